@@ -1,0 +1,156 @@
+/**
+ * The emulator's own HTTP API (`/v1/...`): invoke functions as the mini program does,
+ * play WeChat's part (mint phone codes, read the charge ledger), inject faults, and
+ * inspect, seed or reset state. The table is in docs/emulator.md.
+ */
+import { EJSON } from 'bson';
+import type { Emulator } from './emulator';
+import { validateFault } from './faults';
+import { HttpError } from './http-util';
+import type { MintRequest } from './wechat/phone-sandbox';
+
+export interface ApiRequest {
+  params: Record<string, string>;
+  body: unknown;
+  query: URLSearchParams;
+}
+
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  pattern: RegExp;
+  handle(emulator: Emulator, request: ApiRequest): Promise<{ status: number; value: unknown }> | { status: number; value: unknown };
+}
+
+const ok = (value: unknown) => ({ status: 200, value });
+
+function bodyObject(body: unknown): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'INVALID_ARGUMENT', 'request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function invalid(message: string): HttpError {
+  return new HttpError(400, 'INVALID_ARGUMENT', message);
+}
+
+const APPID = /^wx[0-9a-f]{16}$/;
+
+function parseMint(body: Record<string, unknown>): MintRequest {
+  const { phoneNumber, countryCode, kind, openid, appid, ttlMs } = body;
+  if (typeof phoneNumber !== 'string' || !/^\d{5,20}$/.test(phoneNumber)) throw invalid('phoneNumber must be 5 to 20 digits, without the country code');
+  if (countryCode !== undefined && (typeof countryCode !== 'string' || !/^\d{1,4}$/.test(countryCode))) throw invalid('countryCode must be 1 to 4 digits, e.g. "86"');
+  if (kind !== undefined && kind !== 'quick' && kind !== 'realtime') throw invalid('kind must be "quick" or "realtime"');
+  if (openid !== undefined && (typeof openid !== 'string' || openid === '')) throw invalid('openid must be a non-empty string');
+  if (appid !== undefined && (typeof appid !== 'string' || !APPID.test(appid))) throw invalid('appid must be "wx" followed by 16 lowercase hex digits');
+  if (ttlMs !== undefined && !(Number.isInteger(ttlMs) && (ttlMs as number) > 0 && (ttlMs as number) <= 86_400_000)) throw invalid('ttlMs must be a positive integer up to 86400000');
+  return { phoneNumber, countryCode, kind, openid, appid, ttlMs } as MintRequest;
+}
+
+function parseContext(value: unknown): { OPENID?: string; APPID?: string; UNIONID?: string } {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('context must be an object');
+  const out: Record<string, string> = {};
+  for (const key of ['OPENID', 'APPID', 'UNIONID'] as const) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw invalid(`context.${key} must be a string`);
+    out[key] = v;
+  }
+  return out;
+}
+
+export const apiRoutes: ApiRoute[] = [
+  {
+    method: 'GET',
+    pattern: /^\/v1\/health$/,
+    handle: (emu) => ok({ ok: true, envId: emu.envId, functions: emu.functionNames() }),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/functions\/(?<name>[^/]+)\/invoke$/,
+    handle: async (emu, { params, body }) => {
+      const request = bodyObject(body);
+      const data = request.data ?? {};
+      if (data === null || typeof data !== 'object' || Array.isArray(data)) throw invalid('data must be an object');
+      const outcome = await emu.invoke(params.name!, data, parseContext(request.context));
+      if (outcome.notFound) throw new HttpError(404, 'FUNCTION_NOT_FOUND', `no function named "${params.name}" (built functions: ${emu.functionNames().join(', ') || 'none'})`);
+      if (!outcome.ok) return { status: 500, value: { error: { code: 'FUNCTION_FAILED', message: outcome.error ?? 'function failed' } } };
+      return ok({ result: outcome.result });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/wechat\/phone-codes$/,
+    handle: (emu, { body }) => {
+      const minted = emu.sandbox.mint(parseMint(bodyObject(body)));
+      emu.markDirty();
+      return ok({ code: minted.code, expiresAt: new Date(minted.expiresAt).toISOString() });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/wechat\/charges$/,
+    handle: (emu) => ok(emu.sandbox.charges()),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/faults$/,
+    handle: (emu, { body }) => {
+      let spec;
+      try {
+        spec = validateFault(bodyObject(body));
+      } catch (err) {
+        throw invalid((err as Error).message);
+      }
+      return ok({ id: emu.faults.add(spec).id });
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/v1\/faults$/,
+    handle: (emu) => {
+      emu.faults.clear();
+      return ok({});
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/db\/(?<collection>[^/]+)$/,
+    handle: (emu, { params }) => {
+      const name = params.collection!;
+      if (!emu.store.hasCollection(name)) throw new HttpError(404, 'COLLECTION_NOT_FOUND', `no collection "${name}"`);
+      const docs = emu.store.find(name, {}, { sort: [['_id', 1]] });
+      // Dates as ISO strings: plain JSON for curl and tests.
+      return ok({ docs: JSON.parse(JSON.stringify(docs)) });
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: /^\/v1\/db\/(?<collection>[^/]+)\/(?<id>[^/]+)$/,
+    handle: (emu, { params, body }) => {
+      // Seed data may carry dates as {"$date": "..."}, as the gateway answers them.
+      const doc = EJSON.deserialize(bodyObject(body), { relaxed: true }) as Record<string, unknown>;
+      const id = decodeURIComponent(params.id!);
+      if (doc._id !== undefined && doc._id !== id) throw invalid('the body\'s _id differs from the one in the path');
+      try {
+        emu.store.put(decodeURIComponent(params.collection!), { ...doc, _id: id });
+      } catch (err) {
+        throw invalid((err as Error).message);
+      }
+      return ok({});
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/stats$/,
+    handle: (emu) => ok({ actions: emu.stats.actionCounts(), containers: emu.containerStats() }),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/reset$/,
+    handle: (emu) => {
+      emu.reset();
+      return ok({});
+    },
+  },
+];

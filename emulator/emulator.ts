@@ -1,0 +1,358 @@
+/**
+ * The local CloudBase emulator: one loopback HTTP port serving the SDK gateway
+ * (`POST /admin`), the emulator's own API (`/v1/...`, see docs/emulator.md), and
+ * function containers running the built bundles. `npm start` runs it with data
+ * persisted on disk; tests start in-memory instances on free ports.
+ */
+import { build } from 'esbuild';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadCloudbaseRc, PROJECT_ROOT, type FunctionConfig } from '../scripts/lib/cloudbaserc';
+import { FunctionPool } from './containers/function-pool';
+import { Faults } from './faults';
+import { Gateway, type Invoker } from './gateway/gateway';
+import { HttpError, readJsonObject, readMultipart, readJson, sendError, sendJson } from './http-util';
+import { loadState, saveState } from './persistence';
+import { Stats } from './stats';
+import { DocumentStore, type Doc } from './store/document-store';
+import { apiRoutes } from './api';
+import { PhoneSandbox, type PhoneCode } from './wechat/phone-sandbox';
+import { wechatOpenApis } from './wechat/open-apis';
+
+export const LOOPBACK = '127.0.0.1';
+
+export interface EmulatorOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  envId?: string;
+  /** The mini program's appid (WeChat's form: wx + 16 hex digits). */
+  appid?: string;
+  /** Folder of built functions; defaults to build/cloudfunctions. */
+  functionsDir?: string;
+  /** Persist state here; null keeps everything in memory. */
+  dataDir?: string | null;
+  saveIntervalMs?: number;
+  maxContainersPerFunction?: number;
+  /** Variables that override the functions' declared envVariables (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Collections that exist from the start; default: one per database-rules/ file. */
+  collections?: string[];
+  /** Where function containers' output goes; default: discarded. */
+  onLog?: (functionName: string, line: string) => void;
+  /** The clock for server dates and code expiry (tests may move time). */
+  clock?: () => number;
+}
+
+interface PersistedState {
+  version: 1;
+  collections: Record<string, Doc[]>;
+  phoneCodes: PhoneCode[];
+}
+
+interface FunctionEntry {
+  name: string;
+  dir: string;
+  config: FunctionConfig | undefined;
+  openapiPermissions: string[];
+  pool: FunctionPool;
+}
+
+export type InvokeContext = { OPENID?: string; APPID?: string; UNIONID?: string; CLIENTIP?: string };
+
+export const DEFAULT_APPID = 'wx5eed1e0c0ffee001';
+export const DEFAULT_ENV_ID = 'quickphone-local';
+
+export class Emulator {
+  readonly store = new DocumentStore();
+  readonly faults = new Faults();
+  readonly stats = new Stats();
+  readonly sandbox: PhoneSandbox;
+  readonly gateway: Gateway;
+  readonly envId: string;
+  readonly appid: string;
+  readonly clock: () => number;
+
+  private server: Server | null = null;
+  private functions = new Map<string, FunctionEntry>();
+  private saveTimer: NodeJS.Timeout | null = null;
+  private dirty = false;
+  private baseUrl = '';
+
+  constructor(private readonly options: EmulatorOptions = {}) {
+    this.envId = options.envId ?? DEFAULT_ENV_ID;
+    this.appid = options.appid ?? DEFAULT_APPID;
+    this.clock = options.clock ?? Date.now;
+    this.sandbox = new PhoneSandbox(this.appid, this.clock);
+    this.store.onChange = () => {
+      this.dirty = true;
+    };
+    this.gateway = new Gateway({
+      store: this.store,
+      faults: this.faults,
+      stats: this.stats,
+      clock: this.clock,
+      defaultAppid: this.appid,
+      openApis: wechatOpenApis(this.sandbox, () => {
+        this.dirty = true;
+      }),
+      invokeFunction: async (name, event) => {
+        const outcome = await this.invoke(name, event, {}, 'wx_server');
+        return outcome.ok ? { ok: true, result: outcome.result } : { ok: false, message: outcome.error ?? 'function failed' };
+      },
+    });
+  }
+
+  get url(): string {
+    if (!this.baseUrl) throw new Error('the emulator is not started');
+    return this.baseUrl;
+  }
+
+  functionNames(): string[] {
+    return [...this.functions.keys()].sort();
+  }
+
+  async start(): Promise<string> {
+    const runnerPath = await buildRunner();
+    this.resetCollections();
+    if (this.options.dataDir) this.loadFrom(this.options.dataDir);
+
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((err: unknown) => sendError(res, err));
+    });
+    // Loopback only: the emulator has no authentication.
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.options.port ?? 0, LOOPBACK, () => resolve());
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://${LOOPBACK}:${port}`;
+    this.loadFunctions(runnerPath);
+
+    if (this.options.dataDir) {
+      const dir = this.options.dataDir;
+      this.saveTimer = setInterval(() => this.saveIfDirty(dir), this.options.saveIntervalMs ?? 2000);
+      this.saveTimer.unref();
+    }
+    return this.baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    this.saveTimer = null;
+    await Promise.all([...this.functions.values()].map((f) => f.pool.close()));
+    if (this.server) {
+      const server = this.server;
+      this.server = null;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    if (this.options.dataDir) this.saveIfDirty(this.options.dataDir);
+  }
+
+  /** Empties data, charges, faults and stats (containers stay warm). */
+  reset(): void {
+    this.resetCollections();
+    this.sandbox.clear();
+    this.faults.clear();
+    this.stats.clear();
+    for (const f of this.functions.values()) {
+      f.pool.counts.cold = 0;
+      f.pool.counts.warm = 0;
+    }
+    this.dirty = true;
+  }
+
+  /**
+   * Runs a function as CloudBase would: in one of its containers, with the caller's
+   * identity in the environment. `source` is `wx_client` for a mini program call.
+   */
+  async invoke(name: string, event: unknown, context: InvokeContext, source: 'wx_client' | 'wx_server' | 'timer' = 'wx_client') {
+    const fn = this.functions.get(name);
+    if (!fn) return { ok: false as const, error: `Function not found: [${name}]`, cold: false, notFound: true };
+    const appid = context.APPID ?? (source === 'wx_client' ? this.appid : '');
+    const openid = context.OPENID ?? '';
+    const invoker: Invoker = { functionName: name, openid: openid || null, appid: appid || this.appid, openapiPermissions: fn.openapiPermissions };
+    const token = this.gateway.issueToken(invoker);
+    const body =
+      source === 'wx_client' && event !== null && typeof event === 'object' && !Array.isArray(event)
+        ? { ...(event as Record<string, unknown>), userInfo: { appId: appid, openId: openid } }
+        : event;
+    try {
+      const outcome = await fn.pool.invoke({
+        event: body,
+        env: {
+          WX_OPENID: openid,
+          WX_APPID: appid,
+          WX_UNIONID: context.UNIONID ?? '',
+          WX_CLIENTIP: context.CLIENTIP ?? (source === 'wx_client' ? '127.0.0.1' : ''),
+          TCB_SOURCE: source === 'wx_client' ? 'wx_client' : source === 'timer' ? 'timer' : 'wx_server',
+          TRIGGER_SRC: source === 'timer' ? 'timer' : null,
+          WX_API_TOKEN: token,
+          WX_TRIGGER_API_TOKEN_V0: source === 'timer' ? token : null,
+        },
+        context: {
+          request_id: randomUUID(),
+          function_name: name,
+          namespace: this.envId,
+          memory_limit_in_mb: fn.config?.memorySize ?? 256,
+          time_limit_in_ms: (fn.config?.timeout ?? 3) * 1000,
+        },
+      });
+      return { ...outcome, notFound: false };
+    } finally {
+      this.gateway.revokeToken(token);
+    }
+  }
+
+  containerStats(): Record<string, { cold: number; warm: number }> {
+    const out: Record<string, { cold: number; warm: number }> = {};
+    for (const [name, f] of this.functions) out[name] = { ...f.pool.counts };
+    return out;
+  }
+
+  // ---- internals ---------------------------------------------------------------
+
+  private functionsDir(): string {
+    return this.options.functionsDir ?? join(PROJECT_ROOT, 'build', 'cloudfunctions');
+  }
+
+  private loadFunctions(runnerPath: string): void {
+    const dir = this.functionsDir();
+    if (!existsSync(dir)) throw new Error(`no built functions in ${dir}: run \`npm run build\` first`);
+    const rc = loadCloudbaseRc();
+    const overrides = this.options.env ?? process.env;
+    for (const name of readdirSync(dir).sort()) {
+      const fnDir = join(dir, name);
+      if (!existsSync(join(fnDir, 'index.js'))) continue;
+      const config = rc.functions.find((f) => f.name === name);
+      const declared = config?.envVariables ?? {};
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        TENCENTCLOUD_RUNENV: 'SCF',
+        // The SDK refuses to start without keys; the emulator does not check them.
+        TENCENTCLOUD_SECRETID: 'emulator-secret-id',
+        TENCENTCLOUD_SECRETKEY: 'emulator-secret-key',
+        TENCENTCLOUD_REGION: 'ap-shanghai',
+        TCB_ENV: this.envId,
+        SCF_NAMESPACE: this.envId,
+        SCF_FUNCTIONNAME: name,
+        TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${this.baseUrl}/admin` }),
+        WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP',
+        WECHAT_API_BASE: `${this.baseUrl}/wechat`,
+      };
+      for (const [key, value] of Object.entries(declared)) env[key] = overrides[key] ?? value;
+      if (overrides.WECHAT_API_BASE) env.WECHAT_API_BASE = overrides.WECHAT_API_BASE;
+      if (overrides.QUICKPHONE_LOG) env.QUICKPHONE_LOG = overrides.QUICKPHONE_LOG;
+      const fnConfig = readJsonFile(join(fnDir, 'config.json')) as { permissions?: { openapi?: string[] } } | null;
+      this.functions.set(name, {
+        name,
+        dir: fnDir,
+        config,
+        openapiPermissions: fnConfig?.permissions?.openapi ?? [],
+        pool: new FunctionPool({
+          name,
+          bundleDir: fnDir,
+          runnerPath,
+          env,
+          maxContainers: this.options.maxContainersPerFunction ?? 4,
+          timeoutMs: (config?.timeout ?? 3) * 1000,
+          onLog: this.options.onLog ?? (() => {}),
+        }),
+      });
+    }
+  }
+
+  private resetCollections(): void {
+    this.store.clear();
+    for (const name of this.options.collections ?? ruleCollections()) this.store.createCollection(name);
+  }
+
+  private loadFrom(dir: string): void {
+    const state = loadState<PersistedState>(dir);
+    if (!state) return;
+    this.store.load(state.collections);
+    for (const name of this.options.collections ?? ruleCollections()) if (!this.store.hasCollection(name)) this.store.createCollection(name);
+    this.sandbox.load(state.phoneCodes ?? []);
+    this.dirty = false;
+  }
+
+  private saveIfDirty(dir: string): void {
+    if (!this.dirty) return;
+    const state: PersistedState = { version: 1, collections: this.store.snapshot(), phoneCodes: this.sandbox.snapshot() };
+    saveState(dir, state);
+    this.dirty = false;
+  }
+
+  markDirty(): void {
+    this.dirty = true;
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.baseUrl || `http://${LOOPBACK}`);
+    if (url.pathname === '/admin' && req.method === 'POST') return this.serveGateway(req, res);
+    for (const r of apiRoutes) {
+      if (r.method !== req.method) continue;
+      const match = r.pattern.exec(url.pathname);
+      if (!match) continue;
+      const body = req.method === 'POST' || req.method === 'PUT' ? await readJson(req) : undefined;
+      const { status, value } = await r.handle(this, { params: match.groups ?? {}, body, query: url.searchParams });
+      return sendJson(res, status, value);
+    }
+    throw new HttpError(404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
+  }
+
+  private async serveGateway(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const type = req.headers['content-type'] ?? '';
+    let reply;
+    if (type.startsWith('multipart/form-data')) {
+      const { fields, files } = await readMultipart(req);
+      reply = await this.gateway.handle(fields, files);
+    } else {
+      reply = await this.gateway.handle(await readJsonObject(req));
+    }
+    res.writeHead(200, { 'content-type': reply.contentType });
+    res.end(reply.body);
+  }
+}
+
+function readJsonFile(path: string): unknown {
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
+}
+
+/** Collections named by database-rules/<name>.json: the ones the product uses. */
+export function ruleCollections(root = PROJECT_ROOT): string[] {
+  const dir = join(root, 'database-rules');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+/**
+ * Compiles the container runner at each emulator start (a few milliseconds). Written
+ * to a temporary file and renamed, so emulators starting in parallel (test workers)
+ * never see a half-written runner.
+ */
+async function buildRunner(): Promise<string> {
+  const outfile = join(PROJECT_ROOT, 'build', 'emulator', 'runner.js');
+  const result = await build({
+    entryPoints: [join(__dirname, 'containers', 'runner.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    logLevel: 'warning',
+    write: false,
+  });
+  mkdirSync(dirname(outfile), { recursive: true });
+  const tmp = `${outfile}.${process.pid}.${randomUUID()}.tmp`;
+  writeFileSync(tmp, result.outputFiles[0]!.contents);
+  renameSync(tmp, outfile);
+  return outfile;
+}

@@ -1,0 +1,65 @@
+/**
+ * Fault injection: the next N calls to a WeChat API or a database action fail with a
+ * given error code, or are delayed, or both. Targets are `openapi:<apiName>`,
+ * `db:<action>` (e.g. `db:modifyDocument`) or `db:<action>:<collection>`.
+ */
+import { randomUUID } from 'node:crypto';
+
+export interface FaultSpec {
+  target: string;
+  errcode?: number;
+  delayMs?: number;
+  /** How many matching calls it affects; default 1. */
+  times?: number;
+}
+
+export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
+  id: string;
+  errcode: number | null;
+  delayMs: number;
+  remaining: number;
+}
+
+const TARGET = /^(openapi:[A-Za-z0-9_.]+|db:[A-Za-z]+(:[A-Za-z0-9_-]+)?)$/;
+
+export function validateFault(input: unknown): FaultSpec {
+  const spec = (input ?? {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof spec.target !== 'string' || !TARGET.test(spec.target)) problems.push('target must be "openapi:<apiName>", "db:<action>" or "db:<action>:<collection>"');
+  if (spec.errcode !== undefined && !Number.isInteger(spec.errcode)) problems.push('errcode must be an integer');
+  if (spec.delayMs !== undefined && !(Number.isInteger(spec.delayMs) && (spec.delayMs as number) >= 0 && (spec.delayMs as number) <= 120_000)) problems.push('delayMs must be an integer from 0 to 120000');
+  if (spec.times !== undefined && !(Number.isInteger(spec.times) && (spec.times as number) >= 1)) problems.push('times must be a positive integer');
+  if (spec.errcode === undefined && spec.delayMs === undefined) problems.push('give errcode, delayMs or both');
+  if (problems.length) throw new Error(problems.join('; '));
+  return spec as unknown as FaultSpec;
+}
+
+export class Faults {
+  private faults: Fault[] = [];
+
+  add(spec: FaultSpec): Fault {
+    const fault: Fault = { id: randomUUID(), target: spec.target, errcode: spec.errcode ?? null, delayMs: spec.delayMs ?? 0, remaining: spec.times ?? 1 };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  /**
+   * Takes the first fault matching any of `targets` (most specific first), counting
+   * it down. Returns null when the call should go ahead untouched.
+   */
+  take(...targets: string[]): Fault | null {
+    for (const target of targets) {
+      const fault = this.faults.find((f) => f.target === target && f.remaining > 0);
+      if (fault) {
+        fault.remaining -= 1;
+        if (fault.remaining === 0) this.faults = this.faults.filter((f) => f !== fault);
+        return fault;
+      }
+    }
+    return null;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+}

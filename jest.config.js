@@ -1,0 +1,28 @@
+/**
+ * Two kinds of tests: everything under Node (units beside the code, emulator and
+ * end-to-end tests in test/), and mini program components under jsdom with
+ * miniprogram-simulate. Functions are built once before any test runs.
+ * @type {import('jest').Config}
+ */
+const transform = { '^.+\\.ts$': '<rootDir>/scripts/jest-transform.cjs' };
+
+module.exports = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  projects: [
+    {
+      displayName: 'node',
+      testEnvironment: 'node',
+      transform,
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      testMatch: ['<rootDir>/cloudfunctions/**/*.test.ts', '<rootDir>/emulator/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+    },
+    {
+      displayName: 'miniprogram',
+      testEnvironment: 'jsdom',
+      transform,
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      testMatch: ['<rootDir>/miniprogram/**/*.test.ts'],
+    },
+  ],
+  testTimeout: 30000,
+};

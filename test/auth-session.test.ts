@@ -1,0 +1,98 @@
+/**
+ * auth.session end to end: emulator → container → built bundle → real wx-server-sdk
+ * → emulator gateway → store.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+
+interface SessionAnswer {
+  ok: boolean;
+  data: {
+    openid: string;
+    user: { phoneMasked: string | null; isAdmin: boolean };
+    settings: { phoneCaptureEnabled: boolean; phoneKind: string; hidePrices: boolean; hideShippingAddress: boolean; version: number };
+    phoneLogin: { show: boolean; kind: string; hiddenBecause: string | null };
+  };
+  error?: { code: string; message: string };
+}
+
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startEmulator({ env: { ADMIN_OPENIDS: 'o_boss' } });
+});
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+test('first call creates the user and applies default settings', async () => {
+  const answer = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_alice');
+  expect(answer).toEqual({
+    ok: true,
+    data: {
+      openid: 'o_alice',
+      user: { phoneMasked: null, isAdmin: false },
+      settings: { phoneCaptureEnabled: true, phoneKind: 'quick', hidePrices: false, hideShippingAddress: false, version: 0 },
+      phoneLogin: { show: true, kind: 'quick', hiddenBecause: null },
+    },
+  });
+  const users = await t.docs<{ _id: string; _openid: string; phone: unknown; createdAt: string }>('users');
+  expect(users).toHaveLength(1);
+  expect(users[0]).toMatchObject({ _id: 'o_alice', _openid: 'o_alice', phone: null });
+  expect(Date.parse(users[0]!.createdAt)).not.toBeNaN();
+});
+
+test('a second call finds the same user and writes nothing', async () => {
+  await t.call('auth', { $url: 'session' }, 'o_alice');
+  const before = await t.docs('users');
+  const { body: statsBefore } = await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats');
+  await t.call('auth', { $url: 'session' }, 'o_alice');
+  const { body: statsAfter } = await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats');
+  expect(await t.docs('users')).toEqual(before);
+  expect(statsAfter.actions['database.insertDocument']).toBe(statsBefore.actions['database.insertDocument']);
+});
+
+test('concurrent first calls create exactly one user', async () => {
+  const answers = await Promise.all(Array.from({ length: 6 }, () => t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_rush')));
+  expect(answers.every((a) => a.ok)).toBe(true);
+  expect(await t.docs('users')).toHaveLength(1);
+});
+
+test('identity comes from the WeChat context, never from data', async () => {
+  const answer = await t.call<SessionAnswer>('auth', { $url: 'session', openid: 'o_victim', OPENID: 'o_victim', userInfo: { openId: 'o_victim' } }, 'o_mallory');
+  expect(answer.data.openid).toBe('o_mallory');
+  expect((await t.docs<{ _id: string }>('users')).map((u) => u._id)).toEqual(['o_mallory']);
+});
+
+test('no OPENID in context is UNAUTHENTICATED', async () => {
+  const answer = await t.call<SessionAnswer>('auth', { $url: 'session' }, null);
+  expect(answer).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+  expect(await t.docs('users')).toHaveLength(0);
+});
+
+test('an unknown or missing $url is NOT_FOUND, in the envelope', async () => {
+  expect(await t.call('auth', { $url: 'nope' })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringContaining('nope') } });
+  expect(await t.call('auth', {})).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: expect.any(String) } });
+});
+
+test('ADMIN_OPENIDS and the admins collection both make an admin', async () => {
+  const boss = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_boss');
+  expect(boss.data.user.isAdmin).toBe(true);
+  await t.http('PUT', '/v1/db/admins/o_deputy', { addedBy: 'o_boss' });
+  const deputy = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_deputy');
+  expect(deputy.data.user.isAdmin).toBe(true);
+});
+
+test('stored settings shape what the user sees', async () => {
+  await t.http('PUT', '/v1/db/settings/global', {
+    version: 3,
+    phoneCapture: { enabled: false, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null },
+    hidePrices: true,
+  });
+  const answer = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_alice');
+  expect(answer.data.settings).toEqual({ phoneCaptureEnabled: false, phoneKind: 'realtime', hidePrices: true, hideShippingAddress: false, version: 3 });
+  expect(answer.data.phoneLogin).toEqual({ show: false, kind: 'realtime', hiddenBecause: 'disabled' });
+});
+
+test('a session reads three documents and writes one only for a new user', async () => {
+  await t.call('auth', { $url: 'session' }, 'o_counted');
+  const { body } = await t.http<{ actions: Record<string, number>; containers: Record<string, { cold: number; warm: number }> }>('GET', '/v1/stats');
+  expect(body.actions).toEqual({ 'database.getDocument': 3, 'database.insertDocument': 1 });
+});

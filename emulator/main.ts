@@ -1,31 +1,49 @@
 /**
  * `npm start`: builds the functions, then serves the emulator on 127.0.0.1 with data
  * kept under QUICKPHONE_DATA_DIR (default .quickphone/). Ctrl-C saves and exits.
+ *
+ * Options (for tests and tools): --port N (overrides QUICKPHONE_PORT; 0 = any free
+ * port), --in-memory (no data directory), --no-build (use build/ as it is),
+ * --quiet (no function logs).
  */
+import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build';
 import { loadDotEnv, PROJECT_ROOT } from '../scripts/lib/cloudbaserc';
 import { Emulator } from './emulator';
 
+function portFrom(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new Error(`the port must be a number from 0 to 65535, got "${text}"`);
+  return port;
+}
+
 async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'in-memory': { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
   loadDotEnv();
-  const built = await buildAll();
-  const port = Number(process.env.QUICKPHONE_PORT ?? 9100);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`QUICKPHONE_PORT must be a port number, got "${process.env.QUICKPHONE_PORT}"`);
-  const dataDir = process.env.QUICKPHONE_DATA_DIR ?? join(PROJECT_ROOT, '.quickphone');
+  if (!values['no-build']) await buildAll();
+  const port = portFrom(values.port ?? process.env.QUICKPHONE_PORT ?? '9100');
+  const dataDir = values['in-memory'] ? null : process.env.QUICKPHONE_DATA_DIR || join(PROJECT_ROOT, '.quickphone');
   const emulator = new Emulator({
     port,
     dataDir,
-    onLog: (fn, line) => console.log(`[${fn}] ${line}`),
+    onLog: values.quiet ? undefined : (fn, line) => console.log(`[${fn}] ${line}`),
   });
   const url = await emulator.start();
 
   console.log(`quickphone emulator on ${url}  (env ${emulator.envId}, appid ${emulator.appid})`);
-  console.log(`  functions  ${built.map((b) => b.name).join(', ')}   → POST ${url}/v1/functions/<name>/invoke`);
+  console.log(`  functions  ${emulator.functionNames().join(', ')}   → POST ${url}/v1/functions/<name>/invoke`);
   console.log(`  gateway    ${url}/admin   (wx-server-sdk / @cloudbase/node-sdk protocol)`);
   console.log(`  WeChat     ${url}/v1/wechat/phone-codes, ${url}/v1/wechat/charges`);
-  console.log(`  data       ${dataDir}`);
-  console.log('Ctrl-C to stop (data is saved).');
+  console.log(`  data       ${dataDir ?? 'in memory (not saved)'}`);
+  console.log('Ctrl-C to stop' + (dataDir ? ' (data is saved).' : '.'));
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,12 +1,19 @@
 /**
- * Test harness: an in-memory emulator on a free loopback port, and small clients for
- * its HTTP API. Each test file starts one in beforeAll and stops it in afterAll, so no
- * process or handle outlives the file.
+ * Test harness: an emulator on a free loopback port, and a client for its HTTP API.
+ *
+ * - `startEmulator()` runs it in the test process (Node tests).
+ * - `spawnEmulator()` runs it as a child process, the way `npm start` does; component
+ *   tests use this because their jsdom world is no place for a server.
+ *
+ * Each test file starts one in beforeAll and stops it in afterAll, so no process or
+ * handle outlives the file. The client uses node:http so it works in both worlds.
  */
-import { Emulator, type EmulatorOptions } from '../../emulator/emulator';
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import path from 'node:path';
+import type { Emulator, EmulatorOptions } from '../../emulator/emulator';
 
-export interface TestEmulator {
-  emulator: Emulator;
+export interface EmulatorClient {
   url: string;
   /** Calls a function as the mini program would (`wx.cloud.callFunction`), answering its `result`. */
   call<T = unknown>(name: string, data: Record<string, unknown>, openid?: string | null): Promise<T>;
@@ -18,33 +25,44 @@ export interface TestEmulator {
   stop(): Promise<void>;
 }
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
-  const emulator = new Emulator({ port: 0, dataDir: null, env: {}, ...options });
-  const url = await emulator.start();
+export interface TestEmulator extends EmulatorClient {
+  emulator: Emulator;
+}
 
-  async function http<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+function httpJson<T>(base: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: T }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string | number> = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+    // agent: false — a fresh connection each time, so no keep-alive socket outlives a test.
+    const req = request(`${base}${urlPath}`, { method, headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as T });
+        } catch (err) {
+          reject(err);
+        }
+      });
     });
-    return { status: res.status, body: (await res.json()) as T };
-  }
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
 
+export function emulatorClient(url: string, stop: () => Promise<void>): EmulatorClient {
+  const http = <T>(method: string, urlPath: string, body?: unknown) => httpJson<T>(url, method, urlPath, body);
   return {
-    emulator,
     url,
     http,
     async call<T>(name: string, data: Record<string, unknown>, openid: string | null = 'o_test_user') {
-      const { status, body } = await http<{ result: T; error?: unknown }>('POST', `/v1/functions/${name}/invoke`, {
-        data,
-        context: openid ? { OPENID: openid } : {},
-      });
+      const { status, body } = await http<{ result: T }>('POST', `/v1/functions/${name}/invoke`, { data, context: openid ? { OPENID: openid } : {} });
       if (status !== 200) throw new Error(`invoke ${name} failed with HTTP ${status}: ${JSON.stringify(body)}`);
       return body.result;
     },
-    async mintCode(request) {
-      const { status, body } = await http<{ code: string }>('POST', '/v1/wechat/phone-codes', request);
+    async mintCode(req) {
+      const { status, body } = await http<{ code: string }>('POST', '/v1/wechat/phone-codes', req);
       if (status !== 200) throw new Error(`mint failed: ${JSON.stringify(body)}`);
       return body.code;
     },
@@ -55,6 +73,47 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Test
     async reset() {
       await http('POST', '/v1/reset');
     },
-    stop: () => emulator.stop(),
+    stop,
   };
+}
+
+/** An in-process emulator (needs a Node test environment). */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
+  // Required lazily: jsdom test files import this module only for spawnEmulator.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Emulator } = require('../../emulator/emulator') as typeof import('../../emulator/emulator');
+  const emulator = new Emulator({ port: 0, dataDir: null, env: {}, ...options });
+  const url = await emulator.start();
+  return { ...emulatorClient(url, () => emulator.stop()), emulator };
+}
+
+/** An emulator in a child process, as `npm start` runs it but in memory and without building. */
+export function spawnEmulator(env: Record<string, string> = {}): Promise<EmulatorClient> {
+  const root = path.join(__dirname, '..', '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'emulator', 'main.ts'), '--port', '0', '--in-memory', '--no-build', '--quiet'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const match = /quickphone emulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) {
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume();
+        resolve(
+          emulatorClient(match[1]!, async () => {
+            child.kill('SIGTERM');
+            await exited;
+          }),
+        );
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`emulator exited early (code ${code}): ${err || out}`)));
+  });
 }

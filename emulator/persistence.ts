@@ -13,7 +13,12 @@ export const STATE_FILE = 'state.json';
 export function loadState<T>(dir: string): T | null {
   const file = join(dir, STATE_FILE);
   if (!existsSync(file)) return null;
-  return EJSON.parse(readFileSync(file, 'utf8'), { relaxed: true }) as T;
+  try {
+    return EJSON.parse(readFileSync(file, 'utf8'), { relaxed: true }) as T;
+  } catch (err) {
+    // Refuse to start rather than start empty and overwrite the user's data on save.
+    throw new Error(`cannot read saved emulator state ${file}: ${(err as Error).message}. Move the file aside to start with empty data.`);
+  }
 }
 
 export function saveState(dir: string, state: unknown): void {

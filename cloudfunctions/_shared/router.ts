@@ -73,35 +73,43 @@ function paramsOf(event: Record<string, unknown>): Record<string, unknown> {
 /** Builds the cloud function's `main`. It never throws: every outcome is an envelope. */
 export function createHandler(options: HandlerOptions) {
   const { name, routes } = options;
+  // One handler instance per cold start; tcb-router is created per invocation as it expects.
   return async function main(event: unknown): Promise<Envelope<unknown>> {
     const started = Date.now();
     const safeEvent = event !== null && typeof event === 'object' ? (event as Record<string, unknown>) : {};
     const url = typeof safeEvent.$url === 'string' ? safeEvent.$url : '';
-    const app = new TcbRouter({ event: safeEvent });
-
-    // Registered first, so it wraps every route: the one error handler.
-    app.use(async (ctx, next) => {
-      try {
-        if (!Object.prototype.hasOwnProperty.call(routes, url)) {
-          throw new AppError('NOT_FOUND', url ? `Unknown route "${url}" in ${name}` : `Missing $url for ${name}`);
-        }
-        await next();
-      } catch (err) {
-        ctx.body = failure(err);
-        logEvent(err instanceof AppError ? 'warn' : 'error', { fn: name, route: url, error: describe(err) });
-      }
-    });
-    for (const [path, r] of Object.entries(routes)) {
-      app.router(path, async (ctx) => {
-        const input = parseInput(r.input, paramsOf(safeEvent));
-        ctx.body = success(await r.run(input, { caller: options.identify() }));
-      });
+    let body: Envelope<unknown>;
+    try {
+      // Only a known route reaches tcb-router: it answers undefined for an unknown
+      // $url and trips over names like "constructor" (it indexes a plain object).
+      body = Object.prototype.hasOwnProperty.call(routes, url)
+        ? await serveRoute(url, safeEvent, routes[url]!, options)
+        : failure(new AppError('NOT_FOUND', url ? `Unknown route "${url}" in ${name}` : `Missing $url for ${name}`));
+    } catch (err) {
+      body = failure(err);
+      logEvent('error', { fn: name, route: url, error: describe(err) });
     }
-
-    const body = ((await app.serve()) as Envelope<unknown> | undefined) ?? failure(new AppError('NOT_FOUND', `Unknown route "${url}"`));
-    logEvent('info', { fn: name, route: url, ok: body.ok, ms: Date.now() - started });
+    logEvent('info', { fn: name, route: url, ok: body.ok, ...(body.ok ? {} : { code: body.error.code }), ms: Date.now() - started });
     return body;
   };
+}
+
+async function serveRoute(url: string, event: Record<string, unknown>, r: Route, options: HandlerOptions): Promise<Envelope<unknown>> {
+  const app = new TcbRouter({ event });
+  // Registered first, so it wraps the route: the one error handler.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      ctx.body = failure(err);
+      if (!(err instanceof AppError)) logEvent('error', { fn: options.name, route: url, error: describe(err) });
+    }
+  });
+  app.router(url, async (ctx) => {
+    const input = parseInput(r.input, paramsOf(event));
+    ctx.body = success(await r.run(input, { caller: options.identify() }));
+  });
+  return (await app.serve()) as Envelope<unknown>;
 }
 
 function describe(err: unknown): string {

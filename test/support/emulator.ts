@@ -87,12 +87,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Test
   return { ...emulatorClient(url, () => emulator.stop()), emulator };
 }
 
-/** An emulator in a child process, as `npm start` runs it but in memory and without building. */
-export function spawnEmulator(env: Record<string, string> = {}): Promise<EmulatorClient> {
+/**
+ * An emulator in a child process, as `npm start` runs it but without building; in
+ * memory unless `dataDir` is given. `stop` sends SIGTERM (`signal` to choose another).
+ */
+export function spawnEmulator(options: { env?: Record<string, string>; dataDir?: string; signal?: NodeJS.Signals } = {}): Promise<EmulatorClient> {
   const root = path.join(__dirname, '..', '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'emulator', 'main.ts'), '--port', '0', '--in-memory', '--no-build', '--quiet'], {
+  const storage = options.dataDir ? [] : ['--in-memory'];
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'emulator', 'main.ts'), '--port', '0', ...storage, '--no-build', '--quiet'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...(options.dataDir ? { QUICKPHONE_DATA_DIR: options.dataDir } : {}), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -108,7 +112,7 @@ export function spawnEmulator(env: Record<string, string> = {}): Promise<Emulato
         child.stdout.resume();
         resolve(
           emulatorClient(match[1]!, async () => {
-            child.kill('SIGTERM');
+            child.kill(options.signal ?? 'SIGTERM');
             await exited;
           }),
         );

@@ -1,7 +1,8 @@
 /**
- * Phone numbers outside `users` appear only masked. A masked number keeps enough to
- * recognise one's own number and never more than half of its digits: mainland numbers
- * (11 digits) keep the first 3 and last 4, as WeChat's own sheet shows them.
+ * Phone numbers outside `users` appear only masked, enough to recognise one's own
+ * number. Numbers of 11 digits or more keep the first 3 and last 4 (the convention
+ * WeChat's own sheet uses for mainland numbers, 138****8000); shorter ones keep at
+ * most the last 4 and never more than half.
  */
 
 /** "13812348000" → "138****8000"; "91234567" → "****4567". */

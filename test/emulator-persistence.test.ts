@@ -1,0 +1,40 @@
+/**
+ * `npm start` keeps its data: what a session wrote is there after Ctrl-C and a restart,
+ * phone codes included; a corrupt state file is reported, never silently dropped.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnEmulator } from './support/emulator';
+
+let dataDir: string;
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'quickphone-data-'));
+});
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+test('data written before Ctrl-C is there after a restart', async () => {
+  const first = await spawnEmulator({ dataDir, signal: 'SIGINT' });
+  await first.call('auth', { $url: 'session' }, 'o_kept');
+  await first.http('PUT', '/v1/db/settings/global', { version: 7, hidePrices: true, changedAt: { $date: '2026-01-02T03:04:05.000Z' } });
+  const code = await first.mintCode({ phoneNumber: '13800138000', openid: 'o_kept' });
+  await first.stop();
+
+  const second = await spawnEmulator({ dataDir });
+  try {
+    expect((await second.docs<{ _id: string }>('users')).map((u) => u._id)).toEqual(['o_kept']);
+    expect(await second.docs('settings')).toEqual([{ _id: 'global', version: 7, hidePrices: true, changedAt: '2026-01-02T03:04:05.000Z' }]);
+    const { body } = await second.http<{ total: number; codes: Array<{ code: string }> }>('GET', '/v1/wechat/charges');
+    expect(body.codes.map((c) => c.code)).toEqual([code]);
+    // The restored document is still a date to queries, not a string.
+    const session = await second.call<{ data: { settings: { hidePrices: boolean } } }>('auth', { $url: 'session' }, 'o_kept');
+    expect(session.data.settings.hidePrices).toBe(true);
+  } finally {
+    await second.stop();
+  }
+});
+
+test('a corrupt state file stops the start with a clear message', async () => {
+  writeFileSync(join(dataDir, 'state.json'), '{ not json');
+  await expect(spawnEmulator({ dataDir })).rejects.toThrow(/state\.json/);
+});

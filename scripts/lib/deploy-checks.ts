@@ -1,0 +1,78 @@
+/**
+ * What `npm run deploy` checks before touching the cloud, as pure functions over file
+ * contents so each rule is unit-tested. Each returns human-readable problems; an empty
+ * list means deployable.
+ */
+import type { CloudbaseRc } from './cloudbaserc';
+
+/** The cloud runtime the bundles target. The CLI falls back to Nodejs8.9 when it is missing. */
+export const RUNTIME = 'Nodejs18.15';
+export const BUILD_FUNCTION_ROOT = 'build/cloudfunctions';
+
+export function checkCloudbaseRc(rc: CloudbaseRc, builtFunctions: string[]): string[] {
+  const problems: string[] = [];
+  if (typeof rc.envId !== 'string' || !rc.envId.includes('{{env.')) problems.push('cloudbaserc.json: envId should come from the environment ("{{env.TCB_ENV_ID}}"), not be written in the file');
+  if (rc.functionRoot?.replace(/^\.\//, '').replace(/\/$/, '') !== BUILD_FUNCTION_ROOT) problems.push(`cloudbaserc.json: functionRoot must be "./${BUILD_FUNCTION_ROOT}" (the bundles), got "${rc.functionRoot}"`);
+  if (!Array.isArray(rc.functions) || rc.functions.length === 0) {
+    problems.push('cloudbaserc.json: functions must list every function');
+    return problems;
+  }
+  const declared = new Set<string>();
+  for (const fn of rc.functions) {
+    const where = `cloudbaserc.json: function "${fn.name}"`;
+    if (declared.has(fn.name)) problems.push(`${where} is declared twice`);
+    declared.add(fn.name);
+    if (fn.runtime !== RUNTIME) problems.push(`${where}: runtime must be "${RUNTIME}", got ${JSON.stringify(fn.runtime)}`);
+    if (fn.handler !== 'index.main') problems.push(`${where}: handler must be "index.main"`);
+    if (fn.installDependency !== false) problems.push(`${where}: installDependency must be false (the bundle has everything)`);
+    if (fn.timeout !== undefined && !(Number.isInteger(fn.timeout) && fn.timeout >= 1 && fn.timeout <= 60)) problems.push(`${where}: timeout must be 1 to 60 seconds`);
+    for (const trigger of fn.triggers ?? []) {
+      if (trigger.type !== 'timer') problems.push(`${where}: only timer triggers are supported, got "${trigger.type}"`);
+      // CloudBase timer cron: seven fields (second minute hour day month weekday year).
+      if (typeof trigger.config !== 'string' || trigger.config.trim().split(/\s+/).length !== 7) problems.push(`${where}: trigger "${trigger.name}" needs a 7-field cron expression`);
+    }
+    if (!builtFunctions.includes(fn.name)) problems.push(`${where} has no built bundle (is there cloudfunctions/${fn.name}/index.ts?)`);
+  }
+  for (const name of builtFunctions) if (!declared.has(name)) problems.push(`function "${name}" is built but not declared in cloudbaserc.json`);
+  return problems;
+}
+
+export function checkFunctionConfig(name: string, config: unknown): string[] {
+  const where = `${name}/config.json`;
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) return [`${where} must be a JSON object`];
+  const problems: string[] = [];
+  const { permissions, triggers } = config as { permissions?: { openapi?: unknown }; triggers?: unknown };
+  if (permissions !== undefined) {
+    const openapi = permissions?.openapi;
+    if (openapi !== undefined && !(Array.isArray(openapi) && openapi.every((a) => typeof a === 'string' && /^[A-Za-z]+\.[A-Za-z]+$/.test(a)))) {
+      problems.push(`${where}: permissions.openapi must list APIs like "phonenumber.getPhoneNumber"`);
+    }
+  }
+  if (triggers !== undefined && !Array.isArray(triggers)) problems.push(`${where}: triggers must be an array`);
+  return problems;
+}
+
+export function checkBundlePackage(name: string, pkg: unknown): string[] {
+  const deps = (pkg as { dependencies?: Record<string, string> } | null)?.dependencies;
+  return deps && Object.keys(deps).length ? [`${name}/package.json lists dependencies; the bundle must need none`] : [];
+}
+
+const RULE_KEYS = new Set(['read', 'write', 'create', 'update', 'delete']);
+
+/** A security rule: `{ read, write }` (optionally create/update/delete), each a boolean or an expression. */
+export function checkRule(collection: string, rule: unknown): string[] {
+  const where = `database-rules/${collection}.json`;
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(collection)) return [`${where}: "${collection}" is not a valid collection name`];
+  if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return [`${where} must be a JSON object`];
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(rule)) {
+    if (!RULE_KEYS.has(key)) problems.push(`${where}: unknown key "${key}"`);
+    else if (typeof value === 'string') {
+      // "false" as a string is an expression CloudBase rejects; it must be the boolean.
+      if (value.trim() === 'false' || value.trim() === 'true') problems.push(`${where}: ${key} must be the JSON boolean ${value.trim()}, not a string`);
+      else if (!value.trim()) problems.push(`${where}: ${key} is an empty expression`);
+    } else if (typeof value !== 'boolean') problems.push(`${where}: ${key} must be a boolean or an expression string`);
+  }
+  if (!('read' in rule) || !('write' in rule)) problems.push(`${where} must define read and write`);
+  return problems;
+}

@@ -1,0 +1,137 @@
+/**
+ * `npm run bench`: the numbers behind "the login path is a cold-start path".
+ *
+ * - bundle size of every function;
+ * - cold load of the built `auth` bundle (a fresh node process: require + cloud.init)
+ *   against a naive function that requires wx-server-sdk from node_modules, the shape
+ *   of Tencent's own sample, measured alternately in the same run;
+ * - `auth.session` latency through the emulator, warm, p50/p95;
+ * - database operations per `auth.session`, from the emulator's `/v1/stats`.
+ *
+ * Prints a table and writes bench/results.json. Timings vary by machine; compare
+ * ratios, and runs on the same machine.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAll, BUILD_DIR } from './build';
+import { PROJECT_ROOT } from './lib/cloudbaserc';
+import { Emulator } from '../emulator/emulator';
+
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
+const WARM_CALLS = Number(process.env.BENCH_WARM_CALLS ?? 200);
+
+// What a function process has in the cloud, so the SDK initialises as it would there.
+const CONTAINER_ENV = {
+  PATH: process.env.PATH ?? '',
+  TENCENTCLOUD_RUNENV: 'SCF',
+  TENCENTCLOUD_SECRETID: 'bench',
+  TENCENTCLOUD_SECRETKEY: 'bench',
+  TENCENTCLOUD_REGION: 'ap-shanghai',
+  TCB_ENV: 'bench',
+  SCF_NAMESPACE: 'bench',
+  TCB_CONTEXT_CNFG: JSON.stringify({ URL: 'http://127.0.0.1:9/admin' }),
+};
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+
+/** Milliseconds from process start to "module loaded and cloud initialised", in a fresh node. */
+function coldLoad(entry: string): number {
+  const script = `const t0 = performance.now(); require(${JSON.stringify(entry)}); process.stdout.write(String(performance.now() - t0));`;
+  const res = spawnSync(process.execPath, ['-e', script], { env: CONTAINER_ENV, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`cold load of ${entry} failed: ${res.stderr}`);
+  return Number(res.stdout);
+}
+
+async function main(): Promise<void> {
+  const built = await buildAll();
+  const bundles = Object.fromEntries(built.map((b) => [b.name, b.bytes]));
+
+  // Cold load, alternating the two so machine noise hits both alike.
+  const authEntry = join(BUILD_DIR, 'auth', 'index.js');
+  const naiveEntry = join(PROJECT_ROOT, 'bench', 'naive-function', 'index.js');
+  const bundled: number[] = [];
+  const naive: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    bundled.push(coldLoad(authEntry));
+    naive.push(coldLoad(naiveEntry));
+  }
+  bundled.sort((a, b) => a - b);
+  naive.sort((a, b) => a - b);
+
+  // Warm latency and database operations through the emulator.
+  const emulator = new Emulator({ port: 0, dataDir: null, env: {} });
+  const url = await emulator.start();
+  const invoke = async (openid: string) => {
+    const res = await fetch(`${url}/v1/functions/auth/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { $url: 'session' }, context: { OPENID: openid } }) });
+    const body = (await res.json()) as { result?: { ok?: boolean } };
+    if (!body.result?.ok) throw new Error(`session failed: ${JSON.stringify(body)}`);
+  };
+  const opsOf = async (openid: string) => {
+    emulator.stats.clear();
+    await invoke(openid);
+    const actions = emulator.stats.actionCounts();
+    return { total: Object.values(actions).reduce((a, b) => a + b, 0), actions };
+  };
+  const started = performance.now();
+  await invoke('o_bench_cold');
+  const firstCallMs = performance.now() - started;
+  const newUserOps = await opsOf('o_bench_new');
+  const returningUserOps = await opsOf('o_bench_new');
+  const latencies: number[] = [];
+  for (let i = 0; i < WARM_CALLS; i++) {
+    const t0 = performance.now();
+    await invoke(`o_bench_${i % 20}`);
+    latencies.push(performance.now() - t0);
+  }
+  latencies.sort((a, b) => a - b);
+  await emulator.stop();
+
+  const results = {
+    at: new Date().toISOString(),
+    node: process.version,
+    bundles: Object.fromEntries(Object.entries(bundles).map(([k, v]) => [k, { bytes: v, kib: round(v / 1024) }])),
+    coldLoad: {
+      runs: COLD_RUNS,
+      bundledAuthMs: { p50: round(percentile(bundled, 50)), p95: round(percentile(bundled, 95)) },
+      naiveFunctionMs: { p50: round(percentile(naive, 50)), p95: round(percentile(naive, 95)) },
+      naiveOverBundled: round(percentile(naive, 50) / percentile(bundled, 50), 2),
+    },
+    session: {
+      firstCallMs: round(firstCallMs),
+      warm: { calls: WARM_CALLS, p50Ms: round(percentile(latencies, 50), 2), p95Ms: round(percentile(latencies, 95), 2) },
+      dbOpsNewUser: newUserOps,
+      dbOpsReturningUser: returningUserOps,
+    },
+  };
+
+  mkdirSync(join(PROJECT_ROOT, 'bench'), { recursive: true });
+  writeFileSync(join(PROJECT_ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  const rows: Array<[string, string]> = [
+    ...Object.entries(results.bundles).map(([name, b]): [string, string] => [`bundle ${name}`, `${b.kib} KiB`]),
+    ['cold load, bundled auth (p50 / p95)', `${results.coldLoad.bundledAuthMs.p50} / ${results.coldLoad.bundledAuthMs.p95} ms`],
+    ['cold load, naive wx-server-sdk function (p50 / p95)', `${results.coldLoad.naiveFunctionMs.p50} / ${results.coldLoad.naiveFunctionMs.p95} ms`],
+    ['naive / bundled (p50)', `${results.coldLoad.naiveOverBundled}×`],
+    ['auth.session first call (cold container)', `${results.session.firstCallMs} ms`],
+    [`auth.session warm (p50 / p95 of ${WARM_CALLS})`, `${results.session.warm.p50Ms} / ${results.session.warm.p95Ms} ms`],
+    ['db ops per auth.session, new user', `${newUserOps.total} (${Object.entries(newUserOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
+    ['db ops per auth.session, returning user', `${returningUserOps.total} (${Object.entries(returningUserOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+  console.log('\nwritten to bench/results.json');
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -4,7 +4,7 @@
  * index.js, config.json and a package.json with nothing to install — the folder the
  * CloudBase CLI and WeChat DevTools deploy, and the one the emulator runs.
  */
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,6 +19,32 @@ export function functionNames(): string[] {
     .filter((name) => statSync(join(SOURCE_DIR, name)).isDirectory() && existsSync(join(SOURCE_DIR, name, 'index.ts')))
     .sort();
 }
+
+/**
+ * Parts of wx-server-sdk's dependency tree this product never calls: the AI client,
+ * the data-model/MySQL client, storage's XML parsing and a streams polyfill. Each is
+ * only used lazily (inside a method, or inside the SDK's own try/catch at init), so
+ * a stand-in that throws on use keeps the SDK working and takes ~35% off the bundle,
+ * which is parse time on every cold start. The emulator tests run these bundles, so a
+ * stand-in reached by a code path we use would fail there, not in production.
+ */
+export const UNUSED_SDK_PARTS = ['@cloudbase/ai', '@cloudbase/app', '@cloudbase/wx-cloud-client-sdk', 'web-streams-polyfill', 'xml2js'];
+
+const leaveOutUnusedSdkParts: Plugin = {
+  name: 'leave-out-unused-sdk-parts',
+  setup(pluginBuild) {
+    const filter = new RegExp(`^(${UNUSED_SDK_PARTS.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})(/.*)?$`);
+    pluginBuild.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'left-out' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      loader: 'js',
+      contents: `const name = ${JSON.stringify(args.path)};
+module.exports = new Proxy({}, { get(_, key) {
+  if (key === '__esModule' || typeof key === 'symbol') return undefined;
+  throw new Error(name + ' is left out of this bundle (see UNUSED_SDK_PARTS in scripts/build.ts)');
+} });`,
+    }));
+  },
+};
 
 export async function buildFunction(name: string): Promise<{ name: string; bytes: number }> {
   const outDir = join(BUILD_DIR, name);
@@ -38,6 +64,7 @@ export async function buildFunction(name: string): Promise<{ name: string; bytes
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
+    plugins: [leaveOutUnusedSdkParts],
   });
   const configSource = join(SOURCE_DIR, name, 'config.json');
   if (existsSync(configSource)) copyFileSync(configSource, join(outDir, 'config.json'));

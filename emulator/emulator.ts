@@ -241,7 +241,10 @@ export class Emulator {
         SCF_NAMESPACE: this.envId,
         SCF_FUNCTIONNAME: name,
         TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${this.baseUrl}/admin` }),
-        WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP',
+        // The SDK forwards only listed variables; WX_API_TOKEN is how the gateway knows
+        // which invocation (user, function) a call belongs to, as on the platform.
+        WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP,WX_API_TOKEN',
+        TCB_CONTEXT_KEYS: 'TCB_ENV,TCB_SOURCE',
         WECHAT_API_BASE: `${this.baseUrl}/wechat`,
       };
       for (const [key, value] of Object.entries(declared)) env[key] = overrides[key] ?? value;

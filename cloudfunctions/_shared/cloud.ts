@@ -44,10 +44,29 @@ export interface Transaction {
   collection<T = Doc>(name: string): { doc(id: string): DocumentRef<T>; add(options: { data: Doc }): Promise<{ _id: string }> };
 }
 
+// Command results are opaque tokens the SDK serialises; only their names matter to us.
+type CommandFn = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+export interface Command {
+  inc: CommandFn;
+  set: CommandFn;
+  remove: CommandFn;
+  push: CommandFn;
+  and: CommandFn;
+  or: CommandFn;
+  in: CommandFn;
+  nin: CommandFn;
+  eq: CommandFn;
+  neq: CommandFn;
+  gt: CommandFn;
+  gte: CommandFn;
+  lt: CommandFn;
+  lte: CommandFn;
+  exists: CommandFn;
+}
+
 export interface Database {
   collection<T = Doc>(name: string): Collection<T>;
-  // The command builder (`_.inc`, `_.gt`, …) is deliberately loose: its results are opaque to us.
-  command: Record<string, (...args: any[]) => any>;
+  command: Command;
   serverDate(options?: { offset?: number }): unknown;
   runTransaction<R>(body: (tx: Transaction) => Promise<R>, retries?: number): Promise<R>;
 }
@@ -59,6 +78,9 @@ cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });
 // throwOnNotFound: false makes `doc(id).get()` answer `data: null` for a missing
 // document instead of throwing a string: "not there yet" is a value, not an exception.
 export const db = cloud.database({ throwOnNotFound: false } as Parameters<typeof cloud.database>[0]) as unknown as Database;
+
+/** The command builder (`_.inc`, `_.gt`, …). */
+export const command = db.command;
 
 export { cloud };
 

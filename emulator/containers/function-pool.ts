@@ -146,8 +146,11 @@ export class FunctionPool {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         container.pending.delete(id);
-        resolve({ ok: false, error: `${name} timed out after ${timeoutMs} ms` });
+        // Out of the pool at once: its exit event comes later, and no call may land on it meanwhile.
+        container.dead = true;
+        this.containers = this.containers.filter((c) => c !== container);
         container.child.kill('SIGKILL');
+        resolve({ ok: false, error: `${name} timed out after ${timeoutMs} ms` });
       }, timeoutMs);
       container.pending.set(id, (outcome) => {
         clearTimeout(timer);

@@ -11,6 +11,14 @@ export interface VerifiedPhone {
   countryCode: string;
   kind: PhoneKind;
   verifiedAt: Date;
+  /** The charge (phone_charges id) that paid for this number. */
+  chargeId: string;
+}
+
+/** A number the user typed in the free fallback. Never verified, never shown as such. */
+export interface ManualPhone {
+  number: string;
+  enteredAt: Date;
 }
 
 export interface UserDoc {
@@ -21,6 +29,7 @@ export interface UserDoc {
   createdAt: Date;
   updatedAt: Date;
   phone: VerifiedPhone | null;
+  manualPhone?: ManualPhone | null;
 }
 
 const users = () => db.collection<UserDoc>('users');
@@ -46,4 +55,20 @@ export async function ensureUser(openid: string, appid: string | null): Promise<
   const created = await findUser(openid);
   if (!created) throw new Error('user record vanished right after it was created');
   return created;
+}
+
+/**
+ * Writes fields on the user, creating the record if the user never opened a session
+ * (a bind can arrive first when the launch call failed).
+ */
+export async function updateUser(openid: string, appid: string | null, fields: Partial<UserDoc>): Promise<void> {
+  const at = now();
+  const res = await users().doc(openid).update({ data: { ...fields, updatedAt: at } });
+  if (res.stats.updated === 1) return;
+  try {
+    await users().add({ data: { _id: openid, _openid: openid, appid, createdAt: at, phone: null, ...fields, updatedAt: at } });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    await users().doc(openid).update({ data: { ...fields, updatedAt: now() } });
+  }
 }

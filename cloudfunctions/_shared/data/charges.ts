@@ -1,0 +1,63 @@
+/**
+ * `phone_charges/<sha256(appid:code)>`: one document per WeChat charge. Written before
+ * WeChat is asked anything, so a charge is never lost whatever fails later.
+ */
+import { db, command as _ } from '../cloud';
+import type { ChargeRecord, FailureReason } from '../domain/charge';
+import { isDuplicateKey } from './errors';
+
+const charges = () => db.collection<ChargeRecord>('phone_charges');
+
+/** Inserts the record; false when it already exists (a replay of the same code). */
+export async function insertCharge(charge: ChargeRecord): Promise<boolean> {
+  try {
+    await charges().add({ data: charge });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+export async function findCharge(id: string): Promise<ChargeRecord | null> {
+  return (await charges().doc(id).get()).data ?? null;
+}
+
+/**
+ * Takes over the right to exchange a charge whose holder went away (its lease ran out)
+ * or whose earlier exchange failed in a retriable way. Exactly one caller wins.
+ */
+export async function claimCharge(id: string, now: Date, leaseMs: number): Promise<boolean> {
+  const res = await charges()
+    .where(
+      _.and([
+        { _id: id },
+        _.or([
+          { exchange: 'pending', leaseUntil: _.lte(now) },
+          { exchange: 'failed', failure: _.in(['upstream', 'rate-limited']) },
+        ]),
+      ]),
+    )
+    .update({ data: { exchange: 'pending', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } });
+  return res.stats.updated === 1;
+}
+
+/** Charges one user made on one China-time day (for the per-user limit). */
+export async function countUserCharges(openid: string, day: string): Promise<number> {
+  return (await charges().where({ openid, day }).count()).total;
+}
+
+export async function markCharge(
+  id: string,
+  change: { exchange: 'ok'; phoneMasked: string } | { exchange: 'failed'; failure: FailureReason; errcode: number | null },
+  extra: { attempts: number; counted?: boolean; now: Date },
+): Promise<void> {
+  const data: Record<string, unknown> = { ...change, attempts: _.inc(extra.attempts), updatedAt: extra.now, leaseUntil: extra.now };
+  if (change.exchange === 'ok') Object.assign(data, { failure: null, errcode: null });
+  if (extra.counted !== undefined) data.counted = extra.counted;
+  await charges().doc(id).update({ data });
+}
+
+export async function markCounted(id: string): Promise<void> {
+  await charges().doc(id).update({ data: { counted: true } });
+}

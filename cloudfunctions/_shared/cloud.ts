@@ -41,7 +41,7 @@ export interface Collection<T = Doc> extends Query<T> {
 }
 
 export interface Transaction {
-  collection<T = Doc>(name: string): { doc(id: string): DocumentRef<T>; add(options: { data: Doc }): Promise<{ _id: string }> };
+  collection<T = Doc>(name: string): { doc(id: string): DocumentRef<T>; add(options: { data: T | Doc }): Promise<{ _id: string }> };
 }
 
 // Command results are opaque tokens the SDK serialises; only their names matter to us.

@@ -31,6 +31,11 @@ export const CONFIG_VARS = {
     description: 'The window for NO_QUOTA_REPORTS_TO_TRIP, in minutes.',
     fallback: '10',
   },
+  PHONE_EXCHANGE_TIMEOUT_MS: {
+    name: 'PHONE_EXCHANGE_TIMEOUT_MS',
+    description: 'How long one attempt to exchange a phone code with WeChat may take before it counts as a timeout (one retry follows).',
+    fallback: '4000',
+  },
 } as const satisfies Record<string, ConfigVar>;
 
 function read(variable: ConfigVar): string {
@@ -57,3 +62,4 @@ export function adminOpenidsFromEnv(): string[] {
 export const phoneBindsPerUserPerDay = () => positiveInt(CONFIG_VARS.PHONE_BINDS_PER_USER_PER_DAY);
 export const noQuotaReportsToTrip = () => positiveInt(CONFIG_VARS.NO_QUOTA_REPORTS_TO_TRIP);
 export const noQuotaWindowMinutes = () => positiveInt(CONFIG_VARS.NO_QUOTA_WINDOW_MINUTES);
+export const phoneExchangeTimeoutMs = () => positiveInt(CONFIG_VARS.PHONE_EXCHANGE_TIMEOUT_MS);

@@ -18,7 +18,7 @@ import { logEvent } from '../_shared/log';
 import { phoneBindsPerUserPerDay } from '../_shared/config';
 import { chargeId, classifyExchangeError, isRetriable, newCharge, type ChargeRecord, type FailureReason } from '../_shared/domain/charge';
 import { maskPhone } from '../_shared/domain/phone';
-import { claimCharge, countUserCharges, findCharge, insertCharge, markCharge } from '../_shared/data/charges';
+import { claimCharge, claimForCaller, countUserCharges, findCharge, insertCharge, markCharge } from '../_shared/data/charges';
 import { countCharge } from '../_shared/data/usage';
 import { findUser, updateUser } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
@@ -96,8 +96,11 @@ async function replay(id: string, openid: string, code: string, appid: string | 
   for (;;) {
     const charge = await findCharge(id);
     if (!charge) throw new AppError('UPSTREAM_UNAVAILABLE', 'The charge record is not readable yet; try again with the same code.');
-    // A code issued to someone else: WeChat would refuse it too.
-    if (charge.openid !== openid) throw errorFor('invalid-code');
+    if (charge.openid !== openid) {
+      // Someone else sent this code first and WeChat refused them: the code may be ours.
+      if (await claimForCaller(id, openid, now(), LEASE_MS)) return exchangeAndBind({ ...charge, openid }, code, appid);
+      throw errorFor('invalid-code');
+    }
     if (charge.exchange === 'ok' && charge.phoneMasked) return { phoneMasked: charge.phoneMasked };
     if (charge.exchange === 'failed' && !isRetriable(charge)) throw errorFor(charge.failure);
     if (charge.exchange === 'pending') {

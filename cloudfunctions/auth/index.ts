@@ -1,16 +1,22 @@
 /**
  * `auth`: what every mini program user calls.
  *
- * | $url      | what                                                     |
- * | --------- | -------------------------------------------------------- |
- * | session   | user, public settings, whether to show the phone button  |
+ * | $url             | what                                                              |
+ * | ---------------- | ----------------------------------------------------------------- |
+ * | session          | user, public settings, whether to show the phone button (free)    |
+ * | bindPhone        | record the charge, exchange the code, bind the verified number    |
+ * | reportPhoneEvent | a denial, no-quota or failure seen by the client                  |
+ * | setManualPhone   | the fallback: a typed, unverified contact number                  |
  */
 import { callerFromContext } from '../_shared/cloud';
 import { createHandler } from '../_shared/router';
+import { bindPhone } from './bind-phone';
+import { setManualPhone } from './manual-phone';
+import { reportPhoneEvent } from './report-phone-event';
 import { session } from './session';
 
 export const main = createHandler({
   name: 'auth',
   identify: callerFromContext,
-  routes: { session },
+  routes: { session, bindPhone, reportPhoneEvent, setManualPhone },
 });

@@ -42,6 +42,18 @@ export async function claimCharge(id: string, now: Date, leaseMs: number): Promi
   return res.stats.updated === 1;
 }
 
+/**
+ * Hands a charge to another user when the one who sent the code first was refused by
+ * WeChat as not its owner: a code intercepted and sent by someone else must not lock
+ * its real owner out. Only a charge that failed as an invalid code can move.
+ */
+export async function claimForCaller(id: string, openid: string, now: Date, leaseMs: number): Promise<boolean> {
+  const res = await charges()
+    .where({ _id: id, exchange: 'failed', failure: 'invalid-code', openid: _.neq(openid) })
+    .update({ data: { openid, exchange: 'pending', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } });
+  return res.stats.updated === 1;
+}
+
 /** Charges one user made on one China-time day (for the per-user limit). */
 export async function countUserCharges(openid: string, day: string): Promise<number> {
   return (await charges().where({ openid, day }).count()).total;

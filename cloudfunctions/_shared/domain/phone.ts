@@ -12,3 +12,8 @@ export function maskPhone(phone: string): string {
   const keep = Math.min(4, Math.floor(digits.length / 2));
   return `${'*'.repeat(digits.length - keep)}${keep > 0 ? digits.slice(-keep) : ''}`;
 }
+
+/** Masks any run of 7 or more digits in free text (client error messages, notes). */
+export function scrubDigits(text: string): string {
+  return text.replace(/\+?\d[\d\s-]{5,}\d/g, (run) => (run.replace(/\D/g, '').length >= 7 ? maskPhone(run.replace(/[\s-]/g, '')) : run));
+}

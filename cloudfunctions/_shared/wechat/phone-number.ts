@@ -5,6 +5,7 @@
  * this user, so someone else's code cannot bind a number here.
  */
 import { cloud } from '../cloud';
+import { phoneExchangeTimeoutMs } from '../config';
 
 export interface PhoneInfo {
   phoneNumber: string;
@@ -17,7 +18,6 @@ export type ExchangeOutcome = { ok: true; phone: PhoneInfo; attempts: number } |
 /** Our own marker for "no answer in time"; WeChat has no code for it. */
 export const TIMEOUT_ERRCODE = -2;
 
-const ATTEMPT_TIMEOUT_MS = 4000;
 const RETRY_PAUSE_MS = 300;
 
 function isTransient(errcode: number): boolean {
@@ -27,7 +27,7 @@ function isTransient(errcode: number): boolean {
 async function attempt(code: string, openid: string): Promise<ExchangeOutcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject({ errCode: TIMEOUT_ERRCODE }), ATTEMPT_TIMEOUT_MS);
+    timer = setTimeout(() => reject({ errCode: TIMEOUT_ERRCODE }), phoneExchangeTimeoutMs());
   });
   try {
     const res = (await Promise.race([cloud.openapi.phonenumber.getPhoneNumber({ code, openid }), timeout])) as { phoneInfo?: PhoneInfo };

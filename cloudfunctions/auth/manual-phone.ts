@@ -1,0 +1,31 @@
+/**
+ * `auth.setManualPhone { phone }`: the free fallback. A user who skips (or cannot use)
+ * WeChat's paid button may type a contact number. It is stored apart from the
+ * verified phone, marked unverified, and never shown or counted as verified.
+ * `{ phone: null }` removes it.
+ */
+import * as v from 'valibot';
+import { route } from '../_shared/router';
+import { requireOpenid } from '../_shared/identity';
+import { now } from '../_shared/clock';
+import { maskPhone } from '../_shared/domain/phone';
+import { updateUser } from '../_shared/data/users';
+
+/** Mainland mobile numbers: 11 digits starting 1[3-9]. Other regions use the paid button. */
+export const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
+
+const input = v.object({
+  phone: v.nullable(
+    v.pipe(
+      v.string('phone must be a string'),
+      v.transform((s) => s.replace(/[\s-]/g, '')),
+      v.regex(MAINLAND_MOBILE, 'phone must be an 11-digit mainland mobile number'),
+    ),
+  ),
+});
+
+export const setManualPhone = route(input, async ({ phone }, { caller }) => {
+  const openid = requireOpenid(caller);
+  await updateUser(openid, caller.appid, { manualPhone: phone ? { number: phone, enteredAt: now() } : null });
+  return { manualPhoneMasked: phone ? maskPhone(phone) : null, verified: false };
+});

@@ -221,7 +221,14 @@ test('foreign numbers keep their prefix on the user and are masked elsewhere', a
 });
 
 describe('bad input', () => {
-  test.each([[undefined], [''], ['   '], [42], [{ code: 'x' }], ['x'.repeat(600)]])('code %j is INVALID_ARGUMENT and records nothing', async (code) => {
+  test.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['blank', '   '],
+    ['a number', 42],
+    ['an object', { code: 'x' }],
+    ['600 characters', 'x'.repeat(600)],
+  ])('a code that is %s is INVALID_ARGUMENT and records nothing', async (_label, code) => {
     expect(await bind(code)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('code') } });
     expect(await charges()).toHaveLength(0);
   });

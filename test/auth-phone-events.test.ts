@@ -1,0 +1,92 @@
+/**
+ * auth.reportPhoneEvent and the quota breaker; auth.setManualPhone, the free fallback.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+
+type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+interface Session {
+  user: { phoneMasked: string | null };
+  settings: { phoneCaptureEnabled: boolean; version: number };
+  phoneLogin: { show: boolean; hiddenBecause: string | null };
+}
+
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startEmulator();
+});
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+const report = (openid: string | null, data: Record<string, unknown>) => t.call<Envelope<Record<string, never>>>('auth', { $url: 'reportPhoneEvent', ...data }, openid);
+const session = (openid: string) => t.call<Envelope<Session>>('auth', { $url: 'session' }, openid);
+
+test('a denial is stored, with the reporter from the WeChat context', async () => {
+  expect(await report('o_alice', { type: 'deny', errMsg: 'getPhoneNumber:fail user deny', openid: 'o_other' })).toEqual({ ok: true, data: {} });
+  expect(await t.docs('phone_events')).toMatchObject([{ openid: 'o_alice', type: 'deny', errno: null, errMsg: 'getPhoneNumber:fail user deny' }]);
+});
+
+test.each([
+  ['an unknown type', { type: 'oops' }, 'type'],
+  ['no type', {}, 'type'],
+  ['a text errno', { type: 'fail', errno: 'x' }, 'errno'],
+  ['a fractional errno', { type: 'fail', errno: 1.5 }, 'errno'],
+  ['a 2000-character errMsg', { type: 'fail', errMsg: 'x'.repeat(2000) }, 'errMsg'],
+])('a report with %s is INVALID_ARGUMENT naming the field', async (_label, data, field) => {
+  expect(await report('o_alice', data)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining(field) } });
+  expect(await t.docs('phone_events')).toHaveLength(0);
+});
+
+test('a phone number smuggled into errMsg is masked before it is stored', async () => {
+  await report('o_alice', { type: 'fail', errMsg: 'my number is 13800138000 call me' });
+  const [event] = await t.docs<{ errMsg: string }>('phone_events');
+  expect(event!.errMsg).toBe('my number is 138****8000 call me');
+});
+
+test('one user reporting no quota again and again does not switch phone login off', async () => {
+  for (let i = 0; i < 5; i++) await report('o_mallory', { type: 'no-quota', errno: 1400001 });
+  expect((await session('o_bob')).ok && (await session('o_bob'))).toMatchObject({ data: { phoneLogin: { show: true } } });
+  expect(await t.docs('settings_audit')).toHaveLength(0);
+});
+
+test('three distinct users reporting no quota trip the quota breaker, audited, for everyone', async () => {
+  for (const u of ['o_a', 'o_b', 'o_c']) await report(u, { type: 'no-quota', errno: 1400001 });
+  expect(await session('o_new')).toMatchObject({
+    ok: true,
+    data: { settings: { phoneCaptureEnabled: false, version: 1 }, phoneLogin: { show: false, hiddenBecause: 'quota-exhausted' } },
+  });
+  const audit = await t.docs<{ by: string; field: string; to: { tripped: boolean; reason: string }; note: string }>('settings_audit');
+  expect(audit).toHaveLength(1);
+  expect(audit[0]).toMatchObject({ by: 'system', field: 'breaker', to: { tripped: true, reason: 'quota-exhausted' } });
+  // A fourth report changes nothing more.
+  await report('o_d', { type: 'no-quota', errno: 1400001 });
+  expect(await t.docs('settings_audit')).toHaveLength(1);
+});
+
+test('no-quota reports spread over more than the window do not trip the breaker', async () => {
+  const old = new Date(Date.now() - 11 * 60_000).toISOString();
+  for (const u of ['o_a', 'o_b']) await t.http('PUT', `/v1/db/phone_events/old_${u}`, { openid: u, type: 'no-quota', errno: 1400001, at: { $date: old } });
+  await report('o_c', { type: 'no-quota', errno: 1400001 });
+  expect(await session('o_new')).toMatchObject({ data: { phoneLogin: { show: true } } });
+});
+
+describe('manual phone (the fallback)', () => {
+  const setManual = (openid: string, phone: unknown) => t.call<Envelope<{ manualPhoneMasked: string | null; verified: boolean }>>('auth', { $url: 'setManualPhone', phone }, openid);
+
+  test('a typed number is stored as unverified and never shows as a verified phone', async () => {
+    expect(await setManual('o_alice', '138 0013 8000')).toEqual({ ok: true, data: { manualPhoneMasked: '138****8000', verified: false } });
+    const [user] = await t.docs<{ phone: unknown; manualPhone: { number: string } }>('users');
+    expect(user).toMatchObject({ phone: null, manualPhone: { number: '13800138000' } });
+    // Still no verified phone: the session offers the paid button as before.
+    expect(await session('o_alice')).toMatchObject({ data: { user: { phoneMasked: null }, phoneLogin: { show: true } } });
+  });
+
+  test.each([['12345'], ['23800138000'], ['1380013800x'], [42]])('%j is INVALID_ARGUMENT', async (phone) => {
+    expect(await setManual('o_alice', phone)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('phone') } });
+  });
+
+  test('null removes it', async () => {
+    await setManual('o_alice', '13800138000');
+    expect(await setManual('o_alice', null)).toEqual({ ok: true, data: { manualPhoneMasked: null, verified: false } });
+    expect((await t.docs<{ manualPhone: unknown }>('users'))[0]!.manualPhone).toBeNull();
+  });
+});

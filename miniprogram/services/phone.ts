@@ -1,0 +1,78 @@
+/**
+ * What the phone button's callback means, and the calls that follow it. Kept apart
+ * from the component so the rules read in one place.
+ *
+ * WeChat bills at the success callback, so a code we got must reach the server: the
+ * same code is retried on network failure (codes live 5 minutes) and never thrown away.
+ */
+import { callRoute, CloudError } from './cloud';
+import type { PhoneKind } from './session';
+
+export interface PhoneButtonDetail {
+  code?: string;
+  errMsg?: string;
+  errno?: number;
+}
+
+export type ButtonOutcome =
+  | { kind: 'code'; code: string }
+  | { kind: 'no-quota' }
+  | { kind: 'privacy'; errno: number }
+  | { kind: 'deny' }
+  | { kind: 'fail'; errno: number | null; errMsg: string };
+
+/** errno 1400001: the mini program's quota is used up (documented). */
+export const ERRNO_NO_QUOTA = 1400001;
+/** errno 104 / 112: privacy agreement not accepted / API not declared in it (seen in the community). */
+export const PRIVACY_ERRNOS = [104, 112];
+
+export function readButtonDetail(detail: PhoneButtonDetail): ButtonOutcome {
+  if (detail.code) return { kind: 'code', code: detail.code };
+  if (detail.errno === ERRNO_NO_QUOTA) return { kind: 'no-quota' };
+  if (detail.errno !== undefined && PRIVACY_ERRNOS.includes(detail.errno)) return { kind: 'privacy', errno: detail.errno };
+  if (/deny|cancel/i.test(detail.errMsg ?? '')) return { kind: 'deny' };
+  return { kind: 'fail', errno: detail.errno ?? null, errMsg: detail.errMsg ?? '' };
+}
+
+/** Failures worth sending the same code again for: the code may still be good. */
+export function isRetriable(err: unknown): boolean {
+  return err instanceof CloudError && (err.code === 'NETWORK' || err.code === 'UPSTREAM_UNAVAILABLE' || err.code === 'INTERNAL');
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends the code, retrying the same code after each delay while the failure is retriable. */
+export async function bindPhone(code: string, kind: PhoneKind, retryDelaysMs: number[]): Promise<{ phoneMasked: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await callRoute<{ phoneMasked: string }>('auth', 'bindPhone', { code, kind });
+    } catch (err) {
+      const delay = retryDelaysMs[attempt];
+      if (!isRetriable(err) || delay === undefined) throw err;
+      await wait(delay);
+    }
+  }
+}
+
+/** Fire and forget: a lost report must never get in the user's way. */
+export function reportPhoneEvent(type: 'deny' | 'no-quota' | 'fail', errno?: number | null, errMsg?: string): Promise<void> {
+  const params: Record<string, unknown> = { type };
+  if (typeof errno === 'number') params.errno = errno;
+  if (errMsg) params.errMsg = errMsg.slice(0, 200);
+  return callRoute('auth', 'reportPhoneEvent', params).then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
+/** Mainland mobile numbers, as the server checks them. */
+export const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
+
+export function normalizeManualPhone(text: string): string | null {
+  const digits = text.replace(/[\s-]/g, '');
+  return MAINLAND_MOBILE.test(digits) ? digits : null;
+}
+
+export function saveManualPhone(phone: string | null): Promise<{ manualPhoneMasked: string | null; verified: false }> {
+  return callRoute('auth', 'setManualPhone', { phone });
+}

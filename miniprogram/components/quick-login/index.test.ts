@@ -44,7 +44,8 @@ const press = async (node: { dispatchEvent(name: string, options?: { detail?: un
 };
 const doneEvents = (comp: Comp) => {
   const events: unknown[] = [];
-  comp.addEventListener('done', (e: { detail: unknown }) => events.push(e.detail));
+  // j-component supports listening on the root; its typings omit it.
+  (comp as unknown as { addEventListener(name: string, fn: (e: { detail: unknown }) => void): void }).addEventListener('done', (e) => events.push(e.detail));
   return events;
 };
 const routes = () => cloud.calls.map((c) => `${c.name}.${String(c.data.$url)}`);

@@ -50,11 +50,11 @@ export function routeCloudToEmulator(url: string, openid: string | null = 'o_pho
 export const MINIPROGRAM_ROOT = path.join(__dirname, '..', '..', 'miniprogram');
 
 /** Waits until `check` passes (async work inside a component), or fails after `ms`. */
-export async function eventually(check: () => void, ms = 5000): Promise<void> {
+export async function eventually(check: () => void | Promise<void>, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
-      check();
+      await check();
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;

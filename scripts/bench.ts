@@ -6,7 +6,8 @@
  *   against a naive function that requires wx-server-sdk from node_modules, the shape
  *   of Tencent's own sample, measured alternately in the same run;
  * - `auth.session` latency through the emulator, warm, p50/p95;
- * - database operations per `auth.session`, from the emulator's `/v1/stats`.
+ * - database operations per `auth.session`, from the emulator's `/v1/stats`;
+ * - `auth.bindPhone` latency (a fresh code each time) and its database operations.
  *
  * Prints a table and writes bench/results.json. Timings vary by machine; compare
  * ratios, and runs on the same machine.
@@ -68,22 +69,24 @@ async function main(): Promise<void> {
   // Warm latency and database operations through the emulator.
   const emulator = new Emulator({ port: 0, dataDir: null, env: {} });
   const url = await emulator.start();
-  const invoke = async (openid: string) => {
-    const res = await fetch(`${url}/v1/functions/auth/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { $url: 'session' }, context: { OPENID: openid } }) });
+  const call = async (openid: string, data: Record<string, unknown>) => {
+    const res = await fetch(`${url}/v1/functions/auth/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data, context: { OPENID: openid } }) });
     const body = (await res.json()) as { result?: { ok?: boolean } };
-    if (!body.result?.ok) throw new Error(`session failed: ${JSON.stringify(body)}`);
+    if (!body.result?.ok) throw new Error(`${String(data.$url)} failed: ${JSON.stringify(body)}`);
   };
-  const opsOf = async (openid: string) => {
+  const invoke = (openid: string) => call(openid, { $url: 'session' });
+  const opsOf = async (run: () => Promise<void>) => {
     emulator.stats.clear();
-    await invoke(openid);
+    await run();
     const actions = emulator.stats.actionCounts();
     return { total: Object.values(actions).reduce((a, b) => a + b, 0), actions };
   };
+  const mintFor = (openid: string, i: number) => emulator.sandbox.mint({ phoneNumber: `1380000${String(i).padStart(4, '0')}`, openid }).code;
   const started = performance.now();
   await invoke('o_bench_cold');
   const firstCallMs = performance.now() - started;
-  const newUserOps = await opsOf('o_bench_new');
-  const returningUserOps = await opsOf('o_bench_new');
+  const newUserOps = await opsOf(() => invoke('o_bench_new'));
+  const returningUserOps = await opsOf(() => invoke('o_bench_new'));
   const latencies: number[] = [];
   for (let i = 0; i < WARM_CALLS; i++) {
     const t0 = performance.now();
@@ -91,6 +94,23 @@ async function main(): Promise<void> {
     latencies.push(performance.now() - t0);
   }
   latencies.sort((a, b) => a - b);
+
+  // bindPhone: each user binds a fresh code (the per-user daily limit is 5).
+  const BIND_CALLS = Math.min(WARM_CALLS, 200);
+  // Operations in the usual case: the user opened a session first and the day's counter exists.
+  await invoke('o_bind_ops');
+  await call('o_bind_warmup', { $url: 'bindPhone', code: mintFor('o_bind_warmup', 9998), kind: 'quick' });
+  const bindOps = await opsOf(() => call('o_bind_ops', { $url: 'bindPhone', code: mintFor('o_bind_ops', 9999), kind: 'quick' }));
+  const bindLatencies: number[] = [];
+  for (let i = 0; i < BIND_CALLS; i++) {
+    const openid = `o_bind_${i}`;
+    await invoke(openid);
+    const code = mintFor(openid, i);
+    const t0 = performance.now();
+    await call(openid, { $url: 'bindPhone', code, kind: 'quick' });
+    bindLatencies.push(performance.now() - t0);
+  }
+  bindLatencies.sort((a, b) => a - b);
   await emulator.stop();
 
   const results = {
@@ -109,6 +129,13 @@ async function main(): Promise<void> {
       dbOpsNewUser: newUserOps,
       dbOpsReturningUser: returningUserOps,
     },
+    bindPhone: {
+      calls: BIND_CALLS,
+      p50Ms: round(percentile(bindLatencies, 50), 2),
+      p95Ms: round(percentile(bindLatencies, 95), 2),
+      // Database actions only; the code exchange is one wx.openApi call besides.
+      gatewayOps: bindOps,
+    },
   };
 
   mkdirSync(join(PROJECT_ROOT, 'bench'), { recursive: true });
@@ -123,6 +150,8 @@ async function main(): Promise<void> {
     [`auth.session warm (p50 / p95 of ${WARM_CALLS})`, `${results.session.warm.p50Ms} / ${results.session.warm.p95Ms} ms`],
     ['db ops per auth.session, new user', `${newUserOps.total} (${Object.entries(newUserOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
     ['db ops per auth.session, returning user', `${returningUserOps.total} (${Object.entries(returningUserOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
+    [`auth.bindPhone (p50 / p95 of ${BIND_CALLS})`, `${results.bindPhone.p50Ms} / ${results.bindPhone.p95Ms} ms`],
+    ['gateway calls per bindPhone (user and day exist)', `${bindOps.total} (${Object.entries(bindOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

@@ -47,6 +47,8 @@ export interface HandlerOptions {
   routes: RouteTable;
   /** Reads the caller from the platform (`cloud.getWXContext()` in production). */
   identify(): Caller;
+  /** Runs before every route's input is parsed; throws to refuse (e.g. FORBIDDEN). */
+  authorize?(caller: Caller): Promise<void>;
 }
 
 /**
@@ -106,8 +108,10 @@ async function serveRoute(url: string, event: Record<string, unknown>, r: Route,
     }
   });
   app.router(url, async (ctx) => {
+    const caller = options.identify();
+    await options.authorize?.(caller);
     const input = parseInput(r.input, paramsOf(event));
-    ctx.body = success(await r.run(input, { caller: options.identify() }));
+    ctx.body = success(await r.run(input, { caller }));
   });
   return (await app.serve()) as Envelope<unknown>;
 }

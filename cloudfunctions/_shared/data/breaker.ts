@@ -6,15 +6,8 @@
 import { db } from '../cloud';
 import { now } from '../clock';
 import { settingsFrom, type BreakerReason, type Settings } from '../domain/settings';
-
-export interface AuditEntry {
-  at: Date;
-  by: string;
-  field: string;
-  from: unknown;
-  to: unknown;
-  note: string | null;
-}
+import { storedFields } from './settings';
+import type { AuditEntry } from './audit';
 
 /** Trips the breaker unless it already is; returns whether this call tripped it. */
 export async function tripBreaker(reason: BreakerReason, note: string): Promise<boolean> {
@@ -25,9 +18,7 @@ export async function tripBreaker(reason: BreakerReason, note: string): Promise<
     if (settings.breaker.tripped) return false;
     const breaker = { tripped: true, reason, at };
     // Whole-document write: the transaction read it, so a concurrent change aborts us.
-    const { _id, ...rest } = { ...settings, breaker, version: settings.version + 1, updatedAt: at, updatedBy: 'system' };
-    void _id;
-    await tx.collection('settings').doc('global').set({ data: rest });
+    await tx.collection('settings').doc('global').set({ data: storedFields({ ...settings, breaker, version: settings.version + 1, updatedAt: at, updatedBy: 'system' }) });
     const entry: AuditEntry = { at, by: 'system', field: 'breaker', from: settings.breaker, to: breaker, note };
     await tx.collection<AuditEntry>('settings_audit').add({ data: entry });
     return true;

@@ -1,0 +1,82 @@
+/**
+ * What an admin may change in the settings, checked with a schema (unknown keys and
+ * wrong types are refused, naming the field), and how a patch applies: pure, so the
+ * rules are unit-tested and the function only does I/O.
+ */
+import * as v from 'valibot';
+import type { Settings } from './settings';
+
+/** Money in settings input: a positive number of yuan with at most two decimals. */
+const yuan = v.pipe(
+  v.number('must be a number of yuan'),
+  v.check((n) => Number.isFinite(n) && n > 0, 'must be positive'),
+  // 0.29 * 100 is 28.999999999999996 in floating point: compare with a tolerance.
+  v.check((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'must have at most two decimals'),
+  v.check((n) => n <= 100_000_000, 'is unreasonably large'),
+);
+const positiveInt = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be positive'), v.maxValue(100_000_000, 'is unreasonably large'));
+
+export const settingsPatchSchema = v.strictObject(
+  {
+    phoneCapture: v.optional(
+      v.strictObject(
+        {
+          enabled: v.optional(v.boolean('must be true or false')),
+          kind: v.optional(v.picklist(['quick', 'realtime'], 'must be "quick" or "realtime"')),
+          monthlyBudgetYuan: v.optional(v.nullable(yuan)),
+          dailyCap: v.optional(v.nullable(positiveInt)),
+        },
+        (issue) => `unknown setting "${String(issue.input)}"`,
+      ),
+    ),
+    // The only breaker field an admin writes: clearing a tripped breaker.
+    breaker: v.optional(v.strictObject({ tripped: v.literal(false, 'can only be set to false (re-enable)') }, (issue) => `only "tripped" can be changed, not "${String(issue.input)}"`)),
+    hidePrices: v.optional(v.boolean('must be true or false')),
+    hideShippingAddress: v.optional(v.boolean('must be true or false')),
+  },
+  (issue) => `unknown setting "${String(issue.input)}"`,
+);
+
+export type SettingsPatch = v.InferOutput<typeof settingsPatchSchema>;
+
+export interface SettingChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** Budget in fen, exact: 12.34 → 1234. */
+export function yuanToFen(yuanAmount: number): number {
+  return Math.round(yuanAmount * 100);
+}
+
+/**
+ * Applies a validated patch. Returns the next settings and one change per field that
+ * actually changed; with no change the settings come back as they were.
+ */
+export function applySettingsPatch(current: Settings, patch: SettingsPatch, by: string, at: Date): { next: Settings; changes: SettingChange[] } {
+  const changes: SettingChange[] = [];
+  const next: Settings = structuredClone(current);
+  const set = <T>(field: string, from: T, to: T | undefined, assign: (value: T) => void) => {
+    if (to === undefined || Object.is(from, to)) return;
+    changes.push({ field, from, to });
+    assign(to);
+  };
+  const pc = patch.phoneCapture ?? {};
+  set('phoneCapture.enabled', current.phoneCapture.enabled, pc.enabled, (x) => (next.phoneCapture.enabled = x));
+  set('phoneCapture.kind', current.phoneCapture.kind, pc.kind, (x) => (next.phoneCapture.kind = x));
+  set('phoneCapture.monthlyBudgetYuan', current.phoneCapture.monthlyBudgetYuan, pc.monthlyBudgetYuan, (x) => (next.phoneCapture.monthlyBudgetYuan = x));
+  set('phoneCapture.dailyCap', current.phoneCapture.dailyCap, pc.dailyCap, (x) => (next.phoneCapture.dailyCap = x));
+  set('hidePrices', current.hidePrices, patch.hidePrices, (x) => (next.hidePrices = x));
+  set('hideShippingAddress', current.hideShippingAddress, patch.hideShippingAddress, (x) => (next.hideShippingAddress = x));
+  if (patch.breaker && current.breaker.tripped) {
+    const cleared = { tripped: false, reason: null, at: null };
+    changes.push({ field: 'breaker', from: current.breaker, to: cleared });
+    next.breaker = cleared;
+  }
+  if (changes.length === 0) return { next: current, changes };
+  next.version = current.version + 1;
+  next.updatedAt = at;
+  next.updatedBy = by;
+  return { next, changes };
+}

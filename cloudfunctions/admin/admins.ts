@@ -1,0 +1,22 @@
+/** `admin.admins.list|add|remove`: who may use the admin routes. The last admin stays. */
+import * as v from 'valibot';
+import { noParams, route } from '../_shared/router';
+import { requireOpenid } from '../_shared/identity';
+import { now } from '../_shared/clock';
+import { addAdmin, listAdmins, removeAdmin } from '../_shared/data/admins';
+
+const openidInput = v.object({
+  openid: v.pipe(v.string('openid must be a string'), v.trim(), v.regex(/^[A-Za-z0-9_-]{6,64}$/, 'openid must be 6 to 64 letters, digits, "_" or "-"')),
+});
+
+export const listAdminsRoute = route(noParams, async () => ({ admins: await listAdmins() }));
+
+export const addAdminRoute = route(openidInput, async ({ openid }, { caller }) => {
+  await addAdmin(openid, requireOpenid(caller), now());
+  return { admins: await listAdmins() };
+});
+
+export const removeAdminRoute = route(openidInput, async ({ openid }, { caller }) => {
+  await removeAdmin(openid, requireOpenid(caller), now());
+  return { admins: await listAdmins() };
+});

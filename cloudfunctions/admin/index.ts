@@ -1,0 +1,32 @@
+/**
+ * `admin`: the merchant's control panel. Every route needs an admin caller (an
+ * `admins` document or ADMIN_OPENIDS): FORBIDDEN otherwise, UNAUTHENTICATED without
+ * an OPENID.
+ *
+ * | $url            | what                                                         |
+ * | --------------- | ------------------------------------------------------------ |
+ * | settings.get    | the settings document (defaults when absent)                 |
+ * | settings.update | `{ version, patch }`: optimistic, validated, audited          |
+ * | admins.list     | admins from the collection and from ADMIN_OPENIDS            |
+ * | admins.add      | `{ openid }`                                                 |
+ * | admins.remove   | `{ openid }`; the last admin cannot be removed               |
+ */
+import { callerFromContext } from '../_shared/cloud';
+import { createHandler } from '../_shared/router';
+import { requireOpenid } from '../_shared/identity';
+import { requireAdmin } from '../_shared/data/admins';
+import { getSettings, updateSettingsRoute } from './settings';
+import { addAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
+
+export const main = createHandler({
+  name: 'admin',
+  identify: callerFromContext,
+  authorize: (caller) => requireAdmin(requireOpenid(caller)),
+  routes: {
+    'settings.get': getSettings,
+    'settings.update': updateSettingsRoute,
+    'admins.list': listAdminsRoute,
+    'admins.add': addAdminRoute,
+    'admins.remove': removeAdminRoute,
+  },
+});

@@ -1,0 +1,30 @@
+/**
+ * `admin.settings.get` and `admin.settings.update { version, patch }`: the merchant's
+ * control panel. Updates are optimistic: a stale `version` is CONFLICT and writes
+ * nothing; every changed field is audited in the same transaction.
+ */
+import * as v from 'valibot';
+import { noParams, route } from '../_shared/router';
+import { AppError } from '../_shared/errors';
+import { requireOpenid } from '../_shared/identity';
+import { now } from '../_shared/clock';
+import { logEvent } from '../_shared/log';
+import { settingsPatchSchema } from '../_shared/domain/settings-patch';
+import { loadSettings, updateSettings } from '../_shared/data/settings';
+
+export const getSettings = route(noParams, async () => loadSettings());
+
+const updateInput = v.object({
+  version: v.pipe(v.number('version must be a number'), v.integer('version must be a whole number'), v.minValue(0, 'version cannot be negative')),
+  patch: settingsPatchSchema,
+});
+
+export const updateSettingsRoute = route(updateInput, async ({ version, patch }, { caller }) => {
+  const by = requireOpenid(caller);
+  const outcome = await updateSettings(version, patch, by, now());
+  if (!outcome.ok) {
+    throw new AppError('CONFLICT', `The settings changed since you loaded them (you have version ${version}, now ${outcome.current.version}); reload and try again.`);
+  }
+  if (outcome.changes.length) logEvent('info', { fn: 'admin', route: 'settings.update', by, fields: outcome.changes.map((c) => c.field) });
+  return outcome.settings;
+});

@@ -1,0 +1,103 @@
+/**
+ * settings-panel against the real admin function: the merchant's toggles, validation,
+ * conflict handling and re-enabling a tripped breaker.
+ */
+import path from 'node:path';
+import simulate from 'miniprogram-simulate';
+import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
+import { eventually, routeCloudToEmulator } from '../../../test/support/miniprogram';
+
+const ADMIN = 'o_admin_0001';
+let t: EmulatorClient;
+
+beforeAll(async () => {
+  t = await spawnEmulator({ env: { ADMIN_OPENIDS: `${ADMIN},o_admin_0002` } });
+});
+afterAll(() => t.stop());
+beforeEach(async () => {
+  await t.reset();
+  jest.resetModules();
+  routeCloudToEmulator(t.url, ADMIN);
+});
+
+async function mount() {
+  const id = simulate.load(path.join(__dirname, 'index'), 'settings-panel');
+  const comp = simulate.render(id);
+  comp.attach(document.createElement('parent-wrapper'));
+  await eventually(() => expect(comp.data.state).not.toBe('loading'));
+  return comp;
+}
+type Comp = Awaited<ReturnType<typeof mount>>;
+const fire = async (comp: Comp, selector: string, event: string, detail?: unknown) => {
+  comp.querySelector(selector)!.dispatchEvent(event, detail === undefined ? undefined : { detail });
+  await simulate.sleep(0);
+};
+const text = (comp: Comp) => comp.dom!.textContent ?? '';
+const stored = async () => (await t.docs<Record<string, unknown>>('settings'))[0];
+
+test('shows the merchant\'s three toggles with their labels and the breaker state', async () => {
+  const comp = await mount();
+  for (const label of ['关闭获取手机号', '隐藏单价金额且只能以记账方式提交订单', '隐藏收货地址', '手机号验证方式', '每月预算', '每日上限', '未熔断']) expect(text(comp)).toContain(label);
+  expect(comp.data.form).toEqual({ captureOff: false, hidePrices: false, hideShippingAddress: false, kind: 'quick', budgetText: '', capText: '' });
+});
+
+test('saving sends only what changed; the last change shows who and when', async () => {
+  const comp = await mount();
+  await fire(comp, '.settings__hide-address', 'change', { value: true });
+  await fire(comp, '.settings__capture-off', 'change', { value: true });
+  await fire(comp, '.settings__budget', 'input', { value: '50.5' });
+  await fire(comp, '.settings__save', 'tap');
+  await eventually(() => expect(comp.data.message).toBe('已保存'));
+  expect(await stored()).toMatchObject({ version: 1, hideShippingAddress: true, hidePrices: false, phoneCapture: { enabled: false, monthlyBudgetYuan: 50.5 }, updatedBy: ADMIN });
+  expect(text(comp)).toMatch(new RegExp(`最近修改：${ADMIN} \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}`));
+  const fields = (await t.docs<{ field: string }>('settings_audit')).map((a) => a.field).sort();
+  expect(fields).toEqual(['hideShippingAddress', 'phoneCapture.enabled', 'phoneCapture.monthlyBudgetYuan']);
+});
+
+test.each([
+  ['.settings__budget', '12.345', '每月预算'],
+  ['.settings__budget', '-3', '每月预算'],
+  ['.settings__cap', '2.5', '每日上限'],
+  ['.settings__cap', '0', '每日上限'],
+])('%s = %s is refused on the phone with a message, nothing saved', async (selector, value, label) => {
+  const comp = await mount();
+  await fire(comp, selector, 'input', { value });
+  await fire(comp, '.settings__save', 'tap');
+  expect(comp.data.message).toContain(label);
+  expect(await stored()).toBeUndefined();
+});
+
+test('another admin saved first: the panel reloads and says what they changed', async () => {
+  const comp = await mount();
+  await t.call('admin', { $url: 'settings.update', version: 0, patch: { hidePrices: true } }, 'o_admin_0002');
+  await fire(comp, '.settings__capture-off', 'change', { value: true });
+  await fire(comp, '.settings__save', 'tap');
+  await eventually(() => expect(comp.data.message).toContain('其他管理员'));
+  expect(comp.data.message).toContain('隐藏单价金额且只能以记账方式提交订单');
+  expect(comp.data.settings.version).toBe(1);
+  expect(comp.data.form.hidePrices).toBe(true);
+  // Our change was not written over theirs.
+  expect(await stored()).toMatchObject({ version: 1, phoneCapture: { enabled: true } });
+});
+
+test('a tripped breaker shows its reason and can be re-enabled', async () => {
+  await t.http('PUT', '/v1/db/settings/global', {
+    version: 4,
+    phoneCapture: { enabled: true, kind: 'quick', monthlyBudgetYuan: null, dailyCap: 100 },
+    breaker: { tripped: true, reason: 'daily-cap-reached', at: { $date: '2026-05-01T02:00:00Z' } },
+    hidePrices: false,
+    hideShippingAddress: false,
+  });
+  const comp = await mount();
+  expect(text(comp)).toContain('已熔断：今日次数已达上限');
+  await fire(comp, '.settings__reenable', 'tap');
+  await eventually(() => expect(text(comp)).toContain('未熔断'));
+  expect(await stored()).toMatchObject({ version: 5, breaker: { tripped: false, reason: null } });
+});
+
+test('a non-admin gets a clear refusal', async () => {
+  routeCloudToEmulator(t.url, 'o_plain_user');
+  const comp = await mount();
+  expect(comp.data.state).toBe('error');
+  expect(text(comp)).toContain('只有管理员');
+});

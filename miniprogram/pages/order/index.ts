@@ -1,0 +1,2 @@
+/** Example order page: shows how an app honours hidePrices and hideShippingAddress. */
+Page({});

@@ -1,0 +1,61 @@
+/** The admin function, as the admin pages use it. */
+import { callRoute } from './cloud';
+import type { PhoneKind } from './session';
+
+export interface Settings {
+  version: number;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  phoneCapture: { enabled: boolean; kind: PhoneKind; monthlyBudgetYuan: number | null; dailyCap: number | null };
+  breaker: { tripped: boolean; reason: 'quota-exhausted' | 'budget-reached' | 'daily-cap-reached' | null; at: string | null };
+  hidePrices: boolean;
+  hideShippingAddress: boolean;
+}
+
+export interface SettingsPatch {
+  phoneCapture?: Partial<Settings['phoneCapture']>;
+  breaker?: { tripped: false };
+  hidePrices?: boolean;
+  hideShippingAddress?: boolean;
+}
+
+export const getSettings = () => callRoute<Settings>('admin', 'settings.get');
+export const updateSettings = (version: number, patch: SettingsPatch) => callRoute<Settings>('admin', 'settings.update', { version, patch });
+
+/** The merchant's own words for each setting (from the settings screen). */
+export const SETTING_LABELS: Record<string, string> = {
+  'phoneCapture.enabled': '关闭获取手机号',
+  'phoneCapture.kind': '手机号验证方式',
+  'phoneCapture.monthlyBudgetYuan': '每月预算',
+  'phoneCapture.dailyCap': '每日上限',
+  breaker: '熔断状态',
+  hidePrices: '隐藏单价金额且只能以记账方式提交订单',
+  hideShippingAddress: '隐藏收货地址',
+};
+
+export const BREAKER_REASONS: Record<string, string> = {
+  'quota-exhausted': '资源包额度已用完',
+  'budget-reached': '本月费用已达预算',
+  'daily-cap-reached': '今日次数已达上限',
+};
+
+/** Which settings differ between two versions, by label (to tell an admin what someone else changed). */
+export function changedLabels(before: Settings, after: Settings): string[] {
+  const fields: Array<[string, unknown, unknown]> = [
+    ['phoneCapture.enabled', before.phoneCapture.enabled, after.phoneCapture.enabled],
+    ['phoneCapture.kind', before.phoneCapture.kind, after.phoneCapture.kind],
+    ['phoneCapture.monthlyBudgetYuan', before.phoneCapture.monthlyBudgetYuan, after.phoneCapture.monthlyBudgetYuan],
+    ['phoneCapture.dailyCap', before.phoneCapture.dailyCap, after.phoneCapture.dailyCap],
+    ['breaker', before.breaker.tripped, after.breaker.tripped],
+    ['hidePrices', before.hidePrices, after.hidePrices],
+    ['hideShippingAddress', before.hideShippingAddress, after.hideShippingAddress],
+  ];
+  return fields.filter(([, a, b]) => a !== b).map(([field]) => SETTING_LABELS[field] ?? field);
+}
+
+/** "2026-05-01T02:03:00Z" → "2026-05-01 10:03" (China time, as the merchant reads it). */
+export function chinaTimeText(iso: string | null): string {
+  if (!iso) return '';
+  const shifted = new Date(Date.parse(iso) + 8 * 3600 * 1000).toISOString();
+  return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}`;
+}

@@ -36,13 +36,6 @@ export interface MintRequest {
   ttlMs?: number;
 }
 
-export interface PhoneInfo {
-  phoneNumber: string;
-  purePhoneNumber: string;
-  countryCode: string;
-  watermark: { timestamp: number; appid: string };
-}
-
 export type ExchangeResult = { errcode: 0; errmsg: 'ok'; phone_info: { phoneNumber: string; purePhoneNumber: string; countryCode: string; watermark: { timestamp: number; appid: string } } } | { errcode: number; errmsg: string };
 
 export const CODE_TTL_MS = 5 * 60 * 1000;

@@ -69,7 +69,3 @@ export async function markCharge(
   if (extra.counted !== undefined) data.counted = extra.counted;
   await charges().doc(id).update({ data });
 }
-
-export async function markCounted(id: string): Promise<void> {
-  await charges().doc(id).update({ data: { counted: true } });
-}

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { defaultSettings, settingsFrom } from './settings';
-import { applySettingsPatch, settingsPatchSchema, yuanToFen } from './settings-patch';
+import { applySettingsPatch, settingsPatchSchema } from './settings-patch';
 
 const at = new Date('2026-05-01T00:00:00Z');
 
@@ -37,9 +37,4 @@ test.each([
   [Number.NaN, false],
 ])('budget %d accepted: %s', (amount, accepted) => {
   expect(v.safeParse(settingsPatchSchema, { phoneCapture: { monthlyBudgetYuan: amount } }).success).toBe(accepted);
-});
-
-test('yuan become exact fen', () => {
-  expect(yuanToFen(0.29)).toBe(29);
-  expect(yuanToFen(12.34)).toBe(1234);
 });

@@ -45,11 +45,6 @@ export interface SettingChange {
   to: unknown;
 }
 
-/** Budget in fen, exact: 12.34 → 1234. */
-export function yuanToFen(yuanAmount: number): number {
-  return Math.round(yuanAmount * 100);
-}
-
 /**
  * Applies a validated patch. Returns the next settings and one change per field that
  * actually changed; with no change the settings come back as they were.

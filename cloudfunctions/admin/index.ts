@@ -7,6 +7,8 @@
  * | --------------- | ------------------------------------------------------------ |
  * | settings.get    | the settings document (defaults when absent)                 |
  * | settings.update | `{ version, patch }`: optimistic, validated, audited          |
+ * | usage.summary   | `{ months? }`: charges and cost by month, last 30 days       |
+ * | usage.list      | `{ limit?, cursor? }`: charges newest first, masked          |
  * | admins.list     | admins from the collection and from ADMIN_OPENIDS            |
  * | admins.add      | `{ openid }`                                                 |
  * | admins.remove   | `{ openid }`; the last admin cannot be removed               |
@@ -17,6 +19,7 @@ import { requireOpenid } from '../_shared/identity';
 import { requireAdmin } from '../_shared/data/admins';
 import { getSettings, updateSettingsRoute } from './settings';
 import { addAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
+import { usageList, usageSummary } from './usage';
 
 export const main = createHandler({
   name: 'admin',
@@ -25,6 +28,8 @@ export const main = createHandler({
   routes: {
     'settings.get': getSettings,
     'settings.update': updateSettingsRoute,
+    'usage.summary': usageSummary,
+    'usage.list': usageList,
     'admins.list': listAdminsRoute,
     'admins.add': addAdminRoute,
     'admins.remove': removeAdminRoute,

@@ -76,3 +76,16 @@ test('scripts in queries are refused', () => {
   s.insert('c', [{ _id: 'a' }]);
   expect(() => s.find('c', { $where: 'true' })).toThrow();
 });
+
+test('dates sort as dates, newest first, with ties broken by the next key', () => {
+  const s = store();
+  const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
+  s.insert('c', [
+    { _id: 'a', t: at(20) },
+    { _id: 'b', t: at(30) },
+    { _id: 'c', t: at(10) },
+    { _id: 'd', t: at(30) },
+  ]);
+  expect(s.find('c', {}, { sort: [['t', -1], ['_id', -1]] }).map((d) => d._id)).toEqual(['d', 'b', 'a', 'c']);
+  expect(s.find('c', { t: { $lt: at(30) } }, { sort: [['t', 1]] }).map((d) => d._id)).toEqual(['c', 'a']);
+});

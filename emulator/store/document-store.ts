@@ -61,8 +61,19 @@ export function newObjectId(): string {
   return randomBytes(12).toString('hex');
 }
 
+/**
+ * Deep copy of stored values. Not structuredClone: it builds Dates in Node's own
+ * realm, which under a test runner's sandbox are not `instanceof Date` for mingo
+ * (loaded in the sandbox), and mingo then sorts them as plain objects.
+ */
 function clone<T>(value: T): T {
-  return structuredClone(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date || Object.prototype.toString.call(value) === '[object Date]') return new Date((value as unknown as Date).getTime()) as T;
+  if (value instanceof RegExp) return new RegExp(value.source, value.flags) as T;
+  if (Array.isArray(value)) return value.map((v) => clone(v)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = clone(v);
+  return out as T;
 }
 
 function keyOf(collection: string, id: string): string {

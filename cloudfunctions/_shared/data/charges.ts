@@ -69,3 +69,24 @@ export async function markCharge(
   if (extra.counted !== undefined) data.counted = extra.counted;
   await charges().doc(id).update({ data });
 }
+
+export interface ChargePage {
+  items: Array<Pick<ChargeRecord, '_id' | 'chargedAt' | 'kind' | 'phoneMasked' | 'exchange'>>;
+  more: boolean;
+}
+
+/**
+ * Charges newest first, after a position (`chargedAt`, `_id`) when paging: a keyset
+ * cursor, so a page costs one read however deep it is.
+ */
+export async function pageCharges(limit: number, after: { at: Date; id: string } | null): Promise<ChargePage> {
+  const where = after ? _.or([{ chargedAt: _.lt(after.at) }, { chargedAt: after.at, _id: _.lt(after.id) }]) : {};
+  const { data } = await charges()
+    .where(where)
+    .orderBy('chargedAt', 'desc')
+    .orderBy('_id', 'desc')
+    .limit(limit + 1)
+    .field({ chargedAt: true, kind: true, phoneMasked: true, exchange: true })
+    .get();
+  return { items: data.slice(0, limit), more: data.length > limit };
+}

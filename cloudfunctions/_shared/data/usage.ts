@@ -4,6 +4,7 @@
  */
 import { db, command as _ } from '../cloud';
 import { usageDayId } from '../domain/charge';
+import type { UsageDay } from '../domain/usage';
 import type { PhoneKind } from '../domain/settings';
 import { isDuplicateKey } from './errors';
 
@@ -23,5 +24,25 @@ export async function countCharge(day: string, kind: PhoneKind): Promise<void> {
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     await inc();
+  }
+}
+
+/** CloudBase answers at most 1000 documents per read from a server SDK. */
+const PAGE = 1000;
+
+/** Daily counters from `startDay` on (two per day at most: quick and real-time). */
+export async function usageSince(startDay: string): Promise<UsageDay[]> {
+  const out: UsageDay[] = [];
+  for (let skip = 0; ; skip += PAGE) {
+    const { data } = await db
+      .collection<UsageDay>('usage_daily')
+      .where({ day: _.gte(startDay) })
+      .orderBy('day', 'asc')
+      .skip(skip)
+      .limit(PAGE)
+      .field({ day: true, kind: true, count: true })
+      .get();
+    out.push(...data);
+    if (data.length < PAGE) return out;
   }
 }

@@ -1,0 +1,64 @@
+/**
+ * Usage summaries from the daily counters (`usage_daily`), so a summary costs one read
+ * per day, not per charge. Months and days are China time; money is summed in fen
+ * and shown as exact yuan strings.
+ */
+import { chinaMonth, lastChinaDays } from './china-time';
+import { fenToYuan, PRICE_FEN } from './pricing';
+import type { PhoneKind } from './settings';
+
+export interface UsageDay {
+  day: string;
+  kind: PhoneKind;
+  count: number;
+}
+
+export interface UsageSummary {
+  months: Array<{ month: string; quick: number; realtime: number; costYuan: string }>;
+  days: Array<{ day: string; quick: number; realtime: number }>;
+  totals: { quick: number; realtime: number; costYuan: string };
+}
+
+const costFen = (quick: number, realtime: number) => quick * PRICE_FEN.quick + realtime * PRICE_FEN.realtime;
+
+/** The `count` China-time months ending with the month of `at`, oldest first. */
+export function lastChinaMonths(at: Date, count: number): string[] {
+  const [year, month] = chinaMonth(at).split('-').map(Number) as [number, number];
+  const months: string[] = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const index = year * 12 + (month - 1) - i;
+    months.push(`${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`);
+  }
+  return months;
+}
+
+/** The first China-time day the summary needs: the earlier of the month window and the 30-day window. */
+export function summaryStartDay(at: Date, months: number): string {
+  const firstMonthDay = `${lastChinaMonths(at, months)[0]}-01`;
+  const firstOfDays = lastChinaDays(at, 30)[0]!;
+  return firstMonthDay < firstOfDays ? firstMonthDay : firstOfDays;
+}
+
+export function summarizeUsage(records: UsageDay[], at: Date, months: number): UsageSummary {
+  const monthKeys = lastChinaMonths(at, months);
+  const dayKeys = lastChinaDays(at, 30);
+  const byMonth = new Map(monthKeys.map((m) => [m, { quick: 0, realtime: 0 }]));
+  const byDay = new Map(dayKeys.map((d) => [d, { quick: 0, realtime: 0 }]));
+  for (const r of records) {
+    const m = byMonth.get(r.day.slice(0, 7));
+    if (m) m[r.kind] += r.count;
+    const d = byDay.get(r.day);
+    if (d) d[r.kind] += r.count;
+  }
+  const monthRows = monthKeys.map((month) => {
+    const { quick, realtime } = byMonth.get(month)!;
+    return { month, quick, realtime, costYuan: fenToYuan(costFen(quick, realtime)) };
+  });
+  const quick = monthRows.reduce((s, m) => s + m.quick, 0);
+  const realtime = monthRows.reduce((s, m) => s + m.realtime, 0);
+  return {
+    months: monthRows,
+    days: dayKeys.map((day) => ({ day, ...byDay.get(day)! })),
+    totals: { quick, realtime, costYuan: fenToYuan(costFen(quick, realtime)) },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * admin.usage.summary and admin.usage.list end to end: after real binds, the summary
+ * agrees with WeChat's charge ledger; the list pages newest first, masked.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+
+type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+interface Summary {
+  months: Array<{ month: string; quick: number; realtime: number; costYuan: string }>;
+  days: Array<{ day: string; quick: number; realtime: number }>;
+  totals: { quick: number; realtime: number; costYuan: string };
+}
+interface Page {
+  items: Array<{ at: string; kind: string; phoneMasked: string | null; exchange: string }>;
+  nextCursor: string | null;
+}
+
+const BOSS = 'o_boss_0001';
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startEmulator({ env: { ADMIN_OPENIDS: BOSS } });
+});
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+const admin = <T>(url: string, params: Record<string, unknown> = {}) => t.call<Envelope<T>>('admin', { $url: url, ...params }, BOSS);
+
+async function bindMany(quick: number, realtime: number) {
+  for (let i = 0; i < quick + realtime; i++) {
+    const kind = i < quick ? 'quick' : 'realtime';
+    const openid = `o_user_${String(i).padStart(4, '0')}`;
+    const code = await t.mintCode({ phoneNumber: `1380000${String(i).padStart(4, '0')}`, openid, kind });
+    await t.call('auth', { $url: 'bindPhone', code, kind }, openid);
+  }
+}
+
+test('after real charges of both kinds, the summary equals WeChat\'s ledger, cost exact', async () => {
+  await bindMany(5, 3);
+  const ledger = (await t.http<{ byKind: { quick: number; realtime: number } }>('GET', '/v1/wechat/charges')).body.byKind;
+  const res = await admin<Summary>('usage.summary');
+  expect(res.ok).toBe(true);
+  if (!res.ok) return;
+  expect(res.data.totals).toEqual({ quick: ledger.quick, realtime: ledger.realtime, costYuan: '0.27' });
+  expect(res.data.months).toHaveLength(12);
+  expect(res.data.months.at(-1)).toMatchObject({ quick: 5, realtime: 3, costYuan: '0.27' });
+  expect(res.data.days).toHaveLength(30);
+  expect(res.data.days.at(-1)).toMatchObject({ quick: 5, realtime: 3 });
+});
+
+test('counts on earlier days land in their China-time day and month', async () => {
+  await t.http('PUT', '/v1/db/usage_daily/2026-01-15:quick', { day: '2026-01-15', kind: 'quick', count: 1000 });
+  const res = await admin<Summary>('usage.summary', { months: 36 });
+  expect(res.ok && res.data.months.find((m) => m.month === '2026-01')).toEqual({ month: '2026-01', quick: 1000, realtime: 0, costYuan: '30.00' });
+});
+
+test('the summary reads daily counters, not charges', async () => {
+  await bindMany(4, 0);
+  t.emulator.stats.clear();
+  await admin('usage.summary');
+  const actions = t.emulator.stats.actionCounts();
+  // One read of usage_daily, plus the admin check's read of the admins collection is skipped (ADMIN_OPENIDS).
+  expect(actions).toEqual({ 'database.getDocument': 1 });
+});
+
+test('the list pages newest first with a cursor, masked numbers only', async () => {
+  await bindMany(5, 0);
+  const first = await admin<Page>('usage.list', { limit: 2 });
+  expect(first.ok).toBe(true);
+  if (!first.ok) return;
+  expect(first.data.items).toHaveLength(2);
+  const seen = [...first.data.items];
+  let cursor = first.data.nextCursor;
+  while (cursor) {
+    const next = await admin<Page>('usage.list', { limit: 2, cursor });
+    if (!next.ok) throw new Error(next.error.message);
+    seen.push(...next.data.items);
+    cursor = next.data.nextCursor;
+  }
+  expect(seen).toHaveLength(5);
+  expect(seen.map((i) => i.phoneMasked)).toEqual(['138****0004', '138****0003', '138****0002', '138****0001', '138****0000']);
+  for (const item of seen) expect(item).toMatchObject({ kind: 'quick', exchange: 'ok' });
+  expect(JSON.stringify(seen)).not.toMatch(/1380000\d{4}/);
+});
+
+test.each([
+  ['limit over 100', { limit: 101 }, 'limit'],
+  ['limit zero', { limit: 0 }, 'limit'],
+  ['a made-up cursor', { cursor: 'nonsense' }, 'cursor'],
+  ['months over 36', { months: 37 }, 'months'],
+])('%s is INVALID_ARGUMENT', async (_label, params, field) => {
+  const url = 'months' in params ? 'usage.summary' : 'usage.list';
+  expect(await admin(url, params)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining(field) } });
+});
+
+test('non-admins cannot read usage', async () => {
+  for (const url of ['usage.summary', 'usage.list']) expect(await t.call('admin', { $url: url }, 'o_someone_1')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+});

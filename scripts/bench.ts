@@ -7,7 +7,9 @@
  *   of Tencent's own sample, measured alternately in the same run;
  * - `auth.session` latency through the emulator, warm, p50/p95;
  * - database operations per `auth.session`, from the emulator's `/v1/stats`;
- * - `auth.bindPhone` latency (a fresh code each time) and its database operations.
+ * - `auth.bindPhone` latency (a fresh code each time) and its database operations;
+ * - `admin.usage.summary` with 100k charges stored, against a naive summary that
+ *   aggregates `phone_charges` directly (what you would write without daily counters).
  *
  * Prints a table and writes bench/results.json. Timings vary by machine; compare
  * ratios, and runs on the same machine.
@@ -18,6 +20,16 @@ import { join } from 'node:path';
 import { buildAll, BUILD_DIR } from './build';
 import { PROJECT_ROOT } from './lib/cloudbaserc';
 import { Emulator } from '../emulator/emulator';
+import { chinaDay } from '../cloudfunctions/_shared/domain/china-time';
+
+/** The real wx-server-sdk in this process, pointed at the emulator (as the tests do). */
+function connectSdk(url: string, envId: string) {
+  Object.assign(process.env, { TENCENTCLOUD_RUNENV: 'SCF', TENCENTCLOUD_SECRETID: 'bench', TENCENTCLOUD_SECRETKEY: 'bench', TENCENTCLOUD_REGION: 'ap-shanghai', SCF_NAMESPACE: envId, TCB_ENV: envId });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cloud = require('wx-server-sdk') as typeof import('wx-server-sdk');
+  cloud.init({ env: envId, serviceUrl: `${url}/admin` } as Parameters<typeof cloud.init>[0]);
+  return cloud;
+}
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const WARM_CALLS = Number(process.env.BENCH_WARM_CALLS ?? 200);
@@ -111,6 +123,48 @@ async function main(): Promise<void> {
     bindLatencies.push(performance.now() - t0);
   }
   bindLatencies.sort((a, b) => a - b);
+
+  // Usage summary over a year of history: 100k charges spread over 365 China days.
+  const CHARGES = Number(process.env.BENCH_CHARGES ?? 100_000);
+  emulator.reset();
+  const dayMs = 24 * 3600 * 1000;
+  const counters = new Map<string, { day: string; kind: 'quick' | 'realtime'; count: number }>();
+  for (let i = 0; i < CHARGES; i++) {
+    const at = new Date(Date.now() - (i % 365) * dayMs);
+    const kind = i % 4 === 0 ? 'realtime' : 'quick';
+    const day = chinaDay(at);
+    emulator.store.put('phone_charges', { _id: `bench_${i}`, kind, chargedAt: at, day, month: day.slice(0, 7), exchange: 'ok', costFen: kind === 'quick' ? 3 : 4 });
+    const key = `${day}:${kind}`;
+    const c = counters.get(key) ?? { day, kind, count: 0 };
+    c.count += 1;
+    counters.set(key, c);
+  }
+  for (const [key, c] of counters) emulator.store.put('usage_daily', { _id: key, ...c });
+  const adminCall = async () => {
+    const res = await fetch(`${url}/v1/functions/admin/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { $url: 'usage.summary' }, context: { OPENID: 'o_bench_admin' } }) });
+    const body = (await res.json()) as { result?: { ok?: boolean } };
+    if (!body.result?.ok) throw new Error(`usage.summary failed: ${JSON.stringify(body)}`);
+  };
+  await emulator.store.put('admins', { _id: 'o_bench_admin', addedBy: 'bench', addedAt: new Date() });
+  await adminCall(); // warm the container
+  const summaryOps = await opsOf(adminCall);
+  const summaryTimes: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    await adminCall();
+    summaryTimes.push(performance.now() - t0);
+  }
+  summaryTimes.sort((a, b) => a - b);
+  // The naive way, through the real SDK against the same emulator: group every charge by month and kind.
+  const cloud = connectSdk(url, emulator.envId);
+  const db = cloud.database() as unknown as { collection(n: string): { aggregate(): any } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const naiveTimes: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await db.collection('phone_charges').aggregate().group({ _id: { month: '$month', kind: '$kind' }, n: { $sum: 1 } }).end();
+    naiveTimes.push(performance.now() - t0);
+  }
+  naiveTimes.sort((a, b) => a - b);
   await emulator.stop();
 
   const results = {
@@ -128,6 +182,13 @@ async function main(): Promise<void> {
       warm: { calls: WARM_CALLS, p50Ms: round(percentile(latencies, 50), 2), p95Ms: round(percentile(latencies, 95), 2) },
       dbOpsNewUser: newUserOps,
       dbOpsReturningUser: returningUserOps,
+    },
+    usageSummary: {
+      charges: CHARGES,
+      p50Ms: round(percentile(summaryTimes, 50), 2),
+      dbOps: summaryOps,
+      naiveAggregateP50Ms: round(percentile(naiveTimes, 50), 2),
+      naiveOverSummary: round(percentile(naiveTimes, 50) / percentile(summaryTimes, 50), 1),
     },
     bindPhone: {
       calls: BIND_CALLS,
@@ -151,6 +212,8 @@ async function main(): Promise<void> {
     ['db ops per auth.session, new user', `${newUserOps.total} (${Object.entries(newUserOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
     ['db ops per auth.session, returning user', `${returningUserOps.total} (${Object.entries(returningUserOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
     [`auth.bindPhone (p50 / p95 of ${BIND_CALLS})`, `${results.bindPhone.p50Ms} / ${results.bindPhone.p95Ms} ms`],
+    [`admin.usage.summary with ${CHARGES} charges (p50)`, `${results.usageSummary.p50Ms} ms, ${summaryOps.total} db op(s)`],
+    ['naive aggregate over phone_charges (p50)', `${results.usageSummary.naiveAggregateP50Ms} ms (${results.usageSummary.naiveOverSummary}× slower)`],
     ['gateway calls per bindPhone (user and day exist)', `${bindOps.total} (${Object.entries(bindOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

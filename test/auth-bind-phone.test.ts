@@ -69,6 +69,12 @@ test('after binding, the session hides the paid button and shows the masked numb
   expect(session).toMatchObject({ ok: true, data: { user: { phoneMasked: '139****5678' }, phoneLogin: { show: false, hiddenBecause: 'already-bound' } } });
 });
 
+test('the usual order: session first (phone: null), then bind', async () => {
+  await t.call('auth', { $url: 'session' }, 'o_alice');
+  expect(await bind(await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' }))).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+  expect((await t.docs<{ phone: { phoneNumber: string } }>('users'))[0]!.phone.phoneNumber).toBe('13800138000');
+});
+
 test('the same code again answers the same, with no second charge and no second exchange', async () => {
   const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
   const first = await bind(code);

@@ -84,6 +84,13 @@ describe('manual phone (the fallback)', () => {
     expect(await setManual('o_alice', phone)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('phone') } });
   });
 
+  test('works for a user who opened a session first (the usual order), and can be changed', async () => {
+    await session('o_alice');
+    expect(await setManual('o_alice', '13800138000')).toMatchObject({ ok: true });
+    expect(await setManual('o_alice', '13900139000')).toMatchObject({ ok: true, data: { manualPhoneMasked: '139****9000' } });
+    expect(await t.docs('users')).toMatchObject([{ _id: 'o_alice', phone: null, manualPhone: { number: '13900139000' } }]);
+  });
+
   test('null removes it', async () => {
     await setManual('o_alice', '13800138000');
     expect(await setManual('o_alice', null)).toEqual({ ok: true, data: { manualPhoneMasked: null, verified: false } });

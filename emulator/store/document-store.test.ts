@@ -89,3 +89,14 @@ test('dates sort as dates, newest first, with ties broken by the next key', () =
   expect(s.find('c', {}, { sort: [['t', -1], ['_id', -1]] }).map((d) => d._id)).toEqual(['d', 'b', 'a', 'c']);
   expect(s.find('c', { t: { $lt: at(30) } }, { sort: [['t', 1]] }).map((d) => d._id)).toEqual(['c', 'a']);
 });
+
+test('like MongoDB, a field cannot be created under null or a scalar', () => {
+  const s = store();
+  s.insert('c', [{ _id: 'u', phone: null, n: 1 }]);
+  const set = (change: Record<string, unknown>) => s.update('c', { _id: 'u' }, change, { multi: false, upsert: false, replace: false });
+  expect(() => set({ $set: { 'phone.number': '1' } })).toThrow(/Cannot create field 'number' in element \{phone: null\}/);
+  expect(() => set({ $inc: { 'n.x': 1 } })).toThrow(/Cannot create field/);
+  // Replacing the whole value, or creating under a missing field, is fine.
+  set({ $set: { phone: { number: '1' }, 'meta.a': 1 } });
+  expect(s.find('c', {})).toEqual([{ _id: 'u', phone: { number: '1' }, n: 1, meta: { a: 1 } }]);
+});

@@ -225,6 +225,7 @@ export class DocumentStore {
     if (ops.length && !ops.every((k) => k.startsWith('$'))) {
       throw new StoreError('INVALID_PARAM', 'an update must use operators ($set, $inc, …) or be a replacement');
     }
+    assertPathsWritable(doc, operators);
     applyUpdate(doc, operators as never, undefined, undefined, { cloneMode: 'deep', queryOptions: MINGO_OPTIONS });
     return doc;
   }
@@ -327,6 +328,35 @@ export class DocumentStore {
     this.transactions.clear();
     this.tombstones.clear();
     this.onChange();
+  }
+}
+
+/** Update operators that create the fields their paths name. */
+const CREATING_OPERATORS = new Set(['$set', '$inc', '$mul', '$min', '$max', '$push', '$addToSet', '$currentDate']);
+
+/**
+ * MongoDB refuses to create a field under a value that is not a document:
+ * `$set: { "phone.number": 1 }` on `{ phone: null }` fails with "Cannot create field".
+ * mingo quietly replaces or skips instead, which would hide exactly the bug of
+ * updating a nested object that used to be null, so the emulator checks first.
+ */
+function assertPathsWritable(doc: Doc, operators: Doc): void {
+  for (const [op, fields] of Object.entries(operators)) {
+    if (!CREATING_OPERATORS.has(op) || fields === null || typeof fields !== 'object') continue;
+    for (const path of Object.keys(fields)) {
+      const parts = path.split('.');
+      let current: unknown = doc;
+      for (let i = 0; i < parts.length - 1; i++) {
+        const part = parts[i]!;
+        if (part.startsWith('$')) break; // positional operators: left to mingo
+        const next = (current as Record<string, unknown>)[part];
+        if (next === undefined) break; // missing parents are created
+        if (next === null || typeof next !== 'object' || next instanceof Date) {
+          throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] Cannot create field '${parts[i + 1]}' in element {${part}: ${JSON.stringify(next)}}`);
+        }
+        current = next;
+      }
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 /** `users/<openid>`: the only collection that holds a raw phone number. */
-import { db } from '../cloud';
+import { db, command as _ } from '../cloud';
 import { isDuplicateKey } from './errors';
 import { now } from '../clock';
 import type { PhoneKind } from '../domain/settings';
@@ -63,12 +63,25 @@ export async function ensureUser(openid: string, appid: string | null): Promise<
  */
 export async function updateUser(openid: string, appid: string | null, fields: Partial<UserDoc>): Promise<void> {
   const at = now();
-  const res = await users().doc(openid).update({ data: { ...fields, updatedAt: at } });
+  const res = await users().doc(openid).update({ data: { ...replacing(fields), updatedAt: at } });
   if (res.stats.updated === 1) return;
   try {
     await users().add({ data: { _id: openid, _openid: openid, appid, createdAt: at, phone: null, ...fields, updatedAt: at } });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    await users().doc(openid).update({ data: { ...fields, updatedAt: now() } });
+    await users().doc(openid).update({ data: { ...replacing(fields), updatedAt: now() } });
   }
+}
+
+/**
+ * The SDK turns nested objects in `update` into dot paths (`phone.phoneNumber`), which
+ * MongoDB refuses under a field that is null (every new user's `phone`). `_.set`
+ * replaces the whole value instead, which is also what a new number means.
+ */
+function replacing(fields: Partial<UserDoc>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = value !== null && typeof value === 'object' && !(value instanceof Date) ? _.set(value) : value;
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * Pure: no SDK. Defaults apply when the document does not exist yet, so a fresh
  * deployment works before an admin has saved anything.
  */
+import { breakerInForce } from './breakers';
 
 export type PhoneKind = 'quick' | 'realtime';
 export type BreakerReason = 'quota-exhausted' | 'budget-reached' | 'daily-cap-reached';
@@ -63,9 +64,9 @@ export function settingsFrom(stored: Partial<Settings> | null | undefined): Sett
   };
 }
 
-export function publicSettings(settings: Settings): PublicSettings {
+export function publicSettings(settings: Settings, at: Date): PublicSettings {
   return {
-    phoneCaptureEnabled: settings.phoneCapture.enabled && !settings.breaker.tripped,
+    phoneCaptureEnabled: settings.phoneCapture.enabled && !breakerInForce(settings.breaker, at),
     phoneKind: settings.phoneCapture.kind,
     hidePrices: settings.hidePrices,
     hideShippingAddress: settings.hideShippingAddress,
@@ -85,11 +86,11 @@ export interface PhoneLogin {
  * Whether the paid phone button is shown. A user with a bound phone never sees it
  * again (each tap is charged); then an admin's switch; then a tripped breaker.
  */
-export function phoneLoginFor(hasPhone: boolean, settings: Settings): PhoneLogin {
+export function phoneLoginFor(hasPhone: boolean, settings: Settings, at: Date): PhoneLogin {
   const kind = settings.phoneCapture.kind;
   let hiddenBecause: HiddenBecause | null = null;
   if (hasPhone) hiddenBecause = 'already-bound';
   else if (!settings.phoneCapture.enabled) hiddenBecause = 'disabled';
-  else if (settings.breaker.tripped) hiddenBecause = settings.breaker.reason ?? 'quota-exhausted';
+  else if (breakerInForce(settings.breaker, at)) hiddenBecause = settings.breaker.reason ?? 'quota-exhausted';
   return { show: hiddenBecause === null, kind, hiddenBecause };
 }

@@ -1,0 +1,107 @@
+/**
+ * The quota ledger: which pack each charge came out of, as WeChat deducts it (WECHAT.md
+ * "Billing"): the trial first, then paid packs by earliest expiry, a pack counting only
+ * between its start and its expiry. Each component kind has its own ledger.
+ *
+ * The unit of time is the China day, because charges are counted per day
+ * (`usage_daily`): a pack serves every day it overlaps. A pack that starts or ends in the
+ * middle of a day may therefore be credited with a few charges of that day that WeChat
+ * gave another pack; the total remaining is unaffected. Pure: no SDK.
+ */
+import { chinaDayStart } from './china-time';
+import type { PhoneKind } from './settings';
+
+export type PackSource = 'trial' | 'self' | 'provider';
+export type PackStatus = 'active' | 'pending' | 'expired' | 'used-up';
+
+export interface Pack {
+  id: string;
+  kind: PhoneKind;
+  source: PackSource;
+  calls: number;
+  startsAt: Date;
+  /** null: never expires (the trial). */
+  expiresAt: Date | null;
+}
+
+/** Charges of one kind on one China day. */
+export interface DayCount {
+  day: string;
+  count: number;
+}
+
+export interface PackUsage<P extends Pack = Pack> {
+  pack: P;
+  used: number;
+  status: PackStatus;
+}
+
+export interface LedgerState<P extends Pack = Pack> {
+  /** In deduction order. */
+  packs: Array<PackUsage<P>>;
+  /** Calls left in packs that are active now. */
+  remaining: number;
+  /** Charges no pack could cover (WeChat would have refused them: our packs are incomplete). */
+  uncovered: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The instant the China day after `day` starts. */
+export function nextDayStart(day: string): Date {
+  return new Date(chinaDayStart(day).getTime() + DAY_MS);
+}
+
+/** Whether a pack can be drawn on during China day `day` (it overlaps the day). */
+export function servesDay(pack: Pack, day: string): boolean {
+  return pack.startsAt < nextDayStart(day) && (pack.expiresAt === null || pack.expiresAt > chinaDayStart(day));
+}
+
+/** WeChat's deduction order: trial first, then earliest expiry (never-expiring last). */
+export function deductionOrder<P extends Pack>(packs: readonly P[]): P[] {
+  const expiry = (p: Pack) => (p.expiresAt === null ? Number.POSITIVE_INFINITY : p.expiresAt.getTime());
+  return [...packs].sort(
+    (a, b) =>
+      Number(b.source === 'trial') - Number(a.source === 'trial') ||
+      expiry(a) - expiry(b) ||
+      a.startsAt.getTime() - b.startsAt.getTime() ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+}
+
+export function statusAt(pack: Pack, used: number, at: Date): PackStatus {
+  if (pack.startsAt > at) return 'pending';
+  if (pack.expiresAt !== null && pack.expiresAt <= at) return 'expired';
+  return used >= pack.calls ? 'used-up' : 'active';
+}
+
+/**
+ * Draws `count` calls on `day` from the packs in order, out of `left` (what each pack
+ * still holds, indexed like `ordered`, updated in place); returns what could not be drawn.
+ */
+export function draw(ordered: readonly Pack[], left: number[], day: string, count: number): number {
+  let wanted = count;
+  for (let i = 0; i < ordered.length && wanted > 0; i++) {
+    if (!servesDay(ordered[i]!, day)) continue;
+    const take = Math.min(wanted, left[i]!);
+    left[i]! -= take;
+    wanted -= take;
+  }
+  return wanted;
+}
+
+/** Applies a kind's daily charge counts to its packs, as of `at`. */
+export function applyCharges<P extends Pack>(packs: readonly P[], days: readonly DayCount[], at: Date): LedgerState<P> {
+  const ordered = deductionOrder(packs);
+  const left = ordered.map((p) => p.calls);
+  let uncovered = 0;
+  for (const { day, count } of [...days].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))) {
+    if (count > 0) uncovered += draw(ordered, left, day, count);
+  }
+  const rows = ordered.map((pack, i) => {
+    const used = pack.calls - left[i]!;
+    return { pack, used, status: statusAt(pack, used, at) };
+  });
+  const remaining = rows.reduce((sum, r) => (r.status === 'active' ? sum + r.pack.calls - r.used : sum), 0);
+  return { packs: rows, remaining, uncovered };
+}

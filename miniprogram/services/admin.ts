@@ -59,3 +59,83 @@ export function chinaTimeText(iso: string | null): string {
   const shifted = new Date(Date.parse(iso) + 8 * 3600 * 1000).toISOString();
   return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}`;
 }
+
+// ---- Usage and quota (the admin usage page) ----
+
+export interface UsageSummary {
+  /** Oldest first; the last one is the current China month. */
+  months: Array<{ month: string; quick: number; realtime: number; costYuan: string }>;
+  /** The last 30 China days, oldest first. */
+  days: Array<{ day: string; quick: number; realtime: number }>;
+  totals: { quick: number; realtime: number; costYuan: string };
+}
+
+export type PackSource = 'trial' | 'self' | 'provider';
+export type PackStatus = 'active' | 'pending' | 'expired' | 'used-up';
+
+export interface QuotaPack {
+  id: string;
+  source: PackSource;
+  calls: number;
+  used: number;
+  startsAt: string;
+  /** null: never expires (the trial). */
+  expiresAt: string | null;
+  status: PackStatus;
+  priceYuan: string | null;
+  note: string | null;
+}
+
+export interface QuotaAlert {
+  id: string;
+  at: string;
+  kind: PhoneKind;
+  type: 'quota-low' | 'quota-exhausted';
+  message: string;
+  remaining: number;
+  daysLeft: number | null;
+}
+
+export interface QuotaStatus {
+  kind: PhoneKind;
+  remaining: number;
+  packs: QuotaPack[];
+  forecast: { monthlyAverage: number; exhaustsOn: string | null };
+  recommendation: {
+    calls: number;
+    validityDays: number;
+    priceYuan: string;
+    packs: Array<{ calls: number; validityDays: number; priceYuan: string; count: number }>;
+  } | null;
+  reconciliation: { at: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number } | null;
+  alerts: QuotaAlert[];
+}
+
+export interface NewPack {
+  calls: number;
+  validityDays: number;
+  kind: PhoneKind;
+  /** A China day "YYYY-MM-DD"; absent: starts now. */
+  startsAt?: string;
+  priceYuan?: number;
+  source?: 'self' | 'provider';
+  note?: string;
+}
+
+/** What `cron.run` answers; only the reconciliation's skip reason is shown, the rest is the cron's business. */
+export interface CheckResult {
+  breakers: unknown;
+  alerts: unknown;
+  reconciliation: { status?: string; reason?: string } | null;
+}
+
+export const getUsageSummary = (months = 12) => callRoute<UsageSummary>('admin', 'usage.summary', { months });
+export const getQuotaStatus = (kind: PhoneKind) => callRoute<QuotaStatus>('admin', 'quota.status', { kind });
+export const addQuotaPack = (pack: NewPack) => callRoute<QuotaPack>('admin', 'quota.addPack', { ...pack });
+/** The same checks the timer runs (breakers, alerts, reconciliation), on demand. */
+export const runChecks = () => callRoute<CheckResult>('cron', 'run');
+
+export const PACK_SOURCES: Record<PackSource, string> = { trial: '试用', self: '自购', provider: '服务商分配' };
+export const PACK_STATUSES: Record<PackStatus, string> = { active: '生效中', pending: '未生效', expired: '已过期', 'used-up': '已用完' };
+export const KIND_LABELS: Record<PhoneKind, string> = { quick: '快速验证', realtime: '实时验证' };
+export const ALERT_TYPES: Record<QuotaAlert['type'], string> = { 'quota-low': '额度不足', 'quota-exhausted': '额度已用完' };

@@ -1,0 +1,185 @@
+/**
+ * usage-panel: what phone login costs the merchant and how much quota is left.
+ * `usage.summary` (both kinds) feeds this month, the 12-month bars and the 30-day
+ * curve; `quota.status` (one kind at a time; each kind has its own trial and packs)
+ * feeds remaining quota, packs, forecast, recommendation, alerts and reconciliation.
+ * The two load independently, so a failing quota call still leaves the charts.
+ */
+import { CloudError } from '../../services/cloud';
+import { addQuotaPack, getQuotaStatus, getUsageSummary, KIND_LABELS, runChecks, type UsageSummary } from '../../services/admin';
+import type { PhoneKind } from '../../services/session';
+import { dayCurve, monthBars, monthText, type CurvePoint, type MonthBar } from './chart';
+import { addPackErrorText, EMPTY_FORM, packFrom, type PackForm } from './pack-form';
+import { quotaView, type QuotaView } from './quota-view';
+
+const asKind = (value: unknown): PhoneKind => (value === 'realtime' ? 'realtime' : 'quick');
+
+function loadErrorText(err: unknown, what: string): string {
+  if (err instanceof CloudError && err.code === 'FORBIDDEN') return `无权限：只有管理员可以查看${what}`;
+  if (err instanceof CloudError && err.code === 'UNAUTHENTICATED') return '请先登录';
+  if (err instanceof CloudError && err.code === 'NETWORK') return `${what}加载失败：网络不通，请重试`;
+  return `${what}加载失败，请重试`;
+}
+
+const isForbidden = (err: unknown) => err instanceof CloudError && err.code === 'FORBIDDEN';
+
+Component({
+  properties: {
+    /** Which kind's quota to show first (the page passes the kind phone login uses). */
+    initialKind: { type: String, value: 'quick' },
+  },
+  data: {
+    state: 'loading' as 'loading' | 'ready' | 'error',
+    message: '',
+    /** False for 无权限: trying again will not help. */
+    retriable: true,
+    thisMonth: null as null | { monthText: string; quick: number; realtime: number; costYuan: string },
+    totalsText: '',
+    monthTop: 1,
+    bars: [] as MonthBar[],
+    selectedMonth: -1,
+    monthDetail: '',
+    dayTop: 1,
+    points: [] as CurvePoint[],
+    selectedDay: -1,
+    dayDetail: '',
+    daysTotalText: '',
+    kind: 'quick' as PhoneKind,
+    kindText: KIND_LABELS.quick,
+    quotaState: 'loading' as 'loading' | 'ready' | 'error',
+    quotaMessage: '',
+    quota: null as QuotaView | null,
+    form: { ...EMPTY_FORM } as PackForm,
+    formMessage: '',
+    saving: false,
+    checking: false,
+    checkMessage: '',
+  },
+  lifetimes: {
+    attached() {
+      const kind = asKind(this.properties.initialKind);
+      this.setData({ kind, kindText: KIND_LABELS[kind] });
+      this.reload();
+    },
+  },
+  methods: {
+    /** Loads everything again; the page calls this on pull-down refresh. */
+    reload(): Promise<void> {
+      return Promise.all([this.loadSummary(), this.loadQuota(this.data.kind)]).then(() => undefined);
+    },
+    loadSummary(): Promise<void> {
+      return getUsageSummary(12).then(
+        (summary) => this.showSummary(summary),
+        (err: unknown) => this.setData({ state: 'error', message: loadErrorText(err, '用量'), retriable: !isForbidden(err) }),
+      );
+    },
+    showSummary(summary: UsageSummary) {
+      const current = summary.months[summary.months.length - 1];
+      const months = monthBars(summary.months);
+      const days = dayCurve(summary.days);
+      const selectedMonth = months.bars.length - 1;
+      const selectedDay = days.points.length - 1;
+      const dayQuick = summary.days.reduce((s, d) => s + d.quick, 0);
+      const dayRealtime = summary.days.reduce((s, d) => s + d.realtime, 0);
+      this.setData({
+        state: this.data.state === 'error' && !this.data.retriable ? 'error' : 'ready',
+        thisMonth: current ? { monthText: monthText(current.month), quick: current.quick, realtime: current.realtime, costYuan: current.costYuan } : null,
+        totalsText: `近 ${summary.months.length} 个月共 ${summary.totals.quick + summary.totals.realtime} 次，费用 ¥${summary.totals.costYuan}`,
+        monthTop: months.top,
+        bars: months.bars,
+        selectedMonth,
+        monthDetail: months.bars[selectedMonth]?.aria ?? '',
+        dayTop: days.top,
+        points: days.points,
+        selectedDay,
+        dayDetail: days.points[selectedDay]?.aria ?? '',
+        daysTotalText: `近 30 天共 ${dayQuick + dayRealtime} 次（快速验证 ${dayQuick}，实时验证 ${dayRealtime}）`,
+      });
+    },
+    loadQuota(kind: PhoneKind): Promise<void> {
+      this.setData({ quotaState: 'loading', quotaMessage: '' });
+      return getQuotaStatus(kind).then(
+        (status) => {
+          // The merchant may have switched kind while this was on its way.
+          if (status.kind !== this.data.kind) return;
+          this.setData({ quotaState: 'ready', quota: quotaView(status) });
+        },
+        (err: unknown) => {
+          if (kind !== this.data.kind) return;
+          if (isForbidden(err)) this.setData({ state: 'error', message: loadErrorText(err, '用量和额度'), retriable: false });
+          else this.setData({ quotaState: 'error', quotaMessage: loadErrorText(err, '额度') });
+        },
+      );
+    },
+    onReload() {
+      this.setData({ state: 'loading', message: '' });
+      this.reload();
+    },
+    onReloadQuota() {
+      this.loadQuota(this.data.kind);
+    },
+    onKind(e: { currentTarget: { dataset: { kind?: string } } }) {
+      const kind = asKind(e.currentTarget.dataset.kind);
+      if (kind === this.data.kind) return;
+      this.setData({ kind, kindText: KIND_LABELS[kind], quota: null, formMessage: '', checkMessage: '' });
+      this.loadQuota(kind);
+    },
+    onSelectMonth(e: { currentTarget: { dataset: { index: number } } }) {
+      const index = Number(e.currentTarget.dataset.index);
+      this.setData({ selectedMonth: index, monthDetail: this.data.bars[index]?.aria ?? '' });
+    },
+    onSelectDay(e: { currentTarget: { dataset: { index: number } } }) {
+      const index = Number(e.currentTarget.dataset.index);
+      this.setData({ selectedDay: index, dayDetail: this.data.points[index]?.aria ?? '' });
+    },
+    onInput(e: { currentTarget: { dataset: { field: keyof PackForm } }; detail: { value: string } }) {
+      this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value, formMessage: '' });
+    },
+    onStart(e: { detail: { value: string } }) {
+      this.setData({ 'form.startText': e.detail.value, formMessage: '' });
+    },
+    onStartToday() {
+      this.setData({ 'form.startText': '', formMessage: '' });
+    },
+    onSource(e: { detail: { value: string } }) {
+      this.setData({ 'form.source': e.detail.value === 'provider' ? 'provider' : 'self', formMessage: '' });
+    },
+    onAddPack() {
+      if (this.data.saving) return;
+      const kind = this.data.kind;
+      const result = packFrom(this.data.form, kind);
+      if ('error' in result) {
+        this.setData({ formMessage: result.error });
+        return;
+      }
+      this.setData({ saving: true, formMessage: '' });
+      addQuotaPack(result.pack).then(
+        (pack) => {
+          this.setData({ saving: false, form: { ...EMPTY_FORM }, formMessage: `已记录：${KIND_LABELS[kind]} ${pack.calls} 次` });
+          this.loadQuota(kind);
+        },
+        (err: unknown) => {
+          this.setData({ saving: false, formMessage: addPackErrorText(err) });
+          // Show what is stored, so the merchant can see whether a lost answer was saved.
+          if (err instanceof CloudError && err.code === 'NETWORK') this.loadQuota(kind);
+        },
+      );
+    },
+    onCheck() {
+      if (this.data.checking) return;
+      this.setData({ checking: true, checkMessage: '' });
+      runChecks().then(
+        (result) => {
+          const r = result.reconciliation;
+          this.setData({ checking: false, checkMessage: r && r.status === 'skipped' ? `已检查。未与微信对账：${r.reason ?? '未说明原因'}` : '已检查' });
+          this.reload();
+        },
+        (err: unknown) =>
+          this.setData({
+            checking: false,
+            checkMessage: isForbidden(err) ? '无权限：只有管理员可以立即检查' : `检查失败：${err instanceof CloudError ? err.message : '请重试'}`,
+          }),
+      );
+    },
+  },
+});

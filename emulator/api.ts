@@ -1,13 +1,15 @@
 /**
  * The emulator's own HTTP API (`/v1/...`): invoke functions as the mini program does,
- * play WeChat's part (mint phone codes, read the charge ledger), inject faults, and
- * inspect, seed or reset state. The table is in docs/emulator.md.
+ * fire timer triggers, play WeChat's part (mint phone codes, read the charge ledger,
+ * add quota packs, read usage), inject faults, and inspect, seed or reset state. The table is in docs/emulator.md.
  */
 import { EJSON } from 'bson';
 import type { Emulator } from './emulator';
 import { validateFault } from './faults';
 import { HttpError } from './http-util';
-import type { MintRequest } from './wechat/phone-sandbox';
+import { APPID_PATTERN } from './wechat/http-apis';
+import type { MintRequest, PhoneKind } from './wechat/phone-sandbox';
+import { SOURCE_CONSOLE, usageAnswer } from './wechat/usage-ledger';
 
 export interface ApiRequest {
   params: Record<string, string>;
@@ -33,15 +35,44 @@ function invalid(message: string): HttpError {
   return new HttpError(400, 'INVALID_ARGUMENT', message);
 }
 
-const APPID = /^wx[0-9a-f]{16}$/;
+function functionNotFound(emu: Emulator, name: string): HttpError {
+  return new HttpError(404, 'FUNCTION_NOT_FOUND', `no function named "${name}" (built functions: ${emu.functionNames().join(', ') || 'none'})`);
+}
+
+const APPID_MESSAGE = 'appid must be "wx" followed by 16 lowercase hex digits';
+const DAY_MS = 86_400_000;
+
+function parseKind(kind: unknown): PhoneKind | undefined {
+  if (kind !== undefined && kind !== 'quick' && kind !== 'realtime') throw invalid('kind must be "quick" or "realtime"');
+  return kind;
+}
+
+function parseAppid(appid: unknown, fallback: string): string {
+  if (appid === undefined) return fallback;
+  if (typeof appid !== 'string' || !APPID_PATTERN.test(appid)) throw invalid(APPID_MESSAGE);
+  return appid;
+}
+
+/** An ISO time (e.g. "2026-03-01T00:00:00Z") as milliseconds, or `fallback` when absent. */
+function parseTime(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) throw invalid(`${name} must be an ISO date-time string, e.g. "2026-03-01T00:00:00Z"`);
+  return ms;
+}
+
+function parseWholeNumber(value: unknown, name: string, max: number): number {
+  if (!(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max)) throw invalid(`${name} must be an integer from 1 to ${max}`);
+  return value as number;
+}
 
 function parseMint(body: Record<string, unknown>): MintRequest {
   const { phoneNumber, countryCode, kind, openid, appid, ttlMs } = body;
   if (typeof phoneNumber !== 'string' || !/^\d{5,20}$/.test(phoneNumber)) throw invalid('phoneNumber must be 5 to 20 digits, without the country code');
   if (countryCode !== undefined && (typeof countryCode !== 'string' || !/^\d{1,4}$/.test(countryCode))) throw invalid('countryCode must be 1 to 4 digits, e.g. "86"');
-  if (kind !== undefined && kind !== 'quick' && kind !== 'realtime') throw invalid('kind must be "quick" or "realtime"');
+  parseKind(kind);
   if (openid !== undefined && (typeof openid !== 'string' || openid === '')) throw invalid('openid must be a non-empty string');
-  if (appid !== undefined && (typeof appid !== 'string' || !APPID.test(appid))) throw invalid('appid must be "wx" followed by 16 lowercase hex digits');
+  if (appid !== undefined && (typeof appid !== 'string' || !APPID_PATTERN.test(appid))) throw invalid(APPID_MESSAGE);
   if (ttlMs !== undefined && !(Number.isInteger(ttlMs) && (ttlMs as number) > 0 && (ttlMs as number) <= 86_400_000)) throw invalid('ttlMs must be a positive integer up to 86400000');
   return { phoneNumber, countryCode, kind, openid, appid, ttlMs } as MintRequest;
 }
@@ -73,7 +104,23 @@ export const apiRoutes: ApiRoute[] = [
       const data = request.data ?? {};
       if (data === null || typeof data !== 'object' || Array.isArray(data)) throw invalid('data must be an object');
       const outcome = await emu.invoke(params.name!, data, parseContext(request.context));
-      if (outcome.notFound) throw new HttpError(404, 'FUNCTION_NOT_FOUND', `no function named "${params.name}" (built functions: ${emu.functionNames().join(', ') || 'none'})`);
+      if (outcome.notFound) throw functionNotFound(emu, params.name!);
+      if (!outcome.ok) return { status: 500, value: { error: { code: 'FUNCTION_FAILED', message: outcome.error ?? 'function failed' } } };
+      return ok({ result: outcome.result });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/functions\/(?<name>[^/]+)\/triggers\/(?<trigger>[^/]+)$/,
+    handle: async (emu, { params, body }) => {
+      const name = params.name!;
+      const trigger = decodeURIComponent(params.trigger!);
+      const triggers = emu.timerTriggers(name);
+      if (!triggers) throw functionNotFound(emu, name);
+      if (!triggers.includes(trigger)) throw new HttpError(404, 'TRIGGER_NOT_FOUND', `function "${name}" has no timer trigger "${trigger}" in its config.json (timer triggers: ${triggers.join(', ') || 'none'})`);
+      // SCF's timer events carry the time to the second.
+      const time = new Date(parseTime(bodyObject(body).time, 'time', emu.clock())).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const outcome = await emu.invoke(name, { Type: 'Timer', TriggerName: trigger, Time: time }, {}, 'timer');
       if (!outcome.ok) return { status: 500, value: { error: { code: 'FUNCTION_FAILED', message: outcome.error ?? 'function failed' } } };
       return ok({ result: outcome.result });
     },
@@ -82,9 +129,40 @@ export const apiRoutes: ApiRoute[] = [
     method: 'POST',
     pattern: /^\/v1\/wechat\/phone-codes$/,
     handle: (emu, { body }) => {
-      const minted = emu.sandbox.mint(parseMint(bodyObject(body)));
-      emu.markDirty();
+      const request = parseMint(bodyObject(body));
+      const minted = emu.mintPhoneCode(request);
+      // WeChat fails the button on the client (errno 1400001) and charges nothing.
+      if (!minted) return { status: 409, value: { error: { code: 'NO_QUOTA', errno: 1400001, message: `no ${request.kind ?? 'quick'} quota left for ${request.appid ?? emu.appid}: add a pack with POST /v1/wechat/packs` } } };
       return ok({ code: minted.code, expiresAt: new Date(minted.expiresAt).toISOString() });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/wechat\/packs$/,
+    handle: (emu, { body }) => {
+      const request = bodyObject(body);
+      const calls = parseWholeNumber(request.calls, 'calls', 100_000_000);
+      const validityDays = parseWholeNumber(request.validityDays, 'validityDays', 3650);
+      const startTime = parseTime(request.startsAt, 'startsAt', emu.clock());
+      const pack = emu.addPack({
+        appid: parseAppid(request.appid, emu.appid),
+        kind: parseKind(request.kind) ?? 'quick',
+        source: SOURCE_CONSOLE,
+        calls,
+        startTime,
+        endTime: startTime + validityDays * DAY_MS,
+        skuId: `console-${calls}-${validityDays}d`,
+      });
+      return ok({ pkgId: pack.pkgId });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/wechat\/usage$/,
+    handle: (emu, { query }) => {
+      const appid = parseAppid(query.get('appid') ?? undefined, emu.appid);
+      const kind = parseKind(query.get('kind') ?? undefined) ?? 'quick';
+      return ok(usageAnswer(emu.usage(appid, kind)));
     },
   },
   {

@@ -19,8 +19,11 @@ import { loadState, saveState } from './persistence';
 import { Stats } from './stats';
 import { DocumentStore, type Doc } from './store/document-store';
 import { apiRoutes } from './api';
-import { PhoneSandbox, type PhoneCode } from './wechat/phone-sandbox';
+import { AccessTokens } from './wechat/access-tokens';
+import { wechatHttpApis, type WechatHandler } from './wechat/http-apis';
+import { PhoneSandbox, type MintRequest, type PhoneCode, type PhoneKind } from './wechat/phone-sandbox';
 import { wechatOpenApis } from './wechat/open-apis';
+import { computeUsage, DEFAULT_TRIAL_CALLS, recentMonthlyAverage, UsageLedger, type NewPack, type Pack, type Usage } from './wechat/usage-ledger';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -44,12 +47,16 @@ export interface EmulatorOptions {
   onLog?: (functionName: string, line: string) => void;
   /** The clock for server dates and code expiry (tests may move time). */
   clock?: () => number;
+  /** Size of the free trial each appid gets per component (default 1000). */
+  trialCalls?: number;
 }
 
 interface PersistedState {
   version: 1;
   collections: Record<string, Doc[]>;
   phoneCodes: PhoneCode[];
+  /** Quota packages, trials included; absent in state saved before packs existed. */
+  packs?: Pack[];
 }
 
 interface FunctionEntry {
@@ -57,6 +64,8 @@ interface FunctionEntry {
   dir: string;
   config: FunctionConfig | undefined;
   openapiPermissions: string[];
+  /** Names of the timer triggers in the built config.json. */
+  timerTriggers: string[];
   pool: FunctionPool;
 }
 
@@ -70,6 +79,8 @@ export class Emulator {
   readonly faults = new Faults();
   readonly stats = new Stats();
   readonly sandbox: PhoneSandbox;
+  readonly ledger: UsageLedger;
+  readonly tokens: AccessTokens;
   readonly gateway: Gateway;
   readonly envId: string;
   readonly appid: string;
@@ -80,12 +91,22 @@ export class Emulator {
   private saveTimer: NodeJS.Timeout | null = null;
   private dirty = false;
   private baseUrl = '';
+  private readonly wechatApis: Record<string, WechatHandler>;
 
   constructor(private readonly options: EmulatorOptions = {}) {
     this.envId = options.envId ?? DEFAULT_ENV_ID;
     this.appid = options.appid ?? DEFAULT_APPID;
     this.clock = options.clock ?? Date.now;
     this.sandbox = new PhoneSandbox(this.appid, this.clock);
+    this.ledger = new UsageLedger(options.trialCalls ?? DEFAULT_TRIAL_CALLS);
+    this.tokens = new AccessTokens(this.clock);
+    this.wechatApis = wechatHttpApis({
+      tokens: this.tokens,
+      // Read per request, so a test can set it after the start.
+      appSecret: () => (options.env ?? process.env).WECHAT_APPSECRET || undefined,
+      usage: (appid, kind) => this.usage(appid, kind),
+      recentAverage: (appid, kind) => recentMonthlyAverage(this.sandbox.chargeTimes(appid, kind), this.clock()),
+    });
     this.store.onChange = () => {
       this.dirty = true;
     };
@@ -156,6 +177,7 @@ export class Emulator {
   reset(): void {
     this.resetCollections();
     this.sandbox.clear();
+    this.ledger.clear();
     this.faults.clear();
     this.stats.clear();
     for (const f of this.functions.values()) {
@@ -207,6 +229,37 @@ export class Emulator {
     }
   }
 
+  /** Timer trigger names of a function (from its built config.json); null if there is no such function. */
+  timerTriggers(name: string): string[] | null {
+    return this.functions.get(name)?.timerTriggers ?? null;
+  }
+
+  /**
+   * A user tapped the button and approved: one charge. Null when that appid has no
+   * quota left for the component, which WeChat refuses on the client (errno 1400001)
+   * without charging.
+   */
+  mintPhoneCode(request: MintRequest): PhoneCode | null {
+    if (this.usage(request.appid ?? this.appid, request.kind ?? 'quick').remaining <= 0) return null;
+    this.dirty = true;
+    return this.sandbox.mint(request);
+  }
+
+  /** Usage of one appid and component now. The first look creates its trial. */
+  usage(appid: string, kind: PhoneKind): Usage {
+    const now = this.clock();
+    const charges = this.sandbox.chargeTimes(appid, kind);
+    // The trial starts no later than the first charge: codes minted straight through
+    // the sandbox (bench) or saved before the ledger existed still count against it.
+    if (this.ledger.ensureTrial(appid, kind, Math.min(now, charges[0] ?? now))) this.dirty = true;
+    return computeUsage(this.ledger.packsOf(appid, kind), charges, now);
+  }
+
+  addPack(pack: NewPack): Pack {
+    this.dirty = true;
+    return this.ledger.addPack(pack, this.clock());
+  }
+
   containerStats(): Record<string, { cold: number; warm: number }> {
     const out: Record<string, { cold: number; warm: number }> = {};
     for (const [name, f] of this.functions) out[name] = { ...f.pool.counts };
@@ -250,12 +303,13 @@ export class Emulator {
       for (const [key, value] of Object.entries(declared)) env[key] = overrides[key] ?? value;
       if (overrides.WECHAT_API_BASE) env.WECHAT_API_BASE = overrides.WECHAT_API_BASE;
       if (overrides.QUICKPHONE_LOG) env.QUICKPHONE_LOG = overrides.QUICKPHONE_LOG;
-      const fnConfig = readJsonFile(join(fnDir, 'config.json')) as { permissions?: { openapi?: string[] } } | null;
+      const fnConfig = readJsonFile(join(fnDir, 'config.json')) as BuiltConfig | null;
       this.functions.set(name, {
         name,
         dir: fnDir,
         config,
         openapiPermissions: fnConfig?.permissions?.openapi ?? [],
+        timerTriggers: (fnConfig?.triggers ?? []).filter((t) => t.type === 'timer').map((t) => t.name),
         pool: new FunctionPool({
           name,
           bundleDir: fnDir,
@@ -280,12 +334,13 @@ export class Emulator {
     this.store.load(state.collections);
     for (const name of this.options.collections ?? ruleCollections()) if (!this.store.hasCollection(name)) this.store.createCollection(name);
     this.sandbox.load(state.phoneCodes ?? []);
+    this.ledger.load(state.packs ?? []);
     this.dirty = false;
   }
 
   private saveIfDirty(dir: string): void {
     if (!this.dirty) return;
-    const state: PersistedState = { version: 1, collections: this.store.snapshot(), phoneCodes: this.sandbox.snapshot() };
+    const state: PersistedState = { version: 1, collections: this.store.snapshot(), phoneCodes: this.sandbox.snapshot(), packs: this.ledger.snapshot() };
     saveState(dir, state);
     this.dirty = false;
   }
@@ -297,6 +352,7 @@ export class Emulator {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl || `http://${LOOPBACK}`);
     if (url.pathname === '/admin' && req.method === 'POST') return this.serveGateway(req, res);
+    if (url.pathname.startsWith('/wechat/')) return this.serveWechat(req, res, url);
     for (const r of apiRoutes) {
       if (r.method !== req.method) continue;
       const match = r.pattern.exec(url.pathname);
@@ -320,7 +376,40 @@ export class Emulator {
     res.writeHead(200, { 'content-type': reply.contentType });
     res.end(reply.body);
   }
+
+  /**
+   * `/wechat/...`: WeChat's HTTP APIs. Every call is counted in stats as
+   * `wechat:<path>` and may meet a fault of that target. Failures are WeChat's
+   * `{ errcode, errmsg }` with HTTP 200; an API the emulator does not fake is a 404.
+   */
+  private async serveWechat(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname.slice('/wechat'.length);
+    this.stats.countAction(`wechat:${path}`);
+    const fault = this.faults.take(`wechat:${path}`);
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault && fault.errcode !== null) return sendJson(res, 200, { errcode: fault.errcode, errmsg: 'emulated fault' });
+    const handler = this.wechatApis[`${req.method} ${path}`];
+    if (!handler) return sendJson(res, 404, { errcode: 40066, errmsg: `invalid url: the emulator does not fake ${req.method} ${path}` });
+    let body: unknown = {};
+    if (req.method === 'POST') {
+      try {
+        body = await readJson(req);
+      } catch {
+        return sendJson(res, 200, { errcode: 47001, errmsg: 'data format error' });
+      }
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) return sendJson(res, 200, { errcode: 47001, errmsg: 'data format error' });
+    }
+    sendJson(res, 200, handler({ query: url.searchParams, body: body as Record<string, unknown> }));
+  }
 }
+
+/** The parts of a built function's config.json the emulator reads. */
+interface BuiltConfig {
+  permissions?: { openapi?: string[] };
+  triggers?: Array<{ name: string; type: string; config: string }>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function readJsonFile(path: string): unknown {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;

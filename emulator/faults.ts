@@ -1,7 +1,8 @@
 /**
  * Fault injection: the next N calls to a WeChat API or a database action fail with a
  * given error code, or are delayed, or both. Targets are `openapi:<apiName>`,
- * `db:<action>` (e.g. `db:modifyDocument`) or `db:<action>:<collection>`.
+ * `db:<action>` (e.g. `db:modifyDocument`), `db:<action>:<collection>`, or
+ * `wechat:<path>` for WeChat's HTTP APIs (e.g. `wechat:/wxa/charge/usage/get`).
  */
 import { randomUUID } from 'node:crypto';
 
@@ -20,12 +21,12 @@ export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
   remaining: number;
 }
 
-const TARGET = /^(openapi:[A-Za-z0-9_.]+|db:[A-Za-z]+(:[A-Za-z0-9_-]+)?)$/;
+const TARGET = /^(openapi:[A-Za-z0-9_.]+|db:[A-Za-z]+(:[A-Za-z0-9_-]+)?|wechat:(\/[A-Za-z0-9_.-]+)+)$/;
 
 export function validateFault(input: unknown): FaultSpec {
   const spec = (input ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof spec.target !== 'string' || !TARGET.test(spec.target)) problems.push('target must be "openapi:<apiName>", "db:<action>" or "db:<action>:<collection>"');
+  if (typeof spec.target !== 'string' || !TARGET.test(spec.target)) problems.push('target must be "openapi:<apiName>", "db:<action>", "db:<action>:<collection>" or "wechat:<path>" (e.g. "wechat:/cgi-bin/token")');
   if (spec.errcode !== undefined && !Number.isInteger(spec.errcode)) problems.push('errcode must be an integer');
   if (spec.delayMs !== undefined && !(Number.isInteger(spec.delayMs) && (spec.delayMs as number) >= 0 && (spec.delayMs as number) <= 120_000)) problems.push('delayMs must be an integer from 0 to 120000');
   if (spec.times !== undefined && !(Number.isInteger(spec.times) && (spec.times as number) >= 1)) problems.push('times must be a positive integer');

@@ -107,6 +107,13 @@ export class PhoneSandbox {
     };
   }
 
+  /** When each charge of one mini program and component happened, oldest first: what quota is deducted for. */
+  chargeTimes(appid: string, kind: PhoneKind): number[] {
+    const times: number[] = [];
+    for (const c of this.codes.values()) if (c.appid === appid && c.kind === kind) times.push(c.issuedAt);
+    return times.sort((a, b) => a - b);
+  }
+
   snapshot(): PhoneCode[] {
     return [...this.codes.values()].map((c) => ({ ...c }));
   }

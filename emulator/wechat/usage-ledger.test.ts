@@ -1,4 +1,4 @@
-import { computeUsage, SOURCE_CONSOLE, SOURCE_PROVIDER, SOURCE_TRIAL, usageAnswer, UsageLedger, type NewPack } from './usage-ledger';
+import { computeUsage, recentMonthlyAverage, SOURCE_CONSOLE, SOURCE_PROVIDER, SOURCE_TRIAL, usageAnswer, UsageLedger, type NewPack } from './usage-ledger';
 
 const APP = 'wx0123456789abcdef';
 const DAY = 86_400_000;
@@ -84,4 +84,10 @@ test('the usage answer: seconds, spuId, ordered by start then pkgId, paged', () 
   expect(page).toMatchObject({ total: 13, all: 1012, effectiveUse: 1 });
   expect(page.detailList.map((p) => p.pkgId)).toEqual(['7', '10', '13']);
   expect(usageAnswer(usage, { offset: 13, limit: 20 }).detailList).toEqual([]);
+});
+
+test('the recent average is the last 90 days of charges per month, rounded', () => {
+  const now = T0 + 200 * DAY;
+  expect(recentMonthlyAverage([...times(4, now - 90 * DAY), ...times(4, now - 90 * DAY + 1), ...times(3, now), ...times(9, now + 1)], now)).toBe(2);
+  expect(recentMonthlyAverage([], now)).toBe(0);
 });

@@ -95,6 +95,17 @@ export function computeUsage(packs: Pack[], chargeTimes: number[], now: number):
   return { all, effectiveUse, remaining: all - effectiveUse, packages: usage.sort(listingOrder) };
 }
 
+export const AVERAGE_WINDOW_MS = 90 * 86_400_000;
+
+/**
+ * `get_recent_average`'s figure: charges in the 90 days up to `now`, per month (a third),
+ * rounded. WeChat's is fuzzed; this one is exact so tests can predict it.
+ */
+export function recentMonthlyAverage(chargeTimes: number[], now: number): number {
+  const recent = chargeTimes.filter((at) => at > now - AVERAGE_WINDOW_MS && at <= now).length;
+  return Math.round(recent / 3);
+}
+
 /** Packages as the usage API lists them. */
 export interface WirePackage {
   pkgId: string;

@@ -1,0 +1,73 @@
+/**
+ * The WeChat HTTP APIs the cloud functions call over the network (not through
+ * `cloud.openapi`), as the emulator fakes them under `/wechat`: access tokens and the
+ * usage queries. Answers follow WeChat's habit: HTTP 200 with `{ errcode, errmsg }`
+ * on failure. Keys are "METHOD /path" with the path after `/wechat`.
+ */
+import type { AccessTokens } from './access-tokens';
+import type { PhoneKind } from './phone-sandbox';
+import { kindOfSpu, usageAnswer, type Usage } from './usage-ledger';
+
+/** WeChat's appid form. */
+export const APPID_PATTERN = /^wx[0-9a-f]{16}$/;
+
+export interface WechatHttpDeps {
+  tokens: AccessTokens;
+  /** The appsecret a grant must present; undefined accepts any non-empty one. */
+  appSecret(): string | undefined;
+  usage(appid: string, kind: PhoneKind): Usage;
+  recentAverage(appid: string, kind: PhoneKind): number;
+}
+
+export interface WechatRequest {
+  query: URLSearchParams;
+  /** The JSON body of a POST ({} for GET). */
+  body: Record<string, unknown>;
+}
+
+export type WechatAnswer = Record<string, unknown>;
+export type WechatHandler = (request: WechatRequest) => WechatAnswer;
+
+const INVALID_ARGS = { errcode: 40097, errmsg: 'invalid args' };
+export const USAGE_PAGE_MAX = 20;
+
+function grant(deps: WechatHttpDeps, { grant_type, appid, secret }: Record<string, unknown>): WechatAnswer {
+  if (grant_type !== 'client_credential') return { errcode: 40002, errmsg: 'invalid grant_type' };
+  if (typeof appid !== 'string' || !APPID_PATTERN.test(appid)) return { errcode: 40013, errmsg: 'invalid appid' };
+  const expected = deps.appSecret();
+  if (typeof secret !== 'string' || secret === '' || (expected !== undefined && secret !== expected)) return { errcode: 40125, errmsg: 'invalid appsecret' };
+  return deps.tokens.issue(appid);
+}
+
+/** A non-negative integer query parameter; `fallback` when absent, null when malformed. */
+function integerParam(query: URLSearchParams, name: string, fallback: number): number | null {
+  const text = query.get(name);
+  if (text === null || text === '') return fallback;
+  return /^\d{1,9}$/.test(text) ? Number(text) : null;
+}
+
+/** Runs `then` for the token's appid and the spuId's component, or answers WeChat's error. */
+function authorizedUsage(deps: WechatHttpDeps, query: URLSearchParams, then: (appid: string, kind: PhoneKind) => WechatAnswer): WechatAnswer {
+  const caller = deps.tokens.check(query.get('access_token'));
+  if ('errcode' in caller) return caller;
+  const kind = kindOfSpu(query.get('spuId') ?? '');
+  return kind ? then(caller.appid, kind) : INVALID_ARGS;
+}
+
+export function wechatHttpApis(deps: WechatHttpDeps): Record<string, WechatHandler> {
+  return {
+    'GET /cgi-bin/token': ({ query }) => grant(deps, Object.fromEntries(query)),
+    // The stable-token variant: same checks, JSON body; force_refresh changes nothing
+    // here because every grant issues a fresh token.
+    'POST /cgi-bin/stable_token': ({ body }) => grant(deps, body),
+    'GET /wxa/charge/usage/get': ({ query }) =>
+      authorizedUsage(deps, query, (appid, kind) => {
+        const offset = integerParam(query, 'offset', 0);
+        const limit = integerParam(query, 'limit', USAGE_PAGE_MAX);
+        if (offset === null || limit === null || limit < 1 || limit > USAGE_PAGE_MAX) return INVALID_ARGS;
+        return { ...usageAnswer(deps.usage(appid, kind), { offset, limit }) };
+      }),
+    'GET /wxa/charge/usage/get_recent_average': ({ query }) =>
+      authorizedUsage(deps, query, (appid, kind) => ({ errcode: 0, errmsg: 'ok', averageData: deps.recentAverage(appid, kind) })),
+  };
+}

@@ -1,7 +1,8 @@
 /**
  * The emulator's own HTTP API (`/v1/...`): invoke functions as the mini program does,
  * fire timer triggers, play WeChat's part (mint phone codes, read the charge ledger,
- * add quota packs, read usage), inject faults, and inspect, seed or reset state. The table is in docs/emulator.md.
+ * add quota packs, read usage), inject faults, and inspect, seed or reset state. The
+ * table is in docs/emulator.md; WeChat's own HTTP APIs are in wechat/http-apis.ts.
  */
 import { EJSON } from 'bson';
 import type { Emulator } from './emulator';

@@ -345,10 +345,6 @@ export class Emulator {
     this.dirty = false;
   }
 
-  markDirty(): void {
-    this.dirty = true;
-  }
-
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl || `http://${LOOPBACK}`);
     if (url.pathname === '/admin' && req.method === 'POST') return this.serveGateway(req, res);

@@ -36,6 +36,48 @@ export const CONFIG_VARS = {
     description: 'How long one attempt to exchange a phone code with WeChat may take before it counts as a timeout (one retry follows).',
     fallback: '4000',
   },
+  TRIAL_CALLS: {
+    name: 'TRIAL_CALLS',
+    description: 'Calls in the free trial of each phone component (WeChat gives 1000; whether each component has its own is unconfirmed).',
+    fallback: '1000',
+  },
+  QUOTA_PACK_CATALOGUE: {
+    name: 'QUOTA_PACK_CATALOGUE',
+    description: 'The packs WeChat sells, as a JSON array of { kind, calls, validityDays, priceYuan }; replaces the bundled catalogue (cloudfunctions/_shared/domain/pack-catalogue.json).',
+  },
+  QUOTA_LOW_PERCENT: {
+    name: 'QUOTA_LOW_PERCENT',
+    description: 'cron writes a quota-low alert when what is left falls below this percentage of the active packs\' calls.',
+    fallback: '10',
+  },
+  QUOTA_LOW_DAYS: {
+    name: 'QUOTA_LOW_DAYS',
+    description: 'cron writes a quota-low alert when the forecast runs out within this many days.',
+    fallback: '7',
+  },
+  WECHAT_APPID: {
+    name: 'WECHAT_APPID',
+    description: 'The mini program\'s AppID, for WeChat\'s usage API (reconciliation). Unset: reconciliation is skipped.',
+  },
+  WECHAT_APPSECRET: {
+    name: 'WECHAT_APPSECRET',
+    description: 'The mini program\'s AppSecret, for the access token the usage API needs. Never logged.',
+  },
+  WECHAT_API_BASE: {
+    name: 'WECHAT_API_BASE',
+    description: 'Where WeChat\'s HTTP APIs live; the emulator points functions at its own fakes.',
+    fallback: 'https://api.weixin.qq.com',
+  },
+  WECHAT_SPU_QUICK: {
+    name: 'WECHAT_SPU_QUICK',
+    description: 'spuId of the quick-verification component in the usage API (community-observed).',
+    fallback: '10000077',
+  },
+  WECHAT_SPU_REALTIME: {
+    name: 'WECHAT_SPU_REALTIME',
+    description: 'spuId of the real-time component in the usage API (unconfirmed; set it when known).',
+    fallback: '10000078',
+  },
 } as const satisfies Record<string, ConfigVar>;
 
 function read(variable: ConfigVar): string {
@@ -63,3 +105,17 @@ export const phoneBindsPerUserPerDay = () => positiveInt(CONFIG_VARS.PHONE_BINDS
 export const noQuotaReportsToTrip = () => positiveInt(CONFIG_VARS.NO_QUOTA_REPORTS_TO_TRIP);
 export const noQuotaWindowMinutes = () => positiveInt(CONFIG_VARS.NO_QUOTA_WINDOW_MINUTES);
 export const phoneExchangeTimeoutMs = () => positiveInt(CONFIG_VARS.PHONE_EXCHANGE_TIMEOUT_MS);
+export const trialCalls = () => positiveInt(CONFIG_VARS.TRIAL_CALLS);
+export const quotaLowPercent = () => positiveInt(CONFIG_VARS.QUOTA_LOW_PERCENT);
+export const quotaLowDays = () => positiveInt(CONFIG_VARS.QUOTA_LOW_DAYS);
+export const packCatalogueOverride = () => read(CONFIG_VARS.QUOTA_PACK_CATALOGUE);
+export const wechatApiBase = () => read(CONFIG_VARS.WECHAT_API_BASE).replace(/\/+$/, '');
+export const wechatSpuId = (kind: 'quick' | 'realtime') => read(kind === 'quick' ? CONFIG_VARS.WECHAT_SPU_QUICK : CONFIG_VARS.WECHAT_SPU_REALTIME);
+
+/** AppID and AppSecret for WeChat's HTTP APIs, or why they are not available. */
+export function wechatCredentials(): { ok: true; appid: string; secret: string } | { ok: false; reason: string } {
+  const appid = read(CONFIG_VARS.WECHAT_APPID);
+  const secret = read(CONFIG_VARS.WECHAT_APPSECRET);
+  if (!appid || !secret) return { ok: false, reason: `${[!appid && 'WECHAT_APPID', !secret && 'WECHAT_APPSECRET'].filter(Boolean).join(' and ')} not set` };
+  return { ok: true, appid, secret };
+}

@@ -9,6 +9,8 @@
  * | settings.update | `{ version, patch }`: optimistic, validated, audited          |
  * | usage.summary   | `{ months? }`: charges and cost by month, last 30 days       |
  * | usage.list      | `{ limit?, cursor? }`: charges newest first, masked          |
+ * | quota.status    | `{ kind? }`: packs, remaining, forecast, advice, WeChat diff  |
+ * | quota.addPack   | `{ calls, validityDays, kind?, startsAt?, priceYuan?, … }`   |
  * | admins.list     | admins from the collection and from ADMIN_OPENIDS            |
  * | admins.add      | `{ openid }`                                                 |
  * | admins.remove   | `{ openid }`; the last admin cannot be removed               |
@@ -20,6 +22,7 @@ import { requireAdmin } from '../_shared/data/admins';
 import { getSettings, updateSettingsRoute } from './settings';
 import { addAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
 import { usageList, usageSummary } from './usage';
+import { addPack, quotaStatus } from './quota';
 
 export const main = createHandler({
   name: 'admin',
@@ -30,6 +33,8 @@ export const main = createHandler({
     'settings.update': updateSettingsRoute,
     'usage.summary': usageSummary,
     'usage.list': usageList,
+    'quota.status': quotaStatus,
+    'quota.addPack': addPack,
     'admins.list': listAdminsRoute,
     'admins.add': addAdminRoute,
     'admins.remove': removeAdminRoute,

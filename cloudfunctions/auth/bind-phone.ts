@@ -4,7 +4,8 @@
  *
  * 1. Record the charge under sha256(appid:code) before anything else: WeChat already
  *    billed it, and a replay of the same code lands on the same record.
- * 2. Count it in usage_daily; check the per-user daily limit.
+ * 2. Count it in usage_daily; check the per-user daily limit and the spending
+ *    breakers (monthly budget, daily cap).
  * 3. Exchange the code with WeChat (one retry on "busy"/timeout).
  * 4. Store the number on the user first (it exists nowhere else once the code is
  *    spent), then mark the charge done. A replay repairs a charge left pending.
@@ -22,6 +23,7 @@ import { claimCharge, claimForCaller, countUserCharges, findCharge, insertCharge
 import { countCharge } from '../_shared/data/usage';
 import { findUser, updateUser } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
+import { checkSpend } from '../_shared/data/spend-breaker';
 import { exchangePhoneCode } from '../_shared/wechat/phone-number';
 
 /** Longer than the function's 10 s timeout: a live request never loses its claim. */
@@ -123,7 +125,8 @@ export const bindPhone = route(input, async ({ code, kind }, { caller }) => {
   try {
     const id = chargeId(caller.appid ?? '', code);
     const at = now();
-    const chargeKind = kind ?? (await loadSettings()).phoneCapture.kind;
+    const settings = await loadSettings();
+    const chargeKind = kind ?? settings.phoneCapture.kind;
     const charge = newCharge({ id, appid: caller.appid ?? '', openid, kind: chargeKind, at, leaseMs: LEASE_MS });
     if (!(await insertCharge(charge))) return await replay(id, openid, code, caller.appid);
 
@@ -135,12 +138,22 @@ export const bindPhone = route(input, async ({ code, kind }, { caller }) => {
         return false;
       },
     );
-
-    if ((await countUserCharges(openid, charge.day)) > phoneBindsPerUserPerDay()) {
-      await markCharge(id, { exchange: 'failed', failure: 'user-limit', errcode: null }, { attempts: 0, counted, now: at });
-      throw errorFor('user-limit');
+    // The spending breakers see this charge (in parallel with the exchange); nor may
+    // they cost the login. Awaited before answering: a frozen container finishes nothing.
+    const spendCheck = checkSpend(settings, at).catch((err: unknown) => {
+      logEvent('error', { fn: 'auth', route: 'bindPhone', charge: id, failedToCheckSpend: true, error: String(err) });
+      return null;
+    });
+    try {
+      if ((await countUserCharges(openid, charge.day)) > phoneBindsPerUserPerDay()) {
+        await markCharge(id, { exchange: 'failed', failure: 'user-limit', errcode: null }, { attempts: 0, counted, now: at });
+        throw errorFor('user-limit');
+      }
+      return await exchangeAndBind(charge, code, caller.appid, counted);
+    } finally {
+      const tripped = await spendCheck;
+      if (tripped) logEvent('warn', { fn: 'auth', route: 'bindPhone', breaker: tripped });
     }
-    return await exchangeAndBind(charge, code, caller.appid, counted);
   } catch (err) {
     if (err instanceof AppError) throw err;
     // A database failure: nothing is lost (the record is written first or not at all),

@@ -5,6 +5,7 @@
 import { db, command as _ } from '../cloud';
 import { usageDayId } from '../domain/charge';
 import type { UsageDay } from '../domain/usage';
+import type { ChargeRecord } from '../domain/charge';
 import type { PhoneKind } from '../domain/settings';
 import { isDuplicateKey } from './errors';
 
@@ -30,13 +31,13 @@ export async function countCharge(day: string, kind: PhoneKind): Promise<void> {
 /** CloudBase answers at most 1000 documents per read from a server SDK. */
 const PAGE = 1000;
 
-/** Daily counters from `startDay` on (two per day at most: quick and real-time). */
-export async function usageSince(startDay: string): Promise<UsageDay[]> {
+/** Daily counters from `startDay` on (two per day at most: quick and real-time), or of one kind. */
+export async function usageSince(startDay: string, kind?: PhoneKind): Promise<UsageDay[]> {
   const out: UsageDay[] = [];
   for (let skip = 0; ; skip += PAGE) {
     const { data } = await db
       .collection<UsageDay>('usage_daily')
-      .where({ day: _.gte(startDay) })
+      .where(kind ? { day: _.gte(startDay), kind } : { day: _.gte(startDay) })
       .orderBy('day', 'asc')
       .skip(skip)
       .limit(PAGE)
@@ -45,4 +46,26 @@ export async function usageSince(startDay: string): Promise<UsageDay[]> {
     out.push(...data);
     if (data.length < PAGE) return out;
   }
+}
+
+/**
+ * Counts charges whose live increment failed for sure (`counted: false`), each in a
+ * transaction with its flag so a charge is never counted twice. Returns how many.
+ */
+export async function recountUncounted(limit = 100): Promise<number> {
+  const { data } = await db.collection<ChargeRecord>('phone_charges').where({ counted: false }).limit(limit).field({ _id: true }).get();
+  let recounted = 0;
+  for (const { _id } of data) {
+    const done = await db.runTransaction(async (tx) => {
+      const charge = (await tx.collection<ChargeRecord>('phone_charges').doc(_id).get()).data;
+      if (!charge || charge.counted !== false) return false;
+      const id = usageDayId(charge.day, charge.kind);
+      const day = (await tx.collection<UsageDay>('usage_daily').doc(id).get()).data;
+      await tx.collection('usage_daily').doc(id).set({ data: { day: charge.day, kind: charge.kind, count: (day?.count ?? 0) + 1 } });
+      await tx.collection('phone_charges').doc(_id).update({ data: { counted: true } });
+      return true;
+    });
+    if (done) recounted += 1;
+  }
+  return recounted;
 }

@@ -33,8 +33,12 @@ export interface ChargeRecord {
   attempts: number;
   /** Until when the request that holds the record may exchange it undisturbed. */
   leaseUntil: Date;
-  /** Whether usage_daily has counted this charge. */
-  counted: boolean;
+  /**
+   * Whether usage_daily has counted this charge: null until the request that made it
+   * says (unknown if it never could), false only when counting failed for sure — the
+   * charges cron recounts.
+   */
+  counted: boolean | null;
   phoneMasked: string | null;
   updatedAt: Date;
 }
@@ -59,7 +63,7 @@ export function newCharge(input: { id: string; appid: string; openid: string; ki
     errcode: null,
     attempts: 0,
     leaseUntil: new Date(input.at.getTime() + input.leaseMs),
-    counted: false,
+    counted: null,
     phoneMasked: null,
     updatedAt: input.at,
   };

@@ -5,16 +5,7 @@
  */
 import * as v from 'valibot';
 import type { Settings } from './settings';
-
-/** Money in settings input: a positive number of yuan with at most two decimals. */
-const yuan = v.pipe(
-  v.number('must be a number of yuan'),
-  v.check((n) => Number.isFinite(n) && n > 0, 'must be positive'),
-  // 0.29 * 100 is 28.999999999999996 in floating point: compare with a tolerance.
-  v.check((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'must have at most two decimals'),
-  v.check((n) => n <= 100_000_000, 'is unreasonably large'),
-);
-const positiveInt = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be positive'), v.maxValue(100_000_000, 'is unreasonably large'));
+import { positiveCount, yuanAmount } from './amount-schemas';
 
 export const settingsPatchSchema = v.strictObject(
   {
@@ -23,8 +14,8 @@ export const settingsPatchSchema = v.strictObject(
         {
           enabled: v.optional(v.boolean('must be true or false')),
           kind: v.optional(v.picklist(['quick', 'realtime'], 'must be "quick" or "realtime"')),
-          monthlyBudgetYuan: v.optional(v.nullable(yuan)),
-          dailyCap: v.optional(v.nullable(positiveInt)),
+          monthlyBudgetYuan: v.optional(v.nullable(yuanAmount)),
+          dailyCap: v.optional(v.nullable(positiveCount)),
         },
         (issue) => `unknown setting "${String(issue.input)}"`,
       ),

@@ -1,0 +1,39 @@
+/**
+ * `quota_alerts`: what cron found worth an admin's attention. At most one alert per
+ * kind, type and China day (`_id` "<day>:<kind>:<type>"), so an hourly cron does not
+ * repeat itself.
+ */
+import { db, command as _ } from '../cloud';
+import type { PhoneKind } from '../domain/settings';
+import { isDuplicateKey } from './errors';
+
+export type AlertType = 'quota-low' | 'quota-exhausted';
+
+export interface Alert {
+  _id: string;
+  at: Date;
+  day: string;
+  kind: PhoneKind;
+  type: AlertType;
+  message: string;
+  remaining: number;
+  daysLeft: number | null;
+}
+
+const alerts = () => db.collection<Alert>('quota_alerts');
+
+/** Records the alert unless today's is already there; returns whether it is new. */
+export async function recordAlert(alert: Omit<Alert, '_id'>): Promise<boolean> {
+  try {
+    await alerts().add({ data: { _id: `${alert.day}:${alert.kind}:${alert.type}`, ...alert } });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+export async function recentAlerts(kind: PhoneKind, since: Date, limit = 20): Promise<Alert[]> {
+  const { data } = await alerts().where({ kind, at: _.gte(since) }).orderBy('at', 'desc').limit(limit).get();
+  return data;
+}

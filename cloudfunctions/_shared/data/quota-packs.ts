@@ -1,0 +1,78 @@
+/**
+ * `quota_packs`: the trial (created on first need, `_id` "trial-<kind>" so it exists
+ * once), packs an admin records, packs a provider assigned, and packs found in WeChat's
+ * usage API (`_id` "wx-<pkgId>", unless they match one already recorded).
+ */
+import { db } from '../cloud';
+import { chinaDayStart } from '../domain/china-time';
+import type { Pack, PackSource } from '../domain/quota-ledger';
+import type { PhoneKind } from '../domain/settings';
+import { isDuplicateKey } from './errors';
+
+export interface QuotaPackDoc extends Pack {
+  _id: string;
+  priceFen: number | null;
+  note: string | null;
+  createdAt: Date;
+  /** An admin's openid, "system" (the trial) or "wechat" (reconciliation). */
+  createdBy: string;
+  /** The package in WeChat's usage API this pack is, once reconciliation has seen it. */
+  wechatPkgId: string | null;
+}
+
+const packs = () => db.collection<QuotaPackDoc>('quota_packs');
+
+/** Documents come back with `id` unset; the ledger wants it. */
+const withId = (doc: QuotaPackDoc): QuotaPackDoc => ({ ...doc, id: doc._id, startsAt: new Date(doc.startsAt), expiresAt: doc.expiresAt ? new Date(doc.expiresAt) : null });
+
+export const trialId = (kind: PhoneKind) => `trial-${kind}`;
+
+/** A kind's packs (a handful: one read). */
+export async function listPacks(kind: PhoneKind): Promise<QuotaPackDoc[]> {
+  const { data } = await packs().where({ kind }).limit(1000).get();
+  return data.map(withId);
+}
+
+/**
+ * Creates the kind's trial if it does not exist yet. It starts with the first charge
+ * we know of (or now), and never expires.
+ */
+export async function ensureTrial(kind: PhoneKind, calls: number, firstDay: string | null, at: Date): Promise<QuotaPackDoc> {
+  const startsAt = firstDay ? chinaDayStart(firstDay) : at;
+  const doc: QuotaPackDoc = { _id: trialId(kind), id: trialId(kind), kind, source: 'trial', calls, startsAt, expiresAt: null, priceFen: 0, note: null, createdAt: at, createdBy: 'system', wechatPkgId: null };
+  try {
+    const { id: _omit, ...stored } = doc;
+    await packs().add({ data: stored });
+    return doc;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const existing = (await packs().doc(doc._id).get()).data;
+    return existing ? withId(existing) : doc;
+  }
+}
+
+export interface NewPack {
+  kind: PhoneKind;
+  source: Exclude<PackSource, 'trial'>;
+  calls: number;
+  startsAt: Date;
+  expiresAt: Date | null;
+  priceFen: number | null;
+  note: string | null;
+  createdBy: string;
+  at: Date;
+  wechatPkgId?: string | null;
+  /** A fixed id (WeChat packages); default: generated. */
+  id?: string;
+}
+
+export async function insertPack(pack: NewPack): Promise<QuotaPackDoc> {
+  const fields = { kind: pack.kind, source: pack.source, calls: pack.calls, startsAt: pack.startsAt, expiresAt: pack.expiresAt, priceFen: pack.priceFen, note: pack.note, createdAt: pack.at, createdBy: pack.createdBy, wechatPkgId: pack.wechatPkgId ?? null };
+  const { _id } = await packs().add({ data: pack.id ? { _id: pack.id, ...fields } : fields });
+  return withId({ _id, id: _id, ...fields } as QuotaPackDoc);
+}
+
+/** Brings a recorded pack in line with WeChat's figures for it. */
+export async function linkPack(id: string, fields: { wechatPkgId: string; calls: number; startsAt: Date; expiresAt: Date | null }): Promise<void> {
+  await packs().doc(id).update({ data: fields });
+}

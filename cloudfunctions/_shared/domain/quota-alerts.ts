@@ -1,0 +1,34 @@
+/**
+ * When quota deserves an admin's attention: none left, under a share of what the
+ * active packs hold, or a forecast that runs out within a few days. Pure: no SDK.
+ */
+import { chinaDay, chinaDayStart } from './china-time';
+import type { Forecast } from './forecast';
+import type { LedgerState } from './quota-ledger';
+
+export interface QuotaAlert {
+  type: 'quota-low' | 'quota-exhausted';
+  message: string;
+  remaining: number;
+  daysLeft: number | null;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Whole China days from today until `day` (0 = today). */
+export function daysUntil(day: string, at: Date): number {
+  return Math.round((chinaDayStart(day).getTime() - chinaDayStart(chinaDay(at)).getTime()) / DAY_MS);
+}
+
+export function quotaAlert(state: LedgerState, outlook: Forecast, at: Date, limits: { lowPercent: number; lowDays: number }): QuotaAlert | null {
+  const { remaining } = state;
+  const daysLeft = outlook.exhaustsOn === null ? null : daysUntil(outlook.exhaustsOn, at);
+  if (remaining === 0) return { type: 'quota-exhausted', message: '资源包额度已用完：手机号快速验证将失败，请购买资源包', remaining, daysLeft };
+  // Calls the packs in use hold in all: what "percent left" is a share of.
+  const inUse = state.packs.reduce((sum, p) => (p.status === 'active' || p.status === 'used-up' ? sum + p.pack.calls : sum), 0);
+  const lowShare = remaining * 100 < inUse * limits.lowPercent;
+  const soon = daysLeft !== null && daysLeft < limits.lowDays;
+  if (!lowShare && !soon) return null;
+  const why = soon ? `按近期用量约 ${daysLeft} 天后用完` : `剩余不足 ${limits.lowPercent}%`;
+  return { type: 'quota-low', message: `资源包额度即将用完：剩余 ${remaining} 次，${why}`, remaining, daysLeft };
+}

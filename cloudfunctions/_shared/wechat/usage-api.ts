@@ -1,0 +1,67 @@
+/**
+ * WeChat's usage API for one component (`GET /wxa/charge/usage/get`, WECHAT.md "Usage
+ * APIs"): every package with its calls and use, read page by page (at most 20 each).
+ */
+import { withAccessToken } from './access-token';
+import { callWechatIdempotent } from './http';
+
+export interface WechatPackage {
+  pkgId: string;
+  /** 1 active, 2 not yet active, 3 expired. */
+  status: number;
+  /** Seconds since the epoch; endTime 0 means no end. */
+  startTime: number;
+  endTime: number;
+  all: number;
+  used: number;
+  spuId: string;
+  skuId: string;
+  /** 1 is the trial (community-observed). */
+  source: number;
+}
+
+export interface WechatUsage {
+  effectiveUse: number;
+  all: number;
+  packages: WechatPackage[];
+}
+
+const PAGE = 20;
+/** 2000 packages: far beyond any real account; stops a misbehaving API from looping. */
+const MAX_PAGES = 100;
+
+interface UsagePage {
+  effectiveUse?: number;
+  all?: number;
+  total?: number;
+  detailList?: Array<Partial<WechatPackage> & { pkgId?: string | number }>;
+}
+
+export async function fetchUsage(appid: string, secret: string, spuId: string): Promise<WechatUsage> {
+  const packages: WechatPackage[] = [];
+  let effectiveUse = 0;
+  let all = 0;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const answer = await withAccessToken(appid, secret, (token) =>
+      callWechatIdempotent<UsagePage>({ path: '/wxa/charge/usage/get', query: { access_token: token, spuId, offset: page * PAGE, limit: PAGE } }),
+    );
+    effectiveUse = answer.effectiveUse ?? 0;
+    all = answer.all ?? 0;
+    const list = answer.detailList ?? [];
+    for (const p of list) {
+      packages.push({
+        pkgId: String(p.pkgId ?? ''),
+        status: Number(p.status ?? 0),
+        startTime: Number(p.startTime ?? 0),
+        endTime: Number(p.endTime ?? 0),
+        all: Number(p.all ?? 0),
+        used: Number(p.used ?? 0),
+        spuId: String(p.spuId ?? spuId),
+        skuId: String(p.skuId ?? ''),
+        source: Number(p.source ?? 0),
+      });
+    }
+    if (list.length < PAGE || packages.length >= (answer.total ?? 0)) break;
+  }
+  return { effectiveUse, all, packages };
+}

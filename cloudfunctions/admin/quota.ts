@@ -1,0 +1,103 @@
+/**
+ * `admin.quota.status { kind? }` and `admin.quota.addPack { … }`: what quota is left
+ * for a component, pack by pack, when it runs out at the recent rate, what to buy, and
+ * how our count compares with WeChat's (see docs/quota.md).
+ */
+import * as v from 'valibot';
+import { route } from '../_shared/router';
+import { requireOpenid } from '../_shared/identity';
+import { now } from '../_shared/clock';
+import { logEvent } from '../_shared/log';
+import { packCatalogueOverride } from '../_shared/config';
+import { positiveCount, yuanAmount } from '../_shared/domain/amount-schemas';
+import { chinaDayStart } from '../_shared/domain/china-time';
+import { forecast } from '../_shared/domain/forecast';
+import { catalogue } from '../_shared/domain/pack-catalogue';
+import { fenToYuan, yuanToFen } from '../_shared/domain/pricing';
+import { statusAt, type PackUsage } from '../_shared/domain/quota-ledger';
+import { recommend } from '../_shared/domain/recommendation';
+import { scrubDigits } from '../_shared/domain/phone';
+import { recentAlerts } from '../_shared/data/alerts';
+import { loadQuota } from '../_shared/data/quota';
+import { insertPack, type QuotaPackDoc } from '../_shared/data/quota-packs';
+import { loadReconciliation } from '../_shared/data/reconciliation';
+
+const kind = v.optional(v.picklist(['quick', 'realtime'], 'must be "quick" or "realtime"'), 'quick');
+const DAY_MS = 24 * 60 * 60 * 1000;
+const ALERT_DAYS = 30;
+
+function packView({ pack, used, status }: PackUsage<QuotaPackDoc>) {
+  return {
+    id: pack.id,
+    source: pack.source,
+    calls: pack.calls,
+    used,
+    startsAt: pack.startsAt,
+    expiresAt: pack.expiresAt,
+    status,
+    priceYuan: pack.priceFen === null ? null : fenToYuan(pack.priceFen),
+    note: pack.note,
+  };
+}
+
+export const quotaStatus = route(v.object({ kind }), async ({ kind }) => {
+  const at = now();
+  const [quota, reconciliation, alerts] = await Promise.all([loadQuota(kind, at), loadReconciliation(kind), recentAlerts(kind, new Date(at.getTime() - ALERT_DAYS * DAY_MS))]);
+  const outlook = forecast(quota.state, quota.history, at);
+  return {
+    kind,
+    remaining: quota.state.remaining,
+    packs: quota.state.packs.map(packView),
+    forecast: outlook,
+    recommendation: recommend(catalogue(packCatalogueOverride()), kind, quota.state, outlook.monthlyAverage, at),
+    reconciliation: reconciliation && {
+      at: reconciliation.at,
+      wechatUsed: reconciliation.wechatUsed,
+      localCharges: reconciliation.localCharges,
+      difference: reconciliation.difference,
+      wechatRemaining: reconciliation.wechatRemaining,
+    },
+    alerts: alerts.map((a) => ({ id: a._id, at: a.at, kind: a.kind, type: a.type, message: a.message, remaining: a.remaining, daysLeft: a.daysLeft })),
+    /** Charges no recorded pack covers: a sign a purchased pack is missing from the ledger. */
+    uncovered: quota.state.uncovered,
+  };
+});
+
+/** "2026-12-01" is that China day's start; an ISO instant is taken as it is. */
+const startsAt = v.pipe(
+  v.string('must be a date such as "2026-12-01" or an ISO time'),
+  v.trim(),
+  v.check((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) || /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(s), 'must be a date such as "2026-12-01" or an ISO time'),
+  v.transform((s) => (s.length === 10 ? chinaDayStart(s) : new Date(s))),
+  v.check((d) => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 2023 && d.getUTCFullYear() <= 2100, 'is not a real date between 2023 and 2100'),
+);
+
+const addPackInput = v.object({
+  calls: positiveCount,
+  validityDays: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be positive'), v.maxValue(3650, 'can be at most 3650 days')),
+  kind,
+  startsAt: v.optional(startsAt),
+  priceYuan: v.optional(v.nullable(yuanAmount)),
+  source: v.optional(v.picklist(['self', 'provider'], 'must be "self" or "provider"'), 'self'),
+  note: v.optional(v.nullable(v.pipe(v.string('must be text'), v.trim(), v.maxLength(200, 'can be at most 200 characters')))),
+});
+
+export const addPack = route(addPackInput, async (input, { caller }) => {
+  const by = requireOpenid(caller);
+  const at = now();
+  const start = input.startsAt ?? at;
+  const pack = await insertPack({
+    kind: input.kind,
+    source: input.source,
+    calls: input.calls,
+    startsAt: start,
+    expiresAt: new Date(start.getTime() + input.validityDays * DAY_MS),
+    priceFen: input.priceYuan == null ? null : yuanToFen(input.priceYuan),
+    // Free text: no phone number gets stored through it.
+    note: input.note ? scrubDigits(input.note) : null,
+    createdBy: by,
+    at,
+  });
+  logEvent('info', { fn: 'admin', route: 'quota.addPack', by, kind: pack.kind, calls: pack.calls });
+  return packView({ pack, used: 0, status: statusAt(pack, 0, at) });
+});

@@ -1,0 +1,64 @@
+/**
+ * Everything cron does, in order: recount charges the charge path could not count,
+ * re-arm or trip the spending breakers, reconcile with WeChat, then look at each kind's
+ * quota — write alerts and trip the quota breaker when nothing is left (by WeChat's
+ * figures when it just answered, else by our ledger).
+ */
+import { quotaLowDays, quotaLowPercent } from '../_shared/config';
+import { logEvent } from '../_shared/log';
+import { chinaDay, lastChinaDays } from '../_shared/domain/china-time';
+import { forecast } from '../_shared/domain/forecast';
+import { quotaAlert } from '../_shared/domain/quota-alerts';
+import type { PhoneKind, Settings } from '../_shared/domain/settings';
+import { recordAlert, type Alert } from '../_shared/data/alerts';
+import { tripBreaker } from '../_shared/data/breaker';
+import { loadQuota } from '../_shared/data/quota';
+import { loadSettings } from '../_shared/data/settings';
+import { checkSpend, rearmSpendIfDue } from '../_shared/data/spend-breaker';
+import { recountUncounted, usageSince } from '../_shared/data/usage';
+import { reconcile, type ReconcileOutcome } from './reconcile';
+
+export interface CheckReport {
+  breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
+  /** Alerts written by this run (at most one per kind, type and day). */
+  alerts: Array<Omit<Alert, '_id'>>;
+  reconciliation: ReconcileOutcome;
+  recounted: number;
+}
+
+/** The configured kind, and any other used in the last 90 days. */
+async function kindsInUse(settings: Settings, at: Date): Promise<PhoneKind[]> {
+  const recent = await usageSince(lastChinaDays(at, 90)[0]!);
+  const kinds = new Set<PhoneKind>([settings.phoneCapture.kind, ...recent.filter((d) => d.count > 0).map((d) => d.kind)]);
+  return (['quick', 'realtime'] as const).filter((k) => kinds.has(k));
+}
+
+export async function runChecks(at: Date): Promise<CheckReport> {
+  const recounted = await recountUncounted();
+  let settings = await loadSettings();
+  const rearmed = await rearmSpendIfDue(settings, at);
+  if (rearmed) settings = await loadSettings();
+  let tripped: string | null = await checkSpend(settings, at);
+
+  const kinds = await kindsInUse(settings, at);
+  const reconciliation = await reconcile(kinds, at);
+  const alerts: CheckReport['alerts'] = [];
+  for (const kind of kinds) {
+    const quota = await loadQuota(kind, at);
+    const outlook = forecast(quota.state, quota.history, at);
+    const alert = quotaAlert(quota.state, outlook, at, { lowPercent: quotaLowPercent(), lowDays: quotaLowDays() });
+    if (alert) {
+      const record = { at, day: chinaDay(at), kind, ...alert };
+      if (await recordAlert(record)) alerts.push(record);
+    }
+    if (kind !== settings.phoneCapture.kind) continue;
+    const wechat = reconciliation.status === 'ok' ? reconciliation.kinds.find((r) => r.kind === kind) : undefined;
+    const remaining = wechat ? wechat.wechatRemaining : quota.state.remaining;
+    const source = wechat ? 'WeChat\'s usage API' : 'the quota ledger';
+    if (remaining === 0 && (await tripBreaker('quota-exhausted', `${source} shows no ${kind} quota left`))) tripped = 'quota-exhausted';
+  }
+  const after = await loadSettings();
+  const report = { breakers: { rearmed, tripped, breaker: after.breaker }, alerts, reconciliation, recounted };
+  logEvent('info', { fn: 'cron', rearmed, tripped, alerts: alerts.length, reconciliation: reconciliation.status, recounted });
+  return report;
+}

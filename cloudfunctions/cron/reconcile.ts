@@ -1,0 +1,48 @@
+/**
+ * Reconciliation with WeChat's usage API: WeChat's packages into our ledger (linked to
+ * packs an admin recorded, added otherwise), and WeChat's used count against the
+ * charges we recorded. Without WECHAT_APPID/WECHAT_APPSECRET it is skipped and says so.
+ */
+import { wechatCredentials, wechatSpuId } from '../_shared/config';
+import { logEvent } from '../_shared/log';
+import { planPackSync, wechatUsedTotal } from '../_shared/domain/reconcile';
+import type { PhoneKind } from '../_shared/domain/settings';
+import { loadQuota } from '../_shared/data/quota';
+import { insertPack, linkPack } from '../_shared/data/quota-packs';
+import { saveReconciliation, type Reconciliation } from '../_shared/data/reconciliation';
+import { fetchUsage } from '../_shared/wechat/usage-api';
+import { WechatError } from '../_shared/wechat/http';
+
+export type ReconcileOutcome =
+  | { status: 'ok'; kinds: Reconciliation[] }
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; reason: string };
+
+async function reconcileKind(kind: PhoneKind, appid: string, secret: string, at: Date): Promise<Reconciliation> {
+  const usage = await fetchUsage(appid, secret, wechatSpuId(kind));
+  const before = await loadQuota(kind, at);
+  for (const action of planPackSync(usage.packages, before.state.packs.map((p) => p.pack))) {
+    if (action.type === 'link') await linkPack(action.localId, { wechatPkgId: action.pkgId, calls: action.calls, startsAt: action.startsAt, expiresAt: action.expiresAt });
+    else await insertPack({ id: `wx-${action.pkgId}`, kind, source: action.source, calls: action.calls, startsAt: action.startsAt, expiresAt: action.expiresAt, priceFen: null, note: 'from WeChat', createdBy: 'wechat', at, wechatPkgId: action.pkgId });
+  }
+  const wechatUsed = wechatUsedTotal(usage.packages);
+  const localCharges = before.history.reduce((sum, d) => sum + d.count, 0);
+  const result: Reconciliation = { kind, at, wechatUsed, localCharges, difference: wechatUsed - localCharges, wechatRemaining: Math.max(0, usage.all - usage.effectiveUse) };
+  await saveReconciliation(result);
+  return result;
+}
+
+export async function reconcile(kinds: readonly PhoneKind[], at: Date): Promise<ReconcileOutcome> {
+  const credentials = wechatCredentials();
+  if (!credentials.ok) return { status: 'skipped', reason: `reconciliation needs WeChat credentials: ${credentials.reason}` };
+  try {
+    const results: Reconciliation[] = [];
+    for (const kind of kinds) results.push(await reconcileKind(kind, credentials.appid, credentials.secret, at));
+    return { status: 'ok', kinds: results };
+  } catch (err) {
+    // WechatError messages name the API path and errcode, never the token or secret.
+    const reason = err instanceof WechatError ? err.message : 'could not reach WeChat or store its figures';
+    logEvent('error', { fn: 'cron', step: 'reconcile', error: err instanceof WechatError ? err.message : String(err) });
+    return { status: 'failed', reason };
+  }
+}

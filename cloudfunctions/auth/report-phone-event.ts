@@ -3,21 +3,26 @@
  * button did when it did not give a code. Denials are free but worth counting.
  *
  * A `no-quota` report (errno 1400001) is a claim anyone can make, so one user cannot
- * switch phone login off for everyone: the quota breaker trips only when reports come
- * from several distinct users within a window (NO_QUOTA_REPORTS_TO_TRIP within
- * NO_QUOTA_WINDOW_MINUTES). Confirmation from the quota ledger or WeChat's usage API
- * arrives with the usage work.
+ * switch phone login off for everyone. The quota breaker trips only when the claim is
+ * confirmed: reports from several distinct users within a window
+ * (NO_QUOTA_REPORTS_TO_TRIP within NO_QUOTA_WINDOW_MINUTES), or our quota ledger shows
+ * none left for the configured kind, or WeChat's usage API says so (when credentials
+ * are configured). Otherwise the report is only recorded, for admins to see.
  */
 import * as v from 'valibot';
 import { route } from '../_shared/router';
 import { requireOpenid } from '../_shared/identity';
 import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
-import { noQuotaReportsToTrip, noQuotaWindowMinutes } from '../_shared/config';
+import { noQuotaReportsToTrip, noQuotaWindowMinutes, wechatCredentials, wechatSpuId } from '../_shared/config';
 import { chinaDay } from '../_shared/domain/china-time';
 import { scrubDigits } from '../_shared/domain/phone';
 import { noQuotaReporters, recordPhoneEvent } from '../_shared/data/phone-events';
 import { tripBreaker } from '../_shared/data/breaker';
+import { loadQuota } from '../_shared/data/quota';
+import { loadSettings } from '../_shared/data/settings';
+import { fetchUsage } from '../_shared/wechat/usage-api';
+import { WechatError } from '../_shared/wechat/http';
 
 const input = v.object({
   type: v.picklist(['deny', 'no-quota', 'fail'], 'type must be "deny", "no-quota" or "fail"'),
@@ -32,12 +37,26 @@ export const reportPhoneEvent = route(input, async ({ type, errno, errMsg }, { c
   await recordPhoneEvent({ openid, type, errno: errno ?? null, errMsg: errMsg ? scrubDigits(errMsg).slice(0, 200) : null, at, day: chinaDay(at) });
 
   if (type === 'no-quota') {
-    const windowStart = new Date(at.getTime() - noQuotaWindowMinutes() * 60_000);
-    const reporters = await noQuotaReporters(windowStart);
-    if (reporters.length >= noQuotaReportsToTrip()) {
-      const tripped = await tripBreaker('quota-exhausted', `${reporters.length} users reported no quota (errno 1400001) within ${noQuotaWindowMinutes()} minutes`);
-      if (tripped) logEvent('warn', { fn: 'auth', route: 'reportPhoneEvent', breaker: 'quota-exhausted', reporters: reporters.length });
-    }
+    const confirmation = await confirmNoQuota(at);
+    if (confirmation && (await tripBreaker('quota-exhausted', confirmation))) logEvent('warn', { fn: 'auth', route: 'reportPhoneEvent', breaker: 'quota-exhausted', confirmation });
   }
   return {};
 });
+
+/** Why the no-quota claim holds, cheapest evidence first; null when nothing confirms it. */
+async function confirmNoQuota(at: Date): Promise<string | null> {
+  const windowStart = new Date(at.getTime() - noQuotaWindowMinutes() * 60_000);
+  const reporters = await noQuotaReporters(windowStart);
+  if (reporters.length >= noQuotaReportsToTrip()) return `${reporters.length} users reported no quota (errno 1400001) within ${noQuotaWindowMinutes()} minutes`;
+  const { kind } = (await loadSettings()).phoneCapture;
+  if ((await loadQuota(kind, at)).state.remaining === 0) return `a user reported no quota and the quota ledger shows no ${kind} quota left`;
+  const credentials = wechatCredentials();
+  if (!credentials.ok) return null;
+  try {
+    const usage = await fetchUsage(credentials.appid, credentials.secret, wechatSpuId(kind));
+    if (usage.all - usage.effectiveUse <= 0) return `a user reported no quota and WeChat's usage API shows no ${kind} quota left`;
+  } catch (err) {
+    logEvent('warn', { fn: 'auth', route: 'reportPhoneEvent', couldNotAskWechat: err instanceof WechatError ? err.message : String(err) });
+  }
+  return null;
+}

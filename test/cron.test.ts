@@ -1,0 +1,176 @@
+/**
+ * The spending and quota breakers, and the cron function, end to end: the daily cap
+ * trips at exactly the cap, the budget at exactly the budget and again in a new month
+ * it re-arms; the ledger confirms a no-quota report; cron recounts, alerts, and
+ * reconciles with WeChat's usage API (the emulator's), caching its token.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+
+type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+interface Settings { version: number; breaker: { tripped: boolean; reason: string | null; at: string | null } }
+interface Report {
+  breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
+  alerts: Array<{ kind: string; type: string; remaining: number }>;
+  reconciliation: { status: string; reason?: string; kinds?: Array<{ kind: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number }> };
+  recounted: number;
+}
+
+const BOSS = 'o_boss_0001';
+const APPID = 'wx5eed1e0c0ffee001'; // the emulator's mini program
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startEmulator({ env: { ADMIN_OPENIDS: BOSS } });
+});
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+async function call<T>(fn: string, url: string, params: Record<string, unknown> = {}, openid: string | null = BOSS): Promise<T> {
+  const res = await t.call<Envelope<T>>(fn, { $url: url, ...params }, openid);
+  if (!res.ok) throw new Error(`${fn}.${url}: ${res.error.code} ${res.error.message}`);
+  return res.data;
+}
+const settings = () => call<Settings>('admin', 'settings.get');
+const update = async (patch: object) => call<Settings>('admin', 'settings.update', { version: (await settings()).version, patch });
+const session = (openid: string) => call<{ phoneLogin: { show: boolean; hiddenBecause: string | null } }>('auth', 'session', {}, openid);
+const timer = async () => (await t.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+const audits = async () => (await t.docs<{ by: string; field: string; to: { tripped: boolean; reason: string | null }; note: string }>('settings_audit')).filter((a) => a.by === 'system');
+
+let users = 0;
+async function bindOne(kind: 'quick' | 'realtime' = 'quick') {
+  const openid = `o_user_${users++}`;
+  const code = await t.mintCode({ phoneNumber: `1390000${String(users).padStart(4, '0')}`, openid, kind });
+  return t.call<Envelope<unknown>>('auth', { $url: 'bindPhone', code, kind }, openid);
+}
+const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+test('the daily cap trips at exactly the cap, hides the button, and is audited', async () => {
+  await update({ phoneCapture: { dailyCap: 3 } });
+  await bindOne();
+  await bindOne();
+  expect((await settings()).breaker.tripped).toBe(false);
+  expect((await session('o_newcomer')).phoneLogin.show).toBe(true);
+  expect(await bindOne()).toMatchObject({ ok: true }); // the third charge still logs its user in
+  expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'daily-cap-reached' });
+  expect((await session('o_newcomer')).phoneLogin).toMatchObject({ show: false, hiddenBecause: 'daily-cap-reached' });
+  expect(await audits()).toEqual([expect.objectContaining({ field: 'breaker', to: expect.objectContaining({ tripped: true, reason: 'daily-cap-reached' }), note: expect.stringContaining('3 charges reached the daily cap of 3') })]);
+});
+
+test('raising the cap that tripped re-arms at once; re-enabling under a cap still reached trips again on the next charge', async () => {
+  await update({ phoneCapture: { dailyCap: 1 } });
+  await bindOne();
+  expect((await settings()).breaker.reason).toBe('daily-cap-reached');
+  await update({ breaker: { tripped: false } });
+  await bindOne();
+  expect((await settings()).breaker.reason).toBe('daily-cap-reached');
+  const raised = await update({ phoneCapture: { dailyCap: 10 } });
+  expect(raised.breaker).toMatchObject({ tripped: false, reason: null });
+  expect((await audits()).map((a) => a.to.tripped)).toEqual([true, true, false]);
+});
+
+test('the budget trips when this month\'s cost reaches it exactly, counting both kinds', async () => {
+  await update({ phoneCapture: { monthlyBudgetYuan: 0.1 } });
+  await bindOne('quick'); // 0.03
+  await bindOne('realtime'); // 0.07
+  expect((await settings()).breaker.tripped).toBe(false);
+  await bindOne('quick'); // 0.10
+  expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'budget-reached' });
+  expect((await audits())[0]!.note).toContain('0.10 reached the budget of 0.1');
+});
+
+test('a budget breaker from last month lets the button show at once and cron records the re-arm', async () => {
+  // Tripped in the previous China month, budget still set.
+  await t.http('PUT', '/v1/db/settings/global', {
+    version: 3,
+    phoneCapture: { enabled: true, kind: 'quick', monthlyBudgetYuan: 1, dailyCap: null },
+    breaker: { tripped: true, reason: 'budget-reached', at: { $date: new Date(Date.now() - 40 * 86_400_000).toISOString() } },
+    hidePrices: false,
+    hideShippingAddress: false,
+  });
+  expect((await session('o_newcomer')).phoneLogin.show).toBe(true);
+  const report = await timer();
+  expect(report).toMatchObject({ ok: true, data: { breakers: { rearmed: expect.stringContaining('new month'), tripped: null, breaker: { tripped: false, reason: null } } } });
+  expect(await audits()).toEqual([expect.objectContaining({ to: expect.objectContaining({ tripped: false }), note: expect.stringContaining('new month') })]);
+  // Nothing more to do on the next run.
+  expect(await timer()).toMatchObject({ ok: true, data: { breakers: { rearmed: null, tripped: null } } });
+});
+
+test('cron trips the quota breaker when the ledger shows nothing left, and writes one alert a day', async () => {
+  await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
+  const report = await timer();
+  expect(report).toMatchObject({ ok: true, data: { breakers: { tripped: 'quota-exhausted' }, alerts: [{ kind: 'quick', type: 'quota-exhausted', remaining: 0 }] } });
+  expect((await session('o_newcomer')).phoneLogin).toMatchObject({ show: false, hiddenBecause: 'quota-exhausted' });
+  expect(await timer()).toMatchObject({ ok: true, data: { alerts: [] } });
+  expect(await t.docs('quota_alerts')).toHaveLength(1);
+});
+
+test('a low quota is an alert, not a trip; the admin sees it in quota.status', async () => {
+  await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 950 });
+  expect(await timer()).toMatchObject({ ok: true, data: { breakers: { tripped: null }, alerts: [{ type: 'quota-low', remaining: 50 }] } });
+  const status = await call<{ alerts: Array<{ type: string; message: string }> }>('admin', 'quota.status');
+  expect(status.alerts).toEqual([expect.objectContaining({ type: 'quota-low', message: expect.stringContaining('剩余 50 次') })]);
+});
+
+test('one user\'s no-quota report trips the breaker only when the ledger confirms it', async () => {
+  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
+  expect((await settings()).breaker.tripped).toBe(false);
+  await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
+  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
+  expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'quota-exhausted' });
+  expect((await audits())[0]!.note).toContain('quota ledger');
+});
+
+test('a charge the counter missed is recounted by cron, once', async () => {
+  await t.http('POST', '/v1/faults', { target: 'db:modifyDocument:usage_daily', errcode: 1 });
+  await bindOne();
+  expect(await t.docs('usage_daily')).toEqual([]);
+  expect(await timer()).toMatchObject({ ok: true, data: { recounted: 1 } });
+  expect(await timer()).toMatchObject({ ok: true, data: { recounted: 0 } });
+  expect(await t.docs('usage_daily')).toEqual([expect.objectContaining({ kind: 'quick', count: 1 })]);
+  expect(await t.docs('phone_charges')).toEqual([expect.objectContaining({ counted: true })]);
+});
+
+test('without WeChat credentials reconciliation is skipped and says why', async () => {
+  const report = await timer();
+  expect(report).toMatchObject({ ok: true, data: { reconciliation: { status: 'skipped', reason: expect.stringContaining('WECHAT_APPID and WECHAT_APPSECRET not set') } } });
+});
+
+test('only an admin runs cron by hand; a client dressed as the timer gets nothing', async () => {
+  expect(await t.call('cron', { $url: 'run' }, 'o_someone')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(await t.call('cron', { Type: 'Timer', TriggerName: 'hourly' }, 'o_someone')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  expect(await t.call('cron', { $url: 'run' }, BOSS)).toMatchObject({ ok: true, data: { breakers: expect.any(Object), alerts: [], reconciliation: expect.any(Object) } });
+});
+
+describe('with WeChat credentials', () => {
+  let w: TestEmulator;
+  beforeAll(async () => {
+    w = await startEmulator({ env: { ADMIN_OPENIDS: BOSS, WECHAT_APPID: APPID, WECHAT_APPSECRET: 'the-secret' } });
+  });
+  afterAll(() => w.stop());
+
+  test('reconciliation stores WeChat\'s packs and the difference with our charges; the token is fetched once', async () => {
+    // Four taps; only three reach bindPhone (a user closed the app): WeChat counts four.
+    for (let i = 0; i < 4; i++) {
+      const openid = `o_user_${i}`;
+      const code = await w.mintCode({ phoneNumber: `1390000000${i}`, openid });
+      if (i < 3) await w.call('auth', { $url: 'bindPhone', code }, openid);
+    }
+    await w.http('POST', '/v1/wechat/packs', { calls: 5000, validityDays: 365 });
+    const first = (await w.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+    expect(first).toMatchObject({ ok: true, data: { reconciliation: { status: 'ok', kinds: [{ kind: 'quick', wechatUsed: 4, localCharges: 3, difference: 1, wechatRemaining: 5996 }] } } });
+    const status = (await w.call<Envelope<{ remaining: number; packs: Array<{ source: string; calls: number }>; reconciliation: { difference: number } }>>('admin', { $url: 'quota.status' }, BOSS));
+    expect(status).toMatchObject({ ok: true, data: { reconciliation: { difference: 1 } } });
+    if (status.ok) expect(status.data.packs.map((p) => [p.source, p.calls])).toEqual([['trial', 1000], ['self', 5000]]);
+    // A second run adds nothing and asks for no new token.
+    await w.http('POST', '/v1/functions/cron/triggers/hourly');
+    expect(await w.docs('quota_packs')).toHaveLength(2);
+    expect(w.emulator.stats.actionCounts()['wechat:/cgi-bin/stable_token']).toBe(1);
+  });
+
+  test('a WeChat failure is reported, not thrown, and the other checks still run', async () => {
+    await w.reset();
+    await w.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/usage/get', errcode: 45009, times: 10 });
+    const report = (await w.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+    expect(report).toMatchObject({ ok: true, data: { reconciliation: { status: 'failed', reason: expect.stringContaining('45009') } } });
+    expect(JSON.stringify(report)).not.toContain('the-secret');
+  });
+});

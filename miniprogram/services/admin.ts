@@ -109,6 +109,8 @@ export interface QuotaStatus {
   } | null;
   reconciliation: { at: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number } | null;
   alerts: QuotaAlert[];
+  /** Charges no recorded pack covers: a purchased pack is probably missing. Not in DESIGN.md's table; the route sends it. */
+  uncovered?: number;
 }
 
 export interface NewPack {
@@ -126,7 +128,7 @@ export interface NewPack {
 export interface CheckResult {
   breakers: unknown;
   alerts: unknown;
-  reconciliation: { status?: string; reason?: string } | null;
+  reconciliation: { status?: 'ok' | 'skipped' | 'failed'; reason?: string } | null;
 }
 
 export const getUsageSummary = (months = 12) => callRoute<UsageSummary>('admin', 'usage.summary', { months });

@@ -133,24 +133,32 @@ describe('quota', () => {
     expect(text(self)).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} 到期/);
     expect(text(self)).toContain('¥30.00');
     expect(text(self)).toContain('春季采购');
-    const trial = status.packs.findIndex((p) => p.source === 'trial');
-    if (trial >= 0) expect(text(packs[trial]!)).toContain('试用');
+    const trial = packs[status.packs.findIndex((p) => p.source === 'trial')]!;
+    expect(text(trial)).toContain('试用');
+    expect(text(trial)).toContain('永久有效');
   });
 
-  test('forecast, recommendation, alerts and reconciliation read as the merchant expects', async () => {
-    const status = await admin<QuotaStatus>('quota.status', { kind: 'quick' });
+  test('no usage yet: nothing runs out, nothing to buy, no alerts, never reconciled', async () => {
     const comp = await mount();
     await quotaReady(comp);
     const all = text(comp);
-    expect(all).toContain(`近期月均 ${Math.round(status.forecast.monthlyAverage)} 次`);
-    if (status.forecast.exhaustsOn === null) expect(all).toContain('按当前用量不会用完');
-    else expect(all).toContain('用完');
-    if (status.recommendation === null) expect(all).toContain('暂无需购买');
-    else expect(all).toContain(`建议购买 ${status.recommendation.calls} 次`);
-    if (status.alerts.length === 0) expect(all).toContain('暂无提醒');
-    // No WeChat credentials in this emulator: never reconciled.
-    expect(status.reconciliation).toBeNull();
-    expect(all).toContain('尚未与微信对账');
+    expect(all).toContain('近期月均 0 次，按当前用量不会用完');
+    expect(all).toContain('暂无需购买');
+    expect(all).toContain('暂无提醒');
+    // No WeChat credentials in this emulator.
+    expect(text(comp.querySelector('.usage__reconciliation')!)).toBe('尚未与微信对账');
+  });
+
+  test('steady usage: the forecast gives the run-out day and a recommendation', async () => {
+    for (let d = 1; d <= 20; d++) await seedUsage(chinaDay(d), 'quick', 40);
+    const status = await admin<QuotaStatus>('quota.status', { kind: 'quick' });
+    expect(status.forecast.exhaustsOn).not.toBeNull();
+    const comp = await mount();
+    await quotaReady(comp);
+    const [y, m, d] = status.forecast.exhaustsOn!.split('-').map(Number);
+    expect(text(comp.querySelector('.usage__forecast')!)).toBe(`近期月均 ${status.forecast.monthlyAverage} 次，预计 ${y}年${m}月${d}日 用完`);
+    expect(status.recommendation).not.toBeNull();
+    expect(text(comp.querySelector('.usage__recommendation')!)).toBe(`建议购买 ${status.recommendation!.calls} 次，有效期 ${status.recommendation!.validityDays} 天，约 ¥${status.recommendation!.priceYuan}`);
   });
 
   test('recording a pack through the form: remaining goes up, a quota_packs document is stored', async () => {
@@ -209,15 +217,44 @@ describe('quota', () => {
     expect(await t.docs('quota_packs')).toHaveLength(packsBefore);
   });
 
-  test('a refusal from the server is shown, naming the field', async () => {
+  test('a refusal from the server is shown, naming the field; nothing stored', async () => {
     const comp = await mount();
     await quotaReady(comp);
-    // Passes the phone's checks (a positive integer) but no pack is that large.
-    await input(comp, '.pack-form__calls', '999999999');
-    await input(comp, '.pack-form__days', '99999999');
+    const packsBefore = (await t.docs('quota_packs')).length;
+    await input(comp, '.pack-form__calls', '100');
+    await input(comp, '.pack-form__days', '30');
+    // The picker is bounded to 2023–2100; a date outside passes the phone's calendar check, not the server's.
+    await fire(comp.querySelector('.pack-form__start')!, 'change', { value: '2001-01-01' });
     await fire(comp.querySelector('.pack-form__submit')!);
-    await eventually(() => expect(comp.data.saving).toBe(false));
-    expect(comp.data.formMessage).toMatch(/^未保存：(购买次数|有效天数)有误/);
+    await eventually(() => expect(comp.data.formMessage).toMatch(/^未保存：开始日期有误（startsAt/));
+    expect(comp.data.saving).toBe(false);
+    expect(comp.data.form.callsText).toBe('100'); // kept, to fix and send again
+    expect(await t.docs('quota_packs')).toHaveLength(packsBefore);
+  });
+
+  test('charges beyond every recorded pack: the page says a pack is probably missing', async () => {
+    const status = await admin<QuotaStatus>('quota.status', { kind: 'quick' });
+    const trial = status.packs.find((p) => p.source === 'trial')!.calls;
+    await seedUsage(chinaDay(), 'quick', trial + 40);
+    const comp = await mount();
+    await quotaReady(comp);
+    expect(text(comp.querySelector('.usage__remaining')!)).toBe('0 次');
+    expect(text(comp.querySelector('.usage__uncovered')!)).toContain('有 40 次调用不在已记录的资源包内');
+  });
+
+  test('quota running low: 立即检查 writes an alert and the page shows it', async () => {
+    const status = await admin<QuotaStatus>('quota.status', { kind: 'quick' });
+    const trial = status.packs.find((p) => p.source === 'trial')!.calls;
+    await seedUsage(chinaDay(), 'quick', trial - 1);
+    const comp = await mount();
+    await quotaReady(comp);
+    expect(text(comp)).toContain('暂无提醒');
+    await fire(comp.querySelector('.usage__check')!);
+    await eventually(() => expect(comp.querySelectorAll('.alert')).toHaveLength(1));
+    expect(text(comp.querySelector('.alert')!)).toContain('额度不足');
+    expect(text(comp.querySelector('.alert')!)).toContain('剩余 1 次');
+    // Something to buy now, in the catalogue's words.
+    expect(text(comp)).toMatch(/建议购买 \d+ 次，有效期 \d+ 天，约 ¥\d+\.\d{2}/);
   });
 
   test('the kind switch loads that kind\'s quota; the form then records that kind', async () => {
@@ -273,7 +310,7 @@ test('a non-admin gets a clear 无权限 message and no data', async () => {
 });
 
 test('the quota part fails on its own: the charts stay, with a retry for the quota', async () => {
-  await t.http('POST', '/v1/faults', { target: 'db:database.getDocument:quota_packs', errcode: -1, times: 5 });
+  await t.http('POST', '/v1/faults', { target: 'db:getDocument:quota_packs', errcode: -1, times: 5 });
   const comp = await mount();
   expect(comp.data.state).toBe('ready');
   expect(comp.querySelectorAll('.bars__item')).toHaveLength(12);
@@ -282,4 +319,33 @@ test('the quota part fails on its own: the charts stay, with a retry for the quo
   await t.http('DELETE', '/v1/faults');
   await fire(comp.querySelector('.usage__quota-reload')!);
   await quotaReady(comp);
+});
+
+describe('with WeChat credentials', () => {
+  let w: EmulatorClient;
+  beforeAll(async () => {
+    // The emulator's WeChat fakes accept any secret when it has none of its own.
+    w = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN, WECHAT_APPID: 'wx5eed1e0c0ffee001', WECHAT_APPSECRET: 'test-secret' } });
+  });
+  afterAll(() => w.stop());
+
+  test('立即检查 reconciles with WeChat and the page shows the difference', async () => {
+    cloud = routeCloudToEmulator(w.url, ADMIN);
+    // Two users tapped and were bound; a third tap's code never reached us: WeChat counts 3, we count 2.
+    for (const [i, openid] of ['o_user_a', 'o_user_b'].entries()) {
+      const code = await w.mintCode({ phoneNumber: `1380013800${i}`, openid });
+      await w.call('auth', { $url: 'bindPhone', code }, openid);
+    }
+    await w.mintCode({ phoneNumber: '13800138009', openid: 'o_user_c' });
+    const comp = await mount();
+    await quotaReady(comp);
+    expect(text(comp)).toContain('尚未与微信对账');
+    await fire(comp.querySelector('.usage__check')!);
+    await eventually(() => expect(comp.data.quota?.reconciliation).not.toBeNull());
+    expect(comp.data.checkMessage).toBe('已检查');
+    expect(comp.data.quota!.reconciliation).toMatchObject({ wechatUsed: 3, localCharges: 2 });
+    const shown = text(comp.querySelector('.usage__reconciliation')!);
+    expect(shown).toContain('相差 1 次');
+    expect(shown).toContain('微信统计已用 3 次，本地记录 2 次');
+  });
 });

@@ -6,7 +6,7 @@
  * The two load independently, so a failing quota call still leaves the charts.
  */
 import { CloudError } from '../../services/cloud';
-import { addQuotaPack, getQuotaStatus, getUsageSummary, KIND_LABELS, runChecks, type UsageSummary } from '../../services/admin';
+import { addQuotaPack, getQuotaStatus, getUsageSummary, KIND_LABELS, runChecks, type CheckResult, type UsageSummary } from '../../services/admin';
 import type { PhoneKind } from '../../services/session';
 import { dayCurve, monthBars, monthText, type CurvePoint, type MonthBar } from './chart';
 import { addPackErrorText, EMPTY_FORM, packFrom, type PackForm } from './pack-form';
@@ -19,6 +19,14 @@ function loadErrorText(err: unknown, what: string): string {
   if (err instanceof CloudError && err.code === 'UNAUTHENTICATED') return '请先登录';
   if (err instanceof CloudError && err.code === 'NETWORK') return `${what}加载失败：网络不通，请重试`;
   return `${what}加载失败，请重试`;
+}
+
+/** What the checks did that the merchant should know; the rest shows up in the reloaded page. */
+function checkText(result: CheckResult): string {
+  const r = result.reconciliation;
+  if (r?.status === 'skipped') return `已检查。未与微信对账：${r.reason ?? '未说明原因'}`;
+  if (r?.status === 'failed') return `已检查，但与微信对账失败：${r.reason ?? '未说明原因'}`;
+  return '已检查';
 }
 
 const isForbidden = (err: unknown) => err instanceof CloudError && err.code === 'FORBIDDEN';
@@ -170,8 +178,7 @@ Component({
       this.setData({ checking: true, checkMessage: '' });
       runChecks().then(
         (result) => {
-          const r = result.reconciliation;
-          this.setData({ checking: false, checkMessage: r && r.status === 'skipped' ? `已检查。未与微信对账：${r.reason ?? '未说明原因'}` : '已检查' });
+          this.setData({ checking: false, checkMessage: checkText(result) });
           this.reload();
         },
         (err: unknown) =>

@@ -29,6 +29,10 @@ test.each([
   [{ callsText: '2.5' }, '购买次数'],
   [{ callsText: '-5' }, '购买次数'],
   [{ callsText: '1234567890' }, '购买次数'],
+  [{ callsText: '100000001' }, '购买次数'],
+  [{ daysText: '3651' }, '有效天数'],
+  [{ priceText: '0' }, '价格'],
+  [{ priceText: '0.00' }, '价格'],
   [{ daysText: '' }, '有效天数'],
   [{ daysText: '0' }, '有效天数'],
   [{ priceText: '1.234' }, '价格'],
@@ -42,8 +46,8 @@ test.each([
 });
 
 test('server refusals name the field in the merchant\'s words', () => {
-  expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'calls can be at most 100000000'))).toBe('未保存：购买次数有误（calls can be at most 100000000）');
-  expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'startsAt must be a China day'))).toContain('开始日期');
+  expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'calls: is unreasonably large'))).toBe('未保存：购买次数有误（calls: is unreasonably large）');
+  expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'startsAt: is not a real date between 2023 and 2100'))).toContain('开始日期');
   expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'something else'))).toBe('未保存：something else');
   expect(addPackErrorText(new CloudError('FORBIDDEN', 'no'))).toContain('无权限');
   // A lost answer may have been saved: say so rather than invite a duplicate.

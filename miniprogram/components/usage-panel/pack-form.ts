@@ -21,6 +21,9 @@ export interface PackForm {
 
 export const EMPTY_FORM: PackForm = { callsText: '', daysText: '', priceText: '', startText: '', note: '', source: 'self' };
 export const NOTE_MAX = 200;
+/** The server's limits (admin/quota.ts), checked here too so the merchant hears of them at once. */
+export const CALLS_MAX = 100_000_000;
+export const DAYS_MAX = 3650;
 
 const FIELD_LABELS: Record<string, string> = {
   calls: '购买次数',
@@ -32,7 +35,7 @@ const FIELD_LABELS: Record<string, string> = {
   kind: '验证方式',
 };
 
-/** Digits only, at most 9 of them: well inside a safe integer and any pack WeChat sells. */
+/** Digits only, at most 9 of them, so Number() is exact. */
 function positiveInteger(text: string): number | null {
   const t = text.trim();
   return /^\d{1,9}$/.test(t) && Number(t) >= 1 ? Number(t) : null;
@@ -47,15 +50,15 @@ function isCalendarDay(text: string): boolean {
 /** The params for `quota.addPack`, or what to fix, in the merchant's words. */
 export function packFrom(form: PackForm, kind: PhoneKind): { pack: NewPack } | { error: string } {
   const calls = positiveInteger(form.callsText);
-  if (calls === null) return { error: '购买次数请填写正整数' };
+  if (calls === null || calls > CALLS_MAX) return { error: '购买次数请填写正整数，最多 1 亿次' };
   const validityDays = positiveInteger(form.daysText);
-  if (validityDays === null) return { error: '有效天数请填写正整数' };
+  if (validityDays === null || validityDays > DAYS_MAX) return { error: `有效天数请填写正整数，最多 ${DAYS_MAX} 天` };
   const pack: NewPack = { calls, validityDays, kind, source: form.source };
 
   const priceText = form.priceText.trim();
   if (priceText !== '') {
     const fen = parseYuanToFen(priceText);
-    if (fen === null) return { error: '价格请填写金额（元），最多两位小数，或留空' };
+    if (fen === null || fen === 0) return { error: '价格请填写大于 0 的金额（元），最多两位小数，或留空' };
     // fen / 100 is the double nearest the typed decimal, the same number the text would parse to.
     pack.priceYuan = fen / 100;
   }

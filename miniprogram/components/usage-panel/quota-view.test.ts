@@ -21,6 +21,8 @@ test('packs: source, numbers, China-time dates, status, price and note', () => {
   expect(trial).toMatchObject({ sourceText: '试用', expiryText: '永久有效', statusText: '已用完', priceText: '', leftText: '剩 0 次' });
   expect(self).toMatchObject({ sourceText: '自购', callsText: '1000 次', usedText: '已用 300 次', leftText: '剩 700 次', startText: '2026-04-01 00:00 起', expiryText: '2027-04-01 00:00 到期', statusText: '生效中', priceText: '¥30.00', note: '春季' });
   expect(provider).toMatchObject({ sourceText: '服务商分配', statusText: '未生效' });
+  // The server prices the trial at 0.00.
+  expect(quotaView({ ...status, packs: [{ ...status.packs[0]!, priceYuan: '0.00' }] }).packs[0]!.priceText).toBe('免费');
 });
 
 test('forecast, recommendation, alerts and reconciliation', () => {

@@ -20,6 +20,8 @@ export interface PackRow {
 
 export interface QuotaView {
   remaining: number;
+  /** Charges no recorded pack covers (0 when the ledger is complete). */
+  uncovered: number;
   packs: PackRow[];
   monthlyAverageText: string;
   forecastText: string;
@@ -36,6 +38,7 @@ function longDayText(day: string): string {
 export function quotaView(q: QuotaStatus): QuotaView {
   return {
     remaining: q.remaining,
+    uncovered: q.uncovered ?? 0,
     packs: q.packs.map((p) => ({
       id: p.id,
       sourceText: PACK_SOURCES[p.source] ?? p.source,
@@ -46,7 +49,7 @@ export function quotaView(q: QuotaStatus): QuotaView {
       expiryText: p.expiresAt === null ? '永久有效' : `${chinaTimeText(p.expiresAt)} 到期`,
       status: p.status,
       statusText: PACK_STATUSES[p.status] ?? p.status,
-      priceText: p.priceYuan === null ? '' : `¥${p.priceYuan}`,
+      priceText: p.priceYuan === null ? '' : p.priceYuan === '0.00' ? '免费' : `¥${p.priceYuan}`,
       note: p.note ?? '',
     })),
     monthlyAverageText: `近期月均 ${Math.round(q.forecast.monthlyAverage)} 次`,

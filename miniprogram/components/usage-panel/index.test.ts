@@ -158,7 +158,7 @@ describe('quota', () => {
     const [y, m, d] = status.forecast.exhaustsOn!.split('-').map(Number);
     expect(text(comp.querySelector('.usage__forecast')!)).toBe(`近期月均 ${status.forecast.monthlyAverage} 次，预计 ${y}年${m}月${d}日 用完`);
     expect(status.recommendation).not.toBeNull();
-    expect(text(comp.querySelector('.usage__recommendation')!)).toBe(`建议购买 ${status.recommendation!.calls} 次，有效期 ${status.recommendation!.validityDays} 天，约 ¥${status.recommendation!.priceYuan}`);
+    expect(text(comp.querySelector('.usage__recommendation')!)).toBe(`建议购买 ${status.recommendation!.calls} 次，有效期 ${status.recommendation!.validityDays} 天，共 ¥${status.recommendation!.priceYuan}`);
   });
 
   test('recording a pack through the form: remaining goes up, a quota_packs document is stored', async () => {
@@ -254,7 +254,7 @@ describe('quota', () => {
     expect(text(comp.querySelector('.alert')!)).toContain('额度不足');
     expect(text(comp.querySelector('.alert')!)).toContain('剩余 1 次');
     // Something to buy now, in the catalogue's words.
-    expect(text(comp)).toMatch(/建议购买 \d+ 次，有效期 \d+ 天，约 ¥\d+\.\d{2}/);
+    expect(text(comp)).toMatch(/建议购买 \d+ 次，有效期 \d+ 天，共 ¥\d+\.\d{2}/);
   });
 
   test('the kind switch loads that kind\'s quota; the form then records that kind', async () => {

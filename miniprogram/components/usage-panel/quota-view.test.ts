@@ -29,7 +29,7 @@ test('forecast, recommendation, alerts and reconciliation', () => {
   const v = quotaView(status);
   expect(v.monthlyAverageText).toBe('近期月均 412 次');
   expect(v.forecastText).toBe('预计 2026年7月9日 用完');
-  expect(v.recommendation).toEqual({ summaryText: '建议购买 5000 次，有效期 365 天，约 ¥150.00', packs: ['5000 次 / 365 天（¥150.00）× 1'] });
+  expect(v.recommendation).toEqual({ summaryText: '建议购买 5000 次，有效期 365 天，共 ¥150.00', packs: ['5000 次 / 365 天的资源包 1 个，每个 ¥150.00'] });
   expect(v.alerts).toEqual([{ id: 'a', typeText: '额度不足', timeText: '2026-05-01 09:00', message: '快速验证剩余 1200 次', urgent: false }]);
   expect(v.reconciliation).toMatchObject({ differenceText: '相差 2 次', timeText: '2026-05-01 09:00' });
 });

@@ -55,8 +55,8 @@ export function quotaView(q: QuotaStatus): QuotaView {
     monthlyAverageText: `近期月均 ${Math.round(q.forecast.monthlyAverage)} 次`,
     forecastText: q.forecast.exhaustsOn === null ? '按当前用量不会用完' : `预计 ${longDayText(q.forecast.exhaustsOn)} 用完`,
     recommendation: q.recommendation && {
-      summaryText: `建议购买 ${q.recommendation.calls} 次，有效期 ${q.recommendation.validityDays} 天，约 ¥${q.recommendation.priceYuan}`,
-      packs: q.recommendation.packs.map((p) => `${p.calls} 次 / ${p.validityDays} 天（¥${p.priceYuan}）× ${p.count}`),
+      summaryText: `建议购买 ${q.recommendation.calls} 次，有效期 ${q.recommendation.validityDays} 天，共 ¥${q.recommendation.priceYuan}`,
+      packs: q.recommendation.packs.map((p) => `${p.calls} 次 / ${p.validityDays} 天的资源包 ${p.count} 个，每个 ¥${p.priceYuan}`),
     },
     alerts: q.alerts.map((a) => ({
       id: a.id,

@@ -9,7 +9,9 @@
  * - database operations per `auth.session`, from the emulator's `/v1/stats`;
  * - `auth.bindPhone` latency (a fresh code each time) and its database operations;
  * - `admin.usage.summary` with 100k charges stored, against a naive summary that
- *   aggregates `phone_charges` directly (what you would write without daily counters).
+ *   aggregates `phone_charges` directly (what you would write without daily counters);
+ * - `admin.quota.status` over the same year (the ledger, forecast and advice) and one
+ *   `cron` run, with their database operations.
  *
  * Prints a table and writes bench/results.json. Timings vary by machine; compare
  * ratios, and runs on the same machine.
@@ -140,11 +142,12 @@ async function main(): Promise<void> {
     counters.set(key, c);
   }
   for (const [key, c] of counters) emulator.store.put('usage_daily', { _id: key, ...c });
-  const adminCall = async () => {
-    const res = await fetch(`${url}/v1/functions/admin/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { $url: 'usage.summary' }, context: { OPENID: 'o_bench_admin' } }) });
+  const adminRoute = async (route: string) => {
+    const res = await fetch(`${url}/v1/functions/admin/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { $url: route }, context: { OPENID: 'o_bench_admin' } }) });
     const body = (await res.json()) as { result?: { ok?: boolean } };
-    if (!body.result?.ok) throw new Error(`usage.summary failed: ${JSON.stringify(body)}`);
+    if (!body.result?.ok) throw new Error(`${route} failed: ${JSON.stringify(body)}`);
   };
+  const adminCall = () => adminRoute('usage.summary');
   await emulator.store.put('admins', { _id: 'o_bench_admin', addedBy: 'bench', addedAt: new Date() });
   await adminCall(); // warm the container
   const summaryOps = await opsOf(adminCall);
@@ -155,6 +158,25 @@ async function main(): Promise<void> {
     summaryTimes.push(performance.now() - t0);
   }
   summaryTimes.sort((a, b) => a - b);
+  // quota.status over the same year: the ledger reads one kind's counters and its packs.
+  await adminRoute('quota.status');
+  const quotaOps = await opsOf(() => adminRoute('quota.status'));
+  const quotaTimes: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    await adminRoute('quota.status');
+    quotaTimes.push(performance.now() - t0);
+  }
+  quotaTimes.sort((a, b) => a - b);
+  // One cron run (timer), without WeChat credentials: recount, breakers, ledger, alerts.
+  const fireCron = async () => {
+    const res = await fetch(`${url}/v1/functions/cron/triggers/hourly`, { method: 'POST' });
+    if (!res.ok) throw new Error(`cron failed: HTTP ${res.status}`);
+  };
+  await fireCron();
+  const cronStart = performance.now();
+  const cronOps = await opsOf(fireCron);
+  const cronMs = performance.now() - cronStart;
   // The naive way, through the real SDK against the same emulator: group every charge by month and kind.
   const cloud = connectSdk(url, emulator.envId);
   const db = cloud.database() as unknown as { collection(n: string): { aggregate(): any } }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -190,6 +212,8 @@ async function main(): Promise<void> {
       naiveAggregateP50Ms: round(percentile(naiveTimes, 50), 2),
       naiveOverSummary: round(percentile(naiveTimes, 50) / percentile(summaryTimes, 50), 1),
     },
+    quotaStatus: { charges: CHARGES, p50Ms: round(percentile(quotaTimes, 50), 2), dbOps: quotaOps },
+    cronRun: { ms: round(cronMs), dbOps: cronOps },
     bindPhone: {
       calls: BIND_CALLS,
       p50Ms: round(percentile(bindLatencies, 50), 2),
@@ -214,6 +238,8 @@ async function main(): Promise<void> {
     [`auth.bindPhone (p50 / p95 of ${BIND_CALLS})`, `${results.bindPhone.p50Ms} / ${results.bindPhone.p95Ms} ms`],
     [`admin.usage.summary with ${CHARGES} charges (p50)`, `${results.usageSummary.p50Ms} ms, ${summaryOps.total} db op(s)`],
     ['naive aggregate over phone_charges (p50)', `${results.usageSummary.naiveAggregateP50Ms} ms (${results.usageSummary.naiveOverSummary}× slower)`],
+    [`admin.quota.status with ${CHARGES} charges (p50)`, `${results.quotaStatus.p50Ms} ms, ${quotaOps.total} db op(s)`],
+    ['cron run (timer, no WeChat credentials)', `${results.cronRun.ms} ms, ${cronOps.total} db op(s)`],
     ['gateway calls per bindPhone (user and day exist)', `${bindOps.total} (${Object.entries(bindOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

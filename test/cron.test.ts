@@ -33,7 +33,11 @@ const settings = () => call<Settings>('admin', 'settings.get');
 const update = async (patch: object) => call<Settings>('admin', 'settings.update', { version: (await settings()).version, patch });
 const session = (openid: string) => call<{ phoneLogin: { show: boolean; hiddenBecause: string | null } }>('auth', 'session', {}, openid);
 const timer = async () => (await t.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
-const audits = async () => (await t.docs<{ by: string; field: string; to: { tripped: boolean; reason: string | null }; note: string }>('settings_audit')).filter((a) => a.by === 'system');
+/** The system's audit entries, oldest first (ids are random, so sort by time). */
+const audits = async () =>
+  (await t.docs<{ at: string; by: string; field: string; to: { tripped: boolean; reason: string | null }; note: string }>('settings_audit'))
+    .filter((a) => a.by === 'system')
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 
 let users = 0;
 async function bindOne(kind: 'quick' | 'realtime' = 'quick') {

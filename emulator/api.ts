@@ -1,8 +1,9 @@
 /**
  * The emulator's own HTTP API (`/v1/...`): invoke functions as the mini program does,
  * fire timer triggers, play WeChat's part (mint phone codes, read the charge ledger,
- * add quota packs, read usage), inject faults, and inspect, seed or reset state. The
- * table is in docs/emulator.md; WeChat's own HTTP APIs are in wechat/http-apis.ts.
+ * add quota packs, read usage, sell and list a service provider's bulk orders), inject
+ * faults, and inspect, seed or reset state. The table is in docs/emulator.md; WeChat's
+ * own HTTP APIs are in wechat/http-apis.ts and wechat/provider-apis.ts.
  */
 import { EJSON } from 'bson';
 import type { Emulator } from './emulator';
@@ -10,7 +11,9 @@ import { validateFault } from './faults';
 import { HttpError } from './http-util';
 import { APPID_PATTERN } from './wechat/http-apis';
 import type { MintRequest, PhoneKind } from './wechat/phone-sandbox';
-import { SOURCE_CONSOLE, usageAnswer } from './wechat/usage-ledger';
+import { spOrdersView } from './wechat/provider-apis';
+import { DEFAULT_SP_VALIDITY_DAYS } from './wechat/provider-orders';
+import { kindOfSpu, QUICK_SPU_ID, SOURCE_CONSOLE, usageAnswer } from './wechat/usage-ledger';
 
 export interface ApiRequest {
   params: Record<string, string>;
@@ -165,6 +168,23 @@ export const apiRoutes: ApiRoute[] = [
       const kind = parseKind(query.get('kind') ?? undefined) ?? 'quick';
       return ok(usageAnswer(emu.usage(appid, kind)));
     },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/wechat\/sp-orders$/,
+    handle: (emu, { body }) => {
+      const request = bodyObject(body);
+      const spuId = request.spuId ?? QUICK_SPU_ID;
+      if (typeof spuId !== 'string' || !kindOfSpu(spuId)) throw invalid('spuId must be "10000077" (quick) or "10000078" (real-time)');
+      const calls = parseWholeNumber(request.calls, 'calls', 100_000_000);
+      const validityDays = request.validityDays === undefined ? DEFAULT_SP_VALIDITY_DAYS : parseWholeNumber(request.validityDays, 'validityDays', 3650);
+      return ok({ orderId: emu.addSpOrder({ spuId, calls, validityDays }).orderId });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/wechat\/sp-orders$/,
+    handle: (emu) => ok(spOrdersView(emu.providerOrders)),
   },
   {
     method: 'GET',

@@ -23,7 +23,10 @@ import { AccessTokens } from './wechat/access-tokens';
 import { wechatHttpApis, type WechatHandler } from './wechat/http-apis';
 import { PhoneSandbox, type MintRequest, type PhoneCode, type PhoneKind } from './wechat/phone-sandbox';
 import { wechatOpenApis } from './wechat/open-apis';
-import { computeUsage, DEFAULT_TRIAL_CALLS, recentMonthlyAverage, UsageLedger, type NewPack, type Pack, type Usage } from './wechat/usage-ledger';
+import { providerApis } from './wechat/provider-apis';
+import { ProviderOrders, type Assignment, type ProviderSnapshot, type SpOrder } from './wechat/provider-orders';
+import { DEFAULT_SP_RESULT_DELAY_MS, ProviderResults, type ResultEvent } from './wechat/provider-results';
+import { computeUsage, DEFAULT_TRIAL_CALLS, kindOfSpu, recentMonthlyAverage, SOURCE_PROVIDER, UsageLedger, type NewPack, type Pack, type Usage } from './wechat/usage-ledger';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -49,6 +52,8 @@ export interface EmulatorOptions {
   clock?: () => number;
   /** Size of the free trial each appid gets per component (default 1000). */
   trialCalls?: number;
+  /** Real time from an accepted service-provider assign or cancel to its result (default 50). */
+  spResultDelayMs?: number;
 }
 
 interface PersistedState {
@@ -57,6 +62,10 @@ interface PersistedState {
   phoneCodes: PhoneCode[];
   /** Quota packages, trials included; absent in state saved before packs existed. */
   packs?: Pack[];
+  /** The last pkgId given out (packages can be removed); absent in older state. */
+  lastPkgId?: number;
+  /** Service-provider orders and assignments; absent in state saved before they existed. */
+  provider?: ProviderSnapshot;
 }
 
 interface FunctionEntry {
@@ -73,6 +82,10 @@ export type InvokeContext = { OPENID?: string; APPID?: string; UNIONID?: string;
 
 export const DEFAULT_APPID = 'wx5eed1e0c0ffee001';
 export const DEFAULT_ENV_ID = 'quickphone-local';
+/** Comma-separated appids the provider has no relationship with (assign answers 10045). */
+export const SP_UNRELATED_APPIDS_VAR = 'QUICKPHONE_SP_UNRELATED_APPIDS';
+/** The function WeChat pushes service-provider results to. */
+export const PROVIDER_FUNCTION = 'provider';
 
 export class Emulator {
   readonly store = new DocumentStore();
@@ -81,6 +94,8 @@ export class Emulator {
   readonly sandbox: PhoneSandbox;
   readonly ledger: UsageLedger;
   readonly tokens: AccessTokens;
+  readonly providerOrders = new ProviderOrders();
+  readonly providerResults: ProviderResults;
   readonly gateway: Gateway;
   readonly envId: string;
   readonly appid: string;
@@ -100,13 +115,42 @@ export class Emulator {
     this.sandbox = new PhoneSandbox(this.appid, this.clock);
     this.ledger = new UsageLedger(options.trialCalls ?? DEFAULT_TRIAL_CALLS);
     this.tokens = new AccessTokens(this.clock);
-    this.wechatApis = wechatHttpApis({
-      tokens: this.tokens,
-      // Read per request, so a test can set it after the start.
-      appSecret: () => (options.env ?? process.env).WECHAT_APPSECRET || undefined,
-      usage: (appid, kind) => this.usage(appid, kind),
-      recentAverage: (appid, kind) => recentMonthlyAverage(this.sandbox.chargeTimes(appid, kind), this.clock()),
+    this.providerResults = new ProviderResults({
+      orders: this.providerOrders,
+      faults: this.faults,
+      clock: this.clock,
+      delayMs: options.spResultDelayMs ?? DEFAULT_SP_RESULT_DELAY_MS,
+      providerAppid: this.appid,
+      deliver: (a, order) => this.deliverAssignedPack(a, order),
+      withdraw: (a) => {
+        if (a.pkgId) this.ledger.removePack(a.pkgId);
+      },
+      packUsed: (a) => this.assignedPackUsed(a),
+      push: (event) => this.pushProviderResult(event),
+      changed: () => {
+        this.dirty = true;
+      },
     });
+    this.wechatApis = {
+      ...wechatHttpApis({
+        tokens: this.tokens,
+        // Read per request, so a test can set it after the start.
+        appSecret: () => (options.env ?? process.env).WECHAT_APPSECRET || undefined,
+        usage: (appid, kind) => this.usage(appid, kind),
+        recentAverage: (appid, kind) => recentMonthlyAverage(this.sandbox.chargeTimes(appid, kind), this.clock()),
+      }),
+      ...providerApis({
+        tokens: this.tokens,
+        orders: this.providerOrders,
+        clock: this.clock,
+        related: (appid) => !unrelatedAppids(options.env ?? process.env).has(appid),
+        packUsed: (a) => this.assignedPackUsed(a),
+        accepted: (a, change) => {
+          this.dirty = true;
+          this.providerResults.schedule(a.requestId, change);
+        },
+      }),
+    };
     this.store.onChange = () => {
       this.dirty = true;
     };
@@ -151,6 +195,8 @@ export class Emulator {
     const { port } = this.server.address() as AddressInfo;
     this.baseUrl = `http://${LOOPBACK}:${port}`;
     this.loadFunctions(runnerPath);
+    // Assignments saved mid-way settle now that the provider function can hear of it.
+    this.providerResults.resume();
 
     if (this.options.dataDir) {
       const dir = this.options.dataDir;
@@ -161,6 +207,7 @@ export class Emulator {
   }
 
   async stop(): Promise<void> {
+    this.providerResults.stop();
     if (this.saveTimer) clearInterval(this.saveTimer);
     this.saveTimer = null;
     await Promise.all([...this.functions.values()].map((f) => f.pool.close()));
@@ -178,6 +225,8 @@ export class Emulator {
     this.resetCollections();
     this.sandbox.clear();
     this.ledger.clear();
+    this.providerResults.stop();
+    this.providerOrders.clear();
     this.faults.clear();
     this.stats.clear();
     for (const f of this.functions.values()) {
@@ -260,6 +309,12 @@ export class Emulator {
     return this.ledger.addPack(pack, this.clock());
   }
 
+  /** A bulk order the provider bought on WeChat's service-provider platform. */
+  addSpOrder(order: { spuId?: string; calls: number; validityDays?: number }): SpOrder {
+    this.dirty = true;
+    return this.providerOrders.addOrder(order, this.clock());
+  }
+
   containerStats(): Record<string, { cold: number; warm: number }> {
     const out: Record<string, { cold: number; warm: number }> = {};
     for (const [name, f] of this.functions) out[name] = { ...f.pool.counts };
@@ -267,6 +322,37 @@ export class Emulator {
   }
 
   // ---- internals ---------------------------------------------------------------
+
+  /** The receiver's pack for a settled assignment: source 3, running from beginTime (or now) for the order's validity. */
+  private deliverAssignedPack(a: Assignment, order: SpOrder): string {
+    const now = this.clock();
+    const startTime = a.beginTime ?? now;
+    const pack = this.ledger.addPack(
+      { appid: a.receiverAppId, kind: kindOfSpu(order.spuId) ?? 'quick', source: SOURCE_PROVIDER, calls: a.count, startTime, endTime: startTime + order.validityDays * 86_400_000, skuId: a.skuId },
+      now,
+    );
+    return pack.pkgId;
+  }
+
+  /** Charges of the receiver that drew on an assignment's pack (0 before it is delivered). */
+  private assignedPackUsed(a: Assignment): number {
+    const order = this.providerOrders.order(a.orderId);
+    if (!a.pkgId || !order) return 0;
+    return this.usage(a.receiverAppId, kindOfSpu(order.spuId) ?? 'quick').packages.find((p) => p.pkgId === a.pkgId)?.used ?? 0;
+  }
+
+  /** WeChat's push of a result: a server call to the provider function, no OPENID. Nobody waits for it. */
+  private async pushProviderResult(event: ResultEvent): Promise<void> {
+    const log = (line: string) => this.options.onLog?.('emulator', line);
+    try {
+      const outcome = await this.invoke(PROVIDER_FUNCTION, event, {}, 'wx_server');
+      if (outcome.notFound) log(`no function named "${PROVIDER_FUNCTION}": result event ${JSON.stringify(event)} not delivered`);
+      else if (!outcome.ok) log(`function "${PROVIDER_FUNCTION}" failed on result event ${JSON.stringify(event)}: ${outcome.error ?? 'function failed'}`);
+    } catch (err) {
+      // The emulator stopped while the event was on its way.
+      log(`result event ${JSON.stringify(event)} not delivered: ${(err as Error).message}`);
+    }
+  }
 
   private functionsDir(): string {
     return this.options.functionsDir ?? join(PROJECT_ROOT, 'build', 'cloudfunctions');
@@ -334,13 +420,21 @@ export class Emulator {
     this.store.load(state.collections);
     for (const name of this.options.collections ?? ruleCollections()) if (!this.store.hasCollection(name)) this.store.createCollection(name);
     this.sandbox.load(state.phoneCodes ?? []);
-    this.ledger.load(state.packs ?? []);
+    this.ledger.load(state.packs ?? [], state.lastPkgId);
+    this.providerOrders.load(state.provider ?? { orders: [], assignments: [] });
     this.dirty = false;
   }
 
   private saveIfDirty(dir: string): void {
     if (!this.dirty) return;
-    const state: PersistedState = { version: 1, collections: this.store.snapshot(), phoneCodes: this.sandbox.snapshot(), packs: this.ledger.snapshot() };
+    const state: PersistedState = {
+      version: 1,
+      collections: this.store.snapshot(),
+      phoneCodes: this.sandbox.snapshot(),
+      packs: this.ledger.snapshot(),
+      lastPkgId: this.ledger.lastPkgId,
+      provider: this.providerOrders.snapshot(),
+    };
     saveState(dir, state);
     this.dirty = false;
   }
@@ -403,6 +497,10 @@ export class Emulator {
 interface BuiltConfig {
   permissions?: { openapi?: string[] };
   triggers?: Array<{ name: string; type: string; config: string }>;
+}
+
+function unrelatedAppids(env: NodeJS.ProcessEnv): Set<string> {
+  return new Set((env[SP_UNRELATED_APPIDS_VAR] ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

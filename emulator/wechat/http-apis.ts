@@ -1,8 +1,9 @@
 /**
  * The WeChat HTTP APIs the cloud functions call over the network (not through
  * `cloud.openapi`), as the emulator fakes them under `/wechat`: access tokens and the
- * usage queries. Answers follow WeChat's habit: HTTP 200 with `{ errcode, errmsg }`
- * on failure. Keys are "METHOD /path" with the path after `/wechat`.
+ * usage queries (the service-provider APIs are in provider-apis.ts). Answers follow
+ * WeChat's habit: HTTP 200 with `{ errcode, errmsg }` on failure. Keys are
+ * "METHOD /path" with the path after `/wechat`.
  */
 import type { AccessTokens } from './access-tokens';
 import type { PhoneKind } from './phone-sandbox';
@@ -28,7 +29,7 @@ export interface WechatRequest {
 export type WechatAnswer = Record<string, unknown>;
 export type WechatHandler = (request: WechatRequest) => WechatAnswer;
 
-const INVALID_ARGS = { errcode: 40097, errmsg: 'invalid args' };
+export const INVALID_ARGS = { errcode: 40097, errmsg: 'invalid args' };
 export const USAGE_PAGE_MAX = 20;
 
 function grant(deps: WechatHttpDeps, { grant_type, appid, secret }: Record<string, unknown>): WechatAnswer {
@@ -40,7 +41,7 @@ function grant(deps: WechatHttpDeps, { grant_type, appid, secret }: Record<strin
 }
 
 /** A non-negative integer query parameter; `fallback` when absent, null when malformed. */
-function integerParam(query: URLSearchParams, name: string, fallback: number): number | null {
+export function integerParam(query: URLSearchParams, name: string, fallback: number): number | null {
   const text = query.get(name);
   if (text === null || text === '') return fallback;
   return /^\d{1,9}$/.test(text) ? Number(text) : null;

@@ -91,3 +91,13 @@ test('the recent average is the last 90 days of charges per month, rounded', () 
   expect(recentMonthlyAverage([...times(4, now - 90 * DAY), ...times(4, now - 90 * DAY + 1), ...times(3, now), ...times(9, now + 1)], now)).toBe(2);
   expect(recentMonthlyAverage([], now)).toBe(0);
 });
+
+test('removePack takes one package away; its id is not given again, even after a load', () => {
+  const ledger = ledgerWith(1, pack(5, T0, 0), pack(5, T0, 0, SOURCE_PROVIDER));
+  expect(ledger.removePack('3')).toBe(true);
+  expect(ledger.removePack('3')).toBe(false);
+  expect(ledger.packsOf(APP, 'quick').map((p) => p.pkgId)).toEqual(['1', '2']);
+  const copy = new UsageLedger(1);
+  copy.load(ledger.snapshot(), ledger.lastPkgId);
+  expect(copy.addPack(pack(1, T0, 0), T0).pkgId).toBe('4');
+});

@@ -183,6 +183,13 @@ export class UsageLedger {
     return this.push(pack);
   }
 
+  /** Takes a package away (a provider's cancelled assignment). Returns whether it existed. */
+  removePack(pkgId: string): boolean {
+    const before = this.packs.length;
+    this.packs = this.packs.filter((p) => p.pkgId !== pkgId);
+    return this.packs.length < before;
+  }
+
   packsOf(appid: string, kind: PhoneKind): Pack[] {
     return this.packs.filter((p) => p.appid === appid && p.kind === kind);
   }
@@ -191,9 +198,14 @@ export class UsageLedger {
     return this.packs.map((p) => ({ ...p }));
   }
 
-  load(packs: Pack[]): void {
+  /** The last pkgId given out; saved so a removed package's id is never given again after a restart. */
+  get lastPkgId(): number {
+    return this.lastId;
+  }
+
+  load(packs: Pack[], lastPkgId = 0): void {
     this.packs = packs.map((p) => ({ ...p }));
-    this.lastId = Math.max(0, ...this.packs.map((p) => Number(p.pkgId)).filter(Number.isInteger));
+    this.lastId = Math.max(lastPkgId, ...this.packs.map((p) => Number(p.pkgId)).filter(Number.isInteger));
   }
 
   clear(): void {

@@ -1,0 +1,117 @@
+/**
+ * The asynchronous half of assign and cancel. WeChat answers those calls at once and
+ * settles them later, then pushes the result (event_type 5 assign, 6 cancel) to the
+ * provider's cloud function. Here each accepted change settles after `delayMs` of real
+ * time: an assignment delivers its pack into the receiver's usage ledger (source 3),
+ * a cancel takes it away; then the event goes to the function named `provider`.
+ *
+ * Fault targets `provider:assign` and `provider:cancel` make the next accepted changes
+ * fail (the event's `result` is the fault's errcode) or settle `delayMs` later.
+ */
+import type { Faults } from '../faults';
+import { spSkuIdOf } from './provider-apis';
+import { CANCELLING, ERR_CANNOT_CANCEL, PENDING, type Assignment, type ProviderOrders, type SpOrder } from './provider-orders';
+
+export const DEFAULT_SP_RESULT_DELAY_MS = 50;
+export const EVENT_ASSIGN = 5;
+export const EVENT_CANCEL = 6;
+
+/** What WeChat pushes to the provider's function (docs/provider.md). */
+export interface ResultEvent {
+  event_type: typeof EVENT_ASSIGN | typeof EVENT_CANCEL;
+  /** 0 success; otherwise WeChat's error code. */
+  result: number;
+  order_id: string;
+  assign_appid: string;
+  receive_appid: string;
+  sp_sku_id: string;
+  sku_id: string;
+  request_id: string;
+}
+
+export interface ProviderResultDeps {
+  orders: ProviderOrders;
+  faults: Faults;
+  clock(): number;
+  delayMs: number;
+  /** The provider's appid, `assign_appid` in events. */
+  providerAppid: string;
+  /** Puts the assignment's pack into the receiver's ledger; answers its pkgId. */
+  deliver(assignment: Assignment, order: SpOrder): string;
+  /** Takes the assignment's pack out of the receiver's ledger. */
+  withdraw(assignment: Assignment): void;
+  packUsed(assignment: Assignment): number;
+  push(event: ResultEvent): Promise<void>;
+  changed(): void;
+}
+
+export type Change = 'assign' | 'cancel';
+
+export class ProviderResults {
+  private timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly deps: ProviderResultDeps) {}
+
+  /** Settles an accepted change later; a `provider:<change>` fault may make it fail or wait. */
+  schedule(requestId: string, change: Change): void {
+    const fault = this.deps.faults.take(`provider:${change}`);
+    const failWith = fault?.errcode ?? null;
+    this.after(this.deps.delayMs + (fault?.delayMs ?? 0), () => this.settle(requestId, change, failWith));
+  }
+
+  /** After a restart: settles what was still under way when the state was saved. */
+  resume(): void {
+    for (const a of this.deps.orders.assignmentsOf()) {
+      if (a.status === PENDING) this.schedule(a.requestId, 'assign');
+      if (a.status === CANCELLING) this.schedule(a.requestId, 'cancel');
+    }
+  }
+
+  /** Forgets every change not yet settled (reset, stop). */
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private after(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, ms);
+    // Never keeps a process (a test, `npm start` stopping) alive.
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private settle(requestId: string, change: Change, failWith: number | null): void {
+    const { orders } = this.deps;
+    const now = this.deps.clock();
+    const a = orders.assignment(requestId);
+    const order = a && orders.order(a.orderId);
+    if (!a || !order) return;
+    let settled: Assignment | null;
+    let result = failWith ?? 0;
+    if (change === 'assign') {
+      if (a.status !== PENDING) return;
+      settled = result === 0 ? orders.settleAssigned(requestId, this.deps.deliver(a, order), now) : orders.settleAssignFailed(requestId, now);
+    } else {
+      if (a.status !== CANCELLING) return;
+      // A charge may have drawn on the pack since the cancel was accepted.
+      if (result === 0 && this.deps.packUsed(a) > 0) result = ERR_CANNOT_CANCEL;
+      settled = result === 0 ? orders.settleCancelled(requestId, now) : orders.settleCancelFailed(requestId, now);
+      if (settled && result === 0) this.deps.withdraw(a);
+    }
+    if (!settled) return;
+    this.deps.changed();
+    void this.deps.push({
+      event_type: change === 'assign' ? EVENT_ASSIGN : EVENT_CANCEL,
+      result,
+      order_id: order.orderId,
+      assign_appid: this.deps.providerAppid,
+      receive_appid: a.receiverAppId,
+      sp_sku_id: spSkuIdOf(order),
+      sku_id: a.skuId,
+      request_id: a.requestId,
+    });
+  }
+}

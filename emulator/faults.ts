@@ -23,7 +23,7 @@ export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
   remaining: number;
 }
 
-const TARGET = /^(openapi:[A-Za-z0-9_.]+|db:[A-Za-z]+(:[A-Za-z0-9_-]+)?|wechat:(\/[A-Za-z0-9_.-]+)+|provider:(assign|cancel))$/;
+const TARGET = /^(openapi:[A-Za-z0-9_.]+|db:(database\.)?[A-Za-z]+(:[A-Za-z0-9_-]+)?|wechat:(\/[A-Za-z0-9_.-]+)+|provider:(assign|cancel))$/;
 
 export function validateFault(input: unknown): FaultSpec {
   const spec = (input ?? {}) as Record<string, unknown>;
@@ -41,7 +41,9 @@ export class Faults {
   private faults: Fault[] = [];
 
   add(spec: FaultSpec): Fault {
-    const fault: Fault = { id: randomUUID(), target: spec.target, errcode: spec.errcode ?? null, delayMs: spec.delayMs ?? 0, remaining: spec.times ?? 1 };
+    // "db:database.getDocument" names the action as the SDK sends it; match it like "db:getDocument".
+    const target = spec.target.replace(/^db:database\./, 'db:');
+    const fault: Fault = { id: randomUUID(), target, errcode: spec.errcode ?? null, delayMs: spec.delayMs ?? 0, remaining: spec.times ?? 1 };
     this.faults.push(fault);
     return fault;
   }

@@ -5,7 +5,8 @@
  * CloudBase CLI and WeChat DevTools deploy, and the one the emulator runs.
  */
 import { build, type Plugin } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..');
@@ -46,9 +47,18 @@ module.exports = new Proxy({}, { get(_, key) {
   },
 };
 
+/**
+ * Replaces one file atomically (write a temporary file, then rename), so an emulator or
+ * a test run loading the bundle while another build runs never sees half a file.
+ */
+function writeAtomically(path: string, contents: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
+}
+
 export async function buildFunction(name: string): Promise<{ name: string; bytes: number }> {
   const outDir = join(BUILD_DIR, name);
-  rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const result = await build({
     entryPoints: [join(SOURCE_DIR, name, 'index.ts')],
@@ -65,18 +75,21 @@ export async function buildFunction(name: string): Promise<{ name: string; bytes
     metafile: true,
     logLevel: 'warning',
     plugins: [leaveOutUnusedSdkParts],
+    write: false,
   });
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
   const configSource = join(SOURCE_DIR, name, 'config.json');
-  if (existsSync(configSource)) copyFileSync(configSource, join(outDir, 'config.json'));
-  else writeFileSync(join(outDir, 'config.json'), '{}\n');
+  writeAtomically(join(outDir, 'config.json'), existsSync(configSource) ? readFileSync(configSource) : '{}\n');
   // Everything is in index.js: the cloud side has nothing to install.
-  writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ name, version: '1.0.0', private: true, main: 'index.js' }, null, 2)}\n`);
+  writeAtomically(join(outDir, 'package.json'), `${JSON.stringify({ name, version: '1.0.0', private: true, main: 'index.js' }, null, 2)}\n`);
   const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
   return { name, bytes };
 }
 
 export async function buildAll(): Promise<Array<{ name: string; bytes: number }>> {
   const names = functionNames();
+  // A function whose sources are gone must not linger in the build (or be deployed).
+  if (existsSync(BUILD_DIR)) for (const stale of readdirSync(BUILD_DIR)) if (!names.includes(stale)) rmSync(join(BUILD_DIR, stale), { recursive: true, force: true });
   return Promise.all(names.map(buildFunction));
 }
 

@@ -1,0 +1,81 @@
+/** The provider panel's pure helpers: appid check, idempotency keys, start dates, labels and error words. */
+import { CloudError } from '../../services/cloud';
+import { assignErrorText, beginTimeOf, canCancel, cancelErrorText, checkAssignForm, isAppid, isSettling, newIdempotencyKey, statusLabel, STATUS_LABELS } from './assign-form';
+
+test.each([
+  ['wx5eed1e0c0ffee001', true],
+  [' wx0123456789abcdef ', true],
+  ['wx0123456789ABCDEF', false],
+  ['wx0123456789abcde', false],
+  ['wx0123456789abcdef0', false],
+  ['wa0123456789abcdef', false],
+  ['wx0123456789abcdeg', false],
+  ['', false],
+])('isAppid(%j) is %s', (text, ok) => {
+  expect(isAppid(text)).toBe(ok);
+});
+
+test('idempotency keys are 16+ safe characters and differ each time', () => {
+  const keys = new Set<string>();
+  for (let i = 0; i < 1000; i += 1) {
+    const key = newIdempotencyKey();
+    expect(key).toMatch(/^[0-9a-z]{16,64}$/);
+    keys.add(key);
+  }
+  expect(keys.size).toBe(1000);
+  // Even when Math.random gives a short string, the key keeps its length.
+  const spy = jest.spyOn(Math, 'random').mockReturnValue(0.5);
+  expect(newIdempotencyKey(0).length).toBeGreaterThanOrEqual(16);
+  spy.mockRestore();
+});
+
+test('a start day is midnight China time; impossible days are refused', () => {
+  expect(beginTimeOf('2026-06-01')).toBe(Date.parse('2026-06-01T00:00:00+08:00'));
+  expect(beginTimeOf('2026-02-30')).toBeNull();
+  expect(beginTimeOf('2026-6-1')).toBeNull();
+  expect(beginTimeOf('')).toBeNull();
+});
+
+test('status labels, and which statuses can be withdrawn or are still settling', () => {
+  expect(STATUS_LABELS).toEqual({ pending: '处理中', done: '已分配', failed: '失败', cancelling: '撤回中', cancelled: '已撤回' });
+  expect(statusLabel('done')).toBe('已分配');
+  expect(statusLabel('weird')).toBe('weird');
+  expect(['pending', 'done', 'failed', 'cancelling', 'cancelled'].filter(canCancel)).toEqual(['done']);
+  expect(['pending', 'done', 'failed', 'cancelling', 'cancelled'].filter(isSettling)).toEqual(['pending', 'cancelling']);
+});
+
+describe('checkAssignForm', () => {
+  const order = { orderId: 'o1', remaining: 20000 };
+  const skus = [
+    { skuId: 's10k', calls: 10000 },
+    { skuId: 's50k', calls: 50000 },
+  ];
+  const form = { appid: 'wx5eed1e0c0ffee002', skuId: 's10k', startText: '' };
+
+  test('a good form becomes assign params; a start date becomes beginTime', () => {
+    expect(checkAssignForm(form, order, skus)).toEqual({ ok: { orderId: 'o1', skuId: 's10k', receiverAppId: 'wx5eed1e0c0ffee002', calls: 10000 } });
+    expect(checkAssignForm({ ...form, appid: ' wx5eed1e0c0ffee002 ', startText: '2026-06-01' }, order, skus)).toEqual({
+      ok: { orderId: 'o1', skuId: 's10k', receiverAppId: 'wx5eed1e0c0ffee002', calls: 10000, beginTime: Date.parse('2026-06-01T00:00:00+08:00') },
+    });
+  });
+
+  test.each([
+    [{}, null, '订单'],
+    [{ skuId: '' }, order, '规格'],
+    [{ appid: 'wx5EED1E0C0FFEE002' }, order, 'AppID'],
+    [{ appid: 'merchant' }, order, 'AppID'],
+    [{ skuId: 's50k' }, order, '剩余 20000 次'],
+    [{ startText: '2026-13-01' }, order, '开始日期'],
+  ])('%j on %j is refused with a message about %s', (over, o, words) => {
+    const result = checkAssignForm({ ...form, ...over }, o, skus);
+    expect('error' in result && result.error).toContain(words);
+  });
+});
+
+test('errors are worded for the staff: CONFLICT clearly, a network failure says to retry', () => {
+  expect(assignErrorText(new CloudError('NETWORK', 'timeout'))).toContain('重试');
+  expect(assignErrorText(new CloudError('CONFLICT', 'not enough left'))).toContain('未分配');
+  expect(cancelErrorText(new CloudError('CONFLICT', 'used'))).toContain('无法撤回');
+  expect(cancelErrorText(new CloudError('NOT_FOUND', 'no'))).toContain('找不到');
+  expect(assignErrorText(new Error('x'))).toBe('分配失败，请重试');
+});

@@ -78,6 +78,27 @@ export const CONFIG_VARS = {
     description: 'spuId of the real-time component in the usage API (unconfirmed; set it when known).',
     fallback: '10000078',
   },
+  PROVIDER_APPID: {
+    name: 'PROVIDER_APPID',
+    description: 'The service provider\'s AppID, for the access token its service-provider APIs take (provider function). Unset: provider routes answer UPSTREAM_UNAVAILABLE.',
+  },
+  PROVIDER_APPSECRET: {
+    name: 'PROVIDER_APPSECRET',
+    description: 'The service provider\'s AppSecret, for that access token. Never logged.',
+  },
+  PROVIDER_TOKEN_PATH: {
+    name: 'PROVIDER_TOKEN_PATH',
+    description: 'Where the provider\'s access token comes from, under WECHAT_API_BASE: /cgi-bin/stable_token (POST) or /cgi-bin/token (GET); which token WeChat\'s service-provider APIs take is unconfirmed.',
+    fallback: '/cgi-bin/stable_token',
+  },
+  PROVIDER_MERCHANT_SECRETS: {
+    name: 'PROVIDER_MERCHANT_SECRETS',
+    description: 'JSON object { "<merchant appid>": "<its AppSecret>" }: lets provider.merchants.usage read those merchants\' usage API with their own stable token. Never logged.',
+  },
+  PROVIDER_MERCHANT_TOKEN_URL: {
+    name: 'PROVIDER_MERCHANT_TOKEN_URL',
+    description: 'An HTTPS endpoint of your own answering GET ?appid=<merchant> with { access_token, expires_in? } (e.g. an authorizer token from your third-party platform), for merchants not in PROVIDER_MERCHANT_SECRETS.',
+  },
 } as const satisfies Record<string, ConfigVar>;
 
 function read(variable: ConfigVar): string {
@@ -119,3 +140,15 @@ export function wechatCredentials(): { ok: true; appid: string; secret: string }
   if (!appid || !secret) return { ok: false, reason: `${[!appid && 'WECHAT_APPID', !secret && 'WECHAT_APPSECRET'].filter(Boolean).join(' and ')} not set` };
   return { ok: true, appid, secret };
 }
+
+/** AppID and AppSecret of the service provider, or why they are not available. */
+export function providerCredentials(): { ok: true; appid: string; secret: string } | { ok: false; reason: string } {
+  const appid = read(CONFIG_VARS.PROVIDER_APPID);
+  const secret = read(CONFIG_VARS.PROVIDER_APPSECRET);
+  if (!appid || !secret) return { ok: false, reason: `${[!appid && 'PROVIDER_APPID', !secret && 'PROVIDER_APPSECRET'].filter(Boolean).join(' and ')} not set` };
+  return { ok: true, appid, secret };
+}
+
+export const providerTokenPath = () => read(CONFIG_VARS.PROVIDER_TOKEN_PATH);
+export const providerMerchantSecrets = () => read(CONFIG_VARS.PROVIDER_MERCHANT_SECRETS);
+export const providerMerchantTokenUrl = () => read(CONFIG_VARS.PROVIDER_MERCHANT_TOKEN_URL);

@@ -1,0 +1,140 @@
+/**
+ * `provider_assignments/<assignmentId>`: one document per assign request, keyed by the
+ * id derived from the client's idempotency key (domain/provider-ids.ts). It is written
+ * before WeChat is asked anything, so a retried, doubled or concurrent request finds it
+ * and never sends a second assignment under another requestId. Status changes are
+ * conditional on the status read, so two confirmations cannot both apply, and each one
+ * is kept in `history`.
+ */
+import { db, command as _ } from '../cloud';
+import type { ErrorCode } from '../errors';
+import type { AssignmentStatus, AssignRequest } from '../domain/provider-assignment';
+import { isDuplicateKey } from './errors';
+
+export interface AssignmentError {
+  code: ErrorCode;
+  message: string;
+  errcode: number | null;
+}
+
+export interface StatusChange {
+  at: Date;
+  from: AssignmentStatus;
+  to: AssignmentStatus;
+  /** What confirmed it: "assign", "order/get after event 5", "poll", … */
+  via: string;
+}
+
+export interface AssignmentDoc extends AssignRequest {
+  _id: string;
+  requestId: string;
+  /** Calls in the assigned pack, from the SKU; null until WeChat's records tell (a SKU no longer listed as convertible). */
+  calls: number | null;
+  skuName: string | null;
+  validityDays: number | null;
+  status: AssignmentStatus;
+  /** WeChat has acknowledged the assign (accepted it, or already had it). */
+  submitted: boolean;
+  /** Until then, the request that holds the record is sending it to WeChat; afterwards another may resend it. */
+  leaseUntil: Date;
+  error: AssignmentError | null;
+  createdBy: string;
+  createdAt: Date;
+  /** When the status (or what WeChat acknowledged) last changed. */
+  updatedAt: Date;
+  /** When WeChat was last asked about it; polling takes the least recently checked first. */
+  checkedAt: Date;
+  history: StatusChange[];
+}
+
+const assignments = () => db.collection<AssignmentDoc>('provider_assignments');
+
+const revive = (doc: AssignmentDoc): AssignmentDoc => ({
+  ...doc,
+  createdAt: new Date(doc.createdAt),
+  updatedAt: new Date(doc.updatedAt),
+  checkedAt: new Date(doc.checkedAt),
+  leaseUntil: new Date(doc.leaseUntil),
+});
+
+/** Inserts the record; false when one with that id already exists. */
+export async function insertAssignment(doc: AssignmentDoc): Promise<boolean> {
+  try {
+    await assignments().add({ data: doc });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+export async function findAssignment(id: string): Promise<AssignmentDoc | null> {
+  const { data } = await assignments().doc(id).get();
+  return data ? revive(data) : null;
+}
+
+export async function findByRequestId(requestId: string): Promise<AssignmentDoc | null> {
+  const { data } = await assignments().where({ requestId }).limit(1).get();
+  return data[0] ? revive(data[0]) : null;
+}
+
+/** Newest first. */
+export async function listAssignments(filter: { receiverAppId?: string }, limit: number): Promise<AssignmentDoc[]> {
+  const query = filter.receiverAppId ? assignments().where({ receiverAppId: filter.receiverAppId }) : assignments();
+  const { data } = await query.orderBy('createdAt', 'desc').limit(limit).get();
+  return data.map(revive);
+}
+
+/** Assignments still waiting for WeChat's final word, least recently looked at first. */
+export async function listUnsettled(filter: { receiverAppId?: string }, limit: number): Promise<AssignmentDoc[]> {
+  const where: Record<string, unknown> = { status: _.in(['pending', 'cancelling']) };
+  if (filter.receiverAppId) where.receiverAppId = filter.receiverAppId;
+  const { data } = await assignments().where(where).orderBy('checkedAt', 'asc').limit(limit).get();
+  return data.map(revive);
+}
+
+/**
+ * Moves an assignment from `from` to `to` if it is still `from`; false when another
+ * request moved it first (then nothing is written).
+ */
+export async function moveAssignment(id: string, from: AssignmentStatus, to: AssignmentStatus, change: { at: Date; via: string; error?: AssignmentError | null; submitted?: boolean }): Promise<boolean> {
+  const data: Record<string, unknown> = { status: to, updatedAt: change.at, checkedAt: change.at, history: _.push([{ at: change.at, from, to, via: change.via }]) };
+  // _.set: the SDK would otherwise write the object field by field ("error.code"),
+  // which MongoDB refuses under the stored null.
+  if (change.error !== undefined) data.error = change.error === null ? null : _.set(change.error);
+  if (change.submitted !== undefined) data.submitted = change.submitted;
+  const res = await assignments().where({ _id: id, status: from }).update({ data });
+  return res.stats.updated === 1;
+}
+
+/** WeChat acknowledged the assign; the status is left to confirmation (an event may have settled it already). */
+export async function markSubmitted(id: string, at: Date): Promise<void> {
+  await assignments().where({ _id: id, submitted: false }).update({ data: { submitted: true, updatedAt: at } });
+}
+
+/** Records that WeChat was asked about the assignment, so the next poll takes others first. */
+export async function markChecked(id: string, at: Date): Promise<void> {
+  await assignments().doc(id).update({ data: { checkedAt: at } });
+}
+
+/**
+ * Takes over sending a pending assignment WeChat never acknowledged, once the lease of
+ * whoever held it has run out (it timed out or crashed). Exactly one caller wins; it
+ * resends with the same requestId, which WeChat de-duplicates.
+ */
+export async function claimForResend(id: string, at: Date, leaseMs: number): Promise<boolean> {
+  const res = await assignments()
+    .where({ _id: id, status: 'pending', submitted: false, leaseUntil: _.lte(at) })
+    .update({ data: { leaseUntil: new Date(at.getTime() + leaseMs) } });
+  return res.stats.updated === 1;
+}
+
+/** Fills in the pack's calls from WeChat's records when the SKU list did not have them. */
+export async function fillCalls(id: string, calls: number): Promise<void> {
+  await assignments().where({ _id: id, calls: null }).update({ data: { calls } });
+}
+
+/** The holder gives up sending (WeChat did not answer): whoever sends the key next may resend at once. */
+export async function releaseLease(id: string, at: Date): Promise<void> {
+  await assignments().where({ _id: id, status: 'pending', submitted: false }).update({ data: { leaseUntil: at } });
+}

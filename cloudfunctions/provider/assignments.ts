@@ -1,0 +1,41 @@
+/**
+ * `provider.assignments.list { receiverAppId?, limit? }`: assignments newest first.
+ * Before answering it settles a few that are still pending or cancelling by asking
+ * WeChat (a result event may never come), at most POLL_LIMIT per call so the list
+ * stays fast; the rest are taken on the next calls, least recently checked first.
+ */
+import * as v from 'valibot';
+import { now } from '../_shared/clock';
+import { logEvent } from '../_shared/log';
+import { route } from '../_shared/router';
+import { listAssignments, listUnsettled } from '../_shared/data/provider-assignments';
+import { assignmentView } from './assignment-view';
+import { appid } from './inputs';
+import { asAppError } from './wechat-errors';
+import { confirmWithWechat } from './settle';
+
+export const POLL_LIMIT = 10;
+
+const listInput = v.object({
+  receiverAppId: v.optional(appid('receiverAppId')),
+  limit: v.optional(v.pipe(v.number('limit must be a number'), v.integer('limit must be a whole number'), v.minValue(1, 'limit must be 1 to 500'), v.maxValue(500, 'limit must be 1 to 500')), 100),
+});
+
+export const listAssignmentsRoute = route(listInput, async ({ receiverAppId, limit }) => {
+  const at = now();
+  const filter = receiverAppId ? { receiverAppId } : {};
+  const unsettled = await listUnsettled(filter, POLL_LIMIT);
+  let pollError: string | null = null;
+  if (unsettled.length > 0) {
+    try {
+      await confirmWithWechat(unsettled, at, 'poll');
+    } catch (err) {
+      // The list is still worth answering; the next call polls again.
+      const error = asAppError(err, 'read');
+      pollError = error instanceof Error ? error.message : String(error);
+      logEvent('warn', { fn: 'provider', route: 'assignments.list', pollError });
+    }
+  }
+  const docs = await listAssignments(filter, limit);
+  return { assignments: docs.map(assignmentView), pollError };
+});

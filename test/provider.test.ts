@@ -1,0 +1,328 @@
+/**
+ * The provider function end to end against the emulator's WeChat service-provider
+ * fakes: orders synced from WeChat, SKUs, assign with an idempotency key (twice, and
+ * five at once, assign once), result events confirmed with WeChat before anything
+ * changes (a forged one changes nothing), polling for an event that never came, the
+ * merchant's usage showing the assigned pack, cancel only when WeChat allows it, and
+ * clear errors that assign nothing.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+
+type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+interface OrderView { orderId: string; status: string; createdAt: string; calls: number; used: number; remaining: number }
+interface SkuView { skuId: string; name: string; calls: number; validityDays: number }
+interface AssignAnswer { assignmentId: string; requestId: string; status: string }
+interface AssignmentView extends AssignAnswer { orderId: string; skuId: string; receiverAppId: string; calls: number | null; createdAt: string; updatedAt: string; error: { code: string; message: string } | null }
+interface AssignmentDoc { _id: string; requestId: string; status: string; submitted: boolean; history: Array<{ from: string; to: string; via: string }> }
+interface SpOrders { orders: Array<{ orderId: string; calls: number; assigned: number; assignments: Array<{ requestId: string; receiverAppId: string; skuId: string; calls: number; status: string }> }> }
+interface Usage { all: number; effectiveUse: number; detailList: Array<{ pkgId: string; all: number; used: number; source: number }> }
+
+const BOSS = 'o_provider_boss';
+const PROVIDER_APPID = 'wx5eed1e0c0ffee001'; // the emulator's appid
+const MERCHANT = 'wxa1b2c3d4e5f60718';
+const OTHER_MERCHANT = 'wx00000000000000bb'; // no token source configured for it
+const UNRELATED = 'wx00000000000000ee'; // the emulator answers 10045 for it
+const DAY = 86_400_000;
+
+let offset = 0;
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startEmulator({
+    // One trial call per appid, so a merchant's second charge draws on an assigned pack.
+    trialCalls: 1,
+    clock: () => Date.now() + offset,
+    env: {
+      ADMIN_OPENIDS: BOSS,
+      PROVIDER_APPID,
+      PROVIDER_APPSECRET: 'provider-secret',
+      PROVIDER_MERCHANT_SECRETS: JSON.stringify({ [MERCHANT]: 'merchant-secret' }),
+      QUICKPHONE_SP_UNRELATED_APPIDS: UNRELATED,
+    },
+  });
+});
+afterAll(() => t.stop());
+beforeEach(async () => {
+  offset = 0;
+  await t.reset();
+});
+
+function provider<T>(url: string, params: Record<string, unknown> = {}, openid: string | null = BOSS) {
+  return t.call<Envelope<T>>('provider', { $url: url, ...params }, openid);
+}
+async function ok<T>(url: string, params: Record<string, unknown> = {}): Promise<T> {
+  const res = await provider<T>(url, params);
+  if (!res.ok) throw new Error(`provider.${url}: ${res.error.code} ${res.error.message}`);
+  return res.data;
+}
+async function seedOrder(calls: number): Promise<string> {
+  const { status, body } = await t.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls });
+  if (status !== 200) throw new Error(`seed failed: ${JSON.stringify(body)}`);
+  return body.orderId;
+}
+const spOrders = async () => (await t.http<SpOrders>('GET', '/v1/wechat/sp-orders')).body.orders;
+const wechatAssignments = async () => (await spOrders()).flatMap((o) => o.assignments);
+const records = () => t.docs<AssignmentDoc>('provider_assignments');
+const record = async (id: string) => (await records()).find((r) => r._id === id);
+const merchantUsage = async (appid = MERCHANT) => (await t.http<Usage>('GET', `/v1/wechat/usage?appid=${appid}`)).body;
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function skuOf(orderId: string, calls: number): Promise<string> {
+  const { skus } = await ok<{ skus: SkuView[] }>('skus.list', { orderId });
+  const sku = skus.find((s) => s.calls === calls);
+  if (!sku) throw new Error(`no SKU of ${calls} calls in ${JSON.stringify(skus)}`);
+  return sku.skuId;
+}
+
+/** An order of `calls` with one done assignment of 10,000 to MERCHANT. */
+async function assignedPack(calls = 1_000_000, key = 'key-done') {
+  const orderId = await seedOrder(calls);
+  const skuId = await skuOf(orderId, 10_000);
+  const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: key });
+  await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'the assignment to be done');
+  return { orderId, skuId, ...answer };
+}
+
+test('only admins: UNAUTHENTICATED without an OPENID, FORBIDDEN for anyone else, NOT_FOUND for an unknown route', async () => {
+  expect(await provider('orders.list', {}, null)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  expect(await provider('orders.list', {}, 'o_someone')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(await provider('assign', { orderId: 'x', skuId: 'y', receiverAppId: MERCHANT, idempotencyKey: 'k' }, 'o_someone')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(await provider('nope')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  expect(await records()).toEqual([]);
+});
+
+test('orders.list syncs the provider\'s orders from WeChat and stores them; skus.list names what an order converts into', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const { orders } = await ok<{ orders: OrderView[]; staleBecause: string | null }>('orders.list');
+  expect(orders).toEqual([expect.objectContaining({ orderId, status: 'paid', calls: 1_000_000, used: 0, remaining: 1_000_000 })]);
+  expect(Date.parse(orders[0]!.createdAt)).toBeGreaterThan(Date.now() - 60_000);
+  expect(await t.docs('provider_orders')).toEqual([expect.objectContaining({ _id: orderId, calls: 1_000_000, used: 0, wechatStatus: 1 })]);
+
+  const { skus } = await ok<{ skus: SkuView[] }>('skus.list', { orderId });
+  expect(skus).toContainEqual({ skuId: expect.any(String), name: expect.any(String), calls: 10_000, validityDays: 365 });
+  expect(await provider('skus.list', { orderId: 'no-such-order' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  expect(await provider('skus.list', { orderId: { $ne: null } })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('orderId') } });
+});
+
+test('assign: 10,000 calls to a merchant; the result event, confirmed with WeChat, marks it done; the merchant sees a source-3 pack', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
+  const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'shop-42-march' });
+  expect(answer).toEqual({ assignmentId: expect.stringMatching(/^[0-9a-f]{24}$/), requestId: expect.stringMatching(/^[A-Za-z0-9_-]{10,64}$/), status: expect.stringMatching(/^(pending|done)$/) });
+
+  // Settled by the pushed event (not by polling: assignments.list is not called until it is done).
+  const done = await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'the event to settle it');
+  expect(done!.history).toEqual([expect.objectContaining({ from: 'pending', to: 'done', via: 'order/get after event 5' })]);
+  expect(await wechatAssignments()).toEqual([{ requestId: answer.requestId, receiverAppId: MERCHANT, skuId, calls: 10_000, status: 'done' }]);
+
+  const { assignments } = await ok<{ assignments: AssignmentView[] }>('assignments.list', { receiverAppId: MERCHANT });
+  expect(assignments).toEqual([expect.objectContaining({ assignmentId: answer.assignmentId, orderId, skuId, receiverAppId: MERCHANT, calls: 10_000, requestId: answer.requestId, status: 'done', error: null })]);
+  expect((await ok<{ assignments: AssignmentView[] }>('assignments.list', { receiverAppId: OTHER_MERCHANT })).assignments).toEqual([]);
+
+  const usage = await merchantUsage();
+  expect(usage.detailList).toContainEqual(expect.objectContaining({ source: 3, all: 10_000, used: 0 }));
+  const { orders } = await ok<{ orders: OrderView[] }>('orders.list');
+  expect(orders[0]).toMatchObject({ used: 10_000, remaining: 990_000 });
+
+  // The route reads the merchant's usage with the merchant's own token.
+  const viaRoute = await ok<{ appid: string; all: number; remaining: number; packs: Array<{ source: string; calls: number; used: number; startsAt: string; expiresAt: string | null }> }>('merchants.usage', { appid: MERCHANT });
+  expect(viaRoute).toMatchObject({ appid: MERCHANT, all: 10_001, remaining: 10_001 });
+  expect(viaRoute.packs).toContainEqual(expect.objectContaining({ source: 'provider', calls: 10_000, used: 0 }));
+});
+
+test('the same key twice assigns once; the same key with other parameters is a CONFLICT', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
+  const params = { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'twice' };
+  const first = await ok<AssignAnswer>('assign', params);
+  const second = await ok<AssignAnswer>('assign', params);
+  expect(second.assignmentId).toBe(first.assignmentId);
+  expect(second.requestId).toBe(first.requestId);
+  await waitFor(() => record(first.assignmentId), (r) => r?.status === 'done', 'done');
+  expect(await ok<AssignAnswer>('assign', params)).toEqual({ ...first, status: 'done' });
+
+  const other = await provider('assign', { ...params, skuId: await skuOf(orderId, 5000) });
+  expect(other).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('skuId') } });
+  expect(await wechatAssignments()).toHaveLength(1);
+  expect(await records()).toHaveLength(1);
+  expect((await spOrders())[0]!.assigned).toBe(10_000);
+});
+
+test('five concurrent requests with one key assign once', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
+  const params = { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'burst' };
+  const answers = await Promise.all(Array.from({ length: 5 }, () => ok<AssignAnswer>('assign', params)));
+  expect(new Set(answers.map((a) => a.assignmentId)).size).toBe(1);
+  expect(new Set(answers.map((a) => a.requestId)).size).toBe(1);
+  await waitFor(() => record(answers[0]!.assignmentId), (r) => r?.status === 'done', 'done');
+  expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: answers[0]!.requestId, calls: 10_000, status: 'done' })]);
+  expect((await spOrders())[0]!.assigned).toBe(10_000);
+  expect((await merchantUsage()).detailList.filter((p) => p.source === 3)).toHaveLength(1);
+  expect(t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/package/assign']).toBe(1);
+});
+
+test('WeChat busy twice: UPSTREAM_UNAVAILABLE, nothing assigned; the same key again sends it, with the same requestId', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
+  const params = { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'busy' };
+  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', errcode: -1, times: 2 });
+  const busy = await provider('assign', params);
+  expect(busy).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('same idempotencyKey') } });
+  expect(await records()).toEqual([expect.objectContaining({ status: 'pending', submitted: false })]);
+  expect(await wechatAssignments()).toEqual([]);
+
+  const retried = await ok<AssignAnswer>('assign', params);
+  expect(retried.requestId).toBe((await records())[0]!.requestId);
+  await waitFor(() => record(retried.assignmentId), (r) => r?.status === 'done', 'done');
+  expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: retried.requestId, status: 'done' })]);
+});
+
+test('an assign WeChat answers too late is retried with the same requestId and assigns once', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
+  // Longer than the client's 4 s timeout: the first attempt times out, the retry lands.
+  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', delayMs: 4500 });
+  const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'late' });
+  await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'done');
+  await new Promise((resolve) => setTimeout(resolve, 600)); // the late first attempt arrives too
+  expect(t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/package/assign']).toBe(2);
+  expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: answer.requestId, calls: 10_000, status: 'done' })]);
+  expect((await spOrders())[0]!.assigned).toBe(10_000);
+}, 20_000);
+
+test('a forged result event changes nothing: from a client it finds no route, without an OPENID it is checked with WeChat', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
+  // WeChat takes its time with this one.
+  await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 1500 });
+  const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'slow' });
+  const forged = { event_type: 5, result: 0, order_id: orderId, assign_appid: PROVIDER_APPID, receive_appid: MERCHANT, sp_sku_id: 'x', sku_id: skuId, request_id: answer.requestId };
+
+  expect(await t.call('provider', forged, 'o_someone')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  expect(await t.call('provider', forged, BOSS)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  expect(await t.call('provider', forged, null)).toEqual({ ok: true, data: { changed: false } });
+  expect(await t.call('provider', { ...forged, request_id: 'qp_never_sent_by_us' }, null)).toEqual({ ok: true, data: { changed: false } });
+  expect(await t.call('provider', { ...forged, event_type: 9 }, null)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  expect((await record(answer.assignmentId))!).toMatchObject({ status: 'pending', history: [] });
+
+  // The real event comes later and settles it; a duplicate of it changes nothing.
+  await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'the real event');
+  expect(await t.call('provider', forged, null)).toEqual({ ok: true, data: { changed: false } });
+  expect((await record(answer.assignmentId))!.history).toHaveLength(1);
+});
+
+test('an assignment whose event never came is settled by polling on assignments.list', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
+  // The event's confirmation fails (WeChat's order/get refuses once), so the event is lost.
+  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/order/get', errcode: 45009 });
+  const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'lost-event' });
+  await waitFor(wechatAssignments, (list) => list[0]?.status === 'done', 'WeChat to settle it');
+  await waitFor(async () => t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/order/get'] ?? 0, (n) => n >= 1, 'the event to be tried');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect((await record(answer.assignmentId))!.status).toBe('pending');
+
+  const { assignments } = await ok<{ assignments: AssignmentView[] }>('assignments.list');
+  expect(assignments).toEqual([expect.objectContaining({ assignmentId: answer.assignmentId, status: 'done' })]);
+  expect((await record(answer.assignmentId))!.history).toEqual([expect.objectContaining({ to: 'done', via: 'poll' })]);
+});
+
+test('cancel: cancelling until WeChat confirms cancelled, and the pack leaves the merchant', async () => {
+  const pack = await assignedPack();
+  const cancelled = await ok<AssignmentView>('cancel', { assignmentId: pack.assignmentId });
+  expect(cancelled).toMatchObject({ assignmentId: pack.assignmentId, status: expect.stringMatching(/^(cancelling|cancelled)$/) });
+  const doc = await waitFor(() => record(pack.assignmentId), (r) => r?.status === 'cancelled', 'the cancel to be confirmed');
+  expect(doc!.history.map((h) => h.to)).toEqual(['done', ...(cancelled.status === 'cancelling' ? ['cancelling'] : []), 'cancelled']);
+  expect(await wechatAssignments()).toEqual([expect.objectContaining({ status: 'cancelled' })]);
+  expect((await merchantUsage()).detailList.filter((p) => p.source === 3)).toEqual([]);
+  // Again: nothing more to do.
+  expect(await ok<AssignmentView>('cancel', { assignmentId: pack.assignmentId })).toMatchObject({ status: 'cancelled' });
+});
+
+test('cancel only when WeChat allows it: not once the pack is used, not after 7 days, not for an unknown or failed assignment', async () => {
+  const pack = await assignedPack();
+  // The merchant's one trial call, then one from the assigned pack.
+  for (const phone of ['13900000001', '13900000002']) await t.mintCode({ phoneNumber: phone, appid: MERCHANT, openid: `o_${phone}` });
+  const used = await provider<AssignmentView>('cancel', { assignmentId: pack.assignmentId });
+  expect(used).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('used') } });
+  expect((await record(pack.assignmentId))!.status).toBe('done');
+
+  const fresh = await assignedPack(1_000_000, 'key-old');
+  offset = 8 * DAY;
+  expect(await provider('cancel', { assignmentId: fresh.assignmentId })).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('7 days') } });
+  expect((await wechatAssignments()).map((a) => a.status)).toEqual(['done', 'done']);
+
+  expect(await provider('cancel', { assignmentId: 'ffffffffffffffffffffffff' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  expect(await provider('cancel', { assignmentId: 'not-an-id' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+});
+
+test('bad appids and an exhausted order give clear errors and assign nothing', async () => {
+  const orderId = await seedOrder(10_000);
+  const skuId = await skuOf(orderId, 10_000);
+  const base = { orderId, skuId, receiverAppId: MERCHANT };
+
+  for (const receiverAppId of ['wxA1B2C3D4E5F60718', 'wx123', 'gh_1234567890abcdef', 42]) {
+    const res = await provider('assign', { ...base, receiverAppId, idempotencyKey: `bad-${String(receiverAppId)}` });
+    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('receiverAppId') } });
+  }
+  expect(await records()).toEqual([]);
+
+  const unrelated = await provider('assign', { ...base, receiverAppId: UNRELATED, idempotencyKey: 'unrelated' });
+  expect(unrelated).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('relationship') } });
+
+  await ok<AssignAnswer>('assign', { ...base, idempotencyKey: 'all-of-it' });
+  const exhausted = await provider('assign', { ...base, idempotencyKey: 'one-too-many' });
+  expect(exhausted).toEqual({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('nothing was assigned') } });
+  // Sent again, the same key gives the same answer and still assigns nothing.
+  expect(await provider('assign', { ...base, idempotencyKey: 'one-too-many' })).toEqual(exhausted);
+
+  const [order] = await spOrders();
+  expect(order).toMatchObject({ calls: 10_000, assigned: 10_000 });
+  expect(order!.assignments).toEqual([expect.objectContaining({ receiverAppId: MERCHANT, calls: 10_000 })]);
+  const list = (await ok<{ assignments: AssignmentView[] }>('assignments.list')).assignments;
+  expect(list.filter((a) => a.status === 'failed').map((a) => [a.receiverAppId, a.error?.code])).toEqual(
+    expect.arrayContaining([
+      [UNRELATED, 'INVALID_ARGUMENT'],
+      [MERCHANT, 'CONFLICT'],
+    ]),
+  );
+});
+
+test('merchants.usage without a token source for that merchant says what to configure', async () => {
+  const res = await provider('merchants.usage', { appid: OTHER_MERCHANT });
+  expect(res).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('PROVIDER_MERCHANT_SECRETS') } });
+  expect(await provider('merchants.usage', { appid: 'wxnothex0000000000' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+});
+
+test('the provider\'s token is cached: at most one fetch per container, however many calls', async () => {
+  const orderId = await seedOrder(1_000_000);
+  for (let i = 0; i < 5; i++) {
+    await ok('orders.list');
+    await ok('skus.list', { orderId });
+  }
+  const counts = t.emulator.stats.actionCounts();
+  expect(counts['wechat:/wxa/charge/service-provider/order/query_list']).toBe(5);
+  expect(counts['wechat:/cgi-bin/stable_token'] ?? 0).toBeLessThanOrEqual(4); // the emulator runs up to 4 containers per function
+});
+
+describe('without the provider\'s credentials', () => {
+  let bare: TestEmulator;
+  beforeAll(async () => {
+    bare = await startEmulator({ env: { ADMIN_OPENIDS: BOSS } });
+  });
+  afterAll(() => bare.stop());
+
+  test('routes that need WeChat answer UPSTREAM_UNAVAILABLE naming what to set', async () => {
+    const res = await bare.call<Envelope<unknown>>('provider', { $url: 'orders.list' }, BOSS);
+    expect(res).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('PROVIDER_APPID and PROVIDER_APPSECRET not set') } });
+  });
+});

@@ -39,6 +39,14 @@ const sameRequest = (a: AssignParams, b: AssignParams) =>
 // attempt whose outcome is unknown, so even a re-entered form reuses its key.
 const timers = new WeakMap<object, ReturnType<typeof setTimeout>>();
 const unsettled = new WeakMap<object, AssignParams>();
+// Assignment list requests overlap (poll, after assign, after cancel): only an answer
+// newer than the one on screen is shown, so a slow old answer never undoes a new one.
+const listSeq = new WeakMap<object, { sent: number; shown: number }>();
+function seqOf(owner: object) {
+  let seq = listSeq.get(owner);
+  if (!seq) listSeq.set(owner, (seq = { sent: 0, shown: 0 }));
+  return seq;
+}
 
 Component({
   properties: {
@@ -72,10 +80,11 @@ Component({
   },
   methods: {
     load() {
+      const n = ++seqOf(this).sent;
       return Promise.all([listOrders(), listAssignments()]).then(
         ([{ orders }, { assignments }]) => {
           this.setData({ state: 'ready', message: '', orders: orders.map(orderRow) });
-          this.showAssignments(assignments);
+          this.showAssignments(assignments, n);
         },
         (err: unknown) => {
           if (err instanceof CloudError && err.code === 'FORBIDDEN') this.setData({ state: 'forbidden', message: '无权限：只有服务商管理员可以分配资源包' });
@@ -94,15 +103,19 @@ Component({
       );
     },
     refreshAssignments() {
+      const n = ++seqOf(this).sent;
       return listAssignments().then(
-        ({ assignments }) => this.showAssignments(assignments),
+        ({ assignments }) => this.showAssignments(assignments, n),
         (err: unknown) => {
           this.setData({ listMessage: err instanceof CloudError && err.code !== 'NETWORK' ? `刷新失败：${err.message}` : '刷新失败，请稍后重试' });
           this.schedulePoll(true);
         },
       );
     },
-    showAssignments(assignments: Assignment[]) {
+    showAssignments(assignments: Assignment[], n: number) {
+      const seq = seqOf(this);
+      if (n < seq.shown) return;
+      seq.shown = n;
       const rows: AssignmentRow[] = assignments.map((a) => ({ ...a, statusText: statusLabel(a.status), cancellable: canCancel(a.status), createdText: chinaTimeText(a.createdAt) }));
       const settledSome = this.data.assignments.some((old) => isSettling(old.status) && rows.some((r) => r.assignmentId === old.assignmentId && !isSettling(r.status)));
       this.setData({ assignments: rows, listMessage: '' });

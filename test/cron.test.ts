@@ -147,7 +147,7 @@ test('only an admin runs cron by hand; a client dressed as the timer gets nothin
 describe('with WeChat credentials', () => {
   let w: TestEmulator;
   beforeAll(async () => {
-    w = await startEmulator({ env: { ADMIN_OPENIDS: BOSS, WECHAT_APPID: APPID, WECHAT_APPSECRET: 'the-secret' } });
+    w = await startEmulator({ env: { ADMIN_OPENIDS: BOSS, WECHAT_APPID: APPID, WECHAT_APPSECRET: 'the-secret', PROVIDER_APPID: APPID, PROVIDER_APPSECRET: 'the-secret' } });
   });
   afterAll(() => w.stop());
 
@@ -176,5 +176,27 @@ describe('with WeChat credentials', () => {
     const report = (await w.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
     expect(report).toMatchObject({ ok: true, data: { reconciliation: { status: 'failed', reason: expect.stringContaining('45009') } } });
     expect(JSON.stringify(report)).not.toContain('the-secret');
+  });
+
+  test('a pack a service provider assigned is picked up by reconciliation with source "provider"', async () => {
+    await w.reset();
+    const provider = async <T>(url: string, params: Record<string, unknown> = {}) => {
+      const res = await w.call<Envelope<T>>('provider', { $url: url, ...params }, BOSS);
+      if (!res.ok) throw new Error(`provider.${url}: ${res.error.code} ${res.error.message}`);
+      return res.data;
+    };
+    const { orderId } = (await w.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls: 100_000 })).body;
+    const { skus } = await provider<{ skus: Array<{ skuId: string; calls: number }> }>('skus.list', { orderId });
+    const sku = skus.find((k) => k.calls === 10_000)!;
+    await provider('assign', { orderId, skuId: sku.skuId, receiverAppId: APPID, idempotencyKey: 'merchant-pack-0001' });
+    for (let i = 0; i < 50; i++) {
+      const { assignments } = await provider<{ assignments: Array<{ status: string }> }>('assignments.list');
+      if (assignments[0]?.status === 'done') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await w.http('POST', '/v1/functions/cron/triggers/hourly');
+    const status = await w.call<Envelope<{ remaining: number; packs: Array<{ source: string; calls: number }> }>>('admin', { $url: 'quota.status' }, BOSS);
+    expect(status).toMatchObject({ ok: true, data: { remaining: 11_000 } });
+    if (status.ok) expect(status.data.packs.map((p) => [p.source, p.calls])).toEqual([['trial', 1000], ['provider', 10_000]]);
   });
 });

@@ -182,6 +182,15 @@ describe('database failures around the exchange', () => {
     expect((await wechat()).codes[0]!.exchanges).toBe(1);
   });
 
+  test('the settings read failing once the charge is recorded does not cost the login or the count', async () => {
+    await fault('db:getDocument:settings', { errcode: 1 });
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    // The client names the kind (as quick-login does), so the charge is recorded before settings are needed.
+    expect(await bind(code, 'o_alice', { kind: 'quick' })).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+    expect(await charges()).toMatchObject([{ exchange: 'ok', counted: true }]);
+    expect(await t.docs('usage_daily')).toEqual([expect.objectContaining({ kind: 'quick', count: 1 })]);
+  });
+
   test('the usage counter failing does not cost the user the login; the charge says it was not counted', async () => {
     await fault('db:modifyDocument:usage_daily', { errcode: 1 });
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });

@@ -10,7 +10,7 @@ import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
 import { packCatalogueOverride } from '../_shared/config';
 import { positiveCount, yuanAmount } from '../_shared/domain/amount-schemas';
-import { chinaDayStart } from '../_shared/domain/china-time';
+import { chinaDayStart, DAY_MS } from '../_shared/domain/china-time';
 import { forecast } from '../_shared/domain/forecast';
 import { catalogue } from '../_shared/domain/pack-catalogue';
 import { fenToYuan, yuanToFen } from '../_shared/domain/pricing';
@@ -23,7 +23,6 @@ import { insertPack, type QuotaPackDoc } from '../_shared/data/quota-packs';
 import { loadReconciliation } from '../_shared/data/reconciliation';
 
 const kind = v.optional(v.picklist(['quick', 'realtime'], 'must be "quick" or "realtime"'), 'quick');
-const DAY_MS = 24 * 60 * 60 * 1000;
 const ALERT_DAYS = 30;
 
 function packView({ pack, used, status }: PackUsage<QuotaPackDoc>) {

@@ -125,10 +125,18 @@ export const bindPhone = route(input, async ({ code, kind }, { caller }) => {
   try {
     const id = chargeId(caller.appid ?? '', code);
     const at = now();
-    const settings = await loadSettings();
-    const chargeKind = kind ?? settings.phoneCapture.kind;
+    // Settings (for the kind when the client did not say, and for the spending breakers)
+    // load alongside the charge insert: one round trip less on the login path.
+    const settingsLoad = loadSettings();
+    settingsLoad.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    const chargeKind = kind ?? (await settingsLoad).phoneCapture.kind;
     const charge = newCharge({ id, appid: caller.appid ?? '', openid, kind: chargeKind, at, leaseMs: LEASE_MS });
     if (!(await insertCharge(charge))) return await replay(id, openid, code, caller.appid);
+    // The charge is recorded: from here a settings read failure only skips the breaker check.
+    const settings = await settingsLoad.catch((err: unknown) => {
+      logEvent('error', { fn: 'auth', route: 'bindPhone', charge: id, failedToLoadSettings: true, error: String(err) });
+      return null;
+    });
 
     // Counting is derived data: a failure here must not cost the user their login.
     const counted = await countCharge(charge.day, chargeKind).then(
@@ -140,7 +148,7 @@ export const bindPhone = route(input, async ({ code, kind }, { caller }) => {
     );
     // The spending breakers see this charge (in parallel with the exchange); nor may
     // they cost the login. Awaited before answering: a frozen container finishes nothing.
-    const spendCheck = checkSpend(settings, at).catch((err: unknown) => {
+    const spendCheck = (settings ? checkSpend(settings, at) : Promise.resolve(null)).catch((err: unknown) => {
       logEvent('error', { fn: 'auth', route: 'bindPhone', charge: id, failedToCheckSpend: true, error: String(err) });
       return null;
     });

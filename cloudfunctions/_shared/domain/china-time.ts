@@ -3,7 +3,7 @@
  * counts usage. Pure functions of an instant; the clock lives elsewhere.
  */
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
+export const DAY_MS = 24 * 60 * 60 * 1000;
 
 function shifted(at: Date): Date {
   return new Date(at.getTime() + CHINA_OFFSET_MS);
@@ -30,4 +30,20 @@ export function lastChinaDays(at: Date, count: number): string[] {
   const days: string[] = [];
   for (let i = count - 1; i >= 0; i--) days.push(chinaDay(new Date(start - i * DAY_MS)));
   return days;
+}
+
+/** The instant the China day after `day` starts. */
+export function nextDayStart(day: string): Date {
+  return new Date(chinaDayStart(day).getTime() + DAY_MS);
+}
+
+/** `count` China days starting with the day of `at`, in order. */
+export function daysFrom(at: Date, count: number): string[] {
+  const start = chinaDayStart(chinaDay(at)).getTime();
+  return Array.from({ length: count }, (_, i) => chinaDay(new Date(start + i * DAY_MS)));
+}
+
+/** Whole days from China day `from` to China day `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((chinaDayStart(to).getTime() - chinaDayStart(from).getTime()) / DAY_MS);
 }

@@ -1,5 +1,5 @@
-import { chinaDayStart, lastChinaDays } from './china-time';
-import { forecast, monthlyAverage, project, daysFrom } from './forecast';
+import { chinaDayStart, daysFrom, lastChinaDays } from './china-time';
+import { forecast, monthlyAverage, project } from './forecast';
 import { applyCharges, type Pack } from './quota-ledger';
 
 const at = new Date('2026-11-21T04:00:00Z'); // 12:00 in China

@@ -7,7 +7,7 @@
  * Rates are whole calls per month; the daily share is kept exact by counting in
  * thirtieths of a call. Pure: no SDK.
  */
-import { chinaDay, chinaDayStart, lastChinaDays } from './china-time';
+import { chinaDay, daysBetween, daysFrom, lastChinaDays } from './china-time';
 import { draw, type DayCount, type LedgerState, type Pack } from './quota-ledger';
 
 export const AVERAGE_WINDOW_DAYS = 90;
@@ -16,7 +16,6 @@ export const MIN_AVERAGE_DAYS = 7;
 /** How far ahead a run-out day is looked for; beyond it the answer is "not in sight". */
 export const FORECAST_HORIZON_DAYS = 3 * 366;
 const DAYS_PER_MONTH = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface Forecast {
   monthlyAverage: number;
@@ -39,15 +38,9 @@ export function monthlyAverage(days: readonly DayCount[], at: Date): number {
     if (firstUsed === null || day < firstUsed) firstUsed = day;
   }
   if (firstUsed === null) return 0;
-  const spanDays = Math.round((chinaDayStart(today).getTime() - chinaDayStart(firstUsed).getTime()) / DAY_MS) + 1;
+  const spanDays = daysBetween(firstUsed, today) + 1;
   const divisor = Math.max(MIN_AVERAGE_DAYS, spanDays);
   return Math.round((total * DAYS_PER_MONTH) / divisor);
-}
-
-/** `count` China days starting with the day of `at`. */
-export function daysFrom(at: Date, count: number): string[] {
-  const start = chinaDayStart(chinaDay(at)).getTime();
-  return Array.from({ length: count }, (_, i) => chinaDay(new Date(start + i * DAY_MS)));
 }
 
 export interface Projection {

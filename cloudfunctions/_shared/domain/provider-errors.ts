@@ -6,6 +6,7 @@
  * the same requestId or confirmed later. Pure: no SDK.
  */
 import type { ErrorCode } from '../errors';
+import { TOKEN_REJECTED } from './wechat-errcodes';
 
 export type ProviderOperation = 'token' | 'read' | 'assign' | 'cancel' | 'merchant-usage';
 
@@ -24,8 +25,6 @@ export const ERR_CANNOT_CANCEL = 10121014;
 export const ERR_BAD_ARGS = 40097;
 export const ERR_NO_RELATIONSHIP = 10045;
 export const ERR_BAD_APPID = 40013;
-/** Token rejected: invalid, invalid (another form), expired. */
-export const TOKEN_REJECTED = [40001, 40014, 42001];
 
 const REFUSALS: Record<number, { code: ErrorCode; message: string }> = {
   [ERR_NOT_ENOUGH_LEFT]: { code: 'CONFLICT', message: 'The order has not enough calls left for this SKU; nothing was assigned.' },

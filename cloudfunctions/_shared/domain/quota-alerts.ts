@@ -2,7 +2,7 @@
  * When quota deserves an admin's attention: none left, under a share of what the
  * active packs hold, or a forecast that runs out within a few days. Pure: no SDK.
  */
-import { chinaDay, chinaDayStart } from './china-time';
+import { chinaDay, daysBetween } from './china-time';
 import type { Forecast } from './forecast';
 import type { LedgerState } from './quota-ledger';
 
@@ -13,12 +13,8 @@ export interface QuotaAlert {
   daysLeft: number | null;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /** Whole China days from today until `day` (0 = today). */
-export function daysUntil(day: string, at: Date): number {
-  return Math.round((chinaDayStart(day).getTime() - chinaDayStart(chinaDay(at)).getTime()) / DAY_MS);
-}
+export const daysUntil = (day: string, at: Date) => daysBetween(chinaDay(at), day);
 
 export function quotaAlert(state: LedgerState, outlook: Forecast, at: Date, limits: { lowPercent: number; lowDays: number }): QuotaAlert | null {
   const { remaining } = state;

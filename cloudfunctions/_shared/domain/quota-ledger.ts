@@ -8,7 +8,7 @@
  * middle of a day may therefore be credited with a few charges of that day that WeChat
  * gave another pack; the total remaining is unaffected. Pure: no SDK.
  */
-import { chinaDayStart } from './china-time';
+import { chinaDayStart, nextDayStart } from './china-time';
 import type { PhoneKind } from './settings';
 
 export type PackSource = 'trial' | 'self' | 'provider';
@@ -43,13 +43,6 @@ export interface LedgerState<P extends Pack = Pack> {
   remaining: number;
   /** Charges no pack could cover (WeChat would have refused them: our packs are incomplete). */
   uncovered: number;
-}
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The instant the China day after `day` starts. */
-export function nextDayStart(day: string): Date {
-  return new Date(chinaDayStart(day).getTime() + DAY_MS);
 }
 
 /** Whether a pack can be drawn on during China day `day` (it overlaps the day). */

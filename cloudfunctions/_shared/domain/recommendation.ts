@@ -6,7 +6,8 @@
  * the need expire unused). No shortfall within the shortest validity on offer: nothing
  * to buy yet. Pure: no SDK; prices in integer fen.
  */
-import { daysFrom, project } from './forecast';
+import { daysFrom } from './china-time';
+import { project } from './forecast';
 import type { CatalogueEntry } from './pack-catalogue';
 import { fenToYuan } from './pricing';
 import type { LedgerState } from './quota-ledger';

@@ -4,6 +4,7 @@
  * an admin already recorded by hand is linked to that record (same calls, starting
  * within a day); any other package is added. Pure: no SDK.
  */
+import { DAY_MS } from './china-time';
 import type { Pack, PackSource } from './quota-ledger';
 
 export interface WechatPackageFacts {
@@ -28,7 +29,6 @@ export type PackAction =
 export const WECHAT_SOURCE_TRIAL = 1;
 export const WECHAT_SOURCE_PROVIDER = 3;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 const startOf = (p: WechatPackageFacts) => new Date(p.startTime * 1000);
 const endOf = (p: WechatPackageFacts) => (p.endTime > 0 ? new Date(p.endTime * 1000) : null);

@@ -1,42 +1,56 @@
 /**
- * The access token WeChat's HTTP APIs need, from AppID and AppSecret. Uses the
- * stable-token API, whose tokens do not invalidate each other, so several containers
- * (or functions) fetching at once cannot log each other out. Cached per container
- * until five minutes before expiry; a token WeChat rejects is dropped and fetched again.
+ * Access tokens for WeChat's HTTP APIs, cached per container until five minutes before
+ * they expire; a token WeChat rejects is dropped and fetched once more. A token source
+ * says where a token comes from: a grant from AppID + AppSecret (the stable-token API
+ * by default, whose tokens do not invalidate each other, so containers fetching at once
+ * cannot log each other out), or anything else that yields one (a provider's token
+ * service for its merchants).
  */
 import { now } from '../clock';
-import { callWechatIdempotent, WechatError } from './http';
+import { TOKEN_REJECTED } from '../domain/wechat-errcodes';
+import { callWechatIdempotent, WechatError, type WechatRequest } from './http';
 
-interface Cached {
-  appid: string;
-  token: string;
-  until: number;
+export interface TokenSource {
+  /** Cache key: where the token comes from and for which appid. */
+  key: string;
+  fetch(): Promise<{ token: string; expiresIn: number }>;
 }
 
-let cached: Cached | null = null;
+export const STABLE_TOKEN_PATH = '/cgi-bin/stable_token';
 const EARLY_MS = 5 * 60 * 1000;
-/** errcodes meaning "this token is no good": invalid, expired. */
-const TOKEN_REJECTED = new Set([40001, 40014, 42001]);
+const cache = new Map<string, { token: string; until: number }>();
 
-export async function accessToken(appid: string, secret: string): Promise<string> {
+async function tokenOf(source: TokenSource): Promise<string> {
   const at = now().getTime();
-  if (cached && cached.appid === appid && cached.until > at) return cached.token;
-  const answer = await callWechatIdempotent<{ access_token?: string; expires_in?: number }>({
-    path: '/cgi-bin/stable_token',
-    body: { grant_type: 'client_credential', appid, secret, force_refresh: false },
-  });
-  if (!answer.access_token) throw new WechatError('/cgi-bin/stable_token', -1, 'no access_token in the answer');
-  cached = { appid, token: answer.access_token, until: at + (answer.expires_in ?? 7200) * 1000 - EARLY_MS };
-  return cached.token;
+  const hit = cache.get(source.key);
+  if (hit && hit.until > at) return hit.token;
+  const { token, expiresIn } = await source.fetch();
+  cache.set(source.key, { token, until: at + expiresIn * 1000 - EARLY_MS });
+  return token;
 }
 
 /** Runs `call` with a token; when WeChat rejects the token, fetches a new one and tries once more. */
-export async function withAccessToken<T>(appid: string, secret: string, call: (token: string) => Promise<T>): Promise<T> {
+export async function withToken<T>(source: TokenSource, call: (token: string) => Promise<T>): Promise<T> {
   try {
-    return await call(await accessToken(appid, secret));
+    return await call(await tokenOf(source));
   } catch (err) {
-    if (!(err instanceof WechatError && TOKEN_REJECTED.has(err.errcode))) throw err;
-    cached = null;
-    return call(await accessToken(appid, secret));
+    if (!(err instanceof WechatError && TOKEN_REJECTED.includes(err.errcode))) throw err;
+    cache.delete(source.key);
+    return call(await tokenOf(source));
   }
+}
+
+/** A grant at `path`: the stable-token API takes a JSON body, the classic `/cgi-bin/token` a query. */
+export function grantSource(appid: string, secret: string, path = STABLE_TOKEN_PATH, timeoutMs?: number): TokenSource {
+  return {
+    key: `${path}|${appid}`,
+    async fetch() {
+      const request: WechatRequest = path.includes('stable_token')
+        ? { path, body: { grant_type: 'client_credential', appid, secret, force_refresh: false }, timeoutMs }
+        : { path, query: { grant_type: 'client_credential', appid, secret }, timeoutMs };
+      const answer = await callWechatIdempotent<{ access_token?: string; expires_in?: number }>(request);
+      if (!answer.access_token) throw new WechatError(path, -1, 'no access_token in the answer');
+      return { token: answer.access_token, expiresIn: answer.expires_in ?? 7200 };
+    },
+  };
 }

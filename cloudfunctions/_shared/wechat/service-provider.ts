@@ -1,81 +1,39 @@
 /**
  * WeChat's service-provider APIs (`/wxa/charge/service-provider/…`, docs/provider.md):
- * the provider's bulk orders, the SKUs an order converts into, assigning and cancelling
- * packs for merchant mini programs, and usage. Plus merchants' own usage API, for which
- * the provider needs a token of that merchant.
+ * the provider's bulk orders, the SKUs an order converts into, and assigning and
+ * cancelling packs for merchant mini programs. Plus merchants' own usage API, for which
+ * the provider needs a token of that merchant. (The provider's own `usage/get` is not
+ * called: no route needs it.)
  *
  * Reads are retried once on a transient failure. `assign` and `cancel_assign` are
  * retried only because WeChat de-duplicates them by requestId: the retry carries the
  * same one, and an answer of "already assigned" / "in progress" / "already cancelled"
  * to it means the first attempt went through.
  *
- * Tokens are cached per container until five minutes before they expire; a token WeChat
- * rejects is dropped and fetched once more. Errors are WechatError (path and errcode,
- * never a token or secret); the function maps them to our error codes.
+ * Tokens come from access-token.ts (cached, fetched again once when rejected). Errors
+ * are WechatError (path and errcode, never a token or secret); the function maps them
+ * to our error codes.
  */
-import { now } from '../clock';
 import { providerCredentials, providerMerchantSecrets, providerMerchantTokenUrl, providerTokenPath } from '../config';
 import { AppError } from '../errors';
-import { ERR_ALREADY_ASSIGNED, ERR_ALREADY_CANCELLED, ERR_IN_PROGRESS, TOKEN_REJECTED } from '../domain/provider-errors';
+import { ERR_ALREADY_ASSIGNED, ERR_ALREADY_CANCELLED, ERR_IN_PROGRESS } from '../domain/provider-errors';
+import { grantSource, STABLE_TOKEN_PATH, withToken, type TokenSource } from './access-token';
 import { callWechat, callWechatIdempotent, isTransient, NETWORK, TIMEOUT, WechatError, type WechatRequest } from './http';
+import { fetchUsagePages, USAGE_PATH, type WechatUsage } from './usage-api';
 
 const SP = '/wxa/charge/service-provider';
 const CALL_TIMEOUT_MS = 4000;
 const PAGE = 20;
-/** 2000 orders or packages: far beyond any real account; stops a misbehaving API from looping. */
+/** 2000 orders: far beyond any real account; stops a misbehaving API from looping. */
 const MAX_PAGES = 100;
-const EARLY_MS = 5 * 60 * 1000;
 const RETRY_DELAY_MS = 300;
 
 // ---------------------------------------------------------------------------- tokens
 
-interface TokenSource {
-  /** Cache key: where the token comes from and for which appid. */
-  key: string;
-  fetch(): Promise<{ token: string; expiresIn: number }>;
-}
-
-const tokens = new Map<string, { token: string; until: number }>();
-
-async function tokenOf(source: TokenSource): Promise<string> {
-  const at = now().getTime();
-  const hit = tokens.get(source.key);
-  if (hit && hit.until > at) return hit.token;
-  const { token, expiresIn } = await source.fetch();
-  tokens.set(source.key, { token, until: at + expiresIn * 1000 - EARLY_MS });
-  return token;
-}
-
-/** Runs `call` with a token; when WeChat rejects the token, fetches a new one and tries once more. */
-async function withToken<T>(source: TokenSource, call: (token: string) => Promise<T>): Promise<T> {
-  try {
-    return await call(await tokenOf(source));
-  } catch (err) {
-    if (!(err instanceof WechatError && TOKEN_REJECTED.includes(err.errcode))) throw err;
-    tokens.delete(source.key);
-    return call(await tokenOf(source));
-  }
-}
-
-/** A grant at `path`: the stable-token API takes a JSON body, the classic one a query. */
-function grantSource(path: string, appid: string, secret: string): TokenSource {
-  return {
-    key: `${path}|${appid}`,
-    async fetch() {
-      const request: WechatRequest = path.includes('stable_token')
-        ? { path, body: { grant_type: 'client_credential', appid, secret, force_refresh: false }, timeoutMs: CALL_TIMEOUT_MS }
-        : { path, query: { grant_type: 'client_credential', appid, secret }, timeoutMs: CALL_TIMEOUT_MS };
-      const answer = await callWechatIdempotent<{ access_token?: string; expires_in?: number }>(request);
-      if (!answer.access_token) throw new WechatError(path, -1, 'no access_token in the answer');
-      return { token: answer.access_token, expiresIn: answer.expires_in ?? 7200 };
-    },
-  };
-}
-
 function providerSource(): TokenSource {
   const credentials = providerCredentials();
   if (!credentials.ok) throw new AppError('UPSTREAM_UNAVAILABLE', `The provider's WeChat credentials are not configured (${credentials.reason}).`);
-  return grantSource(providerTokenPath(), credentials.appid, credentials.secret);
+  return grantSource(credentials.appid, credentials.secret, providerTokenPath(), CALL_TIMEOUT_MS);
 }
 
 /** True when the error came from fetching the provider's token (a configuration problem). */
@@ -231,49 +189,6 @@ async function sendOnce<A extends string>(path: string, body: object, known: (er
 
 // ---------------------------------------------------------------------------- usage
 
-export interface UsagePackage {
-  pkgId: string;
-  status: number;
-  /** Seconds since the epoch; endTime 0 = no end. */
-  startTime: number;
-  endTime: number;
-  all: number;
-  used: number;
-  source: number;
-}
-
-export interface UsageReport {
-  all: number;
-  effectiveUse: number;
-  packages: UsagePackage[];
-}
-
-async function usagePages(path: string, spuId: string, source: TokenSource): Promise<UsageReport> {
-  const packages: UsagePackage[] = [];
-  let all = 0;
-  let effectiveUse = 0;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await withToken(source, (token) =>
-      callWechatIdempotent<{ all?: number; effectiveUse?: number; total?: number; detailList?: Raw[] }>({
-        path,
-        query: { access_token: token, spuId, offset: page * PAGE, limit: PAGE },
-        timeoutMs: CALL_TIMEOUT_MS,
-      }),
-    );
-    all = num(answer.all);
-    effectiveUse = num(answer.effectiveUse);
-    const list = answer.detailList ?? [];
-    for (const p of list) packages.push({ pkgId: text(p.pkgId), status: num(p.status), startTime: num(p.startTime), endTime: num(p.endTime), all: num(p.all), used: num(p.used), source: num(p.source) });
-    if (list.length < PAGE || packages.length >= num(answer.total)) break;
-  }
-  return { all, effectiveUse, packages };
-}
-
-/** The provider's own usage over its orders (`usage/get` under the service-provider path). */
-export function providerUsage(spuId: string): Promise<UsageReport> {
-  return usagePages(`${SP}/usage/get`, spuId, providerSource());
-}
-
 /**
  * Where a merchant's token comes from: its AppSecret in PROVIDER_MERCHANT_SECRETS, or
  * the provider's own token service at PROVIDER_MERCHANT_TOKEN_URL; null when neither
@@ -290,7 +205,7 @@ function merchantSource(appid: string): TokenSource | null {
     }
     const secret = secrets && typeof secrets === 'object' ? (secrets as Record<string, unknown>)[appid] : undefined;
     if (typeof secret === 'string' && secret) {
-      const grant = grantSource('/cgi-bin/stable_token', appid, secret);
+      const grant = grantSource(appid, secret, STABLE_TOKEN_PATH, CALL_TIMEOUT_MS);
       return { key: grant.key, fetch: () => grant.fetch().catch(asMerchantTokenError) };
     }
   }
@@ -325,7 +240,7 @@ async function fetchTokenFromUrl(base: string, appid: string): Promise<{ token: 
 }
 
 /** A merchant's usage API (`/wxa/charge/usage/get`) for one component; null when no token source is configured for it. */
-export async function merchantUsage(appid: string, spuId: string): Promise<UsageReport | null> {
+export async function merchantUsage(appid: string, spuId: string): Promise<WechatUsage | null> {
   const source = merchantSource(appid);
-  return source ? usagePages('/wxa/charge/usage/get', spuId, source) : null;
+  return source ? fetchUsagePages(USAGE_PATH, spuId, source, CALL_TIMEOUT_MS) : null;
 }

@@ -1,8 +1,9 @@
 /**
  * WeChat's usage API for one component (`GET /wxa/charge/usage/get`, WECHAT.md "Usage
  * APIs"): every package with its calls and use, read page by page (at most 20 each).
+ * The service-provider usage API answers in the same shape under another path.
  */
-import { withAccessToken } from './access-token';
+import { grantSource, withToken, type TokenSource } from './access-token';
 import { callWechatIdempotent } from './http';
 
 export interface WechatPackage {
@@ -26,6 +27,7 @@ export interface WechatUsage {
   packages: WechatPackage[];
 }
 
+export const USAGE_PATH = '/wxa/charge/usage/get';
 const PAGE = 20;
 /** 2000 packages: far beyond any real account; stops a misbehaving API from looping. */
 const MAX_PAGES = 100;
@@ -37,16 +39,17 @@ interface UsagePage {
   detailList?: Array<Partial<WechatPackage> & { pkgId?: string | number }>;
 }
 
-export async function fetchUsage(appid: string, secret: string, spuId: string): Promise<WechatUsage> {
+/** Every package at `path` for `spuId`, with the token `source` gives. */
+export async function fetchUsagePages(path: string, spuId: string, source: TokenSource, timeoutMs?: number): Promise<WechatUsage> {
   const packages: WechatPackage[] = [];
   let effectiveUse = 0;
   let all = 0;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await withAccessToken(appid, secret, (token) =>
-      callWechatIdempotent<UsagePage>({ path: '/wxa/charge/usage/get', query: { access_token: token, spuId, offset: page * PAGE, limit: PAGE } }),
+    const answer = await withToken(source, (token) =>
+      callWechatIdempotent<UsagePage>({ path, query: { access_token: token, spuId, offset: page * PAGE, limit: PAGE }, timeoutMs }),
     );
-    effectiveUse = answer.effectiveUse ?? 0;
-    all = answer.all ?? 0;
+    effectiveUse = Number(answer.effectiveUse ?? 0);
+    all = Number(answer.all ?? 0);
     const list = answer.detailList ?? [];
     for (const p of list) {
       packages.push({
@@ -61,7 +64,12 @@ export async function fetchUsage(appid: string, secret: string, spuId: string): 
         source: Number(p.source ?? 0),
       });
     }
-    if (list.length < PAGE || packages.length >= (answer.total ?? 0)) break;
+    if (list.length < PAGE || packages.length >= Number(answer.total ?? 0)) break;
   }
   return { effectiveUse, all, packages };
+}
+
+/** The mini program's own usage, with a token from its AppID and AppSecret. */
+export function fetchUsage(appid: string, secret: string, spuId: string): Promise<WechatUsage> {
+  return fetchUsagePages(USAGE_PATH, spuId, grantSource(appid, secret));
 }

@@ -1,0 +1,4 @@
+/** WeChat errcodes more than one caller reacts to. Pure: no SDK. */
+
+/** The access token was rejected: invalid, invalid (another form), expired. Fetch a new one. */
+export const TOKEN_REJECTED: readonly number[] = [40001, 40014, 42001];

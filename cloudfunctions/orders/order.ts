@@ -1,0 +1,129 @@
+/**
+ * Orders as the merchant's two settings shape them. Pure: no SDK.
+ *
+ * - hidePrices (隐藏单价金额且只能以记账方式提交订单): the only accepted mode is
+ *   bookkeeping (记账), and no answer carries a price, an amount or a total.
+ * - hideShippingAddress (隐藏收货地址): an address is refused, never stored.
+ *
+ * Prices come from the catalogue on the server, never from the client.
+ */
+import { AppError } from '../_shared/errors';
+import { createHash } from 'node:crypto';
+
+export type OrderMode = 'order' | 'bookkeeping';
+
+export interface Product {
+  productId: string;
+  name: string;
+  unitPriceFen: number;
+}
+
+/**
+ * The example shop's catalogue. A merchant replaces this list (or reads a collection);
+ * it lives on the server so a client can neither see hidden prices nor set its own.
+ */
+export const CATALOGUE: readonly Product[] = [
+  { productId: 'sample-a', name: '示例商品 A', unitPriceFen: 1250 },
+  { productId: 'sample-b', name: '示例商品 B', unitPriceFen: 399 },
+];
+
+export interface OrderFlags {
+  hidePrices: boolean;
+  hideShippingAddress: boolean;
+}
+
+export interface OrderRequest {
+  mode: OrderMode;
+  lines: Array<{ productId: string; qty: number }>;
+  address?: string | null;
+}
+
+export interface StoredLine {
+  productId: string;
+  name: string;
+  qty: number;
+  unitPriceFen: number;
+}
+
+export interface OrderDoc {
+  _id: string;
+  /** Owner field the security rules compare with `auth.openid`. */
+  _openid: string;
+  mode: OrderMode;
+  status: 'submitted';
+  lines: StoredLine[];
+  totalFen: number;
+  address: string | null;
+  /** Prices were hidden when the customer ordered: they are never shown for this order. */
+  pricesHidden: boolean;
+  createdAt: Date;
+  requestId: string | null;
+}
+
+export interface OrderView {
+  orderId: string;
+  mode: OrderMode;
+  status: 'submitted';
+  createdAt: string;
+  lines: Array<{ productId: string; name: string; qty: number; unitPriceFen?: number; amountFen?: number }>;
+  totalFen?: number;
+  address: string | null;
+}
+
+/**
+ * Checks a request against the flags in force and prices it from the catalogue. Every
+ * refusal is a typed error naming the field; nothing is written before this passes.
+ */
+export function priceOrder(request: OrderRequest, flags: OrderFlags, catalogue: readonly Product[] = CATALOGUE): { lines: StoredLine[]; totalFen: number; address: string | null } {
+  if (flags.hidePrices && request.mode !== 'bookkeeping') {
+    throw new AppError('FORBIDDEN', 'mode: only bookkeeping (记账) orders are accepted while prices are hidden (hidePrices)');
+  }
+  const address = (request.address ?? '').trim() || null;
+  if (flags.hideShippingAddress && address !== null) {
+    throw new AppError('FORBIDDEN', 'address: shipping addresses are not collected (hideShippingAddress)');
+  }
+  if (!flags.hideShippingAddress && request.mode === 'order' && address === null) {
+    throw new AppError('INVALID_ARGUMENT', 'address: an order to be shipped needs an address');
+  }
+  const seen = new Set<string>();
+  const lines = request.lines.map((line, i) => {
+    const product = catalogue.find((p) => p.productId === line.productId);
+    if (!product) throw new AppError('INVALID_ARGUMENT', `lines.${i}.productId: unknown product`);
+    if (seen.has(product.productId)) throw new AppError('INVALID_ARGUMENT', `lines.${i}.productId: the same product twice`);
+    seen.add(product.productId);
+    return { productId: product.productId, name: product.name, qty: line.qty, unitPriceFen: product.unitPriceFen };
+  });
+  const totalFen = lines.reduce((sum, l) => sum + l.unitPriceFen * l.qty, 0);
+  return { lines, totalFen, address };
+}
+
+/** What a customer may see of an order: no price at all while prices are hidden now or were when it was placed. */
+export function orderView(doc: OrderDoc, flags: OrderFlags): OrderView {
+  const hide = flags.hidePrices || doc.pricesHidden;
+  const view: OrderView = {
+    orderId: doc._id,
+    mode: doc.mode,
+    status: doc.status,
+    createdAt: new Date(doc.createdAt).toISOString(),
+    lines: doc.lines.map((l) =>
+      hide ? { productId: l.productId, name: l.name, qty: l.qty } : { productId: l.productId, name: l.name, qty: l.qty, unitPriceFen: l.unitPriceFen, amountFen: l.unitPriceFen * l.qty },
+    ),
+    address: flags.hideShippingAddress ? null : doc.address,
+  };
+  if (!hide) view.totalFen = doc.totalFen;
+  return view;
+}
+
+/** The catalogue as a customer may see it. */
+export function productView(products: readonly Product[], flags: OrderFlags): Array<{ productId: string; name: string; unitPriceFen?: number }> {
+  return products.map((p) => (flags.hidePrices ? { productId: p.productId, name: p.name } : { ...p }));
+}
+
+/**
+ * The order id: derived from the caller and the client's request id, so a resend of
+ * the same submission (a lost answer, a double tap) finds the order instead of making
+ * a second one; it reveals neither.
+ */
+export function orderIdFor(openid: string, requestId: string): string {
+  return createHash('sha256').update(`order:${openid}:${requestId}`).digest('hex').slice(0, 24);
+}

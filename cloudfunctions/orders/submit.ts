@@ -1,0 +1,82 @@
+/** `orders.submit` and `orders.list`: the caller's own orders, as the merchant's settings allow. */
+import * as v from 'valibot';
+import { randomUUID } from 'node:crypto';
+import { route } from '../_shared/router';
+import { requireOpenid } from '../_shared/identity';
+import { loadSettings } from '../_shared/data/settings';
+import { isDuplicateKey } from '../_shared/data/errors';
+import { db } from '../_shared/cloud';
+import { now } from '../_shared/clock';
+import { AppError } from '../_shared/errors';
+import { CATALOGUE, orderIdFor, orderView, priceOrder, productView, type OrderDoc } from './order';
+
+const orders = () => db.collection<OrderDoc>('orders');
+
+const submitInput = v.object({
+  mode: v.picklist(['order', 'bookkeeping'], 'mode must be "order" or "bookkeeping"'),
+  lines: v.pipe(
+    v.array(
+      v.object({
+        productId: v.pipe(v.string('productId must be a string'), v.maxLength(64, 'productId is too long')),
+        qty: v.pipe(v.number('qty must be a number'), v.integer('qty must be a whole number'), v.minValue(1, 'qty must be at least 1'), v.maxValue(999, 'qty must be at most 999')),
+      }),
+      'lines must be a list',
+    ),
+    v.minLength(1, 'lines must name at least one product'),
+    v.maxLength(50, 'lines must have at most 50 entries'),
+  ),
+  address: v.optional(v.nullable(v.pipe(v.string('address must be a string'), v.maxLength(200, 'address must be at most 200 characters')))),
+  /** The client's id for this submission: the same id again returns the same order. */
+  requestId: v.optional(v.pipe(v.string('requestId must be a string'), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'requestId must be 8–64 letters, digits, "_" or "-"'))),
+});
+
+export const submitOrder = route(submitInput, async (input, { caller }) => {
+  const openid = requireOpenid(caller);
+  const settings = await loadSettings();
+  const flags = { hidePrices: settings.hidePrices, hideShippingAddress: settings.hideShippingAddress };
+  const priced = priceOrder(input, flags);
+  const requestId = input.requestId ?? null;
+  const doc: OrderDoc = {
+    _id: requestId ? orderIdFor(openid, requestId) : randomUUID().replace(/-/g, '').slice(0, 24),
+    _openid: openid,
+    mode: input.mode,
+    status: 'submitted',
+    lines: priced.lines,
+    totalFen: priced.totalFen,
+    address: priced.address,
+    pricesHidden: flags.hidePrices,
+    createdAt: now(),
+    requestId,
+  };
+  try {
+    await orders().add({ data: doc });
+    return orderView(doc, flags);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  // The same submission again: answer with the order it made.
+  const stored = (await orders().doc(doc._id).get()).data;
+  if (!stored || stored._openid !== openid) throw new AppError('CONFLICT', 'requestId: already used for another order');
+  return orderView(stored, flags);
+});
+
+const listInput = v.object({
+  limit: v.optional(v.pipe(v.number('limit must be a number'), v.integer('limit must be a whole number'), v.minValue(1, 'limit must be at least 1'), v.maxValue(50, 'limit must be at most 50')), 20),
+});
+
+export const listOrders = route(listInput, async ({ limit }, { caller }) => {
+  const openid = requireOpenid(caller);
+  const [settings, res] = await Promise.all([loadSettings(), orders().where({ _openid: openid }).orderBy('createdAt', 'desc').limit(limit).get()]);
+  const flags = { hidePrices: settings.hidePrices, hideShippingAddress: settings.hideShippingAddress };
+  return { orders: res.data.map((d) => orderView(d, flags)) };
+});
+
+export const listProducts = route(v.object({}), async (_input, { caller }) => {
+  requireOpenid(caller);
+  const settings = await loadSettings();
+  return {
+    products: productView(CATALOGUE, { hidePrices: settings.hidePrices, hideShippingAddress: settings.hideShippingAddress }),
+    hidePrices: settings.hidePrices,
+    hideShippingAddress: settings.hideShippingAddress,
+  };
+});

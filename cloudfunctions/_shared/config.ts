@@ -1,7 +1,12 @@
 /**
- * Every environment variable the functions read, declared and documented in one place.
- * Values come from `cloudbaserc.json` `envVariables` when deployed, and from the
- * emulator (which reads the same file) locally. Read lazily so tests can set them.
+ * Every environment variable the functions read, declared and documented in one place,
+ * and the one place their values are decoded. Values reach a deployed function as
+ * `npm run deploy` sets them (cloudbaserc.json `variables` lists which function gets
+ * which); locally the emulator passes them the same way. Read lazily so tests can set them.
+ *
+ * Each variable is its own side-effect-free constant, so a function's bundle holds the
+ * names of exactly the variables it reads: the deploy's dry run checks those against
+ * what cloudbaserc.json passes to that function (scripts/lib/deploy-checks.ts).
  */
 
 export interface ConfigVar {
@@ -9,100 +14,161 @@ export interface ConfigVar {
   description: string;
   /** Used when the variable is unset or empty. */
   fallback?: string;
+  /** A credential: never logged, never shown by the doctor (only whether it is set). */
+  secret?: boolean;
+  /** Set by the emulator only; never deployed. */
+  local?: boolean;
 }
 
+function variable(name: string, description: string, extra: Omit<ConfigVar, 'name' | 'description'> = {}): ConfigVar {
+  return { name, description, ...extra };
+}
+
+/**
+ * How a value travels to a deployed function. The CloudBase CLI pastes values into
+ * its JSON config as text and turns any value that parses as a JSON object into an
+ * object, so anything but plain printable ASCII is sent as `base64:` + base64(UTF-8).
+ * `decodeEnvValue` undoes it; a plain value passes through both unchanged.
+ */
+export const ENCODED_PREFIX = 'base64:';
+
+export function encodeEnvValue(value: string): string {
+  if (!needsEncoding(value)) return value;
+  return ENCODED_PREFIX + Buffer.from(value, 'utf8').toString('base64');
+}
+
+function needsEncoding(value: string): boolean {
+  if (value.startsWith(ENCODED_PREFIX)) return true;
+  // Printable ASCII only, and nothing the CLI's template or JSON handling would touch.
+  if (!/^[\x20-\x7e]*$/.test(value) || /["\\]|\{\{|\}\}/.test(value)) return true;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object'; // objects, arrays and null would be rewritten
+  } catch {
+    return false;
+  }
+}
+
+export function decodeEnvValue(value: string): string {
+  return value.startsWith(ENCODED_PREFIX) ? Buffer.from(value.slice(ENCODED_PREFIX.length), 'base64').toString('utf8') : value;
+}
+
+const ADMIN_OPENIDS = /* @__PURE__ */ variable(
+  'ADMIN_OPENIDS',
+  'Comma-separated openids that are admins regardless of the admins collection (how the first admin is set up).',
+);
+const PHONE_BINDS_PER_USER_PER_DAY = /* @__PURE__ */ variable(
+  'PHONE_BINDS_PER_USER_PER_DAY',
+  'Phone codes one user may bind per China-time day; beyond it bindPhone answers RATE_LIMITED (the charge is still recorded).',
+  { fallback: '5' },
+);
+const NO_QUOTA_REPORTS_TO_TRIP = /* @__PURE__ */ variable(
+  'NO_QUOTA_REPORTS_TO_TRIP',
+  'Distinct users whose no-quota reports (errno 1400001) within the window trip the quota breaker.',
+  { fallback: '3' },
+);
+const NO_QUOTA_WINDOW_MINUTES = /* @__PURE__ */ variable(
+  'NO_QUOTA_WINDOW_MINUTES',
+  'The window for NO_QUOTA_REPORTS_TO_TRIP, in minutes.',
+  { fallback: '10' },
+);
+const PHONE_EXCHANGE_TIMEOUT_MS = /* @__PURE__ */ variable(
+  'PHONE_EXCHANGE_TIMEOUT_MS',
+  'How long one attempt to exchange a phone code with WeChat may take before it counts as a timeout (one retry follows).',
+  { fallback: '4000' },
+);
+const TRIAL_CALLS = /* @__PURE__ */ variable(
+  'TRIAL_CALLS',
+  'Calls in the free trial of each phone component (WeChat gives 1000; whether each component has its own is unconfirmed).',
+  { fallback: '1000' },
+);
+const QUOTA_PACK_CATALOGUE = /* @__PURE__ */ variable(
+  'QUOTA_PACK_CATALOGUE',
+  'The packs WeChat sells, as a JSON array of { kind, calls, validityDays, priceYuan }; replaces the bundled catalogue (cloudfunctions/_shared/domain/pack-catalogue.json).',
+);
+const QUOTA_LOW_PERCENT = /* @__PURE__ */ variable(
+  'QUOTA_LOW_PERCENT',
+  'cron writes a quota-low alert when what is left falls below this percentage of the active packs\' calls.',
+  { fallback: '10' },
+);
+const QUOTA_LOW_DAYS = /* @__PURE__ */ variable(
+  'QUOTA_LOW_DAYS',
+  'cron writes a quota-low alert when the forecast runs out within this many days.',
+  { fallback: '7' },
+);
+const WECHAT_APPID = /* @__PURE__ */ variable(
+  'WECHAT_APPID',
+  'The mini program\'s AppID, for WeChat\'s usage API (reconciliation). Unset: reconciliation is skipped.',
+);
+const WECHAT_APPSECRET = /* @__PURE__ */ variable(
+  'WECHAT_APPSECRET',
+  'The mini program\'s AppSecret, for the access token the usage API needs. Never logged.',
+  { secret: true },
+);
+const WECHAT_API_BASE = /* @__PURE__ */ variable(
+  'WECHAT_API_BASE',
+  'Where WeChat\'s HTTP APIs live; the emulator points functions at its own fakes.',
+  { fallback: 'https://api.weixin.qq.com', local: true },
+);
+const WECHAT_SPU_QUICK = /* @__PURE__ */ variable(
+  'WECHAT_SPU_QUICK',
+  'spuId of the quick-verification component in the usage API (community-observed).',
+  { fallback: '10000077' },
+);
+const WECHAT_SPU_REALTIME = /* @__PURE__ */ variable(
+  'WECHAT_SPU_REALTIME',
+  'spuId of the real-time component in the usage API (unconfirmed; set it when known).',
+  { fallback: '10000078' },
+);
+const PROVIDER_APPID = /* @__PURE__ */ variable(
+  'PROVIDER_APPID',
+  'The service provider\'s AppID, for the access token its service-provider APIs take (provider function). Unset: provider routes answer UPSTREAM_UNAVAILABLE.',
+);
+const PROVIDER_APPSECRET = /* @__PURE__ */ variable(
+  'PROVIDER_APPSECRET',
+  'The service provider\'s AppSecret, for that access token. Never logged.',
+  { secret: true },
+);
+const PROVIDER_TOKEN_PATH = /* @__PURE__ */ variable(
+  'PROVIDER_TOKEN_PATH',
+  'Where the provider\'s access token comes from, under WECHAT_API_BASE: /cgi-bin/stable_token (POST) or /cgi-bin/token (GET); which token WeChat\'s service-provider APIs take is unconfirmed.',
+  { fallback: '/cgi-bin/stable_token' },
+);
+const PROVIDER_MERCHANT_SECRETS = /* @__PURE__ */ variable(
+  'PROVIDER_MERCHANT_SECRETS',
+  'JSON object { "<merchant appid>": "<its AppSecret>" }: lets provider.merchants.usage read those merchants\' usage API with their own stable token. Never logged.',
+  { secret: true },
+);
+const PROVIDER_MERCHANT_TOKEN_URL = /* @__PURE__ */ variable(
+  'PROVIDER_MERCHANT_TOKEN_URL',
+  'An HTTPS endpoint of your own answering GET ?appid=<merchant> with { access_token, expires_in? } (e.g. an authorizer token from your third-party platform), for merchants not in PROVIDER_MERCHANT_SECRETS.',
+);
+
+/** Every variable, by name (for the deploy checks and docs; functions use the accessors below). */
 export const CONFIG_VARS = {
-  ADMIN_OPENIDS: {
-    name: 'ADMIN_OPENIDS',
-    description: 'Comma-separated openids that are admins regardless of the admins collection (how the first admin is set up).',
-  },
-  PHONE_BINDS_PER_USER_PER_DAY: {
-    name: 'PHONE_BINDS_PER_USER_PER_DAY',
-    description: 'Phone codes one user may bind per China-time day; beyond it bindPhone answers RATE_LIMITED (the charge is still recorded).',
-    fallback: '5',
-  },
-  NO_QUOTA_REPORTS_TO_TRIP: {
-    name: 'NO_QUOTA_REPORTS_TO_TRIP',
-    description: 'Distinct users whose no-quota reports (errno 1400001) within the window trip the quota breaker.',
-    fallback: '3',
-  },
-  NO_QUOTA_WINDOW_MINUTES: {
-    name: 'NO_QUOTA_WINDOW_MINUTES',
-    description: 'The window for NO_QUOTA_REPORTS_TO_TRIP, in minutes.',
-    fallback: '10',
-  },
-  PHONE_EXCHANGE_TIMEOUT_MS: {
-    name: 'PHONE_EXCHANGE_TIMEOUT_MS',
-    description: 'How long one attempt to exchange a phone code with WeChat may take before it counts as a timeout (one retry follows).',
-    fallback: '4000',
-  },
-  TRIAL_CALLS: {
-    name: 'TRIAL_CALLS',
-    description: 'Calls in the free trial of each phone component (WeChat gives 1000; whether each component has its own is unconfirmed).',
-    fallback: '1000',
-  },
-  QUOTA_PACK_CATALOGUE: {
-    name: 'QUOTA_PACK_CATALOGUE',
-    description: 'The packs WeChat sells, as a JSON array of { kind, calls, validityDays, priceYuan }; replaces the bundled catalogue (cloudfunctions/_shared/domain/pack-catalogue.json).',
-  },
-  QUOTA_LOW_PERCENT: {
-    name: 'QUOTA_LOW_PERCENT',
-    description: 'cron writes a quota-low alert when what is left falls below this percentage of the active packs\' calls.',
-    fallback: '10',
-  },
-  QUOTA_LOW_DAYS: {
-    name: 'QUOTA_LOW_DAYS',
-    description: 'cron writes a quota-low alert when the forecast runs out within this many days.',
-    fallback: '7',
-  },
-  WECHAT_APPID: {
-    name: 'WECHAT_APPID',
-    description: 'The mini program\'s AppID, for WeChat\'s usage API (reconciliation). Unset: reconciliation is skipped.',
-  },
-  WECHAT_APPSECRET: {
-    name: 'WECHAT_APPSECRET',
-    description: 'The mini program\'s AppSecret, for the access token the usage API needs. Never logged.',
-  },
-  WECHAT_API_BASE: {
-    name: 'WECHAT_API_BASE',
-    description: 'Where WeChat\'s HTTP APIs live; the emulator points functions at its own fakes.',
-    fallback: 'https://api.weixin.qq.com',
-  },
-  WECHAT_SPU_QUICK: {
-    name: 'WECHAT_SPU_QUICK',
-    description: 'spuId of the quick-verification component in the usage API (community-observed).',
-    fallback: '10000077',
-  },
-  WECHAT_SPU_REALTIME: {
-    name: 'WECHAT_SPU_REALTIME',
-    description: 'spuId of the real-time component in the usage API (unconfirmed; set it when known).',
-    fallback: '10000078',
-  },
-  PROVIDER_APPID: {
-    name: 'PROVIDER_APPID',
-    description: 'The service provider\'s AppID, for the access token its service-provider APIs take (provider function). Unset: provider routes answer UPSTREAM_UNAVAILABLE.',
-  },
-  PROVIDER_APPSECRET: {
-    name: 'PROVIDER_APPSECRET',
-    description: 'The service provider\'s AppSecret, for that access token. Never logged.',
-  },
-  PROVIDER_TOKEN_PATH: {
-    name: 'PROVIDER_TOKEN_PATH',
-    description: 'Where the provider\'s access token comes from, under WECHAT_API_BASE: /cgi-bin/stable_token (POST) or /cgi-bin/token (GET); which token WeChat\'s service-provider APIs take is unconfirmed.',
-    fallback: '/cgi-bin/stable_token',
-  },
-  PROVIDER_MERCHANT_SECRETS: {
-    name: 'PROVIDER_MERCHANT_SECRETS',
-    description: 'JSON object { "<merchant appid>": "<its AppSecret>" }: lets provider.merchants.usage read those merchants\' usage API with their own stable token. Never logged.',
-  },
-  PROVIDER_MERCHANT_TOKEN_URL: {
-    name: 'PROVIDER_MERCHANT_TOKEN_URL',
-    description: 'An HTTPS endpoint of your own answering GET ?appid=<merchant> with { access_token, expires_in? } (e.g. an authorizer token from your third-party platform), for merchants not in PROVIDER_MERCHANT_SECRETS.',
-  },
-} as const satisfies Record<string, ConfigVar>;
+  ADMIN_OPENIDS,
+  PHONE_BINDS_PER_USER_PER_DAY,
+  NO_QUOTA_REPORTS_TO_TRIP,
+  NO_QUOTA_WINDOW_MINUTES,
+  PHONE_EXCHANGE_TIMEOUT_MS,
+  TRIAL_CALLS,
+  QUOTA_PACK_CATALOGUE,
+  QUOTA_LOW_PERCENT,
+  QUOTA_LOW_DAYS,
+  WECHAT_APPID,
+  WECHAT_APPSECRET,
+  WECHAT_API_BASE,
+  WECHAT_SPU_QUICK,
+  WECHAT_SPU_REALTIME,
+  PROVIDER_APPID,
+  PROVIDER_APPSECRET,
+  PROVIDER_TOKEN_PATH,
+  PROVIDER_MERCHANT_SECRETS,
+  PROVIDER_MERCHANT_TOKEN_URL,
+} as const;
 
 function read(variable: ConfigVar): string {
-  const value = (process.env[variable.name] ?? '').trim();
+  const value = decodeEnvValue(process.env[variable.name] ?? '').trim();
   return value || variable.fallback || '';
 }
 
@@ -116,39 +182,39 @@ function positiveInt(variable: ConfigVar): number {
 
 /** Openids listed in ADMIN_OPENIDS. */
 export function adminOpenidsFromEnv(): string[] {
-  return read(CONFIG_VARS.ADMIN_OPENIDS)
+  return read(ADMIN_OPENIDS)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
 }
 
-export const phoneBindsPerUserPerDay = () => positiveInt(CONFIG_VARS.PHONE_BINDS_PER_USER_PER_DAY);
-export const noQuotaReportsToTrip = () => positiveInt(CONFIG_VARS.NO_QUOTA_REPORTS_TO_TRIP);
-export const noQuotaWindowMinutes = () => positiveInt(CONFIG_VARS.NO_QUOTA_WINDOW_MINUTES);
-export const phoneExchangeTimeoutMs = () => positiveInt(CONFIG_VARS.PHONE_EXCHANGE_TIMEOUT_MS);
-export const trialCalls = () => positiveInt(CONFIG_VARS.TRIAL_CALLS);
-export const quotaLowPercent = () => positiveInt(CONFIG_VARS.QUOTA_LOW_PERCENT);
-export const quotaLowDays = () => positiveInt(CONFIG_VARS.QUOTA_LOW_DAYS);
-export const packCatalogueOverride = () => read(CONFIG_VARS.QUOTA_PACK_CATALOGUE);
-export const wechatApiBase = () => read(CONFIG_VARS.WECHAT_API_BASE).replace(/\/+$/, '');
-export const wechatSpuId = (kind: 'quick' | 'realtime') => read(kind === 'quick' ? CONFIG_VARS.WECHAT_SPU_QUICK : CONFIG_VARS.WECHAT_SPU_REALTIME);
+export const phoneBindsPerUserPerDay = () => positiveInt(PHONE_BINDS_PER_USER_PER_DAY);
+export const noQuotaReportsToTrip = () => positiveInt(NO_QUOTA_REPORTS_TO_TRIP);
+export const noQuotaWindowMinutes = () => positiveInt(NO_QUOTA_WINDOW_MINUTES);
+export const phoneExchangeTimeoutMs = () => positiveInt(PHONE_EXCHANGE_TIMEOUT_MS);
+export const trialCalls = () => positiveInt(TRIAL_CALLS);
+export const quotaLowPercent = () => positiveInt(QUOTA_LOW_PERCENT);
+export const quotaLowDays = () => positiveInt(QUOTA_LOW_DAYS);
+export const packCatalogueOverride = () => read(QUOTA_PACK_CATALOGUE);
+export const wechatApiBase = () => read(WECHAT_API_BASE).replace(/\/+$/, '');
+export const wechatSpuId = (kind: 'quick' | 'realtime') => read(kind === 'quick' ? WECHAT_SPU_QUICK : WECHAT_SPU_REALTIME);
 
 /** AppID and AppSecret for WeChat's HTTP APIs, or why they are not available. */
 export function wechatCredentials(): { ok: true; appid: string; secret: string } | { ok: false; reason: string } {
-  const appid = read(CONFIG_VARS.WECHAT_APPID);
-  const secret = read(CONFIG_VARS.WECHAT_APPSECRET);
+  const appid = read(WECHAT_APPID);
+  const secret = read(WECHAT_APPSECRET);
   if (!appid || !secret) return { ok: false, reason: `${[!appid && 'WECHAT_APPID', !secret && 'WECHAT_APPSECRET'].filter(Boolean).join(' and ')} not set` };
   return { ok: true, appid, secret };
 }
 
 /** AppID and AppSecret of the service provider, or why they are not available. */
 export function providerCredentials(): { ok: true; appid: string; secret: string } | { ok: false; reason: string } {
-  const appid = read(CONFIG_VARS.PROVIDER_APPID);
-  const secret = read(CONFIG_VARS.PROVIDER_APPSECRET);
+  const appid = read(PROVIDER_APPID);
+  const secret = read(PROVIDER_APPSECRET);
   if (!appid || !secret) return { ok: false, reason: `${[!appid && 'PROVIDER_APPID', !secret && 'PROVIDER_APPSECRET'].filter(Boolean).join(' and ')} not set` };
   return { ok: true, appid, secret };
 }
 
-export const providerTokenPath = () => read(CONFIG_VARS.PROVIDER_TOKEN_PATH);
-export const providerMerchantSecrets = () => read(CONFIG_VARS.PROVIDER_MERCHANT_SECRETS);
-export const providerMerchantTokenUrl = () => read(CONFIG_VARS.PROVIDER_MERCHANT_TOKEN_URL);
+export const providerTokenPath = () => read(PROVIDER_TOKEN_PATH);
+export const providerMerchantSecrets = () => read(PROVIDER_MERCHANT_SECRETS);
+export const providerMerchantTokenUrl = () => read(PROVIDER_MERCHANT_TOKEN_URL);

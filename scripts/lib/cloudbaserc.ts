@@ -1,13 +1,25 @@
 /**
- * Reading `cloudbaserc.json` the way the CloudBase CLI does: `{{env.X}}` placeholders
- * are filled from the environment (and `.env`, which the callers load first). The
- * emulator and the deploy script both use this, so local runs see the same function
- * settings as the cloud.
+ * Reading `cloudbaserc.json`, the CloudBase CLI's config, which the deploy, the
+ * emulator and the doctor share.
+ *
+ * Function variables are listed by name (`"variables": ["ADMIN_OPENIDS", …]`), not as
+ * `envVariables` with `{{env.X}}` placeholders: the CLI (2.12.10) pastes placeholder
+ * values into the file's JSON as text before parsing it, so a `.env` value with `"` or
+ * `\` breaks every `tcb` command, and it would send an unset variable as "" and replace
+ * everything set in the console. Nothing in the file depends on `.env` but `envId`.
+ * `npm run deploy` sets the values itself (scripts/lib/deploy-plan.ts); the emulator
+ * passes the same names from its environment.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..');
+
+export interface TriggerConfig {
+  name: string;
+  type: string;
+  config: string;
+}
 
 export interface FunctionConfig {
   name: string;
@@ -16,9 +28,17 @@ export interface FunctionConfig {
   timeout?: number;
   memorySize?: number;
   installDependency?: boolean;
+  /** Names of the variables the function gets (see cloudfunctions/_shared/config.ts). */
+  variables?: string[];
+  /**
+   * What the CLI sends as the function's variables. In the project's file this stays
+   * empty (see above); `loadCloudbaseRc` fills it from `variables` for the emulator.
+   */
   envVariables?: Record<string, string>;
-  triggers?: Array<{ name: string; type: string; config: string }>;
+  /** Never in the project's file: triggers come from the function's config.json. */
+  triggers?: TriggerConfig[];
   ignore?: string[];
+  [key: string]: unknown;
 }
 
 export interface CloudbaseRc {
@@ -26,6 +46,7 @@ export interface CloudbaseRc {
   envId: string;
   functionRoot: string;
   functions: FunctionConfig[];
+  [key: string]: unknown;
 }
 
 const PLACEHOLDER = /\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -44,10 +65,30 @@ export function readCloudbaseRcText(root = PROJECT_ROOT): string {
   return readFileSync(join(root, 'cloudbaserc.json'), 'utf8');
 }
 
+/** The file as written: placeholders intact. */
+export function readCloudbaseRc(root = PROJECT_ROOT): CloudbaseRc {
+  return JSON.parse(readCloudbaseRcText(root)) as CloudbaseRc;
+}
+
+/** Every variable name a function is given: `variables`, and any legacy `envVariables` key. */
+export function declaredVariables(fn: FunctionConfig): string[] {
+  return [...new Set([...(fn.variables ?? []), ...Object.keys(fn.envVariables ?? {})])];
+}
+
+/**
+ * The config with `{{env.X}}` filled value by value (so a value with quotes cannot break
+ * the JSON) and each function's `envVariables` holding its declared variables' values
+ * from `env` ("" when unset): what the emulator gives each function.
+ */
 export function loadCloudbaseRc(env: NodeJS.ProcessEnv = process.env, root = PROJECT_ROOT): CloudbaseRc {
-  const raw = JSON.parse(readCloudbaseRcText(root)) as CloudbaseRc;
-  // Fill placeholders value by value, so a value with quotes cannot break the JSON.
-  return JSON.parse(JSON.stringify(raw), (_key, value: unknown) => (typeof value === 'string' ? fillPlaceholders(value, env) : value)) as CloudbaseRc;
+  const raw = readCloudbaseRc(root);
+  const filled = JSON.parse(JSON.stringify(raw), (_key, value: unknown) => (typeof value === 'string' ? fillPlaceholders(value, env) : value)) as CloudbaseRc;
+  for (const fn of filled.functions ?? []) {
+    const values: Record<string, string> = { ...(fn.envVariables ?? {}) };
+    for (const name of fn.variables ?? []) values[name] = env[name] ?? '';
+    fn.envVariables = values;
+  }
+  return filled;
 }
 
 /** Loads `.env` into process.env without overriding what is already set. */

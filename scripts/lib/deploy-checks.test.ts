@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule } from './deploy-checks';
+import { existsSync } from 'node:fs';
+import { checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule, checkVariables, variablesReadBy } from './deploy-checks';
+import { declaredVariables } from './cloudbaserc';
 import type { CloudbaseRc } from './cloudbaserc';
 
 const good: CloudbaseRc = {
@@ -29,9 +31,42 @@ test('built and declared functions must match, and installDependency must be fal
   expect(checkCloudbaseRc(rc, ['auth', 'admin'])).toEqual([expect.stringContaining('installDependency'), expect.stringContaining('"admin" is built but not declared')]);
 });
 
-test('timer triggers need a 7-field cron', () => {
-  const rc = { ...good, functions: [{ ...good.functions[0]!, triggers: [{ name: 'daily', type: 'timer', config: '0 2 * * *' }] }] };
-  expect(checkCloudbaseRc(rc, ['auth'])).toEqual([expect.stringContaining('7-field')]);
+test('timer triggers live in config.json only, and need a 7-field cron', () => {
+  const rc = { ...good, functions: [{ ...good.functions[0]!, triggers: [{ name: 'hourly', type: 'timer', config: '0 5 * * * * *' }] }] };
+  expect(checkCloudbaseRc(rc, ['auth'])).toEqual([expect.stringContaining('triggers belong in cloudfunctions/auth/config.json')]);
+  expect(checkFunctionConfig('cron', { triggers: [{ name: 'hourly', type: 'timer', config: '0 5 * * * * *' }] })).toEqual([]);
+  expect(checkFunctionConfig('cron', { triggers: [{ name: 'daily', type: 'timer', config: '0 2 * * *' }] })).toEqual([expect.stringContaining('7-field')]);
+});
+
+test('variables are listed by name: envVariables with {{env.X}} would break the CLI and blank secrets', () => {
+  const legacy = { ...good, functions: [{ ...good.functions[0]!, envVariables: { WECHAT_APPSECRET: '{{env.WECHAT_APPSECRET}}' } }] };
+  expect(checkCloudbaseRc(legacy, ['auth'])).toEqual([expect.stringContaining('envVariables must stay empty')]);
+  const unknown = { ...good, functions: [{ ...good.functions[0]!, variables: ['WECHAT_APPSECRET', 'NOT_A_SETTING', 'WECHAT_API_BASE'] }] };
+  expect(checkCloudbaseRc(unknown, ['auth'])).toEqual([expect.stringContaining('"NOT_A_SETTING"'), expect.stringContaining('"WECHAT_API_BASE"')]);
+});
+
+test('a function that reads a variable cloudbaserc.json does not pass fails, naming the variable', () => {
+  const bundle = 'var a={name:"WECHAT_SPU_QUICK",description:"x"},b={name:"ADMIN_OPENIDS"};';
+  expect(variablesReadBy(bundle)).toEqual(['ADMIN_OPENIDS', 'WECHAT_SPU_QUICK']);
+  const { problems, notes } = checkVariables('cron', variablesReadBy(bundle), ['ADMIN_OPENIDS', 'TRIAL_CALLS']);
+  expect(problems).toEqual(['function "cron" reads WECHAT_SPU_QUICK but cloudbaserc.json does not pass it (add "WECHAT_SPU_QUICK" to its variables)']);
+  expect(notes).toEqual(['function "cron" is given TRIAL_CALLS but never reads it']);
+});
+
+test('the built functions read exactly what cloudbaserc.json passes them (cron and auth read WECHAT_SPU_*)', () => {
+  const root = join(__dirname, '..', '..');
+  const rc = JSON.parse(readFileSync(join(root, 'cloudbaserc.json'), 'utf8')) as CloudbaseRc;
+  const read: Record<string, string[]> = {};
+  for (const fn of rc.functions) {
+    const bundle = join(root, 'build', 'cloudfunctions', fn.name, 'index.js');
+    if (!existsSync(bundle)) continue; // declared by a helper mid-way; the deploy refuses it anyway
+    read[fn.name] = variablesReadBy(readFileSync(bundle, 'utf8'));
+    expect({ fn: fn.name, problems: checkVariables(fn.name, read[fn.name]!, declaredVariables(fn)).problems }).toEqual({ fn: fn.name, problems: [] });
+  }
+  expect(read.cron).toEqual(expect.arrayContaining(['WECHAT_SPU_QUICK', 'WECHAT_SPU_REALTIME']));
+  expect(read.auth).toEqual(expect.arrayContaining(['WECHAT_SPU_QUICK', 'WECHAT_SPU_REALTIME']));
+  // Tree-shaking keeps the check honest: admin's bundle does not carry the provider's secrets.
+  expect(read.admin).not.toContain('PROVIDER_APPSECRET');
 });
 
 test('config.json openapi permissions must name APIs', () => {

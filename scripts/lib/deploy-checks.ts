@@ -3,7 +3,13 @@
  * contents so each rule is unit-tested. Each returns human-readable problems; an empty
  * list means deployable.
  */
+import { CONFIG_VARS } from '../../cloudfunctions/_shared/config';
 import type { CloudbaseRc } from './cloudbaserc';
+
+/** Variables a deployed function may be given: every one config.ts declares, except the emulator's own. */
+export const DEPLOYABLE_VARIABLES: string[] = Object.values(CONFIG_VARS)
+  .filter((v) => !('local' in v && v.local))
+  .map((v) => v.name);
 
 /** The cloud runtime the bundles target. The CLI falls back to Nodejs8.9 when it is missing. */
 export const RUNTIME = 'Nodejs18.15';
@@ -26,11 +32,12 @@ export function checkCloudbaseRc(rc: CloudbaseRc, builtFunctions: string[]): str
     if (fn.handler !== 'index.main') problems.push(`${where}: handler must be "index.main"`);
     if (fn.installDependency !== false) problems.push(`${where}: installDependency must be false (the bundle has everything)`);
     if (fn.timeout !== undefined && !(Number.isInteger(fn.timeout) && fn.timeout >= 1 && fn.timeout <= 60)) problems.push(`${where}: timeout must be 1 to 60 seconds`);
-    for (const trigger of fn.triggers ?? []) {
-      if (trigger.type !== 'timer') problems.push(`${where}: only timer triggers are supported, got "${trigger.type}"`);
-      // CloudBase timer cron: seven fields (second minute hour day month weekday year).
-      if (typeof trigger.config !== 'string' || trigger.config.trim().split(/\s+/).length !== 7) problems.push(`${where}: trigger "${trigger.name}" needs a 7-field cron expression`);
+    if (fn.envVariables !== undefined && Object.keys(fn.envVariables).length > 0) {
+      problems.push(`${where}: envVariables must stay empty (the CLI pastes {{env.X}} values into its JSON as text and replaces everything set online); list the names in "variables" and let npm run deploy set them`);
     }
+    if (fn.triggers !== undefined) problems.push(`${where}: triggers belong in cloudfunctions/${fn.name}/config.json (one source for DevTools, the emulator and the deploy), not in cloudbaserc.json`);
+    if (fn.variables !== undefined && !(Array.isArray(fn.variables) && fn.variables.every((v) => typeof v === 'string'))) problems.push(`${where}: variables must be a list of names`);
+    else for (const name of fn.variables ?? []) if (!DEPLOYABLE_VARIABLES.includes(name)) problems.push(`${where}: variable "${name}" is not one cloudfunctions/_shared/config.ts declares for deployment`);
     if (!builtFunctions.includes(fn.name)) problems.push(`${where} has no built bundle (is there cloudfunctions/${fn.name}/index.ts?)`);
   }
   for (const name of builtFunctions) if (!declared.has(name)) problems.push(`function "${name}" is built but not declared in cloudbaserc.json`);
@@ -49,6 +56,12 @@ export function checkFunctionConfig(name: string, config: unknown): string[] {
     }
   }
   if (triggers !== undefined && !Array.isArray(triggers)) problems.push(`${where}: triggers must be an array`);
+  for (const trigger of Array.isArray(triggers) ? (triggers as Array<{ name?: unknown; type?: unknown; config?: unknown }>) : []) {
+    if (typeof trigger?.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,59}$/.test(trigger.name)) problems.push(`${where}: a trigger needs a name (letters, digits, - and _)`);
+    if (trigger?.type !== 'timer') problems.push(`${where}: only timer triggers are supported, got "${String(trigger?.type)}"`);
+    // CloudBase timer cron: seven fields (second minute hour day month weekday year).
+    if (typeof trigger?.config !== 'string' || trigger.config.trim().split(/\s+/).length !== 7) problems.push(`${where}: trigger "${String(trigger?.name)}" needs a 7-field cron expression`);
+  }
   return problems;
 }
 
@@ -75,4 +88,22 @@ export function checkRule(collection: string, rule: unknown): string[] {
   }
   if (!('read' in rule) || !('write' in rule)) problems.push(`${where} must define read and write`);
   return problems;
+}
+
+/**
+ * The variables a built bundle reads: config.ts declares each variable as its own
+ * side-effect-free constant, so the bundle keeps the name of exactly those its code
+ * uses (esbuild drops the rest).
+ */
+export function variablesReadBy(bundle: string): string[] {
+  return DEPLOYABLE_VARIABLES.filter((name) => bundle.includes(`"${name}"`) || bundle.includes(`'${name}'`) || bundle.includes(`\`${name}\``));
+}
+
+/** Every variable the function reads must be passed to it; passing one it never reads is only worth a note. */
+export function checkVariables(name: string, read: string[], passed: string[]): { problems: string[]; notes: string[] } {
+  const problems = read
+    .filter((v) => !passed.includes(v))
+    .map((v) => `function "${name}" reads ${v} but cloudbaserc.json does not pass it (add "${v}" to its variables)`);
+  const notes = passed.filter((v) => !read.includes(v)).map((v) => `function "${name}" is given ${v} but never reads it`);
+  return { problems, notes };
 }

@@ -19,6 +19,8 @@ import { loadState, saveState } from './persistence';
 import { Stats } from './stats';
 import { DocumentStore, type Doc } from './store/document-store';
 import { apiRoutes } from './api';
+import { envelopeCode, InvocationLog } from './console/invocation-log';
+import { serveConsole } from './console/server';
 import { AccessTokens } from './wechat/access-tokens';
 import { wechatHttpApis, type WechatHandler } from './wechat/http-apis';
 import { PhoneSandbox, type MintRequest, type PhoneCode, type PhoneKind } from './wechat/phone-sandbox';
@@ -56,7 +58,7 @@ export interface EmulatorOptions {
   spResultDelayMs?: number;
 }
 
-interface PersistedState {
+export interface PersistedState {
   version: 1;
   collections: Record<string, Doc[]>;
   phoneCodes: PhoneCode[];
@@ -100,6 +102,10 @@ export class Emulator {
   readonly envId: string;
   readonly appid: string;
   readonly clock: () => number;
+  /** Invocations and function output for the console's live log. */
+  readonly invocationLog = new InvocationLog();
+  /** When start() finished (ms), for the console's uptime; 0 before. */
+  startedAt = 0;
 
   private server: Server | null = null;
   private functions = new Map<string, FunctionEntry>();
@@ -194,6 +200,7 @@ export class Emulator {
     });
     const { port } = this.server.address() as AddressInfo;
     this.baseUrl = `http://${LOOPBACK}:${port}`;
+    this.startedAt = Date.now();
     this.loadFunctions(runnerPath);
     // Assignments saved mid-way settle now that the provider function can hear of it.
     this.providerResults.resume();
@@ -247,6 +254,8 @@ export class Emulator {
     const openid = context.OPENID ?? '';
     const invoker: Invoker = { functionName: name, openid: openid || null, appid: appid || this.appid, openapiPermissions: fn.openapiPermissions };
     const token = this.gateway.issueToken(invoker);
+    const started = Date.now();
+    const route = event !== null && typeof event === 'object' && typeof (event as { $url?: unknown }).$url === 'string' ? (event as { $url: string }).$url : null;
     const body =
       source === 'wx_client' && event !== null && typeof event === 'object' && !Array.isArray(event)
         ? { ...(event as Record<string, unknown>), userInfo: { appId: appid, openId: openid } }
@@ -272,6 +281,7 @@ export class Emulator {
           time_limit_in_ms: (fn.config?.timeout ?? 3) * 1000,
         },
       });
+      this.invocationLog.invocation({ fn: name, route, caller: openid || null, source, durationMs: Date.now() - started, cold: outcome.cold, code: envelopeCode(outcome) });
       return { ...outcome, notFound: false };
     } finally {
       this.gateway.revokeToken(token);
@@ -403,7 +413,10 @@ export class Emulator {
           env,
           maxContainers: this.options.maxContainersPerFunction ?? 4,
           timeoutMs: (config?.timeout ?? 3) * 1000,
-          onLog: this.options.onLog ?? (() => {}),
+          onLog: (fn, line) => {
+            this.invocationLog.line(fn, line);
+            this.options.onLog?.(fn, line);
+          },
         }),
       });
     }
@@ -414,20 +427,19 @@ export class Emulator {
     for (const name of this.options.collections ?? ruleCollections()) this.store.createCollection(name);
   }
 
-  private loadFrom(dir: string): void {
-    const state = loadState<PersistedState>(dir);
-    if (!state) return;
-    this.store.load(state.collections);
-    for (const name of this.options.collections ?? ruleCollections()) if (!this.store.hasCollection(name)) this.store.createCollection(name);
-    this.sandbox.load(state.phoneCodes ?? []);
-    this.ledger.load(state.packs ?? [], state.lastPkgId);
-    this.providerOrders.load(state.provider ?? { orders: [], assignments: [] });
-    this.dirty = false;
+  /** A variable of the emulator's environment (the `env` option, else process.env). */
+  envVar(name: string): string | undefined {
+    return (this.options.env ?? process.env)[name];
   }
 
-  private saveIfDirty(dir: string): void {
-    if (!this.dirty) return;
-    const state: PersistedState = {
+  /** Where `npm start` keeps data; null in memory. */
+  get dataDir(): string | null {
+    return this.options.dataDir ?? null;
+  }
+
+  /** Everything `npm start` saves: data, phone codes, packs, provider orders (for export). */
+  exportState(): PersistedState {
+    return {
       version: 1,
       collections: this.store.snapshot(),
       phoneCodes: this.sandbox.snapshot(),
@@ -435,7 +447,38 @@ export class Emulator {
       lastPkgId: this.ledger.lastPkgId,
       provider: this.providerOrders.snapshot(),
     };
-    saveState(dir, state);
+  }
+
+  /** Replaces data, phone codes, packs and provider orders with an exported state (faults and stats stay). */
+  importState(state: PersistedState): void {
+    if (state === null || typeof state !== 'object' || state.version !== 1 || state.collections === null || typeof state.collections !== 'object') {
+      throw new Error('not an exported emulator state (expected { version: 1, collections, … })');
+    }
+    this.providerResults.stop();
+    this.store.clear();
+    this.applyState(state);
+    if (this.server) this.providerResults.resume();
+    this.dirty = true;
+  }
+
+  private loadFrom(dir: string): void {
+    const state = loadState<PersistedState>(dir);
+    if (!state) return;
+    this.applyState(state);
+    this.dirty = false;
+  }
+
+  private applyState(state: PersistedState): void {
+    this.store.load(state.collections);
+    for (const name of this.options.collections ?? ruleCollections()) if (!this.store.hasCollection(name)) this.store.createCollection(name);
+    this.sandbox.load(state.phoneCodes ?? []);
+    this.ledger.load(state.packs ?? [], state.lastPkgId);
+    this.providerOrders.load(state.provider ?? { orders: [], assignments: [] });
+  }
+
+  private saveIfDirty(dir: string): void {
+    if (!this.dirty) return;
+    saveState(dir, this.exportState());
     this.dirty = false;
   }
 
@@ -443,6 +486,7 @@ export class Emulator {
     const url = new URL(req.url ?? '/', this.baseUrl || `http://${LOOPBACK}`);
     if (url.pathname === '/admin' && req.method === 'POST') return this.serveGateway(req, res);
     if (url.pathname.startsWith('/wechat/')) return this.serveWechat(req, res, url);
+    if (url.pathname === '/' || url.pathname.startsWith('/console/')) return serveConsole(this, req, res, url);
     for (const r of apiRoutes) {
       if (r.method !== req.method) continue;
       const match = r.pattern.exec(url.pathname);

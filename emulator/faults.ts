@@ -64,6 +64,11 @@ export class Faults {
     return null;
   }
 
+  /** Faults still waiting for a call, oldest first. */
+  list(): Fault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
   clear(): void {
     this.faults = [];
   }

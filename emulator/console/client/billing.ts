@@ -1,0 +1,231 @@
+/**
+ * Billing: WeChat's side (what it charged, code by code) beside ours (phone_charges,
+ * usage_daily, the admin summary's cost), the difference and why, then packs and
+ * remaining quota per kind and the breaker. The server lines the sources up
+ * (GET /console/api/billing); this only draws. Fields other helpers may still add or
+ * reshape (counted's reason, costYuan/listValueYuan) are read defensively.
+ */
+import { api, errorText, h, json, pill, replace, table, when } from './dom';
+
+const KINDS = ['quick', 'realtime'] as const;
+
+let adminChoice = localStorage.getItem('console.admin') ?? '';
+
+function errorOf(value: any): string | null {
+  return value && typeof value === 'object' && value.error ? `${value.error.code ?? ''}: ${value.error.message ?? ''}` : null;
+}
+
+function countedPill(counted: boolean | null | undefined, reason?: string | null): HTMLElement {
+  const title = reason ? ` (${reason})` : '';
+  if (counted === true) return pill(`counted${title}`, 'ok');
+  if (counted === false) return pill(`uncounted${title}`, 'bad');
+  return pill(`unknown${title}`, 'warn');
+}
+
+function yuanOf(summary: any): { cost: string | null; list: string | null } {
+  const t = summary?.totals ?? {};
+  return { cost: t.costYuan ?? summary?.costYuan ?? null, list: t.listValueYuan ?? summary?.listValueYuan ?? null };
+}
+
+function wechatColumn(b: any): HTMLElement {
+  const w = b.wechat;
+  return h(
+    'div',
+    { class: 'card', 'data-testid': 'wechat-side' },
+    h('h2', {}, "WeChat's side — what it bills"),
+    h('div', { class: 'big', 'data-testid': 'wechat-total' }, w.total),
+    h('div', { class: 'muted' }, `charges at list price ¥${w.listValueYuan}`),
+    table(
+      ['kind', ['charged', 'num'], ['exchanged', 'num'], ['not exchanged', 'num']],
+      KINDS.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num', 'data-testid': `wechat-${k}` }, w.byKind[k]), h('td', { class: 'num' }, w.exchanged[k]), h('td', { class: 'num' }, w.byKind[k] - w.exchanged[k]))),
+    ),
+    h('h3', {}, 'Quota per kind (usage/get)'),
+    table(
+      ['kind', ['all', 'num'], ['used', 'num'], ['remaining', 'num'], 'packages'],
+      KINDS.map((k) => {
+        const u = w.usage[k];
+        return h(
+          'tr',
+          {},
+          h('td', {}, k),
+          h('td', { class: 'num' }, u.all),
+          h('td', { class: 'num' }, u.effectiveUse),
+          h('td', { class: 'num', 'data-testid': `wechat-remaining-${k}` }, u.all - u.effectiveUse),
+          h('td', {}, (u.detailList ?? []).map((p: any) => h('div', { class: 'muted' }, `#${p.pkgId} ${p.skuId} ${p.used}/${p.all} ${['', 'running', 'not started', 'expired'][p.status] ?? p.status}`))),
+        );
+      }),
+    ),
+  );
+}
+
+function oursColumn(b: any): HTMLElement {
+  const o = b.ours;
+  const summaryError = errorOf(o.summary);
+  const { cost, list } = yuanOf(o.summary);
+  return h(
+    'div',
+    { class: 'card', 'data-testid': 'our-side' },
+    h('h2', {}, 'Ours — phone_charges, usage_daily, summary'),
+    h('div', { class: 'big', 'data-testid': 'our-total' }, o.total),
+    h('div', { class: 'muted' }, `recorded charges at list price ¥${o.listValueYuan}`),
+    table(
+      ['kind', ['phone_charges', 'num'], ['usage_daily', 'num']],
+      KINDS.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num', 'data-testid': `ours-${k}` }, o.byKind[k]), h('td', { class: 'num', 'data-testid': `daily-${k}` }, o.usageDaily.byKind[k]))),
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      h('span', { 'data-testid': 'counted' }, pill(`counted ${o.counted.true}`, 'ok')),
+      h('span', { 'data-testid': 'uncounted' }, pill(`uncounted ${o.counted.false}`, o.counted.false ? 'bad' : '')),
+      pill(`unknown ${o.counted.unknown}`, o.counted.unknown ? 'warn' : ''),
+      Object.entries(o.byExchange).map(([k, n]) => pill(`${k} ${n}`)),
+    ),
+    h('h3', {}, 'admin usage.summary (last 12 months)'),
+    summaryError
+      ? h('div', { class: 'error' }, summaryError)
+      : h(
+          'dl',
+          { class: 'kv' },
+          h('dt', {}, 'quick / realtime'),
+          h('dd', {}, `${o.summary?.totals?.quick ?? '?'} / ${o.summary?.totals?.realtime ?? '?'}`),
+          h('dt', {}, 'cost'),
+          h('dd', { 'data-testid': 'summary-cost' }, cost === null ? '—' : `¥${cost}`),
+          list !== null && h('dt', {}, 'list value'),
+          list !== null && h('dd', {}, `¥${list}`),
+        ),
+  );
+}
+
+function differenceCard(b: any): HTMLElement {
+  const d = b.difference;
+  return h(
+    'div',
+    { class: 'card', 'data-testid': 'difference' },
+    h('h2', {}, 'Difference'),
+    table(
+      ['kind', ['WeChat', 'num'], ['phone_charges', 'num'], ['usage_daily', 'num'], ['WeChat − ours', 'num'], ['ours − usage_daily', 'num']],
+      KINDS.map((k) => {
+        const r = d.byKind[k];
+        return h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, r.wechat), h('td', { class: 'num' }, r.ours), h('td', { class: 'num' }, r.usageDaily), h('td', { class: `num ${r.wechatMinusOurs ? 'bad' : ''}` }, r.wechatMinusOurs), h('td', { class: `num ${r.oursMinusDaily ? 'warn' : ''}` }, r.oursMinusDaily));
+      }),
+    ),
+    h('div', { class: 'row' }, 'Billed but not recorded:', h('strong', { 'data-testid': 'difference-yuan' }, `¥${d.yuan}`)),
+    h('ul', { class: 'explain', 'data-testid': 'explanations' }, d.explanations.map((e: string) => h('li', {}, e))),
+  );
+}
+
+function quotaCard(b: any): HTMLElement {
+  const breaker = b.ours.breaker;
+  return h(
+    'div',
+    { class: 'card', 'data-testid': 'quota' },
+    h('h2', {}, 'Our quota ledger (admin quota.status) and breaker'),
+    h(
+      'div',
+      { class: 'row', 'data-testid': 'breaker' },
+      'Breaker:',
+      breaker ? (breaker.tripped ? pill(`tripped: ${breaker.reason ?? '?'} since ${when(breaker.at)}`, 'bad') : pill('armed (not tripped)', 'ok')) : h('span', { class: 'error' }, errorOf({ error: b.ours.settingsError }) ?? 'unknown'),
+    ),
+    KINDS.map((k) => {
+      const q = b.ours.quota[k];
+      const err = errorOf(q);
+      if (err) return h('div', {}, h('h3', {}, k), h('div', { class: 'error' }, err));
+      return h(
+        'div',
+        {},
+        h('h3', {}, `${k}: remaining `, h('span', { 'data-testid': `our-remaining-${k}` }, q.remaining ?? '?')),
+        table(
+          ['pack', 'source', ['calls', 'num'], ['used', 'num'], 'status', 'starts', 'expires', ['price', 'num']],
+          (q.packs ?? []).map((p: any) => h('tr', {}, h('td', {}, p.id), h('td', {}, p.source), h('td', { class: 'num' }, p.calls), h('td', { class: 'num' }, p.used), h('td', {}, p.status), h('td', {}, when(p.startsAt)), h('td', {}, when(p.expiresAt)), h('td', { class: 'num' }, p.priceYuan == null ? '—' : `¥${p.priceYuan}`))),
+        ),
+        q.uncovered ? h('div', { class: 'warn' }, `charges no recorded pack covers: ${typeof q.uncovered === 'object' ? json(q.uncovered) : q.uncovered}`) : null,
+        q.reconciliation ? h('div', { class: 'muted' }, `last reconciliation ${when(q.reconciliation.at)}: WeChat used ${q.reconciliation.wechatUsed}, ours ${q.reconciliation.localCharges}, difference ${q.reconciliation.difference}`) : null,
+      );
+    }),
+  );
+}
+
+function codesCard(b: any): HTMLElement {
+  const rows = b.wechat.codes
+    .slice()
+    .reverse()
+    .map((c: any) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, when(c.at)),
+        h('td', {}, c.kind),
+        h('td', {}, c.openid ?? '—'),
+        h('td', {}, h('code', {}, c.code)),
+        h('td', {}, c.exchanged ? pill('exchanged', 'ok') : pill(c.exchangeAttempts ? `refused ×${c.exchangeAttempts}` : 'not exchanged', 'warn')),
+        c.ours ? [h('td', {}, pill(c.ours.exchange ?? '?', c.ours.exchange === 'ok' ? 'ok' : c.ours.exchange === 'failed' ? 'bad' : 'warn'), c.ours.failure ? ` ${c.ours.failure}` : ''), h('td', {}, countedPill(c.ours.counted, c.ours.reason)), h('td', {}, c.ours.phoneMasked ?? '—')] : h('td', { colspan: 3, class: 'bad' }, 'no record in phone_charges'),
+      ),
+    );
+  const orphans = b.ours.orphans.map((o: any) => h('tr', {}, h('td', {}, when(o.at)), h('td', {}, o.kind), h('td', {}, o.id), h('td', {}, o.exchange), h('td', {}, countedPill(o.counted, o.reason))));
+  return h(
+    'div',
+    { class: 'card' },
+    h('h2', {}, 'Charge by charge: WeChat code ↔ our record'),
+    table(['charged at', 'kind', 'openid', 'code', 'WeChat', 'our record', 'usage_daily', 'phone'], rows, { 'data-testid': 'codes' }),
+    orphans.length ? [h('h3', {}, 'Records with no WeChat code'), table(['at', 'kind', 'record', 'exchange', 'usage_daily'], orphans)] : null,
+  );
+}
+
+function adminBar(b: any, refresh: () => void): HTMLElement {
+  const input = h('input', { value: b.admin ?? '', placeholder: 'admin OPENID', list: 'admin-list', 'data-testid': 'admin-openid' });
+  const use = () => {
+    adminChoice = input.value.trim();
+    localStorage.setItem('console.admin', adminChoice);
+    refresh();
+  };
+  const makeAdmin = async () => {
+    await api('PUT', '/console/api/db/admins/o_console', { addedBy: 'console', addedAt: { $date: new Date().toISOString() } });
+    adminChoice = 'o_console';
+    localStorage.setItem('console.admin', adminChoice);
+    refresh();
+  };
+  return h(
+    'div',
+    { class: 'row' },
+    h('label', {}, 'Admin routes called as'),
+    input,
+    h('datalist', { id: 'admin-list' }, b.admins.map((a: string) => h('option', { value: a }))),
+    h('button', { onclick: use }, 'Use'),
+    !b.admins.length ? h('button', { onclick: () => void makeAdmin(), title: 'adds admins/o_console' }, 'Make o_console an admin') : null,
+    h('button', { onclick: refresh }, 'Refresh'),
+  );
+}
+
+export async function loadBilling(): Promise<any> {
+  return api('GET', `/console/api/billing${adminChoice ? `?admin=${encodeURIComponent(adminChoice)}` : ''}`);
+}
+
+export async function renderBilling(el: HTMLElement): Promise<void> {
+  const refresh = () => void renderBilling(el);
+  try {
+    const b = await loadBilling();
+    replace(
+      el,
+      h('div', { 'data-testid': 'billing' }, adminBar(b, refresh), h('div', { class: 'cols' }, wechatColumn(b), oursColumn(b)), differenceCard(b), quotaCard(b), codesCard(b)),
+    );
+  } catch (err) {
+    replace(el, h('div', { class: 'error' }, errorText(err)));
+  }
+}
+
+/** The few figures the Play view keeps in sight while a user plays. */
+export async function renderBillingStrip(el: HTMLElement): Promise<void> {
+  try {
+    const b = await loadBilling();
+    replace(
+      el,
+      table(
+        ['', ['WeChat charged', 'num'], ['phone_charges', 'num'], ['usage_daily', 'num'], ['quota left (WeChat)', 'num']],
+        KINDS.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num', 'data-testid': `strip-wechat-${k}` }, b.wechat.byKind[k]), h('td', { class: 'num', 'data-testid': `strip-ours-${k}` }, b.ours.byKind[k]), h('td', { class: 'num' }, b.ours.usageDaily.byKind[k]), h('td', { class: 'num' }, b.wechat.usage[k].all - b.wechat.usage[k].effectiveUse))),
+      ),
+      h('div', { class: 'muted' }, `summary cost ${yuanOf(b.ours.summary).cost ? `¥${yuanOf(b.ours.summary).cost}` : '—'} · breaker ${b.ours.breaker ? (b.ours.breaker.tripped ? `tripped (${b.ours.breaker.reason})` : 'armed') : '?'}`),
+    );
+  } catch (err) {
+    replace(el, h('div', { class: 'error' }, errorText(err)));
+  }
+}

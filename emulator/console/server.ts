@@ -1,0 +1,390 @@
+/**
+ * The emulator's web console, on the emulator's own loopback port: `GET /` is the page,
+ * `/console/app.js` its script (bundled from ./client by esbuild on first request,
+ * kept in memory), `/console/api/...` the JSON the page needs beyond the emulator's
+ * `/v1` API, and `/console/api/events` the live invocation log (server-sent events).
+ *
+ * Everything this file answers is masked (./mask.ts): the page never holds a raw phone
+ * number. The billing view reuses what exists — WeChat's sandbox ledger and usage, the
+ * `phone_charges` and `usage_daily` collections, and the admin function's
+ * `usage.summary`, `quota.status` and `settings.get` routes called as an admin — and
+ * only lines them up. See docs/emulator.md "Console".
+ */
+import { EJSON } from 'bson';
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { chargeId } from '../../cloudfunctions/_shared/domain/charge';
+import { fenToYuan, PRICE_FEN } from '../../cloudfunctions/_shared/domain/pricing';
+import type { Emulator, PersistedState } from '../emulator';
+import { HttpError, readBody, readJsonObject, sendJson } from '../http-util';
+import type { PhoneKind } from '../wechat/phone-sandbox';
+import { usageAnswer } from '../wechat/usage-ledger';
+import { maskDeep, restoreMasked } from './mask';
+
+const KINDS: PhoneKind[] = ['quick', 'realtime'];
+const MAX_PAGE = 200;
+const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
+
+let bundle: Promise<string> | null = null;
+
+/** The client script, built once per process (about 20 ms). */
+function clientBundle(): Promise<string> {
+  bundle ??= build({
+    entryPoints: [join(__dirname, 'client', 'main.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    logLevel: 'silent',
+  }).then((r) => r.outputFiles[0]!.text);
+  bundle.catch(() => {
+    bundle = null;
+  });
+  return bundle;
+}
+
+function send(res: ServerResponse, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+  res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...extra });
+  res.end(body);
+}
+
+/** JSON with dates as `{ "$date": … }` (what PUT /v1/db accepts back), masked. */
+function sendMasked(res: ServerResponse, value: unknown): void {
+  sendJson(res, 200, maskDeep(EJSON.serialize(value, { relaxed: true })));
+}
+
+/**
+ * The emulator has no authentication and listens on loopback only. The console's API
+ * also refuses requests whose Host is not loopback (a web page that rebinds its DNS
+ * name to 127.0.0.1) and writes that are not JSON (a cross-site form cannot send JSON
+ * without a preflight the emulator never grants).
+ */
+function checkRequest(req: IncomingMessage): void {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) throw new HttpError(403, 'FORBIDDEN', 'the console answers loopback hosts only');
+  if ((req.method === 'POST' || req.method === 'PUT') && !(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+  }
+}
+
+export async function serveConsole(emu: Emulator, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const path = url.pathname;
+  if (req.method === 'GET' && path === '/') return send(res, 'text/html; charset=utf-8', readFileSync(join(__dirname, 'client', 'index.html')));
+  if (req.method === 'GET' && path === '/console/app.js') return send(res, 'text/javascript; charset=utf-8', await clientBundle());
+  checkRequest(req);
+  const route = `${req.method} ${path}`;
+  if (route === 'GET /console/api/overview') return sendMasked(res, overview(emu));
+  if (route === 'GET /console/api/events') return streamEvents(emu, req, res);
+  if (route === 'GET /console/api/billing') return sendMasked(res, await billing(emu, url.searchParams.get('admin')));
+  if (route === 'GET /console/api/faults') return sendMasked(res, { faults: emu.faults.list() });
+  if (route === 'POST /console/api/invoke') return sendMasked(res, await invoke(emu, await readJsonObject(req)));
+  if (route === 'POST /console/api/play') return sendMasked(res, await play(emu, await readJsonObject(req)));
+  if (route === 'GET /console/api/export') {
+    const name = `quickphone-export-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+    return send(res, 'application/json; charset=utf-8', EJSON.stringify(emu.exportState(), undefined, 1, { relaxed: true }), { 'content-disposition': `attachment; filename="${name}"` });
+  }
+  if (route === 'POST /console/api/import') {
+    let state: PersistedState;
+    try {
+      state = EJSON.parse((await readBody(req)).toString('utf8'), { relaxed: true }) as PersistedState;
+      emu.importState(state);
+    } catch (err) {
+      throw new HttpError(400, 'INVALID_ARGUMENT', `import: ${(err as Error).message}`);
+    }
+    return sendJson(res, 200, { collections: Object.keys(state.collections).length, phoneCodes: state.phoneCodes?.length ?? 0 });
+  }
+  if (route === 'GET /console/api/db') return sendMasked(res, { collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}).length })) });
+  const db = /^\/console\/api\/db\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+  if (db) {
+    const collection = decodeURIComponent(db[1]!);
+    if (req.method === 'GET' && !db[2]) return sendMasked(res, page(emu, collection, url.searchParams));
+    if (req.method === 'PUT' && db[2]) return sendMasked(res, putDocument(emu, collection, decodeURIComponent(db[2]), await readJsonObject(req)));
+  }
+  throw new HttpError(404, 'NOT_FOUND', `no console route for ${req.method} ${path}`);
+}
+
+// ---- overview ------------------------------------------------------------------
+
+function adminCandidates(emu: Emulator): string[] {
+  const fromEnv = (emu.envVar('ADMIN_OPENIDS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const fromDb = emu.store.hasCollection('admins') ? emu.store.find('admins', {}, { sort: [['_id', 1]] }).map((d) => String(d._id)) : [];
+  return [...new Set([...fromEnv, ...fromDb])];
+}
+
+function overview(emu: Emulator) {
+  const containers = emu.containerStats();
+  return {
+    envId: emu.envId,
+    appid: emu.appid,
+    url: emu.url,
+    dataDir: emu.dataDir,
+    startedAt: new Date(emu.startedAt).toISOString(),
+    uptimeMs: Date.now() - emu.startedAt,
+    functions: emu.functionNames().map((name) => ({ name, ...containers[name], timerTriggers: emu.timerTriggers(name) ?? [] })),
+    collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}).length })),
+    faults: emu.faults.list().length,
+    admins: adminCandidates(emu),
+  };
+}
+
+function streamEvents(emu: Emulator, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+  const write = (entry: unknown) => res.write(`data: ${JSON.stringify(entry)}\n\n`);
+  for (const entry of emu.invocationLog.recent()) write(entry);
+  const unsubscribe = emu.invocationLog.subscribe(write);
+  const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+  ping.unref();
+  req.on('close', () => {
+    clearInterval(ping);
+    unsubscribe();
+  });
+}
+
+// ---- functions -----------------------------------------------------------------
+
+function text(value: unknown, name: string, required = true): string | undefined {
+  if (value === undefined || value === '') {
+    if (required) throw new HttpError(400, 'INVALID_ARGUMENT', `${name} is required`);
+    return undefined;
+  }
+  if (typeof value !== 'string') throw new HttpError(400, 'INVALID_ARGUMENT', `${name} must be a string`);
+  return value;
+}
+
+/** Runs a function as the mini program would, `$url` = route, as the given OPENID. */
+async function call(emu: Emulator, fn: string, route: string | undefined, data: Record<string, unknown>, openid: string | undefined) {
+  const started = Date.now();
+  const outcome = await emu.invoke(fn, route ? { ...data, $url: route } : data, openid ? { OPENID: openid } : {});
+  if (outcome.notFound) throw new HttpError(404, 'FUNCTION_NOT_FOUND', `no function named "${fn}"`);
+  return { ok: outcome.ok, result: outcome.result, error: outcome.ok ? undefined : outcome.error, durationMs: Date.now() - started };
+}
+
+async function invoke(emu: Emulator, body: Record<string, unknown>) {
+  const fn = text(body.fn, 'fn')!;
+  const data = body.data ?? {};
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new HttpError(400, 'INVALID_ARGUMENT', 'data must be a JSON object');
+  return call(emu, fn, text(body.route, 'route', false), data as Record<string, unknown>, text(body.openid, 'openid', false));
+}
+
+/** A stable pretend number per openid, so "the same user" taps with the same phone. */
+function numberFor(openid: string): string {
+  const digits = BigInt(`0x${createHash('sha256').update(openid).digest('hex').slice(0, 15)}`).toString().padStart(8, '0').slice(-8);
+  return `138${digits}`;
+}
+
+/**
+ * Plays the mini program's phone button for one user (components/quick-login): a tap
+ * with quota left mints a code (WeChat charges) and sends it to auth.bindPhone; without
+ * quota the button fails with errno 1400001 and the client reports it; a denial is
+ * reported as such.
+ */
+async function play(emu: Emulator, body: Record<string, unknown>) {
+  const openid = text(body.openid, 'openid')!;
+  const action = body.action;
+  const kind = body.kind === undefined ? 'quick' : body.kind;
+  if (kind !== 'quick' && kind !== 'realtime') throw new HttpError(400, 'INVALID_ARGUMENT', 'kind must be "quick" or "realtime"');
+  const phoneNumber = text(body.phoneNumber, 'phoneNumber', false) ?? numberFor(openid);
+  if (!MAINLAND_MOBILE.test(phoneNumber)) throw new HttpError(400, 'INVALID_ARGUMENT', 'phoneNumber must be a mainland mobile number (11 digits starting 13–19)');
+  const steps: Array<Record<string, unknown>> = [];
+  const report = async (type: 'deny' | 'no-quota', errno: number | undefined, errMsg: string) => {
+    const data: Record<string, unknown> = { type, errMsg };
+    if (errno !== undefined) data.errno = errno;
+    steps.push({ step: `auth.reportPhoneEvent ${type}`, ...(await call(emu, 'auth', 'reportPhoneEvent', data, openid)) });
+  };
+  if (action === 'tap') {
+    const minted = emu.mintPhoneCode({ phoneNumber, openid, kind, appid: emu.appid });
+    if (!minted) {
+      steps.push({ step: 'WeChat: button fails, errno 1400001 (no quota left), nothing charged' });
+      await report('no-quota', 1400001, 'getPhoneNumber:fail no permission');
+    } else {
+      steps.push({ step: 'WeChat: user approved, code minted (one charge)', code: `${minted.code.slice(0, 8)}…`, phone: phoneNumber });
+      steps.push({ step: 'auth.bindPhone', ...(await call(emu, 'auth', 'bindPhone', { code: minted.code, kind }, openid)) });
+    }
+  } else if (action === 'deny') {
+    steps.push({ step: 'WeChat: user denied the sheet, nothing charged' });
+    await report('deny', undefined, 'getPhoneNumber:fail user deny');
+  } else if (action === 'no-quota') {
+    steps.push({ step: 'WeChat: button fails, errno 1400001, nothing charged' });
+    await report('no-quota', 1400001, 'getPhoneNumber:fail no permission');
+  } else {
+    throw new HttpError(400, 'INVALID_ARGUMENT', 'action must be "tap", "deny" or "no-quota"');
+  }
+  return { openid, steps };
+}
+
+// ---- data ----------------------------------------------------------------------
+
+function page(emu: Emulator, collection: string, query: URLSearchParams) {
+  if (!emu.store.hasCollection(collection)) throw new HttpError(404, 'COLLECTION_NOT_FOUND', `no collection "${collection}"`);
+  const offset = Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0);
+  const limit = Math.min(MAX_PAGE, Math.max(1, Number.parseInt(query.get('limit') ?? '20', 10) || 20));
+  const all = emu.store.find(collection, {}, { sort: [['_id', 1]] });
+  return { collection, total: all.length, offset, limit, docs: all.slice(offset, offset + limit) };
+}
+
+/** As PUT /v1/db/:collection/:id, with masked values put back to what is stored. */
+function putDocument(emu: Emulator, collection: string, id: string, body: Record<string, unknown>) {
+  const edited = EJSON.deserialize(body, { relaxed: true }) as Record<string, unknown>;
+  if (edited._id !== undefined && edited._id !== id) throw new HttpError(400, 'INVALID_ARGUMENT', "the document's _id differs from the one in the path");
+  const stored = emu.store.hasCollection(collection) ? emu.store.find(collection, { _id: id })[0] : undefined;
+  const doc = (stored ? restoreMasked(edited, stored) : edited) as Record<string, unknown>;
+  try {
+    emu.store.put(collection, { ...doc, _id: id });
+  } catch (err) {
+    throw new HttpError(400, 'INVALID_ARGUMENT', (err as Error).message);
+  }
+  return { saved: id };
+}
+
+// ---- billing -------------------------------------------------------------------
+
+type Envelope = { ok?: boolean; data?: unknown; error?: { code?: string; message?: string } };
+
+/** An admin route's data, or its error as `{ error }` (the view shows either). */
+async function adminRoute(emu: Emulator, admin: string | null, route: string, data: Record<string, unknown> = {}): Promise<unknown> {
+  if (!admin) return { error: { code: 'NO_ADMIN', message: 'no admin OPENID: set ADMIN_OPENIDS or add one in the billing view' } };
+  const outcome = await emu.invoke('admin', { ...data, $url: route }, { OPENID: admin });
+  if (outcome.notFound) return { error: { code: 'FUNCTION_NOT_FOUND', message: 'no admin function' } };
+  if (!outcome.ok) return { error: { code: 'FUNCTION_FAILED', message: outcome.error ?? 'function failed' } };
+  const envelope = outcome.result as Envelope;
+  return envelope?.ok ? envelope.data : { error: envelope?.error ?? { code: 'UNKNOWN', message: 'not an envelope' } };
+}
+
+const yuan = (calls: Record<PhoneKind, number>) => fenToYuan(calls.quick * PRICE_FEN.quick + calls.realtime * PRICE_FEN.realtime);
+const zero = (): Record<PhoneKind, number> => ({ quick: 0, realtime: 0 });
+
+interface ChargeDoc {
+  _id: string;
+  kind?: PhoneKind;
+  exchange?: string;
+  failure?: string | null;
+  counted?: boolean | null;
+  countedReason?: unknown;
+  reason?: unknown;
+  phoneMasked?: string | null;
+  chargedAt?: Date;
+  openid?: string;
+}
+
+/** Whether a charge is counted in usage_daily: true, false, or null (not known). Read defensively: the field's form may grow. */
+function countedOf(c: ChargeDoc): boolean | null {
+  const v = c.counted as unknown;
+  if (v === true || v === false) return v;
+  if (v && typeof v === 'object' && 'counted' in v) return (v as { counted: unknown }).counted === true ? true : (v as { counted: unknown }).counted === false ? false : null;
+  return null;
+}
+
+function reasonOf(c: ChargeDoc): string | null {
+  const r = c.countedReason ?? c.reason ?? (c.counted && typeof c.counted === 'object' ? (c.counted as { reason?: unknown }).reason : undefined);
+  return typeof r === 'string' ? r : r == null ? null : JSON.stringify(r);
+}
+
+async function billing(emu: Emulator, requestedAdmin: string | null) {
+  const admins = adminCandidates(emu);
+  const admin = requestedAdmin || admins[0] || null;
+  const docs = <T>(name: string) => (emu.store.hasCollection(name) ? (emu.store.find(name, {}, { sort: [['_id', 1]] }) as unknown as T[]) : []);
+  const charges = docs<ChargeDoc>('phone_charges');
+  const chargesById = new Map(charges.map((c) => [c._id, c]));
+  const matched = new Set<string>();
+
+  // WeChat's side: every minted code of this mini program is one charge.
+  const wechatByKind = zero();
+  const wechatExchanged = zero();
+  const codes = emu.sandbox
+    .snapshot()
+    .filter((c) => c.appid === emu.appid)
+    .sort((a, b) => a.issuedAt - b.issuedAt)
+    .map((c) => {
+      wechatByKind[c.kind] += 1;
+      if (c.used) wechatExchanged[c.kind] += 1;
+      const ours = chargesById.get(chargeId(emu.appid, c.code));
+      if (ours) matched.add(ours._id);
+      return {
+        at: new Date(c.issuedAt).toISOString(),
+        kind: c.kind,
+        openid: c.openid,
+        code: `${c.code.slice(0, 8)}…`,
+        exchanged: c.used,
+        exchangeAttempts: c.exchanges,
+        ours: ours ? { id: `${ours._id.slice(0, 8)}…`, exchange: ours.exchange ?? null, failure: ours.failure ?? null, counted: countedOf(ours), reason: reasonOf(ours), phoneMasked: ours.phoneMasked ?? null } : null,
+      };
+    });
+
+  // Our side: the charge ledger and its daily counters.
+  const oursByKind = zero();
+  const counted = { true: 0, false: 0, unknown: 0 };
+  const byExchange: Record<string, number> = {};
+  for (const c of charges) {
+    const kind: PhoneKind = c.kind === 'realtime' ? 'realtime' : 'quick';
+    oursByKind[kind] += 1;
+    const k = countedOf(c);
+    if (k === true) counted.true += 1;
+    else if (k === false) counted.false += 1;
+    else counted.unknown += 1;
+    const ex = c.exchange ?? 'unknown';
+    byExchange[ex] = (byExchange[ex] ?? 0) + 1;
+  }
+  const dailyByKind = zero();
+  const usageDaily = docs<{ _id: string; day?: string; kind?: PhoneKind; count?: number }>('usage_daily');
+  for (const d of usageDaily) if ((d.kind === 'quick' || d.kind === 'realtime') && typeof d.count === 'number') dailyByKind[d.kind] += d.count;
+  const orphans = charges
+    .filter((c) => !matched.has(c._id))
+    .map((c) => ({ id: `${c._id.slice(0, 8)}…`, kind: c.kind, at: c.chargedAt, exchange: c.exchange ?? null, counted: countedOf(c), reason: reasonOf(c) }));
+
+  // One after another: one warm admin container serves the view, as one admin's page would.
+  const summary = await adminRoute(emu, admin, 'usage.summary');
+  const settings = await adminRoute(emu, admin, 'settings.get');
+  const quotaQuick = await adminRoute(emu, admin, 'quota.status', { kind: 'quick' });
+  const quotaRealtime = await adminRoute(emu, admin, 'quota.status', { kind: 'realtime' });
+  const s = settings as { breaker?: unknown; settings?: { breaker?: unknown } } | null;
+
+  const explanations: string[] = [];
+  for (const kind of KINDS) {
+    const mintedNoRecord = codes.filter((c) => c.kind === kind && !c.ours).length;
+    const recordNoCode = orphans.filter((o) => (o.kind ?? 'quick') === kind).length;
+    const notCounted = oursByKind[kind] - dailyByKind[kind];
+    if (mintedNoRecord) explanations.push(`${kind}: ${mintedNoRecord} code(s) WeChat charged never reached auth.bindPhone (the user left, or the request was lost before the charge was recorded) — billed, not in phone_charges.`);
+    if (recordNoCode) explanations.push(`${kind}: ${recordNoCode} charge record(s) match no code in WeChat's ledger (data imported or edited, or WeChat's side was reset).`);
+    if (notCounted > 0) explanations.push(`${kind}: ${notCounted} recorded charge(s) not yet in usage_daily (counting failed or is unknown); the cron's recount adds them, so the summary's cost is low until then.`);
+    if (notCounted < 0) explanations.push(`${kind}: usage_daily counts ${-notCounted} more than phone_charges holds (records removed, or counted twice).`);
+  }
+  if (!explanations.length) explanations.push('WeChat’s ledger, phone_charges and usage_daily agree.');
+
+  const quota = { quick: quotaQuick, realtime: quotaRealtime };
+  return {
+    appid: emu.appid,
+    admin,
+    admins,
+    wechat: {
+      byKind: wechatByKind,
+      total: wechatByKind.quick + wechatByKind.realtime,
+      exchanged: wechatExchanged,
+      listValueYuan: yuan(wechatByKind),
+      codes,
+      usage: Object.fromEntries(KINDS.map((k) => [k, usageAnswer(emu.usage(emu.appid, k))])),
+    },
+    ours: {
+      byKind: oursByKind,
+      total: charges.length,
+      counted,
+      byExchange,
+      usageDaily: { byKind: dailyByKind, days: usageDaily.length },
+      listValueYuan: yuan(oursByKind),
+      orphans,
+      summary,
+      quota,
+      breaker: s && typeof s === 'object' ? (s.breaker ?? s.settings?.breaker ?? null) : null,
+      settingsError: (s as { error?: unknown } | null)?.error ?? null,
+    },
+    difference: {
+      byKind: Object.fromEntries(KINDS.map((k) => [k, { wechat: wechatByKind[k], ours: oursByKind[k], usageDaily: dailyByKind[k], wechatMinusOurs: wechatByKind[k] - oursByKind[k], oursMinusDaily: oursByKind[k] - dailyByKind[k] }])),
+      yuan: fenToYuan((wechatByKind.quick - oursByKind.quick) * PRICE_FEN.quick + (wechatByKind.realtime - oursByKind.realtime) * PRICE_FEN.realtime),
+      explanations,
+    },
+  };
+}

@@ -1,12 +1,14 @@
 /**
  * The WeChat HTTP APIs the cloud functions call over the network (not through
- * `cloud.openapi`), as the emulator fakes them under `/wechat`: access tokens and the
- * usage queries (the service-provider APIs are in provider-apis.ts). Answers follow
+ * `cloud.openapi`), as the emulator fakes them under `/wechat`: access tokens, the
+ * usage queries, and the phone-number exchange over HTTPS (the fallback when a cloud
+ * call is refused), served from the same phone sandbox as the cloud call: same codes,
+ * same errcodes, same single use. The service-provider APIs are in provider-apis.ts. Answers follow
  * WeChat's habit: HTTP 200 with `{ errcode, errmsg }` on failure. Keys are
  * "METHOD /path" with the path after `/wechat`.
  */
 import type { AccessTokens } from './access-tokens';
-import type { PhoneKind } from './phone-sandbox';
+import type { ExchangeResult, PhoneKind } from './phone-sandbox';
 import { kindOfSpu, usageAnswer, type Usage } from './usage-ledger';
 
 /** WeChat's appid form. */
@@ -18,6 +20,8 @@ export interface WechatHttpDeps {
   appSecret(): string | undefined;
   usage(appid: string, kind: PhoneKind): Usage;
   recentAverage(appid: string, kind: PhoneKind): number;
+  /** The phone sandbox's exchange for the token's appid (what `phonenumber.getPhoneNumber` answers too). */
+  exchangePhoneCode(request: { code?: unknown; openid?: unknown }, appid: string): ExchangeResult;
 }
 
 export interface WechatRequest {
@@ -68,6 +72,12 @@ export function wechatHttpApis(deps: WechatHttpDeps): Record<string, WechatHandl
         if (offset === null || limit === null || limit < 1 || limit > USAGE_PAGE_MAX) return INVALID_ARGS;
         return { ...usageAnswer(deps.usage(appid, kind), { offset, limit }) };
       }),
+    // WeChat's HTTPS twin of the cloud call: access_token in the query, { code, openid? } in the body.
+    'POST /wxa/business/getuserphonenumber': ({ query, body }) => {
+      const caller = deps.tokens.check(query.get('access_token'));
+      if ('errcode' in caller) return caller;
+      return { ...deps.exchangePhoneCode({ code: body.code, openid: body.openid }, caller.appid) };
+    },
     'GET /wxa/charge/usage/get_recent_average': ({ query }) =>
       authorizedUsage(deps, query, (appid, kind) => ({ errcode: 0, errmsg: 'ok', averageData: deps.recentAverage(appid, kind) })),
   };

@@ -91,10 +91,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Test
  * An emulator in a child process, as `npm start` runs it but without building; in
  * memory unless `dataDir` is given. `stop` sends SIGTERM (`signal` to choose another).
  */
-export function spawnEmulator(options: { env?: Record<string, string>; dataDir?: string; signal?: NodeJS.Signals } = {}): Promise<EmulatorClient> {
+export function spawnEmulator(options: { env?: Record<string, string>; dataDir?: string; signal?: NodeJS.Signals; withoutOpenapiPermission?: boolean } = {}): Promise<EmulatorClient> {
   const root = path.join(__dirname, '..', '..');
   const storage = options.dataDir ? [] : ['--in-memory'];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'emulator', 'main.ts'), '--port', '0', ...storage, '--no-build', '--quiet'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'emulator', 'main.ts'), '--port', '0', ...storage, '--no-build', '--quiet', ...(options.withoutOpenapiPermission ? ['--without-openapi-permission'] : [])], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...(options.dataDir ? { QUICKPHONE_DATA_DIR: options.dataDir } : {}), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

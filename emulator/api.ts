@@ -12,8 +12,8 @@ import { HttpError } from './http-util';
 import { APPID_PATTERN } from './wechat/http-apis';
 import type { MintRequest, PhoneKind } from './wechat/phone-sandbox';
 import { spOrdersView } from './wechat/provider-apis';
-import { DEFAULT_SP_VALIDITY_DAYS } from './wechat/provider-orders';
-import { kindOfSpu, QUICK_SPU_ID, SOURCE_CONSOLE, usageAnswer } from './wechat/usage-ledger';
+import { BULK_SPU_QUICK, BULK_SPU_REALTIME, DEFAULT_SP_VALIDITY_DAYS, kindOfBulkSpu } from './wechat/provider-orders';
+import { SOURCE_CONSOLE, usageAnswer } from './wechat/usage-ledger';
 
 export interface ApiRequest {
   params: Record<string, string>;
@@ -174,8 +174,8 @@ export const apiRoutes: ApiRoute[] = [
     pattern: /^\/v1\/wechat\/sp-orders$/,
     handle: (emu, { body }) => {
       const request = bodyObject(body);
-      const spuId = request.spuId ?? QUICK_SPU_ID;
-      if (typeof spuId !== 'string' || !kindOfSpu(spuId)) throw invalid('spuId must be "10000077" (quick) or "10000078" (real-time)');
+      const spuId = request.spuId ?? BULK_SPU_QUICK;
+      if (typeof spuId !== 'string' || !kindOfBulkSpu(spuId)) throw invalid(`spuId must be a bulk product: "${BULK_SPU_QUICK}" (quick) or "${BULK_SPU_REALTIME}" (real-time)`);
       const calls = parseWholeNumber(request.calls, 'calls', 100_000_000);
       const validityDays = request.validityDays === undefined ? DEFAULT_SP_VALIDITY_DAYS : parseWholeNumber(request.validityDays, 'validityDays', 3650);
       return ok({ orderId: emu.addSpOrder({ spuId, calls, validityDays }).orderId });
@@ -185,6 +185,12 @@ export const apiRoutes: ApiRoute[] = [
     method: 'GET',
     pattern: /^\/v1\/wechat\/sp-orders$/,
     handle: (emu) => ok(spOrdersView(emu.providerOrders)),
+  },
+  {
+    // Saving the push URL in the provider platform's 开发设置: WeChat's signed GET with echostr.
+    method: 'POST',
+    pattern: /^\/v1\/wechat\/sp-push\/verify$/,
+    handle: async (emu) => ok(await emu.verifySpPushUrl()),
   },
   {
     method: 'GET',

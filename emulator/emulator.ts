@@ -11,7 +11,6 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadCloudbaseRc, PROJECT_ROOT, type FunctionConfig } from '../scripts/lib/cloudbaserc';
-import { encodeEnvValue } from '../cloudfunctions/_shared/config';
 import { FunctionPool } from './containers/function-pool';
 import { Faults } from './faults';
 import { Gateway, type Invoker } from './gateway/gateway';
@@ -27,7 +26,8 @@ import { wechatHttpApis, type WechatHandler } from './wechat/http-apis';
 import { PhoneSandbox, type MintRequest, type PhoneCode, type PhoneKind } from './wechat/phone-sandbox';
 import { wechatOpenApis } from './wechat/open-apis';
 import { providerApis } from './wechat/provider-apis';
-import { ProviderOrders, type Assignment, type ProviderSnapshot, type SpOrder } from './wechat/provider-orders';
+import { HTTP_ACCESS_PREFIX, pushEvent, serveHttpAccess, verifyPushUrl, type HttpAccessHost } from './wechat/provider-http';
+import { kindOfBulkSpu, ProviderOrders, type Assignment, type ProviderSnapshot, type SpOrder } from './wechat/provider-orders';
 import { DEFAULT_SP_RESULT_DELAY_MS, ProviderResults, type ResultEvent } from './wechat/provider-results';
 import { computeUsage, DEFAULT_TRIAL_CALLS, kindOfSpu, recentMonthlyAverage, SOURCE_PROVIDER, UsageLedger, type NewPack, type Pack, type Usage } from './wechat/usage-ledger';
 
@@ -57,12 +57,6 @@ export interface EmulatorOptions {
   trialCalls?: number;
   /** Real time from an accepted service-provider assign or cancel to its result (default 50). */
   spResultDelayMs?: number;
-  /**
-   * Which cloud-call (`cloud.openapi`) permissions functions have: `declared` (default)
-   * grants what each config.json lists, as a DevTools upload does; `none` grants
-   * nothing, as after a CLI deploy, so every cloud call answers -604101.
-   */
-  openapiPermission?: 'declared' | 'none';
 }
 
 export interface PersistedState {
@@ -151,10 +145,6 @@ export class Emulator {
         appSecret: () => (options.env ?? process.env).WECHAT_APPSECRET || undefined,
         usage: (appid, kind) => this.usage(appid, kind),
         recentAverage: (appid, kind) => recentMonthlyAverage(this.sandbox.chargeTimes(appid, kind), this.clock()),
-        exchangePhoneCode: (request, appid) => {
-          this.dirty = true;
-          return this.sandbox.exchange(request, appid);
-        },
       }),
       ...providerApis({
         tokens: this.tokens,
@@ -263,7 +253,7 @@ export class Emulator {
     if (!fn) return { ok: false as const, error: `Function not found: [${name}]`, cold: false, notFound: true };
     const appid = context.APPID ?? (source === 'wx_client' ? this.appid : '');
     const openid = context.OPENID ?? '';
-    const invoker: Invoker = { functionName: name, openid: openid || null, appid: appid || this.appid, openapiPermissions: this.options.openapiPermission === 'none' ? [] : fn.openapiPermissions };
+    const invoker: Invoker = { functionName: name, openid: openid || null, appid: appid || this.appid, openapiPermissions: fn.openapiPermissions };
     const token = this.gateway.issueToken(invoker);
     const started = Date.now();
     const route = event !== null && typeof event === 'object' && typeof (event as { $url?: unknown }).$url === 'string' ? (event as { $url: string }).$url : null;
@@ -349,7 +339,7 @@ export class Emulator {
     const now = this.clock();
     const startTime = a.beginTime ?? now;
     const pack = this.ledger.addPack(
-      { appid: a.receiverAppId, kind: kindOfSpu(order.spuId) ?? 'quick', source: SOURCE_PROVIDER, calls: a.count, startTime, endTime: startTime + order.validityDays * 86_400_000, skuId: a.skuId },
+      { appid: a.receiverAppId, kind: kindOfBulkSpu(order.spuId) ?? 'quick', source: SOURCE_PROVIDER, calls: a.count, startTime, endTime: startTime + order.validityDays * 86_400_000, skuId: a.skuId },
       now,
     );
     return pack.pkgId;
@@ -359,21 +349,28 @@ export class Emulator {
   private assignedPackUsed(a: Assignment): number {
     const order = this.providerOrders.order(a.orderId);
     if (!a.pkgId || !order) return 0;
-    return this.usage(a.receiverAppId, kindOfSpu(order.spuId) ?? 'quick').packages.find((p) => p.pkgId === a.pkgId)?.used ?? 0;
+    return this.usage(a.receiverAppId, kindOfBulkSpu(order.spuId) ?? 'quick').packages.find((p) => p.pkgId === a.pkgId)?.used ?? 0;
   }
 
   /** WeChat's push of a result: a server call to the provider function, no OPENID. Nobody waits for it. */
   private async pushProviderResult(event: ResultEvent): Promise<void> {
-    const log = (line: string) => this.options.onLog?.('emulator', line);
-    try {
-      const outcome = await this.invoke(PROVIDER_FUNCTION, event, {}, 'wx_server');
-      if (outcome.notFound) log(`no function named "${PROVIDER_FUNCTION}": result event ${JSON.stringify(event)} not delivered`);
-      else if (!outcome.ok) log(`function "${PROVIDER_FUNCTION}" failed on result event ${JSON.stringify(event)}: ${outcome.error ?? 'function failed'}`);
-    } catch (err) {
-      // The emulator stopped while the event was on its way.
-      log(`result event ${JSON.stringify(event)} not delivered: ${(err as Error).message}`);
-    }
+    await pushEvent(this.httpAccessHost(), event, this.appid, this.clock());
   }
+
+  /** CloudBase HTTP access to the functions (wechat/provider-http.ts). */
+  httpAccessHost(): HttpAccessHost {
+    return {
+      invoke: (name, event, context, source) => this.invoke(name, event, context, source),
+      env: () => this.options.env ?? process.env,
+      log: (line) => this.options.onLog?.('emulator', line),
+    };
+  }
+
+  /** What saving the push URL in the provider platform's 开发设置 does: WeChat's echostr check. */
+  verifySpPushUrl() {
+    return verifyPushUrl(this.httpAccessHost(), this.appid, this.clock());
+  }
+
 
   private functionsDir(): string {
     return this.options.functionsDir ?? join(PROJECT_ROOT, 'build', 'cloudfunctions');
@@ -407,11 +404,7 @@ export class Emulator {
         TCB_CONTEXT_KEYS: 'TCB_ENV,TCB_SOURCE',
         WECHAT_API_BASE: `${this.baseUrl}/wechat`,
       };
-      // As `npm run deploy` sends them: unset ones not at all, awkward ones encoded (config.ts decodes).
-      for (const [key, value] of Object.entries(declared)) {
-        const given = overrides[key] ?? value;
-        if (given) env[key] = encodeEnvValue(given);
-      }
+      for (const [key, value] of Object.entries(declared)) env[key] = overrides[key] ?? value;
       if (overrides.WECHAT_API_BASE) env.WECHAT_API_BASE = overrides.WECHAT_API_BASE;
       if (overrides.QUICKPHONE_LOG) env.QUICKPHONE_LOG = overrides.QUICKPHONE_LOG;
       const fnConfig = readJsonFile(join(fnDir, 'config.json')) as BuiltConfig | null;
@@ -501,6 +494,7 @@ export class Emulator {
     const url = new URL(req.url ?? '/', this.baseUrl || `http://${LOOPBACK}`);
     if (url.pathname === '/admin' && req.method === 'POST') return this.serveGateway(req, res);
     if (url.pathname.startsWith('/wechat/')) return this.serveWechat(req, res, url);
+    if (url.pathname.startsWith(`${HTTP_ACCESS_PREFIX}/`)) return serveHttpAccess(this.httpAccessHost(), req, res, url);
     if (url.pathname === '/' || url.pathname.startsWith('/console/')) return serveConsole(this, req, res, url);
     for (const r of apiRoutes) {
       if (r.method !== req.method) continue;

@@ -4,7 +4,8 @@
  * `db:<action>` (e.g. `db:modifyDocument`), `db:<action>:<collection>`, or
  * `wechat:<path>` for WeChat's HTTP APIs (e.g. `wechat:/wxa/charge/usage/get`), and
  * `provider:assign` / `provider:cancel` for the asynchronous results of the
- * service-provider APIs (wechat/provider-results.ts).
+ * service-provider APIs and `provider:push` for the push of such a result (an errcode
+ * loses it, a delay delays it; wechat/provider-results.ts).
  */
 import { randomUUID } from 'node:crypto';
 
@@ -23,12 +24,12 @@ export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
   remaining: number;
 }
 
-const TARGET = /^(openapi:[A-Za-z0-9_.]+|db:(database\.)?[A-Za-z]+(:[A-Za-z0-9_-]+)?|wechat:(\/[A-Za-z0-9_.-]+)+|provider:(assign|cancel))$/;
+const TARGET = /^(openapi:[A-Za-z0-9_.]+|db:(database\.)?[A-Za-z]+(:[A-Za-z0-9_-]+)?|wechat:(\/[A-Za-z0-9_.-]+)+|provider:(assign|cancel|push))$/;
 
 export function validateFault(input: unknown): FaultSpec {
   const spec = (input ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof spec.target !== 'string' || !TARGET.test(spec.target)) problems.push('target must be "openapi:<apiName>", "db:<action>", "db:<action>:<collection>", "wechat:<path>" (e.g. "wechat:/cgi-bin/token"), "provider:assign" or "provider:cancel"');
+  if (typeof spec.target !== 'string' || !TARGET.test(spec.target)) problems.push('target must be "openapi:<apiName>", "db:<action>", "db:<action>:<collection>", "wechat:<path>" (e.g. "wechat:/cgi-bin/token"), "provider:assign", "provider:cancel" or "provider:push"');
   if (spec.errcode !== undefined && !Number.isInteger(spec.errcode)) problems.push('errcode must be an integer');
   if (spec.delayMs !== undefined && !(Number.isInteger(spec.delayMs) && (spec.delayMs as number) >= 0 && (spec.delayMs as number) <= 120_000)) problems.push('delayMs must be an integer from 0 to 120000');
   if (spec.times !== undefined && !(Number.isInteger(spec.times) && (spec.times as number) >= 1)) problems.push('times must be a positive integer');

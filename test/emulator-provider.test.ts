@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type TestEmulator } from './support/emulator';
+import { readPush } from '../cloudfunctions/_shared/domain/provider-push';
+import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
 
 const START = Date.UTC(2026, 2, 1, 8, 0, 0);
 const DAY = 86_400_000;
@@ -19,21 +21,29 @@ const SP = '/wechat/wxa/charge/service-provider';
 const FIXTURES = join(__dirname, 'fixtures', 'functions');
 
 type Answer = { errcode: number; errmsg: string };
-type Order = { orderId: string; status: number; createTime: number; orderPrice: number; orderProductInfo: { spSpuId: string; spSkuId: string; skuName: string; skuCnt: number }; usage: { used: number; all: number } };
-type AssignItem = { requestId: string; receiverAppId: string; skuId: string; count: number; status: number };
-type Sku = { spuId: string; skuId: string; skuName: string; attr: { duration: number; count: number } };
+// Shapes as the service-market pages document them (doc/oplatform/service_market/charge/api/…).
+type Order = { orderId: string; status: number; createTime: number; orderPrice: string; orderProductInfo: { spSpuId: string; spSkuId: string; skuName: string; skuCnt: number }; usage: { used: string; all: string } };
+type Sku = { spuId: string; skuId: string; skuName: string; attr: { duration: number; proportion: { quota: { quota: number } } } };
 type UsageBody = Answer & { effectiveUse: number; all: number; total: number; detailList: Array<{ pkgId: string; status: number; startTime: number; endTime: number; all: number; used: number; spuId: string; skuId: string; source: number }> };
 type SpOrdersView = { orders: Array<{ orderId: string; calls: number; assigned: number; assignments: Array<{ requestId: string; receiverAppId: string; skuId: string; calls: number; status: string }> }> };
-type ProviderEvent = { event: Record<string, unknown>; OPENID: string; SOURCE: string; statusInOrder: number | null };
+type Recorded = { request: { httpMethod: string; path: string; query: Record<string, string>; contentType: string; body: string; isBase64Encoded: boolean }; OPENID: string; SOURCE: string; seen: Array<{ requestId: string; status: string }> };
+type ProviderEvent = Recorded & { event: Record<string, string>; encrypted: boolean; statusInOrder: string | null };
+const QUICK_BULK = '10000117';
+const REALTIME_BULK = '10000120';
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 
 let now = START;
 let t: TestEmulator;
+// Read by the emulator at each push, so a test may switch format or safe mode.
+const env: Record<string, string> = { QUICKPHONE_SP_UNRELATED_APPIDS: ` ${UNRELATED} ,wx00000000000000ef` };
 beforeAll(async () => {
-  t = await startEmulator({ functionsDir: FIXTURES, trialCalls: 1, clock: () => now, env: { QUICKPHONE_SP_UNRELATED_APPIDS: ` ${UNRELATED} ,wx00000000000000ef` } });
+  t = await startEmulator({ functionsDir: FIXTURES, trialCalls: 1, clock: () => now, env });
 });
 afterAll(() => t.stop());
 beforeEach(async () => {
   now = START;
+  delete env.QUICKPHONE_SP_PUSH_FORMAT;
+  delete env.QUICKPHONE_SP_PUSH_AES_KEY;
   await t.reset();
 });
 
@@ -69,15 +79,28 @@ const settled = (requestId: string, status: string, emu: TestEmulator = t) => wa
 const receiverUsage = async (appid = RECEIVER) => (await t.http<UsageBody>('GET', `/v1/wechat/usage?appid=${appid}`)).body;
 const providerPacks = async (appid = RECEIVER) => (await receiverUsage(appid)).detailList.filter((p) => p.source === 3);
 
+/** A recorded push, checked and opened as the provider function would (Token and key as the emulator's). */
+function opened(doc: Recorded): ProviderEvent | null {
+  const { request } = doc;
+  if (request.httpMethod !== 'POST') return null;
+  const reading = readPush({ method: request.httpMethod, query: request.query, body: request.body }, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, appid: t.emulator.appid, maxAgeSeconds: 300 }, now);
+  const plain = readPush({ method: request.httpMethod, query: request.query, body: request.body }, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: null, appid: null, maxAgeSeconds: 300 }, now);
+  const read = reading.kind === 'event' ? reading : plain.kind === 'event' ? plain : null;
+  if (!read) throw new Error(`a push that does not verify: ${JSON.stringify(request)}`);
+  const event = read.fields;
+  return { ...doc, event, encrypted: read.encrypted, statusInOrder: doc.seen.find((a) => a.requestId === event.request_id)?.status ?? null };
+}
+
 /**
- * Events the fixture function recorded for one requestId. Filtered because a push from
- * an earlier test may land after the reset; each test that reads events uses its own ids.
+ * Pushes the fixture function recorded for one requestId, verified and opened. Filtered
+ * because a push from an earlier test may land after the reset; each test that reads
+ * events uses its own ids.
  */
 async function providerEvents(requestId: string, count: number): Promise<ProviderEvent[]> {
   return waitFor(
     async () => {
-      const res = await t.http<{ docs: ProviderEvent[] }>('GET', '/v1/db/provider_events');
-      return res.status === 200 ? res.body.docs.filter((d) => d.event.request_id === requestId) : [];
+      const res = await t.http<{ docs: Recorded[] }>('GET', '/v1/db/provider_events');
+      return res.status === 200 ? res.body.docs.map(opened).filter((d): d is ProviderEvent => d !== null && d.event.request_id === requestId) : [];
     },
     (docs) => docs.length >= count,
     `${count} events for ${requestId} in provider_events`,
@@ -85,26 +108,27 @@ async function providerEvents(requestId: string, count: number): Promise<Provide
 }
 
 describe('bulk orders', () => {
-  test('POST /v1/wechat/sp-orders defaults to the quick spuId and 365 days; GET lists them', async () => {
+  test('POST /v1/wechat/sp-orders defaults to the quick bulk spuId and 365 days; GET lists them', async () => {
     const a = await buy({ calls: 20_000 });
-    const b = await buy({ calls: 500, spuId: '10000078', validityDays: 30 });
+    const b = await buy({ calls: 500, spuId: REALTIME_BULK, validityDays: 30 });
     expect(a).toEqual(expect.any(String));
     expect(b).not.toBe(a);
     expect(await spOrders()).toEqual([
       { orderId: a, calls: 20_000, assigned: 0, assignments: [] },
       { orderId: b, calls: 500, assigned: 0, assignments: [] },
     ]);
-    const { order } = await sp<{ order: Order }>(`order/get?orderId=${a}`);
-    expect(order).toEqual({
+    // charge_sp_get_order: `{ order }` only, createTime in ms, price and usage as strings, a paid order's status 2.
+    const answer = await sp<{ order: Order }>(`order/get?orderId=${a}`);
+    expect(Object.keys(answer).sort()).toEqual(['errcode', 'errmsg', 'order']);
+    expect(answer.order).toEqual({
       orderId: a,
-      status: 1,
-      createTime: START / 1000,
-      orderPrice: 60_000,
-      orderProductInfo: { spSpuId: '10000077', spSkuId: 'sp-bulk-20000-365d', skuName: '20000次/365天', skuCnt: 1 },
-      usage: { used: 0, all: 20_000 },
-      assignList: [],
+      status: 2,
+      createTime: START,
+      orderPrice: '60000',
+      orderProductInfo: { spSpuId: QUICK_BULK, spSkuId: 'sp-bulk-20000-365d', skuName: '20000次/365天', skuCnt: 1 },
+      usage: { used: '0', all: '20000' },
     });
-    expect((await sp<{ order: Order }>(`order/get?orderId=${b}`)).order.orderProductInfo.spSpuId).toBe('10000078');
+    expect((await sp<{ order: Order }>(`order/get?orderId=${b}`)).order.orderProductInfo.spSpuId).toBe(REALTIME_BULK);
   });
 
   test.each([
@@ -113,42 +137,52 @@ describe('bulk orders', () => {
     [{ calls: 1.5 }, /calls/],
     [{ calls: 10, validityDays: 0 }, /validityDays/],
     [{ calls: 10, spuId: '123' }, /spuId/],
-    [{ calls: 10, spuId: 10000077 }, /spuId/],
+    [{ calls: 10, spuId: '10000077' }, /spuId/],
+    [{ calls: 10, spuId: 10000117 }, /spuId/],
   ])('an order %j is refused', async (body, reason) => {
     const res = await t.http<{ error: { code: string; message: string } }>('POST', '/v1/wechat/sp-orders', body);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(reason) });
   });
 
-  test('order/query_list pages at most 20, filters by spuId, needs a token', async () => {
+  test('order/query_list needs a bulk spuId (charge_sp_query_order_list), pages at most 20, needs a token', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 22; i++) ids.push(await buy({ calls: 1000 + i }));
-    const other = await buy({ calls: 7, spuId: '10000078' });
-    const first = await sp<{ total: number; orderList: Order[] }>('order/query_list', { offset: 0, limit: 20 });
-    expect(first).toMatchObject({ errcode: 0, total: 23 });
+    const other = await buy({ calls: 7, spuId: REALTIME_BULK });
+    const first = await sp<{ total: number; orderList: Order[] }>('order/query_list', { spuId: QUICK_BULK, offset: 0, limit: 20 });
+    expect(first).toMatchObject({ errcode: 0, total: 22 });
     expect(first.orderList).toHaveLength(20);
-    const rest = await sp<{ total: number; orderList: Order[] }>('order/query_list', { offset: 20, limit: 20 });
-    expect([...first.orderList, ...rest.orderList].map((o) => o.orderId)).toEqual([...ids, other]);
-    const quick = await sp<{ total: number; orderList: Order[] }>('order/query_list', { spuId: '10000077', offset: 21, limit: 5 });
-    expect(quick).toMatchObject({ total: 22, orderList: [{ orderId: ids[21], usage: { used: 0, all: 1021 } }] });
-    for (const body of [{ limit: 21 }, { limit: 0 }, { offset: -1 }, { offset: '1' }, { spuId: '1' }]) expect((await sp('order/query_list', body)).errcode).toBe(40097);
+    const rest = await sp<{ total: number; orderList: Order[] }>('order/query_list', { spuId: QUICK_BULK, offset: 20, limit: 20 });
+    expect([...first.orderList, ...rest.orderList].map((o) => o.orderId)).toEqual(ids);
+    expect(rest.orderList[1]).toMatchObject({ orderId: ids[21], createTime: START, usage: { used: '0', all: '1021' } });
+    const realtime = await sp<{ total: number; orderList: Order[] }>('order/query_list', { spuId: REALTIME_BULK, offset: 0, limit: 20 });
+    expect(realtime).toMatchObject({ total: 1, orderList: [{ orderId: other }] });
+    // No spuId (what the product sent before), a retail spuId, bad paging: 10120002 参数错误.
+    for (const body of [{}, { offset: 0, limit: 20 }, { spuId: '10000077' }, { spuId: QUICK_BULK, limit: 21 }, { spuId: QUICK_BULK, limit: 0 }, { spuId: QUICK_BULK, offset: -1 }, { spuId: QUICK_BULK, offset: '1' }, { spuId: '1' }]) {
+      expect((await sp('order/query_list', body)).errcode).toBe(10120002);
+    }
     expect((await t.http<Answer>('POST', `${SP}/order/query_list`, {})).body.errcode).toBe(41001);
     expect((await t.http<Answer>('GET', `${SP}/order/get?orderId=${ids[0]}&access_token=nope`)).body.errcode).toBe(40001);
   });
 
-  test('order/get and get_convertible_skus of an unknown order are 40097', async () => {
-    expect((await sp('order/get?orderId=sporder424242')).errcode).toBe(40097);
-    expect((await sp('order/get')).errcode).toBe(40097);
-    expect((await sp('package/get_convertible_skus?orderId=nope')).errcode).toBe(40097);
+  test('order/get and get_convertible_skus of an unknown order are 10121001 (订单ID不合法或订单状态不正确)', async () => {
+    expect((await sp('order/get?orderId=sporder424242')).errcode).toBe(10121001);
+    expect((await sp('order/get')).errcode).toBe(10121001);
+    expect((await sp('package/get_convertible_skus?orderId=nope')).errcode).toBe(10121001);
+    expect((await sp('package/get_convertible_skus')).errcode).toBe(10120002);
   });
 
-  test('convertible SKUs: the ladder up to what is left, duration = validity in seconds', async () => {
+  test('convertible SKUs (charge_sp_get_convertible_skus): retail spuId, calls in attr.proportion.quota.quota, duration in seconds; by orderId or by spSpuId + spSkuId', async () => {
     const orderId = await buy({ calls: 20_000, validityDays: 90 });
     const { skuList } = await sp<{ skuList: Sku[] }>(`package/get_convertible_skus?orderId=${orderId}`);
-    expect(skuList).toEqual([1000, 5000, 10_000].map((count) => ({ spuId: '10000077', skuId: `sp-${count}-90d`, skuName: `${count}次/90天`, attr: { duration: 90 * 86_400, count } })));
+    expect(skuList).toEqual([1000, 5000, 10_000].map((count) => ({ spuId: '10000077', skuId: `sp-${count}-90d`, skuName: `${count}次/90天`, attr: { duration: 90 * 86_400, proportion: { quota: { quota: count } } } })));
     expect((await assign(orderId, 'request-0001', { skuId: 'sp-10000-90d' })).errcode).toBe(0);
     expect((await assign(orderId, 'request-0002', { skuId: 'sp-5000-90d' })).errcode).toBe(0);
-    expect((await sp<{ skuList: Sku[] }>(`package/get_convertible_skus?orderId=${orderId}`)).skuList.map((s) => s.attr.count)).toEqual([1000, 5000]);
+    expect((await sp<{ skuList: Sku[] }>(`package/get_convertible_skus?orderId=${orderId}`)).skuList.map((s) => s.attr.proportion.quota.quota)).toEqual([1000, 5000]);
+    // By the product bought: every SKU it converts into.
+    const byProduct = await sp<{ skuList: Sku[] }>(`package/get_convertible_skus?spSpuId=${QUICK_BULK}&spSkuId=sp-bulk-20000-90d`);
+    expect(byProduct.skuList.map((s) => s.attr.proportion.quota.quota)).toEqual([1000, 5000, 10_000, 50_000, 100_000, 1_000_000]);
+    expect((await sp(`package/get_convertible_skus?spSpuId=${QUICK_BULK}&spSkuId=nope`)).errcode).toBe(10120002);
   });
 });
 
@@ -168,20 +202,20 @@ describe('assign', () => {
     // Another mini program got nothing.
     expect(await providerPacks(OTHER_RECEIVER)).toEqual([]);
 
-    const { order, assignList } = await sp<{ order: Order; assignList: AssignItem[] }>(`order/get?orderId=${orderId}`);
-    expect(order.usage).toEqual({ used: 10_000, all: 20_000 });
-    expect(assignList).toEqual([{ requestId: 'request-0001', receiverAppId: RECEIVER, skuId: 'sp-10000-365d', count: 10_000, status: 2 }]);
+    const answer = await sp<{ order: Order }>(`order/get?orderId=${orderId}`);
+    expect(answer.order.usage).toEqual({ used: '10000', all: '20000' });
+    expect(answer).not.toHaveProperty('assignList');
   });
 
   test('beginTime (ms) sets the pack start; a real-time order gives a real-time pack', async () => {
-    const orderId = await buy({ calls: 1000, spuId: '10000078', validityDays: 30 });
+    const orderId = await buy({ calls: 1000, spuId: REALTIME_BULK, validityDays: 30 });
     const begin = START + 3 * DAY;
     expect((await assign(orderId, 'request-0001', { skuId: 'sp-1000-30d', beginTime: begin })).errcode).toBe(0);
     await settled('request-0001', 'done');
     const realtime = (await t.http<UsageBody>('GET', `/v1/wechat/usage?appid=${RECEIVER}&kind=realtime`)).body;
     expect(realtime.detailList.filter((p) => p.source === 3)).toEqual([expect.objectContaining({ status: 2, startTime: begin / 1000, endTime: begin / 1000 + 30 * 86_400, spuId: '10000078', all: 1000 })]);
     expect(await providerPacks()).toEqual([]);
-    expect((await assign(orderId, 'request-0002', { skuId: 'sp-1000-30d', beginTime: 'tomorrow' })).errcode).toBe(40097);
+    expect((await assign(orderId, 'request-0002', { skuId: 'sp-1000-30d', beginTime: 'tomorrow' })).errcode).toBe(10120002);
   });
 
   test('the same requestId never assigns twice: 10121011 while pending, 10121009 when done', async () => {
@@ -199,25 +233,25 @@ describe('assign', () => {
     expect(await providerPacks(OTHER_RECEIVER)).toEqual([]);
   });
 
-  test('more than the order has left is 10121006 and assigns nothing', async () => {
+  test('more than the order has left is 10121031 (community: 订单的资源包用量不足) and assigns nothing', async () => {
     const orderId = await buy({ calls: 15_000 });
     expect((await assign(orderId, 'request-0001')).errcode).toBe(0);
-    expect(await assign(orderId, 'request-0002')).toMatchObject({ errcode: 10121006 });
-    expect(await assign(orderId, 'request-0003', { skuId: 'sp-50000-365d' })).toMatchObject({ errcode: 10121006 });
+    expect(await assign(orderId, 'request-0002')).toMatchObject({ errcode: 10121031 });
+    expect(await assign(orderId, 'request-0003', { skuId: 'sp-50000-365d' })).toMatchObject({ errcode: 10121031 });
     expect((await assign(orderId, 'request-0004', { skuId: 'sp-5000-365d' })).errcode).toBe(0);
     expect((await spOrders())[0]).toMatchObject({ assigned: 15_000 });
     expect((await spOrders())[0]!.assignments.map((a) => a.requestId)).toEqual(['request-0001', 'request-0004']);
   });
 
   test.each([
-    ['a receiverAppId not of WeChat form', { receiverAppId: 'wx0123456789ABCDEF' }, 40097],
-    ['a short receiverAppId', { receiverAppId: 'wx123' }, 40097],
-    ['a requestId under 10 characters', { requestId: 'req-1' }, 40097],
-    ['a requestId over 64 characters', { requestId: 'r'.repeat(65) }, 40097],
-    ['a requestId with other characters', { requestId: 'request/0001' }, 40097],
-    ['an unknown skuId', { skuId: 'sp-2000-365d' }, 40097],
-    ['an unknown orderId', { orderId: 'sporder999999' }, 40097],
-    ['a missing orderId', { orderId: undefined }, 40097],
+    ['a receiverAppId not of WeChat form', { receiverAppId: 'wx0123456789ABCDEF' }, 10120002],
+    ['a short receiverAppId', { receiverAppId: 'wx123' }, 10120002],
+    ['a requestId under 10 characters', { requestId: 'req-1' }, 10120002],
+    ['a requestId over 64 characters', { requestId: 'r'.repeat(65) }, 10120002],
+    ['a requestId with other characters', { requestId: 'request/0001' }, 10120002],
+    ['an unknown skuId (无效资源包)', { skuId: 'sp-2000-365d' }, 10121013],
+    ['an unknown orderId', { orderId: 'sporder999999' }, 10121001],
+    ['a missing orderId', { orderId: undefined }, 10120002],
     ['an unrelated mini program', { receiverAppId: UNRELATED }, 10045],
     ['the other unrelated one', { receiverAppId: 'wx00000000000000ef' }, 10045],
   ])('%s is refused (%j → %d)', async (_what, more, errcode) => {
@@ -241,8 +275,8 @@ describe('assign', () => {
     expect((await spOrders())[0]).toMatchObject({ assigned: 0 });
     expect(await providerPacks()).toEqual([]);
     const [event] = await providerEvents('failing-0001', 1);
-    expect(event!.event).toMatchObject({ event_type: 5, result: 10121012, request_id: 'failing-0001' });
-    expect(event!.statusInOrder).toBe(3);
+    expect(event!.event).toMatchObject({ event_type: '5', result: '10121012', request_id: 'failing-0001', receive_pkg_id: '' });
+    expect(event!.statusInOrder).toBe('failed');
     expect((await assign(orderId, 'failing-0001')).errcode).toBe(0);
     await settled('failing-0001', 'done');
     expect(await providerPacks()).toHaveLength(1);
@@ -250,20 +284,72 @@ describe('assign', () => {
 });
 
 describe('result events', () => {
-  test('assign and cancel results reach the provider function as server pushes, after the state changed', async () => {
+  test('assign and cancel results reach the provider function as signed JSON POSTs through HTTP access, after the state changed', async () => {
     const orderId = await buy({ calls: 20_000 });
     await assign(orderId, 'events-0001', { skuId: 'sp-5000-365d' });
     const [assigned] = await providerEvents('events-0001', 1);
-    expect(assigned).toEqual({
-      _id: expect.any(String),
-      event: { event_type: 5, result: 0, order_id: orderId, assign_appid: t.emulator.appid, receive_appid: RECEIVER, sp_sku_id: 'sp-bulk-20000-365d', sku_id: 'sp-5000-365d', request_id: 'events-0001' },
+    const pkgId = (await providerPacks())[0]!.pkgId;
+    expect(assigned).toMatchObject({
+      request: { httpMethod: 'POST', path: '/provider-events', contentType: 'application/json', isBase64Encoded: false, query: { signature: expect.stringMatching(/^[0-9a-f]{40}$/), timestamp: String(START / 1000), nonce: expect.any(String) } },
+      // charge_sp_assign's fields, and the receiver's pack.
+      event: { event_type: '5', result: '0', order_id: orderId, assign_appid: t.emulator.appid, receive_appid: RECEIVER, sp_spu_id: QUICK_BULK, sp_sku_id: 'sp-bulk-20000-365d', spu_id: '10000077', sku_id: 'sp-5000-365d', request_id: 'events-0001', receive_pkg_id: pkgId },
+      encrypted: false,
       OPENID: '',
-      SOURCE: 'wx_server',
-      statusInOrder: 2,
+      statusInOrder: 'done',
     });
+    expect(JSON.parse(assigned!.request.body)).toMatchObject({ event_type: 5, result: 0 });
     expect((await cancel(orderId, 'events-0001')).errcode).toBe(0);
     const events = await providerEvents('events-0001', 2);
-    expect(events.find((e) => e.event.event_type === 6)).toMatchObject({ event: { ...assigned!.event, event_type: 6, result: 0 }, statusInOrder: 5 });
+    expect(events.find((e) => e.event.event_type === '6')).toMatchObject({ event: { ...assigned!.event, event_type: '6', result: '0' }, statusInOrder: 'cancelled' });
+  });
+
+  test('XML and safe mode (AES): the same event as XML, then encrypted as JSON and as XML, each with msg_signature', async () => {
+    const orderId = await buy({ calls: 20_000 });
+    env.QUICKPHONE_SP_PUSH_FORMAT = 'xml';
+    await assign(orderId, 'xmlpush-001', { skuId: 'sp-1000-365d' });
+    const [xml] = await providerEvents('xmlpush-001', 1);
+    expect(xml).toMatchObject({ request: { contentType: 'text/xml' }, encrypted: false, event: { event_type: '5', result: '0', request_id: 'xmlpush-001' } });
+    expect(xml!.request.body).toMatch(/^<xml><event_type>5<\/event_type><result>0<\/result><order_id><!\[CDATA\[/);
+
+    env.QUICKPHONE_SP_PUSH_AES_KEY = AES_KEY;
+    await assign(orderId, 'aesxml-0001', { skuId: 'sp-1000-365d' });
+    const [aesXml] = await providerEvents('aesxml-0001', 1);
+    expect(aesXml).toMatchObject({ request: { query: { encrypt_type: 'aes', msg_signature: expect.stringMatching(/^[0-9a-f]{40}$/) } }, encrypted: true, event: { request_id: 'aesxml-0001' } });
+    expect(aesXml!.request.body).toMatch(/^<xml><ToUserName><!\[CDATA\[wx[0-9a-f]{16}\]\]><\/ToUserName><Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt><\/xml>$/);
+    expect(aesXml!.request.body).not.toContain('aesxml-0001');
+
+    env.QUICKPHONE_SP_PUSH_FORMAT = 'json';
+    await assign(orderId, 'aesjson-001', { skuId: 'sp-1000-365d' });
+    const [aesJson] = await providerEvents('aesjson-001', 1);
+    expect(aesJson).toMatchObject({ request: { contentType: 'application/json' }, encrypted: true, event: { event_type: '5', request_id: 'aesjson-001' } });
+    expect(Object.keys(JSON.parse(aesJson!.request.body)).sort()).toEqual(['Encrypt', 'ToUserName']);
+  });
+
+  test('a provider:push fault loses the push: the result settles at WeChat, nothing reaches the function', async () => {
+    const orderId = await buy({ calls: 20_000 });
+    await t.http('POST', '/v1/faults', { target: 'provider:push', errcode: 1 });
+    await assign(orderId, 'lostpush-01', { skuId: 'sp-1000-365d' });
+    await settled('lostpush-01', 'done');
+    await assign(orderId, 'nextpush-01', { skuId: 'sp-1000-365d' });
+    await providerEvents('nextpush-01', 1);
+    const all = (await t.http<{ docs: Recorded[] }>('GET', '/v1/db/provider_events')).body.docs.map(opened);
+    expect(all.filter((e) => e?.event.request_id === 'lostpush-01')).toEqual([]);
+  });
+
+  test('saving the push URL: WeChat\'s signed GET with echostr reaches the function; verified only if it answers echostr', async () => {
+    const { body } = await t.http<{ verified: boolean; status: number; answer: string }>('POST', '/v1/wechat/sp-push/verify');
+    // The fixture answers something else on purpose.
+    expect(body).toEqual({ verified: false, status: 200, answer: 'not-the-echostr' });
+    const docs = (await t.http<{ docs: Recorded[] }>('GET', '/v1/db/provider_events')).body.docs.filter((d) => d.request?.httpMethod === 'GET');
+    expect(docs.at(-1)!.request.query).toEqual({ signature: expect.stringMatching(/^[0-9a-f]{40}$/), timestamp: String(START / 1000), nonce: expect.any(String), echostr: expect.stringMatching(/^\d+$/) });
+  });
+
+  test('HTTP access: /http/<path> reaches the mapped function with the integrated request; unknown paths are 404', async () => {
+    const res = await fetch(`${t.url}/http/provider-events?a=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world' }) });
+    expect([res.status, await res.text()]).toEqual([200, 'success']);
+    const docs = (await t.http<{ docs: Recorded[] }>('GET', '/v1/db/provider_events')).body.docs;
+    expect(docs.at(-1)).toMatchObject({ request: { httpMethod: 'POST', path: '/provider-events', query: { a: '1' }, contentType: 'application/json', body: '{"hello":"world"}' }, OPENID: '' });
+    expect((await fetch(`${t.url}/http/nowhere`)).status).toBe(404);
   });
 
   test('without a provider function the result still settles, and the emulator logs that it was not delivered', async () => {
@@ -275,7 +361,7 @@ describe('result events', () => {
       expect((await assign(orderId, 'request-0001', { skuId: 'sp-1000-365d' }, bare)).errcode).toBe(0);
       await settled('request-0001', 'done', bare);
       await waitFor(async () => lines, (l) => l.length > 0, 'a log line');
-      expect(lines[0]).toMatch(/^\[emulator\] no function named "provider": result event .*"request_id":"request-0001"/);
+      expect(lines[0]).toMatch(/^\[emulator\] result event .*"request_id":"request-0001".* not accepted: HTTP 404 .*"provider", which does not exist/);
     } finally {
       await bare.stop();
       rmSync(empty, { recursive: true, force: true });
@@ -300,8 +386,9 @@ describe('cancel_assign', () => {
     await settled('request-0001', 'cancelled');
     expect((await spOrders())[0]!.assigned).toBe(0);
     expect(await providerPacks()).toEqual([]);
-    expect((await sp<{ assignList: AssignItem[] }>(`order/get?orderId=${orderId}`)).assignList[0]!.status).toBe(5);
-    expect(await cancel(orderId, 'request-0001')).toMatchObject({ errcode: 10121013 });
+    expect(await cancel(orderId, 'request-0001')).toMatchObject({ errcode: 10121010 });
+    // The assign resent after the cancel: 分配已取消 too.
+    expect(await assign(orderId, 'request-0001')).toMatchObject({ errcode: 10121010 });
   });
 
   test('a pack a charge drew on cannot be cancelled (10121014)', async () => {
@@ -325,23 +412,23 @@ describe('cancel_assign', () => {
     expect(await providerPacks()).toHaveLength(1);
   });
 
-  test('a pending assignment cannot be cancelled; an unknown requestId is 40097', async () => {
+  test('a pending assignment cannot be cancelled yet (10121011 分配中); an unknown requestId is 10120002, an unknown order 10121001', async () => {
     const orderId = await buy({ calls: 20_000 });
     await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 500 });
     await assign(orderId, 'request-0001');
-    expect(await cancel(orderId, 'request-0001')).toMatchObject({ errcode: 10121014 });
-    expect(await cancel(orderId, 'request-9999')).toMatchObject({ errcode: 40097 });
-    expect(await cancel('sporder999999', 'request-0001')).toMatchObject({ errcode: 40097 });
-    expect((await sp('package/cancel_assign', { orderId })).errcode).toBe(40097);
+    expect(await cancel(orderId, 'request-0001')).toMatchObject({ errcode: 10121011 });
+    expect(await cancel(orderId, 'request-9999')).toMatchObject({ errcode: 10120002 });
+    expect(await cancel('sporder999999', 'request-0001')).toMatchObject({ errcode: 10121001 });
+    expect((await sp('package/cancel_assign', { orderId })).errcode).toBe(10120002);
   });
 
   test('a provider:cancel fault fails the cancel: the assignment stays done with its pack', async () => {
     const orderId = await doneAssignment('cancelfail-1');
     await t.http('POST', '/v1/faults', { target: 'provider:cancel', errcode: -1 });
     expect((await cancel(orderId, 'cancelfail-1')).errcode).toBe(0);
-    const events = await waitFor(() => providerEvents('cancelfail-1', 2), (e) => e.some((x) => x.event.event_type === 6), 'the cancel event');
+    const events = await waitFor(() => providerEvents('cancelfail-1', 2), (e) => e.some((x) => x.event.event_type === '6'), 'the cancel event');
     expect(await statusOf('cancelfail-1')).toBe('done');
-    expect(events.find((e) => e.event.event_type === 6)!.event.result).toBe(-1);
+    expect(events.find((e) => e.event.event_type === '6')!.event.result).toBe('-1');
     expect(await providerPacks()).toHaveLength(1);
   });
 });
@@ -351,10 +438,10 @@ describe('provider usage, faults, stats, reset', () => {
     const a = await buy({ calls: 20_000 });
     now = START + DAY;
     const b = await buy({ calls: 5000, validityDays: 10 });
-    await buy({ calls: 7, spuId: '10000078' });
+    await buy({ calls: 7, spuId: REALTIME_BULK });
     await assign(a, 'request-0001');
     now = START + 11 * DAY;
-    const usage = await sp<UsageBody>('usage/get?spuId=10000077&offset=0&limit=20');
+    const usage = await sp<UsageBody>(`usage/get?spuId=${QUICK_BULK}&offset=0&limit=20`);
     expect(usage).toEqual({
       errcode: 0,
       errmsg: 'ok',
@@ -362,13 +449,13 @@ describe('provider usage, faults, stats, reset', () => {
       all: 20_000,
       total: 2,
       detailList: [
-        { pkgId: a, status: 1, startTime: START / 1000, endTime: START / 1000 + 365 * 86_400, all: 20_000, used: 10_000, spuId: '10000077', skuId: 'sp-bulk-20000-365d', source: 3 },
-        { pkgId: b, status: 3, startTime: (START + DAY) / 1000, endTime: (START + 11 * DAY) / 1000, all: 5000, used: 0, spuId: '10000077', skuId: 'sp-bulk-5000-10d', source: 3 },
+        { pkgId: a, status: 1, startTime: START / 1000, endTime: START / 1000 + 365 * 86_400, all: 20_000, used: 10_000, spuId: QUICK_BULK, skuId: 'sp-bulk-20000-365d', source: 3 },
+        { pkgId: b, status: 3, startTime: (START + DAY) / 1000, endTime: (START + 11 * DAY) / 1000, all: 5000, used: 0, spuId: QUICK_BULK, skuId: 'sp-bulk-5000-10d', source: 3 },
       ],
     });
-    expect((await sp<UsageBody>('usage/get?spuId=10000077&offset=1&limit=1')).detailList.map((p) => p.pkgId)).toEqual([b]);
+    expect((await sp<UsageBody>(`usage/get?spuId=${QUICK_BULK}&offset=1&limit=1`)).detailList.map((p) => p.pkgId)).toEqual([b]);
     expect((await sp('usage/get?spuId=1')).errcode).toBe(40097);
-    expect((await sp('usage/get?spuId=10000077&limit=21')).errcode).toBe(40097);
+    expect((await sp(`usage/get?spuId=${QUICK_BULK}&limit=21`)).errcode).toBe(40097);
   });
 
   test('wechat:<path> faults apply to these APIs and every call is counted', async () => {
@@ -391,7 +478,7 @@ describe('provider usage, faults, stats, reset', () => {
     expect(await spOrders()).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(await providerPacks()).toEqual([]);
-    expect((await sp('order/get?orderId=' + orderId)).errcode).toBe(40097);
+    expect((await sp('order/get?orderId=' + orderId)).errcode).toBe(10121001);
   });
 });
 

@@ -1,24 +1,33 @@
 /**
  * WeChat's service-provider APIs (`/wxa/charge/service-provider/...`) as the emulator
- * fakes them, following docs/provider.md. Assign and cancel only start the change and
- * answer ok; the emulator settles it after a delay and pushes the result event
- * (provider-results.ts), as WeChat does.
+ * fakes them, following the service-market pages
+ * (developers.weixin.qq.com/doc/oplatform/service_market/charge/api/…; docs/provider.md
+ * keeps the table of what is documented, community-reported or assumed):
+ * - `order/query_list` (charge_sp_query_order_list): `spuId` required; orders with
+ *   `createTime` in milliseconds, `orderPrice` and `usage.used/all` as strings, and
+ *   status 2 for a paid order (the documented example's value; the enum is not public).
+ * - `order/get` (charge_sp_get_order): `{ order }` only — no list of assignments.
+ * - `package/get_convertible_skus` (charge_sp_get_convertible_skus): `orderId`, or
+ *   `spSpuId` + `spSkuId`; the call count is `attr.proportion.quota.quota`.
+ * - `package/assign` / `package/cancel_assign`: answer at once; the result is pushed
+ *   later (provider-results.ts, provider-push.ts).
  *
- * Which access token WeChat wants here is unconfirmed, so any valid token from the
- * token fakes is the provider's.
+ * Any valid token from the token fakes is the provider's.
  */
 import type { AccessTokens } from './access-tokens';
 import { integerParam, INVALID_ARGS, USAGE_PAGE_MAX, type WechatHandler } from './http-apis';
 import {
+  ERR_BAD_ORDER,
   ERR_INVALID_ARGS,
+  kindOfBulkSpu,
+  ladderOf,
   orderExpiresAt,
   STATUS_NAMES,
   type Assignment,
-  type AssignmentStatus,
   type ProviderOrders,
   type SpOrder,
 } from './provider-orders';
-import { kindOfSpu, SOURCE_PROVIDER } from './usage-ledger';
+import { SOURCE_PROVIDER } from './usage-ledger';
 
 export const SP_PATH = '/wxa/charge/service-provider';
 
@@ -39,25 +48,23 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 /** List price per call in fen (DESIGN.md: 0.03 and 0.04 CNY); WeChat's bulk prices are not public. */
 const FEN_PER_CALL = { quick: 3, realtime: 4 } as const;
 
-/** `Order` of docs/provider.md. */
+/** A paid order's status in the documented example of `order/get`; the enum is not public. */
+export const ORDER_STATUS_PAID = 2;
+
+/** `Order` as the documented example shows it: times in ms, price and usage as strings. */
 export function wireOrder(order: SpOrder, orders: ProviderOrders) {
   return {
     orderId: order.orderId,
-    // 1 paid: the only state an order the provider can draw on has.
-    status: 1,
-    createTime: seconds(order.createdAt),
-    orderPrice: order.calls * FEN_PER_CALL[kindOfSpu(order.spuId) ?? 'quick'],
+    status: ORDER_STATUS_PAID,
+    createTime: order.createdAt,
+    orderPrice: String(order.calls * FEN_PER_CALL[kindOfBulkSpu(order.spuId) ?? 'quick']),
     orderProductInfo: { spSpuId: order.spuId, spSkuId: spSkuIdOf(order), skuName: `${order.calls}次/${order.validityDays}天`, skuCnt: 1 },
-    usage: { used: orders.used(order.orderId), all: order.calls },
+    usage: { used: String(orders.used(order.orderId)), all: String(order.calls) },
   };
 }
 
 /** The SKU the provider bought (one unit of `calls` for `validityDays`). */
 export const spSkuIdOf = (order: SpOrder) => `sp-bulk-${order.calls}-${order.validityDays}d`;
-
-export function wireAssignment(a: Assignment): { requestId: string; receiverAppId: string; skuId: string; count: number; status: AssignmentStatus } {
-  return { requestId: a.requestId, receiverAppId: a.receiverAppId, skuId: a.skuId, count: a.count, status: a.status };
-}
 
 const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
@@ -83,14 +90,16 @@ export function providerApis(deps: ProviderApiDeps): Record<string, WechatHandle
       return 'errcode' in caller ? caller : handler(request);
     };
   const orderOf = (orderId: unknown) => (isText(orderId) ? orders.order(orderId) : undefined);
-  const unknownOrder = { errcode: ERR_INVALID_ARGS, errmsg: 'invalid args: unknown orderId' };
+  const unknownOrder = { errcode: ERR_BAD_ORDER, errmsg: '订单ID不合法或订单状态不正确' };
+  const badArgs = (what: string) => ({ errcode: ERR_INVALID_ARGS, errmsg: `参数错误: ${what}` });
 
   const handlers: Record<string, WechatHandler> = {
     [`POST ${SP_PATH}/order/query_list`]: ({ body }) => {
       const { spuId } = body;
-      if (spuId !== undefined && !(typeof spuId === 'string' && kindOfSpu(spuId))) return INVALID_ARGS;
+      // Required (charge_sp_query_order_list); only bulk products have orders.
+      if (!(typeof spuId === 'string' && kindOfBulkSpu(spuId))) return badArgs('spuId is required and must be a bulk product');
       const p = page(integerField(body.offset, 0), integerField(body.limit, USAGE_PAGE_MAX));
-      if (!p) return INVALID_ARGS;
+      if (!p) return badArgs('offset, limit (1-20)');
       const listed = orders.list(spuId);
       return { ...OK, total: listed.length, orderList: listed.slice(p.offset, p.offset + p.limit).map((o) => wireOrder(o, orders)) };
     },
@@ -98,23 +107,29 @@ export function providerApis(deps: ProviderApiDeps): Record<string, WechatHandle
     [`GET ${SP_PATH}/order/get`]: ({ query }) => {
       const order = orderOf(query.get('orderId'));
       if (!order) return unknownOrder;
-      const assignList = orders.assignmentsOf(order.orderId).map(wireAssignment);
-      // docs/provider.md: "{ order } (emulator: also assignList)". Both readings of where
-      // it goes are served: beside `order` and inside it.
-      return { ...OK, order: { ...wireOrder(order, orders), assignList }, assignList };
+      return { ...OK, order: wireOrder(order, orders) };
     },
 
+    // By orderId (what the order still fits), or by the bulk product spSpuId + spSkuId (every SKU it converts into).
     [`GET ${SP_PATH}/package/get_convertible_skus`]: ({ query }) => {
-      const order = orderOf(query.get('orderId'));
-      if (!order) return unknownOrder;
-      return { ...OK, skuList: orders.convertibleSkus(order, deps.clock()) };
+      const orderId = query.get('orderId');
+      if (orderId) {
+        const order = orderOf(orderId);
+        if (!order) return unknownOrder;
+        return { ...OK, skuList: orders.convertibleSkus(order, deps.clock()) };
+      }
+      const spSpuId = query.get('spSpuId') ?? '';
+      const spSkuId = query.get('spSkuId') ?? '';
+      const product = orders.list(spSpuId).find((o) => spSkuIdOf(o) === spSkuId);
+      if (!kindOfBulkSpu(spSpuId) || !product) return badArgs('orderId, or spSpuId and spSkuId of a bought product');
+      return { ...OK, skuList: ladderOf(product) };
     },
 
     [`POST ${SP_PATH}/package/assign`]: ({ body }) => {
       const { orderId, skuId, receiverAppId, requestId, beginTime } = body;
-      if (!isText(orderId) || !isText(skuId) || typeof receiverAppId !== 'string' || typeof requestId !== 'string') return INVALID_ARGS;
+      if (!isText(orderId) || !isText(skuId) || typeof receiverAppId !== 'string' || typeof requestId !== 'string') return badArgs('orderId, skuId, receiverAppId, requestId');
       const begin = beginTime === undefined || beginTime === null ? null : integerField(beginTime, 0);
-      if (begin === null && beginTime !== undefined && beginTime !== null) return { errcode: ERR_INVALID_ARGS, errmsg: 'invalid args: beginTime must be milliseconds' };
+      if (begin === null && beginTime !== undefined && beginTime !== null) return badArgs('beginTime must be milliseconds');
       const outcome = orders.assign({ orderId, skuId, receiverAppId, requestId, beginTime: begin }, deps.clock(), deps.related);
       if (!outcome.ok) return { errcode: outcome.errcode, errmsg: outcome.errmsg };
       deps.accepted(outcome.assignment, 'assign');
@@ -123,7 +138,7 @@ export function providerApis(deps: ProviderApiDeps): Record<string, WechatHandle
 
     [`POST ${SP_PATH}/package/cancel_assign`]: ({ body }) => {
       const { orderId, requestId } = body;
-      if (!isText(orderId) || !isText(requestId)) return INVALID_ARGS;
+      if (!isText(orderId) || !isText(requestId)) return badArgs('orderId, requestId');
       const outcome = orders.cancel(orderId, requestId, deps.clock(), deps.packUsed);
       if (!outcome.ok) return { errcode: outcome.errcode, errmsg: outcome.errmsg };
       deps.accepted(outcome.assignment, 'cancel');
@@ -133,7 +148,7 @@ export function providerApis(deps: ProviderApiDeps): Record<string, WechatHandle
     // Like the mini program's usage API, one "package" per bulk order of that spuId.
     [`GET ${SP_PATH}/usage/get`]: ({ query }) => {
       const spuId = query.get('spuId') ?? '';
-      if (!kindOfSpu(spuId)) return INVALID_ARGS;
+      if (!kindOfBulkSpu(spuId)) return INVALID_ARGS;
       const p = page(integerParam(query, 'offset', 0), integerParam(query, 'limit', USAGE_PAGE_MAX));
       if (!p) return INVALID_ARGS;
       const now = deps.clock();

@@ -1,7 +1,9 @@
 import {
   CANCEL_WINDOW_MS,
   ERR_ALREADY_ASSIGNED,
-  ERR_ALREADY_CANCELLED,
+  ERR_ASSIGNMENT_CANCELLED,
+  ERR_BAD_ORDER,
+  ERR_INVALID_PACKAGE,
   ERR_CANNOT_CANCEL,
   ERR_IN_PROGRESS,
   ERR_INVALID_ARGS,
@@ -32,24 +34,24 @@ function withOrder(calls = 20_000, validityDays = 365) {
   return { orders, order, request };
 }
 
-test('orders get string ids, spuId 10000077 and 365 days by default', () => {
+test('orders get string ids, the quick bulk spuId 10000117 and 365 days by default', () => {
   const orders = new ProviderOrders();
   const a = orders.addOrder({ calls: 5000 }, T0);
-  const b = orders.addOrder({ calls: 10, spuId: '10000078', validityDays: 30 }, T0 + 1);
-  expect(a).toEqual({ orderId: 'sporder000001', spuId: '10000077', calls: 5000, validityDays: 365, createdAt: T0 });
+  const b = orders.addOrder({ calls: 10, spuId: '10000120', validityDays: 30 }, T0 + 1);
+  expect(a).toEqual({ orderId: 'sporder000001', spuId: '10000117', calls: 5000, validityDays: 365, createdAt: T0 });
   expect(b.orderId).toBe('sporder000002');
   expect(orders.list().map((o) => o.orderId)).toEqual([a.orderId, b.orderId]);
-  expect(orders.list('10000078')).toEqual([b]);
+  expect(orders.list('10000120')).toEqual([b]);
   expect(() => orders.addOrder({ calls: 1, spuId: '1' }, T0)).toThrow(/spuId/);
 });
 
 test('the SKU ladder: duration is the order validity in seconds; only what fits is convertible', () => {
   const { orders, order, request } = withOrder(20_000, 30);
-  expect(ladderOf(order)[2]).toEqual({ spuId: '10000077', skuId: 'sp-10000-30d', skuName: '10000次/30天', attr: { duration: 30 * 86_400, count: 10_000 } });
-  expect(orders.convertibleSkus(order, T0).map((s) => s.attr.count)).toEqual([1000, 5000, 10_000]);
+  expect(ladderOf(order)[2]).toEqual({ spuId: '10000077', skuId: 'sp-10000-30d', skuName: '10000次/30天', attr: { duration: 30 * 86_400, proportion: { quota: { quota: 10_000 } } } });
+  expect(orders.convertibleSkus(order, T0).map((s) => s.attr.proportion.quota.quota)).toEqual([1000, 5000, 10_000]);
   expect(orders.assign(request('request-0001', 10_000), T0, related).ok).toBe(true);
   expect(orders.assign(request('request-0002', 5000), T0, related).ok).toBe(true);
-  expect(orders.convertibleSkus(order, T0).map((s) => s.attr.count)).toEqual([1000, 5000]);
+  expect(orders.convertibleSkus(order, T0).map((s) => s.attr.proportion.quota.quota)).toEqual([1000, 5000]);
   // An expired order converts nothing.
   expect(orders.convertibleSkus(order, T0 + 30 * DAY)).toEqual([]);
 });
@@ -82,9 +84,9 @@ test.each([
   [{ requestId: 'short' }, ERR_INVALID_ARGS],
   [{ requestId: 'x'.repeat(65) }, ERR_INVALID_ARGS],
   [{ requestId: 'has space 1' }, ERR_INVALID_ARGS],
-  [{ orderId: 'sporder999999' }, ERR_INVALID_ARGS],
-  [{ skuId: 'sp-10000-30d' }, ERR_INVALID_ARGS],
-  [{ skuId: 'sp-20000-365d' }, ERR_INVALID_ARGS],
+  [{ orderId: 'sporder999999' }, ERR_BAD_ORDER],
+  [{ skuId: 'sp-10000-30d' }, ERR_INVALID_PACKAGE],
+  [{ skuId: 'sp-20000-365d' }, ERR_INVALID_PACKAGE],
 ])('assign %j is refused with %d', (more, errcode) => {
   const { orders, request } = withOrder();
   expect(orders.assign(request('request-0001', 10_000, more), T0, related)).toMatchObject({ ok: false, errcode });
@@ -114,7 +116,7 @@ test('the same requestId never assigns twice: 10121011 while pending, 10121009 a
   expect(orders.assign(request('request-0001', 1000), T0, related)).toMatchObject({ ok: false, errcode: ERR_ALREADY_ASSIGNED });
   orders.cancel(order.orderId, 'request-0001', T0, () => 0);
   orders.settleCancelled('request-0001', T0);
-  expect(orders.assign(request('request-0001', 1000), T0, related)).toMatchObject({ ok: false, errcode: ERR_ALREADY_ASSIGNED });
+  expect(orders.assign(request('request-0001', 1000), T0, related)).toMatchObject({ ok: false, errcode: ERR_ASSIGNMENT_CANCELLED });
   expect(orders.assignmentsOf()).toHaveLength(1);
 });
 
@@ -130,11 +132,11 @@ test('cancel rules: only done, unused, within 7 days; once', () => {
   const { orders, order, request } = withOrder();
   const cancel = (id: string, at = T0, used = 0) => orders.cancel(order.orderId, id, at, () => used);
   orders.assign(request('request-0001', 1000), T0, related);
-  expect(cancel('request-0001')).toMatchObject({ ok: false, errcode: ERR_CANNOT_CANCEL });
+  expect(cancel('request-0001')).toMatchObject({ ok: false, errcode: ERR_IN_PROGRESS });
   orders.settleAssigned('request-0001', '2', T0);
   expect(cancel('request-0001', T0, 1)).toMatchObject({ ok: false, errcode: ERR_CANNOT_CANCEL });
   expect(cancel('request-0001', T0 + CANCEL_WINDOW_MS + 1)).toMatchObject({ ok: false, errcode: ERR_CANNOT_CANCEL });
-  expect(orders.cancel('sporder000002', 'request-0001', T0, () => 0)).toMatchObject({ ok: false, errcode: ERR_INVALID_ARGS });
+  expect(orders.cancel('sporder000002', 'request-0001', T0, () => 0)).toMatchObject({ ok: false, errcode: ERR_BAD_ORDER });
   expect(cancel('request-9999')).toMatchObject({ ok: false, errcode: ERR_INVALID_ARGS });
   expect(cancel('request-0001', T0 + CANCEL_WINDOW_MS)).toMatchObject({ ok: true, assignment: { status: 4 } });
   expect(cancel('request-0001')).toMatchObject({ ok: false, errcode: ERR_IN_PROGRESS });
@@ -142,7 +144,9 @@ test('cancel rules: only done, unused, within 7 days; once', () => {
   expect(orders.settleCancelFailed('request-0001', T0)).toMatchObject({ status: 2 });
   expect(cancel('request-0001').ok).toBe(true);
   orders.settleCancelled('request-0001', T0);
-  expect(cancel('request-0001')).toMatchObject({ ok: false, errcode: ERR_ALREADY_CANCELLED });
+  expect(cancel('request-0001')).toMatchObject({ ok: false, errcode: ERR_ASSIGNMENT_CANCELLED });
+  // An assign resent after its cancel: 分配已取消.
+  expect(orders.assign(request('request-0001', 1000), T0, related)).toMatchObject({ ok: false, errcode: ERR_ASSIGNMENT_CANCELLED });
 });
 
 test('settling only moves from the expected status', () => {

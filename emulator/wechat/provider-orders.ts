@@ -9,7 +9,8 @@
  * docs/provider.md. Times here are milliseconds.
  */
 import { APPID_PATTERN } from './http-apis';
-import { kindOfSpu, QUICK_SPU_ID } from './usage-ledger';
+import { SPU_IDS } from './usage-ledger';
+import type { PhoneKind } from './phone-sandbox';
 
 export const DEFAULT_SP_VALIDITY_DAYS = 365;
 const DAY_MS = 86_400_000;
@@ -22,7 +23,18 @@ export const CANCEL_WINDOW_MS = 7 * DAY_MS;
  */
 export const SP_SKU_COUNTS = [1000, 5000, 10_000, 50_000, 100_000, 1_000_000] as const;
 
-/** Assignment status as the emulator's `order/get` reports it (docs/provider.md). */
+/**
+ * The bulk products a provider buys (`order/query_list` needs one as `spuId`). Not
+ * documented: community code uses these two (docs/provider.md, table of facts).
+ */
+export const BULK_SPU_QUICK = '10000117';
+export const BULK_SPU_REALTIME = '10000120';
+export const BULK_SPU_IDS: Record<PhoneKind, string> = { quick: BULK_SPU_QUICK, realtime: BULK_SPU_REALTIME };
+export function kindOfBulkSpu(spuId: string): PhoneKind | null {
+  return spuId === BULK_SPU_QUICK ? 'quick' : spuId === BULK_SPU_REALTIME ? 'realtime' : null;
+}
+
+/** Assignment status inside the emulator (WeChat exposes no per-assignment status API). */
 export const PENDING = 1;
 export const DONE = 2;
 export const FAILED = 3;
@@ -32,17 +44,25 @@ export type AssignmentStatus = typeof PENDING | typeof DONE | typeof FAILED | ty
 export const STATUS_NAMES = { 1: 'pending', 2: 'done', 3: 'failed', 4: 'cancelling', 5: 'cancelled' } as const;
 export type AssignmentStatusName = (typeof STATUS_NAMES)[AssignmentStatus];
 
-/** WeChat's error codes for these APIs; the ones marked unconfirmed are the emulator's choice. */
-export const ERR_INVALID_ARGS = 40097;
+/**
+ * WeChat's error codes for these APIs. Documented on the assign / cancel_assign pages
+ * (doc/oplatform/service_market/charge/api/charge_sp_assign_package.html):
+ * 10120002 参数错误, 10121001 订单ID不合法或订单状态不正确, 10121009 重复调用,已分配成功,
+ * 10121010 分配已取消, 10121011 分配中, 10121012 资源包已过期, 10121013 无效资源包.
+ * Community only: 10045 (no relationship), 10121031 (资源包用量不足). Assumed: 10121014
+ * for a cancel WeChat does not allow (documented code, meaning not public).
+ */
+export const ERR_INVALID_ARGS = 10120002;
+export const ERR_BAD_ORDER = 10121001;
 export const ERR_NO_RELATIONSHIP = 10045;
 export const ERR_ALREADY_ASSIGNED = 10121009;
+export const ERR_ASSIGNMENT_CANCELLED = 10121010;
 export const ERR_IN_PROGRESS = 10121011;
 export const ERR_ORDER_EXPIRED = 10121012;
-/** Unconfirmed. */
-export const ERR_NOT_ENOUGH_LEFT = 10121006;
-/** Unconfirmed. */
-export const ERR_ALREADY_CANCELLED = 10121013;
-/** Unconfirmed. */
+export const ERR_INVALID_PACKAGE = 10121013;
+/** Community ("订单的资源包用量不足,无法分配"). */
+export const ERR_NOT_ENOUGH_LEFT = 10121031;
+/** Assumed meaning. */
 export const ERR_CANNOT_CANCEL = 10121014;
 
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;
@@ -73,12 +93,15 @@ export interface Assignment {
   updatedAt: number;
 }
 
+/** `get_convertible_skus`'s SKU: the call count is in `attr.proportion.quota.quota`, the validity in `attr.duration` (s). */
 export interface Sku {
   spuId: string;
   skuId: string;
   skuName: string;
-  attr: { duration: number; count: number };
+  attr: { duration: number; proportion: { quota: { quota: number } } };
 }
+
+export const skuCount = (sku: Sku) => sku.attr.proportion.quota.quota;
 
 export interface AssignRequest {
   orderId: string;
@@ -96,8 +119,10 @@ const refuse = (errcode: number, errmsg: string): Outcome => ({ ok: false, errco
 /** Calls an assignment holds: a pending one is reserved, a cancelling one is still the receiver's until the cancel lands. */
 const holdsCalls = (a: Assignment) => a.status === PENDING || a.status === DONE || a.status === CANCELLING;
 
+/** The retail SKU a pack of `count` calls from this order is (spuId: the mini program component's). */
 export function skuOf(order: SpOrder, count: number): Sku {
-  return { spuId: order.spuId, skuId: `sp-${count}-${order.validityDays}d`, skuName: `${count}次/${order.validityDays}天`, attr: { duration: order.validityDays * 86_400, count } };
+  const retailSpu = SPU_IDS[kindOfBulkSpu(order.spuId) ?? 'quick'];
+  return { spuId: retailSpu, skuId: `sp-${count}-${order.validityDays}d`, skuName: `${count}次/${order.validityDays}天`, attr: { duration: order.validityDays * 86_400, proportion: { quota: { quota: count } } } };
 }
 
 /** Every SKU of the ladder for this order, whether or not enough is left for it. */
@@ -113,8 +138,8 @@ export class ProviderOrders {
   private lastId = 0;
 
   addOrder(order: { spuId?: string; calls: number; validityDays?: number }, now: number): SpOrder {
-    const spuId = order.spuId ?? QUICK_SPU_ID;
-    if (!kindOfSpu(spuId)) throw new Error(`unknown spuId ${spuId}`);
+    const spuId = order.spuId ?? BULK_SPU_QUICK;
+    if (!kindOfBulkSpu(spuId)) throw new Error(`unknown bulk spuId ${spuId}`);
     this.lastId += 1;
     const created: SpOrder = { orderId: orderIdOf(this.lastId), spuId, calls: order.calls, validityDays: order.validityDays ?? DEFAULT_SP_VALIDITY_DAYS, createdAt: now };
     this.orders.push(created);
@@ -154,7 +179,7 @@ export class ProviderOrders {
   convertibleSkus(order: SpOrder, now: number): Sku[] {
     if (now >= orderExpiresAt(order)) return [];
     const left = this.remaining(order);
-    return ladderOf(order).filter((s) => s.attr.count <= left);
+    return ladderOf(order).filter((s) => skuCount(s) <= left);
   }
 
   /**
@@ -166,21 +191,22 @@ export class ProviderOrders {
     if (!APPID_PATTERN.test(request.receiverAppId)) return refuse(ERR_INVALID_ARGS, 'invalid args: receiverAppId');
     if (!REQUEST_ID_PATTERN.test(request.requestId)) return refuse(ERR_INVALID_ARGS, 'invalid args: requestId must be 10 to 64 of A-Z a-z 0-9 _ -');
     const earlier = this.assignments.get(request.requestId);
-    if (earlier?.status === PENDING) return refuse(ERR_IN_PROGRESS, 'assignment in progress');
-    if (earlier && earlier.status !== FAILED) return refuse(ERR_ALREADY_ASSIGNED, 'already assigned');
+    if (earlier?.status === PENDING) return refuse(ERR_IN_PROGRESS, '分配中');
+    if (earlier && (earlier.status === DONE || earlier.status === CANCELLING)) return refuse(ERR_ALREADY_ASSIGNED, '重复调用,已分配成功');
+    if (earlier?.status === CANCELLED) return refuse(ERR_ASSIGNMENT_CANCELLED, '分配已取消');
     const order = this.order(request.orderId);
-    if (!order) return refuse(ERR_INVALID_ARGS, 'invalid args: unknown orderId');
-    if (now >= orderExpiresAt(order)) return refuse(ERR_ORDER_EXPIRED, 'order expired');
+    if (!order) return refuse(ERR_BAD_ORDER, '订单ID不合法或订单状态不正确');
+    if (now >= orderExpiresAt(order)) return refuse(ERR_ORDER_EXPIRED, '资源包已过期,无法分配');
     const sku = ladderOf(order).find((s) => s.skuId === request.skuId);
-    if (!sku) return refuse(ERR_INVALID_ARGS, 'invalid args: unknown skuId for this order');
+    if (!sku) return refuse(ERR_INVALID_PACKAGE, '无效资源包');
     if (!related(request.receiverAppId)) return refuse(ERR_NO_RELATIONSHIP, 'no relationship with this mini program');
-    if (sku.attr.count > this.remaining(order)) return refuse(ERR_NOT_ENOUGH_LEFT, 'not enough calls left in the order');
+    if (skuCount(sku) > this.remaining(order)) return refuse(ERR_NOT_ENOUGH_LEFT, '订单的资源包用量不足,无法分配');
     const assignment: Assignment = {
       requestId: request.requestId,
       orderId: order.orderId,
       skuId: sku.skuId,
       receiverAppId: request.receiverAppId,
-      count: sku.attr.count,
+      count: skuCount(sku),
       beginTime: request.beginTime,
       status: PENDING,
       pkgId: null,
@@ -199,9 +225,10 @@ export class ProviderOrders {
    */
   cancel(orderId: string, requestId: string, now: number, packUsed: (a: Assignment) => number): Outcome {
     const a = this.assignments.get(requestId);
-    if (!a || a.orderId !== orderId) return refuse(ERR_INVALID_ARGS, 'invalid args: unknown orderId or requestId');
-    if (a.status === CANCELLED) return refuse(ERR_ALREADY_CANCELLED, 'already cancelled');
-    if (a.status === CANCELLING) return refuse(ERR_IN_PROGRESS, 'cancel in progress');
+    if (!this.order(orderId)) return refuse(ERR_BAD_ORDER, '订单ID不合法或订单状态不正确');
+    if (!a || a.orderId !== orderId) return refuse(ERR_INVALID_ARGS, '参数错误: unknown requestId for this order');
+    if (a.status === CANCELLED) return refuse(ERR_ASSIGNMENT_CANCELLED, '分配已取消');
+    if (a.status === CANCELLING || a.status === PENDING) return refuse(ERR_IN_PROGRESS, a.status === PENDING ? '分配中' : 'cancel in progress');
     if (a.status !== DONE) return refuse(ERR_CANNOT_CANCEL, `cannot cancel: the assignment is ${STATUS_NAMES[a.status]}`);
     if (now - a.createdAt > CANCEL_WINDOW_MS) return refuse(ERR_CANNOT_CANCEL, 'cannot cancel: assigned more than 7 days ago');
     if (packUsed(a) > 0) return refuse(ERR_CANNOT_CANCEL, 'cannot cancel: the pack is used');

@@ -54,7 +54,7 @@ test('an assignment settles later: the pack is delivered, then the event is push
   await tick();
   expect(s.orders.assignment('request-0001')).toMatchObject({ status: 2, pkgId: '1' });
   expect(s.packs.size).toBe(1);
-  expect(s.events).toEqual([{ event_type: 5, result: 0, order_id: s.order.orderId, assign_appid: 'wx00000000000000aa', receive_appid: RECEIVER, sp_sku_id: 'sp-bulk-10000-365d', sku_id: 'sp-1000-365d', request_id: 'request-0001' }]);
+  expect(s.events).toEqual([{ event_type: 5, result: 0, order_id: s.order.orderId, assign_appid: 'wx00000000000000aa', receive_appid: RECEIVER, sp_spu_id: '10000117', sp_sku_id: 'sp-bulk-10000-365d', spu_id: '10000077', sku_id: 'sp-1000-365d', request_id: 'request-0001', receive_pkg_id: '1' }]);
   expect(s.changes()).toBe(1);
 });
 

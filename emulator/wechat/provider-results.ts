@@ -10,13 +10,18 @@
  */
 import type { Faults } from '../faults';
 import { spSkuIdOf } from './provider-apis';
-import { CANCELLING, ERR_CANNOT_CANCEL, PENDING, type Assignment, type ProviderOrders, type SpOrder } from './provider-orders';
+import { CANCELLING, ERR_CANNOT_CANCEL, ladderOf, PENDING, type Assignment, type ProviderOrders, type SpOrder } from './provider-orders';
 
 export const DEFAULT_SP_RESULT_DELAY_MS = 50;
 export const EVENT_ASSIGN = 5;
 export const EVENT_CANCEL = 6;
 
-/** What WeChat pushes to the provider's function (docs/provider.md). */
+/**
+ * What WeChat pushes (分配结果事件 charge_sp_assign / 取消分配结果事件
+ * charge_sp_cancel_assign under doc/oplatform/service_market/charge/callback/), signed
+ * and maybe encrypted by provider-push.ts. `receive_pkg_id` (the receiver's pack) is in
+ * the field list WECHAT.md records for both events.
+ */
 export interface ResultEvent {
   event_type: typeof EVENT_ASSIGN | typeof EVENT_CANCEL;
   /** 0 success; otherwise WeChat's error code. */
@@ -24,9 +29,13 @@ export interface ResultEvent {
   order_id: string;
   assign_appid: string;
   receive_appid: string;
+  sp_spu_id: string;
   sp_sku_id: string;
+  spu_id: string;
   sku_id: string;
   request_id: string;
+  receive_pkg_id: string;
+  [field: string]: string | number;
 }
 
 export interface ProviderResultDeps {
@@ -52,7 +61,10 @@ export class ProviderResults {
 
   constructor(private readonly deps: ProviderResultDeps) {}
 
-  /** Settles an accepted change later; a `provider:<change>` fault may make it fail or wait. */
+  /**
+   * Settles an accepted change later; a `provider:<change>` fault may make it fail or
+   * wait. A `provider:push` fault loses the result's push (any errcode) or delays it.
+   */
   schedule(requestId: string, change: Change): void {
     const fault = this.deps.faults.take(`provider:${change}`);
     const failWith = fault?.errcode ?? null;
@@ -103,15 +115,22 @@ export class ProviderResults {
     }
     if (!settled) return;
     this.deps.changed();
-    void this.deps.push({
+    const event: ResultEvent = {
       event_type: change === 'assign' ? EVENT_ASSIGN : EVENT_CANCEL,
       result,
       order_id: order.orderId,
       assign_appid: this.deps.providerAppid,
       receive_appid: a.receiverAppId,
+      sp_spu_id: order.spuId,
       sp_sku_id: spSkuIdOf(order),
+      spu_id: ladderOf(order)[0]!.spuId,
       sku_id: a.skuId,
       request_id: a.requestId,
-    });
+      receive_pkg_id: settled.pkgId ?? a.pkgId ?? '',
+    };
+    const pushFault = this.deps.faults.take('provider:push');
+    if (pushFault && pushFault.errcode !== null) return; // lost on the way
+    if (pushFault?.delayMs) this.after(pushFault.delayMs, () => void this.deps.push(event));
+    else void this.deps.push(event);
   }
 }

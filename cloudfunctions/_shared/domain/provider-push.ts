@@ -1,0 +1,143 @@
+/**
+ * Reading WeChat's pushes to the provider's push URL (set in the service platform's
+ * 开发设置; it works like mini program message push, whose page documents it:
+ * developers.weixin.qq.com/miniprogram/dev/framework/server-ability/message-push.html).
+ *
+ * - `signature` = sha1 of [Token, timestamp, nonce] sorted and joined: the URL check
+ *   (GET with `echostr`) and every plain-mode push carry it. It does not cover the body.
+ * - safe mode (`encrypt_type=aes`): the body carries `Encrypt`, and `msg_signature` =
+ *   sha1 of [Token, timestamp, nonce, Encrypt] sorted and joined, so the body is
+ *   covered. Encrypt is AES-256-CBC with key = base64(EncodingAESKey + "="), iv = the
+ *   key's first 16 bytes, PKCS#7 padding to 32 bytes; the plaintext is 16 random bytes,
+ *   the message length (4 bytes, big-endian), the message, and the appid it is for.
+ * - bodies are XML (`<xml><field>…</field></xml>`, strings in CDATA) or JSON.
+ *
+ * Pure: no SDK, no clock; the caller passes the time.
+ */
+import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
+
+export interface PushSecrets {
+  token: string;
+  /** The 43-character EncodingAESKey; null when not configured (plain mode only). */
+  encodingAesKey: string | null;
+  /** The appid the decrypted message must end with (the provider's AppID); null: not checked. */
+  appid: string | null;
+  /** How old (or how far ahead) a push's timestamp may be, in seconds. */
+  maxAgeSeconds: number;
+}
+
+export interface PushInput {
+  method: string;
+  query: Record<string, string | undefined>;
+  body: string;
+}
+
+export type PushReading =
+  | { kind: 'verify'; echostr: string }
+  | { kind: 'event'; fields: Record<string, string>; encrypted: boolean }
+  | { kind: 'refused'; status: 400 | 403 | 405; reason: string };
+
+const sha1 = (parts: string[]) => createHash('sha1').update([...parts].sort().join('')).digest('hex');
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export const pushSignature = (token: string, timestamp: string, nonce: string, encrypted?: string) =>
+  sha1(encrypted === undefined ? [token, timestamp, nonce] : [token, timestamp, nonce, encrypted]);
+
+/** The fields of a flat `<xml>` document: `<a><![CDATA[x]]></a>` and `<b>5</b>`; null when it is not one. */
+export function parseXmlFields(xml: string): Record<string, string> | null {
+  const root = /^\s*<xml>([\s\S]*)<\/xml>\s*$/.exec(xml);
+  if (!root) return null;
+  const fields: Record<string, string> = {};
+  const element = /<([A-Za-z_][A-Za-z0-9_]*)>(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<]*))<\/\1>/g;
+  let rest = root[1]!;
+  for (let m = element.exec(rest); m; m = element.exec(rest)) fields[m[1]!] = m[2] ?? decodeEntities(m[3] ?? '');
+  rest = rest.replace(element, '').trim();
+  return rest === '' ? fields : null;
+}
+
+const decodeEntities = (text: string) =>
+  text.replace(/&(lt|gt|amp|quot|apos);/g, (_, e: string) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e]!);
+
+/** XML or JSON body as flat string fields (numbers as their text); null when it is neither. */
+export function parseBodyFields(body: string): Record<string, string> | null {
+  const text = body.trim();
+  if (text.startsWith('<')) return parseXmlFields(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+    if (typeof v === 'string') fields[k] = v;
+    else if (typeof v === 'number' && Number.isFinite(v)) fields[k] = String(v);
+  }
+  return fields;
+}
+
+/** The message inside `Encrypt`, and the appid it was sealed for; null when it does not decrypt. */
+export function decryptMessage(encrypted: string, encodingAesKey: string): { message: string; appid: string } | null {
+  try {
+    const key = Buffer.from(`${encodingAesKey}=`, 'base64');
+    if (key.length !== 32) return null;
+    const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
+    decipher.setAutoPadding(false);
+    const padded = Buffer.concat([decipher.update(Buffer.from(encrypted, 'base64')), decipher.final()]);
+    const pad = padded[padded.length - 1]!;
+    if (pad < 1 || pad > 32 || pad > padded.length) return null;
+    const plain = padded.subarray(0, padded.length - pad);
+    if (plain.length < 20) return null;
+    const length = plain.readUInt32BE(16);
+    if (20 + length > plain.length) return null;
+    return { message: plain.subarray(20, 20 + length).toString('utf8'), appid: plain.subarray(20 + length).toString('utf8') };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a push says, or why it is refused. A refused push changes nothing; so does
+ * anything but a signed, fresh, well-formed one.
+ */
+export function readPush(input: PushInput, secrets: PushSecrets, nowMs: number): PushReading {
+  const q = input.query;
+  const timestamp = q.timestamp ?? '';
+  const nonce = q.nonce ?? '';
+  if (!/^\d{1,12}$/.test(timestamp) || !nonce || nonce.length > 64) return { kind: 'refused', status: 403, reason: 'missing or malformed timestamp/nonce' };
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > secrets.maxAgeSeconds) return { kind: 'refused', status: 403, reason: 'timestamp outside the allowed window' };
+  const plainSigned = typeof q.signature === 'string' && same(q.signature, pushSignature(secrets.token, timestamp, nonce));
+
+  if (input.method === 'GET') {
+    if (!plainSigned) return { kind: 'refused', status: 403, reason: 'bad signature' };
+    if (!q.echostr) return { kind: 'refused', status: 400, reason: 'no echostr' };
+    return { kind: 'verify', echostr: q.echostr };
+  }
+  if (input.method !== 'POST') return { kind: 'refused', status: 405, reason: `method ${input.method}` };
+
+  const outer = parseBodyFields(input.body);
+  if (q.encrypt_type === 'aes' || (outer && outer.Encrypt !== undefined)) {
+    if (!secrets.encodingAesKey) return { kind: 'refused', status: 403, reason: 'an encrypted push, but no EncodingAESKey is configured' };
+    if (!outer || !outer.Encrypt) return { kind: 'refused', status: 400, reason: 'no Encrypt in the body' };
+    if (typeof q.msg_signature !== 'string' || !same(q.msg_signature, pushSignature(secrets.token, timestamp, nonce, outer.Encrypt))) {
+      return { kind: 'refused', status: 403, reason: 'bad msg_signature' };
+    }
+    const opened = decryptMessage(outer.Encrypt, secrets.encodingAesKey);
+    if (!opened) return { kind: 'refused', status: 403, reason: 'does not decrypt' };
+    if (secrets.appid && opened.appid !== secrets.appid) return { kind: 'refused', status: 403, reason: 'sealed for another appid' };
+    const fields = parseBodyFields(opened.message);
+    if (!fields) return { kind: 'refused', status: 400, reason: 'decrypted body is neither XML nor JSON' };
+    return { kind: 'event', fields, encrypted: true };
+  }
+  // Safe mode configured: WeChat sends only ciphertext, so a plain push is not WeChat's.
+  if (secrets.encodingAesKey) return { kind: 'refused', status: 403, reason: 'plain push while safe mode (EncodingAESKey) is configured' };
+  if (!plainSigned) return { kind: 'refused', status: 403, reason: 'bad signature' };
+  if (!outer) return { kind: 'refused', status: 400, reason: 'body is neither XML nor JSON' };
+  return { kind: 'event', fields: outer, encrypted: false };
+}

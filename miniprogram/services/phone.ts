@@ -16,20 +16,31 @@ export interface PhoneButtonDetail {
 
 export type ButtonOutcome =
   | { kind: 'code'; code: string }
+  | { kind: 'billed-no-code' }
   | { kind: 'no-quota' }
-  | { kind: 'privacy'; errno: number }
+  | { kind: 'privacy-refused'; errno: number | null }
+  | { kind: 'privacy-undeclared'; errno: number }
   | { kind: 'deny' }
   | { kind: 'fail'; errno: number | null; errMsg: string };
 
 /** errno 1400001: the mini program's quota is used up (documented). */
 export const ERRNO_NO_QUOTA = 1400001;
-/** errno 104 / 112: privacy agreement not accepted / API not declared in it (seen in the community). */
-export const PRIVACY_ERRNOS = [104, 112];
+/** errno 104: the user has not agreed to the privacy guide (seen in the community). */
+export const ERRNO_PRIVACY_NOT_AGREED = 104;
+/** errno 112: phone numbers are not declared in the privacy guide; WeChat disables the component (seen in the community). */
+export const ERRNO_PRIVACY_UNDECLARED = 112;
+export const PRIVACY_ERRNOS = [ERRNO_PRIVACY_NOT_AGREED, ERRNO_PRIVACY_UNDECLARED];
+
+/** What a refused privacy agreement looks like when no errno comes with it (wx.onNeedPrivacyAuthorization doc). */
+const PRIVACY_REFUSED = /privacy permission is not authori[sz]ed/i;
 
 export function readButtonDetail(detail: PhoneButtonDetail): ButtonOutcome {
   if (detail.code) return { kind: 'code', code: detail.code };
+  // Below base library 2.21.2 a success carries no code, and WeChat bills it all the same.
+  if (/:ok$/i.test(detail.errMsg ?? '')) return { kind: 'billed-no-code' };
   if (detail.errno === ERRNO_NO_QUOTA) return { kind: 'no-quota' };
-  if (detail.errno !== undefined && PRIVACY_ERRNOS.includes(detail.errno)) return { kind: 'privacy', errno: detail.errno };
+  if (detail.errno === ERRNO_PRIVACY_UNDECLARED) return { kind: 'privacy-undeclared', errno: detail.errno };
+  if (detail.errno === ERRNO_PRIVACY_NOT_AGREED || PRIVACY_REFUSED.test(detail.errMsg ?? '')) return { kind: 'privacy-refused', errno: detail.errno ?? null };
   if (/deny|cancel/i.test(detail.errMsg ?? '')) return { kind: 'deny' };
   return { kind: 'fail', errno: detail.errno ?? null, errMsg: detail.errMsg ?? '' };
 }

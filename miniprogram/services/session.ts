@@ -27,19 +27,48 @@ export interface Session {
 }
 
 let current: Promise<Session> | null = null;
+const listeners = new Set<(session: Session) => void>();
 
+/**
+ * The session, shared by every caller: one request in flight, then its answer until
+ * someone refreshes. Settings change under a running app (an admin switches capture
+ * off, a breaker trips), so components refresh when their page shows and after a
+ * bind; every subscriber then sees the new answer.
+ */
 export function loadSession(): Promise<Session> {
   if (!current) {
-    current = callRoute<Session>('auth', 'session');
-    // A failed launch call must not be cached: the next caller tries again.
-    current.catch(() => {
-      current = null;
-    });
+    const request = callRoute<Session>('auth', 'session');
+    current = request;
+    request.then(
+      (session) => {
+        if (current === request) for (const l of [...listeners]) l(session);
+      },
+      () => {
+        // A failed call must not be cached: the next caller tries again.
+        if (current === request) current = null;
+      },
+    );
   }
   return current;
 }
 
+/** Asks the server again; subscribers hear the new session. */
 export function refreshSession(): Promise<Session> {
   current = null;
   return loadSession();
 }
+
+/** Called with each session answer after this call (not the one already loaded). Returns the unsubscribe. */
+export function onSessionChange(listener: (session: Session) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Why the paid phone button is hidden, in the user's words. */
+export const HIDDEN_BECAUSE_TEXT: Record<NonNullable<Session['phoneLogin']['hiddenBecause']>, string> = {
+  'already-bound': '已绑定手机号',
+  disabled: '商家暂未开启手机号快捷登录，可以用微信身份继续',
+  'quota-exhausted': '手机号快捷登录暂时不可用，可以用微信身份继续',
+  'budget-reached': '手机号快捷登录暂时不可用，可以用微信身份继续',
+  'daily-cap-reached': '今天的手机号快捷登录名额已用完，可以用微信身份继续',
+};

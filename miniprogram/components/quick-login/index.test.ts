@@ -7,20 +7,25 @@ import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
 import { attr, eventually, routeCloudToEmulator, type CloudRoute } from '../../../test/support/miniprogram';
+import { stubWx, type WxStub } from '../../../test/support/miniprogram-wx';
 
 let t: EmulatorClient;
 let cloud: CloudRoute;
+let wxStub: WxStub;
 const USER = 'o_phone_user';
+const ADMIN = 'o_phone_admin';
 
 beforeAll(async () => {
-  t = await spawnEmulator({ env: { PHONE_EXCHANGE_TIMEOUT_MS: '300' } });
+  t = await spawnEmulator({ env: { PHONE_EXCHANGE_TIMEOUT_MS: '300', ADMIN_OPENIDS: ADMIN } });
 });
 afterAll(() => t.stop());
 beforeEach(async () => {
   await t.reset();
   jest.resetModules(); // a fresh session cache, as on a fresh launch
   cloud = routeCloudToEmulator(t.url, USER);
+  wxStub = stubWx();
 });
+afterEach(() => wxStub.restore());
 
 async function mount() {
   const id = simulate.load(path.join(__dirname, 'index'), 'quick-login');
@@ -102,6 +107,7 @@ describe('the button callback', () => {
     await tap(comp, { code, errMsg: 'getPhoneNumber:ok' });
     expect(comp.data.busy).toBe(true);
     expect(attr(button(comp)!, 'disabled')).toBe(true);
+    expect(attr(button(comp)!, 'loading')).toBe(true);
     await eventually(() => expect(done).toEqual([{ phoneMasked: '138****8000', verified: true }]));
     expect(comp.querySelector('.quick-login__bound')!.dom!.textContent).toContain('138****8000');
     expect(button(comp)).toBeFalsy();
@@ -168,12 +174,10 @@ describe('the button callback', () => {
     await eventually(async () => expect(await t.docs('phone_events')).toMatchObject([{ type: 'no-quota', errno: 1400001 }]));
   });
 
-  test.each([[104], [112]])('privacy errno %i: a clear message, the button usable again', async (errno) => {
+  test('deny: the message says so', async () => {
     const comp = await mount();
-    await tap(comp, { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno });
-    await eventually(() => expect(comp.data.message).toContain('隐私'));
-    expect(comp.data.busy).toBe(false);
-    expect(button(comp)).toBeTruthy();
+    await tap(comp, { errMsg: 'getPhoneNumber:fail user deny' });
+    await eventually(() => expect(comp.querySelector('.quick-login__message')!.dom!.textContent).toContain('未授权手机号'));
   });
 
   test('any other failure: a clear message and the fallback', async () => {
@@ -219,5 +223,204 @@ describe('the fallback', () => {
     await press(comp.querySelector('.quick-login__manual-save'));
     await eventually(() => expect(comp.querySelector('.quick-login__manual-saved')!.dom!.textContent).toContain('138****8000（未验证）'));
     expect(await t.docs('users')).toMatchObject([{ phone: null, manualPhone: { number: '13800138000' } }]);
+  });
+});
+
+const text = (comp: Comp) => comp.dom!.textContent ?? '';
+/** The page holding the component shows again (j-component has it; its typings omit it). */
+const pageShow = (comp: Comp) => (comp as unknown as { triggerPageLifeTime(name: string): void }).triggerPageLifeTime('show');
+const setSettings = (doc: Record<string, unknown>) =>
+  t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: true, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null }, ...doc });
+const REALTIME = { phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null } };
+
+describe('no second paid tap while a billed code waits', () => {
+  test.each([['quick'], ['realtime']])('%s: after the automatic retries fail the paid button stays disabled; 重新提交 or the free fallback are the ways on', async (kind) => {
+    if (kind === 'realtime') await setSettings(REALTIME);
+    const comp = await mount();
+    expect(attr(button(comp)!, 'phoneNumberNoQuotaToast')).toBe(false);
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: USER, kind: kind as 'quick' | 'realtime' });
+    cloud.offline = true;
+    await tap(comp, { code, errMsg: 'getPhoneNumber:ok' });
+    expect(attr(button(comp)!, 'disabled')).toBe(true);
+    expect(attr(button(comp)!, 'loading')).toBe(true);
+    await eventually(() => expect(comp.querySelector('.quick-login__resend')).toBeTruthy());
+    expect(attr(button(comp)!, 'disabled')).toBe(true);
+    expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
+    // A callback reaching us anyway (a second approval) must not replace the waiting code.
+    cloud.offline = false;
+    const second = await t.mintCode({ phoneNumber: '13800138000', openid: USER, kind: kind as 'quick' | 'realtime' });
+    await tap(comp, { code: second, errMsg: 'getPhoneNumber:ok' });
+    expect(comp.data.pendingCode).toBe(code);
+    await press(comp.querySelector('.quick-login__resend'));
+    await eventually(() => expect(comp.data.phoneMasked).toBe('138****8000'));
+    expect(new Set(cloud.calls.filter((c) => c.data.$url === 'bindPhone').map((c) => c.data.code))).toEqual(new Set([code]));
+  });
+});
+
+describe('privacy agreement', () => {
+  test('a user who has not agreed sees the notice with the agree button before any phone button; agreeing shows the button', async () => {
+    wxStub.privacy = { needAuthorization: true, privacyContractName: '《示例小程序隐私保护指引》' };
+    const comp = await mount();
+    await eventually(() => expect(comp.querySelector('.quick-login__privacy-agree')).toBeTruthy());
+    const agree = comp.querySelector('.quick-login__privacy-agree')!;
+    expect(attr(agree, 'openType')).toBe('agreePrivacyAuthorization');
+    expect(attr(agree, 'id')).toBe('agree-privacy');
+    expect(text(comp)).toContain('《示例小程序隐私保护指引》');
+    expect(button(comp)).toBeFalsy();
+    await press(comp.querySelector('.quick-login__privacy-link'));
+    expect(wxStub.contractOpened).toBe(1);
+    await press(agree, 'agreeprivacyauthorization', {});
+    expect(button(comp)).toBeTruthy();
+    expect(comp.querySelector('.quick-login__privacy')).toBeFalsy();
+  });
+
+  test('refusing the notice never dead-ends: 微信身份继续 works and nothing is charged', async () => {
+    wxStub.privacy = { needAuthorization: true, privacyContractName: '《隐私保护指引》' };
+    const comp = await mount();
+    await eventually(() => expect(comp.querySelector('.quick-login__privacy-refuse')).toBeTruthy());
+    await press(comp.querySelector('.quick-login__privacy-refuse'));
+    expect(button(comp)).toBeFalsy();
+    expect(comp.data.message).toContain('隐私');
+    const done = doneEvents(comp);
+    await press(comp.querySelector('.quick-login__continue'));
+    expect(done).toEqual([{ phoneMasked: null, verified: false }]);
+    // Changing one's mind: the notice again.
+    await press(comp.querySelector('.quick-login__privacy-review'));
+    expect(comp.querySelector('.quick-login__privacy-agree')).toBeTruthy();
+    expect(await t.docs('phone_charges')).toHaveLength(0);
+  });
+
+  test('WeChat asks through onNeedPrivacyAuthorization: the notice shows, agreeing resolves with the agree button’s id', async () => {
+    const comp = await mount();
+    expect(wxStub.privacyListener).toBeTruthy();
+    wxStub.needPrivacy();
+    await simulate.sleep(0);
+    expect(comp.querySelector('.quick-login__privacy-agree')).toBeTruthy();
+    expect(wxStub.resolutions).toEqual([{ event: 'exposureAuthorization' }]);
+    await press(comp.querySelector('.quick-login__privacy-agree'), 'agreeprivacyauthorization', {});
+    expect(wxStub.resolutions).toEqual([{ event: 'exposureAuthorization' }, { buttonId: 'agree-privacy', event: 'agree' }]);
+    expect(button(comp)).toBeTruthy();
+  });
+
+  test('refusing what WeChat asked resolves "disagree" and offers the free way on', async () => {
+    const comp = await mount();
+    wxStub.needPrivacy();
+    await simulate.sleep(0);
+    await press(comp.querySelector('.quick-login__privacy-refuse'));
+    expect(wxStub.resolutions.at(-1)).toEqual({ event: 'disagree' });
+    expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
+  });
+
+  test.each([
+    ['errno 104', { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 }],
+    ['no errno', { errMsg: 'getPhoneNumber:fail privacy permission is not authorized' }],
+  ])('a privacy refusal (%s): the privacy message, the free fallback, no paid button', async (_name, detail) => {
+    const comp = await mount();
+    await tap(comp, detail);
+    await eventually(() => expect(comp.querySelector('.quick-login__continue')).toBeTruthy());
+    expect(comp.data.message).toContain('隐私');
+    expect(comp.data.message).not.toContain('失败');
+    expect(button(comp)).toBeFalsy();
+    expect(comp.querySelector('.quick-login__privacy-review')).toBeTruthy();
+  });
+
+  test('errno 112 (phone numbers not declared): the button is hidden, users get the fallback, no "please agree"', async () => {
+    const comp = await mount();
+    await tap(comp, { errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement', errno: 112 });
+    await eventually(() => expect(button(comp)).toBeFalsy());
+    expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
+    expect(comp.data.message).not.toContain('同意');
+    expect(comp.querySelector('.quick-login__privacy-agree')).toBeFalsy();
+    expect(comp.querySelector('.quick-login__admin-message')).toBeFalsy();
+    await eventually(async () => expect(await t.docs('phone_events')).toMatchObject([{ type: 'fail', errno: 112 }]));
+  });
+
+  test('errno 112 seen by an admin: told what to declare and where', async () => {
+    cloud.openid = ADMIN;
+    const comp = await mount();
+    await tap(comp, { errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement', errno: 112 });
+    await eventually(() => expect(comp.querySelector('.quick-login__admin-message')).toBeTruthy());
+    expect(text(comp)).toContain('用户隐私保护指引');
+    expect(text(comp)).toContain('手机号');
+  });
+});
+
+describe('fresh settings', () => {
+  test('an admin switches capture off while the app is open: the button goes when the page shows again, with the reason', async () => {
+    const comp = await mount();
+    expect(button(comp)).toBeTruthy();
+    await t.call('admin', { $url: 'settings.update', version: 0, patch: { phoneCapture: { enabled: false } } }, ADMIN);
+    pageShow(comp);
+    await eventually(() => expect(button(comp)).toBeFalsy());
+    expect(comp.querySelector('.quick-login__hidden-reason')!.dom!.textContent).toContain('未开启');
+    expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
+  });
+
+  test('a breaker trips while the app is open: the button goes on the next show', async () => {
+    const comp = await mount();
+    await setSettings({ version: 2, breaker: { tripped: true, reason: 'daily-cap-reached', at: { $date: new Date().toISOString() } } });
+    pageShow(comp);
+    await eventually(() => expect(button(comp)).toBeFalsy());
+    expect(text(comp)).toContain('名额已用完');
+  });
+
+  test('after binding, the session is asked again (everyone sees the bound user)', async () => {
+    const comp = await mount();
+    await tap(comp, { code: await t.mintCode({ phoneNumber: '13800138000', openid: USER }), errMsg: 'getPhoneNumber:ok' });
+    await eventually(() => expect(routes().filter((r) => r === 'auth.session')).toHaveLength(2));
+  });
+
+  test('a show during a bind does not disturb it', async () => {
+    const comp = await mount();
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: USER });
+    cloud.offline = true;
+    await tap(comp, { code, errMsg: 'getPhoneNumber:ok' });
+    pageShow(comp);
+    expect(routes().filter((r) => r === 'auth.session')).toHaveLength(1);
+  });
+});
+
+describe('old base libraries', () => {
+  test('below 2.21.2 no paid button is offered (a tap would be billed without a code); the user is told why', async () => {
+    wxStub.sdkVersion = '2.20.0';
+    const comp = await mount();
+    expect(button(comp)).toBeFalsy();
+    expect(comp.querySelector('.quick-login__hidden-reason')!.dom!.textContent).toContain('版本');
+    expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
+  });
+
+  test('a success without a code is a charge we cannot exchange: reported, the fallback offered, no paid button again', async () => {
+    const comp = await mount();
+    await tap(comp, { errMsg: 'getPhoneNumber:ok', encryptedData: 'x', iv: 'y' });
+    await eventually(() => expect(button(comp)).toBeFalsy());
+    expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
+    expect(comp.data.message).toContain('微信身份继续');
+    await eventually(async () => expect(await t.docs('phone_events')).toMatchObject([{ type: 'fail' }]));
+    expect(routes()).not.toContain('auth.bindPhone');
+  });
+
+  test('real-time asked but the base library is below 2.24.4: the quick button instead, bound as quick', async () => {
+    await setSettings(REALTIME);
+    wxStub.sdkVersion = '2.23.0';
+    const comp = await mount();
+    expect(attr(button(comp)!, 'openType')).toBe('getPhoneNumber');
+    await tap(comp, { code: await t.mintCode({ phoneNumber: '13800138000', openid: USER }), errMsg: 'getPhoneNumber:ok' });
+    await eventually(() => expect(comp.data.phoneMasked).toBe('138****8000'));
+    expect(cloud.calls.find((c) => c.data.$url === 'bindPhone')!.data).toMatchObject({ kind: 'quick' });
+  });
+
+  test('real-time asked, canIUse says no: the quick button', async () => {
+    await setSettings(REALTIME);
+    wxStub.cannotUse.add('button.open-type.getRealtimePhoneNumber');
+    const comp = await mount();
+    expect(attr(button(comp)!, 'openType')).toBe('getPhoneNumber');
+  });
+
+  test('neither button available: the free path with the reason', async () => {
+    await setSettings(REALTIME);
+    wxStub.sdkVersion = '2.10.0';
+    const comp = await mount();
+    expect(button(comp)).toBeFalsy();
+    expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
   });
 });

@@ -1,28 +1,52 @@
 /**
  * quick-login: WeChat's paid phone button, shown only when the session allows it
- * (`phoneLogin.show`), in the kind the admin chose; otherwise the free fallback.
+ * (`phoneLogin.show`), in the kind the admin chose and this phone's WeChat supports;
+ * otherwise the free fallback, with the reason.
  *
  * Every successful tap is billed by WeChat, so the button disables itself the moment
  * the callback fires, the code goes to `auth.bindPhone` at once, and on a network
- * failure the same code is sent again (never a second tap). Events:
+ * failure the same code is sent again (never a second tap). While a billed code waits,
+ * the paid button stays disabled: the ways on are 重新提交 (the same code) or the free
+ * fallback.
+ *
+ * Privacy (WeChat, since 2023-09): the user agrees to the privacy guide first, through
+ * our notice with an `agreePrivacyAuthorization` button; a refusal, an errno 104 or a
+ * bare "privacy permission is not authorized" leads to the free path; errno 112 (phone
+ * numbers not declared in the guide: WeChat disables the component) hides the button
+ * and tells an admin what to declare.
+ *
+ * The session is refreshed whenever the page shows and after a bind, so an admin's
+ * switch or a tripped breaker hides the button without restarting the app. Events:
  *   done → { phoneMasked: string | null, verified: boolean }
  */
 import { CloudError } from '../../services/cloud';
-import { loadSession, refreshSession, type Session } from '../../services/session';
+import { HIDDEN_BECAUSE_TEXT, loadSession, onSessionChange, refreshSession, type Session } from '../../services/session';
 import { bindPhone, normalizeManualPhone, readButtonDetail, reportPhoneEvent, saveManualPhone, type PhoneButtonDetail } from '../../services/phone';
+import { baseLibrary, paidButtonFor, type PaidButton } from '../../services/platform';
+import { AGREE_BUTTON_ID, agreePrivacy, installPrivacyListener, onPrivacyNeeded, openPrivacyContract, privacyPending, privacySetting, refusePrivacy, reportExposure } from '../../services/privacy';
 
 const MESSAGES = {
   sessionFailed: '网络不太稳定，请重试',
-  codeInvalid: '验证已失效，请重新点击按钮，或用微信身份继续',
+  codeInvalid: '验证已失效，请用微信身份继续',
   rateLimited: '验证太频繁了，请稍后再试，或用微信身份继续',
   noQuota: '手机号快捷登录暂不可用，请用微信身份继续',
-  privacy: '请先阅读并同意隐私保护指引，再使用手机号快捷登录',
+  privacyRefused: '你未同意隐私保护指引，手机号快捷登录不可用。可以用微信身份继续，或查看并同意后再使用',
+  privacyUndeclared: '手机号快捷登录暂不可用，可以用微信身份继续',
+  privacyUndeclaredAdmin:
+    '管理员请注意：本小程序的《用户隐私保护指引》未声明收集“手机号”，微信已停用手机号按钮。请在微信公众平台 › 设置 › 服务内容声明 › 用户隐私保护指引 中补充“手机号”并提交，生效后按钮即可使用。',
+  billedNoCode: '手机号未能读取（微信版本较低），请用微信身份继续，或升级微信后再试',
+  oldWechat: '当前微信版本较低，暂不能使用手机号快捷登录，请升级微信，或用微信身份继续',
   denied: '未授权手机号，可以用微信身份继续',
   failed: '手机号验证失败，可以用微信身份继续',
   network: '网络不太稳定，手机号尚未保存，请点“重新提交”',
   manualInvalid: '请输入 11 位手机号',
   manualFailed: '联系电话保存失败，请重试',
 } as const;
+
+type Privacy = 'ok' | 'needed' | 'refused' | 'undeclared';
+
+/** Subscriptions kept per component instance, outside `data` (functions are not data). */
+const unsubscribers = new WeakMap<object, Array<() => void>>();
 
 Component({
   properties: {
@@ -31,65 +55,160 @@ Component({
   },
   data: {
     state: 'loading' as 'loading' | 'ready' | 'error',
+    /** The server allows the paid button for this user now. */
     show: false,
     kind: 'quick' as Session['phoneLogin']['kind'],
+    /** The paid button this phone shows: the server's kind if WeChat supports it, else quick, else none. */
+    button: null as PaidButton | null,
     hiddenBecause: null as Session['phoneLogin']['hiddenBecause'],
+    /** Why the paid button is not there, in the user's words ('' when it is there). */
+    hiddenText: '',
     phoneMasked: null as string | null,
+    isAdmin: false,
     busy: false,
     /** A code WeChat gave us (and billed) that the server has not confirmed yet. */
     pendingCode: '',
+    /** A success without a code (old base library): billed, cannot be exchanged; no paid button again. */
+    billedWithoutCode: false,
+    privacy: 'ok' as Privacy,
+    privacyName: '《隐私保护指引》',
+    agreeButtonId: AGREE_BUTTON_ID,
     fallback: false,
     message: '',
+    adminMessage: '',
     manualInput: '',
     manualPhoneMasked: null as string | null,
   },
   lifetimes: {
     attached() {
-      this.applySession(loadSession());
+      installPrivacyListener();
+      const subs = [
+        onSessionChange((s) => this.applySession(s)),
+        onPrivacyNeeded(() => this.showPrivacyNotice()),
+      ];
+      unsubscribers.set(this, subs);
+      if (privacyPending()) this.showPrivacyNotice();
+      privacySetting().then(({ needAuthorization, contractName }) => {
+        if (contractName) this.setData({ privacyName: contractName });
+        if (needAuthorization && this.data.privacy === 'ok') this.setData({ privacy: 'needed' });
+      });
+      this.load(loadSession());
+    },
+    detached() {
+      for (const off of unsubscribers.get(this) ?? []) off();
+      unsubscribers.delete(this);
+    },
+  },
+  pageLifetimes: {
+    /** Settings may have changed while the page was hidden: ask again (never mid-bind). */
+    show() {
+      if (this.data.state === 'ready' && !this.data.busy) refreshSession().catch(() => undefined);
     },
   },
   methods: {
-    applySession(session: Promise<Session>) {
+    load(session: Promise<Session>) {
       session.then(
-        (s) =>
-          this.setData({
-            state: 'ready',
-            show: s.phoneLogin.show,
-            kind: s.phoneLogin.kind,
-            hiddenBecause: s.phoneLogin.hiddenBecause,
-            // Only a verified phone counts; a typed one never shows here.
-            phoneMasked: s.user.phoneMasked,
-          }),
+        (s) => this.applySession(s),
         () => this.setData({ state: 'error', message: MESSAGES.sessionFailed }),
       );
     },
 
+    applySession(s: Session) {
+      const button = s.phoneLogin.show ? paidButtonFor(s.phoneLogin.kind) : null;
+      let hiddenText = '';
+      if (!s.phoneLogin.show && s.phoneLogin.hiddenBecause && s.phoneLogin.hiddenBecause !== 'already-bound') hiddenText = HIDDEN_BECAUSE_TEXT[s.phoneLogin.hiddenBecause];
+      else if (s.phoneLogin.show && !button) hiddenText = MESSAGES.oldWechat;
+      this.setData({
+        state: 'ready',
+        show: s.phoneLogin.show,
+        kind: s.phoneLogin.kind,
+        // A code in flight keeps the button it came from until it is settled.
+        button: this.data.pendingCode || this.data.busy ? this.data.button : button,
+        hiddenBecause: s.phoneLogin.hiddenBecause,
+        hiddenText,
+        isAdmin: s.user.isAdmin,
+        // Only a verified phone counts; a typed one never shows here.
+        phoneMasked: s.user.phoneMasked,
+      });
+    },
+
     onRetrySession() {
       this.setData({ state: 'loading', message: '' });
-      this.applySession(refreshSession());
+      this.load(refreshSession());
     },
+
+    // ---- Privacy agreement ----
+
+    showPrivacyNotice() {
+      if (this.data.privacy === 'undeclared') {
+        refusePrivacy();
+        return;
+      }
+      this.setData({ privacy: 'needed' });
+      reportExposure();
+    },
+
+    onOpenPrivacyContract() {
+      openPrivacyContract();
+    },
+
+    /** The agree button's `bindagreeprivacyauthorization`: WeChat has recorded the agreement. */
+    onAgreePrivacy() {
+      agreePrivacy();
+      this.setData({ privacy: 'ok', fallback: this.data.privacy === 'refused' ? false : this.data.fallback, message: '' });
+    },
+
+    onRefusePrivacy() {
+      refusePrivacy();
+      this.setData({ privacy: 'refused', fallback: true, message: MESSAGES.privacyRefused });
+    },
+
+    /** "查看并同意" after a refusal: the notice again. */
+    onReviewPrivacy() {
+      this.setData({ privacy: 'needed', message: '' });
+    },
+
+    // ---- The paid button ----
 
     /** The button's callback (quick and real-time alike). */
     onPhoneButton(e: { detail: PhoneButtonDetail }) {
+      // A second callback while a code waits would be a second charge's code: never bind it over the first.
+      if (this.data.busy || this.data.pendingCode) return;
       // First thing: a second tap would be a second charge.
       this.setData({ busy: true, message: '' });
-      const outcome = readButtonDetail(e.detail ?? {});
+      const detail = e.detail ?? {};
+      const outcome = readButtonDetail(detail);
       switch (outcome.kind) {
         case 'code':
           this.setData({ pendingCode: outcome.code });
           this.submit(outcome.code);
           return;
+        case 'billed-no-code':
+          // Billed by WeChat, nothing to exchange: say so to the server, never offer another paid tap.
+          void reportPhoneEvent('fail', null, `success without code (base library ${baseLibrary() || 'unknown'})`);
+          this.setData({ busy: false, billedWithoutCode: true, fallback: true, message: MESSAGES.billedNoCode });
+          return;
         case 'no-quota':
-          void reportPhoneEvent('no-quota', 1400001, e.detail.errMsg);
+          void reportPhoneEvent('no-quota', 1400001, detail.errMsg);
           this.setData({ busy: false, show: false, fallback: true, message: MESSAGES.noQuota });
           return;
-        case 'privacy':
-          void reportPhoneEvent('fail', outcome.errno, e.detail.errMsg);
-          // Not billed; once the user accepts the privacy guide, the button works.
-          this.setData({ busy: false, message: MESSAGES.privacy });
+        case 'privacy-undeclared':
+          void reportPhoneEvent('fail', outcome.errno, detail.errMsg);
+          this.setData({
+            busy: false,
+            privacy: 'undeclared',
+            fallback: true,
+            message: MESSAGES.privacyUndeclared,
+            adminMessage: this.data.isAdmin ? MESSAGES.privacyUndeclaredAdmin : '',
+          });
+          return;
+        case 'privacy-refused':
+          void reportPhoneEvent('fail', outcome.errno, detail.errMsg);
+          // Not billed. The free way on, and the notice again if the user changes their mind.
+          this.setData({ busy: false, privacy: 'refused', fallback: true, message: MESSAGES.privacyRefused });
           return;
         case 'deny':
-          void reportPhoneEvent('deny', e.detail.errno, e.detail.errMsg);
+          void reportPhoneEvent('deny', detail.errno, detail.errMsg);
           this.setData({ busy: false, fallback: true, message: MESSAGES.denied });
           return;
         default:
@@ -100,22 +219,25 @@ Component({
 
     /** Sends the pending code again (the user's "重新提交"). */
     onResend() {
-      if (!this.data.pendingCode) return;
+      if (!this.data.pendingCode || this.data.busy) return;
       this.setData({ busy: true, message: '' });
       this.submit(this.data.pendingCode);
     },
 
     submit(code: string) {
-      bindPhone(code, this.data.kind, this.data.retryDelays as number[]).then(
+      const kind = this.data.button ?? this.data.kind;
+      bindPhone(code, kind, this.data.retryDelays as number[]).then(
         ({ phoneMasked }) => {
           this.setData({ busy: false, pendingCode: '', phoneMasked, show: false, message: '' });
           this.triggerEvent('done', { phoneMasked, verified: true });
+          // Everyone holding the session (admin entry, order page) sees the bound user.
+          refreshSession().catch(() => undefined);
         },
         (err: unknown) => {
           const code = err instanceof CloudError ? err.code : 'INTERNAL';
           if (code === 'NETWORK' || code === 'UPSTREAM_UNAVAILABLE' || code === 'INTERNAL') {
             // Keep the code: it was billed and may still be good for minutes.
-            this.setData({ busy: false, message: MESSAGES.network });
+            this.setData({ busy: false, fallback: true, message: MESSAGES.network });
           } else if (code === 'PHONE_CODE_INVALID') {
             this.setData({ busy: false, pendingCode: '', fallback: true, message: MESSAGES.codeInvalid });
           } else if (code === 'RATE_LIMITED') {
@@ -126,6 +248,8 @@ Component({
         },
       );
     },
+
+    // ---- The free fallback ----
 
     /** Continue with the WeChat identity only: free, no phone. */
     onContinue() {

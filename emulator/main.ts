@@ -6,12 +6,18 @@
  * port), --in-memory (no data directory), --no-build (use build/ as it is),
  * --quiet (no function logs), --without-openapi-permission (functions get no cloud-call
  * permission, as after a CLI deploy: every `cloud.openapi` call answers -604101).
+ *
+ * Data in and out, as Firebase's emulators: --import PATH replaces the data at start
+ * with an export (a folder holding state.json, or a .json file the console exported);
+ * --export-on-exit PATH writes the data there on Ctrl-C/SIGTERM (a folder gets
+ * state.json; a path ending in .json is written as that file).
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build';
 import { loadDotEnv, PROJECT_ROOT } from '../scripts/lib/cloudbaserc';
 import { Emulator } from './emulator';
+import { readExport, writeExport } from './persistence';
 
 function portFrom(text: string): number {
   const port = Number(text);
@@ -26,6 +32,8 @@ async function main(): Promise<void> {
       'in-memory': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      import: { type: 'string' },
+      'export-on-exit': { type: 'string' },
       'without-openapi-permission': { type: 'boolean', default: false },
     },
   });
@@ -40,8 +48,10 @@ async function main(): Promise<void> {
     onLog: values.quiet ? undefined : (fn, line) => console.log(`[${fn}] ${line}`),
   });
   const url = await emulator.start();
+  if (values.import) emulator.importState(readExport(values.import));
 
   console.log(`quickphone emulator on ${url}  (env ${emulator.envId}, appid ${emulator.appid})`);
+  console.log(`  console    ${url}/   (web console: overview, billing, data, functions, faults, play a user)`);
   console.log(`  functions  ${emulator.functionNames().join(', ')}   → POST ${url}/v1/functions/<name>/invoke`);
   console.log(`  gateway    ${url}/admin   (wx-server-sdk / @cloudbase/node-sdk protocol)`);
   console.log(`  WeChat     ${url}/v1/wechat/phone-codes, ${url}/v1/wechat/charges, ${url}/v1/wechat/packs, ${url}/v1/wechat/usage`);
@@ -49,6 +59,8 @@ async function main(): Promise<void> {
   console.log(`  provider   ${url}/v1/wechat/sp-orders, ${url}/wechat/wxa/charge/service-provider/…   (results pushed to the provider function)`);
   console.log(`  timers     POST ${url}/v1/functions/<name>/triggers/<trigger>   (timers never fire on their own)`);
   console.log(`  data       ${dataDir ?? 'in memory (not saved)'}`);
+  if (values.import) console.log(`  imported   ${values.import}${dataDir ? ' (replaces what the data directory held)' : ''}`);
+  if (values['export-on-exit']) console.log(`  export     to ${values['export-on-exit']} on exit`);
   if (values['without-openapi-permission']) console.log('  cloud calls refused (-604101), as after a CLI deploy; auth exchanges over HTTPS when WECHAT_APPID/WECHAT_APPSECRET are set');
   console.log('Ctrl-C to stop' + (dataDir ? ' (data is saved).' : '.'));
 
@@ -58,7 +70,19 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: saving and stopping…`);
     emulator.stop().then(
-      () => process.exit(0),
+      () => {
+        const exportTo = values['export-on-exit'];
+        if (exportTo) {
+          try {
+            writeExport(exportTo, emulator.exportState());
+            console.log(`exported to ${exportTo}`);
+          } catch (err) {
+            console.error(`export to ${exportTo} failed: ${(err as Error).message}`);
+            process.exit(1);
+          }
+        }
+        process.exit(0);
+      },
       (err: unknown) => {
         console.error(err);
         process.exit(1);

@@ -1,0 +1,270 @@
+/**
+ * The emulator's web console, server side (the page itself is driven in a real browser
+ * by test/browser/console.test.ts): served at `/` on the emulator's port, billing lined
+ * up from WeChat's ledger, phone_charges, usage_daily and the admin routes, no raw
+ * number in any answer, a live log, edits that keep masked values, export/import from
+ * the console and as `npm start` flags.
+ */
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { emulatorClient, startEmulator, type TestEmulator } from './support/emulator';
+
+const ADMIN = 'o_console_admin';
+let emu: TestEmulator;
+
+beforeAll(async () => {
+  emu = await startEmulator({ env: { ADMIN_OPENIDS: ADMIN } });
+});
+afterAll(() => emu.stop());
+beforeEach(() => emu.reset());
+
+/** A raw HTTP exchange, so the test sees exactly the bytes the page would get. */
+function raw(method: string, path: string, options: { body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; type: string; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${emu.url}${path}`, { method, headers: options.headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+async function consoleApi<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await raw(method, path, body === undefined ? {} : json(body));
+  if (res.status !== 200) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text}`);
+  return JSON.parse(res.text) as T;
+}
+
+/** Every raw number the emulator holds: the sandbox's codes and the users' verified phones. */
+function rawNumbers(): string[] {
+  const numbers = new Set<string>();
+  for (const c of emu.emulator.sandbox.snapshot()) numbers.add(c.phoneNumber);
+  for (const u of emu.emulator.store.find('users', {})) {
+    const phone = (u as { phone?: { phoneNumber?: string; purePhoneNumber?: string } }).phone;
+    if (phone?.purePhoneNumber) numbers.add(phone.purePhoneNumber);
+    if (phone?.phoneNumber) numbers.add(phone.phoneNumber.replace(/^\+/, ''));
+  }
+  return [...numbers];
+}
+
+test('GET / is the console page and its script is bundled on the same port', async () => {
+  const page = await raw('GET', '/');
+  expect(page.status).toBe(200);
+  expect(page.type).toMatch(/text\/html/);
+  expect(page.text).toContain('<script src="/console/app.js"></script>');
+  const script = await raw('GET', '/console/app.js');
+  expect(script.status).toBe(200);
+  expect(script.type).toMatch(/javascript/);
+  expect(script.text.length).toBeGreaterThan(5000);
+  // Offline: nothing loaded from elsewhere.
+  expect(page.text + script.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z]/i);
+});
+
+test('the console API refuses a non-loopback Host and non-JSON writes', async () => {
+  expect((await raw('GET', '/console/api/overview', { headers: { host: 'evil.example:9100' } })).status).toBe(403);
+  expect((await raw('POST', '/console/api/play', { body: 'openid=o&action=tap', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+  expect(emu.emulator.sandbox.snapshot()).toHaveLength(0);
+});
+
+test('overview: environment, functions with cold/warm counts and timers, collections', async () => {
+  await emu.call('auth', { $url: 'session' }, 'o_someone');
+  const o = await consoleApi('GET', '/console/api/overview');
+  expect(o).toMatchObject({ envId: 'quickphone-local', appid: emu.emulator.appid, dataDir: null, admins: [ADMIN] });
+  expect(o.functions.map((f: { name: string }) => f.name)).toEqual(emu.emulator.functionNames());
+  expect(o.functions.find((f: { name: string }) => f.name === 'auth')).toMatchObject({ cold: 1, warm: 0 });
+  expect(o.functions.find((f: { name: string }) => f.name === 'cron').timerTriggers).toEqual(['hourly']);
+  expect(o.collections).toContainEqual({ name: 'users', count: 1 });
+  expect(o.uptimeMs).toBeGreaterThanOrEqual(0);
+});
+
+test('play a user: a tap is one WeChat charge, recorded, counted and costed on our side; a code never sent is explained', async () => {
+  const tap = await consoleApi('POST', '/console/api/play', { openid: 'o_player', action: 'tap' });
+  const bind = tap.steps.find((s: { step: string }) => s.step === 'auth.bindPhone');
+  expect(bind.result).toEqual({ ok: true, data: { phoneMasked: expect.stringMatching(/^138\*{4}\d{4}$/) } });
+
+  let b = await consoleApi('GET', '/console/api/billing');
+  expect(b.admin).toBe(ADMIN);
+  expect(b.wechat.byKind).toEqual({ quick: 1, realtime: 0 });
+  expect(b.wechat.exchanged).toEqual({ quick: 1, realtime: 0 });
+  expect(b.ours.byKind).toEqual({ quick: 1, realtime: 0 });
+  expect(b.ours.usageDaily.byKind).toEqual({ quick: 1, realtime: 0 });
+  expect(b.ours.summary.totals).toMatchObject({ quick: 1, costYuan: '0.03' });
+  expect(b.ours.quota.quick.remaining).toBe(999);
+  expect(b.ours.breaker).toMatchObject({ tripped: false });
+  expect(b.wechat.codes).toEqual([expect.objectContaining({ kind: 'quick', openid: 'o_player', exchanged: true, ours: expect.objectContaining({ exchange: 'ok', phoneMasked: bind.result.data.phoneMasked }) })]);
+  expect(b.difference.byKind.quick).toMatchObject({ wechat: 1, ours: 1, usageDaily: 1, wechatMinusOurs: 0 });
+  expect(b.difference.explanations).toEqual(['WeChat’s ledger, phone_charges and usage_daily agree.']);
+
+  // The user approved, WeChat charged, and the code never reached us.
+  await emu.mintCode({ phoneNumber: '13900001111', openid: 'o_gone' });
+  b = await consoleApi('GET', '/console/api/billing');
+  expect(b.difference.byKind.quick).toMatchObject({ wechat: 2, ours: 1, wechatMinusOurs: 1 });
+  expect(b.difference.yuan).toBe('0.03');
+  expect(b.difference.explanations.join(' ')).toMatch(/1 code\(s\) WeChat charged never reached auth\.bindPhone/);
+  expect(b.wechat.codes[1]).toMatchObject({ openid: 'o_gone', exchanged: false, ours: null });
+});
+
+test('deny and no-quota are reported as the mini program reports them, and charge nothing', async () => {
+  const deny = await consoleApi('POST', '/console/api/play', { openid: 'o_player', action: 'deny' });
+  expect(deny.steps.at(-1)).toMatchObject({ step: 'auth.reportPhoneEvent deny', result: { ok: true } });
+  const noQuota = await consoleApi('POST', '/console/api/play', { openid: 'o_player', action: 'no-quota' });
+  expect(noQuota.steps.at(-1)).toMatchObject({ step: 'auth.reportPhoneEvent no-quota', result: { ok: true } });
+  expect((await emu.docs<{ type: string }>('phone_events')).map((e) => e.type).sort()).toEqual(['deny', 'no-quota']);
+  expect(emu.emulator.sandbox.snapshot()).toHaveLength(0);
+});
+
+test('a tap with no quota left fails on the button (errno 1400001), is reported, and charges nothing', async () => {
+  const small = await startEmulator({ trialCalls: 1, env: { ADMIN_OPENIDS: ADMIN } });
+  try {
+    const play = async () => {
+      const res = await small.http<{ steps: Array<{ step: string }> }>('POST', '/console/api/play', { openid: 'o_player', action: 'tap' });
+      return res.body.steps.map((s) => s.step);
+    };
+    expect(await play()).toEqual(['WeChat: user approved, code minted (one charge)', 'auth.bindPhone']);
+    expect(await play()).toEqual(['WeChat: button fails, errno 1400001 (no quota left), nothing charged', 'auth.reportPhoneEvent no-quota']);
+    expect(small.emulator.sandbox.snapshot()).toHaveLength(1);
+    expect((await small.docs<{ type: string }>('phone_events')).map((e) => e.type)).toEqual(['no-quota']);
+  } finally {
+    await small.stop();
+  }
+});
+
+test('no console answer holds a raw phone number; edits keep the stored number behind its mask', async () => {
+  await consoleApi('POST', '/console/api/play', { openid: 'o_a', action: 'tap', phoneNumber: '13712345678' });
+  await consoleApi('POST', '/console/api/play', { openid: 'o_b', action: 'tap' });
+  await emu.call('auth', { $url: 'setManualPhone', phone: '13698765432' }, 'o_c').catch(() => undefined);
+  const numbers = rawNumbers();
+  expect(numbers).toContain('13712345678');
+
+  const answers: string[] = [];
+  for (const path of ['/console/api/overview', '/console/api/billing', '/console/api/db', '/console/api/faults']) answers.push((await raw('GET', path)).text);
+  for (const name of emu.emulator.store.collectionNames()) answers.push((await raw('GET', `/console/api/db/${name}?limit=200`)).text);
+  answers.push((await raw('POST', '/console/api/invoke', json({ fn: 'auth', route: 'session', openid: 'o_a' }))).text);
+  const all = answers.join('\n');
+  for (const n of numbers) expect(all).not.toContain(n);
+  expect(all).toContain('137****5678');
+
+  // Edit the user as the page would: what it got (masked) plus a new field.
+  const page = await consoleApi('GET', '/console/api/db/users?limit=200');
+  const user = page.docs.find((d: { _id: string }) => d._id === 'o_a');
+  await consoleApi('PUT', '/console/api/db/users/o_a', { ...user, nickname: 'Ann' });
+  const stored = emu.emulator.store.find('users', { _id: 'o_a' })[0] as { nickname: string; phone: { purePhoneNumber: string; verifiedAt: unknown } };
+  expect(stored.nickname).toBe('Ann');
+  expect(stored.phone.purePhoneNumber).toBe('13712345678');
+  expect(stored.phone.verifiedAt).toBeInstanceOf(Date);
+});
+
+test('data pages and a new document, as PUT /v1/db does', async () => {
+  for (let i = 0; i < 25; i++) await emu.http('PUT', `/v1/db/phone_events/e${String(i).padStart(2, '0')}`, { type: 'deny', at: { $date: '2026-03-01T00:00:00Z' } });
+  const second = await consoleApi('GET', '/console/api/db/phone_events?offset=20&limit=20');
+  expect(second).toMatchObject({ total: 25, offset: 20 });
+  expect(second.docs.map((d: { _id: string }) => d._id)).toEqual(['e20', 'e21', 'e22', 'e23', 'e24']);
+  expect(second.docs[0].at).toEqual({ $date: '2026-03-01T00:00:00Z' });
+  await consoleApi('PUT', '/console/api/db/settings/global', { hidePrices: true });
+  expect(await emu.docs('settings')).toEqual([{ _id: 'global', hidePrices: true }]);
+  expect((await raw('PUT', '/console/api/db/settings/global', json({ _id: 'other' }))).status).toBe(400);
+});
+
+test('the live log streams each invocation (function, route, caller, duration, envelope code) with the function’s lines', async () => {
+  const received: any[] = [];
+  const stream = request(`${emu.url}/console/api/events`, { agent: false });
+  const got = new Promise<void>((resolve) => {
+    stream.on('response', (res) => {
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        for (let i; (i = buffer.indexOf('\n\n')) >= 0; buffer = buffer.slice(i + 2)) {
+          const data = buffer.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
+          if (data) received.push(JSON.parse(data.slice(6)));
+          if (received.some((e) => e.type === 'invocation' && e.caller === 'o_logged') && received.some((e) => e.type === 'log' && e.fn === 'auth' && e.line.includes('bindPhone'))) resolve();
+        }
+      });
+    });
+  });
+  stream.end();
+  await consoleApi('POST', '/console/api/play', { openid: 'o_logged', action: 'tap' });
+  await got;
+  stream.destroy();
+  const bind = received.find((e) => e.type === 'invocation' && e.caller === 'o_logged');
+  expect(bind).toMatchObject({ fn: 'auth', caller: 'o_logged', source: 'wx_client', code: 'OK' });
+  expect(bind.durationMs).toBeGreaterThan(0);
+  // The function's own line, masked like everything else.
+  expect(received.find((e) => e.type === 'log' && e.fn === 'auth' && e.line.includes('bindPhone')).line).toMatch(/138\*{4}\d{4}/);
+  const failed = await consoleApi('POST', '/console/api/invoke', { fn: 'admin', route: 'settings.get', openid: 'o_not_admin' });
+  expect(failed.result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(emu.emulator.invocationLog.recent().filter((e) => e.type === 'invocation').at(-1)).toMatchObject({ fn: 'admin', route: 'settings.get', code: 'FORBIDDEN' });
+});
+
+test('export from the console and import it back', async () => {
+  await consoleApi('POST', '/console/api/play', { openid: 'o_exported', action: 'tap' });
+  const exported = await raw('GET', '/console/api/export');
+  expect(exported.status).toBe(200);
+  await emu.reset();
+  expect(await emu.docs('phone_charges')).toEqual([]);
+  const res = await raw('POST', '/console/api/import', { body: exported.text, headers: { 'content-type': 'application/json' } });
+  expect(res.status).toBe(200);
+  expect((await emu.docs<{ openid: string }>('phone_charges')).map((c) => c.openid)).toEqual(['o_exported']);
+  expect(emu.emulator.sandbox.snapshot()).toHaveLength(1);
+  expect((await raw('POST', '/console/api/import', json({ nope: true }))).status).toBe(400);
+  expect(await emu.docs('phone_charges')).toHaveLength(1);
+});
+
+describe('npm start flags', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'quickphone-export-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function start(args: string[]) {
+    const root = join(__dirname, '..');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'emulator', 'main.ts'), '--port', '0', '--in-memory', '--no-build', '--quiet', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const url = new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /quickphone emulator on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      void exited.then((code) => reject(new Error(`exited early (${code}): ${err || out}`)));
+    });
+    return { url, stop: async () => (child.kill('SIGTERM'), exited), exited };
+  }
+
+  test('--export-on-exit writes the data on SIGTERM and --import loads it at the next start', async () => {
+    const file = join(dir, 'snapshot.json');
+    const first = start(['--export-on-exit', file]);
+    const a = emulatorClient(await first.url, async () => undefined);
+    await a.call('auth', { $url: 'bindPhone', code: await a.mintCode({ phoneNumber: '13800138000', openid: 'o_flag' }) }, 'o_flag');
+    expect(await first.stop()).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8')).collections.phone_charges).toHaveLength(1);
+
+    const second = start(['--import', file, '--export-on-exit', join(dir, 'folder')]);
+    const b = emulatorClient(await second.url, async () => undefined);
+    try {
+      expect((await b.docs<{ openid: string }>('phone_charges')).map((c) => c.openid)).toEqual(['o_flag']);
+      expect((await b.http<{ total: number }>('GET', '/v1/wechat/charges')).body.total).toBe(1);
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+    expect(existsSync(join(dir, 'folder', 'state.json'))).toBe(true);
+  });
+
+  test('--import of a missing path stops the start with a message', async () => {
+    const run = start(['--import', join(dir, 'missing')]);
+    await expect(run.url).rejects.toThrow(/--import: .*missing does not exist/);
+  });
+});

@@ -3,12 +3,12 @@
  * store in the shapes `@cloudbase/database` reads (see docs/emulator.md for the
  * wire format as observed).
  */
-import type { DocumentStore, SortSpec } from '../store/document-store';
+import { DocumentLocked, idAnswer, type DocumentStore, type SortSpec } from '../store/document-store';
 import { StoreError } from '../store/store-error';
 import { decode, decodeObject, encode } from './ejson';
 
 export type Params = Record<string, unknown>;
-export type ActionHandler = (params: Params) => Record<string, unknown>;
+export type ActionHandler = (params: Params) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** CloudBase's cap on one read; the SDK asks for 100 by default. */
 const MAX_LIMIT = 1000;
@@ -39,6 +39,21 @@ function sortOf(order: unknown, now: number): SortSpec | undefined {
 
 export function databaseActions(store: DocumentStore, clock: () => number): Record<string, ActionHandler> {
   const query = (params: Params) => (params.query === undefined ? {} : decodeObject(params.query, 'query', clock()));
+  /**
+   * A write outside a transaction to documents an open transaction has written waits
+   * until that transaction ends (commits, aborts or expires), as MongoDB makes it
+   * wait for the lock, then runs against what is committed by then.
+   */
+  const waitingForLocks = async <T>(write: () => T): Promise<T> => {
+    for (;;) {
+      try {
+        return write();
+      } catch (err) {
+        if (!(err instanceof DocumentLocked)) throw err;
+        await store.whenEnded(err.transactions);
+      }
+    }
+  };
   return {
     'database.addCollection': (params) => {
       const name = collectionOf(params);
@@ -46,12 +61,13 @@ export function databaseActions(store: DocumentStore, clock: () => number): Reco
       return {};
     },
 
-    'database.insertDocument': (params) => {
+    'database.insertDocument': async (params) => {
       const data = params.data;
       if (!Array.isArray(data) || data.length === 0) throw new StoreError('INVALID_PARAM', 'data must be a non-empty array of documents');
       const now = clock();
       const docs = data.map((d, i) => decodeObject(d, `data[${i}]`, now));
-      return { data: { insertedIds: store.insert(collectionOf(params), docs, txOf(params)) } };
+      const ids = await waitingForLocks(() => store.insert(collectionOf(params), docs, txOf(params)));
+      return { data: { insertedIds: ids.map(idAnswer) } };
     },
 
     'database.getDocument': (params) => {
@@ -64,17 +80,28 @@ export function databaseActions(store: DocumentStore, clock: () => number): Reco
 
     'database.calculateDocument': (params) => ({ data: { total: store.count(collectionOf(params), query(params), txOf(params)) } }),
 
-    'database.modifyDocument': (params) => {
+    'database.modifyDocument': async (params) => {
       const change = decodeObject(params.data, 'data', clock());
       // merge: operators ($set, $inc, …); no merge: `set()`, a whole replacement.
       const replace = params.merge === false;
-      const result = store.update(collectionOf(params), query(params), change, { multi: params.multi === true, upsert: params.upsert === true, replace }, txOf(params));
+      const options = { multi: params.multi === true, upsert: params.upsert === true, replace };
+      const result = await waitingForLocks(() => store.update(collectionOf(params), query(params), change, options, txOf(params)));
       const data: Record<string, unknown> = { updated: result.updated };
-      if (result.upsertedId !== null) data.upsert_id = result.upsertedId;
+      if (result.upsertedId !== null) data.upsert_id = idAnswer(result.upsertedId);
       return { data };
     },
 
-    'database.removeDocument': (params) => ({ data: { deleted: store.remove(collectionOf(params), query(params), params.multi === true, txOf(params)) } }),
+    // `where().updateAndReturn()`: the first match, updated, answered as it is now.
+    'database.modifyAndReturnDoc': async (params) => {
+      const change = decodeObject(params.data, 'data', clock());
+      const result = await waitingForLocks(() => store.updateAndReturn(collectionOf(params), query(params), change, txOf(params)));
+      return { data: { updated: result.updated, doc: result.doc ? encode(result.doc) : null } };
+    },
+
+    'database.removeDocument': async (params) => {
+      const deleted = await waitingForLocks(() => store.remove(collectionOf(params), query(params), params.multi === true, txOf(params)));
+      return { data: { deleted } };
+    },
 
     'database.aggregateDocuments': (params) => {
       if (!Array.isArray(params.stages)) throw new StoreError('INVALID_PARAM', 'stages must be an array');

@@ -99,7 +99,7 @@ export class Gateway {
       if (fault.delayMs) await sleep(fault.delayMs);
       if (fault.errcode !== null) return failure('DATABASE_REQUEST_FAILED', `[Emulator.InjectedFault] ${action} failed with injected errcode ${fault.errcode}`);
     }
-    return json(handler(params));
+    return json(await handler(params));
   }
 
   private async handleOpenApi(params: Params, files: Record<string, Buffer>): Promise<GatewayReply> {

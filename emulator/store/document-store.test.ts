@@ -27,48 +27,104 @@ test('an upsert starts from the filter\'s equality fields', () => {
   expect(s.find('c', {})).toEqual([{ _id: 'day:quick', kind: 'quick', count: 1 }]);
 });
 
-test('transactions do not see each other\'s uncommitted writes', () => {
+const set = (n: unknown) => ({ $set: { n } });
+const one = { multi: false, upsert: false, replace: false };
+
+test('a transaction reads its snapshot; a write to a document changed since fails at once and ends it', () => {
+  const s = store();
+  s.insert('c', [{ _id: 'a', n: 1 }]);
+  const t = s.startTransaction();
+  expect(s.find('c', { _id: 'a' }, {}, t)[0]!.n).toBe(1);
+  s.update('c', { _id: 'a' }, set(2), one);
+  expect(s.find('c', { _id: 'a' }, {}, t)[0]!.n).toBe(1);
+  expect(() => s.update('c', { _id: 'a' }, set(3), one, t)).toThrow(/TransactionConflict/);
+  expect(() => s.commitTransaction(t)).toThrow(/TransactionNotExist/);
+  expect(s.find('c', {})[0]!.n).toBe(2);
+});
+
+test('a second transaction writing a document another open one wrote conflicts at that write', () => {
   const s = store();
   s.insert('c', [{ _id: 'a', n: 1 }]);
   const t1 = s.startTransaction();
-  s.update('c', { _id: 'a' }, { $set: { n: 2 } }, { multi: false, upsert: false, replace: false }, t1);
-  expect(s.find('c', { _id: 'a' })[0]!.n).toBe(1);
   const t2 = s.startTransaction();
-  expect(s.find('c', { _id: 'a' }, {}, t2)[0]!.n).toBe(1);
+  s.update('c', { _id: 'a' }, set(2), one, t1);
+  expect(() => s.update('c', { _id: 'a' }, set(3), one, t2)).toThrow(/TransactionConflict/);
   s.commitTransaction(t1);
-  // t2 read the old version: committing anything now would be a lost update.
-  s.update('c', { _id: 'a' }, { $inc: { n: 10 } }, { multi: false, upsert: false, replace: false }, t2);
-  expect(() => s.commitTransaction(t2)).toThrow(/WriteConflict/);
-  expect(s.find('c', { _id: 'a' })[0]!.n).toBe(2);
+  expect(s.find('c', {})[0]!.n).toBe(2);
 });
 
-test('two transactions inserting the same new _id: the second commit fails', () => {
+test('two transactions inserting the same new _id: the second insert conflicts', () => {
   const s = store();
   const t1 = s.startTransaction();
   const t2 = s.startTransaction();
   s.insert('c', [{ _id: 'new' }], t1);
-  s.insert('c', [{ _id: 'new' }], t2);
+  expect(() => s.insert('c', [{ _id: 'new' }], t2)).toThrow(/TransactionConflict/);
   s.commitTransaction(t1);
-  expect(() => s.commitTransaction(t2)).toThrow(/WriteConflict/);
   expect(s.count('c', {})).toBe(1);
 });
 
-test('a removed document conflicts with a transaction that read it', () => {
+test('documents only read never fail a commit', () => {
   const s = store();
-  s.insert('c', [{ _id: 'a' }]);
+  s.insert('c', [{ _id: 'a', n: 1 }, { _id: 'b', n: 1 }]);
   const t = s.startTransaction();
-  s.find('c', { _id: 'a' }, {}, t);
-  s.update('c', { _id: 'a' }, { $set: { seen: true } }, { multi: false, upsert: false, replace: false }, t);
-  s.remove('c', { _id: 'a' }, false);
-  expect(() => s.commitTransaction(t)).toThrow(/WriteConflict/);
-  expect(s.count('c', {})).toBe(0);
+  expect(s.find('c', {}, {}, t)).toHaveLength(2);
+  s.update('c', { _id: 'a' }, set(5), one);
+  s.remove('c', { _id: 'b' }, false);
+  s.insert('c', [{ _id: 'w', n: 1 }], t);
+  s.commitTransaction(t);
+  expect(s.find('c', {}, { sort: [['_id', 1]] })).toEqual([
+    { _id: 'a', n: 5 },
+    { _id: 'w', n: 1 },
+  ]);
+});
+
+test('a removed _id can be inserted again, in a transaction too', () => {
+  const s = store();
+  s.insert('c', [{ _id: 'k' }]);
+  s.remove('c', { _id: 'k' }, false);
+  const t = s.startTransaction();
+  s.insert('c', [{ _id: 'k', again: true }], t);
+  s.commitTransaction(t);
+  expect(s.find('c', {})).toEqual([{ _id: 'k', again: true }]);
+});
+
+test('a write outside transactions to a locked document waits for the lock', async () => {
+  const s = store();
+  s.insert('c', [{ _id: 'a', n: 1 }]);
+  const t = s.startTransaction();
+  s.update('c', { _id: 'a' }, set(2), one, t);
+  let blockedBy: string[] = [];
+  try {
+    s.update('c', { _id: 'a' }, set(3), one);
+  } catch (err) {
+    blockedBy = (err as { transactions: string[] }).transactions;
+  }
+  expect(blockedBy).toEqual([t]);
+  const ended = s.whenEnded(blockedBy);
+  s.commitTransaction(t);
+  await ended;
+  s.update('c', { _id: 'a' }, set(3), one);
+  expect(s.find('c', {})[0]!.n).toBe(3);
 });
 
 test('an ended transaction cannot be used again', () => {
   const s = store();
   const t = s.startTransaction();
   s.abortTransaction(t);
-  expect(() => s.commitTransaction(t)).toThrow(/does not exist or has ended/);
+  expect(() => s.commitTransaction(t)).toThrow(/TransactionNotExist/);
+});
+
+test('old versions are dropped once no snapshot needs them', () => {
+  const s = store();
+  s.insert('c', [{ _id: 'a', n: 0 }]);
+  const t = s.startTransaction();
+  s.find('c', {}, {}, t);
+  for (let i = 1; i <= 5; i++) s.update('c', { _id: 'a' }, set(i), one);
+  s.remove('c', { _id: 'a' }, false);
+  expect(s.find('c', {}, {}, t)[0]!.n).toBe(0);
+  s.abortTransaction(t);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  expect((s as any).collections.get('c').size).toBe(0);
 });
 
 test('scripts in queries are refused', () => {

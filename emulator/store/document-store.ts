@@ -1,16 +1,28 @@
 /**
  * The emulator's document database: collections of documents with MongoDB query,
- * update and aggregation semantics (mingo), a unique `_id`, and transactions with
- * snapshot reads and first-committer-wins conflict detection, which is how CloudBase
- * (MongoDB underneath) behaves for the single-document transactions functions use.
+ * update and aggregation semantics (mingo), a unique `_id`, and transactions as
+ * CloudBase runs them on MongoDB (snapshot isolation):
  *
- * Documents are plain objects with `Date` values. Every value handed out is a copy, so
- * a caller can never change stored state by mutating a result.
+ * - A transaction reads one snapshot, taken at its first operation, plus its own
+ *   writes; what others commit afterwards stays invisible to it.
+ * - Its writes lock the documents they touch until it ends. A write to a document
+ *   another open transaction has written, or that changed after the snapshot, fails
+ *   at once with `DATABASE_TRANSACTION_CONFLICT` and ends the transaction (MongoDB
+ *   aborts a transaction on any error in it). Documents it only read never fail it.
+ * - A write outside any transaction to a locked document waits until the lock's
+ *   transaction ends (the store throws `DocumentLocked`; the gateway waits and retries).
+ * - An unended transaction expires after `transactionLifetimeMs` and is aborted.
+ *
+ * Documents keep their committed versions while an open snapshot may still need them.
+ * Every value handed out is a copy, so a caller can never change stored state by
+ * mutating a result.
  */
+import { BSONValue, EJSON, ObjectId } from 'bson';
 import { Aggregator, Query, find, update as applyUpdate } from 'mingo';
 import type { Options } from 'mingo/types';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { jsonSchemaValidator, mingoContext } from './operators';
 import { StoreError } from './store-error';
 
 export type Doc = Record<string, unknown> & { _id?: unknown };
@@ -36,61 +48,130 @@ export interface UpdateOptions {
 export interface UpdateResult {
   matched: number;
   updated: number;
-  upsertedId: string | null;
+  upsertedId: unknown;
 }
 
+/** CloudBase's answers for transactions, word for word (see docs/emulator.md "Fidelity"). */
+export const TRANSACTION_CONFLICT_MESSAGE = '[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others in the same time.';
+export const TRANSACTION_NOT_EXIST_MESSAGE = '[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server, it may be caused by timeout or abort.';
+
+/** A write outside a transaction met documents that open transactions have written. */
+export class DocumentLocked extends Error {
+  constructor(readonly transactions: string[]) {
+    super(`documents locked by ${transactions.join(', ')}`);
+  }
+}
+
+interface Version {
+  /** The commit that wrote it. */
+  seq: number;
+  /** `null`: removed. */
+  doc: Doc | null;
+}
+
+/** One `_id` of a collection: its committed versions, oldest first. */
 interface Slot {
-  doc: Doc;
-  /** Bumped on every committed change; transactions compare it at commit. */
-  version: number;
+  versions: Version[];
 }
 
 interface TransactionState {
-  /** Pending writes: a document, or `null` for a removal. */
+  id: string;
+  /** The commit sequence it reads at; set by its first operation. */
+  snapshot: number | null;
+  /** Pending writes per collection and `_id` key: a document, or `null` for a removal. */
   writes: Map<string, Map<string, Doc | null>>;
-  /** Committed versions of every document this transaction has looked at or written. */
-  seen: Map<string, number>;
-  startedAt: number;
+  timer: ReturnType<typeof setTimeout>;
 }
-
-// Scripts ($where, $function, $accumulator) are off: queries arrive over HTTP.
-const MINGO_OPTIONS: Partial<Options> = { scriptEnabled: false, idKey: '_id' };
 
 export function newObjectId(): string {
   // 24 hex characters, the shape CloudBase's generated ids have.
   return randomBytes(12).toString('hex');
 }
 
+function isBsonValue(value: unknown): value is BSONValue {
+  return value !== null && typeof value === 'object' && typeof (value as { _bsontype?: unknown })._bsontype === 'string';
+}
+
+function isObjectId(value: unknown): value is ObjectId {
+  return isBsonValue(value) && value._bsontype === 'ObjectId';
+}
+
 /**
  * Deep copy of stored values. Not structuredClone: it builds Dates in Node's own
  * realm, which under a test runner's sandbox are not `instanceof Date` for mingo
- * (loaded in the sandbox), and mingo then sorts them as plain objects.
+ * (loaded in the sandbox), and mingo then sorts them as plain objects. BSON values
+ * (ObjectId, Decimal128, …) are immutable and kept as they are.
  */
 function clone<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date || Object.prototype.toString.call(value) === '[object Date]') return new Date((value as unknown as Date).getTime()) as T;
   if (value instanceof RegExp) return new RegExp(value.source, value.flags) as T;
+  if (isBsonValue(value)) return value;
   if (Array.isArray(value)) return value.map((v) => clone(v)) as T;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = clone(v);
   return out as T;
 }
 
-function keyOf(collection: string, id: string): string {
-  return `${collection}\u0000${id}`;
+/**
+ * The identity of an `_id` value: a string, a number (stays a number, as in
+ * MongoDB), an ObjectId, or any other non-array value MongoDB allows.
+ */
+export function idKey(id: unknown): string {
+  if (typeof id === 'string') return `s:${id}`;
+  if (typeof id === 'number') {
+    if (!Number.isFinite(id)) throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] _id must be a finite number, got ${id}`);
+    return `n:${id}`;
+  }
+  if (isObjectId(id)) return `o:${id.toHexString()}`;
+  if (id === undefined || id === null || Array.isArray(id) || id instanceof RegExp) {
+    throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] can't use ${Array.isArray(id) ? 'an array' : String(id)} for _id`);
+  }
+  return `j:${EJSON.stringify(id as Doc, { relaxed: false })}`;
 }
 
-function idString(id: unknown): string {
-  if (typeof id === 'string') return id;
-  if (typeof id === 'number') return String(id);
-  throw new StoreError('INVALID_PARAM', `_id must be a string, got ${typeof id}`);
+/** `_id` as the gateway answers it in `insertedIds` / `upsert_id`: ObjectIds as their hex string. */
+export function idAnswer(id: unknown): unknown {
+  return isObjectId(id) ? id.toHexString() : id;
+}
+
+/**
+ * MongoDB (and so CloudBase) refuses documents with field names that start with `$`.
+ * The SDK never sends such names for its own types: they are decoded before this.
+ */
+function assertStorable(value: unknown, path = ''): void {
+  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof RegExp || isBsonValue(value)) return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => assertStorable(v, `${path}.${i}`));
+    return;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (k.startsWith('$')) throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] Document can't have $ prefixed field names: ${k}`);
+    assertStorable(v, path ? `${path}.${k}` : k);
+  }
 }
 
 export class DocumentStore {
   private readonly collections = new Map<string, Map<string, Slot>>();
   private readonly transactions = new Map<string, TransactionState>();
+  /** `collection\0key` → the transaction holding the document's write lock. */
+  private readonly locks = new Map<string, string>();
+  /** Callbacks waiting for a transaction to end. */
+  private readonly waiters = new Map<string, Array<() => void>>();
+  /** Slots with more than one version or a removal, to prune when snapshots move on. */
+  private readonly historic = new Set<string>();
+  /** The last commit's sequence number. */
+  private seq = 0;
+  private readonly mingoOptions: Partial<Options>;
+  /** How long a transaction may stay open before it is aborted (CloudBase: 30 s, see docs/emulator.md). */
+  transactionLifetimeMs = 30_000;
   /** Called after every committed change (persistence uses it to know it is dirty). */
   onChange: () => void = () => {};
+
+  constructor() {
+    // Scripts ($where, $function, $accumulator) are off: queries arrive over HTTP.
+    this.mingoOptions = { scriptEnabled: false, idKey: '_id', context: mingoContext(), jsonSchemaValidator };
+  }
 
   // ---- collections -------------------------------------------------------------
 
@@ -119,49 +200,57 @@ export class DocumentStore {
 
   // ---- reads -------------------------------------------------------------------
 
-  /** The documents a reader sees: committed state, overlaid with the transaction's own writes. */
-  private visible(collection: string, txId?: string): Doc[] {
+  private static versionAt(slot: Slot, snapshot: number | null): Doc | null {
+    const versions = slot.versions;
+    if (snapshot === null) return versions[versions.length - 1]!.doc;
+    for (let i = versions.length - 1; i >= 0; i--) if (versions[i]!.seq <= snapshot) return versions[i]!.doc;
+    return null;
+  }
+
+  /** The documents a reader sees: committed state (at the transaction's snapshot), overlaid with its own writes. */
+  private visible(collection: string, tx?: TransactionState): Doc[] {
     const committed = this.collection(collection);
-    const tx = txId ? this.tx(txId) : undefined;
-    const pending = tx?.writes.get(collection);
-    const out: Doc[] = [];
-    for (const [id, slot] of committed) {
-      if (pending?.has(id)) continue;
-      out.push(slot.doc);
+    if (!tx) {
+      const out: Doc[] = [];
+      for (const slot of committed.values()) {
+        const doc = slot.versions[slot.versions.length - 1]!.doc;
+        if (doc) out.push(doc);
+      }
+      return out;
     }
-    if (pending) for (const doc of pending.values()) if (doc) out.push(doc);
+    const snapshot = this.snapshotOf(tx);
+    const pending = tx.writes.get(collection);
+    const out: Doc[] = [];
+    for (const [key, slot] of committed) {
+      const doc = pending?.has(key) ? pending.get(key)! : DocumentStore.versionAt(slot, snapshot);
+      if (doc) out.push(doc);
+    }
+    if (pending) for (const [key, doc] of pending) if (doc && !committed.has(key)) out.push(doc);
     return out;
   }
 
-  private markSeen(tx: TransactionState | undefined, collection: string, docs: Doc[]): void {
-    if (!tx) return;
-    const committed = this.collection(collection);
-    for (const doc of docs) {
-      const key = keyOf(collection, idString(doc._id));
-      if (!tx.seen.has(key)) tx.seen.set(key, committed.get(idString(doc._id))?.version ?? 0);
-    }
-  }
-
   find(collection: string, filter: Filter, options: FindOptions = {}, txId?: string): Doc[] {
-    const source = this.visible(collection, txId);
-    let cursor = find(source, filter, options.projection && Object.keys(options.projection).length ? options.projection : undefined, MINGO_OPTIONS);
-    if (options.sort?.length) cursor = cursor.sort(Object.fromEntries(options.sort));
-    if (options.skip) cursor = cursor.skip(options.skip);
-    if (options.limit !== undefined) cursor = cursor.limit(options.limit);
-    const docs = cursor.all() as Doc[];
-    if (txId) this.markSeen(this.tx(txId), collection, docs.filter((d) => d._id !== undefined));
-    return clone(docs);
+    return this.inTransaction(txId, (tx) => {
+      const source = this.visible(collection, tx);
+      let cursor = find(source, filter, options.projection && Object.keys(options.projection).length ? options.projection : undefined, this.mingoOptions);
+      if (options.sort?.length) cursor = cursor.sort(Object.fromEntries(options.sort));
+      if (options.skip) cursor = cursor.skip(options.skip);
+      if (options.limit !== undefined) cursor = cursor.limit(options.limit);
+      return clone(cursor.all() as Doc[]);
+    });
   }
 
   count(collection: string, filter: Filter, txId?: string): number {
-    const query = new Query(filter, MINGO_OPTIONS);
-    return this.visible(collection, txId).filter((d) => query.test(d)).length;
+    return this.inTransaction(txId, (tx) => {
+      const query = new Query(filter, this.mingoOptions);
+      return this.visible(collection, tx).filter((d) => query.test(d)).length;
+    });
   }
 
   aggregate(collection: string, pipeline: Filter[]): Doc[] {
     const source = this.visible(collection);
     const aggregator = new Aggregator(pipeline, {
-      ...MINGO_OPTIONS,
+      ...this.mingoOptions,
       // $lookup reads other collections as they are committed.
       collectionResolver: (name: string) => (this.collections.has(name) ? this.visible(name) : []),
     });
@@ -170,54 +259,80 @@ export class DocumentStore {
 
   // ---- writes ------------------------------------------------------------------
 
-  /** Inserts documents; a duplicate `_id` fails the whole call and writes nothing. */
-  insert(collection: string, docs: Doc[], txId?: string): string[] {
+  /** Inserts documents; a duplicate `_id` fails the whole call and writes nothing. Answers the `_id`s. */
+  insert(collection: string, docs: Doc[], txId?: string): unknown[] {
+    return this.inTransaction(txId, (tx) => this.insertIn(collection, docs, tx));
+  }
+
+  private insertIn(collection: string, docs: Doc[], tx: TransactionState | undefined): unknown[] {
     const prepared = docs.map((d) => {
       const doc = clone(d);
-      doc._id = doc._id === undefined ? newObjectId() : idString(doc._id);
-      return doc as Doc & { _id: string };
+      if (doc._id === undefined) doc._id = newObjectId();
+      assertStorable(doc);
+      return { key: idKey(doc._id), doc };
     });
-    const existing = new Set(this.visible(collection, txId).map((d) => d._id as string));
-    for (const doc of prepared) {
-      if (existing.has(doc._id)) throw duplicateKey(collection, doc._id);
-      existing.add(doc._id);
+    const existing = new Set(this.visible(collection, tx).map((d) => idKey(d._id)));
+    for (const { key, doc } of prepared) {
+      if (existing.has(key)) throw duplicateKey(collection, doc._id);
+      existing.add(key);
     }
-    this.write(collection, prepared.map((doc) => [doc._id, doc]), txId);
-    return prepared.map((d) => d._id);
+    this.write(collection, prepared.map(({ key, doc }) => [key, doc]), tx);
+    return prepared.map(({ doc }) => doc._id);
   }
 
   update(collection: string, filter: Filter, change: Doc, options: UpdateOptions, txId?: string): UpdateResult {
-    const query = new Query(filter, MINGO_OPTIONS);
-    const matches = this.visible(collection, txId).filter((d) => query.test(d));
+    return this.inTransaction(txId, (tx) => this.updateIn(collection, filter, change, options, tx));
+  }
+
+  private updateIn(collection: string, filter: Filter, change: Doc, options: UpdateOptions, tx: TransactionState | undefined): UpdateResult {
+    const query = new Query(filter, this.mingoOptions);
+    const matches = this.visible(collection, tx).filter((d) => query.test(d));
     const targets = options.multi ? matches : matches.slice(0, 1);
-    if (txId) this.markSeen(this.tx(txId), collection, targets);
 
     if (targets.length === 0) {
       if (!options.upsert) return { matched: 0, updated: 0, upsertedId: null };
       const seed = upsertSeed(filter);
-      const doc = options.replace ? { ...clone(change), _id: change._id ?? seed._id } : this.applyOperators(seed, change);
-      const [id] = this.insert(collection, [doc], txId);
+      const doc = options.replace ? { ...clone(change), ...(seed._id !== undefined && change._id === undefined ? { _id: seed._id } : {}) } : this.applyOperators(seed, change);
+      const [id] = this.insertIn(collection, [doc], tx);
       return { matched: 0, updated: 0, upsertedId: id ?? null };
     }
 
     const writes: Array<[string, Doc]> = [];
     for (const target of targets) {
-      const id = target._id as string;
-      const next = options.replace ? { ...clone(change), _id: id } : this.applyOperators(clone(target), change);
-      if (next._id !== id) throw new StoreError('INVALID_PARAM', 'the _id of a document cannot be changed');
-      if (!isDeepStrictEqual(next, target)) writes.push([id, next]);
+      const next = options.replace ? { ...clone(change), _id: target._id } : this.applyOperators(clone(target), change);
+      if (idKey(next._id) !== idKey(target._id)) throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] the _id of a document cannot be changed');
+      assertStorable(next);
+      if (!isDeepStrictEqual(next, target)) writes.push([idKey(target._id), next]);
     }
-    this.write(collection, writes, txId);
-    return { matched: targets.length, updated: writes.length, upsertedId: null };
+    this.write(collection, writes, tx);
+    // CloudBase counts a whole-document `set()` as updated even when nothing changed;
+    // for operators it answers MongoDB's count of documents actually modified.
+    return { matched: targets.length, updated: options.replace ? targets.length : writes.length, upsertedId: null };
+  }
+
+  /** `findOneAndUpdate` returning the new document (`database.modifyAndReturnDoc`). */
+  updateAndReturn(collection: string, filter: Filter, change: Doc, txId?: string): { updated: number; doc: Doc | null } {
+    return this.inTransaction(txId, (tx) => {
+      const query = new Query(filter, this.mingoOptions);
+      const target = this.visible(collection, tx).find((d) => query.test(d));
+      if (!target) return { updated: 0, doc: null };
+      const next = this.applyOperators(clone(target), change);
+      if (idKey(next._id) !== idKey(target._id)) throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] the _id of a document cannot be changed');
+      assertStorable(next);
+      const changed = !isDeepStrictEqual(next, target);
+      if (changed) this.write(collection, [[idKey(target._id), next]], tx);
+      return { updated: changed ? 1 : 0, doc: clone(next) };
+    });
   }
 
   remove(collection: string, filter: Filter, multi: boolean, txId?: string): number {
-    const query = new Query(filter, MINGO_OPTIONS);
-    const matches = this.visible(collection, txId).filter((d) => query.test(d));
-    const targets = multi ? matches : matches.slice(0, 1);
-    if (txId) this.markSeen(this.tx(txId), collection, targets);
-    this.write(collection, targets.map((d) => [d._id as string, null]), txId);
-    return targets.length;
+    return this.inTransaction(txId, (tx) => {
+      const query = new Query(filter, this.mingoOptions);
+      const matches = this.visible(collection, tx).filter((d) => query.test(d));
+      const targets = multi ? matches : matches.slice(0, 1);
+      this.write(collection, targets.map((d) => [idKey(d._id), null]), tx);
+      return targets.length;
+    });
   }
 
   private applyOperators(doc: Doc, operators: Doc): Doc {
@@ -226,109 +341,205 @@ export class DocumentStore {
       throw new StoreError('INVALID_PARAM', 'an update must use operators ($set, $inc, …) or be a replacement');
     }
     assertPathsWritable(doc, operators);
-    applyUpdate(doc, operators as never, undefined, undefined, { cloneMode: 'deep', queryOptions: MINGO_OPTIONS });
+    applyUpdate(doc, operators as never, undefined, undefined, { cloneMode: 'deep', queryOptions: this.mingoOptions });
     return doc;
   }
 
-  private write(collection: string, entries: Array<[string, Doc | null]>, txId?: string): void {
+  private write(collection: string, entries: Array<[string, Doc | null]>, tx: TransactionState | undefined): void {
     if (entries.length === 0) return;
-    if (txId) {
-      const tx = this.tx(txId);
-      const committed = this.collection(collection);
+    const committed = this.collection(collection);
+    if (tx) {
+      const snapshot = this.snapshotOf(tx);
+      for (const [key] of entries) {
+        const holder = this.locks.get(lockKey(collection, key));
+        const slot = committed.get(key);
+        const latest = slot ? slot.versions[slot.versions.length - 1]!.seq : 0;
+        if ((holder !== undefined && holder !== tx.id) || latest > snapshot) {
+          throw new StoreError('DATABASE_TRANSACTION_CONFLICT', TRANSACTION_CONFLICT_MESSAGE);
+        }
+      }
       let pending = tx.writes.get(collection);
       if (!pending) tx.writes.set(collection, (pending = new Map()));
-      for (const [id, doc] of entries) {
-        const key = keyOf(collection, id);
-        if (!tx.seen.has(key)) tx.seen.set(key, committed.get(id)?.version ?? 0);
-        pending.set(id, doc);
+      for (const [key, doc] of entries) {
+        this.locks.set(lockKey(collection, key), tx.id);
+        pending.set(key, doc);
       }
       return;
     }
-    this.commitWrites(collection, entries);
+    const holders = new Set<string>();
+    for (const [key] of entries) {
+      const holder = this.locks.get(lockKey(collection, key));
+      if (holder) holders.add(holder);
+    }
+    if (holders.size) throw new DocumentLocked([...holders]);
+    this.commitWrites(collection, entries, ++this.seq);
     this.onChange();
   }
 
-  private commitWrites(collection: string, entries: Array<[string, Doc | null]>): void {
+  private commitWrites(collection: string, entries: Iterable<[string, Doc | null]>, seq: number): void {
     const committed = this.collection(collection);
-    for (const [id, doc] of entries) {
-      const version = (committed.get(id)?.version ?? this.tombstones.get(keyOf(collection, id)) ?? 0) + 1;
-      if (doc) {
-        committed.set(id, { doc, version });
-        this.tombstones.delete(keyOf(collection, id));
-      } else {
-        committed.delete(id);
-        // A removed document keeps its version so a transaction that saw it notices.
-        this.tombstones.set(keyOf(collection, id), version);
+    for (const [key, doc] of entries) {
+      const slot = committed.get(key);
+      if (slot) {
+        slot.versions.push({ seq, doc });
+        this.historic.add(lockKey(collection, key));
+      } else if (doc) {
+        committed.set(key, { versions: [{ seq, doc }] });
+      }
+    }
+    this.prune();
+  }
+
+  /** Drops versions no open snapshot can read any more. */
+  private prune(): void {
+    if (this.historic.size === 0) return;
+    let oldest = Infinity;
+    for (const tx of this.transactions.values()) if (tx.snapshot !== null && tx.snapshot < oldest) oldest = tx.snapshot;
+    for (const ref of this.historic) {
+      const [collection, key] = splitLockKey(ref);
+      const committed = this.collections.get(collection);
+      const slot = committed?.get(key);
+      if (!committed || !slot) {
+        this.historic.delete(ref);
+        continue;
+      }
+      let keepFrom = 0;
+      for (let i = slot.versions.length - 1; i >= 0; i--) {
+        if (slot.versions[i]!.seq <= oldest) {
+          keepFrom = i;
+          break;
+        }
+      }
+      if (keepFrom > 0) slot.versions.splice(0, keepFrom);
+      const first = slot.versions[0]!;
+      if (slot.versions.length === 1 && first.seq <= oldest) {
+        this.historic.delete(ref);
+        // A removal every snapshot already sees needs no trace.
+        if (first.doc === null) committed.delete(key);
       }
     }
   }
-
-  private readonly tombstones = new Map<string, number>();
 
   // ---- transactions ------------------------------------------------------------
 
   startTransaction(): string {
     const id = `tx_${newObjectId()}`;
-    this.transactions.set(id, { writes: new Map(), seen: new Map(), startedAt: Date.now() });
+    const timer = setTimeout(() => {
+      const tx = this.transactions.get(id);
+      if (tx) this.endTransaction(tx);
+    }, this.transactionLifetimeMs);
+    timer.unref?.();
+    this.transactions.set(id, { id, snapshot: null, writes: new Map(), timer });
     return id;
   }
 
   private tx(id: string): TransactionState {
     const tx = this.transactions.get(id);
-    if (!tx) throw new StoreError('DATABASE_TRANSACTION_FAIL', `transaction ${id} does not exist or has ended`);
+    if (!tx) throw new StoreError('DATABASE_TRANSACTION_FAIL', TRANSACTION_NOT_EXIST_MESSAGE);
     return tx;
   }
 
-  /** Applies a transaction's writes at once, unless a document it used changed meanwhile. */
+  private snapshotOf(tx: TransactionState): number {
+    if (tx.snapshot === null) tx.snapshot = this.seq;
+    return tx.snapshot;
+  }
+
+  /** Runs one operation, in a transaction when `txId` is given; any failure in it ends the transaction, as in MongoDB. */
+  private inTransaction<T>(txId: string | undefined, op: (tx: TransactionState | undefined) => T): T {
+    if (!txId) return op(undefined);
+    const tx = this.tx(txId);
+    try {
+      return op(tx);
+    } catch (err) {
+      if (this.transactions.get(txId) === tx) this.endTransaction(tx);
+      throw err;
+    }
+  }
+
+  private endTransaction(tx: TransactionState): void {
+    clearTimeout(tx.timer);
+    this.transactions.delete(tx.id);
+    for (const [collection, pending] of tx.writes) for (const key of pending.keys()) this.locks.delete(lockKey(collection, key));
+    const waiting = this.waiters.get(tx.id) ?? [];
+    this.waiters.delete(tx.id);
+    for (const wake of waiting) wake();
+    this.prune();
+  }
+
+  /** Applies a transaction's writes at once. Conflicts were refused when the writes were made. */
   commitTransaction(id: string): void {
     const tx = this.tx(id);
-    this.transactions.delete(id);
-    for (const [key, seenVersion] of tx.seen) {
-      const [collection, docId] = key.split('\u0000') as [string, string];
-      const now = this.collections.get(collection)?.get(docId)?.version ?? this.tombstones.get(key) ?? 0;
-      if (now !== seenVersion) {
-        throw new StoreError('DATABASE_TRANSACTION_CONFLICT', `[FailedOperation.TransactionConflict] WriteConflict: ${docId} in ${collection} changed during transaction ${id}`);
-      }
-    }
-    for (const [collection, pending] of tx.writes) this.commitWrites(collection, [...pending.entries()]);
+    const seq = ++this.seq;
+    for (const [collection, pending] of tx.writes) if (this.collections.has(collection)) this.commitWrites(collection, pending.entries(), seq);
+    this.endTransaction(tx);
     if (tx.writes.size) this.onChange();
   }
 
   abortTransaction(id: string): void {
-    this.tx(id);
-    this.transactions.delete(id);
+    this.endTransaction(this.tx(id));
+  }
+
+  /** Resolves once none of these transactions is open any more (committed, aborted or expired). */
+  whenEnded(ids: string[]): Promise<void> {
+    const open = ids.filter((id) => this.transactions.has(id));
+    return Promise.all(
+      open.map(
+        (id) =>
+          new Promise<void>((resolve) => {
+            const list = this.waiters.get(id) ?? [];
+            list.push(resolve);
+            this.waiters.set(id, list);
+          }),
+      ),
+    ).then(() => undefined);
+  }
+
+  /** Open transactions (for tests and diagnostics). */
+  openTransactions(): number {
+    return this.transactions.size;
   }
 
   // ---- whole-store operations --------------------------------------------------
 
-  /** Inserts or replaces one document without a transaction (seeding). */
+  /** Inserts or replaces one document without a transaction and without waiting for locks (seeding). */
   put(collection: string, doc: Doc): void {
     if (!this.collections.has(collection)) this.createCollection(collection);
-    const id = idString(doc._id);
-    this.commitWrites(collection, [[id, { ...clone(doc), _id: id }]]);
+    const copy = clone(doc);
+    this.commitWrites(collection, [[idKey(copy._id), copy]], ++this.seq);
     this.onChange();
   }
 
   snapshot(): Record<string, Doc[]> {
     const out: Record<string, Doc[]> = {};
-    for (const [name, docs] of this.collections) out[name] = clone([...docs.values()].map((s) => s.doc));
+    for (const name of this.collections.keys()) out[name] = clone(this.visible(name));
     return out;
   }
 
   load(data: Record<string, Doc[]>): void {
     this.clear();
+    const seq = ++this.seq;
     for (const [name, docs] of Object.entries(data)) {
       this.collections.set(name, new Map());
-      this.commitWrites(name, docs.map((d) => [idString(d._id), d]));
+      this.commitWrites(name, docs.map((d) => [idKey(d._id), d] as [string, Doc]), seq);
     }
   }
 
   clear(): void {
+    for (const tx of [...this.transactions.values()]) this.endTransaction(tx);
     this.collections.clear();
-    this.transactions.clear();
-    this.tombstones.clear();
+    this.locks.clear();
+    this.historic.clear();
     this.onChange();
   }
+}
+
+function lockKey(collection: string, key: string): string {
+  return `${collection}\u0000${key}`;
+}
+
+function splitLockKey(ref: string): [string, string] {
+  const at = ref.indexOf('\u0000');
+  return [ref.slice(0, at), ref.slice(at + 1)];
 }
 
 /** Update operators that create the fields their paths name. */
@@ -360,9 +571,10 @@ function assertPathsWritable(doc: Doc, operators: Doc): void {
   }
 }
 
-function duplicateKey(collection: string, id: string): StoreError {
+function duplicateKey(collection: string, id: unknown): StoreError {
   // MongoDB's wording, which CloudBase passes through and callers match on.
-  return new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] multiple write errors: [{write errors: [{E11000 duplicate key error collection: ${collection} index: _id_ dup key: { _id: "${id}" }}]}, {<nil>}]`);
+  const shown = typeof id === 'string' ? JSON.stringify(id) : isObjectId(id) ? `ObjectId('${id.toHexString()}')` : String(id);
+  return new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] multiple write errors: [{write errors: [{E11000 duplicate key error collection: ${collection} index: _id_ dup key: { _id: ${shown} }}]}, {<nil>}]`);
 }
 
 /** An upsert starts from the equality fields of its filter, as MongoDB does. */

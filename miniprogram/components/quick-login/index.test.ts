@@ -12,6 +12,7 @@ import { stubWx, type WxStub } from '../../../test/support/miniprogram-wx';
 let t: EmulatorClient;
 let cloud: CloudRoute;
 let wxStub: WxStub;
+const inFlight: Array<Promise<unknown>> = [];
 const USER = 'o_phone_user';
 const ADMIN = 'o_phone_admin';
 
@@ -23,9 +24,25 @@ beforeEach(async () => {
   await t.reset();
   jest.resetModules(); // a fresh session cache, as on a fresh launch
   cloud = routeCloudToEmulator(t.url, USER);
+  const api = (globalThis as unknown as { wx: { cloud: { callFunction(o: unknown): Promise<unknown> } } }).wx.cloud;
+  const call = api.callFunction.bind(api);
+  api.callFunction = (o) => {
+    const p = call(o);
+    inFlight.push(p.catch(() => undefined));
+    return p;
+  };
   wxStub = stubWx();
 });
-afterEach(() => wxStub.restore());
+afterEach(async () => {
+  wxStub.restore();
+  // Fire-and-forget reports and retries in flight must land before the next test resets
+  // the emulator: wait until no call has started for longer than a retry delay.
+  for (let seen = -1; seen !== cloud.calls.length; ) {
+    seen = cloud.calls.length;
+    await Promise.all(inFlight.splice(0));
+    await simulate.sleep(50);
+  }
+});
 
 async function mount() {
   const id = simulate.load(path.join(__dirname, 'index'), 'quick-login');

@@ -38,6 +38,8 @@ async function bind(count: number, kind: 'quick' | 'realtime', from = 0) {
   for (let i = from; i < from + count; i++) {
     const openid = `o_user_${kind}_${i}`;
     const code = await t.mintCode({ phoneNumber: `1390000${String(i).padStart(4, '0')}`, openid, kind });
+    // The server showed this user the button of that kind (what auth.session remembers): bindPhone prices by it.
+    await t.http('PUT', `/v1/db/users/${openid}`, { _openid: openid, appid: null, phone: null, phoneOffer: { kind, at: new Date().toISOString() } });
     await t.call('auth', { $url: 'bindPhone', code, kind }, openid);
   }
 }

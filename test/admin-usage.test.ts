@@ -30,6 +30,8 @@ async function bindMany(quick: number, realtime: number) {
     const kind = i < quick ? 'quick' : 'realtime';
     const openid = `o_user_${String(i).padStart(4, '0')}`;
     const code = await t.mintCode({ phoneNumber: `1380000${String(i).padStart(4, '0')}`, openid, kind });
+    // The server showed this user the button of that kind (what auth.session remembers): bindPhone prices by it.
+    await t.http('PUT', `/v1/db/users/${openid}`, { _openid: openid, appid: null, phone: null, phoneOffer: { kind, at: new Date().toISOString() } });
     await t.call('auth', { $url: 'bindPhone', code, kind }, openid);
   }
 }

@@ -96,3 +96,11 @@ test('a session reads three documents and writes one only for a new user', async
   const { body } = await t.http<{ actions: Record<string, number>; containers: Record<string, { cold: number; warm: number }> }>('GET', '/v1/stats');
   expect(body.actions).toEqual({ 'database.getDocument': 3, 'database.insertDocument': 1 });
 });
+
+test('the session remembers the kind of button it showed, writing only when it changes', async () => {
+  await t.call('auth', { $url: 'session' }, 'o_alice');
+  expect((await t.docs<{ phoneOffer: { kind: string } }>('users'))[0]!.phoneOffer).toMatchObject({ kind: 'quick' });
+  await t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null } });
+  await t.call('auth', { $url: 'session' }, 'o_alice');
+  expect((await t.docs<{ phoneOffer: { kind: string } }>('users'))[0]!.phoneOffer).toMatchObject({ kind: 'realtime' });
+});

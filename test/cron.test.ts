@@ -43,6 +43,8 @@ let users = 0;
 async function bindOne(kind: 'quick' | 'realtime' = 'quick') {
   const openid = `o_user_${users++}`;
   const code = await t.mintCode({ phoneNumber: `1390000${String(users).padStart(4, '0')}`, openid, kind });
+  // The server showed this user the button of that kind (what auth.session remembers): bindPhone prices by it.
+  await t.http('PUT', `/v1/db/users/${openid}`, { _openid: openid, appid: null, phone: null, phoneOffer: { kind, at: new Date().toISOString() } });
   return t.call<Envelope<unknown>>('auth', { $url: 'bindPhone', code, kind }, openid);
 }
 const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);

@@ -1,14 +1,18 @@
 /**
- * `auth.bindPhone { code, kind? }`: record the charge, then exchange the code for the
- * user's number. See docs/charges.md for the order of writes and why.
+ * `auth.bindPhone { code, kind? }`: record the code, exchange it for the user's
+ * number, and count it as a charge only once WeChat has shown it was real. See
+ * docs/charges.md for the order of writes, the states and why.
  *
- * 1. Record the charge under sha256(appid:code) before anything else: WeChat already
- *    billed it, and a replay of the same code lands on the same record.
- * 2. Count it in usage_daily; check the per-user daily limit and the spending
- *    breakers (monthly budget, daily cap).
+ * 1. Read the user (the kind the server showed them, their invalid codes today) and
+ *    the settings, together. A user past the invalid-code limit gets RATE_LIMITED for
+ *    a new code, and nothing is stored (but the refusal, once a day, on the user).
+ * 2. Record the code under sha256(appid:code) before asking WeChat: a replay of the
+ *    same code, by anyone, lands on the same record.
  * 3. Exchange the code with WeChat (one retry on "busy"/timeout).
- * 4. Store the number on the user first (it exists nowhere else once the code is
- *    spent), then mark the charge done. A replay repairs a charge left pending.
+ * 4. Success: count it in usage_daily, store the number on the user (it exists nowhere
+ *    else once the code is spent), then mark the record. Refused as invalid: keep the
+ *    record uncounted, note the failure on the user. No answer: count it (WeChat may
+ *    have used the code) in a transaction with the record's flag.
  */
 import * as v from 'valibot';
 import { route } from '../_shared/router';
@@ -17,11 +21,13 @@ import { AppError } from '../_shared/errors';
 import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
 import { phoneBindsPerUserPerDay } from '../_shared/config';
-import { chargeId, classifyExchangeError, isRetriable, newCharge, type ChargeRecord, type FailureReason } from '../_shared/domain/charge';
+import { billableAfter, chargeId, classifyExchangeError, isRetriable, newCharge, type ChargeRecord, type FailureReason } from '../_shared/domain/charge';
+import { chinaDay } from '../_shared/domain/china-time';
 import { maskPhone } from '../_shared/domain/phone';
-import { claimCharge, claimForCaller, countUserCharges, findCharge, insertCharge, markCharge } from '../_shared/data/charges';
-import { countCharge } from '../_shared/data/usage';
-import { findUser, updateUser } from '../_shared/data/users';
+import type { PhoneKind, Settings } from '../_shared/domain/settings';
+import { claimCharge, claimForCaller, findCharge, finishFromUser, insertCharge, markCharge } from '../_shared/data/charges';
+import { countCharge, recountCharge } from '../_shared/data/usage';
+import { findUser, noteCodeFailure, noteCodeLimit, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
 import { checkSpend } from '../_shared/data/spend-breaker';
 import { exchangePhoneCode } from '../_shared/wechat/phone-number';
@@ -30,7 +36,7 @@ import { exchangePhoneCode } from '../_shared/wechat/phone-number';
 const LEASE_MS = 15_000;
 /** How long a replay waits for a concurrent request holding the same code. */
 const WAIT_FOR_HOLDER_MS = 6_000;
-const WAIT_STEP_MS = 200;
+const WAIT_STEP_MS = 150;
 
 const input = v.object({
   code: v.pipe(v.string('code must be a string'), v.trim(), v.minLength(1, 'code must not be empty'), v.maxLength(512, 'code is too long')),
@@ -39,14 +45,18 @@ const input = v.object({
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function errorFor(failure: FailureReason | null): AppError {
+type Failure = FailureReason | 'code-limit';
+
+function errorFor(failure: Failure | null): AppError {
   switch (failure) {
     case 'invalid-code':
+    case 'number-lost':
       return new AppError('PHONE_CODE_INVALID', 'This phone code is invalid, expired or already used. Please tap the button again.');
     case 'rate-limited':
       return new AppError('RATE_LIMITED', 'WeChat is limiting phone verification right now; try again shortly with the same code.');
     case 'user-limit':
-      return new AppError('RATE_LIMITED', 'Too many phone verifications for this user today.');
+    case 'code-limit':
+      return new AppError('RATE_LIMITED', 'Too many invalid phone codes from this user today.');
     default:
       return new AppError('UPSTREAM_UNAVAILABLE', 'WeChat did not answer; try again with the same code.');
   }
@@ -65,103 +75,194 @@ async function persistently<T>(what: string, write: () => Promise<T>, tries = 3)
   }
 }
 
-/** `counted`: whether this request counted the charge in usage_daily (unknown on a replay). */
-async function exchangeAndBind(charge: ChargeRecord, code: string, appid: string | null, counted?: boolean): Promise<{ phoneMasked: string }> {
+interface Caller {
+  openid: string;
+  appid: string | null;
+  /** The kind the server showed this user (or the configured one), and the client's differing claim. */
+  kind: PhoneKind;
+  claimedKind: PhoneKind | null;
+  /** For the spending breakers; null when it could not be read (cron checks them hourly). */
+  settings: Settings | null;
+}
+
+/** Trips a spending breaker a counted charge may have reached; never costs the login. */
+async function checkSpendAfterCount(charge: ChargeRecord, settings: Settings | null, at: Date): Promise<void> {
+  if (!settings) return;
+  try {
+    const tripped = await checkSpend(settings, at);
+    if (tripped) logEvent('warn', { fn: 'auth', route: 'bindPhone', breaker: tripped });
+  } catch (err) {
+    logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCheckSpend: true, error: String(err) });
+  }
+}
+
+/** Counts a record earlier attempts made billable, exactly once (a transaction with its flag). */
+async function countOwed(charge: ChargeRecord, settings: Settings | null, at: Date): Promise<void> {
+  const counted = await recountCharge(charge._id).catch((err: unknown) => {
+    logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCount: charge.day, error: String(err) });
+    return false;
+  });
+  if (counted) await checkSpendAfterCount(charge, settings, at);
+}
+
+/** Exchanges a record this request holds (its lease) and ends it, whatever WeChat says. */
+async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Caller): Promise<{ phoneMasked: string }> {
   const outcome = await exchangePhoneCode(code, charge.openid);
   const at = now();
+  const billable = billableAfter(outcome, charge);
+  const maybeUsed = charge.maybeUsed || outcome.maybeUsed;
+  const attempts = { attempts: outcome.attempts, now: at };
+  // Counted already (an earlier attempt's unknown outcome): never again. Billable before
+  // but not counted: only through the transaction, which checks the flag.
+  const owedBefore = charge.billable === true && charge.counted !== true;
+
   if (!outcome.ok) {
     const failure = classifyExchangeError(outcome.errcode);
-    await markCharge(charge._id, { exchange: 'failed', failure, errcode: outcome.errcode }, { attempts: outcome.attempts, counted, now: at }).catch((err: unknown) =>
-      logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'failed', error: String(err) }),
-    );
+    const refused = billable === false;
+    await persistently('mark failed', () =>
+      markCharge(charge._id, { exchange: 'failed', failure, errcode: outcome.errcode, billable, maybeUsed, ...(refused ? { counted: false, notCounted: 'invalid-code' as const } : {}) }, attempts),
+    ).catch((err: unknown) => logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'failed', error: String(err) }));
+    if (billable === true && charge.counted !== true) await countOwed(charge, caller.settings, at);
+    if (refused) {
+      await noteCodeFailure(charge.openid, caller.appid, chinaDay(at)).catch((err: unknown) =>
+        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteFailure: true, error: String(err) }),
+      );
+    }
     throw errorFor(failure);
   }
+
   const phoneMasked = maskPhone(outcome.phone.phoneNumber);
-  // The code is spent: this answer is the only copy of the number. Keep it first.
-  await persistently('store phone', () =>
-    updateUser(charge.openid, appid, { phone: { ...outcome.phone, kind: charge.kind, verifiedAt: at, chargeId: charge._id } }),
-  ).catch((err: unknown) => {
-    logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, lostPhone: phoneMasked, error: String(err) });
-    throw new AppError('UPSTREAM_UNAVAILABLE', 'Your number could not be saved; please try again.');
-  });
-  // If this fails the charge stays pending; a replay finds the number on the user and finishes it.
-  await markCharge(charge._id, { exchange: 'ok', phoneMasked }, { attempts: outcome.attempts, counted, now: at }).catch((err: unknown) =>
-    logEvent('warn', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'ok', error: String(err) }),
-  );
+  // WeChat has shown the code was real: count it now, once.
+  const counted =
+    charge.counted === true ||
+    (!owedBefore &&
+      (await countCharge(charge.day, charge.kind).then(
+        () => true,
+        (err: unknown) => {
+          logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCount: charge.day, error: String(err) });
+          return false;
+        },
+      )));
+  // The spending breakers see a charge this request counted, alongside the writes below.
+  const spendCheck = counted && charge.counted !== true ? checkSpendAfterCount(charge, caller.settings, at) : Promise.resolve();
+  try {
+    // The code is spent: this answer is the only copy of the number. Keep it first,
+    // with whether it was counted, so a lost record update can be finished exactly.
+    const stored = await persistently('store phone', () =>
+      updateUser(charge.openid, caller.appid, { phone: { ...outcome.phone, kind: charge.kind, verifiedAt: at, chargeId: charge._id, counted } }),
+    ).then(
+      () => true,
+      (err: unknown) => {
+        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, lostPhone: phoneMasked, error: String(err) });
+        return false;
+      },
+    );
+    // Never `counted: false` here: a recount may have counted an owed record meanwhile.
+    const billing = { billable: true, maybeUsed, ...(counted ? { counted: true, notCounted: null } : { notCounted: 'count-failed' as const }) };
+    await persistently('mark ok', () =>
+      markCharge(
+        charge._id,
+        stored ? { exchange: 'ok', failure: null, errcode: null, phoneMasked, ...billing } : { exchange: 'failed', failure: 'number-lost', errcode: null, ...billing },
+        attempts,
+      ),
+    ).catch((err: unknown) =>
+      // The record stays pending: a replay or cron finishes it from the user's copy.
+      logEvent('warn', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'ok', error: String(err) }),
+    );
+    if (owedBefore) await countOwed(charge, caller.settings, at);
+    if (!stored) throw new AppError('UPSTREAM_UNAVAILABLE', 'Your number could not be saved; please tap the button again.');
+  } finally {
+    await spendCheck;
+  }
   logEvent('info', { fn: 'auth', route: 'bindPhone', charge: charge._id, kind: charge.kind, phoneMasked });
   return { phoneMasked };
 }
 
-/** The same code again: answer from the record, finish it, or wait for whoever holds it. */
-async function replay(id: string, openid: string, code: string, appid: string | null): Promise<{ phoneMasked: string }> {
+/**
+ * The same code again: answer from the record, finish it, take it over, or wait for
+ * whoever holds it. A request that found the record held by another request of the
+ * same user answers with that request's outcome: concurrent sends get one answer.
+ */
+async function replay(id: string, code: string, caller: Caller): Promise<{ phoneMasked: string }> {
   const deadline = Date.now() + WAIT_FOR_HOLDER_MS;
+  let waited = false;
   for (;;) {
     const charge = await findCharge(id);
     if (!charge) throw new AppError('UPSTREAM_UNAVAILABLE', 'The charge record is not readable yet; try again with the same code.');
-    if (charge.openid !== openid) {
-      // Someone else sent this code first and WeChat refused them: the code may be ours.
-      if (await claimForCaller(id, openid, now(), LEASE_MS)) return exchangeAndBind({ ...charge, openid }, code, appid);
-      throw errorFor('invalid-code');
-    }
-    if (charge.exchange === 'ok' && charge.phoneMasked) return { phoneMasked: charge.phoneMasked };
-    if (charge.exchange === 'failed' && !isRetriable(charge)) throw errorFor(charge.failure);
-    if (charge.exchange === 'pending') {
-      // A request that stored the number but could not mark the charge: finish it.
-      const user = await findUser(openid);
+    const at = now();
+    const held = charge.exchange === 'pending' && new Date(charge.leaseUntil).getTime() > at.getTime();
+    if (charge.openid !== caller.openid) {
+      if (charge.exchange === 'ok' || charge.failure === 'number-lost') throw errorFor('invalid-code');
+      // Someone else sent this code first: only WeChat can tell whose it is, so once
+      // they are done (refused, unanswered, or gone) the caller gets to ask.
+      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS))) return exchangeAndBind(await claimed(id), code, caller);
+    } else if (charge.exchange === 'ok' && charge.phoneMasked) {
+      return { phoneMasked: charge.phoneMasked };
+    } else if (charge.exchange === 'failed' && (waited || !isRetriable(charge))) {
+      throw errorFor(charge.failure as Failure);
+    } else if (charge.exchange === 'pending') {
+      // A request that stored the number but could not mark the record: finish it.
+      const user = await findUser(caller.openid);
       if (user?.phone?.chargeId === id) {
-        const phoneMasked = maskPhone(user.phone.phoneNumber);
-        await markCharge(id, { exchange: 'ok', phoneMasked }, { attempts: 0, now: now() });
+        const { phoneMasked, counted } = await finishFromUser(charge, user.phone, at);
+        if (!counted) await countOwed(charge, caller.settings, at);
         return { phoneMasked };
       }
+      if (held) waited = true;
+      else if (await claimCharge(id, at, LEASE_MS)) return exchangeAndBind(await claimed(id), code, caller);
+    } else if (await claimCharge(id, at, LEASE_MS)) {
+      return exchangeAndBind(await claimed(id), code, caller);
     }
-    if (await claimCharge(id, now(), LEASE_MS)) return exchangeAndBind(charge, code, appid);
     if (Date.now() >= deadline) throw new AppError('UPSTREAM_UNAVAILABLE', 'This code is still being processed; try again shortly with the same code.');
     await sleep(WAIT_STEP_MS);
   }
 }
 
-export const bindPhone = route(input, async ({ code, kind }, { caller }) => {
+/** The record as it is now that this request holds it (its billing fields decide the counting). */
+async function claimed(id: string): Promise<ChargeRecord> {
+  const charge = await findCharge(id);
+  if (!charge) throw new AppError('UPSTREAM_UNAVAILABLE', 'The charge record is not readable yet; try again with the same code.');
+  return charge;
+}
+
+/** The kind WeChat billed this user for: the one the server showed them, else the configured one. */
+function kindFor(user: UserDoc | null, settings: Settings | null): PhoneKind {
+  const kind = user?.phoneOffer?.kind ?? settings?.phoneCapture.kind;
+  if (kind) return kind;
+  // Neither could be read: the client's word is no price; it retries with the same code.
+  throw new AppError('UPSTREAM_UNAVAILABLE', 'Could not read the settings right now; try again with the same code.');
+}
+
+/** RATE_LIMITED for a user past the invalid-code limit, unless the code is one they already sent. */
+async function refuseIfLimited(user: UserDoc | null, id: string, openid: string, day: string, at: Date): Promise<void> {
+  const failures = user?.codeFailures?.day === day ? user.codeFailures.count : 0;
+  if (failures < phoneBindsPerUserPerDay()) return;
+  const existing = await findCharge(id);
+  if (existing?.openid === openid) return;
+  if (await noteCodeLimit(openid, day, at).catch(() => false)) logEvent('warn', { fn: 'auth', route: 'bindPhone', codeLimit: day, failures });
+  throw errorFor('code-limit');
+}
+
+export const bindPhone = route(input, async ({ code, kind: claimedKind }, { caller }) => {
   const openid = requireOpenid(caller);
   try {
     const id = chargeId(caller.appid ?? '', code);
     const at = now();
-    // Settings (for the kind when the client did not say, and for the spending breakers)
-    // load alongside the charge insert: one round trip less on the login path.
-    const settingsLoad = loadSettings();
-    settingsLoad.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-    const chargeKind = kind ?? (await settingsLoad).phoneCapture.kind;
-    const charge = newCharge({ id, appid: caller.appid ?? '', openid, kind: chargeKind, at, leaseMs: LEASE_MS });
-    if (!(await insertCharge(charge))) return await replay(id, openid, code, caller.appid);
-    // The charge is recorded: from here a settings read failure only skips the breaker check.
-    const settings = await settingsLoad.catch((err: unknown) => {
-      logEvent('error', { fn: 'auth', route: 'bindPhone', charge: id, failedToLoadSettings: true, error: String(err) });
-      return null;
-    });
-
-    // Counting is derived data: a failure here must not cost the user their login.
-    const counted = await countCharge(charge.day, chargeKind).then(
-      () => true,
-      (err: unknown) => {
-        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: id, failedToCount: charge.day, error: String(err) });
-        return false;
-      },
-    );
-    // The spending breakers see this charge (in parallel with the exchange); nor may
-    // they cost the login. Awaited before answering: a frozen container finishes nothing.
-    const spendCheck = (settings ? checkSpend(settings, at) : Promise.resolve(null)).catch((err: unknown) => {
-      logEvent('error', { fn: 'auth', route: 'bindPhone', charge: id, failedToCheckSpend: true, error: String(err) });
-      return null;
-    });
-    try {
-      if ((await countUserCharges(openid, charge.day)) > phoneBindsPerUserPerDay()) {
-        await markCharge(id, { exchange: 'failed', failure: 'user-limit', errcode: null }, { attempts: 0, counted, now: at });
-        throw errorFor('user-limit');
-      }
-      return await exchangeAndBind(charge, code, caller.appid, counted);
-    } finally {
-      const tripped = await spendCheck;
-      if (tripped) logEvent('warn', { fn: 'auth', route: 'bindPhone', breaker: tripped });
-    }
+    // One round trip: who the user is (the kind shown to them, their invalid codes
+    // today) and the settings (the kind otherwise, and the spending breakers).
+    const [user, settings] = await Promise.all([
+      findUser(openid),
+      loadSettings().catch((err: unknown) => {
+        logEvent('error', { fn: 'auth', route: 'bindPhone', failedToLoadSettings: true, error: String(err) });
+        return null;
+      }),
+    ]);
+    await refuseIfLimited(user, id, openid, chinaDay(at), at);
+    const kind = kindFor(user, settings);
+    const who: Caller = { openid, appid: caller.appid, kind, claimedKind: claimedKind ?? null, settings };
+    const charge = newCharge({ id, appid: caller.appid ?? '', openid, kind, claimedKind, at, leaseMs: LEASE_MS });
+    if (!(await insertCharge(charge))) return await replay(id, code, who);
+    return await exchangeAndBind(charge, code, who);
   } catch (err) {
     if (err instanceof AppError) throw err;
     // A database failure: nothing is lost (the record is written first or not at all),

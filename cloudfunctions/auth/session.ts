@@ -1,10 +1,12 @@
 /**
  * `auth.session`: the one call the mini program makes at launch. Creates the user on
  * first sight and says whether to show the paid phone button. Costs no WeChat charge.
+ * The kind of button shown is remembered on the user (one write, only when it changes):
+ * it is what WeChat bills when that user taps, whatever the client later claims.
  */
 import { route, noParams } from '../_shared/router';
 import { requireOpenid } from '../_shared/identity';
-import { ensureUser } from '../_shared/data/users';
+import { createUser, findUser, updateUser } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
 import { now } from '../_shared/clock';
 import { isAdmin } from '../_shared/data/admins';
@@ -15,11 +17,16 @@ export const session = route(noParams, async (_input, { caller }) => {
   const openid = requireOpenid(caller);
   // Independent reads: one round trip's worth of latency instead of three.
   const at = now();
-  const [user, settings, admin] = await Promise.all([ensureUser(openid, caller.appid), loadSettings(), isAdmin(openid)]);
+  const [found, settings, admin] = await Promise.all([findUser(openid), loadSettings(), isAdmin(openid)]);
+  const phoneLogin = phoneLoginFor(Boolean(found?.phone), settings, at);
+  const offer = phoneLogin.show ? { phoneOffer: { kind: phoneLogin.kind, at } } : {};
+  // A new user is created with the offer; a known one written only when it changed.
+  const user = found ?? (await createUser(openid, caller.appid, offer));
+  if (found && phoneLogin.show && found.phoneOffer?.kind !== phoneLogin.kind) await updateUser(openid, caller.appid, offer);
   return {
     openid,
     user: { phoneMasked: user.phone ? maskPhone(user.phone.phoneNumber) : null, isAdmin: admin },
     settings: publicSettings(settings, at),
-    phoneLogin: phoneLoginFor(user.phone !== null, settings, at),
+    phoneLogin,
   };
 });

@@ -1,5 +1,7 @@
 /**
- * Everything cron does, in order: recount charges the charge path could not count,
+ * Everything cron does, in order: finish charge records a request left pending (from
+ * the number on the user, or as an unknown outcome once its lease ran out), count every
+ * billable record the charge path could not count,
  * re-arm or trip the spending breakers, reconcile with WeChat, then look at each kind's
  * quota — write alerts and trip the quota breaker when nothing is left (by WeChat's
  * figures when it just answered, else by our ledger).
@@ -16,6 +18,8 @@ import { loadQuota } from '../_shared/data/quota';
 import { loadSettings } from '../_shared/data/settings';
 import { checkSpend, rearmSpendIfDue } from '../_shared/data/spend-breaker';
 import { recountUncounted, usageSince } from '../_shared/data/usage';
+import { abandonCharge, finishFromUser, pendingCharges } from '../_shared/data/charges';
+import { findUser } from '../_shared/data/users';
 import { reconcile, type ReconcileOutcome } from './reconcile';
 
 export interface CheckReport {
@@ -23,7 +27,30 @@ export interface CheckReport {
   /** Alerts written by this run (at most one per kind, type and day). */
   alerts: Array<Omit<Alert, '_id'>>;
   reconciliation: ReconcileOutcome;
+  /** Records counted now (billable, not in usage_daily). */
   recounted: number;
+  /** Pending records finished: `bound` from the number on the user, `unknown` abandoned by a request that died. */
+  finished: { bound: number; unknown: number };
+}
+
+/**
+ * Records still pending. One whose number is on its user succeeded (only its own
+ * update was lost): finished as ok. One whose lease ran out with no number anywhere
+ * was held by a request that died around the exchange: WeChat may have used the code,
+ * so it becomes billable (and stays retriable for its owner). In flight: left alone.
+ */
+async function finishPending(at: Date): Promise<CheckReport['finished']> {
+  const finished = { bound: 0, unknown: 0 };
+  for (const charge of await pendingCharges(100)) {
+    const user = await findUser(charge.openid);
+    if (user?.phone?.chargeId === charge._id) {
+      await finishFromUser(charge, user.phone, at);
+      finished.bound += 1;
+    } else if (new Date(charge.leaseUntil).getTime() <= at.getTime() && (await abandonCharge(charge._id, at, at))) {
+      finished.unknown += 1;
+    }
+  }
+  return finished;
 }
 
 /** The configured kind, and any other used in the last 90 days. */
@@ -34,6 +61,7 @@ async function kindsInUse(settings: Settings, at: Date): Promise<PhoneKind[]> {
 }
 
 export async function runChecks(at: Date): Promise<CheckReport> {
+  const finished = await finishPending(at);
   const recounted = await recountUncounted();
   let settings = await loadSettings();
   const rearmed = await rearmSpendIfDue(settings, at);
@@ -58,7 +86,7 @@ export async function runChecks(at: Date): Promise<CheckReport> {
     if (remaining === 0 && (await tripBreaker('quota-exhausted', `${source} shows no ${kind} quota left`))) tripped = 'quota-exhausted';
   }
   const after = await loadSettings();
-  const report = { breakers: { rearmed, tripped, breaker: after.breaker }, alerts, reconciliation, recounted };
-  logEvent('info', { fn: 'cron', rearmed, tripped, alerts: alerts.length, reconciliation: reconciliation.status, recounted });
+  const report = { breakers: { rearmed, tripped, breaker: after.breaker }, alerts, reconciliation, recounted, finished };
+  logEvent('info', { fn: 'cron', rearmed, tripped, alerts: alerts.length, reconciliation: reconciliation.status, recounted, finished });
   return report;
 }

@@ -1,10 +1,15 @@
 /**
- * `phone_charges/<sha256(appid:code)>`: one document per WeChat charge. Written before
- * WeChat is asked anything, so a charge is never lost whatever fails later.
+ * `phone_charges/<sha256(appid:code)>`: one record per code a client sent. Written
+ * before WeChat is asked anything, so a charge is never lost whatever fails later; a
+ * record is a charge (counted) only once WeChat showed the code real (domain/charge.ts).
  */
 import { db, command as _ } from '../cloud';
-import type { ChargeRecord, FailureReason } from '../domain/charge';
+import type { ChargeRecord, FailureReason, NotCountedReason } from '../domain/charge';
+import { maskPhone } from '../domain/phone';
+import { PRICE_FEN } from '../domain/pricing';
+import type { PhoneKind } from '../domain/settings';
 import { isDuplicateKey } from './errors';
+import type { VerifiedPhone } from './users';
 
 const charges = () => db.collection<ChargeRecord>('phone_charges');
 
@@ -43,31 +48,86 @@ export async function claimCharge(id: string, now: Date, leaseMs: number): Promi
 }
 
 /**
- * Hands a charge to another user when the one who sent the code first was refused by
- * WeChat as not its owner: a code intercepted and sent by someone else must not lock
- * its real owner out. Only a charge that failed as an invalid code can move.
+ * Hands a charge to the caller when someone else sent the code first and did not get
+ * a number for it (WeChat refused them, or never answered, or their request died): a
+ * code intercepted and sent by someone else must not lock its real owner out. Only
+ * WeChat can tell whose it is, so the caller gets to ask. `from` is the sender read
+ * just before, so two takeovers cannot both win. The kind becomes the caller's unless
+ * the record was already counted under the first sender's.
  */
-export async function claimForCaller(id: string, openid: string, now: Date, leaseMs: number): Promise<boolean> {
+export async function claimForCaller(
+  charge: Pick<ChargeRecord, '_id' | 'openid' | 'counted'>,
+  caller: { openid: string; kind: PhoneKind; claimedKind: PhoneKind | null },
+  now: Date,
+  leaseMs: number,
+): Promise<boolean> {
+  const kindFields = charge.counted === true ? {} : { kind: caller.kind, costFen: PRICE_FEN[caller.kind], claimedKind: caller.claimedKind && caller.claimedKind !== caller.kind ? caller.claimedKind : null };
   const res = await charges()
-    .where({ _id: id, exchange: 'failed', failure: 'invalid-code', openid: _.neq(openid) })
-    .update({ data: { openid, exchange: 'pending', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } });
+    .where(
+      _.and([
+        { _id: charge._id, openid: charge.openid },
+        _.or([
+          { exchange: 'failed', failure: _.in(['invalid-code', 'upstream', 'rate-limited', 'user-limit']) },
+          { exchange: 'pending', leaseUntil: _.lte(now) },
+        ]),
+      ]),
+    )
+    .update({ data: { openid: caller.openid, firstSentBy: charge.openid, ...kindFields, exchange: 'pending', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } });
   return res.stats.updated === 1;
 }
 
-/** Charges one user made on one China-time day (for the per-user limit). */
-export async function countUserCharges(openid: string, day: string): Promise<number> {
-  return (await charges().where({ openid, day }).count()).total;
+export interface ChargeUpdate {
+  exchange: 'ok' | 'failed';
+  failure: FailureReason | null;
+  errcode: number | null;
+  phoneMasked?: string;
+  billable: boolean | null;
+  maybeUsed: boolean;
+  /** Left as it is when undefined. */
+  counted?: boolean;
+  notCounted?: NotCountedReason | null;
 }
 
-export async function markCharge(
-  id: string,
-  change: { exchange: 'ok'; phoneMasked: string } | { exchange: 'failed'; failure: FailureReason; errcode: number | null },
-  extra: { attempts: number; counted?: boolean; now: Date },
-): Promise<void> {
+/** Ends an exchange: its outcome, what it means for the bill, and the lease released. */
+export async function markCharge(id: string, change: ChargeUpdate, extra: { attempts: number; now: Date }): Promise<void> {
   const data: Record<string, unknown> = { ...change, attempts: _.inc(extra.attempts), updatedAt: extra.now, leaseUntil: extra.now };
-  if (change.exchange === 'ok') Object.assign(data, { failure: null, errcode: null });
-  if (extra.counted !== undefined) data.counted = extra.counted;
+  for (const key of Object.keys(data)) if (data[key] === undefined) delete data[key];
   await charges().doc(id).update({ data });
+}
+
+/** Records still `pending` (in flight, or left behind by a request that died), oldest first. */
+export async function pendingCharges(limit: number): Promise<ChargeRecord[]> {
+  const { data } = await charges().where({ exchange: 'pending' }).orderBy('chargedAt', 'asc').limit(limit).get();
+  return data;
+}
+
+/**
+ * A pending record whose number is on its user: the exchange succeeded and only the
+ * record's own update was lost. Finishes it as the request would have (the counting
+ * decision comes from the user's copy, so it is never counted twice).
+ */
+export async function finishFromUser(charge: ChargeRecord, phone: VerifiedPhone, at: Date): Promise<{ phoneMasked: string; counted: boolean }> {
+  const phoneMasked = maskPhone(phone.phoneNumber);
+  // Binds made before the flag existed counted before storing the number.
+  const counted = charge.counted === true || phone.counted !== false;
+  // Never writes `counted: false`: a recount may have counted it meanwhile, and the
+  // recount itself only counts what is not `counted: true`.
+  const billing = counted ? { counted: true, notCounted: null } : { notCounted: 'count-failed' as const };
+  await markCharge(charge._id, { exchange: 'ok', failure: null, errcode: null, phoneMasked, billable: true, maybeUsed: charge.maybeUsed ?? false, ...billing }, { attempts: 0, now: at });
+  return { phoneMasked, counted };
+}
+
+/**
+ * A pending record with an expired lease and no number on its user: the request that
+ * held it died somewhere around the exchange, so WeChat may have used the code — an
+ * unknown outcome, which counts. Left retriable for its owner. False if someone
+ * claimed it meanwhile.
+ */
+export async function abandonCharge(id: string, before: Date, at: Date): Promise<boolean> {
+  const res = await charges()
+    .where({ _id: id, exchange: 'pending', leaseUntil: _.lte(before) })
+    .update({ data: { exchange: 'failed', failure: 'upstream', errcode: null, billable: true, maybeUsed: true, updatedAt: at, leaseUntil: at } });
+  return res.stats.updated === 1;
 }
 
 export interface ChargePage {

@@ -48,24 +48,52 @@ export async function usageSince(startDay: string, kind?: PhoneKind): Promise<Us
   }
 }
 
+/** How often a recount retries a transaction that conflicted with another writer. */
+const TX_TRIES = 5;
+
+function isTxConflict(err: unknown): boolean {
+  const text = err instanceof Error ? err.message : typeof err === 'object' && err ? JSON.stringify(err) : String(err);
+  return /TRANSACTION_CONFLICT|conflict/i.test(text);
+}
+
 /**
- * Counts charges whose live increment failed for sure (`counted: false`), each in a
- * transaction with its flag so a charge is never counted twice. Returns how many.
+ * Counts one billable record that usage_daily does not include yet, in a transaction
+ * with its `counted` flag: whoever runs it (the charge path, cron), however often, the
+ * record is counted once. Reads inside the transaction (its snapshot); a conflict with
+ * a concurrent writer is retried on a fresh snapshot. True if this call counted it.
+ */
+export async function recountCharge(chargeId: string): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.runTransaction(async (tx) => {
+        const charge = (await tx.collection<ChargeRecord>('phone_charges').doc(chargeId).get()).data;
+        if (!charge || charge.billable !== true || charge.counted === true) return false;
+        const id = usageDayId(charge.day, charge.kind);
+        const day = (await tx.collection<UsageDay>('usage_daily').doc(id).get()).data;
+        if (day) await tx.collection('usage_daily').doc(id).update({ data: { count: _.inc(1) } });
+        else await tx.collection('usage_daily').doc(id).set({ data: { day: charge.day, kind: charge.kind, count: 1 } });
+        await tx.collection('phone_charges').doc(chargeId).update({ data: { counted: true, notCounted: null } });
+        return true;
+      });
+    } catch (err) {
+      if (attempt >= TX_TRIES || !isTxConflict(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.floor(Math.random() * 30)));
+    }
+  }
+}
+
+/**
+ * Counts every billable record usage_daily does not include (`counted` false, or null
+ * when the request that exchanged it could not say). Returns how many it counted.
  */
 export async function recountUncounted(limit = 100): Promise<number> {
-  const { data } = await db.collection<ChargeRecord>('phone_charges').where({ counted: false }).limit(limit).field({ _id: true }).get();
+  const { data } = await db
+    .collection<ChargeRecord>('phone_charges')
+    .where({ billable: true, counted: _.neq(true) })
+    .limit(limit)
+    .field({ _id: true })
+    .get();
   let recounted = 0;
-  for (const { _id } of data) {
-    const done = await db.runTransaction(async (tx) => {
-      const charge = (await tx.collection<ChargeRecord>('phone_charges').doc(_id).get()).data;
-      if (!charge || charge.counted !== false) return false;
-      const id = usageDayId(charge.day, charge.kind);
-      const day = (await tx.collection<UsageDay>('usage_daily').doc(id).get()).data;
-      await tx.collection('usage_daily').doc(id).set({ data: { day: charge.day, kind: charge.kind, count: (day?.count ?? 0) + 1 } });
-      await tx.collection('phone_charges').doc(_id).update({ data: { counted: true } });
-      return true;
-    });
-    if (done) recounted += 1;
-  }
+  for (const { _id } of data) if (await recountCharge(_id)) recounted += 1;
   return recounted;
 }

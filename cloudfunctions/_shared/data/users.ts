@@ -13,6 +13,26 @@ export interface VerifiedPhone {
   verifiedAt: Date;
   /** The charge (phone_charges id) that paid for this number. */
   chargeId: string;
+  /**
+   * Whether that charge's usage_daily increment went through: kept here too, because
+   * this write is the one a bind never skips, so cron can finish a charge record
+   * whose own update failed without counting it twice.
+   */
+  counted?: boolean;
+}
+
+/** The phone button the server last told this user to show (auth.session): what WeChat bills for. */
+export interface PhoneOffer {
+  kind: PhoneKind;
+  at: Date;
+}
+
+/** Codes WeChat refused for this user on one China-time day (the invalid-code limit). */
+export interface CodeFailures {
+  day: string;
+  count: number;
+  /** When this user was first refused for the limit that day (stored once). */
+  limitedAt: Date | null;
 }
 
 /** A number the user typed in the free fallback. Never verified, never shown as such. */
@@ -30,6 +50,8 @@ export interface UserDoc {
   updatedAt: Date;
   phone: VerifiedPhone | null;
   manualPhone?: ManualPhone | null;
+  phoneOffer?: PhoneOffer | null;
+  codeFailures?: CodeFailures | null;
 }
 
 const users = () => db.collection<UserDoc>('users');
@@ -43,8 +65,13 @@ export async function findUser(openid: string): Promise<UserDoc | null> {
 export async function ensureUser(openid: string, appid: string | null): Promise<UserDoc> {
   const existing = await findUser(openid);
   if (existing) return existing;
+  return createUser(openid, appid);
+}
+
+/** Creates a user just read as missing (with `fields`); a concurrent creator's record wins. */
+export async function createUser(openid: string, appid: string | null, fields: Partial<UserDoc> = {}): Promise<UserDoc> {
   const at = now();
-  const doc: UserDoc = { _id: openid, _openid: openid, appid, createdAt: at, updatedAt: at, phone: null };
+  const doc: UserDoc = { _id: openid, _openid: openid, appid, createdAt: at, updatedAt: at, phone: null, ...fields };
   try {
     await users().add({ data: doc });
     return doc;
@@ -84,4 +111,17 @@ function replacing(fields: Partial<UserDoc>): Record<string, unknown> {
     out[key] = value !== null && typeof value === 'object' && !(value instanceof Date) ? _.set(value) : value;
   }
   return out;
+}
+
+/** One more code WeChat refused for this user today (creates the user if needed). */
+export async function noteCodeFailure(openid: string, appid: string | null, day: string): Promise<void> {
+  const res = await users().where({ _id: openid, 'codeFailures.day': day }).update({ data: { 'codeFailures.count': _.inc(1), updatedAt: now() } });
+  if (res.stats.updated === 1) return;
+  await updateUser(openid, appid, { codeFailures: { day, count: 1, limitedAt: null } });
+}
+
+/** Records, once per day, that this user was refused for the invalid-code limit. */
+export async function noteCodeLimit(openid: string, day: string, at: Date): Promise<boolean> {
+  const res = await users().where({ _id: openid, 'codeFailures.day': day, 'codeFailures.limitedAt': null }).update({ data: { 'codeFailures.limitedAt': at } });
+  return res.stats.updated === 1;
 }

@@ -1,8 +1,11 @@
 /**
- * The charge ledger's rules. WeChat bills when the button's success callback fires,
- * so a code the client sends us stands for one charge whatever happens next. Each
- * code is recorded once under a deterministic id, which makes every retry, double
- * submit or concurrent request land on the same record.
+ * The charge ledger's rules. A record is not a charge: every code a client sends is
+ * recorded once under a deterministic id (so every retry, double submit or concurrent
+ * request lands on the same record), but it is *counted* — in usage_daily, cost,
+ * quota and the spending breakers — only once WeChat has shown the code was real: the
+ * exchange succeeded, or its outcome is unknown (no answer in time, after which WeChat
+ * may have used the code). A code WeChat refuses as invalid, expired, used or not this
+ * user's is kept for audit with `counted: false` and never costs anything on our books.
  */
 import { createHash } from 'node:crypto';
 import { chinaDay, chinaMonth } from './china-time';
@@ -11,8 +14,16 @@ import type { PhoneKind } from './settings';
 
 export type ExchangeState = 'pending' | 'ok' | 'failed';
 
-/** Why an exchange failed, and whether the same code may be tried again. */
-export type FailureReason = 'invalid-code' | 'upstream' | 'rate-limited' | 'user-limit';
+/**
+ * Why an exchange failed, and whether the same code may be tried again. `number-lost`:
+ * WeChat answered but the number could not be stored (the code is spent, the charge
+ * counted). `user-limit` only appears on records made before the invalid-code limit
+ * replaced the per-user limit.
+ */
+export type FailureReason = 'invalid-code' | 'upstream' | 'rate-limited' | 'number-lost' | 'user-limit';
+
+/** Why a record is not (yet) counted: WeChat refused the code, or the increment failed (cron counts it). */
+export type NotCountedReason = 'invalid-code' | 'count-failed';
 
 export interface ChargeRecord {
   _id: string;
@@ -34,11 +45,25 @@ export interface ChargeRecord {
   /** Until when the request that holds the record may exchange it undisturbed. */
   leaseUntil: Date;
   /**
-   * Whether usage_daily has counted this charge: null until the request that made it
-   * says (unknown if it never could), false only when counting failed for sure — the
-   * charges cron recounts.
+   * Whether WeChat billed it as far as we can tell: null until an exchange answers;
+   * true once it succeeded or an attempt's outcome was unknown; false when WeChat
+   * refused the code (invalid, expired, used, someone else's).
+   */
+  billable: boolean | null;
+  /** Some attempt got no answer in time: WeChat may have used the code. */
+  maybeUsed: boolean;
+  /**
+   * Whether usage_daily includes this record. Set together with `billable` by the
+   * request that exchanged it; cron counts every `billable: true` record that is not
+   * (in a transaction with this flag, so never twice).
    */
   counted: boolean | null;
+  /** Why a record is not counted, for audit. */
+  notCounted: NotCountedReason | null;
+  /** The kind the client claimed when it differs from the one the server showed that user. */
+  claimedKind: PhoneKind | null;
+  /** The user who sent the code first when WeChat refused them and its owner took it over. */
+  firstSentBy: string | null;
   phoneMasked: string | null;
   updatedAt: Date;
 }
@@ -48,7 +73,7 @@ export function chargeId(appid: string, code: string): string {
   return createHash('sha256').update(`${appid}:${code}`).digest('hex');
 }
 
-export function newCharge(input: { id: string; appid: string; openid: string; kind: PhoneKind; at: Date; leaseMs: number }): ChargeRecord {
+export function newCharge(input: { id: string; appid: string; openid: string; kind: PhoneKind; claimedKind?: PhoneKind | null; at: Date; leaseMs: number }): ChargeRecord {
   return {
     _id: input.id,
     appid: input.appid,
@@ -63,7 +88,12 @@ export function newCharge(input: { id: string; appid: string; openid: string; ki
     errcode: null,
     attempts: 0,
     leaseUntil: new Date(input.at.getTime() + input.leaseMs),
+    billable: null,
+    maybeUsed: false,
     counted: null,
+    notCounted: null,
+    claimedKind: input.claimedKind && input.claimedKind !== input.kind ? input.claimedKind : null,
+    firstSentBy: null,
     phoneMasked: null,
     updatedAt: input.at,
   };
@@ -84,4 +114,16 @@ export function classifyExchangeError(errcode: number): FailureReason {
   if (errcode === 40029) return 'invalid-code';
   if (errcode === 45011) return 'rate-limited';
   return 'upstream';
+}
+
+/**
+ * Whether an exchange's result makes the record billable: a success, or any attempt
+ * whose outcome is unknown (WeChat may have used the code), however the last attempt
+ * ended. null: nothing learnt (WeChat answered busy or rate-limited: it did not look
+ * at the code). false: WeChat refused the code.
+ */
+export function billableAfter(result: { ok: boolean; errcode?: number; maybeUsed: boolean }, before: { billable: boolean | null; maybeUsed: boolean }): boolean | null {
+  if (result.ok || result.maybeUsed || before.maybeUsed || before.billable === true) return true;
+  if (result.errcode === 40029) return false;
+  return before.billable;
 }

@@ -3,9 +3,20 @@
  * "system busy" (-1) and timeouts get one retry after a short pause; everything else
  * is answered as it is. Passing `openid` makes WeChat check the code was issued to
  * this user, so someone else's code cannot bind a number here.
+ *
+ * Each attempt goes by cloud call first. A function deployed by the CloudBase CLI has
+ * no cloud-call permission (WeChat registers config.json's `permissions.openapi` only
+ * on a DevTools upload), and then the cloud call answers -604101 without looking at
+ * the code; with WECHAT_APPID/WECHAT_APPSECRET set, the same attempt then exchanges the
+ * same code over HTTPS (`POST /wxa/business/getuserphonenumber`, the shared cached
+ * stable token), so callers see one outcome either way. Once refused, a container
+ * goes straight to HTTPS (the permission does not appear in a running container).
  */
 import { cloud } from '../cloud';
-import { phoneExchangeTimeoutMs } from '../config';
+import { phoneExchangeTimeoutMs, wechatCredentials } from '../config';
+import { logEvent } from '../log';
+import { grantSource, withToken } from './access-token';
+import { callWechat, NETWORK, TIMEOUT, WechatError } from './http';
 
 export interface PhoneInfo {
   phoneNumber: string;
@@ -13,40 +24,96 @@ export interface PhoneInfo {
   countryCode: string;
 }
 
-export type ExchangeOutcome = { ok: true; phone: PhoneInfo; attempts: number } | { ok: false; errcode: number; attempts: number };
+/**
+ * `maybeUsed`: some attempt got no answer (a timeout or a broken connection), so WeChat
+ * may have exchanged — used up — the code without our hearing it.
+ */
+export type ExchangeOutcome = { ok: true; phone: PhoneInfo; attempts: number; maybeUsed: boolean } | { ok: false; errcode: number; attempts: number; maybeUsed: boolean };
 
 /** Our own marker for "no answer in time"; WeChat has no code for it. */
 export const TIMEOUT_ERRCODE = -2;
 
+/** The platform's refusal of a cloud call the function has no permission for. */
+export const NO_PERMISSION_ERRCODE = -604101;
+export const HTTPS_PHONE_PATH = '/wxa/business/getuserphonenumber';
+
+/** Set when this container's cloud call was refused with -604101. */
+let cloudCallDenied = false;
+
 const RETRY_PAUSE_MS = 300;
 
-function isTransient(errcode: number): boolean {
-  return errcode === -1 || errcode === TIMEOUT_ERRCODE;
+function isTransient(outcome: ExchangeOutcome): boolean {
+  return !outcome.ok && (outcome.errcode === -1 || outcome.maybeUsed);
 }
 
 async function attempt(code: string, openid: string): Promise<ExchangeOutcome> {
+  if (!cloudCallDenied) {
+    const outcome = await cloudAttempt(code, openid);
+    if (outcome.ok || outcome.errcode !== NO_PERMISSION_ERRCODE) return outcome;
+    cloudCallDenied = true;
+  }
+  const credentials = wechatCredentials();
+  if (!credentials.ok) {
+    // Nothing else to try: the code is untouched, so a later try (after a DevTools upload
+    // of auth, or with the credentials set) may still bind it.
+    logEvent('error', { fn: 'auth', exchange: 'cloud call refused (-604101)', fallback: `none: ${credentials.reason}` });
+    return { ok: false, errcode: NO_PERMISSION_ERRCODE, attempts: 1, maybeUsed: false };
+  }
+  return httpsAttempt(code, openid, credentials.appid, credentials.secret);
+}
+
+/** The cloud call as it answers, -604101 included. */
+export async function cloudAttempt(code: string, openid: string | undefined): Promise<ExchangeOutcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject({ errCode: TIMEOUT_ERRCODE }), phoneExchangeTimeoutMs());
   });
   try {
-    const res = (await Promise.race([cloud.openapi.phonenumber.getPhoneNumber({ code, openid }), timeout])) as { phoneInfo?: PhoneInfo };
-    if (!res.phoneInfo?.phoneNumber) return { ok: false, errcode: -1, attempts: 1 };
+    const res = (await Promise.race([cloud.openapi.phonenumber.getPhoneNumber(openid ? { code, openid } : { code }), timeout])) as { phoneInfo?: PhoneInfo };
+    if (!res.phoneInfo?.phoneNumber) return { ok: false, errcode: -1, attempts: 1, maybeUsed: false };
     const { phoneNumber, purePhoneNumber, countryCode } = res.phoneInfo;
-    return { ok: true, phone: { phoneNumber, purePhoneNumber, countryCode }, attempts: 1 };
+    return { ok: true, phone: { phoneNumber, purePhoneNumber, countryCode }, attempts: 1, maybeUsed: false };
   } catch (err) {
-    // The SDK throws WeChat's errcode as errCode; anything without one is a transport failure.
+    // The SDK throws WeChat's errcode as errCode; anything without one is a transport
+    // failure, after which we cannot know whether WeChat used the code.
     const errcode = (err as { errCode?: unknown })?.errCode;
-    return { ok: false, errcode: typeof errcode === 'number' ? errcode : -1, attempts: 1 };
+    // The platform refused before WeChat saw the code: certainly unused.
+    if (errcode === NO_PERMISSION_ERRCODE) return { ok: false, errcode, attempts: 1, maybeUsed: false };
+    // CloudBase's own codes (-5xxxxx: the call broke on the way) say nothing of WeChat's answer.
+    if (errcode === TIMEOUT_ERRCODE || typeof errcode !== 'number' || errcode <= -500000) return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
+    return { ok: false, errcode, attempts: 1, maybeUsed: false };
   } finally {
     clearTimeout(timer);
   }
 }
 
+/** The same exchange over HTTPS with the mini program's stable token. */
+export async function httpsAttempt(code: string, openid: string | undefined, appid: string, secret: string): Promise<ExchangeOutcome> {
+  const timeoutMs = phoneExchangeTimeoutMs();
+  try {
+    const answer = await withToken(grantSource(appid, secret, undefined, timeoutMs), (token) =>
+      callWechat<{ phone_info?: PhoneInfo }>({ path: HTTPS_PHONE_PATH, query: { access_token: token }, body: openid ? { code, openid } : { code }, timeoutMs }),
+    );
+    if (!answer.phone_info?.phoneNumber) return { ok: false, errcode: -1, attempts: 1, maybeUsed: false };
+    const { phoneNumber, purePhoneNumber, countryCode } = answer.phone_info;
+    return { ok: true, phone: { phoneNumber, purePhoneNumber, countryCode }, attempts: 1, maybeUsed: false };
+  } catch (err) {
+    if (!(err instanceof WechatError)) return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
+    // No answer from the exchange itself: WeChat may have used the code.
+    if ((err.errcode === TIMEOUT || err.errcode === NETWORK) && err.path === HTTPS_PHONE_PATH) return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
+    // The token could not be had: the code was never sent, so it is certainly unused.
+    if (err.path !== HTTPS_PHONE_PATH) {
+      logEvent('error', { fn: 'auth', exchange: 'https', tokenFailed: err.errcode });
+      return { ok: false, errcode: err.errcode === TIMEOUT || err.errcode === NETWORK ? -1 : err.errcode, attempts: 1, maybeUsed: false };
+    }
+    return { ok: false, errcode: err.errcode, attempts: 1, maybeUsed: false };
+  }
+}
+
 export async function exchangePhoneCode(code: string, openid: string): Promise<ExchangeOutcome> {
   const first = await attempt(code, openid);
-  if (first.ok || !isTransient(first.errcode)) return first;
+  if (!isTransient(first)) return first;
   await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
   const second = await attempt(code, openid);
-  return { ...second, attempts: 2 };
+  return { ...second, attempts: 2, maybeUsed: first.maybeUsed || second.maybeUsed };
 }

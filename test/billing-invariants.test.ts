@@ -1,0 +1,223 @@
+/**
+ * Billing truth under attack (issue 10): a record is not a charge. Only codes WeChat
+ * showed real are counted; junk never costs money, moves a breaker or hides the
+ * button; a code belongs to the user WeChat issued it to; the kind is the server's
+ * word; and after any faults one cron run leaves WeChat's bill = counted records =
+ * usage_daily = admin.usage.summary. Ends with a seeded fault-matrix run.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+import { runMatrix } from './support/billing-matrix';
+
+type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+interface Charge {
+  _id: string;
+  openid: string;
+  kind: 'quick' | 'realtime';
+  costFen: number;
+  exchange: string;
+  failure: string | null;
+  billable: boolean | null;
+  maybeUsed: boolean;
+  counted: boolean | null;
+  notCounted: string | null;
+  claimedKind: string | null;
+  firstSentBy: string | null;
+}
+interface User {
+  _id: string;
+  phone: { phoneNumber: string; chargeId: string } | null;
+  codeFailures?: { day: string; count: number; limitedAt: string | null };
+}
+interface WeChatCharges {
+  total: number;
+  byKind: { quick: number; realtime: number };
+  codes: Array<{ code: string; kind: string; openid: string | null; exchanges: number }>;
+}
+interface CronReport {
+  recounted: number;
+  finished: { bound: number; unknown: number };
+  breakers: { breaker: { tripped: boolean; reason: string | null } };
+}
+
+const BOSS = 'o_boss_0001';
+const LIMIT = 3;
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startEmulator({
+    env: { ADMIN_OPENIDS: BOSS, PHONE_BINDS_PER_USER_PER_DAY: String(LIMIT), PHONE_CODE_FAILURES_PER_USER_PER_DAY: String(LIMIT), PHONE_EXCHANGE_TIMEOUT_MS: '300' },
+    maxContainersPerFunction: 12,
+  });
+});
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const bind = (code: string, openid: string, extra: Record<string, unknown> = {}) => t.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code, ...extra }, openid);
+const session = (openid: string) => t.call<Envelope<{ phoneLogin: { show: boolean; kind: string; hiddenBecause: string | null } }>>('auth', { $url: 'session' }, openid);
+const charges = () => t.docs<Charge>('phone_charges');
+const users = () => t.docs<User>('users');
+const wechat = async () => (await t.http<WeChatCharges>('GET', '/v1/wechat/charges')).body;
+const fault = (target: string, spec: Record<string, unknown>) => t.http('POST', '/v1/faults', { target, ...spec });
+const usageCount = async () => (await t.docs<{ count: number }>('usage_daily')).reduce((sum, d) => sum + d.count, 0);
+async function admin<T>(url: string, params: Record<string, unknown> = {}): Promise<T> {
+  const res = await t.call<Envelope<T>>('admin', { $url: url, ...params }, BOSS);
+  if (!res.ok) throw new Error(`admin.${url}: ${res.error.code} ${res.error.message}`);
+  return res.data;
+}
+const summaryTotal = async () => {
+  const { totals } = await admin<{ totals: { quick: number; realtime: number } }>('usage.summary');
+  return totals.quick + totals.realtime;
+};
+const cron = async () => {
+  const res = (await t.http<{ result: Envelope<CronReport> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+  if (!res.ok) throw new Error(`cron: ${res.error.code}`);
+  return res.data;
+};
+const setSettings = async (patch: object) => {
+  const { version } = await admin<{ version: number }>('settings.get');
+  return admin('settings.update', { version, patch });
+};
+/** A code that looks like WeChat's but that WeChat never issued. */
+const junk = (i: number) => `${'f'.repeat(40)}${String(i).padStart(8, '0')}`;
+
+describe('1. only what WeChat billed is counted', () => {
+  test('a made-up code is PHONE_CODE_INVALID, kept for audit, and counts nowhere', async () => {
+    expect(await bind('not-a-real-code', 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    expect(await charges()).toMatchObject([{ openid: 'o_mallory', exchange: 'failed', failure: 'invalid-code', billable: false, counted: false, notCounted: 'invalid-code' }]);
+    expect(await usageCount()).toBe(0);
+    expect(await summaryTotal()).toBe(0);
+  });
+
+  test('made-up codes never trip the daily cap or hide the button for anyone', async () => {
+    await setSettings({ phoneCapture: { dailyCap: 2 } });
+    for (let i = 0; i < 5; i++) await bind(junk(i), 'o_mallory');
+    expect((await admin<{ breaker: { tripped: boolean } }>('settings.get')).breaker.tripped).toBe(false);
+    expect(await session('o_alice')).toMatchObject({ ok: true, data: { phoneLogin: { show: true } } });
+    expect((await cron()).breakers.breaker.tripped).toBe(false);
+  });
+
+  test('invalid codes are limited per user per day: past the limit RATE_LIMITED, nothing stored but one note', async () => {
+    for (let i = 0; i < LIMIT; i++) expect(await bind(junk(i), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    for (let i = LIMIT; i < LIMIT + 20; i++) expect(await bind(junk(i), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(await charges()).toHaveLength(LIMIT);
+    const [mallory] = await users();
+    expect(mallory!.codeFailures).toMatchObject({ count: LIMIT, limitedAt: expect.any(String) });
+    // Another user is not affected.
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    expect(await bind(code, 'o_alice')).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+  });
+
+  test('no answer from WeChat after it used the code: counted (WeChat billed it), never twice', async () => {
+    // The first attempt gives up at 300 ms; WeChat uses the code at 400 ms; the retry (at 600 ms) hears 40029.
+    await fault('openapi:phonenumber.getPhoneNumber', { delayMs: 400 });
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    expect(await charges()).toMatchObject([{ billable: true, maybeUsed: true, counted: true }]);
+    expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    expect((await cron()).recounted).toBe(0);
+    expect(await usageCount()).toBe(1);
+    expect((await wechat()).total).toBe(1);
+  });
+});
+
+describe('2. everything converges after one cron run', () => {
+  test('a failed increment followed by a failed mark is counted by cron, once', async () => {
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    await fault('db:database.modifyDocument:usage_daily', { errcode: 1 });
+    await fault('db:database.modifyDocument:phone_charges', { errcode: 1 });
+    expect(await bind(code, 'o_alice')).toMatchObject({ ok: true });
+    expect((await cron()).recounted).toBe(1);
+    expect((await wechat()).total).toBe(1);
+    expect(await summaryTotal()).toBe(1);
+    expect((await cron()).recounted).toBe(0);
+    expect(await summaryTotal()).toBe(1);
+  });
+
+  test('a record left pending after WeChat answered is finished by cron from the user\'s copy, counted once', async () => {
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 3 });
+    expect(await bind(code, 'o_alice')).toMatchObject({ ok: true });
+    expect(await charges()).toMatchObject([{ exchange: 'pending' }]);
+    const report = await cron();
+    expect(report.finished).toEqual({ bound: 1, unknown: 0 });
+    expect(await charges()).toMatchObject([{ exchange: 'ok', counted: true, phoneMasked: '138****8000' }]);
+    expect(await usageCount()).toBe(1);
+  });
+
+  test('pending after a failed increment and a lost mark: finished and counted once', async () => {
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    await fault('db:modifyDocument:usage_daily', { errcode: 1 });
+    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 3 });
+    expect(await bind(code, 'o_alice')).toMatchObject({ ok: true });
+    const report = await cron();
+    expect(report).toMatchObject({ finished: { bound: 1, unknown: 0 }, recounted: 1 });
+    expect(await usageCount()).toBe(1);
+    expect((await cron()).recounted).toBe(0);
+    expect(await usageCount()).toBe(1);
+  });
+});
+
+describe('3. a code belongs to the user WeChat issued it to', () => {
+  test('a user past his own limit sending the owner\'s code never hurts the owner', async () => {
+    for (let i = 0; i < LIMIT; i++) await bind(junk(i), 'o_mallory');
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    expect(await bind(code, 'o_mallory')).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(await bind(code, 'o_alice')).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+    expect(await usageCount()).toBe(1);
+  });
+
+  test('a stranger\'s request a few ms ahead never makes the owner fail', async () => {
+    for (let trial = 0; trial < 6; trial++) {
+      const owner = `o_owner_${trial}`;
+      const code = await t.mintCode({ phoneNumber: `1380013800${trial}`, openid: owner });
+      const stranger = bind(code, `o_stranger_${trial}`);
+      await sleep(trial % 4);
+      const mine = bind(code, owner);
+      expect(await mine).toEqual({ ok: true, data: { phoneMasked: `138****800${trial}` } });
+      expect(await stranger).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    }
+    expect(await usageCount()).toBe(6);
+    expect((await charges()).every((c) => c.counted === true && c.openid.startsWith('o_owner_'))).toBe(true);
+  });
+
+  test('concurrent sends of one code by its owner all get the same answer, even when WeChat is busy', async () => {
+    for (let trial = 0; trial < 4; trial++) {
+      const owner = `o_owner_${trial}`;
+      const code = await t.mintCode({ phoneNumber: `1380013800${trial}`, openid: owner });
+      if (trial % 2) await fault('openapi:phonenumber.getPhoneNumber', { errcode: -1, times: 2 });
+      const answers = await Promise.all([bind(code, owner), bind(code, owner), bind(code, owner)]);
+      expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+      // Whatever they heard, the same code finishes on a later send.
+      expect(await bind(code, owner)).toEqual({ ok: true, data: { phoneMasked: `138****800${trial}` } });
+    }
+    expect(await usageCount()).toBe(4);
+  });
+});
+
+describe('4. the kind is the server\'s word', () => {
+  test('a quick code claimed as real-time is recorded at 3 fen, the claim kept as a note', async () => {
+    await session('o_alice');
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice', kind: 'quick' });
+    expect(await bind(code, 'o_alice', { kind: 'realtime' })).toMatchObject({ ok: true });
+    expect(await charges()).toMatchObject([{ kind: 'quick', costFen: 3, claimedKind: 'realtime' }]);
+    expect((await admin<{ totals: { quick: number; realtime: number; costYuan: string } }>('usage.summary')).totals).toEqual({ quick: 1, realtime: 0, costYuan: '0.03' });
+  });
+
+  test('a user shown the real-time button is charged 4 fen whatever the client says', async () => {
+    await setSettings({ phoneCapture: { kind: 'realtime' } });
+    await session('o_alice');
+    await setSettings({ phoneCapture: { kind: 'quick' } }); // changed after the button was shown
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice', kind: 'realtime' });
+    expect(await bind(code, 'o_alice', { kind: 'quick' })).toMatchObject({ ok: true });
+    expect(await charges()).toMatchObject([{ kind: 'realtime', costFen: 4, claimedKind: 'quick' }]);
+  });
+});
+
+describe('fault matrix (fixed seeds)', () => {
+  test.each([11, 12, 13])('seed %i: WeChat billed = counted = usage_daily = summary; no owner without a number; junk moves nothing', async (seed) => {
+    const { figures, violations } = await runMatrix(t, { seed, users: 30, attackers: 4, boss: BOSS, limit: LIMIT });
+    expect(violations).toEqual([]);
+    expect(figures.billed).toBeGreaterThanOrEqual(30);
+    expect(figures.records).toBeGreaterThan(figures.billed);
+  }, 60_000);
+});

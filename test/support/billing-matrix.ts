@@ -1,0 +1,217 @@
+/**
+ * The billing fault matrix (issue 10), shared by `test/billing-invariants.test.ts`
+ * and `npm run soak`: many users sending real codes (some twice at once), strangers
+ * sending other users' codes first, attackers and users sending junk, random database
+ * and WeChat faults, then one cron run. Seeded, so a failing seed replays the same
+ * plan (the interleaving of concurrent requests still varies; the invariants must
+ * hold for every one). Returns the figures and every invariant that did not hold.
+ */
+import type { EmulatorClient } from './emulator';
+
+type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+interface Charge {
+  _id: string;
+  openid: string;
+  kind: 'quick' | 'realtime';
+  exchange: string;
+  billable: boolean | null;
+  counted: boolean | null;
+}
+interface User {
+  _id: string;
+  phone: { phoneNumber: string } | null;
+}
+interface WeChatCharges {
+  total: number;
+  byKind: { quick: number; realtime: number };
+}
+
+export interface MatrixOptions {
+  seed: number;
+  users: number;
+  attackers: number;
+  /** An admin openid (ADMIN_OPENIDS of the emulator). */
+  boss: string;
+  /** The emulator's PHONE_CODE_FAILURES_PER_USER_PER_DAY. */
+  limit: number;
+}
+
+export interface MatrixFigures {
+  seed: number;
+  /** WeChat's bill: codes minted (each one a tap WeChat charged for). */
+  billed: number;
+  counted: number;
+  usage: number;
+  summary: number;
+  records: number;
+  sends: number;
+  junkSent: number;
+  faults: number;
+  refusedForLimit: number;
+  recountedByCron: number;
+  finishedByCron: number;
+  ms: number;
+}
+
+/** mulberry32: a small seeded generator. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), a | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Database and WeChat faults on the charge path. Timeouts are left out: an unanswered exchange of junk counts by design. */
+const FAULT_TARGETS = [
+  'db:insertDocument:phone_charges',
+  'db:getDocument:phone_charges',
+  'db:modifyDocument:phone_charges',
+  'db:modifyDocument:usage_daily',
+  'db:insertDocument:usage_daily',
+  'db:getDocument:users',
+  'db:modifyDocument:users',
+  'db:getDocument:settings',
+  'openapi:phonenumber.getPhoneNumber',
+];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A code shaped like WeChat's that WeChat never issued. */
+const junk = (n: number) => `${'f'.repeat(40)}${String(n).padStart(8, '0')}`;
+
+export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Promise<{ figures: MatrixFigures; violations: string[] }> {
+  const started = Date.now();
+  const { seed, boss, limit } = options;
+  const random = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  let sends = 0;
+  const bind = (code: string, openid: string) => {
+    sends += 1;
+    return em.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code }, openid);
+  };
+  /** The mini program: the same code again on UPSTREAM_UNAVAILABLE or WeChat's RATE_LIMITED. */
+  const sendLikeTheClient = async (code: string, openid: string) => {
+    let answer = await bind(code, openid);
+    for (let i = 0; i < 12 && !answer.ok && (answer.error.code === 'UPSTREAM_UNAVAILABLE' || (answer.error.code === 'RATE_LIMITED' && /WeChat/.test(answer.error.message))); i++) {
+      await sleep(20 + Math.floor(random() * 60));
+      answer = await bind(code, openid);
+    }
+    return answer;
+  };
+
+  const owners = Array.from({ length: options.users }, (_, i) => `o_m${seed}_${String(i).padStart(4, '0')}`);
+  const attackers = Array.from({ length: options.attackers }, (_, i) => `o_x${seed}_${i}`);
+  const kinds = new Map(owners.map((o) => [o, random() < 0.3 ? ('realtime' as const) : ('quick' as const)]));
+  // Each owner opened a session that showed them their kind of button.
+  for (const o of owners) await em.http('PUT', `/v1/db/users/${o}`, { _openid: o, appid: null, phone: null, phoneOffer: { kind: kinds.get(o), at: new Date().toISOString() } });
+  const codesPerOwner = new Map(owners.map((o) => [o, random() < 0.25 ? 2 : 1]));
+  const realTotal = [...codesPerOwner.values()].reduce((a, b) => a + b, 0);
+  // A daily cap one above the real charges: a single counted junk code would trip it.
+  const set = await em.call<Envelope<unknown>>('admin', { $url: 'settings.update', version: 0, patch: { phoneCapture: { dailyCap: realTotal + 1 } } }, boss);
+  if (!set.ok) throw new Error(`settings.update: ${set.error.code}`);
+
+  let faults = 0;
+  const addFaults = async () => {
+    for (let i = 0; i < 3; i++) {
+      const target = pick(FAULT_TARGETS);
+      const spec = target.startsWith('openapi') ? { errcode: pick([-1, -1, 45011]) } : { errcode: 1 };
+      await em.http('POST', '/v1/faults', { target, times: 1 + Math.floor(random() * 2), ...spec });
+      faults += 1;
+    }
+  };
+  const lastNumber = new Map<string, string>();
+  let junkSent = 0;
+  let refusedForLimit = 0;
+  let serial = 0;
+  const jobs: Array<Promise<unknown>> = [];
+  for (const owner of owners) {
+    jobs.push(
+      (async () => {
+        await sleep(Math.floor(random() * 200));
+        for (let c = 0; c < codesPerOwner.get(owner)!; c++) {
+          const phoneNumber = `139${String(seed % 100).padStart(2, '0')}${String(serial++).padStart(6, '0')}`;
+          const code = await em.mintCode({ phoneNumber, openid: owner, kind: kinds.get(owner) });
+          lastNumber.set(owner, phoneNumber);
+          const sent: Array<Promise<unknown>> = [];
+          // A stranger sometimes sends the code first, or at the same time.
+          if (random() < 0.2) sent.push(sendLikeTheClient(code, pick(attackers)));
+          if (random() < 0.25) await addFaults();
+          const copies = random() < 0.3 ? 2 : 1; // a double tap on a slow network
+          for (let k = 0; k < copies; k++) sent.push(sendLikeTheClient(code, owner));
+          await Promise.all(sent);
+          // Still no answer (faults outlasting the retries): "重新提交" sends it again.
+          for (let k = 0; k < 3; k++) if ((await sendLikeTheClient(code, owner)).ok) break;
+        }
+        // Some real users send junk too (below their limit).
+        if (random() < 0.2) {
+          junkSent += 1;
+          await bind(junk(Math.floor(random() * 1e8)), owner);
+        }
+      })(),
+    );
+  }
+  for (const attacker of attackers) {
+    jobs.push(
+      (async () => {
+        for (let i = 0; i < limit + 3; i++) {
+          junkSent += 1;
+          const res = await bind(junk(Math.floor(random() * 1e8)), attacker);
+          if (!res.ok && res.error.code === 'RATE_LIMITED') refusedForLimit += 1;
+          if (random() < 0.3) await addFaults();
+        }
+      })(),
+    );
+  }
+  await Promise.all(jobs);
+  await em.http('DELETE', '/v1/faults');
+
+  const cron = (await em.http<{ result: Envelope<{ recounted: number; finished: { bound: number; unknown: number } }> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+  if (!cron.ok) throw new Error(`cron failed: ${cron.error.code}`);
+  const bill = (await em.http<WeChatCharges>('GET', '/v1/wechat/charges')).body;
+  const records = await em.docs<Charge>('phone_charges');
+  const usage = await em.docs<{ kind: string; count: number }>('usage_daily');
+  const summary = await em.call<Envelope<{ totals: { quick: number; realtime: number } }>>('admin', { $url: 'usage.summary' }, boss);
+  const settings = await em.call<Envelope<{ breaker: { tripped: boolean; reason: string | null } }>>('admin', { $url: 'settings.get' }, boss);
+  if (!summary.ok || !settings.ok) throw new Error('admin reads failed');
+  const userDocs = await em.docs<User>('users');
+  const counted = records.filter((r) => r.counted === true);
+
+  const violations: string[] = [];
+  for (const kind of ['quick', 'realtime'] as const) {
+    const billed = bill.byKind[kind];
+    const c = counted.filter((r) => r.kind === kind).length;
+    const u = usage.filter((d) => d.kind === kind).reduce((s, d) => s + d.count, 0);
+    const sm = summary.data.totals[kind];
+    if (c !== billed || u !== billed || sm !== billed) violations.push(`${kind}: WeChat billed ${billed}, counted records ${c}, usage_daily ${u}, summary ${sm}`);
+  }
+  for (const owner of owners) {
+    const phone = userDocs.find((u) => u._id === owner)?.phone?.phoneNumber;
+    if (phone !== lastNumber.get(owner)) violations.push(`${owner} has ${phone ?? 'no number'}, was issued ${lastNumber.get(owner)}`);
+  }
+  for (const u of userDocs) if (u.phone && !owners.includes(u._id)) violations.push(`${u._id} got a number without a code of their own`);
+  if (settings.data.breaker.tripped) violations.push(`breaker tripped: ${settings.data.breaker.reason}`);
+  for (const r of records) {
+    if (r.exchange === 'pending') violations.push(`record ${r._id.slice(0, 8)} still pending after cron`);
+    if (r.counted === true && r.billable !== true) violations.push(`record ${r._id.slice(0, 8)} counted but not billable`);
+  }
+  return {
+    violations,
+    figures: {
+      seed,
+      billed: bill.total,
+      counted: counted.length,
+      usage: usage.reduce((s, d) => s + d.count, 0),
+      summary: summary.data.totals.quick + summary.data.totals.realtime,
+      records: records.length,
+      sends,
+      junkSent,
+      faults,
+      refusedForLimit,
+      recountedByCron: cron.data.recounted,
+      finishedByCron: (cron.data.finished?.bound ?? 0) + (cron.data.finished?.unknown ?? 0),
+      ms: Date.now() - started,
+    },
+  };
+}

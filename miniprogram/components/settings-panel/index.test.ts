@@ -5,10 +5,11 @@
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
-import { eventually, routeCloudToEmulator } from '../../../test/support/miniprogram';
+import { attr, eventually, routeCloudToEmulator, type CloudRoute } from '../../../test/support/miniprogram';
 
 const ADMIN = 'o_admin_0001';
 let t: EmulatorClient;
+let cloud: CloudRoute;
 
 beforeAll(async () => {
   t = await spawnEmulator({ env: { ADMIN_OPENIDS: `${ADMIN},o_admin_0002` } });
@@ -17,8 +18,9 @@ afterAll(() => t.stop());
 beforeEach(async () => {
   await t.reset();
   jest.resetModules();
-  routeCloudToEmulator(t.url, ADMIN);
+  cloud = routeCloudToEmulator(t.url, ADMIN);
 });
+const updates = () => cloud.calls.filter((c) => c.data.$url === 'settings.update').length;
 
 async function mount() {
   const id = simulate.load(path.join(__dirname, 'index'), 'settings-panel');
@@ -37,7 +39,10 @@ const stored = async () => (await t.docs<Record<string, unknown>>('settings'))[0
 
 test('shows the merchant\'s three toggles with their labels and the breaker state', async () => {
   const comp = await mount();
-  for (const label of ['关闭获取手机号', '隐藏单价金额且只能以记账方式提交订单', '隐藏收货地址', '手机号验证方式', '每月预算', '每日上限', '未熔断']) expect(text(comp)).toContain(label);
+  for (const label of ['关闭获取手机号', '隐藏单价金额且只能以记账方式提交订单', '隐藏收货地址', '手机号验证方式', '每月预算', '每日上限', '手机号登录正常']) expect(text(comp)).toContain(label);
+  // 熔断 in the merchant's words: when it happens and what it does.
+  expect(text(comp)).toContain('自动暂停');
+  expect(text(comp)).toMatch(/资源包.*用完.*预算.*上限/);
   expect(comp.data.form).toEqual({ captureOff: false, hidePrices: false, hideShippingAddress: false, kind: 'quick', budgetText: '', capText: '' });
 });
 
@@ -49,7 +54,9 @@ test('saving sends only what changed; the last change shows who and when', async
   await fire(comp, '.settings__save', 'tap');
   await eventually(() => expect(comp.data.message).toBe('已保存'));
   expect(await stored()).toMatchObject({ version: 1, hideShippingAddress: true, hidePrices: false, phoneCapture: { enabled: false, monthlyBudgetYuan: 50.5 }, updatedBy: ADMIN });
-  expect(text(comp)).toMatch(new RegExp(`最近修改：${ADMIN} \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}`));
+  expect(text(comp)).toMatch(/最近修改：你 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  // No raw openid on screen.
+  expect(text(comp)).not.toContain(ADMIN);
   const fields = (await t.docs<{ field: string }>('settings_audit')).map((a) => a.field).sort();
   expect(fields).toEqual(['hideShippingAddress', 'phoneCapture.enabled', 'phoneCapture.monthlyBudgetYuan']);
 });
@@ -89,9 +96,10 @@ test('a tripped breaker shows its reason and can be re-enabled', async () => {
     hideShippingAddress: false,
   });
   const comp = await mount();
-  expect(text(comp)).toContain('已熔断：今日次数已达上限');
+  expect(text(comp)).toContain('手机号登录已自动暂停（熔断）：今日次数已达上限');
+  expect(text(comp)).toContain('暂停期间用户看不到手机号按钮');
   await fire(comp, '.settings__reenable', 'tap');
-  await eventually(() => expect(text(comp)).toContain('未熔断'));
+  await eventually(() => expect(text(comp)).toContain('手机号登录正常'));
   expect(await stored()).toMatchObject({ version: 5, breaker: { tripped: false, reason: null } });
 });
 
@@ -100,4 +108,58 @@ test('a non-admin gets a clear refusal', async () => {
   const comp = await mount();
   expect(comp.data.state).toBe('error');
   expect(text(comp)).toContain('只有管理员');
+});
+
+describe('double taps', () => {
+  test('保存 tapped twice: one save, the button disabled while it runs, no "another admin" message', async () => {
+    const comp = await mount();
+    await fire(comp, '.settings__hide-prices', 'change', { value: true });
+    comp.querySelector('.settings__save')!.dispatchEvent('tap');
+    comp.querySelector('.settings__save')!.dispatchEvent('tap');
+    await simulate.sleep(0);
+    expect(attr(comp.querySelector('.settings__save')!, 'disabled')).toBe(true);
+    await eventually(() => expect(comp.data.message).toBe('已保存'));
+    await simulate.sleep(50);
+    expect(comp.data.message).toBe('已保存');
+    expect(updates()).toBe(1);
+    expect(await stored()).toMatchObject({ version: 1, hidePrices: true });
+    expect(await t.docs('settings_audit')).toHaveLength(1);
+  });
+
+  test('重新启用 tapped twice: re-enabled once, no conflict message', async () => {
+    await t.http('PUT', '/v1/db/settings/global', {
+      version: 4,
+      phoneCapture: { enabled: true, kind: 'quick', monthlyBudgetYuan: null, dailyCap: 100 },
+      breaker: { tripped: true, reason: 'daily-cap-reached', at: { $date: '2026-05-01T02:00:00Z' } },
+      hidePrices: false,
+      hideShippingAddress: false,
+    });
+    const comp = await mount();
+    comp.querySelector('.settings__reenable')!.dispatchEvent('tap');
+    comp.querySelector('.settings__reenable')!.dispatchEvent('tap');
+    await simulate.sleep(0);
+    expect(attr(comp.querySelector('.settings__save')!, 'disabled')).toBe(true);
+    await eventually(() => expect(comp.data.message).toBe('已重新启用手机号登录'));
+    await simulate.sleep(50);
+    expect(comp.data.message).toBe('已重新启用手机号登录');
+    expect(updates()).toBe(1);
+    expect(await stored()).toMatchObject({ version: 5, breaker: { tripped: false } });
+  });
+});
+
+test('another admin\'s change shows as such, never their openid', async () => {
+  await t.call('admin', { $url: 'settings.update', version: 0, patch: { hidePrices: true } }, 'o_admin_0002');
+  const comp = await mount();
+  expect(text(comp)).toContain('最近修改：另一位管理员');
+  expect(text(comp)).not.toContain('o_admin_0002');
+});
+
+test('a refusal from the server is told in Chinese, not in the server\'s English', async () => {
+  const comp = await mount();
+  routeCloudToEmulator(t.url, 'o_plain_user'); // no longer an admin when saving
+  await fire(comp, '.settings__hide-prices', 'change', { value: true });
+  await fire(comp, '.settings__save', 'tap');
+  await eventually(() => expect(comp.data.message).toContain('保存失败'));
+  expect(comp.data.message).not.toMatch(/[A-Za-z]{3,}/);
+  expect(comp.data.message).toContain('管理员');
 });

@@ -4,7 +4,17 @@
  * saved first (CONFLICT) it reloads and says which settings they changed.
  */
 import { CloudError } from '../../services/cloud';
-import { BREAKER_REASONS, changedLabels, chinaTimeText, getSettings, updateSettings, type Settings, type SettingsPatch } from '../../services/admin';
+import { BREAKER_REASONS, changedLabels, chinaTimeText, getSettings, SETTING_LABELS, updateSettings, type Settings, type SettingsPatch } from '../../services/admin';
+import { errorField, errorText } from '../../services/errors';
+import { loadSession } from '../../services/session';
+
+/** Why saving failed, in the merchant's words (the server's message is for developers). */
+function saveFailedText(err: unknown): string {
+  const field = errorField(err);
+  const label = field ? (SETTING_LABELS[field.replace(/^patch\./, '')] ?? null) : null;
+  if (err instanceof CloudError && err.code === 'INVALID_ARGUMENT' && label) return `保存失败：“${label}”的值不被接受，请检查后再保存`;
+  return `保存失败：${errorText(err, { FORBIDDEN: '只有管理员可以修改设置', INVALID_ARGUMENT: '有设置的值不被接受，请检查后再保存' })}`;
+}
 
 interface Form {
   captureOff: boolean;
@@ -54,11 +64,23 @@ Component({
     form: null as Form | null,
     breakerReason: '',
     updatedAtText: '',
+    /** Who saved last, without their openid: 你 or 另一位管理员. */
+    updatedByText: '',
+    myOpenid: '',
     message: '',
     saving: false,
   },
   lifetimes: {
     attached() {
+      // Whose change was the last one: compared with our own openid, never shown.
+      loadSession().then(
+        (s) => {
+          this.setData({ myOpenid: s.openid });
+          const settings = this.data.settings as Settings | null;
+          if (settings) this.setData({ updatedByText: this.whoText(settings.updatedBy) });
+        },
+        () => undefined,
+      );
       this.load('');
     },
   },
@@ -69,6 +91,10 @@ Component({
         (err: unknown) => this.setData({ state: 'error', message: err instanceof CloudError && err.code === 'FORBIDDEN' ? '只有管理员可以修改设置' : '加载失败，请重试' }),
       );
     },
+    whoText(updatedBy: string | null): string {
+      if (!updatedBy) return '';
+      return updatedBy === this.data.myOpenid ? '你' : '另一位管理员';
+    },
     show(settings: Settings, message: string) {
       this.setData({
         state: 'ready',
@@ -76,6 +102,7 @@ Component({
         form: formFrom(settings),
         breakerReason: settings.breaker.reason ? (BREAKER_REASONS[settings.breaker.reason] ?? settings.breaker.reason) : '',
         updatedAtText: chinaTimeText(settings.updatedAt),
+        updatedByText: this.whoText(settings.updatedBy),
         message,
         saving: false,
       });
@@ -94,6 +121,8 @@ Component({
       this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value, message: '' });
     },
     onSave() {
+      // One save at a time: a second tap would send the same version and conflict with the first.
+      if (this.data.saving) return;
       const settings = this.data.settings as Settings;
       const result = patchFrom(this.data.form as Form, settings);
       if ('error' in result) {
@@ -107,6 +136,7 @@ Component({
       this.save(settings, result.patch, '已保存');
     },
     onReenable() {
+      if (this.data.saving) return;
       const settings = this.data.settings as Settings;
       this.save(settings, { breaker: { tripped: false } }, '已重新启用手机号登录');
     },
@@ -128,7 +158,7 @@ Component({
               () => this.setData({ saving: false, message: '设置已被修改，请重新加载' }),
             );
           } else {
-            this.setData({ saving: false, message: err instanceof CloudError ? `保存失败：${err.message}` : '保存失败，请重试' });
+            this.setData({ saving: false, message: saveFailedText(err) });
           }
         },
       );

@@ -1,47 +1,254 @@
 /**
- * `npm run deploy`: build, check everything, then deploy every function with the
- * CloudBase CLI (`tcb fn deploy`) and apply `database-rules/` with ModifySafeRule.
+ * `npm run deploy`: type-check, build, check everything, then deploy each function with
+ * the CloudBase CLI and apply `database-rules/`, reading every step back.
  *
  *   npm run deploy -- --dry-run   check offline and print the plan; touches nothing
  *
- * Needs TCB_ENV_ID, TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY (from the
- * environment or .env); without them it stops before doing anything.
+ * Needs TCB_ENV_ID, TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY (environment or
+ * .env); the CLI and manager-node read the keys from the environment, never from a
+ * command line. Steps, each stopping everything after it on a failure (exit 1):
+ *
+ * 1. Read each function online (manager-node `getFunctionDetail`) and plan its
+ *    variables: online ones kept, declared ones from .env laid over them, nothing empty;
+ *    a required credential left empty refuses the deploy before anything is sent.
+ * 2. Per function: `tcb fn deploy <name> --force --yes` with a generated config file
+ *    (values filled and encoded, triggers from the function's config.json), then read
+ *    it back: runtime, handler, timeout, memory, status, variables, triggers.
+ * 3. Per collection: create it if missing, `ModifySafeRule`, read back with `DescribeSafeRule`.
+ * 4. The doctor (scripts/doctor.ts) against the environment just deployed.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAll, BUILD_DIR } from './build';
-import { loadDotEnv, PROJECT_ROOT, readCloudbaseRcText, type CloudbaseRc } from './lib/cloudbaserc';
-import { checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule } from './lib/deploy-checks';
+import { declaredVariables, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type CloudbaseRc, type TriggerConfig } from './lib/cloudbaserc';
+import { BUILD_FUNCTION_ROOT, checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule, checkVariables, variablesReadBy } from './lib/deploy-checks';
+import { compareFunction, compareRule, functionPlan, onlineVariables, tcbConfig, type FunctionDetail, type FunctionPlan } from './lib/deploy-plan';
+import { liveTarget, printReport, runDoctor } from './doctor';
 
 const REQUIRED = ['TCB_ENV_ID', 'TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'] as const;
 
-function readJson(path: string): unknown {
-  return JSON.parse(readFileSync(path, 'utf8'));
+/** The parts of @cloudbase/manager-node the deploy and the doctor use (a stand-in in tests). */
+export interface DeployManager {
+  functions: {
+    getFunctionDetail(name: string): Promise<FunctionDetail>;
+    invokeFunction(name: string, params?: Record<string, unknown>): Promise<{ RetMsg?: string; ErrMsg?: string; InvokeResult?: number }>;
+  };
+  database: {
+    createCollectionIfNotExists(name: string): Promise<unknown>;
+    checkCollectionExists(name: string): Promise<{ Exists: boolean }>;
+  };
+  commonService(): { call(request: { Action: string; Param: Record<string, unknown> }): Promise<Record<string, unknown>> };
 }
 
-function rulesFiles(): Array<{ collection: string; path: string }> {
-  const dir = join(PROJECT_ROOT, 'database-rules');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => ({ collection: f.slice(0, -5), path: join(dir, f) }));
+export interface BuiltFunction {
+  name: string;
+  bytes: number;
+  config: { permissions?: { openapi?: string[] }; triggers?: TriggerConfig[] } | null;
+  /** Variables its bundle reads. */
+  reads: string[];
+}
+
+export interface Project {
+  rc: CloudbaseRc;
+  built: BuiltFunction[];
+  rules: Array<{ collection: string; rule: object }>;
+  problems: string[];
+  notes: string[];
 }
 
 function tryJson(path: string, problems: string[]): unknown {
   try {
-    return readJson(path);
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     problems.push(`${path.replace(`${PROJECT_ROOT}/`, '')}: ${(err as Error).message}`);
     return undefined;
   }
 }
 
+/** Everything checked offline, from the files as written and the bundles as built. */
+export function checkProject(builtNames: Array<{ name: string; bytes: number }>, root = PROJECT_ROOT, buildDir = BUILD_DIR): Project {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const rc = readCloudbaseRc(root);
+  problems.push(...checkCloudbaseRc(rc, builtNames.map((b) => b.name)));
+  const built: BuiltFunction[] = [];
+  for (const { name, bytes } of builtNames) {
+    const dir = join(buildDir, name);
+    for (const file of ['index.js', 'config.json', 'package.json']) if (!existsSync(join(dir, file))) problems.push(`build/cloudfunctions/${name}/${file} is missing`);
+    const config = existsSync(join(dir, 'config.json')) ? tryJson(join(dir, 'config.json'), problems) : undefined;
+    if (config !== undefined) problems.push(...checkFunctionConfig(name, config));
+    const pkg = existsSync(join(dir, 'package.json')) ? tryJson(join(dir, 'package.json'), problems) : undefined;
+    if (pkg !== undefined) problems.push(...checkBundlePackage(name, pkg));
+    const reads = existsSync(join(dir, 'index.js')) ? variablesReadBy(readFileSync(join(dir, 'index.js'), 'utf8')) : [];
+    const fn = rc.functions?.find((f) => f.name === name);
+    if (fn) {
+      const checked = checkVariables(name, reads, declaredVariables(fn));
+      problems.push(...checked.problems);
+      notes.push(...checked.notes);
+    }
+    built.push({ name, bytes, config: (config as BuiltFunction['config']) ?? null, reads });
+  }
+  const rulesDir = join(root, 'database-rules');
+  const rules: Project['rules'] = [];
+  for (const file of readdirSync(rulesDir).filter((f) => f.endsWith('.json')).sort()) {
+    const collection = file.slice(0, -5);
+    const rule = tryJson(join(rulesDir, file), problems);
+    if (rule === undefined) continue;
+    problems.push(...checkRule(collection, rule));
+    rules.push({ collection, rule: rule as object });
+  }
+  return { rc, built, rules, problems, notes };
+}
+
+/** What a deploy without WeChat credentials leaves to DevTools, in plain words. */
+export function phoneExchangeAdvice(plans: Array<Pick<FunctionPlan, 'name' | 'openapi' | 'variables'>>, local: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const p of plans) {
+    if (!p.openapi.length) continue;
+    const has = (n: string) => Boolean(p.variables[n] ?? local[n]?.trim());
+    const credentials = has('WECHAT_APPID') && has('WECHAT_APPSECRET');
+    out.push(
+      credentials
+        ? `${p.name}: a CLI deploy gives it no cloud-call permission (${p.openapi.join(', ')}); with WECHAT_APPID/WECHAT_APPSECRET set it exchanges phone codes over WeChat's HTTPS API instead. Uploading it once from WeChat DevTools restores the cloud call.`
+        : `${p.name}: a CLI deploy gives it no cloud-call permission (${p.openapi.join(', ')}) and WECHAT_APPID/WECHAT_APPSECRET are not set, so phone login answers "try again" until you upload ${p.name} once from WeChat DevTools (right-click build/cloudfunctions/${p.name} → 上传并部署). Set both in .env to make any deploy work on its own.`,
+    );
+  }
+  return out;
+}
+
+export interface DeployDeps {
+  manager: DeployManager;
+  /** Runs the CloudBase CLI; resolves with its exit code. */
+  tcb(args: string[]): Promise<number>;
+  log(line: string): void;
+  /** Where the generated CLI config is written (a fresh temporary folder by default). */
+  workDir?: string;
+}
+
+export class DeployError extends Error {
+  constructor(
+    readonly step: string,
+    readonly problems: string[],
+  ) {
+    super(`${step} failed:\n${problems.map((p) => `  - ${p}`).join('\n')}\nNothing after this step was done.`);
+    this.name = 'DeployError';
+  }
+}
+
+async function detailOrNull(manager: DeployManager, name: string): Promise<FunctionDetail | null> {
+  try {
+    return await manager.functions.getFunctionDetail(name);
+  } catch (err) {
+    const text = String((err as { code?: string }).code ?? '') + ' ' + String((err as Error).message ?? '');
+    if (/ResourceNotFound|not ?exist|不存在/i.test(text)) return null;
+    throw err;
+  }
+}
+
+/** Step 1: read each function online and plan what to send. Throws before anything is deployed. */
+export async function planDeploy(project: Project, local: NodeJS.ProcessEnv, manager: DeployManager): Promise<FunctionPlan[]> {
+  const plans: FunctionPlan[] = [];
+  const problems: string[] = [];
+  for (const fn of project.rc.functions) {
+    const built = project.built.find((b) => b.name === fn.name);
+    let online: FunctionDetail | null;
+    try {
+      online = await detailOrNull(manager, fn.name);
+    } catch (err) {
+      throw new DeployError(`reading function "${fn.name}" online`, [(err as Error).message]);
+    }
+    const { plan, problems: p } = functionPlan(fn, built?.config ?? null, declaredVariables(fn), local, onlineVariables(online));
+    plans.push(plan);
+    problems.push(...p);
+  }
+  if (problems.length) throw new DeployError('planning the variables', problems);
+  return plans;
+}
+
+/** Steps 2 and 3. Throws a DeployError naming the first failing step; nothing after it runs. */
+export async function deploy(project: Project, plans: FunctionPlan[], envId: string, deps: DeployDeps): Promise<void> {
+  const workDir = deps.workDir ?? mkdtempSync(join(tmpdir(), 'quickphone-deploy-'));
+  const configFile = join(workDir, 'cloudbaserc.json');
+  // Values filled in and encoded: the CLI has nothing left to paste into its JSON.
+  writeFileSync(configFile, JSON.stringify(tcbConfig(envId, `./${BUILD_FUNCTION_ROOT}`, plans), null, 2));
+  try {
+    for (const plan of plans) {
+      const step = `deploying function "${plan.name}"`;
+      deps.log(`$ tcb fn deploy ${plan.name} (variables: ${Object.keys(plan.variables).join(', ') || 'none'}${plan.triggers.length ? `; timer ${plan.triggers.map((t) => t.name).join(', ')}` : ''})`);
+      const code = await deps.tcb(['--config-file', configFile, 'fn', 'deploy', plan.name, '-e', envId, '--force', '--yes']);
+      if (code !== 0) throw new DeployError(step, [`tcb exited with ${code}`]);
+      // The CLI logs a failed deploy and still exits 0: only the read-back can tell.
+      let detail: FunctionDetail | null;
+      try {
+        detail = await detailOrNull(deps.manager, plan.name);
+      } catch (err) {
+        throw new DeployError(step, [`reading it back: ${(err as Error).message}`]);
+      }
+      const problems = compareFunction(plan, detail);
+      if (problems.length) throw new DeployError(step, problems);
+      deps.log(`  ✓ ${plan.name}: ${plan.runtime}, ${plan.timeout}s, ${plan.memorySize} MB, ${Object.keys(plan.variables).length} variable(s)${plan.triggers.length ? `, ${plan.triggers.length} timer trigger(s)` : ''} — read back`);
+    }
+    const service = deps.manager.commonService();
+    for (const { collection, rule } of project.rules) {
+      const step = `applying the rules of "${collection}"`;
+      let described: { AclTag?: string; Rule?: string } | null;
+      try {
+        await deps.manager.database.createCollectionIfNotExists(collection);
+        await service.call({ Action: 'ModifySafeRule', Param: { EnvId: envId, CollectionName: collection, AclTag: 'CUSTOM', Rule: JSON.stringify(rule) } });
+        described = (await service.call({ Action: 'DescribeSafeRule', Param: { EnvId: envId, CollectionName: collection } })) as { AclTag?: string; Rule?: string };
+      } catch (err) {
+        throw new DeployError(step, [(err as Error).message]);
+      }
+      const problems = compareRule(collection, rule, described);
+      if (problems.length) throw new DeployError(step, problems);
+      deps.log(`  ✓ rules ${collection} — read back`);
+    }
+  } finally {
+    if (!deps.workDir) rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The real CLI, with the keys in its environment (never on its command line) and a throwaway HOME. */
+export function cliRunner(command = process.env.QUICKPHONE_TCB): DeployDeps['tcb'] {
+  return (args) =>
+    new Promise((resolve, reject) => {
+      const home = mkdtempSync(join(tmpdir(), 'quickphone-tcb-'));
+      const [file, argv] = command ? [command, args] : [process.execPath, [require.resolve('@cloudbase/cli/bin/tcb'), ...args]];
+      const child = spawn(file, argv, { cwd: PROJECT_ROOT, env: { ...process.env, HOME: home, CI: 'true' }, stdio: 'inherit' });
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        rmSync(home, { recursive: true, force: true });
+        resolve(code ?? 1);
+      });
+    });
+}
+
+function printPlan(project: Project, local: NodeJS.ProcessEnv): void {
+  console.log(`Plan for environment ${local.TCB_ENV_ID || '<TCB_ENV_ID not set>'}:`);
+  for (const fn of project.rc.functions) {
+    const built = project.built.find((b) => b.name === fn.name);
+    const declared = declaredVariables(fn);
+    const set = declared.filter((n) => local[n]?.trim());
+    const unset = declared.filter((n) => !local[n]?.trim());
+    const triggers = (built?.config?.triggers ?? []).map((t) => `${t.name} "${t.config}"`);
+    console.log(
+      `  function ${fn.name.padEnd(9)} ${fn.runtime}, ${((built?.bytes ?? 0) / 1024).toFixed(0)} KiB bundle, timeout ${fn.timeout ?? 3}s` +
+        (set.length ? `, sets ${set.join(', ')}` : '') +
+        (unset.length ? `; keeps online or leaves unset ${unset.join(', ')}` : '') +
+        (triggers.length ? `; timer ${triggers.join('; ')} (from config.json)` : ''),
+    );
+  }
+  for (const { collection, rule } of project.rules) console.log(`  rules    ${collection.padEnd(22)} ${JSON.stringify(rule)}`);
+  const plans = project.rc.functions.map((fn) => ({ name: fn.name, openapi: project.built.find((b) => b.name === fn.name)?.config?.permissions?.openapi ?? [], variables: {} }));
+  for (const line of phoneExchangeAdvice(plans, local)) console.log(`  note     ${line}`);
+  for (const note of project.notes) console.log(`  note     ${note}`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false } } });
-  const dryRun = values['dry-run'];
   loadDotEnv();
 
   // Gate: code that does not type-check is not deployed.
@@ -50,80 +257,36 @@ async function main(): Promise<void> {
     console.error('Type check failed; nothing was deployed.');
     process.exit(1);
   }
-  const built = await buildAll();
-  // Checks read the file as written (placeholders intact); nothing here needs their values.
-  const rc = JSON.parse(readCloudbaseRcText()) as CloudbaseRc;
-  const problems = checkCloudbaseRc(rc, built.map((b) => b.name));
-  for (const { name } of built) {
-    const dir = join(BUILD_DIR, name);
-    for (const file of ['index.js', 'config.json', 'package.json']) if (!existsSync(join(dir, file))) problems.push(`build/cloudfunctions/${name}/${file} is missing`);
-    const config = tryJson(join(dir, 'config.json'), problems);
-    if (config !== undefined) problems.push(...checkFunctionConfig(name, config));
-    const pkg = tryJson(join(dir, 'package.json'), problems);
-    if (pkg !== undefined) problems.push(...checkBundlePackage(name, pkg));
-  }
-  const rules = rulesFiles().map(({ collection, path }) => ({ collection, rule: tryJson(path, problems) }));
-  for (const { collection, rule } of rules) if (rule !== undefined) problems.push(...checkRule(collection, rule));
-
-  console.log(`Plan for environment ${process.env.TCB_ENV_ID || '<TCB_ENV_ID not set>'}:`);
-  for (const fn of rc.functions) {
-    const size = built.find((b) => b.name === fn.name)?.bytes ?? 0;
-    const vars = Object.keys(fn.envVariables ?? {});
-    const triggers = (fn.triggers ?? []).map((t) => `${t.name} "${t.config}"`);
-    console.log(
-      `  function ${fn.name.padEnd(9)} ${fn.runtime}, ${(size / 1024).toFixed(0)} KiB bundle, timeout ${fn.timeout ?? 3}s` +
-        (vars.length ? `, env ${vars.join(', ')}` : '') +
-        (triggers.length ? `, timer ${triggers.join('; ')}` : ''),
-    );
-  }
-  for (const { collection, rule } of rules) console.log(`  rules    ${collection.padEnd(15)} ${JSON.stringify(rule)}`);
-
-  if (problems.length) {
-    console.error(`\nNot deployable (${problems.length} problem${problems.length > 1 ? 's' : ''}):`);
-    for (const p of problems) console.error(`  - ${p}`);
+  const project = checkProject(await buildAll());
+  printPlan(project, process.env);
+  if (project.problems.length) {
+    console.error(`\nNot deployable (${project.problems.length} problem${project.problems.length > 1 ? 's' : ''}):`);
+    for (const p of project.problems) console.error(`  - ${p}`);
     process.exit(1);
   }
-  if (dryRun) {
+  if (values['dry-run']) {
     console.log('\nDry run: everything checks out; nothing was deployed.');
     return;
   }
-
   const missing = REQUIRED.filter((name) => !process.env[name]);
   if (missing.length) {
     console.error(`\nCannot deploy: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set. Put them in .env (see .env.example) or the environment. Nothing was deployed.`);
     process.exit(1);
   }
-  await deploy(rc.functions.map((f) => f.name), rules as Array<{ collection: string; rule: object }>, rc.functions.filter((f) => f.triggers?.length).map((f) => f.name));
-}
-
-async function deploy(functions: string[], rules: Array<{ collection: string; rule: object }>, withTriggers: string[]): Promise<void> {
   const envId = process.env.TCB_ENV_ID!;
-  // The CLI writes its login under $HOME and reports telemetry: keep it in a throwaway home.
-  const home = mkdtempSync(join(tmpdir(), 'quickphone-tcb-'));
-  const tcb = (args: string[], secretArgs: string[] = []) => {
-    console.log(`$ tcb ${args.join(' ')}`);
-    const res = spawnSync(process.execPath, [require.resolve('@cloudbase/cli/bin/tcb'), ...args, ...secretArgs], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, HOME: home, CI: 'true' },
-      stdio: 'inherit',
-    });
-    if (res.status !== 0) throw new Error(`tcb ${args[0]} ${args[1] ?? ''} failed (exit ${res.status})`);
-  };
-  try {
-    tcb(['login'], ['--apiKeyId', process.env.TENCENTCLOUD_SECRETID!, '--apiKey', process.env.TENCENTCLOUD_SECRETKEY!]);
-    for (const name of functions) tcb(['fn', 'deploy', name, '-e', envId, '--force', '--yes']);
-    for (const name of withTriggers) tcb(['fn', 'trigger', 'create', name, '-e', envId]);
+  const { default: CloudBase } = await import('@cloudbase/manager-node');
+  // No keys passed: manager-node reads TENCENTCLOUD_SECRETID/SECRETKEY from the environment.
+  const manager = new CloudBase({ envId }) as unknown as DeployManager;
+  const plans = await planDeploy(project, process.env, manager);
+  await deploy(project, plans, envId, { manager, tcb: cliRunner(), log: (line) => console.log(line) });
+  console.log(`\nDeployed ${plans.length} function(s) and ${project.rules.length} rule set(s) to ${envId}; everything read back as sent.`);
 
-    const { default: CloudBase } = await import('@cloudbase/manager-node');
-    const manager = new CloudBase({ secretId: process.env.TENCENTCLOUD_SECRETID, secretKey: process.env.TENCENTCLOUD_SECRETKEY, envId });
-    for (const { collection, rule } of rules) {
-      await manager.database.createCollectionIfNotExists(collection);
-      await manager.commonService().call({ Action: 'ModifySafeRule', Param: { EnvId: envId, CollectionName: collection, AclTag: 'CUSTOM', Rule: JSON.stringify(rule) } });
-      console.log(`rules applied: ${collection}`);
-    }
-    console.log(`\nDeployed ${functions.length} function(s) and ${rules.length} rule set(s) to ${envId}.`);
-  } finally {
-    rmSync(home, { recursive: true, force: true });
+  console.log('\nDoctor:');
+  const report = await runDoctor(liveTarget(manager, envId, project, process.env));
+  printReport(report);
+  if (!report.ok) {
+    console.error('\nDeployed, but the doctor found problems (above).');
+    process.exit(1);
   }
 }
 
@@ -134,4 +297,3 @@ if (require.main === module) {
     process.exit(1);
   });
 }
-

@@ -143,6 +143,11 @@ const PROVIDER_MERCHANT_TOKEN_URL = /* @__PURE__ */ variable(
   'PROVIDER_MERCHANT_TOKEN_URL',
   'An HTTPS endpoint of your own answering GET ?appid=<merchant> with { access_token, expires_in? } (e.g. an authorizer token from your third-party platform), for merchants not in PROVIDER_MERCHANT_SECRETS.',
 );
+const DOCTOR_KEY = /* @__PURE__ */ variable(
+  'DOCTOR_KEY',
+  'Opens auth\'s diagnostic route (`$url: "doctor"`, used by `npm run doctor`) to a server-side caller that presents it. `npm run deploy` generates one when neither .env nor the cloud has it; unset, the route is closed. Never logged.',
+  { secret: true },
+);
 
 /** Every variable, by name (for the deploy checks and docs; functions use the accessors below). */
 export const CONFIG_VARS = {
@@ -165,6 +170,7 @@ export const CONFIG_VARS = {
   PROVIDER_TOKEN_PATH,
   PROVIDER_MERCHANT_SECRETS,
   PROVIDER_MERCHANT_TOKEN_URL,
+  DOCTOR_KEY,
 } as const;
 
 function read(variable: ConfigVar): string {
@@ -215,6 +221,7 @@ export function providerCredentials(): { ok: true; appid: string; secret: string
   return { ok: true, appid, secret };
 }
 
+export const doctorKey = () => read(DOCTOR_KEY);
 export const providerTokenPath = () => read(PROVIDER_TOKEN_PATH);
 export const providerMerchantSecrets = () => read(PROVIDER_MERCHANT_SECRETS);
 export const providerMerchantTokenUrl = () => read(PROVIDER_MERCHANT_TOKEN_URL);

@@ -7,10 +7,12 @@
  * | bindPhone        | record the charge, exchange the code, bind the verified number    |
  * | reportPhoneEvent | a denial, no-quota or failure seen by the client                  |
  * | setManualPhone   | the fallback: a typed, unverified contact number                  |
+ * | doctor           | diagnostics for `npm run doctor`: server side with DOCTOR_KEY only |
  */
 import { callerFromContext } from '../_shared/cloud';
 import { createHandler } from '../_shared/router';
 import { bindPhone } from './bind-phone';
+import { doctor } from './doctor';
 import { setManualPhone } from './manual-phone';
 import { reportPhoneEvent } from './report-phone-event';
 import { session } from './session';
@@ -18,5 +20,5 @@ import { session } from './session';
 export const main = createHandler({
   name: 'auth',
   identify: callerFromContext,
-  routes: { session, bindPhone, reportPhoneEvent, setManualPhone },
+  routes: { session, bindPhone, reportPhoneEvent, setManualPhone, doctor },
 });

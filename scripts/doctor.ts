@@ -1,0 +1,263 @@
+/**
+ * `npm run doctor`: is the deployed environment able to do its job? In plain words:
+ * whether phone login's exchange works (and by which path), which variables are set,
+ * that the collections and their rules exist, and the timer trigger.
+ *
+ *   npm run doctor                      the live environment (TCB_ENV_ID + Tencent Cloud keys)
+ *   npm run doctor -- --emulator [URL]  an emulator (default http://127.0.0.1:$QUICKPHONE_PORT or 9100)
+ *
+ * The exchange check calls auth's protected route `doctor` (cloudfunctions/auth/doctor.ts)
+ * with DOCTOR_KEY: from .env or the environment, else (live) read from auth's own
+ * configuration with the Tencent Cloud keys. Its probe uses a dummy code, which WeChat
+ * refuses (40029) without any charge. `npm run deploy` runs the same checks last.
+ * Exit 1 when anything is wrong.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { decodeEnvValue } from '../cloudfunctions/_shared/config';
+import type { DoctorAnswer } from '../cloudfunctions/auth/doctor';
+import { declaredVariables, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type TriggerConfig } from './lib/cloudbaserc';
+import { compareRule, onlineVariables } from './lib/deploy-plan';
+import type { DeployManager } from './deploy';
+
+export interface CheckResult {
+  check: string;
+  /** null: not checked here (said why in detail). */
+  ok: boolean | null;
+  detail: string;
+}
+
+export interface DoctorReport {
+  target: string;
+  ok: boolean;
+  results: CheckResult[];
+}
+
+/** What the project expects online, from the files as written (no build needed). */
+export interface Expectations {
+  functions: Array<{ name: string; declared: string[] }>;
+  collections: string[];
+  rules: Array<{ collection: string; rule: object }>;
+  timers: Array<{ fn: string; trigger: TriggerConfig }>;
+}
+
+export function expectations(root = PROJECT_ROOT): Expectations {
+  const rc = readCloudbaseRc(root);
+  const rulesDir = join(root, 'database-rules');
+  const rules = readdirSync(rulesDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ collection: f.slice(0, -5), rule: JSON.parse(readFileSync(join(rulesDir, f), 'utf8')) as object }));
+  const timers: Expectations['timers'] = [];
+  for (const fn of rc.functions) {
+    const path = join(root, 'cloudfunctions', fn.name, 'config.json');
+    const config = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { triggers?: TriggerConfig[] }) : {};
+    for (const trigger of config.triggers ?? []) if (trigger.type === 'timer') timers.push({ fn: fn.name, trigger });
+  }
+  return { functions: rc.functions.map((fn) => ({ name: fn.name, declared: declaredVariables(fn) })), collections: rules.map((r) => r.collection), rules, timers };
+}
+
+export interface DoctorTarget {
+  description: string;
+  expected: Expectations;
+  /** The diagnostic key and where it came from, or why there is none. */
+  key(): Promise<{ key: string; from: string } | { key: null; why: string }>;
+  /** Calls auth as a server (no OPENID) and answers its envelope. */
+  callAuth(event: Record<string, unknown>): Promise<unknown>;
+  /** Names of the variables set on a function, or null when this target cannot tell. */
+  variablesOf(fn: string): Promise<string[] | null>;
+  checkTimer(fn: string, trigger: TriggerConfig): Promise<CheckResult>;
+  checkRule(collection: string, rule: object): Promise<CheckResult>;
+}
+
+const ERRCODE_MEANING: Record<number, string> = {
+  40001: 'the access token was refused',
+  40013: 'WECHAT_APPID is not a valid AppID',
+  40125: 'WECHAT_APPSECRET is wrong',
+  40164: 'the calling IP is not on the mini program\'s API IP whitelist',
+  41002: 'WECHAT_APPID is missing',
+  48001: 'the API is not authorised for this mini program (is it a verified, non-personal account?)',
+  [-1]: 'WeChat was busy',
+  [-2]: 'WeChat did not answer in time',
+  [-604101]: 'no cloud-call permission',
+};
+const meaning = (errcode: number | null) => (errcode === null ? '' : `${errcode}${ERRCODE_MEANING[errcode] ? ` (${ERRCODE_MEANING[errcode]})` : ''}`);
+
+/** The phone-exchange verdict in plain words. */
+export function describeExchange(answer: DoctorAnswer['exchange']): CheckResult {
+  const { cloudCall, https } = answer;
+  const check = 'phone login (code exchange)';
+  if (cloudCall.verdict === 'works') return { check, ok: true, detail: 'works through the cloud call: auth has the phonenumber.getPhoneNumber permission (uploaded from DevTools).' + (https.verdict === 'works' ? ' The HTTPS fallback works too.' : '') };
+  if (https.verdict === 'works') {
+    return { check, ok: true, detail: `works over HTTPS: the cloud call is refused (${meaning(cloudCall.errcode)}: auth was deployed by the CLI), so auth exchanges codes with WECHAT_APPID/WECHAT_APPSECRET and the stable token.` };
+  }
+  const cloudPart = cloudCall.verdict === 'no-permission' ? 'auth has no cloud-call permission (-604101: deployed by the CLI, never uploaded from DevTools)' : `the cloud call failed with ${meaning(cloudCall.errcode)}`;
+  const httpsPart = https.verdict === 'not-configured' ? `there is no HTTPS fallback (${https.reason ?? 'WECHAT_APPID/WECHAT_APPSECRET not set'})` : `the HTTPS fallback failed with ${meaning(https.errcode)}`;
+  const fix =
+    cloudCall.verdict === 'no-permission'
+      ? ' Fix: upload auth once from WeChat DevTools (right-click build/cloudfunctions/auth → 上传并部署), or set WECHAT_APPID and WECHAT_APPSECRET in .env and run npm run deploy again.'
+      : '';
+  return { check, ok: false, detail: `does NOT work: ${cloudPart}, and ${httpsPart}.${fix}` };
+}
+
+export async function runDoctor(target: DoctorTarget): Promise<DoctorReport> {
+  const results: CheckResult[] = [];
+  const { expected } = target;
+  const auth = expected.functions.find((f) => f.name === 'auth');
+  const key = await target.key();
+  let answer: DoctorAnswer | null = null;
+  if (!auth) results.push({ check: 'phone login (code exchange)', ok: false, detail: 'cloudbaserc.json has no auth function.' });
+  else if (key.key === null) results.push({ check: 'phone login (code exchange)', ok: false, detail: `cannot ask auth: ${key.why}` });
+  else {
+    try {
+      const envelope = (await target.callAuth({ $url: 'doctor', key: key.key, variables: auth.declared, collections: expected.collections })) as { ok: boolean; data?: DoctorAnswer; error?: { code: string; message: string } };
+      if (envelope?.ok && envelope.data) answer = envelope.data;
+      else results.push({ check: 'phone login (code exchange)', ok: false, detail: `auth's diagnostic route refused (${envelope?.error?.code ?? 'no answer'}: ${envelope?.error?.message ?? JSON.stringify(envelope)}); the key came from ${key.from}. Is this auth deployed from this version?` });
+    } catch (err) {
+      results.push({ check: 'phone login (code exchange)', ok: false, detail: `calling auth failed: ${(err as Error).message}` });
+    }
+  }
+  if (answer) results.push(describeExchange(answer.exchange));
+
+  for (const fn of expected.functions) {
+    const set = fn.name === 'auth' && answer ? fn.declared.filter((n) => answer!.variables[n]) : await target.variablesOf(fn.name).then((names) => (names === null ? null : fn.declared.filter((n) => names.includes(n))));
+    if (set === null) {
+      results.push({ check: `variables of ${fn.name}`, ok: null, detail: 'not readable here (the emulator passes its own environment).' });
+      continue;
+    }
+    const unset = fn.declared.filter((n) => !set.includes(n));
+    results.push({ check: `variables of ${fn.name}`, ok: true, detail: `set: ${set.join(', ') || 'none'}${unset.length ? `; unset (defaults apply): ${unset.join(', ')}` : ''}` });
+  }
+
+  if (answer) {
+    const missing = expected.collections.filter((c) => !answer!.collections[c]);
+    results.push({ check: 'collections', ok: missing.length === 0, detail: missing.length ? `missing: ${missing.join(', ')} (npm run deploy creates them)` : `all ${expected.collections.length} exist` });
+  } else results.push({ check: 'collections', ok: null, detail: 'not checked: auth did not answer.' });
+
+  for (const { collection, rule } of expected.rules) results.push(await target.checkRule(collection, rule));
+  for (const { fn, trigger } of expected.timers) results.push(await target.checkTimer(fn, trigger));
+  return { target: target.description, ok: results.every((r) => r.ok !== false), results };
+}
+
+export function printReport(report: DoctorReport, write: (line: string) => void = (l) => console.log(l)): void {
+  write(`Doctor for ${report.target}:`);
+  // Rules that agree are summed up in one line; everything else is shown.
+  const rulesOk = report.results.filter((r) => r.check.startsWith('rules of') && r.ok === true);
+  for (const r of report.results) {
+    if (rulesOk.includes(r)) continue;
+    write(`  ${r.ok === true ? '✓' : r.ok === false ? '✗' : '–'} ${r.check}: ${r.detail}`);
+  }
+  if (rulesOk.length) write(`  ✓ rules: ${rulesOk.length} collection(s) as in database-rules/`);
+  write(report.ok ? 'Everything checked is in order.' : 'Problems found (✗ above).');
+}
+
+/** The live environment, through manager-node (Tencent Cloud keys from the environment). */
+export function liveTarget(manager: DeployManager, envId: string, _project: unknown, env: NodeJS.ProcessEnv, expected = expectations()): DoctorTarget {
+  const details = new Map<string, Promise<Awaited<ReturnType<DeployManager['functions']['getFunctionDetail']>> | null>>();
+  const detail = (name: string) => {
+    if (!details.has(name)) details.set(name, manager.functions.getFunctionDetail(name).catch(() => null));
+    return details.get(name)!;
+  };
+  return {
+    description: `environment ${envId}`,
+    expected,
+    async key() {
+      if (env.DOCTOR_KEY?.trim()) return { key: env.DOCTOR_KEY.trim(), from: 'DOCTOR_KEY in .env' };
+      const online = onlineVariables(await detail('auth')).DOCTOR_KEY;
+      return online ? { key: decodeEnvValue(online), from: "auth's configuration" } : { key: null, why: 'DOCTOR_KEY is neither in .env nor set on auth (npm run deploy sets one)' };
+    },
+    async callAuth(event) {
+      const res = await manager.functions.invokeFunction('auth', event);
+      if (res.InvokeResult !== undefined && res.InvokeResult !== 0) throw new Error(`auth failed: ${res.ErrMsg ?? 'no message'}`);
+      return JSON.parse(res.RetMsg ?? 'null');
+    },
+    async variablesOf(fn) {
+      const d = await detail(fn);
+      return d ? Object.entries(onlineVariables(d)).filter(([, v]) => v.trim()).map(([k]) => k) : [];
+    },
+    async checkTimer(fn, trigger) {
+      const check = `timer ${fn}/${trigger.name}`;
+      const d = await detail(fn);
+      if (!d) return { check, ok: false, detail: `function ${fn} is not deployed.` };
+      const found = (d.Triggers ?? []).filter((t) => t.TriggerName === trigger.name);
+      if (found.length !== 1) return { check, ok: false, detail: found.length ? `exists ${found.length} times` : 'missing (npm run deploy creates it from config.json)' };
+      return (found[0]!.TriggerDesc ?? '').includes(trigger.config) ? { check, ok: true, detail: `"${trigger.config}"` } : { check, ok: false, detail: `is "${found[0]!.TriggerDesc}", expected "${trigger.config}"` };
+    },
+    async checkRule(collection, rule) {
+      const check = `rules of ${collection}`;
+      try {
+        const described = (await manager.commonService().call({ Action: 'DescribeSafeRule', Param: { EnvId: envId, CollectionName: collection } })) as { AclTag?: string; Rule?: string };
+        const problems = compareRule(collection, rule, described);
+        return { check, ok: problems.length === 0, detail: problems.join('; ') || 'as in database-rules/' };
+      } catch (err) {
+        return { check, ok: false, detail: `not readable: ${(err as Error).message}` };
+      }
+    },
+  };
+}
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
+  return { status: res.status, json: await res.json().catch(() => null) };
+}
+
+/** An emulator (`npm start`), through its HTTP API. */
+export function emulatorTarget(url: string, env: NodeJS.ProcessEnv, expected = expectations()): DoctorTarget {
+  const base = url.replace(/\/+$/, '');
+  return {
+    description: `the emulator at ${base}`,
+    expected,
+    async key() {
+      return env.DOCTOR_KEY?.trim() ? { key: env.DOCTOR_KEY.trim(), from: 'DOCTOR_KEY in .env' } : { key: null, why: 'DOCTOR_KEY is not set: put it in .env (npm start passes it to auth) and run again' };
+    },
+    async callAuth(event) {
+      // No OPENID: a server-side call, as the live doctor's Invoke is.
+      const { status, json } = await postJson(`${base}/v1/functions/auth/invoke`, { data: event, context: {} });
+      if (status !== 200) throw new Error(`HTTP ${status}: ${JSON.stringify(json)}`);
+      return (json as { result: unknown }).result;
+    },
+    async variablesOf() {
+      return null;
+    },
+    async checkTimer(fn, trigger) {
+      const check = `timer ${fn}/${trigger.name}`;
+      const res = await fetch(`${base}/v1/health`, { signal: AbortSignal.timeout(5000) });
+      const health = (await res.json()) as { functions?: string[] };
+      return health.functions?.includes(fn)
+        ? { check, ok: true, detail: `"${trigger.config}" from config.json (the emulator fires it only on POST /v1/functions/${fn}/triggers/${trigger.name})` }
+        : { check, ok: false, detail: `function ${fn} is not running in the emulator` };
+    },
+    async checkRule(collection) {
+      return { check: `rules of ${collection}`, ok: null, detail: 'not checked: the emulator does not enforce security rules (functions bypass them on CloudBase too).' };
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ options: { emulator: { type: 'boolean', default: false } }, allowPositionals: true });
+  loadDotEnv();
+  let target: DoctorTarget;
+  if (values.emulator) {
+    target = emulatorTarget(positionals[0] ?? `http://127.0.0.1:${process.env.QUICKPHONE_PORT || '9100'}`, process.env);
+  } else {
+    const missing = ['TCB_ENV_ID', 'TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'].filter((n) => !process.env[n]);
+    if (missing.length) {
+      console.error(`Cannot check the live environment: ${missing.join(', ')} not set (see .env.example). For the emulator: npm run doctor -- --emulator`);
+      process.exit(1);
+    }
+    const { default: CloudBase } = await import('@cloudbase/manager-node');
+    const manager = new CloudBase({ envId: process.env.TCB_ENV_ID }) as unknown as DeployManager;
+    target = liveTarget(manager, process.env.TCB_ENV_ID!, null, process.env);
+  }
+  const report = await runDoctor(target);
+  printReport(report);
+  if (!report.ok) process.exit(1);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
+}

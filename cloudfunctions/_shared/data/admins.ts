@@ -1,5 +1,5 @@
 /** Admin access: an `admins/<openid>` document, or ADMIN_OPENIDS for bootstrapping. */
-import { db } from '../cloud';
+import { db, command as _ } from '../cloud';
 import { adminOpenidsFromEnv } from '../config';
 import { AppError } from '../errors';
 import { isDuplicateKey } from './errors';
@@ -53,16 +53,54 @@ export async function addAdmin(openid: string, by: string, at: Date): Promise<vo
   }
 }
 
-/** Removes an admin added through the collection; the last admin stays. */
+const REMOVE_TRIES = 5;
+
+function isTxConflict(err: unknown): boolean {
+  const text = err instanceof Error ? err.message : typeof err === 'object' && err ? JSON.stringify(err) : String(err);
+  return /TRANSACTION_CONFLICT/i.test(text);
+}
+
+/**
+ * Removes an admin added through the collection; the last admin stays, under any
+ * concurrency. Inside one transaction (a snapshot) it reads the admin to remove and
+ * finds another that still exists, then *writes* that other admin as well as removing
+ * this one: two admins removing each other at once both write both documents, so one
+ * transaction conflicts (DATABASE_TRANSACTION_CONFLICT) and is retried on a fresh
+ * snapshot, where it finds no other admin. Snapshot isolation does not check reads at
+ * commit, so a read-only check would let both pass.
+ */
 export async function removeAdmin(openid: string, by: string, at: Date): Promise<void> {
-  if (adminOpenidsFromEnv().includes(openid)) {
+  const fromEnv = adminOpenidsFromEnv();
+  if (fromEnv.includes(openid)) {
     throw new AppError('CONFLICT', 'This admin is set by ADMIN_OPENIDS in the deployment; remove it there.');
   }
-  await db.runTransaction(async (tx) => {
-    if (!(await tx.collection<AdminDoc>('admins').doc(openid).get()).data) throw new AppError('NOT_FOUND', 'No such admin.');
-    const others = (await listAdmins()).filter((a) => a.openid !== openid);
-    if (others.length === 0) throw new AppError('CONFLICT', 'The last admin cannot be removed; add another admin first.');
-    await tx.collection('admins').doc(openid).remove();
-    await tx.collection<AuditEntry>('settings_audit').add({ data: { at, by, field: 'admins', from: openid, to: null, note: 'admin removed' } });
-  });
+  for (let attempt = 1; ; attempt++) {
+    // Candidates only (a transaction cannot query): each is read again inside it.
+    const candidates = fromEnv.length > 0 ? [] : (await admins().where({ _id: _.neq(openid) }).limit(20).field({ _id: true }).get()).data.map((d) => d._id);
+    try {
+      await db.runTransaction(async (tx) => {
+        if (!(await tx.collection<AdminDoc>('admins').doc(openid).get()).data) throw new AppError('NOT_FOUND', 'No such admin.');
+        // An admin in ADMIN_OPENIDS cannot be removed here: one always stays.
+        if (fromEnv.length === 0) {
+          let anchor: string | null = null;
+          for (const id of candidates) {
+            if ((await tx.collection<AdminDoc>('admins').doc(id).get()).data) {
+              anchor = id;
+              break;
+            }
+          }
+          if (!anchor) throw new AppError('CONFLICT', 'The last admin cannot be removed; add another admin first.');
+          await tx.collection('admins').doc(anchor).update({ data: { confirmedAt: at } });
+        }
+        await tx.collection('admins').doc(openid).remove();
+        await tx.collection<AuditEntry>('settings_audit').add({ data: { at, by, field: 'admins', from: openid, to: null, note: 'admin removed' } });
+      });
+      return;
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      if (!isTxConflict(err)) throw err;
+      if (attempt >= REMOVE_TRIES) throw new AppError('CONFLICT', 'Admins changed at the same moment; please try again.');
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.floor(Math.random() * 40)));
+    }
+  }
 }

@@ -1,0 +1,51 @@
+/**
+ * At least one admin, always (issue 10, point 5): two admins removing each other at
+ * the same moment never leave none. The check reads inside the transaction and
+ * writes the admin it relies on, so under snapshot isolation the two removals
+ * conflict instead of both passing.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+
+type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+let t: TestEmulator;
+beforeAll(async () => {
+  // No ADMIN_OPENIDS: the collection is the only source of admins.
+  t = await startEmulator({ maxContainersPerFunction: 6 });
+});
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+const remove = (by: string, openid: string) => t.call<Envelope<unknown>>('admin', { $url: 'admins.remove', openid }, by);
+const seedAdmin = (openid: string) => t.http('PUT', `/v1/db/admins/${openid}`, { addedBy: 'test', addedAt: new Date().toISOString() });
+
+test('two admins removing each other at the same moment: one stays, every time', async () => {
+  for (let trial = 0; trial < 10; trial++) {
+    await t.reset();
+    await seedAdmin('o_admin_a1');
+    await seedAdmin('o_admin_b1');
+    const answers = await Promise.all([remove('o_admin_a1', 'o_admin_b1'), remove('o_admin_b1', 'o_admin_a1')]);
+    const left = await t.docs<{ _id: string }>('admins');
+    expect({ trial, left: left.length }).toEqual({ trial, left: 1 });
+    expect(answers.filter((a) => a.ok)).toHaveLength(1);
+    // The other is refused: the last admin stays (CONFLICT), or it was no longer an admin when it asked (FORBIDDEN).
+    expect(['CONFLICT', 'FORBIDDEN']).toContain((answers.find((a) => !a.ok) as { error: { code: string } }).error.code);
+  }
+});
+
+test('three admins, each removing the next at once: at least one stays', async () => {
+  for (let trial = 0; trial < 5; trial++) {
+    await t.reset();
+    const ids = ['o_admin_a1', 'o_admin_b1', 'o_admin_c1'];
+    for (const id of ids) await seedAdmin(id);
+    await Promise.all(ids.map((id, i) => remove(id, ids[(i + 1) % ids.length]!)));
+    expect((await t.docs('admins')).length).toBeGreaterThanOrEqual(1);
+  }
+});
+
+test('the last admin cannot be removed, and removing a non-admin is NOT_FOUND', async () => {
+  await seedAdmin('o_admin_a1');
+  expect(await remove('o_admin_a1', 'o_admin_a1')).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+  expect(await remove('o_admin_a1', 'o_nobody_1')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  expect(await t.docs('admins')).toHaveLength(1);
+});

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadCloudbaseRc, PROJECT_ROOT, type FunctionConfig } from '../scripts/lib/cloudbaserc';
+import { encodeEnvValue } from '../cloudfunctions/_shared/config';
 import { FunctionPool } from './containers/function-pool';
 import { Faults } from './faults';
 import { Gateway, type Invoker } from './gateway/gateway';
@@ -57,6 +58,12 @@ export interface EmulatorOptions {
   trialCalls?: number;
   /** Real time from an accepted service-provider assign or cancel to its result (default 50). */
   spResultDelayMs?: number;
+  /**
+   * Which cloud-call (`cloud.openapi`) permissions functions have: `declared` (default)
+   * grants what each config.json lists, as a DevTools upload does; `none` grants
+   * nothing, as after a CLI deploy, so every cloud call answers -604101.
+   */
+  openapiPermission?: 'declared' | 'none';
 }
 
 export interface PersistedState {
@@ -145,6 +152,10 @@ export class Emulator {
         appSecret: () => (options.env ?? process.env).WECHAT_APPSECRET || undefined,
         usage: (appid, kind) => this.usage(appid, kind),
         recentAverage: (appid, kind) => recentMonthlyAverage(this.sandbox.chargeTimes(appid, kind), this.clock()),
+        exchangePhoneCode: (request, appid) => {
+          this.dirty = true;
+          return this.sandbox.exchange(request, appid);
+        },
       }),
       ...providerApis({
         tokens: this.tokens,
@@ -253,7 +264,7 @@ export class Emulator {
     if (!fn) return { ok: false as const, error: `Function not found: [${name}]`, cold: false, notFound: true };
     const appid = context.APPID ?? (source === 'wx_client' ? this.appid : '');
     const openid = context.OPENID ?? '';
-    const invoker: Invoker = { functionName: name, openid: openid || null, appid: appid || this.appid, openapiPermissions: fn.openapiPermissions };
+    const invoker: Invoker = { functionName: name, openid: openid || null, appid: appid || this.appid, openapiPermissions: this.options.openapiPermission === 'none' ? [] : fn.openapiPermissions };
     const token = this.gateway.issueToken(invoker);
     const started = Date.now();
     const route = event !== null && typeof event === 'object' && typeof (event as { $url?: unknown }).$url === 'string' ? (event as { $url: string }).$url : null;
@@ -404,7 +415,11 @@ export class Emulator {
         TCB_CONTEXT_KEYS: 'TCB_ENV,TCB_SOURCE',
         WECHAT_API_BASE: `${this.baseUrl}/wechat`,
       };
-      for (const [key, value] of Object.entries(declared)) env[key] = overrides[key] ?? value;
+      // As `npm run deploy` sends them: unset ones not at all, awkward ones encoded (config.ts decodes).
+      for (const [key, value] of Object.entries(declared)) {
+        const given = overrides[key] ?? value;
+        if (given) env[key] = encodeEnvValue(given);
+      }
       if (overrides.WECHAT_API_BASE) env.WECHAT_API_BASE = overrides.WECHAT_API_BASE;
       if (overrides.QUICKPHONE_LOG) env.QUICKPHONE_LOG = overrides.QUICKPHONE_LOG;
       const fnConfig = readJsonFile(join(fnDir, 'config.json')) as BuiltConfig | null;

@@ -1,0 +1,97 @@
+/**
+ * The real CloudBase CLI (node_modules/@cloudbase/cli 2.12.10, what `npx tcb` runs)
+ * on a copy of the project whose .env holds JSON, quotes, backslashes and Chinese.
+ * `tcb config list` reads cloudbaserc.json and .env like every command (it renders the
+ * config at start-up) but needs no login and no network, so it runs offline here.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeEnvValue } from '../cloudfunctions/_shared/config';
+import { planVariables, tcbConfig } from './lib/deploy-plan';
+
+const ROOT = join(__dirname, '..');
+const TCB = require.resolve('@cloudbase/cli/bin/tcb');
+const AWKWARD = {
+  QUOTA_PACK_CATALOGUE: '[{"kind":"quick","calls":1000,"validityDays":365,"priceYuan":30}]',
+  PROVIDER_MERCHANT_SECRETS: '{"wx5eed1e0c0ffee002":"se\\"cret"}',
+  WECHAT_APPSECRET: 'back\\slash"quote',
+  ADMIN_OPENIDS: 'o_老板,o_boss',
+};
+// As a person would write them in .env (single quotes keep JSON as it is).
+const DOTENV = [
+  'TCB_ENV_ID=env-123',
+  `QUOTA_PACK_CATALOGUE='${AWKWARD.QUOTA_PACK_CATALOGUE}'`,
+  `PROVIDER_MERCHANT_SECRETS='${AWKWARD.PROVIDER_MERCHANT_SECRETS}'`,
+  `WECHAT_APPSECRET='${AWKWARD.WECHAT_APPSECRET}'`,
+  `ADMIN_OPENIDS=${AWKWARD.ADMIN_OPENIDS}`,
+  '',
+].join('\n');
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'quickphone-tcb-'));
+  mkdirSync(join(dir, 'home'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function tcb(cwd: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [TCB, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), CI: 'true' } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => resolve({ code, out }));
+  });
+}
+
+function project(name: string, rcText: string): string {
+  const at = join(dir, name);
+  mkdirSync(at);
+  writeFileSync(join(at, 'cloudbaserc.json'), rcText);
+  writeFileSync(join(at, '.env'), DOTENV);
+  return at;
+}
+
+test('npx tcb config list works with JSON and quoted values in .env (the project\'s cloudbaserc.json)', async () => {
+  const at = project('now', readFileSync(join(ROOT, 'cloudbaserc.json'), 'utf8'));
+  copyFileSync(join(ROOT, '.env.example'), join(at, '.env.example'));
+  const { code, out } = await tcb(at, ['config', 'list']);
+  expect(out).not.toMatch(/SyntaxError/);
+  expect(code).toBe(0);
+}, 60_000);
+
+test('the old style ({{env.X}} placeholders) is what broke: the same .env crashes the CLI', async () => {
+  const old = { envId: '{{env.TCB_ENV_ID}}', functionRoot: './build/cloudfunctions', functions: [{ name: 'admin', handler: 'index.main', runtime: 'Nodejs18.15', envVariables: { QUOTA_PACK_CATALOGUE: '{{env.QUOTA_PACK_CATALOGUE}}' } }] };
+  const at = project('old', JSON.stringify(old, null, 2));
+  const { code, out } = await tcb(at, ['config', 'list']);
+  expect(out).toMatch(/SyntaxError: Expected ',' or '}'/);
+  expect(code).toBe(1);
+}, 60_000);
+
+test('the config the deploy hands the CLI parses too, and every value decodes to the original', async () => {
+  const { variables } = planVariables({ name: 'admin', declared: Object.keys(AWKWARD) }, AWKWARD, {});
+  const at = project('deploy', readFileSync(join(ROOT, 'cloudbaserc.json'), 'utf8'));
+  const generated = join(at, 'generated.json');
+  writeFileSync(generated, JSON.stringify(tcbConfig('env-123', './build/cloudfunctions', [{ name: 'admin', handler: 'index.main', runtime: 'Nodejs18.15', timeout: 10, memorySize: 256, installDependency: false, variables, sources: {}, triggers: [], openapi: [] }]), null, 2));
+  const { code, out } = await tcb(at, ['--config-file', generated, 'config', 'list']);
+  expect(out).not.toMatch(/SyntaxError/);
+  expect(code).toBe(0);
+  // What the CLI does to the values before sending them (2.12.10 ConfigParser.parseRawConfig):
+  // render {{…}} as text (there is none left), then JSON.parse turning JSON-object strings into objects.
+  const rendered = JSON.parse(readFileSync(generated, 'utf8'), (_k, v: unknown) => {
+    if (typeof v !== 'string') return v;
+    try {
+      const parsed: unknown = JSON.parse(v);
+      return typeof parsed === 'object' ? parsed : v;
+    } catch {
+      return v;
+    }
+  }) as { functions: Array<{ envVariables: Record<string, unknown> }> };
+  const sent = rendered.functions[0]!.envVariables;
+  for (const [name, value] of Object.entries(AWKWARD)) {
+    expect(typeof sent[name]).toBe('string');
+    expect(decodeEnvValue(sent[name] as string)).toBe(value);
+  }
+}, 60_000);

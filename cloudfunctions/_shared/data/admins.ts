@@ -56,8 +56,11 @@ export async function addAdmin(openid: string, by: string, at: Date): Promise<vo
 const REMOVE_TRIES = 5;
 
 function isTxConflict(err: unknown): boolean {
-  const text = err instanceof Error ? err.message : typeof err === 'object' && err ? JSON.stringify(err) : String(err);
-  return /TRANSACTION_CONFLICT/i.test(text);
+  // The SDK puts CloudBase's code (DATABASE_TRANSACTION_CONFLICT, or _FAIL once the
+  // conflict ended the transaction) in errCode and its wording in the message.
+  const e = (err ?? {}) as { message?: unknown; errCode?: unknown; errMsg?: unknown };
+  const text = `${String(e.errCode ?? '')} ${String(e.message ?? '')} ${String(e.errMsg ?? '')} ${typeof err === 'string' ? err : ''}`;
+  return /TRANSACTION_(CONFLICT|FAIL)|TransactionConflict|TransactionNotExist/i.test(text);
 }
 
 /**

@@ -1,19 +1,22 @@
 /**
  * The provider function end to end against the emulator's WeChat service-provider
- * fakes: orders synced from WeChat, SKUs, assign with an idempotency key (twice, and
- * five at once, assign once), result events confirmed with WeChat before anything
- * changes (a forged one changes nothing), polling for an event that never came, the
+ * fakes (shaped as the service-market pages document them): orders of both bulk
+ * products synced from WeChat, SKUs, assign with an idempotency key (twice, and five
+ * at once, assign once), results settled by signed pushes through HTTP access (a
+ * forged or unsigned one changes nothing), polling for a push that never came, the
  * merchant's usage showing the assigned pack, cancel only when WeChat allows it, and
- * clear errors that assign nothing.
+ * clear errors that assign nothing. Safe mode (AES) and XML pushes: provider-push.test.ts.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
+import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
+import { signedPush } from '../emulator/wechat/provider-push';
 
 type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
-interface OrderView { orderId: string; status: string; createdAt: string; calls: number; used: number; remaining: number }
-interface SkuView { skuId: string; name: string; calls: number; validityDays: number }
+interface OrderView { orderId: string; status: string; createdAt: string | null; calls: number | null; used: number | null; remaining: number | null; spuId: string; skuName: string }
+interface SkuView { skuId: string; name: string; calls: number | null; validityDays: number | null }
 interface AssignAnswer { assignmentId: string; requestId: string; status: string }
-interface AssignmentView extends AssignAnswer { orderId: string; skuId: string; receiverAppId: string; calls: number | null; createdAt: string; updatedAt: string; error: { code: string; message: string } | null }
-interface AssignmentDoc { _id: string; requestId: string; status: string; submitted: boolean; history: Array<{ from: string; to: string; via: string }> }
+interface AssignmentView extends AssignAnswer { orderId: string; skuId: string; receiverAppId: string; calls: number | null; receivePkgId: string | null; createdAt: string; updatedAt: string; error: { code: string; message: string } | null }
+interface AssignmentDoc { _id: string; requestId: string; status: string; submitted: boolean; receivePkgId: string | null; error: { code: string; message: string; errcode: number | null } | null; history: Array<{ from: string; to: string; via: string }> }
 interface SpOrders { orders: Array<{ orderId: string; calls: number; assigned: number; assignments: Array<{ requestId: string; receiverAppId: string; skuId: string; calls: number; status: string }> }> }
 interface Usage { all: number; effectiveUse: number; detailList: Array<{ pkgId: string; all: number; used: number; source: number }> }
 
@@ -23,6 +26,8 @@ const MERCHANT = 'wxa1b2c3d4e5f60718';
 const OTHER_MERCHANT = 'wx00000000000000bb'; // no token source configured for it
 const UNRELATED = 'wx00000000000000ee'; // the emulator answers 10045 for it
 const DAY = 86_400_000;
+const SP_STATS = 'wechat:/wxa/charge/service-provider';
+const sent = (api: string) => t.emulator.stats.actionCounts()[`${SP_STATS}/${api}`] ?? 0;
 
 let offset = 0;
 let t: TestEmulator;
@@ -36,6 +41,11 @@ beforeAll(async () => {
       PROVIDER_APPID,
       PROVIDER_APPSECRET: 'provider-secret',
       PROVIDER_MERCHANT_SECRETS: JSON.stringify({ [MERCHANT]: 'merchant-secret' }),
+      // The Token set with the push URL (the emulator's default).
+      PROVIDER_PUSH_TOKEN: DEFAULT_SP_PUSH_TOKEN,
+      // Poll at once and give up after 3 checks, so tests need not wait.
+      PROVIDER_POLL_AFTER_SECONDS: '0',
+      PROVIDER_POLL_MAX_ATTEMPTS: '3',
       QUICKPHONE_SP_UNRELATED_APPIDS: UNRELATED,
     },
   });
@@ -54,8 +64,8 @@ async function ok<T>(url: string, params: Record<string, unknown> = {}): Promise
   if (!res.ok) throw new Error(`provider.${url}: ${res.error.code} ${res.error.message}`);
   return res.data;
 }
-async function seedOrder(calls: number): Promise<string> {
-  const { status, body } = await t.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls });
+async function seedOrder(calls: number, spuId = '10000117'): Promise<string> {
+  const { status, body } = await t.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls, spuId });
   if (status !== 200) throw new Error(`seed failed: ${JSON.stringify(body)}`);
   return body.orderId;
 }
@@ -99,15 +109,30 @@ test('only admins: UNAUTHENTICATED without an OPENID, FORBIDDEN for anyone else,
   expect(await records()).toEqual([]);
 });
 
-test('orders.list syncs the provider\'s orders from WeChat and stores them; skus.list names what an order converts into', async () => {
+test('orders.list lists the orders of both bulk products (query_list needs a spuId) with correct dates; skus.list gives each SKU\'s calls', async () => {
   const orderId = await seedOrder(1_000_000);
+  const realtimeId = await seedOrder(50_000, '10000120');
   const { orders } = await ok<{ orders: OrderView[]; staleBecause: string | null }>('orders.list');
-  expect(orders).toEqual([expect.objectContaining({ orderId, status: 'paid', calls: 1_000_000, used: 0, remaining: 1_000_000 })]);
-  expect(Date.parse(orders[0]!.createdAt)).toBeGreaterThan(Date.now() - 60_000);
-  expect(await t.docs('provider_orders')).toEqual([expect.objectContaining({ _id: orderId, calls: 1_000_000, used: 0, wechatStatus: 1 })]);
+  expect(orders).toHaveLength(2);
+  expect(orders).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ orderId, status: 'paid', spuId: '10000117', calls: 1_000_000, used: 0, remaining: 1_000_000 }),
+      expect.objectContaining({ orderId: realtimeId, status: 'paid', spuId: '10000120', calls: 50_000, used: 0, remaining: 50_000 }),
+    ]),
+  );
+  // createTime is in ms: today, not the year 55000.
+  for (const o of orders) expect(Math.abs(Date.parse(o.createdAt!) - Date.now())).toBeLessThan(60_000);
+  expect(await t.docs('provider_orders')).toEqual(expect.arrayContaining([expect.objectContaining({ _id: orderId, calls: 1_000_000, used: 0, wechatStatus: 2 })]));
+  // One query per bulk product: never without a spuId.
+  expect(sent('order/query_list')).toBe(2);
+  // The first WeChat call of the file: an ordinary access_token from /cgi-bin/token (the default; PROVIDER_TOKEN_PATH may name the stable-token API).
+  expect(t.emulator.stats.actionCounts()['wechat:/cgi-bin/token']).toBeGreaterThanOrEqual(1);
+  expect(t.emulator.stats.actionCounts()['wechat:/cgi-bin/stable_token'] ?? 0).toBe(0);
 
   const { skus } = await ok<{ skus: SkuView[] }>('skus.list', { orderId });
   expect(skus).toContainEqual({ skuId: expect.any(String), name: expect.any(String), calls: 10_000, validityDays: 365 });
+  expect(skus.map((x) => x.calls)).toEqual([1000, 5000, 10_000, 50_000, 100_000, 1_000_000]);
+  expect((await ok<{ skus: SkuView[] }>('skus.list', { orderId: realtimeId })).skus.map((x) => x.calls)).toEqual([1000, 5000, 10_000, 50_000]);
   expect(await provider('skus.list', { orderId: 'no-such-order' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   expect(await provider('skus.list', { orderId: { $ne: null } })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('orderId') } });
 });
@@ -118,19 +143,21 @@ test('assign: 10,000 calls to a merchant; the result event, confirmed with WeCha
   const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'shop-42-march' });
   expect(answer).toEqual({ assignmentId: expect.stringMatching(/^[0-9a-f]{24}$/), requestId: expect.stringMatching(/^[A-Za-z0-9_-]{10,64}$/), status: expect.stringMatching(/^(pending|done)$/) });
 
-  // Settled by the pushed event (not by polling: assignments.list is not called until it is done).
+  // Settled by the signed push (not by polling: assignments.list is not called until it is done).
   const done = await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'the event to settle it');
-  expect(done!.history).toEqual([expect.objectContaining({ from: 'pending', to: 'done', via: 'order/get after event 5' })]);
+  expect(done!.history).toEqual([expect.objectContaining({ from: 'pending', to: 'done', via: 'event 5' })]);
+  const providerPack = (await merchantUsage()).detailList.find((p) => p.source === 3)!;
+  expect(done!.receivePkgId).toBe(providerPack.pkgId);
   expect(await wechatAssignments()).toEqual([{ requestId: answer.requestId, receiverAppId: MERCHANT, skuId, calls: 10_000, status: 'done' }]);
 
   const { assignments } = await ok<{ assignments: AssignmentView[] }>('assignments.list', { receiverAppId: MERCHANT });
-  expect(assignments).toEqual([expect.objectContaining({ assignmentId: answer.assignmentId, orderId, skuId, receiverAppId: MERCHANT, calls: 10_000, requestId: answer.requestId, status: 'done', error: null })]);
+  expect(assignments).toEqual([expect.objectContaining({ assignmentId: answer.assignmentId, orderId, skuId, receiverAppId: MERCHANT, calls: 10_000, requestId: answer.requestId, receivePkgId: providerPack.pkgId, status: 'done', error: null })]);
   expect((await ok<{ assignments: AssignmentView[] }>('assignments.list', { receiverAppId: OTHER_MERCHANT })).assignments).toEqual([]);
 
   const usage = await merchantUsage();
   expect(usage.detailList).toContainEqual(expect.objectContaining({ source: 3, all: 10_000, used: 0 }));
   const { orders } = await ok<{ orders: OrderView[] }>('orders.list');
-  expect(orders[0]).toMatchObject({ used: 10_000, remaining: 990_000 });
+  expect(orders.find((o) => o.orderId === orderId)).toMatchObject({ used: 10_000, remaining: 990_000 });
 
   // The route reads the merchant's usage with the merchant's own token.
   const viaRoute = await ok<{ appid: string; all: number; remaining: number; packs: Array<{ source: string; calls: number; used: number; startsAt: string; expiresAt: string | null }> }>('merchants.usage', { appid: MERCHANT });
@@ -199,41 +226,102 @@ test('an assign WeChat answers too late is retried with the same requestId and a
   expect((await spOrders())[0]!.assigned).toBe(10_000);
 }, 20_000);
 
-test('a forged result event changes nothing: from a client it finds no route, without an OPENID it is checked with WeChat', async () => {
+test('a forged or unsigned push changes nothing: direct calls find no way in, pushes without the Token\'s signature are refused', async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);
   // WeChat takes its time with this one.
   await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 1500 });
   const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'slow' });
-  const forged = { event_type: 5, result: 0, order_id: orderId, assign_appid: PROVIDER_APPID, receive_appid: MERCHANT, sp_sku_id: 'x', sku_id: skuId, request_id: answer.requestId };
+  const forged = { event_type: 5, result: 0, order_id: orderId, assign_appid: PROVIDER_APPID, receive_appid: MERCHANT, sp_spu_id: '10000117', sp_sku_id: 'x', spu_id: '10000077', sku_id: skuId, request_id: answer.requestId, receive_pkg_id: '1' };
 
+  // The old way in, a direct call shaped as the event (no $url): it finds no route, whoever calls.
   expect(await t.call('provider', forged, 'o_someone')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   expect(await t.call('provider', forged, BOSS)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-  expect(await t.call('provider', forged, null)).toEqual({ ok: true, data: { changed: false } });
-  expect(await t.call('provider', { ...forged, request_id: 'qp_never_sent_by_us' }, null)).toEqual({ ok: true, data: { changed: false } });
-  expect(await t.call('provider', { ...forged, event_type: 9 }, null)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  expect(await t.call('provider', forged, null)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+
+  // Over HTTP access: unsigned, signed with another Token, a stale timestamp, a valid signature on another body.
+  const post = (query: Record<string, string>, body: string) => fetch(`${t.url}/http/provider-events?${new URLSearchParams(query)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const config = { encodingAesKey: null, format: 'json' as const, appid: PROVIDER_APPID };
+  expect((await post({}, JSON.stringify(forged))).status).toBe(403);
+  const wrongToken = signedPush(forged, { ...config, token: 'guessed' }, Date.now());
+  expect((await post(wrongToken.query, wrongToken.body)).status).toBe(403);
+  const stale = signedPush(forged, { ...config, token: DEFAULT_SP_PUSH_TOKEN }, Date.now() - 3_600_000);
+  expect((await post(stale.query, stale.body)).status).toBe(403);
+  const signed = signedPush(forged, { ...config, token: DEFAULT_SP_PUSH_TOKEN }, Date.now());
+  expect((await post({ ...signed.query, nonce: '1' }, signed.body)).status).toBe(403);
+  // Direct invocation with the HTTP shape but an OPENID goes to the router.
+  expect(await t.call('provider', { httpMethod: 'POST', queryStringParameters: signed.query, body: signed.body }, BOSS)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   expect((await record(answer.assignmentId))!).toMatchObject({ status: 'pending', history: [] });
 
-  // The real event comes later and settles it; a duplicate of it changes nothing.
-  await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'the real event');
-  expect(await t.call('provider', forged, null)).toEqual({ ok: true, data: { changed: false } });
+  // The real push comes later and settles it; a duplicate of it changes nothing.
+  await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'the real push');
+  const replay = signedPush({ ...forged, result: 10121012 }, { ...config, token: DEFAULT_SP_PUSH_TOKEN }, Date.now());
+  expect((await post(replay.query, replay.body)).status).toBe(200);
+  expect((await record(answer.assignmentId))!).toMatchObject({ status: 'done' });
   expect((await record(answer.assignmentId))!.history).toHaveLength(1);
+  // The URL check: signed GET answered with echostr.
+  expect(await (await t.http<{ verified: boolean }>('POST', '/v1/wechat/sp-push/verify')).body).toMatchObject({ verified: true });
 });
 
-test('an assignment whose event never came is settled by polling on assignments.list', async () => {
+test('a lost push: assignments.list asks WeChat again with the same requestId (10121009 → done); a lost cancel push likewise (10121010 → cancelled)', async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);
-  // The event's confirmation fails (WeChat's order/get refuses once), so the event is lost.
-  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/order/get', errcode: 45009 });
+  await t.http('POST', '/v1/faults', { target: 'provider:push', errcode: 1, times: 2 });
   const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'lost-event' });
   await waitFor(wechatAssignments, (list) => list[0]?.status === 'done', 'WeChat to settle it');
-  await waitFor(async () => t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/order/get'] ?? 0, (n) => n >= 1, 'the event to be tried');
-  await new Promise((resolve) => setTimeout(resolve, 200));
   expect((await record(answer.assignmentId))!.status).toBe('pending');
 
   const { assignments } = await ok<{ assignments: AssignmentView[] }>('assignments.list');
   expect(assignments).toEqual([expect.objectContaining({ assignmentId: answer.assignmentId, status: 'done' })]);
-  expect((await record(answer.assignmentId))!.history).toEqual([expect.objectContaining({ to: 'done', via: 'poll' })]);
+  expect((await record(answer.assignmentId))!.history).toEqual([expect.objectContaining({ to: 'done', via: 'poll: WeChat answered 10121009' })]);
+  expect(sent('package/assign')).toBe(2);
+  expect(sent('order/get')).toBe(1); // assign's own read; confirmation needs none
+
+  expect(await ok<AssignmentView>('cancel', { assignmentId: answer.assignmentId })).toMatchObject({ status: 'cancelling' });
+  await waitFor(wechatAssignments, (list) => list[0]?.status === 'cancelled', 'WeChat to cancel it');
+  expect((await ok<{ assignments: AssignmentView[] }>('assignments.list')).assignments[0]).toMatchObject({ status: 'cancelled' });
+  expect((await record(answer.assignmentId))!.history.at(-1)).toMatchObject({ from: 'cancelling', to: 'cancelled', via: 'poll: WeChat answered 10121010' });
+});
+
+test('unknown answers end in a visible unknown state, never an endless resend; a failed result names its code', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
+  // An errcode nobody documents, to the assign itself.
+  await t.http('POST', '/v1/faults', { target: `${SP_STATS}/package/assign`, errcode: 12345 });
+  const odd = await provider<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'odd-code' });
+  expect(odd).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('12345') } });
+  const [oddRecord] = await records();
+  expect(oddRecord).toMatchObject({ status: 'unknown', error: { errcode: 12345 } });
+  // Listing shows it and does not resend it; the same key answers it as it is.
+  const listed = (await ok<{ assignments: AssignmentView[] }>('assignments.list')).assignments;
+  expect(listed).toEqual([expect.objectContaining({ status: 'unknown', error: expect.objectContaining({ message: expect.stringContaining('12345') }) })]);
+  expect(await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'odd-code' })).toMatchObject({ status: 'unknown' });
+  expect(sent('package/assign')).toBe(1);
+  expect(await provider('cancel', { assignmentId: oddRecord!._id })).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('unknown') } });
+
+  // A resend answered 10121031 (community: also what a resend after success gets): unknown, not failed.
+  await t.http('POST', '/v1/faults', { target: 'provider:push', errcode: 1 });
+  const lost = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'resend-31' });
+  await waitFor(wechatAssignments, (list) => list.some((a) => a.requestId === lost.requestId && a.status === 'done'), 'WeChat to settle it');
+  await t.http('POST', '/v1/faults', { target: `${SP_STATS}/package/assign`, errcode: 10121031 });
+  await ok('assignments.list');
+  expect(await record(lost.assignmentId)).toMatchObject({ status: 'unknown', error: { errcode: 10121031 } });
+
+  // WeChat never gives a final word (its result is held back): after PROVIDER_POLL_MAX_ATTEMPTS checks, unknown.
+  await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 60_000 });
+  const stuck = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'stuck' });
+  for (let i = 0; i < 4; i++) await ok('assignments.list');
+  expect(await record(stuck.assignmentId)).toMatchObject({ status: 'unknown', error: { message: expect.stringContaining('3 checks') } });
+  const resends = sent('package/assign');
+  await ok('assignments.list');
+  expect(sent('package/assign')).toBe(resends);
+
+  // A failed result with a code we do not know: failed, naming it.
+  await t.http('POST', '/v1/faults', { target: 'provider:assign', errcode: 99999 });
+  const failing = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'result-99999' });
+  const failed = await waitFor(() => record(failing.assignmentId), (r) => r?.status === 'failed', 'the failed result');
+  expect(failed!.error).toMatchObject({ errcode: 99999, message: expect.stringContaining('99999') });
+  expect(await provider('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'result-99999' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('99999') } });
 });
 
 test('cancel: cancelling until WeChat confirms cancelled, and the pack leaves the merchant', async () => {
@@ -241,7 +329,7 @@ test('cancel: cancelling until WeChat confirms cancelled, and the pack leaves th
   const cancelled = await ok<AssignmentView>('cancel', { assignmentId: pack.assignmentId });
   expect(cancelled).toMatchObject({ assignmentId: pack.assignmentId, status: expect.stringMatching(/^(cancelling|cancelled)$/) });
   const doc = await waitFor(() => record(pack.assignmentId), (r) => r?.status === 'cancelled', 'the cancel to be confirmed');
-  expect(doc!.history.map((h) => h.to)).toEqual(['done', ...(cancelled.status === 'cancelling' ? ['cancelling'] : []), 'cancelled']);
+  expect(doc!.history.map((h) => `${h.to} (${h.via})`)).toEqual(['done (event 5)', 'cancelling (cancel requested)', 'cancelled (event 6)']);
   expect(await wechatAssignments()).toEqual([expect.objectContaining({ status: 'cancelled' })]);
   expect((await merchantUsage()).detailList.filter((p) => p.source === 3)).toEqual([]);
   // Again: nothing more to do.
@@ -310,8 +398,32 @@ test('the provider\'s token is cached: at most one fetch per container, however 
     await ok('skus.list', { orderId });
   }
   const counts = t.emulator.stats.actionCounts();
-  expect(counts['wechat:/wxa/charge/service-provider/order/query_list']).toBe(5);
-  expect(counts['wechat:/cgi-bin/stable_token'] ?? 0).toBeLessThanOrEqual(4); // the emulator runs up to 4 containers per function
+  expect(counts['wechat:/wxa/charge/service-provider/order/query_list']).toBe(10); // two bulk products
+  expect(counts['wechat:/cgi-bin/token'] ?? 0).toBeLessThanOrEqual(4); // the emulator runs up to 4 containers per function
+  expect(counts['wechat:/cgi-bin/stable_token'] ?? 0).toBe(0);
+});
+
+test('concurrent cancels of one assignment all get the documented answer (the assignment, cancelling or cancelled), and send one cancel_assign', async () => {
+  const pack = await assignedPack();
+  const answers = await Promise.all(Array.from({ length: 5 }, () => provider<AssignmentView>('cancel', { assignmentId: pack.assignmentId })));
+  for (const answer of answers) expect(answer).toMatchObject({ ok: true, data: { assignmentId: pack.assignmentId, status: expect.stringMatching(/^(cancelling|cancelled)$/) } });
+  expect(sent('package/cancel_assign')).toBe(1);
+  await waitFor(() => record(pack.assignmentId), (r) => r?.status === 'cancelled', 'the cancel to land');
+  expect((await merchantUsage()).detailList.filter((p) => p.source === 3)).toEqual([]);
+});
+
+test('beginTime past the order\'s life or beyond the largest date is INVALID_ARGUMENT naming it; nothing is stored or sent', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
+  const base = { orderId, skuId, receiverAppId: MERCHANT };
+  for (const beginTime of [8_640_000_000_000_001, Date.now() + 366 * DAY, 1e300]) {
+    const res = await provider('assign', { ...base, beginTime, idempotencyKey: `begin-${beginTime}` });
+    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('beginTime') } });
+  }
+  expect(await records()).toEqual([]);
+  expect(sent('package/assign')).toBe(0);
+  // Within the order's life it goes through.
+  expect(await ok<AssignAnswer>('assign', { ...base, beginTime: Date.now() + 30 * DAY, idempotencyKey: 'begin-ok' })).toMatchObject({ status: expect.any(String) });
 });
 
 describe('without the provider\'s credentials', () => {

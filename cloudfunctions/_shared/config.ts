@@ -131,8 +131,8 @@ const PROVIDER_APPSECRET = /* @__PURE__ */ variable(
 );
 const PROVIDER_TOKEN_PATH = /* @__PURE__ */ variable(
   'PROVIDER_TOKEN_PATH',
-  'Where the provider\'s access token comes from, under WECHAT_API_BASE: /cgi-bin/stable_token (POST) or /cgi-bin/token (GET); which token WeChat\'s service-provider APIs take is unconfirmed.',
-  { fallback: '/cgi-bin/stable_token' },
+  'Where the provider\'s access token comes from, under WECHAT_API_BASE: /cgi-bin/token (GET, the default: an ordinary access_token of the service platform\'s AppID, as community code does) or /cgi-bin/stable_token (POST).',
+  { fallback: '/cgi-bin/token' },
 );
 const PROVIDER_MERCHANT_SECRETS = /* @__PURE__ */ variable(
   'PROVIDER_MERCHANT_SECRETS',
@@ -142,6 +142,41 @@ const PROVIDER_MERCHANT_SECRETS = /* @__PURE__ */ variable(
 const PROVIDER_MERCHANT_TOKEN_URL = /* @__PURE__ */ variable(
   'PROVIDER_MERCHANT_TOKEN_URL',
   'An HTTPS endpoint of your own answering GET ?appid=<merchant> with { access_token, expires_in? } (e.g. an authorizer token from your third-party platform), for merchants not in PROVIDER_MERCHANT_SECRETS.',
+);
+const PROVIDER_PUSH_TOKEN = /* @__PURE__ */ variable(
+  'PROVIDER_PUSH_TOKEN',
+  'The Token set with the push URL in the service platform\'s 开发设置 (消息推送): WeChat signs each result event with it. Unset: pushed events are refused and results settle by polling only.',
+  { secret: true },
+);
+const PROVIDER_PUSH_AES_KEY = /* @__PURE__ */ variable(
+  'PROVIDER_PUSH_AES_KEY',
+  'The EncodingAESKey (43 characters) when the push is in safe mode (安全模式); set, plain pushes are refused.',
+  { secret: true },
+);
+const PROVIDER_PUSH_MAX_AGE_SECONDS = /* @__PURE__ */ variable(
+  'PROVIDER_PUSH_MAX_AGE_SECONDS',
+  'How far a pushed event\'s timestamp may be from now (either way) before it is refused (assumed; WeChat states no window).',
+  { fallback: '300' },
+);
+const PROVIDER_BULK_SPU_IDS = /* @__PURE__ */ variable(
+  'PROVIDER_BULK_SPU_IDS',
+  'Comma-separated spuIds of the bulk products orders.list queries (order/query_list requires one). Not documented: the default is what community code uses (10000117 quick, 10000120 real-time).',
+  { fallback: '10000117,10000120' },
+);
+const PROVIDER_ORDER_STATUS_NAMES = /* @__PURE__ */ variable(
+  'PROVIDER_ORDER_STATUS_NAMES',
+  'JSON { "<WeChat order status>": "<our word>" }. The enum is not public; the documented example of a paid order has 2. Other numbers show as wechat-<n>.',
+  { fallback: '{"2":"paid"}' },
+);
+const PROVIDER_POLL_AFTER_SECONDS = /* @__PURE__ */ variable(
+  'PROVIDER_POLL_AFTER_SECONDS',
+  'assignments.list asks WeChat again (resends with the same requestId) about an assignment still pending or cancelling this many seconds after it was last sent or checked; 0: at once.',
+  { fallback: '60' },
+);
+const PROVIDER_POLL_MAX_ATTEMPTS = /* @__PURE__ */ variable(
+  'PROVIDER_POLL_MAX_ATTEMPTS',
+  'After this many checks without WeChat\'s final word an assignment is marked unknown (shown to admins, no more resends).',
+  { fallback: '10' },
 );
 const DOCTOR_KEY = /* @__PURE__ */ variable(
   'DOCTOR_KEY',
@@ -170,6 +205,13 @@ export const CONFIG_VARS = {
   PROVIDER_TOKEN_PATH,
   PROVIDER_MERCHANT_SECRETS,
   PROVIDER_MERCHANT_TOKEN_URL,
+  PROVIDER_PUSH_TOKEN,
+  PROVIDER_PUSH_AES_KEY,
+  PROVIDER_PUSH_MAX_AGE_SECONDS,
+  PROVIDER_BULK_SPU_IDS,
+  PROVIDER_ORDER_STATUS_NAMES,
+  PROVIDER_POLL_AFTER_SECONDS,
+  PROVIDER_POLL_MAX_ATTEMPTS,
   DOCTOR_KEY,
 } as const;
 
@@ -225,3 +267,19 @@ export const doctorKey = () => read(DOCTOR_KEY);
 export const providerTokenPath = () => read(PROVIDER_TOKEN_PATH);
 export const providerMerchantSecrets = () => read(PROVIDER_MERCHANT_SECRETS);
 export const providerMerchantTokenUrl = () => read(PROVIDER_MERCHANT_TOKEN_URL);
+export const providerPushToken = () => read(PROVIDER_PUSH_TOKEN);
+export const providerPushAesKey = () => read(PROVIDER_PUSH_AES_KEY);
+export const providerPushMaxAgeSeconds = () => positiveInt(PROVIDER_PUSH_MAX_AGE_SECONDS);
+export const providerBulkSpuIds = () =>
+  read(PROVIDER_BULK_SPU_IDS)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+export const providerOrderStatusNames = () => read(PROVIDER_ORDER_STATUS_NAMES);
+export const providerPollMaxAttempts = () => positiveInt(PROVIDER_POLL_MAX_ATTEMPTS);
+/** 0 allowed. */
+export function providerPollAfterSeconds(): number {
+  const text = read(PROVIDER_POLL_AFTER_SECONDS);
+  if (!/^\d+$/.test(text)) throw new Error(`PROVIDER_POLL_AFTER_SECONDS must be a whole number of seconds, got "${text}"`);
+  return Number(text);
+}

@@ -8,6 +8,10 @@
  * assignment; the same key with different parameters is a CONFLICT. WeChat's refusal
  * (not enough left, expired order, …) marks the record failed and is the answer, every
  * time that key is sent again.
+ *
+ * `beginTime` (ms) must fall within the order's life — before its createTime plus the
+ * SKU's duration (our reading: WeChat documents no order end) — and within the largest
+ * date; otherwise INVALID_ARGUMENT naming it, and nothing is stored or sent.
  */
 import * as v from 'valibot';
 import { AppError } from '../_shared/errors';
@@ -17,7 +21,7 @@ import { requireOpenid } from '../_shared/identity';
 import { requestDifferences, type AssignRequest } from '../_shared/domain/provider-assignment';
 import { assignmentIdFor, requestIdFor } from '../_shared/domain/provider-ids';
 import { claimForResend, findAssignment, insertAssignment, type AssignmentDoc } from '../_shared/data/provider-assignments';
-import { convertibleSkus } from '../_shared/wechat/service-provider';
+import { convertibleSkus, getOrder, MAX_TIME_MS } from '../_shared/wechat/service-provider';
 import { appid, wechatId } from './inputs';
 import { askWechat } from './wechat-errors';
 import { SEND_LEASE_MS, sendAssignment } from './settle';
@@ -29,7 +33,16 @@ const assignInput = v.object({
   skuId: wechatId('skuId'),
   receiverAppId: appid('receiverAppId'),
   idempotencyKey: v.pipe(v.string('idempotencyKey must be a string'), v.trim(), v.minLength(1, 'idempotencyKey must not be empty'), v.maxLength(128, 'idempotencyKey must be at most 128 characters')),
-  beginTime: v.optional(v.nullable(v.pipe(v.number('beginTime must be milliseconds since the epoch'), v.integer('beginTime must be whole milliseconds'), v.minValue(0, 'beginTime must not be negative')))),
+  beginTime: v.optional(
+    v.nullable(
+      v.pipe(
+        v.number('beginTime must be milliseconds since the epoch'),
+        v.integer('beginTime must be whole milliseconds'),
+        v.minValue(0, 'beginTime must not be negative'),
+        v.maxValue(MAX_TIME_MS, 'beginTime is beyond the largest date'),
+      ),
+    ),
+  ),
 });
 
 function answer(doc: AssignmentDoc) {
@@ -59,7 +72,16 @@ export const assign = route(assignInput, async (input, { caller }) => {
 
   // For the record's calls and name. Not a gate: the list may leave out SKUs that no
   // longer fit in what the order has left, and WeChat's refusal says which it is.
-  const sku = (await askWechat('read', () => convertibleSkus(request.orderId))).find((s) => s.skuId === request.skuId);
+  const order = await askWechat('read', () => getOrder(request.orderId));
+  const skus = await askWechat('read', () => convertibleSkus({ orderId: request.orderId, spSpuId: order.product.spSpuId, spSkuId: order.product.spSkuId }));
+  const sku = skus.find((s) => s.skuId === request.skuId);
+  if (request.beginTime !== null && order.createTime !== null) {
+    const lifeMs = (sku?.duration ?? Math.max(0, ...skus.map((s) => s.duration ?? 0))) * 1000;
+    const endsAt = order.createTime + lifeMs;
+    if (lifeMs > 0 && request.beginTime >= endsAt) {
+      throw new AppError('INVALID_ARGUMENT', `beginTime is past the order's life (it ends at ${new Date(endsAt).toISOString()}); nothing was assigned.`);
+    }
+  }
 
   const doc: AssignmentDoc = {
     _id: id,
@@ -67,7 +89,7 @@ export const assign = route(assignInput, async (input, { caller }) => {
     requestId: requestIdFor(input.idempotencyKey),
     calls: sku ? sku.count : null,
     skuName: sku ? sku.skuName : null,
-    validityDays: sku ? Math.round(sku.duration / DAY_SECONDS) : null,
+    validityDays: sku && sku.duration !== null ? Math.round(sku.duration / DAY_SECONDS) : null,
     status: 'pending',
     submitted: false,
     leaseUntil: new Date(at.getTime() + SEND_LEASE_MS),
@@ -76,6 +98,8 @@ export const assign = route(assignInput, async (input, { caller }) => {
     createdAt: at,
     updatedAt: at,
     checkedAt: at,
+    receivePkgId: null,
+    pollAttempts: 0,
     history: [],
   };
   if (!(await insertAssignment(doc))) {

@@ -12,6 +12,7 @@ export function assignmentView(doc: AssignmentDoc) {
     validityDays: doc.validityDays,
     beginTime: doc.beginTime,
     requestId: doc.requestId,
+    receivePkgId: doc.receivePkgId ?? null,
     status: doc.status,
     error: doc.error && { code: doc.error.code, message: doc.error.message },
     createdAt: doc.createdAt,

@@ -1,18 +1,21 @@
 /**
  * `provider.assignments.list { receiverAppId?, limit? }`: assignments newest first.
- * Before answering it settles a few that are still pending or cancelling by asking
- * WeChat (a result event may never come), at most POLL_LIMIT per call so the list
- * stays fast; the rest are taken on the next calls, least recently checked first.
+ * Before answering it asks WeChat about a few still pending or cancelling that no
+ * event settled within PROVIDER_POLL_AFTER_SECONDS (a push may be lost), at most
+ * POLL_LIMIT per call so the list stays fast; the rest are taken on the next calls,
+ * least recently checked first. After PROVIDER_POLL_MAX_ATTEMPTS checks without a
+ * final word an assignment is marked unknown.
  */
 import * as v from 'valibot';
 import { now } from '../_shared/clock';
+import { providerPollAfterSeconds, providerPollMaxAttempts } from '../_shared/config';
 import { logEvent } from '../_shared/log';
 import { route } from '../_shared/router';
 import { listAssignments, listUnsettled } from '../_shared/data/provider-assignments';
 import { assignmentView } from './assignment-view';
 import { appid } from './inputs';
 import { asAppError } from './wechat-errors';
-import { confirmWithWechat } from './settle';
+import { pollAssignments } from './settle';
 
 export const POLL_LIMIT = 10;
 
@@ -24,11 +27,11 @@ const listInput = v.object({
 export const listAssignmentsRoute = route(listInput, async ({ receiverAppId, limit }) => {
   const at = now();
   const filter = receiverAppId ? { receiverAppId } : {};
-  const unsettled = await listUnsettled(filter, POLL_LIMIT);
+  const unsettled = await listUnsettled(filter, POLL_LIMIT, new Date(at.getTime() - providerPollAfterSeconds() * 1000));
   let pollError: string | null = null;
   if (unsettled.length > 0) {
     try {
-      await confirmWithWechat(unsettled, at, 'poll');
+      await pollAssignments(unsettled, at, providerPollMaxAttempts());
     } catch (err) {
       // The list is still worth answering; the next call polls again.
       const error = asAppError(err, 'read');

@@ -1,18 +1,20 @@
 /**
  * `provider.cancel { assignmentId }`: asks WeChat to take an assignment back. WeChat
  * allows it within 7 days and only while the pack is unused; it answers at once and
- * reports the result later (event 6), so the assignment is `cancelling` until WeChat
- * confirms `cancelled`.
+ * pushes the result later (event 6), so the assignment is `cancelling` until WeChat's
+ * word (the event, or polling) makes it `cancelled` — or `done` again if WeChat refused.
+ *
+ * Concurrent cancels of one assignment send one `cancel_assign`: the first claims it
+ * (done → cancelling); the others answer the assignment as it then is.
  */
 import * as v from 'valibot';
 import { AppError } from '../_shared/errors';
 import { now } from '../_shared/clock';
+import { providerPollMaxAttempts } from '../_shared/config';
 import { route } from '../_shared/router';
-import { findAssignment, moveAssignment, type AssignmentDoc } from '../_shared/data/provider-assignments';
-import { cancelAssignment } from '../_shared/wechat/service-provider';
+import { findAssignment, type AssignmentDoc } from '../_shared/data/provider-assignments';
 import { assignmentView } from './assignment-view';
-import { askWechat } from './wechat-errors';
-import { confirmWithWechat } from './settle';
+import { pollAssignments, sendCancel } from './settle';
 
 const cancelInput = v.object({
   assignmentId: v.pipe(v.string('assignmentId must be a string'), v.trim(), v.regex(/^[0-9a-f]{24}$/, 'assignmentId must be an id that assign answered')),
@@ -22,14 +24,7 @@ async function reload(id: string, fallback: AssignmentDoc): Promise<AssignmentDo
   return (await findAssignment(id)) ?? fallback;
 }
 
-export const cancel = route(cancelInput, async ({ assignmentId }) => {
-  const at = now();
-  let doc = await findAssignment(assignmentId);
-  if (!doc) throw new AppError('NOT_FOUND', 'No such assignment.');
-  if (doc.status === 'pending' || doc.status === 'cancelling') {
-    await askWechat('read', () => confirmWithWechat([doc!], at, 'cancel: confirm first'));
-    doc = await reload(assignmentId, doc);
-  }
+function answerFor(doc: AssignmentDoc) {
   switch (doc.status) {
     case 'cancelled':
     case 'cancelling':
@@ -38,11 +33,32 @@ export const cancel = route(cancelInput, async ({ assignmentId }) => {
       throw new AppError('CONFLICT', 'This assignment failed, so nothing was assigned and there is nothing to cancel.');
     case 'pending':
       throw new AppError('CONFLICT', 'This assignment is still in progress at WeChat; cancel it once it is done.');
+    case 'unknown':
+      throw new AppError('CONFLICT', 'This assignment\'s outcome is unknown (see its error); check it in the service platform before cancelling.');
     case 'done':
-      break;
+      return null;
   }
-  const answer = await askWechat('cancel', () => cancelAssignment(doc!.orderId, doc!.requestId));
-  if (answer === 'accepted') await moveAssignment(doc._id, 'done', 'cancelling', { at, via: 'cancel_assign accepted' });
-  else await askWechat('read', () => confirmWithWechat([doc!], at, 'cancel: WeChat says already cancelled'));
-  return assignmentView(await reload(assignmentId, doc));
+}
+
+export const cancel = route(cancelInput, async ({ assignmentId }) => {
+  const at = now();
+  let doc = await findAssignment(assignmentId);
+  if (!doc) throw new AppError('NOT_FOUND', 'No such assignment.');
+  if (doc.status === 'pending') {
+    // Its event may be lost: ask WeChat once (the same requestId again) before refusing.
+    await pollAssignments([doc], at, providerPollMaxAttempts());
+    doc = await reload(assignmentId, doc);
+  }
+  const settled = answerFor(doc);
+  if (settled) return settled;
+  const { error, claimed } = await sendCancel(doc, at);
+  if (error) throw error;
+  const after = await reload(assignmentId, doc);
+  if (!claimed) {
+    // Another cancel claimed it first (or it moved on): answer it as it is now.
+    const now2 = answerFor(after);
+    if (now2) return now2;
+    throw new AppError('CONFLICT', 'WeChat did not allow cancelling this assignment; it stays assigned.');
+  }
+  return assignmentView(after);
 });

@@ -13,23 +13,21 @@
  * | assignments.list | `{ receiverAppId?, limit? }`: newest first; settles a few pending     |
  * | merchants.usage  | `{ appid, kind? }`: a merchant's quota as WeChat reports it           |
  *
- * WeChat's result events (event_type 5/6, no `$url`, no OPENID) are routed by shape to
- * events.ts. A call from the mini program always carries an OPENID, so a client cannot
- * pass for WeChat: its event-shaped call goes to the router and finds no route.
+ * WeChat's pushes (result events of assign and cancel, and the URL check) arrive
+ * through CloudBase HTTP access (push.ts), where nothing but their signature counts. A
+ * call with an OPENID always goes to the router.
  */
 import { callerFromContext } from '../_shared/cloud';
-import { failure, success, type Envelope } from '../_shared/errors';
-import { logEvent } from '../_shared/log';
+import type { Envelope } from '../_shared/errors';
 import { createHandler } from '../_shared/router';
 import { requireOpenid } from '../_shared/identity';
 import { requireAdmin } from '../_shared/data/admins';
-import { looksLikeResultEvent } from '../_shared/domain/provider-events';
 import { assign } from './assign';
 import { cancel } from './cancel';
 import { listAssignmentsRoute } from './assignments';
 import { merchantUsageRoute } from './merchants';
 import { listOrders, listSkus } from './orders';
-import { handleResultEvent } from './events';
+import { handlePush, isHttpAccessRequest, type IntegratedResponse } from './push';
 
 const routed = createHandler({
   name: 'provider',
@@ -45,12 +43,7 @@ const routed = createHandler({
   },
 });
 
-export async function main(event: unknown): Promise<Envelope<unknown>> {
-  if (!looksLikeResultEvent(event) || callerFromContext().openid) return routed(event);
-  try {
-    return success(await handleResultEvent(event));
-  } catch (err) {
-    logEvent('warn', { fn: 'provider', event: 'result', error: err instanceof Error ? err.message : String(err) });
-    return failure(err);
-  }
+export async function main(event: unknown): Promise<Envelope<unknown> | IntegratedResponse> {
+  if (isHttpAccessRequest(event) && !callerFromContext().openid) return handlePush(event);
+  return routed(event);
 }

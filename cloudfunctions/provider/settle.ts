@@ -1,123 +1,193 @@
 /**
- * Sending an assignment to WeChat and settling it with WeChat's own word. Used by
- * `assign` (first send), result events (confirmation), `assignments.list` (polling
- * what no event settled) and `cancel`.
- *
- * WeChat is asked, never told: a status changes only to what `order/get`'s
- * `assignList` reports for the requestId (or, where that list is missing, to what a
- * resend of the same requestId answers — WeChat de-duplicates it).
+ * Sending assignments and cancels to WeChat and settling them on WeChat's word, which
+ * comes three ways (docs/provider.md):
+ * - WeChat's answer to the send itself (domain/provider-errors.ts maps every code);
+ * - a signed result event (push.ts → settleFromEvent);
+ * - when no event came, WeChat's answer to the same requestId sent again (poll):
+ *   10121009 done, 10121010 cancelled, 10121011 still in progress. `order/get` lists
+ *   no assignments, so nothing else tells.
+ * A status moves only along domain/provider-assignment.ts's moves, with a conditional
+ * update on the status read, and every move is kept in the record's history.
  */
 import { AppError } from '../_shared/errors';
 import { logEvent } from '../_shared/log';
-import { nextStatus, statusFromWechat, type AssignmentStatus } from '../_shared/domain/provider-assignment';
-import { mapWechatError } from '../_shared/domain/provider-errors';
-import { claimForResend, fillCalls, findAssignment, markSubmitted, moveAssignment, releaseLease, markChecked, type AssignmentDoc } from '../_shared/data/provider-assignments';
-import { WechatError } from '../_shared/wechat/http';
-import { assignPackage, getOrder, isProviderTokenError, type SpAssignment } from '../_shared/wechat/service-provider';
-import { asAppError, askWechat } from './wechat-errors';
+import { nextStatus, statusFromEvent, type AssignmentStatus } from '../_shared/domain/provider-assignment';
+import { assignOutcome, cancelOutcome, mapWechatError, type MappedError, type SendOutcome } from '../_shared/domain/provider-errors';
+import type { ResultEvent } from '../_shared/domain/provider-events';
+import {
+  claimForResend,
+  findAssignment,
+  findByRequestId,
+  markChecked,
+  markSubmitted,
+  moveAssignment,
+  noteError,
+  releaseLease,
+  type AssignmentDoc,
+  type AssignmentError,
+} from '../_shared/data/provider-assignments';
+import { assignPackage, cancelAssignment } from '../_shared/wechat/service-provider';
+import { asAppError } from './wechat-errors';
 
 /** How long the request holding a new record may take to send it (the function times out at 20 s). */
 export const SEND_LEASE_MS = 30_000;
 
-/**
- * Sends `package/assign` for a pending record. WeChat's refusal marks it failed and is
- * returned as the error — unless this is a resend and WeChat's records show an earlier
- * send got through. A failure that leaves the outcome open (timeout, busy) leaves it
- * pending and releases it, so the same key sent again resends at once.
- */
-export async function sendAssignment(doc: AssignmentDoc, at: Date, via: string, resend = false): Promise<AppError | null> {
-  try {
-    const answer = await assignPackage({ orderId: doc.orderId, skuId: doc.skuId, receiverAppId: doc.receiverAppId, requestId: doc.requestId, beginTime: doc.beginTime });
-    await markSubmitted(doc._id, at);
-    if (answer === 'already-done') await moveAssignment(doc._id, 'pending', 'done', { at, via: `${via}: WeChat already had it assigned` });
-    return null;
-  } catch (err) {
-    if (!(err instanceof WechatError) || isProviderTokenError(err)) {
-      // The assign was not sent (no token): the next request with this key may send it.
-      await releaseLease(doc._id, at);
-      const error = asAppError(err, 'assign');
-      if (error instanceof AppError) return error;
-      throw error;
-    }
-    const mapped = mapWechatError(err.errcode, 'assign');
-    logEvent('warn', { fn: 'provider', assignment: doc._id, wechat: err.message, refused: mapped.refused });
-    if (mapped.refused && resend && (await wechatHasIt(doc, at, via))) {
-      // An earlier send got through after all (WeChat checked something else before the
-      // requestId): its status, now stored, is the answer.
-      return null;
-    }
-    if (mapped.refused) {
-      await moveAssignment(doc._id, 'pending', 'failed', { at, via: `${via}: WeChat refused (${err.errcode})`, error: { code: mapped.code, message: mapped.message, errcode: err.errcode } });
-    } else {
-      await releaseLease(doc._id, at);
-    }
-    return new AppError(mapped.code, mapped.message);
-  }
-}
+const recordError = (error: MappedError, errcode: number | null): AssignmentError => ({ code: error.code, message: error.message, errcode });
 
-/** Whether WeChat's records hold this requestId; if so its status is applied. */
-async function wechatHasIt(doc: AssignmentDoc, at: Date, via: string): Promise<boolean> {
-  const { assignList } = await askWechat('read', () => getOrder(doc.orderId));
-  const entry = assignList ? wechatEntry(assignList, doc.requestId) : undefined;
-  if (!entry) return false;
-  await apply(doc, statusFromWechat(entry.status), at, `${via}: found at WeChat`);
-  return true;
-}
-
-function wechatEntry(list: SpAssignment[], requestId: string): SpAssignment | undefined {
-  return list.find((a) => a.requestId === requestId);
-}
-
-/** Applies WeChat's status for one record; true when the record changed. */
-async function apply(doc: AssignmentDoc, confirmed: AssignmentStatus | null, at: Date, via: string): Promise<boolean> {
-  const to = nextStatus(doc.status, confirmed);
-  if (!to) return false;
-  const moved = await moveAssignment(
-    doc._id,
-    doc.status,
-    to,
-    to === 'failed'
-      ? { at, via, error: { code: 'CONFLICT', message: 'WeChat reports this assignment failed; nothing was assigned.', errcode: null } }
-      : { at, via, submitted: true },
-  );
+/** Moves a record to `to` if that is an allowed move from its status; true when it moved. */
+async function apply(doc: AssignmentDoc, to: AssignmentStatus, at: Date, via: string, extra: { error?: AssignmentError | null; receivePkgId?: string | null } = {}): Promise<boolean> {
+  if (!nextStatus(doc.status, to)) return false;
+  const moved = await moveAssignment(doc._id, doc.status, to, { at, via, submitted: true, ...extra });
   if (moved) logEvent('info', { fn: 'provider', assignment: doc._id, from: doc.status, to, via });
   return moved;
 }
 
+/** Throws when nothing could be sent (no token): the caller's error. */
+async function send<T>(call: () => Promise<T>, operation: 'assign' | 'cancel'): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw asAppError(err, operation);
+  }
+}
+
 /**
- * Asks WeChat about each record (one `order/get` per order) and stores what it says.
- * Returns the ids that changed. A pending record WeChat has never seen, whose sender's
- * lease ran out, is resent with its requestId.
+ * Sends `package/assign` for a pending record and applies WeChat's answer. Returns the
+ * error to answer the caller with, or null. `resend`: this requestId may have gone out
+ * before, so a refusal may answer an earlier send that went through (→ unknown).
  */
-export async function confirmWithWechat(docs: AssignmentDoc[], at: Date, via: string): Promise<Set<string>> {
+export async function sendAssignment(doc: AssignmentDoc, at: Date, via: string, resend = false): Promise<AppError | null> {
+  let answer;
+  try {
+    answer = await send(() => assignPackage({ orderId: doc.orderId, skuId: doc.skuId, receiverAppId: doc.receiverAppId, requestId: doc.requestId, beginTime: doc.beginTime }), 'assign');
+  } catch (err) {
+    // Not sent (no token): the next request with this key may send it.
+    await releaseLease(doc._id, at);
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  const outcome = assignOutcome(answer.errcode, resend || answer.resent);
+  if (outcome.kind !== 'accepted') logEvent('warn', { fn: 'provider', assignment: doc._id, via, errcode: answer.errcode, outcome: outcome.kind });
+  return applyAssignOutcome(doc, outcome, at, via);
+}
+
+async function applyAssignOutcome(doc: AssignmentDoc, outcome: SendOutcome, at: Date, via: string): Promise<AppError | null> {
+  switch (outcome.kind) {
+    case 'accepted':
+      await markSubmitted(doc._id, at);
+      return null;
+    case 'status':
+      await markSubmitted(doc._id, at);
+      await apply(doc, outcome.status, at, `${via}: WeChat answered ${outcome.errcode}`);
+      return null;
+    case 'retry':
+      await releaseLease(doc._id, at);
+      return new AppError(outcome.error.code, outcome.error.message);
+    case 'refused':
+      await apply(doc, 'failed', at, `${via}: WeChat refused (${outcome.errcode})`, { error: recordError(outcome.error, outcome.errcode) });
+      return new AppError(outcome.error.code, outcome.error.message);
+    case 'unknown':
+      await apply(doc, 'unknown', at, `${via}: WeChat answered ${outcome.errcode}`, { error: recordError(outcome.error, outcome.errcode) });
+      return new AppError(outcome.error.code, outcome.error.message);
+  }
+}
+
+/**
+ * Cancels a `done` assignment: first claims it (done → cancelling, so concurrent
+ * cancels send one `cancel_assign`), then sends it. WeChat's refusal brings it back to
+ * done and is the error; an answer that leaves the outcome open keeps it cancelling
+ * for polling to settle.
+ */
+export async function sendCancel(doc: AssignmentDoc, at: Date): Promise<{ error: AppError | null; claimed: boolean }> {
+  if (!(await moveAssignment(doc._id, 'done', 'cancelling', { at, via: 'cancel requested', error: null }))) return { error: null, claimed: false };
+  const claimed: AssignmentDoc = { ...doc, status: 'cancelling' };
+  let answer;
+  try {
+    answer = await send(() => cancelAssignment(doc.orderId, doc.requestId), 'cancel');
+  } catch (err) {
+    // Nothing was sent: the assignment stands.
+    await moveAssignment(doc._id, 'cancelling', 'done', { at, via: 'cancel not sent' });
+    throw err;
+  }
+  return { error: await applyCancelOutcome(claimed, cancelOutcome(answer.errcode), at, 'cancel_assign'), claimed: true };
+}
+
+async function applyCancelOutcome(doc: AssignmentDoc, outcome: SendOutcome, at: Date, via: string): Promise<AppError | null> {
+  switch (outcome.kind) {
+    case 'accepted':
+    case 'retry':
+      // Accepted, or the outcome is open: cancelling until an event or a poll says more.
+      return null;
+    case 'status':
+      await apply(doc, outcome.status, at, `${via}: WeChat answered ${outcome.errcode}`);
+      return null;
+    case 'refused':
+      await apply(doc, 'done', at, `${via}: WeChat refused (${outcome.errcode})`, { error: recordError(outcome.error, outcome.errcode) });
+      return new AppError(outcome.error.code, outcome.error.message);
+    case 'unknown':
+      await apply(doc, 'unknown', at, `${via}: WeChat answered ${outcome.errcode}`, { error: recordError(outcome.error, outcome.errcode) });
+      return new AppError(outcome.error.code, outcome.error.message);
+  }
+}
+
+/**
+ * Asks WeChat about assignments no event settled, by sending the same requestId again
+ * (WeChat de-duplicates it). After `maxAttempts` checks without a final word an
+ * assignment is marked unknown: shown to admins, never resent on its own. Returns the
+ * ids that changed.
+ */
+export async function pollAssignments(docs: AssignmentDoc[], at: Date, maxAttempts: number): Promise<Set<string>> {
   const changed = new Set<string>();
-  const byOrder = new Map<string, AssignmentDoc[]>();
-  for (const doc of docs) byOrder.set(doc.orderId, [...(byOrder.get(doc.orderId) ?? []), doc]);
-  for (const [orderId, group] of byOrder) {
-    const { assignList } = await getOrder(orderId);
-    for (const doc of group) {
-      let moved = false;
-      const entry = assignList ? wechatEntry(assignList, doc.requestId) : undefined;
-      if (entry) {
-        if (doc.calls === null && entry.count > 0) await fillCalls(doc._id, entry.count);
-        moved = await apply(doc, statusFromWechat(entry.status), at, via);
-      } else if (doc.status === 'pending' && (assignList === null || !doc.submitted)) {
-        // No list to read (the real API may lack it), or WeChat never got the assign:
-        // resending the same requestId is safe and its answer is WeChat's word.
-        moved = await resend(doc, at, via, assignList === null);
-      }
-      if (moved) changed.add(doc._id);
-      else await markChecked(doc._id, at);
+  for (const doc of docs) {
+    if ((doc.pollAttempts ?? 0) >= maxAttempts) {
+      const error: AssignmentError = { code: 'UPSTREAM_UNAVAILABLE', message: `WeChat gave no final word after ${maxAttempts} checks; the outcome is unknown. Check it in the service platform.`, errcode: null };
+      if (await apply(doc, 'unknown', at, `poll: no final word after ${maxAttempts} checks`, { error })) changed.add(doc._id);
+      continue;
     }
+    if (doc.status === 'pending') {
+      // One nobody acknowledged is resent only by whoever takes over its lease.
+      if (!doc.submitted && !(await claimForResend(doc._id, at, SEND_LEASE_MS))) continue;
+      await sendAssignment(doc, at, 'poll', true);
+    } else if (doc.status === 'cancelling') {
+      const answer = await send(() => cancelAssignment(doc.orderId, doc.requestId), 'cancel');
+      await applyCancelOutcome(doc, cancelOutcome(answer.errcode), at, 'poll');
+    }
+    const now = await findAssignment(doc._id);
+    if (now && now.status !== doc.status) changed.add(doc._id);
+    else await markChecked(doc._id, at);
   }
   return changed;
 }
 
-async function resend(doc: AssignmentDoc, at: Date, via: string, noList: boolean): Promise<boolean> {
-  // Without a list every pending record is asked; otherwise only one nobody is sending.
-  if (!noList && !(await claimForResend(doc._id, at, SEND_LEASE_MS))) return false;
-  const error = await sendAssignment(doc, at, `${via}: resent`, true);
-  if (error && error.code === 'UPSTREAM_UNAVAILABLE') return false;
-  const now = await findAssignment(doc._id);
-  return Boolean(now && now.status !== doc.status);
+/**
+ * A signed result event's word: event 5 → done (storing receive_pkg_id) or failed,
+ * event 6 → cancelled or (a refused cancel) back to done. The event must name the
+ * record's own order and receiver; an unknown requestId changes nothing.
+ */
+export async function settleFromEvent(event: ResultEvent, at: Date): Promise<{ changed: boolean; ignored?: string }> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const doc = await findByRequestId(event.requestId);
+    if (!doc) return { changed: false, ignored: 'unknown requestId' };
+    if ((event.orderId && event.orderId !== doc.orderId) || (event.receiverAppId && event.receiverAppId !== doc.receiverAppId)) {
+      return { changed: false, ignored: 'order_id or receive_appid differs from the assignment' };
+    }
+    const to = statusFromEvent(event.type, event.result);
+    const via = `event ${event.type === 'assign' ? 5 : 6}${event.result === 0 ? '' : ` (result ${event.result})`}`;
+    let error: AssignmentError | null | undefined;
+    if (event.result !== 0) {
+      const mapped = mapWechatError(event.result, event.type);
+      const what = event.type === 'assign' ? 'the assignment failed; nothing was assigned' : 'the cancel failed; the pack stays assigned';
+      error = { code: mapped.code === 'UPSTREAM_UNAVAILABLE' ? 'CONFLICT' : mapped.code, message: `WeChat's result event says ${what} (result ${event.result}). ${mapped.message}`, errcode: event.result };
+    } else if (to === 'done' || to === 'cancelled') {
+      error = null;
+    }
+    if (!nextStatus(doc.status, to)) {
+      // Already there (a duplicate event), or a move not allowed (a stale event).
+      if (event.type === 'cancel' && event.result !== 0 && doc.status === 'done' && error) await noteError(doc._id, at, error);
+      return { changed: false };
+    }
+    if (await apply(doc, to, at, via, { error, receivePkgId: event.type === 'assign' ? event.receivePkgId : undefined })) return { changed: true };
+    // Another request moved it meanwhile: read it again once.
+  }
+  return { changed: false };
 }

@@ -21,7 +21,7 @@ export interface StatusChange {
   at: Date;
   from: AssignmentStatus;
   to: AssignmentStatus;
-  /** What confirmed it: "assign", "order/get after event 5", "poll", … */
+  /** What confirmed it: "event 5", "poll: WeChat answered 10121009", … */
   via: string;
 }
 
@@ -44,6 +44,10 @@ export interface AssignmentDoc extends AssignRequest {
   updatedAt: Date;
   /** When WeChat was last asked about it; polling takes the least recently checked first. */
   checkedAt: Date;
+  /** The receiver's pack, from the signed assign result event (receive_pkg_id); null until then. */
+  receivePkgId?: string | null;
+  /** How many times polling asked WeChat about it without a final word. */
+  pollAttempts?: number;
   history: StatusChange[];
 }
 
@@ -85,9 +89,9 @@ export async function listAssignments(filter: { receiverAppId?: string }, limit:
   return data.map(revive);
 }
 
-/** Assignments still waiting for WeChat's final word, least recently looked at first. */
-export async function listUnsettled(filter: { receiverAppId?: string }, limit: number): Promise<AssignmentDoc[]> {
-  const where: Record<string, unknown> = { status: _.in(['pending', 'cancelling']) };
+/** Assignments still waiting for WeChat's final word and not looked at since `checkedBefore`, least recently looked at first. */
+export async function listUnsettled(filter: { receiverAppId?: string }, limit: number, checkedBefore: Date): Promise<AssignmentDoc[]> {
+  const where: Record<string, unknown> = { status: _.in(['pending', 'cancelling']), checkedAt: _.lte(checkedBefore) };
   if (filter.receiverAppId) where.receiverAppId = filter.receiverAppId;
   const { data } = await assignments().where(where).orderBy('checkedAt', 'asc').limit(limit).get();
   return data.map(revive);
@@ -97,8 +101,14 @@ export async function listUnsettled(filter: { receiverAppId?: string }, limit: n
  * Moves an assignment from `from` to `to` if it is still `from`; false when another
  * request moved it first (then nothing is written).
  */
-export async function moveAssignment(id: string, from: AssignmentStatus, to: AssignmentStatus, change: { at: Date; via: string; error?: AssignmentError | null; submitted?: boolean }): Promise<boolean> {
-  const data: Record<string, unknown> = { status: to, updatedAt: change.at, checkedAt: change.at, history: _.push([{ at: change.at, from, to, via: change.via }]) };
+export async function moveAssignment(
+  id: string,
+  from: AssignmentStatus,
+  to: AssignmentStatus,
+  change: { at: Date; via: string; error?: AssignmentError | null; submitted?: boolean; receivePkgId?: string | null },
+): Promise<boolean> {
+  const data: Record<string, unknown> = { status: to, updatedAt: change.at, checkedAt: change.at, pollAttempts: 0, history: _.push([{ at: change.at, from, to, via: change.via }]) };
+  if (change.receivePkgId) data.receivePkgId = change.receivePkgId;
   // _.set: the SDK would otherwise write the object field by field ("error.code"),
   // which MongoDB refuses under the stored null.
   if (change.error !== undefined) data.error = change.error === null ? null : _.set(change.error);
@@ -114,7 +124,12 @@ export async function markSubmitted(id: string, at: Date): Promise<void> {
 
 /** Records that WeChat was asked about the assignment, so the next poll takes others first. */
 export async function markChecked(id: string, at: Date): Promise<void> {
-  await assignments().doc(id).update({ data: { checkedAt: at } });
+  await assignments().doc(id).update({ data: { checkedAt: at, pollAttempts: _.inc(1) } });
+}
+
+/** Keeps WeChat's latest answer on a record whose status did not change (a refused cancel, an unknown code). */
+export async function noteError(id: string, at: Date, error: AssignmentError): Promise<void> {
+  await assignments().doc(id).update({ data: { error: _.set(error), updatedAt: at } });
 }
 
 /**

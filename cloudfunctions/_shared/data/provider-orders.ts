@@ -7,12 +7,13 @@ import { db, command as _ } from '../cloud';
 
 export interface ProviderOrderDoc {
   _id: string;
-  /** WeChat's status number (1 paid). */
-  wechatStatus: number;
-  createdAt: Date;
-  calls: number;
-  used: number;
-  priceFen: number;
+  /** WeChat's status number (the enum is not public; a paid order's documented example is 2); null when absent. */
+  wechatStatus: number | null;
+  /** From createTime (ms); null when WeChat gave none we can read. */
+  createdAt: Date | null;
+  calls: number | null;
+  used: number | null;
+  priceFen: number | null;
   spuId: string;
   skuId: string;
   skuName: string;
@@ -21,7 +22,8 @@ export interface ProviderOrderDoc {
 
 const orders = () => db.collection<ProviderOrderDoc>('provider_orders');
 
-const revive = (doc: ProviderOrderDoc): ProviderOrderDoc => ({ ...doc, createdAt: new Date(doc.createdAt), syncedAt: new Date(doc.syncedAt) });
+const revive = (doc: ProviderOrderDoc): ProviderOrderDoc => ({ ...doc, createdAt: doc.createdAt ? new Date(doc.createdAt) : null, syncedAt: new Date(doc.syncedAt) });
+const timeOf = (d: Date | null | undefined) => (d ? new Date(d).getTime() : null);
 
 /** Newest first. */
 export async function listStoredOrders(limit = 1000): Promise<ProviderOrderDoc[]> {
@@ -31,6 +33,12 @@ export async function listStoredOrders(limit = 1000): Promise<ProviderOrderDoc[]
 
 const CHUNK = 100;
 const FIGURES = ['wechatStatus', 'calls', 'used', 'priceFen', 'spuId', 'skuId', 'skuName'] as const;
+
+/** One stored order (for the product it was bought as, which get_convertible_skus takes). */
+export async function findStoredOrder(orderId: string): Promise<ProviderOrderDoc | null> {
+  const { data } = await orders().doc(orderId).get();
+  return data ? revive(data) : null;
+}
 
 /**
  * Stores WeChat's orders: new ones are written, changed ones updated, unchanged ones
@@ -47,7 +55,7 @@ export async function saveOrders(fresh: ProviderOrderDoc[]): Promise<number> {
   let written = 0;
   for (const order of fresh) {
     const old = stored.get(order._id);
-    const changed = !old || FIGURES.some((field) => old[field] !== order[field]) || new Date(old.createdAt).getTime() !== order.createdAt.getTime();
+    const changed = !old || FIGURES.some((field) => old[field] !== order[field]) || timeOf(old.createdAt) !== timeOf(order.createdAt);
     if (!changed) continue;
     const { _id, ...fields } = order;
     await orders().doc(_id).set({ data: fields });

@@ -1,9 +1,10 @@
-import { canMove, nextStatus, requestDifferences, statusFromWechat, type AssignmentStatus } from './provider-assignment';
+import { canMove, nextStatus, requestDifferences, statusFromEvent, type AssignmentStatus } from './provider-assignment';
 
-test('WeChat\'s assignList status numbers map to ours; unknown numbers to nothing', () => {
-  expect([1, 2, 3, 4, 5].map(statusFromWechat)).toEqual(['pending', 'done', 'failed', 'cancelling', 'cancelled']);
-  expect(statusFromWechat(0)).toBeNull();
-  expect(statusFromWechat(9)).toBeNull();
+test('a signed event\'s result is the status: assign 0 done, else failed; cancel 0 cancelled, else done', () => {
+  expect(statusFromEvent('assign', 0)).toBe('done');
+  expect(statusFromEvent('assign', 10121012)).toBe('failed');
+  expect(statusFromEvent('cancel', 0)).toBe('cancelled');
+  expect(statusFromEvent('cancel', 10121014)).toBe('done');
 });
 
 test('a confirmed status moves the record forward once; the same status again changes nothing', () => {
@@ -12,21 +13,20 @@ test('a confirmed status moves the record forward once; the same status again ch
   expect(nextStatus('done', 'cancelling')).toBe('cancelling');
   expect(nextStatus('cancelling', 'cancelled')).toBe('cancelled');
   expect(nextStatus('pending', null)).toBeNull();
+  // A late assign event for an assignment already being cancelled changes nothing.
+  expect(nextStatus('cancelling', 'failed')).toBeNull();
 });
 
-test('final statuses stay final; nothing goes back to pending', () => {
-  const all: AssignmentStatus[] = ['pending', 'done', 'failed', 'cancelling', 'cancelled'];
+test('final statuses stay final; nothing goes back to pending; unknown is settled by WeChat\'s later word', () => {
+  const all: AssignmentStatus[] = ['pending', 'done', 'failed', 'cancelling', 'cancelled', 'unknown'];
   for (const to of all) {
     expect(canMove('failed', to)).toBe(false);
     expect(canMove('cancelled', to)).toBe(false);
   }
   for (const from of all) expect(canMove(from, 'pending')).toBe(false);
-  expect(nextStatus('cancelled', 'done')).toBeNull();
-});
-
-test('a cancel WeChat refuses after accepting it returns the assignment to done', () => {
-  expect(nextStatus('cancelling', 'done')).toBe('done');
-  expect(canMove('done', 'failed')).toBe(false);
+  expect(nextStatus('unknown', 'done')).toBe('done');
+  expect(nextStatus('unknown', 'failed')).toBe('failed');
+  expect(canMove('done', 'unknown')).toBe(false);
 });
 
 test('a key reused for another request names the fields that differ', () => {

@@ -1,11 +1,11 @@
 /**
  * An assignment of part of a provider's bulk order to a merchant mini program, and the
- * rules for how its status may move. WeChat is the authority: a status changes only to
- * what WeChat's own records say (an order's `assignList`, or WeChat's answer to the
- * assign itself), and only along the moves below. Pure: no SDK.
+ * rules for how its status may move. WeChat is the authority: a status changes only on
+ * WeChat's word — a signed result event, or WeChat's answer to the assign / cancel
+ * itself (sent again with the same requestId when no event came) — and only along the
+ * moves below. Pure: no SDK.
  */
-
-export type AssignmentStatus = 'pending' | 'done' | 'failed' | 'cancelling' | 'cancelled';
+export type AssignmentStatus = 'pending' | 'done' | 'failed' | 'cancelling' | 'cancelled' | 'unknown';
 
 /** What a client asked for; the same idempotency key must always carry the same request. */
 export interface AssignRequest {
@@ -19,11 +19,15 @@ export interface AssignRequest {
 /**
  * Moves that can happen. `failed` and `cancelled` are final. A cancel WeChat refuses
  * after accepting it (result event 6 with a failure) brings `cancelling` back to `done`.
+ * `unknown`: WeChat answered something that does not tell the outcome (an errcode we do
+ * not know, or no final word after many checks); an admin sees it, nothing resends it,
+ * and a later signed event still settles it.
  */
 const MOVES: Record<AssignmentStatus, readonly AssignmentStatus[]> = {
-  pending: ['done', 'failed', 'cancelling', 'cancelled'],
+  pending: ['done', 'failed', 'cancelling', 'cancelled', 'unknown'],
   done: ['cancelling', 'cancelled'],
-  cancelling: ['cancelled', 'done'],
+  cancelling: ['cancelled', 'done', 'unknown'],
+  unknown: ['done', 'failed', 'cancelled'],
   failed: [],
   cancelled: [],
 };
@@ -32,34 +36,24 @@ export function canMove(from: AssignmentStatus, to: AssignmentStatus): boolean {
   return MOVES[from].includes(to);
 }
 
-/** Statuses still waiting for WeChat's final word. */
+/** Statuses still waiting for WeChat's final word (polled). */
 export const UNSETTLED: readonly AssignmentStatus[] = ['pending', 'cancelling'];
-
-/**
- * The status WeChat's `assignList` reports (emulator: 1 pending, 2 done, 3 failed,
- * 4 cancelling, 5 cancelled; see docs/provider.md); null for a number we do not know.
- */
-export function statusFromWechat(code: number): AssignmentStatus | null {
-  switch (code) {
-    case 1:
-      return 'pending';
-    case 2:
-      return 'done';
-    case 3:
-      return 'failed';
-    case 4:
-      return 'cancelling';
-    case 5:
-      return 'cancelled';
-    default:
-      return null;
-  }
-}
 
 /** The status to store after WeChat confirmed `confirmed`; null when nothing changes. */
 export function nextStatus(current: AssignmentStatus, confirmed: AssignmentStatus | null): AssignmentStatus | null {
   if (confirmed === null || confirmed === current) return null;
   return canMove(current, confirmed) ? confirmed : null;
+}
+
+/**
+ * What a signed result event says: event 5 (assign) with result 0 → done, otherwise
+ * failed; event 6 (cancel) with result 0 → cancelled, otherwise the assignment stands
+ * (done). A stale event (an assign result for an assignment already being cancelled)
+ * changes nothing because the move is not allowed.
+ */
+export function statusFromEvent(type: 'assign' | 'cancel', result: number): AssignmentStatus {
+  if (type === 'assign') return result === 0 ? 'done' : 'failed';
+  return result === 0 ? 'cancelled' : 'done';
 }
 
 /** The fields that differ between a stored request and a new one under the same key. */

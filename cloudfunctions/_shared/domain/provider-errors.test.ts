@@ -1,25 +1,38 @@
-import { mapWechatError } from './provider-errors';
+import { assignOutcome, cancelOutcome, mapWechatError } from './provider-errors';
 
-test('not enough left, an expired order and a forbidden cancel are conflicts WeChat refused', () => {
-  expect(mapWechatError(10121006, 'assign')).toEqual({ code: 'CONFLICT', message: expect.stringContaining('nothing was assigned'), refused: true });
-  expect(mapWechatError(10121012, 'assign')).toMatchObject({ code: 'CONFLICT', refused: true });
-  expect(mapWechatError(10121014, 'cancel')).toEqual({ code: 'CONFLICT', message: expect.stringContaining('7 days'), refused: true });
+test('every documented and community code of assign maps to a refusal, WeChat\'s word, a retry or unknown', () => {
+  expect(assignOutcome(0, false)).toEqual({ kind: 'accepted' });
+  expect(assignOutcome(10121009, true)).toMatchObject({ kind: 'status', status: 'done' });
+  expect(assignOutcome(10121010, true)).toMatchObject({ kind: 'status', status: 'cancelled' });
+  expect(assignOutcome(10121011, false)).toMatchObject({ kind: 'status', status: 'pending' });
+  for (const errcode of [10121004, -1, -2, -3, 40001, 42001]) expect(assignOutcome(errcode, false)).toMatchObject({ kind: 'retry' });
+  for (const [errcode, code] of [
+    [10120002, 'INVALID_ARGUMENT'],
+    [10120800, 'INVALID_ARGUMENT'],
+    [10121001, 'INVALID_ARGUMENT'],
+    [10121012, 'CONFLICT'],
+    [10121013, 'INVALID_ARGUMENT'],
+    [10121014, 'CONFLICT'],
+    [10121031, 'CONFLICT'],
+    [10045, 'INVALID_ARGUMENT'],
+    [10120405, 'UPSTREAM_UNAVAILABLE'],
+  ] as const) {
+    expect(assignOutcome(errcode, false)).toMatchObject({ kind: 'refused', error: { code, message: expect.stringContaining(String(errcode)) } });
+    // Sent again, a refusal may answer an earlier send that went through (community: 10121031 after success).
+    expect(assignOutcome(errcode, true)).toMatchObject({ kind: 'unknown', error: { message: expect.stringContaining('unknown') } });
+  }
+  expect(assignOutcome(45011, false)).toMatchObject({ kind: 'unknown', error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('45011') } });
 });
 
-test('bad arguments, no relationship and a bad appid are INVALID_ARGUMENT', () => {
-  for (const errcode of [40097, 10045, 40013]) expect(mapWechatError(errcode, 'assign')).toMatchObject({ code: 'INVALID_ARGUMENT', refused: true });
+test('cancel: 10121010 cancelled, 10121011 in progress, refusals leave it done, unknown codes unknown', () => {
+  expect(cancelOutcome(10121010)).toMatchObject({ kind: 'status', status: 'cancelled' });
+  expect(cancelOutcome(10121011)).toMatchObject({ kind: 'status', status: 'cancelling' });
+  expect(cancelOutcome(10121014)).toMatchObject({ kind: 'refused', error: { code: 'CONFLICT', message: expect.stringMatching(/used.*7 days/) } });
+  expect(cancelOutcome(10121004)).toMatchObject({ kind: 'retry' });
+  expect(cancelOutcome(99999)).toMatchObject({ kind: 'unknown' });
 });
 
-test('busy, timeouts and network failures are UPSTREAM_UNAVAILABLE and leave the outcome open', () => {
-  for (const errcode of [-1, -2, -3]) expect(mapWechatError(errcode, 'assign')).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', refused: false });
-  expect(mapWechatError(-1, 'assign').message).toContain('same idempotencyKey');
-});
-
-test('an errcode we do not know is not taken as a refusal', () => {
-  expect(mapWechatError(45011, 'assign')).toEqual({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('45011'), refused: false });
-});
-
-test('token failures point at the configuration and never at the argument', () => {
-  expect(mapWechatError(40013, 'token')).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('PROVIDER_APPID') });
+test('token failures point at the service platform\'s credentials', () => {
+  expect(mapWechatError(40013, 'token')).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('服务平台') });
   expect(mapWechatError(42001, 'read')).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('PROVIDER_TOKEN_PATH') });
 });

@@ -1,30 +1,31 @@
 /**
- * WeChat's service-provider APIs (`/wxa/charge/service-provider/…`, docs/provider.md):
- * the provider's bulk orders, the SKUs an order converts into, and assigning and
- * cancelling packs for merchant mini programs. Plus merchants' own usage API, for which
- * the provider needs a token of that merchant. (The provider's own `usage/get` is not
- * called: no route needs it.)
+ * WeChat's service-provider APIs (`/wxa/charge/service-provider/…`, docs/provider.md),
+ * as the service-market pages document them: the provider's bulk orders (per bulk
+ * spuId), the SKUs an order converts into, and assigning and cancelling packs for
+ * merchant mini programs. Plus merchants' own usage API, for which the provider needs a
+ * token of that merchant.
  *
- * Reads are retried once on a transient failure. `assign` and `cancel_assign` are
- * retried only because WeChat de-duplicates them by requestId: the retry carries the
- * same one, and an answer of "already assigned" / "in progress" / "already cancelled"
- * to it means the first attempt went through.
+ * Reads are retried once on a transient failure. `assign` and `cancel_assign` answer
+ * WeChat's errcode (0 accepted) for the caller to map (domain/provider-errors.ts); a
+ * transient failure is retried once with the same requestId, which WeChat
+ * de-duplicates, and the answer says whether it was such a resend.
  *
- * Tokens come from access-token.ts (cached, fetched again once when rejected). Errors
- * are WechatError (path and errcode, never a token or secret); the function maps them
- * to our error codes.
+ * The token is an ordinary access_token of the service platform's AppID/AppSecret
+ * (服务平台 → 帐号设置 → 开发设置), from `/cgi-bin/token` by default
+ * (PROVIDER_TOKEN_PATH may name the stable-token API instead), cached per container.
+ * Errors are WechatError (path and errcode, never a token or secret).
  */
 import { providerCredentials, providerMerchantSecrets, providerMerchantTokenUrl, providerTokenPath } from '../config';
 import { AppError } from '../errors';
-import { ERR_ALREADY_ASSIGNED, ERR_ALREADY_CANCELLED, ERR_IN_PROGRESS } from '../domain/provider-errors';
+import { isTransientErrcode } from '../domain/provider-errors';
 import { grantSource, STABLE_TOKEN_PATH, withToken, type TokenSource } from './access-token';
-import { callWechat, callWechatIdempotent, isTransient, NETWORK, TIMEOUT, WechatError, type WechatRequest } from './http';
+import { callWechat, callWechatIdempotent, NETWORK, TIMEOUT, WechatError, type WechatRequest } from './http';
 import { fetchUsagePages, USAGE_PATH, type WechatUsage } from './usage-api';
 
 const SP = '/wxa/charge/service-provider';
 const CALL_TIMEOUT_MS = 4000;
 const PAGE = 20;
-/** 2000 orders: far beyond any real account; stops a misbehaving API from looping. */
+/** 2000 orders a product: far beyond any real account; stops a misbehaving API from looping. */
 const MAX_PAGES = 100;
 const RETRY_DELAY_MS = 300;
 
@@ -51,30 +52,29 @@ async function providerCall<T extends object>(request: Omit<WechatRequest, 'quer
 
 export interface SpOrder {
   orderId: string;
-  /** 1 paid. */
-  status: number;
-  /** Seconds since the epoch. */
-  createTime: number;
-  orderPriceFen: number;
-  product: { spSpuId: string; spSkuId: string; skuName: string; skuCnt: number };
-  /** `all`: calls bought; `used`: calls assigned (pending or done). */
-  usage: { used: number; all: number };
-}
-
-export interface SpAssignment {
-  requestId: string;
-  receiverAppId: string;
-  skuId: string;
-  count: number;
-  /** 1 pending, 2 done, 3 failed, 4 cancelling, 5 cancelled (docs/provider.md). */
-  status: number;
+  /** WeChat's number; the enum is not public (a paid order's documented example: 2). Null when absent. */
+  status: number | null;
+  /** Milliseconds since the epoch (documented); null when absent or not a plausible time. */
+  createTime: number | null;
+  orderPriceFen: number | null;
+  product: { spSpuId: string; spSkuId: string; skuName: string; skuCnt: number | null };
+  /** `all`: calls bought; `used`: calls assigned. Strings on the wire. */
+  usage: { used: number | null; all: number | null };
 }
 
 type Raw = Record<string, unknown>;
 const text = (value: unknown) => (value === undefined || value === null ? '' : String(value));
-const num = (value: unknown) => {
-  const n = Number(value);
-  return Number.isFinite(n) ? n : 0;
+/** A number from a number or a numeric string; null otherwise (never NaN, never a guess). */
+const num = (value: unknown): number | null => {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return null;
+};
+/** The largest time a Date holds (ms). */
+export const MAX_TIME_MS = 8_640_000_000_000_000;
+const time = (value: unknown): number | null => {
+  const n = num(value);
+  return n !== null && Number.isInteger(n) && n > 0 && n <= MAX_TIME_MS ? n : null;
 };
 
 function toOrder(raw: Raw): SpOrder {
@@ -83,61 +83,54 @@ function toOrder(raw: Raw): SpOrder {
   return {
     orderId: text(raw.orderId),
     status: num(raw.status),
-    createTime: num(raw.createTime),
+    createTime: time(raw.createTime),
     orderPriceFen: num(raw.orderPrice),
     product: { spSpuId: text(product.spSpuId), spSkuId: text(product.spSkuId), skuName: text(product.skuName), skuCnt: num(product.skuCnt) },
     usage: { used: num(usage.used), all: num(usage.all) },
   };
 }
 
-/** Every order of the provider, page by page (`order/query_list`, at most 20 a page). */
-export async function queryOrders(spuId?: string): Promise<SpOrder[]> {
+/** Every order of one bulk product, page by page (`order/query_list`: `spuId` required, at most 20 a page). */
+export async function queryOrders(spuId: string): Promise<SpOrder[]> {
   const orders: SpOrder[] = [];
   for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await providerCall<{ total?: number; orderList?: Raw[] }>(
-      { path: `${SP}/order/query_list`, body: { ...(spuId ? { spuId } : {}), offset: page * PAGE, limit: PAGE } },
-      'read',
-    );
-    const list = answer.orderList ?? [];
-    orders.push(...list.map(toOrder));
-    if (list.length < PAGE || orders.length >= num(answer.total)) break;
+    const answer = await providerCall<{ total?: number; orderList?: Raw[] }>({ path: `${SP}/order/query_list`, body: { spuId, offset: page * PAGE, limit: PAGE } }, 'read');
+    const list = Array.isArray(answer.orderList) ? answer.orderList : [];
+    orders.push(...list.filter((o) => o && typeof o === 'object').map(toOrder));
+    if (list.length < PAGE || orders.length >= (num(answer.total) ?? 0)) break;
   }
   return orders;
 }
 
-/**
- * One order (`order/get`) and, when WeChat includes it, the status of each of its
- * assignments; `assignList` null means this answer has none (see docs/provider.md for
- * the fallback).
- */
-export async function getOrder(orderId: string): Promise<{ order: SpOrder; assignList: SpAssignment[] | null }> {
-  const answer = await providerCall<{ order?: Raw; assignList?: Raw[] }>({ path: `${SP}/order/get`, query: { orderId } }, 'read');
-  const order = answer.order ?? {};
-  const rawList = answer.assignList ?? (order.assignList as Raw[] | undefined);
-  return {
-    order: toOrder(order),
-    assignList: Array.isArray(rawList)
-      ? rawList.map((a) => ({ requestId: text(a.requestId), receiverAppId: text(a.receiverAppId), skuId: text(a.skuId), count: num(a.count), status: num(a.status) }))
-      : null,
-  };
+/** One order (`order/get`: `{ order }` only, no list of assignments). */
+export async function getOrder(orderId: string): Promise<SpOrder> {
+  const answer = await providerCall<{ order?: Raw }>({ path: `${SP}/order/get`, query: { orderId } }, 'read');
+  return toOrder(answer.order && typeof answer.order === 'object' ? answer.order : {});
 }
 
 export interface SpSku {
   spuId: string;
   skuId: string;
   skuName: string;
-  /** Validity in seconds. */
-  duration: number;
-  /** Calls in one pack of this SKU. */
-  count: number;
+  /** Validity in seconds; null when absent. */
+  duration: number | null;
+  /** Calls in one pack of this SKU (`attr.proportion.quota.quota`); null when absent. */
+  count: number | null;
 }
 
-/** The SKUs an order can be assigned as (`package/get_convertible_skus`). */
-export async function convertibleSkus(orderId: string): Promise<SpSku[]> {
-  const answer = await providerCall<{ skuList?: Raw[] }>({ path: `${SP}/package/get_convertible_skus`, query: { orderId } }, 'read');
-  return (answer.skuList ?? []).map((s) => {
+/**
+ * The SKUs an order can be assigned as (`package/get_convertible_skus`). The page
+ * documents `spSpuId` + `spSkuId` (the product bought); WECHAT.md also records
+ * `orderId`. Both are sent when known.
+ */
+export async function convertibleSkus(query: { orderId: string; spSpuId?: string; spSkuId?: string }): Promise<SpSku[]> {
+  const q: Record<string, string> = { orderId: query.orderId };
+  if (query.spSpuId && query.spSkuId) Object.assign(q, { spSpuId: query.spSpuId, spSkuId: query.spSkuId });
+  const answer = await providerCall<{ skuList?: Raw[] }>({ path: `${SP}/package/get_convertible_skus`, query: q }, 'read');
+  return (Array.isArray(answer.skuList) ? answer.skuList : []).map((s) => {
     const attr = (s.attr ?? {}) as Raw;
-    return { spuId: text(s.spuId), skuId: text(s.skuId), skuName: text(s.skuName), duration: num(attr.duration), count: num(attr.count) };
+    const quota = ((((attr.proportion ?? {}) as Raw).quota ?? {}) as Raw).quota;
+    return { spuId: text(s.spuId), skuId: text(s.skuId), skuName: text(s.skuName), duration: num(attr.duration), count: num(quota) };
   });
 }
 
@@ -151,40 +144,38 @@ export interface AssignCall {
   beginTime: number | null;
 }
 
-/** WeChat accepted the assignment (its result comes later), or it already had it. */
-export type AssignAnswer = 'accepted' | 'in-progress' | 'already-done';
+/** WeChat's errcode (0: accepted) and whether it answers a resend of the same requestId. */
+export interface SendAnswer {
+  errcode: number;
+  resent: boolean;
+}
 
 /** Sends `package/assign`; a transient failure is retried once with the same requestId. */
-export async function assignPackage(call: AssignCall): Promise<AssignAnswer> {
+export function assignPackage(call: AssignCall): Promise<SendAnswer> {
   const body = { orderId: call.orderId, skuId: call.skuId, receiverAppId: call.receiverAppId, requestId: call.requestId, ...(call.beginTime !== null ? { beginTime: call.beginTime } : {}) };
-  return sendOnce(`${SP}/package/assign`, body, (errcode) => (errcode === ERR_ALREADY_ASSIGNED ? 'already-done' : errcode === ERR_IN_PROGRESS ? 'in-progress' : null), 'accepted' as const);
+  return sendOnce(`${SP}/package/assign`, body);
 }
-
-export type CancelAnswer = 'accepted' | 'already-cancelled';
 
 /** Sends `package/cancel_assign` for an assignment; retried once like assign. */
-export async function cancelAssignment(orderId: string, requestId: string): Promise<CancelAnswer> {
-  return sendOnce(`${SP}/package/cancel_assign`, { orderId, requestId }, (errcode) => (errcode === ERR_ALREADY_CANCELLED ? 'already-cancelled' : null), 'accepted' as const);
+export function cancelAssignment(orderId: string, requestId: string): Promise<SendAnswer> {
+  return sendOnce(`${SP}/package/cancel_assign`, { orderId, requestId });
 }
 
-async function sendOnce<A extends string>(path: string, body: object, known: (errcode: number) => A | null, ok: A): Promise<A> {
-  const attempt = async (): Promise<A> => {
+/** Throws only when nothing was sent (no token: a configuration problem). */
+async function sendOnce(path: string, body: object): Promise<SendAnswer> {
+  const attempt = async (): Promise<number> => {
     try {
       await providerCall({ path, body }, 'none');
-      return ok;
+      return 0;
     } catch (err) {
-      const answer = err instanceof WechatError ? known(err.errcode) : null;
-      if (answer) return answer;
+      if (err instanceof WechatError && !isProviderTokenError(err)) return err.errcode;
       throw err;
     }
   };
-  try {
-    return await attempt();
-  } catch (err) {
-    if (!isTransient(err)) throw err;
-    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-    return attempt();
-  }
+  const first = await attempt();
+  if (!isTransientErrcode(first)) return { errcode: first, resent: false };
+  await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+  return { errcode: await attempt(), resent: true };
 }
 
 // ---------------------------------------------------------------------------- usage

@@ -1,0 +1,113 @@
+/**
+ * Result pushes in every form WeChat's message push takes, end to end: the emulator
+ * settles an assign or cancel and pushes it through HTTP access to the provider
+ * function as XML or JSON, plain or encrypted (safe mode); the function verifies,
+ * decrypts and settles. In safe mode a plain push, even correctly signed, changes
+ * nothing (its signature does not cover the body).
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
+import { encrypt, signedPush } from '../emulator/wechat/provider-push';
+
+type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+interface AssignAnswer { assignmentId: string; requestId: string; status: string }
+interface SkuView { skuId: string; calls: number }
+interface Doc { _id: string; status: string; receivePkgId: string | null; history: Array<{ to: string; via: string }> }
+
+const BOSS = 'o_provider_boss';
+const PROVIDER_APPID = 'wx5eed1e0c0ffee001';
+const MERCHANT = 'wxa1b2c3d4e5f60718';
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function harness(safeMode: boolean) {
+  const env: Record<string, string> = {
+    ADMIN_OPENIDS: BOSS,
+    PROVIDER_APPID,
+    PROVIDER_APPSECRET: 'provider-secret',
+    PROVIDER_PUSH_TOKEN: DEFAULT_SP_PUSH_TOKEN,
+    // Only polls that are asked for: these tests settle by push alone.
+    PROVIDER_POLL_AFTER_SECONDS: '3600',
+    ...(safeMode ? { PROVIDER_PUSH_AES_KEY: AES_KEY, QUICKPHONE_SP_PUSH_AES_KEY: AES_KEY } : {}),
+  };
+  const h = {
+    t: null as unknown as TestEmulator,
+    env,
+    async ok<T>(url: string, params: Record<string, unknown> = {}): Promise<T> {
+      const res = await h.t.call<Envelope<T>>('provider', { $url: url, ...params }, BOSS);
+      if (!res.ok) throw new Error(`provider.${url}: ${res.error.code} ${res.error.message}`);
+      return res.data;
+    },
+    async assignOne(key: string): Promise<AssignAnswer> {
+      const { orderId } = (await h.t.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls: 100_000 })).body;
+      const { skus } = await h.ok<{ skus: SkuView[] }>('skus.list', { orderId });
+      return h.ok<AssignAnswer>('assign', { orderId, skuId: skus.find((s) => s.calls === 1000)!.skuId, receiverAppId: MERCHANT, idempotencyKey: key });
+    },
+    record: async (id: string) => (await h.t.docs<Doc>('provider_assignments')).find((d) => d._id === id),
+    settled: (id: string, status: string) => waitFor(() => h.record(id), (r) => r?.status === status, `${id} to be ${status}`),
+  };
+  beforeAll(async () => {
+    h.t = await startEmulator({ env });
+  });
+  afterAll(() => h.t.stop());
+  beforeEach(async () => {
+    delete env.QUICKPHONE_SP_PUSH_FORMAT;
+    await h.t.reset();
+  });
+  return h;
+}
+
+describe('plain mode', () => {
+  const h = harness(false);
+
+  test('an XML push settles the assignment (and stores receive_pkg_id); an XML cancel push cancels it', async () => {
+    h.env.QUICKPHONE_SP_PUSH_FORMAT = 'xml';
+    const answer = await h.assignOne('xml-plain');
+    const done = await h.settled(answer.assignmentId, 'done');
+    expect(done).toMatchObject({ receivePkgId: expect.stringMatching(/.+/), history: [{ to: 'done', via: 'event 5' }] });
+    await h.ok('cancel', { assignmentId: answer.assignmentId });
+    const cancelled = await h.settled(answer.assignmentId, 'cancelled');
+    expect(cancelled!.history.at(-1)).toMatchObject({ to: 'cancelled', via: 'event 6' });
+  });
+
+  test('an encrypted push is refused when no EncodingAESKey is configured', async () => {
+    const sealed = signedPush({ event_type: 5, result: 0, request_id: 'qp0000000000000000000000000000', order_id: 'x', receive_appid: MERCHANT }, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID }, Date.now());
+    const res = await fetch(`${h.t.url}/http/provider-events?${new URLSearchParams(sealed.query)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sealed.body });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('safe mode (AES)', () => {
+  const h = harness(true);
+
+  test.each(['json', 'xml'])('an encrypted %s push settles the assignment', async (format) => {
+    h.env.QUICKPHONE_SP_PUSH_FORMAT = format;
+    const answer = await h.assignOne(`aes-${format}`);
+    expect(await h.settled(answer.assignmentId, 'done')).toMatchObject({ history: [{ to: 'done', via: 'event 5' }] });
+  });
+
+  test('a plain push, even signed with the Token, and a push sealed for another appid change nothing', async () => {
+    await h.t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 1000 });
+    const answer = await h.assignOne('aes-forged');
+    const { body } = await h.t.http<{ orders: Array<{ orderId: string }> }>('GET', '/v1/wechat/sp-orders');
+    const event = { event_type: 5, result: 10121012, order_id: body.orders[0]!.orderId, receive_appid: MERCHANT, request_id: answer.requestId, receive_pkg_id: '1' };
+    const post = async (push: { query: Record<string, string>; body: string }) =>
+      (await fetch(`${h.t.url}/http/provider-events?${new URLSearchParams(push.query)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: push.body })).status;
+    expect(await post(signedPush(event, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: null, format: 'json', appid: PROVIDER_APPID }, Date.now()))).toBe(403);
+    expect(await post(signedPush(event, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: 'wx00000000000000aa' }, Date.now()))).toBe(403);
+    // A captured msg_signature with another ciphertext.
+    const real = signedPush(event, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID }, Date.now());
+    expect(await post({ query: real.query, body: JSON.stringify({ Encrypt: encrypt(JSON.stringify(event), AES_KEY, PROVIDER_APPID) }) })).toBe(403);
+    expect(await h.record(answer.assignmentId)).toMatchObject({ status: 'pending', history: [] });
+    expect(await h.settled(answer.assignmentId, 'done')).toMatchObject({ history: [{ to: 'done', via: 'event 5' }] });
+  });
+});

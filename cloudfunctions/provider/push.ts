@@ -1,0 +1,74 @@
+/**
+ * WeChat's pushes to the provider, through CloudBase HTTP access: the URL set in the
+ * service platform's 开发设置 points at an HTTP access path of this function (deploy:
+ * docs/provider.md). HTTP access hands the function its "integrated request"
+ * `{ path, httpMethod, headers, queryStringParameters, body, isBase64Encoded }` and
+ * sends back what it returns as `{ statusCode, headers, body }`.
+ *
+ * - GET with `echostr` (saving the URL): answered with `echostr` when signed.
+ * - POST: a result event (assign 5, cancel 6), signed with PROVIDER_PUSH_TOKEN, XML or
+ *   JSON, encrypted in safe mode (PROVIDER_PUSH_AES_KEY). A verified event settles the
+ *   assignment (settle.ts); anything unsigned, forged, stale or undecryptable changes
+ *   nothing and gets 403. WeChat expects "success".
+ */
+import { now } from '../_shared/clock';
+import { providerCredentials, providerPushAesKey, providerPushMaxAgeSeconds, providerPushToken } from '../_shared/config';
+import { logEvent } from '../_shared/log';
+import { readPush } from '../_shared/domain/provider-push';
+import { parseResultEvent } from '../_shared/domain/provider-events';
+import { settleFromEvent } from './settle';
+
+export interface IntegratedRequest {
+  httpMethod: string;
+  path?: string;
+  headers?: Record<string, string>;
+  queryStringParameters?: Record<string, string> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+export interface IntegratedResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** An HTTP access call: never a mini program call (those have `$url` and an OPENID). */
+export function isHttpAccessRequest(event: unknown): event is IntegratedRequest {
+  if (typeof event !== 'object' || event === null) return false;
+  const e = event as Record<string, unknown>;
+  return typeof e.httpMethod === 'string' && e.$url === undefined;
+}
+
+const reply = (statusCode: number, body: string): IntegratedResponse => ({ statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
+
+export async function handlePush(request: IntegratedRequest): Promise<IntegratedResponse> {
+  const token = providerPushToken();
+  if (!token) {
+    logEvent('warn', { fn: 'provider', push: 'refused', reason: 'PROVIDER_PUSH_TOKEN not set' });
+    return reply(503, 'push not configured');
+  }
+  const credentials = providerCredentials();
+  const raw = request.body ?? '';
+  const body = request.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const reading = readPush(
+    { method: request.httpMethod.toUpperCase(), query: request.queryStringParameters ?? {}, body },
+    { token, encodingAesKey: providerPushAesKey() || null, appid: credentials.ok ? credentials.appid : null, maxAgeSeconds: providerPushMaxAgeSeconds() },
+    now().getTime(),
+  );
+  if (reading.kind === 'refused') {
+    logEvent('warn', { fn: 'provider', push: 'refused', reason: reading.reason });
+    return reply(reading.status, 'forbidden');
+  }
+  if (reading.kind === 'verify') return reply(200, reading.echostr);
+
+  const parsed = parseResultEvent(reading.fields);
+  if (!parsed.ok) {
+    // Signed by WeChat but not a result we act on: acknowledged, so it is not sent again.
+    logEvent('info', { fn: 'provider', push: 'ignored', reason: parsed.reason });
+    return reply(200, 'success');
+  }
+  const outcome = await settleFromEvent(parsed.event, now());
+  logEvent('info', { fn: 'provider', push: parsed.event.type, requestId: parsed.event.requestId, result: parsed.event.result, encrypted: reading.encrypted, ...outcome });
+  return reply(200, 'success');
+}

@@ -1,9 +1,10 @@
+import { CLOUD_ENV } from './cloud-env';
 import { loadSession } from './services/session';
 
 App({
   onLaunch() {
-    // No env given: the mini program's default cloud environment (chosen in DevTools).
-    wx.cloud.init({ traceUser: true });
+    // The environment npm run deploy deployed to (cloud-env.ts); empty: DevTools' default.
+    wx.cloud.init(CLOUD_ENV ? { env: CLOUD_ENV, traceUser: true } : { traceUser: true });
     // One round trip at launch; pages and components share its answer.
     loadSession().catch((err: unknown) => console.warn('session failed at launch; pages will retry', err));
   },

@@ -15,7 +15,8 @@
  *    (values filled and encoded, triggers from the function's config.json), then read
  *    it back: runtime, handler, timeout, memory, status, variables, triggers.
  * 3. Per collection: create it if missing, `ModifySafeRule`, read back with `DescribeSafeRule`.
- * 4. The doctor (scripts/doctor.ts) against the environment just deployed.
+ * 4. miniprogram/cloud-env.ts gets the environment id (`wx.cloud.init({ env })`).
+ * 5. The doctor (scripts/doctor.ts) against the environment just deployed.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { declaredVariables, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type Clou
 import { BUILD_FUNCTION_ROOT, checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule, checkVariables, variablesReadBy } from './lib/deploy-checks';
 import { compareFunction, compareRule, functionPlan, onlineVariables, tcbConfig, type FunctionDetail, type FunctionPlan } from './lib/deploy-plan';
 import { liveTarget, printReport, runDoctor } from './doctor';
+import { readCloudEnv, writeCloudEnv } from './lib/cloud-env';
 
 const REQUIRED = ['TCB_ENV_ID', 'TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'] as const;
 
@@ -245,6 +247,8 @@ function printPlan(project: Project, local: NodeJS.ProcessEnv): void {
   const plans = project.rc.functions.map((fn) => ({ name: fn.name, openapi: project.built.find((b) => b.name === fn.name)?.config?.permissions?.openapi ?? [], variables: {} }));
   for (const line of phoneExchangeAdvice(plans, local)) console.log(`  note     ${line}`);
   for (const note of project.notes) console.log(`  note     ${note}`);
+  const cloudEnv = readCloudEnv();
+  if (local.TCB_ENV_ID && cloudEnv !== local.TCB_ENV_ID) console.log(`  note     miniprogram/cloud-env.ts says ${JSON.stringify(cloudEnv)}; the deploy writes ${local.TCB_ENV_ID} there (then upload the mini program from DevTools)`);
 }
 
 async function main(): Promise<void> {
@@ -280,6 +284,7 @@ async function main(): Promise<void> {
   const plans = await planDeploy(project, process.env, manager);
   await deploy(project, plans, envId, { manager, tcb: cliRunner(), log: (line) => console.log(line) });
   console.log(`\nDeployed ${plans.length} function(s) and ${project.rules.length} rule set(s) to ${envId}; everything read back as sent.`);
+  if (writeCloudEnv(envId)) console.log(`miniprogram/cloud-env.ts now says ${envId}: upload the mini program from DevTools to ship it.`);
 
   console.log('\nDoctor:');
   const report = await runDoctor(liveTarget(manager, envId, project, process.env));

@@ -16,6 +16,9 @@ let onInvocation: (() => void) | null = null;
 
 // ---- overview ------------------------------------------------------------------
 
+/** What the last timer button did (kept across the redraw that follows it). */
+let fireStatus = '';
+
 async function renderOverview(el: HTMLElement): Promise<void> {
   const o = await api('GET', '/console/api/overview');
   document.getElementById('env')!.textContent = `env ${o.envId} · appid ${o.appid}`;
@@ -23,11 +26,11 @@ async function renderOverview(el: HTMLElement): Promise<void> {
     out.textContent = '…';
     try {
       const r = await api('POST', `/v1/functions/${encodeURIComponent(fn)}/triggers/${encodeURIComponent(trigger)}`, {});
-      out.textContent = r.result?.ok === false ? `${r.result.error?.code}` : 'fired';
+      fireStatus = `${fn}/${trigger} fired: ${r.result?.ok === false ? r.result.error?.code : r.result?.ok ? 'OK' : 'done'}`;
     } catch (err) {
-      out.textContent = errorText(err);
+      fireStatus = `${fn}/${trigger}: ${errorText(err)}`;
     }
-    void renderOverview(el);
+    await renderOverview(el);
   };
   const uptime = h('dd', {}, duration(o.uptimeMs));
   const started = Date.now() - o.uptimeMs;
@@ -59,6 +62,7 @@ async function renderOverview(el: HTMLElement): Promise<void> {
         'div',
         { class: 'card' },
         h('h2', {}, 'Functions'),
+        h('div', { class: 'muted', 'data-testid': 'fire-status' }, fireStatus),
         table(
           ['function', ['cold starts', 'num'], ['warm starts', 'num'], 'timer triggers'],
           o.functions.map((f: any) => {
@@ -89,20 +93,19 @@ async function renderOverview(el: HTMLElement): Promise<void> {
 
 const PAGE = 20;
 
-async function renderData(el: HTMLElement, collection = '', offset = 0): Promise<void> {
+async function renderData(el: HTMLElement, collection = '', offset = 0, message = ''): Promise<void> {
   const { collections } = await api('GET', '/console/api/db');
   const name = collection || collections[0]?.name || '';
   const editor = h('textarea', { rows: 18, 'data-testid': 'doc-json', spellcheck: 'false' });
   const idInput = h('input', { placeholder: '_id', 'data-testid': 'doc-id' });
-  const status = h('span', { class: 'muted', 'data-testid': 'doc-status' });
+  const status = h('span', { class: 'muted', 'data-testid': 'doc-status' }, message);
   const save = async () => {
     try {
       const doc = JSON.parse(editor.value);
       const id = idInput.value.trim() || (typeof doc._id === 'string' ? doc._id : '');
       if (!id) throw new Error('give the document an _id');
       await api('PUT', `/console/api/db/${encodeURIComponent(name)}/${encodeURIComponent(id)}`, { ...doc, _id: id });
-      status.textContent = `saved ${id}`;
-      await renderData(el, name, offset);
+      await renderData(el, name, offset, `saved ${id}`);
     } catch (err) {
       status.textContent = errorText(err);
     }
@@ -329,7 +332,7 @@ async function renderPlay(el: HTMLElement): Promise<void> {
     h('div', { class: 'card' }, h('h2', {}, 'The bill, as it moves ', h('a', { href: '#billing' }, 'full billing view ›')), strip),
   );
   await renderBillingStrip(strip);
-  onInvocation = () => void renderBillingStrip(strip);
+  if (document.body.contains(strip)) onInvocation = () => void renderBillingStrip(strip);
 }
 
 // ---- export / import -----------------------------------------------------------
@@ -370,12 +373,15 @@ async function show(): Promise<void> {
   const name = location.hash.slice(1).split('/')[0] || 'overview';
   const v = views[name] ?? views.overview!;
   current = name in views ? name : 'overview';
-  onInvocation = current === 'billing' ? () => void renderBilling(view) : null;
+  // A fresh container per visit: a slow render of the view left behind lands in a detached element.
+  const el = h('div', {});
+  replace(view, el);
+  onInvocation = current === 'billing' ? () => void renderBilling(el) : null;
   replace(nav, Object.entries(views).map(([key, { title }]) => h('a', { href: `#${key}`, class: key === current ? 'active' : '', 'data-testid': `tab-${key}` }, title)));
   try {
-    await v.render(view);
+    await v.render(el);
   } catch (err) {
-    replace(view, h('div', { class: 'error' }, errorText(err)));
+    replace(el, h('div', { class: 'error' }, errorText(err)));
   }
 }
 

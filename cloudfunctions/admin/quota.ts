@@ -9,8 +9,10 @@ import { requireOpenid } from '../_shared/identity';
 import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
 import { packCatalogueOverride } from '../_shared/config';
-import { positiveCount, yuanAmount } from '../_shared/domain/amount-schemas';
-import { chinaDayStart, DAY_MS } from '../_shared/domain/china-time';
+import { createHash } from 'node:crypto';
+import { AppError } from '../_shared/errors';
+import { positiveCount, startDate, yuanAmount } from '../_shared/domain/amount-schemas';
+import { DAY_MS } from '../_shared/domain/china-time';
 import { forecast } from '../_shared/domain/forecast';
 import { catalogue } from '../_shared/domain/pack-catalogue';
 import { fenToYuan, yuanToFen } from '../_shared/domain/pricing';
@@ -19,7 +21,8 @@ import { recommend } from '../_shared/domain/recommendation';
 import { scrubDigits } from '../_shared/domain/phone';
 import { recentAlerts } from '../_shared/data/alerts';
 import { loadQuota } from '../_shared/data/quota';
-import { insertPack, type QuotaPackDoc } from '../_shared/data/quota-packs';
+import { insertPack, listPacks, type QuotaPackDoc } from '../_shared/data/quota-packs';
+import { isDuplicateKey } from '../_shared/data/errors';
 import { loadReconciliation } from '../_shared/data/reconciliation';
 
 const kind = v.optional(v.picklist(['quick', 'realtime'], 'must be "quick" or "realtime"'), 'quick');
@@ -62,30 +65,27 @@ export const quotaStatus = route(v.object({ kind }), async ({ kind }) => {
   };
 });
 
-/** "2026-12-01" is that China day's start; an ISO instant is taken as it is. */
-const startsAt = v.pipe(
-  v.string('must be a date such as "2026-12-01" or an ISO time'),
-  v.trim(),
-  v.check((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) || /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(s), 'must be a date such as "2026-12-01" or an ISO time'),
-  v.transform((s) => (s.length === 10 ? chinaDayStart(s) : new Date(s))),
-  v.check((d) => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 2023 && d.getUTCFullYear() <= 2100, 'is not a real date between 2023 and 2100'),
-);
-
 const addPackInput = v.object({
   calls: positiveCount,
   validityDays: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be positive'), v.maxValue(3650, 'can be at most 3650 days')),
   kind,
-  startsAt: v.optional(startsAt),
+  startsAt: v.optional(startDate),
   priceYuan: v.optional(v.nullable(yuanAmount)),
   source: v.optional(v.picklist(['self', 'provider'], 'must be "self" or "provider"'), 'self'),
   note: v.optional(v.nullable(v.pipe(v.string('must be text'), v.trim(), v.maxLength(200, 'can be at most 200 characters')))),
+  /** As provider `assign`: the same key records the pack once, however often it is sent. */
+  idempotencyKey: v.optional(v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(128, 'must be at most 128 characters'))),
 });
+
+/** The pack id for an idempotency key: the same key always names the same pack. */
+const packIdFor = (key: string) => `pack-${createHash('sha256').update(`pack:${key}`, 'utf8').digest('hex').slice(0, 24)}`;
 
 export const addPack = route(addPackInput, async (input, { caller }) => {
   const by = requireOpenid(caller);
   const at = now();
   const start = input.startsAt ?? at;
-  const pack = await insertPack({
+  const id = input.idempotencyKey ? packIdFor(input.idempotencyKey) : undefined;
+  const fields = {
     kind: input.kind,
     source: input.source,
     calls: input.calls,
@@ -96,6 +96,22 @@ export const addPack = route(addPackInput, async (input, { caller }) => {
     note: input.note ? scrubDigits(input.note) : null,
     createdBy: by,
     at,
+    id,
+  };
+  const pack = await insertPack(fields).catch(async (err: unknown) => {
+    if (!id || !isDuplicateKey(err)) throw err;
+    // Sent before (a retry, a double tap): answer with the pack the key recorded.
+    const existing = (await listPacks(input.kind)).find((p) => p._id === id);
+    const same =
+      existing &&
+      existing.calls === fields.calls &&
+      existing.source === fields.source &&
+      existing.priceFen === fields.priceFen &&
+      (existing.note ?? null) === fields.note &&
+      (existing.expiresAt?.getTime() ?? 0) - existing.startsAt.getTime() === input.validityDays * DAY_MS &&
+      (!input.startsAt || existing.startsAt.getTime() === input.startsAt.getTime());
+    if (!same) throw new AppError('CONFLICT', 'This idempotencyKey was already used for another pack; use a new key for a new pack.');
+    return existing;
   });
   logEvent('info', { fn: 'admin', route: 'quota.addPack', by, kind: pack.kind, calls: pack.calls });
   return packView({ pack, used: 0, status: statusAt(pack, 0, at) });

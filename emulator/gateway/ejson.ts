@@ -31,7 +31,7 @@ export function decodeObject(text: unknown, field: string, now: number): Record<
 
 function resolve(value: unknown, now: number): unknown {
   if (value instanceof BSONRegExp) return new RegExp(value.pattern, [...value.options].filter((o) => 'imsu'.includes(o)).join(''));
-  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  if (value === null || typeof value !== 'object' || value instanceof Date || isBsonValue(value)) return value;
   if (Array.isArray(value)) return value.map((v) => resolve(v, now));
   const obj = value as Record<string, unknown>;
   const serverDate = obj.$tcb_server_date as { offset?: unknown } | undefined;
@@ -44,7 +44,21 @@ function resolve(value: unknown, now: number): unknown {
   return out;
 }
 
+function isBsonValue(value: object): boolean {
+  return typeof (value as { _bsontype?: unknown })._bsontype === 'string';
+}
+
+/** ObjectIds go out as their hex string, as CloudBase answers them (the SDK's oid test reads `a === hex`). */
+function answerValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof RegExp) return value;
+  if (isBsonValue(value)) return (value as { _bsontype: string })._bsontype === 'ObjectId' ? (value as { toHexString(): string }).toHexString() : value;
+  if (Array.isArray(value)) return value.map(answerValue);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = answerValue(v);
+  return out;
+}
+
 /** Encodes a stored document the way CloudBase answers it. */
 export function encode(doc: unknown): string {
-  return EJSON.stringify(doc, { relaxed: true });
+  return EJSON.stringify(answerValue(doc) as Record<string, unknown>, { relaxed: true });
 }

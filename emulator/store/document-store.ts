@@ -18,10 +18,13 @@
  * mutating a result.
  */
 import { BSONValue, EJSON, ObjectId } from 'bson';
-import { Aggregator, Query, find, update as applyUpdate } from 'mingo';
+import { Aggregator } from 'mingo/aggregator';
+import { Query } from 'mingo/query';
 import type { Options } from 'mingo/types';
+import { update as applyUpdate } from 'mingo/updater';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { EARTH_RADIUS_M, nearSpec, nearestDistance, shapeOf } from './geo';
 import { jsonSchemaValidator, mingoContext } from './operators';
 import { StoreError } from './store-error';
 
@@ -162,7 +165,7 @@ export class DocumentStore {
   private readonly historic = new Set<string>();
   /** The last commit's sequence number. */
   private seq = 0;
-  private readonly mingoOptions: Partial<Options>;
+  private readonly mingoOptions: Options;
   /** How long a transaction may stay open before it is aborted (CloudBase: 30 s, see docs/emulator.md). */
   transactionLifetimeMs = 30_000;
   /** Called after every committed change (persistence uses it to know it is dirty). */
@@ -170,7 +173,7 @@ export class DocumentStore {
 
   constructor() {
     // Scripts ($where, $function, $accumulator) are off: queries arrive over HTTP.
-    this.mingoOptions = { scriptEnabled: false, idKey: '_id', context: mingoContext(), jsonSchemaValidator };
+    this.mingoOptions = { scriptEnabled: false, idKey: '_id', context: mingoContext(), jsonSchemaValidator } as unknown as Options;
   }
 
   // ---- collections -------------------------------------------------------------
@@ -232,7 +235,17 @@ export class DocumentStore {
   find(collection: string, filter: Filter, options: FindOptions = {}, txId?: string): Doc[] {
     return this.inTransaction(txId, (tx) => {
       const source = this.visible(collection, tx);
-      let cursor = find(source, filter, options.projection && Object.keys(options.projection).length ? options.projection : undefined, this.mingoOptions);
+      const projection = options.projection && Object.keys(options.projection).length ? options.projection : undefined;
+      const near = options.sort?.length ? null : nearOf(filter);
+      if (near) {
+        // `$nearSphere` answers nearest first, unless the query sorts otherwise.
+        const matched = new Query(filter, this.mingoOptions).find(source).all() as Doc[];
+        const at = new Map(matched.map((d) => [d, nearestDistance(resolvePath(d, near.path), near.from) ?? Infinity]));
+        const ordered = [...matched].sort((a, b) => at.get(a)! - at.get(b)!);
+        const page = ordered.slice(options.skip ?? 0, options.limit === undefined ? undefined : (options.skip ?? 0) + options.limit);
+        return clone(projection ? (new Query({}, this.mingoOptions).find(page, projection).all() as Doc[]) : page);
+      }
+      let cursor = new Query(filter, this.mingoOptions).find(source, projection);
       if (options.sort?.length) cursor = cursor.sort(Object.fromEntries(options.sort));
       if (options.skip) cursor = cursor.skip(options.skip);
       if (options.limit !== undefined) cursor = cursor.limit(options.limit);
@@ -248,13 +261,59 @@ export class DocumentStore {
   }
 
   aggregate(collection: string, pipeline: Filter[]): Doc[] {
-    const source = this.visible(collection);
-    const aggregator = new Aggregator(pipeline, {
+    let source = this.visible(collection);
+    let stages = pipeline;
+    if (pipeline.slice(1).some((stage) => '$geoNear' in stage)) throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] $geoNear is only valid as the first stage in a pipeline.');
+    if (pipeline[0] && '$geoNear' in pipeline[0]) {
+      source = this.geoNear(source, pipeline[0].$geoNear);
+      stages = pipeline.slice(1);
+    }
+    const aggregator = new Aggregator(stages, {
       ...this.mingoOptions,
       // $lookup reads other collections as they are committed.
       collectionResolver: (name: string) => (this.collections.has(name) ? this.visible(name) : []),
     });
     return clone(aggregator.run(source) as Doc[]);
+  }
+
+  /** The `$geoNear` stage: documents by distance from `near`, nearest first, with the distance in `distanceField`. */
+  private geoNear(source: Doc[], raw: unknown): Doc[] {
+    const spec = (raw ?? {}) as Record<string, unknown>;
+    const refuse = (message: string): never => {
+      throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] $geoNear ${message}`);
+    };
+    if (typeof spec.distanceField !== 'string' || !spec.distanceField) refuse('requires a distanceField');
+    const geoJson = spec.near !== null && typeof spec.near === 'object' && !Array.isArray(spec.near);
+    const near = nearSpec(geoJson ? { $geometry: spec.near } : spec.near);
+    const query = spec.query ? new Query(spec.query as Filter, this.mingoOptions) : null;
+    let key = typeof spec.key === 'string' ? spec.key : null;
+    if (!key) {
+      // MongoDB uses the collection's only geo index; the emulator, the only field holding geometries.
+      const fields = new Set<string>();
+      for (const doc of source) for (const [k, v] of Object.entries(doc)) if (k !== '_id' && shapeOf(v)) fields.add(k);
+      if (fields.size === 0) refuse('unable to find index for $geoNear query');
+      if (fields.size > 1) refuse(`found more than one geo field (${[...fields].join(', ')}); give key`);
+      key = [...fields][0]!;
+    }
+    const field = key;
+    const multiplier = typeof spec.distanceMultiplier === 'number' ? spec.distanceMultiplier : 1;
+    const min = typeof spec.minDistance === 'number' ? spec.minDistance : 0;
+    const max = typeof spec.maxDistance === 'number' ? spec.maxDistance : Infinity;
+    const out: Array<[number, Doc]> = [];
+    for (const doc of source) {
+      if (query && !query.test(doc)) continue;
+      const value = resolvePath(doc, field);
+      const meters = nearestDistance(value, near.from);
+      if (meters === null) continue;
+      // A legacy coordinate pair measures in radians, GeoJSON in meters.
+      const distance = geoJson ? meters : meters / EARTH_RADIUS_M;
+      if (distance < min || distance > max) continue;
+      const copy = clone(doc);
+      setPath(copy, spec.distanceField as string, distance * multiplier);
+      if (typeof spec.includeLocs === 'string') setPath(copy, spec.includeLocs, clone(value));
+      out.push([distance, copy]);
+    }
+    return out.sort((a, b) => a[0] - b[0]).map(([, d]) => d);
   }
 
   // ---- writes ------------------------------------------------------------------
@@ -319,9 +378,9 @@ export class DocumentStore {
       const next = this.applyOperators(clone(target), change);
       if (idKey(next._id) !== idKey(target._id)) throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] the _id of a document cannot be changed');
       assertStorable(next);
-      const changed = !isDeepStrictEqual(next, target);
-      if (changed) this.write(collection, [[idKey(target._id), next]], tx);
-      return { updated: changed ? 1 : 0, doc: clone(next) };
+      if (!isDeepStrictEqual(next, target)) this.write(collection, [[idKey(target._id), next]], tx);
+      // findAndModify's count is of documents found (`lastErrorObject.n`), changed or not.
+      return { updated: 1, doc: clone(next) };
     });
   }
 
@@ -592,3 +651,39 @@ function upsertSeed(filter: Filter): Doc {
   return seed;
 }
 
+/** The first `$nearSphere`/`$near` condition of a filter, for ordering by distance. */
+function nearOf(filter: Filter): { path: string; from: [number, number] } | null {
+  for (const [path, condition] of Object.entries(filter)) {
+    if (path === '$and' && Array.isArray(condition)) {
+      for (const part of condition) {
+        const found = nearOf(part as Filter);
+        if (found) return found;
+      }
+    }
+    if (path.startsWith('$') || condition === null || typeof condition !== 'object') continue;
+    const ops = condition as Record<string, unknown>;
+    const spec = ops.$nearSphere ?? ops.$near;
+    if (spec !== undefined) return { path, from: nearSpec(spec).from };
+  }
+  return null;
+}
+
+function resolvePath(doc: Doc, path: string): unknown {
+  let current: unknown = doc;
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+function setPath(doc: Doc, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let current: Record<string, unknown> = doc;
+  for (const part of parts.slice(0, -1)) {
+    const next = current[part];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) current[part] = {};
+    current = current[part] as Record<string, unknown>;
+  }
+  current[parts[parts.length - 1]!] = value;
+}

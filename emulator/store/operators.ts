@@ -1,12 +1,163 @@
 /**
  * Operators the emulator adds to mingo's, or replaces, where mingo answers differently
- * from MongoDB as CloudBase runs it (see docs/emulator.md "Fidelity").
+ * from MongoDB as CloudBase runs it (see docs/emulator.md "Fidelity"):
+ *
+ * - `$elemMatch` with field conditions matches embedded documents only (mingo also
+ *   tried them on plain values, so `{ value: _.neq(1) }` matched `[3]`).
+ * - geo query operators (`$nearSphere`, `$near`, `$geoWithin`, `$geoIntersects`).
+ * - `$jsonSchema` (mingo needs a validator supplied).
+ * - `$substr`/`$substrBytes` count bytes and take a negative length as "the rest";
+ *   `$indexOfBytes` counts bytes; `$indexOfCP` exists; `$week` numbers weeks from the
+ *   year's first Sunday; `$trunc`/`$round` take a single number.
  */
-import { Context } from 'mingo';
-import type { JsonSchemaValidator } from 'mingo/types';
+import { Context, evalExpr } from 'mingo/core';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
+import { $round as mingoRound, $trunc as mingoTrunc } from 'mingo/operators/expression';
+import * as pipelineOperators from 'mingo/operators/pipeline';
+import * as projectionOperators from 'mingo/operators/projection';
+import * as queryOperators from 'mingo/operators/query';
+import * as windowOperators from 'mingo/operators/window';
+import { Query } from 'mingo/query';
+import type { Options } from 'mingo/types';
+import { resolve } from 'mingo/util';
+import { geoIntersectsPredicate, geoWithinPredicate, matchesNear, nearSpec } from './geo';
+import { compileSchema } from './json-schema';
+import { StoreError } from './store-error';
 
-export function mingoContext(): Context {
-  return Context.init({});
+type Predicate = (obj: Record<string, unknown>) => boolean;
+
+function isDocument(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp) && typeof (v as { _bsontype?: unknown })._bsontype !== 'string';
 }
 
-export const jsonSchemaValidator: JsonSchemaValidator | undefined = undefined;
+function $elemMatch(selector: string, criteria: Record<string, unknown>, options: Options): Predicate {
+  const keys = Object.keys(criteria ?? {});
+  // `{ $gt: 2 }`: conditions on the element itself; `{ value: … }`: on its fields.
+  const onElement = keys.length > 0 && keys.every((k) => k.startsWith('$') && k !== '$and' && k !== '$or' && k !== '$nor');
+  const query = new Query(onElement ? { e: criteria } : criteria, options);
+  const test = (el: unknown) => (onElement ? query.test({ e: el }) : isDocument(el) && query.test(el));
+  return (obj) => {
+    const value = resolve(obj, selector, { unwrapArray: true });
+    return Array.isArray(value) && value.some(test);
+  };
+}
+
+function geoOperator(make: (spec: unknown) => (value: unknown) => boolean) {
+  return (selector: string, spec: unknown): Predicate => {
+    const test = make(spec);
+    return (obj) => test(resolve(obj, selector));
+  };
+}
+
+const nearOperator = geoOperator((spec) => {
+  const near = nearSpec(spec);
+  return (value) => matchesNear(value, near);
+});
+
+function exprError(message: string): never {
+  throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] ${message}`);
+}
+
+function args(obj: unknown, expr: unknown, options: Options, op: string, min: number, max: number): unknown[] {
+  if (!Array.isArray(expr) || expr.length < min || expr.length > max) exprError(`${op} needs ${min === max ? min : `${min} to ${max}`} arguments`);
+  return evalExpr(obj, expr, options) as unknown[];
+}
+
+function nonNegativeInt(v: unknown, op: string, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) exprError(`${op}: ${what} must be a non-negative integer`);
+  return v;
+}
+
+function isContinuation(bytes: Buffer, at: number): boolean {
+  return at < bytes.length && (bytes[at]! & 0xc0) === 0x80;
+}
+
+function $substrBytes(obj: unknown, expr: unknown, options: Options): string {
+  const [value, start, count] = args(obj, expr, options, '$substrBytes', 3, 3);
+  const text = value === null || value === undefined ? '' : String(value);
+  const bytes = Buffer.from(text, 'utf8');
+  const from = nonNegativeInt(start, '$substrBytes', 'starting index');
+  if (typeof count !== 'number' || !Number.isInteger(count)) exprError('$substrBytes: length must be an integer');
+  // A negative length means "to the end of the string".
+  const to = count < 0 ? bytes.length : Math.min(bytes.length, from + count);
+  if (from >= bytes.length) return '';
+  if (isContinuation(bytes, from)) exprError('$substrBytes: Invalid range, starting index is a UTF-8 continuation byte.');
+  if (isContinuation(bytes, to)) exprError('$substrBytes: Invalid range, ending index is in the middle of a UTF-8 character.');
+  return bytes.subarray(from, to).toString('utf8');
+}
+
+function indexOf(op: string, unit: 'bytes' | 'cp') {
+  return (obj: unknown, expr: unknown, options: Options): number | null => {
+    const [value, search, start, end] = args(obj, expr, options, op, 2, 4);
+    if (value === null || value === undefined) return null;
+    if (typeof value !== 'string') exprError(`${op} requires a string as the first argument`);
+    if (typeof search !== 'string') exprError(`${op} requires a string as the second argument`);
+    const units: string[] | Buffer = unit === 'cp' ? [...value] : Buffer.from(value, 'utf8');
+    const needle: string[] | Buffer = unit === 'cp' ? [...search] : Buffer.from(search, 'utf8');
+    const from = start === undefined ? 0 : nonNegativeInt(start, op, 'starting index');
+    const to = end === undefined ? units.length : Math.min(units.length, nonNegativeInt(end, op, 'ending index'));
+    for (let i = from; i + needle.length <= to; i++) {
+      let found = true;
+      for (let j = 0; j < needle.length; j++) {
+        if (units[i + j] !== needle[j]) {
+          found = false;
+          break;
+        }
+      }
+      if (found) return i;
+    }
+    return -1;
+  };
+}
+
+/** `$week`: 0–53, weeks starting on Sunday, week 1 from the year's first Sunday. */
+function $week(obj: unknown, expr: unknown, options: Options): number | null {
+  const dayOfYear = evalExpr(obj, { $dayOfYear: expr }, options) as number | null;
+  const dayOfWeek = evalExpr(obj, { $dayOfWeek: expr }, options) as number | null;
+  if (dayOfYear === null || dayOfWeek === null || dayOfYear === undefined || dayOfWeek === undefined) return null;
+  const jan1 = (((dayOfWeek - 1 - (dayOfYear - 1)) % 7) + 7) % 7; // 0 = Sunday
+  return Math.floor((dayOfYear - 1 + jan1) / 7);
+}
+
+function roundingWithOptionalPlace(original: (obj: never, expr: never, options: Options) => unknown) {
+  return (obj: unknown, expr: unknown, options: Options): unknown => {
+    const list = Array.isArray(expr) ? [...expr] : [expr];
+    if (list.length === 1) list.push(0);
+    return original(obj as never, list as never, options);
+  };
+}
+
+/**
+ * mingo's operators with the emulator's in place of some. Used with the classes from
+ * `mingo/query`, `mingo/aggregator` and `mingo/updater`: the package's index merges
+ * its own operators over any context given, which would undo the replacements.
+ */
+export function mingoContext(): Context {
+  return Context.init({
+    accumulator: { ...accumulatorOperators },
+    pipeline: { ...pipelineOperators },
+    projection: { ...projectionOperators },
+    window: { ...windowOperators },
+    query: {
+      ...queryOperators,
+      $elemMatch: $elemMatch as never,
+      $nearSphere: nearOperator as never,
+      $near: nearOperator as never,
+      $geoWithin: geoOperator(geoWithinPredicate) as never,
+      $geoIntersects: geoOperator(geoIntersectsPredicate) as never,
+    },
+    expression: {
+      ...expressionOperators,
+      $substr: $substrBytes as never,
+      $substrBytes: $substrBytes as never,
+      $indexOfBytes: indexOf('$indexOfBytes', 'bytes') as never,
+      $indexOfCP: indexOf('$indexOfCP', 'cp') as never,
+      $week: $week as never,
+      $trunc: roundingWithOptionalPlace(mingoTrunc as never) as never,
+      $round: roundingWithOptionalPlace(mingoRound as never) as never,
+    },
+  });
+}
+
+export const jsonSchemaValidator = (schema: Record<string, unknown>) => compileSchema(schema) as (obj: unknown) => boolean;

@@ -405,6 +405,10 @@ test('the provider\'s token is cached: at most one fetch per container, however 
 
 test('concurrent cancels of one assignment all get the documented answer (the assignment, cancelling or cancelled), and send one cancel_assign', async () => {
   const pack = await assignedPack();
+  // Four warm containers, so the cancels really run at once.
+  for (let i = 0; i < 3; i++) await Promise.all(Array.from({ length: 4 }, () => provider('assignments.list')));
+  // WeChat is slow to answer the first cancel_assign, so the others arrive while it is under way.
+  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/cancel_assign', delayMs: 400 });
   const answers = await Promise.all(Array.from({ length: 5 }, () => provider<AssignmentView>('cancel', { assignmentId: pack.assignmentId })));
   for (const answer of answers) expect(answer).toMatchObject({ ok: true, data: { assignmentId: pack.assignmentId, status: expect.stringMatching(/^(cancelling|cancelled)$/) } });
   expect(sent('package/cancel_assign')).toBe(1);

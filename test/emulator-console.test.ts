@@ -96,7 +96,10 @@ test('play a user: a tap is one WeChat charge, recorded, counted and costed on o
   expect(b.wechat.exchanged).toEqual({ quick: 1, realtime: 0 });
   expect(b.ours.byKind).toEqual({ quick: 1, realtime: 0 });
   expect(b.ours.usageDaily.byKind).toEqual({ quick: 1, realtime: 0 });
-  expect(b.ours.summary.totals).toMatchObject({ quick: 1, costYuan: '0.03' });
+  // The admin function's own summary, not a figure the console works out.
+  const summary = await emu.call<{ ok: true; data: unknown }>('admin', { $url: 'usage.summary' }, ADMIN);
+  expect(b.ours.summary).toEqual(JSON.parse(JSON.stringify(summary.data)));
+  expect(b.ours.summary.totals.quick).toBe(1);
   expect(b.ours.quota.quick.remaining).toBe(999);
   expect(b.ours.breaker).toMatchObject({ tripped: false });
   expect(b.wechat.codes).toEqual([expect.objectContaining({ kind: 'quick', openid: 'o_player', exchanged: true, ours: expect.objectContaining({ exchange: 'ok', phoneMasked: bind.result.data.phoneMasked }) })]);
@@ -110,6 +113,17 @@ test('play a user: a tap is one WeChat charge, recorded, counted and costed on o
   expect(b.difference.yuan).toBe('0.03');
   expect(b.difference.explanations.join(' ')).toMatch(/1 code\(s\) WeChat charged never reached auth\.bindPhone/);
   expect(b.wechat.codes[1]).toMatchObject({ openid: 'o_gone', exchanged: false, ours: null });
+});
+
+test('a code WeChat refuses at the exchange is explained as not on our books', async () => {
+  const code = await emu.mintCode({ phoneNumber: '13900002222', openid: 'o_slow', ttlMs: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const res = await emu.call<{ ok: boolean; error?: { code: string } }>('auth', { $url: 'bindPhone', code }, 'o_slow');
+  expect(res).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+  const b = await consoleApi('GET', '/console/api/billing');
+  expect(b.wechat.codes[0].ours).toMatchObject({ exchange: 'failed', billable: false, counted: false, reason: 'invalid-code' });
+  expect(b.difference.byKind.quick).toMatchObject({ wechat: 1, ours: 1, counted: 0, usageDaily: 0, wechatMinusOurs: 0, wechatMinusDaily: 1 });
+  expect(b.difference.explanations.join(' ')).toMatch(/1 code\(s\) WeChat refused at the exchange/);
 });
 
 test('deny and no-quota are reported as the mini program reports them, and charge nothing', async () => {

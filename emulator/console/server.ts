@@ -258,30 +258,36 @@ async function adminRoute(emu: Emulator, admin: string | null, route: string, da
 const yuan = (calls: Record<PhoneKind, number>) => fenToYuan(calls.quick * PRICE_FEN.quick + calls.realtime * PRICE_FEN.realtime);
 const zero = (): Record<PhoneKind, number> => ({ quick: 0, realtime: 0 });
 
+/** A phone_charges record, read defensively: records written by older code lack the newer fields. */
 interface ChargeDoc {
   _id: string;
   kind?: PhoneKind;
   exchange?: string;
   failure?: string | null;
+  /** Whether WeChat billed it as far as the function can tell (null: the exchange has not settled). */
+  billable?: boolean | null;
+  maybeUsed?: boolean;
   counted?: boolean | null;
-  countedReason?: unknown;
-  reason?: unknown;
+  /** Why it is not counted: "invalid-code", "count-failed". */
+  notCounted?: string | null;
   phoneMasked?: string | null;
   chargedAt?: Date;
   openid?: string;
 }
 
-/** Whether a charge is counted in usage_daily: true, false, or null (not known). Read defensively: the field's form may grow. */
+/** Whether a record is in usage_daily: true, false, or null (not known). */
 function countedOf(c: ChargeDoc): boolean | null {
-  const v = c.counted as unknown;
-  if (v === true || v === false) return v;
-  if (v && typeof v === 'object' && 'counted' in v) return (v as { counted: unknown }).counted === true ? true : (v as { counted: unknown }).counted === false ? false : null;
-  return null;
+  return c.counted === true || c.counted === false ? c.counted : null;
+}
+
+/** Whether a record is a charge on our books; a record from before `billable` existed counts as one once exchanged. */
+function billableOf(c: ChargeDoc): boolean | null {
+  if (c.billable === true || c.billable === false) return c.billable;
+  return c.exchange === 'ok' ? true : null;
 }
 
 function reasonOf(c: ChargeDoc): string | null {
-  const r = c.countedReason ?? c.reason ?? (c.counted && typeof c.counted === 'object' ? (c.counted as { reason?: unknown }).reason : undefined);
-  return typeof r === 'string' ? r : r == null ? null : JSON.stringify(r);
+  return typeof c.notCounted === 'string' ? c.notCounted : null;
 }
 
 async function billing(emu: Emulator, requestedAdmin: string | null) {
@@ -311,21 +317,29 @@ async function billing(emu: Emulator, requestedAdmin: string | null) {
         code: `${c.code.slice(0, 8)}…`,
         exchanged: c.used,
         exchangeAttempts: c.exchanges,
-        ours: ours ? { id: `${ours._id.slice(0, 8)}…`, exchange: ours.exchange ?? null, failure: ours.failure ?? null, counted: countedOf(ours), reason: reasonOf(ours), phoneMasked: ours.phoneMasked ?? null } : null,
+        ours: ours ? { id: `${ours._id.slice(0, 8)}…`, exchange: ours.exchange ?? null, failure: ours.failure ?? null, billable: billableOf(ours), maybeUsed: ours.maybeUsed === true, counted: countedOf(ours), reason: reasonOf(ours), phoneMasked: ours.phoneMasked ?? null } : null,
       };
     });
 
   // Our side: the charge ledger and its daily counters.
   const oursByKind = zero();
+  const countedByKind = zero();
   const counted = { true: 0, false: 0, unknown: 0 };
+  const billable = { true: 0, false: 0, unknown: 0 };
   const byExchange: Record<string, number> = {};
+  /** Per kind: refused by WeChat, exchange not settled, billable but not yet counted. */
+  const gaps = { quick: { refused: 0, unsettled: 0, uncounted: 0 }, realtime: { refused: 0, unsettled: 0, uncounted: 0 } };
   for (const c of charges) {
     const kind: PhoneKind = c.kind === 'realtime' ? 'realtime' : 'quick';
     oursByKind[kind] += 1;
     const k = countedOf(c);
-    if (k === true) counted.true += 1;
-    else if (k === false) counted.false += 1;
-    else counted.unknown += 1;
+    const b = billableOf(c);
+    counted[k === true ? 'true' : k === false ? 'false' : 'unknown'] += 1;
+    billable[b === true ? 'true' : b === false ? 'false' : 'unknown'] += 1;
+    if (k === true) countedByKind[kind] += 1;
+    else if (b === false) gaps[kind].refused += 1;
+    else if (b === null) gaps[kind].unsettled += 1;
+    else gaps[kind].uncounted += 1;
     const ex = c.exchange ?? 'unknown';
     byExchange[ex] = (byExchange[ex] ?? 0) + 1;
   }
@@ -334,7 +348,7 @@ async function billing(emu: Emulator, requestedAdmin: string | null) {
   for (const d of usageDaily) if ((d.kind === 'quick' || d.kind === 'realtime') && typeof d.count === 'number') dailyByKind[d.kind] += d.count;
   const orphans = charges
     .filter((c) => !matched.has(c._id))
-    .map((c) => ({ id: `${c._id.slice(0, 8)}…`, kind: c.kind, at: c.chargedAt, exchange: c.exchange ?? null, counted: countedOf(c), reason: reasonOf(c) }));
+    .map((c) => ({ id: `${c._id.slice(0, 8)}…`, kind: c.kind, at: c.chargedAt, exchange: c.exchange ?? null, billable: billableOf(c), counted: countedOf(c), reason: reasonOf(c) }));
 
   // One after another: one warm admin container serves the view, as one admin's page would.
   const summary = await adminRoute(emu, admin, 'usage.summary');
@@ -347,11 +361,14 @@ async function billing(emu: Emulator, requestedAdmin: string | null) {
   for (const kind of KINDS) {
     const mintedNoRecord = codes.filter((c) => c.kind === kind && !c.ours).length;
     const recordNoCode = orphans.filter((o) => (o.kind ?? 'quick') === kind).length;
-    const notCounted = oursByKind[kind] - dailyByKind[kind];
+    const { refused, unsettled, uncounted } = gaps[kind];
+    const dailyVsCounted = dailyByKind[kind] - countedByKind[kind];
     if (mintedNoRecord) explanations.push(`${kind}: ${mintedNoRecord} code(s) WeChat charged never reached auth.bindPhone (the user left, or the request was lost before the charge was recorded) — billed, not in phone_charges.`);
     if (recordNoCode) explanations.push(`${kind}: ${recordNoCode} charge record(s) match no code in WeChat's ledger (data imported or edited, or WeChat's side was reset).`);
-    if (notCounted > 0) explanations.push(`${kind}: ${notCounted} recorded charge(s) not yet in usage_daily (counting failed or is unknown); the cron's recount adds them, so the summary's cost is low until then.`);
-    if (notCounted < 0) explanations.push(`${kind}: usage_daily counts ${-notCounted} more than phone_charges holds (records removed, or counted twice).`);
+    if (refused) explanations.push(`${kind}: ${refused} code(s) WeChat refused at the exchange (invalid, expired, used or another user's): kept for audit with counted: false and not on our books, though WeChat's ledger still holds the tap.`);
+    if (unsettled) explanations.push(`${kind}: ${unsettled} record(s) whose exchange has not settled (WeChat busy, or still in flight): not counted until the same code is sent again or the cron settles them.`);
+    if (uncounted) explanations.push(`${kind}: ${uncounted} billable record(s) not yet in usage_daily (the increment failed); the cron's recount adds them, so the summary is low until then.`);
+    if (dailyVsCounted) explanations.push(`${kind}: usage_daily holds ${dailyVsCounted > 0 ? `${dailyVsCounted} more` : `${-dailyVsCounted} fewer`} than the records marked counted (records removed or edited by hand).`);
   }
   if (!explanations.length) explanations.push('WeChat’s ledger, phone_charges and usage_daily agree.');
 
@@ -372,6 +389,8 @@ async function billing(emu: Emulator, requestedAdmin: string | null) {
       byKind: oursByKind,
       total: charges.length,
       counted,
+      countedByKind,
+      billable,
       byExchange,
       usageDaily: { byKind: dailyByKind, days: usageDaily.length },
       listValueYuan: yuan(oursByKind),
@@ -382,8 +401,9 @@ async function billing(emu: Emulator, requestedAdmin: string | null) {
       settingsError: (s as { error?: unknown } | null)?.error ?? null,
     },
     difference: {
-      byKind: Object.fromEntries(KINDS.map((k) => [k, { wechat: wechatByKind[k], ours: oursByKind[k], usageDaily: dailyByKind[k], wechatMinusOurs: wechatByKind[k] - oursByKind[k], oursMinusDaily: oursByKind[k] - dailyByKind[k] }])),
-      yuan: fenToYuan((wechatByKind.quick - oursByKind.quick) * PRICE_FEN.quick + (wechatByKind.realtime - oursByKind.realtime) * PRICE_FEN.realtime),
+      byKind: Object.fromEntries(KINDS.map((k) => [k, { wechat: wechatByKind[k], ours: oursByKind[k], counted: countedByKind[k], usageDaily: dailyByKind[k], wechatMinusOurs: wechatByKind[k] - oursByKind[k], wechatMinusDaily: wechatByKind[k] - dailyByKind[k] }])),
+      /** WeChat's charges at list price minus what usage_daily counts at list price. */
+      yuan: fenToYuan((wechatByKind.quick - dailyByKind.quick) * PRICE_FEN.quick + (wechatByKind.realtime - dailyByKind.realtime) * PRICE_FEN.realtime),
       explanations,
     },
   };

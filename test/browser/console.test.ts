@@ -99,7 +99,8 @@ test('play a user: the charge appears on WeChat’s side and ours, in the play v
   expect(await byTestId('wechat-quick').textContent()).toBe('1');
   expect(await byTestId('ours-quick').textContent()).toBe('1');
   expect(await byTestId('daily-quick').textContent()).toBe('1');
-  expect(await byTestId('summary-cost').textContent()).toBe('¥0.03');
+  const summary = await emu.call<{ data: { totals: { costYuan: string } } }>('admin', { $url: 'usage.summary' }, ADMIN);
+  expect(await byTestId('summary-cost').textContent()).toBe(`¥${summary.data.totals.costYuan}`);
   expect(await byTestId('breaker').textContent()).toContain('armed');
   const codes = await byTestId('codes').textContent();
   expect(codes).toMatch(/exchanged.*ok.*counted.*138\*{4}\d{4}/s);
@@ -226,7 +227,9 @@ test('the billing view, with a code WeChat charged that never reached us (screen
 
   await open('billing');
   await byTestId('billing').waitFor();
-  expect(await byTestId('difference-yuan').textContent()).toBe('¥0.03');
+  const { body: billing } = await emu.http<{ difference: { yuan: string; byKind: { quick: { wechatMinusOurs: number } } } }>('GET', '/console/api/billing');
+  expect(billing.difference.byKind.quick.wechatMinusOurs).toBe(1);
+  expect(await byTestId('difference-yuan').textContent()).toBe(`¥${billing.difference.yuan}`);
   expect(await byTestId('explanations').textContent()).toContain('never reached auth.bindPhone');
   const target = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs') : join(ROOT, 'build', 'screenshots');
   mkdirSync(target, { recursive: true });

@@ -18,8 +18,8 @@ function errorOf(value: any): string | null {
 function countedPill(counted: boolean | null | undefined, reason?: string | null): HTMLElement {
   const title = reason ? ` (${reason})` : '';
   if (counted === true) return pill(`counted${title}`, 'ok');
-  if (counted === false) return pill(`uncounted${title}`, 'bad');
-  return pill(`unknown${title}`, 'warn');
+  if (counted === false) return pill(`not counted${title}`, 'bad');
+  return pill(`not yet${title}`, 'warn');
 }
 
 function yuanOf(summary: any): { cost: string | null; list: string | null } {
@@ -77,7 +77,14 @@ function oursColumn(b: any): HTMLElement {
       { class: 'row' },
       h('span', { 'data-testid': 'counted' }, pill(`counted ${o.counted.true}`, 'ok')),
       h('span', { 'data-testid': 'uncounted' }, pill(`uncounted ${o.counted.false}`, o.counted.false ? 'bad' : '')),
-      pill(`unknown ${o.counted.unknown}`, o.counted.unknown ? 'warn' : ''),
+      pill(`not settled ${o.counted.unknown}`, o.counted.unknown ? 'warn' : ''),
+    ),
+    h(
+      'div',
+      { class: 'row muted' },
+      'billable:',
+      o.billable ? [pill(`yes ${o.billable.true}`), pill(`refused ${o.billable.false}`), pill(`unknown ${o.billable.unknown}`)] : null,
+      ' exchange:',
       Object.entries(o.byExchange).map(([k, n]) => pill(`${k} ${n}`)),
     ),
     h('h3', {}, 'admin usage.summary (last 12 months)'),
@@ -103,13 +110,14 @@ function differenceCard(b: any): HTMLElement {
     { class: 'card', 'data-testid': 'difference' },
     h('h2', {}, 'Difference'),
     table(
-      ['kind', ['WeChat', 'num'], ['phone_charges', 'num'], ['usage_daily', 'num'], ['WeChat − ours', 'num'], ['ours − usage_daily', 'num']],
+      ['kind', ['WeChat charged', 'num'], ['phone_charges', 'num'], ['counted', 'num'], ['usage_daily', 'num'], ['WeChat − records', 'num'], ['WeChat − usage_daily', 'num']],
       KINDS.map((k) => {
         const r = d.byKind[k];
-        return h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, r.wechat), h('td', { class: 'num' }, r.ours), h('td', { class: 'num' }, r.usageDaily), h('td', { class: `num ${r.wechatMinusOurs ? 'bad' : ''}` }, r.wechatMinusOurs), h('td', { class: `num ${r.oursMinusDaily ? 'warn' : ''}` }, r.oursMinusDaily));
+        const delta = r.wechatMinusDaily ?? r.wechat - r.usageDaily;
+        return h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, r.wechat), h('td', { class: 'num' }, r.ours), h('td', { class: 'num' }, r.counted ?? '—'), h('td', { class: 'num' }, r.usageDaily), h('td', { class: `num ${r.wechatMinusOurs ? 'bad' : ''}` }, r.wechatMinusOurs), h('td', { class: `num ${delta ? 'warn' : ''}` }, delta));
       }),
     ),
-    h('div', { class: 'row' }, 'Billed but not recorded:', h('strong', { 'data-testid': 'difference-yuan' }, `¥${d.yuan}`)),
+    h('div', { class: 'row' }, 'WeChat billed beyond what usage_daily counts (list price):', h('strong', { 'data-testid': 'difference-yuan' }, `¥${d.yuan}`)),
     h('ul', { class: 'explain', 'data-testid': 'explanations' }, d.explanations.map((e: string) => h('li', {}, e))),
   );
 }
@@ -158,7 +166,13 @@ function codesCard(b: any): HTMLElement {
         h('td', {}, c.openid ?? '—'),
         h('td', {}, h('code', {}, c.code)),
         h('td', {}, c.exchanged ? pill('exchanged', 'ok') : pill(c.exchangeAttempts ? `refused ×${c.exchangeAttempts}` : 'not exchanged', 'warn')),
-        c.ours ? [h('td', {}, pill(c.ours.exchange ?? '?', c.ours.exchange === 'ok' ? 'ok' : c.ours.exchange === 'failed' ? 'bad' : 'warn'), c.ours.failure ? ` ${c.ours.failure}` : ''), h('td', {}, countedPill(c.ours.counted, c.ours.reason)), h('td', {}, c.ours.phoneMasked ?? '—')] : h('td', { colspan: 3, class: 'bad' }, 'no record in phone_charges'),
+        c.ours
+          ? [
+              h('td', {}, pill(c.ours.exchange ?? '?', c.ours.exchange === 'ok' ? 'ok' : c.ours.exchange === 'failed' ? 'bad' : 'warn'), c.ours.failure ? ` ${c.ours.failure}` : '', c.ours.maybeUsed ? ' maybe used' : '', c.ours.billable === false ? ' · not billable' : c.ours.billable === null ? ' · not settled' : ''),
+              h('td', {}, countedPill(c.ours.counted, c.ours.reason)),
+              h('td', {}, c.ours.phoneMasked ?? '—'),
+            ]
+          : h('td', { colspan: 3, class: 'bad' }, 'no record in phone_charges'),
       ),
     );
   const orphans = b.ours.orphans.map((o: any) => h('tr', {}, h('td', {}, when(o.at)), h('td', {}, o.kind), h('td', {}, o.id), h('td', {}, o.exchange), h('td', {}, countedPill(o.counted, o.reason))));

@@ -1,30 +1,33 @@
 /** The provider function (service-provider mode), as the provider page uses it. */
 import { callRoute } from './cloud';
 
+/** Figures WeChat did not give (or gave in a form the function cannot read) are null. */
 export interface ProviderOrder {
   orderId: string;
-  status: number;
-  createdAt: string;
-  calls: number;
-  used: number;
-  remaining: number;
+  /** "paid", "wechat-<n>" for a number without a word, "unknown" when absent. */
+  status: string;
+  createdAt: string | null;
+  calls: number | null;
+  used: number | null;
+  remaining: number | null;
 }
 
 export interface ProviderSku {
   skuId: string;
   name: string;
-  calls: number;
-  validityDays: number;
+  calls: number | null;
+  validityDays: number | null;
 }
 
-export type AssignmentStatus = 'pending' | 'done' | 'failed' | 'cancelling' | 'cancelled';
+/** `unknown`: WeChat's answer did not tell the outcome; check it in the service platform. */
+export type AssignmentStatus = 'pending' | 'done' | 'failed' | 'cancelling' | 'cancelled' | 'unknown';
 
 export interface Assignment {
   assignmentId: string;
   orderId: string;
   skuId: string;
   receiverAppId: string;
-  calls: number;
+  calls: number | null;
   requestId: string;
   status: AssignmentStatus;
   createdAt: string;

@@ -1,6 +1,6 @@
 /** The provider panel's pure helpers: appid check, idempotency keys, start dates, labels and error words. */
 import { CloudError } from '../../services/cloud';
-import { assignErrorText, beginTimeOf, canCancel, cancelErrorText, checkAssignForm, isAppid, isSettling, newIdempotencyKey, statusLabel, STATUS_LABELS } from './assign-form';
+import { assignErrorText, beginTimeOf, canCancel, cancelErrorText, checkAssignForm, figureText, isAppid, isSettling, newIdempotencyKey, orderStatusText, statusLabel, STATUS_LABELS } from './assign-form';
 
 test.each([
   ['wx5eed1e0c0ffee001', true],
@@ -37,7 +37,7 @@ test('a start day is midnight China time; impossible days are refused', () => {
 });
 
 test('status labels, and which statuses can be withdrawn or are still settling', () => {
-  expect(STATUS_LABELS).toEqual({ pending: '处理中', done: '已分配', failed: '失败', cancelling: '撤回中', cancelled: '已撤回' });
+  expect(STATUS_LABELS).toEqual({ pending: '处理中', done: '已分配', failed: '失败', cancelling: '撤回中', cancelled: '已撤回', unknown: '结果未知，请到服务平台核对' });
   expect(statusLabel('done')).toBe('已分配');
   expect(statusLabel('weird')).toBe('weird');
   expect(['pending', 'done', 'failed', 'cancelling', 'cancelled'].filter(canCancel)).toEqual(['done']);
@@ -78,4 +78,20 @@ test('errors are worded for the staff: CONFLICT clearly, a network failure says 
   expect(cancelErrorText(new CloudError('CONFLICT', 'used'))).toContain('无法撤回');
   expect(cancelErrorText(new CloudError('NOT_FOUND', 'no'))).toContain('找不到');
   expect(assignErrorText(new Error('x'))).toBe('分配失败，请重试');
+});
+
+test('what WeChat did not say is shown plainly: missing figures as 未知, unknown statuses as they are', () => {
+  expect(figureText(1000)).toBe('1000');
+  expect(figureText(0)).toBe('0');
+  expect(figureText(null)).toBe('未知');
+  expect(orderStatusText('paid')).toBe('已支付');
+  expect(orderStatusText('wechat-7')).toBe('微信状态 7');
+  expect(orderStatusText('unknown')).toBe('状态未知');
+  expect(statusLabel('unknown')).toContain('未知');
+  expect(canCancel('unknown')).toBe(false);
+  expect(isSettling('unknown')).toBe(false);
+  // A SKU without a call count cannot be assigned from the phone; an order without a remaining count is left to WeChat.
+  const form = { appid: 'wx0123456789abcdef', skuId: 's', startText: '' };
+  expect(checkAssignForm(form, { orderId: 'o', remaining: 10 }, [{ skuId: 's', calls: null }])).toEqual({ error: expect.stringContaining('未知') });
+  expect(checkAssignForm(form, { orderId: 'o', remaining: null }, [{ skuId: 's', calls: 1000 }])).toEqual({ ok: expect.objectContaining({ calls: 1000 }) });
 });

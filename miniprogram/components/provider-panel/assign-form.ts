@@ -39,7 +39,18 @@ export const STATUS_LABELS: Record<AssignmentStatus, string> = {
   failed: '失败',
   cancelling: '撤回中',
   cancelled: '已撤回',
+  unknown: '结果未知，请到服务平台核对',
 };
+
+/** A figure as shown: the number, or 未知 when WeChat did not give one. */
+export const figureText = (n: number | null | undefined) => (typeof n === 'number' ? String(n) : '未知');
+
+/** WeChat's order status in words; a number we have no word for is shown as it is. */
+export function orderStatusText(status: string): string {
+  if (status === 'paid') return '已支付';
+  if (status.startsWith('wechat-')) return `微信状态 ${status.slice('wechat-'.length)}`;
+  return '状态未知';
+}
 
 export function statusLabel(status: string): string {
   return STATUS_LABELS[status as AssignmentStatus] ?? status;
@@ -63,15 +74,16 @@ export const EMPTY_ASSIGN_FORM: AssignForm = { appid: '', skuId: '', startText: 
 /** What the form asks for, checked on the phone; or a message saying what to fix. */
 export function checkAssignForm(
   form: AssignForm,
-  order: { orderId: string; remaining: number } | null,
-  skus: Array<{ skuId: string; calls: number }>,
+  order: { orderId: string; remaining: number | null } | null,
+  skus: Array<{ skuId: string; calls: number | null }>,
 ): { ok: { orderId: string; skuId: string; receiverAppId: string; calls: number; beginTime?: number } } | { error: string } {
   if (!order) return { error: '请先选择订单' };
   const sku = skus.find((s) => s.skuId === form.skuId);
   if (!sku) return { error: '请选择资源包规格' };
   const appid = form.appid.trim();
   if (!isAppid(appid)) return { error: '商户小程序 AppID 格式不正确：应为 wx 加 16 位小写十六进制字符' };
-  if (sku.calls > order.remaining) return { error: `该订单剩余 ${order.remaining} 次，不足 ${sku.calls} 次` };
+  if (sku.calls === null) return { error: '该规格的次数未知，无法分配' };
+  if (order.remaining !== null && sku.calls > order.remaining) return { error: `该订单剩余 ${order.remaining} 次，不足 ${sku.calls} 次` };
   let beginTime: number | undefined;
   if (form.startText.trim()) {
     const ms = beginTimeOf(form.startText);

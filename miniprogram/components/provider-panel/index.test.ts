@@ -16,7 +16,8 @@ let t: EmulatorClient;
 let cloud: CloudRoute;
 
 beforeAll(async () => {
-  t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN, PROVIDER_APPID: 'wx5eed1e0c0ffee001', PROVIDER_APPSECRET: 'x' } });
+  // PROVIDER_PUSH_TOKEN: the emulator's push Token, so WeChat's signed result pushes settle assignments.
+  t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN, PROVIDER_APPID: 'wx5eed1e0c0ffee001', PROVIDER_APPSECRET: 'x', PROVIDER_PUSH_TOKEN: 'quickphone-local-push-token' } });
 });
 afterAll(() => t.stop());
 beforeEach(async () => {

@@ -11,7 +11,7 @@
 import { CloudError } from '../../services/cloud';
 import { chinaTimeText } from '../../services/admin';
 import { assignPack, cancelAssignment, listAssignments, listOrders, listSkus, type AssignParams, type Assignment, type ProviderOrder, type ProviderSku } from '../../services/provider';
-import { assignErrorText, canCancel, cancelErrorText, checkAssignForm, EMPTY_ASSIGN_FORM, isSettling, newIdempotencyKey, statusLabel, type AssignForm } from './assign-form';
+import { assignErrorText, canCancel, cancelErrorText, checkAssignForm, EMPTY_ASSIGN_FORM, figureText, isSettling, newIdempotencyKey, orderStatusText, statusLabel, type AssignForm } from './assign-form';
 
 interface Confirm {
   params: AssignParams;
@@ -24,12 +24,15 @@ interface Confirm {
 
 interface AssignmentRow extends Assignment {
   statusText: string;
+  callsText: string;
   cancellable: boolean;
   createdText: string;
 }
 
 interface OrderRow extends ProviderOrder {
   createdText: string;
+  statusText: string;
+  countsText: string;
 }
 
 const sameRequest = (a: AssignParams, b: AssignParams) =>
@@ -116,7 +119,7 @@ Component({
       const seq = seqOf(this);
       if (n < seq.shown) return;
       seq.shown = n;
-      const rows: AssignmentRow[] = assignments.map((a) => ({ ...a, statusText: statusLabel(a.status), cancellable: canCancel(a.status), createdText: chinaTimeText(a.createdAt) }));
+      const rows: AssignmentRow[] = assignments.map((a) => ({ ...a, statusText: statusLabel(a.status), callsText: figureText(a.calls), cancellable: canCancel(a.status), createdText: chinaTimeText(a.createdAt) }));
       const settledSome = this.data.assignments.some((old) => isSettling(old.status) && rows.some((r) => r.assignmentId === old.assignmentId && !isSettling(r.status)));
       this.setData({ assignments: rows, listMessage: '' });
       // A settled assignment changes what its order has left.
@@ -237,5 +240,10 @@ Component({
 });
 
 function orderRow(o: ProviderOrder): OrderRow {
-  return { ...o, createdText: chinaTimeText(o.createdAt) };
+  return {
+    ...o,
+    createdText: o.createdAt ? chinaTimeText(o.createdAt) : '下单时间未知',
+    statusText: orderStatusText(o.status),
+    countsText: `总次数 ${figureText(o.calls)} · 已分配 ${figureText(o.used)} · 剩余 ${figureText(o.remaining)}`,
+  };
 }

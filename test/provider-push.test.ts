@@ -37,7 +37,8 @@ function harness(safeMode: boolean) {
     PROVIDER_PUSH_TOKEN: DEFAULT_SP_PUSH_TOKEN,
     // Only polls that are asked for: these tests settle by push alone.
     PROVIDER_POLL_AFTER_SECONDS: '3600',
-    ...(safeMode ? { PROVIDER_PUSH_AES_KEY: AES_KEY, QUICKPHONE_SP_PUSH_AES_KEY: AES_KEY } : {}),
+    // Safe mode also takes the token from the stable-token API (the option; /cgi-bin/token is the default).
+    ...(safeMode ? { PROVIDER_PUSH_AES_KEY: AES_KEY, QUICKPHONE_SP_PUSH_AES_KEY: AES_KEY, PROVIDER_TOKEN_PATH: '/cgi-bin/stable_token' } : {}),
   };
   const h = {
     t: null as unknown as TestEmulator,
@@ -88,6 +89,13 @@ describe('plain mode', () => {
 
 describe('safe mode (AES)', () => {
   const h = harness(true);
+
+  test('PROVIDER_TOKEN_PATH=/cgi-bin/stable_token: the token comes from the stable-token API instead', async () => {
+    await h.assignOne('stable-token');
+    const counts = h.t.emulator.stats.actionCounts();
+    expect(counts['wechat:/cgi-bin/stable_token']).toBeGreaterThanOrEqual(1);
+    expect(counts['wechat:/cgi-bin/token'] ?? 0).toBe(0);
+  });
 
   test.each(['json', 'xml'])('an encrypted %s push settles the assignment', async (format) => {
     h.env.QUICKPHONE_SP_PUSH_FORMAT = format;

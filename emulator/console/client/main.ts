@@ -194,6 +194,8 @@ function logRow(e: any): HTMLElement {
   );
 }
 
+const READ_ONLY_ADMIN_ROUTES = ['usage.summary', 'usage.list', 'quota.status', 'settings.get', 'admins.list'];
+
 function connectLog(): void {
   const source = new EventSource('/console/api/events');
   let pending: ReturnType<typeof setTimeout> | null = null;
@@ -204,7 +206,8 @@ function connectLog(): void {
     if (logEntries.length > 500) logEntries.shift();
     logRows.prepend(logRow(entry));
     while (logRows.children.length > 500) logRows.lastChild!.remove();
-    if (entry.type === 'invocation' && onInvocation) {
+    // Read-only admin routes change nothing, and the billing view calls them itself: redrawing on them would loop.
+    if (entry.type === 'invocation' && onInvocation && !(entry.fn === 'admin' && READ_ONLY_ADMIN_ROUTES.includes(entry.route))) {
       if (pending) clearTimeout(pending);
       pending = setTimeout(() => onInvocation?.(), 150);
     }

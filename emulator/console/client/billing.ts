@@ -214,10 +214,21 @@ export async function loadBilling(): Promise<any> {
   return api('GET', `/console/api/billing${adminChoice ? `?admin=${encodeURIComponent(adminChoice)}` : ''}`);
 }
 
+/** The latest draw asked of each element: an older answer arriving late is dropped. */
+const latest = new WeakMap<HTMLElement, number>();
+
+function ticket(el: HTMLElement): () => boolean {
+  const n = (latest.get(el) ?? 0) + 1;
+  latest.set(el, n);
+  return () => latest.get(el) === n;
+}
+
 export async function renderBilling(el: HTMLElement): Promise<void> {
   const refresh = () => void renderBilling(el);
+  const current = ticket(el);
   try {
     const b = await loadBilling();
+    if (!current()) return;
     replace(
       el,
       h('div', { 'data-testid': 'billing' }, adminBar(b, refresh), h('div', { class: 'cols' }, wechatColumn(b), oursColumn(b)), differenceCard(b), quotaCard(b), codesCard(b)),
@@ -229,8 +240,10 @@ export async function renderBilling(el: HTMLElement): Promise<void> {
 
 /** The few figures the Play view keeps in sight while a user plays. */
 export async function renderBillingStrip(el: HTMLElement): Promise<void> {
+  const current = ticket(el);
   try {
     const b = await loadBilling();
+    if (!current()) return;
     replace(
       el,
       table(

@@ -216,13 +216,15 @@ function connectLog(): void {
 
 async function renderFunctions(el: HTMLElement): Promise<void> {
   const o = await api('GET', '/console/api/overview');
-  const fn = h('select', { 'data-testid': 'invoke-fn' }, o.functions.map((f: any) => h('option', { value: f.name }, f.name)));
+  const chosen = localStorage.getItem('console.fn') ?? 'auth';
+  const fn = h('select', { 'data-testid': 'invoke-fn' }, o.functions.map((f: any) => h('option', { value: f.name, selected: f.name === chosen }, f.name)));
   const route = h('input', { placeholder: '$url, e.g. session', 'data-testid': 'invoke-route', value: localStorage.getItem('console.route') ?? 'session' });
   const openid = h('input', { placeholder: 'OPENID (empty: none)', 'data-testid': 'invoke-openid', value: localStorage.getItem('console.openid') ?? 'o_console_user' });
   const data = h('textarea', { rows: 6, 'data-testid': 'invoke-data', spellcheck: 'false' });
   data.value = '{}';
   const out = h('pre', { 'data-testid': 'invoke-result' });
   const run = async () => {
+    localStorage.setItem('console.fn', fn.value);
     localStorage.setItem('console.route', route.value);
     localStorage.setItem('console.openid', openid.value);
     out.textContent = '…';

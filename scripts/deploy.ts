@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { buildAll, BUILD_DIR } from './build';
 import { declaredVariables, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type CloudbaseRc, type TriggerConfig } from './lib/cloudbaserc';
 import { BUILD_FUNCTION_ROOT, checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule, checkVariables, variablesReadBy } from './lib/deploy-checks';
-import { compareFunction, compareRule, functionPlan, onlineVariables, tcbConfig, type FunctionDetail, type FunctionPlan } from './lib/deploy-plan';
+import { compareFunction, compareRule, CREDENTIAL_PAIRS, functionPlan, onlineVariables, tcbConfig, type FunctionDetail, type FunctionPlan } from './lib/deploy-plan';
 import { liveTarget, printReport, runDoctor } from './doctor';
 import { readCloudEnv, writeCloudEnv } from './lib/cloud-env';
 
@@ -247,6 +247,14 @@ function printPlan(project: Project, local: NodeJS.ProcessEnv): void {
   const plans = project.rc.functions.map((fn) => ({ name: fn.name, openapi: project.built.find((b) => b.name === fn.name)?.config?.permissions?.openapi ?? [], variables: {} }));
   for (const line of phoneExchangeAdvice(plans, local)) console.log(`  note     ${line}`);
   for (const note of project.notes) console.log(`  note     ${note}`);
+  for (const fn of project.rc.functions) {
+    const declared = declaredVariables(fn);
+    for (const [id, secret] of CREDENTIAL_PAIRS) {
+      if (!declared.includes(id) || !declared.includes(secret)) continue;
+      const [hasId, hasSecret] = [Boolean(local[id]?.trim()), Boolean(local[secret]?.trim())];
+      if (hasId !== hasSecret) console.log(`  note     ${fn.name}: ${hasId ? secret : id} is not set here while ${hasId ? id : secret} is; the deploy keeps it if it is set online, else refuses to deploy ${fn.name}`);
+    }
+  }
   const cloudEnv = readCloudEnv();
   if (local.TCB_ENV_ID && cloudEnv !== local.TCB_ENV_ID) console.log(`  note     miniprogram/cloud-env.ts says ${JSON.stringify(cloudEnv)}; the deploy writes ${local.TCB_ENV_ID} there (then upload the mini program from DevTools)`);
 }

@@ -5,7 +5,7 @@
  * without them the login fails as "try again" and the code stays usable.
  */
 import { DEFAULT_APPID } from '../emulator/emulator';
-import { startEmulator, type TestEmulator } from './support/emulator';
+import { spawnEmulator, startEmulator, type TestEmulator } from './support/emulator';
 
 type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface WeChatCharges {
@@ -75,4 +75,15 @@ test('cloud call denied, no credentials: "try again", the charge recorded, the c
   expect(await t.docs('phone_charges')).toEqual([expect.objectContaining({ exchange: 'failed', errcode: -604101 })]);
   expect((await wechat(t)).codes[0]!.exchanges).toBe(0);
   expect((await t.docs<{ phone?: unknown }>('users')).filter((u) => u.phone)).toEqual([]);
+});
+
+test('npm start -- --without-openapi-permission plays a CLI-deployed auth', async () => {
+  const child = await spawnEmulator({ withoutOpenapiPermission: true });
+  try {
+    const code = await child.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    expect(await child.call('auth', { $url: 'bindPhone', code }, 'o_alice')).toEqual({ ok: false, error: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' }) });
+    expect(await child.docs('phone_charges')).toEqual([expect.objectContaining({ errcode: -604101 })]);
+  } finally {
+    await child.stop();
+  }
 });

@@ -48,6 +48,13 @@ test('cloud call denied, credentials set: the number is bound through HTTPS, one
   expect(await bind(t, code)).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
   expect((await wechat(t)).codes[0]!.exchanges).toBe(1);
   expect(await t.docs('phone_charges')).toHaveLength(1);
+
+  // Another user's login reuses the container's cached stable token: one grant in all.
+  const bobs = await t.mintCode({ phoneNumber: '13900139000', openid: 'o_bob' });
+  expect(await bind(t, bobs, 'o_bob')).toEqual({ ok: true, data: { phoneMasked: '139****9000' } });
+  const after = await actions(t);
+  expect(after['wechat:/wxa/business/getuserphonenumber']).toBe(2);
+  expect((after['wechat:/cgi-bin/stable_token'] ?? 0) + (after['wechat:/cgi-bin/token'] ?? 0)).toBe(1);
 });
 
 test('over HTTPS WeChat still checks the code: someone else\'s code is refused, and a used code too', async () => {

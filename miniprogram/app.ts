@@ -1,10 +1,13 @@
 import { CLOUD_ENV } from './cloud-env';
 import { loadSession } from './services/session';
+import { installPrivacyListener } from './services/privacy';
 
 App({
   onLaunch() {
     // The environment npm run deploy deployed to (cloud-env.ts); empty: DevTools' default.
     wx.cloud.init(CLOUD_ENV ? { env: CLOUD_ENV, traceUser: true } : { traceUser: true });
+    // WeChat's privacy agreement: our notice (in quick-login) answers it, before any phone button.
+    installPrivacyListener();
     // One round trip at launch; pages and components share its answer.
     loadSession().catch((err: unknown) => console.warn('session failed at launch; pages will retry', err));
   },

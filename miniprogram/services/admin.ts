@@ -19,6 +19,9 @@ export interface SettingsPatch {
   hideShippingAddress?: boolean;
 }
 
+/** Where the admin entry leads; its label is that page's title (pages/admin-settings/index.json). */
+export const ADMIN_ENTRY = { url: '/pages/admin-settings/index', label: '商家设置' };
+
 export const getSettings = () => callRoute<Settings>('admin', 'settings.get');
 export const updateSettings = (version: number, patch: SettingsPatch) => callRoute<Settings>('admin', 'settings.update', { version, patch });
 

@@ -1,6 +1,6 @@
 /**
  * Plays the parts of WeChat's client that miniprogram-simulate does not: the base
- * library version, `wx.canIUse`, and the privacy agreement APIs
+ * library version, `wx.canIUse`, local storage that keeps values, and the privacy agreement APIs
  * (`wx.getPrivacySetting`, `wx.onNeedPrivacyAuthorization`, `wx.openPrivacyContract`).
  * `stubWx()` installs them on the simulated `wx`; `restore()` puts the originals back.
  */
@@ -26,7 +26,7 @@ export interface WxStub {
   restore(): void;
 }
 
-const KEYS = ['getAppBaseInfo', 'getSystemInfoSync', 'canIUse', 'getPrivacySetting', 'onNeedPrivacyAuthorization', 'openPrivacyContract'] as const;
+const KEYS = ['getAppBaseInfo', 'getSystemInfoSync', 'canIUse', 'getPrivacySetting', 'onNeedPrivacyAuthorization', 'openPrivacyContract', 'getStorageSync', 'setStorageSync', 'removeStorageSync', 'clearStorageSync'] as const;
 
 export function stubWx(options: Partial<Pick<WxStub, 'sdkVersion' | 'privacy'>> & { cannotUse?: string[] } = {}): WxStub {
   const wx = (globalThis as unknown as { wx: Record<string, unknown> }).wx;
@@ -52,6 +52,12 @@ export function stubWx(options: Partial<Pick<WxStub, 'sdkVersion' | 'privacy'>> 
   wx.getAppBaseInfo = () => ({ SDKVersion: stub.sdkVersion, language: 'zh_CN', theme: 'light' });
   wx.getSystemInfoSync = () => ({ SDKVersion: stub.sdkVersion });
   wx.canIUse = (schema: string) => !stub.cannotUse.has(schema);
+  // Local storage that keeps what is written (miniprogram-simulate's answers '' always).
+  const storage = new Map<string, unknown>();
+  wx.getStorageSync = (key: string) => (storage.has(key) ? storage.get(key) : '');
+  wx.setStorageSync = (key: string, value: unknown) => void storage.set(key, value);
+  wx.removeStorageSync = (key: string) => void storage.delete(key);
+  wx.clearStorageSync = () => storage.clear();
   if (stub.privacy) {
     wx.getPrivacySetting = ({ success }: { success(res: unknown): void }) => setTimeout(() => success({ ...stub.privacy }), 0);
     wx.onNeedPrivacyAuthorization = (listener: WxStub['privacyListener']) => {

@@ -1,11 +1,17 @@
-/** The login page: the quick-login component, then a welcome once the user is in. */
+/**
+ * The login page the app opens on: the quick-login component, then the home page.
+ * Someone who already got in (phone or WeChat identity) goes straight home on the
+ * next launch; `?stay=1` (from home's 登录 link) stays to bind a phone.
+ */
+export const SIGNED_IN_KEY = 'quickphone.signedIn';
+export const HOME_URL = '/pages/home/index';
+
 Page({
-  data: {
-    done: false,
-    verified: false,
-    phoneMasked: null as string | null,
+  onLoad(query: Record<string, string | undefined>) {
+    if (query.stay !== '1' && wx.getStorageSync(SIGNED_IN_KEY)) wx.reLaunch({ url: HOME_URL });
   },
-  onDone(e: { detail: { phoneMasked: string | null; verified: boolean } }) {
-    this.setData({ done: true, verified: e.detail.verified, phoneMasked: e.detail.phoneMasked });
+  onDone() {
+    wx.setStorageSync(SIGNED_IN_KEY, true);
+    wx.reLaunch({ url: HOME_URL });
   },
 });

@@ -1,0 +1,74 @@
+/**
+ * The home page: who is signed in, the way to order, and the admin entry for admins.
+ * Every link leads to a page the app lists, and its label is that page's title.
+ */
+import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
+import { attr, eventually, routeCloudToEmulator } from '../../../test/support/miniprogram';
+import { appPages, openPage, pageJson } from '../../../test/support/miniprogram-page';
+
+const ADMIN = 'o_admin_home';
+const CUSTOMER = 'o_customer_home';
+let t: EmulatorClient;
+beforeAll(async () => {
+  t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN } });
+  await t.call('auth', { $url: 'warm-up' }, 'o_warm_up'); // a cold container can take seconds on a busy machine
+  await t.call('admin', { $url: 'warm-up' }, 'o_warm_up');
+});
+afterAll(() => t.stop());
+beforeEach(async () => {
+  await t.reset();
+  jest.resetModules();
+});
+
+type Page = ReturnType<typeof openPage>;
+const text = (page: Page) => page.dom!.textContent ?? '';
+
+/** Each navigator: the page it opens exists, and its label is that page's title. */
+function expectLinksMatchPages(page: Page, selectors: string[]) {
+  for (const selector of selectors) {
+    const link = page.querySelector(selector);
+    expect(link).toBeTruthy();
+    const url = String(attr(link!, 'url'));
+    const target = url.replace(/^\//, '').replace(/\?.*$/, '');
+    expect(appPages()).toContain(target);
+    const label = (link!.dom!.textContent ?? '').replace('›', '').trim();
+    expect(label).toBe(pageJson(target).navigationBarTitleText);
+  }
+}
+
+test('an admin sees the admin entry on the home page; it opens the page its label names', async () => {
+  routeCloudToEmulator(t.url, ADMIN);
+  const page = openPage('pages/home/index');
+  await eventually(() => expect(page.querySelector('.home >>> .admin-entry')).toBeTruthy());
+  expectLinksMatchPages(page, ['.home >>> .admin-entry', '.home__order']);
+});
+
+test('a customer sees who they are and the way to order, no admin entry', async () => {
+  routeCloudToEmulator(t.url, CUSTOMER);
+  const code = await t.mintCode({ phoneNumber: '13800138000', openid: CUSTOMER });
+  await t.call('auth', { $url: 'bindPhone', code }, CUSTOMER);
+  const page = openPage('pages/home/index');
+  await eventually(() => expect(page.data.ready).toBe(true));
+  expect(text(page)).toContain('已登录，手机号 138****8000');
+  expect(page.querySelector('.home >>> .admin-entry')).toBeFalsy();
+  expect(page.querySelector('.home__login')).toBeFalsy();
+  expectLinksMatchPages(page, ['.home__order']);
+});
+
+test('someone without a phone may go back to bind one (the link names its page)', async () => {
+  routeCloudToEmulator(t.url, CUSTOMER);
+  const page = openPage('pages/home/index');
+  await eventually(() => expect(page.data.ready).toBe(true));
+  expect(text(page)).toContain('已用微信身份登录');
+  expectLinksMatchPages(page, ['.home__login']);
+});
+
+test('an admin added while the app is open sees the entry when the page shows again', async () => {
+  routeCloudToEmulator(t.url, CUSTOMER);
+  const page = openPage('pages/home/index');
+  await eventually(() => expect(page.data.ready).toBe(true));
+  expect(page.querySelector('.home >>> .admin-entry')).toBeFalsy();
+  await t.call('admin', { $url: 'admins.add', openid: CUSTOMER }, ADMIN);
+  (page as unknown as { triggerPageLifeTime(n: string): void }).triggerPageLifeTime('show');
+  await eventually(() => expect(page.querySelector('.home >>> .admin-entry')).toBeTruthy());
+});

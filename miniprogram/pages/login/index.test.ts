@@ -1,0 +1,60 @@
+/** The login page: quick-login, then the home page; the admin entry for admins here too. */
+import simulate from 'miniprogram-simulate';
+import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
+import { eventually, routeCloudToEmulator } from '../../../test/support/miniprogram';
+import { openPage, recordNavigation, appPages, type Navigation } from '../../../test/support/miniprogram-page';
+import { stubWx, type WxStub } from '../../../test/support/miniprogram-wx';
+
+const ADMIN = 'o_admin_login';
+let t: EmulatorClient;
+let nav: Navigation[];
+let wxStub: WxStub;
+beforeAll(async () => {
+  t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN } });
+  await t.call('auth', { $url: 'warm-up' }, 'o_warm_up'); // a cold container can take seconds on a busy machine
+});
+afterAll(() => t.stop());
+beforeEach(async () => {
+  await t.reset();
+  jest.resetModules();
+  nav = recordNavigation();
+  wxStub = stubWx();
+});
+afterEach(() => wxStub.restore());
+
+test('continuing with the WeChat identity opens the home page, which exists', async () => {
+  routeCloudToEmulator(t.url, 'o_customer_login');
+  await t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null } });
+  const page = openPage('pages/login/index');
+  await eventually(() => expect(page.querySelector('.login >>> .quick-login__continue')).toBeTruthy());
+  page.querySelector('.login >>> .quick-login__continue')!.dispatchEvent('tap');
+  await simulate.sleep(0);
+  expect(nav).toEqual([{ how: 'reLaunch', url: '/pages/home/index' }]);
+  expect(appPages()).toContain('pages/home/index');
+});
+
+test('a phone bound on this page leads home too', async () => {
+  routeCloudToEmulator(t.url, 'o_customer_login');
+  const page = openPage('pages/login/index');
+  await eventually(() => expect(page.querySelector('.login >>> .quick-login__button')).toBeTruthy());
+  const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_customer_login' });
+  page.querySelector('.login >>> .quick-login__button')!.dispatchEvent('getphonenumber', { detail: { code, errMsg: 'getPhoneNumber:ok' } });
+  await eventually(() => expect(nav).toEqual([{ how: 'reLaunch', url: '/pages/home/index' }]));
+});
+
+test('someone already in goes straight home on the next launch', async () => {
+  routeCloudToEmulator(t.url, 'o_customer_login');
+  (globalThis as unknown as { wx: { setStorageSync(k: string, v: unknown): void } }).wx.setStorageSync('quickphone.signedIn', true);
+  openPage('pages/login/index');
+  expect(nav).toEqual([{ how: 'reLaunch', url: '/pages/home/index' }]);
+  nav.length = 0;
+  jest.resetModules(); // the page's code runs again, as on another launch
+  openPage('pages/login/index', { stay: '1' });
+  expect(nav).toEqual([]);
+});
+
+test('an admin sees the admin entry on the login page', async () => {
+  routeCloudToEmulator(t.url, ADMIN);
+  const page = openPage('pages/login/index');
+  await eventually(() => expect(page.querySelector('.login >>> .admin-entry')).toBeTruthy());
+});

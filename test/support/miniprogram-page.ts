@@ -1,0 +1,94 @@
+/**
+ * Page tests under miniprogram-simulate, which renders components only: `loadPage()`
+ * registers a page's `Page({...})` options as a component (data and methods as they
+ * are; onLoad and onShow when attached; onShow/onHide with the page lifetimes), with
+ * the page's own JSON and its usingComponents. Navigation calls (`wx.navigateTo`,
+ * `redirectTo`, `reLaunch`, `switchTab`, `navigateBack`) are recorded, not performed.
+ */
+import path from 'node:path';
+import simulate from 'miniprogram-simulate';
+import { MINIPROGRAM_ROOT } from './miniprogram';
+
+type PageOptions = Record<string, unknown> & { data?: Record<string, unknown> };
+
+export interface Navigation {
+  how: 'navigateTo' | 'redirectTo' | 'reLaunch' | 'switchTab' | 'navigateBack';
+  url: string;
+}
+
+/** Records navigation on the simulated `wx`; returns the list (emptied by each call). */
+export function recordNavigation(): Navigation[] {
+  const wx = (globalThis as unknown as { wx: Record<string, unknown> }).wx;
+  const log: Navigation[] = [];
+  for (const how of ['navigateTo', 'redirectTo', 'reLaunch', 'switchTab', 'navigateBack'] as const) {
+    wx[how] = (options: { url?: string; success?: () => void; complete?: () => void } = {}) => {
+      log.push({ how, url: options.url ?? '' });
+      options.success?.();
+      options.complete?.();
+      return Promise.resolve({ errMsg: `${how}:ok` });
+    };
+  }
+  return log;
+}
+
+/** Loads `pages/<name>/index` as a renderable component; `query` is what onLoad receives. */
+export function loadPage(page: string, query: Record<string, string> = {}): string {
+  const g = globalThis as unknown as { Page?: (options: PageOptions) => void; Component: (options: Record<string, unknown>) => void };
+  const previous = g.Page;
+  g.Page = (options: PageOptions) => {
+    const methods: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(options)) if (typeof value === 'function') methods[key] = value;
+    const call = (self: Record<string, unknown>, name: string, ...args: unknown[]) => {
+      const fn = self[name];
+      if (typeof fn === 'function') (fn as (...a: unknown[]) => unknown).apply(self, args);
+    };
+    g.Component({
+      data: options.data ?? {},
+      methods,
+      lifetimes: {
+        attached(this: Record<string, unknown>) {
+          call(this, 'onLoad', query);
+          call(this, 'onShow');
+        },
+        ready(this: Record<string, unknown>) {
+          call(this, 'onReady');
+        },
+        detached(this: Record<string, unknown>) {
+          call(this, 'onUnload');
+        },
+      },
+      pageLifetimes: {
+        show(this: Record<string, unknown>) {
+          call(this, 'onShow');
+        },
+        hide(this: Record<string, unknown>) {
+          call(this, 'onHide');
+        },
+      },
+    });
+  };
+  try {
+    return simulate.load(path.join(MINIPROGRAM_ROOT, page), { rootPath: MINIPROGRAM_ROOT });
+  } finally {
+    g.Page = previous;
+  }
+}
+
+/** Renders a loaded page and attaches it, as opening it would. */
+export function openPage(page: string, query: Record<string, string> = {}) {
+  const comp = simulate.render(loadPage(page, query));
+  comp.attach(document.createElement('parent-wrapper'));
+  return comp;
+}
+
+/** A page's JSON (navigationBarTitleText, usingComponents…). */
+export function pageJson(page: string): { navigationBarTitleText?: string; usingComponents?: Record<string, string> } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(MINIPROGRAM_ROOT, `${page}.json`));
+}
+
+/** The pages app.json lists ("pages/login/index", …). */
+export function appPages(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.join(MINIPROGRAM_ROOT, 'app.json')) as { pages: string[] }).pages;
+}

@@ -248,7 +248,7 @@ export const apiRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: /^\/v1\/stats$/,
-    handle: (emu) => ok({ actions: emu.stats.actionCounts(), containers: emu.containerStats() }),
+    handle: (emu) => ok({ actions: emu.stats.actionCounts(), containers: emu.containerStats(), queries: emu.store.queryStats(), unindexedQueries: emu.store.unindexedQueries() }),
   },
   {
     method: 'POST',

@@ -19,6 +19,7 @@ import { HttpError, readJsonObject, readMultipart, readJson, sendError, sendJson
 import { loadState, saveState } from './persistence';
 import { Stats } from './stats';
 import { DocumentStore, type Doc } from './store/document-store';
+import { loadIndexDir, type IndexSpec } from './store/indexes';
 import { apiRoutes } from './api';
 import { envelopeCode, InvocationLog } from './console/invocation-log';
 import { serveConsole } from './console/server';
@@ -64,6 +65,10 @@ export interface EmulatorOptions {
    * nothing, as after a CLI deploy, so every cloud call answers -604101.
    */
   openapiPermission?: 'declared' | 'none';
+  /** Indexes per collection; default: database-indexes/ (docs/emulator.md "Indexes"). */
+  indexes?: Record<string, IndexSpec[]>;
+  /** Fail queries no index serves with DATABASE_TIMEOUT; default: QUICKPHONE_STRICT_INDEXES=1. */
+  strictIndexes?: boolean;
 }
 
 export interface PersistedState {
@@ -172,6 +177,8 @@ export class Emulator {
     this.store.onChange = () => {
       this.dirty = true;
     };
+    this.store.setIndexes(options.indexes ?? loadIndexDir(PROJECT_ROOT).byCollection);
+    this.store.strictIndexes = options.strictIndexes ?? (options.env?.QUICKPHONE_STRICT_INDEXES ?? process.env.QUICKPHONE_STRICT_INDEXES) === '1';
     this.gateway = new Gateway({
       store: this.store,
       faults: this.faults,

@@ -22,10 +22,13 @@ import { Aggregator } from 'mingo/aggregator';
 import { Query } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { update as applyUpdate } from 'mingo/updater';
+import { compare as mingoCompare } from 'mingo/util';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { EARTH_RADIUS_M, nearSpec, nearestDistance, shapeOf } from './geo';
+import type { IndexSpec } from './indexes';
 import { jsonSchemaValidator, mingoContext } from './operators';
+import { planQuery, type Plan, type QueryShape } from './query-plan';
 import { StoreError } from './store-error';
 
 export type Doc = Record<string, unknown> & { _id?: unknown };
@@ -52,6 +55,26 @@ export interface UpdateResult {
   matched: number;
   updated: number;
   upsertedId: unknown;
+}
+
+/** Per collection, behind `GET /v1/stats` `queries`. */
+export interface QueryCounters {
+  /** Queries planned (reads, counts, and the reads of updates and removals). */
+  count: number;
+  /** Documents examined, as MongoDB would with the declared indexes. */
+  examined: number;
+  /** Documents answered (or changed, for writes). */
+  returned: number;
+  /** Queries no declared index served. */
+  unindexed: number;
+}
+
+/** A query no index served, for telling which index is missing. */
+export interface UnindexedQuery {
+  collection: string;
+  action: string;
+  fields: string[];
+  sort: string[];
 }
 
 /** CloudBase's answers for transactions, word for word (see docs/emulator.md "Fidelity"). */
@@ -166,6 +189,12 @@ export class DocumentStore {
   /** The last commit's sequence number. */
   private seq = 0;
   private readonly mingoOptions: Options;
+  /** Declared indexes per collection (`database-indexes/`), besides `_id`. */
+  private indexes = new Map<string, IndexSpec[]>();
+  private stats = new Map<string, QueryCounters>();
+  private unindexedLog: UnindexedQuery[] = [];
+  /** Refuse queries no declared index serves with DATABASE_TIMEOUT (`QUICKPHONE_STRICT_INDEXES=1`). */
+  strictIndexes = false;
   /** How long a transaction may stay open before it is aborted (CloudBase: 30 s, see docs/emulator.md). */
   transactionLifetimeMs = 30_000;
   /** Called after every committed change (persistence uses it to know it is dirty). */
@@ -193,6 +222,61 @@ export class DocumentStore {
     this.collections.set(name, new Map());
     this.onChange();
     return true;
+  }
+
+  /** Sets the declared indexes (replacing any set before). */
+  setIndexes(byCollection: Record<string, IndexSpec[]>): void {
+    this.indexes = new Map(Object.entries(byCollection));
+  }
+
+  indexesOf(collection: string): IndexSpec[] {
+    return this.indexes.get(collection) ?? [];
+  }
+
+  queryStats(): Record<string, QueryCounters> {
+    return Object.fromEntries([...this.stats].map(([k, v]) => [k, { ...v }]));
+  }
+
+  /** The latest queries no index served (up to 50), newest last. */
+  unindexedQueries(): UnindexedQuery[] {
+    return [...this.unindexedLog];
+  }
+
+  /**
+   * Plans a query against the declared indexes and counts it. In strict mode a query
+   * no index serves fails as CloudBase fails a slow scan.
+   */
+  private planned(collection: string, action: string, docs: Doc[], filter: Filter, shape: QueryShape): Plan {
+    const plan = planQuery(docs, filter, shape, this.indexesOf(collection), {
+      compile: (f) => {
+        const q = new Query(f, this.mingoOptions);
+        return (d) => q.test(d);
+      },
+      compare: mingoCompare,
+    });
+    const counters = this.stats.get(collection) ?? { count: 0, examined: 0, returned: 0, unindexed: 0 };
+    counters.count += 1;
+    counters.examined += plan.examined;
+    if (plan.unindexed) {
+      counters.unindexed += 1;
+      const fields = [...new Set(filterFields(filter))];
+      this.unindexedLog.push({ collection, action, fields, sort: (shape.sort ?? []).map(([f, d]) => `${f}:${d}`) });
+      if (this.unindexedLog.length > 50) this.unindexedLog.shift();
+    }
+    this.stats.set(collection, counters);
+    if (plan.unindexed && this.strictIndexes) {
+      const sort = shape.sort?.length ? `, sort ${shape.sort.map(([f, d]) => `${f} ${d}`).join(', ')}` : '';
+      throw new StoreError(
+        'DATABASE_TIMEOUT',
+        `[Emulator.UnindexedQuery] no index of "${collection}" serves this ${action} (fields ${filterFields(filter).join(', ') || 'none'}${sort}); on CloudBase such a scan slows with the collection and times out. Declare one in database-indexes/${collection}.json.`,
+      );
+    }
+    return plan;
+  }
+
+  private countReturned(collection: string, n: number): void {
+    const counters = this.stats.get(collection);
+    if (counters) counters.returned += n;
   }
 
   private collection(name: string): Map<string, Slot> {
@@ -235,6 +319,7 @@ export class DocumentStore {
   find(collection: string, filter: Filter, options: FindOptions = {}, txId?: string): Doc[] {
     return this.inTransaction(txId, (tx) => {
       const source = this.visible(collection, tx);
+      this.planned(collection, 'read', source, filter, { sort: options.sort, skip: options.skip, limit: options.limit });
       const projection = options.projection && Object.keys(options.projection).length ? options.projection : undefined;
       const near = options.sort?.length ? null : nearOf(filter);
       if (near) {
@@ -243,20 +328,27 @@ export class DocumentStore {
         const at = new Map(matched.map((d) => [d, nearestDistance(resolvePath(d, near.path), near.from) ?? Infinity]));
         const ordered = [...matched].sort((a, b) => at.get(a)! - at.get(b)!);
         const page = ordered.slice(options.skip ?? 0, options.limit === undefined ? undefined : (options.skip ?? 0) + options.limit);
+        this.countReturned(collection, page.length);
         return clone(projection ? (new Query({}, this.mingoOptions).find(page, projection).all() as Doc[]) : page);
       }
       let cursor = new Query(filter, this.mingoOptions).find(source, projection);
       if (options.sort?.length) cursor = cursor.sort(Object.fromEntries(options.sort));
       if (options.skip) cursor = cursor.skip(options.skip);
       if (options.limit !== undefined) cursor = cursor.limit(options.limit);
-      return clone(cursor.all() as Doc[]);
+      const docs = cursor.all() as Doc[];
+      this.countReturned(collection, docs.length);
+      return clone(docs);
     });
   }
 
   count(collection: string, filter: Filter, txId?: string): number {
     return this.inTransaction(txId, (tx) => {
+      const source = this.visible(collection, tx);
+      this.planned(collection, 'count', source, filter, { count: true });
       const query = new Query(filter, this.mingoOptions);
-      return this.visible(collection, tx).filter((d) => query.test(d)).length;
+      const n = source.filter((d) => query.test(d)).length;
+      this.countReturned(collection, n);
+      return n;
     });
   }
 
@@ -265,8 +357,28 @@ export class DocumentStore {
     let stages = pipeline;
     if (pipeline.slice(1).some((stage) => '$geoNear' in stage)) throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] $geoNear is only valid as the first stage in a pipeline.');
     if (pipeline[0] && '$geoNear' in pipeline[0]) {
-      source = this.geoNear(source, pipeline[0].$geoNear);
+      const spec = (pipeline[0].$geoNear ?? {}) as Record<string, unknown>;
+      const key = typeof spec.key === 'string' ? spec.key : this.indexesOf(collection).flatMap((i) => i.keys).find(([, d]) => d === '2dsphere')?.[0];
+      const near = { [key ?? '(no geo index)']: { $nearSphere: { $geometry: spec.near } } };
+      this.planned(collection, 'aggregate', source, spec.query ? { $and: [near, spec.query] } : near, {});
+      source = this.geoNear(source, spec);
       stages = pipeline.slice(1);
+    } else {
+      // The leading $match (and a $sort and $skip/$limit right after it) run on indexes; the rest in memory.
+      const first = pipeline[0] && '$match' in pipeline[0] ? (pipeline[0].$match as Filter) : {};
+      let at = first === pipeline[0]?.$match ? 1 : 0;
+      const shape: QueryShape = {};
+      if (pipeline[at] && '$sort' in pipeline[at]!) shape.sort = Object.entries(pipeline[at++]!.$sort as Record<string, 1 | -1>);
+      if (pipeline[at] && '$skip' in pipeline[at]!) shape.skip = pipeline[at++]!.$skip as number;
+      if (pipeline[at] && '$limit' in pipeline[at]!) shape.limit = pipeline[at]!.$limit as number;
+      this.planned(collection, 'aggregate', source, first, shape);
+    }
+    for (const stage of stages) {
+      const lookup = stage.$lookup as { from?: unknown; foreignField?: unknown } | undefined;
+      if (lookup && typeof lookup.from === 'string' && typeof lookup.foreignField === 'string' && this.collections.has(lookup.from)) {
+        // Each input document looks up `from` by `foreignField`: one planned equality query.
+        this.planned(lookup.from, 'lookup', this.visible(lookup.from), { [lookup.foreignField]: null }, {});
+      }
     }
     const aggregator = new Aggregator(stages, {
       ...this.mingoOptions,
@@ -344,9 +456,12 @@ export class DocumentStore {
   }
 
   private updateIn(collection: string, filter: Filter, change: Doc, options: UpdateOptions, tx: TransactionState | undefined): UpdateResult {
+    const source = this.visible(collection, tx);
+    this.planned(collection, 'update', source, filter, { limit: options.multi ? undefined : 1 });
     const query = new Query(filter, this.mingoOptions);
-    const matches = this.visible(collection, tx).filter((d) => query.test(d));
+    const matches = source.filter((d) => query.test(d));
     const targets = options.multi ? matches : matches.slice(0, 1);
+    this.countReturned(collection, targets.length);
 
     if (targets.length === 0) {
       if (!options.upsert) return { matched: 0, updated: 0, upsertedId: null };
@@ -372,9 +487,12 @@ export class DocumentStore {
   /** `findOneAndUpdate` returning the new document (`database.modifyAndReturnDoc`). */
   updateAndReturn(collection: string, filter: Filter, change: Doc, txId?: string): { updated: number; doc: Doc | null } {
     return this.inTransaction(txId, (tx) => {
+      const source = this.visible(collection, tx);
+      this.planned(collection, 'updateAndReturn', source, filter, { limit: 1 });
       const query = new Query(filter, this.mingoOptions);
-      const target = this.visible(collection, tx).find((d) => query.test(d));
+      const target = source.find((d) => query.test(d));
       if (!target) return { updated: 0, doc: null };
+      this.countReturned(collection, 1);
       const next = this.applyOperators(clone(target), change);
       if (idKey(next._id) !== idKey(target._id)) throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] the _id of a document cannot be changed');
       assertStorable(next);
@@ -386,9 +504,12 @@ export class DocumentStore {
 
   remove(collection: string, filter: Filter, multi: boolean, txId?: string): number {
     return this.inTransaction(txId, (tx) => {
+      const source = this.visible(collection, tx);
+      this.planned(collection, 'remove', source, filter, { limit: multi ? undefined : 1 });
       const query = new Query(filter, this.mingoOptions);
-      const matches = this.visible(collection, tx).filter((d) => query.test(d));
+      const matches = source.filter((d) => query.test(d));
       const targets = multi ? matches : matches.slice(0, 1);
+      this.countReturned(collection, targets.length);
       this.write(collection, targets.map((d) => [idKey(d._id), null]), tx);
       return targets.length;
     });
@@ -404,9 +525,36 @@ export class DocumentStore {
     return doc;
   }
 
+  /**
+   * Unique indexes: after these writes, no two documents may share a key (a missing
+   * field counts as null, as in MongoDB, so only one document may lack it).
+   */
+  private assertUnique(collection: string, entries: Array<[string, Doc | null]>, view: Doc[]): void {
+    const unique = this.indexesOf(collection).filter((i) => i.unique);
+    if (unique.length === 0 || !entries.some(([, d]) => d)) return;
+    const after = new Map(view.map((d) => [idKey(d._id), d] as [string, Doc]));
+    for (const [key, doc] of entries) {
+      if (doc) after.set(key, doc);
+      else after.delete(key);
+    }
+    for (const index of unique) {
+      const seen = new Map<string, string>();
+      for (const [key, doc] of after) {
+        const tuple = EJSON.stringify(index.keys.map(([field]) => resolvePath(doc, field) ?? null), { relaxed: false });
+        const other = seen.get(tuple);
+        if (other !== undefined) {
+          const shown = index.keys.map(([field]) => `${field}: ${JSON.stringify(resolvePath(doc, field) ?? null)}`).join(', ');
+          throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] multiple write errors: [{write errors: [{E11000 duplicate key error collection: ${collection} index: ${index.name} dup key: { ${shown} }}]}, {<nil>}]`);
+        }
+        seen.set(tuple, key);
+      }
+    }
+  }
+
   private write(collection: string, entries: Array<[string, Doc | null]>, tx: TransactionState | undefined): void {
     if (entries.length === 0) return;
     const committed = this.collection(collection);
+    this.assertUnique(collection, entries, this.visible(collection, tx));
     if (tx) {
       const snapshot = this.snapshotOf(tx);
       for (const [key] of entries) {
@@ -528,6 +676,15 @@ export class DocumentStore {
   /** Applies a transaction's writes at once. Conflicts were refused when the writes were made. */
   commitTransaction(id: string): void {
     const tx = this.tx(id);
+    for (const [collection, pending] of tx.writes) {
+      try {
+        if (this.collections.has(collection)) this.assertUnique(collection, [...pending.entries()], this.visible(collection));
+      } catch {
+        // Another transaction committed the same unique key meanwhile (MongoDB: a write conflict).
+        this.endTransaction(tx);
+        throw new StoreError('DATABASE_TRANSACTION_CONFLICT', TRANSACTION_CONFLICT_MESSAGE);
+      }
+    }
     const seq = ++this.seq;
     for (const [collection, pending] of tx.writes) if (this.collections.has(collection)) this.commitWrites(collection, pending.entries(), seq);
     this.endTransaction(tx);
@@ -588,6 +745,8 @@ export class DocumentStore {
     this.collections.clear();
     this.locks.clear();
     this.historic.clear();
+    this.stats.clear();
+    this.unindexedLog = [];
     this.onChange();
   }
 }
@@ -686,4 +845,15 @@ function setPath(doc: Doc, path: string, value: unknown): void {
     current = current[part] as Record<string, unknown>;
   }
   current[parts[parts.length - 1]!] = value;
+}
+
+/** Field paths a filter names (for messages). */
+function filterFields(filter: Filter): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(filter)) {
+    if ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(value)) {
+      for (const part of value) if (part && typeof part === 'object') out.push(...filterFields(part as Filter));
+    } else if (!key.startsWith('$')) out.push(key);
+  }
+  return out;
 }

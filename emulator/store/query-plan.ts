@@ -1,0 +1,232 @@
+/**
+ * How MongoDB would run a query against the declared indexes, and how many documents
+ * it would examine (MongoDB's `totalDocsExamined`, near enough):
+ *
+ * - An index serves a query when the filter constrains its leading keys: equalities
+ *   (a value, `$eq`, `$in`) on a prefix of its keys, then at most one range (`$gt`,
+ *   `$gte`, `$lt`, `$lte`, `$exists: true`, an anchored regex); or when it gives the
+ *   requested order (its keys after the equality prefix, all in the same or all in
+ *   the opposite directions). `$ne`, `$nin`, `$not`, `$exists: false`, unanchored
+ *   regexes, `$expr`, `$elemMatch` and the like bound nothing.
+ * - Examined: the documents inside the index bounds; when the index gives the order
+ *   (or none is asked) and there is a limit, only those read until `skip + limit`
+ *   matched. The plan examining the fewest wins, as MongoDB's trial would pick it.
+ * - `$or`: every branch must be served, or the whole query is a collection scan.
+ * - Geo (`$nearSphere`, `$geoWithin`, `$geoIntersects`) needs a 2dsphere index on
+ *   its field.
+ * - No index: a collection scan examining every document (or until the limit, with
+ *   no order asked). It is *unindexed* unless the filter is empty and no order asked
+ *   (reading "any N documents" is cheap on CloudBase too). A count with an empty
+ *   filter reads the collection's metadata and examines nothing.
+ */
+import { ID_INDEX, type IndexSpec } from './indexes';
+
+type Doc = Record<string, unknown>;
+type Filter = Record<string, unknown>;
+type SortSpec = Array<[string, 1 | -1]>;
+
+export interface QueryShape {
+  sort?: SortSpec;
+  skip?: number;
+  limit?: number;
+  /** A count: reads no documents for an empty filter. */
+  count?: boolean;
+}
+
+export interface Plan {
+  /** The index used, `null` for a collection scan. */
+  index: string | null;
+  examined: number;
+  unindexed: boolean;
+}
+
+type Kind = 'eq' | 'range' | 'geo';
+
+const GEO = new Set(['$nearSphere', '$near', '$geoWithin', '$geoIntersects']);
+
+function isOperatorObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp) && typeof (v as { _bsontype?: unknown })._bsontype !== 'string' && Object.keys(v).some((k) => k.startsWith('$'));
+}
+
+function anchored(re: unknown, options?: unknown): boolean {
+  if (re instanceof RegExp) return re.source.startsWith('^') && !re.flags.includes('i');
+  return typeof re === 'string' && re.startsWith('^') && !(typeof options === 'string' && options.includes('i'));
+}
+
+/** What a condition on one field lets an index do with it. */
+function kindOf(condition: unknown): Kind | null {
+  if (condition instanceof RegExp) return anchored(condition) ? 'range' : null;
+  if (!isOperatorObject(condition)) return 'eq';
+  let best: Kind | null = null;
+  for (const [op, arg] of Object.entries(condition)) {
+    let k: Kind | null = null;
+    if (op === '$eq' || op === '$in' || op === '$all') k = 'eq';
+    else if (op === '$gt' || op === '$gte' || op === '$lt' || op === '$lte') k = 'range';
+    else if (op === '$exists') k = arg === true ? 'range' : null;
+    else if (op === '$regex') k = anchored(arg, condition.$options) ? 'range' : null;
+    else if (GEO.has(op)) k = 'geo';
+    if (k === 'geo' || (k === 'eq' && best !== 'geo') || (k === 'range' && best === null)) best = k;
+  }
+  return best;
+}
+
+/** Conditions per field from the filter's top level and its `$and`s (each with the sub-filter to apply). */
+function fieldConditions(filter: Filter): Map<string, Array<{ kind: Kind | null; part: Filter }>> {
+  const out = new Map<string, Array<{ kind: Kind | null; part: Filter }>>();
+  const visit = (f: Filter) => {
+    for (const [key, value] of Object.entries(f)) {
+      if (key === '$and' && Array.isArray(value)) {
+        for (const part of value) if (part && typeof part === 'object') visit(part as Filter);
+        continue;
+      }
+      if (key.startsWith('$')) continue;
+      const list = out.get(key) ?? [];
+      list.push({ kind: kindOf(value), part: { [key]: value } });
+      out.set(key, list);
+    }
+  };
+  visit(filter);
+  return out;
+}
+
+function bestKind(list: Array<{ kind: Kind | null }> | undefined): Kind | null {
+  if (!list) return null;
+  if (list.some((c) => c.kind === 'geo')) return 'geo';
+  if (list.some((c) => c.kind === 'eq')) return 'eq';
+  if (list.some((c) => c.kind === 'range')) return 'range';
+  return null;
+}
+
+function nearField(filter: Filter): string | null {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === '$and' && Array.isArray(value)) {
+      for (const part of value) {
+        const found = part && typeof part === 'object' ? nearField(part as Filter) : null;
+        if (found) return found;
+      }
+    }
+    if (!key.startsWith('$') && isOperatorObject(value) && ('$nearSphere' in value || '$near' in value)) return key;
+  }
+  return null;
+}
+
+function isEmptyFilter(filter: Filter): boolean {
+  return Object.keys(filter).length === 0;
+}
+
+/** Whether the index yields `sort` once its equality prefix is fixed. */
+function givesOrder(index: IndexSpec, eqPrefix: number, sort: SortSpec): boolean {
+  if (sort.length === 0) return true;
+  const rest = index.keys.slice(eqPrefix);
+  if (rest.length < sort.length) return false;
+  let sign = 0;
+  for (let i = 0; i < sort.length; i++) {
+    const [field, dir] = sort[i]!;
+    const [key, keyDir] = rest[i]!;
+    if (key !== field || keyDir === '2dsphere') return false;
+    const s = dir === keyDir ? 1 : -1;
+    if (sign === 0) sign = s;
+    else if (s !== sign) return false;
+  }
+  return true;
+}
+
+function scanUntil(ordered: Doc[], matches: (d: Doc) => boolean, wanted: number): number {
+  let found = 0;
+  for (let i = 0; i < ordered.length; i++) {
+    if (matches(ordered[i]!)) found++;
+    if (found >= wanted) return i + 1;
+  }
+  return ordered.length;
+}
+
+function compareBy(sort: SortSpec, compare: (a: unknown, b: unknown) => number): (a: Doc, b: Doc) => number {
+  return (a, b) => {
+    for (const [field, dir] of sort) {
+      const c = compare(valueAt(a, field), valueAt(b, field));
+      if (c !== 0) return c * dir;
+    }
+    return 0;
+  };
+}
+
+function valueAt(doc: Doc, path: string): unknown {
+  let current: unknown = doc;
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+export interface PlanTools {
+  /** Compiles a filter into a test (mingo, with the store's operators). */
+  compile(filter: Filter): (doc: Doc) => boolean;
+  /** MongoDB's order of values. */
+  compare(a: unknown, b: unknown): number;
+}
+
+export function planQuery(docs: Doc[], filter: Filter, shape: QueryShape, declared: IndexSpec[], tools: PlanTools): Plan {
+  if (shape.count && isEmptyFilter(filter)) return { index: null, examined: 0, unindexed: false };
+  const sort = shape.sort ?? [];
+  const wanted = shape.limit === undefined || shape.count ? null : (shape.skip ?? 0) + shape.limit;
+  const indexes = [ID_INDEX, ...declared];
+  const matches = tools.compile(filter);
+
+  const or = filter.$or;
+  if (Array.isArray(or) && or.length > 0) {
+    const { $or: _ignored, ...rest } = filter;
+    let examined = 0;
+    const used: string[] = [];
+    for (const branch of or) {
+      const plan = planQuery(docs, { ...rest, ...(branch as Filter) }, { count: false }, declared, tools);
+      if (plan.unindexed || plan.index === null) return collectionScan(docs, filter, sort, wanted, matches);
+      examined += plan.examined;
+      used.push(plan.index);
+    }
+    return { index: `OR(${used.join(', ')})`, examined: Math.min(examined, docs.length), unindexed: false };
+  }
+
+  const conditions = fieldConditions(filter);
+  const near = nearField(filter);
+  let best: Plan | null = null;
+  for (const index of indexes) {
+    const bounded: string[] = [];
+    let eqPrefix = 0;
+    let prefixOpen = true;
+    for (const [field, dir] of index.keys) {
+      if (!prefixOpen) break;
+      const kind = bestKind(conditions.get(field));
+      if (dir === '2dsphere') {
+        if (kind === 'geo') bounded.push(field);
+        else prefixOpen = false;
+        continue;
+      }
+      if (kind === 'eq') {
+        bounded.push(field);
+        eqPrefix += 1;
+      } else if (kind === 'range') {
+        bounded.push(field);
+        prefixOpen = false;
+      } else prefixOpen = false;
+    }
+    // `$nearSphere` can only be answered by a 2dsphere index on its field (MongoDB refuses it otherwise).
+    if (near && !index.keys.some(([field, dir]) => dir === '2dsphere' && field === near)) continue;
+    const ordered = sort.length > 0 && givesOrder(index, eqPrefix, sort);
+    if (bounded.length === 0 && !ordered) continue;
+    const bounds = bounded.flatMap((field) => conditions.get(field)!.filter((c) => c.kind !== null).map((c) => c.part));
+    let candidates = bounds.length ? docs.filter(tools.compile({ $and: bounds })) : docs;
+    let examined = candidates.length;
+    if (wanted !== null && (ordered || sort.length === 0)) {
+      if (ordered) candidates = [...candidates].sort(compareBy(sort, tools.compare));
+      examined = scanUntil(candidates, matches, wanted);
+    }
+    if (!best || examined < best.examined) best = { index: index.name, examined, unindexed: false };
+  }
+  return best ?? collectionScan(docs, filter, sort, wanted, matches);
+}
+
+function collectionScan(docs: Doc[], filter: Filter, sort: SortSpec, wanted: number | null, matches: (d: Doc) => boolean): Plan {
+  const examined = wanted !== null && sort.length === 0 ? scanUntil(docs, matches, wanted) : docs.length;
+  return { index: null, examined, unindexed: !(isEmptyFilter(filter) && sort.length === 0) };
+}

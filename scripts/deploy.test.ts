@@ -4,10 +4,11 @@
  * applies the config file it is given to a fake cloud kept in a JSON file) and a fake
  * manager-node over the same cloud. Every call lands in one ordered log.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliRunner, deploy, DeployError, planDeploy, type DeployManager, type Project } from './deploy';
+import { cliRunner, deploy, DeployError, planDeploy, runDeploy, type DeployManager, type Project } from './deploy';
+import { readCloudEnv } from './lib/cloud-env';
 import { decodeEnvValue } from '../cloudfunctions/_shared/config';
 import type { FunctionDetail } from './lib/deploy-plan';
 
@@ -68,7 +69,7 @@ function calls(): Array<Record<string, unknown>> {
 const summary = () => calls().map((c) => (c.who === 'tcb' ? `tcb ${(c.args as string[]).slice(2, 5).join(' ')}` : `manager ${String(c.call)} ${String(c.arg ?? '')}`.trim()));
 
 /** manager-node's surface, over the fake cloud. */
-function fakeManager(opts: { ruleDrift?: string } = {}): DeployManager {
+function fakeManager(opts: { ruleDrift?: string; exchange?: 'cloud' | 'none' } = {}): DeployManager {
   return {
     functions: {
       async getFunctionDetail(name) {
@@ -79,7 +80,10 @@ function fakeManager(opts: { ruleDrift?: string } = {}): DeployManager {
       },
       async invokeFunction(name) {
         record({ call: 'invokeFunction', arg: name });
-        return { RetMsg: 'null', InvokeResult: 0 };
+        // auth.doctor as it answers after this deploy: no cloud-call permission; HTTPS as configured.
+        const cloudCall = opts.exchange === 'cloud' ? { errcode: 40029, verdict: 'works' } : { errcode: -604101, verdict: 'no-permission' };
+        const data = { exchange: { cloudCall, https: { errcode: null, verdict: 'not-configured' }, works: opts.exchange === 'cloud' }, variables: {}, collections: { settings: true, users: true } };
+        return { RetMsg: JSON.stringify({ ok: true, data }), InvokeResult: 0 };
       },
     },
     database: {
@@ -264,4 +268,49 @@ test('a rule that reads back different stops before the next collection', async 
   const err = await run(fakeManager({ ruleDrift: 'settings' })).catch((e: unknown) => e);
   expect((err as Error).message).toMatch(/applying the rules of "settings" failed:\n  - rules of "settings": online \{"read":true,"write":true\}, expected \{"read":false,"write":false\}/);
   expect(summary().some((s) => s.endsWith('users'))).toBe(false);
+});
+
+describe('the whole real deploy (npm run deploy after its checks)', () => {
+  let root: string;
+  const expected = {
+    functions: [
+      { name: 'auth', declared: project.rc.functions[0]!.variables! },
+      { name: 'cron', declared: project.rc.functions[1]!.variables! },
+    ],
+    collections: ['settings', 'users'],
+    rules: project.rules,
+    timers: [{ fn: 'cron', trigger: { name: 'hourly', type: 'timer', config: '0 5 * * * * *' } }],
+  };
+  beforeEach(() => {
+    root = join(dir, 'project');
+    mkdirSync(join(root, 'miniprogram'), { recursive: true });
+    cpSync(join(__dirname, '..', 'miniprogram', 'cloud-env.ts'), join(root, 'miniprogram', 'cloud-env.ts'));
+    logLines.length = 0;
+  });
+  const env = { ...local, TCB_ENV_ID: 'env-123' };
+
+  test('ends with the environment in cloud-env.ts and the doctor; exit 0 when it finds nothing wrong', async () => {
+    const code = await runDeploy(project, env, { ...deps(fakeManager({ exchange: 'cloud' })), root, expected });
+    const steps = summary();
+    expect(steps.indexOf('manager invokeFunction auth')).toBeGreaterThan(steps.lastIndexOf('manager ModifySafeRule users'));
+    expect(readCloudEnv(root)).toBe('env-123');
+    expect(logLines.at(-1)).toBe('Everything checked is in order.');
+    expect(code).toBe(0);
+  });
+
+  test('the doctor finding phone login broken (CLI deploy, no credentials) makes it exit 1, saying so', async () => {
+    const code = await runDeploy(project, env, { ...deps(fakeManager({ exchange: 'none' })), root, expected });
+    expect(code).toBe(1);
+    expect(logLines.join('\n')).toContain('✗ phone login (code exchange): does NOT work: auth has no cloud-call permission');
+    expect(logLines.at(-1)).toContain('Deployed, but the doctor found problems');
+  });
+
+  test('a failing step: exit 1, no cloud-env.ts change, no doctor', async () => {
+    process.env.FAKE_TCB_MODE = 'exit:cron:2';
+    const code = await runDeploy(project, env, { ...deps(fakeManager({ exchange: 'cloud' })), root, expected });
+    expect(code).toBe(1);
+    expect(logLines.at(-1)).toMatch(/deploying function "cron" failed:\n  - tcb exited with 2\nNothing after this step was done\./);
+    expect(summary().some((s) => s.includes('invokeFunction'))).toBe(false);
+    expect(readCloudEnv(root)).toBe('');
+  });
 });

@@ -27,7 +27,7 @@ import { buildAll, BUILD_DIR } from './build';
 import { declaredVariables, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type CloudbaseRc, type TriggerConfig } from './lib/cloudbaserc';
 import { BUILD_FUNCTION_ROOT, checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule, checkVariables, variablesReadBy } from './lib/deploy-checks';
 import { compareFunction, compareRule, CREDENTIAL_PAIRS, functionPlan, onlineVariables, tcbConfig, type FunctionDetail, type FunctionPlan } from './lib/deploy-plan';
-import { liveTarget, printReport, runDoctor } from './doctor';
+import { expectations, liveTarget, printReport, runDoctor, type Expectations } from './doctor';
 import { readCloudEnv, writeCloudEnv } from './lib/cloud-env';
 
 const REQUIRED = ['TCB_ENV_ID', 'TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'] as const;
@@ -289,18 +289,33 @@ async function main(): Promise<void> {
   const { default: CloudBase } = await import('@cloudbase/manager-node');
   // No keys passed: manager-node reads TENCENTCLOUD_SECRETID/SECRETKEY from the environment.
   const manager = new CloudBase({ envId }) as unknown as DeployManager;
-  const plans = await planDeploy(project, process.env, manager);
-  await deploy(project, plans, envId, { manager, tcb: cliRunner(), log: (line) => console.log(line) });
-  console.log(`\nDeployed ${plans.length} function(s) and ${project.rules.length} rule set(s) to ${envId}; everything read back as sent.`);
-  if (writeCloudEnv(envId)) console.log(`miniprogram/cloud-env.ts now says ${envId}: upload the mini program from DevTools to ship it.`);
+  process.exit(await runDeploy(project, process.env, { manager, tcb: cliRunner(), log: (line) => console.log(line) }));
+}
 
-  console.log('\nDoctor:');
-  const report = await runDoctor(liveTarget(manager, envId, project, process.env));
-  printReport(report);
-  if (!report.ok) {
-    console.error('\nDeployed, but the doctor found problems (above).');
-    process.exit(1);
+/**
+ * Steps 1–5 of a real deploy; answers the exit code. A failing step is reported with
+ * what it found, and nothing after it runs.
+ */
+export async function runDeploy(project: Project, local: NodeJS.ProcessEnv, deps: DeployDeps & { root?: string; expected?: Expectations }): Promise<number> {
+  const envId = local.TCB_ENV_ID!;
+  try {
+    const plans = await planDeploy(project, local, deps.manager);
+    await deploy(project, plans, envId, deps);
+    deps.log(`\nDeployed ${plans.length} function(s) and ${project.rules.length} rule set(s) to ${envId}; everything read back as sent.`);
+    for (const line of phoneExchangeAdvice(plans, local)) deps.log(`note: ${line}`);
+  } catch (err) {
+    deps.log(err instanceof Error ? err.message : String(err));
+    return 1;
   }
+  if (writeCloudEnv(envId, deps.root)) deps.log(`miniprogram/cloud-env.ts now says ${envId}: upload the mini program from DevTools to ship it.`);
+  deps.log('');
+  const report = await runDoctor(liveTarget(deps.manager, envId, project, local, deps.expected ?? expectations(deps.root)));
+  printReport(report, deps.log);
+  if (!report.ok) {
+    deps.log('\nDeployed, but the doctor found problems (above).');
+    return 1;
+  }
+  return 0;
 }
 
 if (require.main === module) {

@@ -80,6 +80,22 @@ test('errors are worded for the staff: CONFLICT clearly, a network failure says 
   expect(assignErrorText(new Error('x'))).toBe('分配失败，请重试');
 });
 
+test('no server English reaches the staff: codes and field names are mapped to Chinese', () => {
+  const english = /[A-Za-z]{3,}/;
+  for (const err of [
+    new CloudError('CONFLICT', 'The order has not enough calls left for this SKU'),
+    new CloudError('INVALID_ARGUMENT', 'receiverAppId: must be a mini program appid'),
+    new CloudError('INVALID_ARGUMENT', 'something odd'),
+    new CloudError('UPSTREAM_UNAVAILABLE', 'WeChat answered errcode 10121004'),
+    new CloudError('INTERNAL', 'Something went wrong on our side; please try again.'),
+  ]) {
+    // "AppID" is the platform's own word, as WeChat's console shows it.
+    expect(assignErrorText(err).replace(/AppID/g, '')).not.toMatch(english);
+    expect(cancelErrorText(err).replace(/AppID/g, '')).not.toMatch(english);
+  }
+  expect(assignErrorText(new CloudError('INVALID_ARGUMENT', 'receiverAppId: must be a mini program appid'))).toContain('商户小程序');
+});
+
 test('what WeChat did not say is shown plainly: missing figures as 未知, unknown statuses as they are', () => {
   expect(figureText(1000)).toBe('1000');
   expect(figureText(0)).toBe('0');

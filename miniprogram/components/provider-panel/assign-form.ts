@@ -3,6 +3,7 @@
  * of one confirmed assignment, the start date, and the words for statuses and errors.
  */
 import { CloudError } from '../../services/cloud';
+import { errorField, errorText } from '../../services/errors';
 import type { AssignmentStatus } from '../../services/provider';
 
 /** WeChat's appid form: "wx" + 16 lowercase hex digits (what the server accepts). */
@@ -93,6 +94,15 @@ export function checkAssignForm(
   return { ok: { orderId: order.orderId, skuId: sku.skuId, receiverAppId: appid, calls: sku.calls, ...(beginTime === undefined ? {} : { beginTime }) } };
 }
 
+/** The field a refused assign names, in the staff's words (the server's message is English, for developers). */
+const ASSIGN_FIELD_TEXT: Record<string, string> = {
+  orderId: '：订单',
+  skuId: '：资源包规格',
+  receiverAppId: '：商户小程序 AppID',
+  beginTime: '：开始日期',
+  idempotencyKey: '：请求编号',
+};
+
 /** A failed assign, in the provider staff's words. */
 export function assignErrorText(err: unknown): string {
   if (!(err instanceof CloudError)) return '分配失败，请重试';
@@ -100,15 +110,15 @@ export function assignErrorText(err: unknown): string {
     case 'NETWORK':
       return '网络异常，分配结果未知。请点“重试”，重试不会重复分配';
     case 'CONFLICT':
-      return `订单剩余次数不足或该分配与之前的请求冲突，未分配：${err.message}`;
+      return '订单剩余次数不足或该分配与之前的请求冲突，未分配';
     case 'INVALID_ARGUMENT':
-      return `分配参数有误：${err.message}`;
+      return `分配参数有误${ASSIGN_FIELD_TEXT[errorField(err) ?? ''] ?? ''}，未分配`;
     case 'NOT_FOUND':
       return '订单不存在';
     case 'FORBIDDEN':
       return '无权限';
     default:
-      return `分配失败：${err.message}`;
+      return `分配失败：${errorText(err)}`;
   }
 }
 
@@ -125,6 +135,6 @@ export function cancelErrorText(err: unknown): string {
     case 'FORBIDDEN':
       return '无权限';
     default:
-      return `撤回失败：${err.message}`;
+      return `撤回失败：${errorText(err)}`;
   }
 }

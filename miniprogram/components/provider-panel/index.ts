@@ -9,6 +9,7 @@
  * Assignments are listed with their status and refreshed while any is still settling.
  */
 import { CloudError } from '../../services/cloud';
+import { errorText } from '../../services/errors';
 import { chinaTimeText } from '../../services/admin';
 import { assignPack, cancelAssignment, listAssignments, listOrders, listSkus, type AssignParams, type Assignment, type ProviderOrder, type ProviderSku } from '../../services/provider';
 import { assignErrorText, canCancel, cancelErrorText, checkAssignForm, EMPTY_ASSIGN_FORM, figureText, isSettling, newIdempotencyKey, orderStatusText, statusLabel, type AssignForm } from './assign-form';
@@ -91,7 +92,7 @@ Component({
         },
         (err: unknown) => {
           if (err instanceof CloudError && err.code === 'FORBIDDEN') this.setData({ state: 'forbidden', message: '无权限：只有服务商管理员可以分配资源包' });
-          else this.setData({ state: 'error', message: err instanceof CloudError && err.code !== 'NETWORK' ? `加载失败：${err.message}` : '加载失败，请重试' });
+          else this.setData({ state: 'error', message: err instanceof CloudError && err.code !== 'NETWORK' ? `加载失败：${errorText(err)}` : '加载失败，请重试' });
         },
       );
     },
@@ -110,7 +111,7 @@ Component({
       return listAssignments().then(
         ({ assignments }) => this.showAssignments(assignments, n),
         (err: unknown) => {
-          this.setData({ listMessage: err instanceof CloudError && err.code !== 'NETWORK' ? `刷新失败：${err.message}` : '刷新失败，请稍后重试' });
+          this.setData({ listMessage: err instanceof CloudError && err.code !== 'NETWORK' ? `刷新失败：${errorText(err)}` : '刷新失败，请稍后重试' });
           this.schedulePoll(true);
         },
       );
@@ -153,7 +154,7 @@ Component({
           if (this.data.orderId === orderId) this.setData({ skus, skusState: 'ready' });
         },
         (err: unknown) => {
-          if (this.data.orderId === orderId) this.setData({ skusState: 'error', formMessage: err instanceof CloudError && err.code !== 'NETWORK' ? `规格加载失败：${err.message}` : '规格加载失败，请重新选择订单' });
+          if (this.data.orderId === orderId) this.setData({ skusState: 'error', formMessage: err instanceof CloudError && err.code !== 'NETWORK' ? `规格加载失败：${errorText(err)}` : '规格加载失败，请重新选择订单' });
         },
       );
     },

@@ -173,6 +173,15 @@ const PROVIDER_POLL_AFTER_SECONDS = /* @__PURE__ */ variable(
   'assignments.list asks WeChat again (resends with the same requestId) about an assignment still pending or cancelling this many seconds after it was last sent or checked; 0: at once.',
   { fallback: '60' },
 );
+const PROVIDER_PUSH_APPID = /* @__PURE__ */ variable(
+  'PROVIDER_PUSH_APPID',
+  'The appid a decrypted push must end with (assumed: the provider\'s own, PROVIDER_APPID, the default); "*" skips the check.',
+);
+const PROVIDER_BEGIN_TIME_WITHIN_ORDER = /* @__PURE__ */ variable(
+  'PROVIDER_BEGIN_TIME_WITHIN_ORDER',
+  'assign refuses a beginTime at or after the order\'s end, read as its createTime plus the SKU\'s duration (assumed: WeChat documents no end). "false" leaves that to WeChat.',
+  { fallback: 'true' },
+);
 const PROVIDER_POLL_MAX_ATTEMPTS = /* @__PURE__ */ variable(
   'PROVIDER_POLL_MAX_ATTEMPTS',
   'After this many checks without WeChat\'s final word an assignment is marked unknown (shown to admins, no more resends).',
@@ -212,6 +221,8 @@ export const CONFIG_VARS = {
   PROVIDER_ORDER_STATUS_NAMES,
   PROVIDER_POLL_AFTER_SECONDS,
   PROVIDER_POLL_MAX_ATTEMPTS,
+  PROVIDER_PUSH_APPID,
+  PROVIDER_BEGIN_TIME_WITHIN_ORDER,
   DOCTOR_KEY,
 } as const;
 
@@ -277,6 +288,13 @@ export const providerBulkSpuIds = () =>
     .filter(Boolean);
 export const providerOrderStatusNames = () => read(PROVIDER_ORDER_STATUS_NAMES);
 export const providerPollMaxAttempts = () => positiveInt(PROVIDER_POLL_MAX_ATTEMPTS);
+/** The appid a decrypted push must be sealed for; null: not checked. */
+export function providerPushAppid(): string | null {
+  const set = read(PROVIDER_PUSH_APPID);
+  if (set === '*') return null;
+  return set || read(PROVIDER_APPID) || null;
+}
+export const providerBeginTimeWithinOrder = () => read(PROVIDER_BEGIN_TIME_WITHIN_ORDER).toLowerCase() !== 'false';
 /** 0 allowed. */
 export function providerPollAfterSeconds(): number {
   const text = read(PROVIDER_POLL_AFTER_SECONDS);

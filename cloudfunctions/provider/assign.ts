@@ -15,6 +15,7 @@
  */
 import * as v from 'valibot';
 import { AppError } from '../_shared/errors';
+import { providerBeginTimeWithinOrder } from '../_shared/config';
 import { now } from '../_shared/clock';
 import { route } from '../_shared/router';
 import { requireOpenid } from '../_shared/identity';
@@ -75,7 +76,7 @@ export const assign = route(assignInput, async (input, { caller }) => {
   const order = await askWechat('read', () => getOrder(request.orderId));
   const skus = await askWechat('read', () => convertibleSkus({ orderId: request.orderId, spSpuId: order.product.spSpuId, spSkuId: order.product.spSkuId }));
   const sku = skus.find((s) => s.skuId === request.skuId);
-  if (request.beginTime !== null && order.createTime !== null) {
+  if (request.beginTime !== null && order.createTime !== null && providerBeginTimeWithinOrder()) {
     const lifeMs = (sku?.duration ?? Math.max(0, ...skus.map((s) => s.duration ?? 0))) * 1000;
     const endsAt = order.createTime + lifeMs;
     if (lifeMs > 0 && request.beginTime >= endsAt) {

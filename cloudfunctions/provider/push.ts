@@ -12,7 +12,7 @@
  *   nothing and gets 403. WeChat expects "success".
  */
 import { now } from '../_shared/clock';
-import { providerCredentials, providerPushAesKey, providerPushMaxAgeSeconds, providerPushToken } from '../_shared/config';
+import { providerPushAesKey, providerPushAppid, providerPushMaxAgeSeconds, providerPushToken } from '../_shared/config';
 import { logEvent } from '../_shared/log';
 import { readPush } from '../_shared/domain/provider-push';
 import { parseResultEvent } from '../_shared/domain/provider-events';
@@ -48,12 +48,11 @@ export async function handlePush(request: IntegratedRequest): Promise<Integrated
     logEvent('warn', { fn: 'provider', push: 'refused', reason: 'PROVIDER_PUSH_TOKEN not set' });
     return reply(503, 'push not configured');
   }
-  const credentials = providerCredentials();
   const raw = request.body ?? '';
   const body = request.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   const reading = readPush(
     { method: request.httpMethod.toUpperCase(), query: request.queryStringParameters ?? {}, body },
-    { token, encodingAesKey: providerPushAesKey() || null, appid: credentials.ok ? credentials.appid : null, maxAgeSeconds: providerPushMaxAgeSeconds() },
+    { token, encodingAesKey: providerPushAesKey() || null, appid: providerPushAppid(), maxAgeSeconds: providerPushMaxAgeSeconds() },
     now().getTime(),
   );
   if (reading.kind === 'refused') {

@@ -29,7 +29,7 @@ interface WeChatCharges {
 
 let t: TestEmulator;
 beforeAll(async () => {
-  t = await startEmulator({ env: { PHONE_BINDS_PER_USER_PER_DAY: '3', PHONE_EXCHANGE_TIMEOUT_MS: '300' } });
+  t = await startEmulator({ env: { PHONE_CODE_FAILURES_PER_USER_PER_DAY: '3', PHONE_EXCHANGE_TIMEOUT_MS: '300' } });
 });
 afterAll(() => t.stop());
 beforeEach(async () => {

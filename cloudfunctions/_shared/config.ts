@@ -57,9 +57,9 @@ const ADMIN_OPENIDS = /* @__PURE__ */ variable(
   'ADMIN_OPENIDS',
   'Comma-separated openids that are admins regardless of the admins collection (how the first admin is set up).',
 );
-const PHONE_BINDS_PER_USER_PER_DAY = /* @__PURE__ */ variable(
-  'PHONE_BINDS_PER_USER_PER_DAY',
-  'Phone codes one user may bind per China-time day; beyond it bindPhone answers RATE_LIMITED (the charge is still recorded).',
+const PHONE_CODE_FAILURES_PER_USER_PER_DAY = /* @__PURE__ */ variable(
+  'PHONE_CODE_FAILURES_PER_USER_PER_DAY',
+  'Codes WeChat may refuse (invalid, expired, used, someone else\'s) for one user per China-time day; past it that user\'s new codes get RATE_LIMITED and nothing is recorded (the refusal is noted once on the user). Real codes are never limited: WeChat billed them already.',
   { fallback: '5' },
 );
 const NO_QUOTA_REPORTS_TO_TRIP = /* @__PURE__ */ variable(
@@ -196,7 +196,7 @@ const DOCTOR_KEY = /* @__PURE__ */ variable(
 /** Every variable, by name (for the deploy checks and docs; functions use the accessors below). */
 export const CONFIG_VARS = {
   ADMIN_OPENIDS,
-  PHONE_BINDS_PER_USER_PER_DAY,
+  PHONE_CODE_FAILURES_PER_USER_PER_DAY,
   NO_QUOTA_REPORTS_TO_TRIP,
   NO_QUOTA_WINDOW_MINUTES,
   PHONE_EXCHANGE_TIMEOUT_MS,
@@ -247,7 +247,7 @@ export function adminOpenidsFromEnv(): string[] {
     .filter(Boolean);
 }
 
-export const phoneBindsPerUserPerDay = () => positiveInt(PHONE_BINDS_PER_USER_PER_DAY);
+export const phoneCodeFailuresPerUserPerDay = () => positiveInt(PHONE_CODE_FAILURES_PER_USER_PER_DAY);
 export const noQuotaReportsToTrip = () => positiveInt(NO_QUOTA_REPORTS_TO_TRIP);
 export const noQuotaWindowMinutes = () => positiveInt(NO_QUOTA_WINDOW_MINUTES);
 export const phoneExchangeTimeoutMs = () => positiveInt(PHONE_EXCHANGE_TIMEOUT_MS);

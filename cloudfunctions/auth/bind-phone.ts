@@ -20,7 +20,7 @@ import { requireOpenid } from '../_shared/identity';
 import { AppError } from '../_shared/errors';
 import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
-import { phoneBindsPerUserPerDay } from '../_shared/config';
+import { phoneCodeFailuresPerUserPerDay } from '../_shared/config';
 import { billableAfter, chargeId, classifyExchangeError, isRetriable, newCharge, type ChargeRecord, type FailureReason } from '../_shared/domain/charge';
 import { chinaDay } from '../_shared/domain/china-time';
 import { maskPhone } from '../_shared/domain/phone';
@@ -236,7 +236,7 @@ function kindFor(user: UserDoc | null, settings: Settings | null): PhoneKind {
 /** RATE_LIMITED for a user past the invalid-code limit, unless the code is one they already sent. */
 async function refuseIfLimited(user: UserDoc | null, id: string, openid: string, day: string, at: Date): Promise<void> {
   const failures = user?.codeFailures?.day === day ? user.codeFailures.count : 0;
-  if (failures < phoneBindsPerUserPerDay()) return;
+  if (failures < phoneCodeFailuresPerUserPerDay()) return;
   const existing = await findCharge(id);
   if (existing?.openid === openid) return;
   if (await noteCodeLimit(openid, day, at).catch(() => false)) logEvent('warn', { fn: 'auth', route: 'bindPhone', codeLimit: day, failures });

@@ -122,6 +122,8 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
     }
   };
   const lastNumber = new Map<string, string>();
+  /** What each owner's last code last answered, and its record id prefix, for the violation report. */
+  const lastAnswer = new Map<string, string>();
   let junkSent = 0;
   let refusedForLimit = 0;
   let serial = 0;
@@ -142,7 +144,11 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
           for (let k = 0; k < copies; k++) sent.push(sendLikeTheClient(code, owner));
           await Promise.all(sent);
           // Still no answer (faults outlasting the retries): "重新提交" sends it again.
-          for (let k = 0; k < 3; k++) if ((await sendLikeTheClient(code, owner)).ok) break;
+          for (let k = 0; k < 3; k++) {
+            const final = await sendLikeTheClient(code, owner);
+            lastAnswer.set(owner, final.ok ? 'ok' : `${final.error.code}: ${final.error.message}`);
+            if (final.ok) break;
+          }
         }
         // Some real users send junk too (below their limit).
         if (random() < 0.2) {
@@ -188,7 +194,10 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   }
   for (const owner of owners) {
     const phone = userDocs.find((u) => u._id === owner)?.phone?.phoneNumber;
-    if (phone !== lastNumber.get(owner)) violations.push(`${owner} has ${phone ?? 'no number'}, was issued ${lastNumber.get(owner)}`);
+    if (phone !== lastNumber.get(owner)) {
+      const record = records.filter((r) => r.openid === owner).map((r) => JSON.stringify(r)).join(' ');
+      violations.push(`${owner} has ${phone ?? 'no number'}, was issued ${lastNumber.get(owner)}; last answer ${lastAnswer.get(owner)}; records ${record}`);
+    }
   }
   for (const u of userDocs) if (u.phone && !owners.includes(u._id)) violations.push(`${u._id} got a number without a code of their own`);
   if (settings.data.breaker.tripped) violations.push(`breaker tripped: ${settings.data.breaker.reason}`);

@@ -126,6 +126,21 @@ test('a code WeChat refuses at the exchange is explained as not on our books', a
   expect(b.difference.explanations.join(' ')).toMatch(/1 code\(s\) WeChat refused at the exchange/);
 });
 
+test('without an admin the billing view says so, and an admins document made from the console is used', async () => {
+  const bare = await startEmulator({ env: {} });
+  try {
+    const before = await bare.http<any>('GET', '/console/api/billing');
+    expect(before.body).toMatchObject({ admin: null, admins: [], ours: { summary: { error: { code: 'NO_ADMIN' } } } });
+    // What the view's "Make o_console an admin" button sends.
+    await bare.http('PUT', '/console/api/db/admins/o_console', { addedBy: 'console', addedAt: { $date: '2026-03-01T00:00:00Z' } });
+    const after = await bare.http<any>('GET', '/console/api/billing');
+    expect(after.body.admin).toBe('o_console');
+    expect(after.body.ours.summary.totals).toMatchObject({ quick: 0, realtime: 0 });
+  } finally {
+    await bare.stop();
+  }
+});
+
 test('deny and no-quota are reported as the mini program reports them, and charge nothing', async () => {
   const deny = await consoleApi('POST', '/console/api/play', { openid: 'o_player', action: 'deny' });
   expect(deny.steps.at(-1)).toMatchObject({ step: 'auth.reportPhoneEvent deny', result: { ok: true } });

@@ -17,6 +17,8 @@ interface Status {
   reconciliation: unknown;
   alerts: unknown[];
   uncovered: number;
+  feeExempt: boolean;
+  cost: { costYuan: string; listValueYuan: string; savingYuan: string; estimatedCalls: number };
 }
 
 const BOSS = 'o_boss_0001';
@@ -99,7 +101,10 @@ test('with the trial spent at a steady rate: forecast and the cheapest pack, pri
   const s = await status();
   expect(s.remaining).toBe(0);
   expect(s.uncovered).toBe(200);
-  expect(s.forecast).toEqual({ monthlyAverage: 600, exhaustsOn: days[0] });
+  // The next 30 days' 600 calls at the advice's 3 fen a call (240.00 for 8,000).
+  expect(s.forecast).toEqual({ monthlyAverage: 600, exhaustsOn: days[0], monthlyCostYuan: '18.00' });
+  // So far: 1,000 free trial calls, 200 beyond every pack at the list price (an estimate).
+  expect(s.cost).toEqual({ costYuan: '6.00', listValueYuan: '36.00', savingYuan: '30.00', estimatedCalls: 200 });
   // 600 a month: 90 days need 1,800 → 8×250 = 60.00 (3.33 fen a call); a year needs
   // 7,300 → 5000 + 3×1000 = 240.00 (3.29 fen a call): the year wins.
   expect(s.recommendation).toMatchObject({ calls: 8000, validityDays: 365, priceYuan: '240.00' });

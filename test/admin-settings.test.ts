@@ -66,6 +66,7 @@ describe('settings', () => {
         breaker: { tripped: false, reason: null, at: null },
         hidePrices: false,
         hideShippingAddress: false,
+        feeExempt: false,
       },
     });
   });

@@ -1,14 +1,17 @@
 /**
  * admin.usage.summary and admin.usage.list end to end: after real binds, the summary
- * agrees with WeChat's charge ledger; the list pages newest first, masked.
+ * agrees with WeChat's charge ledger, priced as WeChat charges (the trial is free, a
+ * pack's calls cost its price ÷ its calls); the list pages newest first, masked.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
 
 type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+interface Money { costYuan: string; listValueYuan: string; savingYuan: string; estimatedCalls: number }
 interface Summary {
-  months: Array<{ month: string; quick: number; realtime: number; costYuan: string }>;
+  months: Array<{ month: string; quick: number; realtime: number } & Money>;
   days: Array<{ day: string; quick: number; realtime: number }>;
-  totals: { quick: number; realtime: number; costYuan: string };
+  totals: { quick: number; realtime: number } & Money;
+  feeExempt: boolean;
 }
 interface Page {
   items: Array<{ at: string; kind: string; phoneMasked: string | null; exchange: string }>;
@@ -36,15 +39,17 @@ async function bindMany(quick: number, realtime: number) {
   }
 }
 
-test('after real charges of both kinds, the summary equals WeChat\'s ledger, cost exact', async () => {
+test('after real charges of both kinds, the summary equals WeChat\'s ledger; within the trial they cost nothing', async () => {
   await bindMany(5, 3);
   const ledger = (await t.http<{ byKind: { quick: number; realtime: number } }>('GET', '/v1/wechat/charges')).body.byKind;
   const res = await admin<Summary>('usage.summary');
   expect(res.ok).toBe(true);
   if (!res.ok) return;
-  expect(res.data.totals).toEqual({ quick: ledger.quick, realtime: ledger.realtime, costYuan: '0.27' });
+  // 5 × 0.03 + 3 × 0.04 at list price, all free out of the 1,000-call trials.
+  expect(res.data.totals).toEqual({ quick: ledger.quick, realtime: ledger.realtime, costYuan: '0.00', listValueYuan: '0.27', savingYuan: '0.27', estimatedCalls: 0 });
+  expect(res.data.feeExempt).toBe(false);
   expect(res.data.months).toHaveLength(12);
-  expect(res.data.months.at(-1)).toMatchObject({ quick: 5, realtime: 3, costYuan: '0.27' });
+  expect(res.data.months.at(-1)).toMatchObject({ quick: 5, realtime: 3, costYuan: '0.00', listValueYuan: '0.27' });
   expect(res.data.days).toHaveLength(30);
   expect(res.data.days.at(-1)).toMatchObject({ quick: 5, realtime: 3 });
 });
@@ -52,16 +57,17 @@ test('after real charges of both kinds, the summary equals WeChat\'s ledger, cos
 test('counts on earlier days land in their China-time day and month', async () => {
   await t.http('PUT', '/v1/db/usage_daily/2026-01-15:quick', { day: '2026-01-15', kind: 'quick', count: 1000 });
   const res = await admin<Summary>('usage.summary', { months: 36 });
-  expect(res.ok && res.data.months.find((m) => m.month === '2026-01')).toEqual({ month: '2026-01', quick: 1000, realtime: 0, costYuan: '30.00' });
+  expect(res.ok && res.data.months.find((m) => m.month === '2026-01')).toEqual({ month: '2026-01', quick: 1000, realtime: 0, costYuan: '0.00', listValueYuan: '30.00', savingYuan: '30.00', estimatedCalls: 0 });
 });
 
-test('the summary reads daily counters, not charges', async () => {
+test('the summary reads daily counters, packs and settings, not charges, and writes nothing', async () => {
   await bindMany(4, 0);
   t.emulator.stats.clear();
   await admin('usage.summary');
   const actions = t.emulator.stats.actionCounts();
-  // One read of usage_daily, plus the admin check's read of the admins collection is skipped (ADMIN_OPENIDS).
-  expect(actions).toEqual({ 'database.getDocument': 1 });
+  // usage_daily (all of it: the trial draws on all history), quota_packs and settings/global;
+  // the admin check's read of the admins collection is skipped (ADMIN_OPENIDS).
+  expect(actions).toEqual({ 'database.getDocument': 3 });
 });
 
 test('the list pages newest first with a cursor, masked numbers only', async () => {

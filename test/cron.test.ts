@@ -73,7 +73,12 @@ test('raising the cap that tripped re-arms at once; re-enabling under a cap stil
   expect((await audits()).map((a) => a.to.tripped)).toEqual([true, true, false]);
 });
 
-test('the budget trips when this month\'s cost reaches it exactly, counting both kinds', async () => {
+test('the budget trips when this month\'s true cost reaches it exactly, counting both kinds', async () => {
+  // Both trials were used up 40 days ago; packs at 3 and 4 fen a call serve this month.
+  const longAgo = new Date(Date.now() + 8 * 3600_000 - 40 * 86_400_000).toISOString().slice(0, 10);
+  for (const kind of ['quick', 'realtime']) await t.http('PUT', `/v1/db/usage_daily/${longAgo}:${kind}`, { day: longAgo, kind, count: 1000 });
+  await call('admin', 'quota.addPack', { calls: 1000, validityDays: 365, priceYuan: 30 });
+  await call('admin', 'quota.addPack', { kind: 'realtime', calls: 1000, validityDays: 365, priceYuan: 40 });
   await update({ phoneCapture: { monthlyBudgetYuan: 0.1 } });
   await bindOne('quick'); // 0.03
   await bindOne('realtime'); // 0.07
@@ -81,6 +86,30 @@ test('the budget trips when this month\'s cost reaches it exactly, counting both
   await bindOne('quick'); // 0.10
   expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'budget-reached' });
   expect((await audits())[0]!.note).toContain('0.10 reached the budget of 0.1');
+});
+
+test('calls out of the free trial never move the budget; a fee-exempt account\'s never do', async () => {
+  await update({ phoneCapture: { monthlyBudgetYuan: 0.01 } });
+  for (let i = 0; i < 3; i++) await bindOne('quick');
+  expect(await timer()).toMatchObject({ ok: true, data: { breakers: { tripped: null } } });
+  expect((await settings()).breaker.tripped).toBe(false);
+  // Past the trial with no pack recorded, the list price stands in: the budget trips.
+  await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1001 });
+  await update({ feeExempt: true });
+  // Exempt: nothing is spent, no quota alert, no quota breaker (the ledger shows none left).
+  expect(await timer()).toMatchObject({ ok: true, data: { breakers: { tripped: null }, alerts: [] } });
+  expect((await session('o_newcomer')).phoneLogin.show).toBe(true);
+  await update({ feeExempt: false });
+  expect(await timer()).toMatchObject({ ok: true, data: { breakers: { tripped: 'budget-reached' } } });
+});
+
+test('marking the account fee-exempt re-arms a tripped budget breaker at once', async () => {
+  await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1001 });
+  await update({ phoneCapture: { monthlyBudgetYuan: 0.01 } });
+  expect(await timer()).toMatchObject({ ok: true, data: { breakers: { tripped: 'budget-reached' } } });
+  const exempt = await update({ feeExempt: true });
+  expect(exempt.breaker).toMatchObject({ tripped: false });
+  expect((await audits()).at(-1)!.note).toContain('fee-exempt');
 });
 
 test('a budget breaker from last month lets the button show at once and cron records the re-arm', async () => {

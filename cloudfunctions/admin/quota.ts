@@ -1,7 +1,9 @@
 /**
  * `admin.quota.status { kind? }` and `admin.quota.addPack { … }`: what quota is left
  * for a component, pack by pack, when it runs out at the recent rate, what to buy, and
- * how our count compares with WeChat's (see docs/quota.md).
+ * how our count compares with WeChat's (see docs/quota.md). Money is what WeChat
+ * charges: each call at its pack's unit price (the trial free), nothing for a
+ * fee-exempt account (which also gets no pack advice and no run-out day).
  */
 import * as v from 'valibot';
 import { route } from '../_shared/router';
@@ -13,9 +15,10 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../_shared/errors';
 import { positiveCount, startDate, yuanAmount } from '../_shared/domain/amount-schemas';
 import { DAY_MS } from '../_shared/domain/china-time';
-import { forecast } from '../_shared/domain/forecast';
+import { costFigures, costOfDays, unitPrice } from '../_shared/domain/cost';
+import { forecast, monthlyCost } from '../_shared/domain/forecast';
 import { catalogue } from '../_shared/domain/pack-catalogue';
-import { fenToYuan, yuanToFen } from '../_shared/domain/pricing';
+import { fenOf, fenToYuan, perCallYuan, PRICE_FEN, roundFen, timesFen, yuanToFen } from '../_shared/domain/pricing';
 import { statusAt, type PackUsage } from '../_shared/domain/quota-ledger';
 import { recommend } from '../_shared/domain/recommendation';
 import { scrubDigits } from '../_shared/domain/phone';
@@ -24,11 +27,13 @@ import { loadQuota } from '../_shared/data/quota';
 import { insertPack, listPacks, type QuotaPackDoc } from '../_shared/data/quota-packs';
 import { isDuplicateKey } from '../_shared/data/errors';
 import { loadReconciliation } from '../_shared/data/reconciliation';
+import { loadSettings } from '../_shared/data/settings';
 
 const kind = v.optional(v.picklist(['quick', 'realtime'], 'must be "quick" or "realtime"'), 'quick');
 const ALERT_DAYS = 30;
 
-function packView({ pack, used, status }: PackUsage<QuotaPackDoc>) {
+function packView({ pack, used, status }: PackUsage<QuotaPackDoc>, exempt = false) {
+  const unit = unitPrice(pack);
   return {
     id: pack.id,
     source: pack.source,
@@ -38,20 +43,42 @@ function packView({ pack, used, status }: PackUsage<QuotaPackDoc>) {
     expiresAt: pack.expiresAt,
     status,
     priceYuan: pack.priceFen === null ? null : fenToYuan(pack.priceFen),
+    /** What one of its calls costs: its price ÷ its calls (the trial 0; no price recorded: the list price, `priceEstimated`). */
+    perCallYuan: perCallYuan(exempt ? fenOf(0) : unit.perCall),
+    priceEstimated: !exempt && unit.estimate,
+    /** What the calls drawn from it cost, rounded once. */
+    usedCostYuan: fenToYuan(exempt ? 0 : roundFen(timesFen(unit.perCall, used))),
     note: pack.note,
   };
 }
 
 export const quotaStatus = route(v.object({ kind }), async ({ kind }) => {
   const at = now();
-  const [quota, reconciliation, alerts] = await Promise.all([loadQuota(kind, at), loadReconciliation(kind), recentAlerts(kind, new Date(at.getTime() - ALERT_DAYS * DAY_MS))]);
+  const [quota, reconciliation, alerts, settings] = await Promise.all([
+    loadQuota(kind, at),
+    loadReconciliation(kind),
+    recentAlerts(kind, new Date(at.getTime() - ALERT_DAYS * DAY_MS)),
+    loadSettings(),
+  ]);
+  const exempt = settings.feeExempt;
   const outlook = forecast(quota.state, quota.history, at);
+  const recommendation = exempt ? null : recommend(catalogue(packCatalogueOverride()), kind, quota.state, outlook.monthlyAverage, at);
+  // Calls beyond current packs are priced as the advice would buy them; with nothing to advise, at the list price.
+  const beyond = recommendation ? fenOf(yuanToFen(recommendation.priceYuan), recommendation.calls) : fenOf(PRICE_FEN[kind]);
   return {
     kind,
+    feeExempt: exempt,
     remaining: quota.state.remaining,
-    packs: quota.state.packs.map(packView),
-    forecast: outlook,
-    recommendation: recommend(catalogue(packCatalogueOverride()), kind, quota.state, outlook.monthlyAverage, at),
+    packs: quota.state.packs.map((p) => packView(p, exempt)),
+    forecast: {
+      ...outlook,
+      // Exempt: WeChat does not stop the button for want of a pack.
+      exhaustsOn: exempt ? null : outlook.exhaustsOn,
+      monthlyCostYuan: exempt ? '0.00' : fenToYuan(roundFen(monthlyCost(quota.state, outlook.monthlyAverage, at, beyond))),
+    },
+    recommendation,
+    /** All of this kind's calls so far: what they cost and what they would have cost at the list price. */
+    cost: costFigures(costOfDays(quota.state, kind, () => true, exempt)),
     reconciliation: reconciliation && {
       at: reconciliation.at,
       wechatUsed: reconciliation.wechatUsed,

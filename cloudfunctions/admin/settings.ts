@@ -27,8 +27,8 @@ export const updateSettingsRoute = route(updateInput, async ({ version, patch },
     throw new AppError('CONFLICT', `The settings changed since you loaded them (you have version ${version}, now ${outcome.current.version}); reload and try again.`);
   }
   if (outcome.changes.length) logEvent('info', { fn: 'admin', route: 'settings.update', by, fields: outcome.changes.map((c) => c.field) });
-  // Raising (or removing) the limit that tripped a spending breaker re-arms it now.
-  const limitChanged = outcome.changes.some((c) => c.field === 'phoneCapture.monthlyBudgetYuan' || c.field === 'phoneCapture.dailyCap');
+  // Raising (or removing) the limit that tripped a spending breaker re-arms it now; so does marking the account fee-exempt.
+  const limitChanged = outcome.changes.some((c) => c.field === 'phoneCapture.monthlyBudgetYuan' || c.field === 'phoneCapture.dailyCap' || c.field === 'feeExempt');
   if (limitChanged && (await rearmSpendIfDue(outcome.settings, now()))) return loadSettings();
   return outcome.settings;
 });

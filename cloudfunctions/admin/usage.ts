@@ -1,15 +1,17 @@
 /**
  * `admin.usage.summary { months? }` and `admin.usage.list { limit?, cursor? }`:
- * what WeChat's console shows a merchant, plus the cost in money. The summary reads
- * the daily counters (O(days)); the list pages through the charges newest first with
- * a cursor, masked numbers only.
+ * what WeChat's console shows a merchant, plus the cost in money: what the calls cost
+ * (each at the price of the pack it drew from; the trial is free) beside their list
+ * value. The summary reads the daily counters (O(days)) and the packs; the list pages
+ * through the charges newest first with a cursor, masked numbers only.
  */
 import * as v from 'valibot';
 import { route } from '../_shared/router';
 import { AppError } from '../_shared/errors';
 import { now } from '../_shared/clock';
-import { summarizeUsage, summaryStartDay } from '../_shared/domain/usage';
-import { usageSince } from '../_shared/data/usage';
+import { summarizeUsage } from '../_shared/domain/usage';
+import { loadLedgers } from '../_shared/data/quota';
+import { loadSettings } from '../_shared/data/settings';
 import { pageCharges } from '../_shared/data/charges';
 
 const summaryInput = v.object({
@@ -18,7 +20,9 @@ const summaryInput = v.object({
 
 export const usageSummary = route(summaryInput, async ({ months }) => {
   const at = now();
-  return summarizeUsage(await usageSince(summaryStartDay(at, months)), at, months);
+  // The ledgers read every counter (the trial draws on all of history): the summary's counts come from the same read.
+  const [ledgers, settings] = await Promise.all([loadLedgers(at), loadSettings()]);
+  return summarizeUsage(ledgers.history, at, months, ledgers.states, settings.feeExempt);
 });
 
 const listInput = v.object({

@@ -4,7 +4,7 @@
  * billable record the charge path could not count,
  * re-arm or trip the spending breakers, reconcile with WeChat, then look at each kind's
  * quota — write alerts and trip the quota breaker when nothing is left (by WeChat's
- * figures when it just answered, else by our ledger).
+ * figures when it just answered, else by our ledger), unless the account is fee-exempt.
  */
 import { quotaLowDays, quotaLowPercent } from '../_shared/config';
 import { logEvent } from '../_shared/log';
@@ -71,7 +71,8 @@ export async function runChecks(at: Date): Promise<CheckReport> {
   const kinds = await kindsInUse(settings, at);
   const reconciliation = await reconcile(kinds, at);
   const alerts: CheckReport['alerts'] = [];
-  for (const kind of kinds) {
+  // A fee-exempt account is not charged: no quota alerts, no quota breaker.
+  for (const kind of settings.feeExempt ? [] : kinds) {
     const quota = await loadQuota(kind, at);
     const outlook = forecast(quota.state, quota.history, at);
     const alert = quotaAlert(quota.state, outlook, at, { lowPercent: quotaLowPercent(), lowDays: quotaLowDays() });

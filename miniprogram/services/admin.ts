@@ -10,6 +10,8 @@ export interface Settings {
   breaker: { tripped: boolean; reason: 'quota-exhausted' | 'budget-reached' | 'daily-cap-reached' | null; at: string | null };
   hidePrices: boolean;
   hideShippingAddress: boolean;
+  /** WeChat does not charge this account (government, non-profit, 政务民生): cost 0, no quota breaker, no pack advice. */
+  feeExempt?: boolean;
 }
 
 export interface SettingsPatch {
@@ -17,6 +19,7 @@ export interface SettingsPatch {
   breaker?: { tripped: false };
   hidePrices?: boolean;
   hideShippingAddress?: boolean;
+  feeExempt?: boolean;
 }
 
 /** Where the admin entry leads; its label is that page's title (pages/admin-settings/index.json). */
@@ -34,6 +37,7 @@ export const SETTING_LABELS: Record<string, string> = {
   breaker: '熔断状态',
   hidePrices: '隐藏单价金额且只能以记账方式提交订单',
   hideShippingAddress: '隐藏收货地址',
+  feeExempt: '免费账号（微信不收费）',
 };
 
 export const BREAKER_REASONS: Record<string, string> = {
@@ -52,6 +56,7 @@ export function changedLabels(before: Settings, after: Settings): string[] {
     ['breaker', before.breaker.tripped, after.breaker.tripped],
     ['hidePrices', before.hidePrices, after.hidePrices],
     ['hideShippingAddress', before.hideShippingAddress, after.hideShippingAddress],
+    ['feeExempt', before.feeExempt ?? false, after.feeExempt ?? false],
   ];
   return fields.filter(([, a, b]) => a !== b).map(([field]) => SETTING_LABELS[field] ?? field);
 }
@@ -65,12 +70,25 @@ export function chinaTimeText(iso: string | null): string {
 
 // ---- Usage and quota (the admin usage page) ----
 
+/**
+ * Money as WeChat charges it: `costYuan` what the calls cost (each at its pack's unit
+ * price, the trial free), `listValueYuan` the same calls at 0.03 / 0.04, `savingYuan`
+ * the difference; `estimatedCalls` were priced at the list price for want of a known price.
+ */
+export interface CostFigures {
+  costYuan: string;
+  listValueYuan?: string;
+  savingYuan?: string;
+  estimatedCalls?: number;
+}
+
 export interface UsageSummary {
   /** Oldest first; the last one is the current China month. */
-  months: Array<{ month: string; quick: number; realtime: number; costYuan: string }>;
+  months: Array<{ month: string; quick: number; realtime: number } & CostFigures>;
   /** The last 30 China days, oldest first. */
   days: Array<{ day: string; quick: number; realtime: number }>;
-  totals: { quick: number; realtime: number; costYuan: string };
+  totals: { quick: number; realtime: number } & CostFigures;
+  feeExempt?: boolean;
 }
 
 export type PackSource = 'trial' | 'self' | 'provider';
@@ -86,7 +104,23 @@ export interface QuotaPack {
   expiresAt: string | null;
   status: PackStatus;
   priceYuan: string | null;
+  /** Price ÷ calls, e.g. "0.028" (the trial "0.00"). */
+  perCallYuan?: string;
+  /** No price was recorded: the list price stands in. */
+  priceEstimated?: boolean;
+  usedCostYuan?: string;
   note: string | null;
+}
+
+/** A purchase the advice suggests: one line per pack type with a quantity. */
+export interface PurchaseOption {
+  calls: number;
+  validityDays: number;
+  priceYuan: string;
+  perCallYuan?: string;
+  /** Days from today the button keeps working at the recent rate with this bought. */
+  coversDays?: number;
+  packs: Array<{ calls: number; validityDays: number; priceYuan: string; perCallYuan?: string; count: number }>;
 }
 
 export interface QuotaAlert {
@@ -103,13 +137,10 @@ export interface QuotaStatus {
   kind: PhoneKind;
   remaining: number;
   packs: QuotaPack[];
-  forecast: { monthlyAverage: number; exhaustsOn: string | null };
-  recommendation: {
-    calls: number;
-    validityDays: number;
-    priceYuan: string;
-    packs: Array<{ calls: number; validityDays: number; priceYuan: string; count: number }>;
-  } | null;
+  forecast: { monthlyAverage: number; exhaustsOn: string | null; monthlyCostYuan?: string };
+  recommendation: (PurchaseOption & { alternative?: (PurchaseOption & { extraYuan: string }) | null }) | null;
+  cost?: CostFigures;
+  feeExempt?: boolean;
   reconciliation: { at: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number } | null;
   alerts: QuotaAlert[];
   /** Charges no recorded pack covers: a purchased pack is probably missing. Not in DESIGN.md's table; the route sends it. */

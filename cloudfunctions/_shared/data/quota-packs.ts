@@ -33,13 +33,24 @@ export async function listPacks(kind: PhoneKind): Promise<QuotaPackDoc[]> {
   return data.map(withId);
 }
 
+/** The trial as it would be stored: from the first charge we know of (or now), never expiring, free. */
+export function trialPack(kind: PhoneKind, calls: number, firstDay: string | null, at: Date): QuotaPackDoc {
+  const startsAt = firstDay ? chinaDayStart(firstDay) : at;
+  return { _id: trialId(kind), id: trialId(kind), kind, source: 'trial', calls, startsAt, expiresAt: null, priceFen: 0, note: null, createdAt: at, createdBy: 'system', wechatPkgId: null };
+}
+
+/** Every pack of both kinds (a handful: one read). */
+export async function listAllPacks(): Promise<QuotaPackDoc[]> {
+  const { data } = await packs().limit(1000).get();
+  return data.map(withId);
+}
+
 /**
  * Creates the kind's trial if it does not exist yet. It starts with the first charge
  * we know of (or now), and never expires.
  */
 export async function ensureTrial(kind: PhoneKind, calls: number, firstDay: string | null, at: Date): Promise<QuotaPackDoc> {
-  const startsAt = firstDay ? chinaDayStart(firstDay) : at;
-  const doc: QuotaPackDoc = { _id: trialId(kind), id: trialId(kind), kind, source: 'trial', calls, startsAt, expiresAt: null, priceFen: 0, note: null, createdAt: at, createdBy: 'system', wechatPkgId: null };
+  const doc = trialPack(kind, calls, firstDay, at);
   try {
     const { id: _omit, ...stored } = doc;
     await packs().add({ data: stored });

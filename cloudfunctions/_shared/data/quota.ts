@@ -2,12 +2,16 @@
  * A kind's quota as of now: its packs (creating the trial on first need) with every
  * charge we counted applied in WeChat's order. Reads the kind's daily counters (one
  * document per day used, whatever the number of charges) and its packs.
+ *
+ * `loadLedgers` does the same for both kinds at once, without writing (a missing trial
+ * is taken as it would be created), for pricing: what each call cost depends on the
+ * pack it drew from, so cost reads the whole ledger.
  */
 import { trialCalls } from '../config';
 import { applyCharges, type LedgerState } from '../domain/quota-ledger';
 import type { PhoneKind } from '../domain/settings';
 import type { UsageDay } from '../domain/usage';
-import { ensureTrial, listPacks, type QuotaPackDoc } from './quota-packs';
+import { ensureTrial, listAllPacks, listPacks, trialPack, type QuotaPackDoc } from './quota-packs';
 import { usageSince } from './usage';
 
 export interface Quota {
@@ -23,4 +27,22 @@ export async function loadQuota(kind: PhoneKind, at: Date): Promise<Quota> {
   const [history, packs] = await Promise.all([usageSince(BEGINNING, kind), listPacks(kind)]);
   if (!packs.some((p) => p.source === 'trial')) packs.push(await ensureTrial(kind, trialCalls(), history[0]?.day ?? null, at));
   return { kind, history, state: applyCharges(packs, history, at) };
+}
+
+export interface Ledgers {
+  /** Both kinds' daily counters, all of history. */
+  history: UsageDay[];
+  states: Record<PhoneKind, LedgerState<QuotaPackDoc>>;
+}
+
+/** Both kinds' ledgers in two reads (all counters, all packs); writes nothing. */
+export async function loadLedgers(at: Date): Promise<Ledgers> {
+  const [history, packs] = await Promise.all([usageSince(BEGINNING), listAllPacks()]);
+  const ledger = (kind: PhoneKind) => {
+    const days = history.filter((d) => d.kind === kind);
+    const own = packs.filter((p) => p.kind === kind);
+    if (!own.some((p) => p.source === 'trial')) own.push(trialPack(kind, trialCalls(), days[0]?.day ?? null, at));
+    return applyCharges(own, days, at);
+  };
+  return { history, states: { quick: ledger('quick'), realtime: ledger('realtime') } };
 }

@@ -1,25 +1,40 @@
 /**
- * The spending breakers against the daily counters: one read of this month's
- * `usage_daily` (two documents a day at most), run after each charge and by cron.
+ * The spending breakers, run after each charge and by cron. The daily cap reads this
+ * month's `usage_daily`; the budget reads the ledgers of both kinds (all counters and
+ * all packs: two reads), because a call costs what the pack it drew from cost — the
+ * trial's calls nothing — and a fee-exempt account spends nothing at all.
  */
 import { chinaDay, chinaMonth } from '../domain/china-time';
-import { hasSpendLimit, rearmReason, spendFrom, spendLimitReached, type SpendReason } from '../domain/breakers';
-import { fenToYuan } from '../domain/pricing';
+import { countOn, hasSpendLimit, rearmReason, spendLimitReached, tripDay, type SpendReason } from '../domain/breakers';
+import { costOfBoth } from '../domain/cost';
+import { fenToYuan, roundFen, ZERO_FEN, type Fen } from '../domain/pricing';
 import type { Settings } from '../domain/settings';
 import { rearmBreaker, tripBreaker } from './breaker';
+import { loadLedgers } from './quota';
 import { usageSince } from './usage';
+
+/** This China month's true cost of both kinds; 0 for a fee-exempt account (no read). */
+export async function monthCost(settings: Settings, at: Date): Promise<Fen> {
+  if (settings.feeExempt) return ZERO_FEN;
+  const month = chinaMonth(at);
+  const { states } = await loadLedgers(at);
+  return costOfBoth(states, (day) => day.startsWith(month)).cost;
+}
 
 /** Trips the budget or daily-cap breaker if its limit is reached; returns the reason it tripped for. */
 export async function checkSpend(settings: Settings, at: Date): Promise<SpendReason | null> {
-  if (!hasSpendLimit(settings.phoneCapture)) return null;
-  const month = chinaMonth(at);
-  const spend = spendFrom(await usageSince(`${month}-01`), month, chinaDay(at));
-  const reason = spendLimitReached(settings.phoneCapture, spend);
+  const capture = settings.phoneCapture;
+  if (!hasSpendLimit(capture)) return null;
+  const [cost, todayCount] = await Promise.all([
+    capture.monthlyBudgetYuan === null ? ZERO_FEN : monthCost(settings, at),
+    capture.dailyCap === null ? 0 : usageSince(chinaDay(at)).then((records) => countOn(records, chinaDay(at))),
+  ]);
+  const reason = spendLimitReached(capture, { monthCost: cost, todayCount });
   if (!reason) return null;
   const note =
     reason === 'budget-reached'
-      ? `this month's cost ${fenToYuan(spend.monthFen)} reached the budget of ${settings.phoneCapture.monthlyBudgetYuan}`
-      : `today's ${spend.todayCount} charges reached the daily cap of ${settings.phoneCapture.dailyCap}`;
+      ? `this month's cost ${fenToYuan(roundFen(cost))} reached the budget of ${capture.monthlyBudgetYuan}`
+      : `today's ${todayCount} charges reached the daily cap of ${capture.dailyCap}`;
   return (await tripBreaker(reason, note)) ? reason : null;
 }
 
@@ -27,10 +42,12 @@ export async function checkSpend(settings: Settings, at: Date): Promise<SpendRea
 export async function rearmSpendIfDue(settings: Settings, at: Date): Promise<string | null> {
   const { breaker } = settings;
   if (!breaker.tripped || !breaker.at || (breaker.reason !== 'budget-reached' && breaker.reason !== 'daily-cap-reached')) return null;
-  const tripDay = chinaDay(new Date(breaker.at));
-  const monthStart = `${chinaMonth(at)}-01`;
-  const records = await usageSince(tripDay < monthStart ? tripDay : monthStart);
-  const why = rearmReason(settings, records, at);
+  const day = tripDay(breaker)!;
+  const spend =
+    breaker.reason === 'budget-reached'
+      ? { monthCost: await monthCost(settings, at), tripDayCount: 0 }
+      : { monthCost: ZERO_FEN, tripDayCount: countOn(await usageSince(day), day) };
+  const why = rearmReason(settings, spend, at);
   if (!why) return null;
   return (await rearmBreaker(breaker.reason, why)) ? why : null;
 }

@@ -1,38 +1,35 @@
 /**
  * When spending stops and starts again (DESIGN.md "Charges"). The budget breaker trips
- * when this China month's cost reaches the monthly budget and lapses when a new month
+ * when this China month's true cost (the price of the packs its calls drew from: trial
+ * calls are free) reaches the monthly budget and lapses when a new month
  * starts; the daily-cap breaker trips when today's charges reach the cap and stays
  * until an admin re-enables it or raises the cap; the quota breaker stays until an
- * admin re-enables it. Pure: no SDK; money in fen.
+ * admin re-enables it. Pure: no SDK; money in exact fen.
  */
 import { chinaDay, chinaMonth } from './china-time';
-import { PRICE_FEN, yuanToFen } from './pricing';
+import { compareFen, fenOf, yuanToFen, type Fen } from './pricing';
 import type { BreakerReason, Settings } from './settings';
 import type { UsageDay } from './usage';
 
 export type SpendReason = Extract<BreakerReason, 'budget-reached' | 'daily-cap-reached'>;
 
 export interface Spend {
-  /** This China month's cost so far, in fen. */
-  monthFen: number;
+  /** This China month's true cost so far (docs/quota.md "Cost"), exactly: trial calls add nothing. */
+  monthCost: Fen;
   /** Today's charges, both kinds. */
   todayCount: number;
 }
 
-/** Cost and count from daily counters: `month` and `day` pick which ones count. */
-export function spendFrom(records: readonly UsageDay[], month: string, day: string): Spend {
-  let monthFen = 0;
-  let todayCount = 0;
-  for (const r of records) {
-    if (r.day.startsWith(month)) monthFen += r.count * PRICE_FEN[r.kind];
-    if (r.day === day) todayCount += r.count;
-  }
-  return { monthFen, todayCount };
+/** Charges of both kinds on China day `day`, from the daily counters. */
+export function countOn(records: readonly UsageDay[], day: string): number {
+  return records.reduce((sum, r) => (r.day === day ? sum + r.count : sum), 0);
 }
+
+const reaches = (cost: Fen, budgetYuan: number) => compareFen(cost, fenOf(yuanToFen(budgetYuan))) >= 0;
 
 /** The spending limit reached, if any. Money first: it is what the budget protects. */
 export function spendLimitReached(capture: Settings['phoneCapture'], spend: Spend): SpendReason | null {
-  if (capture.monthlyBudgetYuan !== null && spend.monthFen >= yuanToFen(capture.monthlyBudgetYuan)) return 'budget-reached';
+  if (capture.monthlyBudgetYuan !== null && reaches(spend.monthCost, capture.monthlyBudgetYuan)) return 'budget-reached';
   if (capture.dailyCap !== null && spend.todayCount >= capture.dailyCap) return 'daily-cap-reached';
   return null;
 }
@@ -52,24 +49,26 @@ export function breakerInForce(breaker: Settings['breaker'], at: Date): boolean 
 }
 
 /**
- * Why a tripped spending breaker should re-arm now, or null to leave it. `records`
- * must cover the trip's day and the current month.
+ * Why a tripped spending breaker should re-arm now, or null to leave it.
+ * `monthCost` is this month's true cost; `tripDayCount` the charges of the day the
+ * breaker tripped (for the daily cap).
  */
-export function rearmReason(settings: Settings, records: readonly UsageDay[], at: Date): string | null {
+export function rearmReason(settings: Settings, spend: { monthCost: Fen; tripDayCount: number }, at: Date): string | null {
   const { breaker, phoneCapture } = settings;
   if (!breaker.tripped || !breaker.at) return null;
   const tripAt = new Date(breaker.at);
   if (breaker.reason === 'budget-reached') {
     if (chinaMonth(tripAt) < chinaMonth(at)) return `a new month (${chinaMonth(at)}) started`;
-    const { monthFen } = spendFrom(records, chinaMonth(at), chinaDay(at));
     if (phoneCapture.monthlyBudgetYuan === null) return 'the monthly budget was removed';
-    if (monthFen < yuanToFen(phoneCapture.monthlyBudgetYuan)) return 'the monthly budget was raised above this month\'s cost';
+    if (settings.feeExempt) return 'the account is fee-exempt: WeChat charges it nothing';
+    if (!reaches(spend.monthCost, phoneCapture.monthlyBudgetYuan)) return 'the monthly budget was raised above this month\'s cost';
   }
   if (breaker.reason === 'daily-cap-reached') {
-    const tripDay = chinaDay(tripAt);
-    const { todayCount } = spendFrom(records, chinaMonth(tripAt), tripDay);
     if (phoneCapture.dailyCap === null) return 'the daily cap was removed';
-    if (todayCount < phoneCapture.dailyCap) return 'the daily cap was raised above the count that tripped it';
+    if (spend.tripDayCount < phoneCapture.dailyCap) return 'the daily cap was raised above the count that tripped it';
   }
   return null;
 }
+
+/** The trip day of a tripped breaker, for `rearmReason`'s count. */
+export const tripDay = (breaker: Settings['breaker']) => (breaker.at ? chinaDay(new Date(breaker.at)) : null);

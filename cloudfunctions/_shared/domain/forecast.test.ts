@@ -1,5 +1,6 @@
 import { chinaDayStart, daysFrom, lastChinaDays } from './china-time';
-import { forecast, monthlyAverage, project } from './forecast';
+import { forecast, monthlyAverage, monthlyCost, project } from './forecast';
+import { fenOf } from './pricing';
 import { applyCharges, type Pack } from './quota-ledger';
 
 const at = new Date('2026-11-21T04:00:00Z'); // 12:00 in China
@@ -56,4 +57,27 @@ test('shortfall counts the calls demanded beyond cover over the period, rounded 
   // 30 days at 40/month = 40 calls; 100 left → no shortfall. 120 days = 160 → 60 short.
   expect(project(state, 40, daysFrom(at, 30)).shortfall).toBe(0);
   expect(project(state, 40, daysFrom(at, 120)).shortfall).toBe(60);
+});
+
+describe('the next 30 days\' cost at the recent rate', () => {
+  const priced = (p: Pack, priceFen: number) => ({ ...p, priceFen });
+  const pack = (id: string, calls: number, priceFen: number) =>
+    priced({ id, kind: 'quick', source: 'self', calls, startsAt: chinaDayStart('2026-01-01'), expiresAt: chinaDayStart('2028-01-01') }, priceFen);
+  const yuan = (f: { num: bigint; den: bigint }) => Number(f.num) / Number(f.den) / 100;
+
+  test('what the trial still covers is free; the rest at the packs\' unit prices, then at the price of what to buy', () => {
+    // 300 left in the trial, then 1M at 2.8 fen; 900 a month: 300 free + 600 × 2.8 = 1,680 fen.
+    const state = applyCharges([{ ...trial, priceFen: 0 }, pack('m', 1_000_000, 2_800_000)], [{ day: '2026-11-01', count: 700 }], at);
+    expect(yuan(monthlyCost(state, 900, at, fenOf(3)))).toBeCloseTo(16.8, 10);
+    // Nothing but 300 trial calls: the other 600 at 2.7 fen (what the advice would buy).
+    const bare = applyCharges([{ ...trial, priceFen: 0 }], [{ day: '2026-11-01', count: 700 }], at);
+    expect(yuan(monthlyCost(bare, 900, at, fenOf(27, 10)))).toBeCloseTo(16.2, 10);
+    expect(monthlyCost(bare, 0, at, fenOf(3))).toEqual(fenOf(0));
+  });
+
+  test('a rate that is not a whole number a day stays exact', () => {
+    // 40 a month at 3 fen (1000 for 30.00): 120 fen exactly.
+    const state = applyCharges([{ ...trial, calls: 0, priceFen: 0 }, pack('k', 1000, 3000)], [], at);
+    expect(monthlyCost(state, 40, at, fenOf(3))).toEqual(fenOf(120));
+  });
 });

@@ -8,6 +8,8 @@
  * thirtieths of a call. Pure: no SDK.
  */
 import { chinaDay, daysBetween, daysFrom, lastChinaDays } from './china-time';
+import { unitPrice, type PricedPack } from './cost';
+import { addFen, fenOf, timesFen, ZERO_FEN, type Fen } from './pricing';
 import { draw, type DayCount, type LedgerState, type Pack } from './quota-ledger';
 
 export const AVERAGE_WINDOW_DAYS = 90;
@@ -76,4 +78,25 @@ export function forecast(state: LedgerState, history: readonly DayCount[], at: D
   if (state.remaining === 0) return { monthlyAverage: average, exhaustsOn: chinaDay(at) };
   if (average === 0) return { monthlyAverage: 0, exhaustsOn: null };
   return { monthlyAverage: average, exhaustsOn: project(state, average, daysFrom(at, FORECAST_HORIZON_DAYS)).firstShortDay };
+}
+
+/**
+ * What the next 30 days will cost at `perMonth` calls a month: each day's share drawn
+ * from the packs in WeChat's order, at each pack's unit price; what they cannot cover at
+ * `beyond` a call (the per-call price of the pack to buy). Exact.
+ */
+export function monthlyCost(state: LedgerState<PricedPack>, perMonth: number, at: Date, beyond: Fen): Fen {
+  if (perMonth <= 0) return ZERO_FEN;
+  const ordered: Pack[] = state.packs.map((p) => p.pack);
+  const left = state.packs.map((p) => (p.pack.calls - p.used) * DAYS_PER_MONTH);
+  const start = left.slice();
+  let unmet = 0;
+  for (const day of daysFrom(at, DAYS_PER_MONTH)) unmet += draw(ordered, left, day, perMonth);
+  // In thirtieths of a call: divide once at the end.
+  let cost = timesFen(beyond, unmet);
+  state.packs.forEach((p, i) => {
+    const used = start[i]! - left[i]!;
+    if (used > 0) cost = addFen(cost, timesFen(unitPrice(p.pack).perCall, used));
+  });
+  return fenOf(cost.num, cost.den * BigInt(DAYS_PER_MONTH));
 }

@@ -1,4 +1,5 @@
-import { catalogue, parseCatalogue } from './pack-catalogue';
+import { catalogue, parseCatalogue, perCallRange } from './pack-catalogue';
+import { compareFen, fenOf, yuanToFen } from './pricing';
 
 test('the bundled catalogue has WeChat\'s quick packs in exact fen', () => {
   const quick = catalogue().filter((e) => e.kind === 'quick');
@@ -17,4 +18,15 @@ test('a bad catalogue fails loudly, naming the entry', () => {
   expect(() => parseCatalogue([{ kind: 'quick', calls: 10, validityDays: 90, priceYuan: '1.234' }])).toThrow(/0\.priceYuan/);
   expect(() => parseCatalogue([{ kind: 'quick', calls: 0, validityDays: 90, priceYuan: '1' }])).toThrow(/0\.calls/);
   expect(() => parseCatalogue([])).toThrow(/at least one/);
+});
+
+test('the catalogue lists the seed\'s per-call range, 0.026–0.03 for quick, and every quick pack lies in it', () => {
+  expect(perCallRange('quick')).toEqual({ min: '0.026', max: '0.03' });
+  expect(perCallRange('realtime')).toBeNull();
+  // In fen per call: 2.6 ≤ price ÷ calls ≤ 3.
+  const [min, max] = [fenOf(26, 10), fenOf(yuanToFen('0.03'))];
+  for (const e of catalogue().filter((x) => x.kind === 'quick')) {
+    const perCall = fenOf(e.priceFen, e.calls);
+    expect([e.calls, compareFen(perCall, min) >= 0 && compareFen(perCall, max) <= 0]).toEqual([e.calls, true]);
+  }
 });

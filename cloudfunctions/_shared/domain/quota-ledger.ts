@@ -36,9 +36,18 @@ export interface PackUsage<P extends Pack = Pack> {
   status: PackStatus;
 }
 
+/** What one China day's charges drew: calls taken from each pack (index into `packs`), and what nothing covered. */
+export interface DayDraw {
+  day: string;
+  takes: Array<{ index: number; calls: number }>;
+  uncovered: number;
+}
+
 export interface LedgerState<P extends Pack = Pack> {
   /** In deduction order. */
   packs: Array<PackUsage<P>>;
+  /** Day by day, in date order: which packs each day's charges came out of (what pricing reads). */
+  draws: DayDraw[];
   /** Calls left in packs that are active now. */
   remaining: number;
   /** Charges no pack could cover (WeChat would have refused them: our packs are incomplete). */
@@ -88,13 +97,21 @@ export function applyCharges<P extends Pack>(packs: readonly P[], days: readonly
   const ordered = deductionOrder(packs);
   const left = ordered.map((p) => p.calls);
   let uncovered = 0;
+  const draws: DayDraw[] = [];
   for (const { day, count } of [...days].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))) {
-    if (count > 0) uncovered += draw(ordered, left, day, count);
+    if (count <= 0) continue;
+    const before = left.slice();
+    const short = draw(ordered, left, day, count);
+    uncovered += short;
+    const takes: DayDraw['takes'] = [];
+    for (let i = 0; i < left.length; i++) if (before[i]! > left[i]!) takes.push({ index: i, calls: before[i]! - left[i]! });
+    // Two counters of one day (never written so, but harmless) stay two entries.
+    draws.push({ day, takes, uncovered: short });
   }
   const rows = ordered.map((pack, i) => {
     const used = pack.calls - left[i]!;
     return { pack, used, status: statusAt(pack, used, at) };
   });
   const remaining = rows.reduce((sum, r) => (r.status === 'active' ? sum + r.pack.calls - r.used : sum), 0);
-  return { packs: rows, remaining, uncovered };
+  return { packs: rows, draws, remaining, uncovered };
 }

@@ -41,7 +41,7 @@ test('use below 50 a month with no quota left: a small pack, priced exactly', ()
   const rec = recommend(catalogue(), 'quick', empty, 40, at);
   // 90 days need 120 → one 250-call pack at 7.50 (6.25 fen per needed call); a year
   // needs 487 → one 1000-call pack at 30.00 (6.16 fen per needed call).
-  expect(rec).toEqual({ calls: 1000, validityDays: 365, priceYuan: '30.00', packs: [{ calls: 1000, validityDays: 365, priceYuan: '30.00', count: 1 }] });
+  expect(rec).toMatchObject({ calls: 1000, validityDays: 365, priceYuan: '30.00', packs: [{ calls: 1000, validityDays: 365, priceYuan: '30.00', count: 1 }] });
 });
 
 test('a short 90-day pack wins when it is cheaper per needed call', () => {
@@ -57,11 +57,13 @@ test('large volumes: 3 million a month combines big packs at the lowest total pr
   expect(rec.calls).toBe(36_500_000);
   expect(rec.priceYuan).toBe('993000.00');
   expect(rec.packs).toEqual([
-    { calls: 10_000_000, validityDays: 365, priceYuan: '270000.00', count: 3 },
-    { calls: 5_000_000, validityDays: 365, priceYuan: '140000.00', count: 1 },
-    { calls: 1_000_000, validityDays: 365, priceYuan: '28000.00', count: 1 },
-    { calls: 500_000, validityDays: 365, priceYuan: '15000.00', count: 1 },
+    { calls: 10_000_000, validityDays: 365, priceYuan: '270000.00', perCallYuan: '0.027', count: 3 },
+    { calls: 5_000_000, validityDays: 365, priceYuan: '140000.00', perCallYuan: '0.028', count: 1 },
+    { calls: 1_000_000, validityDays: 365, priceYuan: '28000.00', perCallYuan: '0.028', count: 1 },
+    { calls: 500_000, validityDays: 365, priceYuan: '15000.00', perCallYuan: '0.03', count: 1 },
   ]);
+  expect(rec.perCallYuan).toBe('0.0272'); // 993,000.00 ÷ 36.5M
+  expect(rec.alternative).toBeNull(); // nothing larger on offer
 });
 
 test('needs beyond the exact search start from the cheapest-per-call pack and still cover', () => {
@@ -79,8 +81,35 @@ test('existing quota is subtracted from the need; options compare by price per n
   const state = applyCharges([trial(2000)], [], at);
   // 1000 a month: 90 days need 3,000, 1,000 beyond what is left → 4×250 = 30.00 (3 fen a call).
   // A year needs 12,167, 10,167 beyond → 10k + 1k = 330.00 (3.25 fen a call).
-  expect(recommend(catalogue(), 'quick', state, 1000, at)).toEqual({ calls: 1000, validityDays: 90, priceYuan: '30.00', packs: [{ calls: 250, validityDays: 90, priceYuan: '7.50', count: 4 }] });
+  expect(recommend(catalogue(), 'quick', state, 1000, at)).toMatchObject({ calls: 1000, validityDays: 90, priceYuan: '30.00', packs: [{ calls: 250, validityDays: 90, priceYuan: '7.50', count: 4 }] });
   // Without the small pack on offer, the year's need is bought.
   const yearOnly = catalogue().filter((e) => e.validityDays === 365);
   expect(recommend(yearOnly, 'quick', state, 1000, at)).toMatchObject({ calls: 11_000, validityDays: 365, priceYuan: '330.00' });
+});
+
+test('a steady 3,000 a month: one line per pack type with its quantity, and one larger pack that costs little more and lasts longer beside it', () => {
+  const rec = recommend(catalogue(), 'quick', empty, 3000, at)!;
+  // Cheapest: 90 days need 9,000 → 36 × 250 / 90 days = 270.00, 0.03 a call; lasts the 90 days.
+  expect(rec).toMatchObject({ calls: 9000, validityDays: 90, priceYuan: '270.00', perCallYuan: '0.03', coversDays: 90 });
+  expect(rec.packs).toEqual([{ calls: 250, validityDays: 90, priceYuan: '7.50', perCallYuan: '0.03', count: 36 }]);
+  // Beside it: one 10,000 / 365 pack for 300.00 (30.00 more), also 0.03 a call, lasting 100 days at 100 a day.
+  expect(rec.alternative).toEqual({
+    calls: 10_000,
+    validityDays: 365,
+    priceYuan: '300.00',
+    perCallYuan: '0.03',
+    coversDays: 100,
+    extraYuan: '30.00',
+    packs: [{ calls: 10_000, validityDays: 365, priceYuan: '300.00', perCallYuan: '0.03', count: 1 }],
+  });
+});
+
+test('no alternative when the larger pack costs much more, or does not last longer', () => {
+  // 600 a month: a year's 8,000 calls for 240.00 already last the year; 10,000 for 300.00 (25% more) would not last longer.
+  expect(recommend(catalogue(), 'quick', empty, 600, at)!.alternative).toBeNull();
+  // 1,500 a month: 4,500 for 135.00 over 90 days; 5,000 / 365 for 150.00 (11% more) lasts 100 days.
+  expect(recommend(catalogue(), 'quick', empty, 1500, at)).toMatchObject({ priceYuan: '135.00', coversDays: 90, alternative: { calls: 5000, priceYuan: '150.00', coversDays: 100, extraYuan: '15.00' } });
+  // Current packs count in the days covered: 3,000 left add 30 days to both.
+  const withLeft = applyCharges([trial(3000)], [], at);
+  expect(recommend(catalogue(), 'quick', withLeft, 3000, at)).toMatchObject({ calls: 6000, coversDays: 90, alternative: null });
 });

@@ -5,13 +5,23 @@
  * are compared by price per call the forecast will actually use (calls bought beyond
  * the need expire unused). No shortfall within the shortest validity on offer: nothing
  * to buy yet. Pure: no SDK; prices in integer fen.
+ *
+ * The advice reads as a merchant acts on it: one line per pack type with a quantity,
+ * each with its price per call, and the days the purchase keeps the button working at
+ * the recent rate. When one larger pack costs little more (at most LITTLE_MORE above)
+ * and lasts longer, it is offered beside the cheapest: e.g. at 3,000 calls a month,
+ * 36 × 250 calls / 90 days for 270.00 lasts 90 days, one 10,000 / 365 for 300.00
+ * lasts 100 — the choice is the merchant's.
  */
-import { daysFrom } from './china-time';
-import { project } from './forecast';
+import { chinaDay, daysBetween, daysFrom } from './china-time';
+import { FORECAST_HORIZON_DAYS, project } from './forecast';
 import type { CatalogueEntry } from './pack-catalogue';
-import { fenToYuan } from './pricing';
-import type { LedgerState } from './quota-ledger';
+import { fenOf, fenToYuan, perCallYuan } from './pricing';
+import { deductionOrder, type LedgerState, type Pack, type PackUsage } from './quota-ledger';
 import type { PhoneKind } from './settings';
+
+/** A larger single pack is offered beside the cheapest when it costs at most this share more. */
+export const LITTLE_MORE = { num: 1, den: 5 };
 
 export interface Combination {
   /** Count of each entry, in the order given. */
@@ -20,11 +30,32 @@ export interface Combination {
   priceFen: number;
 }
 
-export interface Recommendation {
+export interface PackLine {
   calls: number;
   validityDays: number;
+  /** The price of one pack. */
   priceYuan: string;
-  packs: Array<{ calls: number; validityDays: number; priceYuan: string; count: number }>;
+  /** Its price ÷ its calls, e.g. "0.028". */
+  perCallYuan: string;
+  count: number;
+}
+
+export interface PurchaseOption {
+  calls: number;
+  /** The validity of the packs (of the shortest, if they differ). */
+  validityDays: number;
+  priceYuan: string;
+  /** The purchase's price ÷ its calls. */
+  perCallYuan: string;
+  /** Days from today the button keeps working at the recent rate with this bought (current packs included). */
+  coversDays: number;
+  /** One line per pack type, largest first. */
+  packs: PackLine[];
+}
+
+export interface Recommendation extends PurchaseOption {
+  /** One larger pack that costs little more and lasts longer, or null. */
+  alternative: (PurchaseOption & { extraYuan: string }) | null;
 }
 
 /** Above this many units the exact search starts from copies of the cheapest-per-call pack. */
@@ -83,10 +114,44 @@ export function cheapestCover(entries: readonly CatalogueEntry[], need: number):
   };
 }
 
+/**
+ * Days from today until the recent rate can no longer be met, with `extra` packs bought
+ * now (each starting now); the horizon's length when it never runs short.
+ */
+export function coversDays(state: LedgerState, perMonth: number, extra: readonly Pack[], at: Date): number {
+  const rows: Array<PackUsage> = [...state.packs, ...extra.map((pack) => ({ pack, used: 0, status: 'active' as const }))];
+  const byPack = new Map(rows.map((r) => [r.pack, r]));
+  const ordered = deductionOrder(rows.map((r) => r.pack)).map((p) => byPack.get(p)!);
+  const days = daysFrom(at, FORECAST_HORIZON_DAYS);
+  const { firstShortDay } = project({ packs: ordered, draws: [], remaining: 0, uncovered: 0 }, perMonth, days);
+  return firstShortDay === null ? days.length : daysBetween(chinaDay(at), firstShortDay);
+}
+
+function option(kind: PhoneKind, lines: Array<{ entry: CatalogueEntry; count: number }>, state: LedgerState, perMonth: number, at: Date): PurchaseOption {
+  const bought: Pack[] = [];
+  for (const { entry, count } of lines)
+    for (let i = 0; i < count && bought.length < 1000; i++)
+      bought.push({ id: `buy-${bought.length}`, kind, source: 'self', calls: entry.calls, startsAt: at, expiresAt: new Date(at.getTime() + entry.validityDays * 86_400_000) });
+  const calls = lines.reduce((s, l) => s + l.count * l.entry.calls, 0);
+  const priceFen = lines.reduce((s, l) => s + l.count * l.entry.priceFen, 0);
+  return {
+    calls,
+    validityDays: Math.min(...lines.map((l) => l.entry.validityDays)),
+    priceYuan: fenToYuan(priceFen),
+    perCallYuan: perCallYuan(fenOf(priceFen, calls)),
+    // Beyond 1,000 packs (tens of millions of calls) the coverage counts the first thousand: far past any horizon that matters.
+    coversDays: coversDays(state, perMonth, bought, at),
+    packs: lines
+      .map(({ entry, count }) => ({ calls: entry.calls, validityDays: entry.validityDays, priceYuan: fenToYuan(entry.priceFen), perCallYuan: perCallYuan(fenOf(entry.priceFen, entry.calls)), count }))
+      .sort((a, b) => b.calls - a.calls),
+  };
+}
+
 export function recommend(catalogue: readonly CatalogueEntry[], kind: PhoneKind, state: LedgerState, perMonth: number, at: Date): Recommendation | null {
   if (perMonth <= 0) return null;
+  const ofKind = catalogue.filter((e) => e.kind === kind);
   const byValidity = new Map<number, CatalogueEntry[]>();
-  for (const entry of catalogue) if (entry.kind === kind) byValidity.set(entry.validityDays, [...(byValidity.get(entry.validityDays) ?? []), entry]);
+  for (const entry of ofKind) byValidity.set(entry.validityDays, [...(byValidity.get(entry.validityDays) ?? []), entry]);
   const validities = [...byValidity.keys()].sort((a, b) => a - b);
   if (validities.length === 0) return null;
 
@@ -103,14 +168,18 @@ export function recommend(catalogue: readonly CatalogueEntry[], kind: PhoneKind,
     if (!best || combination.priceFen * best.shortfall < best.combination.priceFen * shortfall) best = { validityDays, shortfall, entries, combination };
   }
   if (!best) return null;
-  const { validityDays, entries, combination } = best;
-  return {
-    calls: combination.calls,
-    validityDays,
-    priceYuan: fenToYuan(combination.priceFen),
-    packs: entries
-      .map((e, i) => ({ calls: e.calls, validityDays, priceYuan: fenToYuan(e.priceFen), count: combination.counts[i]! }))
-      .filter((p) => p.count > 0)
-      .sort((a, b) => b.calls - a.calls),
-  };
+  const { entries, combination } = best;
+  const cheapest = option(kind, entries.map((entry, i) => ({ entry, count: combination.counts[i]! })).filter((l) => l.count > 0), state, perMonth, at);
+
+  // One pack, larger than the whole cheapest purchase, at most LITTLE_MORE dearer, lasting longer: the least dear of those.
+  let alternative: Recommendation['alternative'] = null;
+  const limit = combination.priceFen * (LITTLE_MORE.den + LITTLE_MORE.num);
+  for (const entry of [...ofKind].sort((a, b) => a.priceFen - b.priceFen || b.calls - a.calls)) {
+    if (entry.calls <= combination.calls || entry.priceFen * LITTLE_MORE.den > limit) continue;
+    const single = option(kind, [{ entry, count: 1 }], state, perMonth, at);
+    if (single.coversDays <= cheapest.coversDays) continue;
+    alternative = { ...single, extraYuan: fenToYuan(entry.priceFen - combination.priceFen) };
+    break;
+  }
+  return { ...cheapest, alternative };
 }

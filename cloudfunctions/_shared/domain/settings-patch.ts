@@ -24,6 +24,7 @@ export const settingsPatchSchema = v.strictObject(
     breaker: v.optional(v.strictObject({ tripped: v.literal(false, 'can only be set to false (re-enable)') }, (issue) => `only "tripped" can be changed, not "${String(issue.input)}"`)),
     hidePrices: v.optional(v.boolean('must be true or false')),
     hideShippingAddress: v.optional(v.boolean('must be true or false')),
+    feeExempt: v.optional(v.boolean('must be true or false')),
   },
   (issue) => `unknown setting "${String(issue.input)}"`,
 );
@@ -55,6 +56,7 @@ export function applySettingsPatch(current: Settings, patch: SettingsPatch, by: 
   set('phoneCapture.dailyCap', current.phoneCapture.dailyCap, pc.dailyCap, (x) => (next.phoneCapture.dailyCap = x));
   set('hidePrices', current.hidePrices, patch.hidePrices, (x) => (next.hidePrices = x));
   set('hideShippingAddress', current.hideShippingAddress, patch.hideShippingAddress, (x) => (next.hideShippingAddress = x));
+  set('feeExempt', current.feeExempt, patch.feeExempt, (x) => (next.feeExempt = x));
   if (patch.breaker && current.breaker.tripped) {
     const cleared = { tripped: false, reason: null, at: null };
     changes.push({ field: 'breaker', from: current.breaker, to: cleared });

@@ -24,6 +24,12 @@ export interface Settings {
   hidePrices: boolean;
   /** 隐藏收货地址: hide the shipping address. */
   hideShippingAddress: boolean;
+  /**
+   * The account is one WeChat does not charge (government, non-profit, public
+   * institutions in 政务民生 — seed notice, 免费规则): cost is 0, no quota breaker, no
+   * pack advice. An admin sets it; it is audited like every setting.
+   */
+  feeExempt: boolean;
 }
 
 export interface PublicSettings {
@@ -45,6 +51,7 @@ export function defaultSettings(): Settings {
     breaker: { tripped: false, reason: null, at: null },
     hidePrices: false,
     hideShippingAddress: false,
+    feeExempt: false,
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * Usage summaries from the daily counters (`usage_daily`), so a summary costs one read
- * per day, not per charge. Months and days are China time; money is summed in fen
- * and shown as exact yuan strings.
+ * per day, not per charge. Months and days are China time. Money is what the calls
+ * cost (each at the price of the pack it drew from: see cost.ts), beside what they
+ * would cost at the list price; summed exactly and shown as exact yuan strings.
  */
 import { chinaMonth, lastChinaDays } from './china-time';
-import { fenToYuan, PRICE_FEN } from './pricing';
+import { costFigures, costOfBoth, type CostFigures, type PricedPack } from './cost';
+import type { LedgerState } from './quota-ledger';
 import type { PhoneKind } from './settings';
 
 export interface UsageDay {
@@ -13,13 +15,13 @@ export interface UsageDay {
   count: number;
 }
 
-export interface UsageSummary {
-  months: Array<{ month: string; quick: number; realtime: number; costYuan: string }>;
+export type UsageSummary = {
+  months: Array<{ month: string; quick: number; realtime: number } & CostFigures>;
   days: Array<{ day: string; quick: number; realtime: number }>;
-  totals: { quick: number; realtime: number; costYuan: string };
-}
-
-const costFen = (quick: number, realtime: number) => quick * PRICE_FEN.quick + realtime * PRICE_FEN.realtime;
+  totals: { quick: number; realtime: number } & CostFigures;
+  /** The account is marked fee-exempt: every cost is 0. */
+  feeExempt: boolean;
+};
 
 /** The `count` China-time months ending with the month of `at`, oldest first. */
 export function lastChinaMonths(at: Date, count: number): string[] {
@@ -39,7 +41,8 @@ export function summaryStartDay(at: Date, months: number): string {
   return firstMonthDay < firstOfDays ? firstMonthDay : firstOfDays;
 }
 
-export function summarizeUsage(records: UsageDay[], at: Date, months: number): UsageSummary {
+/** `ledgers`: both kinds' ledgers over all of history (what prices each call). */
+export function summarizeUsage(records: UsageDay[], at: Date, months: number, ledgers: Record<PhoneKind, LedgerState<PricedPack>>, feeExempt = false): UsageSummary {
   const monthKeys = lastChinaMonths(at, months);
   const dayKeys = lastChinaDays(at, 30);
   const byMonth = new Map(monthKeys.map((m) => [m, { quick: 0, realtime: 0 }]));
@@ -50,15 +53,14 @@ export function summarizeUsage(records: UsageDay[], at: Date, months: number): U
     const d = byDay.get(r.day);
     if (d) d[r.kind] += r.count;
   }
-  const monthRows = monthKeys.map((month) => {
-    const { quick, realtime } = byMonth.get(month)!;
-    return { month, quick, realtime, costYuan: fenToYuan(costFen(quick, realtime)) };
-  });
-  const quick = monthRows.reduce((s, m) => s + m.quick, 0);
-  const realtime = monthRows.reduce((s, m) => s + m.realtime, 0);
+  const monthRows = monthKeys.map((month) => ({ month, ...byMonth.get(month)!, ...costFigures(costOfBoth(ledgers, (day) => day.startsWith(month), feeExempt)) }));
+  const first = monthKeys[0]!;
+  // The window's total is summed exactly and rounded once (not the sum of rounded months).
+  const total = costOfBoth(ledgers, (day) => day.slice(0, 7) >= first && day.slice(0, 7) <= monthKeys[monthKeys.length - 1]!, feeExempt);
   return {
     months: monthRows,
     days: dayKeys.map((day) => ({ day, ...byDay.get(day)! })),
-    totals: { quick, realtime, costYuan: fenToYuan(costFen(quick, realtime)) },
+    totals: { quick: monthRows.reduce((s, m) => s + m.quick, 0), realtime: monthRows.reduce((s, m) => s + m.realtime, 0), ...costFigures(total) },
+    feeExempt,
   };
 }

@@ -43,7 +43,19 @@ test('shows the merchant\'s three toggles with their labels and the breaker stat
   // 熔断 in the merchant's words: when it happens and what it does.
   expect(text(comp)).toContain('自动暂停');
   expect(text(comp)).toMatch(/资源包.*用完.*预算.*上限/);
-  expect(comp.data.form).toEqual({ captureOff: false, hidePrices: false, hideShippingAddress: false, kind: 'quick', budgetText: '', capText: '' });
+  expect(comp.data.form).toEqual({ captureOff: false, hidePrices: false, hideShippingAddress: false, feeExempt: false, kind: 'quick', budgetText: '', capText: '' });
+});
+
+test('the fee-exemption switch: says who is exempt, saves only that field, audited', async () => {
+  const comp = await mount();
+  expect(text(comp)).toContain('免费账号（微信不收费）');
+  expect(text(comp)).toContain('政务民生');
+  await fire(comp, '.settings__fee-exempt', 'change', { value: true });
+  await fire(comp, '.settings__save', 'tap');
+  await eventually(() => expect(comp.data.message).toBe('已保存'));
+  expect(cloud.calls.find((c) => c.data.$url === 'settings.update')!.data.patch).toEqual({ feeExempt: true });
+  expect(await stored()).toMatchObject({ version: 1, feeExempt: true, updatedBy: ADMIN });
+  expect(await t.docs('settings_audit')).toEqual([expect.objectContaining({ field: 'feeExempt', from: false, to: true, by: ADMIN })]);
 });
 
 test('saving sends only what changed; the last change shows who and when', async () => {

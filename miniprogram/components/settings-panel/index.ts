@@ -20,6 +20,8 @@ interface Form {
   captureOff: boolean;
   hidePrices: boolean;
   hideShippingAddress: boolean;
+  /** 免费账号: WeChat does not charge this account. */
+  feeExempt: boolean;
   kind: 'quick' | 'realtime';
   budgetText: string;
   capText: string;
@@ -30,6 +32,7 @@ function formFrom(s: Settings): Form {
     captureOff: !s.phoneCapture.enabled,
     hidePrices: s.hidePrices,
     hideShippingAddress: s.hideShippingAddress,
+    feeExempt: s.feeExempt ?? false,
     kind: s.phoneCapture.kind,
     budgetText: s.phoneCapture.monthlyBudgetYuan === null ? '' : String(s.phoneCapture.monthlyBudgetYuan),
     capText: s.phoneCapture.dailyCap === null ? '' : String(s.phoneCapture.dailyCap),
@@ -54,6 +57,7 @@ function patchFrom(form: Form, s: Settings): { patch: SettingsPatch } | { error:
   if (Object.keys(phoneCapture).length) patch.phoneCapture = phoneCapture;
   if (form.hidePrices !== s.hidePrices) patch.hidePrices = form.hidePrices;
   if (form.hideShippingAddress !== s.hideShippingAddress) patch.hideShippingAddress = form.hideShippingAddress;
+  if (form.feeExempt !== (s.feeExempt ?? false)) patch.feeExempt = form.feeExempt;
   return { patch };
 }
 

@@ -59,12 +59,15 @@ const quotaReady = (comp: Comp) => eventually(() => expect(comp.data.quotaState)
 const routes = () => cloud.calls.map((c) => `${c.name}.${String(c.data.$url)}`);
 
 describe('usage from the summary', () => {
-  test('this month: counts of each kind and the exact cost', async () => {
+  test('this month: counts of each kind; inside the free trial the cost is 0, the list value beside it, and one line says why', async () => {
     await seedUsage(chinaDay(), 'quick', 5);
     await seedUsage(chinaDay(), 'realtime', 2);
     const comp = await mount();
     const month = text(comp.querySelector('.usage__this-month')!);
-    expect(month).toContain('费用 ¥0.23'); // 5 × 0.03 + 2 × 0.04
+    expect(month).toContain('费用 ¥0.00');
+    expect(text(comp.querySelector('.usage__list-value')!)).toBe('按标价 ¥0.23，节省 ¥0.23'); // 5 × 0.03 + 2 × 0.04
+    expect(text(comp.querySelector('.usage__explain')!)).toContain('试用额度免费');
+    expect(comp.querySelector('.usage__estimate')).toBeFalsy();
     expect(month).toContain('快速验证 5 次 · 实时验证 2 次');
     expect(month).toContain(`${Number(chinaMonth(0).slice(0, 4))}年${Number(chinaMonth(0).slice(5))}月`);
   });
@@ -84,7 +87,8 @@ describe('usage from the summary', () => {
     expect(labels).toEqual(months.map((m) => m.slice(5)));
     const busy = bars[8]!;
     expect(values[8]).toBe('120');
-    expect(attr(busy, 'ariaLabel')).toContain('共 120 次，快速验证 100 次，实时验证 20 次，费用 ¥3.80');
+    // All inside the free trials: nothing to pay.
+    expect(attr(busy, 'ariaLabel')).toContain('共 120 次，快速验证 100 次，实时验证 20 次，费用 ¥0.00');
     // The busiest month fills the chart's round top (120 → 120).
     expect(comp.data.monthTop).toBe(120);
     expect(heights[8]).toBe('height: 100%;');
@@ -93,7 +97,40 @@ describe('usage from the summary', () => {
     expect(heights[0]).toBe('height: 0%;');
     // Tapping a bar spells the month out.
     await fire(busy);
-    expect(text(comp.querySelector('.usage__month-detail')!)).toContain('费用 ¥3.80');
+    expect(text(comp.querySelector('.usage__month-detail')!)).toContain('费用 ¥0.00');
+  });
+
+  test('after the trial each call costs its pack\'s price: 10 calls from a 1M pack at 28,000.00 cost 0.28, not 0.30', async () => {
+    // The trial went two months ago; a 1,000,000-call pack bought last month serves now.
+    await seedUsage(`${chinaMonth(2)}-10`, 'quick', 1000);
+    await admin('quota.addPack', { calls: 1_000_000, validityDays: 365, priceYuan: 28000, startsAt: `${chinaMonth(1)}-01` });
+    await seedUsage(chinaDay(), 'quick', 10);
+    const comp = await mount();
+    expect(text(comp.querySelector('.usage__cost')!)).toBe('费用 ¥0.28');
+    expect(text(comp.querySelector('.usage__list-value')!)).toBe('按标价 ¥0.30，节省 ¥0.02');
+    await quotaReady(comp);
+    const pack = comp.querySelectorAll('.pack').find((p) => text(p).includes('自购'))!;
+    expect(text(pack)).toContain('每次 ¥0.028');
+    expect(text(comp.querySelector('.usage__kind-cost')!)).toBe('至今费用 ¥0.28（按标价 ¥30.30）');
+  });
+
+  test('calls beyond every recorded pack are priced at the list price, and the page says it is an estimate', async () => {
+    await seedUsage(chinaDay(), 'quick', 1004);
+    const comp = await mount();
+    expect(text(comp.querySelector('.usage__cost')!)).toBe('费用 ¥0.12');
+    expect(text(comp.querySelector('.usage__estimate')!)).toContain('其中 4 次没有已知单价');
+  });
+
+  test('a fee-exempt account: cost 0, the page says why, no pack advice', async () => {
+    for (let d = 1; d <= 20; d++) await seedUsage(chinaDay(d), 'quick', 100);
+    const settings = await admin<{ version: number }>('settings.get');
+    await admin('settings.update', { version: settings.version, patch: { feeExempt: true } });
+    const comp = await mount();
+    expect(text(comp.querySelector('.usage__cost')!)).toBe('费用 ¥0.00');
+    expect(text(comp.querySelector('.usage__explain')!)).toContain('免费账号');
+    await quotaReady(comp);
+    expect(text(comp.querySelector('.usage__no-advice')!)).toBe('免费账号：微信不收取费用，无需购买资源包');
+    expect(text(comp.querySelector('.usage__forecast')!)).toContain('不会用完');
   });
 
   test('the 30-day curve: a point per day, today last, each with its value in text', async () => {
@@ -156,9 +193,21 @@ describe('quota', () => {
     const comp = await mount();
     await quotaReady(comp);
     const [y, m, d] = status.forecast.exhaustsOn!.split('-').map(Number);
-    expect(text(comp.querySelector('.usage__forecast')!)).toBe(`近期月均 ${status.forecast.monthlyAverage} 次，预计 ${y}年${m}月${d}日 用完`);
+    expect(text(comp.querySelector('.usage__forecast')!)).toBe(`近期月均 ${status.forecast.monthlyAverage} 次，预计 ${y}年${m}月${d}日 用完，预计每月费用 ¥${status.forecast.monthlyCostYuan}`);
     expect(status.recommendation).not.toBeNull();
-    expect(text(comp.querySelector('.usage__recommendation')!)).toBe(`建议购买 ${status.recommendation!.calls} 次，有效期 ${status.recommendation!.validityDays} 天，共 ¥${status.recommendation!.priceYuan}`);
+    expect(text(comp.querySelector('.usage__recommendation')!)).toContain(`建议购买 ${status.recommendation!.calls} 次，有效期 ${status.recommendation!.validityDays} 天，共 ¥${status.recommendation!.priceYuan}`);
+  });
+
+  test('3,000 calls a month: one line per pack type with its quantity, and a larger pack that costs little more and lasts longer', async () => {
+    // 100 a day for 21 days, today included: 3,000 a month.
+    for (let d = 0; d <= 20; d++) await seedUsage(chinaDay(d), 'quick', 100);
+    const comp = await mount();
+    await quotaReady(comp);
+    expect(text(comp.querySelector('.usage__recommendation')!)).toBe('建议购买 9000 次，有效期 90 天，共 ¥270.00（每次 ¥0.03），按近期用量可用约 90 天');
+    expect(comp.querySelectorAll('.usage__pack-line').map(text)).toEqual(['36 个 250 次 / 90 天的资源包，每个 ¥7.50（每次 ¥0.03）']);
+    expect(text(comp.querySelector('.usage__alternative')!)).toBe('或：1 个 10000 次 / 365 天的资源包，每个 ¥300.00（每次 ¥0.03），只多 ¥30.00，按近期用量可用约 100 天');
+    // The next 30 days: 3,000 calls at the 0.03 the advice buys them at.
+    expect(text(comp.querySelector('.usage__forecast')!)).toContain('预计每月费用 ¥90.00');
   });
 
   test('recording a pack through the form: remaining goes up, a quota_packs document is stored', async () => {
@@ -310,7 +359,8 @@ test('a non-admin gets a clear 无权限 message and no data', async () => {
 });
 
 test('the quota part fails on its own: the charts stay, with a retry for the quota', async () => {
-  await t.http('POST', '/v1/faults', { target: 'db:getDocument:quota_packs', errcode: -1, times: 5 });
+  // quota_alerts is read by quota.status only (the summary reads packs too: they price its calls).
+  await t.http('POST', '/v1/faults', { target: 'db:getDocument:quota_alerts', errcode: -1, times: 5 });
   const comp = await mount();
   expect(comp.data.state).toBe('ready');
   expect(comp.querySelectorAll('.bars__item')).toHaveLength(12);

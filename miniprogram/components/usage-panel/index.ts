@@ -31,6 +31,16 @@ function checkText(result: CheckResult): string {
 
 const isForbidden = (err: unknown) => err instanceof CloudError && err.code === 'FORBIDDEN';
 
+/** The one line under this month's cost: why it differs from the list price. */
+function costExplanation(feeExempt: boolean): string {
+  return feeExempt
+    ? '免费账号：微信不向政府、非营利组织及政务民生类公共机构收取手机号验证费用，费用按 ¥0 计'
+    : '费用按每次调用所用资源包的单价计：试用额度免费，资源包按价格÷次数；标价为 0.03 元/次（快速验证）、0.04 元/次（实时验证）';
+}
+
+/** Calls priced at the list price for want of a known price: say so. */
+const estimateText = (n: number | undefined) => (n ? `其中 ${n} 次没有已知单价（不在已记录的资源包内，或资源包未填价格），按标价估算` : '');
+
 Component({
   properties: {
     /** Which kind's quota to show first (the page passes the kind phone login uses). */
@@ -41,7 +51,7 @@ Component({
     message: '',
     /** False for 无权限: trying again will not help. */
     retriable: true,
-    thisMonth: null as null | { monthText: string; quick: number; realtime: number; costYuan: string },
+    thisMonth: null as null | { monthText: string; quick: number; realtime: number; costYuan: string; listText: string; explainText: string; estimateText: string },
     totalsText: '',
     monthTop: 1,
     bars: [] as MonthBar[],
@@ -91,8 +101,18 @@ Component({
       const dayRealtime = summary.days.reduce((s, d) => s + d.realtime, 0);
       this.setData({
         state: this.data.state === 'error' && !this.data.retriable ? 'error' : 'ready',
-        thisMonth: current ? { monthText: monthText(current.month), quick: current.quick, realtime: current.realtime, costYuan: current.costYuan } : null,
-        totalsText: `近 ${summary.months.length} 个月共 ${summary.totals.quick + summary.totals.realtime} 次，费用 ¥${summary.totals.costYuan}`,
+        thisMonth: current
+          ? {
+              monthText: monthText(current.month),
+              quick: current.quick,
+              realtime: current.realtime,
+              costYuan: current.costYuan,
+              listText: current.listValueYuan ? `按标价 ¥${current.listValueYuan}，节省 ¥${current.savingYuan ?? '0.00'}` : '',
+              explainText: costExplanation(summary.feeExempt ?? false),
+              estimateText: estimateText(current.estimatedCalls),
+            }
+          : null,
+        totalsText: `近 ${summary.months.length} 个月共 ${summary.totals.quick + summary.totals.realtime} 次，费用 ¥${summary.totals.costYuan}${summary.totals.listValueYuan ? `（按标价 ¥${summary.totals.listValueYuan}）` : ''}`,
         monthTop: months.top,
         bars: months.bars,
         selectedMonth,

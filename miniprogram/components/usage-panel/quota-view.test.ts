@@ -29,7 +29,7 @@ test('forecast, recommendation, alerts and reconciliation', () => {
   const v = quotaView(status);
   expect(v.monthlyAverageText).toBe('近期月均 412 次');
   expect(v.forecastText).toBe('预计 2026年7月9日 用完');
-  expect(v.recommendation).toEqual({ summaryText: '建议购买 5000 次，有效期 365 天，共 ¥150.00', packs: ['5000 次 / 365 天的资源包 1 个，每个 ¥150.00'] });
+  expect(v.recommendation).toEqual({ summaryText: '建议购买 5000 次，有效期 365 天，共 ¥150.00', packs: ['1 个 5000 次 / 365 天的资源包，每个 ¥150.00'], alternativeText: '' });
   expect(v.alerts).toEqual([{ id: 'a', typeText: '额度不足', timeText: '2026-05-01 09:00', message: '快速验证剩余 1200 次', urgent: false }]);
   expect(v.reconciliation).toMatchObject({ differenceText: '相差 2 次', timeText: '2026-05-01 09:00' });
 });
@@ -40,4 +40,28 @@ test('nothing to worry about', () => {
   expect(v.recommendation).toBeNull();
   expect(v.reconciliation).toBeNull();
   expect(quotaView({ ...status, reconciliation: { ...status.reconciliation!, difference: 0 } }).reconciliation!.differenceText).toBe('与微信一致');
+});
+
+test('per-call prices, the kind\'s cost, the larger alternative and the exempt account, in words', () => {
+  const priced = quotaView({
+    ...status,
+    packs: [{ ...status.packs[1]!, perCallYuan: '0.028', priceEstimated: false }, { ...status.packs[2]!, perCallYuan: '0.03', priceEstimated: true }],
+    forecast: { ...status.forecast, monthlyCostYuan: '11.55' },
+    cost: { costYuan: '8.40', listValueYuan: '39.00', savingYuan: '30.60', estimatedCalls: 0 },
+    recommendation: {
+      calls: 9000, validityDays: 90, priceYuan: '270.00', perCallYuan: '0.03', coversDays: 90,
+      packs: [{ calls: 250, validityDays: 90, priceYuan: '7.50', perCallYuan: '0.03', count: 36 }],
+      alternative: { calls: 10000, validityDays: 365, priceYuan: '300.00', perCallYuan: '0.03', coversDays: 100, extraYuan: '30.00', packs: [{ calls: 10000, validityDays: 365, priceYuan: '300.00', perCallYuan: '0.03', count: 1 }] },
+    },
+  });
+  expect(priced.packs.map((p) => p.perCallText)).toEqual(['每次 ¥0.028', '未填价格，按标价每次 ¥0.03 估算']);
+  expect(priced.costText).toBe('至今费用 ¥8.40（按标价 ¥39.00）');
+  expect(priced.monthlyCostText).toBe('，预计每月费用 ¥11.55');
+  expect(priced.recommendation).toEqual({
+    summaryText: '建议购买 9000 次，有效期 90 天，共 ¥270.00（每次 ¥0.03），按近期用量可用约 90 天',
+    packs: ['36 个 250 次 / 90 天的资源包，每个 ¥7.50（每次 ¥0.03）'],
+    alternativeText: '或：1 个 10000 次 / 365 天的资源包，每个 ¥300.00（每次 ¥0.03），只多 ¥30.00，按近期用量可用约 100 天',
+  });
+  const exempt = quotaView({ ...status, feeExempt: true, recommendation: null });
+  expect(exempt).toMatchObject({ feeExempt: true, noAdviceText: '免费账号：微信不收取费用，无需购买资源包', recommendation: null });
 });

@@ -2,7 +2,7 @@
  * `quota.status` as the merchant reads it: Chinese labels, China-time dates, money
  * exactly as the server wrote it. Pure, so the wording is tested without a phone.
  */
-import { ALERT_TYPES, chinaTimeText, PACK_SOURCES, PACK_STATUSES, type QuotaStatus } from '../../services/admin';
+import { ALERT_TYPES, chinaTimeText, PACK_SOURCES, PACK_STATUSES, type PurchaseOption, type QuotaStatus } from '../../services/admin';
 
 export interface PackRow {
   id: string;
@@ -15,6 +15,8 @@ export interface PackRow {
   status: string;
   statusText: string;
   priceText: string;
+  /** "每次 ¥0.028", or how the price is estimated; '' when unknown. */
+  perCallText: string;
   note: string;
 }
 
@@ -25,10 +27,25 @@ export interface QuotaView {
   packs: PackRow[];
   monthlyAverageText: string;
   forecastText: string;
-  recommendation: { summaryText: string; packs: string[] } | null;
+  /** One line per pack type with its quantity; `alternativeText` a larger pack that costs little more and lasts longer. */
+  recommendation: { summaryText: string; packs: string[]; alternativeText: string } | null;
+  /** Why there is no advice (a fee-exempt account), or ''. */
+  noAdviceText: string;
+  /** "至今费用 ¥x（按标价 ¥y）" for this kind; '' when the server did not say. */
+  costText: string;
+  /** "预计每月费用 ¥x", or ''. */
+  monthlyCostText: string;
+  feeExempt: boolean;
   alerts: Array<{ id: string; typeText: string; timeText: string; message: string; urgent: boolean }>;
   reconciliation: { timeText: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number; differenceText: string } | null;
 }
+
+/** "36 个 250 次 / 90 天的资源包，每个 ¥7.50（每次 ¥0.03）". */
+function packLine(p: PurchaseOption['packs'][number]): string {
+  return `${p.count} 个 ${p.calls} 次 / ${p.validityDays} 天的资源包，每个 ¥${p.priceYuan}${p.perCallYuan ? `（每次 ¥${p.perCallYuan}）` : ''}`;
+}
+
+const lastsText = (o: PurchaseOption) => (o.coversDays === undefined ? '' : `，按近期用量可用约 ${o.coversDays} 天`);
 
 /** "2026-05-03" → "2026年5月3日". */
 function longDayText(day: string): string {
@@ -50,14 +67,27 @@ export function quotaView(q: QuotaStatus): QuotaView {
       status: p.status,
       statusText: PACK_STATUSES[p.status] ?? p.status,
       priceText: p.priceYuan === null ? '' : p.priceYuan === '0.00' ? '免费' : `¥${p.priceYuan}`,
+      perCallText:
+        p.source === 'trial' || p.perCallYuan === undefined
+          ? ''
+          : p.priceEstimated
+            ? `未填价格，按标价每次 ¥${p.perCallYuan} 估算`
+            : `每次 ¥${p.perCallYuan}`,
       note: p.note ?? '',
     })),
     monthlyAverageText: `近期月均 ${Math.round(q.forecast.monthlyAverage)} 次`,
     forecastText: q.forecast.exhaustsOn === null ? '按当前用量不会用完' : `预计 ${longDayText(q.forecast.exhaustsOn)} 用完`,
     recommendation: q.recommendation && {
-      summaryText: `建议购买 ${q.recommendation.calls} 次，有效期 ${q.recommendation.validityDays} 天，共 ¥${q.recommendation.priceYuan}`,
-      packs: q.recommendation.packs.map((p) => `${p.calls} 次 / ${p.validityDays} 天的资源包 ${p.count} 个，每个 ¥${p.priceYuan}`),
+      summaryText: `建议购买 ${q.recommendation.calls} 次，有效期 ${q.recommendation.validityDays} 天，共 ¥${q.recommendation.priceYuan}${q.recommendation.perCallYuan ? `（每次 ¥${q.recommendation.perCallYuan}）` : ''}${lastsText(q.recommendation)}`,
+      packs: q.recommendation.packs.map(packLine),
+      alternativeText: q.recommendation.alternative
+        ? `或：${q.recommendation.alternative.packs.map(packLine).join('、')}，只多 ¥${q.recommendation.alternative.extraYuan}${lastsText(q.recommendation.alternative)}`
+        : '',
     },
+    noAdviceText: q.feeExempt ? '免费账号：微信不收取费用，无需购买资源包' : '',
+    costText: q.cost ? `至今费用 ¥${q.cost.costYuan}${q.cost.listValueYuan ? `（按标价 ¥${q.cost.listValueYuan}）` : ''}` : '',
+    monthlyCostText: q.forecast.monthlyCostYuan && q.forecast.monthlyAverage > 0 ? `，预计每月费用 ¥${q.forecast.monthlyCostYuan}` : '',
+    feeExempt: q.feeExempt ?? false,
     alerts: q.alerts.map((a) => ({
       id: a.id,
       typeText: ALERT_TYPES[a.type] ?? a.type,

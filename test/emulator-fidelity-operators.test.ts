@@ -52,6 +52,11 @@ describe('actions', () => {
   });
 });
 
+test('a query MongoDB refuses (unknown operator) answers DATABASE_REQUEST_FAILED', async () => {
+  await things().add({ a: 1 });
+  await expect(things().where({ a: { $nonsense: 1 } }).get()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED', message: expect.stringContaining('$nonsense') });
+});
+
 describe('_id values', () => {
   test('a numeric _id stays a number: doc(n).get() and doc(n).remove() find it', async () => {
     const id = 1795949394506;

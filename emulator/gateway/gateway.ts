@@ -8,6 +8,7 @@
  * one per invocation (as `WX_API_TOKEN`), like the platform does, and maps it back to
  * the function and the user it runs for.
  */
+import { MingoError } from 'mingo/util';
 import { randomUUID } from 'node:crypto';
 import type { Faults } from '../faults';
 import type { Stats } from '../stats';
@@ -85,6 +86,8 @@ export class Gateway {
     } catch (err) {
       if (err instanceof StoreError) return failure(err.code, err.message);
       if (err instanceof EjsonError) return failure('INVALID_PARAM', err.message);
+      // A query or update MongoDB would refuse (unknown operator, bad argument).
+      if (err instanceof MingoError) return failure('DATABASE_REQUEST_FAILED', `[FailedOperation] ${err.message}`);
       return failure('SYS_ERR', err instanceof Error ? err.message : String(err));
     }
   }

@@ -81,6 +81,10 @@ function parseMint(body: Record<string, unknown>): MintRequest {
   return { phoneNumber, countryCode, kind, openid, appid, ttlMs } as MintRequest;
 }
 
+/**
+ * A WeChat identity as CloudBase delivers it: never with a control character (an
+ * environment variable cannot hold a NUL, so "o_boss\u0000mallory" would act as o_boss).
+ */
 function parseContext(value: unknown): { OPENID?: string; APPID?: string; UNIONID?: string } {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('context must be an object');
@@ -89,9 +93,35 @@ function parseContext(value: unknown): { OPENID?: string; APPID?: string; UNIONI
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
     if (typeof v !== 'string') throw invalid(`context.${key} must be a string`);
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(v)) throw invalid(`context.${key} must not contain control characters`);
+    if (v.length > 128) throw invalid(`context.${key} must be at most 128 characters`);
     out[key] = v;
   }
   return out;
+}
+
+/** SCF's limit on a synchronous invocation's event (confirmed: SCF quota page, 6 MB). */
+export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+/** How deep an event may nest (assumed: CloudBase documents no figure; see docs/emulator.md). */
+export const MAX_EVENT_DEPTH = 64;
+
+/** The nesting depth of a JSON value, stopping once past `limit`. */
+function depthOf(value: unknown, limit: number, depth = 0): number {
+  if (depth > limit || value === null || typeof value !== 'object') return depth;
+  let max = depth + 1;
+  for (const child of Object.values(value as Record<string, unknown>)) {
+    max = Math.max(max, depthOf(child, limit, depth + 1));
+    if (max > limit) break;
+  }
+  return max;
+}
+
+/** An event CloudBase would refuse before any container sees it: too large or nested too deep. */
+function checkEvent(data: unknown): void {
+  const bytes = Buffer.byteLength(JSON.stringify(data));
+  if (bytes > MAX_EVENT_BYTES) throw new HttpError(400, 'EVENT_TOO_LARGE', `data is ${bytes} bytes; an invocation event may be at most ${MAX_EVENT_BYTES}`);
+  if (depthOf(data, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) throw new HttpError(400, 'EVENT_TOO_DEEP', `data nests deeper than ${MAX_EVENT_DEPTH} levels`);
 }
 
 export const apiRoutes: ApiRoute[] = [
@@ -107,7 +137,9 @@ export const apiRoutes: ApiRoute[] = [
       const request = bodyObject(body);
       const data = request.data ?? {};
       if (data === null || typeof data !== 'object' || Array.isArray(data)) throw invalid('data must be an object');
-      const outcome = await emu.invoke(params.name!, data, parseContext(request.context));
+      const context = parseContext(request.context);
+      checkEvent(data);
+      const outcome = await emu.invoke(params.name!, data, context);
       if (outcome.notFound) throw functionNotFound(emu, params.name!);
       if (!outcome.ok) return { status: 500, value: { error: { code: 'FUNCTION_FAILED', message: outcome.error ?? 'function failed' } } };
       return ok({ result: outcome.result });

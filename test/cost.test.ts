@@ -1,0 +1,97 @@
+/**
+ * Cost as WeChat charges it, end to end (issue 17's evidence): with a 5-call trial,
+ * real charges inside it cost 0.00 and a budget of 0.01 stays untripped; after it, each
+ * charge costs the unit price of the pack it drew from, and the summary's true cost is
+ * what the pack's price says (exact: 5 calls at 2.8 fen are 0.14, not 5 × 0.03 = 0.15).
+ * A fee-exempt account costs nothing and gets no pack advice.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+
+type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+interface Money { costYuan: string; listValueYuan: string; savingYuan: string; estimatedCalls: number }
+interface Summary { months: Array<{ month: string; quick: number } & Money>; totals: { quick: number; realtime: number } & Money; feeExempt: boolean }
+interface Status {
+  feeExempt: boolean;
+  packs: Array<{ source: string; used: number; perCallYuan: string; usedCostYuan: string }>;
+  cost: Money;
+  forecast: { monthlyCostYuan: string; exhaustsOn: string | null };
+  recommendation: unknown;
+}
+interface Settings { version: number; breaker: { tripped: boolean; reason: string | null } }
+
+const BOSS = 'o_boss_0001';
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startEmulator({ env: { ADMIN_OPENIDS: BOSS, TRIAL_CALLS: '5' } });
+});
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+async function call<T>(fn: string, url: string, params: Record<string, unknown> = {}, openid: string | null = BOSS): Promise<T> {
+  const res = await t.call<Envelope<T>>(fn, { $url: url, ...params }, openid);
+  if (!res.ok) throw new Error(`${fn}.${url}: ${res.error.code} ${res.error.message}`);
+  return res.data;
+}
+const settings = () => call<Settings>('admin', 'settings.get');
+const update = async (patch: object) => call<Settings>('admin', 'settings.update', { version: (await settings()).version, patch });
+const summary = () => call<Summary>('admin', 'usage.summary', { months: 1 });
+const status = () => call<Status>('admin', 'quota.status');
+const showsButton = async () => (await call<{ phoneLogin: { show: boolean } }>('auth', 'session', {}, 'o_newcomer')).phoneLogin.show;
+
+let users = 0;
+/** A user taps the (quick) button, WeChat bills the code, and the user binds with it. */
+async function bind(count: number) {
+  for (let i = 0; i < count; i++) {
+    const openid = `o_payer_${users++}`;
+    await call('auth', 'session', {}, openid); // the server shows this user the quick button
+    const code = await t.mintCode({ phoneNumber: `1390000${String(users).padStart(4, '0')}`, openid, kind: 'quick' });
+    await call('auth', 'bindPhone', { code }, openid);
+  }
+}
+
+test('inside a 5-call trial charges cost 0.00 and a 0.01 budget holds; after it each costs its pack\'s unit price', async () => {
+  await update({ phoneCapture: { monthlyBudgetYuan: 0.01 } });
+  await bind(3);
+  expect((await summary()).totals).toEqual({ quick: 3, realtime: 0, costYuan: '0.00', listValueYuan: '0.09', savingYuan: '0.09', estimatedCalls: 0 });
+  expect((await settings()).breaker.tripped).toBe(false);
+  expect(await showsButton()).toBe(true);
+
+  // A 1,000,000-call pack bought for 28,000.00: 2.8 fen a call.
+  await call('admin', 'quota.addPack', { calls: 1_000_000, validityDays: 365, priceYuan: 28000 });
+  await bind(2); // the trial's last two
+  expect((await summary()).totals.costYuan).toBe('0.00');
+  expect((await settings()).breaker.tripped).toBe(false);
+
+  await bind(1); // the first paid call: 2.8 fen ≥ 1 fen
+  expect((await summary()).totals).toMatchObject({ quick: 6, costYuan: '0.03', listValueYuan: '0.18' });
+  expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'budget-reached' });
+  expect(await showsButton()).toBe(false);
+  const audit = (await t.docs<{ by: string; note: string }>('settings_audit')).filter((a) => a.by === 'system');
+  expect(audit).toEqual([expect.objectContaining({ note: 'this month\'s cost 0.03 reached the budget of 0.01' })]);
+
+  await bind(4);
+  // Five paid calls: 5 × 28,000.00 ÷ 1,000,000 = 0.14 exactly (rounding each call would say 0.15).
+  const ledger = (await t.http<{ byKind: { quick: number } }>('GET', '/v1/wechat/charges')).body.byKind;
+  expect(ledger.quick).toBe(10);
+  expect((await summary()).totals).toEqual({ quick: 10, realtime: 0, costYuan: '0.14', listValueYuan: '0.30', savingYuan: '0.16', estimatedCalls: 0 });
+  const s = await status();
+  expect(s.packs.map((p) => [p.source, p.used, p.perCallYuan, p.usedCostYuan])).toEqual([
+    ['trial', 5, '0.00', '0.00'],
+    ['self', 5, '0.028', '0.14'],
+  ]);
+  expect(s.cost).toEqual({ costYuan: '0.14', listValueYuan: '0.30', savingYuan: '0.16', estimatedCalls: 0 });
+});
+
+test('a fee-exempt account: cost 0 whatever it used, no pack advice, no run-out day, the budget never trips', async () => {
+  await update({ feeExempt: true, phoneCapture: { monthlyBudgetYuan: 0.01 } });
+  await bind(8); // 3 beyond the trial, with no pack recorded
+  expect(await summary()).toMatchObject({ feeExempt: true, totals: { quick: 8, costYuan: '0.00', listValueYuan: '0.24', estimatedCalls: 0 } });
+  expect((await settings()).breaker.tripped).toBe(false);
+  const s = await status();
+  expect(s).toMatchObject({ feeExempt: true, recommendation: null, forecast: { exhaustsOn: null, monthlyCostYuan: '0.00' }, cost: { costYuan: '0.00' } });
+  // Without the exemption the same 3 uncovered calls are priced at the list price, as an estimate.
+  await update({ feeExempt: false });
+  expect((await summary()).totals).toMatchObject({ costYuan: '0.09', estimatedCalls: 3 });
+  const audits = (await t.docs<{ field: string; by: string }>('settings_audit')).filter((a) => a.field === 'feeExempt');
+  expect(audits.map((a) => a.by)).toEqual([BOSS, BOSS]);
+});

@@ -230,3 +230,15 @@ describe('fault matrix (fixed seeds)', () => {
     expect(figures.records).toBeGreaterThan(figures.billed);
   }, 60_000);
 });
+
+test('the login path stays lean: a returning user\'s bind is 6 database operations', async () => {
+  const actions = async () => (await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats')).body.actions;
+  await session('o_alice');
+  await bind(await t.mintCode({ phoneNumber: '13800138001', openid: 'o_warm' }), 'o_warm'); // the day's counter exists
+  const before = await actions();
+  expect(await bind(await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' }), 'o_alice')).toMatchObject({ ok: true });
+  const after = await actions();
+  const diff = Object.fromEntries(Object.entries(after).map(([k, n]) => [k, n - (before[k] ?? 0)]).filter(([, n]) => n !== 0));
+  // Read user + settings, insert the record, increment the day, store the number, mark the record; one exchange.
+  expect(diff).toEqual({ 'database.getDocument': 2, 'database.insertDocument': 1, 'database.modifyDocument': 3, 'wx.openApi': 1 });
+});

@@ -1,0 +1,67 @@
+/**
+ * `npm run soak`: the billing fault matrix (test/support/billing-matrix.ts) for longer
+ * than `npm test` runs it — more users, more attackers, more seeds — against an
+ * in-memory emulator on a loopback port, bounded in time. Prints each seed's figures
+ * and exits 1 if any invariant failed:
+ *
+ *   WeChat billed = counted records = usage_daily = admin.usage.summary (per kind),
+ *   every owner has the number of their last code, nobody else has one, no breaker
+ *   tripped (the daily cap sits one above the real charges), nothing left pending.
+ *
+ * SOAK_SEEDS (default 6), SOAK_USERS (100), SOAK_ATTACKERS (10), SOAK_MAX_MINUTES (10).
+ */
+import { buildAll } from './build';
+import { Emulator } from '../emulator/emulator';
+import { emulatorClient } from '../test/support/emulator';
+import { runMatrix, type MatrixFigures } from '../test/support/billing-matrix';
+
+const SEEDS = Number(process.env.SOAK_SEEDS ?? 6);
+const USERS = Number(process.env.SOAK_USERS ?? 100);
+const ATTACKERS = Number(process.env.SOAK_ATTACKERS ?? 10);
+const MAX_MS = Number(process.env.SOAK_MAX_MINUTES ?? 10) * 60_000;
+const BOSS = 'o_soak_boss';
+const LIMIT = 5;
+
+async function main(): Promise<void> {
+  await buildAll();
+  process.env.QUICKPHONE_LOG = 'off';
+  const emulator = new Emulator({
+    port: 0,
+    dataDir: null,
+    env: { ADMIN_OPENIDS: BOSS, PHONE_CODE_FAILURES_PER_USER_PER_DAY: String(LIMIT), QUICKPHONE_LOG: 'off' },
+    maxContainersPerFunction: 16,
+  });
+  const url = await emulator.start();
+  if (!/^http:\/\/127\.0\.0\.1:/.test(url)) throw new Error(`refusing to soak anything but loopback: ${url}`);
+  const client = emulatorClient(url, () => emulator.stop());
+  const started = Date.now();
+  const rows: MatrixFigures[] = [];
+  let failed = 0;
+  try {
+    for (let seed = 101; seed < 101 + SEEDS; seed++) {
+      if (Date.now() - started > MAX_MS) {
+        console.log(`time budget of ${MAX_MS / 60_000} min reached after ${rows.length} seeds`);
+        break;
+      }
+      await client.reset();
+      const { figures, violations } = await runMatrix(client, { seed, users: USERS, attackers: ATTACKERS, boss: BOSS, limit: LIMIT });
+      rows.push(figures);
+      const line = `seed ${seed}: billed ${figures.billed} = counted ${figures.counted} = usage_daily ${figures.usage} = summary ${figures.summary}; records ${figures.records}, sends ${figures.sends}, junk ${figures.junkSent} (${figures.refusedForLimit} refused for the limit, not stored), faults ${figures.faults}, cron recounted ${figures.recountedByCron} / finished ${figures.finishedByCron}; ${(figures.ms / 1000).toFixed(1)} s`;
+      console.log(violations.length ? `FAIL ${line}` : `ok   ${line}`);
+      for (const v of violations) console.log(`     ${v}`);
+      if (violations.length) failed += 1;
+    }
+  } finally {
+    await emulator.stop();
+  }
+  const total = (k: keyof MatrixFigures) => rows.reduce((s, r) => s + (r[k] as number), 0);
+  console.log(
+    `\n${rows.length} seeds, ${failed} failed: billed ${total('billed')}, counted ${total('counted')}, usage_daily ${total('usage')}, summary ${total('summary')}; ${total('sends')} sends, ${total('junkSent')} junk codes, ${total('faults')} faults; ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

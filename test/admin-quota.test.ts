@@ -140,3 +140,31 @@ test('only admins see quota or record packs', async () => {
   }
   expect(await t.docs('quota_packs')).toEqual([]);
 });
+
+describe('what a pack cost', () => {
+  test('a provider pack costs nothing until its price is recorded, then each call its share; audited', async () => {
+    // The trial is spent; a provider assigned 500 calls.
+    await t.http('PUT', '/v1/db/usage_daily/2026-01-05:quick', { day: '2026-01-05', kind: 'quick', count: 1000 });
+    const pack = await admin<PackView>('quota.addPack', { calls: 500, validityDays: 365, source: 'provider' });
+    await bind(40, 'quick');
+    expect((await status()).cost).toEqual({ costYuan: '0.00', listValueYuan: '31.20', savingYuan: '31.20', estimatedCalls: 0 });
+    // The provider charged 12.50 for the 500: 2.5 fen a call, 40 calls are 1.00.
+    const priced = await admin<PackView & { perCallYuan: string; usedCostYuan: string }>('quota.setPrice', { id: pack.id, priceYuan: 12.5 });
+    expect(priced).toMatchObject({ id: pack.id, priceYuan: '12.50', perCallYuan: '0.025', used: 40, usedCostYuan: '1.00' });
+    expect((await status()).cost).toMatchObject({ costYuan: '1.00', listValueYuan: '31.20' });
+    expect(await t.docs('settings_audit')).toEqual([expect.objectContaining({ by: BOSS, field: `quota_packs.${pack.id}.priceYuan`, from: null, to: 12.5 })]);
+  });
+
+  test.each([
+    [{ id: 'trial-quick', priceYuan: 1 }, 'INVALID_ARGUMENT', 'id'],
+    [{ id: 'no-such-pack', priceYuan: 1 }, 'NOT_FOUND', 'id'],
+    [{ id: 'x', priceYuan: 1.001 }, 'INVALID_ARGUMENT', 'priceYuan'],
+    [{ id: 'x' }, 'INVALID_ARGUMENT', 'priceYuan'],
+  ])('setPrice %j is %s naming %s, and changes nothing', async (params, code, field) => {
+    await status(); // the trial exists
+    const res = await t.call<Envelope<unknown>>('admin', { $url: 'quota.setPrice', ...params }, BOSS);
+    expect(res).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(new RegExp(`^${field}`)) } });
+    expect(await t.docs('settings_audit')).toEqual([]);
+    expect((await t.docs<{ priceFen: number }>('quota_packs')).map((p) => p.priceFen)).toEqual([0]);
+  });
+});

@@ -11,6 +11,7 @@
  * | usage.list      | `{ limit?, cursor? }`: charges newest first, masked          |
  * | quota.status    | `{ kind? }`: packs, remaining, forecast, advice, WeChat diff  |
  * | quota.addPack   | `{ calls, validityDays, kind?, startsAt?, priceYuan?, … }`   |
+ * | quota.setPrice  | `{ id, priceYuan }`: what a pack cost (audited)              |
  * | admins.list     | admins from the collection and from ADMIN_OPENIDS            |
  * | admins.add      | `{ openid }`                                                 |
  * | admins.remove   | `{ openid }`; the last admin cannot be removed               |
@@ -22,7 +23,7 @@ import { requireAdmin } from '../_shared/data/admins';
 import { getSettings, updateSettingsRoute } from './settings';
 import { addAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
 import { usageList, usageSummary } from './usage';
-import { addPack, quotaStatus } from './quota';
+import { addPack, quotaStatus, setPrice } from './quota';
 
 export const main = createHandler({
   name: 'admin',
@@ -35,6 +36,7 @@ export const main = createHandler({
     'usage.list': usageList,
     'quota.status': quotaStatus,
     'quota.addPack': addPack,
+    'quota.setPrice': setPrice,
     'admins.list': listAdminsRoute,
     'admins.add': addAdminRoute,
     'admins.remove': removeAdminRoute,

@@ -24,7 +24,7 @@ import { recommend } from '../_shared/domain/recommendation';
 import { scrubDigits } from '../_shared/domain/phone';
 import { recentAlerts } from '../_shared/data/alerts';
 import { loadQuota } from '../_shared/data/quota';
-import { insertPack, listPacks, type QuotaPackDoc } from '../_shared/data/quota-packs';
+import { insertPack, listPacks, setPackPrice, type QuotaPackDoc } from '../_shared/data/quota-packs';
 import { isDuplicateKey } from '../_shared/data/errors';
 import { loadReconciliation } from '../_shared/data/reconciliation';
 import { loadSettings } from '../_shared/data/settings';
@@ -142,4 +142,26 @@ export const addPack = route(addPackInput, async (input, { caller }) => {
   });
   logEvent('info', { fn: 'admin', route: 'quota.addPack', by, kind: pack.kind, calls: pack.calls });
   return packView({ pack, used: 0, status: statusAt(pack, 0, at) });
+});
+
+/**
+ * `quota.setPrice { id, priceYuan }`: what a pack cost, e.g. what a service provider
+ * charged for a pack it assigned (0 until recorded) or the price of a pack found by
+ * reconciliation. Its calls are priced by it from then on; audited. The trial is free.
+ */
+const setPriceInput = v.object({
+  id: v.pipe(v.string('must be a pack id'), v.trim(), v.minLength(1, 'must be a pack id'), v.maxLength(100, 'is not a pack id')),
+  priceYuan: v.nullable(yuanAmount),
+});
+
+export const setPrice = route(setPriceInput, async ({ id, priceYuan }, { caller }) => {
+  const by = requireOpenid(caller);
+  if (id.startsWith('trial-')) throw new AppError('INVALID_ARGUMENT', 'id: the trial is free; its price cannot be set');
+  const at = now();
+  const pack = await setPackPrice(id, priceYuan === null ? null : yuanToFen(priceYuan), by, at);
+  if (!pack) throw new AppError('NOT_FOUND', `id: no pack "${id}"`);
+  logEvent('info', { fn: 'admin', route: 'quota.setPrice', by, pack: id });
+  const quota = await loadQuota(pack.kind, at);
+  const row = quota.state.packs.find((p) => p.pack.id === id);
+  return packView(row ?? { pack, used: 0, status: statusAt(pack, 0, at) });
 });

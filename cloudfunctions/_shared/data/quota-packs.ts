@@ -8,6 +8,7 @@ import { chinaDayStart } from '../domain/china-time';
 import type { Pack, PackSource } from '../domain/quota-ledger';
 import type { PhoneKind } from '../domain/settings';
 import { isDuplicateKey } from './errors';
+import type { AuditEntry } from './audit';
 
 export interface QuotaPackDoc extends Pack {
   _id: string;
@@ -86,4 +87,21 @@ export async function insertPack(pack: NewPack): Promise<QuotaPackDoc> {
 /** Brings a recorded pack in line with WeChat's figures for it. */
 export async function linkPack(id: string, fields: { wechatPkgId: string; calls: number; startsAt: Date; expiresAt: Date | null }): Promise<void> {
   await packs().doc(id).update({ data: fields });
+}
+
+/**
+ * Records what a pack cost (fen; null: not known), with an audit entry in the same
+ * transaction: the price decides what its calls cost. null when there is no such pack.
+ */
+export async function setPackPrice(id: string, priceFen: number | null, by: string, at: Date): Promise<QuotaPackDoc | null> {
+  return db.runTransaction(async (tx) => {
+    const doc = (await tx.collection<QuotaPackDoc>('quota_packs').doc(id).get()).data;
+    if (!doc) return null;
+    const pack = withId({ ...doc, _id: id });
+    if (pack.priceFen === priceFen) return pack;
+    await tx.collection('quota_packs').doc(id).update({ data: { priceFen } });
+    const entry: AuditEntry = { at, by, field: `quota_packs.${id}.priceYuan`, from: pack.priceFen === null ? null : pack.priceFen / 100, to: priceFen === null ? null : priceFen / 100, note: null };
+    await tx.collection<AuditEntry>('settings_audit').add({ data: entry });
+    return { ...pack, priceFen };
+  });
 }

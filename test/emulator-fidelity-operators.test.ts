@@ -208,6 +208,40 @@ describe('aggregation expressions', () => {
     });
   });
 
+  test('China time: timezone arguments, and date strings without a zone', async () => {
+    await things().add({ date });
+    const res = await things()
+      .aggregate()
+      .project({
+        _id: 0,
+        hour: $.hour({ date: '$date', timezone: 'Asia/Shanghai' }),
+        day: $.dateToString({ format: '%Y-%m-%d %H:%M', date: '$date', timezone: '+08:00' }),
+        parsed: $.dateFromString({ dateString: '2019-05-14 17:38:51', timezone: 'Asia/Shanghai' }),
+        iso: $.dateFromString({ dateString: '2019-05-14T17:38:51.686+08:00' }),
+      })
+      .end();
+    // MongoDB: dateFromString reads "YYYY-MM-DD hh:mm:ss" and ISO 8601 without a format.
+    expect(res.data[0]).toEqual({ hour: 17, day: '2019-05-14 17:38', parsed: new Date('2019-05-14T09:38:51Z'), iso: date });
+  });
+
+  test('$group accumulators, $mergeObjects included', async () => {
+    await things().add([
+      { k: 'a', v: 1 },
+      { k: 'a', v: 2 },
+      { k: 'b', v: 3 },
+    ]);
+    const res = await things()
+      .aggregate()
+      .group({ _id: '$k', sum: $.sum('$v'), avg: $.avg('$v'), push: $.push('$v'), last: $.last('$v'), merged: $.mergeObjects({ latest: '$v' }), sd: $.stdDevSamp('$v') })
+      .sort({ _id: 1 })
+      .end();
+    // MongoDB: $mergeObjects is also a $group accumulator; $stdDevSamp of one value is null.
+    expect(res.data).toEqual([
+      { _id: 'a', sum: 3, avg: 1.5, push: [1, 2], last: 2, merged: { latest: 2 }, sd: Math.SQRT1_2 },
+      { _id: 'b', sum: 3, avg: 3, push: [3], last: 3, merged: { latest: 3 }, sd: null },
+    ]);
+  });
+
   test('string operators: substr with length -1, byte and code point indexes', async () => {
     await things().add({ s: 'hello', u: 'héllo' });
     const res = await things()

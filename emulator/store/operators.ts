@@ -13,7 +13,7 @@
 import { Context, evalExpr } from 'mingo/core';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
-import { $round as mingoRound, $trunc as mingoTrunc } from 'mingo/operators/expression';
+import { $dateFromString as mingoDateFromString, $mergeObjects as mingoMergeObjects, $round as mingoRound, $trunc as mingoTrunc } from 'mingo/operators/expression';
 import * as pipelineOperators from 'mingo/operators/pipeline';
 import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
@@ -133,9 +133,68 @@ function roundingWithOptionalPlace(original: (obj: never, expr: never, options: 
  * `mingo/query`, `mingo/aggregator` and `mingo/updater`: the package's index merges
  * its own operators over any context given, which would undo the replacements.
  */
+/** `$mergeObjects` in `$group` is MongoDB's accumulator (mingo only knew the expression). */
+function $mergeObjects(obj: unknown, expr: unknown, options: Options): unknown {
+  if (Array.isArray(obj)) {
+    // $push evaluates the expression against each document of the group.
+    const values = (accumulatorOperators.$push as (o: unknown, e: unknown, opt: Options) => unknown[])(obj, expr, options);
+    const merged: Record<string, unknown> = {};
+    for (const value of values) if (value !== null && typeof value === 'object') Object.assign(merged, value);
+    return merged;
+  }
+  return (mingoMergeObjects as (o: unknown, e: unknown, opt: Options) => unknown)(obj, expr, options);
+}
+
+/** Minutes to add to UTC for `zone` (an IANA name like "Asia/Shanghai", or "+08:00") at `utcMs`. */
+function zoneOffsetMinutes(zone: string | undefined, utcMs: number): number {
+  if (!zone || zone === 'UTC' || zone === 'Z') return 0;
+  const fixed = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
+  if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3] ?? 0));
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs));
+  } catch {
+    exprError(`unrecognized time zone identifier: "${zone}"`);
+  }
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((local - Math.floor(utcMs / 1000) * 1000) / 60000);
+}
+
+/**
+ * `$dateFromString` without `format` reads what MongoDB reads: "2019-05-14",
+ * "2019-05-14 17:38:51", ISO 8601 with "T", fractions and a "Z" or "±hh:mm" zone; a
+ * `timezone` argument for strings without one. With `format`: mingo's.
+ */
+function $dateFromString(obj: unknown, expr: unknown, options: Options): unknown {
+  const spec = (expr ?? {}) as Record<string, unknown>;
+  if (spec.format !== undefined) return (mingoDateFromString as (o: unknown, e: unknown, opt: Options) => unknown)(obj, expr, options);
+  const args = evalExpr(obj, expr, options) as { dateString?: unknown; timezone?: unknown; onError?: unknown; onNull?: unknown };
+  if (args.dateString === null || args.dateString === undefined) return 'onNull' in args ? args.onNull : null;
+  const m = typeof args.dateString === 'string' ? /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(args.dateString) : null;
+  if (!m) {
+    if ('onError' in args) return args.onError;
+    exprError(`$dateFromString: Error parsing date string '${String(args.dateString)}'`);
+  }
+  if (m[8] && args.timezone) exprError('$dateFromString: you cannot pass in a date/time string with time zone information together with a timezone argument');
+  const n = (i: number) => Number(m[i] ?? 0);
+  const wall = Date.UTC(n(1), n(2) - 1, n(3), n(4), n(5), n(6), Number((m[7] ?? '0').padEnd(3, '0')));
+  const zone = m[8] ?? (typeof args.timezone === 'string' ? args.timezone : undefined);
+  // Two passes so a zone with daylight saving gets the offset in force at that wall time.
+  const first = wall - zoneOffsetMinutes(zone, wall) * 60000;
+  return new Date(wall - zoneOffsetMinutes(zone, first) * 60000);
+}
+
 export function mingoContext(): Context {
   return Context.init({
-    accumulator: { ...accumulatorOperators },
+    accumulator: {
+      ...accumulatorOperators,
+      // MongoDB answers null, not NaN, for the sample deviation of fewer than two values.
+      $stdDevSamp: ((coll: unknown, expr: unknown, options: Options) => {
+        const r = (accumulatorOperators.$stdDevSamp as (c: unknown, e: unknown, o: Options) => unknown)(coll, expr, options);
+        return typeof r === 'number' && Number.isNaN(r) ? null : r;
+      }) as never,
+    },
     pipeline: { ...pipelineOperators },
     projection: { ...projectionOperators },
     window: { ...windowOperators },
@@ -154,6 +213,8 @@ export function mingoContext(): Context {
       $indexOfBytes: indexOf('$indexOfBytes', 'bytes') as never,
       $indexOfCP: indexOf('$indexOfCP', 'cp') as never,
       $week: $week as never,
+      $mergeObjects: $mergeObjects as never,
+      $dateFromString: $dateFromString as never,
       $trunc: roundingWithOptionalPlace(mingoTrunc as never) as never,
       $round: roundingWithOptionalPlace(mingoRound as never) as never,
     },

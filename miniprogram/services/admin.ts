@@ -168,6 +168,8 @@ export interface CheckResult {
 export const getUsageSummary = (months = 12) => callRoute<UsageSummary>('admin', 'usage.summary', { months });
 export const getQuotaStatus = (kind: PhoneKind) => callRoute<QuotaStatus>('admin', 'quota.status', { kind });
 export const addQuotaPack = (pack: NewPack) => callRoute<QuotaPack>('admin', 'quota.addPack', { ...pack });
+/** What a pack cost (null: not known); its calls are priced by it. */
+export const setPackPrice = (id: string, priceYuan: number | null) => callRoute<QuotaPack>('admin', 'quota.setPrice', { id, priceYuan });
 /** The same checks the timer runs (breakers, alerts, reconciliation), on demand. */
 export const runChecks = () => callRoute<CheckResult>('cron', 'run');
 

@@ -114,6 +114,30 @@ describe('usage from the summary', () => {
     expect(text(comp.querySelector('.usage__kind-cost')!)).toBe('至今费用 ¥0.28（按标价 ¥30.30）');
   });
 
+  test('recording what a provider pack cost: its calls are priced by it, on the page and on the server', async () => {
+    await seedUsage(`${chinaMonth(2)}-10`, 'quick', 1000); // the trial is spent
+    const pack = await admin<{ id: string }>('quota.addPack', { calls: 500, validityDays: 365, source: 'provider', startsAt: `${chinaMonth(1)}-01` });
+    await seedUsage(chinaDay(), 'quick', 40);
+    const comp = await mount();
+    await quotaReady(comp);
+    expect(text(comp.querySelector('.usage__cost')!)).toBe('费用 ¥0.00'); // nothing recorded: the provider charged nothing
+    const row = () => comp.querySelectorAll('.pack').find((p) => text(p).includes('服务商分配'))!;
+    // The trial's price is fixed: the provider pack's is the only one to fill in (queried from the root: j-component does not search inside views).
+    expect(comp.querySelectorAll('.pack__price-edit')).toHaveLength(1);
+    await fire(comp.querySelector('.pack__price-edit')!);
+    await input(comp, '.pack__price-input', '12.345');
+    await fire(comp.querySelector('.pack__price-save')!);
+    expect(text(comp.querySelector('.pack__price-message')!)).toContain('最多两位小数');
+    expect(routes()).not.toContain('admin.quota.setPrice');
+    await input(comp, '.pack__price-input', '12.5');
+    await fire(comp.querySelector('.pack__price-save')!);
+    await eventually(() => expect(text(row())).toContain('每次 ¥0.025'));
+    expect(cloud.calls.find((c) => c.data.$url === 'quota.setPrice')!.data).toEqual({ $url: 'quota.setPrice', id: pack.id, priceYuan: 12.5 });
+    expect((await t.docs<{ _id: string; priceFen: number }>('quota_packs')).find((d) => d._id === pack.id)!.priceFen).toBe(1250);
+    // 40 calls at 2.5 fen.
+    await eventually(() => expect(text(comp.querySelector('.usage__cost')!)).toBe('费用 ¥1.00'));
+  });
+
   test('calls beyond every recorded pack are priced at the list price, and the page says it is an estimate', async () => {
     await seedUsage(chinaDay(), 'quick', 1004);
     const comp = await mount();

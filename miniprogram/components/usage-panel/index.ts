@@ -6,7 +6,8 @@
  * The two load independently, so a failing quota call still leaves the charts.
  */
 import { CloudError } from '../../services/cloud';
-import { addQuotaPack, getQuotaStatus, getUsageSummary, KIND_LABELS, runChecks, type CheckResult, type UsageSummary } from '../../services/admin';
+import { addQuotaPack, getQuotaStatus, getUsageSummary, KIND_LABELS, runChecks, setPackPrice, type CheckResult, type UsageSummary } from '../../services/admin';
+import { parseYuanToFen } from '../../services/money';
 import type { PhoneKind } from '../../services/session';
 import { dayCurve, monthBars, monthText, type CurvePoint, type MonthBar } from './chart';
 import { addPackErrorText, EMPTY_FORM, packFrom, type PackForm } from './pack-form';
@@ -72,6 +73,11 @@ Component({
     saving: false,
     checking: false,
     checkMessage: '',
+    /** The pack whose price is being recorded ('' when none), the text typed, and the outcome. */
+    priceEditId: '',
+    priceText: '',
+    priceMessage: '',
+    savingPrice: false,
   },
   lifetimes: {
     attached() {
@@ -191,6 +197,34 @@ Component({
           // Show what is stored, so the merchant can see whether a lost answer was saved.
           if (err instanceof CloudError && err.code === 'NETWORK') this.loadQuota(kind);
         },
+      );
+    },
+    onEditPrice(e: { currentTarget: { dataset: { id: string; price?: string } } }) {
+      this.setData({ priceEditId: e.currentTarget.dataset.id, priceText: e.currentTarget.dataset.price ?? '', priceMessage: '' });
+    },
+    onPriceInput(e: { detail: { value: string } }) {
+      this.setData({ priceText: e.detail.value, priceMessage: '' });
+    },
+    onCancelPrice() {
+      this.setData({ priceEditId: '', priceText: '', priceMessage: '' });
+    },
+    onSavePrice() {
+      if (this.data.savingPrice || !this.data.priceEditId) return;
+      const text = this.data.priceText.trim();
+      const fen = text === '' ? null : parseYuanToFen(text);
+      if (text !== '' && (fen === null || fen <= 0)) {
+        this.setData({ priceMessage: '价格请填写大于 0 的金额，最多两位小数；留空表示未知' });
+        return;
+      }
+      const kind = this.data.kind;
+      this.setData({ savingPrice: true, priceMessage: '' });
+      setPackPrice(this.data.priceEditId, fen === null ? null : fen / 100).then(
+        () => {
+          this.setData({ savingPrice: false, priceEditId: '', priceText: '', priceMessage: '已记录价格，费用已按它重新计算' });
+          this.loadQuota(kind);
+          this.loadSummary();
+        },
+        (err: unknown) => this.setData({ savingPrice: false, priceMessage: `未保存：${isForbidden(err) ? '只有管理员可以修改价格' : err instanceof CloudError && err.code === 'NETWORK' ? '网络不通，请重试' : '价格不被接受，请检查后再试'}` }),
       );
     },
     onCheck() {

@@ -6,6 +6,10 @@ import { ALERT_TYPES, chinaTimeText, PACK_SOURCES, PACK_STATUSES, type PurchaseO
 
 export interface PackRow {
   id: string;
+  /** Only the trial's price is fixed (free); any other pack's can be recorded. */
+  priceEditable: boolean;
+  /** The recorded price as the form starts it, e.g. "12.50"; '' when none. */
+  priceInput: string;
   sourceText: string;
   callsText: string;
   usedText: string;
@@ -58,6 +62,8 @@ export function quotaView(q: QuotaStatus): QuotaView {
     uncovered: q.uncovered ?? 0,
     packs: q.packs.map((p) => ({
       id: p.id,
+      priceEditable: p.source !== 'trial',
+      priceInput: p.priceYuan ?? '',
       sourceText: PACK_SOURCES[p.source] ?? p.source,
       callsText: `${p.calls} 次`,
       usedText: `已用 ${p.used} 次`,

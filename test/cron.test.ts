@@ -154,6 +154,15 @@ test('one user\'s no-quota report trips the breaker only when the ledger confirm
   expect((await audits())[0]!.note).toContain('quota ledger');
 });
 
+test('for a fee-exempt account an empty ledger confirms no no-quota report; several users still do', async () => {
+  await update({ feeExempt: true });
+  await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
+  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
+  expect((await settings()).breaker.tripped).toBe(false);
+  for (const user of ['o_claimant_2', 'o_claimant_3']) await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, user);
+  expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'quota-exhausted' });
+});
+
 test('a charge the counter missed is recounted by cron, once', async () => {
   await t.http('POST', '/v1/faults', { target: 'db:modifyDocument:usage_daily', errcode: 1 });
   await bindOne();

@@ -6,8 +6,17 @@
  * `redirectTo`, `reLaunch`, `switchTab`, `navigateBack`) are recorded, not performed.
  */
 import path from 'node:path';
-import simulate from 'miniprogram-simulate';
 import { MINIPROGRAM_ROOT } from './miniprogram';
+
+/**
+ * The part of miniprogram-simulate used here. Tests pass the module in: importing it
+ * here would pull the mini program's global typings (its own `require`, `Page`…) into
+ * the Node project that type-checks test/.
+ */
+export interface Simulate<T> {
+  load(componentPath: string, options?: Record<string, unknown>): string;
+  render(id: string, properties?: Record<string, unknown>): T;
+}
 
 type PageOptions = Record<string, unknown> & { data?: Record<string, unknown> };
 
@@ -32,7 +41,7 @@ export function recordNavigation(): Navigation[] {
 }
 
 /** Loads `pages/<name>/index` as a renderable component; `query` is what onLoad receives. */
-export function loadPage(page: string, query: Record<string, string> = {}): string {
+export function loadPage<T>(simulate: Simulate<T>, page: string, query: Record<string, string> = {}): string {
   const g = globalThis as unknown as { Page?: (options: PageOptions) => void; Component: (options: Record<string, unknown>) => void };
   const previous = g.Page;
   g.Page = (options: PageOptions) => {
@@ -72,13 +81,6 @@ export function loadPage(page: string, query: Record<string, string> = {}): stri
   } finally {
     g.Page = previous;
   }
-}
-
-/** Renders a loaded page and attaches it, as opening it would. */
-export function openPage(page: string, query: Record<string, string> = {}) {
-  const comp = simulate.render(loadPage(page, query));
-  comp.attach(document.createElement('parent-wrapper'));
-  return comp;
 }
 
 /** A page's JSON (navigationBarTitleText, usingComponents…). */

@@ -1,8 +1,17 @@
 /** The admin settings page: the usage link names its page; a save refreshes the session this phone uses. */
+import simulate from 'miniprogram-simulate';
 import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
 import { attr, eventually, routeCloudToEmulator, type CloudRoute } from '../../../test/support/miniprogram';
-import { appPages, openPage, pageJson } from '../../../test/support/miniprogram-page';
+import { appPages, loadPage, pageJson } from '../../../test/support/miniprogram-page';
 import { ADMIN_ENTRY } from '../../services/admin';
+
+/** Opens a page: its code runs, onLoad and onShow fire, its components attach. */
+function open(page: string, query: Record<string, string> = {}) {
+  const comp = simulate.render(loadPage(simulate, page, query));
+  comp.attach(document.createElement('parent-wrapper'));
+  return comp;
+}
+
 
 const ADMIN = 'o_admin_page';
 let t: EmulatorClient;
@@ -20,7 +29,7 @@ beforeEach(async () => {
 });
 
 test('the usage link opens the page its label names', async () => {
-  const page = openPage('pages/admin-settings/index');
+  const page = open('pages/admin-settings/index');
   const link = page.querySelector('.admin-settings__usage')!;
   const target = String(attr(link, 'url')).replace(/^\//, '');
   expect(appPages()).toContain(target);
@@ -33,7 +42,7 @@ test('the page title is what the admin entry calls it', async () => {
 });
 
 test('saving asks for the session again, so this phone sees the change at once', async () => {
-  const page = openPage('pages/admin-settings/index');
+  const page = open('pages/admin-settings/index');
   await eventually(() => expect(page.querySelector('.admin-settings >>> .settings__save')).toBeTruthy());
   page.querySelector('.admin-settings >>> .settings__capture-off')!.dispatchEvent('change', { detail: { value: true } });
   page.querySelector('.admin-settings >>> .settings__save')!.dispatchEvent('tap');

@@ -2,9 +2,18 @@
  * The home page: who is signed in, the way to order, and the admin entry for admins.
  * Every link leads to a page the app lists, and its label is that page's title.
  */
+import simulate from 'miniprogram-simulate';
 import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
 import { attr, eventually, routeCloudToEmulator } from '../../../test/support/miniprogram';
-import { appPages, openPage, pageJson } from '../../../test/support/miniprogram-page';
+import { appPages, loadPage, pageJson } from '../../../test/support/miniprogram-page';
+
+/** Opens a page: its code runs, onLoad and onShow fire, its components attach. */
+function open(page: string, query: Record<string, string> = {}) {
+  const comp = simulate.render(loadPage(simulate, page, query));
+  comp.attach(document.createElement('parent-wrapper'));
+  return comp;
+}
+
 
 const ADMIN = 'o_admin_home';
 const CUSTOMER = 'o_customer_home';
@@ -20,7 +29,7 @@ beforeEach(async () => {
   jest.resetModules();
 });
 
-type Page = ReturnType<typeof openPage>;
+type Page = ReturnType<typeof open>;
 const text = (page: Page) => page.dom!.textContent ?? '';
 
 /** Each navigator: the page it opens exists, and its label is that page's title. */
@@ -38,7 +47,7 @@ function expectLinksMatchPages(page: Page, selectors: string[]) {
 
 test('an admin sees the admin entry on the home page; it opens the page its label names', async () => {
   routeCloudToEmulator(t.url, ADMIN);
-  const page = openPage('pages/home/index');
+  const page = open('pages/home/index');
   await eventually(() => expect(page.querySelector('.home >>> .admin-entry')).toBeTruthy());
   expectLinksMatchPages(page, ['.home >>> .admin-entry', '.home__order']);
 });
@@ -47,7 +56,7 @@ test('a customer sees who they are and the way to order, no admin entry', async 
   routeCloudToEmulator(t.url, CUSTOMER);
   const code = await t.mintCode({ phoneNumber: '13800138000', openid: CUSTOMER });
   await t.call('auth', { $url: 'bindPhone', code }, CUSTOMER);
-  const page = openPage('pages/home/index');
+  const page = open('pages/home/index');
   await eventually(() => expect(page.data.ready).toBe(true));
   expect(text(page)).toContain('已登录，手机号 138****8000');
   expect(page.querySelector('.home >>> .admin-entry')).toBeFalsy();
@@ -57,7 +66,7 @@ test('a customer sees who they are and the way to order, no admin entry', async 
 
 test('someone without a phone may go back to bind one (the link names its page)', async () => {
   routeCloudToEmulator(t.url, CUSTOMER);
-  const page = openPage('pages/home/index');
+  const page = open('pages/home/index');
   await eventually(() => expect(page.data.ready).toBe(true));
   expect(text(page)).toContain('已用微信身份登录');
   expectLinksMatchPages(page, ['.home__login']);
@@ -65,7 +74,7 @@ test('someone without a phone may go back to bind one (the link names its page)'
 
 test('an admin added while the app is open sees the entry when the page shows again', async () => {
   routeCloudToEmulator(t.url, CUSTOMER);
-  const page = openPage('pages/home/index');
+  const page = open('pages/home/index');
   await eventually(() => expect(page.data.ready).toBe(true));
   expect(page.querySelector('.home >>> .admin-entry')).toBeFalsy();
   await t.call('admin', { $url: 'admins.add', openid: CUSTOMER }, ADMIN);

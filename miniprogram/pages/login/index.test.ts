@@ -2,8 +2,16 @@
 import simulate from 'miniprogram-simulate';
 import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
 import { eventually, routeCloudToEmulator } from '../../../test/support/miniprogram';
-import { openPage, recordNavigation, appPages, type Navigation } from '../../../test/support/miniprogram-page';
+import { loadPage, recordNavigation, appPages, type Navigation } from '../../../test/support/miniprogram-page';
 import { stubWx, type WxStub } from '../../../test/support/miniprogram-wx';
+
+/** Opens a page: its code runs, onLoad and onShow fire, its components attach. */
+function open(page: string, query: Record<string, string> = {}) {
+  const comp = simulate.render(loadPage(simulate, page, query));
+  comp.attach(document.createElement('parent-wrapper'));
+  return comp;
+}
+
 
 const ADMIN = 'o_admin_login';
 let t: EmulatorClient;
@@ -25,7 +33,7 @@ afterEach(() => wxStub.restore());
 test('continuing with the WeChat identity opens the home page, which exists', async () => {
   routeCloudToEmulator(t.url, 'o_customer_login');
   await t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null } });
-  const page = openPage('pages/login/index');
+  const page = open('pages/login/index');
   await eventually(() => expect(page.querySelector('.login >>> .quick-login__continue')).toBeTruthy());
   page.querySelector('.login >>> .quick-login__continue')!.dispatchEvent('tap');
   await simulate.sleep(0);
@@ -35,7 +43,7 @@ test('continuing with the WeChat identity opens the home page, which exists', as
 
 test('a phone bound on this page leads home too', async () => {
   routeCloudToEmulator(t.url, 'o_customer_login');
-  const page = openPage('pages/login/index');
+  const page = open('pages/login/index');
   await eventually(() => expect(page.querySelector('.login >>> .quick-login__button')).toBeTruthy());
   const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_customer_login' });
   page.querySelector('.login >>> .quick-login__button')!.dispatchEvent('getphonenumber', { detail: { code, errMsg: 'getPhoneNumber:ok' } });
@@ -45,16 +53,16 @@ test('a phone bound on this page leads home too', async () => {
 test('someone already in goes straight home on the next launch', async () => {
   routeCloudToEmulator(t.url, 'o_customer_login');
   (globalThis as unknown as { wx: { setStorageSync(k: string, v: unknown): void } }).wx.setStorageSync('quickphone.signedIn', true);
-  openPage('pages/login/index');
+  open('pages/login/index');
   expect(nav).toEqual([{ how: 'reLaunch', url: '/pages/home/index' }]);
   nav.length = 0;
   jest.resetModules(); // the page's code runs again, as on another launch
-  openPage('pages/login/index', { stay: '1' });
+  open('pages/login/index', { stay: '1' });
   expect(nav).toEqual([]);
 });
 
 test('an admin sees the admin entry on the login page', async () => {
   routeCloudToEmulator(t.url, ADMIN);
-  const page = openPage('pages/login/index');
+  const page = open('pages/login/index');
   await eventually(() => expect(page.querySelector('.login >>> .admin-entry')).toBeTruthy());
 });

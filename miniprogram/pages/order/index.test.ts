@@ -2,7 +2,15 @@
 import simulate from 'miniprogram-simulate';
 import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
 import { eventually, routeCloudToEmulator } from '../../../test/support/miniprogram';
-import { openPage } from '../../../test/support/miniprogram-page';
+import { loadPage } from '../../../test/support/miniprogram-page';
+
+/** Opens a page: its code runs, onLoad and onShow fire, its components attach. */
+function open(page: string, query: Record<string, string> = {}) {
+  const comp = simulate.render(loadPage(simulate, page, query));
+  comp.attach(document.createElement('parent-wrapper'));
+  return comp;
+}
+
 
 const ADMIN = 'o_admin_order';
 const CUSTOMER = 'o_customer_order';
@@ -19,7 +27,7 @@ beforeEach(async () => {
   jest.resetModules();
 });
 
-type Page = ReturnType<typeof openPage>;
+type Page = ReturnType<typeof open>;
 const text = (page: Page) => page.dom!.textContent ?? '';
 const ready = (page: Page) => eventually(() => {
   expect(page.querySelector('.order-page >>> .order__bookkeeping')).toBeTruthy();
@@ -28,7 +36,7 @@ const ready = (page: Page) => eventually(() => {
 
 test('a booked order shows in 我的订单, priced by the server', async () => {
   routeCloudToEmulator(t.url, CUSTOMER);
-  const page = openPage('pages/order/index');
+  const page = open('pages/order/index');
   await ready(page);
   page.querySelector('.order-page >>> .order__bookkeeping')!.dispatchEvent('tap');
   await simulate.sleep(0);
@@ -42,7 +50,7 @@ test('a booked order shows in 我的订单, priced by the server', async () => {
 test('with prices hidden, 我的订单 has no price either', async () => {
   await t.call('admin', { $url: 'settings.update', version: 0, patch: { hidePrices: true } }, ADMIN);
   routeCloudToEmulator(t.url, CUSTOMER);
-  const page = openPage('pages/order/index');
+  const page = open('pages/order/index');
   await ready(page);
   page.querySelector('.order-page >>> .order__bookkeeping')!.dispatchEvent('tap');
   await eventually(() => expect(page.querySelectorAll('.order-page >>> .order-list__row')).toHaveLength(1));
@@ -51,6 +59,6 @@ test('with prices hidden, 我的订单 has no price either', async () => {
 
 test('an admin ordering sees the admin entry here too', async () => {
   routeCloudToEmulator(t.url, ADMIN);
-  const page = openPage('pages/order/index');
+  const page = open('pages/order/index');
   await eventually(() => expect(page.querySelector('.order-page >>> .admin-entry')).toBeTruthy());
 });

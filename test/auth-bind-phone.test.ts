@@ -179,8 +179,8 @@ describe('database failures around the exchange', () => {
 
   test('marking the charge fails after the number is stored: the user is bound, a replay completes the record', async () => {
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
-    // The mark is retried twice: fail all three.
-    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 3 });
+    // The mark is tried four times: fail them all.
+    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 4 });
     expect(await bind(code)).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
     expect(await charges()).toMatchObject([{ exchange: 'pending' }]);
     expect(await bind(code)).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });

@@ -135,22 +135,31 @@ describe('2. everything converges after one cron run', () => {
 
   test('a record left pending after WeChat answered is finished by cron from the user\'s copy, counted once', async () => {
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
-    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 3 });
+    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 4 });
     expect(await bind(code, 'o_alice')).toMatchObject({ ok: true });
     expect(await charges()).toMatchObject([{ exchange: 'pending' }]);
     const report = await cron();
-    expect(report.finished).toEqual({ bound: 1, unknown: 0 });
+    expect(report.finished).toEqual({ bound: 1, refused: 0, unknown: 0 });
     expect(await charges()).toMatchObject([{ exchange: 'ok', counted: true, phoneMasked: '138****8000' }]);
     expect(await usageCount()).toBe(1);
+  });
+
+  test('a refused code whose record update was lost is finished by cron as refused, never counted', async () => {
+    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 4 });
+    expect(await bind(junk(1), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    expect(await charges()).toMatchObject([{ exchange: 'pending' }]);
+    expect((await cron()).finished).toEqual({ bound: 0, refused: 1, unknown: 0 });
+    expect(await charges()).toMatchObject([{ exchange: 'failed', failure: 'invalid-code', billable: false, counted: false }]);
+    expect(await usageCount()).toBe(0);
   });
 
   test('pending after a failed increment and a lost mark: finished and counted once', async () => {
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
     await fault('db:modifyDocument:usage_daily', { errcode: 1 });
-    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 3 });
+    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 4 });
     expect(await bind(code, 'o_alice')).toMatchObject({ ok: true });
     const report = await cron();
-    expect(report).toMatchObject({ finished: { bound: 1, unknown: 0 }, recounted: 1 });
+    expect(report).toMatchObject({ finished: { bound: 1, refused: 0, unknown: 0 }, recounted: 1 });
     expect(await usageCount()).toBe(1);
     expect((await cron()).recounted).toBe(0);
     expect(await usageCount()).toBe(1);

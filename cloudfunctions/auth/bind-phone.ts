@@ -25,7 +25,7 @@ import { billableAfter, chargeId, classifyExchangeError, isRetriable, newCharge,
 import { chinaDay } from '../_shared/domain/china-time';
 import { maskPhone } from '../_shared/domain/phone';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
-import { claimCharge, claimForCaller, findCharge, finishFromUser, insertCharge, markCharge } from '../_shared/data/charges';
+import { claimCharge, claimForCaller, findCharge, finishFromUser, finishRefused, insertCharge, markCharge } from '../_shared/data/charges';
 import { countCharge, recountCharge } from '../_shared/data/usage';
 import { findUser, noteCodeFailure, noteCodeLimit, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
@@ -62,7 +62,7 @@ function errorFor(failure: Failure | null): AppError {
   }
 }
 
-/** Runs a write that must not be lost, a few times with a short backoff. */
+/** Runs a write that must not be lost, a few times with a growing backoff (100 ms, 200 ms, … at most 1 s). */
 async function persistently<T>(what: string, write: () => Promise<T>, tries = 3): Promise<T> {
   for (let i = 1; ; i++) {
     try {
@@ -70,10 +70,15 @@ async function persistently<T>(what: string, write: () => Promise<T>, tries = 3)
     } catch (err) {
       if (i >= tries) throw err;
       logEvent('warn', { fn: 'auth', route: 'bindPhone', retrying: what, attempt: i });
-      await sleep(100 * i);
+      await sleep(Math.min(1000, 100 * 2 ** (i - 1)));
     }
   }
 }
+
+/** The number's only copy: tried for about 2.5 s in all, well inside the function's 10 s. */
+const STORE_PHONE_TRIES = 6;
+/** Ending a record: a lost update leaves it pending for a replay or cron to finish. */
+const MARK_TRIES = 4;
 
 interface Caller {
   openid: string;
@@ -119,12 +124,14 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
   if (!outcome.ok) {
     const failure = classifyExchangeError(outcome.errcode);
     const refused = billable === false;
-    await persistently('mark failed', () =>
-      markCharge(charge._id, { exchange: 'failed', failure, errcode: outcome.errcode, billable, maybeUsed, ...(refused ? { counted: false, notCounted: 'invalid-code' as const } : {}) }, attempts),
+    await persistently(
+      'mark failed',
+      () => markCharge(charge._id, { exchange: 'failed', failure, errcode: outcome.errcode, billable, maybeUsed, ...(refused ? { counted: false, notCounted: 'invalid-code' as const } : {}) }, attempts),
+      MARK_TRIES,
     ).catch((err: unknown) => logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'failed', error: String(err) }));
     if (billable === true && charge.counted !== true) await countOwed(charge, caller.settings, at);
     if (refused) {
-      await noteCodeFailure(charge.openid, caller.appid, chinaDay(at)).catch((err: unknown) =>
+      await noteCodeFailure(charge.openid, caller.appid, chinaDay(at), charge._id).catch((err: unknown) =>
         logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteFailure: true, error: String(err) }),
       );
     }
@@ -148,8 +155,10 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
   try {
     // The code is spent: this answer is the only copy of the number. Keep it first,
     // with whether it was counted, so a lost record update can be finished exactly.
-    const stored = await persistently('store phone', () =>
-      updateUser(charge.openid, caller.appid, { phone: { ...outcome.phone, kind: charge.kind, verifiedAt: at, chargeId: charge._id, counted } }),
+    const stored = await persistently(
+      'store phone',
+      () => updateUser(charge.openid, caller.appid, { phone: { ...outcome.phone, kind: charge.kind, verifiedAt: at, chargeId: charge._id, counted } }),
+      STORE_PHONE_TRIES,
     ).then(
       () => true,
       (err: unknown) => {
@@ -159,12 +168,15 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     );
     // Never `counted: false` here: a recount may have counted an owed record meanwhile.
     const billing = { billable: true, maybeUsed, ...(counted ? { counted: true, notCounted: null } : { notCounted: 'count-failed' as const }) };
-    await persistently('mark ok', () =>
-      markCharge(
-        charge._id,
-        stored ? { exchange: 'ok', failure: null, errcode: null, phoneMasked, ...billing } : { exchange: 'failed', failure: 'number-lost', errcode: null, ...billing },
-        attempts,
-      ),
+    await persistently(
+      'mark ok',
+      () =>
+        markCharge(
+          charge._id,
+          stored ? { exchange: 'ok', failure: null, errcode: null, phoneMasked, ...billing } : { exchange: 'failed', failure: 'number-lost', errcode: null, ...billing },
+          attempts,
+        ),
+      MARK_TRIES,
     ).catch((err: unknown) =>
       // The record stays pending: a replay or cron finishes it from the user's copy.
       logEvent('warn', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'ok', error: String(err) }),
@@ -207,6 +219,11 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
         const { phoneMasked, counted } = await finishFromUser(charge, user.phone, at);
         if (!counted) await countOwed(charge, caller.settings, at);
         return { phoneMasked };
+      }
+      // WeChat refused it and only the record's update was lost: finish it as refused.
+      if (user?.codeFailures?.refused?.includes(id)) {
+        await finishRefused(id, at);
+        throw errorFor('invalid-code');
       }
       if (held) waited = true;
       else if (await claimCharge(id, at, LEASE_MS)) return exchangeAndBind(await claimed(id), code, caller);

@@ -18,7 +18,7 @@ import { loadQuota } from '../_shared/data/quota';
 import { loadSettings } from '../_shared/data/settings';
 import { checkSpend, rearmSpendIfDue } from '../_shared/data/spend-breaker';
 import { recountUncounted, usageSince } from '../_shared/data/usage';
-import { abandonCharge, finishFromUser, pendingCharges } from '../_shared/data/charges';
+import { abandonCharge, finishFromUser, finishRefused, pendingCharges } from '../_shared/data/charges';
 import { findUser } from '../_shared/data/users';
 import { reconcile, type ReconcileOutcome } from './reconcile';
 
@@ -29,23 +29,29 @@ export interface CheckReport {
   reconciliation: ReconcileOutcome;
   /** Records counted now (billable, not in usage_daily). */
   recounted: number;
-  /** Pending records finished: `bound` from the number on the user, `unknown` abandoned by a request that died. */
-  finished: { bound: number; unknown: number };
+  /**
+   * Pending records finished: `bound` from the number on the user, `refused` from the
+   * user's list of refused codes, `unknown` abandoned by a request that died.
+   */
+  finished: { bound: number; refused: number; unknown: number };
 }
 
 /**
  * Records still pending. One whose number is on its user succeeded (only its own
- * update was lost): finished as ok. One whose lease ran out with no number anywhere
+ * update was lost): finished as ok. One in its user's refused list: finished as
+ * refused (not billable). One whose lease ran out with no number anywhere
  * was held by a request that died around the exchange: WeChat may have used the code,
  * so it becomes billable (and stays retriable for its owner). In flight: left alone.
  */
 async function finishPending(at: Date): Promise<CheckReport['finished']> {
-  const finished = { bound: 0, unknown: 0 };
+  const finished = { bound: 0, refused: 0, unknown: 0 };
   for (const charge of await pendingCharges(100)) {
     const user = await findUser(charge.openid);
     if (user?.phone?.chargeId === charge._id) {
       await finishFromUser(charge, user.phone, at);
       finished.bound += 1;
+    } else if (user?.codeFailures?.refused?.includes(charge._id)) {
+      if (await finishRefused(charge._id, at)) finished.refused += 1;
     } else if (new Date(charge.leaseUntil).getTime() <= at.getTime() && (await abandonCharge(charge._id, at, at))) {
       finished.unknown += 1;
     }

@@ -173,7 +173,7 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   await Promise.all(jobs);
   await em.http('DELETE', '/v1/faults');
 
-  const cron = (await em.http<{ result: Envelope<{ recounted: number; finished: { bound: number; unknown: number } }> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+  const cron = (await em.http<{ result: Envelope<{ recounted: number; finished: { bound: number; refused?: number; unknown: number } }> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
   if (!cron.ok) throw new Error(`cron failed: ${cron.error.code}`);
   const bill = (await em.http<WeChatCharges>('GET', '/v1/wechat/charges')).body;
   const records = await em.docs<Charge>('phone_charges');
@@ -219,7 +219,7 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
       faults,
       refusedForLimit,
       recountedByCron: cron.data.recounted,
-      finishedByCron: (cron.data.finished?.bound ?? 0) + (cron.data.finished?.unknown ?? 0),
+      finishedByCron: (cron.data.finished?.bound ?? 0) + (cron.data.finished?.refused ?? 0) + (cron.data.finished?.unknown ?? 0),
       ms: Date.now() - started,
     },
   };

@@ -118,6 +118,17 @@ export async function finishFromUser(charge: ChargeRecord, phone: VerifiedPhone,
 }
 
 /**
+ * A pending record its user's refusals list: WeChat refused the code and only the
+ * record's own update was lost. Finished as refused: not billable, never counted.
+ */
+export async function finishRefused(id: string, at: Date): Promise<boolean> {
+  const res = await charges()
+    .where({ _id: id, exchange: 'pending' })
+    .update({ data: { exchange: 'failed', failure: 'invalid-code', errcode: 40029, billable: false, counted: false, notCounted: 'invalid-code', updatedAt: at, leaseUntil: at } });
+  return res.stats.updated === 1;
+}
+
+/**
  * A pending record with an expired lease and no number on its user: the request that
  * held it died somewhere around the exchange, so WeChat may have used the code — an
  * unknown outcome, which counts. Left retriable for its owner. False if someone

@@ -33,6 +33,11 @@ export interface CodeFailures {
   count: number;
   /** When this user was first refused for the limit that day (stored once). */
   limitedAt: Date | null;
+  /**
+   * The records (phone_charges ids) WeChat refused that day: at most about the limit,
+   * so bounded. Lets cron finish a refused record whose own update was lost.
+   */
+  refused?: string[];
 }
 
 /** A number the user typed in the free fallback. Never verified, never shown as such. */
@@ -113,11 +118,13 @@ function replacing(fields: Partial<UserDoc>): Record<string, unknown> {
   return out;
 }
 
-/** One more code WeChat refused for this user today (creates the user if needed). */
-export async function noteCodeFailure(openid: string, appid: string | null, day: string): Promise<void> {
-  const res = await users().where({ _id: openid, 'codeFailures.day': day }).update({ data: { 'codeFailures.count': _.inc(1), updatedAt: now() } });
+/** One more code WeChat refused for this user today, and which record (creates the user if needed). */
+export async function noteCodeFailure(openid: string, appid: string | null, day: string, chargeId: string): Promise<void> {
+  const res = await users()
+    .where({ _id: openid, 'codeFailures.day': day })
+    .update({ data: { 'codeFailures.count': _.inc(1), 'codeFailures.refused': _.push(chargeId), updatedAt: now() } });
   if (res.stats.updated === 1) return;
-  await updateUser(openid, appid, { codeFailures: { day, count: 1, limitedAt: null } });
+  await updateUser(openid, appid, { codeFailures: { day, count: 1, limitedAt: null, refused: [chargeId] } });
 }
 
 /** Records, once per day, that this user was refused for the invalid-code limit. */

@@ -50,6 +50,7 @@ test('the fee-exemption switch: says who is exempt, saves only that field, audit
   const comp = await mount();
   expect(text(comp)).toContain('免费账号（微信不收费）');
   expect(text(comp)).toContain('政务民生');
+  expect(text(comp)).toContain('预算按实际费用计：试用额度内的调用不计费');
   await fire(comp, '.settings__fee-exempt', 'change', { value: true });
   await fire(comp, '.settings__save', 'tap');
   await eventually(() => expect(comp.data.message).toBe('已保存'));

@@ -52,6 +52,8 @@ describe('monthBars', () => {
 
   test('the text for screen readers says the month, the counts and the cost', () => {
     expect(monthBars(months).bars[1]!.aria).toBe('2026年4月：共 200 次，快速验证 150 次，实时验证 50 次，费用 ¥6.50');
+    // What the calls cost beside their list value, when they differ.
+    expect(monthBars([{ ...months[1]!, costYuan: '0.00', listValueYuan: '6.50' }]).bars[0]!.aria).toBe('2026年4月：共 200 次，快速验证 150 次，实时验证 50 次，费用 ¥0.00（按标价 ¥6.50）');
   });
 
   test('all zero: a scale of 1 and flat bars, no division by zero', () => {

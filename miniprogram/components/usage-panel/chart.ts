@@ -56,6 +56,8 @@ export interface MonthRow {
   quick: number;
   realtime: number;
   costYuan: string;
+  /** The same calls at the list price, when the server sent it. */
+  listValueYuan?: string;
 }
 
 /** "2026-05" → "2026年5月". */
@@ -84,7 +86,7 @@ export function monthBars(months: MonthRow[]): { top: number; bars: MonthBar[] }
       heightPct: height,
       quickShare,
       realtimeShare: total === 0 ? 0 : pct(100 - quickShare),
-      aria: `${monthText(m.month)}：${breakdown(m.quick, m.realtime)}，费用 ¥${m.costYuan}`,
+      aria: `${monthText(m.month)}：${breakdown(m.quick, m.realtime)}，费用 ¥${m.costYuan}${m.listValueYuan && m.listValueYuan !== m.costYuan ? `（按标价 ¥${m.listValueYuan}）` : ''}`,
       style: `height: ${height}%;`,
     };
   });

@@ -88,7 +88,7 @@ describe('usage from the summary', () => {
     const busy = bars[8]!;
     expect(values[8]).toBe('120');
     // All inside the free trials: nothing to pay.
-    expect(attr(busy, 'ariaLabel')).toContain('共 120 次，快速验证 100 次，实时验证 20 次，费用 ¥0.00');
+    expect(attr(busy, 'ariaLabel')).toContain('共 120 次，快速验证 100 次，实时验证 20 次，费用 ¥0.00（按标价 ¥3.80）');
     // The busiest month fills the chart's round top (120 → 120).
     expect(comp.data.monthTop).toBe(120);
     expect(heights[8]).toBe('height: 100%;');

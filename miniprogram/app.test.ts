@@ -49,3 +49,10 @@ test('sitemap: admin and provider pages are kept out of WeChat search, before an
     if (firstAllowAll >= 0) expect(rule).toBeLessThan(firstAllowAll);
   }
 });
+
+test('WeChat\'s own compilers (wcc for wxml, wcsc for wxss) accept every template and style', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { wxmlToJs, wxssToJs } = require('miniprogram-compiler') as { wxmlToJs(root: string): string; wxssToJs(root: string): string };
+  expect(() => wxmlToJs(root)).not.toThrow();
+  expect(() => wxssToJs(root)).not.toThrow();
+});

@@ -4,13 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { route } from '../_shared/router';
 import { requireOpenid } from '../_shared/identity';
 import { loadSettings } from '../_shared/data/settings';
-import { isDuplicateKey } from '../_shared/data/errors';
-import { db } from '../_shared/cloud';
+import { findOrder, insertOrder, ordersOf } from '../_shared/data/orders';
 import { now } from '../_shared/clock';
 import { AppError } from '../_shared/errors';
-import { CATALOGUE, orderIdFor, orderView, priceOrder, productView, type OrderDoc } from './order';
-
-const orders = () => db.collection<OrderDoc>('orders');
+import { CATALOGUE, orderIdFor, orderView, priceOrder, productView, type OrderDoc } from '../_shared/domain/order';
 
 const submitInput = v.object({
   mode: v.picklist(['order', 'bookkeeping'], 'mode must be "order" or "bookkeeping"'),
@@ -48,14 +45,9 @@ export const submitOrder = route(submitInput, async (input, { caller }) => {
     createdAt: now(),
     requestId,
   };
-  try {
-    await orders().add({ data: doc });
-    return orderView(doc, flags);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
+  if (await insertOrder(doc)) return orderView(doc, flags);
   // The same submission again: answer with the order it made.
-  const stored = (await orders().doc(doc._id).get()).data;
+  const stored = await findOrder(doc._id);
   if (!stored || stored._openid !== openid) throw new AppError('CONFLICT', 'requestId: already used for another order');
   return orderView(stored, flags);
 });
@@ -66,9 +58,9 @@ const listInput = v.object({
 
 export const listOrders = route(listInput, async ({ limit }, { caller }) => {
   const openid = requireOpenid(caller);
-  const [settings, res] = await Promise.all([loadSettings(), orders().where({ _openid: openid }).orderBy('createdAt', 'desc').limit(limit).get()]);
+  const [settings, docs] = await Promise.all([loadSettings(), ordersOf(openid, limit)]);
   const flags = { hidePrices: settings.hidePrices, hideShippingAddress: settings.hideShippingAddress };
-  return { orders: res.data.map((d) => orderView(d, flags)) };
+  return { orders: docs.map((d) => orderView(d, flags)) };
 });
 
 export const listProducts = route(v.object({}), async (_input, { caller }) => {

@@ -7,7 +7,7 @@
  *
  * Prices come from the catalogue on the server, never from the client.
  */
-import { AppError } from '../_shared/errors';
+import { AppError } from '../errors';
 import { createHash } from 'node:crypto';
 
 export type OrderMode = 'order' | 'bookkeeping';

@@ -8,7 +8,8 @@
  *   every owner has the number of their last code, nobody else has one, no breaker
  *   tripped (the daily cap sits one above the real charges), nothing left pending.
  *
- * SOAK_SEEDS (default 6), SOAK_USERS (100), SOAK_ATTACKERS (10), SOAK_MAX_MINUTES (10).
+ * SOAK_SEEDS (default 6), SOAK_FIRST_SEED (101), SOAK_USERS (100), SOAK_ATTACKERS (10),
+ * SOAK_MAX_MINUTES (10).
  */
 import { buildAll } from './build';
 import { Emulator } from '../emulator/emulator';
@@ -16,6 +17,7 @@ import { emulatorClient } from '../test/support/emulator';
 import { runMatrix, type MatrixFigures } from '../test/support/billing-matrix';
 
 const SEEDS = Number(process.env.SOAK_SEEDS ?? 6);
+const FIRST_SEED = Number(process.env.SOAK_FIRST_SEED ?? 101);
 const USERS = Number(process.env.SOAK_USERS ?? 100);
 const ATTACKERS = Number(process.env.SOAK_ATTACKERS ?? 10);
 const MAX_MS = Number(process.env.SOAK_MAX_MINUTES ?? 10) * 60_000;
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
   const rows: MatrixFigures[] = [];
   let failed = 0;
   try {
-    for (let seed = 101; seed < 101 + SEEDS; seed++) {
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
       if (Date.now() - started > MAX_MS) {
         console.log(`time budget of ${MAX_MS / 60_000} min reached after ${rows.length} seeds`);
         break;

@@ -207,7 +207,7 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
       if (charge.exchange === 'ok' || charge.failure === 'number-lost') throw errorFor('invalid-code');
       // Someone else sent this code first: only WeChat can tell whose it is, so once
       // they are done (refused, unanswered, or gone) the caller gets to ask.
-      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS))) return exchangeAndBind(await claimed(id), code, caller);
+      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS))) return exchangeAndBind(await claimed(charge, { openid: caller.openid, kind: charge.counted === true ? charge.kind : caller.kind }), code, caller);
     } else if (charge.exchange === 'ok' && charge.phoneMasked) {
       return { phoneMasked: charge.phoneMasked };
     } else if (charge.exchange === 'failed' && (waited || !isRetriable(charge))) {
@@ -226,20 +226,23 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
         throw errorFor('invalid-code');
       }
       if (held) waited = true;
-      else if (await claimCharge(id, at, LEASE_MS)) return exchangeAndBind(await claimed(id), code, caller);
+      else if (await claimCharge(id, at, LEASE_MS)) return exchangeAndBind(await claimed(charge), code, caller);
     } else if (await claimCharge(id, at, LEASE_MS)) {
-      return exchangeAndBind(await claimed(id), code, caller);
+      return exchangeAndBind(await claimed(charge), code, caller);
     }
     if (Date.now() >= deadline) throw new AppError('UPSTREAM_UNAVAILABLE', 'This code is still being processed; try again shortly with the same code.');
     await sleep(WAIT_STEP_MS);
   }
 }
 
-/** The record as it is now that this request holds it (its billing fields decide the counting). */
-async function claimed(id: string): Promise<ChargeRecord> {
-  const charge = await findCharge(id);
-  if (!charge) throw new AppError('UPSTREAM_UNAVAILABLE', 'The charge record is not readable yet; try again with the same code.');
-  return charge;
+/**
+ * The record as it is now that this request holds it (its billing fields decide the
+ * counting). If it cannot be read, the copy read just before the claim will do: this
+ * request holds the lease now, and leaving it unexchanged would strand the record.
+ */
+async function claimed(before: ChargeRecord, changes: Partial<ChargeRecord> = {}): Promise<ChargeRecord> {
+  const fresh = await findCharge(before._id).catch(() => null);
+  return fresh ?? { ...before, ...changes, exchange: 'pending' };
 }
 
 /** The kind WeChat billed this user for: the one the server showed them, else the configured one. */

@@ -202,7 +202,7 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   for (const u of userDocs) if (u.phone && !owners.includes(u._id)) violations.push(`${u._id} got a number without a code of their own`);
   if (settings.data.breaker.tripped) violations.push(`breaker tripped: ${settings.data.breaker.reason}`);
   for (const r of records) {
-    if (r.exchange === 'pending') violations.push(`record ${r._id.slice(0, 8)} still pending after cron`);
+    if (r.exchange === 'pending') violations.push(`record ${r._id.slice(0, 8)} still pending after cron: ${JSON.stringify({ ...r, _id: undefined })}`);
     if (r.counted === true && r.billable !== true) violations.push(`record ${r._id.slice(0, 8)} counted but not billable`);
   }
   return {

@@ -57,6 +57,21 @@ test('a query MongoDB refuses (unknown operator) answers DATABASE_REQUEST_FAILED
   await expect(things().where({ a: { $nonsense: 1 } }).get()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED', message: expect.stringContaining('$nonsense') });
 });
 
+test('arithmetic on a non-number and array operators on a non-array are refused, nothing written', async () => {
+  await things().add({ _id: 'u', n: null, s: 'x', a: [1] });
+  const refused = { code: 'DATABASE_REQUEST_FAILED' };
+  // MongoDB: "Cannot apply $inc to a value of non-numeric type … has the field 'n' of non-numeric type null".
+  await expect(things().doc('u').update({ n: _.inc(1) })).rejects.toMatchObject({ ...refused, message: expect.stringContaining('non-numeric type null') });
+  await expect(things().doc('u').update({ s: _.mul(2) })).rejects.toMatchObject(refused);
+  await expect(things().doc('u').update({ s: _.push(1) })).rejects.toMatchObject({ ...refused, message: expect.stringContaining('must be an array') });
+  await expect(things().doc('u').update({ s: _.pop() })).rejects.toMatchObject(refused);
+  await expect(things().where({ _id: 'u' }).update({ a: _.push(2), n: _.inc(1) })).rejects.toMatchObject(refused);
+  expect((await things().doc('u').get()).data).toEqual([{ _id: 'u', n: null, s: 'x', a: [1] }]);
+  // A missing field is created: $inc starts from 0, $push from [].
+  await things().doc('u').update({ m: _.inc(2), b: _.push(1) });
+  expect((await things().doc('u').get()).data[0]).toMatchObject({ m: 2, b: [1] });
+});
+
 describe('_id values', () => {
   test('a numeric _id stays a number: doc(n).get() and doc(n).remove() find it', async () => {
     const id = 1795949394506;

@@ -521,6 +521,7 @@ export class DocumentStore {
       throw new StoreError('INVALID_PARAM', 'an update must use operators ($set, $inc, …) or be a replacement');
     }
     assertPathsWritable(doc, operators);
+    assertOperandTypes(doc, operators);
     applyUpdate(doc, operators as never, undefined, undefined, { cloneMode: 'deep', queryOptions: this.mingoOptions });
     return doc;
   }
@@ -856,4 +857,58 @@ function filterFields(filter: Filter): string[] {
     } else if (!key.startsWith('$')) out.push(key);
   }
   return out;
+}
+
+function bsonTypeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (v instanceof Date) return 'date';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'double';
+  if (typeof v === 'object') return isObjectId(v) ? 'objectId' : 'object';
+  return typeof v;
+}
+
+/** The value at a dot path with array indexes, or undefined when the path stops; null for positional paths. */
+function valueAtUpdatePath(doc: Doc, path: string): { value: unknown } | null {
+  let current: unknown = doc;
+  for (const part of path.split('.')) {
+    if (part.startsWith('$')) return null;
+    if (current === null || typeof current !== 'object') return { value: undefined };
+    current = (current as Record<string, unknown>)[part];
+  }
+  return { value: current };
+}
+
+/**
+ * MongoDB refuses arithmetic on values that are not numbers and array operators on
+ * values that are not arrays (mingo quietly does nothing), e.g. `$inc` on a field
+ * holding null: the update fails and nothing is written.
+ */
+function assertOperandTypes(doc: Doc, operators: Doc): void {
+  const fail = (message: string): never => {
+    throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] ${message}`);
+  };
+  const id = JSON.stringify(doc._id);
+  for (const [op, fields] of Object.entries(operators)) {
+    if (fields === null || typeof fields !== 'object') continue;
+    for (const [path, operand] of Object.entries(fields as Record<string, unknown>)) {
+      const at = valueAtUpdatePath(doc, path);
+      if (!at) continue;
+      const { value } = at;
+      const field = path.split('.').pop();
+      if (op === '$inc' || op === '$mul') {
+        if (typeof operand !== 'number') fail(`Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(operand)}}`);
+        if (value !== undefined && typeof value !== 'number') fail(`Cannot apply ${op} to a value of non-numeric type. {_id: ${id}} has the field '${field}' of non-numeric type ${bsonTypeName(value)}`);
+      } else if (op === '$push') {
+        if (value !== undefined && !Array.isArray(value)) fail(`The field '${field}' must be an array but is of type ${bsonTypeName(value)} in document {_id: ${id}}`);
+      } else if (op === '$addToSet') {
+        if (value !== undefined && !Array.isArray(value)) fail(`Cannot apply $addToSet to non-array field. Field named '${field}' has non-array type ${bsonTypeName(value)}`);
+      } else if (op === '$pop') {
+        if (value !== undefined && !Array.isArray(value)) fail(`Path '${path}' contains an element of non-array type '${bsonTypeName(value)}'`);
+      } else if (op === '$pull' || op === '$pullAll') {
+        if (value !== undefined && !Array.isArray(value)) fail(`Cannot apply ${op} to a non-array value`);
+      }
+    }
+  }
 }

@@ -157,6 +157,22 @@ test('runTransaction retries after a conflict with a fresh snapshot and succeeds
   expect(t.emulator.store.openTransactions()).toBe(0);
 });
 
+test('where().get() and where().updateAndReturn() carry the transaction: its snapshot and its own writes', async () => {
+  const tx = await db.startTransaction();
+  await tx.collection('things').doc('a').update({ n: 5 });
+  await things().doc('b').update({ n: 9 }); // outside, after the snapshot
+  const seen = await tx.collection('things').where({ n: db.command.gte(1) }).orderBy('_id', 'asc').get();
+  expect(seen.data).toEqual([
+    { _id: 'a', n: 5 },
+    { _id: 'b', n: 1 },
+  ]);
+  const changed = await tx.collection('things').where({ _id: 'a' }).updateAndReturn({ n: db.command.inc(1) });
+  expect(changed).toMatchObject({ updated: 1, doc: { _id: 'a', n: 6 } });
+  expect(await n('a')).toBe(1);
+  await tx.commit();
+  expect(await n('a')).toBe(6);
+});
+
 describe('calls the SDK sends without transactionId', () => {
   // @cloudbase/database 1.4.3: Query.update(), Query.remove() and count() never put the
   // transaction's id in the request, so CloudBase runs them as ordinary writes/reads.

@@ -168,6 +168,11 @@ describe('database-indexes/ files', () => {
     expect(parseIndexFile('c', { indexes: [{ name: '_id_', keys: { x: 1 } }] }).problems[0]).toMatch(/name/);
     expect(parseIndexFile('c', { indexes: [{ name: 'a', keys: { x: 1 }, unique: 'yes' }] }).problems[0]).toMatch(/unique/);
     expect(parseIndexFile('c', [{ name: 'a' }]).problems[0]).toMatch(/"indexes" array/);
+    // CloudBase's limits: 100 indexes per collection, 31 fields per index.
+    const many = Array.from({ length: 100 }, (_, i) => ({ name: `i${i}`, keys: { [`f${i}`]: 1 } }));
+    expect(parseIndexFile('c', { indexes: many }).problems).toEqual(["database-indexes/c.json: CloudBase allows at most 100 indexes per collection, _id's included"]);
+    const wide = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`f${i}`, 1]));
+    expect(parseIndexFile('c', { indexes: [{ name: 'w', keys: wide }] }).problems[0]).toMatch(/at most 31 fields/);
     expect(parseIndexFile('c', { indexes: [{ name: 'a', keys: { x: 1, 'y.z': -1 }, unique: true }] })).toEqual({ indexes: [{ name: 'a', keys: [['x', 1], ['y.z', -1]], unique: true }], problems: [] });
   });
 

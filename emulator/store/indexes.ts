@@ -59,10 +59,13 @@ export function parseIndexFile(collection: string, json: unknown): { indexes: In
       else if (direction !== 1 && direction !== -1 && direction !== '2dsphere') problems.push(`${at}.keys.${field}: must be 1, -1 or "2dsphere"`);
       else parsed.push([field, direction]);
     }
+    if (parsed.length > 31) problems.push(`${at}.keys: CloudBase allows at most 31 fields in an index`);
     if (unique !== undefined && typeof unique !== 'boolean') problems.push(`${at}.unique: must be true or false`);
     if (unique === true && parsed.some(([, d]) => d === '2dsphere')) problems.push(`${at}.unique: a 2dsphere index cannot be unique`);
     if (parsed.length === Object.keys(keys).length) indexes.push({ name, keys: parsed, unique: unique === true });
   });
+  // CloudBase: "Each collection can have up to 100 indexes" (docs.cloudbase.net/faq/database), _id's included.
+  if (indexes.length > 99) problems.push(`${where}: CloudBase allows at most 100 indexes per collection, _id's included`);
   return { indexes, problems };
 }
 

@@ -13,7 +13,7 @@
  * 36 × 250 calls / 90 days for 270.00 lasts 90 days, one 10,000 / 365 for 300.00
  * lasts 100 — the choice is the merchant's.
  */
-import { chinaDay, daysBetween, daysFrom } from './china-time';
+import { chinaDay, DAY_MS, daysBetween, daysFrom } from './china-time';
 import { FORECAST_HORIZON_DAYS, project } from './forecast';
 import type { CatalogueEntry } from './pack-catalogue';
 import { fenOf, fenToYuan, perCallYuan } from './pricing';
@@ -131,7 +131,7 @@ function option(kind: PhoneKind, lines: Array<{ entry: CatalogueEntry; count: nu
   const bought: Pack[] = [];
   for (const { entry, count } of lines)
     for (let i = 0; i < count && bought.length < 1000; i++)
-      bought.push({ id: `buy-${bought.length}`, kind, source: 'self', calls: entry.calls, startsAt: at, expiresAt: new Date(at.getTime() + entry.validityDays * 86_400_000) });
+      bought.push({ id: `buy-${bought.length}`, kind, source: 'self', calls: entry.calls, startsAt: at, expiresAt: new Date(at.getTime() + entry.validityDays * DAY_MS) });
   const calls = lines.reduce((s, l) => s + l.count * l.entry.calls, 0);
   const priceFen = lines.reduce((s, l) => s + l.count * l.entry.priceFen, 0);
   return {

@@ -230,6 +230,8 @@ describe('quota', () => {
     expect(text(comp.querySelector('.usage__recommendation')!)).toBe('建议购买 9000 次，有效期 90 天，共 ¥270.00（每次 ¥0.03），按近期用量可用约 90 天');
     expect(comp.querySelectorAll('.usage__pack-line').map(text)).toEqual(['36 个 250 次 / 90 天的资源包，每个 ¥7.50（每次 ¥0.03）']);
     expect(text(comp.querySelector('.usage__alternative')!)).toBe('或：1 个 10000 次 / 365 天的资源包，每个 ¥300.00（每次 ¥0.03），只多 ¥30.00，按近期用量可用约 100 天');
+    // The merchant is told where to buy.
+    expect(text(comp.querySelector('.usage__where-to-buy')!)).toContain('微信公众平台 › 付费管理');
     // The next 30 days: 3,000 calls at the 0.03 the advice buys them at.
     expect(text(comp.querySelector('.usage__forecast')!)).toContain('预计每月费用 ¥90.00');
   });
@@ -419,7 +421,9 @@ describe('with WeChat credentials', () => {
     expect(comp.data.checkMessage).toBe('已检查');
     expect(comp.data.quota!.reconciliation).toMatchObject({ wechatUsed: 3, localCharges: 2 });
     const shown = text(comp.querySelector('.usage__reconciliation')!);
-    expect(shown).toContain('相差 1 次');
-    expect(shown).toContain('微信统计已用 3 次，本地记录 2 次');
+    // One sign, in words: WeChat counted one more call than we did.
+    expect(shown).toContain('微信比本地多计 1 次');
+    expect(shown).toContain('微信统计已用 3 次，本地记录 2 次；');
+    expect(shown).not.toMatch(/差异|相差/);
   });
 });

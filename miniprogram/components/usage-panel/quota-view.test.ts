@@ -1,6 +1,6 @@
 /** quota.status in the merchant's words. */
 import type { QuotaStatus } from '../../services/admin';
-import { quotaView } from './quota-view';
+import { differenceText, quotaView } from './quota-view';
 
 const status: QuotaStatus = {
   kind: 'quick',
@@ -31,7 +31,9 @@ test('forecast, recommendation, alerts and reconciliation', () => {
   expect(v.forecastText).toBe('预计 2026年7月9日 用完');
   expect(v.recommendation).toEqual({ summaryText: '建议购买 5000 次，有效期 365 天，共 ¥150.00', packs: ['1 个 5000 次 / 365 天的资源包，每个 ¥150.00'], alternativeText: '' });
   expect(v.alerts).toEqual([{ id: 'a', typeText: '额度不足', timeText: '2026-05-01 09:00', message: '快速验证剩余 1200 次', urgent: false }]);
-  expect(v.reconciliation).toMatchObject({ differenceText: '相差 2 次', timeText: '2026-05-01 09:00' });
+  expect(v.reconciliation).toMatchObject({ differenceText: '微信比本地多计 2 次', timeText: '2026-05-01 09:00' });
+  expect(differenceText(-3)).toBe('本地比微信多记 3 次');
+  expect(differenceText(0)).toBe('与微信一致');
 });
 
 test('nothing to worry about', () => {

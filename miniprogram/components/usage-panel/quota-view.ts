@@ -107,7 +107,16 @@ export function quotaView(q: QuotaStatus): QuotaView {
       localCharges: q.reconciliation.localCharges,
       difference: q.reconciliation.difference,
       wechatRemaining: q.reconciliation.wechatRemaining,
-      differenceText: q.reconciliation.difference === 0 ? '与微信一致' : `相差 ${Math.abs(q.reconciliation.difference)} 次`,
+      differenceText: differenceText(q.reconciliation.difference),
     },
   };
+}
+
+/**
+ * One sign, said in words: difference = WeChat's count − ours, so positive means WeChat
+ * counted calls we have no record of (money spent we cannot see), negative the reverse.
+ */
+export function differenceText(difference: number): string {
+  if (difference === 0) return '与微信一致';
+  return difference > 0 ? `微信比本地多计 ${difference} 次` : `本地比微信多记 ${-difference} 次`;
 }

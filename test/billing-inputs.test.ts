@@ -78,15 +78,13 @@ describe('numbers are masked however they are written', () => {
 
   test.each(variants)('errMsg "%s" is stored masked', async (written) => {
     expect(await t.call('auth', { $url: 'reportPhoneEvent', type: 'fail', errMsg: `getPhoneNumber:fail ${written}` }, 'o_alice')).toMatchObject({ ok: true });
-    const stored = JSON.stringify(await t.docs('phone_events'));
-    expect(stored).toContain('138****8000');
-    expect(stored.replace(/\D/g, '')).not.toContain('0013');
+    const [event] = await t.docs<{ errMsg: string }>('phone_events');
+    expect(event!.errMsg).toBe('getPhoneNumber:fail ' + (written.startsWith('(') || written.startsWith('（') ? '(' : '') + '138****8000');
   });
 
   test.each(variants)('a pack note "%s" is stored masked', async (written) => {
     await admin('quota.addPack', { calls: 10, validityDays: 10, note: `bought by ${written}` });
-    const stored = JSON.stringify(await packs());
-    expect(stored).toContain('138****8000');
-    expect(stored.replace(/\D/g, '')).not.toContain('0013');
+    const [pack] = (await packs()) as Array<{ note?: string | null }>;
+    expect(pack!.note).toBe('bought by ' + (written.startsWith('(') ? '(' : '') + '138****8000');
   });
 });

@@ -72,6 +72,22 @@ test('arithmetic on a non-number and array operators on a non-array are refused,
   expect((await things().doc('u').get()).data[0]).toMatchObject({ m: 2, b: [1] });
 });
 
+test('orderBy as MongoDB sorts: types in BSON order, arrays by their smallest (asc) or largest (desc) element', async () => {
+  await things().add([
+    { _id: 'num', v: 10 },
+    { _id: 'str', v: '20' },
+    { _id: 'nul', v: null },
+    { _id: 'mis' },
+    { _id: 'date', v: new Date('2020-01-01T00:00:00Z') },
+    { _id: 'bool', v: true },
+    { _id: 'arr', v: [5, 30] },
+  ]);
+  const order = async (dir: 'asc' | 'desc') => (await things().orderBy('v', dir).orderBy('_id', 'asc').get()).data.map((d: { _id: string }) => d._id);
+  // MongoDB: null and missing equal and first, then numbers, strings, booleans, dates; [5, 30] sorts as 5 ascending, 30 descending.
+  expect(await order('asc')).toEqual(['mis', 'nul', 'arr', 'num', 'str', 'bool', 'date']);
+  expect(await order('desc')).toEqual(['date', 'bool', 'str', 'arr', 'num', 'mis', 'nul']);
+});
+
 describe('_id values', () => {
   test('a numeric _id stays a number: doc(n).get() and doc(n).remove() find it', async () => {
     const id = 1795949394506;

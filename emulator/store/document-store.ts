@@ -22,7 +22,7 @@ import { Aggregator } from 'mingo/aggregator';
 import { Query } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { update as applyUpdate } from 'mingo/updater';
-import { compare as mingoCompare } from 'mingo/util';
+import { compare as mingoCompare, resolve as mingoResolve } from 'mingo/util';
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { EARTH_RADIUS_M, nearSpec, nearestDistance, shapeOf } from './geo';
@@ -331,8 +331,14 @@ export class DocumentStore {
         this.countReturned(collection, page.length);
         return clone(projection ? (new Query({}, this.mingoOptions).find(page, projection).all() as Doc[]) : page);
       }
+      if (options.sort?.length) {
+        // MongoDB's order (arrays by their smallest element ascending, largest descending).
+        const matched = sortLikeMongo(new Query(filter, this.mingoOptions).find(source).all() as Doc[], options.sort);
+        const page = matched.slice(options.skip ?? 0, options.limit === undefined ? undefined : (options.skip ?? 0) + options.limit);
+        this.countReturned(collection, page.length);
+        return clone(projection ? (new Query({}, this.mingoOptions).find(page, projection).all() as Doc[]) : page);
+      }
       let cursor = new Query(filter, this.mingoOptions).find(source, projection);
-      if (options.sort?.length) cursor = cursor.sort(Object.fromEntries(options.sort));
       if (options.skip) cursor = cursor.skip(options.skip);
       if (options.limit !== undefined) cursor = cursor.limit(options.limit);
       const docs = cursor.all() as Doc[];
@@ -911,4 +917,32 @@ function assertOperandTypes(doc: Doc, operators: Doc): void {
       }
     }
   }
+}
+
+const EMPTY_ARRAY = Symbol('empty array');
+
+/** The value a document sorts by: an array by its smallest (ascending) or largest (descending) element; an empty one first. */
+function sortValue(value: unknown, direction: 1 | -1): unknown {
+  if (!Array.isArray(value)) return value === undefined ? null : value;
+  if (value.length === 0) return EMPTY_ARRAY;
+  let best = value[0] === undefined ? null : value[0];
+  for (const v of value.slice(1)) {
+    const c = mingoCompare(v ?? null, best);
+    if ((direction === 1 && c < 0) || (direction === -1 && c > 0)) best = v ?? null;
+  }
+  return best;
+}
+
+function sortLikeMongo(docs: Doc[], sort: SortSpec): Doc[] {
+  const keyed = docs.map((doc) => ({ doc, keys: sort.map(([field, dir]) => sortValue(mingoResolve(doc, field), dir)) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < sort.length; i++) {
+      const x = a.keys[i];
+      const y = b.keys[i];
+      const c = x === EMPTY_ARRAY || y === EMPTY_ARRAY ? (x === y ? 0 : x === EMPTY_ARRAY ? -1 : 1) : mingoCompare(x, y);
+      if (c !== 0) return c * sort[i]![1];
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.doc);
 }

@@ -8,8 +8,8 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
 import { encrypt, signedPush } from '../emulator/wechat/provider-push';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface AssignAnswer { assignmentId: string; requestId: string; status: string }
 interface SkuView { skuId: string; calls: number }
 interface Doc { _id: string; status: string; receivePkgId: string | null; history: Array<{ to: string; via: string }> }

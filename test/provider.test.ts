@@ -10,8 +10,8 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
 import { signedPush } from '../emulator/wechat/provider-push';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface OrderView { orderId: string; status: string; createdAt: string | null; calls: number | null; used: number | null; remaining: number | null; spuId: string; skuName: string }
 interface SkuView { skuId: string; name: string; calls: number | null; validityDays: number | null }
 interface AssignAnswer { assignmentId: string; requestId: string; status: string }

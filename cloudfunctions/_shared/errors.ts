@@ -6,19 +6,10 @@
  * trace, a secret or a raw phone number.
  */
 
-export const ERROR_CODES = [
-  'INVALID_ARGUMENT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'PHONE_CODE_INVALID',
-  'UPSTREAM_UNAVAILABLE',
-  'INTERNAL',
-] as const;
+import type { Envelope, ErrorCode } from '../../miniprogram/contract/errors';
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+// The codes and the envelope are the contract's (miniprogram/contract/errors.ts), shared with the mini program.
+export type { Envelope, ErrorCode } from '../../miniprogram/contract/errors';
 
 export class AppError extends Error {
   override readonly name = 'AppError';
@@ -29,10 +20,6 @@ export class AppError extends Error {
     super(message);
   }
 }
-
-export type Envelope<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: { code: ErrorCode; message: string } };
 
 export function success<T>(data: T): Envelope<T> {
   return { ok: true, data };

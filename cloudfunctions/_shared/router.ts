@@ -1,14 +1,19 @@
 /**
- * Typed routing over tcb-router.
+ * One dispatch path for every way a cloud function is entered.
  *
- * Every function is called as `callFunction({ name, data: { $url, ...params } })`.
- * A function lists its routes in one table; this wrapper adds what tcb-router lacks:
- * a not-found route (tcb-router answers `undefined` for an unknown `$url`), input
- * parsing with a schema, identity from the WeChat context only, and one error
- * handler that turns any failure into the error envelope.
+ * - A call (`callFunction({ name, data: { $url, ...params } })`): the route named by
+ *   `$url` from the function's table, its input parsed with the route's schema, the
+ *   caller from the WeChat context only, the answer in the one envelope.
+ * - A timer trigger's event (`{ Type: "Timer", … }`, no OPENID): the function's `timer`.
+ * - An HTTP access request (`{ httpMethod, … }`, no `$url`, no OPENID): the function's `http`.
+ *
+ * Every entry is logged and timed the same way, and no failure escapes: a call answers
+ * `{ ok: false, error }`, an HTTP request a 500. The route table is checked against the
+ * contract (miniprogram/contract): a route whose schema or result drifts from its entry
+ * does not compile.
  */
-import TcbRouter from 'tcb-router';
 import * as v from 'valibot';
+import type { Contract, FunctionName, RouteSpec, Wire } from '../../miniprogram/contract';
 import { AppError, failure, success, type Envelope } from './errors';
 import { logEvent } from './log';
 
@@ -39,17 +44,49 @@ export function route<TSchema extends v.GenericSchema, TResult>(
 /** Route params: the event minus routing and platform fields. */
 export const noParams = v.object({});
 
-export type RouteTable = Record<string, Route<any, any>>;
+/** Any route, its types kept by the table that holds it. */
+export type AnyRoute = Route<v.GenericSchema, unknown>;
+export type RouteTable = Record<string, AnyRoute>;
 
-export interface HandlerOptions {
-  /** The function's name, for logs. */
+/** The request CloudBase HTTP access hands a function ("integrated request"). */
+export interface HttpAccessRequest {
+  httpMethod: string;
+  path?: string;
+  headers?: Record<string, string>;
+  queryStringParameters?: Record<string, string> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+/** What HTTP access sends back for a function's answer. */
+export interface HttpAccessResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A timer trigger's event. */
+export interface TimerEvent {
+  Type: 'Timer';
+  TriggerName?: string;
+  Time?: string;
+}
+
+export interface DispatchOptions<R extends RouteTable = RouteTable> {
+  /** The function's name, for logs and NOT_FOUND messages. */
   name: string;
-  routes: RouteTable;
+  routes: R;
   /** Reads the caller from the platform (`cloud.getWXContext()` in production). */
   identify(): Caller;
-  /** Runs before every route's input is parsed; throws to refuse (e.g. FORBIDDEN). */
+  /** Runs before any route's input is read; throws to refuse (e.g. `adminOnly`). */
   authorize?(caller: Caller): Promise<void>;
+  /** The timer trigger; its result is answered in the success envelope. */
+  timer?(event: TimerEvent): Promise<unknown>;
+  /** HTTP access requests (WeChat's pushes); never reached by a mini program call. */
+  http?(request: HttpAccessRequest): Promise<HttpAccessResponse>;
 }
+
+export type Main = (event: unknown) => Promise<Envelope<unknown> | HttpAccessResponse>;
 
 /**
  * Fields the platform puts in the event; they are never route parameters. Identity
@@ -72,52 +109,100 @@ function paramsOf(event: Record<string, unknown>): Record<string, unknown> {
   return params;
 }
 
-/** Builds the cloud function's `main`. It never throws: every outcome is an envelope. */
-export function createHandler(options: HandlerOptions) {
+type Entry =
+  | { kind: 'route'; url: string }
+  | { kind: 'timer'; event: TimerEvent }
+  | { kind: 'http'; request: HttpAccessRequest };
+
+/**
+ * Which entry an event is. Only an event with no OPENID can be the timer or HTTP access:
+ * a call from the mini program always carries one, so a client cannot pass for either.
+ */
+function entryOf(event: Record<string, unknown>, caller: () => Caller, options: DispatchOptions): Entry {
+  const url = typeof event.$url === 'string' ? event.$url : '';
+  if (event.$url === undefined && (options.timer || options.http) && !caller().openid) {
+    if (options.timer && event.Type === 'Timer') return { kind: 'timer', event: event as unknown as TimerEvent };
+    if (options.http && typeof event.httpMethod === 'string') return { kind: 'http', request: event as unknown as HttpAccessRequest };
+  }
+  return { kind: 'route', url };
+}
+
+/** Builds a function's `main` from any route table (no contract check: see `createHandler`). */
+export function dispatcher(options: DispatchOptions): Main {
   const { name, routes } = options;
-  // One handler instance per cold start; tcb-router is created per invocation as it expects.
-  return async function main(event: unknown): Promise<Envelope<unknown>> {
+  return async function main(event: unknown) {
     const started = Date.now();
     const safeEvent = event !== null && typeof event === 'object' ? (event as Record<string, unknown>) : {};
-    const url = typeof safeEvent.$url === 'string' ? safeEvent.$url : '';
-    let body: Envelope<unknown>;
+    const entry = entryOf(safeEvent, options.identify, options);
+    const where = entry.kind === 'route' ? { route: entry.url } : entry.kind === 'timer' ? { trigger: entry.event.TriggerName ?? 'timer' } : { http: entry.request.httpMethod };
+    let answer: Envelope<unknown> | HttpAccessResponse;
+    let outcome: Record<string, unknown>;
     try {
-      // Only a known route reaches tcb-router: it answers undefined for an unknown
-      // $url and trips over names like "constructor" (it indexes a plain object).
-      body = Object.prototype.hasOwnProperty.call(routes, url)
-        ? await serveRoute(url, safeEvent, routes[url]!, options)
-        : failure(new AppError('NOT_FOUND', url ? `Unknown route "${url}" in ${name}` : `Missing $url for ${name}`));
+      if (entry.kind === 'http') answer = await options.http!(entry.request);
+      else answer = success(entry.kind === 'timer' ? await options.timer!(entry.event) : await serveRoute(entry.url, safeEvent, routes, options));
     } catch (err) {
-      body = failure(err);
-      logEvent('error', { fn: name, route: url, error: describe(err) });
+      if (!(err instanceof AppError)) logEvent('error', { fn: name, ...where, error: describe(err) });
+      answer = entry.kind === 'http' ? { statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error' } : failure(err);
     }
-    logEvent('info', { fn: name, route: url, ok: body.ok, ...(body.ok ? {} : { code: body.error.code }), ms: Date.now() - started });
-    return body;
+    if ('statusCode' in answer) outcome = { status: answer.statusCode };
+    else outcome = answer.ok ? { ok: true } : { ok: false, code: answer.error.code };
+    logEvent('info', { fn: name, ...where, ...outcome, ms: Date.now() - started });
+    return answer;
   };
 }
 
-async function serveRoute(url: string, event: Record<string, unknown>, r: Route, options: HandlerOptions): Promise<Envelope<unknown>> {
-  const app = new TcbRouter({ event });
-  // Registered first, so it wraps the route: the one error handler.
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      ctx.body = failure(err);
-      if (!(err instanceof AppError)) logEvent('error', { fn: options.name, route: url, error: describe(err) });
-    }
-  });
-  app.router(url, async (ctx) => {
-    const caller = options.identify();
-    await options.authorize?.(caller);
-    const input = parseInput(r.input, paramsOf(event));
-    ctx.body = success(await r.run(input, { caller }));
-  });
-  return (await app.serve()) as Envelope<unknown>;
+async function serveRoute(url: string, event: Record<string, unknown>, routes: RouteTable, options: DispatchOptions): Promise<unknown> {
+  // An own property only: the table is a plain object, and `constructor` or `__proto__` are no routes.
+  if (!Object.prototype.hasOwnProperty.call(routes, url)) {
+    throw new AppError('NOT_FOUND', url ? `Unknown route "${url}" in ${options.name}` : `Missing $url for ${options.name}`);
+  }
+  const r = routes[url]!;
+  const caller = options.identify();
+  await options.authorize?.(caller);
+  return r.run(parseInput(r.input, paramsOf(event)), { caller });
 }
 
 function describe(err: unknown): string {
   if (err instanceof AppError) return `${err.code}: ${err.message}`;
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
+}
+
+// ---------------------------------------------------------------------------- the contract check
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** What the compiler shows when a route does not implement its contract entry. */
+interface Drift<Part extends string, Declared, Implemented> {
+  drift: `this route's ${Part} differs from its entry in miniprogram/contract`;
+  declared: Declared;
+  implemented: Implemented;
+}
+
+/**
+ * A route conforms when its schema accepts exactly the entry's input (both ways
+ * assignable) and its result, as JSON carries it, is assignable to the entry's output.
+ */
+type Conforming<R, S> = S extends RouteSpec
+  ? R extends Route<infer Schema, infer Result>
+    ? Same<v.InferInput<Schema>, S['input']> extends true
+      ? [Wire<Result>] extends [S['output']]
+        ? R
+        : Drift<'output', S['output'], Wire<Result>>
+      : Drift<'input', S['input'], v.InferInput<Schema>>
+    : never
+  : never;
+
+/** The routes of function F: exactly the contract's, each conforming to its entry. */
+export type ImplementationOf<F extends FunctionName, R> = { [U in keyof Contract[F]]: U extends keyof R ? Conforming<R[U], Contract[F][U]> : AnyRoute };
+
+/**
+ * Builds the `main` of a function in the contract. Its route table must implement
+ * `Contract[name]`: a missing route, an extra one, or one whose input or output drifts
+ * is a compile error at this call.
+ */
+export function createHandler<F extends FunctionName, R extends RouteTable>(
+  options: Omit<DispatchOptions, 'name' | 'routes'> & { name: F; routes: R & ImplementationOf<F, R> & Record<Exclude<keyof R, keyof Contract[F]>, never> },
+): Main {
+  return dispatcher(options);
 }

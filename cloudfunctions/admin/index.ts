@@ -16,10 +16,9 @@
  * | admins.add      | `{ openid }`                                                 |
  * | admins.remove   | `{ openid }`; the last admin cannot be removed               |
  */
+import { adminOnly } from '../_shared/authorize';
 import { callerFromContext } from '../_shared/cloud';
 import { createHandler } from '../_shared/router';
-import { requireOpenid } from '../_shared/identity';
-import { requireAdmin } from '../_shared/data/admins';
 import { getSettings, updateSettingsRoute } from './settings';
 import { addAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
 import { usageList, usageSummary } from './usage';
@@ -28,7 +27,7 @@ import { addPack, quotaStatus, setPrice } from './quota';
 export const main = createHandler({
   name: 'admin',
   identify: callerFromContext,
-  authorize: (caller) => requireAdmin(requireOpenid(caller)),
+  authorize: adminOnly,
   routes: {
     'settings.get': getSettings,
     'settings.update': updateSettingsRoute,

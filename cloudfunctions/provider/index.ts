@@ -14,25 +14,24 @@
  * | merchants.usage  | `{ appid, kind? }`: a merchant's quota as WeChat reports it           |
  *
  * WeChat's pushes (result events of assign and cancel, and the URL check) arrive
- * through CloudBase HTTP access (push.ts), where nothing but their signature counts. A
- * call with an OPENID always goes to the router.
+ * through CloudBase HTTP access (push.ts: an event with `httpMethod`, no `$url` and no
+ * OPENID), where nothing but their signature counts. A call with an OPENID is always a route.
  */
+import { adminOnly } from '../_shared/authorize';
 import { callerFromContext } from '../_shared/cloud';
-import type { Envelope } from '../_shared/errors';
 import { createHandler } from '../_shared/router';
-import { requireOpenid } from '../_shared/identity';
-import { requireAdmin } from '../_shared/data/admins';
 import { assign } from './assign';
 import { cancel } from './cancel';
 import { listAssignmentsRoute } from './assignments';
 import { merchantUsageRoute } from './merchants';
 import { listOrders, listSkus } from './orders';
-import { handlePush, isHttpAccessRequest, type IntegratedResponse } from './push';
+import { handlePush } from './push';
 
-const routed = createHandler({
+export const main = createHandler({
   name: 'provider',
   identify: callerFromContext,
-  authorize: (caller) => requireAdmin(requireOpenid(caller)),
+  authorize: adminOnly,
+  http: handlePush,
   routes: {
     'orders.list': listOrders,
     'skus.list': listSkus,
@@ -42,8 +41,3 @@ const routed = createHandler({
     'merchants.usage': merchantUsageRoute,
   },
 });
-
-export async function main(event: unknown): Promise<Envelope<unknown> | IntegratedResponse> {
-  if (isHttpAccessRequest(event) && !callerFromContext().openid) return handlePush(event);
-  return routed(event);
-}

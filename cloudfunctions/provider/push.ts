@@ -16,33 +16,12 @@ import { providerPushAesKey, providerPushAppid, providerPushMaxAgeSeconds, provi
 import { logEvent } from '../_shared/log';
 import { readPush } from '../_shared/domain/provider-push';
 import { parseResultEvent } from '../_shared/domain/provider-events';
+import type { HttpAccessRequest, HttpAccessResponse } from '../_shared/router';
 import { settleFromEvent } from './settle';
 
-export interface IntegratedRequest {
-  httpMethod: string;
-  path?: string;
-  headers?: Record<string, string>;
-  queryStringParameters?: Record<string, string> | null;
-  body?: string | null;
-  isBase64Encoded?: boolean;
-}
+const reply = (statusCode: number, body: string): HttpAccessResponse => ({ statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
 
-export interface IntegratedResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** An HTTP access call: never a mini program call (those have `$url` and an OPENID). */
-export function isHttpAccessRequest(event: unknown): event is IntegratedRequest {
-  if (typeof event !== 'object' || event === null) return false;
-  const e = event as Record<string, unknown>;
-  return typeof e.httpMethod === 'string' && e.$url === undefined;
-}
-
-const reply = (statusCode: number, body: string): IntegratedResponse => ({ statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
-
-export async function handlePush(request: IntegratedRequest): Promise<IntegratedResponse> {
+export async function handlePush(request: HttpAccessRequest): Promise<HttpAccessResponse> {
   const token = providerPushToken();
   if (!token) {
     logEvent('warn', { fn: 'provider', push: 'refused', reason: 'PROVIDER_PUSH_TOKEN not set' });

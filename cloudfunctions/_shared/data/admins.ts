@@ -28,11 +28,6 @@ export async function isAdmin(openid: string): Promise<boolean> {
   return Boolean(res.data);
 }
 
-/** FORBIDDEN unless the caller is an admin. */
-export async function requireAdmin(openid: string): Promise<void> {
-  if (!(await isAdmin(openid))) throw new AppError('FORBIDDEN', 'Only admins may do this.');
-}
-
 export async function listAdmins(): Promise<AdminEntry[]> {
   const { data } = await admins().orderBy('addedAt', 'asc').limit(1000).get();
   const fromEnv = adminOpenidsFromEnv();

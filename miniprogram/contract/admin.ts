@@ -1,0 +1,163 @@
+/** `admin`: the merchant's control panel (cloudfunctions/admin); every route needs an admin. */
+import type { BreakerReason, IsoTime, NoInput, PhoneKind } from './common';
+
+export interface Settings {
+  _id: 'global';
+  version: number;
+  updatedAt: IsoTime | null;
+  updatedBy: string | null;
+  phoneCapture: { enabled: boolean; kind: PhoneKind; monthlyBudgetYuan: number | null; dailyCap: number | null };
+  breaker: { tripped: boolean; reason: BreakerReason | null; at: IsoTime | null };
+  /** 隐藏单价金额且只能以记账方式提交订单: hide unit prices and amounts; orders only as bookkeeping. */
+  hidePrices: boolean;
+  /** 隐藏收货地址: hide the shipping address. */
+  hideShippingAddress: boolean;
+  /** WeChat does not charge this account (government, non-profit, 政务民生): cost 0, no quota breaker, no pack advice. */
+  feeExempt: boolean;
+}
+
+/** What `settings.update` may change; a breaker can only be re-armed by hand. */
+export interface SettingsPatch {
+  phoneCapture?: Partial<Settings['phoneCapture']>;
+  breaker?: { tripped: false };
+  hidePrices?: boolean;
+  hideShippingAddress?: boolean;
+  feeExempt?: boolean;
+}
+
+/**
+ * Money as WeChat charges it: `costYuan` what the calls cost (each at its pack's unit
+ * price, the trial free), `listValueYuan` the same calls at the list price,
+ * `savingYuan` the difference; `estimatedCalls` were priced at the list price for want
+ * of a known price.
+ */
+export interface CostFigures {
+  costYuan: string;
+  listValueYuan: string;
+  savingYuan: string;
+  estimatedCalls: number;
+}
+
+export interface UsageSummary {
+  /** Oldest first; the last one is the current China month. */
+  months: Array<{ month: string; quick: number; realtime: number } & CostFigures>;
+  /** The last 30 China days, oldest first. */
+  days: Array<{ day: string; quick: number; realtime: number }>;
+  totals: { quick: number; realtime: number } & CostFigures;
+  feeExempt: boolean;
+}
+
+export type ExchangeState = 'pending' | 'ok' | 'failed';
+
+export interface ChargeItem {
+  at: IsoTime;
+  kind: PhoneKind;
+  phoneMasked: string | null;
+  exchange: ExchangeState;
+}
+
+export type PackSource = 'trial' | 'self' | 'provider';
+export type PackStatus = 'active' | 'pending' | 'expired' | 'used-up';
+
+export interface QuotaPack {
+  id: string;
+  source: PackSource;
+  calls: number;
+  used: number;
+  startsAt: IsoTime;
+  /** null: never expires (the trial). */
+  expiresAt: IsoTime | null;
+  status: PackStatus;
+  priceYuan: string | null;
+  /** Price ÷ calls, e.g. "0.028" (the trial "0.00"). */
+  perCallYuan: string;
+  /** No price was recorded: the list price stands in. */
+  priceEstimated: boolean;
+  usedCostYuan: string;
+  note: string | null;
+}
+
+export interface PackLine {
+  calls: number;
+  validityDays: number;
+  priceYuan: string;
+  perCallYuan: string;
+  count: number;
+}
+
+/** A purchase the advice suggests: one line per pack type with a quantity. */
+export interface PurchaseOption {
+  calls: number;
+  /** The validity of the packs (of the shortest, if they differ). */
+  validityDays: number;
+  priceYuan: string;
+  perCallYuan: string;
+  /** Days from today the button keeps working at the recent rate with this bought. */
+  coversDays: number;
+  packs: PackLine[];
+}
+
+export interface Recommendation extends PurchaseOption {
+  /** One larger pack that costs little more and lasts longer, or null. */
+  alternative: (PurchaseOption & { extraYuan: string }) | null;
+}
+
+export type AlertType = 'quota-low' | 'quota-exhausted';
+
+export interface QuotaAlert {
+  id: string;
+  at: IsoTime;
+  kind: PhoneKind;
+  type: AlertType;
+  message: string;
+  remaining: number;
+  daysLeft: number | null;
+}
+
+export interface QuotaStatus {
+  kind: PhoneKind;
+  feeExempt: boolean;
+  remaining: number;
+  packs: QuotaPack[];
+  forecast: { monthlyAverage: number; exhaustsOn: string | null; monthlyCostYuan: string };
+  recommendation: Recommendation | null;
+  cost: CostFigures;
+  reconciliation: { at: IsoTime; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number } | null;
+  alerts: QuotaAlert[];
+  /** Charges no recorded pack covers: a purchased pack is probably missing. */
+  uncovered: number;
+}
+
+export interface NewPack {
+  calls: number;
+  validityDays: number;
+  kind?: PhoneKind;
+  /** A China day "YYYY-MM-DD"; absent: starts now. */
+  startsAt?: string;
+  priceYuan?: number | null;
+  source?: 'self' | 'provider';
+  note?: string | null;
+  /** The same key twice adds one pack. */
+  idempotencyKey?: string;
+}
+
+export interface AdminEntry {
+  openid: string;
+  /** `collection`: added by an admin; `env`: listed in ADMIN_OPENIDS at deploy time. */
+  source: 'collection' | 'env';
+  addedBy: string | null;
+  addedAt: IsoTime | null;
+}
+
+export interface AdminRoutes {
+  'settings.get': { input: NoInput; output: Settings };
+  'settings.update': { input: { version: number; patch: SettingsPatch }; output: Settings };
+  'usage.summary': { input: { months?: number }; output: UsageSummary };
+  'usage.list': { input: { limit?: number; cursor?: string | null }; output: { items: ChargeItem[]; nextCursor: string | null } };
+  'quota.status': { input: { kind?: PhoneKind }; output: QuotaStatus };
+  'quota.addPack': { input: NewPack; output: QuotaPack };
+  'quota.setPrice': { input: { id: string; priceYuan: number | null }; output: QuotaPack };
+  'admins.list': { input: NoInput; output: { admins: AdminEntry[] } };
+  'admins.add': { input: { openid: string }; output: { admins: AdminEntry[] } };
+  'admins.remove': { input: { openid: string }; output: { admins: AdminEntry[] } };
+}

@@ -1,0 +1,44 @@
+/** `auth`: what every mini program user calls (cloudfunctions/auth). */
+import type { BreakerReason, NoInput, PhoneKind } from './common';
+
+/** What the mini program may see of the merchant's settings. */
+export interface PublicSettings {
+  /** Phone capture is enabled and no breaker has tripped. */
+  phoneCaptureEnabled: boolean;
+  phoneKind: PhoneKind;
+  hidePrices: boolean;
+  hideShippingAddress: boolean;
+  version: number;
+}
+
+export type HiddenBecause = 'already-bound' | 'disabled' | BreakerReason;
+
+export interface Session {
+  openid: string;
+  user: { phoneMasked: string | null; isAdmin: boolean };
+  settings: PublicSettings;
+  phoneLogin: { show: boolean; kind: PhoneKind; hiddenBecause: HiddenBecause | null };
+}
+
+export type PhoneEventType = 'deny' | 'no-quota' | 'fail';
+
+export type ProbeVerdict = 'works' | 'no-permission' | 'not-configured' | 'failed';
+
+/** `npm run doctor`'s server side. */
+export interface DoctorAnswer {
+  exchange: {
+    cloudCall: { errcode: number; verdict: ProbeVerdict };
+    https: { errcode: number | null; verdict: ProbeVerdict; reason?: string };
+    works: boolean;
+  };
+  variables: Record<string, boolean>;
+  collections: Record<string, boolean>;
+}
+
+export interface AuthRoutes {
+  session: { input: NoInput; output: Session };
+  bindPhone: { input: { code: string; kind?: PhoneKind }; output: { phoneMasked: string } };
+  reportPhoneEvent: { input: { type: PhoneEventType; errno?: number; errMsg?: string }; output: NoInput };
+  setManualPhone: { input: { phone: string | null }; output: { manualPhoneMasked: string | null; verified: boolean } };
+  doctor: { input: { key: string; variables?: string[]; collections?: string[] }; output: DoctorAnswer };
+}

@@ -1,0 +1,27 @@
+/**
+ * The one answer envelope and the error codes every route may answer. The cloud
+ * functions' `AppError` (cloudfunctions/_shared/errors.ts) uses these codes; the mini
+ * program adds only `NETWORK`, for a call that never reached a function.
+ */
+
+export const ERROR_CODES = [
+  'INVALID_ARGUMENT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'PHONE_CODE_INVALID',
+  'UPSTREAM_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+/** What every route answers: its output, or a typed failure. */
+export type Envelope<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };

@@ -1,0 +1,85 @@
+/** `provider`: a service provider's bulk orders and their assignment (cloudfunctions/provider); admins only. */
+import type { ErrorBody } from './errors';
+import type { IsoTime, NoInput, PhoneKind } from './common';
+
+/** Figures WeChat did not give (or gave in a form the function cannot read) are null. */
+export interface ProviderOrder {
+  orderId: string;
+  /** "paid", "wechat-<n>" for a number without a word, "unknown" when absent. */
+  status: string;
+  wechatStatus: number | null;
+  createdAt: IsoTime | null;
+  calls: number | null;
+  used: number | null;
+  remaining: number | null;
+  spuId: string;
+  skuName: string;
+  syncedAt: IsoTime;
+}
+
+export interface ProviderOrders {
+  orders: ProviderOrder[];
+  /** Why the list is the last stored copy instead of WeChat's answer; null when fresh. */
+  staleBecause: string | null;
+}
+
+export interface ProviderSku {
+  skuId: string;
+  name: string;
+  calls: number | null;
+  validityDays: number | null;
+}
+
+/** `unknown`: WeChat's answer did not tell the outcome; check it in the service platform. */
+export type AssignmentStatus = 'pending' | 'done' | 'failed' | 'cancelling' | 'cancelled' | 'unknown';
+
+export interface Assignment {
+  assignmentId: string;
+  orderId: string;
+  skuId: string;
+  skuName: string | null;
+  receiverAppId: string;
+  calls: number | null;
+  validityDays: number | null;
+  /** Milliseconds since the epoch; null: started when assigned. */
+  beginTime: number | null;
+  requestId: string;
+  receivePkgId: string | null;
+  status: AssignmentStatus;
+  error: ErrorBody | null;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+export interface AssignParams {
+  orderId: string;
+  skuId: string;
+  receiverAppId: string;
+  idempotencyKey: string;
+  /** Milliseconds since the epoch; absent: starts now. */
+  beginTime?: number | null;
+}
+
+export interface AssignResult {
+  assignmentId: string;
+  requestId: string;
+  status: AssignmentStatus;
+}
+
+export interface MerchantUsage {
+  appid: string;
+  kind: PhoneKind;
+  all: number;
+  used: number;
+  remaining: number;
+  packs: Array<{ pkgId: string; source: string; wechatSource: number; status: number; calls: number; used: number; startsAt: IsoTime | null; expiresAt: IsoTime | null }>;
+}
+
+export interface ProviderRoutes {
+  'orders.list': { input: NoInput; output: ProviderOrders };
+  'skus.list': { input: { orderId: string }; output: { skus: ProviderSku[] } };
+  assign: { input: AssignParams; output: AssignResult };
+  cancel: { input: { assignmentId: string }; output: Assignment };
+  'assignments.list': { input: { receiverAppId?: string; limit?: number }; output: { assignments: Assignment[]; pollError: string | null } };
+  'merchants.usage': { input: { appid: string; kind?: PhoneKind }; output: MerchantUsage };
+}

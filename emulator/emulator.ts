@@ -291,6 +291,8 @@ export class Emulator {
           TRIGGER_SRC: source === 'timer' ? 'timer' : null,
           WX_API_TOKEN: token,
           WX_TRIGGER_API_TOKEN_V0: source === 'timer' ? token : null,
+          // A test that drives the emulator's clock drives the function's now() too (_shared/clock.ts).
+          QUICKPHONE_CLOCK_OFFSET_MS: this.options.clock ? String(this.clock() - Date.now()) : null,
         },
         context: {
           request_id: randomUUID(),

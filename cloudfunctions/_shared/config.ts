@@ -187,6 +187,11 @@ const PROVIDER_POLL_MAX_ATTEMPTS = /* @__PURE__ */ variable(
   'After this many checks without WeChat\'s final word an assignment is marked unknown (shown to admins, no more resends).',
   { fallback: '10' },
 );
+const QUICKPHONE_CLOCK_OFFSET_MS = /* @__PURE__ */ variable(
+  'QUICKPHONE_CLOCK_OFFSET_MS',
+  'Milliseconds the functions\' clock (`now()`) runs ahead of the system clock. The emulator sets it on each invocation when a test drives its clock; never deployed.',
+  { fallback: '0', local: true },
+);
 const DOCTOR_KEY = /* @__PURE__ */ variable(
   'DOCTOR_KEY',
   'Opens auth\'s diagnostic route (`$url: "doctor"`, used by `npm run doctor`) to a server-side caller that presents it. `npm run deploy` generates one when neither .env nor the cloud has it; unset, the route is closed. Never logged.',
@@ -224,6 +229,7 @@ export const CONFIG_VARS = {
   PROVIDER_PUSH_APPID,
   PROVIDER_BEGIN_TIME_WITHIN_ORDER,
   DOCTOR_KEY,
+  QUICKPHONE_CLOCK_OFFSET_MS,
 } as const;
 
 function read(variable: ConfigVar): string {
@@ -275,6 +281,12 @@ export function providerCredentials(): { ok: true; appid: string; secret: string
 }
 
 export const doctorKey = () => read(DOCTOR_KEY);
+/** The clock offset the emulator gives a function; a malformed value fails loudly. */
+export function clockOffsetMs(): number {
+  const text = read(QUICKPHONE_CLOCK_OFFSET_MS);
+  if (!/^-?\d+$/.test(text)) throw new Error(`QUICKPHONE_CLOCK_OFFSET_MS must be a whole number of milliseconds, got "${text}"`);
+  return Number(text);
+}
 export const providerTokenPath = () => read(PROVIDER_TOKEN_PATH);
 export const providerMerchantSecrets = () => read(PROVIDER_MERCHANT_SECRETS);
 export const providerMerchantTokenUrl = () => read(PROVIDER_MERCHANT_TOKEN_URL);

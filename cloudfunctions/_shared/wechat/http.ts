@@ -5,6 +5,7 @@
  * query string: it holds the access token or the AppSecret.
  */
 import { wechatApiBase } from '../config';
+import { retry } from '../retry';
 
 export class WechatError extends Error {
   constructor(
@@ -62,11 +63,6 @@ export async function callWechat<T extends object>(request: WechatRequest): Prom
 
 /** A call that is safe to repeat (a read), with one retry on a transient failure. */
 export async function callWechatIdempotent<T extends object>(request: WechatRequest): Promise<T> {
-  try {
-    return await callWechat<T>(request);
-  } catch (err) {
-    if (!isTransient(err)) throw err;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return callWechat<T>(request);
-  }
+  const { answer } = await retry(() => callWechat<T>(request), { attempts: 2, pauseMs: 300, retryError: isTransient });
+  return answer;
 }

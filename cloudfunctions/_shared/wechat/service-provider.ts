@@ -21,6 +21,7 @@ import { isTransientErrcode } from '../domain/provider-errors';
 import { grantSource, STABLE_TOKEN_PATH, withToken, type TokenSource } from './access-token';
 import { callWechat, callWechatIdempotent, NETWORK, TIMEOUT, WechatError, type WechatRequest } from './http';
 import { fetchUsagePages, USAGE_PATH, type WechatUsage } from './usage-api';
+import { retry } from '../retry';
 
 const SP = '/wxa/charge/service-provider';
 const CALL_TIMEOUT_MS = 4000;
@@ -172,10 +173,8 @@ async function sendOnce(path: string, body: object): Promise<SendAnswer> {
       throw err;
     }
   };
-  const first = await attempt();
-  if (!isTransientErrcode(first)) return { errcode: first, resent: false };
-  await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-  return { errcode: await attempt(), resent: true };
+  const { answer, attempts } = await retry(attempt, { attempts: 2, pauseMs: RETRY_DELAY_MS, retryAnswer: isTransientErrcode });
+  return { errcode: answer, resent: attempts > 1 };
 }
 
 // ---------------------------------------------------------------------------- usage

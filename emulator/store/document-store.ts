@@ -28,7 +28,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { EARTH_RADIUS_M, nearSpec, nearestDistance, shapeOf } from './geo';
 import type { IndexSpec } from './indexes';
 import { jsonSchemaValidator, mingoContext } from './operators';
-import { planQuery, type Plan, type QueryShape } from './query-plan';
+import { fastCompare, planQuery, type Plan, type QueryShape } from './query-plan';
 import { StoreError } from './store-error';
 
 export type Doc = Record<string, unknown> & { _id?: unknown };
@@ -333,8 +333,9 @@ export class DocumentStore {
       }
       if (options.sort?.length) {
         // MongoDB's order (arrays by their smallest element ascending, largest descending).
-        const matched = sortLikeMongo(new Query(filter, this.mingoOptions).find(source).all() as Doc[], options.sort);
-        const page = matched.slice(options.skip ?? 0, options.limit === undefined ? undefined : (options.skip ?? 0) + options.limit);
+        const wanted = options.limit === undefined ? undefined : (options.skip ?? 0) + options.limit;
+        const matched = sortLikeMongo(new Query(filter, this.mingoOptions).find(source).all() as Doc[], options.sort, wanted);
+        const page = matched.slice(options.skip ?? 0, wanted);
         this.countReturned(collection, page.length);
         return clone(projection ? (new Query({}, this.mingoOptions).find(page, projection).all() as Doc[]) : page);
       }
@@ -920,6 +921,7 @@ function assertOperandTypes(doc: Doc, operators: Doc): void {
 }
 
 const EMPTY_ARRAY = Symbol('empty array');
+const quickCompare = fastCompare(mingoCompare);
 
 /** The value a document sorts by: an array by its smallest (ascending) or largest (descending) element; an empty one first. */
 function sortValue(value: unknown, direction: 1 | -1): unknown {
@@ -933,16 +935,49 @@ function sortValue(value: unknown, direction: 1 | -1): unknown {
   return best;
 }
 
-function sortLikeMongo(docs: Doc[], sort: SortSpec): Doc[] {
-  const keyed = docs.map((doc) => ({ doc, keys: sort.map(([field, dir]) => sortValue(mingoResolve(doc, field), dir)) }));
-  keyed.sort((a, b) => {
+/** Sorted as MongoDB sorts; only the first `wanted` when given (stable, like a full sort). */
+function sortLikeMongo(docs: Doc[], sort: SortSpec, wanted?: number): Doc[] {
+  const keyed = docs.map((doc, at) => ({ doc, at, keys: sort.map(([field, dir]) => sortValue(mingoResolve(doc, field), dir)) }));
+  type Keyed = (typeof keyed)[number];
+  const cmp = (a: Keyed, b: Keyed) => {
     for (let i = 0; i < sort.length; i++) {
       const x = a.keys[i];
       const y = b.keys[i];
-      const c = x === EMPTY_ARRAY || y === EMPTY_ARRAY ? (x === y ? 0 : x === EMPTY_ARRAY ? -1 : 1) : mingoCompare(x, y);
+      const c = x === EMPTY_ARRAY || y === EMPTY_ARRAY ? (x === y ? 0 : x === EMPTY_ARRAY ? -1 : 1) : quickCompare(x, y);
       if (c !== 0) return c * sort[i]![1];
     }
-    return 0;
-  });
-  return keyed.map((k) => k.doc);
+    return a.at - b.at;
+  };
+  if (wanted === undefined || wanted * 4 >= keyed.length) return keyed.sort(cmp).slice(0, wanted).map((k) => k.doc);
+  // A page of a large result: keep the `wanted` first in a max-heap instead of sorting everything.
+  const heap: Keyed[] = [];
+  const swap = (i: number, j: number) => {
+    const t = heap[i]!;
+    heap[i] = heap[j]!;
+    heap[j] = t;
+  };
+  for (const item of keyed) {
+    if (heap.length < wanted) {
+      heap.push(item);
+      for (let i = heap.length - 1; i > 0; ) {
+        const p = (i - 1) >> 1;
+        if (cmp(heap[i]!, heap[p]!) <= 0) break;
+        swap(i, p);
+        i = p;
+      }
+    } else if (wanted > 0 && cmp(item, heap[0]!) < 0) {
+      heap[0] = item;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && cmp(heap[l]!, heap[m]!) > 0) m = l;
+        if (r < heap.length && cmp(heap[r]!, heap[m]!) > 0) m = r;
+        if (m === i) break;
+        swap(i, m);
+        i = m;
+      }
+    }
+  }
+  return heap.sort(cmp).map((k) => k.doc);
 }

@@ -140,14 +140,80 @@ function scanUntil(ordered: Doc[], matches: (d: Doc) => boolean, wanted: number)
   return ordered.length;
 }
 
-function compareBy(sort: SortSpec, compare: (a: unknown, b: unknown) => number): (a: Doc, b: Doc) => number {
+/** The `k`-th smallest document by `cmp` (1-based), with a bounded max-heap: O(n log k). Null when there are fewer. */
+function kthSmallest<T>(docs: T[], k: number, cmp: (a: T, b: T) => number): T | null {
+  if (k <= 0 || docs.length < k) return null;
+  const heap: T[] = [];
+  const swap = (i: number, j: number) => {
+    const t = heap[i]!;
+    heap[i] = heap[j]!;
+    heap[j] = t;
+  };
+  for (const doc of docs) {
+    if (heap.length < k) {
+      heap.push(doc);
+      for (let i = heap.length - 1; i > 0; ) {
+        const p = (i - 1) >> 1;
+        if (cmp(heap[i]!, heap[p]!) <= 0) break;
+        swap(i, p);
+        i = p;
+      }
+    } else if (cmp(doc, heap[0]!) < 0) {
+      heap[0] = doc;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && cmp(heap[l]!, heap[m]!) > 0) m = l;
+        if (r < heap.length && cmp(heap[r]!, heap[m]!) > 0) m = r;
+        if (m === i) break;
+        swap(i, m);
+        i = m;
+      }
+    }
+  }
+  return heap[0]!;
+}
+
+/**
+ * How many candidates an index read in order examines before `wanted` of them match:
+ * those ordered up to the `wanted`-th match. Without sorting them all: it looks at a
+ * growing prefix of the order (the first k by a bounded heap), testing the filter only
+ * there, so a large collection costs O(n log k) comparisons and few filter tests.
+ */
+/** MongoDB's order, fast for the usual same-type values (strings, numbers, dates). */
+export function fastCompare(compare: (a: unknown, b: unknown) => number): (a: unknown, b: unknown) => number {
   return (a, b) => {
-    for (const [field, dir] of sort) {
-      const c = compare(valueAt(a, field), valueAt(b, field));
-      if (c !== 0) return c * dir;
+    const ta = typeof a;
+    if (ta === typeof b && (ta === 'string' || ta === 'number')) return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime() < 0 ? -1 : a.getTime() > b.getTime() ? 1 : 0;
+    return compare(a, b);
+  };
+}
+
+function scanInOrderUntil(candidates: Doc[], matches: (d: Doc) => boolean, wanted: number, sort: SortSpec, slowCompare: (a: unknown, b: unknown) => number): number {
+  if (wanted <= 0) return 0;
+  const compare = fastCompare(slowCompare);
+  // Each candidate's sort values, read once.
+  const items = candidates.map((doc) => ({ doc, keys: sort.map(([field]) => valueAt(doc, field) ?? null) }));
+  type Item = (typeof items)[number];
+  const cmp = (a: Item, b: Item) => {
+    for (let i = 0; i < sort.length; i++) {
+      const c = compare(a.keys[i], b.keys[i]);
+      if (c !== 0) return c * sort[i]![1];
     }
     return 0;
   };
+  for (let k = wanted; ; k *= 4) {
+    const edge = kthSmallest(items, k, cmp);
+    const prefix = edge ? items.filter((c) => cmp(c, edge) <= 0) : items;
+    const hits = prefix.filter((c) => matches(c.doc));
+    if (hits.length >= wanted) {
+      const last = kthSmallest(hits, wanted, cmp)!;
+      return prefix.filter((c) => cmp(c, last) <= 0).length;
+    }
+    if (!edge || prefix.length === items.length) return items.length;
+  }
 }
 
 function valueAt(doc: Doc, path: string): unknown {
@@ -189,7 +255,7 @@ export function planQuery(docs: Doc[], filter: Filter, shape: QueryShape, declar
 
   const conditions = fieldConditions(filter);
   const near = nearField(filter);
-  let best: Plan | null = null;
+  const options: Array<{ index: IndexSpec; ordered: boolean; candidates: Doc[] }> = [];
   for (const index of indexes) {
     const bounded: string[] = [];
     let eqPrefix = 0;
@@ -215,12 +281,17 @@ export function planQuery(docs: Doc[], filter: Filter, shape: QueryShape, declar
     const ordered = sort.length > 0 && givesOrder(index, eqPrefix, sort);
     if (bounded.length === 0 && !ordered) continue;
     const bounds = bounded.flatMap((field) => conditions.get(field)!.filter((c) => c.kind !== null).map((c) => c.part));
-    let candidates = bounds.length ? docs.filter(tools.compile({ $and: bounds })) : docs;
+    options.push({ index, ordered, candidates: bounds.length ? docs.filter(tools.compile({ $and: bounds })) : docs });
+  }
+  // Narrowest bounds first; a plan that cannot examine fewer than the best so far is skipped.
+  options.sort((a, b) => a.candidates.length - b.candidates.length);
+  let best: Plan | null = null;
+  for (const { index, ordered, candidates } of options) {
+    const atLeast = wanted !== null && (ordered || sort.length === 0) ? Math.min(wanted, candidates.length) : candidates.length;
+    if (best && best.examined <= atLeast) continue;
     let examined = candidates.length;
-    if (wanted !== null && (ordered || sort.length === 0)) {
-      if (ordered) candidates = [...candidates].sort(compareBy(sort, tools.compare));
-      examined = scanUntil(candidates, matches, wanted);
-    }
+    if (wanted !== null && ordered) examined = scanInOrderUntil(candidates, matches, wanted, sort, tools.compare);
+    else if (wanted !== null && sort.length === 0) examined = scanUntil(candidates, matches, wanted);
     if (!best || examined < best.examined) best = { index: index.name, examined, unindexed: false };
   }
   return best ?? collectionScan(docs, filter, sort, wanted, matches);

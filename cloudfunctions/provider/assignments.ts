@@ -9,12 +9,12 @@
 import * as v from 'valibot';
 import { now } from '../_shared/clock';
 import { providerPollAfterSeconds, providerPollMaxAttempts } from '../_shared/config';
+import { AppError } from '../_shared/errors';
 import { logEvent } from '../_shared/log';
 import { route } from '../_shared/router';
 import { listAssignments, listUnsettled } from '../_shared/data/provider-assignments';
 import { assignmentView } from './assignment-view';
 import { appid } from './inputs';
-import { asAppError } from './wechat-errors';
 import { pollAssignments } from './settle';
 
 export const POLL_LIMIT = 10;
@@ -33,10 +33,9 @@ export const listAssignmentsRoute = route(listInput, async ({ receiverAppId, lim
     try {
       await pollAssignments(unsettled, at, providerPollMaxAttempts());
     } catch (err) {
-      // The list is still worth answering; the next call polls again.
-      const error = asAppError(err, 'read');
-      pollError = error instanceof Error ? error.message : String(error);
-      logEvent('warn', { fn: 'provider', route: 'assignments.list', pollError });
+      // The list is still worth answering; the next call polls again. Only our own errors' words reach the admin.
+      pollError = err instanceof AppError ? err.message : 'Could not check pending assignments with WeChat; the next call tries again.';
+      logEvent('warn', { fn: 'provider', route: 'assignments.list', pollError, ...(err instanceof AppError ? {} : { error: String(err) }) });
     }
   }
   const docs = await listAssignments(filter, limit);

@@ -18,7 +18,7 @@ import { noParams, route } from '../_shared/router';
 import { findStoredOrder, listStoredOrders, saveOrders, type ProviderOrderDoc } from '../_shared/data/provider-orders';
 import { convertibleSkus, queryOrders, type SpOrder } from '../_shared/wechat/service-provider';
 import { wechatId } from './inputs';
-import { asAppError, askWechat } from './wechat-errors';
+import { askWechat, toAppError } from './wechat-errors';
 
 const DAY_SECONDS = 86_400;
 
@@ -74,11 +74,14 @@ export const listOrders = route(noParams, async () => {
   const at = now();
   const names = statusNames();
   const fresh: SpOrder[] = [];
-  try {
-    for (const spuId of providerBulkSpuIds()) fresh.push(...(await queryOrders(spuId)));
-  } catch (err) {
-    const error = asAppError(err, 'read');
-    if (!(error instanceof AppError) || error.code !== 'UPSTREAM_UNAVAILABLE') throw error;
+  for (const spuId of providerBulkSpuIds()) {
+    const result = await queryOrders(spuId);
+    if (result.ok) {
+      fresh.push(...result.value);
+      continue;
+    }
+    const error = toAppError(result.failure, 'read');
+    if (error.code !== 'UPSTREAM_UNAVAILABLE') throw error;
     const stored = await listStoredOrders();
     if (stored.length === 0) throw error;
     return { orders: stored.sort(newestFirst).map((d) => orderView(d, names)), staleBecause: error.message };

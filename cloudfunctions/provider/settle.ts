@@ -27,7 +27,7 @@ import {
   type AssignmentError,
 } from '../_shared/data/provider-assignments';
 import { assignPackage, cancelAssignment } from '../_shared/wechat/service-provider';
-import { asAppError } from './wechat-errors';
+import { askWechat } from './wechat-errors';
 
 /** How long the request holding a new record may take to send it (the function times out at 20 s). */
 export const SEND_LEASE_MS = 30_000;
@@ -42,15 +42,6 @@ async function apply(doc: AssignmentDoc, to: AssignmentStatus, at: Date, via: st
   return moved;
 }
 
-/** Throws when nothing could be sent (no token): the caller's error. */
-async function send<T>(call: () => Promise<T>, operation: 'assign' | 'cancel'): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw asAppError(err, operation);
-  }
-}
-
 /**
  * Sends `package/assign` for a pending record and applies WeChat's answer. Returns the
  * error to answer the caller with, or null. `resend`: this requestId may have gone out
@@ -59,7 +50,7 @@ async function send<T>(call: () => Promise<T>, operation: 'assign' | 'cancel'): 
 export async function sendAssignment(doc: AssignmentDoc, at: Date, via: string, resend = false): Promise<AppError | null> {
   let answer;
   try {
-    answer = await send(() => assignPackage({ orderId: doc.orderId, skuId: doc.skuId, receiverAppId: doc.receiverAppId, requestId: doc.requestId, beginTime: doc.beginTime }), 'assign');
+    answer = await askWechat('assign', () => assignPackage({ orderId: doc.orderId, skuId: doc.skuId, receiverAppId: doc.receiverAppId, requestId: doc.requestId, beginTime: doc.beginTime }));
   } catch (err) {
     // Not sent (no token): the next request with this key may send it.
     await releaseLease(doc._id, at);
@@ -103,7 +94,7 @@ export async function sendCancel(doc: AssignmentDoc, at: Date): Promise<{ error:
   const claimed: AssignmentDoc = { ...doc, status: 'cancelling' };
   let answer;
   try {
-    answer = await send(() => cancelAssignment(doc.orderId, doc.requestId), 'cancel');
+    answer = await askWechat('cancel', () => cancelAssignment(doc.orderId, doc.requestId));
   } catch (err) {
     // Nothing was sent: the assignment stands.
     await moveAssignment(doc._id, 'cancelling', 'done', { at, via: 'cancel not sent' });
@@ -149,7 +140,7 @@ export async function pollAssignments(docs: AssignmentDoc[], at: Date, maxAttemp
       if (!doc.submitted && !(await claimForResend(doc._id, at, SEND_LEASE_MS))) continue;
       await sendAssignment(doc, at, 'poll', true);
     } else if (doc.status === 'cancelling') {
-      const answer = await send(() => cancelAssignment(doc.orderId, doc.requestId), 'cancel');
+      const answer = await askWechat('cancel', () => cancelAssignment(doc.orderId, doc.requestId));
       await applyCancelOutcome(doc, cancelOutcome(answer.errcode), at, 'poll');
     }
     const now = await findAssignment(doc._id);

@@ -1,27 +1,32 @@
-/** WeChat failures as our errors, for the provider's routes (the mapping itself is domain/provider-errors.ts). */
+/** The provider client's failures as our errors (the mapping of WeChat's errcodes itself is domain/provider-errors.ts). */
 import { AppError } from '../_shared/errors';
 import { logEvent } from '../_shared/log';
 import { mapWechatError, type ProviderOperation } from '../_shared/domain/provider-errors';
-import { WechatError } from '../_shared/wechat/http';
-import { isProviderTokenError, MERCHANT_TOKEN } from '../_shared/wechat/service-provider';
+import type { ProviderFailure, ProviderResult } from '../_shared/wechat/service-provider';
 
-/** The AppError for a failure of `operation`; anything that is neither ours nor WeChat's is returned as is. */
-export function asAppError(err: unknown, operation: ProviderOperation): unknown {
-  if (!(err instanceof WechatError)) return err;
-  // WechatError messages carry the API path and errcode, never a token or secret.
-  logEvent('warn', { fn: 'provider', operation, wechat: err.message });
-  if (err.path === MERCHANT_TOKEN) {
-    return new AppError('UPSTREAM_UNAVAILABLE', `Could not get an access token for that merchant (errcode ${err.errcode}); check its entry in PROVIDER_MERCHANT_SECRETS or the service at PROVIDER_MERCHANT_TOKEN_URL.`);
+/** The AppError a route answers for a failure of `operation`. */
+export function toAppError(failure: ProviderFailure, operation: ProviderOperation): AppError {
+  // A failure's detail names the API path and errcode, never a token or secret.
+  logEvent('warn', { fn: 'provider', operation, wechat: failure.detail });
+  switch (failure.kind) {
+    case 'not-configured':
+      return new AppError('UPSTREAM_UNAVAILABLE', failure.detail);
+    case 'merchant-token':
+      return new AppError(
+        'UPSTREAM_UNAVAILABLE',
+        `Could not get an access token for that merchant (errcode ${failure.errcode}); check its entry in PROVIDER_MERCHANT_SECRETS or the service at PROVIDER_MERCHANT_TOKEN_URL.`,
+      );
+    case 'provider-token':
+    case 'wechat': {
+      const mapped = mapWechatError(failure.errcode, failure.kind === 'provider-token' ? 'token' : operation);
+      return new AppError(mapped.code, mapped.message);
+    }
   }
-  const mapped = mapWechatError(err.errcode, isProviderTokenError(err) ? 'token' : operation);
-  return new AppError(mapped.code, mapped.message);
 }
 
-/** Runs a WeChat call, turning its failure into our error. */
-export async function askWechat<T>(operation: ProviderOperation, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw asAppError(err, operation);
-  }
+/** The call's value, or its failure thrown as our error. */
+export async function askWechat<T>(operation: ProviderOperation, call: () => Promise<ProviderResult<T>>): Promise<T> {
+  const result = await call();
+  if (result.ok) return result.value;
+  throw toAppError(result.failure, operation);
 }

@@ -45,7 +45,7 @@ export interface ProviderApiDeps {
 
 const OK = { errcode: 0, errmsg: 'ok' } as const;
 const seconds = (ms: number) => Math.floor(ms / 1000);
-/** List price per call in fen (DESIGN.md: 0.03 and 0.04 CNY); WeChat's bulk prices are not public. */
+/** List price per call in fen (0.03 and 0.04 CNY: docs/quota.md); WeChat's bulk prices are not public. */
 const FEN_PER_CALL = { quick: 3, realtime: 4 } as const;
 
 /** A paid order's status in the documented example of `order/get`; the enum is not public. */

@@ -14,7 +14,7 @@ import type { PhoneKind } from './phone-sandbox';
 
 export const DEFAULT_SP_VALIDITY_DAYS = 365;
 const DAY_MS = 86_400_000;
-/** WeChat allows a cancel within 7 days of the assignment (WECHAT.md). */
+/** WeChat allows a cancel within 7 days of the assignment (`charge_sp_cancel_assign`; docs/provider.md). */
 export const CANCEL_WINDOW_MS = 7 * DAY_MS;
 
 /**

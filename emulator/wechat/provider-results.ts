@@ -20,7 +20,7 @@ export const EVENT_CANCEL = 6;
  * What WeChat pushes (分配结果事件 charge_sp_assign / 取消分配结果事件
  * charge_sp_cancel_assign under doc/oplatform/service_market/charge/callback/), signed
  * and maybe encrypted by provider-push.ts. `receive_pkg_id` (the receiver's pack) is in
- * the field list WECHAT.md records for both events.
+ * both events' field lists (docs/provider.md, "Facts and their sources").
  */
 export interface ResultEvent {
   event_type: typeof EVENT_ASSIGN | typeof EVENT_CANCEL;

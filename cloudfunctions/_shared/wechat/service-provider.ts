@@ -13,10 +13,11 @@
  * The token is an ordinary access_token of the service platform's AppID/AppSecret
  * (服务平台 → 帐号设置 → 开发设置), from `/cgi-bin/token` by default
  * (PROVIDER_TOKEN_PATH may name the stable-token API instead), cached per container.
- * Errors are WechatError (path and errcode, never a token or secret).
+ * Every export answers a `ProviderResult`: the value, or a typed `ProviderFailure`
+ * (never a token or secret in it) for the route to map to its AppError
+ * (provider/wechat-errors.ts). Anything else thrown is a bug, not WeChat's answer.
  */
 import { providerCredentials, providerMerchantSecrets, providerMerchantTokenUrl, providerTokenPath } from '../config';
-import { AppError } from '../errors';
 import { isTransientErrcode } from '../domain/provider-errors';
 import { grantSource, STABLE_TOKEN_PATH, withToken, type TokenSource } from './access-token';
 import { callWechat, callWechatIdempotent, NETWORK, TIMEOUT, WechatError, type WechatRequest } from './http';
@@ -30,16 +31,52 @@ const PAGE = 20;
 const MAX_PAGES = 100;
 const RETRY_DELAY_MS = 300;
 
+// ---------------------------------------------------------------------------- results
+
+/** Why a call failed. `not-configured`: nothing was sent. */
+export type ProviderFailure =
+  | { kind: 'not-configured'; detail: string }
+  | { kind: 'provider-token'; errcode: number; detail: string }
+  | { kind: 'merchant-token'; errcode: number; detail: string }
+  | { kind: 'wechat'; path: string; errcode: number; detail: string };
+
+export type ProviderResult<T> = { ok: true; value: T } | { ok: false; failure: ProviderFailure };
+
+/** The client's configuration is missing or malformed. */
+class NotConfigured extends Error {}
+
+/** Failures to get a merchant's token carry this path, so they are not taken for the provider's. */
+const MERCHANT_TOKEN = 'merchant-token';
+
+function failureOf(err: unknown): ProviderFailure | null {
+  if (err instanceof NotConfigured) return { kind: 'not-configured', detail: err.message };
+  if (!(err instanceof WechatError)) return null;
+  // WechatError messages carry the API path and errcode, never a token or secret.
+  if (err.path === MERCHANT_TOKEN) return { kind: 'merchant-token', errcode: err.errcode, detail: err.message };
+  if (err.path === providerTokenPath()) return { kind: 'provider-token', errcode: err.errcode, detail: err.message };
+  return { kind: 'wechat', path: err.path, errcode: err.errcode, detail: err.message };
+}
+
+async function settled<T>(call: () => Promise<T>): Promise<ProviderResult<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (err) {
+    const failure = failureOf(err);
+    if (!failure) throw err;
+    return { ok: false, failure };
+  }
+}
+
 // ---------------------------------------------------------------------------- tokens
 
 function providerSource(): TokenSource {
   const credentials = providerCredentials();
-  if (!credentials.ok) throw new AppError('UPSTREAM_UNAVAILABLE', `The provider's WeChat credentials are not configured (${credentials.reason}).`);
+  if (!credentials.ok) throw new NotConfigured(`The provider's WeChat credentials are not configured (${credentials.reason}).`);
   return grantSource(credentials.appid, credentials.secret, providerTokenPath(), CALL_TIMEOUT_MS);
 }
 
 /** True when the error came from fetching the provider's token (a configuration problem). */
-export const isProviderTokenError = (err: unknown) => err instanceof WechatError && err.path === providerTokenPath();
+const isProviderTokenError = (err: unknown) => err instanceof WechatError && err.path === providerTokenPath();
 
 async function providerCall<T extends object>(request: Omit<WechatRequest, 'query'> & { query?: WechatRequest['query'] }, retry: 'read' | 'none'): Promise<T> {
   const source = providerSource();
@@ -92,7 +129,11 @@ function toOrder(raw: Raw): SpOrder {
 }
 
 /** Every order of one bulk product, page by page (`order/query_list`: `spuId` required, at most 20 a page). */
-export async function queryOrders(spuId: string): Promise<SpOrder[]> {
+export function queryOrders(spuId: string): Promise<ProviderResult<SpOrder[]>> {
+  return settled(() => allOrders(spuId));
+}
+
+async function allOrders(spuId: string): Promise<SpOrder[]> {
   const orders: SpOrder[] = [];
   for (let page = 0; page < MAX_PAGES; page++) {
     const answer = await providerCall<{ total?: number; orderList?: Raw[] }>({ path: `${SP}/order/query_list`, body: { spuId, offset: page * PAGE, limit: PAGE } }, 'read');
@@ -104,9 +145,11 @@ export async function queryOrders(spuId: string): Promise<SpOrder[]> {
 }
 
 /** One order (`order/get`: `{ order }` only, no list of assignments). */
-export async function getOrder(orderId: string): Promise<SpOrder> {
-  const answer = await providerCall<{ order?: Raw }>({ path: `${SP}/order/get`, query: { orderId } }, 'read');
-  return toOrder(answer.order && typeof answer.order === 'object' ? answer.order : {});
+export function getOrder(orderId: string): Promise<ProviderResult<SpOrder>> {
+  return settled(async () => {
+    const answer = await providerCall<{ order?: Raw }>({ path: `${SP}/order/get`, query: { orderId } }, 'read');
+    return toOrder(answer.order && typeof answer.order === 'object' ? answer.order : {});
+  });
 }
 
 export interface SpSku {
@@ -121,17 +164,19 @@ export interface SpSku {
 
 /**
  * The SKUs an order can be assigned as (`package/get_convertible_skus`). The page
- * documents `spSpuId` + `spSkuId` (the product bought); WECHAT.md also records
+ * documents `spSpuId` + `spSkuId` (the product bought); the overview's API table also has
  * `orderId`. Both are sent when known.
  */
-export async function convertibleSkus(query: { orderId: string; spSpuId?: string; spSkuId?: string }): Promise<SpSku[]> {
+export function convertibleSkus(query: { orderId: string; spSpuId?: string; spSkuId?: string }): Promise<ProviderResult<SpSku[]>> {
   const q: Record<string, string> = { orderId: query.orderId };
   if (query.spSpuId && query.spSkuId) Object.assign(q, { spSpuId: query.spSpuId, spSkuId: query.spSkuId });
-  const answer = await providerCall<{ skuList?: Raw[] }>({ path: `${SP}/package/get_convertible_skus`, query: q }, 'read');
-  return (Array.isArray(answer.skuList) ? answer.skuList : []).map((s) => {
-    const attr = (s.attr ?? {}) as Raw;
-    const quota = ((((attr.proportion ?? {}) as Raw).quota ?? {}) as Raw).quota;
-    return { spuId: text(s.spuId), skuId: text(s.skuId), skuName: text(s.skuName), duration: num(attr.duration), count: num(quota) };
+  return settled(async () => {
+    const answer = await providerCall<{ skuList?: Raw[] }>({ path: `${SP}/package/get_convertible_skus`, query: q }, 'read');
+    return (Array.isArray(answer.skuList) ? answer.skuList : []).map((s) => {
+      const attr = (s.attr ?? {}) as Raw;
+      const quota = ((((attr.proportion ?? {}) as Raw).quota ?? {}) as Raw).quota;
+      return { spuId: text(s.spuId), skuId: text(s.skuId), skuName: text(s.skuName), duration: num(attr.duration), count: num(quota) };
+    });
   });
 }
 
@@ -152,18 +197,18 @@ export interface SendAnswer {
 }
 
 /** Sends `package/assign`; a transient failure is retried once with the same requestId. */
-export function assignPackage(call: AssignCall): Promise<SendAnswer> {
+export function assignPackage(call: AssignCall): Promise<ProviderResult<SendAnswer>> {
   const body = { orderId: call.orderId, skuId: call.skuId, receiverAppId: call.receiverAppId, requestId: call.requestId, ...(call.beginTime !== null ? { beginTime: call.beginTime } : {}) };
   return sendOnce(`${SP}/package/assign`, body);
 }
 
 /** Sends `package/cancel_assign` for an assignment; retried once like assign. */
-export function cancelAssignment(orderId: string, requestId: string): Promise<SendAnswer> {
+export function cancelAssignment(orderId: string, requestId: string): Promise<ProviderResult<SendAnswer>> {
   return sendOnce(`${SP}/package/cancel_assign`, { orderId, requestId });
 }
 
-/** Throws only when nothing was sent (no token: a configuration problem). */
-async function sendOnce(path: string, body: object): Promise<SendAnswer> {
+/** WeChat's errcode, as an answer; a failure only when nothing was sent (no token: a configuration problem). */
+function sendOnce(path: string, body: object): Promise<ProviderResult<SendAnswer>> {
   const attempt = async (): Promise<number> => {
     try {
       await providerCall({ path, body }, 'none');
@@ -173,8 +218,10 @@ async function sendOnce(path: string, body: object): Promise<SendAnswer> {
       throw err;
     }
   };
-  const { answer, attempts } = await retry(attempt, { attempts: 2, pauseMs: RETRY_DELAY_MS, retryAnswer: isTransientErrcode });
-  return { errcode: answer, resent: attempts > 1 };
+  return settled(async () => {
+    const { answer, attempts } = await retry(attempt, { attempts: 2, pauseMs: RETRY_DELAY_MS, retryAnswer: isTransientErrcode });
+    return { errcode: answer, resent: attempts > 1 };
+  });
 }
 
 // ---------------------------------------------------------------------------- usage
@@ -191,7 +238,7 @@ function merchantSource(appid: string): TokenSource | null {
     try {
       secrets = JSON.parse(secretsText);
     } catch {
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'PROVIDER_MERCHANT_SECRETS is not valid JSON; it must be an object { "<appid>": "<AppSecret>" }.');
+      throw new NotConfigured('PROVIDER_MERCHANT_SECRETS is not valid JSON; it must be an object { "<appid>": "<AppSecret>" }.');
     }
     const secret = secrets && typeof secrets === 'object' ? (secrets as Record<string, unknown>)[appid] : undefined;
     if (typeof secret === 'string' && secret) {
@@ -203,9 +250,6 @@ function merchantSource(appid: string): TokenSource | null {
   if (url) return { key: `url|${appid}`, fetch: () => fetchTokenFromUrl(url, appid) };
   return null;
 }
-
-/** Failures to get a merchant's token carry this path, so they are not taken for the provider's. */
-export const MERCHANT_TOKEN = 'merchant-token';
 
 function asMerchantTokenError(err: unknown): never {
   throw err instanceof WechatError ? new WechatError(MERCHANT_TOKEN, err.errcode, 'could not get the merchant\'s token') : err;
@@ -230,7 +274,9 @@ async function fetchTokenFromUrl(base: string, appid: string): Promise<{ token: 
 }
 
 /** A merchant's usage API (`/wxa/charge/usage/get`) for one component; null when no token source is configured for it. */
-export async function merchantUsage(appid: string, spuId: string): Promise<WechatUsage | null> {
-  const source = merchantSource(appid);
-  return source ? fetchUsagePages(USAGE_PATH, spuId, source, CALL_TIMEOUT_MS) : null;
+export function merchantUsage(appid: string, spuId: string): Promise<ProviderResult<WechatUsage | null>> {
+  return settled(async () => {
+    const source = merchantSource(appid);
+    return source ? fetchUsagePages(USAGE_PATH, spuId, source, CALL_TIMEOUT_MS) : null;
+  });
 }

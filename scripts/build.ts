@@ -13,7 +13,7 @@
  */
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { basename, dirname, join, sep } from 'node:path';
 import * as ts from 'typescript';
 import { LEFT_OUT, packageOf, type LeftOut } from './bundle-policy';
@@ -130,6 +130,26 @@ export function plainModuleWrappers(code: string): { code: string; converted: nu
   return { code: out, converted: edits.length, kept };
 }
 
+/**
+ * `plainModuleWrappers` parses the whole bundle (about a second each); a rebuild of
+ * unchanged sources (every test run starts with one) reuses the last result, kept per
+ * function beside its report.
+ */
+function plainModuleWrappersCached(name: string, text: string, reportDir: string): ReturnType<typeof plainModuleWrappers> {
+  // Keyed on the transform's own code as well, so a change to it is never served stale.
+  const hash = createHash('sha256').update(String(plainModuleWrappers)).update(String(usesEnclosingBinding)).update(text).digest('hex');
+  const cacheFile = join(reportDir, `${name}.wrappers-cache.json`);
+  try {
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { hash: string; result: ReturnType<typeof plainModuleWrappers> };
+    if (cached.hash === hash) return cached.result;
+  } catch {
+    // no usable cache: compute
+  }
+  const result = plainModuleWrappers(text);
+  writeAtomically(cacheFile, JSON.stringify({ hash, result }));
+  return result;
+}
+
 /** What one bundle holds: bytes per package (`(project)` for our own code) and the stand-ins. */
 export interface BundleReport {
   name: string;
@@ -198,7 +218,7 @@ export async function buildFunction(name: string, options: BuildOptions = {}): P
   });
   const [output] = result.outputFiles;
   if (!output || result.outputFiles.length !== 1) throw new Error(`${name}: expected one output file`);
-  const { code, converted, kept } = plainModuleWrappers(output.text);
+  const { code, converted, kept } = plainModuleWrappersCached(name, output.text, reportDir);
   writeAtomically(output.path, code);
   const configSource = join(sourceDir, name, 'config.json');
   writeAtomically(join(outDir, 'config.json'), existsSync(configSource) ? readFileSync(configSource) : '{}\n');

@@ -111,6 +111,8 @@ export class Emulator {
   readonly tokens: AccessTokens;
   readonly providerOrders = new ProviderOrders();
   readonly providerResults: ProviderResults;
+  /** Calls to WeChat's HTTP fakes not yet answered (a delay fault holds them): tests wait for 0 instead of sleeping. */
+  wechatCallsUnderway = 0;
   readonly gateway: Gateway;
   readonly envId: string;
   readonly appid: string;
@@ -550,22 +552,34 @@ export class Emulator {
    * `{ errcode, errmsg }` with HTTP 200; an API the emulator does not fake is a 404.
    */
   private async serveWechat(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    this.wechatCallsUnderway += 1;
+    try {
+      await this.answerWechat(req, res, url);
+    } finally {
+      this.wechatCallsUnderway -= 1;
+    }
+  }
+
+  private async answerWechat(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname.slice('/wechat'.length);
     this.stats.countAction(`wechat:${path}`);
     const fault = this.faults.take(`wechat:${path}`);
-    if (fault?.delayMs) await sleep(fault.delayMs);
-    if (fault && fault.errcode !== null) return sendJson(res, 200, { errcode: fault.errcode, errmsg: 'emulated fault' });
-    const handler = this.wechatApis[`${req.method} ${path}`];
-    if (!handler) return sendJson(res, 404, { errcode: 40066, errmsg: `invalid url: the emulator does not fake ${req.method} ${path}` });
+    // The whole request is read before a delay: WeChat acts on a call it received even
+    // when the caller has given up waiting (a timed-out assign still assigns).
     let body: unknown = {};
+    let unreadable = false;
     if (req.method === 'POST') {
       try {
         body = await readJson(req);
       } catch {
-        return sendJson(res, 200, { errcode: 47001, errmsg: 'data format error' });
+        unreadable = true;
       }
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) return sendJson(res, 200, { errcode: 47001, errmsg: 'data format error' });
     }
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault && fault.errcode !== null) return sendJson(res, 200, { errcode: fault.errcode, errmsg: 'emulated fault' });
+    const handler = this.wechatApis[`${req.method} ${path}`];
+    if (!handler) return sendJson(res, 404, { errcode: 40066, errmsg: `invalid url: the emulator does not fake ${req.method} ${path}` });
+    if (unreadable || body === null || typeof body !== 'object' || Array.isArray(body)) return sendJson(res, 200, { errcode: 47001, errmsg: 'data format error' });
     sendJson(res, 200, handler({ query: url.searchParams, body: body as Record<string, unknown> }));
   }
 }

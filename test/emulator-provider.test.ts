@@ -474,9 +474,11 @@ describe('provider usage, faults, stats, reset', () => {
     const orderId = await buy({ calls: 20_000 });
     await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 200 });
     await assign(orderId, 'request-0001');
+    expect(t.emulator.providerResults.pending).toBe(1);
     await t.reset();
     expect(await spOrders()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Nothing is left to land later: the result under way was forgotten, not merely not yet due.
+    expect(t.emulator.providerResults.pending).toBe(0);
     expect(await providerPacks()).toEqual([]);
     expect((await sp('order/get?orderId=' + orderId)).errcode).toBe(10121001);
   });

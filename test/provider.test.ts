@@ -220,7 +220,8 @@ test('an assign WeChat answers too late is retried with the same requestId and a
   await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', delayMs: 4500 });
   const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'late' });
   await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'done');
-  await new Promise((resolve) => setTimeout(resolve, 600)); // the late first attempt arrives too
+  // The late first attempt is answered too (a duplicate of the same requestId), and changes nothing.
+  await waitFor(async () => t.emulator.wechatCallsUnderway, (n) => n === 0, 'the late first attempt to be answered');
   expect(t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/package/assign']).toBe(2);
   expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: answer.requestId, calls: 10_000, status: 'done' })]);
   expect((await spOrders())[0]!.assigned).toBe(10_000);

@@ -79,6 +79,11 @@ export class ProviderResults {
     }
   }
 
+  /** Results (and delayed pushes) still to come: tests wait for 0 instead of sleeping. */
+  get pending(): number {
+    return this.timers.size;
+  }
+
   /** Forgets every change not yet settled (reset, stop). */
   stop(): void {
     for (const timer of this.timers) clearTimeout(timer);

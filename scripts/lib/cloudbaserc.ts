@@ -56,11 +56,6 @@ export function fillPlaceholders(text: string, env: NodeJS.ProcessEnv): string {
   return text.replace(PLACEHOLDER, (_m, name: string) => env[name] ?? '');
 }
 
-/** Names of the variables a raw config refers to, for "missing X" messages. */
-export function placeholdersIn(text: string): string[] {
-  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string))];
-}
-
 export function readCloudbaseRcText(root = PROJECT_ROOT): string {
   return readFileSync(join(root, 'cloudbaserc.json'), 'utf8');
 }

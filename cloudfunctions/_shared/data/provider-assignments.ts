@@ -8,7 +8,7 @@
  */
 import { db, command as _ } from '../cloud';
 import type { ErrorCode } from '../errors';
-import type { AssignmentStatus, AssignRequest } from '../domain/provider-assignment';
+import { UNSETTLED, type AssignmentStatus, type AssignRequest } from '../domain/provider-assignment';
 import { isDuplicateKey } from './errors';
 
 export interface AssignmentError {
@@ -91,7 +91,7 @@ export async function listAssignments(filter: { receiverAppId?: string }, limit:
 
 /** Assignments still waiting for WeChat's final word and not looked at since `checkedBefore`, least recently looked at first. */
 export async function listUnsettled(filter: { receiverAppId?: string }, limit: number, checkedBefore: Date): Promise<AssignmentDoc[]> {
-  const where: Record<string, unknown> = { status: _.in(['pending', 'cancelling']), checkedAt: _.lte(checkedBefore) };
+  const where: Record<string, unknown> = { status: _.in([...UNSETTLED]), checkedAt: _.lte(checkedBefore) };
   if (filter.receiverAppId) where.receiverAppId = filter.receiverAppId;
   const { data } = await assignments().where(where).orderBy('checkedAt', 'asc').limit(limit).get();
   return data.map(revive);

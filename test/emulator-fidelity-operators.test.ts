@@ -166,6 +166,8 @@ describe('geo (2dsphere)', () => {
     expect(res.data).toHaveLength(1);
     expect(res.data[0].city).toBe('Hangzhou');
     expect(res.data[0].distance).toBe(6643.521654040738);
+    // Without key: the only field holding GeoJSON (a plain number pair elsewhere is not taken for one).
+    await things().doc('geoNear.0').update({ pair: [1, 2] });
     const all = await things().aggregate().geoNear({ distanceField: 'd', spherical: true, near: new db.Geo.Point(113.3089506, 23.0968251) }).end();
     expect(all.data.map((d: { _id: string }) => d._id)).toEqual(['geoNear.0', 'geoNear.1', 'geoNear.2']);
   });

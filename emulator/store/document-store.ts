@@ -409,7 +409,7 @@ export class DocumentStore {
     if (!key) {
       // MongoDB uses the collection's only geo index; the emulator, the only field holding geometries.
       const fields = new Set<string>();
-      for (const doc of source) for (const [k, v] of Object.entries(doc)) if (k !== '_id' && shapeOf(v)) fields.add(k);
+      for (const doc of source) for (const [k, v] of Object.entries(doc)) if (k !== '_id' && v !== null && typeof v === 'object' && !Array.isArray(v) && shapeOf(v)) fields.add(k);
       if (fields.size === 0) refuse('unable to find index for $geoNear query');
       if (fields.size > 1) refuse(`found more than one geo field (${[...fields].join(', ')}); give key`);
       key = [...fields][0]!;

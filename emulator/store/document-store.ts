@@ -866,6 +866,10 @@ function filterFields(filter: Filter): string[] {
   return out;
 }
 
+function isNumeric(v: unknown): boolean {
+  return typeof v === 'number' || (isBsonValue(v) && ['Decimal128', 'Long', 'Double', 'Int32'].includes(v._bsontype));
+}
+
 function bsonTypeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
@@ -905,8 +909,8 @@ function assertOperandTypes(doc: Doc, operators: Doc): void {
       const { value } = at;
       const field = path.split('.').pop();
       if (op === '$inc' || op === '$mul') {
-        if (typeof operand !== 'number') fail(`Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(operand)}}`);
-        if (value !== undefined && typeof value !== 'number') fail(`Cannot apply ${op} to a value of non-numeric type. {_id: ${id}} has the field '${field}' of non-numeric type ${bsonTypeName(value)}`);
+        if (!isNumeric(operand)) fail(`Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(operand)}}`);
+        if (value !== undefined && !isNumeric(value)) fail(`Cannot apply ${op} to a value of non-numeric type. {_id: ${id}} has the field '${field}' of non-numeric type ${bsonTypeName(value)}`);
       } else if (op === '$push') {
         if (value !== undefined && !Array.isArray(value)) fail(`The field '${field}' must be an array but is of type ${bsonTypeName(value)} in document {_id: ${id}}`);
       } else if (op === '$addToSet') {

@@ -256,7 +256,7 @@ export const apiRoutes: ApiRoute[] = [
     handle: (emu, { params }) => {
       const name = params.collection!;
       if (!emu.store.hasCollection(name)) throw new HttpError(404, 'COLLECTION_NOT_FOUND', `no collection "${name}"`);
-      const docs = emu.store.find(name, {}, { sort: [['_id', 1]] });
+      const docs = emu.store.find(name, {}, { sort: [['_id', 1]], untracked: true });
       // Dates as ISO strings: plain JSON for curl and tests.
       return ok({ docs: JSON.parse(JSON.stringify(docs)) });
     },

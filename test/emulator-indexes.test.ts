@@ -97,6 +97,10 @@ describe('GET /v1/stats counts what each query examines', () => {
     expect(await measure(() => things().orderBy('day', 'asc').limit(5).get())).toMatchObject({ examined: 39, unindexed: 1 });
   });
 
+  test("the emulator's own inspection (GET /v1/db/:collection) is not counted", async () => {
+    expect(await measure(() => t.docs('things'))).toEqual({ count: 0, examined: 0, returned: 0, unindexed: 0 });
+  });
+
   test('the latest unindexed queries name their fields, to tell which index is missing', async () => {
     await things().where({ day: '2026-01-03', owner: _().exists(false) }).get();
     const { body } = await t.http<{ unindexedQueries: Array<{ collection: string; action: string; fields: string[] }> }>('GET', '/v1/stats');

@@ -40,6 +40,8 @@ export interface FindOptions {
   skip?: number;
   limit?: number;
   projection?: Record<string, unknown>;
+  /** Not a database action (the emulator's own inspection API): neither planned nor counted. */
+  untracked?: boolean;
 }
 
 export interface UpdateOptions {
@@ -319,7 +321,7 @@ export class DocumentStore {
   find(collection: string, filter: Filter, options: FindOptions = {}, txId?: string): Doc[] {
     return this.inTransaction(txId, (tx) => {
       const source = this.visible(collection, tx);
-      this.planned(collection, 'read', source, filter, { sort: options.sort, skip: options.skip, limit: options.limit });
+      if (!options.untracked) this.planned(collection, 'read', source, filter, { sort: options.sort, skip: options.skip, limit: options.limit });
       const projection = options.projection && Object.keys(options.projection).length ? options.projection : undefined;
       const near = options.sort?.length ? null : nearOf(filter);
       if (near) {
@@ -328,7 +330,7 @@ export class DocumentStore {
         const at = new Map(matched.map((d) => [d, nearestDistance(resolvePath(d, near.path), near.from) ?? Infinity]));
         const ordered = [...matched].sort((a, b) => at.get(a)! - at.get(b)!);
         const page = ordered.slice(options.skip ?? 0, options.limit === undefined ? undefined : (options.skip ?? 0) + options.limit);
-        this.countReturned(collection, page.length);
+        if (!options.untracked) this.countReturned(collection, page.length);
         return clone(projection ? (new Query({}, this.mingoOptions).find(page, projection).all() as Doc[]) : page);
       }
       if (options.sort?.length) {
@@ -336,14 +338,14 @@ export class DocumentStore {
         const wanted = options.limit === undefined ? undefined : (options.skip ?? 0) + options.limit;
         const matched = sortLikeMongo(new Query(filter, this.mingoOptions).find(source).all() as Doc[], options.sort, wanted);
         const page = matched.slice(options.skip ?? 0, wanted);
-        this.countReturned(collection, page.length);
+        if (!options.untracked) this.countReturned(collection, page.length);
         return clone(projection ? (new Query({}, this.mingoOptions).find(page, projection).all() as Doc[]) : page);
       }
       let cursor = new Query(filter, this.mingoOptions).find(source, projection);
       if (options.skip) cursor = cursor.skip(options.skip);
       if (options.limit !== undefined) cursor = cursor.limit(options.limit);
       const docs = cursor.all() as Doc[];
-      this.countReturned(collection, docs.length);
+      if (!options.untracked) this.countReturned(collection, docs.length);
       return clone(docs);
     });
   }

@@ -241,14 +241,14 @@ test('the CLI failing (non-zero exit) stops the deploy: nothing after it runs', 
   process.env.FAKE_TCB_MODE = 'exit:auth:1';
   const err = await run().catch((e: unknown) => e);
   expect(err).toBeInstanceOf(DeployError);
-  expect((err as Error).message).toMatch(/deploying function "auth" failed:\n  - tcb exited with 1/);
+  expect((err as Error).message).toMatch(/deploying function "auth" failed:\n {2}- tcb exited with 1/);
   expect(summary()).toEqual(['manager getFunctionDetail auth', 'manager getFunctionDetail cron', 'tcb fn deploy auth']);
 });
 
 test('the CLI "succeeding" (exit 0) without deploying is caught by the read-back: nothing after it runs', async () => {
   process.env.FAKE_TCB_MODE = 'silent:cron';
   const err = await run().catch((e: unknown) => e);
-  expect((err as Error).message).toMatch(/deploying function "cron" failed:\n  - function "cron" is not in the environment after the deploy/);
+  expect((err as Error).message).toMatch(/deploying function "cron" failed:\n {2}- function "cron" is not in the environment after the deploy/);
   expect(summary().at(-1)).toBe('manager getFunctionDetail cron');
   expect(summary().some((s) => s.includes('Rule'))).toBe(false);
 });
@@ -266,7 +266,7 @@ test('a deployed function that differs from the plan (an old variable left behin
 
 test('a rule that reads back different stops before the next collection', async () => {
   const err = await run(fakeManager({ ruleDrift: 'settings' })).catch((e: unknown) => e);
-  expect((err as Error).message).toMatch(/applying the rules of "settings" failed:\n  - rules of "settings": online \{"read":true,"write":true\}, expected \{"read":false,"write":false\}/);
+  expect((err as Error).message).toMatch(/applying the rules of "settings" failed:\n {2}- rules of "settings": online \{"read":true,"write":true\}, expected \{"read":false,"write":false\}/);
   expect(summary().some((s) => s.endsWith('users'))).toBe(false);
 });
 
@@ -309,7 +309,7 @@ describe('the whole real deploy (npm run deploy after its checks)', () => {
     process.env.FAKE_TCB_MODE = 'exit:cron:2';
     const code = await runDeploy(project, env, { ...deps(fakeManager({ exchange: 'cloud' })), root, expected });
     expect(code).toBe(1);
-    expect(logLines.at(-1)).toMatch(/deploying function "cron" failed:\n  - tcb exited with 2\nNothing after this step was done\./);
+    expect(logLines.at(-1)).toMatch(/deploying function "cron" failed:\n {2}- tcb exited with 2\nNothing after this step was done\./);
     expect(summary().some((s) => s.includes('invokeFunction'))).toBe(false);
     expect(readCloudEnv(root)).toBe('');
   });

@@ -4,7 +4,7 @@
  * every minted code is one charge: this ledger is the ground truth billing tests
  * compare with.
  *
- * Exchange semantics (WECHAT.md "Exchanging the code"): a code is single-use, lives
+ * Exchange semantics (docs/wechat.md "Exchanging the code"): a code is single-use, lives
  * 5 minutes, and when the exchange passes `openid` it must be the user the code was
  * issued to; anything else is errcode 40029. Codes minted without an openid are not
  * bound to a user.

@@ -3,7 +3,7 @@
  * per component kind, a list of packages — the free trial, packs bought in the
  * console, packs a service provider assigned — and the charges deducted from them.
  *
- * Deduction follows WeChat's rule (WECHAT.md "Billing"): each charge, in time order,
+ * Deduction follows WeChat's rule (docs/wechat.md "Billing"): each charge, in time order,
  * goes to the trial first, then to the package that expires first; a package counts
  * only while it runs (startTime <= charge < endTime, endTime 0 = no end) and until it
  * is used up. Usage is computed from the charges every time rather than stored, so

@@ -30,6 +30,8 @@ test('app.ts initialises wx.cloud with that environment', () => {
     let app: { onLaunch(): void } | undefined;
     Object.assign(globalThis, { wx: wxStub, App: (config: { onLaunch(): void }) => (app = config), getApp: () => app });
     jest.doMock(join(ROOT, 'miniprogram', 'cloud-env'), () => ({ CLOUD_ENV: 'prod-4g1a2b3c' }));
+    // After jest.doMock, the app module must be loaded now, not hoisted like an import.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(join(ROOT, 'miniprogram', 'app'));
     app!.onLaunch();
     expect(calls.find((c) => c.api === 'init')?.args[0]).toEqual({ env: 'prod-4g1a2b3c', traceUser: true });

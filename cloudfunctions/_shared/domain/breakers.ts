@@ -1,5 +1,5 @@
 /**
- * When spending stops and starts again (DESIGN.md "Charges"). The budget breaker trips
+ * When spending stops and starts again (docs/quota.md "Breakers"). The budget breaker trips
  * when this China month's true cost (the price of the packs its calls drew from: trial
  * calls are free) reaches the monthly budget and lapses when a new month
  * starts; the daily-cap breaker trips when today's charges reach the cap and stays

@@ -1,5 +1,5 @@
 /**
- * WeChat's usage API for one component (`GET /wxa/charge/usage/get`, WECHAT.md "Usage
+ * WeChat's usage API for one component (`GET /wxa/charge/usage/get`, docs/wechat.md "Usage
  * APIs"): every package with its calls and use, read page by page (at most 20 each).
  * The service-provider usage API answers in the same shape under another path.
  */

@@ -31,8 +31,16 @@ describe('actions', () => {
   test('where().updateAndReturn() answers { updated, doc } with the new document, or { updated: 0, doc: null }', async () => {
     await things().add({ _id: 'c', n: 1 });
     // database.modifyAndReturnDoc: findAndModify returning the document after the update.
-    expect(await things().where({ _id: 'c' }).updateAndReturn({ n: _.inc(1) })).toEqual({ requestId: expect.any(String), updated: 1, doc: { _id: 'c', n: 2 } });
-    expect(await things().where({ _id: 'nothing' }).updateAndReturn({ n: _.inc(1) })).toEqual({ requestId: expect.any(String), updated: 0, doc: null });
+    expect(
+      await things()
+        .where({ _id: 'c' })
+        .updateAndReturn({ n: _.inc(1) }),
+    ).toEqual({ requestId: expect.any(String), updated: 1, doc: { _id: 'c', n: 2 } });
+    expect(
+      await things()
+        .where({ _id: 'nothing' })
+        .updateAndReturn({ n: _.inc(1) }),
+    ).toEqual({ requestId: expect.any(String), updated: 0, doc: null });
     expect((await things().doc('c').get()).data).toEqual([{ _id: 'c', n: 2 }]);
   });
 
@@ -44,7 +52,10 @@ describe('actions', () => {
   });
 
   test('a field name starting with $ is refused with DATABASE_REQUEST_FAILED and nothing is written', async () => {
-    await expect(things().add({ $bad: 1 })).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED', message: expect.stringContaining('$bad') });
+    await expect(things().add({ $bad: 1 })).rejects.toMatchObject({
+      code: 'DATABASE_REQUEST_FAILED',
+      message: expect.stringContaining('$bad'),
+    });
     await expect(things().add({ ok: { $nested: 1 } })).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
     await things().add({ _id: 'd', ok: 1 });
     await expect(things().doc('d').set({ $x: 1 })).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
@@ -54,21 +65,43 @@ describe('actions', () => {
 
 test('a query MongoDB refuses (unknown operator) answers DATABASE_REQUEST_FAILED', async () => {
   await things().add({ a: 1 });
-  await expect(things().where({ a: { $nonsense: 1 } }).get()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED', message: expect.stringContaining('$nonsense') });
+  await expect(
+    things()
+      .where({ a: { $nonsense: 1 } })
+      .get(),
+  ).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED', message: expect.stringContaining('$nonsense') });
 });
 
 test('arithmetic on a non-number and array operators on a non-array are refused, nothing written', async () => {
   await things().add({ _id: 'u', n: null, s: 'x', a: [1] });
   const refused = { code: 'DATABASE_REQUEST_FAILED' };
   // MongoDB: "Cannot apply $inc to a value of non-numeric type … has the field 'n' of non-numeric type null".
-  await expect(things().doc('u').update({ n: _.inc(1) })).rejects.toMatchObject({ ...refused, message: expect.stringContaining('non-numeric type null') });
-  await expect(things().doc('u').update({ s: _.mul(2) })).rejects.toMatchObject(refused);
-  await expect(things().doc('u').update({ s: _.push(1) })).rejects.toMatchObject({ ...refused, message: expect.stringContaining('must be an array') });
+  await expect(
+    things()
+      .doc('u')
+      .update({ n: _.inc(1) }),
+  ).rejects.toMatchObject({ ...refused, message: expect.stringContaining('non-numeric type null') });
+  await expect(
+    things()
+      .doc('u')
+      .update({ s: _.mul(2) }),
+  ).rejects.toMatchObject(refused);
+  await expect(
+    things()
+      .doc('u')
+      .update({ s: _.push(1) }),
+  ).rejects.toMatchObject({ ...refused, message: expect.stringContaining('must be an array') });
   await expect(things().doc('u').update({ s: _.pop() })).rejects.toMatchObject(refused);
-  await expect(things().where({ _id: 'u' }).update({ a: _.push(2), n: _.inc(1) })).rejects.toMatchObject(refused);
+  await expect(
+    things()
+      .where({ _id: 'u' })
+      .update({ a: _.push(2), n: _.inc(1) }),
+  ).rejects.toMatchObject(refused);
   expect((await things().doc('u').get()).data).toEqual([{ _id: 'u', n: null, s: 'x', a: [1] }]);
   // A missing field is created: $inc starts from 0, $push from [].
-  await things().doc('u').update({ m: _.inc(2), b: _.push(1) });
+  await things()
+    .doc('u')
+    .update({ m: _.inc(2), b: _.push(1) });
   expect((await things().doc('u').get()).data[0]).toMatchObject({ m: 2, b: [1] });
 });
 
@@ -82,7 +115,8 @@ test('orderBy as MongoDB sorts: types in BSON order, arrays by their smallest (a
     { _id: 'bool', v: true },
     { _id: 'arr', v: [5, 30] },
   ]);
-  const order = async (dir: 'asc' | 'desc') => (await things().orderBy('v', dir).orderBy('_id', 'asc').get()).data.map((d: { _id: string }) => d._id);
+  const order = async (dir: 'asc' | 'desc') =>
+    (await things().orderBy('v', dir).orderBy('_id', 'asc').get()).data.map((d: { _id: string }) => d._id);
   // MongoDB: null and missing equal and first, then numbers, strings, booleans, dates; [5, 30] sorts as 5 ascending, 30 descending.
   expect(await order('asc')).toEqual(['mis', 'nul', 'arr', 'num', 'str', 'bool', 'date']);
   expect(await order('desc')).toEqual(['date', 'bool', 'str', 'arr', 'num', 'mis', 'nul']);
@@ -106,13 +140,19 @@ describe('_id values', () => {
     // CloudBase (oid › 'test _id 为oid 结构插入'): addRes.id === the hex string.
     expect((await things().add({ _id: db.ObjectId({ id: a }), inviter: db.ObjectId({ id: b }), name: 'test' })).id).toBe(a);
     // CloudBase (oid › 'test 非 _id 为oid 结构插入'): where({ a: ObjectId }) finds it, data[0].a === hex.
-    const found = await things().where({ inviter: db.ObjectId({ id: b }) }).get();
+    const found = await things()
+      .where({ inviter: db.ObjectId({ id: b }) })
+      .get();
     expect(found.data).toEqual([{ _id: a, inviter: b, name: 'test' }]);
     // An ObjectId is not its hex string (MongoDB compares by type).
     expect((await things().where({ inviter: b }).count()).total).toBe(0);
     // CloudBase (oid › 'test 联表 _id 与 非_id字段'): $lookup on ObjectId fields finds the other side.
     await db.collection('others').add({ _id: db.ObjectId({ id: b }), inviter: db.ObjectId({ id: a }), name: 'test1' });
-    const joined = await db.collection('others').aggregate().lookup({ from: 'things', localField: 'inviter', foreignField: '_id', as: 'joined' }).end();
+    const joined = await db
+      .collection('others')
+      .aggregate()
+      .lookup({ from: 'things', localField: 'inviter', foreignField: '_id', as: 'joined' })
+      .end();
     expect(joined.data[0].joined).toEqual([{ _id: a, inviter: b, name: 'test' }]);
   });
 });
@@ -140,12 +180,28 @@ describe('query operators', () => {
 
   test('jsonSchema in where, and under nor', async () => {
     // CloudBase (advanced-operator › jsonSchema › 'where' / 'nor'): every document / none.
-    expect((await things().where(_.jsonSchema({ required: ['category'] })).get()).data).toHaveLength(3);
-    expect((await things().where(_.nor([_.jsonSchema({ required: ['category'] })])).get()).data).toHaveLength(0);
+    expect(
+      (
+        await things()
+          .where(_.jsonSchema({ required: ['category'] }))
+          .get()
+      ).data,
+    ).toHaveLength(3);
+    expect(
+      (
+        await things()
+          .where(_.nor([_.jsonSchema({ required: ['category'] })]))
+          .get()
+      ).data,
+    ).toHaveLength(0);
     // MongoDB's dialect: bsonType, properties, items, enum.
     const schema = { properties: { tags: { bsonType: 'array', items: { bsonType: 'int' } }, category: { enum: ['number', 'Web'] } } };
     expect((await things().where(_.jsonSchema(schema)).get()).data.map((d: { _id: string }) => d._id)).toEqual(['number']);
-    await expect(things().where(_.jsonSchema({ $ref: '#/x' })).get()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
+    await expect(
+      things()
+        .where(_.jsonSchema({ $ref: '#/x' }))
+        .get(),
+    ).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
   });
 });
 
@@ -160,38 +216,80 @@ describe('geo (2dsphere)', () => {
     await things().add(attractions());
     const res = await things()
       .aggregate()
-      .geoNear({ distanceField: 'distance', spherical: true, near: new db.Geo.Point(113.3089506, 23.0968251), query: { city: /zhou/, old: true }, key: 'location', includeLocs: 'location' })
+      .geoNear({
+        distanceField: 'distance',
+        spherical: true,
+        near: new db.Geo.Point(113.3089506, 23.0968251),
+        query: { city: /zhou/, old: true },
+        key: 'location',
+        includeLocs: 'location',
+      })
       .end();
     // CloudBase (aggregation › geoNear › 'geoNear'): one result, Hangzhou, distance === 6643.521654040738.
     expect(res.data).toHaveLength(1);
     expect(res.data[0].city).toBe('Hangzhou');
     expect(res.data[0].distance).toBe(6643.521654040738);
     // Without key: the only field holding GeoJSON (a plain number pair elsewhere is not taken for one).
-    await things().doc('geoNear.0').update({ pair: [1, 2] });
-    const all = await things().aggregate().geoNear({ distanceField: 'd', spherical: true, near: new db.Geo.Point(113.3089506, 23.0968251) }).end();
+    await things()
+      .doc('geoNear.0')
+      .update({ pair: [1, 2] });
+    const all = await things()
+      .aggregate()
+      .geoNear({ distanceField: 'd', spherical: true, near: new db.Geo.Point(113.3089506, 23.0968251) })
+      .end();
     expect(all.data.map((d: { _id: string }) => d._id)).toEqual(['geoNear.0', 'geoNear.1', 'geoNear.2']);
   });
 
   test('where geoNear: within maxDistance, nearest first; points read back as Geo.Point', async () => {
     await things().add(attractions());
-    const near = (maxDistance: number) => things().where({ location: _.geoNear({ geometry: new db.Geo.Point(116.39, 39.91), maxDistance }) }).get();
+    const near = (maxDistance: number) =>
+      things()
+        .where({ location: _.geoNear({ geometry: new db.Geo.Point(116.39, 39.91), maxDistance }) })
+        .get();
     // MongoDB $nearSphere: nearest first (Beijing, then 1 887 440 m and 1 889 696 m away), cut at maxDistance.
     const res = await near(2_000_000);
     expect(res.data.map((d: { _id: string }) => d._id)).toEqual(['geoNear.2', 'geoNear.1', 'geoNear.0']);
     expect((await near(1_888_000)).data.map((d: { _id: string }) => d._id)).toEqual(['geoNear.2', 'geoNear.1']);
     expect(res.data[0].location).toBeInstanceOf(db.Geo.Point);
     // CloudBase (geo-advanced › 'GEO - geoNear'): the point itself, maxDistance 1, minDistance 0.
-    const self = await things().where({ location: _.geoNear({ geometry: new db.Geo.Point(116.3949659, 39.9163447), maxDistance: 1, minDistance: 0 }) }).get();
+    const self = await things()
+      .where({ location: _.geoNear({ geometry: new db.Geo.Point(116.3949659, 39.9163447), maxDistance: 1, minDistance: 0 }) })
+      .get();
     expect(self.data.map((d: { _id: string }) => d._id)).toEqual(['geoNear.2']);
-    const none = await things().where({ location: _.geoNear({ geometry: new db.Geo.Point(0, 0), maxDistance: 1000 }) }).get();
+    const none = await things()
+      .where({ location: _.geoNear({ geometry: new db.Geo.Point(0, 0), maxDistance: 1000 }) })
+      .get();
     expect(none.data).toEqual([]);
   });
 
   test('geoWithin (polygon with a hole, centerSphere) and geoIntersects', async () => {
     const P = db.Geo.Point;
     const ring = (points: number[][]) => new db.Geo.LineString(points.map(([x, y]) => new P(x, y)));
-    const square = new db.Geo.Polygon([ring([[-2, -2], [2, -2], [2, 2], [-2, 2], [-2, -2]])]);
-    const withHole = new db.Geo.Polygon([ring([[-2, -2], [2, -2], [2, 2], [-2, 2], [-2, -2]]), ring([[-1, -1], [1, -1], [1, 1], [-1, 1], [-1, -1]])]);
+    const square = new db.Geo.Polygon([
+      ring([
+        [-2, -2],
+        [2, -2],
+        [2, 2],
+        [-2, 2],
+        [-2, -2],
+      ]),
+    ]);
+    const withHole = new db.Geo.Polygon([
+      ring([
+        [-2, -2],
+        [2, -2],
+        [2, 2],
+        [-2, 2],
+        [-2, -2],
+      ]),
+      ring([
+        [-1, -1],
+        [1, -1],
+        [1, 1],
+        [-1, 1],
+        [-1, -1],
+      ]),
+    ]);
     await things().add([
       { _id: 'origin', at: new P(0, 0) },
       { _id: 'ring', at: new P(1.5, 1.5) },
@@ -265,7 +363,15 @@ describe('aggregation expressions', () => {
     ]);
     const res = await things()
       .aggregate()
-      .group({ _id: '$k', sum: $.sum('$v'), avg: $.avg('$v'), push: $.push('$v'), last: $.last('$v'), merged: $.mergeObjects({ latest: '$v' }), sd: $.stdDevSamp('$v') })
+      .group({
+        _id: '$k',
+        sum: $.sum('$v'),
+        avg: $.avg('$v'),
+        push: $.push('$v'),
+        last: $.last('$v'),
+        merged: $.mergeObjects({ latest: '$v' }),
+        sd: $.stdDevSamp('$v'),
+      })
       .sort({ _id: 1 })
       .end();
     // MongoDB: $mergeObjects is also a $group accumulator; $stdDevSamp of one value is null.
@@ -293,8 +399,23 @@ describe('aggregation expressions', () => {
       })
       .end();
     // MongoDB: a negative length is "to the end"; byte operators count UTF-8 bytes (é is two).
-    expect(res.data[0]).toEqual({ substr: 'ello', substrBytes: 'llo', bytesOfAccent: 'hé', substrCP: 'él', indexOfCP: 2, indexOfBytes: 3, missing: -1, strLenBytes: 6, strLenCP: 5 });
-    await expect(things().aggregate().project({ x: $.substrBytes(['$u', 2, 1]) }).end()).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
+    expect(res.data[0]).toEqual({
+      substr: 'ello',
+      substrBytes: 'llo',
+      bytesOfAccent: 'hé',
+      substrCP: 'él',
+      indexOfCP: 2,
+      indexOfBytes: 3,
+      missing: -1,
+      strLenBytes: 6,
+      strLenCP: 5,
+    });
+    await expect(
+      things()
+        .aggregate()
+        .project({ x: $.substrBytes(['$u', 2, 1]) })
+        .end(),
+    ).rejects.toMatchObject({ code: 'DATABASE_REQUEST_FAILED' });
   });
 
   test('arithmetic, array and group operators', async () => {
@@ -322,7 +443,11 @@ describe('aggregation expressions', () => {
       range: [0, 3, 6, 9],
       avg: 2,
       stdDevSamp: 1,
-      zip: [[1, 'x'], [2, 'y'], [3, 'z']],
+      zip: [
+        [1, 'x'],
+        [2, 'y'],
+        [3, 'z'],
+      ],
       arrayToObject: { k: 1 },
       setIsSubset: true,
     });

@@ -132,7 +132,7 @@ test('a deleted _id can be added again inside a transaction', async () => {
   expect((await things().doc('k').get()).data).toEqual([{ _id: 'k', v: 2 }]);
 });
 
-test('removing an admin and adding the same openid back, each in a transaction (the product\'s flow)', async () => {
+test("removing an admin and adding the same openid back, each in a transaction (the product's flow)", async () => {
   await db.runTransaction(async (tx: any) => tx.collection('admins').add({ _id: 'o_x', addedBy: 'o_me' }));
   await db.runTransaction(async (tx: any) => {
     expect((await tx.collection('admins').doc('o_x').get()).data).toMatchObject({ _id: 'o_x' });
@@ -148,7 +148,10 @@ test('runTransaction retries after a conflict with a fresh snapshot and succeeds
     attempts += 1;
     const { data } = await tx.collection('things').doc('a').get();
     if (attempts === 1) await things().doc('a').update({ n: 10 }); // someone else, meanwhile
-    await tx.collection('things').doc('a').update({ n: data.n + 1 });
+    await tx
+      .collection('things')
+      .doc('a')
+      .update({ n: data.n + 1 });
     return data.n;
   });
   expect(attempts).toBe(2);
@@ -161,12 +164,19 @@ test('where().get() and where().updateAndReturn() carry the transaction: its sna
   const tx = await db.startTransaction();
   await tx.collection('things').doc('a').update({ n: 5 });
   await things().doc('b').update({ n: 9 }); // outside, after the snapshot
-  const seen = await tx.collection('things').where({ n: db.command.gte(1) }).orderBy('_id', 'asc').get();
+  const seen = await tx
+    .collection('things')
+    .where({ n: db.command.gte(1) })
+    .orderBy('_id', 'asc')
+    .get();
   expect(seen.data).toEqual([
     { _id: 'a', n: 5 },
     { _id: 'b', n: 1 },
   ]);
-  const changed = await tx.collection('things').where({ _id: 'a' }).updateAndReturn({ n: db.command.inc(1) });
+  const changed = await tx
+    .collection('things')
+    .where({ _id: 'a' })
+    .updateAndReturn({ n: db.command.inc(1) });
   expect(changed).toMatchObject({ updated: 1, doc: { _id: 'a', n: 6 } });
   expect(await n('a')).toBe(1);
   await tx.commit();

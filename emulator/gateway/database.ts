@@ -14,7 +14,8 @@ export type ActionHandler = (params: Params) => Record<string, unknown> | Promis
 const MAX_LIMIT = 1000;
 
 function collectionOf(params: Params): string {
-  if (typeof params.collectionName !== 'string' || !params.collectionName) throw new StoreError('INVALID_PARAM', 'collectionName is required');
+  if (typeof params.collectionName !== 'string' || !params.collectionName)
+    throw new StoreError('INVALID_PARAM', 'collectionName is required');
   return params.collectionName;
 }
 
@@ -24,7 +25,8 @@ function txOf(params: Params): string | undefined {
 
 function nonNegativeInt(value: unknown, field: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new StoreError('INVALID_PARAM', `${field} must be a non-negative integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new StoreError('INVALID_PARAM', `${field} must be a non-negative integer`);
   return value;
 }
 
@@ -57,7 +59,8 @@ export function databaseActions(store: DocumentStore, clock: () => number): Reco
   return {
     'database.addCollection': (params) => {
       const name = collectionOf(params);
-      if (!store.createCollection(name)) throw new StoreError('DATABASE_COLLECTION_ALREADY_EXIST', `[ResourceUnavailable.ResourceExist] Table exist.`);
+      if (!store.createCollection(name))
+        throw new StoreError('DATABASE_COLLECTION_ALREADY_EXIST', `[ResourceUnavailable.ResourceExist] Table exist.`);
       return {};
     },
 
@@ -74,7 +77,12 @@ export function databaseActions(store: DocumentStore, clock: () => number): Reco
       const offset = nonNegativeInt(params.offset, 'offset', 0);
       const limit = Math.min(nonNegativeInt(params.limit, 'limit', 100), MAX_LIMIT);
       const projection = params.projection ? decodeObject(params.projection, 'projection', clock()) : undefined;
-      const list = store.find(collectionOf(params), query(params), { sort: sortOf(params.order, clock()), skip: offset, limit, projection }, txOf(params));
+      const list = store.find(
+        collectionOf(params),
+        query(params),
+        { sort: sortOf(params.order, clock()), skip: offset, limit, projection },
+        txOf(params),
+      );
       return { data: { list: list.map(encode), limit, offset } };
     },
 
@@ -108,7 +116,8 @@ export function databaseActions(store: DocumentStore, clock: () => number): Reco
       const now = clock();
       const pipeline = params.stages.map((stage: unknown, i: number) => {
         const { stageKey, stageValue } = (stage ?? {}) as { stageKey?: unknown; stageValue?: unknown };
-        if (typeof stageKey !== 'string' || !stageKey.startsWith('$')) throw new StoreError('INVALID_PARAM', `stages[${i}].stageKey must be an operator like "$match"`);
+        if (typeof stageKey !== 'string' || !stageKey.startsWith('$'))
+          throw new StoreError('INVALID_PARAM', `stages[${i}].stageKey must be an operator like "$match"`);
         return { [stageKey]: decode(stageValue, `stages[${i}].stageValue`, now) };
       });
       return { data: { list: store.aggregate(collectionOf(params), pipeline).map(encode) } };

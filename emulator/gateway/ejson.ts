@@ -51,7 +51,8 @@ function isBsonValue(value: object): boolean {
 /** ObjectIds go out as their hex string, as CloudBase answers them (the SDK's oid test reads `a === hex`). */
 function answerValue(value: unknown): unknown {
   if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof RegExp) return value;
-  if (isBsonValue(value)) return (value as { _bsontype: string })._bsontype === 'ObjectId' ? (value as { toHexString(): string }).toHexString() : value;
+  if (isBsonValue(value))
+    return (value as { _bsontype: string })._bsontype === 'ObjectId' ? (value as { toHexString(): string }).toHexString() : value;
   if (Array.isArray(value)) return value.map(answerValue);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = answerValue(v);

@@ -100,7 +100,8 @@ export class Gateway {
     const fault = this.deps.faults.take(...(collection ? [`db:${short}:${collection}`] : []), `db:${short}`);
     if (fault) {
       if (fault.delayMs) await sleep(fault.delayMs);
-      if (fault.errcode !== null) return failure('DATABASE_REQUEST_FAILED', `[Emulator.InjectedFault] ${action} failed with injected errcode ${fault.errcode}`);
+      if (fault.errcode !== null)
+        return failure('DATABASE_REQUEST_FAILED', `[Emulator.InjectedFault] ${action} failed with injected errcode ${fault.errcode}`);
     }
     return json(await handler(params));
   }
@@ -121,7 +122,8 @@ export class Gateway {
     const fault = this.deps.faults.take(`openapi:${apiName}`);
     if (fault) {
       if (fault.delayMs) await sleep(fault.delayMs);
-      if (fault.errcode !== null) return binary(encodeJsonResponse({ errcode: fault.errcode, errmsg: fault.errcode === -1 ? 'system error' : 'injected fault' }));
+      if (fault.errcode !== null)
+        return binary(encodeJsonResponse({ errcode: fault.errcode, errmsg: fault.errcode === -1 ? 'system error' : 'injected fault' }));
     }
     const appid = request.appid || invoker?.appid || this.deps.defaultAppid;
     return binary(encodeJsonResponse(handler(request.data, { appid, openid: invoker?.openid ?? null })));

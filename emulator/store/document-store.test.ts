@@ -20,7 +20,7 @@ test('results are copies: mutating them changes nothing stored', () => {
   expect(s.find('c', {})[0]!.tags).toEqual(['x']);
 });
 
-test('an upsert starts from the filter\'s equality fields', () => {
+test("an upsert starts from the filter's equality fields", () => {
   const s = store();
   const res = s.update('c', { _id: 'day:quick', kind: 'quick' }, { $inc: { count: 1 } }, { multi: false, upsert: true, replace: false });
   expect(res.upsertedId).toBe('day:quick');
@@ -65,7 +65,10 @@ test('two transactions inserting the same new _id: the second insert conflicts',
 
 test('documents only read never fail a commit', () => {
   const s = store();
-  s.insert('c', [{ _id: 'a', n: 1 }, { _id: 'b', n: 1 }]);
+  s.insert('c', [
+    { _id: 'a', n: 1 },
+    { _id: 'b', n: 1 },
+  ]);
   const t = s.startTransaction();
   expect(s.find('c', {}, {}, t)).toHaveLength(2);
   s.update('c', { _id: 'a' }, set(5), one);
@@ -142,7 +145,20 @@ test('dates sort as dates, newest first, with ties broken by the next key', () =
     { _id: 'c', t: at(10) },
     { _id: 'd', t: at(30) },
   ]);
-  expect(s.find('c', {}, { sort: [['t', -1], ['_id', -1]] }).map((d) => d._id)).toEqual(['d', 'b', 'a', 'c']);
+  expect(
+    s
+      .find(
+        'c',
+        {},
+        {
+          sort: [
+            ['t', -1],
+            ['_id', -1],
+          ],
+        },
+      )
+      .map((d) => d._id),
+  ).toEqual(['d', 'b', 'a', 'c']);
   expect(s.find('c', { t: { $lt: at(30) } }, { sort: [['t', 1]] }).map((d) => d._id)).toEqual(['c', 'a']);
 });
 

@@ -80,8 +80,10 @@ export interface UnindexedQuery {
 }
 
 /** CloudBase's answers for transactions, word for word (see docs/emulator.md "Fidelity"). */
-export const TRANSACTION_CONFLICT_MESSAGE = '[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others in the same time.';
-export const TRANSACTION_NOT_EXIST_MESSAGE = '[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server, it may be caused by timeout or abort.';
+export const TRANSACTION_CONFLICT_MESSAGE =
+  '[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others in the same time.';
+export const TRANSACTION_NOT_EXIST_MESSAGE =
+  '[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server, it may be caused by timeout or abort.';
 
 /** A write outside a transaction met documents that open transactions have written. */
 export class DocumentLocked extends Error {
@@ -132,7 +134,8 @@ function isObjectId(value: unknown): value is ObjectId {
  */
 function clone<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Date || Object.prototype.toString.call(value) === '[object Date]') return new Date((value as unknown as Date).getTime()) as T;
+  if (value instanceof Date || Object.prototype.toString.call(value) === '[object Date]')
+    return new Date((value as unknown as Date).getTime()) as T;
   if (value instanceof RegExp) return new RegExp(value.source, value.flags) as T;
   if (isBsonValue(value)) return value;
   if (Array.isArray(value)) return value.map((v) => clone(v)) as T;
@@ -174,7 +177,8 @@ function assertStorable(value: unknown, path = ''): void {
     return;
   }
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k.startsWith('$')) throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] Document can't have $ prefixed field names: ${k}`);
+    if (k.startsWith('$'))
+      throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] Document can't have $ prefixed field names: ${k}`);
     assertStorable(v, path ? `${path}.${k}` : k);
   }
 }
@@ -321,7 +325,8 @@ export class DocumentStore {
   find(collection: string, filter: Filter, options: FindOptions = {}, txId?: string): Doc[] {
     return this.inTransaction(txId, (tx) => {
       const source = this.visible(collection, tx);
-      if (!options.untracked) this.planned(collection, 'read', source, filter, { sort: options.sort, skip: options.skip, limit: options.limit });
+      if (!options.untracked)
+        this.planned(collection, 'read', source, filter, { sort: options.sort, skip: options.skip, limit: options.limit });
       const projection = options.projection && Object.keys(options.projection).length ? options.projection : undefined;
       const near = options.sort?.length ? null : nearOf(filter);
       if (near) {
@@ -364,10 +369,16 @@ export class DocumentStore {
   aggregate(collection: string, pipeline: Filter[]): Doc[] {
     let source = this.visible(collection);
     let stages = pipeline;
-    if (pipeline.slice(1).some((stage) => '$geoNear' in stage)) throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] $geoNear is only valid as the first stage in a pipeline.');
+    if (pipeline.slice(1).some((stage) => '$geoNear' in stage))
+      throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] $geoNear is only valid as the first stage in a pipeline.');
     if (pipeline[0] && '$geoNear' in pipeline[0]) {
       const spec = (pipeline[0].$geoNear ?? {}) as Record<string, unknown>;
-      const key = typeof spec.key === 'string' ? spec.key : this.indexesOf(collection).flatMap((i) => i.keys).find(([, d]) => d === '2dsphere')?.[0];
+      const key =
+        typeof spec.key === 'string'
+          ? spec.key
+          : this.indexesOf(collection)
+              .flatMap((i) => i.keys)
+              .find(([, d]) => d === '2dsphere')?.[0];
       const near = { [key ?? '(no geo index)']: { $nearSphere: { $geometry: spec.near } } };
       this.planned(collection, 'aggregate', source, spec.query ? { $and: [near, spec.query] } : near, {});
       source = this.geoNear(source, spec);
@@ -411,7 +422,9 @@ export class DocumentStore {
     if (!key) {
       // MongoDB uses the collection's only geo index; the emulator, the only field holding geometries.
       const fields = new Set<string>();
-      for (const doc of source) for (const [k, v] of Object.entries(doc)) if (k !== '_id' && v !== null && typeof v === 'object' && !Array.isArray(v) && shapeOf(v)) fields.add(k);
+      for (const doc of source)
+        for (const [k, v] of Object.entries(doc))
+          if (k !== '_id' && v !== null && typeof v === 'object' && !Array.isArray(v) && shapeOf(v)) fields.add(k);
       if (fields.size === 0) refuse('unable to find index for $geoNear query');
       if (fields.size > 1) refuse(`found more than one geo field (${[...fields].join(', ')}); give key`);
       key = [...fields][0]!;
@@ -456,7 +469,11 @@ export class DocumentStore {
       if (existing.has(key)) throw duplicateKey(collection, doc._id);
       existing.add(key);
     }
-    this.write(collection, prepared.map(({ key, doc }) => [key, doc]), tx);
+    this.write(
+      collection,
+      prepared.map(({ key, doc }) => [key, doc]),
+      tx,
+    );
     return prepared.map(({ doc }) => doc._id);
   }
 
@@ -464,7 +481,13 @@ export class DocumentStore {
     return this.inTransaction(txId, (tx) => this.updateIn(collection, filter, change, options, tx));
   }
 
-  private updateIn(collection: string, filter: Filter, change: Doc, options: UpdateOptions, tx: TransactionState | undefined): UpdateResult {
+  private updateIn(
+    collection: string,
+    filter: Filter,
+    change: Doc,
+    options: UpdateOptions,
+    tx: TransactionState | undefined,
+  ): UpdateResult {
     const source = this.visible(collection, tx);
     this.planned(collection, 'update', source, filter, { limit: options.multi ? undefined : 1 });
     const query = new Query(filter, this.mingoOptions);
@@ -475,7 +498,9 @@ export class DocumentStore {
     if (targets.length === 0) {
       if (!options.upsert) return { matched: 0, updated: 0, upsertedId: null };
       const seed = upsertSeed(filter);
-      const doc = options.replace ? { ...clone(change), ...(seed._id !== undefined && change._id === undefined ? { _id: seed._id } : {}) } : this.applyOperators(seed, change);
+      const doc = options.replace
+        ? { ...clone(change), ...(seed._id !== undefined && change._id === undefined ? { _id: seed._id } : {}) }
+        : this.applyOperators(seed, change);
       const [id] = this.insertIn(collection, [doc], tx);
       return { matched: 0, updated: 0, upsertedId: id ?? null };
     }
@@ -483,7 +508,8 @@ export class DocumentStore {
     const writes: Array<[string, Doc]> = [];
     for (const target of targets) {
       const next = options.replace ? { ...clone(change), _id: target._id } : this.applyOperators(clone(target), change);
-      if (idKey(next._id) !== idKey(target._id)) throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] the _id of a document cannot be changed');
+      if (idKey(next._id) !== idKey(target._id))
+        throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] the _id of a document cannot be changed');
       assertStorable(next);
       if (!isDeepStrictEqual(next, target)) writes.push([idKey(target._id), next]);
     }
@@ -503,7 +529,8 @@ export class DocumentStore {
       if (!target) return { updated: 0, doc: null };
       this.countReturned(collection, 1);
       const next = this.applyOperators(clone(target), change);
-      if (idKey(next._id) !== idKey(target._id)) throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] the _id of a document cannot be changed');
+      if (idKey(next._id) !== idKey(target._id))
+        throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] the _id of a document cannot be changed');
       assertStorable(next);
       if (!isDeepStrictEqual(next, target)) this.write(collection, [[idKey(target._id), next]], tx);
       // findAndModify's count is of documents found (`lastErrorObject.n`), changed or not.
@@ -519,7 +546,11 @@ export class DocumentStore {
       const matches = source.filter((d) => query.test(d));
       const targets = multi ? matches : matches.slice(0, 1);
       this.countReturned(collection, targets.length);
-      this.write(collection, targets.map((d) => [idKey(d._id), null]), tx);
+      this.write(
+        collection,
+        targets.map((d) => [idKey(d._id), null]),
+        tx,
+      );
       return targets.length;
     });
   }
@@ -550,11 +581,17 @@ export class DocumentStore {
     for (const index of unique) {
       const seen = new Map<string, string>();
       for (const [key, doc] of after) {
-        const tuple = EJSON.stringify(index.keys.map(([field]) => resolvePath(doc, field) ?? null), { relaxed: false });
+        const tuple = EJSON.stringify(
+          index.keys.map(([field]) => resolvePath(doc, field) ?? null),
+          { relaxed: false },
+        );
         const other = seen.get(tuple);
         if (other !== undefined) {
           const shown = index.keys.map(([field]) => `${field}: ${JSON.stringify(resolvePath(doc, field) ?? null)}`).join(', ');
-          throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] multiple write errors: [{write errors: [{E11000 duplicate key error collection: ${collection} index: ${index.name} dup key: { ${shown} }}]}, {<nil>}]`);
+          throw new StoreError(
+            'DATABASE_REQUEST_FAILED',
+            `[FailedOperation] multiple write errors: [{write errors: [{E11000 duplicate key error collection: ${collection} index: ${index.name} dup key: { ${shown} }}]}, {<nil>}]`,
+          );
         }
         seen.set(tuple, key);
       }
@@ -696,7 +733,8 @@ export class DocumentStore {
       }
     }
     const seq = ++this.seq;
-    for (const [collection, pending] of tx.writes) if (this.collections.has(collection)) this.commitWrites(collection, pending.entries(), seq);
+    for (const [collection, pending] of tx.writes)
+      if (this.collections.has(collection)) this.commitWrites(collection, pending.entries(), seq);
     this.endTransaction(tx);
     if (tx.writes.size) this.onChange();
   }
@@ -746,7 +784,11 @@ export class DocumentStore {
     const seq = ++this.seq;
     for (const [name, docs] of Object.entries(data)) {
       this.collections.set(name, new Map());
-      this.commitWrites(name, docs.map((d) => [idKey(d._id), d] as [string, Doc]), seq);
+      this.commitWrites(
+        name,
+        docs.map((d) => [idKey(d._id), d] as [string, Doc]),
+        seq,
+      );
     }
   }
 
@@ -791,7 +833,10 @@ function assertPathsWritable(doc: Doc, operators: Doc): void {
         const next = (current as Record<string, unknown>)[part];
         if (next === undefined) break; // missing parents are created
         if (next === null || typeof next !== 'object' || next instanceof Date) {
-          throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] Cannot create field '${parts[i + 1]}' in element {${part}: ${JSON.stringify(next)}}`);
+          throw new StoreError(
+            'DATABASE_REQUEST_FAILED',
+            `[FailedOperation] Cannot create field '${parts[i + 1]}' in element {${part}: ${JSON.stringify(next)}}`,
+          );
         }
         current = next;
       }
@@ -802,7 +847,10 @@ function assertPathsWritable(doc: Doc, operators: Doc): void {
 function duplicateKey(collection: string, id: unknown): StoreError {
   // MongoDB's wording, which CloudBase passes through and callers match on.
   const shown = typeof id === 'string' ? JSON.stringify(id) : isObjectId(id) ? `ObjectId('${id.toHexString()}')` : String(id);
-  return new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] multiple write errors: [{write errors: [{E11000 duplicate key error collection: ${collection} index: _id_ dup key: { _id: ${shown} }}]}, {<nil>}]`);
+  return new StoreError(
+    'DATABASE_REQUEST_FAILED',
+    `[FailedOperation] multiple write errors: [{write errors: [{E11000 duplicate key error collection: ${collection} index: _id_ dup key: { _id: ${shown} }}]}, {<nil>}]`,
+  );
 }
 
 /** An upsert starts from the equality fields of its filter, as MongoDB does. */
@@ -911,14 +959,21 @@ function assertOperandTypes(doc: Doc, operators: Doc): void {
       const { value } = at;
       const field = path.split('.').pop();
       if (op === '$inc' || op === '$mul') {
-        if (!isNumeric(operand)) fail(`Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(operand)}}`);
-        if (value !== undefined && !isNumeric(value)) fail(`Cannot apply ${op} to a value of non-numeric type. {_id: ${id}} has the field '${field}' of non-numeric type ${bsonTypeName(value)}`);
+        if (!isNumeric(operand))
+          fail(`Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(operand)}}`);
+        if (value !== undefined && !isNumeric(value))
+          fail(
+            `Cannot apply ${op} to a value of non-numeric type. {_id: ${id}} has the field '${field}' of non-numeric type ${bsonTypeName(value)}`,
+          );
       } else if (op === '$push') {
-        if (value !== undefined && !Array.isArray(value)) fail(`The field '${field}' must be an array but is of type ${bsonTypeName(value)} in document {_id: ${id}}`);
+        if (value !== undefined && !Array.isArray(value))
+          fail(`The field '${field}' must be an array but is of type ${bsonTypeName(value)} in document {_id: ${id}}`);
       } else if (op === '$addToSet') {
-        if (value !== undefined && !Array.isArray(value)) fail(`Cannot apply $addToSet to non-array field. Field named '${field}' has non-array type ${bsonTypeName(value)}`);
+        if (value !== undefined && !Array.isArray(value))
+          fail(`Cannot apply $addToSet to non-array field. Field named '${field}' has non-array type ${bsonTypeName(value)}`);
       } else if (op === '$pop') {
-        if (value !== undefined && !Array.isArray(value)) fail(`Path '${path}' contains an element of non-array type '${bsonTypeName(value)}'`);
+        if (value !== undefined && !Array.isArray(value))
+          fail(`Path '${path}' contains an element of non-array type '${bsonTypeName(value)}'`);
       } else if (op === '$pull' || op === '$pullAll') {
         if (value !== undefined && !Array.isArray(value)) fail(`Cannot apply ${op} to a non-array value`);
       }
@@ -954,7 +1009,11 @@ function sortLikeMongo(docs: Doc[], sort: SortSpec, wanted?: number): Doc[] {
     }
     return a.at - b.at;
   };
-  if (wanted === undefined || wanted * 4 >= keyed.length) return keyed.sort(cmp).slice(0, wanted).map((k) => k.doc);
+  if (wanted === undefined || wanted * 4 >= keyed.length)
+    return keyed
+      .sort(cmp)
+      .slice(0, wanted)
+      .map((k) => k.doc);
   // A page of a large result: keep the `wanted` first in a max-heap instead of sorting everything.
   const heap: Keyed[] = [];
   const swap = (i: number, j: number) => {
@@ -965,7 +1024,7 @@ function sortLikeMongo(docs: Doc[], sort: SortSpec, wanted?: number): Doc[] {
   for (const item of keyed) {
     if (heap.length < wanted) {
       heap.push(item);
-      for (let i = heap.length - 1; i > 0; ) {
+      for (let i = heap.length - 1; i > 0;) {
         const p = (i - 1) >> 1;
         if (cmp(heap[i]!, heap[p]!) <= 0) break;
         swap(i, p);
@@ -973,7 +1032,7 @@ function sortLikeMongo(docs: Doc[], sort: SortSpec, wanted?: number): Doc[] {
       }
     } else if (wanted > 0 && cmp(item, heap[0]!) < 0) {
       heap[0] = item;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

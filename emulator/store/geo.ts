@@ -224,13 +224,18 @@ export function nearSpec(value: unknown): NearSpec {
   const spec = (value ?? {}) as { $geometry?: unknown; $maxDistance?: unknown; $minDistance?: unknown };
   if (spec.$geometry !== undefined) {
     const shape = shapeOf(spec.$geometry);
-    if (!shape || shape.points.length !== 1 || (spec.$geometry as { type?: unknown }).type !== 'Point') fail('$nearSphere needs a GeoJSON Point as $geometry');
+    if (!shape || shape.points.length !== 1 || (spec.$geometry as { type?: unknown }).type !== 'Point')
+      fail('$nearSphere needs a GeoJSON Point as $geometry');
     const num = (v: unknown, name: string, fallback: number) => {
       if (v === undefined || v === null) return fallback;
       if (typeof v !== 'number' || v < 0) fail(`${name} must be a non-negative number`);
       return v;
     };
-    return { from: shape.points[0]!, min: num(spec.$minDistance, '$minDistance', 0), max: num(spec.$maxDistance, '$maxDistance', Infinity) };
+    return {
+      from: shape.points[0]!,
+      min: num(spec.$minDistance, '$minDistance', 0),
+      max: num(spec.$maxDistance, '$maxDistance', Infinity),
+    };
   }
   const legacy = position(value);
   if (!legacy) fail('$nearSphere needs $geometry');

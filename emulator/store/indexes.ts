@@ -56,7 +56,8 @@ export function parseIndexFile(collection: string, json: unknown): { indexes: In
     const parsed: IndexSpec['keys'] = [];
     for (const [field, direction] of Object.entries(keys as Record<string, unknown>)) {
       if (!field || field.startsWith('$') || field.split('.').some((p) => !p)) problems.push(`${at}.keys: "${field}" is not a field path`);
-      else if (direction !== 1 && direction !== -1 && direction !== '2dsphere') problems.push(`${at}.keys.${field}: must be 1, -1 or "2dsphere"`);
+      else if (direction !== 1 && direction !== -1 && direction !== '2dsphere')
+        problems.push(`${at}.keys.${field}: must be 1, -1 or "2dsphere"`);
       else parsed.push([field, direction]);
     }
     if (parsed.length > 31) problems.push(`${at}.keys: CloudBase allows at most 31 fields in an index`);
@@ -75,7 +76,9 @@ export function loadIndexDir(root: string): { byCollection: Record<string, Index
   const byCollection: Record<string, IndexSpec[]> = {};
   const problems: string[] = [];
   if (!existsSync(dir)) return { byCollection, problems };
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const collection = file.slice(0, -'.json'.length);
     let json: unknown;
     try {

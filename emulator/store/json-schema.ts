@@ -8,11 +8,35 @@ import { StoreError } from './store-error';
 type Schema = Record<string, unknown>;
 
 const SUPPORTED = new Set([
-  'bsonType', 'type', 'required', 'properties', 'additionalProperties', 'patternProperties',
-  'minProperties', 'maxProperties', 'dependencies', 'enum', 'minimum', 'maximum',
-  'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'pattern',
-  'items', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems', 'allOf', 'anyOf',
-  'oneOf', 'not', 'title', 'description',
+  'bsonType',
+  'type',
+  'required',
+  'properties',
+  'additionalProperties',
+  'patternProperties',
+  'minProperties',
+  'maxProperties',
+  'dependencies',
+  'enum',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'items',
+  'additionalItems',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'title',
+  'description',
 ]);
 
 function bad(message: string): never {
@@ -20,7 +44,14 @@ function bad(message: string): never {
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp) && typeof (v as { _bsontype?: unknown })._bsontype !== 'string';
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    !(v instanceof Date) &&
+    !(v instanceof RegExp) &&
+    typeof (v as { _bsontype?: unknown })._bsontype !== 'string'
+  );
 }
 
 function bsonTypeOf(v: unknown): string[] {
@@ -122,7 +153,12 @@ export function compileSchema(schema: unknown): (value: unknown) => boolean {
   if (s.items !== undefined) {
     if (Array.isArray(s.items)) {
       const tuple = s.items.map(compileSchema);
-      const extra = s.additionalItems === undefined || s.additionalItems === true ? null : s.additionalItems === false ? () => false : compileSchema(s.additionalItems);
+      const extra =
+        s.additionalItems === undefined || s.additionalItems === true
+          ? null
+          : s.additionalItems === false
+            ? () => false
+            : compileSchema(s.additionalItems);
       checks.push((v) => !Array.isArray(v) || v.every((x, i) => (i < tuple.length ? tuple[i]!(x) : extra ? extra(x) : true)));
     } else {
       const item = compileSchema(s.items);
@@ -140,8 +176,18 @@ export function compileSchema(schema: unknown): (value: unknown) => boolean {
   }
   const properties = s.properties === undefined ? {} : isPlainObject(s.properties) ? s.properties : bad('properties must be an object');
   const propertyChecks = Object.entries(properties).map(([k, sub]) => [k, compileSchema(sub)] as const);
-  const patterns = s.patternProperties === undefined ? [] : isPlainObject(s.patternProperties) ? Object.entries(s.patternProperties).map(([p, sub]) => [new RegExp(p, 'u'), compileSchema(sub)] as const) : bad('patternProperties must be an object');
-  const additional = s.additionalProperties === undefined || s.additionalProperties === true ? null : s.additionalProperties === false ? () => false : compileSchema(s.additionalProperties);
+  const patterns =
+    s.patternProperties === undefined
+      ? []
+      : isPlainObject(s.patternProperties)
+        ? Object.entries(s.patternProperties).map(([p, sub]) => [new RegExp(p, 'u'), compileSchema(sub)] as const)
+        : bad('patternProperties must be an object');
+  const additional =
+    s.additionalProperties === undefined || s.additionalProperties === true
+      ? null
+      : s.additionalProperties === false
+        ? () => false
+        : compileSchema(s.additionalProperties);
   if (propertyChecks.length || patterns.length || additional) {
     checks.push((v) => {
       if (!isPlainObject(v)) return true;
@@ -157,8 +203,14 @@ export function compileSchema(schema: unknown): (value: unknown) => boolean {
   }
   if (s.dependencies !== undefined) {
     if (!isPlainObject(s.dependencies)) bad('dependencies must be an object');
-    const deps = Object.entries(s.dependencies).map(([k, d]) => [k, Array.isArray(d) ? list(d, 'dependencies') : compileSchema(d)] as const);
-    checks.push((v) => !isPlainObject(v) || deps.every(([k, d]) => !(k in v) || (Array.isArray(d) ? d.every((x) => x in v) : (d as (x: unknown) => boolean)(v))));
+    const deps = Object.entries(s.dependencies).map(
+      ([k, d]) => [k, Array.isArray(d) ? list(d, 'dependencies') : compileSchema(d)] as const,
+    );
+    checks.push(
+      (v) =>
+        !isPlainObject(v) ||
+        deps.every(([k, d]) => !(k in v) || (Array.isArray(d) ? d.every((x) => x in v) : (d as (x: unknown) => boolean)(v))),
+    );
   }
 
   const group = (name: string) => {

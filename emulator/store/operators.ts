@@ -13,7 +13,12 @@
 import { Context, evalExpr } from 'mingo/core';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
-import { $dateFromString as mingoDateFromString, $mergeObjects as mingoMergeObjects, $round as mingoRound, $trunc as mingoTrunc } from 'mingo/operators/expression';
+import {
+  $dateFromString as mingoDateFromString,
+  $mergeObjects as mingoMergeObjects,
+  $round as mingoRound,
+  $trunc as mingoTrunc,
+} from 'mingo/operators/expression';
 import * as pipelineOperators from 'mingo/operators/pipeline';
 import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
@@ -28,7 +33,14 @@ import { StoreError } from './store-error';
 type Predicate = (obj: Record<string, unknown>) => boolean;
 
 function isDocument(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp) && typeof (v as { _bsontype?: unknown })._bsontype !== 'string';
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    !(v instanceof Date) &&
+    !(v instanceof RegExp) &&
+    typeof (v as { _bsontype?: unknown })._bsontype !== 'string'
+  );
 }
 
 function $elemMatch(selector: string, criteria: Record<string, unknown>, options: Options): Predicate {
@@ -60,7 +72,8 @@ function exprError(message: string): never {
 }
 
 function args(obj: unknown, expr: unknown, options: Options, op: string, min: number, max: number): unknown[] {
-  if (!Array.isArray(expr) || expr.length < min || expr.length > max) exprError(`${op} needs ${min === max ? min : `${min} to ${max}`} arguments`);
+  if (!Array.isArray(expr) || expr.length < min || expr.length > max)
+    exprError(`${op} needs ${min === max ? min : `${min} to ${max}`} arguments`);
   return evalExpr(obj, expr, options) as unknown[];
 }
 
@@ -152,7 +165,16 @@ function zoneOffsetMinutes(zone: string | undefined, utcMs: number): number {
   if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3] ?? 0));
   let parts: Intl.DateTimeFormatPart[];
   try {
-    parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs));
+    parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }).formatToParts(new Date(utcMs));
   } catch {
     exprError(`unrecognized time zone identifier: "${zone}"`);
   }
@@ -171,12 +193,18 @@ function $dateFromString(obj: unknown, expr: unknown, options: Options): unknown
   if (spec.format !== undefined) return (mingoDateFromString as (o: unknown, e: unknown, opt: Options) => unknown)(obj, expr, options);
   const args = evalExpr(obj, expr, options) as { dateString?: unknown; timezone?: unknown; onError?: unknown; onNull?: unknown };
   if (args.dateString === null || args.dateString === undefined) return 'onNull' in args ? args.onNull : null;
-  const m = typeof args.dateString === 'string' ? /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(args.dateString) : null;
+  const m =
+    typeof args.dateString === 'string'
+      ? /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(
+          args.dateString,
+        )
+      : null;
   if (!m) {
     if ('onError' in args) return args.onError;
     exprError(`$dateFromString: Error parsing date string '${String(args.dateString)}'`);
   }
-  if (m[8] && args.timezone) exprError('$dateFromString: you cannot pass in a date/time string with time zone information together with a timezone argument');
+  if (m[8] && args.timezone)
+    exprError('$dateFromString: you cannot pass in a date/time string with time zone information together with a timezone argument');
   const n = (i: number) => Number(m[i] ?? 0);
   const wall = Date.UTC(n(1), n(2) - 1, n(3), n(4), n(5), n(6), Number((m[7] ?? '0').padEnd(3, '0')));
   const zone = m[8] ?? (typeof args.timezone === 'string' ? args.timezone : undefined);

@@ -45,7 +45,15 @@ type Kind = 'eq' | 'range' | 'geo';
 const GEO = new Set(['$nearSphere', '$near', '$geoWithin', '$geoIntersects']);
 
 function isOperatorObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp) && typeof (v as { _bsontype?: unknown })._bsontype !== 'string' && Object.keys(v).some((k) => k.startsWith('$'));
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    !(v instanceof Date) &&
+    !(v instanceof RegExp) &&
+    typeof (v as { _bsontype?: unknown })._bsontype !== 'string' &&
+    Object.keys(v).some((k) => k.startsWith('$'))
+  );
 }
 
 function anchored(re: unknown, options?: unknown): boolean {
@@ -152,7 +160,7 @@ function kthSmallest<T>(docs: T[], k: number, cmp: (a: T, b: T) => number): T | 
   for (const doc of docs) {
     if (heap.length < k) {
       heap.push(doc);
-      for (let i = heap.length - 1; i > 0; ) {
+      for (let i = heap.length - 1; i > 0;) {
         const p = (i - 1) >> 1;
         if (cmp(heap[i]!, heap[p]!) <= 0) break;
         swap(i, p);
@@ -160,7 +168,7 @@ function kthSmallest<T>(docs: T[], k: number, cmp: (a: T, b: T) => number): T | 
       }
     } else if (cmp(doc, heap[0]!) < 0) {
       heap[0] = doc;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
@@ -185,13 +193,20 @@ function kthSmallest<T>(docs: T[], k: number, cmp: (a: T, b: T) => number): T | 
 export function fastCompare(compare: (a: unknown, b: unknown) => number): (a: unknown, b: unknown) => number {
   return (a, b) => {
     const ta = typeof a;
-    if (ta === typeof b && (ta === 'string' || ta === 'number')) return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    if (ta === typeof b && (ta === 'string' || ta === 'number'))
+      return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
     if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime() < 0 ? -1 : a.getTime() > b.getTime() ? 1 : 0;
     return compare(a, b);
   };
 }
 
-function scanInOrderUntil(candidates: Doc[], matches: (d: Doc) => boolean, wanted: number, sort: SortSpec, slowCompare: (a: unknown, b: unknown) => number): number {
+function scanInOrderUntil(
+  candidates: Doc[],
+  matches: (d: Doc) => boolean,
+  wanted: number,
+  sort: SortSpec,
+  slowCompare: (a: unknown, b: unknown) => number,
+): number {
   if (wanted <= 0) return 0;
   const compare = fastCompare(slowCompare);
   // Each candidate's sort values, read once.
@@ -280,7 +295,12 @@ export function planQuery(docs: Doc[], filter: Filter, shape: QueryShape, declar
     if (near && !index.keys.some(([field, dir]) => dir === '2dsphere' && field === near)) continue;
     const ordered = sort.length > 0 && givesOrder(index, eqPrefix, sort);
     if (bounded.length === 0 && !ordered) continue;
-    const bounds = bounded.flatMap((field) => conditions.get(field)!.filter((c) => c.kind !== null).map((c) => c.part));
+    const bounds = bounded.flatMap((field) =>
+      conditions
+        .get(field)!
+        .filter((c) => c.kind !== null)
+        .map((c) => c.part),
+    );
     options.push({ index, ordered, candidates: bounds.length ? docs.filter(tools.compile({ $and: bounds })) : docs });
   }
   // Narrowest bounds first; a plan that cannot examine fewer than the best so far is skipped.

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyIndexes, checkIndexFiles, planIndexes, toCreateIndex, type IndexApi, type IndexSpec, type LiveIndex } from './indexes';
 
-const byDay: IndexSpec = { name: 'openid_day', keys: [['openid', 1], ['day', -1]], unique: false };
+const byDay: IndexSpec = {
+  name: 'openid_day',
+  keys: [
+    ['openid', 1],
+    ['day', -1],
+  ],
+  unique: false,
+};
 const code: IndexSpec = { name: 'code', keys: [['code', 1]], unique: true };
 
 /** A fake environment: collections with their online indexes, recording calls. */
@@ -18,14 +25,26 @@ function fakeApi(live: Record<string, LiveIndex[]>, opts: { dropOnCreate?: boole
     async updateCollection(name, change) {
       calls.push(`create ${name} ${change.CreateIndexes.map((c) => c.IndexName).join(',')}`);
       if (opts.dropOnCreate) return {};
-      live[name] = [...(live[name] ?? []), ...change.CreateIndexes.map((c) => ({ Name: c.IndexName, Keys: c.MgoKeySchema.MgoIndexKeys, Unique: c.MgoKeySchema.MgoIsUnique }))];
+      live[name] = [
+        ...(live[name] ?? []),
+        ...change.CreateIndexes.map((c) => ({ Name: c.IndexName, Keys: c.MgoKeySchema.MgoIndexKeys, Unique: c.MgoKeySchema.MgoIsUnique })),
+      ];
       return {};
     },
   };
 }
 
 test('the manager API shape of a declared index', () => {
-  expect(toCreateIndex(byDay)).toEqual({ IndexName: 'openid_day', MgoKeySchema: { MgoIndexKeys: [{ Name: 'openid', Direction: '1' }, { Name: 'day', Direction: '-1' }], MgoIsUnique: false } });
+  expect(toCreateIndex(byDay)).toEqual({
+    IndexName: 'openid_day',
+    MgoKeySchema: {
+      MgoIndexKeys: [
+        { Name: 'openid', Direction: '1' },
+        { Name: 'day', Direction: '-1' },
+      ],
+      MgoIsUnique: false,
+    },
+  });
 });
 
 test('plan: missing ones created, same ones kept, different or undeclared ones only reported', () => {
@@ -56,7 +75,9 @@ test('apply creates what is missing, reads it back, and a second run changes not
 });
 
 test('apply fails when a created index does not read back', async () => {
-  await expect(applyIndexes(fakeApi({}, { dropOnCreate: true }), { users: [code] })).rejects.toThrow(/users.*not found when read back.*code/);
+  await expect(applyIndexes(fakeApi({}, { dropOnCreate: true }), { users: [code] })).rejects.toThrow(
+    /users.*not found when read back.*code/,
+  );
 });
 
 test('file checks: malformed files and files for unknown collections', () => {

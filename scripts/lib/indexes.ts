@@ -29,7 +29,15 @@ export interface LiveIndex {
 /** The part of @cloudbase/manager-node's DatabaseService this needs. */
 export interface IndexApi {
   describeCollection(name: string): Promise<{ Indexes?: LiveIndex[] }>;
-  updateCollection(name: string, change: { CreateIndexes: Array<{ IndexName: string; MgoKeySchema: { MgoIndexKeys: Array<{ Name: string; Direction: string }>; MgoIsUnique: boolean } }> }): Promise<unknown>;
+  updateCollection(
+    name: string,
+    change: {
+      CreateIndexes: Array<{
+        IndexName: string;
+        MgoKeySchema: { MgoIndexKeys: Array<{ Name: string; Direction: string }>; MgoIsUnique: boolean };
+      }>;
+    },
+  ): Promise<unknown>;
 }
 
 export interface IndexPlan {
@@ -46,7 +54,10 @@ export interface IndexPlan {
 export function toCreateIndex(spec: IndexSpec) {
   return {
     IndexName: spec.name,
-    MgoKeySchema: { MgoIndexKeys: spec.keys.map(([field, direction]) => ({ Name: field, Direction: String(direction) })), MgoIsUnique: spec.unique },
+    MgoKeySchema: {
+      MgoIndexKeys: spec.keys.map(([field, direction]) => ({ Name: field, Direction: String(direction) })),
+      MgoIsUnique: spec.unique,
+    },
   };
 }
 
@@ -63,8 +74,14 @@ export function planIndexes(collection: string, declared: IndexSpec[], live: Liv
       plan.create.push(spec);
       continue;
     }
-    const want = describeSpec(spec.keys.map(([f, d]) => [f, String(d)]), spec.unique);
-    const have = describeSpec((online.Keys ?? []).map((k) => [k.Name ?? '?', String(k.Direction ?? '?')]), online.Unique === true);
+    const want = describeSpec(
+      spec.keys.map(([f, d]) => [f, String(d)]),
+      spec.unique,
+    );
+    const have = describeSpec(
+      (online.Keys ?? []).map((k) => [k.Name ?? '?', String(k.Direction ?? '?')]),
+      online.Unique === true,
+    );
     if (want === have) plan.same.push(spec.name);
     else plan.differing.push({ name: spec.name, declared: want, live: have });
   }
@@ -80,7 +97,13 @@ export function planIndexes(collection: string, declared: IndexSpec[], live: Liv
 export function checkIndexFiles(root: string): string[] {
   const { byCollection, problems } = loadIndexDir(root);
   const rulesDir = join(root, 'database-rules');
-  const collections = new Set(existsSync(rulesDir) ? readdirSync(rulesDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : []);
+  const collections = new Set(
+    existsSync(rulesDir)
+      ? readdirSync(rulesDir)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => f.slice(0, -5))
+      : [],
+  );
   for (const name of Object.keys(byCollection)) {
     if (!collections.has(name)) problems.push(`database-indexes/${name}.json: no collection "${name}" (no database-rules/${name}.json)`);
   }
@@ -92,7 +115,11 @@ export function checkIndexFiles(root: string): string[] {
  * one plan per collection (as found before creating) and lines to print; throws when a
  * created index does not show up when read back.
  */
-export async function applyIndexes(api: IndexApi, byCollection: Record<string, IndexSpec[]>, log: (line: string) => void = () => {}): Promise<IndexPlan[]> {
+export async function applyIndexes(
+  api: IndexApi,
+  byCollection: Record<string, IndexSpec[]>,
+  log: (line: string) => void = () => {},
+): Promise<IndexPlan[]> {
   const plans: IndexPlan[] = [];
   for (const [collection, declared] of Object.entries(byCollection).sort(([a], [b]) => a.localeCompare(b))) {
     const before = await api.describeCollection(collection);
@@ -105,10 +132,20 @@ export async function applyIndexes(api: IndexApi, byCollection: Record<string, I
       const missing = plan.create.filter((c) => !present.has(c.name)).map((c) => c.name);
       if (missing.length) throw new Error(`indexes of "${collection}" not found when read back after creating them: ${missing.join(', ')}`);
     }
-    for (const spec of plan.create) log(`  ✓ index ${collection}.${spec.name} (${describeSpec(spec.keys.map(([f, d]) => [f, String(d)]), spec.unique)}) — created, read back`);
+    for (const spec of plan.create)
+      log(
+        `  ✓ index ${collection}.${spec.name} (${describeSpec(
+          spec.keys.map(([f, d]) => [f, String(d)]),
+          spec.unique,
+        )}) — created, read back`,
+      );
     for (const name of plan.same) log(`  ✓ index ${collection}.${name} — already there`);
-    for (const d of plan.differing) log(`  ! index ${collection}.${d.name}: declared ${d.declared}, online ${d.live} — left as it is; drop it in the console to have it rebuilt`);
-    for (const name of plan.undeclared) log(`  ! index ${collection}.${name} is online but not in database-indexes/${collection}.json — left in place`);
+    for (const d of plan.differing)
+      log(
+        `  ! index ${collection}.${d.name}: declared ${d.declared}, online ${d.live} — left as it is; drop it in the console to have it rebuilt`,
+      );
+    for (const name of plan.undeclared)
+      log(`  ! index ${collection}.${name} is online but not in database-indexes/${collection}.json — left in place`);
   }
   return plans;
 }

@@ -10,5 +10,7 @@ export function connectNodeSdk(emulatorUrl: string): any {
   connectWxServerSdk(emulatorUrl);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tcb = require('@cloudbase/node-sdk') as typeof import('@cloudbase/node-sdk');
-  return tcb.init({ env: 'quickphone-local', serviceUrl: `${emulatorUrl}/admin`, secretId: 'local', secretKey: 'local' } as never).database();
+  return tcb
+    .init({ env: 'quickphone-local', serviceUrl: `${emulatorUrl}/admin`, secretId: 'local', secretKey: 'local' } as never)
+    .database();
 }

@@ -13,11 +13,18 @@ export interface PublicSettings {
 
 export type HiddenBecause = 'already-bound' | 'disabled' | BreakerReason;
 
+/** Whether the paid phone button is shown, and if not, why. */
+export interface PhoneLogin {
+  show: boolean;
+  kind: PhoneKind;
+  hiddenBecause: HiddenBecause | null;
+}
+
 export interface Session {
   openid: string;
   user: { phoneMasked: string | null; isAdmin: boolean };
   settings: PublicSettings;
-  phoneLogin: { show: boolean; kind: PhoneKind; hiddenBecause: HiddenBecause | null };
+  phoneLogin: PhoneLogin;
 }
 
 export type PhoneEventType = 'deny' | 'no-quota' | 'fail';

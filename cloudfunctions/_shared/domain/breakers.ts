@@ -8,7 +8,7 @@
  */
 import { chinaDay, chinaMonth } from './china-time';
 import { compareFen, fenOf, yuanToFen, type Fen } from './pricing';
-import type { BreakerReason, Settings } from './settings';
+import type { BreakerReason, Settings } from './types';
 import type { UsageDay } from './usage';
 
 export type SpendReason = Extract<BreakerReason, 'budget-reached' | 'daily-cap-reached'>;

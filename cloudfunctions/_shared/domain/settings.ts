@@ -4,42 +4,10 @@
  * deployment works before an admin has saved anything.
  */
 import { breakerInForce } from './breakers';
+import type { HiddenBecause, PhoneLogin, PublicSettings, Settings } from './types';
 
-export type PhoneKind = 'quick' | 'realtime';
-export type BreakerReason = 'quota-exhausted' | 'budget-reached' | 'daily-cap-reached';
-
-export interface Settings {
-  _id: 'global';
-  version: number;
-  updatedAt: Date | null;
-  updatedBy: string | null;
-  phoneCapture: {
-    enabled: boolean;
-    kind: PhoneKind;
-    monthlyBudgetYuan: number | null;
-    dailyCap: number | null;
-  };
-  breaker: { tripped: boolean; reason: BreakerReason | null; at: Date | null };
-  /** 隐藏单价金额且只能以记账方式提交订单: hide unit prices and amounts; orders only as bookkeeping. */
-  hidePrices: boolean;
-  /** 隐藏收货地址: hide the shipping address. */
-  hideShippingAddress: boolean;
-  /**
-   * The account is one WeChat does not charge (government, non-profit, public
-   * institutions in 政务民生 — seed notice, 免费规则): cost is 0, no quota breaker, no
-   * pack advice. An admin sets it; it is audited like every setting.
-   */
-  feeExempt: boolean;
-}
-
-export interface PublicSettings {
-  /** Phone capture is enabled and no breaker has tripped. */
-  phoneCaptureEnabled: boolean;
-  phoneKind: PhoneKind;
-  hidePrices: boolean;
-  hideShippingAddress: boolean;
-  version: number;
-}
+// The types live in a leaf module (no imports of domain code), so breakers.ts can use them without a circle.
+export type { BreakerReason, HiddenBecause, PhoneKind, PhoneLogin, PublicSettings, Settings } from './types';
 
 export function defaultSettings(): Settings {
   return {
@@ -79,14 +47,6 @@ export function publicSettings(settings: Settings, at: Date): PublicSettings {
     hideShippingAddress: settings.hideShippingAddress,
     version: settings.version,
   };
-}
-
-export type HiddenBecause = 'already-bound' | 'disabled' | BreakerReason;
-
-export interface PhoneLogin {
-  show: boolean;
-  kind: PhoneKind;
-  hiddenBecause: HiddenBecause | null;
 }
 
 /**

@@ -131,7 +131,10 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     ).catch((err: unknown) => logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'failed', error: String(err) }));
     if (billable === true && charge.counted !== true) await countOwed(charge, caller.settings, at);
     if (refused) {
-      await noteCodeFailure(charge.openid, caller.appid, chinaDay(at), charge._id).catch((err: unknown) =>
+      // The refusal's second copy: if the record's update was lost too, this note is what
+      // tells a replay or cron it was refused (else, once its lease runs out, the record
+      // looks abandoned — an unknown outcome, counted). Tried as long as the number is.
+      await persistently('note refusal', () => noteCodeFailure(charge.openid, caller.appid, chinaDay(at), charge._id), STORE_PHONE_TRIES).catch((err: unknown) =>
         logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteFailure: true, error: String(err) }),
       );
     }

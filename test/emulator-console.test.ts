@@ -11,6 +11,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emulatorClient, startEmulator, type TestEmulator } from './support/emulator';
+import type { ConsoleBilling, ConsoleCall, ConsoleOverview, ConsolePage, ConsolePlay, Ejson, LogEntry } from '../emulator/console/api';
+
+type Billing = Ejson<ConsoleBilling>;
+
+/** An admin answer's data; fails the test when it is an error. */
+function dataOf<A extends object>(answer: A): Exclude<A, { error: unknown }> {
+  if ('error' in answer) throw new Error(`admin answered an error: ${JSON.stringify(answer)}`);
+  return answer as Exclude<A, { error: unknown }>;
+}
 
 const ADMIN = 'o_console_admin';
 let emu: TestEmulator;
@@ -37,7 +46,7 @@ function raw(method: string, path: string, options: { body?: string; headers?: R
 
 const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
-async function consoleApi<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+async function consoleApi<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await raw(method, path, body === undefined ? {} : json(body));
   if (res.status !== 200) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text}`);
   return JSON.parse(res.text) as T;
@@ -76,21 +85,21 @@ test('the console API refuses a non-loopback Host and non-JSON writes', async ()
 
 test('overview: environment, functions with cold/warm counts and timers, collections', async () => {
   await emu.call('auth', { $url: 'session' }, 'o_someone');
-  const o = await consoleApi('GET', '/console/api/overview');
+  const o = await consoleApi<ConsoleOverview>('GET', '/console/api/overview');
   expect(o).toMatchObject({ envId: 'quickphone-local', appid: emu.emulator.appid, dataDir: null, admins: [ADMIN] });
   expect(o.functions.map((f: { name: string }) => f.name)).toEqual(emu.emulator.functionNames());
   expect(o.functions.find((f: { name: string }) => f.name === 'auth')).toMatchObject({ cold: 1, warm: 0 });
-  expect(o.functions.find((f: { name: string }) => f.name === 'cron').timerTriggers).toEqual(['hourly']);
+  expect(o.functions.find((f: { name: string }) => f.name === 'cron')!.timerTriggers).toEqual(['hourly']);
   expect(o.collections).toContainEqual({ name: 'users', count: 1 });
   expect(o.uptimeMs).toBeGreaterThanOrEqual(0);
 });
 
 test('play a user: a tap is one WeChat charge, recorded, counted and costed on our side; a code never sent is explained', async () => {
-  const tap = await consoleApi('POST', '/console/api/play', { openid: 'o_player', action: 'tap' });
-  const bind = tap.steps.find((s: { step: string }) => s.step === 'auth.bindPhone');
+  const tap = await consoleApi<ConsolePlay>('POST', '/console/api/play', { openid: 'o_player', action: 'tap' });
+  const bind = tap.steps.find((s: { step: string }) => s.step === 'auth.bindPhone')!;
   expect(bind.result).toEqual({ ok: true, data: { phoneMasked: expect.stringMatching(/^138\*{4}\d{4}$/) } });
 
-  let b = await consoleApi('GET', '/console/api/billing');
+  let b = await consoleApi<Billing>('GET', '/console/api/billing');
   expect(b.admin).toBe(ADMIN);
   expect(b.wechat.byKind).toEqual({ quick: 1, realtime: 0 });
   expect(b.wechat.exchanged).toEqual({ quick: 1, realtime: 0 });
@@ -99,16 +108,16 @@ test('play a user: a tap is one WeChat charge, recorded, counted and costed on o
   // The admin function's own summary, not a figure the console works out.
   const summary = await emu.call<{ ok: true; data: unknown }>('admin', { $url: 'usage.summary' }, ADMIN);
   expect(b.ours.summary).toEqual(JSON.parse(JSON.stringify(summary.data)));
-  expect(b.ours.summary.totals.quick).toBe(1);
-  expect(b.ours.quota.quick.remaining).toBe(999);
+  expect(dataOf(b.ours.summary).totals.quick).toBe(1);
+  expect(dataOf(b.ours.quota.quick).remaining).toBe(999);
   expect(b.ours.breaker).toMatchObject({ tripped: false });
-  expect(b.wechat.codes).toEqual([expect.objectContaining({ kind: 'quick', openid: 'o_player', exchanged: true, ours: expect.objectContaining({ exchange: 'ok', phoneMasked: bind.result.data.phoneMasked }) })]);
+  expect(b.wechat.codes).toEqual([expect.objectContaining({ kind: 'quick', openid: 'o_player', exchanged: true, ours: expect.objectContaining({ exchange: 'ok', phoneMasked: (bind.result as { data: { phoneMasked: string } }).data.phoneMasked }) })]);
   expect(b.difference.byKind.quick).toMatchObject({ wechat: 1, ours: 1, usageDaily: 1, wechatMinusOurs: 0 });
   expect(b.difference.explanations).toEqual(['WeChat’s ledger, phone_charges and usage_daily agree.']);
 
   // The user approved, WeChat charged, and the code never reached us.
   await emu.mintCode({ phoneNumber: '13900001111', openid: 'o_gone' });
-  b = await consoleApi('GET', '/console/api/billing');
+  b = await consoleApi<Billing>('GET', '/console/api/billing');
   expect(b.difference.byKind.quick).toMatchObject({ wechat: 2, ours: 1, wechatMinusOurs: 1 });
   expect(b.difference.yuan).toBe('0.03');
   expect(b.difference.explanations.join(' ')).toMatch(/1 code\(s\) WeChat charged never reached auth\.bindPhone/);
@@ -120,8 +129,8 @@ test('a code WeChat refuses at the exchange is explained as not on our books', a
   await new Promise((resolve) => setTimeout(resolve, 20));
   const res = await emu.call<{ ok: boolean; error?: { code: string } }>('auth', { $url: 'bindPhone', code }, 'o_slow');
   expect(res).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
-  const b = await consoleApi('GET', '/console/api/billing');
-  expect(b.wechat.codes[0].ours).toMatchObject({ exchange: 'failed', billable: false, counted: false, reason: 'invalid-code' });
+  const b = await consoleApi<Billing>('GET', '/console/api/billing');
+  expect(b.wechat.codes[0]!.ours).toMatchObject({ exchange: 'failed', billable: false, counted: false, reason: 'invalid-code' });
   expect(b.difference.byKind.quick).toMatchObject({ wechat: 1, ours: 1, counted: 0, usageDaily: 0, wechatMinusOurs: 0, wechatMinusDaily: 1 });
   expect(b.difference.explanations.join(' ')).toMatch(/1 code\(s\) WeChat refused at the exchange/);
 });
@@ -129,22 +138,22 @@ test('a code WeChat refuses at the exchange is explained as not on our books', a
 test('without an admin the billing view says so, and an admins document made from the console is used', async () => {
   const bare = await startEmulator({ env: {} });
   try {
-    const before = await bare.http<any>('GET', '/console/api/billing');
+    const before = await bare.http<Billing>('GET', '/console/api/billing');
     expect(before.body).toMatchObject({ admin: null, admins: [], ours: { summary: { error: { code: 'NO_ADMIN' } } } });
     // What the view's "Make o_console an admin" button sends.
     await bare.http('PUT', '/console/api/db/admins/o_console', { addedBy: 'console', addedAt: { $date: '2026-03-01T00:00:00Z' } });
-    const after = await bare.http<any>('GET', '/console/api/billing');
+    const after = await bare.http<Billing>('GET', '/console/api/billing');
     expect(after.body.admin).toBe('o_console');
-    expect(after.body.ours.summary.totals).toMatchObject({ quick: 0, realtime: 0 });
+    expect(dataOf(after.body.ours.summary).totals).toMatchObject({ quick: 0, realtime: 0 });
   } finally {
     await bare.stop();
   }
 });
 
 test('deny and no-quota are reported as the mini program reports them, and charge nothing', async () => {
-  const deny = await consoleApi('POST', '/console/api/play', { openid: 'o_player', action: 'deny' });
+  const deny = await consoleApi<ConsolePlay>('POST', '/console/api/play', { openid: 'o_player', action: 'deny' });
   expect(deny.steps.at(-1)).toMatchObject({ step: 'auth.reportPhoneEvent deny', result: { ok: true } });
-  const noQuota = await consoleApi('POST', '/console/api/play', { openid: 'o_player', action: 'no-quota' });
+  const noQuota = await consoleApi<ConsolePlay>('POST', '/console/api/play', { openid: 'o_player', action: 'no-quota' });
   expect(noQuota.steps.at(-1)).toMatchObject({ step: 'auth.reportPhoneEvent no-quota', result: { ok: true } });
   expect((await emu.docs<{ type: string }>('phone_events')).map((e) => e.type).sort()).toEqual(['deny', 'no-quota']);
   expect(emu.emulator.sandbox.snapshot()).toHaveLength(0);
@@ -182,8 +191,8 @@ test('no console answer holds a raw phone number; edits keep the stored number b
   expect(all).toContain('137****5678');
 
   // Edit the user as the page would: what it got (masked) plus a new field.
-  const page = await consoleApi('GET', '/console/api/db/users?limit=200');
-  const user = page.docs.find((d: { _id: string }) => d._id === 'o_a');
+  const page = await consoleApi<ConsolePage>('GET', '/console/api/db/users?limit=200');
+  const user = page.docs.find((d) => d._id === 'o_a');
   await consoleApi('PUT', '/console/api/db/users/o_a', { ...user, nickname: 'Ann' });
   const stored = emu.emulator.store.find('users', { _id: 'o_a' })[0] as { nickname: string; phone: { purePhoneNumber: string; verifiedAt: unknown } };
   expect(stored.nickname).toBe('Ann');
@@ -193,17 +202,17 @@ test('no console answer holds a raw phone number; edits keep the stored number b
 
 test('data pages and a new document, as PUT /v1/db does', async () => {
   for (let i = 0; i < 25; i++) await emu.http('PUT', `/v1/db/phone_events/e${String(i).padStart(2, '0')}`, { type: 'deny', at: { $date: '2026-03-01T00:00:00Z' } });
-  const second = await consoleApi('GET', '/console/api/db/phone_events?offset=20&limit=20');
+  const second = await consoleApi<ConsolePage>('GET', '/console/api/db/phone_events?offset=20&limit=20');
   expect(second).toMatchObject({ total: 25, offset: 20 });
-  expect(second.docs.map((d: { _id: string }) => d._id)).toEqual(['e20', 'e21', 'e22', 'e23', 'e24']);
-  expect(second.docs[0].at).toEqual({ $date: '2026-03-01T00:00:00Z' });
+  expect(second.docs.map((d) => d._id)).toEqual(['e20', 'e21', 'e22', 'e23', 'e24']);
+  expect(second.docs[0]!.at).toEqual({ $date: '2026-03-01T00:00:00Z' });
   await consoleApi('PUT', '/console/api/db/settings/global', { hidePrices: true });
   expect(await emu.docs('settings')).toEqual([{ _id: 'global', hidePrices: true }]);
   expect((await raw('PUT', '/console/api/db/settings/global', json({ _id: 'other' }))).status).toBe(400);
 });
 
 test('the live log streams each invocation (function, route, caller, duration, envelope code) with the function’s lines', async () => {
-  const received: any[] = [];
+  const received: LogEntry[] = [];
   const stream = request(`${emu.url}/console/api/events`, { agent: false });
   const got = new Promise<void>((resolve) => {
     stream.on('response', (res) => {
@@ -213,7 +222,7 @@ test('the live log streams each invocation (function, route, caller, duration, e
         buffer += chunk;
         for (let i; (i = buffer.indexOf('\n\n')) >= 0; buffer = buffer.slice(i + 2)) {
           const data = buffer.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
-          if (data) received.push(JSON.parse(data.slice(6)));
+          if (data) received.push(JSON.parse(data.slice(6)) as LogEntry);
           if (received.some((e) => e.type === 'invocation' && e.caller === 'o_logged') && received.some((e) => e.type === 'log' && e.fn === 'auth' && e.line.includes('bindPhone'))) resolve();
         }
       });
@@ -225,10 +234,10 @@ test('the live log streams each invocation (function, route, caller, duration, e
   stream.destroy();
   const bind = received.find((e) => e.type === 'invocation' && e.caller === 'o_logged');
   expect(bind).toMatchObject({ fn: 'auth', caller: 'o_logged', source: 'wx_client', code: 'OK' });
-  expect(bind.durationMs).toBeGreaterThan(0);
+  expect(bind?.type === 'invocation' && bind.durationMs).toBeGreaterThan(0);
   // The function's own line, masked like everything else.
-  expect(received.find((e) => e.type === 'log' && e.fn === 'auth' && e.line.includes('bindPhone')).line).toMatch(/138\*{4}\d{4}/);
-  const failed = await consoleApi('POST', '/console/api/invoke', { fn: 'admin', route: 'settings.get', openid: 'o_not_admin' });
+  expect(received.find((e): e is Extract<LogEntry, { type: 'log' }> => e.type === 'log' && e.fn === 'auth' && e.line.includes('bindPhone'))!.line).toMatch(/138\*{4}\d{4}/);
+  const failed = await consoleApi<ConsoleCall>('POST', '/console/api/invoke', { fn: 'admin', route: 'settings.get', openid: 'o_not_admin' });
   expect(failed.result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   expect(emu.emulator.invocationLog.recent().filter((e) => e.type === 'invocation').at(-1)).toMatchObject({ fn: 'admin', route: 'settings.get', code: 'FORBIDDEN' });
 });

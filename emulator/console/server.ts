@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { chargeId } from '../../cloudfunctions/_shared/domain/charge';
 import { fenToYuan, PRICE_FEN } from '../../cloudfunctions/_shared/domain/pricing';
 import type { Emulator, PersistedState } from '../emulator';
+import type { OutputOf, RouteName } from '../../miniprogram/contract';
+import type { AdminAnswer, ConsoleBilling, ConsoleCall, ConsoleOverview, ConsolePage, ConsolePlay, PlayStep } from './api';
 import { HttpError, readBody, readJsonObject, sendJson } from '../http-util';
 import type { PhoneKind } from '../wechat/phone-sandbox';
 import { usageAnswer } from '../wechat/usage-ledger';
@@ -116,7 +118,7 @@ function adminCandidates(emu: Emulator): string[] {
   return [...new Set([...fromEnv, ...fromDb])];
 }
 
-function overview(emu: Emulator) {
+function overview(emu: Emulator): ConsoleOverview {
   const containers = emu.containerStats();
   return {
     envId: emu.envId,
@@ -125,7 +127,7 @@ function overview(emu: Emulator) {
     dataDir: emu.dataDir,
     startedAt: new Date(emu.startedAt).toISOString(),
     uptimeMs: Date.now() - emu.startedAt,
-    functions: emu.functionNames().map((name) => ({ name, ...containers[name], timerTriggers: emu.timerTriggers(name) ?? [] })),
+    functions: emu.functionNames().map((name) => ({ name, cold: containers[name]?.cold ?? 0, warm: containers[name]?.warm ?? 0, timerTriggers: emu.timerTriggers(name) ?? [] })),
     collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}).length })),
     faults: emu.faults.list().length,
     admins: adminCandidates(emu),
@@ -157,14 +159,14 @@ function text(value: unknown, name: string, required = true): string | undefined
 }
 
 /** Runs a function as the mini program would, `$url` = route, as the given OPENID. */
-async function call(emu: Emulator, fn: string, route: string | undefined, data: Record<string, unknown>, openid: string | undefined) {
+async function call(emu: Emulator, fn: string, route: string | undefined, data: Record<string, unknown>, openid: string | undefined): Promise<ConsoleCall> {
   const started = Date.now();
   const outcome = await emu.invoke(fn, route ? { ...data, $url: route } : data, openid ? { OPENID: openid } : {});
   if (outcome.notFound) throw new HttpError(404, 'FUNCTION_NOT_FOUND', `no function named "${fn}"`);
   return { ok: outcome.ok, result: outcome.result, error: outcome.ok ? undefined : outcome.error, durationMs: Date.now() - started };
 }
 
-async function invoke(emu: Emulator, body: Record<string, unknown>) {
+async function invoke(emu: Emulator, body: Record<string, unknown>): Promise<ConsoleCall> {
   const fn = text(body.fn, 'fn')!;
   const data = body.data ?? {};
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new HttpError(400, 'INVALID_ARGUMENT', 'data must be a JSON object');
@@ -183,14 +185,14 @@ function numberFor(openid: string): string {
  * quota the button fails with errno 1400001 and the client reports it; a denial is
  * reported as such.
  */
-async function play(emu: Emulator, body: Record<string, unknown>) {
+async function play(emu: Emulator, body: Record<string, unknown>): Promise<ConsolePlay> {
   const openid = text(body.openid, 'openid')!;
   const action = body.action;
   const kind = body.kind === undefined ? 'quick' : body.kind;
   if (kind !== 'quick' && kind !== 'realtime') throw new HttpError(400, 'INVALID_ARGUMENT', 'kind must be "quick" or "realtime"');
   const phoneNumber = text(body.phoneNumber, 'phoneNumber', false) ?? numberFor(openid);
   if (!MAINLAND_MOBILE.test(phoneNumber)) throw new HttpError(400, 'INVALID_ARGUMENT', 'phoneNumber must be a mainland mobile number (11 digits starting 13–19)');
-  const steps: Array<Record<string, unknown>> = [];
+  const steps: PlayStep[] = [];
   const report = async (type: 'deny' | 'no-quota', errno: number | undefined, errMsg: string) => {
     const data: Record<string, unknown> = { type, errMsg };
     if (errno !== undefined) data.errno = errno;
@@ -219,7 +221,7 @@ async function play(emu: Emulator, body: Record<string, unknown>) {
 
 // ---- data ----------------------------------------------------------------------
 
-function page(emu: Emulator, collection: string, query: URLSearchParams) {
+function page(emu: Emulator, collection: string, query: URLSearchParams): ConsolePage {
   if (!emu.store.hasCollection(collection)) throw new HttpError(404, 'COLLECTION_NOT_FOUND', `no collection "${collection}"`);
   const offset = Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0);
   const limit = Math.min(MAX_PAGE, Math.max(1, Number.parseInt(query.get('limit') ?? '20', 10) || 20));
@@ -245,18 +247,20 @@ function putDocument(emu: Emulator, collection: string, id: string, body: Record
 
 type Envelope = { ok?: boolean; data?: unknown; error?: { code?: string; message?: string } };
 
-/** An admin route's data, or its error as `{ error }` (the view shows either). */
-async function adminRoute(emu: Emulator, admin: string | null, route: string, data: Record<string, unknown> = {}): Promise<unknown> {
+/** An admin route's data (as the contract types it), or its error as `{ error }` (the view shows either). */
+async function adminRoute<U extends RouteName<'admin'>>(emu: Emulator, admin: string | null, route: U, data: Record<string, unknown> = {}): Promise<AdminAnswer<OutputOf<'admin', U>>> {
   if (!admin) return { error: { code: 'NO_ADMIN', message: 'no admin OPENID: set ADMIN_OPENIDS or add one in the billing view' } };
   const outcome = await emu.invoke('admin', { ...data, $url: route }, { OPENID: admin });
   if (outcome.notFound) return { error: { code: 'FUNCTION_NOT_FOUND', message: 'no admin function' } };
   if (!outcome.ok) return { error: { code: 'FUNCTION_FAILED', message: outcome.error ?? 'function failed' } };
   const envelope = outcome.result as Envelope;
-  return envelope?.ok ? envelope.data : { error: envelope?.error ?? { code: 'UNKNOWN', message: 'not an envelope' } };
+  if (envelope?.ok) return envelope.data as OutputOf<'admin', U>;
+  return { error: { code: envelope?.error?.code ?? 'UNKNOWN', message: envelope?.error?.message ?? 'not an envelope' } };
 }
 
 const yuan = (calls: Record<PhoneKind, number>) => fenToYuan(calls.quick * PRICE_FEN.quick + calls.realtime * PRICE_FEN.realtime);
 const zero = (): Record<PhoneKind, number> => ({ quick: 0, realtime: 0 });
+const perKind = <T>(f: (kind: PhoneKind) => T): Record<PhoneKind, T> => ({ quick: f('quick'), realtime: f('realtime') });
 
 /** A phone_charges record, read defensively: records written by older code lack the newer fields. */
 interface ChargeDoc {
@@ -290,7 +294,7 @@ function reasonOf(c: ChargeDoc): string | null {
   return typeof c.notCounted === 'string' ? c.notCounted : null;
 }
 
-async function billing(emu: Emulator, requestedAdmin: string | null) {
+async function billing(emu: Emulator, requestedAdmin: string | null): Promise<ConsoleBilling> {
   const admins = adminCandidates(emu);
   const admin = requestedAdmin || admins[0] || null;
   const docs = <T>(name: string) => (emu.store.hasCollection(name) ? (emu.store.find(name, {}, { sort: [['_id', 1]] }) as unknown as T[]) : []);
@@ -355,7 +359,6 @@ async function billing(emu: Emulator, requestedAdmin: string | null) {
   const settings = await adminRoute(emu, admin, 'settings.get');
   const quotaQuick = await adminRoute(emu, admin, 'quota.status', { kind: 'quick' });
   const quotaRealtime = await adminRoute(emu, admin, 'quota.status', { kind: 'realtime' });
-  const s = settings as { breaker?: unknown; settings?: { breaker?: unknown } } | null;
 
   const explanations: string[] = [];
   for (const kind of KINDS) {
@@ -383,7 +386,7 @@ async function billing(emu: Emulator, requestedAdmin: string | null) {
       exchanged: wechatExchanged,
       listValueYuan: yuan(wechatByKind),
       codes,
-      usage: Object.fromEntries(KINDS.map((k) => [k, usageAnswer(emu.usage(emu.appid, k))])),
+      usage: perKind((k) => usageAnswer(emu.usage(emu.appid, k))),
     },
     ours: {
       byKind: oursByKind,
@@ -397,11 +400,11 @@ async function billing(emu: Emulator, requestedAdmin: string | null) {
       orphans,
       summary,
       quota,
-      breaker: s && typeof s === 'object' ? (s.breaker ?? s.settings?.breaker ?? null) : null,
-      settingsError: (s as { error?: unknown } | null)?.error ?? null,
+      breaker: 'error' in settings ? null : settings.breaker,
+      settingsError: 'error' in settings ? settings.error : null,
     },
     difference: {
-      byKind: Object.fromEntries(KINDS.map((k) => [k, { wechat: wechatByKind[k], ours: oursByKind[k], counted: countedByKind[k], usageDaily: dailyByKind[k], wechatMinusOurs: wechatByKind[k] - oursByKind[k], wechatMinusDaily: wechatByKind[k] - dailyByKind[k] }])),
+      byKind: perKind((k) => ({ wechat: wechatByKind[k], ours: oursByKind[k], counted: countedByKind[k], usageDaily: dailyByKind[k], wechatMinusOurs: wechatByKind[k] - oursByKind[k], wechatMinusDaily: wechatByKind[k] - dailyByKind[k] })),
       /** WeChat's charges at list price minus what usage_daily counts at list price. */
       yuan: fenToYuan((wechatByKind.quick - dailyByKind.quick) * PRICE_FEN.quick + (wechatByKind.realtime - dailyByKind.realtime) * PRICE_FEN.realtime),
       explanations,

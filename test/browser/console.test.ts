@@ -50,7 +50,7 @@ const byTestId = (id: string) => page.getByTestId(id);
 
 /** Waits until an element's text is exactly `text` (the page redraws on its own). */
 async function textToBe(testId: string, text: string): Promise<void> {
-  await page.waitForFunction(([id, want]) => (globalThis as any).document.querySelector(`[data-testid="${id}"]`)?.textContent === want, [testId, text] as const);
+  await page.waitForFunction(([id, want]) => (globalThis as unknown as { document: { querySelector(selector: string): { textContent: string | null } | null } }).document.querySelector(`[data-testid="${id}"]`)?.textContent === want, [testId, text] as const);
 }
 
 async function open(hash: string): Promise<void> {

@@ -5,14 +5,19 @@
  * (GET /console/api/billing); this only draws. Fields other helpers may still add or
  * reshape (counted's reason, costYuan/listValueYuan) are read defensively.
  */
-import { api, errorText, h, json, pill, replace, table, when } from './dom';
+import type { ConsoleBilling, Ejson } from '../api';
+import { api, errorText, h, pill, replace, table, when } from './dom';
+
+type Billing = Ejson<ConsoleBilling>;
 
 const KINDS = ['quick', 'realtime'] as const;
 
 let adminChoice = localStorage.getItem('console.admin') ?? '';
 
-function errorOf(value: any): string | null {
-  return value && typeof value === 'object' && value.error ? `${value.error.code ?? ''}: ${value.error.message ?? ''}` : null;
+function errorOf(value: unknown): string | null {
+  if (!value || typeof value !== 'object' || !('error' in value)) return null;
+  const { code, message } = (value as { error: { code?: string; message?: string } }).error;
+  return `${code ?? ''}: ${message ?? ''}`;
 }
 
 function countedPill(counted: boolean | null | undefined, reason?: string | null): HTMLElement {
@@ -22,12 +27,17 @@ function countedPill(counted: boolean | null | undefined, reason?: string | null
   return pill(`not yet${title}`, 'warn');
 }
 
-function yuanOf(summary: any): { cost: string | null; list: string | null } {
-  const t = summary?.totals ?? {};
-  return { cost: t.costYuan ?? summary?.costYuan ?? null, list: t.listValueYuan ?? summary?.listValueYuan ?? null };
+/** An admin answer's data; null when it is an error (errorOf tells it). */
+function dataOf<A extends object>(answer: A): Exclude<A, { error: unknown }> | null {
+  return 'error' in answer ? null : (answer as Exclude<A, { error: unknown }>);
 }
 
-function wechatColumn(b: any): HTMLElement {
+function yuanOf(answer: Billing['ours']['summary']): { cost: string | null; list: string | null } {
+  const totals = dataOf(answer)?.totals;
+  return { cost: totals?.costYuan ?? null, list: totals?.listValueYuan ?? null };
+}
+
+function wechatColumn(b: Billing): HTMLElement {
   const w = b.wechat;
   return h(
     'div',
@@ -51,14 +61,14 @@ function wechatColumn(b: any): HTMLElement {
           h('td', { class: 'num' }, u.all),
           h('td', { class: 'num' }, u.effectiveUse),
           h('td', { class: 'num', 'data-testid': `wechat-remaining-${k}` }, u.all - u.effectiveUse),
-          h('td', {}, (u.detailList ?? []).map((p: any) => h('div', { class: 'muted' }, `#${p.pkgId} ${p.skuId} ${p.used}/${p.all} ${['', 'running', 'not started', 'expired'][p.status] ?? p.status}`))),
+          h('td', {}, u.detailList.map((p) => h('div', { class: 'muted' }, `#${p.pkgId} ${p.skuId} ${p.used}/${p.all} ${['', 'running', 'not started', 'expired'][p.status] ?? p.status}`))),
         );
       }),
     ),
   );
 }
 
-function oursColumn(b: any): HTMLElement {
+function oursColumn(b: Billing): HTMLElement {
   const o = b.ours;
   const summaryError = errorOf(o.summary);
   const { cost, list } = yuanOf(o.summary);
@@ -94,7 +104,7 @@ function oursColumn(b: any): HTMLElement {
           'dl',
           { class: 'kv' },
           h('dt', {}, 'quick / realtime'),
-          h('dd', {}, `${o.summary?.totals?.quick ?? '?'} / ${o.summary?.totals?.realtime ?? '?'}`),
+          h('dd', {}, `${dataOf(o.summary)?.totals.quick ?? '?'} / ${dataOf(o.summary)?.totals.realtime ?? '?'}`),
           h('dt', {}, 'cost'),
           h('dd', { 'data-testid': 'summary-cost' }, cost === null ? '—' : `¥${cost}`),
           list !== null && h('dt', {}, 'list value'),
@@ -103,7 +113,7 @@ function oursColumn(b: any): HTMLElement {
   );
 }
 
-function differenceCard(b: any): HTMLElement {
+function differenceCard(b: Billing): HTMLElement {
   const d = b.difference;
   return h(
     'div',
@@ -122,7 +132,7 @@ function differenceCard(b: any): HTMLElement {
   );
 }
 
-function quotaCard(b: any): HTMLElement {
+function quotaCard(b: Billing): HTMLElement {
   const breaker = b.ours.breaker;
   return h(
     'div',
@@ -135,29 +145,29 @@ function quotaCard(b: any): HTMLElement {
       breaker ? (breaker.tripped ? pill(`tripped: ${breaker.reason ?? '?'} since ${when(breaker.at)}`, 'bad') : pill('armed (not tripped)', 'ok')) : h('span', { class: 'error' }, errorOf({ error: b.ours.settingsError }) ?? 'unknown'),
     ),
     KINDS.map((k) => {
-      const q = b.ours.quota[k];
-      const err = errorOf(q);
-      if (err) return h('div', {}, h('h3', {}, k), h('div', { class: 'error' }, err));
+      const answer = b.ours.quota[k];
+      const q = dataOf(answer);
+      if (!q) return h('div', {}, h('h3', {}, k), h('div', { class: 'error' }, errorOf(answer) ?? 'no answer'));
       return h(
         'div',
         {},
-        h('h3', {}, `${k}: remaining `, h('span', { 'data-testid': `our-remaining-${k}` }, q.remaining ?? '?')),
+        h('h3', {}, `${k}: remaining `, h('span', { 'data-testid': `our-remaining-${k}` }, q.remaining)),
         table(
           ['pack', 'source', ['calls', 'num'], ['used', 'num'], 'status', 'starts', 'expires', ['price', 'num']],
-          (q.packs ?? []).map((p: any) => h('tr', {}, h('td', {}, p.id), h('td', {}, p.source), h('td', { class: 'num' }, p.calls), h('td', { class: 'num' }, p.used), h('td', {}, p.status), h('td', {}, when(p.startsAt)), h('td', {}, when(p.expiresAt)), h('td', { class: 'num' }, p.priceYuan == null ? '—' : `¥${p.priceYuan}`))),
+          q.packs.map((p) => h('tr', {}, h('td', {}, p.id), h('td', {}, p.source), h('td', { class: 'num' }, p.calls), h('td', { class: 'num' }, p.used), h('td', {}, p.status), h('td', {}, when(p.startsAt)), h('td', {}, when(p.expiresAt)), h('td', { class: 'num' }, p.priceYuan == null ? '—' : `¥${p.priceYuan}`))),
         ),
-        q.uncovered ? h('div', { class: 'warn' }, `charges no recorded pack covers: ${typeof q.uncovered === 'object' ? json(q.uncovered) : q.uncovered}`) : null,
+        q.uncovered ? h('div', { class: 'warn' }, `charges no recorded pack covers: ${q.uncovered}`) : null,
         q.reconciliation ? h('div', { class: 'muted' }, `last reconciliation ${when(q.reconciliation.at)}: WeChat used ${q.reconciliation.wechatUsed}, ours ${q.reconciliation.localCharges}, difference ${q.reconciliation.difference}`) : null,
       );
     }),
   );
 }
 
-function codesCard(b: any): HTMLElement {
+function codesCard(b: Billing): HTMLElement {
   const rows = b.wechat.codes
     .slice()
     .reverse()
-    .map((c: any) =>
+    .map((c) =>
       h(
         'tr',
         {},
@@ -175,7 +185,7 @@ function codesCard(b: any): HTMLElement {
           : h('td', { colspan: 3, class: 'bad' }, 'no record in phone_charges'),
       ),
     );
-  const orphans = b.ours.orphans.map((o: any) => h('tr', {}, h('td', {}, when(o.at)), h('td', {}, o.kind), h('td', {}, o.id), h('td', {}, o.exchange), h('td', {}, countedPill(o.counted, o.reason))));
+  const orphans = b.ours.orphans.map((o) => h('tr', {}, h('td', {}, when(o.at)), h('td', {}, o.kind), h('td', {}, o.id), h('td', {}, o.exchange), h('td', {}, countedPill(o.counted, o.reason))));
   return h(
     'div',
     { class: 'card' },
@@ -185,7 +195,7 @@ function codesCard(b: any): HTMLElement {
   );
 }
 
-function adminBar(b: any, refresh: () => void): HTMLElement {
+function adminBar(b: Billing, refresh: () => void): HTMLElement {
   const input = h('input', { value: b.admin ?? '', placeholder: 'admin OPENID', list: 'admin-list', 'data-testid': 'admin-openid' });
   const use = () => {
     adminChoice = input.value.trim();
@@ -210,8 +220,8 @@ function adminBar(b: any, refresh: () => void): HTMLElement {
   );
 }
 
-export async function loadBilling(): Promise<any> {
-  return api('GET', `/console/api/billing${adminChoice ? `?admin=${encodeURIComponent(adminChoice)}` : ''}`);
+export async function loadBilling(): Promise<Billing> {
+  return api<Billing>('GET', `/console/api/billing${adminChoice ? `?admin=${encodeURIComponent(adminChoice)}` : ''}`);
 }
 
 /** The latest draw asked of each element: an older answer arriving late is dropped. */

@@ -40,7 +40,7 @@ export class ApiError extends Error {
 }
 
 /** JSON over fetch; an HTTP error becomes an ApiError with the emulator's code and message. */
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },

@@ -3,6 +3,8 @@
  * console's `/console/api` (emulator/console/server.ts). Plain DOM, no framework; the
  * live log comes over server-sent events and also nudges the billing views to redraw.
  */
+import type { Envelope } from '../../../miniprogram/contract';
+import type { ConsoleCall, ConsoleCollections, ConsoleFaults, ConsoleImport, ConsoleOverview, ConsolePage, ConsolePlay, LogEntry } from '../api';
 import { renderBilling, renderBillingStrip } from './billing';
 import { api, duration, errorText, h, json, pill, replace, table, when } from './dom';
 
@@ -20,13 +22,13 @@ let onInvocation: (() => void) | null = null;
 let fireStatus = '';
 
 async function renderOverview(el: HTMLElement): Promise<void> {
-  const o = await api('GET', '/console/api/overview');
+  const o = await api<ConsoleOverview>('GET', '/console/api/overview');
   document.getElementById('env')!.textContent = `env ${o.envId} · appid ${o.appid}`;
   const fire = async (fn: string, trigger: string, out: HTMLElement) => {
     out.textContent = '…';
     try {
-      const r = await api('POST', `/v1/functions/${encodeURIComponent(fn)}/triggers/${encodeURIComponent(trigger)}`, {});
-      fireStatus = `${fn}/${trigger} fired: ${r.result?.ok === false ? r.result.error?.code : r.result?.ok ? 'OK' : 'done'}`;
+      const r = await api<{ result?: Envelope<unknown> | null }>('POST', `/v1/functions/${encodeURIComponent(fn)}/triggers/${encodeURIComponent(trigger)}`, {});
+      fireStatus = `${fn}/${trigger} fired: ${r.result?.ok === false ? r.result.error.code : r.result?.ok ? 'OK' : 'done'}`;
     } catch (err) {
       fireStatus = `${fn}/${trigger}: ${errorText(err)}`;
     }
@@ -65,7 +67,7 @@ async function renderOverview(el: HTMLElement): Promise<void> {
         h('div', { class: 'muted', 'data-testid': 'fire-status' }, fireStatus),
         table(
           ['function', ['cold starts', 'num'], ['warm starts', 'num'], 'timer triggers'],
-          o.functions.map((f: any) => {
+          o.functions.map((f) => {
             const out = h('span', { class: 'muted' });
             return h(
               'tr',
@@ -83,7 +85,7 @@ async function renderOverview(el: HTMLElement): Promise<void> {
         'div',
         { class: 'card' },
         h('h2', {}, 'Collections'),
-        table(['collection', ['documents', 'num']], o.collections.map((c: any) => h('tr', { class: 'clickable', onclick: () => (location.hash = `#data/${c.name}`) }, h('td', {}, c.name), h('td', { class: 'num' }, c.count))), { 'data-testid': 'collections' }),
+        table(['collection', ['documents', 'num']], o.collections.map((c) => h('tr', { class: 'clickable', onclick: () => (location.hash = `#data/${c.name}`) }, h('td', {}, c.name), h('td', { class: 'num' }, c.count))), { 'data-testid': 'collections' }),
       ),
     ),
   );
@@ -94,7 +96,7 @@ async function renderOverview(el: HTMLElement): Promise<void> {
 const PAGE = 20;
 
 async function renderData(el: HTMLElement, collection = '', offset = 0, message = ''): Promise<void> {
-  const { collections } = await api('GET', '/console/api/db');
+  const { collections } = await api<ConsoleCollections>('GET', '/console/api/db');
   const name = collection || collections[0]?.name || '';
   const editor = h('textarea', { rows: 18, 'data-testid': 'doc-json', spellcheck: 'false' });
   const idInput = h('input', { placeholder: '_id', 'data-testid': 'doc-id' });
@@ -113,7 +115,7 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
   const list = h('div', {});
   const side = table(
     ['collection', ['docs', 'num']],
-    collections.map((c: any) => h('tr', { class: `clickable ${c.name === name ? 'selected' : ''}`, onclick: () => (location.hash = `#data/${c.name}`), 'data-testid': `collection-${c.name}` }, h('td', {}, c.name), h('td', { class: 'num' }, c.count))),
+    collections.map((c) => h('tr', { class: `clickable ${c.name === name ? 'selected' : ''}`, onclick: () => (location.hash = `#data/${c.name}`), 'data-testid': `collection-${c.name}` }, h('td', {}, c.name), h('td', { class: 'num' }, c.count))),
   );
   replace(
     el,
@@ -136,8 +138,8 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
     ),
   );
   if (!name) return;
-  const page = await api('GET', `/console/api/db/${encodeURIComponent(name)}?offset=${offset}&limit=${PAGE}`);
-  const keys = [...new Set(page.docs.flatMap((d: any) => Object.keys(d)))].filter((k) => k !== '_id').slice(0, 6) as string[];
+  const page = await api<ConsolePage>('GET', `/console/api/db/${encodeURIComponent(name)}?offset=${offset}&limit=${PAGE}`);
+  const keys = [...new Set(page.docs.flatMap((d) => Object.keys(d)))].filter((k) => k !== '_id').slice(0, 6) as string[];
   const cell = (v: unknown) => {
     const s = v && typeof v === 'object' && '$date' in (v as object) ? when(v) : typeof v === 'string' ? v : JSON.stringify(v);
     return s === undefined ? '' : s.length > 60 ? `${s.slice(0, 60)}…` : s;
@@ -154,13 +156,13 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
     ),
     table(
       ['_id', ...keys],
-      page.docs.map((d: any) =>
+      page.docs.map((d) =>
         h(
           'tr',
           {
             class: 'clickable',
             onclick: () => {
-              idInput.value = d._id;
+              idInput.value = String(d._id);
               editor.value = json(d);
               status.textContent = '';
             },
@@ -177,9 +179,9 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
 // ---- functions -----------------------------------------------------------------
 
 const logRows = h('tbody', {});
-const logEntries: any[] = [];
+const logEntries: LogEntry[] = [];
 
-function logRow(e: any): HTMLElement {
+function logRow(e: LogEntry): HTMLElement {
   if (e.type === 'log') return h('tr', { class: 'line' }, h('td', {}, when(e.at).slice(11)), h('td', {}, e.fn), h('td', { colspan: 5 }, e.line));
   const tone = e.code === 'OK' ? 'ok' : e.code === null ? '' : 'bad';
   return h(
@@ -215,9 +217,9 @@ function connectLog(): void {
 }
 
 async function renderFunctions(el: HTMLElement): Promise<void> {
-  const o = await api('GET', '/console/api/overview');
+  const o = await api<ConsoleOverview>('GET', '/console/api/overview');
   const chosen = localStorage.getItem('console.fn') ?? 'auth';
-  const fn = h('select', { 'data-testid': 'invoke-fn' }, o.functions.map((f: any) => h('option', { value: f.name, selected: f.name === chosen }, f.name)));
+  const fn = h('select', { 'data-testid': 'invoke-fn' }, o.functions.map((f) => h('option', { value: f.name, selected: f.name === chosen }, f.name)));
   const route = h('input', { placeholder: '$url, e.g. session', 'data-testid': 'invoke-route', value: localStorage.getItem('console.route') ?? 'session' });
   const openid = h('input', { placeholder: 'OPENID (empty: none)', 'data-testid': 'invoke-openid', value: localStorage.getItem('console.openid') ?? 'o_console_user' });
   const data = h('textarea', { rows: 6, 'data-testid': 'invoke-data', spellcheck: 'false' });
@@ -229,7 +231,7 @@ async function renderFunctions(el: HTMLElement): Promise<void> {
     localStorage.setItem('console.openid', openid.value);
     out.textContent = '…';
     try {
-      const r = await api('POST', '/console/api/invoke', { fn: fn.value, route: route.value.trim(), openid: openid.value.trim(), data: JSON.parse(data.value || '{}') });
+      const r = await api<ConsoleCall>('POST', '/console/api/invoke', { fn: fn.value, route: route.value.trim(), openid: openid.value.trim(), data: JSON.parse(data.value || '{}') });
       out.textContent = `${r.durationMs} ms\n${json(r.ok ? r.result : { error: r.error })}`;
     } catch (err) {
       out.textContent = errorText(err);
@@ -255,7 +257,7 @@ async function renderFunctions(el: HTMLElement): Promise<void> {
 const FAULT_TARGETS = ['openapi:phonenumber.getPhoneNumber', 'db:insertDocument', 'db:insertDocument:phone_charges', 'db:modifyDocument', 'db:getDocument', 'wechat:/cgi-bin/stable_token', 'wechat:/wxa/charge/usage/get', 'provider:assign', 'provider:cancel'];
 
 async function renderFaults(el: HTMLElement): Promise<void> {
-  const { faults } = await api('GET', '/console/api/faults');
+  const { faults } = await api<ConsoleFaults>('GET', '/console/api/faults');
   const target = h('input', { list: 'fault-targets', placeholder: 'target', size: 36, 'data-testid': 'fault-target', value: 'openapi:phonenumber.getPhoneNumber' });
   const errcode = h('input', { type: 'number', placeholder: 'errcode', 'data-testid': 'fault-errcode', value: '-1', style: 'width:90px' });
   const delay = h('input', { type: 'number', placeholder: 'delayMs', 'data-testid': 'fault-delay', style: 'width:90px' });
@@ -287,7 +289,7 @@ async function renderFaults(el: HTMLElement): Promise<void> {
       'div',
       { class: 'card' },
       h('div', { class: 'row' }, h('h2', {}, `Waiting faults (${faults.length})`), h('button', { onclick: () => void clear(), 'data-testid': 'fault-clear' }, 'Clear all')),
-      table(['target', ['errcode', 'num'], ['delayMs', 'num'], ['calls left', 'num']], faults.map((f: any) => h('tr', {}, h('td', {}, f.target), h('td', { class: 'num' }, f.errcode ?? '—'), h('td', { class: 'num' }, f.delayMs), h('td', { class: 'num' }, f.remaining))), { 'data-testid': 'faults' }),
+      table(['target', ['errcode', 'num'], ['delayMs', 'num'], ['calls left', 'num']], faults.map((f) => h('tr', {}, h('td', {}, f.target), h('td', { class: 'num' }, f.errcode ?? '—'), h('td', { class: 'num' }, f.delayMs), h('td', { class: 'num' }, f.remaining))), { 'data-testid': 'faults' }),
     ),
   );
 }
@@ -303,13 +305,15 @@ async function renderPlay(el: HTMLElement): Promise<void> {
     localStorage.setItem('console.player', openid.value);
     replace(out, h('span', { class: 'muted' }, '…'));
     try {
-      const r = await api('POST', '/console/api/play', { openid: openid.value.trim(), action, kind: kind.value });
+      const r = await api<ConsolePlay>('POST', '/console/api/play', { openid: openid.value.trim(), action, kind: kind.value });
       replace(
         out,
-        r.steps.map((s: any) => {
-          const envelope = s.result;
-          const verdict = s.step.startsWith('auth.') ? (s.ok === false ? pill(`FUNCTION_FAILED ${s.error ?? ''}`, 'bad') : envelope?.ok ? pill('OK', 'ok') : pill(envelope?.error?.code ?? '?', 'bad')) : null;
-          return h('div', { class: 'row', 'data-testid': 'play-step' }, h('strong', {}, s.step), verdict, s.phone ? h('span', { class: 'muted' }, `phone ${s.phone}`) : null, envelope?.data?.phoneMasked ? h('span', {}, `bound ${envelope.data.phoneMasked}`) : null, envelope?.error?.message ? h('span', { class: 'muted' }, envelope.error.message) : null);
+        r.steps.map((s) => {
+          const envelope = s.result as Envelope<{ phoneMasked?: string }> | null | undefined;
+          const failed = envelope && !envelope.ok ? envelope.error : null;
+          const bound = envelope?.ok ? envelope.data.phoneMasked : undefined;
+          const verdict = s.step.startsWith('auth.') ? (s.ok === false ? pill(`FUNCTION_FAILED ${s.error ?? ''}`, 'bad') : envelope?.ok ? pill('OK', 'ok') : pill(failed?.code ?? '?', 'bad')) : null;
+          return h('div', { class: 'row', 'data-testid': 'play-step' }, h('strong', {}, s.step), verdict, s.phone ? h('span', { class: 'muted' }, `phone ${s.phone}`) : null, bound ? h('span', {}, `bound ${bound}`) : null, failed?.message ? h('span', { class: 'muted' }, failed.message) : null);
         }),
       );
     } catch (err) {
@@ -349,7 +353,7 @@ function renderTransfer(el: HTMLElement): void {
     const chosen = file.files?.[0];
     if (!chosen) return void (status.textContent = 'choose an export file first');
     try {
-      const r = await api('POST', '/console/api/import', await chosen.text());
+      const r = await api<ConsoleImport>('POST', '/console/api/import', await chosen.text());
       status.textContent = `imported: ${r.collections} collections, ${r.phoneCodes} phone codes`;
     } catch (err) {
       status.textContent = errorText(err);
@@ -393,4 +397,4 @@ async function show(): Promise<void> {
 window.addEventListener('hashchange', () => void show());
 connectLog();
 void show();
-void api('GET', '/console/api/overview').then((o) => (document.getElementById('env')!.textContent = `env ${o.envId} · appid ${o.appid}`));
+void api<ConsoleOverview>('GET', '/console/api/overview').then((o) => (document.getElementById('env')!.textContent = `env ${o.envId} · appid ${o.appid}`));

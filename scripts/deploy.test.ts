@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { cliRunner, deploy, DeployError, planDeploy, runDeploy, type DeployManager, type Project } from './deploy';
 import { readCloudEnv } from './lib/cloud-env';
 import { decodeEnvValue } from '../cloudfunctions/_shared/config';
-import type { FunctionDetail } from './lib/deploy-plan';
+import type { FunctionDetail, LiveHttpRoute } from './lib/deploy-plan';
 
 interface Cloud {
   functions: Record<string, FunctionDetail>;
   rules: Record<string, { AclTag: string; Rule: string }>;
   collections: string[];
+  /** HTTP access paths (DescribeCloudBaseGWAPI's APISet). */
+  http: LiveHttpRoute[];
 }
 
 const FAKE_TCB = `#!/usr/bin/env node
@@ -69,8 +71,32 @@ function calls(): Array<Record<string, unknown>> {
 const summary = () => calls().map((c) => (c.who === 'tcb' ? `tcb ${(c.args as string[]).slice(2, 5).join(' ')}` : `manager ${String(c.call)} ${String(c.arg ?? '')}`.trim()));
 
 /** manager-node's surface, over the fake cloud. */
-function fakeManager(opts: { ruleDrift?: string; exchange?: 'cloud' | 'none' } = {}): DeployManager {
+function fakeManager(opts: { ruleDrift?: string; exchange?: 'cloud' | 'none'; httpService?: boolean; httpCreateIgnoresAuth?: boolean } = {}): DeployManager {
   return {
+    access: {
+      async createAccess({ path, name, type, auth }) {
+        record({ call: 'createAccess', arg: `${path} ${name} type=${type} auth=${auth}` });
+        const cloud = readCloud();
+        if (cloud.http.some((a) => a.Path === path)) throw Object.assign(new Error('[CreateCloudBaseGWAPI] InvalidParameter.APICreated'), { code: 'InvalidParameter.APICreated' });
+        cloud.http.push({ APIId: `api-${cloud.http.length + 1}`, Path: path, Type: type, Name: name, EnableAuth: opts.httpCreateIgnoresAuth ? true : Boolean(auth) });
+        writeCloud(cloud);
+        return { APIId: 'x' };
+      },
+      async getAccessList(options) {
+        record({ call: 'getAccessList', arg: options?.path });
+        return { APISet: readCloud().http.filter((a) => !options?.path || a.Path === options.path), EnableService: opts.httpService ?? true };
+      },
+      async switchPathAuth({ apiIds, auth }) {
+        record({ call: 'switchPathAuth', arg: `${apiIds.join(',')} auth=${auth}` });
+        const cloud = readCloud();
+        for (const a of cloud.http) if (apiIds.includes(a.APIId!)) a.EnableAuth = auth;
+        writeCloud(cloud);
+        return {};
+      },
+      async getDomainList() {
+        return { DefaultDomain: 'env-123.service.tcloudbase.com', EnableService: opts.httpService ?? true };
+      },
+    },
     functions: {
       async getFunctionDetail(name) {
         record({ call: 'getFunctionDetail', arg: name });
@@ -126,12 +152,15 @@ const project: Project = {
     functions: [
       { name: 'auth', handler: 'index.main', runtime: 'Nodejs18.15', timeout: 10, memorySize: 256, installDependency: false, variables: ['ADMIN_OPENIDS', 'WECHAT_APPID', 'WECHAT_APPSECRET', 'TRIAL_CALLS', 'DOCTOR_KEY'] },
       { name: 'cron', handler: 'index.main', runtime: 'Nodejs18.15', timeout: 60, memorySize: 256, installDependency: false, variables: ['ADMIN_OPENIDS', 'QUOTA_PACK_CATALOGUE'] },
+      { name: 'provider', handler: 'index.main', runtime: 'Nodejs18.15', timeout: 20, memorySize: 256, installDependency: false, variables: ['PROVIDER_PUSH_TOKEN'], httpPaths: ['/provider-events'] },
     ],
   },
   built: [
     { name: 'auth', bytes: 1000, config: { permissions: { openapi: ['phonenumber.getPhoneNumber'] } }, reads: [] },
     { name: 'cron', bytes: 1000, config: { triggers: [{ name: 'hourly', type: 'timer', config: '0 5 * * * * *' }] }, reads: [] },
+    { name: 'provider', bytes: 1000, config: {}, reads: [] },
   ],
+  httpRoutes: [{ path: '/provider-events', fn: 'provider' }],
   rules: [
     { collection: 'settings', rule: { read: false, write: false } },
     { collection: 'users', rule: { read: false, write: false } },
@@ -163,6 +192,7 @@ beforeEach(() => {
     },
     rules: {},
     collections: [],
+    http: [],
   });
 });
 afterEach(() => {
@@ -170,7 +200,7 @@ afterEach(() => {
   process.env = { ...savedEnv };
 });
 
-const local = { ADMIN_OPENIDS: 'o_boss', WECHAT_APPID: 'wx5eed1e0c0ffee001', QUOTA_PACK_CATALOGUE: CATALOGUE, TRIAL_CALLS: '' };
+const local = { ADMIN_OPENIDS: 'o_boss', WECHAT_APPID: 'wx5eed1e0c0ffee001', QUOTA_PACK_CATALOGUE: CATALOGUE, TRIAL_CALLS: '', PROVIDER_PUSH_TOKEN: 'push-token' };
 const logLines: string[] = [];
 const deps = (manager = fakeManager()) => ({ manager, tcb: cliRunner(tcbPath), log: (l: string) => logLines.push(l) });
 
@@ -184,10 +214,17 @@ test('every step in order, each read back; secrets only in the environment; noth
   expect(summary()).toEqual([
     'manager getFunctionDetail auth',
     'manager getFunctionDetail cron',
+    'manager getFunctionDetail provider',
     'tcb fn deploy auth',
     'manager getFunctionDetail auth',
     'tcb fn deploy cron',
     'manager getFunctionDetail cron',
+    'tcb fn deploy provider',
+    'manager getFunctionDetail provider',
+    // WeChat's pushes need the route, which needs the function: after the functions, read back.
+    'manager getAccessList /provider-events',
+    'manager createAccess /provider-events provider type=1 auth=false',
+    'manager getAccessList /provider-events',
     'manager createCollectionIfNotExists settings',
     'manager ModifySafeRule settings',
     'manager DescribeSafeRule settings',
@@ -220,13 +257,44 @@ test('every step in order, each read back; secrets only in the environment; noth
   expect(cloud.rules.users).toEqual({ AclTag: 'CUSTOM', Rule: '{"read":false,"write":false}' });
 });
 
-test('a second deploy keeps the generated DOCTOR_KEY and does not double the trigger', async () => {
+test('a second deploy keeps the generated DOCTOR_KEY and does not double the trigger or the HTTP access path', async () => {
   await run();
   const key = readCloud().functions.auth!.Environment!.Variables!.find((v) => v.Key === 'DOCTOR_KEY')!.Value;
   await run();
   const cloud = readCloud();
   expect(cloud.functions.auth!.Environment!.Variables!.find((v) => v.Key === 'DOCTOR_KEY')!.Value).toBe(key);
   expect(cloud.functions.cron!.Triggers).toHaveLength(1);
+  expect(cloud.http).toEqual([{ APIId: 'api-1', Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: false }]);
+  expect(summary().filter((s) => s.startsWith('manager createAccess'))).toHaveLength(1);
+});
+
+test('the push path made in the console with path auth on: switched off (WeChat carries no CloudBase login), read back', async () => {
+  const cloud = readCloud();
+  cloud.http.push({ APIId: 'api-console', Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: true });
+  writeCloud(cloud);
+  await run();
+  expect(summary()).toContain('manager switchPathAuth api-console auth=false');
+  expect(summary().some((s) => s.startsWith('manager createAccess'))).toBe(false);
+  expect(readCloud().http).toEqual([expect.objectContaining({ APIId: 'api-console', EnableAuth: false })]);
+});
+
+test('the push path leading to another function is refused, not taken over: nothing after it runs', async () => {
+  const cloud = readCloud();
+  cloud.http.push({ APIId: 'api-other', Path: '/provider-events', Type: 1, Name: 'someone-elses', EnableAuth: false });
+  writeCloud(cloud);
+  const err = await run().catch((e: unknown) => e);
+  expect((err as Error).message).toMatch(/creating HTTP access path "\/provider-events" → function "provider" failed:\n  - the path already leads to function "someone-elses"/);
+  expect(readCloud().http).toEqual([expect.objectContaining({ Name: 'someone-elses' })]);
+  expect(summary().some((s) => s.includes('Rule') || s.startsWith('manager createAccess'))).toBe(false);
+});
+
+test('a push path that reads back with auth on, or HTTP access switched off, fails naming it: no rules applied', async () => {
+  const err = await run(fakeManager({ httpCreateIgnoresAuth: true })).catch((e: unknown) => e);
+  expect((err as Error).message).toContain('HTTP access path "/provider-events" requires CloudBase authentication');
+  expect(summary().some((s) => s.includes('Rule'))).toBe(false);
+  writeCloud({ ...readCloud(), http: [] });
+  const off = await run(fakeManager({ httpService: false })).catch((e: unknown) => e);
+  expect((off as Error).message).toContain('HTTP access (HTTP 访问服务) is switched off for the environment');
 });
 
 test('a required secret empty in .env and online: refused before anything is deployed, naming it', async () => {
@@ -242,7 +310,7 @@ test('the CLI failing (non-zero exit) stops the deploy: nothing after it runs', 
   const err = await run().catch((e: unknown) => e);
   expect(err).toBeInstanceOf(DeployError);
   expect((err as Error).message).toMatch(/deploying function "auth" failed:\n {2}- tcb exited with 1/);
-  expect(summary()).toEqual(['manager getFunctionDetail auth', 'manager getFunctionDetail cron', 'tcb fn deploy auth']);
+  expect(summary()).toEqual(['manager getFunctionDetail auth', 'manager getFunctionDetail cron', 'manager getFunctionDetail provider', 'tcb fn deploy auth']);
 });
 
 test('the CLI "succeeding" (exit 0) without deploying is caught by the read-back: nothing after it runs', async () => {
@@ -276,10 +344,12 @@ describe('the whole real deploy (npm run deploy after its checks)', () => {
     functions: [
       { name: 'auth', declared: project.rc.functions[0]!.variables! },
       { name: 'cron', declared: project.rc.functions[1]!.variables! },
+      { name: 'provider', declared: project.rc.functions[2]!.variables! },
     ],
     collections: ['settings', 'users'],
     rules: project.rules,
     timers: [{ fn: 'cron', trigger: { name: 'hourly', type: 'timer', config: '0 5 * * * * *' } }],
+    httpRoutes: project.httpRoutes,
   };
   beforeEach(() => {
     root = join(dir, 'project');

@@ -14,9 +14,13 @@
  * 2. Per function: `tcb fn deploy <name> --force --yes` with a generated config file
  *    (values filled and encoded, triggers from the function's config.json), then read
  *    it back: runtime, handler, timeout, memory, status, variables, triggers.
- * 3. Per collection: create it if missing, `ModifySafeRule`, read back with `DescribeSafeRule`.
- * 4. miniprogram/cloud-env.ts gets the environment id (`wx.cloud.init({ env })`).
- * 5. The doctor (scripts/doctor.ts) against the environment just deployed.
+ * 3. Per HTTP access path in cloudbaserc.json (`httpPaths`: the provider's `/provider-events`,
+ *    where WeChat pushes): created if missing (manager-node `access.createAccess`, type
+ *    function, no path auth), path auth switched off if it was on, read back with
+ *    `access.getAccessList`; a path leading to another function is refused, not changed.
+ * 4. Per collection: create it if missing, `ModifySafeRule`, read back with `DescribeSafeRule`.
+ * 5. miniprogram/cloud-env.ts gets the environment id (`wx.cloud.init({ env })`).
+ * 6. The doctor (scripts/doctor.ts) against the environment just deployed.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,9 +28,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAll, BUILD_DIR } from './build';
-import { declaredVariables, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type CloudbaseRc, type TriggerConfig } from './lib/cloudbaserc';
+import { declaredVariables, httpRoutes, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type CloudbaseRc, type HttpRoute, type TriggerConfig } from './lib/cloudbaserc';
 import { BUILD_FUNCTION_ROOT, checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule, checkVariables, variablesReadBy } from './lib/deploy-checks';
-import { compareFunction, compareRule, CREDENTIAL_PAIRS, functionPlan, onlineVariables, tcbConfig, type FunctionDetail, type FunctionPlan } from './lib/deploy-plan';
+import { compareFunction, compareHttpRoute, compareRule, CREDENTIAL_PAIRS, functionPlan, onlineVariables, tcbConfig, type FunctionDetail, type FunctionPlan, type LiveHttpRoute } from './lib/deploy-plan';
 import { expectations, liveTarget, printReport, runDoctor, type Expectations } from './doctor';
 import { readCloudEnv, writeCloudEnv } from './lib/cloud-env';
 
@@ -43,6 +47,13 @@ export interface DeployManager {
     checkCollectionExists(name: string): Promise<{ Exists: boolean }>;
   };
   commonService(): { call(request: { Action: string; Param: Record<string, unknown> }): Promise<Record<string, unknown>> };
+  /** HTTP access (manager-node AccessService: CreateCloudBaseGWAPI, DescribeCloudBaseGWAPI, …). */
+  access: {
+    createAccess(options: { path: string; name: string; type?: 1 | 2; auth?: boolean }): Promise<unknown>;
+    getAccessList(options?: { path?: string }): Promise<{ APISet?: LiveHttpRoute[]; EnableService?: boolean }>;
+    switchPathAuth(options: { apiIds: string[]; auth: boolean }): Promise<unknown>;
+    getDomainList(): Promise<{ DefaultDomain?: string; EnableService?: boolean }>;
+  };
 }
 
 export interface BuiltFunction {
@@ -57,6 +68,8 @@ export interface Project {
   rc: CloudbaseRc;
   built: BuiltFunction[];
   rules: Array<{ collection: string; rule: object }>;
+  /** HTTP access paths to create (cloudbaserc.json `httpPaths`). */
+  httpRoutes: HttpRoute[];
   problems: string[];
   notes: string[];
 }
@@ -102,7 +115,7 @@ export function checkProject(builtNames: Array<{ name: string; bytes: number }>,
     problems.push(...checkRule(collection, rule));
     rules.push({ collection, rule: rule as object });
   }
-  return { rc, built, rules, problems, notes };
+  return { rc, built, rules, httpRoutes: httpRoutes(rc), problems, notes };
 }
 
 /** What a deploy without WeChat credentials leaves to DevTools, in plain words. */
@@ -193,6 +206,7 @@ export async function deploy(project: Project, plans: FunctionPlan[], envId: str
       if (problems.length) throw new DeployError(step, problems);
       deps.log(`  ✓ ${plan.name}: ${plan.runtime}, ${plan.timeout}s, ${plan.memorySize} MB, ${Object.keys(plan.variables).length} variable(s)${plan.triggers.length ? `, ${plan.triggers.length} timer trigger(s)` : ''} — read back`);
     }
+    for (const route of project.httpRoutes) await applyHttpRoute(deps, route);
     const service = deps.manager.commonService();
     for (const { collection, rule } of project.rules) {
       const step = `applying the rules of "${collection}"`;
@@ -211,6 +225,38 @@ export async function deploy(project: Project, plans: FunctionPlan[], envId: str
   } finally {
     if (!deps.workDir) rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One HTTP access path: created when missing (type 1 = function, no path auth: WeChat's
+ * pushes carry no CloudBase login), its path auth switched off when it was on, then
+ * read back. A path that leads elsewhere is refused, never taken over.
+ */
+async function applyHttpRoute(deps: DeployDeps, route: HttpRoute): Promise<void> {
+  const step = `creating HTTP access path "${route.path}" → function "${route.fn}"`;
+  const { access } = deps.manager;
+  let listed: Awaited<ReturnType<DeployManager['access']['getAccessList']>>;
+  let domain: string | undefined;
+  try {
+    const before = ((await access.getAccessList({ path: route.path })).APISet ?? []).filter((a) => a.Path === route.path);
+    const elsewhere = before.find((a) => a.Type !== 1 || a.Name !== route.fn);
+    if (elsewhere) throw new DeployError(step, [`the path already leads to ${elsewhere.Type === 1 ? `function "${elsewhere.Name}"` : `a non-function target (type ${elsewhere.Type})`}; change or delete it in the console (HTTP 访问服务), or give "${route.fn}" another path in cloudbaserc.json`]);
+    if (before.length === 0) {
+      deps.log(`$ HTTP access ${route.path} → ${route.fn} (create)`);
+      await access.createAccess({ path: route.path, name: route.fn, type: 1, auth: false });
+    } else if (before.some((a) => a.EnableAuth)) {
+      deps.log(`$ HTTP access ${route.path} → ${route.fn} (switch path auth off)`);
+      await access.switchPathAuth({ apiIds: before.filter((a) => a.EnableAuth && a.APIId).map((a) => a.APIId!), auth: false });
+    }
+    listed = await access.getAccessList({ path: route.path });
+    domain = (await access.getDomainList()).DefaultDomain;
+  } catch (err) {
+    if (err instanceof DeployError) throw err;
+    throw new DeployError(step, [(err as Error).message]);
+  }
+  const problems = compareHttpRoute(route, listed);
+  if (problems.length) throw new DeployError(step, problems);
+  deps.log(`  ✓ HTTP access ${domain ? `https://${domain}${route.path}` : route.path} → ${route.fn}, no path auth — read back`);
 }
 
 /** The real CLI, with the keys in its environment (never on its command line) and a throwaway HOME. */
@@ -243,6 +289,7 @@ function printPlan(project: Project, local: NodeJS.ProcessEnv): void {
         (triggers.length ? `; timer ${triggers.join('; ')} (from config.json)` : ''),
     );
   }
+  for (const { path, fn } of project.httpRoutes) console.log(`  http     ${path} → function ${fn} (HTTP access, no path auth: created if missing, read back; WeChat pushes there)`);
   for (const { collection, rule } of project.rules) console.log(`  rules    ${collection.padEnd(22)} ${JSON.stringify(rule)}`);
   const plans = project.rc.functions.map((fn) => ({ name: fn.name, openapi: project.built.find((b) => b.name === fn.name)?.config?.permissions?.openapi ?? [], variables: {} }));
   for (const line of phoneExchangeAdvice(plans, local)) console.log(`  note     ${line}`);
@@ -301,7 +348,7 @@ export async function runDeploy(project: Project, local: NodeJS.ProcessEnv, deps
   try {
     const plans = await planDeploy(project, local, deps.manager);
     await deploy(project, plans, envId, deps);
-    deps.log(`\nDeployed ${plans.length} function(s) and ${project.rules.length} rule set(s) to ${envId}; everything read back as sent.`);
+    deps.log(`\nDeployed ${plans.length} function(s), ${project.httpRoutes.length} HTTP access path(s) and ${project.rules.length} rule set(s) to ${envId}; everything read back as sent.`);
     for (const line of phoneExchangeAdvice(plans, local)) deps.log(`note: ${line}`);
   } catch (err) {
     deps.log(err instanceof Error ? err.message : String(err));

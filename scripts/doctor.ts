@@ -1,7 +1,8 @@
 /**
  * `npm run doctor`: is the deployed environment able to do its job? In plain words:
  * whether phone login's exchange works (and by which path), which variables are set,
- * that the collections and their rules exist, and the timer trigger.
+ * that the collections and their rules exist, the timer trigger, and the HTTP access
+ * path WeChat pushes the provider's results to.
  *
  *   npm run doctor                      the live environment (TCB_ENV_ID + Tencent Cloud keys)
  *   npm run doctor -- --emulator [URL]  an emulator (default http://127.0.0.1:$QUICKPHONE_PORT or 9100)
@@ -17,8 +18,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeEnvValue } from '../cloudfunctions/_shared/config';
 import type { DoctorAnswer } from '../cloudfunctions/auth/doctor';
-import { declaredVariables, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type TriggerConfig } from './lib/cloudbaserc';
-import { compareRule, onlineVariables } from './lib/deploy-plan';
+import { declaredVariables, httpRoutes, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type HttpRoute, type TriggerConfig } from './lib/cloudbaserc';
+import { compareHttpRoute, compareRule, onlineVariables } from './lib/deploy-plan';
 import type { DeployManager } from './deploy';
 
 export interface CheckResult {
@@ -40,6 +41,8 @@ export interface Expectations {
   collections: string[];
   rules: Array<{ collection: string; rule: object }>;
   timers: Array<{ fn: string; trigger: TriggerConfig }>;
+  /** HTTP access paths (cloudbaserc.json `httpPaths`). */
+  httpRoutes: HttpRoute[];
 }
 
 export function expectations(root = PROJECT_ROOT): Expectations {
@@ -55,7 +58,7 @@ export function expectations(root = PROJECT_ROOT): Expectations {
     const config = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { triggers?: TriggerConfig[] }) : {};
     for (const trigger of config.triggers ?? []) if (trigger.type === 'timer') timers.push({ fn: fn.name, trigger });
   }
-  return { functions: rc.functions.map((fn) => ({ name: fn.name, declared: declaredVariables(fn) })), collections: rules.map((r) => r.collection), rules, timers };
+  return { functions: rc.functions.map((fn) => ({ name: fn.name, declared: declaredVariables(fn) })), collections: rules.map((r) => r.collection), rules, timers, httpRoutes: httpRoutes(rc) };
 }
 
 export interface DoctorTarget {
@@ -69,6 +72,7 @@ export interface DoctorTarget {
   variablesOf(fn: string): Promise<string[] | null>;
   checkTimer(fn: string, trigger: TriggerConfig): Promise<CheckResult>;
   checkRule(collection: string, rule: object): Promise<CheckResult>;
+  checkHttpRoute(route: HttpRoute): Promise<CheckResult>;
 }
 
 const ERRCODE_MEANING: Record<number, string> = {
@@ -137,6 +141,7 @@ export async function runDoctor(target: DoctorTarget): Promise<DoctorReport> {
 
   for (const { collection, rule } of expected.rules) results.push(await target.checkRule(collection, rule));
   for (const { fn, trigger } of expected.timers) results.push(await target.checkTimer(fn, trigger));
+  for (const route of expected.httpRoutes ?? []) results.push(await target.checkHttpRoute(route));
   return { target: target.description, ok: results.every((r) => r.ok !== false), results };
 }
 
@@ -194,6 +199,17 @@ export function liveTarget(manager: DeployManager, envId: string, _project: unkn
         return { check, ok: false, detail: `not readable: ${(err as Error).message}` };
       }
     },
+    async checkHttpRoute(route) {
+      const check = `HTTP access ${route.path}`;
+      try {
+        const problems = compareHttpRoute(route, await manager.access.getAccessList({ path: route.path }));
+        if (problems.length) return { check, ok: false, detail: `${problems.join('; ')} (npm run deploy creates it); WeChat's pushes cannot reach ${route.fn}, so results settle only by polling.` };
+        const domain = (await manager.access.getDomainList()).DefaultDomain;
+        return { check, ok: true, detail: `→ ${route.fn}, no path auth${domain ? `: https://${domain}${route.path} is the URL for the service platform's 开发设置 → 消息推送` : ''}` };
+      } catch (err) {
+        return { check, ok: false, detail: `not readable: ${(err as Error).message}` };
+      }
+    },
   };
 }
 
@@ -230,6 +246,15 @@ export function emulatorTarget(url: string, env: NodeJS.ProcessEnv, expected = e
     },
     async checkRule(collection) {
       return { check: `rules of ${collection}`, ok: null, detail: 'not checked: the emulator does not enforce security rules (functions bypass them on CloudBase too).' };
+    },
+    async checkHttpRoute(route) {
+      // An unsigned GET: the function refuses it (403/503); only a missing route is 404.
+      const check = `HTTP access ${route.path}`;
+      const res = await fetch(`${base}/http${route.path}`, { signal: AbortSignal.timeout(20_000) });
+      await res.arrayBuffer();
+      return res.status === 404
+        ? { check, ok: false, detail: `no route to ${route.fn} in the emulator (QUICKPHONE_HTTP_ACCESS)` }
+        : { check, ok: true, detail: `${base}/http${route.path} reaches ${route.fn} (an unsigned request is answered ${res.status})` };
     },
   };
 }

@@ -32,6 +32,8 @@ test('uploaded from DevTools: the exchange works through the cloud call; collect
   expect(report.results.find((r) => r.check === 'collections')).toMatchObject({ ok: true });
   expect(report.results.find((r) => r.check === 'timer cron/hourly')).toMatchObject({ ok: true });
   expect(report.results.find((r) => r.check === 'variables of auth')).toMatchObject({ ok: true, detail: expect.stringContaining('set: DOCTOR_KEY') });
+  // WeChat's push path reaches the provider function (which refuses the unsigned probe).
+  expect(report.results.find((r) => r.check === 'HTTP access /provider-events')).toMatchObject({ ok: true, detail: expect.stringMatching(/reaches provider \(an unsigned request is answered (403|503)\)/) });
   expect(report.ok).toBe(true);
   expect(await charges(devtools)).toBe(0);
 });
@@ -98,6 +100,13 @@ test('live: the key comes from auth\'s configuration; rules and the timer are re
       },
     },
     database: { createCollectionIfNotExists: async () => ({}), checkCollectionExists: async () => ({ Exists: true }) },
+    access: {
+      createAccess: async () => ({}),
+      switchPathAuth: async () => ({}),
+      getDomainList: async () => ({ DefaultDomain: 'env-123.service.tcloudbase.com' }),
+      // Made in the console with path auth on: WeChat's pushes would never reach provider.
+      getAccessList: async () => ({ APISet: [{ APIId: 'a1', Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: true }], EnableService: true }),
+    },
     commonService: () => ({
       async call({ Param }) {
         const expected = expectations().rules.find((r) => r.collection === Param.CollectionName)!.rule;
@@ -111,6 +120,7 @@ test('live: the key comes from auth\'s configuration; rules and the timer are re
   expect(report.results.find((r) => r.check === 'collections')).toMatchObject({ ok: false, detail: 'missing: users (npm run deploy creates them)' });
   expect(report.results.find((r) => r.check === 'rules of settings')).toMatchObject({ ok: false });
   expect(report.results.find((r) => r.check === 'timer cron/hourly')).toMatchObject({ ok: true });
+  expect(report.results.find((r) => r.check === 'HTTP access /provider-events')).toMatchObject({ ok: false, detail: expect.stringContaining('requires CloudBase authentication') });
   expect(report.results.find((r) => r.check === 'variables of admin')).toMatchObject({ ok: true, detail: expect.stringContaining('set: none') });
   const lines: string[] = [];
   printReport(report, (l) => lines.push(l));

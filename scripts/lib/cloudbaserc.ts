@@ -37,6 +37,12 @@ export interface FunctionConfig {
   envVariables?: Record<string, string>;
   /** Never in the project's file: triggers come from the function's config.json. */
   triggers?: TriggerConfig[];
+  /**
+   * CloudBase HTTP access paths (HTTP 访问服务) routed to this function, e.g.
+   * `["/provider-events"]` for WeChat's pushes. The CLI ignores the key; `npm run deploy`
+   * creates each route (no path auth) and reads it back.
+   */
+  httpPaths?: string[];
   ignore?: string[];
   [key: string]: unknown;
 }
@@ -63,6 +69,17 @@ export function readCloudbaseRcText(root = PROJECT_ROOT): string {
 /** The file as written: placeholders intact. */
 export function readCloudbaseRc(root = PROJECT_ROOT): CloudbaseRc {
   return JSON.parse(readCloudbaseRcText(root)) as CloudbaseRc;
+}
+
+/** An HTTP access route: a path of the environment's default domain, to a function. */
+export interface HttpRoute {
+  path: string;
+  fn: string;
+}
+
+/** Every HTTP access route the functions declare (`httpPaths`), in file order. */
+export function httpRoutes(rc: CloudbaseRc): HttpRoute[] {
+  return (rc.functions ?? []).flatMap((fn) => (Array.isArray(fn.httpPaths) ? fn.httpPaths : []).map((path) => ({ path, fn: fn.name })));
 }
 
 /** Every variable name a function is given: `variables`, and any legacy `envVariables` key. */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule, checkVariables, variablesReadBy } from './deploy-checks';
-import { declaredVariables } from './cloudbaserc';
+import { declaredVariables, httpRoutes } from './cloudbaserc';
+import { DEFAULT_SP_PUSH_PATH } from '../../emulator/wechat/provider-http';
 import type { CloudbaseRc } from './cloudbaserc';
 
 const good: CloudbaseRc = {
@@ -86,4 +87,14 @@ test('rules: booleans must be JSON booleans, keys must be known', () => {
   expect(checkRule('users', { read: true, write: false, wirte: true })).toEqual([expect.stringContaining('unknown key "wirte"')]);
   expect(checkRule('users', { read: true })).toEqual([expect.stringContaining('read and write')]);
   expect(checkRule('bad name', { read: true, write: false })).toHaveLength(1);
+});
+
+test('HTTP access paths: well-formed, one function each; the project routes /provider-events to provider, as the emulator does', () => {
+  const bad = { ...good, functions: [{ ...good.functions[0]!, httpPaths: ['provider-events', '/a/../b'] }] };
+  expect(checkCloudbaseRc(bad, ['auth'])).toEqual([expect.stringContaining('httpPaths must be a list of paths')]);
+  const twice = { ...good, functions: [{ ...good.functions[0]!, httpPaths: ['/x'] }, { ...good.functions[0]!, name: 'admin', httpPaths: ['/x'] }] };
+  expect(checkCloudbaseRc(twice, ['auth', 'admin'])).toEqual([expect.stringContaining('"/x" is given to both "auth" and "admin"')]);
+  const rc = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cloudbaserc.json'), 'utf8')) as CloudbaseRc;
+  // The emulator's default HTTP access (QUICKPHONE_HTTP_ACCESS unset) is what the deploy creates.
+  expect(Object.fromEntries(httpRoutes(rc).map((r) => [r.path, r.fn]))).toEqual({ [DEFAULT_SP_PUSH_PATH]: 'provider' });
 });

@@ -14,6 +14,8 @@ export const DEPLOYABLE_VARIABLES: string[] = Object.values(CONFIG_VARS)
 /** The cloud runtime the bundles target. The CLI falls back to Nodejs8.9 when it is missing. */
 export const RUNTIME = 'Nodejs18.15';
 export const BUILD_FUNCTION_ROOT = 'build/cloudfunctions';
+/** An HTTP access path: `/` and segments of letters, digits, `-` and `_`. */
+const HTTP_PATH = /^(\/[A-Za-z0-9_-]+)+$/;
 
 export function checkCloudbaseRc(rc: CloudbaseRc, builtFunctions: string[]): string[] {
   const problems: string[] = [];
@@ -38,9 +40,19 @@ export function checkCloudbaseRc(rc: CloudbaseRc, builtFunctions: string[]): str
     if (fn.triggers !== undefined) problems.push(`${where}: triggers belong in cloudfunctions/${fn.name}/config.json (one source for DevTools, the emulator and the deploy), not in cloudbaserc.json`);
     if (fn.variables !== undefined && !(Array.isArray(fn.variables) && fn.variables.every((v) => typeof v === 'string'))) problems.push(`${where}: variables must be a list of names`);
     else for (const name of fn.variables ?? []) if (!DEPLOYABLE_VARIABLES.includes(name)) problems.push(`${where}: variable "${name}" is not one cloudfunctions/_shared/config.ts declares for deployment`);
+    if (fn.httpPaths !== undefined && !(Array.isArray(fn.httpPaths) && fn.httpPaths.every((p) => typeof p === 'string' && HTTP_PATH.test(p)))) {
+      problems.push(`${where}: httpPaths must be a list of paths like "/provider-events" (letters, digits, - and _ between slashes)`);
+    }
     if (!builtFunctions.includes(fn.name)) problems.push(`${where} has no built bundle (is there cloudfunctions/${fn.name}/index.ts?)`);
   }
   for (const name of builtFunctions) if (!declared.has(name)) problems.push(`function "${name}" is built but not declared in cloudbaserc.json`);
+  const routed = new Map<string, string>();
+  for (const fn of rc.functions) {
+    for (const path of Array.isArray(fn.httpPaths) ? fn.httpPaths : []) {
+      if (routed.has(path)) problems.push(`cloudbaserc.json: HTTP access path "${path}" is given to both "${routed.get(path)}" and "${fn.name}"`);
+      else routed.set(path, fn.name);
+    }
+  }
   return problems;
 }
 

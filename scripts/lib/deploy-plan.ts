@@ -194,3 +194,32 @@ function canonical(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** An HTTP access route as `DescribeCloudBaseGWAPI` (manager-node `access.getAccessList`) lists it. */
+export interface LiveHttpRoute {
+  APIId?: string;
+  Path?: string;
+  /** 1: a cloud function. */
+  Type?: number;
+  /** The function's name, for Type 1. */
+  Name?: string;
+  EnableAuth?: boolean;
+}
+
+/**
+ * An HTTP access route read back against what it must be: the path to the function,
+ * exactly once, without path authentication (WeChat's pushes carry no CloudBase login),
+ * with the environment's HTTP access service on. Empty when they agree.
+ */
+export function compareHttpRoute(route: { path: string; fn: string }, listed: { APISet?: LiveHttpRoute[]; EnableService?: boolean } | null): string[] {
+  const where = `HTTP access path "${route.path}"`;
+  const found = (listed?.APISet ?? []).filter((a) => a.Path === route.path);
+  const problems: string[] = [];
+  if (listed?.EnableService === false) problems.push(`HTTP access (HTTP 访问服务) is switched off for the environment: switch it on in the console (云开发 → HTTP 访问服务), then deploy again`);
+  if (found.length === 0) return [...problems, `${where} does not exist`];
+  if (found.length > 1) return [...problems, `${where} exists ${found.length} times`];
+  const api = found[0]!;
+  if (api.Type !== 1 || api.Name !== route.fn) problems.push(`${where} leads to ${api.Type === 1 ? `function "${api.Name}"` : `a non-function target (type ${api.Type})`}, not function "${route.fn}"`);
+  if (api.EnableAuth) problems.push(`${where} requires CloudBase authentication, so WeChat's pushes would be refused before reaching "${route.fn}"`);
+  return problems;
+}

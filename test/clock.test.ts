@@ -3,8 +3,7 @@
  * documents (cloudfunctions/_shared/clock.ts, QUICKPHONE_CLOCK_OFFSET_MS).
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import type { Envelope } from './support/envelope';
-import type { UsageSummary } from '../miniprogram/contract';
+import { callRoute } from './support/envelope';
 
 const ADMIN = 'o_clock_admin';
 let at = Date.parse('2031-02-27T16:30:00Z'); // 2031-02-28 00:30 in China
@@ -15,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 const summary = async () => {
-  const answer = await t.call<Envelope<UsageSummary>>('admin', { $url: 'usage.summary', months: 2 }, ADMIN);
+  const answer = await callRoute(t, 'admin', 'usage.summary', { months: 2 }, ADMIN);
   if (!answer.ok) throw new Error(`${answer.error.code}: ${answer.error.message}`);
   return answer.data;
 };
@@ -33,7 +32,7 @@ test('a function reads the emulator\'s time: China month and day follow it, and 
 
 test('what a function writes with its own clock carries the emulator\'s time', async () => {
   at = Date.parse('2031-05-04T03:00:00Z');
-  const answer = await t.call<Envelope<unknown>>('auth', { $url: 'session' }, 'o_clock_user');
+  const answer = await callRoute(t, 'auth', 'session', {}, 'o_clock_user');
   expect(answer).toMatchObject({ ok: true });
   const [user] = await t.docs<{ _id: string; createdAt: unknown }>('users');
   expect(JSON.stringify(user!.createdAt)).toContain('2031-05-04T03:00:00');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule, checkVariables, variablesReadBy } from './deploy-checks';
+import { checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule, checkVariables, DEPLOYABLE_VARIABLES, variablesReadBy } from './deploy-checks';
 import { declaredVariables, httpRoutes } from './cloudbaserc';
 import { DEFAULT_SP_PUSH_PATH } from '../../emulator/wechat/provider-http';
 import type { CloudbaseRc } from './cloudbaserc';
@@ -97,4 +97,9 @@ test('HTTP access paths: well-formed, one function each; the project routes /pro
   const rc = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cloudbaserc.json'), 'utf8')) as CloudbaseRc;
   // The emulator's default HTTP access (QUICKPHONE_HTTP_ACCESS unset) is what the deploy creates.
   expect(Object.fromEntries(httpRoutes(rc).map((r) => [r.path, r.fn]))).toEqual({ [DEFAULT_SP_PUSH_PATH]: 'provider' });
+});
+
+test('.env.example lists every variable a function can be given (set or commented out)', () => {
+  const text = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
+  expect(DEPLOYABLE_VARIABLES.filter((name) => !new RegExp(`^(# )?${name}=`, 'm').test(text))).toEqual([]);
 });

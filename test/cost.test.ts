@@ -95,3 +95,16 @@ test('a fee-exempt account: cost 0 whatever it used, no pack advice, no run-out 
   const audits = (await t.docs<{ field: string; by: string }>('settings_audit')).filter((a) => a.field === 'feeExempt');
   expect(audits.map((a) => a.by)).toEqual([BOSS, BOSS]);
 });
+
+test('junk codes cost nothing: with the trial used up and a 0.01 budget, made-up codes never trip it', async () => {
+  await update({ phoneCapture: { monthlyBudgetYuan: 0.01 } });
+  await call('admin', 'quota.addPack', { calls: 1000, validityDays: 365, priceYuan: 30 });
+  await bind(5); // the whole trial: free
+  for (let i = 0; i < 5; i++) {
+    const answer = await t.call<Envelope<unknown>>('auth', { $url: 'bindPhone', code: `${'f'.repeat(40)}${String(i).padStart(8, '0')}` }, 'o_mallory');
+    expect(answer).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+  }
+  expect((await summary()).totals).toMatchObject({ quick: 5, costYuan: '0.00' });
+  expect((await settings()).breaker.tripped).toBe(false);
+  expect(await showsButton()).toBe(true);
+});

@@ -301,7 +301,8 @@ describe('quota', () => {
     // The picker is bounded to 2023–2100; a date outside passes the phone's calendar check, not the server's.
     await fire(comp.querySelector('.pack-form__start')!, 'change', { value: '2001-01-01' });
     await fire(comp.querySelector('.pack-form__submit')!);
-    await eventually(() => expect(comp.data.formMessage).toMatch(/^未保存：开始日期有误（startsAt/));
+    await eventually(() => expect(comp.data.formMessage).toMatch(/^未保存：开始日期有误/));
+    expect(comp.data.formMessage).not.toMatch(/[A-Za-z]{3,}/); // the server's English stays off the screen
     expect(comp.data.saving).toBe(false);
     expect(comp.data.form.callsText).toBe('100'); // kept, to fix and send again
     expect(await t.docs('quota_packs')).toHaveLength(packsBefore);
@@ -371,7 +372,21 @@ describe('quota', () => {
     expect(routes()).toContain('cron.run');
     // No WeChat credentials here, so the cron cannot ask WeChat.
     expect(comp.data.checkMessage).toMatch(/^已检查。未与微信对账：.+/);
+    // Chinese; only the variables to set are named as they are spelled.
+    expect(comp.data.checkMessage).toContain('WECHAT_APPID');
+    expect(comp.data.checkMessage).not.toMatch(/[a-z]{3,}/);
     await eventually(() => expect(statusCalls()).toBe(before + 1));
+  });
+
+  test('立即检查 without a network: a Chinese message, not the transport\'s English', async () => {
+    const comp = await mount();
+    await quotaReady(comp);
+    cloud.offline = true;
+    await fire(comp.querySelector('.usage__check')!);
+    await eventually(() => expect(comp.data.checkMessage).not.toBe(''));
+    expect(comp.data.checkMessage).toMatch(/^检查失败：/);
+    expect(comp.data.checkMessage).not.toMatch(/[A-Za-z]{3,}/);
+    cloud.offline = false;
   });
 });
 
@@ -425,5 +440,18 @@ describe('with WeChat credentials', () => {
     expect(shown).toContain('微信比本地多计 1 次');
     expect(shown).toContain('微信统计已用 3 次，本地记录 2 次；');
     expect(shown).not.toMatch(/差异|相差/);
+  });
+
+  test('立即检查 when WeChat refuses: says reconciliation failed, with WeChat\'s errcode, in Chinese', async () => {
+    cloud = routeCloudToEmulator(w.url, ADMIN);
+    await w.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/usage/get', errcode: 48001, times: 10 });
+    const comp = await mount();
+    await quotaReady(comp);
+    await fire(comp.querySelector('.usage__check')!);
+    await eventually(() => expect(comp.data.checkMessage).not.toBe(''));
+    expect(comp.data.checkMessage).toMatch(/^已检查，但与微信对账失败/);
+    expect(comp.data.checkMessage).toContain('48001');
+    expect(comp.data.checkMessage).not.toMatch(/[A-Za-z]{3,}/);
+    await w.http('DELETE', '/v1/faults');
   });
 });

@@ -6,6 +6,7 @@
  * The two load independently, so a failing quota call still leaves the charts.
  */
 import { CloudError } from '../../services/cloud';
+import { errorText } from '../../services/errors';
 import { addQuotaPack, getQuotaStatus, getUsageSummary, KIND_LABELS, runChecks, setPackPrice, type CheckResult, type UsageSummary } from '../../services/admin';
 import { parseYuanToFen } from '../../services/money';
 import type { PhoneKind } from '../../services/session';
@@ -23,10 +24,23 @@ function loadErrorText(err: unknown, what: string): string {
 }
 
 /** What the checks did that the merchant should know; the rest shows up in the reloaded page. */
+/**
+ * The cron's answer in the merchant's words. Its reasons are English for developers;
+ * only the variable names (skipped: the credentials not set) and WeChat's errcode
+ * (failed: "WeChat <path> failed: <errcode> …") are read from them.
+ */
 function checkText(result: CheckResult): string {
   const r = result.reconciliation;
-  if (r?.status === 'skipped') return `已检查。未与微信对账：${r.reason ?? '未说明原因'}`;
-  if (r?.status === 'failed') return `已检查，但与微信对账失败：${r.reason ?? '未说明原因'}`;
+  if (r?.status === 'skipped') {
+    const names = (r.reason ?? '').match(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g) ?? [];
+    return names.length
+      ? `已检查。未与微信对账：云函数未配置 ${names.join('、')}（小程序的 AppID 与密钥），配置后即可与微信对账`
+      : '已检查。未与微信对账：云函数未配置小程序的 AppID 与密钥';
+  }
+  if (r?.status === 'failed') {
+    const errcode = /failed: (-?\d+)/.exec(r.reason ?? '')?.[1];
+    return `已检查，但与微信对账失败${errcode ? `（微信错误码 ${errcode}）` : ''}，请稍后再试`;
+  }
   return '已检查';
 }
 
@@ -238,7 +252,7 @@ Component({
         (err: unknown) =>
           this.setData({
             checking: false,
-            checkMessage: isForbidden(err) ? '无权限：只有管理员可以立即检查' : `检查失败：${err instanceof CloudError ? err.message : '请重试'}`,
+            checkMessage: isForbidden(err) ? '无权限：只有管理员可以立即检查' : `检查失败：${errorText(err)}`,
           }),
       );
     },

@@ -5,6 +5,7 @@
  * translate into the form's own label.
  */
 import { CloudError } from '../../services/cloud';
+import { ERROR_TEXT, errorField, errorText } from '../../services/errors';
 import { parseYuanToFen } from '../../services/money';
 import type { NewPack } from '../../services/admin';
 import type { PhoneKind } from '../../services/session';
@@ -73,16 +74,21 @@ export function packFrom(form: PackForm, kind: PhoneKind): { pack: NewPack } | {
   return { pack };
 }
 
-/** A refusal from the server, said so the merchant knows which field to fix. */
+/**
+ * A refusal from the server, said so the merchant knows which field to fix. Only the
+ * field name the server's message starts with is read (a stable code); its English
+ * never reaches the screen.
+ */
 export function addPackErrorText(err: unknown): string {
   if (!(err instanceof CloudError)) return '保存失败，请重试';
   if (err.code === 'INVALID_ARGUMENT') {
-    const field = Object.keys(FIELD_LABELS).find((f) => err.message.startsWith(f));
-    return field ? `未保存：${FIELD_LABELS[field]}有误（${err.message}）` : `未保存：${err.message}`;
+    const field = errorField(err);
+    const label = field === null ? undefined : FIELD_LABELS[field.split('.')[0]!];
+    return label ? `未保存：${label}有误，请检查后再提交` : `未保存：${ERROR_TEXT.INVALID_ARGUMENT}，请检查后再提交`;
   }
   if (err.code === 'FORBIDDEN') return '无权限：只有管理员可以记录资源包';
   // The request may have arrived and the answer been lost; addPack has no idempotency
   // key, so a blind retry could record the pack twice.
   if (err.code === 'NETWORK') return '网络中断，不确定是否已保存：请先看下方资源包列表，没有这一笔再提交';
-  return `保存失败：${err.message}`;
+  return `保存失败：${errorText(err)}`;
 }

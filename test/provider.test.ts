@@ -46,6 +46,8 @@ beforeAll(async () => {
       // Poll at once and give up after 3 checks, so tests need not wait.
       PROVIDER_POLL_AFTER_SECONDS: '0',
       PROVIDER_POLL_MAX_ATTEMPTS: '3',
+      // WeChat's answers wait at most 1 s here (4 s deployed), so a late answer costs the suite little.
+      PROVIDER_CALL_TIMEOUT_MS: '1000',
       QUICKPHONE_SP_UNRELATED_APPIDS: UNRELATED,
     },
   });
@@ -216,8 +218,8 @@ test('WeChat busy twice: UPSTREAM_UNAVAILABLE, nothing assigned; the same key ag
 test('an assign WeChat answers too late is retried with the same requestId and assigns once', async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);
-  // Longer than the client's 4 s timeout: the first attempt times out, the retry lands.
-  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', delayMs: 4500 });
+  // Longer than the client's timeout (1 s here): the first attempt times out, the retry lands.
+  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', delayMs: 1300 });
   const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'late' });
   await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'done');
   // The late first attempt is answered too (a duplicate of the same requestId), and changes nothing.
@@ -225,7 +227,7 @@ test('an assign WeChat answers too late is retried with the same requestId and a
   expect(t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/package/assign']).toBe(2);
   expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: answer.requestId, calls: 10_000, status: 'done' })]);
   expect((await spOrders())[0]!.assigned).toBe(10_000);
-}, 20_000);
+});
 
 test('a forged or unsigned push changes nothing: direct calls find no way in, pushes without the Token\'s signature are refused', async () => {
   const orderId = await seedOrder(1_000_000);
@@ -415,6 +417,21 @@ test('concurrent cancels of one assignment all get the documented answer (the as
   expect(sent('package/cancel_assign')).toBe(1);
   await waitFor(() => record(pack.assignmentId), (r) => r?.status === 'cancelled', 'the cancel to land');
   expect((await merchantUsage()).detailList.filter((p) => p.source === 3)).toEqual([]);
+});
+
+test('WeChat repeating the assign push (it re-sends a push it got no timely answer to) while a cancel is under way changes nothing: cancelling stays cancelling, one cancel_assign', async () => {
+  const pack = await assignedPack();
+  // The cancel's own result push is lost, so the assignment stays cancelling.
+  await t.http('POST', '/v1/faults', { target: 'provider:push', errcode: 1 });
+  expect(await ok<AssignmentView>('cancel', { assignmentId: pack.assignmentId })).toMatchObject({ status: 'cancelling' });
+  const repeat = { event_type: 5, result: 0, order_id: pack.orderId, assign_appid: PROVIDER_APPID, receive_appid: MERCHANT, sp_spu_id: '10000117', sp_sku_id: 'x', spu_id: '10000077', sku_id: pack.skuId, request_id: pack.requestId, receive_pkg_id: (await record(pack.assignmentId))!.receivePkgId };
+  const push = signedPush(repeat, { encodingAesKey: null, format: 'json', appid: PROVIDER_APPID, token: DEFAULT_SP_PUSH_TOKEN }, Date.now());
+  const res = await fetch(`${t.url}/http/provider-events?${new URLSearchParams(push.query)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: push.body });
+  expect(res.status).toBe(200);
+  expect((await record(pack.assignmentId))!.status).toBe('cancelling');
+  // So a second cancel answers the cancel under way instead of sending another.
+  expect(await ok<AssignmentView>('cancel', { assignmentId: pack.assignmentId })).toMatchObject({ status: 'cancelling' });
+  expect(sent('package/cancel_assign')).toBe(1);
 });
 
 test('beginTime past the order\'s life or beyond the largest date is INVALID_ARGUMENT naming it; nothing is stored or sent', async () => {

@@ -11,7 +11,7 @@
  */
 import { AppError } from '../_shared/errors';
 import { logEvent } from '../_shared/log';
-import { nextStatus, statusFromEvent, type AssignmentStatus } from '../_shared/domain/provider-assignment';
+import { nextStatus, statusAfterEvent, statusFromEvent, type AssignmentStatus } from '../_shared/domain/provider-assignment';
 import { assignOutcome, cancelOutcome, mapWechatError, type MappedError, type SendOutcome } from '../_shared/domain/provider-errors';
 import type { ResultEvent } from '../_shared/domain/provider-events';
 import {
@@ -172,8 +172,9 @@ export async function settleFromEvent(event: ResultEvent, at: Date): Promise<{ c
     } else if (to === 'done' || to === 'cancelled') {
       error = null;
     }
-    if (!nextStatus(doc.status, to)) {
-      // Already there (a duplicate event), or a move not allowed (a stale event).
+    if (!statusAfterEvent(doc.status, event.type, event.result)) {
+      // Already there (a duplicate event), or a move not allowed (a stale event, e.g. a
+      // repeated assign push while a cancel is under way).
       if (event.type === 'cancel' && event.result !== 0 && doc.status === 'done' && error) await noteError(doc._id, at, error);
       return { changed: false };
     }

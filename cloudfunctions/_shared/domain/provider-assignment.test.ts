@@ -1,4 +1,4 @@
-import { canMove, nextStatus, requestDifferences, statusFromEvent, type AssignmentStatus } from './provider-assignment';
+import { canMove, nextStatus, requestDifferences, statusAfterEvent, statusFromEvent, type AssignmentStatus } from './provider-assignment';
 
 test('a signed event\'s result is the status: assign 0 done, else failed; cancel 0 cancelled, else done', () => {
   expect(statusFromEvent('assign', 0)).toBe('done');
@@ -33,4 +33,14 @@ test('a key reused for another request names the fields that differ', () => {
   const stored = { orderId: 'o1', skuId: 's1', receiverAppId: 'wx0000000000000001', beginTime: null };
   expect(requestDifferences(stored, { ...stored })).toEqual([]);
   expect(requestDifferences(stored, { ...stored, skuId: 's2', beginTime: 1 })).toEqual(['skuId', 'beginTime']);
+});
+
+test('an assign result never moves an assignment being cancelled; a cancel result does', () => {
+  expect(statusAfterEvent('cancelling', 'assign', 0)).toBeNull();
+  expect(statusAfterEvent('cancelling', 'assign', 10121012)).toBeNull();
+  expect(statusAfterEvent('cancelling', 'cancel', 0)).toBe('cancelled');
+  expect(statusAfterEvent('cancelling', 'cancel', 10121014)).toBe('done');
+  expect(statusAfterEvent('pending', 'assign', 0)).toBe('done');
+  expect(statusAfterEvent('unknown', 'assign', 0)).toBe('done');
+  expect(statusAfterEvent('done', 'assign', 0)).toBeNull();
 });

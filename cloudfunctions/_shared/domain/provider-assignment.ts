@@ -56,6 +56,17 @@ export function statusFromEvent(type: 'assign' | 'cancel', result: number): Assi
   return result === 0 ? 'cancelled' : 'done';
 }
 
+/**
+ * The status a signed event moves `current` to; null when it changes nothing. An
+ * assign result never moves a `cancelling` assignment: it is older than the cancel (a
+ * push WeChat repeats because the first answer came late), and cancelling → done
+ * belongs to a refused cancel only.
+ */
+export function statusAfterEvent(current: AssignmentStatus, type: 'assign' | 'cancel', result: number): AssignmentStatus | null {
+  if (type === 'assign' && current === 'cancelling') return null;
+  return nextStatus(current, statusFromEvent(type, result));
+}
+
 /** The fields that differ between a stored request and a new one under the same key. */
 export function requestDifferences(stored: AssignRequest, incoming: AssignRequest): Array<keyof AssignRequest> {
   return (['orderId', 'skuId', 'receiverAppId', 'beginTime'] as const).filter((field) => stored[field] !== incoming[field]);

@@ -182,6 +182,11 @@ const PROVIDER_BEGIN_TIME_WITHIN_ORDER = /* @__PURE__ */ variable(
   'assign refuses a beginTime at or after the order\'s end, read as its createTime plus the SKU\'s duration (assumed: WeChat documents no end). "false" leaves that to WeChat.',
   { fallback: 'true' },
 );
+const PROVIDER_CALL_TIMEOUT_MS = /* @__PURE__ */ variable(
+  'PROVIDER_CALL_TIMEOUT_MS',
+  'How long the provider function waits for one answer from WeChat (tokens, orders, assign, cancel, usage) before it counts as a timeout; assign and cancel are then sent again with the same requestId.',
+  { fallback: '4000' },
+);
 const PROVIDER_POLL_MAX_ATTEMPTS = /* @__PURE__ */ variable(
   'PROVIDER_POLL_MAX_ATTEMPTS',
   'After this many checks without WeChat\'s final word an assignment is marked unknown (shown to admins, no more resends).',
@@ -226,6 +231,7 @@ export const CONFIG_VARS = {
   PROVIDER_ORDER_STATUS_NAMES,
   PROVIDER_POLL_AFTER_SECONDS,
   PROVIDER_POLL_MAX_ATTEMPTS,
+  PROVIDER_CALL_TIMEOUT_MS,
   PROVIDER_PUSH_APPID,
   PROVIDER_BEGIN_TIME_WITHIN_ORDER,
   DOCTOR_KEY,
@@ -300,6 +306,7 @@ export const providerBulkSpuIds = () =>
     .filter(Boolean);
 export const providerOrderStatusNames = () => read(PROVIDER_ORDER_STATUS_NAMES);
 export const providerPollMaxAttempts = () => positiveInt(PROVIDER_POLL_MAX_ATTEMPTS);
+export const providerCallTimeoutMs = () => positiveInt(PROVIDER_CALL_TIMEOUT_MS);
 /** The appid a decrypted push must be sealed for; null: not checked. */
 export function providerPushAppid(): string | null {
   const set = read(PROVIDER_PUSH_APPID);

@@ -17,7 +17,7 @@
  * (never a token or secret in it) for the route to map to its AppError
  * (provider/wechat-errors.ts). Anything else thrown is a bug, not WeChat's answer.
  */
-import { providerCredentials, providerMerchantSecrets, providerMerchantTokenUrl, providerTokenPath } from '../config';
+import { providerCallTimeoutMs, providerCredentials, providerMerchantSecrets, providerMerchantTokenUrl, providerTokenPath } from '../config';
 import { isTransientErrcode } from '../domain/provider-errors';
 import { grantSource, STABLE_TOKEN_PATH, withToken, type TokenSource } from './access-token';
 import { callWechat, callWechatIdempotent, NETWORK, TIMEOUT, WechatError, type WechatRequest } from './http';
@@ -25,7 +25,6 @@ import { fetchUsagePages, USAGE_PATH, type WechatUsage } from './usage-api';
 import { retry } from '../retry';
 
 const SP = '/wxa/charge/service-provider';
-const CALL_TIMEOUT_MS = 4000;
 const PAGE = 20;
 /** 2000 orders a product: far beyond any real account; stops a misbehaving API from looping. */
 const MAX_PAGES = 100;
@@ -72,7 +71,7 @@ async function settled<T>(call: () => Promise<T>): Promise<ProviderResult<T>> {
 function providerSource(): TokenSource {
   const credentials = providerCredentials();
   if (!credentials.ok) throw new NotConfigured(`The provider's WeChat credentials are not configured (${credentials.reason}).`);
-  return grantSource(credentials.appid, credentials.secret, providerTokenPath(), CALL_TIMEOUT_MS);
+  return grantSource(credentials.appid, credentials.secret, providerTokenPath(), providerCallTimeoutMs());
 }
 
 /** True when the error came from fetching the provider's token (a configuration problem). */
@@ -81,7 +80,7 @@ const isProviderTokenError = (err: unknown) => err instanceof WechatError && err
 async function providerCall<T extends object>(request: Omit<WechatRequest, 'query'> & { query?: WechatRequest['query'] }, retry: 'read' | 'none'): Promise<T> {
   const source = providerSource();
   return withToken(source, (token) => {
-    const full: WechatRequest = { ...request, query: { ...request.query, access_token: token }, timeoutMs: CALL_TIMEOUT_MS };
+    const full: WechatRequest = { ...request, query: { ...request.query, access_token: token }, timeoutMs: providerCallTimeoutMs() };
     return retry === 'read' ? callWechatIdempotent<T>(full) : callWechat<T>(full);
   });
 }
@@ -242,7 +241,7 @@ function merchantSource(appid: string): TokenSource | null {
     }
     const secret = secrets && typeof secrets === 'object' ? (secrets as Record<string, unknown>)[appid] : undefined;
     if (typeof secret === 'string' && secret) {
-      const grant = grantSource(appid, secret, STABLE_TOKEN_PATH, CALL_TIMEOUT_MS);
+      const grant = grantSource(appid, secret, STABLE_TOKEN_PATH, providerCallTimeoutMs());
       return { key: grant.key, fetch: () => grant.fetch().catch(asMerchantTokenError) };
     }
   }
@@ -261,7 +260,7 @@ async function fetchTokenFromUrl(base: string, appid: string): Promise<{ token: 
   url.searchParams.set('appid', appid);
   let answer: { access_token?: unknown; expires_in?: unknown };
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(providerCallTimeoutMs()) });
     if (!response.ok) throw new WechatError(path, NETWORK, `HTTP ${response.status}`);
     answer = (await response.json()) as typeof answer;
   } catch (err) {
@@ -277,6 +276,6 @@ async function fetchTokenFromUrl(base: string, appid: string): Promise<{ token: 
 export function merchantUsage(appid: string, spuId: string): Promise<ProviderResult<WechatUsage | null>> {
   return settled(async () => {
     const source = merchantSource(appid);
-    return source ? fetchUsagePages(USAGE_PATH, spuId, source, CALL_TIMEOUT_MS) : null;
+    return source ? fetchUsagePages(USAGE_PATH, spuId, source, providerCallTimeoutMs()) : null;
   });
 }

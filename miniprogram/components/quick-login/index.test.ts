@@ -106,6 +106,26 @@ describe('which button', () => {
     expect(comp.querySelector('.quick-login__bound')!.dom!.textContent).toContain('138****8000');
   });
 
+  test('while the session is asked: 正在加载…, and neither a paid button nor the fallback yet', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const api = (globalThis as unknown as { wx: { cloud: { callFunction(o: { data: Record<string, unknown> }): Promise<unknown> } } }).wx.cloud;
+    const call = api.callFunction.bind(api);
+    api.callFunction = async (o) => {
+      if (o.data.$url === 'session') await gate;
+      return call(o);
+    };
+    const comp = simulate.render(simulate.load(path.join(__dirname, 'index'), 'quick-login'), { retryDelays: [20, 20] });
+    comp.attach(document.createElement('parent-wrapper'));
+    await simulate.sleep(20);
+    expect(comp.querySelector('.quick-login__hint')!.dom!.textContent).toBe('正在加载…');
+    expect(button(comp)).toBeFalsy();
+    expect(comp.querySelector('.quick-login__continue')).toBeFalsy();
+    open();
+    await eventually(() => expect(button(comp)).toBeTruthy());
+    expect(comp.querySelector('.quick-login__hint')).toBeFalsy();
+  });
+
   test('a failed session call offers a retry that works', async () => {
     cloud.offline = true;
     const comp = await mount();

@@ -151,6 +151,7 @@ describe('double taps', () => {
     comp.querySelector('.settings__reenable')!.dispatchEvent('tap');
     comp.querySelector('.settings__reenable')!.dispatchEvent('tap');
     await simulate.sleep(0);
+    expect(attr(comp.querySelector('.settings__reenable')!, 'disabled')).toBe(true);
     expect(attr(comp.querySelector('.settings__save')!, 'disabled')).toBe(true);
     await eventually(() => expect(comp.data.message).toBe('已重新启用手机号登录'));
     await simulate.sleep(50);

@@ -424,7 +424,7 @@ test('WeChat repeating the assign push (it re-sends a push it got no timely answ
   // The cancel's own result push is lost, so the assignment stays cancelling.
   await t.http('POST', '/v1/faults', { target: 'provider:push', errcode: 1 });
   expect(await ok<AssignmentView>('cancel', { assignmentId: pack.assignmentId })).toMatchObject({ status: 'cancelling' });
-  const repeat = { event_type: 5, result: 0, order_id: pack.orderId, assign_appid: PROVIDER_APPID, receive_appid: MERCHANT, sp_spu_id: '10000117', sp_sku_id: 'x', spu_id: '10000077', sku_id: pack.skuId, request_id: pack.requestId, receive_pkg_id: (await record(pack.assignmentId))!.receivePkgId };
+  const repeat = { event_type: 5, result: 0, order_id: pack.orderId, assign_appid: PROVIDER_APPID, receive_appid: MERCHANT, sp_spu_id: '10000117', sp_sku_id: 'x', spu_id: '10000077', sku_id: pack.skuId, request_id: pack.requestId, receive_pkg_id: (await record(pack.assignmentId))!.receivePkgId ?? '' };
   const push = signedPush(repeat, { encodingAesKey: null, format: 'json', appid: PROVIDER_APPID, token: DEFAULT_SP_PUSH_TOKEN }, Date.now());
   const res = await fetch(`${t.url}/http/provider-events?${new URLSearchParams(push.query)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: push.body });
   expect(res.status).toBe(200);

@@ -17,7 +17,7 @@ let _: any;
 let $: any;
 
 beforeAll(async () => {
-  t = await startEmulator({ collections: ['things', 'others'] });
+  t = await startEmulator({ collections: ['things', 'others'], strictIndexes: false }); // operators, not indexes, under test
   db = connectNodeSdk(t.url);
   _ = db.command;
   $ = _.aggregate;

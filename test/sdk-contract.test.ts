@@ -13,7 +13,7 @@ let cloud: ReturnType<typeof connectWxServerSdk>;
 let db: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 beforeAll(async () => {
-  t = await startEmulator({ collections: ['things'] });
+  t = await startEmulator({ collections: ['things'], strictIndexes: false }); // queries on a collection without indexes
   cloud = connectWxServerSdk(t.url);
   db = cloud.database({ throwOnNotFound: false } as never);
 });

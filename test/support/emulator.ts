@@ -5,6 +5,9 @@
  * - `spawnEmulator()` runs it as a child process, the way `npm start` does; component
  *   tests use this because their jsdom world is no place for a server.
  *
+ * Both run in strict-index mode unless told otherwise (`strictIndexes: false`, or
+ * `QUICKPHONE_STRICT_INDEXES: '0'` in a spawned one's env).
+ *
  * Each test file starts one in beforeAll and stops it in afterAll, so no process or
  * handle outlives the file. The client uses node:http so it works in both worlds.
  */
@@ -82,7 +85,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Test
   // Required lazily: jsdom test files import this module only for spawnEmulator.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Emulator } = require('../../emulator/emulator') as typeof import('../../emulator/emulator');
-  const emulator = new Emulator({ port: 0, dataDir: null, env: {}, ...options });
+  // Strict indexes by default: a product query no database-indexes/ entry serves fails
+  // (DATABASE_TIMEOUT). Tests of the emulator's own unindexed paths pass strictIndexes: false.
+  const emulator = new Emulator({ port: 0, dataDir: null, env: {}, strictIndexes: true, ...options });
   const url = await emulator.start();
   return { ...emulatorClient(url, () => emulator.stop()), emulator };
 }
@@ -96,7 +101,7 @@ export function spawnEmulator(options: { env?: Record<string, string>; dataDir?:
   const storage = options.dataDir ? [] : ['--in-memory'];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'emulator', 'main.ts'), '--port', '0', ...storage, '--no-build', '--quiet', ...(options.withoutOpenapiPermission ? ['--without-openapi-permission'] : [])], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...(options.dataDir ? { QUICKPHONE_DATA_DIR: options.dataDir } : {}), ...options.env },
+    env: { PATH: process.env.PATH ?? '', QUICKPHONE_STRICT_INDEXES: '1', ...(options.dataDir ? { QUICKPHONE_DATA_DIR: options.dataDir } : {}), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,5 +1,5 @@
 /** Admin access: an `admins/<openid>` document, or ADMIN_OPENIDS for bootstrapping. */
-import { db, command as _ } from '../cloud';
+import { db } from '../cloud';
 import { adminOpenidsFromEnv } from '../config';
 import { AppError } from '../errors';
 import { isDuplicateKey } from './errors';
@@ -73,8 +73,15 @@ export async function removeAdmin(openid: string, by: string, at: Date): Promise
     throw new AppError('CONFLICT', 'This admin is set by ADMIN_OPENIDS in the deployment; remove it there.');
   }
   for (let attempt = 1; ; attempt++) {
-    // Candidates only (a transaction cannot query): each is read again inside it.
-    const candidates = fromEnv.length > 0 ? [] : (await admins().where({ _id: _.neq(openid) }).limit(20).field({ _id: true }).get()).data.map((d) => d._id);
+    // Candidates only (a transaction cannot query): each is read again inside it. Read
+    // in the addedAt index's order and filtered here: `_id != openid` no index serves.
+    const candidates =
+      fromEnv.length > 0
+        ? []
+        : (await admins().orderBy('addedAt', 'asc').limit(21).field({ _id: true }).get()).data
+            .map((d) => d._id)
+            .filter((id) => id !== openid)
+            .slice(0, 20);
     try {
       await db.runTransaction(async (tx) => {
         if (!(await tx.collection<AdminDoc>('admins').doc(openid).get()).data) throw new AppError('NOT_FOUND', 'No such admin.');

@@ -92,7 +92,9 @@ export async function recountCharge(chargeId: string): Promise<boolean> {
 export async function recountUncounted(limit = 100): Promise<number> {
   const { data } = await db
     .collection<ChargeRecord>('phone_charges')
-    .where({ billable: true, counted: _.neq(true) })
+    // `counted: _.neq(true)` would be what is meant, but no index serves a $ne; $in with
+    // null also matches a record without the field (MongoDB), and counted_billable serves it.
+    .where({ billable: true, counted: _.in([false, null]) })
     .limit(limit)
     .field({ _id: true })
     .get();

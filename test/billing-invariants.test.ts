@@ -252,7 +252,9 @@ describe('fault matrix (fixed seeds)', () => {
     expect(violations).toEqual([]);
     expect(figures.billed).toBeGreaterThanOrEqual(30);
     expect(figures.records).toBeGreaterThan(figures.billed);
-  }, 60_000);
+    // The first seed starts 12 cold containers: about 2 s alone, up to 40 s measured on
+    // the shared 2-core machine under a load average of 23.
+  }, 120_000);
 });
 
 test('the login path stays lean: a returning user\'s bind is 6 database operations', async () => {

@@ -31,8 +31,8 @@ const sent = (api: string) => t.emulator.stats.actionCounts()[`${SP_STATS}/${api
 
 let offset = 0;
 let t: TestEmulator;
-beforeAll(async () => {
-  t = await startEmulator({
+const startProviderEmulator = (env: Record<string, string> = {}) =>
+  startEmulator({
     // One trial call per appid, so a merchant's second charge draws on an assigned pack.
     trialCalls: 1,
     clock: () => Date.now() + offset,
@@ -46,11 +46,15 @@ beforeAll(async () => {
       // Poll at once and give up after 3 checks, so tests need not wait.
       PROVIDER_POLL_AFTER_SECONDS: '0',
       PROVIDER_POLL_MAX_ATTEMPTS: '3',
-      // WeChat's answers wait at most 1 s here (4 s deployed), so a late answer costs the suite little.
-      PROVIDER_CALL_TIMEOUT_MS: '1000',
       QUICKPHONE_SP_UNRELATED_APPIDS: UNRELATED,
+      ...env,
     },
   });
+// WeChat's answers wait the deployed 4 s (PROVIDER_CALL_TIMEOUT_MS default): a 1 s
+// timeout here made every WeChat call on a busy machine a candidate for a resend
+// (counted sends, e.g. one cancel_assign, then differ). Only the late-answer test uses 1 s.
+beforeAll(async () => {
+  t = await startProviderEmulator();
 });
 afterAll(() => t.stop());
 beforeEach(async () => {
@@ -215,18 +219,30 @@ test('WeChat busy twice: UPSTREAM_UNAVAILABLE, nothing assigned; the same key ag
   expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: retried.requestId, status: 'done' })]);
 });
 
-test('an assign WeChat answers too late is retried with the same requestId and assigns once', async () => {
-  const orderId = await seedOrder(1_000_000);
-  const skuId = await skuOf(orderId, 10_000);
-  // Longer than the client's timeout (1 s here): the first attempt times out, the retry lands.
-  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', delayMs: 1300 });
-  const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'late' });
-  await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'done');
-  // The late first attempt is answered too (a duplicate of the same requestId), and changes nothing.
-  await waitFor(async () => t.emulator.wechatCallsUnderway, (n) => n === 0, 'the late first attempt to be answered');
-  expect(t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/package/assign']).toBe(2);
-  expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: answer.requestId, calls: 10_000, status: 'done' })]);
-  expect((await spOrders())[0]!.assigned).toBe(10_000);
+describe('with a 1 s WeChat timeout', () => {
+  let main: TestEmulator;
+  beforeAll(async () => {
+    main = t;
+    t = await startProviderEmulator({ PROVIDER_CALL_TIMEOUT_MS: '1000' });
+  });
+  afterAll(async () => {
+    await t.stop();
+    t = main;
+  });
+
+  test('an assign WeChat answers too late is retried with the same requestId and assigns once', async () => {
+    const orderId = await seedOrder(1_000_000);
+    const skuId = await skuOf(orderId, 10_000);
+    // Longer than the client's timeout (1 s here): the first attempt times out, the retry lands.
+    await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', delayMs: 1300 });
+    const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'late' });
+    await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'done');
+    // The late first attempt is answered too (a duplicate of the same requestId), and changes nothing.
+    await waitFor(async () => t.emulator.wechatCallsUnderway, (n) => n === 0, 'the late first attempt to be answered');
+    expect(t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/package/assign']).toBe(2);
+    expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: answer.requestId, calls: 10_000, status: 'done' })]);
+    expect((await spOrders())[0]!.assigned).toBe(10_000);
+  });
 });
 
 test('a forged or unsigned push changes nothing: direct calls find no way in, pushes without the Token\'s signature are refused', async () => {

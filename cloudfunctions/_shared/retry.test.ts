@@ -47,3 +47,26 @@ test('an error then a good answer: the answer, after two attempts', async () => 
   };
   expect(await retry(attempt, { attempts: 2, pauseMs: 0, retryError: () => true })).toEqual({ answer: 7, attempts: 2, earlier: [] });
 });
+
+test('a growing pause and a note before each retry', async () => {
+  const notes: number[] = [];
+  const pauses: number[] = [];
+  let calls = 0;
+  const attempt = async (): Promise<number> => {
+    calls++;
+    if (calls < 3) throw new Error('write lost');
+    return calls;
+  };
+  const rule = {
+    attempts: 5,
+    pauseMs: (n: number) => {
+      pauses.push(n);
+      return 0;
+    },
+    retryError: () => true,
+    onRetry: (n: number) => notes.push(n),
+  };
+  expect(await retry(attempt, rule)).toEqual({ answer: 3, attempts: 3, earlier: [] });
+  expect(notes).toEqual([1, 2]);
+  expect(pauses).toEqual([1, 2]);
+});

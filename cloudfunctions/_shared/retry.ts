@@ -7,12 +7,14 @@
 export interface RetryRule<T> {
   /** Attempts in all, the first included (2: one retry). */
   attempts: number;
-  /** Pause before each retry. */
-  pauseMs: number;
+  /** Pause before each retry; a function of the attempt that failed (1, 2, …) for a growing backoff. */
+  pauseMs: number | ((failedAttempt: number) => number);
   /** An answer worth another attempt (e.g. WeChat's errcode -1). */
   retryAnswer?(answer: T): boolean;
   /** A thrown error worth another attempt (e.g. a timeout of a read). */
   retryError?(error: unknown): boolean;
+  /** Told before each retry (for a log line). */
+  onRetry?(failedAttempt: number): void;
 }
 
 export interface Retried<T> {
@@ -41,11 +43,16 @@ export async function retry<T>(attempt: (n: number) => Promise<T>, rule: RetryRu
       answer = await attempt(n);
     } catch (err) {
       if (n >= rule.attempts || !rule.retryError?.(err)) throw err;
-      await pause(rule.pauseMs);
+      await before(n, rule);
       continue;
     }
     if (n >= rule.attempts || !rule.retryAnswer?.(answer)) return { answer, attempts: n, earlier };
     earlier.push(answer);
-    await pause(rule.pauseMs);
+    await before(n, rule);
   }
+}
+
+function before(failedAttempt: number, rule: RetryRule<unknown>): Promise<void> {
+  rule.onRetry?.(failedAttempt);
+  return pause(typeof rule.pauseMs === 'number' ? rule.pauseMs : rule.pauseMs(failedAttempt));
 }

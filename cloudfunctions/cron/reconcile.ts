@@ -23,7 +23,7 @@ async function reconcileKind(kind: PhoneKind, appid: string, secret: string, at:
   const before = await loadQuota(kind, at);
   for (const action of planPackSync(usage.packages, before.state.packs.map((p) => p.pack))) {
     if (action.type === 'link') await linkPack(action.localId, { wechatPkgId: action.pkgId, calls: action.calls, startsAt: action.startsAt, expiresAt: action.expiresAt });
-    else await insertPack({ id: `wx-${action.pkgId}`, kind, source: action.source, calls: action.calls, startsAt: action.startsAt, expiresAt: action.expiresAt, priceFen: null, note: 'from WeChat', createdBy: 'wechat', at, wechatPkgId: action.pkgId });
+    else await insertPack({ id: `wx-${action.pkgId}`, kind, source: action.source, calls: action.calls, startsAt: action.startsAt, expiresAt: action.expiresAt, priceFen: null, note: '从微信同步', createdBy: 'wechat', at, wechatPkgId: action.pkgId });
   }
   const wechatUsed = wechatUsedTotal(usage.packages);
   const localCharges = before.history.reduce((sum, d) => sum + d.count, 0);

@@ -442,6 +442,18 @@ describe('with WeChat credentials', () => {
     expect(shown).not.toMatch(/差异|相差/);
   });
 
+  test('a pack bought in WeChat\'s console appears after 立即检查, described in Chinese', async () => {
+    cloud = routeCloudToEmulator(w.url, ADMIN);
+    await w.http('POST', '/v1/wechat/packs', { calls: 5000, validityDays: 365 });
+    const comp = await mount();
+    await quotaReady(comp);
+    await fire(comp.querySelector('.usage__check')!);
+    await eventually(() => expect(text(comp)).toContain('5000 次'));
+    const pack = comp.querySelectorAll('.pack').find((p) => text(p).includes('5000 次'))!;
+    expect(text(pack)).toContain('微信');
+    expect(text(pack)).not.toMatch(/[A-Za-z]{3,}/);
+  });
+
   test('立即检查 when WeChat refuses: says reconciliation failed, with WeChat\'s errcode, in Chinese', async () => {
     cloud = routeCloudToEmulator(w.url, ADMIN);
     await w.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/usage/get', errcode: 48001, times: 10 });

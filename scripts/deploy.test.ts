@@ -11,6 +11,7 @@ import { cliRunner, deploy, DeployError, planDeploy, runDeploy, type DeployManag
 import { readCloudEnv } from './lib/cloud-env';
 import { decodeEnvValue } from '../cloudfunctions/_shared/config';
 import type { FunctionDetail, LiveHttpRoute } from './lib/deploy-plan';
+import type { LiveIndex } from './lib/indexes';
 
 interface Cloud {
   functions: Record<string, FunctionDetail>;
@@ -18,6 +19,8 @@ interface Cloud {
   collections: string[];
   /** HTTP access paths (DescribeCloudBaseGWAPI's APISet). */
   http: LiveHttpRoute[];
+  /** Indexes per collection (DescribeTable's Indexes). */
+  indexes?: Record<string, LiveIndex[]>;
 }
 
 const FAKE_TCB = `#!/usr/bin/env node
@@ -71,7 +74,7 @@ function calls(): Array<Record<string, unknown>> {
 const summary = () => calls().map((c) => (c.who === 'tcb' ? `tcb ${(c.args as string[]).slice(2, 5).join(' ')}` : `manager ${String(c.call)} ${String(c.arg ?? '')}`.trim()));
 
 /** manager-node's surface, over the fake cloud. */
-function fakeManager(opts: { ruleDrift?: string; exchange?: 'cloud' | 'none'; httpService?: boolean; httpCreateIgnoresAuth?: boolean } = {}): DeployManager {
+function fakeManager(opts: { ruleDrift?: string; exchange?: 'cloud' | 'none'; httpService?: boolean; httpCreateIgnoresAuth?: boolean; indexesIgnored?: boolean } = {}): DeployManager {
   return {
     access: {
       async createAccess({ path, name, type, auth }) {
@@ -123,6 +126,20 @@ function fakeManager(opts: { ruleDrift?: string; exchange?: 'cloud' | 'none'; ht
       async checkCollectionExists(name) {
         return { Exists: readCloud().collections.includes(name) };
       },
+      async describeCollection(name) {
+        record({ call: 'describeCollection', arg: name });
+        return { Indexes: [{ Name: '_id_', Keys: [{ Name: '_id', Direction: '1' }], Unique: true }, ...(readCloud().indexes?.[name] ?? [])] };
+      },
+      async updateCollection(name, change) {
+        record({ call: 'updateCollection', arg: `${name} ${change.CreateIndexes.map((c) => c.IndexName).join(',')}` });
+        if (opts.indexesIgnored) return {}; // answers success, creates nothing
+        const cloud = readCloud();
+        const live = (cloud.indexes ??= {})[name] ?? [];
+        for (const c of change.CreateIndexes) live.push({ Name: c.IndexName, Keys: c.MgoKeySchema.MgoIndexKeys, Unique: c.MgoKeySchema.MgoIsUnique });
+        cloud.indexes[name] = live;
+        writeCloud(cloud);
+        return {};
+      },
     },
     commonService() {
       return {
@@ -161,6 +178,10 @@ const project: Project = {
     { name: 'provider', bytes: 1000, config: {}, reads: [] },
   ],
   httpRoutes: [{ path: '/provider-events', fn: 'provider' }],
+  indexes: {
+    users: [{ name: 'phone', keys: [['phone', 1]], unique: true }],
+    settings: [],
+  },
   rules: [
     { collection: 'settings', rule: { read: false, write: false } },
     { collection: 'users', rule: { read: false, write: false } },
@@ -231,6 +252,11 @@ test('every step in order, each read back; secrets only in the environment; noth
     'manager createCollectionIfNotExists users',
     'manager ModifySafeRule users',
     'manager DescribeSafeRule users',
+    // Indexes after the rules (the collections exist by then), each created one read back.
+    'manager describeCollection settings',
+    'manager describeCollection users',
+    'manager updateCollection users phone',
+    'manager describeCollection users',
   ]);
   const tcbCalls = calls().filter((c) => c.who === 'tcb');
   for (const c of tcbCalls) {
@@ -255,6 +281,27 @@ test('every step in order, each read back; secrets only in the environment; noth
   // One trigger, from config.json, created by the deploy itself (no separate trigger step).
   expect(cloud.functions.cron!.Triggers).toEqual([{ TriggerName: 'hourly', Type: 'timer', TriggerDesc: '0 5 * * * * *' }]);
   expect(cloud.rules.users).toEqual({ AclTag: 'CUSTOM', Rule: '{"read":false,"write":false}' });
+  expect(cloud.indexes?.users).toEqual([{ Name: 'phone', Keys: [{ Name: 'phone', Direction: '1' }], Unique: true }]);
+  expect(logLines).toContain('  ✓ index users.phone (phone:1 (unique)) — created, read back');
+});
+
+test('indexes: a second deploy creates nothing; one online that nobody declared is reported and left; one that does not read back fails the deploy', async () => {
+  await run();
+  const cloud = readCloud();
+  cloud.indexes!.settings = [{ Name: 'by_hand', Keys: [{ Name: 'x', Direction: '1' }], Unique: false }];
+  writeCloud(cloud);
+  logLines.length = 0;
+  writeFileSync(logFile, '');
+  await run();
+  expect(summary().filter((l) => l.includes('updateCollection'))).toEqual([]);
+  expect(logLines).toContain('  ✓ index users.phone — already there');
+  expect(logLines).toContain('  ! index settings.by_hand is online but not in database-indexes/settings.json — left in place');
+  expect(readCloud().indexes!.settings).toHaveLength(1);
+
+  writeCloud({ ...readCloud(), indexes: {} });
+  const err = await run(fakeManager({ indexesIgnored: true })).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(DeployError);
+  expect((err as Error).message).toMatch(/applying database-indexes\/ failed:\n {2}- indexes of "users" not found when read back after creating them: phone/);
 });
 
 test('a second deploy keeps the generated DOCTOR_KEY and does not double the trigger or the HTTP access path', async () => {
@@ -350,6 +397,7 @@ describe('the whole real deploy (npm run deploy after its checks)', () => {
     rules: project.rules,
     timers: [{ fn: 'cron', trigger: { name: 'hourly', type: 'timer', config: '0 5 * * * * *' } }],
     httpRoutes: project.httpRoutes,
+    indexes: project.indexes,
   };
   beforeEach(() => {
     root = join(dir, 'project');

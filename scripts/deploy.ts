@@ -19,6 +19,8 @@
  *    function, no path auth), path auth switched off if it was on, read back with
  *    `access.getAccessList`; a path leading to another function is refused, not changed.
  * 4. Per collection: create it if missing, `ModifySafeRule`, read back with `DescribeSafeRule`.
+ *    Then `database-indexes/`: the declared indexes missing online are created and read back
+ *    (scripts/lib/indexes.ts); online indexes that differ or nobody declared are reported, never dropped.
  * 5. miniprogram/cloud-env.ts gets the environment id (`wx.cloud.init({ env })`).
  * 6. The doctor (scripts/doctor.ts) against the environment just deployed.
  */
@@ -33,6 +35,8 @@ import { BUILD_FUNCTION_ROOT, checkBundlePackage, checkCloudbaseRc, checkFunctio
 import { compareFunction, compareHttpRoute, compareRule, CREDENTIAL_PAIRS, functionPlan, onlineVariables, tcbConfig, type FunctionDetail, type FunctionPlan, type LiveHttpRoute } from './lib/deploy-plan';
 import { expectations, liveTarget, printReport, runDoctor, type Expectations } from './doctor';
 import { readCloudEnv, writeCloudEnv } from './lib/cloud-env';
+import { applyIndexes, checkIndexFiles, type IndexApi, type IndexSpec } from './lib/indexes';
+import { loadIndexDir } from '../emulator/store/indexes';
 
 const REQUIRED = ['TCB_ENV_ID', 'TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'] as const;
 
@@ -45,6 +49,8 @@ export interface DeployManager {
   database: {
     createCollectionIfNotExists(name: string): Promise<unknown>;
     checkCollectionExists(name: string): Promise<{ Exists: boolean }>;
+    describeCollection: IndexApi['describeCollection'];
+    updateCollection: IndexApi['updateCollection'];
   };
   commonService(): { call(request: { Action: string; Param: Record<string, unknown> }): Promise<Record<string, unknown>> };
   /** HTTP access (manager-node AccessService: CreateCloudBaseGWAPI, DescribeCloudBaseGWAPI, …). */
@@ -70,6 +76,8 @@ export interface Project {
   rules: Array<{ collection: string; rule: object }>;
   /** HTTP access paths to create (cloudbaserc.json `httpPaths`). */
   httpRoutes: HttpRoute[];
+  /** database-indexes/, per collection. */
+  indexes: Record<string, IndexSpec[]>;
   problems: string[];
   notes: string[];
 }
@@ -115,7 +123,8 @@ export function checkProject(builtNames: Array<{ name: string; bytes: number }>,
     problems.push(...checkRule(collection, rule));
     rules.push({ collection, rule: rule as object });
   }
-  return { rc, built, rules, httpRoutes: httpRoutes(rc), problems, notes };
+  problems.push(...checkIndexFiles(root));
+  return { rc, built, rules, httpRoutes: httpRoutes(rc), indexes: loadIndexDir(root).byCollection, problems, notes };
 }
 
 /** What a deploy without WeChat credentials leaves to DevTools, in plain words. */
@@ -222,6 +231,11 @@ export async function deploy(project: Project, plans: FunctionPlan[], envId: str
       if (problems.length) throw new DeployError(step, problems);
       deps.log(`  ✓ rules ${collection} — read back`);
     }
+    try {
+      await applyIndexes(deps.manager.database, project.indexes, deps.log);
+    } catch (err) {
+      throw new DeployError('applying database-indexes/', [(err as Error).message]);
+    }
   } finally {
     if (!deps.workDir) rmSync(workDir, { recursive: true, force: true });
   }
@@ -291,6 +305,7 @@ function printPlan(project: Project, local: NodeJS.ProcessEnv): void {
   }
   for (const { path, fn } of project.httpRoutes) console.log(`  http     ${path} → function ${fn} (HTTP access, no path auth: created if missing, read back; WeChat pushes there)`);
   for (const { collection, rule } of project.rules) console.log(`  rules    ${collection.padEnd(22)} ${JSON.stringify(rule)}`);
+  for (const [collection, specs] of Object.entries(project.indexes)) for (const i of specs) console.log(`  index    ${`${collection}.${i.name}`.padEnd(22)} ${i.keys.map(([f, d]) => `${f} ${d}`).join(', ')}${i.unique ? ', unique' : ''} (created if missing, read back)`);
   const plans = project.rc.functions.map((fn) => ({ name: fn.name, openapi: project.built.find((b) => b.name === fn.name)?.config?.permissions?.openapi ?? [], variables: {} }));
   for (const line of phoneExchangeAdvice(plans, local)) console.log(`  note     ${line}`);
   for (const note of project.notes) console.log(`  note     ${note}`);

@@ -21,6 +21,8 @@ import type { DoctorAnswer } from '../cloudfunctions/auth/doctor';
 import { declaredVariables, httpRoutes, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type HttpRoute, type TriggerConfig } from './lib/cloudbaserc';
 import { compareHttpRoute, compareRule, onlineVariables } from './lib/deploy-plan';
 import type { DeployManager } from './deploy';
+import { planIndexes, type IndexSpec } from './lib/indexes';
+import { loadIndexDir } from '../emulator/store/indexes';
 
 export interface CheckResult {
   check: string;
@@ -43,6 +45,8 @@ export interface Expectations {
   timers: Array<{ fn: string; trigger: TriggerConfig }>;
   /** HTTP access paths (cloudbaserc.json `httpPaths`). */
   httpRoutes: HttpRoute[];
+  /** database-indexes/, per collection. */
+  indexes: Record<string, IndexSpec[]>;
 }
 
 export function expectations(root = PROJECT_ROOT): Expectations {
@@ -58,7 +62,7 @@ export function expectations(root = PROJECT_ROOT): Expectations {
     const config = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { triggers?: TriggerConfig[] }) : {};
     for (const trigger of config.triggers ?? []) if (trigger.type === 'timer') timers.push({ fn: fn.name, trigger });
   }
-  return { functions: rc.functions.map((fn) => ({ name: fn.name, declared: declaredVariables(fn) })), collections: rules.map((r) => r.collection), rules, timers, httpRoutes: httpRoutes(rc) };
+  return { functions: rc.functions.map((fn) => ({ name: fn.name, declared: declaredVariables(fn) })), collections: rules.map((r) => r.collection), rules, timers, httpRoutes: httpRoutes(rc), indexes: loadIndexDir(root).byCollection };
 }
 
 export interface DoctorTarget {
@@ -73,6 +77,8 @@ export interface DoctorTarget {
   checkTimer(fn: string, trigger: TriggerConfig): Promise<CheckResult>;
   checkRule(collection: string, rule: object): Promise<CheckResult>;
   checkHttpRoute(route: HttpRoute): Promise<CheckResult>;
+  /** The collection's declared indexes against what is online. */
+  checkIndexes(collection: string, declared: IndexSpec[]): Promise<CheckResult>;
 }
 
 const ERRCODE_MEANING: Record<number, string> = {
@@ -142,6 +148,7 @@ export async function runDoctor(target: DoctorTarget): Promise<DoctorReport> {
   for (const { collection, rule } of expected.rules) results.push(await target.checkRule(collection, rule));
   for (const { fn, trigger } of expected.timers) results.push(await target.checkTimer(fn, trigger));
   for (const route of expected.httpRoutes ?? []) results.push(await target.checkHttpRoute(route));
+  for (const [collection, declared] of Object.entries(expected.indexes ?? {})) if (declared.length) results.push(await target.checkIndexes(collection, declared));
   return { target: target.description, ok: results.every((r) => r.ok !== false), results };
 }
 
@@ -210,6 +217,20 @@ export function liveTarget(manager: DeployManager, envId: string, _project: unkn
         return { check, ok: false, detail: `not readable: ${(err as Error).message}` };
       }
     },
+    async checkIndexes(collection, declared) {
+      const check = `indexes of ${collection}`;
+      try {
+        const plan = planIndexes(collection, declared, (await manager.database.describeCollection(collection)).Indexes ?? []);
+        const problems = [
+          ...(plan.create.length ? [`missing: ${plan.create.map((c) => c.name).join(', ')} (npm run deploy creates them; until then these queries scan the collection and time out as it grows)`] : []),
+          ...plan.differing.map((d) => `${d.name} is ${d.live} online, declared ${d.declared}`),
+        ];
+        const extra = plan.undeclared.length ? `; online but not declared: ${plan.undeclared.join(', ')}` : '';
+        return { check, ok: problems.length === 0, detail: (problems.join('; ') || `all ${declared.length} as in database-indexes/`) + extra };
+      } catch (err) {
+        return { check, ok: false, detail: `not readable: ${(err as Error).message}` };
+      }
+    },
   };
 }
 
@@ -246,6 +267,9 @@ export function emulatorTarget(url: string, env: NodeJS.ProcessEnv, expected = e
     },
     async checkRule(collection) {
       return { check: `rules of ${collection}`, ok: null, detail: 'not checked: the emulator does not enforce security rules (functions bypass them on CloudBase too).' };
+    },
+    async checkIndexes(collection, declared) {
+      return { check: `indexes of ${collection}`, ok: true, detail: `${declared.length} from database-indexes/ (the emulator plans its queries against the files themselves)` };
     },
     async checkHttpRoute(route) {
       // An unsigned GET: the function refuses it (403/503); only a missing route is 404.

@@ -61,6 +61,19 @@ test('the diagnostic route is closed to a wrong key, to no key, and to any mini 
   expect(exchange(none)).toMatchObject({ ok: false, detail: expect.stringContaining('DOCTOR_KEY is not set') });
   // Even with the right key, a call carrying an OPENID is a user's: refused.
   expect(await devtools.call('auth', { $url: 'doctor', key: KEY }, 'o_alice')).toEqual({ ok: false, error: expect.objectContaining({ code: 'FORBIDDEN' }) });
+  // Nor does a user learn anything by guessing or by asking about variables: the same refusal, no data.
+  for (const event of [{ key: 'guess', variables: ['WECHAT_APPSECRET', 'DOCTOR_KEY'], collections: ['users'] }, { key: KEY, variables: ['DOCTOR_KEY'] }]) {
+    const answer = await devtools.call('auth', { $url: 'doctor', ...event }, 'o_alice');
+    expect(answer).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'The diagnostic route is not for mini program users.' } });
+  }
+  // A server-side caller needs DOCTOR_KEY: unset on auth, the route is closed to every key.
+  expect(await cliNoCredentials.call('auth', { $url: 'doctor', key: KEY }, null)).toMatchObject({ ok: true });
+  const closed = await startEmulator({ env: {} });
+  try {
+    expect(await closed.call('auth', { $url: 'doctor', key: 'anything' }, null)).toEqual({ ok: false, error: expect.objectContaining({ code: 'FORBIDDEN', message: expect.stringContaining('DOCTOR_KEY is not set') }) });
+  } finally {
+    await closed.stop();
+  }
 });
 
 function runCommand(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
@@ -99,7 +112,18 @@ test('live: the key comes from auth\'s configuration; rules and the timer are re
         return { InvokeResult: 0, RetMsg: JSON.stringify({ ok: true, data }) };
       },
     },
-    database: { createCollectionIfNotExists: async () => ({}), checkCollectionExists: async () => ({ Exists: true }) },
+    database: {
+      createCollectionIfNotExists: async () => ({}),
+      checkCollectionExists: async () => ({ Exists: true }),
+      // admins has its index; phone_charges lacks one (created by hand, another name).
+      describeCollection: async (name) => ({
+        Indexes:
+          name === 'phone_charges'
+            ? [{ Name: 'exchange_chargedAt', Keys: [{ Name: 'exchange', Direction: '1' }, { Name: 'chargedAt', Direction: '1' }] }, { Name: 'chargedAt_id', Keys: [{ Name: 'chargedAt', Direction: '-1' }, { Name: '_id', Direction: '-1' }] }, { Name: 'by_hand', Keys: [{ Name: 'counted', Direction: '1' }] }]
+            : (expectations().indexes[name] ?? []).map((i) => ({ Name: i.name, Keys: i.keys.map(([f, d]) => ({ Name: f, Direction: String(d) })), Unique: i.unique })),
+      }),
+      updateCollection: async () => ({}),
+    },
     access: {
       createAccess: async () => ({}),
       switchPathAuth: async () => ({}),
@@ -122,6 +146,8 @@ test('live: the key comes from auth\'s configuration; rules and the timer are re
   expect(report.results.find((r) => r.check === 'timer cron/hourly')).toMatchObject({ ok: true });
   expect(report.results.find((r) => r.check === 'HTTP access /provider-events')).toMatchObject({ ok: false, detail: expect.stringContaining('requires CloudBase authentication') });
   expect(report.results.find((r) => r.check === 'variables of admin')).toMatchObject({ ok: true, detail: expect.stringContaining('set: none') });
+  expect(report.results.find((r) => r.check === 'indexes of admins')).toMatchObject({ ok: true, detail: 'all 1 as in database-indexes/' });
+  expect(report.results.find((r) => r.check === 'indexes of phone_charges')).toMatchObject({ ok: false, detail: expect.stringMatching(/^missing: counted_billable \(npm run deploy creates them.*; online but not declared: by_hand$/) });
   const lines: string[] = [];
   printReport(report, (l) => lines.push(l));
   expect(lines.at(-1)).toBe('Problems found (✗ above).');

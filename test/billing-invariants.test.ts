@@ -164,6 +164,22 @@ describe('2. everything converges after one cron run', () => {
     expect(await usageCount()).toBe(0);
   });
 
+  test('a code WeChat did not look at (45011) whose record update was lost is ended retriable and uncounted by cron', async () => {
+    // Left pending, cron would take it for an abandoned request once its lease ran out
+    // and count it: a charge WeChat never billed.
+    await fault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });
+    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 4 });
+    expect(await bind(junk(1), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(await charges()).toMatchObject([{ exchange: 'pending' }]);
+    expect((await cron()).finished).toEqual({ bound: 0, refused: 0, unknown: 0 });
+    expect(await charges()).toMatchObject([{ exchange: 'failed', failure: 'upstream', billable: null, counted: null }]);
+    expect(await usageCount()).toBe(0);
+    // Still the sender's to retry: WeChat now refuses it, and it is never counted.
+    expect(await bind(junk(1), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    expect(await charges()).toMatchObject([{ exchange: 'failed', failure: 'invalid-code', billable: false, counted: false }]);
+    expect(await usageCount()).toBe(0);
+  });
+
   test('pending after a failed increment and a lost mark: finished and counted once', async () => {
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
     await fault('db:modifyDocument:usage_daily', { errcode: 1 });

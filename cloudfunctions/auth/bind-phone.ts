@@ -27,7 +27,7 @@ import { maskPhone } from '../_shared/domain/phone';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
 import { claimCharge, claimForCaller, findCharge, finishFromUser, finishRefused, insertCharge, markCharge } from '../_shared/data/charges';
 import { countCharge, recountCharge } from '../_shared/data/usage';
-import { findUser, noteCodeFailure, noteCodeLimit, updateUser, type UserDoc } from '../_shared/data/users';
+import { findUser, noteCodeFailure, noteCodeLimit, noteUntouched, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
 import { checkSpend } from '../_shared/data/spend-breaker';
 import { exchangePhoneCode } from '../_shared/wechat/phone-number';
@@ -124,11 +124,24 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
   if (!outcome.ok) {
     const failure = classifyExchangeError(outcome.errcode);
     const refused = billable === false;
-    await persistently(
+    const marked = await persistently(
       'mark failed',
       () => markCharge(charge._id, { exchange: 'failed', failure, errcode: outcome.errcode, billable, maybeUsed, ...(refused ? { counted: false, notCounted: 'invalid-code' as const } : {}) }, attempts),
       MARK_TRIES,
-    ).catch((err: unknown) => logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'failed', error: String(err) }));
+    ).then(
+      () => true,
+      (err: unknown) => {
+        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'failed', error: String(err) });
+        return false;
+      },
+    );
+    if (!marked && billable === null) {
+      // Nothing learnt and the record still pending: without a second copy, cron would
+      // take it for an abandoned request once the lease runs out, and count it.
+      await persistently('note untouched', () => noteUntouched(charge.openid, caller.appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)), STORE_PHONE_TRIES).catch((err: unknown) =>
+        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteUntouched: true, error: String(err) }),
+      );
+    }
     if (billable === true && charge.counted !== true) await countOwed(charge, caller.settings, at);
     if (refused) {
       // The refusal's second copy: if the record's update was lost too, this note is what

@@ -18,7 +18,7 @@ import { loadQuota } from '../_shared/data/quota';
 import { loadSettings } from '../_shared/data/settings';
 import { checkSpend, rearmSpendIfDue } from '../_shared/data/spend-breaker';
 import { recountUncounted, usageSince } from '../_shared/data/usage';
-import { abandonCharge, finishFromUser, finishRefused, pendingCharges } from '../_shared/data/charges';
+import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/charges';
 import { findUser } from '../_shared/data/users';
 import { reconcile, type ReconcileOutcome } from './reconcile';
 
@@ -43,6 +43,12 @@ export interface CheckReport {
  * was held by a request that died around the exchange: WeChat may have used the code,
  * so it becomes billable (and stays retriable for its owner). In flight: left alone.
  */
+/** A record its user noted as untouched by WeChat, still under the lease of that request. */
+async function releaseIfUntouched(charge: { _id: string }, untouched: Array<{ id: string; leaseUntil: Date }> | undefined, at: Date): Promise<boolean> {
+  const note = untouched?.find((u) => u.id === charge._id);
+  return note ? releaseUntouched(charge._id, new Date(note.leaseUntil), at) : false;
+}
+
 async function finishPending(at: Date): Promise<CheckReport['finished']> {
   const finished = { bound: 0, refused: 0, unknown: 0 };
   for (const charge of await pendingCharges(100)) {
@@ -52,6 +58,8 @@ async function finishPending(at: Date): Promise<CheckReport['finished']> {
       finished.bound += 1;
     } else if (user?.codeFailures?.refused?.includes(charge._id)) {
       if (await finishRefused(charge._id, at)) finished.refused += 1;
+    } else if (await releaseIfUntouched(charge, user?.codeFailures?.untouched, at)) {
+      // Nothing learnt from WeChat: ended retriable and uncounted (not in the report's figures).
     } else if (new Date(charge.leaseUntil).getTime() <= at.getTime() && (await abandonCharge(charge._id, at, at))) {
       finished.unknown += 1;
     }

@@ -129,6 +129,19 @@ export async function finishRefused(id: string, at: Date): Promise<boolean> {
 }
 
 /**
+ * A pending record its user's `untouched` list names: WeChat did not look at the code
+ * (busy, 45011) and only the record's update was lost. Ended as that request would have
+ * (retriable, nothing learnt, not counted) — only while it still carries the lease that
+ * request held, so a later holder is never disturbed.
+ */
+export async function releaseUntouched(id: string, leaseUntil: Date, at: Date): Promise<boolean> {
+  const res = await charges()
+    .where({ _id: id, exchange: 'pending', leaseUntil })
+    .update({ data: { exchange: 'failed', failure: 'upstream', errcode: null, updatedAt: at, leaseUntil: at } });
+  return res.stats.updated === 1;
+}
+
+/**
  * A pending record with an expired lease and no number on its user: the request that
  * held it died somewhere around the exchange, so WeChat may have used the code — an
  * unknown outcome, which counts. Left retriable for its owner. False if someone

@@ -38,6 +38,12 @@ export interface CodeFailures {
    * so bounded. Lets cron finish a refused record whose own update was lost.
    */
   refused?: string[];
+  /**
+   * Records WeChat answered without looking at the code (busy twice, 45011) whose own
+   * update was lost, with the lease that request held: lets cron end them as retriable
+   * and uncounted instead of taking them for abandoned (an unknown outcome, counted).
+   */
+  untouched?: Array<{ id: string; leaseUntil: Date }>;
 }
 
 /** A number the user typed in the free fallback. Never verified, never shown as such. */
@@ -125,6 +131,16 @@ export async function noteCodeFailure(openid: string, appid: string | null, day:
     .update({ data: { 'codeFailures.count': _.inc(1), 'codeFailures.refused': _.push(chargeId), updatedAt: now() } });
   if (res.stats.updated === 1) return;
   await updateUser(openid, appid, { codeFailures: { day, count: 1, limitedAt: null, refused: [chargeId] } });
+}
+
+/** A record WeChat did not look at (busy, 45011) whose update was lost, and the lease its request held. */
+export async function noteUntouched(openid: string, appid: string | null, day: string, chargeId: string, leaseUntil: Date): Promise<void> {
+  const entry = { id: chargeId, leaseUntil };
+  const res = await users()
+    .where({ _id: openid, 'codeFailures.day': day })
+    .update({ data: { 'codeFailures.untouched': _.push([entry]), updatedAt: now() } });
+  if (res.stats.updated === 1) return;
+  await updateUser(openid, appid, { codeFailures: { day, count: 0, limitedAt: null, refused: [], untouched: [entry] } });
 }
 
 /** Records, once per day, that this user was refused for the invalid-code limit. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { readPush } from '../cloudfunctions/_shared/domain/provider-push';
 import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
+import { waitFor as waitUntil } from './support/wait';
 
 const START = Date.UTC(2026, 2, 1, 8, 0, 0);
 const DAY = 86_400_000;
@@ -47,15 +48,7 @@ beforeEach(async () => {
   await t.reset();
 });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string) => waitUntil(read, done, what, 15_000);
 
 async function token(appid = t.emulator.appid, emu: TestEmulator = t): Promise<string> {
   return (await emu.http<{ access_token: string }>('GET', `/wechat/cgi-bin/token?grant_type=client_credential&appid=${appid}&secret=x`)).body.access_token;

@@ -9,6 +9,7 @@ import { startEmulator, type TestEmulator } from './support/emulator';
 import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
 import { encrypt, signedPush } from '../emulator/wechat/provider-push';
 import type { Envelope } from './support/envelope';
+import { waitFor } from './support/wait';
 
 interface AssignAnswer { assignmentId: string; requestId: string; status: string }
 interface SkuView { skuId: string; calls: number }
@@ -19,15 +20,6 @@ const PROVIDER_APPID = 'wx5eed1e0c0ffee001';
 const MERCHANT = 'wxa1b2c3d4e5f60718';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function harness(safeMode: boolean) {
   const env: Record<string, string> = {

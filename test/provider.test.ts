@@ -11,6 +11,7 @@ import { startEmulator, type TestEmulator } from './support/emulator';
 import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
 import { signedPush } from '../emulator/wechat/provider-push';
 import type { Envelope } from './support/envelope';
+import { waitFor } from './support/wait';
 
 interface OrderView { orderId: string; status: string; createdAt: string | null; calls: number | null; used: number | null; remaining: number | null; spuId: string; skuName: string }
 interface SkuView { skuId: string; name: string; calls: number | null; validityDays: number | null }
@@ -81,15 +82,6 @@ const records = () => t.docs<AssignmentDoc>('provider_assignments');
 const record = async (id: string) => (await records()).find((r) => r._id === id);
 const merchantUsage = async (appid = MERCHANT) => (await t.http<Usage>('GET', `/v1/wechat/usage?appid=${appid}`)).body;
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function skuOf(orderId: string, calls: number): Promise<string> {
   const { skus } = await ok<{ skus: SkuView[] }>('skus.list', { orderId });

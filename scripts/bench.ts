@@ -23,6 +23,8 @@
  *
  *   BENCH_FUNCTIONS_DIR=<dir>  measure bundles built elsewhere (e.g. an older build) instead of building
  *   BENCH_OUT=<file>           write the results there instead of bench/results.json
+ *
+ * `npm run bench -- --scale`: the data-size bench instead (scripts/bench-scale.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -337,7 +339,10 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
+  // --scale: the data-size bench (scripts/bench-scale.ts), on its own.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const run = process.argv.includes('--scale') ? () => (require('./bench-scale') as typeof import('./bench-scale')).scaleBench(process.argv.slice(2)) : main;
+  run().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });

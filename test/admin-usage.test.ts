@@ -90,6 +90,30 @@ test('the list pages newest first with a cursor, masked numbers only', async () 
   expect(JSON.stringify(seen)).not.toMatch(/1380000\d{4}/);
 });
 
+test('a page deep in a long list reads about one page, and charges sharing an instant are neither lost nor repeated', async () => {
+  // 300 charges, three to an instant (ties are ordered by _id), newest first by index.
+  const base = Date.UTC(2026, 5, 1, 4);
+  for (let i = 0; i < 300; i++) {
+    const at = new Date(base - Math.floor(i / 3) * 1000);
+    t.emulator.store.put('phone_charges', { _id: `c_${String(999 - i).padStart(4, '0')}`, appid: 'wx_app', openid: `o_${i}`, kind: 'quick', costFen: 3, chargedAt: at, day: '2026-06-01', month: '2026-06', exchange: 'ok', billable: true, counted: true, phoneMasked: `m${i}` });
+  }
+  const seen: string[] = [];
+  const examined: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const before = t.emulator.store.queryStats().phone_charges?.examined ?? 0;
+    const res: Envelope<Page> = await admin<Page>('usage.list', cursor ? { limit: 7, cursor } : { limit: 7 });
+    if (!res.ok) throw new Error(res.error.message);
+    examined.push((t.emulator.store.queryStats().phone_charges?.examined ?? 0) - before);
+    seen.push(...res.data.items.map((i) => i.phoneMasked!));
+    cursor = res.data.nextCursor;
+  } while (cursor);
+  expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => `m${i}`));
+  // Two index seeks of at most limit + 1 each, at any depth (a single $or of both was planned
+  // as a scan of everything older than the cursor: 290 documents on the second page).
+  expect(Math.max(...examined)).toBeLessThanOrEqual(2 * 8);
+});
+
 test.each([
   ['limit over 100', { limit: 101 }, 'limit'],
   ['limit zero', { limit: 0 }, 'limit'],

@@ -164,13 +164,19 @@ export interface ChargePage {
  * cursor, so a page costs one read however deep it is.
  */
 export async function pageCharges(limit: number, after: { at: Date; id: string } | null): Promise<ChargePage> {
-  const where = after ? _.or([{ chargedAt: _.lt(after.at) }, { chargedAt: after.at, _id: _.lt(after.id) }]) : {};
-  const { data } = await charges()
-    .where(where)
-    .orderBy('chargedAt', 'desc')
-    .orderBy('_id', 'desc')
-    .limit(limit + 1)
-    .field({ chargedAt: true, kind: true, phoneMasked: true, exchange: true })
-    .get();
+  // Two seeks on the chargedAt_id index, each reading about one page however deep the
+  // cursor: the rest of the cursor's instant, then what is older. (One `$or` of both
+  // may be planned as a scan from the newest charge down to the cursor.)
+  const page = (where: Record<string, unknown>, n: number) =>
+    charges()
+      .where(where)
+      .orderBy('chargedAt', 'desc')
+      .orderBy('_id', 'desc')
+      .limit(n)
+      .field({ chargedAt: true, kind: true, phoneMasked: true, exchange: true })
+      .get()
+      .then((r) => r.data);
+  const data = after ? await page({ chargedAt: after.at, _id: _.lt(after.id) }, limit + 1) : await page({}, limit + 1);
+  if (after && data.length <= limit) data.push(...(await page({ chargedAt: _.lt(after.at) }, limit + 1 - data.length)));
   return { items: data.slice(0, limit), more: data.length > limit };
 }

@@ -96,7 +96,8 @@ Component({
       );
     },
     whoText(updatedBy: string | null): string {
-      if (!updatedBy) return '';
+      // Until our own session answers we cannot tell: say nobody rather than 另一位管理员.
+      if (!updatedBy || !this.data.myOpenid) return '';
       return updatedBy === this.data.myOpenid ? '你' : '另一位管理员';
     },
     show(settings: Settings, message: string) {

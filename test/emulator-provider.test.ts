@@ -213,11 +213,12 @@ describe('assign', () => {
 
   test('the same requestId never assigns twice: 10121011 while pending, 10121009 when done', async () => {
     const orderId = await buy({ calls: 20_000 });
-    // Keeps the first result back long enough to ask again while it is pending.
-    await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 500 });
+    // Holds the first result back (settled below), so it is pending while asked again.
+    await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 60_000 });
     expect((await assign(orderId, 'request-0001')).errcode).toBe(0);
     expect(await assign(orderId, 'request-0001')).toMatchObject({ errcode: 10121011 });
     expect(await assign(orderId, 'request-0001', { skuId: 'sp-1000-365d', receiverAppId: OTHER_RECEIVER })).toMatchObject({ errcode: 10121011 });
+    t.emulator.providerResults.settleNow();
     await settled('request-0001', 'done');
     expect(await assign(orderId, 'request-0001')).toMatchObject({ errcode: 10121009 });
     const [order] = await spOrders();
@@ -373,9 +374,12 @@ describe('cancel_assign', () => {
   test('an unused pack within 7 days: cancelling at once, then cancelled; the pack goes and the calls come back', async () => {
     const orderId = await doneAssignment();
     now = START + 7 * DAY;
+    // Holds the cancel's result back (settled below), so its in-between state can be seen.
+    await t.http('POST', '/v1/faults', { target: 'provider:cancel', delayMs: 60_000 });
     expect(await cancel(orderId, 'request-0001')).toEqual({ errcode: 0, errmsg: 'ok' });
     expect(await statusOf('request-0001')).toBe('cancelling');
     expect((await spOrders())[0]!.assigned).toBe(1000);
+    t.emulator.providerResults.settleNow();
     await settled('request-0001', 'cancelled');
     expect((await spOrders())[0]!.assigned).toBe(0);
     expect(await providerPacks()).toEqual([]);
@@ -407,7 +411,7 @@ describe('cancel_assign', () => {
 
   test('a pending assignment cannot be cancelled yet (10121011 分配中); an unknown requestId is 10120002, an unknown order 10121001', async () => {
     const orderId = await buy({ calls: 20_000 });
-    await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 500 });
+    await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 60_000 });
     await assign(orderId, 'request-0001');
     expect(await cancel(orderId, 'request-0001')).toMatchObject({ errcode: 10121011 });
     expect(await cancel(orderId, 'request-9999')).toMatchObject({ errcode: 10120002 });

@@ -96,7 +96,8 @@ describe('safe mode (AES)', () => {
   });
 
   test('a plain push, even signed with the Token, and a push sealed for another appid change nothing', async () => {
-    await h.t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 1000 });
+    // Held back until settled below, so the forged pushes come first.
+    await h.t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 60_000 });
     const answer = await h.assignOne('aes-forged');
     const { body } = await h.t.http<{ orders: Array<{ orderId: string }> }>('GET', '/v1/wechat/sp-orders');
     const event = { event_type: 5, result: 10121012, order_id: body.orders[0]!.orderId, receive_appid: MERCHANT, request_id: answer.requestId, receive_pkg_id: '1' };
@@ -108,6 +109,7 @@ describe('safe mode (AES)', () => {
     const real = signedPush(event, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID }, Date.now());
     expect(await post({ query: real.query, body: JSON.stringify({ Encrypt: encrypt(JSON.stringify(event), AES_KEY, PROVIDER_APPID) }) })).toBe(403);
     expect(await h.record(answer.assignmentId)).toMatchObject({ status: 'pending', history: [] });
+    h.t.emulator.providerResults.settleNow();
     expect(await h.settled(answer.assignmentId, 'done')).toMatchObject({ history: [{ to: 'done', via: 'event 5' }] });
   });
 });

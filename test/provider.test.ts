@@ -240,8 +240,8 @@ describe('with a 1 s WeChat timeout', () => {
 test('a forged or unsigned push changes nothing: direct calls find no way in, pushes without the Token\'s signature are refused', async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);
-  // WeChat takes its time with this one.
-  await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 1500 });
+  // WeChat takes its time with this one (held back until settled below).
+  await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 60_000 });
   const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'slow' });
   const forged = { event_type: 5, result: 0, order_id: orderId, assign_appid: PROVIDER_APPID, receive_appid: MERCHANT, sp_spu_id: '10000117', sp_sku_id: 'x', spu_id: '10000077', sku_id: skuId, request_id: answer.requestId, receive_pkg_id: '1' };
 
@@ -265,6 +265,7 @@ test('a forged or unsigned push changes nothing: direct calls find no way in, pu
   expect((await record(answer.assignmentId))!).toMatchObject({ status: 'pending', history: [] });
 
   // The real push comes later and settles it; a duplicate of it changes nothing.
+  t.emulator.providerResults.settleNow();
   await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'the real push');
   const replay = signedPush({ ...forged, result: 10121012 }, { ...config, token: DEFAULT_SP_PUSH_TOKEN }, Date.now());
   expect((await post(replay.query, replay.body)).status).toBe(200);

@@ -57,7 +57,8 @@ export interface ProviderResultDeps {
 export type Change = 'assign' | 'cancel';
 
 export class ProviderResults {
-  private timers = new Set<NodeJS.Timeout>();
+  /** What each pending timer will run, so a test can have it now (`settleNow`). */
+  private timers = new Map<NodeJS.Timeout, () => void>();
 
   constructor(private readonly deps: ProviderResultDeps) {}
 
@@ -79,6 +80,20 @@ export class ProviderResults {
     }
   }
 
+  /**
+   * Runs every result (and delayed push) still to come now, as if its delay had passed:
+   * a test holds a result back with a long `provider:<change>` delay, checks the state
+   * in between, then settles it, with no race against real time.
+   */
+  settleNow(): void {
+    const due = [...this.timers];
+    this.timers.clear();
+    for (const [timer, run] of due) {
+      clearTimeout(timer);
+      run();
+    }
+  }
+
   /** Results (and delayed pushes) still to come: tests wait for 0 instead of sleeping. */
   get pending(): number {
     return this.timers.size;
@@ -86,7 +101,7 @@ export class ProviderResults {
 
   /** Forgets every change not yet settled (reset, stop). */
   stop(): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers.keys()) clearTimeout(timer);
     this.timers.clear();
   }
 
@@ -97,7 +112,7 @@ export class ProviderResults {
     }, ms);
     // Never keeps a process (a test, `npm start` stopping) alive.
     timer.unref();
-    this.timers.add(timer);
+    this.timers.set(timer, run);
   }
 
   private settle(requestId: string, change: Change, failWith: number | null): void {

@@ -123,6 +123,8 @@ export class FunctionPool {
           settle?.({ ok: Boolean(msg.ok), result: msg.result, error: msg.error });
         }
       });
+      // Errors of the IPC channel are answered per call (send's callback) or by 'exit'.
+      child.on('error', () => {});
       child.on('exit', (code, signal) => {
         container.dead = true;
         this.containers = this.containers.filter((c) => c !== container);
@@ -156,7 +158,13 @@ export class FunctionPool {
         clearTimeout(timer);
         resolve(outcome);
       });
-      container.child.send({ type: 'invoke', id, ...invocation });
+      // A container can exit between being picked and being written to (EPIPE): the call
+      // fails like any container death, instead of an unhandled error taking the emulator down.
+      container.child.send({ type: 'invoke', id, ...invocation }, (err) => {
+        if (!err) return;
+        container.pending.get(id)?.({ ok: false, error: `container of ${name} could not take the call (${err.message})` });
+        container.pending.delete(id);
+      });
     });
   }
 

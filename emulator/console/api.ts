@@ -4,7 +4,7 @@
  * Types only, with no Node or DOM dependency, so both sides compile it. The admin
  * function's answers are the contract's (miniprogram/contract).
  */
-import type { ErrorBody, OutputOf, PhoneKind, Settings } from '../../miniprogram/contract';
+import type { DatesAs, ErrorBody, OutputOf, PhoneKind, Settings } from '../../miniprogram/contract';
 
 /** A date as the console sends it: masked EJSON, relaxed. */
 export interface EjsonDate {
@@ -12,13 +12,7 @@ export interface EjsonDate {
 }
 
 /** A value as the console sends it (`sendMasked`): dates become `{ $date }`. */
-export type Ejson<T> = T extends Date
-  ? EjsonDate
-  : T extends readonly (infer E)[]
-    ? Ejson<E>[]
-    : T extends object
-      ? { [K in keyof T]: Ejson<T[K]> }
-      : T;
+export type Ejson<T> = DatesAs<T, EjsonDate>;
 
 /** An admin route's data, or why it could not be had (no admin, the function failed). */
 export type AdminAnswer<T> = T | { error: { code: string; message: string } };

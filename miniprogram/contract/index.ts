@@ -48,14 +48,17 @@ type Spec<F extends FunctionName, U extends RouteName<F>> = Contract[F][U] exten
 export type InputOf<F extends FunctionName, U extends RouteName<F>> = Spec<F, U>['input'];
 export type OutputOf<F extends FunctionName, U extends RouteName<F>> = Spec<F, U>['output'];
 
-/** A value as it arrives after `callFunction`'s JSON: dates are ISO strings. */
-export type Wire<T> = T extends Date
-  ? string
+/** `T` with every `Date` in it, however deep, replaced by `D`. */
+export type DatesAs<T, D> = T extends Date
+  ? D
   : T extends readonly (infer E)[]
-    ? Wire<E>[]
+    ? DatesAs<E, D>[]
     : T extends object
-      ? { [K in keyof T]: Wire<T[K]> }
+      ? { [K in keyof T]: DatesAs<T[K], D> }
       : T;
+
+/** A value as it arrives after `callFunction`'s JSON: dates are ISO strings. */
+export type Wire<T> = DatesAs<T, string>;
 
 /** Params are optional exactly when the route needs none. */
 export type ParamsArg<I> = NoInput extends I ? [params?: I] : [params: I];

@@ -14,7 +14,12 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleFileExtensions: ['ts', 'js', 'json'],
-      testMatch: ['<rootDir>/cloudfunctions/**/*.test.ts', '<rootDir>/emulator/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/cloudfunctions/**/*.test.ts',
+        '<rootDir>/emulator/**/*.test.ts',
+        '<rootDir>/scripts/**/*.test.ts',
+        '<rootDir>/test/**/*.test.ts',
+      ],
       // Browser tests have their own command (npm run test:browser, jest.browser.config.js).
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/'],
     },

@@ -31,7 +31,8 @@ const ok = (value: unknown) => ({ status: 200, value });
 
 function bodyObject(body: unknown): Record<string, unknown> {
   if (body === undefined) return {};
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'INVALID_ARGUMENT', 'request body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new HttpError(400, 'INVALID_ARGUMENT', 'request body must be a JSON object');
   return body as Record<string, unknown>;
 }
 
@@ -40,7 +41,11 @@ function invalid(message: string): HttpError {
 }
 
 function functionNotFound(emu: Emulator, name: string): HttpError {
-  return new HttpError(404, 'FUNCTION_NOT_FOUND', `no function named "${name}" (built functions: ${emu.functionNames().join(', ') || 'none'})`);
+  return new HttpError(
+    404,
+    'FUNCTION_NOT_FOUND',
+    `no function named "${name}" (built functions: ${emu.functionNames().join(', ') || 'none'})`,
+  );
 }
 
 const APPID_MESSAGE = 'appid must be "wx" followed by 16 lowercase hex digits';
@@ -66,18 +71,22 @@ function parseTime(value: unknown, name: string, fallback: number): number {
 }
 
 function parseWholeNumber(value: unknown, name: string, max: number): number {
-  if (!(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max)) throw invalid(`${name} must be an integer from 1 to ${max}`);
+  if (!(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max))
+    throw invalid(`${name} must be an integer from 1 to ${max}`);
   return value as number;
 }
 
 function parseMint(body: Record<string, unknown>): MintRequest {
   const { phoneNumber, countryCode, kind, openid, appid, ttlMs } = body;
-  if (typeof phoneNumber !== 'string' || !/^\d{5,20}$/.test(phoneNumber)) throw invalid('phoneNumber must be 5 to 20 digits, without the country code');
-  if (countryCode !== undefined && (typeof countryCode !== 'string' || !/^\d{1,4}$/.test(countryCode))) throw invalid('countryCode must be 1 to 4 digits, e.g. "86"');
+  if (typeof phoneNumber !== 'string' || !/^\d{5,20}$/.test(phoneNumber))
+    throw invalid('phoneNumber must be 5 to 20 digits, without the country code');
+  if (countryCode !== undefined && (typeof countryCode !== 'string' || !/^\d{1,4}$/.test(countryCode)))
+    throw invalid('countryCode must be 1 to 4 digits, e.g. "86"');
   parseKind(kind);
   if (openid !== undefined && (typeof openid !== 'string' || openid === '')) throw invalid('openid must be a non-empty string');
   if (appid !== undefined && (typeof appid !== 'string' || !APPID_PATTERN.test(appid))) throw invalid(APPID_MESSAGE);
-  if (ttlMs !== undefined && !(Number.isInteger(ttlMs) && (ttlMs as number) > 0 && (ttlMs as number) <= 86_400_000)) throw invalid('ttlMs must be a positive integer up to 86400000');
+  if (ttlMs !== undefined && !(Number.isInteger(ttlMs) && (ttlMs as number) > 0 && (ttlMs as number) <= 86_400_000))
+    throw invalid('ttlMs must be a positive integer up to 86400000');
   return { phoneNumber, countryCode, kind, openid, appid, ttlMs } as MintRequest;
 }
 
@@ -120,8 +129,10 @@ function depthOf(value: unknown, limit: number, depth = 0): number {
 /** An event CloudBase would refuse before any container sees it: too large or nested too deep. */
 function checkEvent(data: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(data));
-  if (bytes > MAX_EVENT_BYTES) throw new HttpError(400, 'EVENT_TOO_LARGE', `data is ${bytes} bytes; an invocation event may be at most ${MAX_EVENT_BYTES}`);
-  if (depthOf(data, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) throw new HttpError(400, 'EVENT_TOO_DEEP', `data nests deeper than ${MAX_EVENT_DEPTH} levels`);
+  if (bytes > MAX_EVENT_BYTES)
+    throw new HttpError(400, 'EVENT_TOO_LARGE', `data is ${bytes} bytes; an invocation event may be at most ${MAX_EVENT_BYTES}`);
+  if (depthOf(data, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH)
+    throw new HttpError(400, 'EVENT_TOO_DEEP', `data nests deeper than ${MAX_EVENT_DEPTH} levels`);
 }
 
 export const apiRoutes: ApiRoute[] = [
@@ -153,7 +164,12 @@ export const apiRoutes: ApiRoute[] = [
       const trigger = decodeURIComponent(params.trigger!);
       const triggers = emu.timerTriggers(name);
       if (!triggers) throw functionNotFound(emu, name);
-      if (!triggers.includes(trigger)) throw new HttpError(404, 'TRIGGER_NOT_FOUND', `function "${name}" has no timer trigger "${trigger}" in its config.json (timer triggers: ${triggers.join(', ') || 'none'})`);
+      if (!triggers.includes(trigger))
+        throw new HttpError(
+          404,
+          'TRIGGER_NOT_FOUND',
+          `function "${name}" has no timer trigger "${trigger}" in its config.json (timer triggers: ${triggers.join(', ') || 'none'})`,
+        );
       // SCF's timer events carry the time to the second.
       const time = new Date(parseTime(bodyObject(body).time, 'time', emu.clock())).toISOString().replace(/\.\d{3}Z$/, 'Z');
       const outcome = await emu.invoke(name, { Type: 'Timer', TriggerName: trigger, Time: time }, {}, 'timer');
@@ -168,7 +184,17 @@ export const apiRoutes: ApiRoute[] = [
       const request = parseMint(bodyObject(body));
       const minted = emu.mintPhoneCode(request);
       // WeChat fails the button on the client (errno 1400001) and charges nothing.
-      if (!minted) return { status: 409, value: { error: { code: 'NO_QUOTA', errno: 1400001, message: `no ${request.kind ?? 'quick'} quota left for ${request.appid ?? emu.appid}: add a pack with POST /v1/wechat/packs` } } };
+      if (!minted)
+        return {
+          status: 409,
+          value: {
+            error: {
+              code: 'NO_QUOTA',
+              errno: 1400001,
+              message: `no ${request.kind ?? 'quick'} quota left for ${request.appid ?? emu.appid}: add a pack with POST /v1/wechat/packs`,
+            },
+          },
+        };
       return ok({ code: minted.code, expiresAt: new Date(minted.expiresAt).toISOString() });
     },
   },
@@ -207,9 +233,11 @@ export const apiRoutes: ApiRoute[] = [
     handle: (emu, { body }) => {
       const request = bodyObject(body);
       const spuId = request.spuId ?? BULK_SPU_QUICK;
-      if (typeof spuId !== 'string' || !kindOfBulkSpu(spuId)) throw invalid(`spuId must be a bulk product: "${BULK_SPU_QUICK}" (quick) or "${BULK_SPU_REALTIME}" (real-time)`);
+      if (typeof spuId !== 'string' || !kindOfBulkSpu(spuId))
+        throw invalid(`spuId must be a bulk product: "${BULK_SPU_QUICK}" (quick) or "${BULK_SPU_REALTIME}" (real-time)`);
       const calls = parseWholeNumber(request.calls, 'calls', 100_000_000);
-      const validityDays = request.validityDays === undefined ? DEFAULT_SP_VALIDITY_DAYS : parseWholeNumber(request.validityDays, 'validityDays', 3650);
+      const validityDays =
+        request.validityDays === undefined ? DEFAULT_SP_VALIDITY_DAYS : parseWholeNumber(request.validityDays, 'validityDays', 3650);
       return ok({ orderId: emu.addSpOrder({ spuId, calls, validityDays }).orderId });
     },
   },
@@ -268,7 +296,7 @@ export const apiRoutes: ApiRoute[] = [
       // Seed data may carry dates as {"$date": "..."}, as the gateway answers them.
       const doc = EJSON.deserialize(bodyObject(body), { relaxed: true }) as Record<string, unknown>;
       const id = decodeURIComponent(params.id!);
-      if (doc._id !== undefined && doc._id !== id) throw invalid('the body\'s _id differs from the one in the path');
+      if (doc._id !== undefined && doc._id !== id) throw invalid("the body's _id differs from the one in the path");
       try {
         emu.store.put(decodeURIComponent(params.collection!), { ...doc, _id: id });
       } catch (err) {
@@ -280,7 +308,13 @@ export const apiRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: /^\/v1\/stats$/,
-    handle: (emu) => ok({ actions: emu.stats.actionCounts(), containers: emu.containerStats(), queries: emu.store.queryStats(), unindexedQueries: emu.store.unindexedQueries() }),
+    handle: (emu) =>
+      ok({
+        actions: emu.stats.actionCounts(),
+        containers: emu.containerStats(),
+        queries: emu.store.queryStats(),
+        unindexedQueries: emu.store.unindexedQueries(),
+      }),
   },
   {
     method: 'POST',

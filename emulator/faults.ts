@@ -24,15 +24,24 @@ export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
   remaining: number;
 }
 
-const TARGET = /^(openapi:[A-Za-z0-9_.]+|db:(database\.)?[A-Za-z]+(:[A-Za-z0-9_-]+)?|wechat:(\/[A-Za-z0-9_.-]+)+|provider:(assign|cancel|push))$/;
+const TARGET =
+  /^(openapi:[A-Za-z0-9_.]+|db:(database\.)?[A-Za-z]+(:[A-Za-z0-9_-]+)?|wechat:(\/[A-Za-z0-9_.-]+)+|provider:(assign|cancel|push))$/;
 
 export function validateFault(input: unknown): FaultSpec {
   const spec = (input ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof spec.target !== 'string' || !TARGET.test(spec.target)) problems.push('target must be "openapi:<apiName>", "db:<action>", "db:<action>:<collection>", "wechat:<path>" (e.g. "wechat:/cgi-bin/token"), "provider:assign", "provider:cancel" or "provider:push"');
+  if (typeof spec.target !== 'string' || !TARGET.test(spec.target))
+    problems.push(
+      'target must be "openapi:<apiName>", "db:<action>", "db:<action>:<collection>", "wechat:<path>" (e.g. "wechat:/cgi-bin/token"), "provider:assign", "provider:cancel" or "provider:push"',
+    );
   if (spec.errcode !== undefined && !Number.isInteger(spec.errcode)) problems.push('errcode must be an integer');
-  if (spec.delayMs !== undefined && !(Number.isInteger(spec.delayMs) && (spec.delayMs as number) >= 0 && (spec.delayMs as number) <= 120_000)) problems.push('delayMs must be an integer from 0 to 120000');
-  if (spec.times !== undefined && !(Number.isInteger(spec.times) && (spec.times as number) >= 1)) problems.push('times must be a positive integer');
+  if (
+    spec.delayMs !== undefined &&
+    !(Number.isInteger(spec.delayMs) && (spec.delayMs as number) >= 0 && (spec.delayMs as number) <= 120_000)
+  )
+    problems.push('delayMs must be an integer from 0 to 120000');
+  if (spec.times !== undefined && !(Number.isInteger(spec.times) && (spec.times as number) >= 1))
+    problems.push('times must be a positive integer');
   if (spec.errcode === undefined && spec.delayMs === undefined) problems.push('give errcode, delayMs or both');
   if (problems.length) throw new Error(problems.join('; '));
   return spec as unknown as FaultSpec;
@@ -44,7 +53,13 @@ export class Faults {
   add(spec: FaultSpec): Fault {
     // "db:database.getDocument" names the action as the SDK sends it; match it like "db:getDocument".
     const target = spec.target.replace(/^db:database\./, 'db:');
-    const fault: Fault = { id: randomUUID(), target, errcode: spec.errcode ?? null, delayMs: spec.delayMs ?? 0, remaining: spec.times ?? 1 };
+    const fault: Fault = {
+      id: randomUUID(),
+      target,
+      errcode: spec.errcode ?? null,
+      delayMs: spec.delayMs ?? 0,
+      remaining: spec.times ?? 1,
+    };
     this.faults.push(fault);
     return fault;
   }

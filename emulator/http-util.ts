@@ -45,7 +45,8 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const value = await readJson(req);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, 'INVALID_ARGUMENT', 'request body must be a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new HttpError(400, 'INVALID_ARGUMENT', 'request body must be a JSON object');
   return value as Record<string, unknown>;
 }
 

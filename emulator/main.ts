@@ -56,12 +56,17 @@ async function main(): Promise<void> {
   console.log(`  gateway    ${url}/admin   (wx-server-sdk / @cloudbase/node-sdk protocol)`);
   console.log(`  WeChat     ${url}/v1/wechat/phone-codes, ${url}/v1/wechat/charges, ${url}/v1/wechat/packs, ${url}/v1/wechat/usage`);
   console.log(`  WeChat API ${url}/wechat   (cgi-bin/token, wxa/charge/usage/get, …; what WECHAT_API_BASE points at)`);
-  console.log(`  provider   ${url}/v1/wechat/sp-orders, ${url}/wechat/wxa/charge/service-provider/…   (results pushed to the provider function)`);
+  console.log(
+    `  provider   ${url}/v1/wechat/sp-orders, ${url}/wechat/wxa/charge/service-provider/…   (results pushed to the provider function)`,
+  );
   console.log(`  timers     POST ${url}/v1/functions/<name>/triggers/<trigger>   (timers never fire on their own)`);
   console.log(`  data       ${dataDir ?? 'in memory (not saved)'}`);
   if (values.import) console.log(`  imported   ${values.import}${dataDir ? ' (replaces what the data directory held)' : ''}`);
   if (values['export-on-exit']) console.log(`  export     to ${values['export-on-exit']} on exit`);
-  if (values['without-openapi-permission']) console.log('  cloud calls refused (-604101), as after a CLI deploy; auth exchanges over HTTPS when WECHAT_APPID/WECHAT_APPSECRET are set');
+  if (values['without-openapi-permission'])
+    console.log(
+      '  cloud calls refused (-604101), as after a CLI deploy; auth exchanges over HTTPS when WECHAT_APPID/WECHAT_APPSECRET are set',
+    );
   console.log('Ctrl-C to stop' + (dataDir ? ' (data is saved).' : '.'));
 
   let stopping = false;

@@ -7,7 +7,13 @@ import path from 'node:path';
 
 const root = __dirname;
 const json = (file: string) => JSON.parse(readFileSync(path.join(root, file), 'utf8'));
-const app = json('app.json') as { pages: string[]; window: Record<string, string>; darkmode?: boolean; themeLocation?: string; sitemapLocation: string };
+const app = json('app.json') as {
+  pages: string[];
+  window: Record<string, string>;
+  darkmode?: boolean;
+  themeLocation?: string;
+  sitemapLocation: string;
+};
 const CHINESE = /[\u4e00-\u9fa5]/;
 
 test('the app opens on login, and home is a page', () => {
@@ -29,7 +35,9 @@ test('dark mode: on, with a theme file defining every @variable for light and da
   expect(app.darkmode).toBe(true);
   expect(app.themeLocation).toBeTruthy();
   const theme = json(app.themeLocation!) as { light: Record<string, string>; dark: Record<string, string> };
-  const variables = Object.values(app.window).filter((v) => typeof v === 'string' && v.startsWith('@')).map((v) => v.slice(1));
+  const variables = Object.values(app.window)
+    .filter((v) => typeof v === 'string' && v.startsWith('@'))
+    .map((v) => v.slice(1));
   expect(variables.length).toBeGreaterThan(0);
   for (const v of variables) {
     expect(theme.light[v]).toBeTruthy();
@@ -50,7 +58,7 @@ test('sitemap: admin and provider pages are kept out of WeChat search, before an
   }
 });
 
-test('WeChat\'s own compilers (wcc for wxml, wcsc for wxss) accept every template and style', () => {
+test("WeChat's own compilers (wcc for wxml, wcsc for wxss) accept every template and style", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { wxmlToJs, wxssToJs } = require('miniprogram-compiler') as { wxmlToJs(root: string): string; wxssToJs(root: string): string };
   expect(() => wxmlToJs(root)).not.toThrow();

@@ -65,7 +65,14 @@ function seed(charges: number, users: number, now: number) {
     counters.set(id, c);
   }
   const created = new Date(now - 400 * DAY_MS);
-  const userDocs = Array.from({ length: users }, (_, i) => ({ _id: `o_u_${i}`, _openid: `o_u_${i}`, appid: APPID, createdAt: created, updatedAt: created, phone: null }));
+  const userDocs = Array.from({ length: users }, (_, i) => ({
+    _id: `o_u_${i}`,
+    _openid: `o_u_${i}`,
+    appid: APPID,
+    createdAt: created,
+    updatedAt: created,
+    phone: null,
+  }));
   return { phoneCharges, userDocs, usageDaily: [...counters.values()], step };
 }
 
@@ -77,14 +84,23 @@ async function measureAt(charges: number, users: number, runs: number, functions
   const { phoneCharges, userDocs, usageDaily, step } = seed(charges, users, now);
   emulator.importState({
     version: 1,
-    collections: { phone_charges: phoneCharges as never, users: userDocs as never, usage_daily: usageDaily as never, admins: [{ _id: ADMIN, addedBy: 'bench', addedAt: new Date(now - DAY_MS) }] as never },
+    collections: {
+      phone_charges: phoneCharges as never,
+      users: userDocs as never,
+      usage_daily: usageDaily as never,
+      admins: [{ _id: ADMIN, addedBy: 'bench', addedAt: new Date(now - DAY_MS) }] as never,
+    },
     phoneCodes: [],
   });
   const seedMs = performance.now() - t0;
   console.error(`  seeded ${charges} charges, ${users} users in ${(seedMs / 1000).toFixed(1)} s`);
 
   const invoke = async (fn: string, data: Record<string, unknown>, openid: string) => {
-    const res = await fetch(`${url}/v1/functions/${fn}/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data, context: { OPENID: openid } }) });
+    const res = await fetch(`${url}/v1/functions/${fn}/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data, context: { OPENID: openid } }),
+    });
     const body = (await res.json()) as { result?: { ok?: boolean } };
     if (!body.result?.ok) throw new Error(`${fn}.${String(data.$url)} failed: ${JSON.stringify(body).slice(0, 500)}`);
     return body.result;
@@ -111,11 +127,18 @@ async function measureAt(charges: number, users: number, runs: number, functions
     const after = totals();
     times.sort((a, b) => a - b);
     const round = (x: number) => Math.round(x * 10) / 10;
-    return { p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), examined: round((after.examined - before.examined) / n), unindexed: after.unindexed - before.unindexed };
+    return {
+      p50: round(percentile(times, 50)),
+      p95: round(percentile(times, 95)),
+      examined: round((after.examined - before.examined) / n),
+      unindexed: after.unindexed - before.unindexed,
+    };
   };
 
   const deep = Math.floor(charges / 2);
-  const deepCursor = Buffer.from(JSON.stringify({ at: new Date(now - DAY_MS / 24 - deep * step).toISOString(), id: `c_${String(deep).padStart(8, '0')}` })).toString('base64url');
+  const deepCursor = Buffer.from(
+    JSON.stringify({ at: new Date(now - DAY_MS / 24 - deep * step).toISOString(), id: `c_${String(deep).padStart(8, '0')}` }),
+  ).toString('base64url');
   const user = (i: number) => `o_u_${(i + 7) % users}`;
   const out: Record<string, Figures> = {};
   out['auth.session'] = await measure(runs, (i) => invoke('auth', { $url: 'session' }, user(i)));
@@ -126,7 +149,9 @@ async function measureAt(charges: number, users: number, runs: number, functions
   });
   out['usage.summary'] = await measure(runs, () => invoke('admin', { $url: 'usage.summary' }, ADMIN));
   out['usage.list (first page)'] = await measure(runs, () => invoke('admin', { $url: 'usage.list' }, ADMIN));
-  out[`usage.list (page at ${deep.toLocaleString('en')})`] = await measure(runs, () => invoke('admin', { $url: 'usage.list', cursor: deepCursor }, ADMIN));
+  out[`usage.list (page at ${deep.toLocaleString('en')})`] = await measure(runs, () =>
+    invoke('admin', { $url: 'usage.list', cursor: deepCursor }, ADMIN),
+  );
   out['quota.status'] = await measure(runs, () => invoke('admin', { $url: 'quota.status' }, ADMIN));
   out['cron (hourly)'] = await measure(Math.max(3, Math.floor(runs / 4)), async () => {
     const res = await fetch(`${url}/v1/functions/cron/triggers/hourly`, { method: 'POST' });
@@ -137,7 +162,15 @@ async function measureAt(charges: number, users: number, runs: number, functions
 }
 
 export async function scaleBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { scale: { type: 'boolean' }, charges: { type: 'string', default: '1000000' }, users: { type: 'string', default: '100000' }, runs: { type: 'string', default: '20' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scale: { type: 'boolean' },
+      charges: { type: 'string', default: '1000000' },
+      users: { type: 'string', default: '100000' },
+      runs: { type: 'string', default: '20' },
+    },
+  });
   const charges = Number(values.charges);
   const users = Number(values.users);
   const runs = Number(values.runs);
@@ -153,10 +186,19 @@ export async function scaleBench(argv: string[]): Promise<void> {
   Object.entries(large).forEach(([name, l], k) => {
     const [, s] = smallRows[k]!;
     const un = (f: Figures) => (f.unindexed ? ` (${f.unindexed} unindexed)` : '');
-    console.log(`| ${name.replace(/ \(page at .*\)/, ' (deep page)')} | ${s.p50} / ${s.p95} | ${s.examined}${un(s)} | ${l.p50} / ${l.p95} | ${l.examined}${un(l)} |`);
+    console.log(
+      `| ${name.replace(/ \(page at .*\)/, ' (deep page)')} | ${s.p50} / ${s.p95} | ${s.examined}${un(s)} | ${l.p50} / ${l.p95} | ${l.examined}${un(l)} |`,
+    );
   });
   const file = join(PROJECT_ROOT, 'bench', 'scale.json');
   mkdirSync(join(PROJECT_ROOT, 'bench'), { recursive: true });
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), runs, small: { charges: 1000, users: 1000, calls: small }, large: { charges, users, calls: large } }, null, 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { at: new Date().toISOString(), runs, small: { charges: 1000, users: 1000, calls: small }, large: { charges, users, calls: large } },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`\nwritten to ${file}`);
 }

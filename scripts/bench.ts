@@ -36,7 +36,14 @@ import { chinaDay } from '../cloudfunctions/_shared/domain/china-time';
 
 /** The real wx-server-sdk in this process, pointed at the emulator (as the tests do). */
 function connectSdk(url: string, envId: string) {
-  Object.assign(process.env, { TENCENTCLOUD_RUNENV: 'SCF', TENCENTCLOUD_SECRETID: 'bench', TENCENTCLOUD_SECRETKEY: 'bench', TENCENTCLOUD_REGION: 'ap-shanghai', SCF_NAMESPACE: envId, TCB_ENV: envId });
+  Object.assign(process.env, {
+    TENCENTCLOUD_RUNENV: 'SCF',
+    TENCENTCLOUD_SECRETID: 'bench',
+    TENCENTCLOUD_SECRETKEY: 'bench',
+    TENCENTCLOUD_REGION: 'ap-shanghai',
+    SCF_NAMESPACE: envId,
+    TCB_ENV: envId,
+  });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cloud = require('wx-server-sdk') as typeof import('wx-server-sdk');
   cloud.init({ env: envId, serviceUrl: `${url}/admin` } as Parameters<typeof cloud.init>[0]);
@@ -134,7 +141,11 @@ async function main(): Promise<void> {
     const freshUrl = await fresh.start();
     const code = fresh.sandbox.mint({ phoneNumber: '13800138000', openid: 'o_first' }).code;
     const t0 = performance.now();
-    const res = await fetch(`${freshUrl}/v1/functions/auth/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { $url: 'bindPhone', code, kind: 'quick' }, context: { OPENID: 'o_first' } }) });
+    const res = await fetch(`${freshUrl}/v1/functions/auth/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: { $url: 'bindPhone', code, kind: 'quick' }, context: { OPENID: 'o_first' } }),
+    });
     const body = (await res.json()) as { result?: { ok?: boolean } };
     firstBind.push(performance.now() - t0);
     await fresh.stop();
@@ -145,7 +156,11 @@ async function main(): Promise<void> {
   const emulator = new Emulator({ port: 0, dataDir: null, env: {}, functionsDir });
   const url = await emulator.start();
   const call = async (openid: string, data: Record<string, unknown>) => {
-    const res = await fetch(`${url}/v1/functions/auth/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data, context: { OPENID: openid } }) });
+    const res = await fetch(`${url}/v1/functions/auth/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data, context: { OPENID: openid } }),
+    });
     const body = (await res.json()) as { result?: { ok?: boolean } };
     if (!body.result?.ok) throw new Error(`${String(data.$url)} failed: ${JSON.stringify(body)}`);
   };
@@ -156,7 +171,8 @@ async function main(): Promise<void> {
     const actions = emulator.stats.actionCounts();
     return { total: Object.values(actions).reduce((a, b) => a + b, 0), actions };
   };
-  const mintFor = (openid: string, i: number) => emulator.sandbox.mint({ phoneNumber: `1380000${String(i).padStart(4, '0')}`, openid }).code;
+  const mintFor = (openid: string, i: number) =>
+    emulator.sandbox.mint({ phoneNumber: `1380000${String(i).padStart(4, '0')}`, openid }).code;
   const started = performance.now();
   await invoke('o_bench_cold');
   const firstCallMs = performance.now() - started;
@@ -215,7 +231,15 @@ async function main(): Promise<void> {
     const at = new Date(Date.now() - (i % 365) * dayMs);
     const kind = i % 4 === 0 ? 'realtime' : 'quick';
     const day = chinaDay(at);
-    emulator.store.put('phone_charges', { _id: `bench_${i}`, kind, chargedAt: at, day, month: day.slice(0, 7), exchange: 'ok', costFen: kind === 'quick' ? 3 : 4 });
+    emulator.store.put('phone_charges', {
+      _id: `bench_${i}`,
+      kind,
+      chargedAt: at,
+      day,
+      month: day.slice(0, 7),
+      exchange: 'ok',
+      costFen: kind === 'quick' ? 3 : 4,
+    });
     const key = `${day}:${kind}`;
     const c = counters.get(key) ?? { day, kind, count: 0 };
     c.count += 1;
@@ -223,7 +247,11 @@ async function main(): Promise<void> {
   }
   for (const [key, c] of counters) emulator.store.put('usage_daily', { _id: key, ...c });
   const adminRoute = async (route: string) => {
-    const res = await fetch(`${url}/v1/functions/admin/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { $url: route }, context: { OPENID: 'o_bench_admin' } }) });
+    const res = await fetch(`${url}/v1/functions/admin/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: { $url: route }, context: { OPENID: 'o_bench_admin' } }),
+    });
     const body = (await res.json()) as { result?: { ok?: boolean } };
     if (!body.result?.ok) throw new Error(`${route} failed: ${JSON.stringify(body)}`);
   };
@@ -263,7 +291,11 @@ async function main(): Promise<void> {
   const naiveTimes: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    await db.collection('phone_charges').aggregate().group({ _id: { month: '$month', kind: '$kind' }, n: { $sum: 1 } }).end();
+    await db
+      .collection('phone_charges')
+      .aggregate()
+      .group({ _id: { month: '$month', kind: '$kind' }, n: { $sum: 1 } })
+      .end();
     naiveTimes.push(performance.now() - t0);
   }
   naiveTimes.sort((a, b) => a - b);
@@ -274,14 +306,20 @@ async function main(): Promise<void> {
     node: process.version,
     bundles: Object.fromEntries(Object.entries(bundles).map(([k, v]) => [k, { bytes: v, kib: round(v / 1024) }])),
     coldLoad: {
-      method: 'whole process: node -e "require(<bundle>)" with the function environment; bundle, naive function and bare node in turn; wall ms',
+      method:
+        'whole process: node -e "require(<bundle>)" with the function environment; bundle, naive function and bare node in turn; wall ms',
       runs: COLD_RUNS,
       bundledAuthMs: spread(wallOf(bundled)),
       naiveFunctionMs: spread(wallOf(naive)),
       bareNodeMs: spread(wallOf(bare)),
       bundledOverNaive: round(median(wallOf(bundled)) / median(wallOf(naive)), 2),
       pairRatio: { p50: round(median(pairRatios), 2), min: round(Math.min(...pairRatios), 2), max: round(Math.max(...pairRatios), 2) },
-      cpuMs: { bundledAuth: spread(cpuOf(bundled)), naiveFunction: spread(cpuOf(naive)), bareNode: spread(cpuOf(bare)), bundledOverNaive: round(median(cpuOf(bundled)) / median(cpuOf(naive)), 2) },
+      cpuMs: {
+        bundledAuth: spread(cpuOf(bundled)),
+        naiveFunction: spread(cpuOf(naive)),
+        bareNode: spread(cpuOf(bare)),
+        bundledOverNaive: round(median(cpuOf(bundled)) / median(cpuOf(naive)), 2),
+      },
     },
     session: {
       firstCallMs: round(firstCallMs),
@@ -300,7 +338,13 @@ async function main(): Promise<void> {
     cronRun: { ms: round(cronMs), dbOps: cronOps },
     bindPhone: {
       firstCallColdMs: { runs: FIRST_CALL_RUNS, ...spread(firstBind) },
-      concurrent: { users: CONCURRENT_USERS, calls: concurrentBind.length, containers: authContainers, p50Ms: round(percentile(concurrentBind, 50), 1), p95Ms: round(percentile(concurrentBind, 95), 1) },
+      concurrent: {
+        users: CONCURRENT_USERS,
+        calls: concurrentBind.length,
+        containers: authContainers,
+        p50Ms: round(percentile(concurrentBind, 50), 1),
+        p95Ms: round(percentile(concurrentBind, 95), 1),
+      },
       calls: BIND_CALLS,
       p50Ms: round(percentile(bindLatencies, 50), 2),
       p95Ms: round(percentile(bindLatencies, 95), 2),
@@ -318,20 +362,47 @@ async function main(): Promise<void> {
     [`cold load, bundled auth, whole process (median [min–max] of ${COLD_RUNS})`, fmtSpread(results.coldLoad.bundledAuthMs)],
     ['cold load, naive wx-server-sdk function, whole process', fmtSpread(results.coldLoad.naiveFunctionMs)],
     ['cold load, bare node -e ""', fmtSpread(results.coldLoad.bareNodeMs)],
-    ['bundled / naive (ratio of medians; pairwise median [min–max])', `${results.coldLoad.bundledOverNaive} (${results.coldLoad.pairRatio.p50} [${results.coldLoad.pairRatio.min}–${results.coldLoad.pairRatio.max}])`],
-    ['  the same in CPU time (user + system) of each process', `${fmtSpread(results.coldLoad.cpuMs.bundledAuth)} vs ${fmtSpread(results.coldLoad.cpuMs.naiveFunction)} (bare ${fmtSpread(results.coldLoad.cpuMs.bareNode)}): ${results.coldLoad.cpuMs.bundledOverNaive}`],
+    [
+      'bundled / naive (ratio of medians; pairwise median [min–max])',
+      `${results.coldLoad.bundledOverNaive} (${results.coldLoad.pairRatio.p50} [${results.coldLoad.pairRatio.min}–${results.coldLoad.pairRatio.max}])`,
+    ],
+    [
+      '  the same in CPU time (user + system) of each process',
+      `${fmtSpread(results.coldLoad.cpuMs.bundledAuth)} vs ${fmtSpread(results.coldLoad.cpuMs.naiveFunction)} (bare ${fmtSpread(results.coldLoad.cpuMs.bareNode)}): ${results.coldLoad.cpuMs.bundledOverNaive}`,
+    ],
     [`auth.bindPhone first call, cold container (median [min–max] of ${FIRST_CALL_RUNS})`, fmtSpread(results.bindPhone.firstCallColdMs)],
-    [`auth.bindPhone, ${CONCURRENT_USERS} concurrent users, warm (p50 / p95 of ${concurrentBind.length}, ${authContainers} containers)`, `${results.bindPhone.concurrent.p50Ms} / ${results.bindPhone.concurrent.p95Ms} ms`],
+    [
+      `auth.bindPhone, ${CONCURRENT_USERS} concurrent users, warm (p50 / p95 of ${concurrentBind.length}, ${authContainers} containers)`,
+      `${results.bindPhone.concurrent.p50Ms} / ${results.bindPhone.concurrent.p95Ms} ms`,
+    ],
     ['auth.session first call (cold container)', `${results.session.firstCallMs} ms`],
     [`auth.session warm (p50 / p95 of ${WARM_CALLS})`, `${results.session.warm.p50Ms} / ${results.session.warm.p95Ms} ms`],
-    ['db ops per auth.session, new user', `${newUserOps.total} (${Object.entries(newUserOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
-    ['db ops per auth.session, returning user', `${returningUserOps.total} (${Object.entries(returningUserOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
+    [
+      'db ops per auth.session, new user',
+      `${newUserOps.total} (${Object.entries(newUserOps.actions)
+        .map(([a, n]) => `${a.replace('database.', '')} ${n}`)
+        .join(', ')})`,
+    ],
+    [
+      'db ops per auth.session, returning user',
+      `${returningUserOps.total} (${Object.entries(returningUserOps.actions)
+        .map(([a, n]) => `${a.replace('database.', '')} ${n}`)
+        .join(', ')})`,
+    ],
     [`auth.bindPhone (p50 / p95 of ${BIND_CALLS})`, `${results.bindPhone.p50Ms} / ${results.bindPhone.p95Ms} ms`],
     [`admin.usage.summary with ${CHARGES} charges (p50)`, `${results.usageSummary.p50Ms} ms, ${summaryOps.total} db op(s)`],
-    ['naive aggregate over phone_charges (p50)', `${results.usageSummary.naiveAggregateP50Ms} ms (${results.usageSummary.naiveOverSummary}× slower)`],
+    [
+      'naive aggregate over phone_charges (p50)',
+      `${results.usageSummary.naiveAggregateP50Ms} ms (${results.usageSummary.naiveOverSummary}× slower)`,
+    ],
     [`admin.quota.status with ${CHARGES} charges (p50)`, `${results.quotaStatus.p50Ms} ms, ${quotaOps.total} db op(s)`],
     ['cron run (timer, no WeChat credentials)', `${results.cronRun.ms} ms, ${cronOps.total} db op(s)`],
-    ['gateway calls per bindPhone (user and day exist)', `${bindOps.total} (${Object.entries(bindOps.actions).map(([a, n]) => `${a.replace('database.', '')} ${n}`).join(', ')})`],
+    [
+      'gateway calls per bindPhone (user and day exist)',
+      `${bindOps.total} (${Object.entries(bindOps.actions)
+        .map(([a, n]) => `${a.replace('database.', '')} ${n}`)
+        .join(', ')})`,
+    ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
@@ -341,7 +412,9 @@ async function main(): Promise<void> {
 if (require.main === module) {
   // --scale: the data-size bench (scripts/bench-scale.ts), on its own.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const run = process.argv.includes('--scale') ? () => (require('./bench-scale') as typeof import('./bench-scale')).scaleBench(process.argv.slice(2)) : main;
+  const run = process.argv.includes('--scale')
+    ? () => (require('./bench-scale') as typeof import('./bench-scale')).scaleBench(process.argv.slice(2))
+    : main;
   run().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

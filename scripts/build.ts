@@ -63,7 +63,12 @@ function leaveOut(fn: string, leftOut: readonly LeftOut[]): Plugin {
         const filter = new RegExp(`(^|/)(${names.map(escape).join('|')})(/index)?(\\.js)?$`);
         pluginBuild.onResolve({ filter }, async (args) => {
           if ((args.pluginData as { probe?: boolean } | undefined)?.probe) return undefined;
-          const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { probe: true } });
+          const resolved = await pluginBuild.resolve(args.path, {
+            kind: args.kind,
+            importer: args.importer,
+            resolveDir: args.resolveDir,
+            pluginData: { probe: true },
+          });
           const entry = files.find((f) => resolved.path.split(sep).join('/').endsWith(`/node_modules/${f.module}`));
           return entry ? { path: entry.module, namespace: LEFT_OUT_NAMESPACE } : undefined;
         });
@@ -81,13 +86,25 @@ function usesEnclosingBinding(body: ts.Node): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
-    if (node.kind === ts.SyntaxKind.ThisKeyword || node.kind === ts.SyntaxKind.SuperKeyword || ts.isMetaProperty(node) || (ts.isIdentifier(node) && node.text === 'arguments')) {
+    if (
+      node.kind === ts.SyntaxKind.ThisKeyword ||
+      node.kind === ts.SyntaxKind.SuperKeyword ||
+      ts.isMetaProperty(node) ||
+      (ts.isIdentifier(node) && node.text === 'arguments')
+    ) {
       found = true;
       return;
     }
     // Functions, methods, class static blocks and field initialisers have a `this` of their
     // own (and functions their own `arguments`); a computed name is still evaluated outside.
-    const ownThis = ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isAccessor(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node);
+    const ownThis =
+      ts.isFunctionDeclaration(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isMethodDeclaration(node) ||
+      ts.isConstructorDeclaration(node) ||
+      ts.isAccessor(node) ||
+      ts.isClassStaticBlockDeclaration(node) ||
+      ts.isPropertyDeclaration(node);
     if (ownThis) {
       const name = (node as { name?: ts.Node }).name;
       if (name && ts.isComputedPropertyName(name)) visit(name);
@@ -119,7 +136,12 @@ export function plainModuleWrappers(code: string): { code: string; converted: nu
       const wrapper = node.arguments[0]!;
       if (ts.isArrowFunction(wrapper) && ts.isBlock(wrapper.body) && !wrapper.modifiers?.length) {
         if (usesEnclosingBinding(wrapper.body)) kept += 1;
-        else edits.push({ start: wrapper.getStart(source), end: wrapper.body.getStart(source), text: `function(${wrapper.parameters.map((p) => p.getText(source)).join(',')})` });
+        else
+          edits.push({
+            start: wrapper.getStart(source),
+            end: wrapper.body.getStart(source),
+            text: `function(${wrapper.parameters.map((p) => p.getText(source)).join(',')})`,
+          });
       }
     }
     ts.forEachChild(node, visit);
@@ -193,7 +215,10 @@ export interface BuildOptions {
   leftOut?: readonly LeftOut[];
 }
 
-export async function buildFunction(name: string, options: BuildOptions = {}): Promise<{ name: string; bytes: number; report: BundleReport }> {
+export async function buildFunction(
+  name: string,
+  options: BuildOptions = {},
+): Promise<{ name: string; bytes: number; report: BundleReport }> {
   const sourceDir = options.sourceDir ?? SOURCE_DIR;
   const outDir = join(options.outDir ?? BUILD_DIR, name);
   const reportDir = options.reportDir ?? REPORT_DIR;
@@ -223,7 +248,10 @@ export async function buildFunction(name: string, options: BuildOptions = {}): P
   const configSource = join(sourceDir, name, 'config.json');
   writeAtomically(join(outDir, 'config.json'), existsSync(configSource) ? readFileSync(configSource) : '{}\n');
   // Everything is in index.js: the cloud side has nothing to install.
-  writeAtomically(join(outDir, 'package.json'), `${JSON.stringify({ name, version: '1.0.0', private: true, main: 'index.js' }, null, 2)}\n`);
+  writeAtomically(
+    join(outDir, 'package.json'),
+    `${JSON.stringify({ name, version: '1.0.0', private: true, main: 'index.js' }, null, 2)}\n`,
+  );
   const bytes = Buffer.byteLength(code);
   const report = reportOf(name, bytes, result.metafile, { converted, kept });
   writeAtomically(join(reportDir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
@@ -234,7 +262,8 @@ export async function buildAll(options: BuildOptions = {}): Promise<Array<{ name
   const names = functionNames(options.sourceDir);
   const outDir = options.outDir ?? BUILD_DIR;
   // A function whose sources are gone must not linger in the build (or be deployed).
-  if (existsSync(outDir)) for (const stale of readdirSync(outDir)) if (!names.includes(stale)) rmSync(join(outDir, stale), { recursive: true, force: true });
+  if (existsSync(outDir))
+    for (const stale of readdirSync(outDir)) if (!names.includes(stale)) rmSync(join(outDir, stale), { recursive: true, force: true });
   return Promise.all(names.map((name) => buildFunction(name, options)));
 }
 

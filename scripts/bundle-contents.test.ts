@@ -37,19 +37,35 @@ describe('every bundle', () => {
 
   test('loads in a fresh process with a function environment and exports main', () => {
     for (const name of functionNames()) {
-      const res = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(BUILD_DIR, name, 'index.js'))}); if (typeof m.main !== 'function') process.exit(3);`], { env: SCF_ENV, encoding: 'utf8' });
+      const res = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const m = require(${JSON.stringify(join(BUILD_DIR, name, 'index.js'))}); if (typeof m.main !== 'function') process.exit(3);`,
+        ],
+        { env: SCF_ENV, encoding: 'utf8' },
+      );
       expect({ name, status: res.status, stderr: res.stderr }).toEqual({ name, status: 0, stderr: '' });
     }
   });
 });
 
 describe('the manifest check', () => {
-  const base = { name: 'auth', bytes: 400 * 1024, packages: { 'wx-server-sdk': 1, '(project)': 1 }, leftOut: LEFT_OUT.map((l) => l.module), wrappers: { converted: 10, kept: 0 } };
+  const base = {
+    name: 'auth',
+    bytes: 400 * 1024,
+    packages: { 'wx-server-sdk': 1, '(project)': 1 },
+    leftOut: LEFT_OUT.map((l) => l.module),
+    wrappers: { converted: 10, kept: 0 },
+  };
   const manifest = { maxKiB: 500, packages: { 'wx-server-sdk': 'the SDK', '(project)': 'ours' } };
 
   test('names an unexplained package, a left-out package bundled for real, an oversize bundle and a stale entry', () => {
     expect(checkBundles([base], manifest)).toEqual([]);
-    const problems = checkBundles([{ ...base, bytes: 501 * 1024, packages: { ...base.packages, 'left-pad': 1, 'mime-db': 280 } }], { ...manifest, packages: { ...manifest.packages, semver: 'why' } });
+    const problems = checkBundles([{ ...base, bytes: 501 * 1024, packages: { ...base.packages, 'left-pad': 1, 'mime-db': 280 } }], {
+      ...manifest,
+      packages: { ...manifest.packages, semver: 'why' },
+    });
     expect(problems).toEqual([
       'auth: 501.0 KiB, over the 500 KiB bound',
       expect.stringContaining('auth: contains left-pad, which scripts/bundle-manifest.json does not explain'),
@@ -59,11 +75,14 @@ describe('the manifest check', () => {
   });
 
   test('names a left-out package nothing requires any more', () => {
-    expect(checkBundles([{ ...base, leftOut: base.leftOut.filter((m) => m !== 'axios') }], manifest)).toEqual(['auth: nothing requires axios any more; drop it from scripts/bundle-policy.ts']);
+    expect(checkBundles([{ ...base, leftOut: base.leftOut.filter((m) => m !== 'axios') }], manifest)).toEqual([
+      'auth: nothing requires axios any more; drop it from scripts/bundle-policy.ts',
+    ]);
   });
 
   test('the committed manifest gives a reason for each package', () => {
-    for (const [pkg, why] of Object.entries(loadManifest().packages)) expect({ pkg, why: why.trim().length > 0 }).toEqual({ pkg, why: true });
+    for (const [pkg, why] of Object.entries(loadManifest().packages))
+      expect({ pkg, why: why.trim().length > 0 }).toEqual({ pkg, why: true });
   });
 
   test('packages are named by their innermost node_modules folder', () => {
@@ -99,7 +118,11 @@ describe('a left-out stand-in', () => {
     const dir = mkdtempSync(join(tmpdir(), 'quickphone-bundle-'));
     const logs: string[] = [];
     try {
-      await buildFunction('auth', { outDir: join(dir, 'functions'), reportDir: join(dir, 'report'), leftOut: [...LEFT_OUT, { module: 'bson', why: 'for this test' }] });
+      await buildFunction('auth', {
+        outDir: join(dir, 'functions'),
+        reportDir: join(dir, 'report'),
+        leftOut: [...LEFT_OUT, { module: 'bson', why: 'for this test' }],
+      });
       const t = await startEmulator({ functionsDir: join(dir, 'functions'), onLog: (_fn, line) => logs.push(line) });
       try {
         const answer = await t.call<{ ok: boolean; error?: { code: string } }>('auth', { $url: 'session' }, 'o_alice');
@@ -148,7 +171,8 @@ describe('plain module wrappers', () => {
 
   test('become plain functions and behave the same', async () => {
     const code = await bundle({
-      entry: "const a = require('./a'); const b = require('./b'); module.exports.result = [a.twice(21), new b.Counter().next(), b.Counter.name, b.self === module.exports ? 'no' : 'yes'];",
+      entry:
+        "const a = require('./a'); const b = require('./b'); module.exports.result = [a.twice(21), new b.Counter().next(), b.Counter.name, b.self === module.exports ? 'no' : 'yes'];",
       a: 'exports.twice = (n) => n * 2;',
       b: 'class Counter { n = 0; next() { return ++this.n; } } exports.Counter = Counter; exports.self = this;',
     });

@@ -41,26 +41,36 @@ export function checkBundles(reports: BundleReport[], manifest: BundleManifest =
     for (const pkg of Object.keys(r.packages)) {
       seen.add(pkg);
       if (LEFT_OUT.some((l) => l.module === pkg)) problems.push(`${r.name}: contains ${pkg}, which scripts/bundle-policy.ts leaves out`);
-      else if (!manifest.packages[pkg]) problems.push(`${r.name}: contains ${pkg}, which scripts/bundle-manifest.json does not explain (add it with the reason a product path needs it, or leave it out)`);
+      else if (!manifest.packages[pkg])
+        problems.push(
+          `${r.name}: contains ${pkg}, which scripts/bundle-manifest.json does not explain (add it with the reason a product path needs it, or leave it out)`,
+        );
     }
     // A stand-in the bundle no longer needs means the policy is stale (an SDK upgrade dropped the dependency).
     if (r.packages['wx-server-sdk'] !== undefined) {
       const standIns = new Set(r.leftOut.map((m) => LEFT_OUT.find((l) => m === l.module || m.startsWith(`${l.module}/`))?.module));
-      for (const l of LEFT_OUT) if (!standIns.has(l.module)) problems.push(`${r.name}: nothing requires ${l.module} any more; drop it from scripts/bundle-policy.ts`);
+      for (const l of LEFT_OUT)
+        if (!standIns.has(l.module))
+          problems.push(`${r.name}: nothing requires ${l.module} any more; drop it from scripts/bundle-policy.ts`);
     }
-    if (r.wrappers.converted === 0) problems.push(`${r.name}: no module wrapper was made a plain function (did esbuild's __commonJS helper change?)`);
+    if (r.wrappers.converted === 0)
+      problems.push(`${r.name}: no module wrapper was made a plain function (did esbuild's __commonJS helper change?)`);
   }
-  for (const pkg of Object.keys(manifest.packages)) if (!seen.has(pkg)) problems.push(`scripts/bundle-manifest.json explains ${pkg}, which no bundle contains any more; drop it`);
+  for (const pkg of Object.keys(manifest.packages))
+    if (!seen.has(pkg)) problems.push(`scripts/bundle-manifest.json explains ${pkg}, which no bundle contains any more; drop it`);
   return problems;
 }
 
 export function describeBundles(reports: BundleReport[], manifest: BundleManifest = loadManifest()): string {
   const lines: string[] = [];
   for (const r of reports) {
-    lines.push(`${r.name}: ${(r.bytes / 1024).toFixed(1)} KiB (bound ${manifest.maxKiB} KiB), ${r.wrappers.converted} module wrappers as plain functions`);
+    lines.push(
+      `${r.name}: ${(r.bytes / 1024).toFixed(1)} KiB (bound ${manifest.maxKiB} KiB), ${r.wrappers.converted} module wrappers as plain functions`,
+    );
     const rows = Object.entries(r.packages).sort((a, b) => b[1] - a[1]);
     const width = Math.max(...rows.map(([p]) => p.length));
-    for (const [pkg, bytes] of rows) lines.push(`  ${pkg.padEnd(width)} ${(bytes / 1024).toFixed(1).padStart(6)} KiB  ${manifest.packages[pkg] ?? '(unexplained)'}`);
+    for (const [pkg, bytes] of rows)
+      lines.push(`  ${pkg.padEnd(width)} ${(bytes / 1024).toFixed(1).padStart(6)} KiB  ${manifest.packages[pkg] ?? '(unexplained)'}`);
     lines.push(`  left out (a stand-in that throws on use): ${r.leftOut.join(', ') || 'none'}`);
   }
   lines.push('', 'why each left-out package is out:');

@@ -28,7 +28,7 @@ export const LEFT_OUT: readonly LeftOut[] = [
   },
   {
     module: '@cloudbase/node-sdk/dist/storage/index.js',
-    why: "cloud storage (uploadFile, downloadFile, getTempFileURL...), with xml2js; the product stores no files",
+    why: 'cloud storage (uploadFile, downloadFile, getTempFileURL...), with xml2js; the product stores no files',
   },
   {
     module: '@cloudbase/node-sdk/dist/auth/index.js',

@@ -71,23 +71,44 @@ function calls(): Array<Record<string, unknown>> {
     : [];
 }
 /** One line per call: "tcb deploy auth", "manager getFunctionDetail auth", … */
-const summary = () => calls().map((c) => (c.who === 'tcb' ? `tcb ${(c.args as string[]).slice(2, 5).join(' ')}` : `manager ${String(c.call)} ${String(c.arg ?? '')}`.trim()));
+const summary = () =>
+  calls().map((c) =>
+    c.who === 'tcb' ? `tcb ${(c.args as string[]).slice(2, 5).join(' ')}` : `manager ${String(c.call)} ${String(c.arg ?? '')}`.trim(),
+  );
 
 /** manager-node's surface, over the fake cloud. */
-function fakeManager(opts: { ruleDrift?: string; exchange?: 'cloud' | 'none'; httpService?: boolean; httpCreateIgnoresAuth?: boolean; indexesIgnored?: boolean } = {}): DeployManager {
+function fakeManager(
+  opts: {
+    ruleDrift?: string;
+    exchange?: 'cloud' | 'none';
+    httpService?: boolean;
+    httpCreateIgnoresAuth?: boolean;
+    indexesIgnored?: boolean;
+  } = {},
+): DeployManager {
   return {
     access: {
       async createAccess({ path, name, type, auth }) {
         record({ call: 'createAccess', arg: `${path} ${name} type=${type} auth=${auth}` });
         const cloud = readCloud();
-        if (cloud.http.some((a) => a.Path === path)) throw Object.assign(new Error('[CreateCloudBaseGWAPI] InvalidParameter.APICreated'), { code: 'InvalidParameter.APICreated' });
-        cloud.http.push({ APIId: `api-${cloud.http.length + 1}`, Path: path, Type: type, Name: name, EnableAuth: opts.httpCreateIgnoresAuth ? true : Boolean(auth) });
+        if (cloud.http.some((a) => a.Path === path))
+          throw Object.assign(new Error('[CreateCloudBaseGWAPI] InvalidParameter.APICreated'), { code: 'InvalidParameter.APICreated' });
+        cloud.http.push({
+          APIId: `api-${cloud.http.length + 1}`,
+          Path: path,
+          Type: type,
+          Name: name,
+          EnableAuth: opts.httpCreateIgnoresAuth ? true : Boolean(auth),
+        });
         writeCloud(cloud);
         return { APIId: 'x' };
       },
       async getAccessList(options) {
         record({ call: 'getAccessList', arg: options?.path });
-        return { APISet: readCloud().http.filter((a) => !options?.path || a.Path === options.path), EnableService: opts.httpService ?? true };
+        return {
+          APISet: readCloud().http.filter((a) => !options?.path || a.Path === options.path),
+          EnableService: opts.httpService ?? true,
+        };
       },
       async switchPathAuth({ apiIds, auth }) {
         record({ call: 'switchPathAuth', arg: `${apiIds.join(',')} auth=${auth}` });
@@ -104,14 +125,19 @@ function fakeManager(opts: { ruleDrift?: string; exchange?: 'cloud' | 'none'; ht
       async getFunctionDetail(name) {
         record({ call: 'getFunctionDetail', arg: name });
         const fn = readCloud().functions[name];
-        if (!fn) throw Object.assign(new Error(`[${name}] ResourceNotFound.Function: function not exist`), { code: 'ResourceNotFound.Function' });
+        if (!fn)
+          throw Object.assign(new Error(`[${name}] ResourceNotFound.Function: function not exist`), { code: 'ResourceNotFound.Function' });
         return fn;
       },
       async invokeFunction(name) {
         record({ call: 'invokeFunction', arg: name });
         // auth.doctor as it answers after this deploy: no cloud-call permission; HTTPS as configured.
         const cloudCall = opts.exchange === 'cloud' ? { errcode: 40029, verdict: 'works' } : { errcode: -604101, verdict: 'no-permission' };
-        const data = { exchange: { cloudCall, https: { errcode: null, verdict: 'not-configured' }, works: opts.exchange === 'cloud' }, variables: {}, collections: { settings: true, users: true } };
+        const data = {
+          exchange: { cloudCall, https: { errcode: null, verdict: 'not-configured' }, works: opts.exchange === 'cloud' },
+          variables: {},
+          collections: { settings: true, users: true },
+        };
         return { RetMsg: JSON.stringify({ ok: true, data }), InvokeResult: 0 };
       },
     },
@@ -128,14 +154,17 @@ function fakeManager(opts: { ruleDrift?: string; exchange?: 'cloud' | 'none'; ht
       },
       async describeCollection(name) {
         record({ call: 'describeCollection', arg: name });
-        return { Indexes: [{ Name: '_id_', Keys: [{ Name: '_id', Direction: '1' }], Unique: true }, ...(readCloud().indexes?.[name] ?? [])] };
+        return {
+          Indexes: [{ Name: '_id_', Keys: [{ Name: '_id', Direction: '1' }], Unique: true }, ...(readCloud().indexes?.[name] ?? [])],
+        };
       },
       async updateCollection(name, change) {
         record({ call: 'updateCollection', arg: `${name} ${change.CreateIndexes.map((c) => c.IndexName).join(',')}` });
         if (opts.indexesIgnored) return {}; // answers success, creates nothing
         const cloud = readCloud();
         const live = (cloud.indexes ??= {})[name] ?? [];
-        for (const c of change.CreateIndexes) live.push({ Name: c.IndexName, Keys: c.MgoKeySchema.MgoIndexKeys, Unique: c.MgoKeySchema.MgoIsUnique });
+        for (const c of change.CreateIndexes)
+          live.push({ Name: c.IndexName, Keys: c.MgoKeySchema.MgoIndexKeys, Unique: c.MgoKeySchema.MgoIsUnique });
         cloud.indexes[name] = live;
         writeCloud(cloud);
         return {};
@@ -148,7 +177,10 @@ function fakeManager(opts: { ruleDrift?: string; exchange?: 'cloud' | 'none'; ht
           const cloud = readCloud();
           const collection = Param.CollectionName as string;
           if (Action === 'ModifySafeRule') {
-            cloud.rules[collection] = { AclTag: Param.AclTag as string, Rule: opts.ruleDrift === collection ? '{"read":true,"write":true}' : (Param.Rule as string) };
+            cloud.rules[collection] = {
+              AclTag: Param.AclTag as string,
+              Rule: opts.ruleDrift === collection ? '{"read":true,"write":true}' : (Param.Rule as string),
+            };
             writeCloud(cloud);
             return {};
           }
@@ -167,9 +199,34 @@ const project: Project = {
     envId: '{{env.TCB_ENV_ID}}',
     functionRoot: './build/cloudfunctions',
     functions: [
-      { name: 'auth', handler: 'index.main', runtime: 'Nodejs18.15', timeout: 10, memorySize: 256, installDependency: false, variables: ['ADMIN_OPENIDS', 'WECHAT_APPID', 'WECHAT_APPSECRET', 'TRIAL_CALLS', 'DOCTOR_KEY'] },
-      { name: 'cron', handler: 'index.main', runtime: 'Nodejs18.15', timeout: 60, memorySize: 256, installDependency: false, variables: ['ADMIN_OPENIDS', 'QUOTA_PACK_CATALOGUE'] },
-      { name: 'provider', handler: 'index.main', runtime: 'Nodejs18.15', timeout: 20, memorySize: 256, installDependency: false, variables: ['PROVIDER_PUSH_TOKEN'], httpPaths: ['/provider-events'] },
+      {
+        name: 'auth',
+        handler: 'index.main',
+        runtime: 'Nodejs18.15',
+        timeout: 10,
+        memorySize: 256,
+        installDependency: false,
+        variables: ['ADMIN_OPENIDS', 'WECHAT_APPID', 'WECHAT_APPSECRET', 'TRIAL_CALLS', 'DOCTOR_KEY'],
+      },
+      {
+        name: 'cron',
+        handler: 'index.main',
+        runtime: 'Nodejs18.15',
+        timeout: 60,
+        memorySize: 256,
+        installDependency: false,
+        variables: ['ADMIN_OPENIDS', 'QUOTA_PACK_CATALOGUE'],
+      },
+      {
+        name: 'provider',
+        handler: 'index.main',
+        runtime: 'Nodejs18.15',
+        timeout: 20,
+        memorySize: 256,
+        installDependency: false,
+        variables: ['PROVIDER_PUSH_TOKEN'],
+        httpPaths: ['/provider-events'],
+      },
     ],
   },
   built: [
@@ -206,8 +263,18 @@ beforeEach(() => {
   writeCloud({
     functions: {
       auth: {
-        Runtime: 'Nodejs18.15', Handler: 'index.main', Timeout: 10, MemorySize: 256, Status: 'Active',
-        Environment: { Variables: [{ Key: 'WECHAT_APPSECRET', Value: 'set-in-the-console' }, { Key: 'ADMIN_OPENIDS', Value: 'o_old' }, { Key: 'CONSOLE_ONLY', Value: 'kept' }] },
+        Runtime: 'Nodejs18.15',
+        Handler: 'index.main',
+        Timeout: 10,
+        MemorySize: 256,
+        Status: 'Active',
+        Environment: {
+          Variables: [
+            { Key: 'WECHAT_APPSECRET', Value: 'set-in-the-console' },
+            { Key: 'ADMIN_OPENIDS', Value: 'o_old' },
+            { Key: 'CONSOLE_ONLY', Value: 'kept' },
+          ],
+        },
         Triggers: [],
       },
     },
@@ -221,7 +288,13 @@ afterEach(() => {
   process.env = { ...savedEnv };
 });
 
-const local = { ADMIN_OPENIDS: 'o_boss', WECHAT_APPID: 'wx5eed1e0c0ffee001', QUOTA_PACK_CATALOGUE: CATALOGUE, TRIAL_CALLS: '', PROVIDER_PUSH_TOKEN: 'push-token' };
+const local = {
+  ADMIN_OPENIDS: 'o_boss',
+  WECHAT_APPID: 'wx5eed1e0c0ffee001',
+  QUOTA_PACK_CATALOGUE: CATALOGUE,
+  TRIAL_CALLS: '',
+  PROVIDER_PUSH_TOKEN: 'push-token',
+};
 const logLines: string[] = [];
 const deps = (manager = fakeManager()) => ({ manager, tcb: cliRunner(tcbPath), log: (l: string) => logLines.push(l) });
 
@@ -261,7 +334,17 @@ test('every step in order, each read back; secrets only in the environment; noth
   const tcbCalls = calls().filter((c) => c.who === 'tcb');
   for (const c of tcbCalls) {
     const args = c.args as string[];
-    expect(args).toEqual(['--config-file', expect.stringMatching(/cloudbaserc\.json$/), 'fn', 'deploy', expect.any(String), '-e', 'env-123', '--force', '--yes']);
+    expect(args).toEqual([
+      '--config-file',
+      expect.stringMatching(/cloudbaserc\.json$/),
+      'fn',
+      'deploy',
+      expect.any(String),
+      '-e',
+      'env-123',
+      '--force',
+      '--yes',
+    ]);
     expect(args.join(' ')).not.toContain('the-secret-key');
     expect(c.secretIdInEnv && c.secretKeyInEnv).toBe(true);
     const config = c.config as { envId: string; functions: Array<{ envVariables: Record<string, string> }> };
@@ -272,7 +355,12 @@ test('every step in order, each read back; secrets only in the environment; noth
   const cloud = readCloud();
   const vars = (name: string) => Object.fromEntries((cloud.functions[name]!.Environment!.Variables ?? []).map((v) => [v.Key, v.Value]));
   // The secret set in the console survives a deploy from a machine whose .env lacks it.
-  expect(vars('auth')).toMatchObject({ WECHAT_APPSECRET: 'set-in-the-console', ADMIN_OPENIDS: 'o_boss', WECHAT_APPID: 'wx5eed1e0c0ffee001', CONSOLE_ONLY: 'kept' });
+  expect(vars('auth')).toMatchObject({
+    WECHAT_APPSECRET: 'set-in-the-console',
+    ADMIN_OPENIDS: 'o_boss',
+    WECHAT_APPID: 'wx5eed1e0c0ffee001',
+    CONSOLE_ONLY: 'kept',
+  });
   expect(vars('auth')).not.toHaveProperty('TRIAL_CALLS'); // empty locally, absent online: not sent
   expect(vars('auth').DOCTOR_KEY).toMatch(/^[0-9a-f]{48}$/); // generated once
   // The JSON catalogue travels encoded and decodes to the original.
@@ -301,7 +389,9 @@ test('indexes: a second deploy creates nothing; one online that nobody declared 
   writeCloud({ ...readCloud(), indexes: {} });
   const err = await run(fakeManager({ indexesIgnored: true })).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(DeployError);
-  expect((err as Error).message).toMatch(/applying database-indexes\/ failed:\n {2}- indexes of "users" not found when read back after creating them: phone/);
+  expect((err as Error).message).toMatch(
+    /applying database-indexes\/ failed:\n {2}- indexes of "users" not found when read back after creating them: phone/,
+  );
 });
 
 test('a second deploy keeps the generated DOCTOR_KEY and does not double the trigger or the HTTP access path', async () => {
@@ -330,7 +420,9 @@ test('the push path leading to another function is refused, not taken over: noth
   cloud.http.push({ APIId: 'api-other', Path: '/provider-events', Type: 1, Name: 'someone-elses', EnableAuth: false });
   writeCloud(cloud);
   const err = await run().catch((e: unknown) => e);
-  expect((err as Error).message).toMatch(/creating HTTP access path "\/provider-events" → function "provider" failed:\n  - the path already leads to function "someone-elses"/);
+  expect((err as Error).message).toMatch(
+    /creating HTTP access path "\/provider-events" → function "provider" failed:\n  - the path already leads to function "someone-elses"/,
+  );
   expect(readCloud().http).toEqual([expect.objectContaining({ Name: 'someone-elses' })]);
   expect(summary().some((s) => s.includes('Rule') || s.startsWith('manager createAccess'))).toBe(false);
 });
@@ -348,7 +440,9 @@ test('a required secret empty in .env and online: refused before anything is dep
   const cloud = readCloud();
   cloud.functions.auth!.Environment!.Variables = [];
   writeCloud(cloud);
-  await expect(planDeploy(project, local, fakeManager())).rejects.toThrow(/WECHAT_APPSECRET is empty \(in \.env and online\) while WECHAT_APPID is set/);
+  await expect(planDeploy(project, local, fakeManager())).rejects.toThrow(
+    /WECHAT_APPSECRET is empty \(in \.env and online\) while WECHAT_APPID is set/,
+  );
   expect(summary().filter((s) => !s.startsWith('manager getFunctionDetail'))).toEqual([]);
 });
 
@@ -357,13 +451,20 @@ test('the CLI failing (non-zero exit) stops the deploy: nothing after it runs', 
   const err = await run().catch((e: unknown) => e);
   expect(err).toBeInstanceOf(DeployError);
   expect((err as Error).message).toMatch(/deploying function "auth" failed:\n {2}- tcb exited with 1/);
-  expect(summary()).toEqual(['manager getFunctionDetail auth', 'manager getFunctionDetail cron', 'manager getFunctionDetail provider', 'tcb fn deploy auth']);
+  expect(summary()).toEqual([
+    'manager getFunctionDetail auth',
+    'manager getFunctionDetail cron',
+    'manager getFunctionDetail provider',
+    'tcb fn deploy auth',
+  ]);
 });
 
 test('the CLI "succeeding" (exit 0) without deploying is caught by the read-back: nothing after it runs', async () => {
   process.env.FAKE_TCB_MODE = 'silent:cron';
   const err = await run().catch((e: unknown) => e);
-  expect((err as Error).message).toMatch(/deploying function "cron" failed:\n {2}- function "cron" is not in the environment after the deploy/);
+  expect((err as Error).message).toMatch(
+    /deploying function "cron" failed:\n {2}- function "cron" is not in the environment after the deploy/,
+  );
   expect(summary().at(-1)).toBe('manager getFunctionDetail cron');
   expect(summary().some((s) => s.includes('Rule'))).toBe(false);
 });
@@ -381,7 +482,9 @@ test('a deployed function that differs from the plan (an old variable left behin
 
 test('a rule that reads back different stops before the next collection', async () => {
   const err = await run(fakeManager({ ruleDrift: 'settings' })).catch((e: unknown) => e);
-  expect((err as Error).message).toMatch(/applying the rules of "settings" failed:\n {2}- rules of "settings": online \{"read":true,"write":true\}, expected \{"read":false,"write":false\}/);
+  expect((err as Error).message).toMatch(
+    /applying the rules of "settings" failed:\n {2}- rules of "settings": online \{"read":true,"write":true\}, expected \{"read":false,"write":false\}/,
+  );
   expect(summary().some((s) => s.endsWith('users'))).toBe(false);
 });
 

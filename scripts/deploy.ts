@@ -30,9 +30,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAll, BUILD_DIR } from './build';
-import { declaredVariables, httpRoutes, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type CloudbaseRc, type HttpRoute, type TriggerConfig } from './lib/cloudbaserc';
-import { BUILD_FUNCTION_ROOT, checkBundlePackage, checkCloudbaseRc, checkFunctionConfig, checkRule, checkVariables, variablesReadBy } from './lib/deploy-checks';
-import { compareFunction, compareHttpRoute, compareRule, CREDENTIAL_PAIRS, functionPlan, onlineVariables, tcbConfig, type FunctionDetail, type FunctionPlan, type LiveHttpRoute } from './lib/deploy-plan';
+import {
+  declaredVariables,
+  httpRoutes,
+  loadDotEnv,
+  PROJECT_ROOT,
+  readCloudbaseRc,
+  type CloudbaseRc,
+  type HttpRoute,
+  type TriggerConfig,
+} from './lib/cloudbaserc';
+import {
+  BUILD_FUNCTION_ROOT,
+  checkBundlePackage,
+  checkCloudbaseRc,
+  checkFunctionConfig,
+  checkRule,
+  checkVariables,
+  variablesReadBy,
+} from './lib/deploy-checks';
+import {
+  compareFunction,
+  compareHttpRoute,
+  compareRule,
+  CREDENTIAL_PAIRS,
+  functionPlan,
+  onlineVariables,
+  tcbConfig,
+  type FunctionDetail,
+  type FunctionPlan,
+  type LiveHttpRoute,
+} from './lib/deploy-plan';
 import { expectations, liveTarget, printReport, runDoctor, type Expectations } from './doctor';
 import { readCloudEnv, writeCloudEnv } from './lib/cloud-env';
 import { applyIndexes, checkIndexFiles, type IndexApi, type IndexSpec } from './lib/indexes';
@@ -96,11 +124,17 @@ export function checkProject(builtNames: Array<{ name: string; bytes: number }>,
   const problems: string[] = [];
   const notes: string[] = [];
   const rc = readCloudbaseRc(root);
-  problems.push(...checkCloudbaseRc(rc, builtNames.map((b) => b.name)));
+  problems.push(
+    ...checkCloudbaseRc(
+      rc,
+      builtNames.map((b) => b.name),
+    ),
+  );
   const built: BuiltFunction[] = [];
   for (const { name, bytes } of builtNames) {
     const dir = join(buildDir, name);
-    for (const file of ['index.js', 'config.json', 'package.json']) if (!existsSync(join(dir, file))) problems.push(`build/cloudfunctions/${name}/${file} is missing`);
+    for (const file of ['index.js', 'config.json', 'package.json'])
+      if (!existsSync(join(dir, file))) problems.push(`build/cloudfunctions/${name}/${file} is missing`);
     const config = existsSync(join(dir, 'config.json')) ? tryJson(join(dir, 'config.json'), problems) : undefined;
     if (config !== undefined) problems.push(...checkFunctionConfig(name, config));
     const pkg = existsSync(join(dir, 'package.json')) ? tryJson(join(dir, 'package.json'), problems) : undefined;
@@ -116,7 +150,9 @@ export function checkProject(builtNames: Array<{ name: string; bytes: number }>,
   }
   const rulesDir = join(root, 'database-rules');
   const rules: Project['rules'] = [];
-  for (const file of readdirSync(rulesDir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(rulesDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const collection = file.slice(0, -5);
     const rule = tryJson(join(rulesDir, file), problems);
     if (rule === undefined) continue;
@@ -128,7 +164,10 @@ export function checkProject(builtNames: Array<{ name: string; bytes: number }>,
 }
 
 /** What a deploy without WeChat credentials leaves to DevTools, in plain words. */
-export function phoneExchangeAdvice(plans: Array<Pick<FunctionPlan, 'name' | 'openapi' | 'variables'>>, local: NodeJS.ProcessEnv): string[] {
+export function phoneExchangeAdvice(
+  plans: Array<Pick<FunctionPlan, 'name' | 'openapi' | 'variables'>>,
+  local: NodeJS.ProcessEnv,
+): string[] {
   const out: string[] = [];
   for (const p of plans) {
     if (!p.openapi.length) continue;
@@ -201,7 +240,9 @@ export async function deploy(project: Project, plans: FunctionPlan[], envId: str
   try {
     for (const plan of plans) {
       const step = `deploying function "${plan.name}"`;
-      deps.log(`$ tcb fn deploy ${plan.name} (variables: ${Object.keys(plan.variables).join(', ') || 'none'}${plan.triggers.length ? `; timer ${plan.triggers.map((t) => t.name).join(', ')}` : ''})`);
+      deps.log(
+        `$ tcb fn deploy ${plan.name} (variables: ${Object.keys(plan.variables).join(', ') || 'none'}${plan.triggers.length ? `; timer ${plan.triggers.map((t) => t.name).join(', ')}` : ''})`,
+      );
       const code = await deps.tcb(['--config-file', configFile, 'fn', 'deploy', plan.name, '-e', envId, '--force', '--yes']);
       if (code !== 0) throw new DeployError(step, [`tcb exited with ${code}`]);
       // The CLI logs a failed deploy and still exits 0: only the read-back can tell.
@@ -213,7 +254,9 @@ export async function deploy(project: Project, plans: FunctionPlan[], envId: str
       }
       const problems = compareFunction(plan, detail);
       if (problems.length) throw new DeployError(step, problems);
-      deps.log(`  ✓ ${plan.name}: ${plan.runtime}, ${plan.timeout}s, ${plan.memorySize} MB, ${Object.keys(plan.variables).length} variable(s)${plan.triggers.length ? `, ${plan.triggers.length} timer trigger(s)` : ''} — read back`);
+      deps.log(
+        `  ✓ ${plan.name}: ${plan.runtime}, ${plan.timeout}s, ${plan.memorySize} MB, ${Object.keys(plan.variables).length} variable(s)${plan.triggers.length ? `, ${plan.triggers.length} timer trigger(s)` : ''} — read back`,
+      );
     }
     for (const route of project.httpRoutes) await applyHttpRoute(deps, route);
     const service = deps.manager.commonService();
@@ -222,8 +265,14 @@ export async function deploy(project: Project, plans: FunctionPlan[], envId: str
       let described: { AclTag?: string; Rule?: string } | null;
       try {
         await deps.manager.database.createCollectionIfNotExists(collection);
-        await service.call({ Action: 'ModifySafeRule', Param: { EnvId: envId, CollectionName: collection, AclTag: 'CUSTOM', Rule: JSON.stringify(rule) } });
-        described = (await service.call({ Action: 'DescribeSafeRule', Param: { EnvId: envId, CollectionName: collection } })) as { AclTag?: string; Rule?: string };
+        await service.call({
+          Action: 'ModifySafeRule',
+          Param: { EnvId: envId, CollectionName: collection, AclTag: 'CUSTOM', Rule: JSON.stringify(rule) },
+        });
+        described = (await service.call({ Action: 'DescribeSafeRule', Param: { EnvId: envId, CollectionName: collection } })) as {
+          AclTag?: string;
+          Rule?: string;
+        };
       } catch (err) {
         throw new DeployError(step, [(err as Error).message]);
       }
@@ -254,7 +303,10 @@ async function applyHttpRoute(deps: DeployDeps, route: HttpRoute): Promise<void>
   try {
     const before = ((await access.getAccessList({ path: route.path })).APISet ?? []).filter((a) => a.Path === route.path);
     const elsewhere = before.find((a) => a.Type !== 1 || a.Name !== route.fn);
-    if (elsewhere) throw new DeployError(step, [`the path already leads to ${elsewhere.Type === 1 ? `function "${elsewhere.Name}"` : `a non-function target (type ${elsewhere.Type})`}; change or delete it in the console (HTTP 访问服务), or give "${route.fn}" another path in cloudbaserc.json`]);
+    if (elsewhere)
+      throw new DeployError(step, [
+        `the path already leads to ${elsewhere.Type === 1 ? `function "${elsewhere.Name}"` : `a non-function target (type ${elsewhere.Type})`}; change or delete it in the console (HTTP 访问服务), or give "${route.fn}" another path in cloudbaserc.json`,
+      ]);
     if (before.length === 0) {
       deps.log(`$ HTTP access ${route.path} → ${route.fn} (create)`);
       await access.createAccess({ path: route.path, name: route.fn, type: 1, auth: false });
@@ -303,10 +355,19 @@ function printPlan(project: Project, local: NodeJS.ProcessEnv): void {
         (triggers.length ? `; timer ${triggers.join('; ')} (from config.json)` : ''),
     );
   }
-  for (const { path, fn } of project.httpRoutes) console.log(`  http     ${path} → function ${fn} (HTTP access, no path auth: created if missing, read back; WeChat pushes there)`);
+  for (const { path, fn } of project.httpRoutes)
+    console.log(`  http     ${path} → function ${fn} (HTTP access, no path auth: created if missing, read back; WeChat pushes there)`);
   for (const { collection, rule } of project.rules) console.log(`  rules    ${collection.padEnd(22)} ${JSON.stringify(rule)}`);
-  for (const [collection, specs] of Object.entries(project.indexes)) for (const i of specs) console.log(`  index    ${`${collection}.${i.name}`.padEnd(22)} ${i.keys.map(([f, d]) => `${f} ${d}`).join(', ')}${i.unique ? ', unique' : ''} (created if missing, read back)`);
-  const plans = project.rc.functions.map((fn) => ({ name: fn.name, openapi: project.built.find((b) => b.name === fn.name)?.config?.permissions?.openapi ?? [], variables: {} }));
+  for (const [collection, specs] of Object.entries(project.indexes))
+    for (const i of specs)
+      console.log(
+        `  index    ${`${collection}.${i.name}`.padEnd(22)} ${i.keys.map(([f, d]) => `${f} ${d}`).join(', ')}${i.unique ? ', unique' : ''} (created if missing, read back)`,
+      );
+  const plans = project.rc.functions.map((fn) => ({
+    name: fn.name,
+    openapi: project.built.find((b) => b.name === fn.name)?.config?.permissions?.openapi ?? [],
+    variables: {},
+  }));
   for (const line of phoneExchangeAdvice(plans, local)) console.log(`  note     ${line}`);
   for (const note of project.notes) console.log(`  note     ${note}`);
   for (const fn of project.rc.functions) {
@@ -314,11 +375,17 @@ function printPlan(project: Project, local: NodeJS.ProcessEnv): void {
     for (const [id, secret] of CREDENTIAL_PAIRS) {
       if (!declared.includes(id) || !declared.includes(secret)) continue;
       const [hasId, hasSecret] = [Boolean(local[id]?.trim()), Boolean(local[secret]?.trim())];
-      if (hasId !== hasSecret) console.log(`  note     ${fn.name}: ${hasId ? secret : id} is not set here while ${hasId ? id : secret} is; the deploy keeps it if it is set online, else refuses to deploy ${fn.name}`);
+      if (hasId !== hasSecret)
+        console.log(
+          `  note     ${fn.name}: ${hasId ? secret : id} is not set here while ${hasId ? id : secret} is; the deploy keeps it if it is set online, else refuses to deploy ${fn.name}`,
+        );
     }
   }
   const cloudEnv = readCloudEnv();
-  if (local.TCB_ENV_ID && cloudEnv !== local.TCB_ENV_ID) console.log(`  note     miniprogram/cloud-env.ts says ${JSON.stringify(cloudEnv)}; the deploy writes ${local.TCB_ENV_ID} there (then upload the mini program from DevTools)`);
+  if (local.TCB_ENV_ID && cloudEnv !== local.TCB_ENV_ID)
+    console.log(
+      `  note     miniprogram/cloud-env.ts says ${JSON.stringify(cloudEnv)}; the deploy writes ${local.TCB_ENV_ID} there (then upload the mini program from DevTools)`,
+    );
 }
 
 async function main(): Promise<void> {
@@ -344,7 +411,9 @@ async function main(): Promise<void> {
   }
   const missing = REQUIRED.filter((name) => !process.env[name]);
   if (missing.length) {
-    console.error(`\nCannot deploy: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set. Put them in .env (see .env.example) or the environment. Nothing was deployed.`);
+    console.error(
+      `\nCannot deploy: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set. Put them in .env (see .env.example) or the environment. Nothing was deployed.`,
+    );
     process.exit(1);
   }
   const envId = process.env.TCB_ENV_ID!;
@@ -358,18 +427,25 @@ async function main(): Promise<void> {
  * Steps 1–5 of a real deploy; answers the exit code. A failing step is reported with
  * what it found, and nothing after it runs.
  */
-export async function runDeploy(project: Project, local: NodeJS.ProcessEnv, deps: DeployDeps & { root?: string; expected?: Expectations }): Promise<number> {
+export async function runDeploy(
+  project: Project,
+  local: NodeJS.ProcessEnv,
+  deps: DeployDeps & { root?: string; expected?: Expectations },
+): Promise<number> {
   const envId = local.TCB_ENV_ID!;
   try {
     const plans = await planDeploy(project, local, deps.manager);
     await deploy(project, plans, envId, deps);
-    deps.log(`\nDeployed ${plans.length} function(s), ${project.httpRoutes.length} HTTP access path(s) and ${project.rules.length} rule set(s) to ${envId}; everything read back as sent.`);
+    deps.log(
+      `\nDeployed ${plans.length} function(s), ${project.httpRoutes.length} HTTP access path(s) and ${project.rules.length} rule set(s) to ${envId}; everything read back as sent.`,
+    );
     for (const line of phoneExchangeAdvice(plans, local)) deps.log(`note: ${line}`);
   } catch (err) {
     deps.log(err instanceof Error ? err.message : String(err));
     return 1;
   }
-  if (writeCloudEnv(envId, deps.root)) deps.log(`miniprogram/cloud-env.ts now says ${envId}: upload the mini program from DevTools to ship it.`);
+  if (writeCloudEnv(envId, deps.root))
+    deps.log(`miniprogram/cloud-env.ts now says ${envId}: upload the mini program from DevTools to ship it.`);
   deps.log('');
   const report = await runDoctor(liveTarget(deps.manager, envId, project, local, deps.expected ?? expectations(deps.root)));
   printReport(report, deps.log);

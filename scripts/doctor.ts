@@ -18,7 +18,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeEnvValue } from '../cloudfunctions/_shared/config';
 import type { DoctorAnswer } from '../cloudfunctions/auth/doctor';
-import { declaredVariables, httpRoutes, loadDotEnv, PROJECT_ROOT, readCloudbaseRc, type HttpRoute, type TriggerConfig } from './lib/cloudbaserc';
+import {
+  declaredVariables,
+  httpRoutes,
+  loadDotEnv,
+  PROJECT_ROOT,
+  readCloudbaseRc,
+  type HttpRoute,
+  type TriggerConfig,
+} from './lib/cloudbaserc';
 import { compareHttpRoute, compareRule, onlineVariables } from './lib/deploy-plan';
 import type { DeployManager } from './deploy';
 import { planIndexes, type IndexSpec } from './lib/indexes';
@@ -62,7 +70,14 @@ export function expectations(root = PROJECT_ROOT): Expectations {
     const config = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { triggers?: TriggerConfig[] }) : {};
     for (const trigger of config.triggers ?? []) if (trigger.type === 'timer') timers.push({ fn: fn.name, trigger });
   }
-  return { functions: rc.functions.map((fn) => ({ name: fn.name, declared: declaredVariables(fn) })), collections: rules.map((r) => r.collection), rules, timers, httpRoutes: httpRoutes(rc), indexes: loadIndexDir(root).byCollection };
+  return {
+    functions: rc.functions.map((fn) => ({ name: fn.name, declared: declaredVariables(fn) })),
+    collections: rules.map((r) => r.collection),
+    rules,
+    timers,
+    httpRoutes: httpRoutes(rc),
+    indexes: loadIndexDir(root).byCollection,
+  };
 }
 
 export interface DoctorTarget {
@@ -85,25 +100,43 @@ const ERRCODE_MEANING: Record<number, string> = {
   40001: 'the access token was refused',
   40013: 'WECHAT_APPID is not a valid AppID',
   40125: 'WECHAT_APPSECRET is wrong',
-  40164: 'the calling IP is not on the mini program\'s API IP whitelist',
+  40164: "the calling IP is not on the mini program's API IP whitelist",
   41002: 'WECHAT_APPID is missing',
   48001: 'the API is not authorised for this mini program (is it a verified, non-personal account?)',
   [-1]: 'WeChat was busy',
   [-2]: 'WeChat did not answer in time',
   [-604101]: 'no cloud-call permission',
 };
-const meaning = (errcode: number | null) => (errcode === null ? '' : `${errcode}${ERRCODE_MEANING[errcode] ? ` (${ERRCODE_MEANING[errcode]})` : ''}`);
+const meaning = (errcode: number | null) =>
+  errcode === null ? '' : `${errcode}${ERRCODE_MEANING[errcode] ? ` (${ERRCODE_MEANING[errcode]})` : ''}`;
 
 /** The phone-exchange verdict in plain words. */
 export function describeExchange(answer: DoctorAnswer['exchange']): CheckResult {
   const { cloudCall, https } = answer;
   const check = 'phone login (code exchange)';
-  if (cloudCall.verdict === 'works') return { check, ok: true, detail: 'works through the cloud call: auth has the phonenumber.getPhoneNumber permission (uploaded from DevTools).' + (https.verdict === 'works' ? ' The HTTPS fallback works too.' : '') };
+  if (cloudCall.verdict === 'works')
+    return {
+      check,
+      ok: true,
+      detail:
+        'works through the cloud call: auth has the phonenumber.getPhoneNumber permission (uploaded from DevTools).' +
+        (https.verdict === 'works' ? ' The HTTPS fallback works too.' : ''),
+    };
   if (https.verdict === 'works') {
-    return { check, ok: true, detail: `works over HTTPS: the cloud call is refused (${meaning(cloudCall.errcode)}: auth was deployed by the CLI), so auth exchanges codes with WECHAT_APPID/WECHAT_APPSECRET and the stable token.` };
+    return {
+      check,
+      ok: true,
+      detail: `works over HTTPS: the cloud call is refused (${meaning(cloudCall.errcode)}: auth was deployed by the CLI), so auth exchanges codes with WECHAT_APPID/WECHAT_APPSECRET and the stable token.`,
+    };
   }
-  const cloudPart = cloudCall.verdict === 'no-permission' ? 'auth has no cloud-call permission (-604101: deployed by the CLI, never uploaded from DevTools)' : `the cloud call failed with ${meaning(cloudCall.errcode)}`;
-  const httpsPart = https.verdict === 'not-configured' ? `there is no HTTPS fallback (${https.reason ?? 'WECHAT_APPID/WECHAT_APPSECRET not set'})` : `the HTTPS fallback failed with ${meaning(https.errcode)}`;
+  const cloudPart =
+    cloudCall.verdict === 'no-permission'
+      ? 'auth has no cloud-call permission (-604101: deployed by the CLI, never uploaded from DevTools)'
+      : `the cloud call failed with ${meaning(cloudCall.errcode)}`;
+  const httpsPart =
+    https.verdict === 'not-configured'
+      ? `there is no HTTPS fallback (${https.reason ?? 'WECHAT_APPID/WECHAT_APPSECRET not set'})`
+      : `the HTTPS fallback failed with ${meaning(https.errcode)}`;
   const fix =
     cloudCall.verdict === 'no-permission'
       ? ' Fix: upload auth once from WeChat DevTools (right-click build/cloudfunctions/auth → 上传并部署), or set WECHAT_APPID and WECHAT_APPSECRET in .env and run npm run deploy again.'
@@ -121,9 +154,19 @@ export async function runDoctor(target: DoctorTarget): Promise<DoctorReport> {
   else if (key.key === null) results.push({ check: 'phone login (code exchange)', ok: false, detail: `cannot ask auth: ${key.why}` });
   else {
     try {
-      const envelope = (await target.callAuth({ $url: 'doctor', key: key.key, variables: auth.declared, collections: expected.collections })) as { ok: boolean; data?: DoctorAnswer; error?: { code: string; message: string } };
+      const envelope = (await target.callAuth({
+        $url: 'doctor',
+        key: key.key,
+        variables: auth.declared,
+        collections: expected.collections,
+      })) as { ok: boolean; data?: DoctorAnswer; error?: { code: string; message: string } };
       if (envelope?.ok && envelope.data) answer = envelope.data;
-      else results.push({ check: 'phone login (code exchange)', ok: false, detail: `auth's diagnostic route refused (${envelope?.error?.code ?? 'no answer'}: ${envelope?.error?.message ?? JSON.stringify(envelope)}); the key came from ${key.from}. Is this auth deployed from this version?` });
+      else
+        results.push({
+          check: 'phone login (code exchange)',
+          ok: false,
+          detail: `auth's diagnostic route refused (${envelope?.error?.code ?? 'no answer'}: ${envelope?.error?.message ?? JSON.stringify(envelope)}); the key came from ${key.from}. Is this auth deployed from this version?`,
+        });
     } catch (err) {
       results.push({ check: 'phone login (code exchange)', ok: false, detail: `calling auth failed: ${(err as Error).message}` });
     }
@@ -131,24 +174,36 @@ export async function runDoctor(target: DoctorTarget): Promise<DoctorReport> {
   if (answer) results.push(describeExchange(answer.exchange));
 
   for (const fn of expected.functions) {
-    const set = fn.name === 'auth' && answer ? fn.declared.filter((n) => answer!.variables[n]) : await target.variablesOf(fn.name).then((names) => (names === null ? null : fn.declared.filter((n) => names.includes(n))));
+    const set =
+      fn.name === 'auth' && answer
+        ? fn.declared.filter((n) => answer!.variables[n])
+        : await target.variablesOf(fn.name).then((names) => (names === null ? null : fn.declared.filter((n) => names.includes(n))));
     if (set === null) {
       results.push({ check: `variables of ${fn.name}`, ok: null, detail: 'not readable here (the emulator passes its own environment).' });
       continue;
     }
     const unset = fn.declared.filter((n) => !set.includes(n));
-    results.push({ check: `variables of ${fn.name}`, ok: true, detail: `set: ${set.join(', ') || 'none'}${unset.length ? `; unset (defaults apply): ${unset.join(', ')}` : ''}` });
+    results.push({
+      check: `variables of ${fn.name}`,
+      ok: true,
+      detail: `set: ${set.join(', ') || 'none'}${unset.length ? `; unset (defaults apply): ${unset.join(', ')}` : ''}`,
+    });
   }
 
   if (answer) {
     const missing = expected.collections.filter((c) => !answer!.collections[c]);
-    results.push({ check: 'collections', ok: missing.length === 0, detail: missing.length ? `missing: ${missing.join(', ')} (npm run deploy creates them)` : `all ${expected.collections.length} exist` });
+    results.push({
+      check: 'collections',
+      ok: missing.length === 0,
+      detail: missing.length ? `missing: ${missing.join(', ')} (npm run deploy creates them)` : `all ${expected.collections.length} exist`,
+    });
   } else results.push({ check: 'collections', ok: null, detail: 'not checked: auth did not answer.' });
 
   for (const { collection, rule } of expected.rules) results.push(await target.checkRule(collection, rule));
   for (const { fn, trigger } of expected.timers) results.push(await target.checkTimer(fn, trigger));
   for (const route of expected.httpRoutes ?? []) results.push(await target.checkHttpRoute(route));
-  for (const [collection, declared] of Object.entries(expected.indexes ?? {})) if (declared.length) results.push(await target.checkIndexes(collection, declared));
+  for (const [collection, declared] of Object.entries(expected.indexes ?? {}))
+    if (declared.length) results.push(await target.checkIndexes(collection, declared));
   return { target: target.description, ok: results.every((r) => r.ok !== false), results };
 }
 
@@ -165,10 +220,20 @@ export function printReport(report: DoctorReport, write: (line: string) => void 
 }
 
 /** The live environment, through manager-node (Tencent Cloud keys from the environment). */
-export function liveTarget(manager: DeployManager, envId: string, _project: unknown, env: NodeJS.ProcessEnv, expected = expectations()): DoctorTarget {
+export function liveTarget(
+  manager: DeployManager,
+  envId: string,
+  _project: unknown,
+  env: NodeJS.ProcessEnv,
+  expected = expectations(),
+): DoctorTarget {
   const details = new Map<string, Promise<Awaited<ReturnType<DeployManager['functions']['getFunctionDetail']>> | null>>();
   const detail = (name: string) => {
-    if (!details.has(name)) details.set(name, manager.functions.getFunctionDetail(name).catch(() => null));
+    if (!details.has(name))
+      details.set(
+        name,
+        manager.functions.getFunctionDetail(name).catch(() => null),
+      );
     return details.get(name)!;
   };
   return {
@@ -177,7 +242,9 @@ export function liveTarget(manager: DeployManager, envId: string, _project: unkn
     async key() {
       if (env.DOCTOR_KEY?.trim()) return { key: env.DOCTOR_KEY.trim(), from: 'DOCTOR_KEY in .env' };
       const online = onlineVariables(await detail('auth')).DOCTOR_KEY;
-      return online ? { key: decodeEnvValue(online), from: "auth's configuration" } : { key: null, why: 'DOCTOR_KEY is neither in .env nor set on auth (npm run deploy sets one)' };
+      return online
+        ? { key: decodeEnvValue(online), from: "auth's configuration" }
+        : { key: null, why: 'DOCTOR_KEY is neither in .env nor set on auth (npm run deploy sets one)' };
     },
     async callAuth(event) {
       const res = await manager.functions.invokeFunction('auth', event);
@@ -186,20 +253,33 @@ export function liveTarget(manager: DeployManager, envId: string, _project: unkn
     },
     async variablesOf(fn) {
       const d = await detail(fn);
-      return d ? Object.entries(onlineVariables(d)).filter(([, v]) => v.trim()).map(([k]) => k) : [];
+      return d
+        ? Object.entries(onlineVariables(d))
+            .filter(([, v]) => v.trim())
+            .map(([k]) => k)
+        : [];
     },
     async checkTimer(fn, trigger) {
       const check = `timer ${fn}/${trigger.name}`;
       const d = await detail(fn);
       if (!d) return { check, ok: false, detail: `function ${fn} is not deployed.` };
       const found = (d.Triggers ?? []).filter((t) => t.TriggerName === trigger.name);
-      if (found.length !== 1) return { check, ok: false, detail: found.length ? `exists ${found.length} times` : 'missing (npm run deploy creates it from config.json)' };
-      return (found[0]!.TriggerDesc ?? '').includes(trigger.config) ? { check, ok: true, detail: `"${trigger.config}"` } : { check, ok: false, detail: `is "${found[0]!.TriggerDesc}", expected "${trigger.config}"` };
+      if (found.length !== 1)
+        return {
+          check,
+          ok: false,
+          detail: found.length ? `exists ${found.length} times` : 'missing (npm run deploy creates it from config.json)',
+        };
+      return (found[0]!.TriggerDesc ?? '').includes(trigger.config)
+        ? { check, ok: true, detail: `"${trigger.config}"` }
+        : { check, ok: false, detail: `is "${found[0]!.TriggerDesc}", expected "${trigger.config}"` };
     },
     async checkRule(collection, rule) {
       const check = `rules of ${collection}`;
       try {
-        const described = (await manager.commonService().call({ Action: 'DescribeSafeRule', Param: { EnvId: envId, CollectionName: collection } })) as { AclTag?: string; Rule?: string };
+        const described = (await manager
+          .commonService()
+          .call({ Action: 'DescribeSafeRule', Param: { EnvId: envId, CollectionName: collection } })) as { AclTag?: string; Rule?: string };
         const problems = compareRule(collection, rule, described);
         return { check, ok: problems.length === 0, detail: problems.join('; ') || 'as in database-rules/' };
       } catch (err) {
@@ -210,9 +290,18 @@ export function liveTarget(manager: DeployManager, envId: string, _project: unkn
       const check = `HTTP access ${route.path}`;
       try {
         const problems = compareHttpRoute(route, await manager.access.getAccessList({ path: route.path }));
-        if (problems.length) return { check, ok: false, detail: `${problems.join('; ')} (npm run deploy creates it); WeChat's pushes cannot reach ${route.fn}, so results settle only by polling.` };
+        if (problems.length)
+          return {
+            check,
+            ok: false,
+            detail: `${problems.join('; ')} (npm run deploy creates it); WeChat's pushes cannot reach ${route.fn}, so results settle only by polling.`,
+          };
         const domain = (await manager.access.getDomainList()).DefaultDomain;
-        return { check, ok: true, detail: `→ ${route.fn}, no path auth${domain ? `: https://${domain}${route.path} is the URL for the service platform's 开发设置 → 消息推送` : ''}` };
+        return {
+          check,
+          ok: true,
+          detail: `→ ${route.fn}, no path auth${domain ? `: https://${domain}${route.path} is the URL for the service platform's 开发设置 → 消息推送` : ''}`,
+        };
       } catch (err) {
         return { check, ok: false, detail: `not readable: ${(err as Error).message}` };
       }
@@ -222,11 +311,19 @@ export function liveTarget(manager: DeployManager, envId: string, _project: unkn
       try {
         const plan = planIndexes(collection, declared, (await manager.database.describeCollection(collection)).Indexes ?? []);
         const problems = [
-          ...(plan.create.length ? [`missing: ${plan.create.map((c) => c.name).join(', ')} (npm run deploy creates them; until then these queries scan the collection and time out as it grows)`] : []),
+          ...(plan.create.length
+            ? [
+                `missing: ${plan.create.map((c) => c.name).join(', ')} (npm run deploy creates them; until then these queries scan the collection and time out as it grows)`,
+              ]
+            : []),
           ...plan.differing.map((d) => `${d.name} is ${d.live} online, declared ${d.declared}`),
         ];
         const extra = plan.undeclared.length ? `; online but not declared: ${plan.undeclared.join(', ')}` : '';
-        return { check, ok: problems.length === 0, detail: (problems.join('; ') || `all ${declared.length} as in database-indexes/`) + extra };
+        return {
+          check,
+          ok: problems.length === 0,
+          detail: (problems.join('; ') || `all ${declared.length} as in database-indexes/`) + extra,
+        };
       } catch (err) {
         return { check, ok: false, detail: `not readable: ${(err as Error).message}` };
       }
@@ -235,7 +332,12 @@ export function liveTarget(manager: DeployManager, envId: string, _project: unkn
 }
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(20_000),
+  });
   return { status: res.status, json: await res.json().catch(() => null) };
 }
 
@@ -246,7 +348,9 @@ export function emulatorTarget(url: string, env: NodeJS.ProcessEnv, expected = e
     description: `the emulator at ${base}`,
     expected,
     async key() {
-      return env.DOCTOR_KEY?.trim() ? { key: env.DOCTOR_KEY.trim(), from: 'DOCTOR_KEY in .env' } : { key: null, why: 'DOCTOR_KEY is not set: put it in .env (npm start passes it to auth) and run again' };
+      return env.DOCTOR_KEY?.trim()
+        ? { key: env.DOCTOR_KEY.trim(), from: 'DOCTOR_KEY in .env' }
+        : { key: null, why: 'DOCTOR_KEY is not set: put it in .env (npm start passes it to auth) and run again' };
     },
     async callAuth(event) {
       // No OPENID: a server-side call, as the live doctor's Invoke is.
@@ -262,14 +366,26 @@ export function emulatorTarget(url: string, env: NodeJS.ProcessEnv, expected = e
       const res = await fetch(`${base}/v1/health`, { signal: AbortSignal.timeout(5000) });
       const health = (await res.json()) as { functions?: string[] };
       return health.functions?.includes(fn)
-        ? { check, ok: true, detail: `"${trigger.config}" from config.json (the emulator fires it only on POST /v1/functions/${fn}/triggers/${trigger.name})` }
+        ? {
+            check,
+            ok: true,
+            detail: `"${trigger.config}" from config.json (the emulator fires it only on POST /v1/functions/${fn}/triggers/${trigger.name})`,
+          }
         : { check, ok: false, detail: `function ${fn} is not running in the emulator` };
     },
     async checkRule(collection) {
-      return { check: `rules of ${collection}`, ok: null, detail: 'not checked: the emulator does not enforce security rules (functions bypass them on CloudBase too).' };
+      return {
+        check: `rules of ${collection}`,
+        ok: null,
+        detail: 'not checked: the emulator does not enforce security rules (functions bypass them on CloudBase too).',
+      };
     },
     async checkIndexes(collection, declared) {
-      return { check: `indexes of ${collection}`, ok: true, detail: `${declared.length} from database-indexes/ (the emulator plans its queries against the files themselves)` };
+      return {
+        check: `indexes of ${collection}`,
+        ok: true,
+        detail: `${declared.length} from database-indexes/ (the emulator plans its queries against the files themselves)`,
+      };
     },
     async checkHttpRoute(route) {
       // An unsigned GET: the function refuses it (403/503); only a missing route is 404.
@@ -292,7 +408,9 @@ async function main(): Promise<void> {
   } else {
     const missing = ['TCB_ENV_ID', 'TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'].filter((n) => !process.env[n]);
     if (missing.length) {
-      console.error(`Cannot check the live environment: ${missing.join(', ')} not set (see .env.example). For the emulator: npm run doctor -- --emulator`);
+      console.error(
+        `Cannot check the live environment: ${missing.join(', ')} not set (see .env.example). For the emulator: npm run doctor -- --emulator`,
+      );
       process.exit(1);
     }
     const { default: CloudBase } = await import('@cloudbase/manager-node');

@@ -38,7 +38,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function tcb(cwd: string, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [TCB, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), CI: 'true' } });
+    const child = spawn(process.execPath, [TCB, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), CI: 'true' },
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -54,7 +57,7 @@ function project(name: string, rcText: string): string {
   return at;
 }
 
-test('npx tcb config list works with JSON and quoted values in .env (the project\'s cloudbaserc.json)', async () => {
+test("npx tcb config list works with JSON and quoted values in .env (the project's cloudbaserc.json)", async () => {
   const at = project('now', readFileSync(join(ROOT, 'cloudbaserc.json'), 'utf8'));
   copyFileSync(join(ROOT, '.env.example'), join(at, '.env.example'));
   const { code, out } = await tcb(at, ['config', 'list']);
@@ -63,7 +66,18 @@ test('npx tcb config list works with JSON and quoted values in .env (the project
 }, 60_000);
 
 test('the old style ({{env.X}} placeholders) is what broke: the same .env crashes the CLI', async () => {
-  const old = { envId: '{{env.TCB_ENV_ID}}', functionRoot: './build/cloudfunctions', functions: [{ name: 'admin', handler: 'index.main', runtime: 'Nodejs18.15', envVariables: { QUOTA_PACK_CATALOGUE: '{{env.QUOTA_PACK_CATALOGUE}}' } }] };
+  const old = {
+    envId: '{{env.TCB_ENV_ID}}',
+    functionRoot: './build/cloudfunctions',
+    functions: [
+      {
+        name: 'admin',
+        handler: 'index.main',
+        runtime: 'Nodejs18.15',
+        envVariables: { QUOTA_PACK_CATALOGUE: '{{env.QUOTA_PACK_CATALOGUE}}' },
+      },
+    ],
+  };
   const at = project('old', JSON.stringify(old, null, 2));
   const { code, out } = await tcb(at, ['config', 'list']);
   expect(out).toMatch(/SyntaxError: Expected ',' or '}'/);
@@ -74,7 +88,27 @@ test('the config the deploy hands the CLI parses too, and every value decodes to
   const { variables } = planVariables({ name: 'admin', declared: Object.keys(AWKWARD) }, AWKWARD, {});
   const at = project('deploy', readFileSync(join(ROOT, 'cloudbaserc.json'), 'utf8'));
   const generated = join(at, 'generated.json');
-  writeFileSync(generated, JSON.stringify(tcbConfig('env-123', './build/cloudfunctions', [{ name: 'admin', handler: 'index.main', runtime: 'Nodejs18.15', timeout: 10, memorySize: 256, installDependency: false, variables, sources: {}, triggers: [], openapi: [] }]), null, 2));
+  writeFileSync(
+    generated,
+    JSON.stringify(
+      tcbConfig('env-123', './build/cloudfunctions', [
+        {
+          name: 'admin',
+          handler: 'index.main',
+          runtime: 'Nodejs18.15',
+          timeout: 10,
+          memorySize: 256,
+          installDependency: false,
+          variables,
+          sources: {},
+          triggers: [],
+          openapi: [],
+        },
+      ]),
+      null,
+      2,
+    ),
+  );
   const { code, out } = await tcb(at, ['--config-file', generated, 'config', 'list']);
   expect(out).not.toMatch(/SyntaxError/);
   expect(code).toBe(0);

@@ -7,7 +7,17 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 
 type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
-interface PackView { id: string; source: string; calls: number; used: number; startsAt: string; expiresAt: string | null; status: string; priceYuan: string | null; note: string | null }
+interface PackView {
+  id: string;
+  source: string;
+  calls: number;
+  used: number;
+  startsAt: string;
+  expiresAt: string | null;
+  status: string;
+  priceYuan: string | null;
+  note: string | null;
+}
 interface Status {
   kind: string;
   remaining: number;
@@ -41,20 +51,35 @@ async function bind(count: number, kind: 'quick' | 'realtime', from = 0) {
     const openid = `o_user_${kind}_${i}`;
     const code = await t.mintCode({ phoneNumber: `1390000${String(i).padStart(4, '0')}`, openid, kind });
     // The server showed this user the button of that kind (what auth.session remembers): bindPhone prices by it.
-    await t.http('PUT', `/v1/db/users/${openid}`, { _openid: openid, appid: null, phone: null, phoneOffer: { kind, at: new Date().toISOString() } });
+    await t.http('PUT', `/v1/db/users/${openid}`, {
+      _openid: openid,
+      appid: null,
+      phone: null,
+      phoneOffer: { kind, at: new Date().toISOString() },
+    });
     await t.call('auth', { $url: 'bindPhone', code, kind }, openid);
   }
 }
 
 test('the trial exists from the first look: 1000 calls, active, never expiring, created once', async () => {
   const first = await status();
-  expect(first).toMatchObject({ kind: 'quick', remaining: 1000, forecast: { monthlyAverage: 0, exhaustsOn: null }, recommendation: null, reconciliation: null, alerts: [], uncovered: 0 });
-  expect(first.packs).toEqual([expect.objectContaining({ id: 'trial-quick', source: 'trial', calls: 1000, used: 0, status: 'active', expiresAt: null })]);
+  expect(first).toMatchObject({
+    kind: 'quick',
+    remaining: 1000,
+    forecast: { monthlyAverage: 0, exhaustsOn: null },
+    recommendation: null,
+    reconciliation: null,
+    alerts: [],
+    uncovered: 0,
+  });
+  expect(first.packs).toEqual([
+    expect.objectContaining({ id: 'trial-quick', source: 'trial', calls: 1000, used: 0, status: 'active', expiresAt: null }),
+  ]);
   await status();
   expect((await t.docs('quota_packs')).length).toBe(1);
 });
 
-test('charges of each kind draw on their own ledger and agree with WeChat\'s usage API', async () => {
+test("charges of each kind draw on their own ledger and agree with WeChat's usage API", async () => {
   await bind(4, 'quick');
   await bind(2, 'realtime');
   const [quick, realtime] = [await status('quick'), await status('realtime')];
@@ -76,7 +101,10 @@ test('a recorded pack joins after the trial, drawn on once the trial is spent', 
   // The trial's 1000 went in January (it starts with the first charge we know of); 3 more today.
   await bind(3, 'quick');
   const s = await status();
-  expect(s.packs.map((p) => [p.source, p.used, p.status])).toEqual([['trial', 1000, 'used-up'], ['self', 3, 'active']]);
+  expect(s.packs.map((p) => [p.source, p.used, p.status])).toEqual([
+    ['trial', 1000, 'used-up'],
+    ['self', 3, 'active'],
+  ]);
   expect(s.remaining).toBe(997);
 });
 
@@ -149,10 +177,15 @@ describe('what a pack cost', () => {
     await bind(40, 'quick');
     expect((await status()).cost).toEqual({ costYuan: '0.00', listValueYuan: '31.20', savingYuan: '31.20', estimatedCalls: 0 });
     // The provider charged 12.50 for the 500: 2.5 fen a call, 40 calls are 1.00.
-    const priced = await admin<PackView & { perCallYuan: string; usedCostYuan: string }>('quota.setPrice', { id: pack.id, priceYuan: 12.5 });
+    const priced = await admin<PackView & { perCallYuan: string; usedCostYuan: string }>('quota.setPrice', {
+      id: pack.id,
+      priceYuan: 12.5,
+    });
     expect(priced).toMatchObject({ id: pack.id, priceYuan: '12.50', perCallYuan: '0.025', used: 40, usedCostYuan: '1.00' });
     expect((await status()).cost).toMatchObject({ costYuan: '1.00', listValueYuan: '31.20' });
-    expect(await t.docs('settings_audit')).toEqual([expect.objectContaining({ by: BOSS, field: `quota_packs.${pack.id}.priceYuan`, from: null, to: 12.5 })]);
+    expect(await t.docs('settings_audit')).toEqual([
+      expect.objectContaining({ by: BOSS, field: `quota_packs.${pack.id}.priceYuan`, from: null, to: 12.5 }),
+    ]);
   });
 
   test.each([

@@ -30,16 +30,24 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-const admin = <T>(url: string, params: Record<string, unknown> = {}, openid: string | null = BOSS) => t.call<Envelope<T>>('admin', { $url: url, ...params }, openid);
-const update = (version: number, patch: unknown, openid: string | null = BOSS) => admin<Settings>('settings.update', { version, patch }, openid);
+const admin = <T>(url: string, params: Record<string, unknown> = {}, openid: string | null = BOSS) =>
+  t.call<Envelope<T>>('admin', { $url: url, ...params }, openid);
+const update = (version: number, patch: unknown, openid: string | null = BOSS) =>
+  admin<Settings>('settings.update', { version, patch }, openid);
 /** The audit trail, oldest first. */
 const audit = async () => (await t.docs<Audit>('settings_audit')).sort((a, b) => a.at.localeCompare(b.at));
 
 describe('access', () => {
-  test.each(['settings.get', 'settings.update', 'admins.list', 'admins.add', 'admins.remove'])('%s: non-admin is FORBIDDEN, no OPENID is UNAUTHENTICATED', async (url) => {
-    expect(await admin(url, { version: 0, patch: { hidePrices: true }, openid: 'o_someone' }, 'o_user_0001')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await admin(url, {}, null)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
-  });
+  test.each(['settings.get', 'settings.update', 'admins.list', 'admins.add', 'admins.remove'])(
+    '%s: non-admin is FORBIDDEN, no OPENID is UNAUTHENTICATED',
+    async (url) => {
+      expect(await admin(url, { version: 0, patch: { hidePrices: true }, openid: 'o_someone' }, 'o_user_0001')).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+      expect(await admin(url, {}, null)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    },
+  );
 
   test('a non-admin cannot change settings, nothing is written', async () => {
     await update(0, { phoneCapture: { enabled: false } }, 'o_user_0001');
@@ -73,10 +81,23 @@ describe('settings', () => {
 
   test('an admin changes settings: version bumps, who and when recorded, each field audited', async () => {
     const res = await update(0, { phoneCapture: { enabled: false, monthlyBudgetYuan: 12.5, dailyCap: 100 }, hidePrices: true });
-    expect(res).toMatchObject({ ok: true, data: { version: 1, updatedBy: BOSS, hidePrices: true, phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: 12.5, dailyCap: 100 } } });
+    expect(res).toMatchObject({
+      ok: true,
+      data: {
+        version: 1,
+        updatedBy: BOSS,
+        hidePrices: true,
+        phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: 12.5, dailyCap: 100 },
+      },
+    });
     expect((await admin<Settings>('settings.get')).ok && (await admin<Settings>('settings.get'))).toMatchObject({ data: { version: 1 } });
     const entries = await audit();
-    expect(entries.map((e) => e.field).sort()).toEqual(['hidePrices', 'phoneCapture.dailyCap', 'phoneCapture.enabled', 'phoneCapture.monthlyBudgetYuan']);
+    expect(entries.map((e) => e.field).sort()).toEqual([
+      'hidePrices',
+      'phoneCapture.dailyCap',
+      'phoneCapture.enabled',
+      'phoneCapture.monthlyBudgetYuan',
+    ]);
     expect(entries.find((e) => e.field === 'phoneCapture.enabled')).toMatchObject({ by: BOSS, from: true, to: false });
   });
 
@@ -124,7 +145,10 @@ describe('settings', () => {
   test('budgets and caps can be cleared with null; 0.29 yuan is two decimals', async () => {
     const first = await update(0, { phoneCapture: { monthlyBudgetYuan: 0.29, dailyCap: 5 } });
     expect(first).toMatchObject({ ok: true, data: { phoneCapture: { monthlyBudgetYuan: 0.29, dailyCap: 5 } } });
-    expect(await update(1, { phoneCapture: { monthlyBudgetYuan: null, dailyCap: null } })).toMatchObject({ ok: true, data: { phoneCapture: { monthlyBudgetYuan: null, dailyCap: null } } });
+    expect(await update(1, { phoneCapture: { monthlyBudgetYuan: null, dailyCap: null } })).toMatchObject({
+      ok: true,
+      data: { phoneCapture: { monthlyBudgetYuan: null, dailyCap: null } },
+    });
   });
 });
 
@@ -138,7 +162,10 @@ describe('the breaker', () => {
     const tripped = await admin<Settings>('settings.get');
     expect(tripped).toMatchObject({ ok: true, data: { breaker: { tripped: true, reason: 'quota-exhausted' } } });
     const version = tripped.ok ? tripped.data.version : -1;
-    expect(await update(version, { breaker: { tripped: false } })).toMatchObject({ ok: true, data: { breaker: { tripped: false, reason: null, at: null } } });
+    expect(await update(version, { breaker: { tripped: false } })).toMatchObject({
+      ok: true,
+      data: { breaker: { tripped: false, reason: null, at: null } },
+    });
     expect((await audit()).map((e) => [e.by, e.field])).toEqual([
       ['system', 'breaker'],
       [BOSS, 'breaker'],
@@ -152,13 +179,18 @@ test('turning capture off hides the button for everyone on their next session', 
   expect(before).toMatchObject({ data: { phoneLogin: { show: true } } });
   await update(0, { phoneCapture: { enabled: false } });
   for (const u of ['o_user_0001', 'o_user_0002']) {
-    expect(await t.call('auth', { $url: 'session' }, u)).toMatchObject({ data: { settings: { phoneCaptureEnabled: false, version: 1 }, phoneLogin: { show: false, hiddenBecause: 'disabled' } } });
+    expect(await t.call('auth', { $url: 'session' }, u)).toMatchObject({
+      data: { settings: { phoneCaptureEnabled: false, version: 1 }, phoneLogin: { show: false, hiddenBecause: 'disabled' } },
+    });
   }
 });
 
 describe('admins', () => {
   test('list shows ADMIN_OPENIDS and collection admins; add is idempotent and audited', async () => {
-    expect(await admin('admins.list')).toEqual({ ok: true, data: { admins: [{ openid: BOSS, source: 'env', addedBy: null, addedAt: null }] } });
+    expect(await admin('admins.list')).toEqual({
+      ok: true,
+      data: { admins: [{ openid: BOSS, source: 'env', addedBy: null, addedAt: null }] },
+    });
     await admin('admins.add', { openid: 'o_deputy_01' });
     const again = await admin<{ admins: Array<{ openid: string; source: string }> }>('admins.add', { openid: 'o_deputy_01' });
     expect(again.ok && again.data.admins.map((a) => [a.openid, a.source])).toEqual([
@@ -178,7 +210,8 @@ describe('admins', () => {
   });
 
   test('bad openids are INVALID_ARGUMENT', async () => {
-    for (const openid of ['', 'a b c d e f', 'x', 42]) expect(await admin('admins.add', { openid })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    for (const openid of ['', 'a b c d e f', 'x', 42])
+      expect(await admin('admins.add', { openid })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   });
 });
 

@@ -6,7 +6,12 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 
 type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
-interface Money { costYuan: string; listValueYuan: string; savingYuan: string; estimatedCalls: number }
+interface Money {
+  costYuan: string;
+  listValueYuan: string;
+  savingYuan: string;
+  estimatedCalls: number;
+}
 interface Summary {
   months: Array<{ month: string; quick: number; realtime: number } & Money>;
   days: Array<{ day: string; quick: number; realtime: number }>;
@@ -34,19 +39,31 @@ async function bindMany(quick: number, realtime: number) {
     const openid = `o_user_${String(i).padStart(4, '0')}`;
     const code = await t.mintCode({ phoneNumber: `1380000${String(i).padStart(4, '0')}`, openid, kind });
     // The server showed this user the button of that kind (what auth.session remembers): bindPhone prices by it.
-    await t.http('PUT', `/v1/db/users/${openid}`, { _openid: openid, appid: null, phone: null, phoneOffer: { kind, at: new Date().toISOString() } });
+    await t.http('PUT', `/v1/db/users/${openid}`, {
+      _openid: openid,
+      appid: null,
+      phone: null,
+      phoneOffer: { kind, at: new Date().toISOString() },
+    });
     await t.call('auth', { $url: 'bindPhone', code, kind }, openid);
   }
 }
 
-test('after real charges of both kinds, the summary equals WeChat\'s ledger; within the trial they cost nothing', async () => {
+test("after real charges of both kinds, the summary equals WeChat's ledger; within the trial they cost nothing", async () => {
   await bindMany(5, 3);
   const ledger = (await t.http<{ byKind: { quick: number; realtime: number } }>('GET', '/v1/wechat/charges')).body.byKind;
   const res = await admin<Summary>('usage.summary');
   expect(res.ok).toBe(true);
   if (!res.ok) return;
   // 5 × 0.03 + 3 × 0.04 at list price, all free out of the 1,000-call trials.
-  expect(res.data.totals).toEqual({ quick: ledger.quick, realtime: ledger.realtime, costYuan: '0.00', listValueYuan: '0.27', savingYuan: '0.27', estimatedCalls: 0 });
+  expect(res.data.totals).toEqual({
+    quick: ledger.quick,
+    realtime: ledger.realtime,
+    costYuan: '0.00',
+    listValueYuan: '0.27',
+    savingYuan: '0.27',
+    estimatedCalls: 0,
+  });
   expect(res.data.feeExempt).toBe(false);
   expect(res.data.months).toHaveLength(12);
   expect(res.data.months.at(-1)).toMatchObject({ quick: 5, realtime: 3, costYuan: '0.00', listValueYuan: '0.27' });
@@ -57,7 +74,15 @@ test('after real charges of both kinds, the summary equals WeChat\'s ledger; wit
 test('counts on earlier days land in their China-time day and month', async () => {
   await t.http('PUT', '/v1/db/usage_daily/2026-01-15:quick', { day: '2026-01-15', kind: 'quick', count: 1000 });
   const res = await admin<Summary>('usage.summary', { months: 36 });
-  expect(res.ok && res.data.months.find((m) => m.month === '2026-01')).toEqual({ month: '2026-01', quick: 1000, realtime: 0, costYuan: '0.00', listValueYuan: '30.00', savingYuan: '30.00', estimatedCalls: 0 });
+  expect(res.ok && res.data.months.find((m) => m.month === '2026-01')).toEqual({
+    month: '2026-01',
+    quick: 1000,
+    realtime: 0,
+    costYuan: '0.00',
+    listValueYuan: '30.00',
+    savingYuan: '30.00',
+    estimatedCalls: 0,
+  });
 });
 
 test('the summary reads daily counters, packs and settings, not charges, and writes nothing', async () => {
@@ -95,7 +120,20 @@ test('a page deep in a long list reads about one page, and charges sharing an in
   const base = Date.UTC(2026, 5, 1, 4);
   for (let i = 0; i < 300; i++) {
     const at = new Date(base - Math.floor(i / 3) * 1000);
-    t.emulator.store.put('phone_charges', { _id: `c_${String(999 - i).padStart(4, '0')}`, appid: 'wx_app', openid: `o_${i}`, kind: 'quick', costFen: 3, chargedAt: at, day: '2026-06-01', month: '2026-06', exchange: 'ok', billable: true, counted: true, phoneMasked: `m${i}` });
+    t.emulator.store.put('phone_charges', {
+      _id: `c_${String(999 - i).padStart(4, '0')}`,
+      appid: 'wx_app',
+      openid: `o_${i}`,
+      kind: 'quick',
+      costFen: 3,
+      chargedAt: at,
+      day: '2026-06-01',
+      month: '2026-06',
+      exchange: 'ok',
+      billable: true,
+      counted: true,
+      phoneMasked: `m${i}`,
+    });
   }
   const seen: string[] = [];
   const examined: number[] = [];
@@ -121,9 +159,13 @@ test.each([
   ['months over 36', { months: 37 }, 'months'],
 ])('%s is INVALID_ARGUMENT', async (_label, params, field) => {
   const url = 'months' in params ? 'usage.summary' : 'usage.list';
-  expect(await admin(url, params)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining(field) } });
+  expect(await admin(url, params)).toMatchObject({
+    ok: false,
+    error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining(field) },
+  });
 });
 
 test('non-admins cannot read usage', async () => {
-  for (const url of ['usage.summary', 'usage.list']) expect(await t.call('admin', { $url: url }, 'o_someone_1')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  for (const url of ['usage.summary', 'usage.list'])
+    expect(await t.call('admin', { $url: url }, 'o_someone_1')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 });

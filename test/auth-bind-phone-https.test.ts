@@ -18,14 +18,18 @@ let withCredentials: TestEmulator;
 let withoutCredentials: TestEmulator;
 beforeAll(async () => {
   [withCredentials, withoutCredentials] = await Promise.all([
-    startEmulator({ openapiPermission: 'none', env: { WECHAT_APPID: DEFAULT_APPID, WECHAT_APPSECRET: SECRET, PHONE_EXCHANGE_TIMEOUT_MS: '300' } }),
+    startEmulator({
+      openapiPermission: 'none',
+      env: { WECHAT_APPID: DEFAULT_APPID, WECHAT_APPSECRET: SECRET, PHONE_EXCHANGE_TIMEOUT_MS: '300' },
+    }),
     startEmulator({ openapiPermission: 'none', env: {} }),
   ]);
 });
 afterAll(() => Promise.all([withCredentials.stop(), withoutCredentials.stop()]));
 beforeEach(() => Promise.all([withCredentials.reset(), withoutCredentials.reset()]));
 
-const bind = (t: TestEmulator, code: string, openid = 'o_alice') => t.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code }, openid);
+const bind = (t: TestEmulator, code: string, openid = 'o_alice') =>
+  t.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code }, openid);
 const wechat = async (t: TestEmulator) => (await t.http<WeChatCharges>('GET', '/v1/wechat/charges')).body;
 const actions = async (t: TestEmulator) => (await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats')).body.actions;
 
@@ -57,7 +61,7 @@ test('cloud call denied, credentials set: the number is bound through HTTPS, one
   expect((after['wechat:/cgi-bin/stable_token'] ?? 0) + (after['wechat:/cgi-bin/token'] ?? 0)).toBe(1);
 });
 
-test('over HTTPS WeChat still checks the code: someone else\'s code is refused, and a used code too', async () => {
+test("over HTTPS WeChat still checks the code: someone else's code is refused, and a used code too", async () => {
   const t = withCredentials;
   const bobs = await t.mintCode({ phoneNumber: '13900139000', openid: 'o_bob' });
   expect(await bind(t, bobs, 'o_alice')).toEqual({ ok: false, error: expect.objectContaining({ code: 'PHONE_CODE_INVALID' }) });
@@ -88,7 +92,10 @@ test('npm start -- --without-openapi-permission plays a CLI-deployed auth', asyn
   const child = await spawnEmulator({ withoutOpenapiPermission: true });
   try {
     const code = await child.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
-    expect(await child.call('auth', { $url: 'bindPhone', code }, 'o_alice')).toEqual({ ok: false, error: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' }) });
+    expect(await child.call('auth', { $url: 'bindPhone', code }, 'o_alice')).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' }),
+    });
     expect(await child.docs('phone_charges')).toEqual([expect.objectContaining({ errcode: -604101 })]);
   } finally {
     await child.stop();

@@ -43,7 +43,12 @@ const charges = () => t.docs<Charge>('phone_charges');
 const fault = (target: string, spec: Record<string, unknown>) => t.http('POST', '/v1/faults', { target, ...spec });
 /** The server showed this user the button of `kind` (as auth.session remembers it). */
 const offered = (openid: string, kind: 'quick' | 'realtime') =>
-  t.http('PUT', `/v1/db/users/${openid}`, { _openid: openid, appid: null, phone: null, phoneOffer: { kind, at: new Date().toISOString() } });
+  t.http('PUT', `/v1/db/users/${openid}`, {
+    _openid: openid,
+    appid: null,
+    phone: null,
+    phoneOffer: { kind, at: new Date().toISOString() },
+  });
 
 /** Every collection except users, as text: no raw number may appear in it. */
 async function everythingButUsers(): Promise<string> {
@@ -56,13 +61,25 @@ test('a new code binds the number, records one charge and counts the day', async
   expect(await bind(code)).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
 
   const [charge] = await charges();
-  expect(charge).toMatchObject({ openid: 'o_alice', kind: 'quick', costFen: 3, exchange: 'ok', attempts: 1, counted: true, phoneMasked: '138****8000' });
+  expect(charge).toMatchObject({
+    openid: 'o_alice',
+    kind: 'quick',
+    costFen: 3,
+    exchange: 'ok',
+    attempts: 1,
+    counted: true,
+    phoneMasked: '138****8000',
+  });
   expect(charge!.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   expect(charge!.month).toBe(charge!.day.slice(0, 7));
   expect(await t.docs('usage_daily')).toEqual([{ _id: `${charge!.day}:quick`, day: charge!.day, kind: 'quick', count: 1 }]);
 
   const [user] = await t.docs<{ _id: string; _openid: string; phone: Record<string, unknown> }>('users');
-  expect(user).toMatchObject({ _id: 'o_alice', _openid: 'o_alice', phone: { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86', kind: 'quick', chargeId: charge!._id } });
+  expect(user).toMatchObject({
+    _id: 'o_alice',
+    _openid: 'o_alice',
+    phone: { phoneNumber: '13800138000', purePhoneNumber: '13800138000', countryCode: '86', kind: 'quick', chargeId: charge!._id },
+  });
   expect((await everythingButUsers()).includes('13800138000')).toBe(false);
   // The code itself is not stored either: only its hash.
   expect(JSON.stringify(await charges())).not.toContain(code);
@@ -70,13 +87,23 @@ test('a new code binds the number, records one charge and counts the day', async
 
 test('after binding, the session hides the paid button and shows the masked number', async () => {
   await bind(await t.mintCode({ phoneNumber: '13912345678', openid: 'o_alice' }));
-  const session = await t.call<Envelope<{ user: { phoneMasked: string }; phoneLogin: { show: boolean; hiddenBecause: string } }>>('auth', { $url: 'session' }, 'o_alice');
-  expect(session).toMatchObject({ ok: true, data: { user: { phoneMasked: '139****5678' }, phoneLogin: { show: false, hiddenBecause: 'already-bound' } } });
+  const session = await t.call<Envelope<{ user: { phoneMasked: string }; phoneLogin: { show: boolean; hiddenBecause: string } }>>(
+    'auth',
+    { $url: 'session' },
+    'o_alice',
+  );
+  expect(session).toMatchObject({
+    ok: true,
+    data: { user: { phoneMasked: '139****5678' }, phoneLogin: { show: false, hiddenBecause: 'already-bound' } },
+  });
 });
 
 test('the usual order: session first (phone: null), then bind', async () => {
   await t.call('auth', { $url: 'session' }, 'o_alice');
-  expect(await bind(await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' }))).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+  expect(await bind(await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' }))).toEqual({
+    ok: true,
+    data: { phoneMasked: '138****8000' },
+  });
   expect((await t.docs<{ phone: { phoneNumber: string } }>('users'))[0]!.phone.phoneNumber).toBe('13800138000');
 });
 
@@ -99,7 +126,7 @@ test('concurrent double submits: one record, one exchange, the same answer for a
   expect((await t.docs<{ count: number }>('usage_daily'))[0]!.count).toBe(1);
 });
 
-test('someone else\'s code binds nothing, is still a recorded charge, and its owner can still use it', async () => {
+test("someone else's code binds nothing, is still a recorded charge, and its owner can still use it", async () => {
   const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
   expect(await bind(code, 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
   expect((await t.docs<{ _id: string; phone: unknown }>('users')).filter((u) => u.phone)).toEqual([]);
@@ -215,15 +242,21 @@ test('a real-time code is priced at 4 fen and counted as real-time', async () =>
   expect((await t.docs<{ _id: string }>('usage_daily')).map((d) => d._id)[0]).toMatch(/:realtime$/);
 });
 
-test('without kind, the admin\'s configured kind prices the charge', async () => {
-  await t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null } });
+test("without kind, the admin's configured kind prices the charge", async () => {
+  await t.http('PUT', '/v1/db/settings/global', {
+    version: 1,
+    phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null },
+  });
   await bind(await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice', kind: 'realtime' }));
   expect(await charges()).toMatchObject([{ kind: 'realtime', costFen: 4 }]);
 });
 
 test('a user with a verified phone who sends a new code gets the new number', async () => {
   await bind(await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' }));
-  expect(await bind(await t.mintCode({ phoneNumber: '13700137000', openid: 'o_alice' }))).toEqual({ ok: true, data: { phoneMasked: '137****7000' } });
+  expect(await bind(await t.mintCode({ phoneNumber: '13700137000', openid: 'o_alice' }))).toEqual({
+    ok: true,
+    data: { phoneMasked: '137****7000' },
+  });
   expect((await t.docs<{ phone: { phoneNumber: string } }>('users'))[0]!.phone.phoneNumber).toBe('13700137000');
   expect(await charges()).toHaveLength(2);
 });
@@ -237,7 +270,10 @@ test('real codes are never limited per user: WeChat billed each one already', as
 test('foreign numbers keep their prefix on the user and are masked elsewhere', async () => {
   const code = await t.mintCode({ phoneNumber: '91234567', countryCode: '852', openid: 'o_hk' });
   expect(await bind(code, 'o_hk')).toEqual({ ok: true, data: { phoneMasked: '+85*****4567' } });
-  expect((await t.docs<{ phone: { phoneNumber: string; countryCode: string } }>('users'))[0]!.phone).toMatchObject({ phoneNumber: '+85291234567', countryCode: '852' });
+  expect((await t.docs<{ phone: { phoneNumber: string; countryCode: string } }>('users'))[0]!.phone).toMatchObject({
+    phoneNumber: '+85291234567',
+    countryCode: '852',
+  });
   expect(await everythingButUsers()).not.toContain('91234567');
 });
 

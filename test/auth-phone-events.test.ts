@@ -17,12 +17,18 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-const report = (openid: string | null, data: Record<string, unknown>) => t.call<Envelope<Record<string, never>>>('auth', { $url: 'reportPhoneEvent', ...data }, openid);
+const report = (openid: string | null, data: Record<string, unknown>) =>
+  t.call<Envelope<Record<string, never>>>('auth', { $url: 'reportPhoneEvent', ...data }, openid);
 const session = (openid: string) => t.call<Envelope<Session>>('auth', { $url: 'session' }, openid);
 
 test('a denial is stored, with the reporter from the WeChat context', async () => {
-  expect(await report('o_alice', { type: 'deny', errMsg: 'getPhoneNumber:fail user deny', openid: 'o_other' })).toEqual({ ok: true, data: {} });
-  expect(await t.docs('phone_events')).toMatchObject([{ openid: 'o_alice', type: 'deny', errno: null, errMsg: 'getPhoneNumber:fail user deny' }]);
+  expect(await report('o_alice', { type: 'deny', errMsg: 'getPhoneNumber:fail user deny', openid: 'o_other' })).toEqual({
+    ok: true,
+    data: {},
+  });
+  expect(await t.docs('phone_events')).toMatchObject([
+    { openid: 'o_alice', type: 'deny', errno: null, errMsg: 'getPhoneNumber:fail user deny' },
+  ]);
 });
 
 test.each([
@@ -32,7 +38,10 @@ test.each([
   ['a fractional errno', { type: 'fail', errno: 1.5 }, 'errno'],
   ['a 2000-character errMsg', { type: 'fail', errMsg: 'x'.repeat(2000) }, 'errMsg'],
 ])('a report with %s is INVALID_ARGUMENT naming the field', async (_label, data, field) => {
-  expect(await report('o_alice', data)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining(field) } });
+  expect(await report('o_alice', data)).toMatchObject({
+    ok: false,
+    error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining(field) },
+  });
   expect(await t.docs('phone_events')).toHaveLength(0);
 });
 
@@ -64,13 +73,15 @@ test('three distinct users reporting no quota trip the quota breaker, audited, f
 
 test('no-quota reports spread over more than the window do not trip the breaker', async () => {
   const old = new Date(Date.now() - 11 * 60_000).toISOString();
-  for (const u of ['o_a', 'o_b']) await t.http('PUT', `/v1/db/phone_events/old_${u}`, { openid: u, type: 'no-quota', errno: 1400001, at: { $date: old } });
+  for (const u of ['o_a', 'o_b'])
+    await t.http('PUT', `/v1/db/phone_events/old_${u}`, { openid: u, type: 'no-quota', errno: 1400001, at: { $date: old } });
   await report('o_c', { type: 'no-quota', errno: 1400001 });
   expect(await session('o_new')).toMatchObject({ data: { phoneLogin: { show: true } } });
 });
 
 describe('manual phone (the fallback)', () => {
-  const setManual = (openid: string, phone: unknown) => t.call<Envelope<{ manualPhoneMasked: string | null; verified: boolean }>>('auth', { $url: 'setManualPhone', phone }, openid);
+  const setManual = (openid: string, phone: unknown) =>
+    t.call<Envelope<{ manualPhoneMasked: string | null; verified: boolean }>>('auth', { $url: 'setManualPhone', phone }, openid);
 
   test('a typed number is stored as unverified and never shows as a verified phone', async () => {
     expect(await setManual('o_alice', '138 0013 8000')).toEqual({ ok: true, data: { manualPhoneMasked: '138****8000', verified: false } });
@@ -81,7 +92,10 @@ describe('manual phone (the fallback)', () => {
   });
 
   test.each([['12345'], ['23800138000'], ['1380013800x'], [42]])('%j is INVALID_ARGUMENT', async (phone) => {
-    expect(await setManual('o_alice', phone)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('phone') } });
+    expect(await setManual('o_alice', phone)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('phone') },
+    });
   });
 
   test('works for a user who opened a session first (the usual order), and can be changed', async () => {

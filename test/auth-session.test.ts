@@ -56,7 +56,11 @@ test('concurrent first calls create exactly one user', async () => {
 });
 
 test('identity comes from the WeChat context, never from data', async () => {
-  const answer = await t.call<SessionAnswer>('auth', { $url: 'session', openid: 'o_victim', OPENID: 'o_victim', userInfo: { openId: 'o_victim' } }, 'o_mallory');
+  const answer = await t.call<SessionAnswer>(
+    'auth',
+    { $url: 'session', openid: 'o_victim', OPENID: 'o_victim', userInfo: { openId: 'o_victim' } },
+    'o_mallory',
+  );
   expect(answer.data.openid).toBe('o_mallory');
   expect((await t.docs<{ _id: string }>('users')).map((u) => u._id)).toEqual(['o_mallory']);
 });
@@ -68,7 +72,10 @@ test('no OPENID in context is UNAUTHENTICATED', async () => {
 });
 
 test('an unknown or missing $url is NOT_FOUND, in the envelope', async () => {
-  expect(await t.call('auth', { $url: 'nope' })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringContaining('nope') } });
+  expect(await t.call('auth', { $url: 'nope' })).toEqual({
+    ok: false,
+    error: { code: 'NOT_FOUND', message: expect.stringContaining('nope') },
+  });
   expect(await t.call('auth', {})).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: expect.any(String) } });
 });
 
@@ -87,20 +94,32 @@ test('stored settings shape what the user sees', async () => {
     hidePrices: true,
   });
   const answer = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_alice');
-  expect(answer.data.settings).toEqual({ phoneCaptureEnabled: false, phoneKind: 'realtime', hidePrices: true, hideShippingAddress: false, version: 3 });
+  expect(answer.data.settings).toEqual({
+    phoneCaptureEnabled: false,
+    phoneKind: 'realtime',
+    hidePrices: true,
+    hideShippingAddress: false,
+    version: 3,
+  });
   expect(answer.data.phoneLogin).toEqual({ show: false, kind: 'realtime', hiddenBecause: 'disabled' });
 });
 
 test('a session reads three documents and writes one only for a new user', async () => {
   await t.call('auth', { $url: 'session' }, 'o_counted');
-  const { body } = await t.http<{ actions: Record<string, number>; containers: Record<string, { cold: number; warm: number }> }>('GET', '/v1/stats');
+  const { body } = await t.http<{ actions: Record<string, number>; containers: Record<string, { cold: number; warm: number }> }>(
+    'GET',
+    '/v1/stats',
+  );
   expect(body.actions).toEqual({ 'database.getDocument': 3, 'database.insertDocument': 1 });
 });
 
 test('the session remembers the kind of button it showed, writing only when it changes', async () => {
   await t.call('auth', { $url: 'session' }, 'o_alice');
   expect((await t.docs<{ phoneOffer: { kind: string } }>('users'))[0]!.phoneOffer).toMatchObject({ kind: 'quick' });
-  await t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null } });
+  await t.http('PUT', '/v1/db/settings/global', {
+    version: 1,
+    phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null },
+  });
   await t.call('auth', { $url: 'session' }, 'o_alice');
   expect((await t.docs<{ phoneOffer: { kind: string } }>('users'))[0]!.phoneOffer).toMatchObject({ kind: 'realtime' });
 });

@@ -45,7 +45,10 @@ describe('money amounts and dates outside the contract', () => {
   });
 
   test('the smallest amount and a leap day are fine', async () => {
-    expect(await admin('quota.addPack', { calls: 1, validityDays: 1, priceYuan: 0.01, startsAt: '2028-02-29' })).toMatchObject({ ok: true, data: { priceYuan: '0.01' } });
+    expect(await admin('quota.addPack', { calls: 1, validityDays: 1, priceYuan: 0.01, startsAt: '2028-02-29' })).toMatchObject({
+      ok: true,
+      data: { priceYuan: '0.01' },
+    });
   });
 });
 
@@ -55,14 +58,19 @@ describe('quota.addPack idempotency key', () => {
     const first = await admin<{ id: string }>('quota.addPack', pack);
     const again = await admin<{ id: string }>('quota.addPack', pack);
     expect(first.ok && again.ok && again.data.id === first.data.id).toBe(true);
-    const concurrent = await Promise.all([1, 2, 3].map(() => admin<{ id: string }>('quota.addPack', { ...pack, idempotencyKey: 'buy-2026-11-29-b' })));
+    const concurrent = await Promise.all(
+      [1, 2, 3].map(() => admin<{ id: string }>('quota.addPack', { ...pack, idempotencyKey: 'buy-2026-11-29-b' })),
+    );
     expect(new Set(concurrent.map((r) => r.ok && r.data.id)).size).toBe(1);
     expect(await packs()).toHaveLength(2);
   });
 
   test('a key reused for a different pack is CONFLICT and records nothing', async () => {
     await admin('quota.addPack', { calls: 1000, validityDays: 365, idempotencyKey: 'k-1' });
-    expect(await admin('quota.addPack', { calls: 2000, validityDays: 365, idempotencyKey: 'k-1' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await admin('quota.addPack', { calls: 2000, validityDays: 365, idempotencyKey: 'k-1' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
     expect(await packs()).toHaveLength(1);
   });
 
@@ -77,7 +85,9 @@ describe('numbers are masked however they are written', () => {
   const variants = ['138.0013.8000', '138_0013_8000', '(138)0013/8000', '１３８００１３８０００', '１３８ ００１３ ８０００'];
 
   test.each(variants)('errMsg "%s" is stored masked', async (written) => {
-    expect(await t.call('auth', { $url: 'reportPhoneEvent', type: 'fail', errMsg: `getPhoneNumber:fail ${written}` }, 'o_alice')).toMatchObject({ ok: true });
+    expect(
+      await t.call('auth', { $url: 'reportPhoneEvent', type: 'fail', errMsg: `getPhoneNumber:fail ${written}` }, 'o_alice'),
+    ).toMatchObject({ ok: true });
     const [event] = await t.docs<{ errMsg: string }>('phone_events');
     expect(event!.errMsg).toBe('getPhoneNumber:fail ' + (written.startsWith('(') || written.startsWith('（') ? '(' : '') + '138****8000');
   });

@@ -52,8 +52,10 @@ afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const bind = (code: string, openid: string, extra: Record<string, unknown> = {}) => t.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code, ...extra }, openid);
-const session = (openid: string) => t.call<Envelope<{ phoneLogin: { show: boolean; kind: string; hiddenBecause: string | null } }>>('auth', { $url: 'session' }, openid);
+const bind = (code: string, openid: string, extra: Record<string, unknown> = {}) =>
+  t.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code, ...extra }, openid);
+const session = (openid: string) =>
+  t.call<Envelope<{ phoneLogin: { show: boolean; kind: string; hiddenBecause: string | null } }>>('auth', { $url: 'session' }, openid);
 const charges = () => t.docs<Charge>('phone_charges');
 const users = () => t.docs<User>('users');
 const wechat = async () => (await t.http<WeChatCharges>('GET', '/v1/wechat/charges')).body;
@@ -83,7 +85,9 @@ const junk = (i: number) => `${'f'.repeat(40)}${String(i).padStart(8, '0')}`;
 describe('1. only what WeChat billed is counted', () => {
   test('a made-up code is PHONE_CODE_INVALID, kept for audit, and counts nowhere', async () => {
     expect(await bind('not-a-real-code', 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
-    expect(await charges()).toMatchObject([{ openid: 'o_mallory', exchange: 'failed', failure: 'invalid-code', billable: false, counted: false, notCounted: 'invalid-code' }]);
+    expect(await charges()).toMatchObject([
+      { openid: 'o_mallory', exchange: 'failed', failure: 'invalid-code', billable: false, counted: false, notCounted: 'invalid-code' },
+    ]);
     expect(await usageCount()).toBe(0);
     expect(await summaryTotal()).toBe(0);
   });
@@ -97,8 +101,10 @@ describe('1. only what WeChat billed is counted', () => {
   });
 
   test('invalid codes are limited per user per day: past the limit RATE_LIMITED, nothing stored but one note', async () => {
-    for (let i = 0; i < LIMIT; i++) expect(await bind(junk(i), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
-    for (let i = LIMIT; i < LIMIT + 20; i++) expect(await bind(junk(i), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    for (let i = 0; i < LIMIT; i++)
+      expect(await bind(junk(i), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    for (let i = LIMIT; i < LIMIT + 20; i++)
+      expect(await bind(junk(i), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     expect(await charges()).toHaveLength(LIMIT);
     const [mallory] = await users();
     expect(mallory!.codeFailures).toMatchObject({ count: LIMIT, limitedAt: expect.any(String) });
@@ -133,7 +139,7 @@ describe('2. everything converges after one cron run', () => {
     expect(await summaryTotal()).toBe(1);
   });
 
-  test('a record left pending after WeChat answered is finished by cron from the user\'s copy, counted once', async () => {
+  test("a record left pending after WeChat answered is finished by cron from the user's copy, counted once", async () => {
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
     await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 4 });
     expect(await bind(code, 'o_alice')).toMatchObject({ ok: true });
@@ -194,7 +200,7 @@ describe('2. everything converges after one cron run', () => {
 });
 
 describe('3. a code belongs to the user WeChat issued it to', () => {
-  test('a user past his own limit sending the owner\'s code never hurts the owner', async () => {
+  test("a user past his own limit sending the owner's code never hurts the owner", async () => {
     for (let i = 0; i < LIMIT; i++) await bind(junk(i), 'o_mallory');
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
     expect(await bind(code, 'o_mallory')).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
@@ -204,7 +210,7 @@ describe('3. a code belongs to the user WeChat issued it to', () => {
 
   // The issue saw the owner fail in 6 of 12 such trials and differing answers in 7 of
   // 10 (every busy trial on the old code): enough trials that one run means something.
-  test('a stranger\'s request a few ms ahead never makes the owner fail', async () => {
+  test("a stranger's request a few ms ahead never makes the owner fail", async () => {
     const TRIALS = 12;
     for (let trial = 0; trial < TRIALS; trial++) {
       const owner = `o_owner_${trial}`;
@@ -234,7 +240,7 @@ describe('3. a code belongs to the user WeChat issued it to', () => {
   });
 });
 
-describe('4. the kind is the server\'s word', () => {
+describe("4. the kind is the server's word", () => {
   test('a quick code claimed as real-time is recorded at 3 fen, the claim kept as a note', async () => {
     await session('o_alice');
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice', kind: 'quick' });
@@ -258,29 +264,40 @@ describe('fault matrix (fixed seeds)', () => {
   // 300 ms timeout is a real unknown outcome, which loses that user's number by design.
   let m: TestEmulator;
   beforeAll(async () => {
-    m = await startEmulator({ env: { ADMIN_OPENIDS: BOSS, PHONE_CODE_FAILURES_PER_USER_PER_DAY: String(LIMIT) }, maxContainersPerFunction: 12 });
+    m = await startEmulator({
+      env: { ADMIN_OPENIDS: BOSS, PHONE_CODE_FAILURES_PER_USER_PER_DAY: String(LIMIT) },
+      maxContainersPerFunction: 12,
+    });
   });
   afterAll(() => m.stop());
   beforeEach(() => m.reset());
 
-  test.each([11, 12, 13])('seed %i: WeChat billed = counted = usage_daily = summary; no owner without a number; junk moves nothing', async (seed) => {
-    const { figures, violations } = await runMatrix(m, { seed, users: 30, attackers: 4, boss: BOSS, limit: LIMIT });
-    expect(violations).toEqual([]);
-    expect(figures.billed).toBeGreaterThanOrEqual(30);
-    expect(figures.records).toBeGreaterThan(figures.billed);
-    // The first seed starts 12 cold containers: about 2 s alone, up to 40 s measured on
-    // the shared 2-core machine under a load average of 23.
-  }, 120_000);
+  test.each([11, 12, 13])(
+    'seed %i: WeChat billed = counted = usage_daily = summary; no owner without a number; junk moves nothing',
+    async (seed) => {
+      const { figures, violations } = await runMatrix(m, { seed, users: 30, attackers: 4, boss: BOSS, limit: LIMIT });
+      expect(violations).toEqual([]);
+      expect(figures.billed).toBeGreaterThanOrEqual(30);
+      expect(figures.records).toBeGreaterThan(figures.billed);
+      // The first seed starts 12 cold containers: about 2 s alone, up to 40 s measured on
+      // the shared 2-core machine under a load average of 23.
+    },
+    120_000,
+  );
 });
 
-test('the login path stays lean: a returning user\'s bind is 6 database operations', async () => {
+test("the login path stays lean: a returning user's bind is 6 database operations", async () => {
   const actions = async () => (await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats')).body.actions;
   await session('o_alice');
   await bind(await t.mintCode({ phoneNumber: '13800138001', openid: 'o_warm' }), 'o_warm'); // the day's counter exists
   const before = await actions();
   expect(await bind(await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' }), 'o_alice')).toMatchObject({ ok: true });
   const after = await actions();
-  const diff = Object.fromEntries(Object.entries(after).map(([k, n]) => [k, n - (before[k] ?? 0)]).filter(([, n]) => n !== 0));
+  const diff = Object.fromEntries(
+    Object.entries(after)
+      .map(([k, n]) => [k, n - (before[k] ?? 0)])
+      .filter(([, n]) => n !== 0),
+  );
   // Read user + settings, insert the record, increment the day, store the number, mark the record; one exchange.
   expect(diff).toEqual({ 'database.getDocument': 2, 'database.insertDocument': 1, 'database.modifyDocument': 3, 'wx.openApi': 1 });
 });

@@ -19,7 +19,7 @@ const summary = async () => {
   return answer.data;
 };
 
-test('a function reads the emulator\'s time: China month and day follow it, and move when it moves', async () => {
+test("a function reads the emulator's time: China month and day follow it, and move when it moves", async () => {
   let data = await summary();
   expect(data.months.map((m) => m.month)).toEqual(['2031-01', '2031-02']);
   expect(data.days.at(-1)!.day).toBe('2031-02-28');
@@ -30,7 +30,7 @@ test('a function reads the emulator\'s time: China month and day follow it, and 
   expect(data.days.at(-1)!.day).toBe('2031-03-01');
 });
 
-test('what a function writes with its own clock carries the emulator\'s time', async () => {
+test("what a function writes with its own clock carries the emulator's time", async () => {
   at = Date.parse('2031-05-04T03:00:00Z');
   const answer = await callRoute(t, 'auth', 'session', {}, 'o_clock_user');
   expect(answer).toMatchObject({ ok: true });

@@ -8,8 +8,17 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 
 type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
-interface Money { costYuan: string; listValueYuan: string; savingYuan: string; estimatedCalls: number }
-interface Summary { months: Array<{ month: string; quick: number } & Money>; totals: { quick: number; realtime: number } & Money; feeExempt: boolean }
+interface Money {
+  costYuan: string;
+  listValueYuan: string;
+  savingYuan: string;
+  estimatedCalls: number;
+}
+interface Summary {
+  months: Array<{ month: string; quick: number } & Money>;
+  totals: { quick: number; realtime: number } & Money;
+  feeExempt: boolean;
+}
 interface Status {
   feeExempt: boolean;
   packs: Array<{ source: string; used: number; perCallYuan: string; usedCostYuan: string }>;
@@ -17,7 +26,10 @@ interface Status {
   forecast: { monthlyCostYuan: string; exhaustsOn: string | null };
   recommendation: unknown;
 }
-interface Settings { version: number; breaker: { tripped: boolean; reason: string | null } }
+interface Settings {
+  version: number;
+  breaker: { tripped: boolean; reason: string | null };
+}
 
 const BOSS = 'o_boss_0001';
 let t: TestEmulator;
@@ -49,10 +61,17 @@ async function bind(count: number) {
   }
 }
 
-test('inside a 5-call trial charges cost 0.00 and a 0.01 budget holds; after it each costs its pack\'s unit price', async () => {
+test("inside a 5-call trial charges cost 0.00 and a 0.01 budget holds; after it each costs its pack's unit price", async () => {
   await update({ phoneCapture: { monthlyBudgetYuan: 0.01 } });
   await bind(3);
-  expect((await summary()).totals).toEqual({ quick: 3, realtime: 0, costYuan: '0.00', listValueYuan: '0.09', savingYuan: '0.09', estimatedCalls: 0 });
+  expect((await summary()).totals).toEqual({
+    quick: 3,
+    realtime: 0,
+    costYuan: '0.00',
+    listValueYuan: '0.09',
+    savingYuan: '0.09',
+    estimatedCalls: 0,
+  });
   expect((await settings()).breaker.tripped).toBe(false);
   expect(await showsButton()).toBe(true);
 
@@ -67,13 +86,20 @@ test('inside a 5-call trial charges cost 0.00 and a 0.01 budget holds; after it 
   expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'budget-reached' });
   expect(await showsButton()).toBe(false);
   const audit = (await t.docs<{ by: string; note: string }>('settings_audit')).filter((a) => a.by === 'system');
-  expect(audit).toEqual([expect.objectContaining({ note: 'this month\'s cost 0.03 reached the budget of 0.01' })]);
+  expect(audit).toEqual([expect.objectContaining({ note: "this month's cost 0.03 reached the budget of 0.01" })]);
 
   await bind(4);
   // Five paid calls: 5 × 28,000.00 ÷ 1,000,000 = 0.14 exactly (rounding each call would say 0.15).
   const ledger = (await t.http<{ byKind: { quick: number } }>('GET', '/v1/wechat/charges')).body.byKind;
   expect(ledger.quick).toBe(10);
-  expect((await summary()).totals).toEqual({ quick: 10, realtime: 0, costYuan: '0.14', listValueYuan: '0.30', savingYuan: '0.16', estimatedCalls: 0 });
+  expect((await summary()).totals).toEqual({
+    quick: 10,
+    realtime: 0,
+    costYuan: '0.14',
+    listValueYuan: '0.30',
+    savingYuan: '0.16',
+    estimatedCalls: 0,
+  });
   const s = await status();
   expect(s.packs.map((p) => [p.source, p.used, p.perCallYuan, p.usedCostYuan])).toEqual([
     ['trial', 5, '0.00', '0.00'],
@@ -85,10 +111,18 @@ test('inside a 5-call trial charges cost 0.00 and a 0.01 budget holds; after it 
 test('a fee-exempt account: cost 0 whatever it used, no pack advice, no run-out day, the budget never trips', async () => {
   await update({ feeExempt: true, phoneCapture: { monthlyBudgetYuan: 0.01 } });
   await bind(8); // 3 beyond the trial, with no pack recorded
-  expect(await summary()).toMatchObject({ feeExempt: true, totals: { quick: 8, costYuan: '0.00', listValueYuan: '0.24', estimatedCalls: 0 } });
+  expect(await summary()).toMatchObject({
+    feeExempt: true,
+    totals: { quick: 8, costYuan: '0.00', listValueYuan: '0.24', estimatedCalls: 0 },
+  });
   expect((await settings()).breaker.tripped).toBe(false);
   const s = await status();
-  expect(s).toMatchObject({ feeExempt: true, recommendation: null, forecast: { exhaustsOn: null, monthlyCostYuan: '0.00' }, cost: { costYuan: '0.00' } });
+  expect(s).toMatchObject({
+    feeExempt: true,
+    recommendation: null,
+    forecast: { exhaustsOn: null, monthlyCostYuan: '0.00' },
+    cost: { costYuan: '0.00' },
+  });
   // Without the exemption the same 3 uncovered calls are priced at the list price, as an estimate.
   await update({ feeExempt: false });
   expect((await summary()).totals).toMatchObject({ costYuan: '0.09', estimatedCalls: 3 });
@@ -101,7 +135,11 @@ test('junk codes cost nothing: with the trial used up and a 0.01 budget, made-up
   await call('admin', 'quota.addPack', { calls: 1000, validityDays: 365, priceYuan: 30 });
   await bind(5); // the whole trial: free
   for (let i = 0; i < 5; i++) {
-    const answer = await t.call<Envelope<unknown>>('auth', { $url: 'bindPhone', code: `${'f'.repeat(40)}${String(i).padStart(8, '0')}` }, 'o_mallory');
+    const answer = await t.call<Envelope<unknown>>(
+      'auth',
+      { $url: 'bindPhone', code: `${'f'.repeat(40)}${String(i).padStart(8, '0')}` },
+      'o_mallory',
+    );
     expect(answer).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
   }
   expect((await summary()).totals).toMatchObject({ quick: 5, costYuan: '0.00' });

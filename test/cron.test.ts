@@ -7,11 +7,18 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 
 type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
-interface Settings { version: number; breaker: { tripped: boolean; reason: string | null; at: string | null } }
+interface Settings {
+  version: number;
+  breaker: { tripped: boolean; reason: string | null; at: string | null };
+}
 interface Report {
   breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
   alerts: Array<{ kind: string; type: string; remaining: number }>;
-  reconciliation: { status: string; reason?: string; kinds?: Array<{ kind: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number }> };
+  reconciliation: {
+    status: string;
+    reason?: string;
+    kinds?: Array<{ kind: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number }>;
+  };
   recounted: number;
 }
 
@@ -44,7 +51,12 @@ async function bindOne(kind: 'quick' | 'realtime' = 'quick') {
   const openid = `o_user_${users++}`;
   const code = await t.mintCode({ phoneNumber: `1390000${String(users).padStart(4, '0')}`, openid, kind });
   // The server showed this user the button of that kind (what auth.session remembers): bindPhone prices by it.
-  await t.http('PUT', `/v1/db/users/${openid}`, { _openid: openid, appid: null, phone: null, phoneOffer: { kind, at: new Date().toISOString() } });
+  await t.http('PUT', `/v1/db/users/${openid}`, {
+    _openid: openid,
+    appid: null,
+    phone: null,
+    phoneOffer: { kind, at: new Date().toISOString() },
+  });
   return t.call<Envelope<unknown>>('auth', { $url: 'bindPhone', code, kind }, openid);
 }
 const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -58,7 +70,13 @@ test('the daily cap trips at exactly the cap, hides the button, and is audited',
   expect(await bindOne()).toMatchObject({ ok: true }); // the third charge still logs its user in
   expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'daily-cap-reached' });
   expect((await session('o_newcomer')).phoneLogin).toMatchObject({ show: false, hiddenBecause: 'daily-cap-reached' });
-  expect(await audits()).toEqual([expect.objectContaining({ field: 'breaker', to: expect.objectContaining({ tripped: true, reason: 'daily-cap-reached' }), note: expect.stringContaining('3 charges reached the daily cap of 3') })]);
+  expect(await audits()).toEqual([
+    expect.objectContaining({
+      field: 'breaker',
+      to: expect.objectContaining({ tripped: true, reason: 'daily-cap-reached' }),
+      note: expect.stringContaining('3 charges reached the daily cap of 3'),
+    }),
+  ]);
 });
 
 test('raising the cap that tripped re-arms at once; re-enabling under a cap still reached trips again on the next charge', async () => {
@@ -73,10 +91,11 @@ test('raising the cap that tripped re-arms at once; re-enabling under a cap stil
   expect((await audits()).map((a) => a.to.tripped)).toEqual([true, true, false]);
 });
 
-test('the budget trips when this month\'s true cost reaches it exactly, counting both kinds', async () => {
+test("the budget trips when this month's true cost reaches it exactly, counting both kinds", async () => {
   // Both trials were used up 40 days ago; packs at 3 and 4 fen a call serve this month.
   const longAgo = new Date(Date.now() + 8 * 3600_000 - 40 * 86_400_000).toISOString().slice(0, 10);
-  for (const kind of ['quick', 'realtime']) await t.http('PUT', `/v1/db/usage_daily/${longAgo}:${kind}`, { day: longAgo, kind, count: 1000 });
+  for (const kind of ['quick', 'realtime'])
+    await t.http('PUT', `/v1/db/usage_daily/${longAgo}:${kind}`, { day: longAgo, kind, count: 1000 });
   await call('admin', 'quota.addPack', { calls: 1000, validityDays: 365, priceYuan: 30 });
   await call('admin', 'quota.addPack', { kind: 'realtime', calls: 1000, validityDays: 365, priceYuan: 40 });
   await update({ phoneCapture: { monthlyBudgetYuan: 0.1 } });
@@ -88,7 +107,7 @@ test('the budget trips when this month\'s true cost reaches it exactly, counting
   expect((await audits())[0]!.note).toContain('0.10 reached the budget of 0.1');
 });
 
-test('calls out of the free trial never move the budget; a fee-exempt account\'s never do', async () => {
+test("calls out of the free trial never move the budget; a fee-exempt account's never do", async () => {
   await update({ phoneCapture: { monthlyBudgetYuan: 0.01 } });
   for (let i = 0; i < 3; i++) await bindOne('quick');
   expect(await timer()).toMatchObject({ ok: true, data: { breakers: { tripped: null } } });
@@ -123,8 +142,13 @@ test('a budget breaker from last month lets the button show at once and cron rec
   });
   expect((await session('o_newcomer')).phoneLogin.show).toBe(true);
   const report = await timer();
-  expect(report).toMatchObject({ ok: true, data: { breakers: { rearmed: expect.stringContaining('new month'), tripped: null, breaker: { tripped: false, reason: null } } } });
-  expect(await audits()).toEqual([expect.objectContaining({ to: expect.objectContaining({ tripped: false }), note: expect.stringContaining('new month') })]);
+  expect(report).toMatchObject({
+    ok: true,
+    data: { breakers: { rearmed: expect.stringContaining('new month'), tripped: null, breaker: { tripped: false, reason: null } } },
+  });
+  expect(await audits()).toEqual([
+    expect.objectContaining({ to: expect.objectContaining({ tripped: false }), note: expect.stringContaining('new month') }),
+  ]);
   // Nothing more to do on the next run.
   expect(await timer()).toMatchObject({ ok: true, data: { breakers: { rearmed: null, tripped: null } } });
 });
@@ -132,7 +156,10 @@ test('a budget breaker from last month lets the button show at once and cron rec
 test('cron trips the quota breaker when the ledger shows nothing left, and writes one alert a day', async () => {
   await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
   const report = await timer();
-  expect(report).toMatchObject({ ok: true, data: { breakers: { tripped: 'quota-exhausted' }, alerts: [{ kind: 'quick', type: 'quota-exhausted', remaining: 0 }] } });
+  expect(report).toMatchObject({
+    ok: true,
+    data: { breakers: { tripped: 'quota-exhausted' }, alerts: [{ kind: 'quick', type: 'quota-exhausted', remaining: 0 }] },
+  });
   expect((await session('o_newcomer')).phoneLogin).toMatchObject({ show: false, hiddenBecause: 'quota-exhausted' });
   expect(await timer()).toMatchObject({ ok: true, data: { alerts: [] } });
   expect(await t.docs('quota_alerts')).toHaveLength(1);
@@ -145,7 +172,7 @@ test('a low quota is an alert, not a trip; the admin sees it in quota.status', a
   expect(status.alerts).toEqual([expect.objectContaining({ type: 'quota-low', message: expect.stringContaining('剩余 50 次') })]);
 });
 
-test('one user\'s no-quota report trips the breaker only when the ledger confirms it', async () => {
+test("one user's no-quota report trips the breaker only when the ledger confirms it", async () => {
   await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
   expect((await settings()).breaker.tripped).toBe(false);
   await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
@@ -175,23 +202,40 @@ test('a charge the counter missed is recounted by cron, once', async () => {
 
 test('without WeChat credentials reconciliation is skipped and says why', async () => {
   const report = await timer();
-  expect(report).toMatchObject({ ok: true, data: { reconciliation: { status: 'skipped', reason: expect.stringContaining('WECHAT_APPID and WECHAT_APPSECRET not set') } } });
+  expect(report).toMatchObject({
+    ok: true,
+    data: { reconciliation: { status: 'skipped', reason: expect.stringContaining('WECHAT_APPID and WECHAT_APPSECRET not set') } },
+  });
 });
 
 test('only an admin runs cron by hand; a client dressed as the timer gets nothing', async () => {
   expect(await t.call('cron', { $url: 'run' }, 'o_someone')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-  expect(await t.call('cron', { Type: 'Timer', TriggerName: 'hourly' }, 'o_someone')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-  expect(await t.call('cron', { $url: 'run' }, BOSS)).toMatchObject({ ok: true, data: { breakers: expect.any(Object), alerts: [], reconciliation: expect.any(Object) } });
+  expect(await t.call('cron', { Type: 'Timer', TriggerName: 'hourly' }, 'o_someone')).toMatchObject({
+    ok: false,
+    error: { code: 'NOT_FOUND' },
+  });
+  expect(await t.call('cron', { $url: 'run' }, BOSS)).toMatchObject({
+    ok: true,
+    data: { breakers: expect.any(Object), alerts: [], reconciliation: expect.any(Object) },
+  });
 });
 
 describe('with WeChat credentials', () => {
   let w: TestEmulator;
   beforeAll(async () => {
-    w = await startEmulator({ env: { ADMIN_OPENIDS: BOSS, WECHAT_APPID: APPID, WECHAT_APPSECRET: 'the-secret', PROVIDER_APPID: APPID, PROVIDER_APPSECRET: 'the-secret' } });
+    w = await startEmulator({
+      env: {
+        ADMIN_OPENIDS: BOSS,
+        WECHAT_APPID: APPID,
+        WECHAT_APPSECRET: 'the-secret',
+        PROVIDER_APPID: APPID,
+        PROVIDER_APPSECRET: 'the-secret',
+      },
+    });
   });
   afterAll(() => w.stop());
 
-  test('reconciliation stores WeChat\'s packs and the difference with our charges; the token is fetched once', async () => {
+  test("reconciliation stores WeChat's packs and the difference with our charges; the token is fetched once", async () => {
     // Four taps; only three reach bindPhone (a user closed the app): WeChat counts four.
     for (let i = 0; i < 4; i++) {
       const openid = `o_user_${i}`;
@@ -200,10 +244,21 @@ describe('with WeChat credentials', () => {
     }
     await w.http('POST', '/v1/wechat/packs', { calls: 5000, validityDays: 365 });
     const first = (await w.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
-    expect(first).toMatchObject({ ok: true, data: { reconciliation: { status: 'ok', kinds: [{ kind: 'quick', wechatUsed: 4, localCharges: 3, difference: 1, wechatRemaining: 5996 }] } } });
-    const status = (await w.call<Envelope<{ remaining: number; packs: Array<{ source: string; calls: number }>; reconciliation: { difference: number } }>>('admin', { $url: 'quota.status' }, BOSS));
+    expect(first).toMatchObject({
+      ok: true,
+      data: {
+        reconciliation: { status: 'ok', kinds: [{ kind: 'quick', wechatUsed: 4, localCharges: 3, difference: 1, wechatRemaining: 5996 }] },
+      },
+    });
+    const status = await w.call<
+      Envelope<{ remaining: number; packs: Array<{ source: string; calls: number }>; reconciliation: { difference: number } }>
+    >('admin', { $url: 'quota.status' }, BOSS);
     expect(status).toMatchObject({ ok: true, data: { reconciliation: { difference: 1 } } });
-    if (status.ok) expect(status.data.packs.map((p) => [p.source, p.calls])).toEqual([['trial', 1000], ['self', 5000]]);
+    if (status.ok)
+      expect(status.data.packs.map((p) => [p.source, p.calls])).toEqual([
+        ['trial', 1000],
+        ['self', 5000],
+      ]);
     // A second run adds nothing and asks for no new token.
     await w.http('POST', '/v1/functions/cron/triggers/hourly');
     expect(await w.docs('quota_packs')).toHaveLength(2);
@@ -235,8 +290,16 @@ describe('with WeChat credentials', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     await w.http('POST', '/v1/functions/cron/triggers/hourly');
-    const status = await w.call<Envelope<{ remaining: number; packs: Array<{ source: string; calls: number }> }>>('admin', { $url: 'quota.status' }, BOSS);
+    const status = await w.call<Envelope<{ remaining: number; packs: Array<{ source: string; calls: number }> }>>(
+      'admin',
+      { $url: 'quota.status' },
+      BOSS,
+    );
     expect(status).toMatchObject({ ok: true, data: { remaining: 11_000 } });
-    if (status.ok) expect(status.data.packs.map((p) => [p.source, p.calls])).toEqual([['trial', 1000], ['provider', 10_000]]);
+    if (status.ok)
+      expect(status.data.packs.map((p) => [p.source, p.calls])).toEqual([
+        ['trial', 1000],
+        ['provider', 10_000],
+      ]);
   });
 });

@@ -31,7 +31,11 @@ afterAll(() => emu.stop());
 beforeEach(() => emu.reset());
 
 /** A raw HTTP exchange, so the test sees exactly the bytes the page would get. */
-function raw(method: string, path: string, options: { body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; type: string; text: string }> {
+function raw(
+  method: string,
+  path: string,
+  options: { body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; type: string; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${emu.url}${path}`, { method, headers: options.headers, agent: false }, (res) => {
       let text = '';
@@ -79,7 +83,14 @@ test('GET / is the console page and its script is bundled on the same port', asy
 
 test('the console API refuses a non-loopback Host and non-JSON writes', async () => {
   expect((await raw('GET', '/console/api/overview', { headers: { host: 'evil.example:9100' } })).status).toBe(403);
-  expect((await raw('POST', '/console/api/play', { body: 'openid=o&action=tap', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+  expect(
+    (
+      await raw('POST', '/console/api/play', {
+        body: 'openid=o&action=tap',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      })
+    ).status,
+  ).toBe(415);
   expect(emu.emulator.sandbox.snapshot()).toHaveLength(0);
 });
 
@@ -111,7 +122,14 @@ test('play a user: a tap is one WeChat charge, recorded, counted and costed on o
   expect(dataOf(b.ours.summary).totals.quick).toBe(1);
   expect(dataOf(b.ours.quota.quick).remaining).toBe(999);
   expect(b.ours.breaker).toMatchObject({ tripped: false });
-  expect(b.wechat.codes).toEqual([expect.objectContaining({ kind: 'quick', openid: 'o_player', exchanged: true, ours: expect.objectContaining({ exchange: 'ok', phoneMasked: (bind.result as { data: { phoneMasked: string } }).data.phoneMasked }) })]);
+  expect(b.wechat.codes).toEqual([
+    expect.objectContaining({
+      kind: 'quick',
+      openid: 'o_player',
+      exchanged: true,
+      ours: expect.objectContaining({ exchange: 'ok', phoneMasked: (bind.result as { data: { phoneMasked: string } }).data.phoneMasked }),
+    }),
+  ]);
   expect(b.difference.byKind.quick).toMatchObject({ wechat: 1, ours: 1, usageDaily: 1, wechatMinusOurs: 0 });
   expect(b.difference.explanations).toEqual(['WeChat’s ledger, phone_charges and usage_daily agree.']);
 
@@ -131,7 +149,14 @@ test('a code WeChat refuses at the exchange is explained as not on our books', a
   expect(res).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
   const b = await consoleApi<Billing>('GET', '/console/api/billing');
   expect(b.wechat.codes[0]!.ours).toMatchObject({ exchange: 'failed', billable: false, counted: false, reason: 'invalid-code' });
-  expect(b.difference.byKind.quick).toMatchObject({ wechat: 1, ours: 1, counted: 0, usageDaily: 0, wechatMinusOurs: 0, wechatMinusDaily: 1 });
+  expect(b.difference.byKind.quick).toMatchObject({
+    wechat: 1,
+    ours: 1,
+    counted: 0,
+    usageDaily: 0,
+    wechatMinusOurs: 0,
+    wechatMinusDaily: 1,
+  });
   expect(b.difference.explanations.join(' ')).toMatch(/1 code\(s\) WeChat refused at the exchange/);
 });
 
@@ -167,7 +192,10 @@ test('a tap with no quota left fails on the button (errno 1400001), is reported,
       return res.body.steps.map((s) => s.step);
     };
     expect(await play()).toEqual(['WeChat: user approved, code minted (one charge)', 'auth.bindPhone']);
-    expect(await play()).toEqual(['WeChat: button fails, errno 1400001 (no quota left), nothing charged', 'auth.reportPhoneEvent no-quota']);
+    expect(await play()).toEqual([
+      'WeChat: button fails, errno 1400001 (no quota left), nothing charged',
+      'auth.reportPhoneEvent no-quota',
+    ]);
     expect(small.emulator.sandbox.snapshot()).toHaveLength(1);
     expect((await small.docs<{ type: string }>('phone_events')).map((e) => e.type)).toEqual(['no-quota']);
   } finally {
@@ -183,7 +211,8 @@ test('no console answer holds a raw phone number; edits keep the stored number b
   expect(numbers).toContain('13712345678');
 
   const answers: string[] = [];
-  for (const path of ['/console/api/overview', '/console/api/billing', '/console/api/db', '/console/api/faults']) answers.push((await raw('GET', path)).text);
+  for (const path of ['/console/api/overview', '/console/api/billing', '/console/api/db', '/console/api/faults'])
+    answers.push((await raw('GET', path)).text);
   for (const name of emu.emulator.store.collectionNames()) answers.push((await raw('GET', `/console/api/db/${name}?limit=200`)).text);
   answers.push((await raw('POST', '/console/api/invoke', json({ fn: 'auth', route: 'session', openid: 'o_a' }))).text);
   const all = answers.join('\n');
@@ -194,14 +223,18 @@ test('no console answer holds a raw phone number; edits keep the stored number b
   const page = await consoleApi<ConsolePage>('GET', '/console/api/db/users?limit=200');
   const user = page.docs.find((d) => d._id === 'o_a');
   await consoleApi('PUT', '/console/api/db/users/o_a', { ...user, nickname: 'Ann' });
-  const stored = emu.emulator.store.find('users', { _id: 'o_a' })[0] as { nickname: string; phone: { purePhoneNumber: string; verifiedAt: unknown } };
+  const stored = emu.emulator.store.find('users', { _id: 'o_a' })[0] as {
+    nickname: string;
+    phone: { purePhoneNumber: string; verifiedAt: unknown };
+  };
   expect(stored.nickname).toBe('Ann');
   expect(stored.phone.purePhoneNumber).toBe('13712345678');
   expect(stored.phone.verifiedAt).toBeInstanceOf(Date);
 });
 
 test('data pages and a new document, as PUT /v1/db does', async () => {
-  for (let i = 0; i < 25; i++) await emu.http('PUT', `/v1/db/phone_events/e${String(i).padStart(2, '0')}`, { type: 'deny', at: { $date: '2026-03-01T00:00:00Z' } });
+  for (let i = 0; i < 25; i++)
+    await emu.http('PUT', `/v1/db/phone_events/e${String(i).padStart(2, '0')}`, { type: 'deny', at: { $date: '2026-03-01T00:00:00Z' } });
   const second = await consoleApi<ConsolePage>('GET', '/console/api/db/phone_events?offset=20&limit=20');
   expect(second).toMatchObject({ total: 25, offset: 20 });
   expect(second.docs.map((d) => d._id)).toEqual(['e20', 'e21', 'e22', 'e23', 'e24']);
@@ -221,9 +254,16 @@ test('the live log streams each invocation (function, route, caller, duration, e
       res.on('data', (chunk: string) => {
         buffer += chunk;
         for (let i; (i = buffer.indexOf('\n\n')) >= 0; buffer = buffer.slice(i + 2)) {
-          const data = buffer.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
+          const data = buffer
+            .slice(0, i)
+            .split('\n')
+            .find((l) => l.startsWith('data: '));
           if (data) received.push(JSON.parse(data.slice(6)) as LogEntry);
-          if (received.some((e) => e.type === 'invocation' && e.caller === 'o_logged') && received.some((e) => e.type === 'log' && e.fn === 'auth' && e.line.includes('bindPhone'))) resolve();
+          if (
+            received.some((e) => e.type === 'invocation' && e.caller === 'o_logged') &&
+            received.some((e) => e.type === 'log' && e.fn === 'auth' && e.line.includes('bindPhone'))
+          )
+            resolve();
         }
       });
     });
@@ -236,10 +276,22 @@ test('the live log streams each invocation (function, route, caller, duration, e
   expect(bind).toMatchObject({ fn: 'auth', caller: 'o_logged', source: 'wx_client', code: 'OK' });
   expect(bind?.type === 'invocation' && bind.durationMs).toBeGreaterThan(0);
   // The function's own line, masked like everything else.
-  expect(received.find((e): e is Extract<LogEntry, { type: 'log' }> => e.type === 'log' && e.fn === 'auth' && e.line.includes('bindPhone'))!.line).toMatch(/138\*{4}\d{4}/);
-  const failed = await consoleApi<ConsoleCall>('POST', '/console/api/invoke', { fn: 'admin', route: 'settings.get', openid: 'o_not_admin' });
+  expect(
+    received.find((e): e is Extract<LogEntry, { type: 'log' }> => e.type === 'log' && e.fn === 'auth' && e.line.includes('bindPhone'))!
+      .line,
+  ).toMatch(/138\*{4}\d{4}/);
+  const failed = await consoleApi<ConsoleCall>('POST', '/console/api/invoke', {
+    fn: 'admin',
+    route: 'settings.get',
+    openid: 'o_not_admin',
+  });
   expect(failed.result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-  expect(emu.emulator.invocationLog.recent().filter((e) => e.type === 'invocation').at(-1)).toMatchObject({ fn: 'admin', route: 'settings.get', code: 'FORBIDDEN' });
+  expect(
+    emu.emulator.invocationLog
+      .recent()
+      .filter((e) => e.type === 'invocation')
+      .at(-1),
+  ).toMatchObject({ fn: 'admin', route: 'settings.get', code: 'FORBIDDEN' });
 });
 
 test('export from the console and import it back', async () => {
@@ -265,7 +317,11 @@ describe('npm start flags', () => {
 
   function start(args: string[]) {
     const root = join(__dirname, '..');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'emulator', 'main.ts'), '--port', '0', '--in-memory', '--no-build', '--quiet', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'emulator', 'main.ts'), '--port', '0', '--in-memory', '--no-build', '--quiet', ...args],
+      { cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const url = new Promise<string>((resolve, reject) => {
       let out = '';

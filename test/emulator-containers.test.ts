@@ -24,7 +24,9 @@ test('an open API the function did not declare in config.json is refused (-60410
 });
 
 test('a throwing function is a 500 FUNCTION_FAILED', async () => {
-  const res = await t.http<{ error: { code: string; message: string } }>('POST', '/v1/functions/probe/invoke', { data: { action: 'throw' } });
+  const res = await t.http<{ error: { code: string; message: string } }>('POST', '/v1/functions/probe/invoke', {
+    data: { action: 'throw' },
+  });
   expect(res.status).toBe(500);
   expect(res.body.error).toEqual({ code: 'FUNCTION_FAILED', message: 'boom' });
 });

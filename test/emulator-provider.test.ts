@@ -23,11 +23,45 @@ const FIXTURES = join(__dirname, 'fixtures', 'functions');
 
 type Answer = { errcode: number; errmsg: string };
 // Shapes as the service-market pages document them (doc/oplatform/service_market/charge/api/…).
-type Order = { orderId: string; status: number; createTime: number; orderPrice: string; orderProductInfo: { spSpuId: string; spSkuId: string; skuName: string; skuCnt: number }; usage: { used: string; all: string } };
+type Order = {
+  orderId: string;
+  status: number;
+  createTime: number;
+  orderPrice: string;
+  orderProductInfo: { spSpuId: string; spSkuId: string; skuName: string; skuCnt: number };
+  usage: { used: string; all: string };
+};
 type Sku = { spuId: string; skuId: string; skuName: string; attr: { duration: number; proportion: { quota: { quota: number } } } };
-type UsageBody = Answer & { effectiveUse: number; all: number; total: number; detailList: Array<{ pkgId: string; status: number; startTime: number; endTime: number; all: number; used: number; spuId: string; skuId: string; source: number }> };
-type SpOrdersView = { orders: Array<{ orderId: string; calls: number; assigned: number; assignments: Array<{ requestId: string; receiverAppId: string; skuId: string; calls: number; status: string }> }> };
-type Recorded = { request: { httpMethod: string; path: string; query: Record<string, string>; contentType: string; body: string; isBase64Encoded: boolean }; OPENID: string; SOURCE: string; seen: Array<{ requestId: string; status: string }> };
+type UsageBody = Answer & {
+  effectiveUse: number;
+  all: number;
+  total: number;
+  detailList: Array<{
+    pkgId: string;
+    status: number;
+    startTime: number;
+    endTime: number;
+    all: number;
+    used: number;
+    spuId: string;
+    skuId: string;
+    source: number;
+  }>;
+};
+type SpOrdersView = {
+  orders: Array<{
+    orderId: string;
+    calls: number;
+    assigned: number;
+    assignments: Array<{ requestId: string; receiverAppId: string; skuId: string; calls: number; status: string }>;
+  }>;
+};
+type Recorded = {
+  request: { httpMethod: string; path: string; query: Record<string, string>; contentType: string; body: string; isBase64Encoded: boolean };
+  OPENID: string;
+  SOURCE: string;
+  seen: Array<{ requestId: string; status: string }>;
+};
 type ProviderEvent = Recorded & { event: Record<string, string>; encrypted: boolean; statusInOrder: string | null };
 const QUICK_BULK = '10000117';
 const REALTIME_BULK = '10000120';
@@ -51,7 +85,8 @@ beforeEach(async () => {
 const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string) => waitUntil(read, done, what, 15_000);
 
 async function token(appid = t.emulator.appid, emu: TestEmulator = t): Promise<string> {
-  return (await emu.http<{ access_token: string }>('GET', `/wechat/cgi-bin/token?grant_type=client_credential&appid=${appid}&secret=x`)).body.access_token;
+  return (await emu.http<{ access_token: string }>('GET', `/wechat/cgi-bin/token?grant_type=client_credential&appid=${appid}&secret=x`))
+    .body.access_token;
 }
 
 /** A service-provider API call with a fresh provider token: GET when `body` is absent. */
@@ -61,14 +96,20 @@ async function sp<T = Answer>(path: string, body?: Record<string, unknown>, emu:
   return (await emu.http<T & Answer>(body === undefined ? 'GET' : 'POST', url, body)).body;
 }
 
-const buy = async (body: Record<string, unknown>, emu: TestEmulator = t) => (await emu.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', body)).body.orderId;
+const buy = async (body: Record<string, unknown>, emu: TestEmulator = t) =>
+  (await emu.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', body)).body.orderId;
 const spOrders = async (emu: TestEmulator = t) => (await emu.http<SpOrdersView>('GET', '/v1/wechat/sp-orders')).body.orders;
 const assign = (orderId: string, requestId: string, more: Record<string, unknown> = {}, emu: TestEmulator = t) =>
   sp('package/assign', { orderId, skuId: 'sp-10000-365d', receiverAppId: RECEIVER, requestId, ...more }, emu);
 const cancel = (orderId: string, requestId: string) => sp('package/cancel_assign', { orderId, requestId });
 const statusOf = async (requestId: string, emu: TestEmulator = t) =>
   (await spOrders(emu)).flatMap((o) => o.assignments).find((a) => a.requestId === requestId)?.status;
-const settled = (requestId: string, status: string, emu: TestEmulator = t) => waitFor(() => statusOf(requestId, emu), (s) => s === status, `${requestId} to be ${status}`);
+const settled = (requestId: string, status: string, emu: TestEmulator = t) =>
+  waitFor(
+    () => statusOf(requestId, emu),
+    (s) => s === status,
+    `${requestId} to be ${status}`,
+  );
 const receiverUsage = async (appid = RECEIVER) => (await t.http<UsageBody>('GET', `/v1/wechat/usage?appid=${appid}`)).body;
 const providerPacks = async (appid = RECEIVER) => (await receiverUsage(appid)).detailList.filter((p) => p.source === 3);
 
@@ -76,12 +117,25 @@ const providerPacks = async (appid = RECEIVER) => (await receiverUsage(appid)).d
 function opened(doc: Recorded): ProviderEvent | null {
   const { request } = doc;
   if (request.httpMethod !== 'POST') return null;
-  const reading = readPush({ method: request.httpMethod, query: request.query, body: request.body }, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, appid: t.emulator.appid, maxAgeSeconds: 300 }, now);
-  const plain = readPush({ method: request.httpMethod, query: request.query, body: request.body }, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: null, appid: null, maxAgeSeconds: 300 }, now);
+  const reading = readPush(
+    { method: request.httpMethod, query: request.query, body: request.body },
+    { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, appid: t.emulator.appid, maxAgeSeconds: 300 },
+    now,
+  );
+  const plain = readPush(
+    { method: request.httpMethod, query: request.query, body: request.body },
+    { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: null, appid: null, maxAgeSeconds: 300 },
+    now,
+  );
   const read = reading.kind === 'event' ? reading : plain.kind === 'event' ? plain : null;
   if (!read) throw new Error(`a push that does not verify: ${JSON.stringify(request)}`);
   const event = read.fields;
-  return { ...doc, event, encrypted: read.encrypted, statusInOrder: doc.seen.find((a) => a.requestId === event.request_id)?.status ?? null };
+  return {
+    ...doc,
+    event,
+    encrypted: read.encrypted,
+    statusInOrder: doc.seen.find((a) => a.requestId === event.request_id)?.status ?? null,
+  };
 }
 
 /**
@@ -93,7 +147,9 @@ async function providerEvents(requestId: string, count: number): Promise<Provide
   return waitFor(
     async () => {
       const res = await t.http<{ docs: Recorded[] }>('GET', '/v1/db/provider_events');
-      return res.status === 200 ? res.body.docs.map(opened).filter((d): d is ProviderEvent => d !== null && d.event.request_id === requestId) : [];
+      return res.status === 200
+        ? res.body.docs.map(opened).filter((d): d is ProviderEvent => d !== null && d.event.request_id === requestId)
+        : [];
     },
     (docs) => docs.length >= count,
     `${count} events for ${requestId} in provider_events`,
@@ -151,7 +207,16 @@ describe('bulk orders', () => {
     const realtime = await sp<{ total: number; orderList: Order[] }>('order/query_list', { spuId: REALTIME_BULK, offset: 0, limit: 20 });
     expect(realtime).toMatchObject({ total: 1, orderList: [{ orderId: other }] });
     // No spuId (what the product sent before), a retail spuId, bad paging: 10120002 参数错误.
-    for (const body of [{}, { offset: 0, limit: 20 }, { spuId: '10000077' }, { spuId: QUICK_BULK, limit: 21 }, { spuId: QUICK_BULK, limit: 0 }, { spuId: QUICK_BULK, offset: -1 }, { spuId: QUICK_BULK, offset: '1' }, { spuId: '1' }]) {
+    for (const body of [
+      {},
+      { offset: 0, limit: 20 },
+      { spuId: '10000077' },
+      { spuId: QUICK_BULK, limit: 21 },
+      { spuId: QUICK_BULK, limit: 0 },
+      { spuId: QUICK_BULK, offset: -1 },
+      { spuId: QUICK_BULK, offset: '1' },
+      { spuId: '1' },
+    ]) {
       expect((await sp('order/query_list', body)).errcode).toBe(10120002);
     }
     expect((await t.http<Answer>('POST', `${SP}/order/query_list`, {})).body.errcode).toBe(41001);
@@ -168,10 +233,19 @@ describe('bulk orders', () => {
   test('convertible SKUs (charge_sp_get_convertible_skus): retail spuId, calls in attr.proportion.quota.quota, duration in seconds; by orderId or by spSpuId + spSkuId', async () => {
     const orderId = await buy({ calls: 20_000, validityDays: 90 });
     const { skuList } = await sp<{ skuList: Sku[] }>(`package/get_convertible_skus?orderId=${orderId}`);
-    expect(skuList).toEqual([1000, 5000, 10_000].map((count) => ({ spuId: '10000077', skuId: `sp-${count}-90d`, skuName: `${count}次/90天`, attr: { duration: 90 * 86_400, proportion: { quota: { quota: count } } } })));
+    expect(skuList).toEqual(
+      [1000, 5000, 10_000].map((count) => ({
+        spuId: '10000077',
+        skuId: `sp-${count}-90d`,
+        skuName: `${count}次/90天`,
+        attr: { duration: 90 * 86_400, proportion: { quota: { quota: count } } },
+      })),
+    );
     expect((await assign(orderId, 'request-0001', { skuId: 'sp-10000-90d' })).errcode).toBe(0);
     expect((await assign(orderId, 'request-0002', { skuId: 'sp-5000-90d' })).errcode).toBe(0);
-    expect((await sp<{ skuList: Sku[] }>(`package/get_convertible_skus?orderId=${orderId}`)).skuList.map((s) => s.attr.proportion.quota.quota)).toEqual([1000, 5000]);
+    expect(
+      (await sp<{ skuList: Sku[] }>(`package/get_convertible_skus?orderId=${orderId}`)).skuList.map((s) => s.attr.proportion.quota.quota),
+    ).toEqual([1000, 5000]);
     // By the product bought: every SKU it converts into.
     const byProduct = await sp<{ skuList: Sku[] }>(`package/get_convertible_skus?spSpuId=${QUICK_BULK}&spSkuId=sp-bulk-20000-90d`);
     expect(byProduct.skuList.map((s) => s.attr.proportion.quota.quota)).toEqual([1000, 5000, 10_000, 50_000, 100_000, 1_000_000]);
@@ -183,13 +257,33 @@ describe('assign', () => {
   test('answers at once; after the delay the assignment is done and the receiver has a source-3 pack', async () => {
     const orderId = await buy({ calls: 20_000 });
     expect(await assign(orderId, 'request-0001')).toEqual({ errcode: 0, errmsg: 'ok' });
-    expect(await spOrders()).toEqual([{ orderId, calls: 20_000, assigned: 10_000, assignments: [{ requestId: 'request-0001', receiverAppId: RECEIVER, skuId: 'sp-10000-365d', calls: 10_000, status: 'pending' }] }]);
+    expect(await spOrders()).toEqual([
+      {
+        orderId,
+        calls: 20_000,
+        assigned: 10_000,
+        assignments: [{ requestId: 'request-0001', receiverAppId: RECEIVER, skuId: 'sp-10000-365d', calls: 10_000, status: 'pending' }],
+      },
+    ]);
     await settled('request-0001', 'done');
 
     const packs = await providerPacks();
-    expect(packs).toEqual([{ pkgId: expect.any(String), status: 1, startTime: START / 1000, endTime: START / 1000 + 365 * 86_400, all: 10_000, used: 0, spuId: '10000077', skuId: 'sp-10000-365d', source: 3 }]);
+    expect(packs).toEqual([
+      {
+        pkgId: expect.any(String),
+        status: 1,
+        startTime: START / 1000,
+        endTime: START / 1000 + 365 * 86_400,
+        all: 10_000,
+        used: 0,
+        spuId: '10000077',
+        skuId: 'sp-10000-365d',
+        source: 3,
+      },
+    ]);
     // WeChat's usage API, with the receiver's own token, says the same.
-    const viaWechat = (await t.http<UsageBody>('GET', `/wechat/wxa/charge/usage/get?access_token=${await token(RECEIVER)}&spuId=10000077`)).body;
+    const viaWechat = (await t.http<UsageBody>('GET', `/wechat/wxa/charge/usage/get?access_token=${await token(RECEIVER)}&spuId=10000077`))
+      .body;
     expect(viaWechat).toEqual(await receiverUsage());
     expect(viaWechat).toMatchObject({ all: 10_001, total: 2 });
     // Another mini program got nothing.
@@ -206,7 +300,9 @@ describe('assign', () => {
     expect((await assign(orderId, 'request-0001', { skuId: 'sp-1000-30d', beginTime: begin })).errcode).toBe(0);
     await settled('request-0001', 'done');
     const realtime = (await t.http<UsageBody>('GET', `/v1/wechat/usage?appid=${RECEIVER}&kind=realtime`)).body;
-    expect(realtime.detailList.filter((p) => p.source === 3)).toEqual([expect.objectContaining({ status: 2, startTime: begin / 1000, endTime: begin / 1000 + 30 * 86_400, spuId: '10000078', all: 1000 })]);
+    expect(realtime.detailList.filter((p) => p.source === 3)).toEqual([
+      expect.objectContaining({ status: 2, startTime: begin / 1000, endTime: begin / 1000 + 30 * 86_400, spuId: '10000078', all: 1000 }),
+    ]);
     expect(await providerPacks()).toEqual([]);
     expect((await assign(orderId, 'request-0002', { skuId: 'sp-1000-30d', beginTime: 'tomorrow' })).errcode).toBe(10120002);
   });
@@ -217,7 +313,9 @@ describe('assign', () => {
     await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 60_000 });
     expect((await assign(orderId, 'request-0001')).errcode).toBe(0);
     expect(await assign(orderId, 'request-0001')).toMatchObject({ errcode: 10121011 });
-    expect(await assign(orderId, 'request-0001', { skuId: 'sp-1000-365d', receiverAppId: OTHER_RECEIVER })).toMatchObject({ errcode: 10121011 });
+    expect(await assign(orderId, 'request-0001', { skuId: 'sp-1000-365d', receiverAppId: OTHER_RECEIVER })).toMatchObject({
+      errcode: 10121011,
+    });
     t.emulator.providerResults.settleNow();
     await settled('request-0001', 'done');
     expect(await assign(orderId, 'request-0001')).toMatchObject({ errcode: 10121009 });
@@ -284,9 +382,27 @@ describe('result events', () => {
     const [assigned] = await providerEvents('events-0001', 1);
     const pkgId = (await providerPacks())[0]!.pkgId;
     expect(assigned).toMatchObject({
-      request: { httpMethod: 'POST', path: '/provider-events', contentType: 'application/json', isBase64Encoded: false, query: { signature: expect.stringMatching(/^[0-9a-f]{40}$/), timestamp: String(START / 1000), nonce: expect.any(String) } },
+      request: {
+        httpMethod: 'POST',
+        path: '/provider-events',
+        contentType: 'application/json',
+        isBase64Encoded: false,
+        query: { signature: expect.stringMatching(/^[0-9a-f]{40}$/), timestamp: String(START / 1000), nonce: expect.any(String) },
+      },
       // charge_sp_assign's fields, and the receiver's pack.
-      event: { event_type: '5', result: '0', order_id: orderId, assign_appid: t.emulator.appid, receive_appid: RECEIVER, sp_spu_id: QUICK_BULK, sp_sku_id: 'sp-bulk-20000-365d', spu_id: '10000077', sku_id: 'sp-5000-365d', request_id: 'events-0001', receive_pkg_id: pkgId },
+      event: {
+        event_type: '5',
+        result: '0',
+        order_id: orderId,
+        assign_appid: t.emulator.appid,
+        receive_appid: RECEIVER,
+        sp_spu_id: QUICK_BULK,
+        sp_sku_id: 'sp-bulk-20000-365d',
+        spu_id: '10000077',
+        sku_id: 'sp-5000-365d',
+        request_id: 'events-0001',
+        receive_pkg_id: pkgId,
+      },
       encrypted: false,
       OPENID: '',
       statusInOrder: 'done',
@@ -294,7 +410,10 @@ describe('result events', () => {
     expect(JSON.parse(assigned!.request.body)).toMatchObject({ event_type: 5, result: 0 });
     expect((await cancel(orderId, 'events-0001')).errcode).toBe(0);
     const events = await providerEvents('events-0001', 2);
-    expect(events.find((e) => e.event.event_type === '6')).toMatchObject({ event: { ...assigned!.event, event_type: '6', result: '0' }, statusInOrder: 'cancelled' });
+    expect(events.find((e) => e.event.event_type === '6')).toMatchObject({
+      event: { ...assigned!.event, event_type: '6', result: '0' },
+      statusInOrder: 'cancelled',
+    });
   });
 
   test('XML and safe mode (AES): the same event as XML, then encrypted as JSON and as XML, each with msg_signature', async () => {
@@ -302,20 +421,34 @@ describe('result events', () => {
     env.QUICKPHONE_SP_PUSH_FORMAT = 'xml';
     await assign(orderId, 'xmlpush-001', { skuId: 'sp-1000-365d' });
     const [xml] = await providerEvents('xmlpush-001', 1);
-    expect(xml).toMatchObject({ request: { contentType: 'text/xml' }, encrypted: false, event: { event_type: '5', result: '0', request_id: 'xmlpush-001' } });
+    expect(xml).toMatchObject({
+      request: { contentType: 'text/xml' },
+      encrypted: false,
+      event: { event_type: '5', result: '0', request_id: 'xmlpush-001' },
+    });
     expect(xml!.request.body).toMatch(/^<xml><event_type>5<\/event_type><result>0<\/result><order_id><!\[CDATA\[/);
 
     env.QUICKPHONE_SP_PUSH_AES_KEY = AES_KEY;
     await assign(orderId, 'aesxml-0001', { skuId: 'sp-1000-365d' });
     const [aesXml] = await providerEvents('aesxml-0001', 1);
-    expect(aesXml).toMatchObject({ request: { query: { encrypt_type: 'aes', msg_signature: expect.stringMatching(/^[0-9a-f]{40}$/) } }, encrypted: true, event: { request_id: 'aesxml-0001' } });
-    expect(aesXml!.request.body).toMatch(/^<xml><ToUserName><!\[CDATA\[wx[0-9a-f]{16}\]\]><\/ToUserName><Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt><\/xml>$/);
+    expect(aesXml).toMatchObject({
+      request: { query: { encrypt_type: 'aes', msg_signature: expect.stringMatching(/^[0-9a-f]{40}$/) } },
+      encrypted: true,
+      event: { request_id: 'aesxml-0001' },
+    });
+    expect(aesXml!.request.body).toMatch(
+      /^<xml><ToUserName><!\[CDATA\[wx[0-9a-f]{16}\]\]><\/ToUserName><Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt><\/xml>$/,
+    );
     expect(aesXml!.request.body).not.toContain('aesxml-0001');
 
     env.QUICKPHONE_SP_PUSH_FORMAT = 'json';
     await assign(orderId, 'aesjson-001', { skuId: 'sp-1000-365d' });
     const [aesJson] = await providerEvents('aesjson-001', 1);
-    expect(aesJson).toMatchObject({ request: { contentType: 'application/json' }, encrypted: true, event: { event_type: '5', request_id: 'aesjson-001' } });
+    expect(aesJson).toMatchObject({
+      request: { contentType: 'application/json' },
+      encrypted: true,
+      event: { event_type: '5', request_id: 'aesjson-001' },
+    });
     expect(Object.keys(JSON.parse(aesJson!.request.body)).sort()).toEqual(['Encrypt', 'ToUserName']);
   });
 
@@ -330,19 +463,39 @@ describe('result events', () => {
     expect(all.filter((e) => e?.event.request_id === 'lostpush-01')).toEqual([]);
   });
 
-  test('saving the push URL: WeChat\'s signed GET with echostr reaches the function; verified only if it answers echostr', async () => {
+  test("saving the push URL: WeChat's signed GET with echostr reaches the function; verified only if it answers echostr", async () => {
     const { body } = await t.http<{ verified: boolean; status: number; answer: string }>('POST', '/v1/wechat/sp-push/verify');
     // The fixture answers something else on purpose.
     expect(body).toEqual({ verified: false, status: 200, answer: 'not-the-echostr' });
-    const docs = (await t.http<{ docs: Recorded[] }>('GET', '/v1/db/provider_events')).body.docs.filter((d) => d.request?.httpMethod === 'GET');
-    expect(docs.at(-1)!.request.query).toEqual({ signature: expect.stringMatching(/^[0-9a-f]{40}$/), timestamp: String(START / 1000), nonce: expect.any(String), echostr: expect.stringMatching(/^\d+$/) });
+    const docs = (await t.http<{ docs: Recorded[] }>('GET', '/v1/db/provider_events')).body.docs.filter(
+      (d) => d.request?.httpMethod === 'GET',
+    );
+    expect(docs.at(-1)!.request.query).toEqual({
+      signature: expect.stringMatching(/^[0-9a-f]{40}$/),
+      timestamp: String(START / 1000),
+      nonce: expect.any(String),
+      echostr: expect.stringMatching(/^\d+$/),
+    });
   });
 
   test('HTTP access: /http/<path> reaches the mapped function with the integrated request; unknown paths are 404', async () => {
-    const res = await fetch(`${t.url}/http/provider-events?a=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world' }) });
+    const res = await fetch(`${t.url}/http/provider-events?a=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hello: 'world' }),
+    });
     expect([res.status, await res.text()]).toEqual([200, 'success']);
     const docs = (await t.http<{ docs: Recorded[] }>('GET', '/v1/db/provider_events')).body.docs;
-    expect(docs.at(-1)).toMatchObject({ request: { httpMethod: 'POST', path: '/provider-events', query: { a: '1' }, contentType: 'application/json', body: '{"hello":"world"}' }, OPENID: '' });
+    expect(docs.at(-1)).toMatchObject({
+      request: {
+        httpMethod: 'POST',
+        path: '/provider-events',
+        query: { a: '1' },
+        contentType: 'application/json',
+        body: '{"hello":"world"}',
+      },
+      OPENID: '',
+    });
     expect((await fetch(`${t.url}/http/nowhere`)).status).toBe(404);
   });
 
@@ -354,8 +507,14 @@ describe('result events', () => {
       const orderId = await buy({ calls: 1000 }, bare);
       expect((await assign(orderId, 'request-0001', { skuId: 'sp-1000-365d' }, bare)).errcode).toBe(0);
       await settled('request-0001', 'done', bare);
-      await waitFor(async () => lines, (l) => l.length > 0, 'a log line');
-      expect(lines[0]).toMatch(/^\[emulator\] result event .*"request_id":"request-0001".* not accepted: HTTP 404 .*"provider", which does not exist/);
+      await waitFor(
+        async () => lines,
+        (l) => l.length > 0,
+        'a log line',
+      );
+      expect(lines[0]).toMatch(
+        /^\[emulator\] result event .*"request_id":"request-0001".* not accepted: HTTP 404 .*"provider", which does not exist/,
+      );
     } finally {
       await bare.stop();
       rmSync(empty, { recursive: true, force: true });
@@ -423,7 +582,11 @@ describe('cancel_assign', () => {
     const orderId = await doneAssignment('cancelfail-1');
     await t.http('POST', '/v1/faults', { target: 'provider:cancel', errcode: -1 });
     expect((await cancel(orderId, 'cancelfail-1')).errcode).toBe(0);
-    const events = await waitFor(() => providerEvents('cancelfail-1', 2), (e) => e.some((x) => x.event.event_type === '6'), 'the cancel event');
+    const events = await waitFor(
+      () => providerEvents('cancelfail-1', 2),
+      (e) => e.some((x) => x.event.event_type === '6'),
+      'the cancel event',
+    );
     expect(await statusOf('cancelfail-1')).toBe('done');
     expect(events.find((e) => e.event.event_type === '6')!.event.result).toBe('-1');
     expect(await providerPacks()).toHaveLength(1);
@@ -446,8 +609,28 @@ describe('provider usage, faults, stats, reset', () => {
       all: 20_000,
       total: 2,
       detailList: [
-        { pkgId: a, status: 1, startTime: START / 1000, endTime: START / 1000 + 365 * 86_400, all: 20_000, used: 10_000, spuId: QUICK_BULK, skuId: 'sp-bulk-20000-365d', source: 3 },
-        { pkgId: b, status: 3, startTime: (START + DAY) / 1000, endTime: (START + 11 * DAY) / 1000, all: 5000, used: 0, spuId: QUICK_BULK, skuId: 'sp-bulk-5000-10d', source: 3 },
+        {
+          pkgId: a,
+          status: 1,
+          startTime: START / 1000,
+          endTime: START / 1000 + 365 * 86_400,
+          all: 20_000,
+          used: 10_000,
+          spuId: QUICK_BULK,
+          skuId: 'sp-bulk-20000-365d',
+          source: 3,
+        },
+        {
+          pkgId: b,
+          status: 3,
+          startTime: (START + DAY) / 1000,
+          endTime: (START + 11 * DAY) / 1000,
+          all: 5000,
+          used: 0,
+          spuId: QUICK_BULK,
+          skuId: 'sp-bulk-5000-10d',
+          source: 3,
+        },
       ],
     });
     expect((await sp<UsageBody>(`usage/get?spuId=${QUICK_BULK}&offset=1&limit=1`)).detailList.map((p) => p.pkgId)).toEqual([b]);
@@ -487,7 +670,8 @@ describe('persistence', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'quickphone-provider-'));
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
-  const start = (spResultDelayMs = 0) => startEmulator({ functionsDir: join(dataDir, 'no-functions'), dataDir, spResultDelayMs, collections: [] });
+  const start = (spResultDelayMs = 0) =>
+    startEmulator({ functionsDir: join(dataDir, 'no-functions'), dataDir, spResultDelayMs, collections: [] });
 
   test('orders and assignments survive a restart; one still pending settles after it', async () => {
     mkdirSync(join(dataDir, 'no-functions'));
@@ -503,7 +687,11 @@ describe('persistence', () => {
     try {
       expect((await spOrders(second))[0]).toMatchObject({ orderId, assigned: 6000 });
       await settled('request-0002', 'done', second);
-      expect((await second.http<UsageBody>('GET', `/v1/wechat/usage?appid=${RECEIVER}`)).body.detailList.filter((p) => p.source === 3).map((p) => p.all)).toEqual([1000, 5000]);
+      expect(
+        (await second.http<UsageBody>('GET', `/v1/wechat/usage?appid=${RECEIVER}`)).body.detailList
+          .filter((p) => p.source === 3)
+          .map((p) => p.all),
+      ).toEqual([1000, 5000]);
       expect(await assign(orderId, 'request-0001', {}, second)).toMatchObject({ errcode: 10121009 });
       expect(await buy({ calls: 1 }, second)).not.toBe(orderId);
     } finally {

@@ -40,7 +40,9 @@ async function failureOf(promise: Promise<unknown>): Promise<{ errCode: unknown;
 describe('documents', () => {
   test('add, get, update, set and remove one document', async () => {
     const todos = db.collection('todos');
-    expect(await todos.add({ data: { _id: 't1', title: 'write tests', n: 1, due: new Date('2026-03-02T00:00:00Z') } })).toMatchObject({ _id: 't1' });
+    expect(await todos.add({ data: { _id: 't1', title: 'write tests', n: 1, due: new Date('2026-03-02T00:00:00Z') } })).toMatchObject({
+      _id: 't1',
+    });
     const { data } = await todos.doc('t1').get();
     expect(data).toEqual({ _id: 't1', title: 'write tests', n: 1, due: new Date('2026-03-02T00:00:00Z') });
 
@@ -62,7 +64,7 @@ describe('documents', () => {
     expect((await db.collection('todos').count()).total).toBe(20);
   });
 
-  test('a duplicate _id is rejected with MongoDB\'s E11000 error and changes nothing', async () => {
+  test("a duplicate _id is rejected with MongoDB's E11000 error and changes nothing", async () => {
     await db.collection('todos').add({ data: { _id: 'same', v: 1 } });
     const failure = await failureOf(db.collection('todos').add({ data: { _id: 'same', v: 2 } }));
     expect(failure.errMsg).toMatch(/E11000 duplicate key/);
@@ -83,32 +85,67 @@ describe('update operators', () => {
   test('inc, push, set, remove and nested paths', async () => {
     const _ = db.command;
     await db.collection('todos').add({ data: { _id: 'x', n: 1, tags: ['a'], meta: { a: 1 }, gone: true } });
-    await db.collection('todos').doc('x').update({
-      data: { n: _.inc(2), tags: _.push(['b', 'c']), meta: { b: 2 }, whole: _.set({ k: 1 }), gone: _.remove() },
+    await db
+      .collection('todos')
+      .doc('x')
+      .update({
+        data: { n: _.inc(2), tags: _.push(['b', 'c']), meta: { b: 2 }, whole: _.set({ k: 1 }), gone: _.remove() },
+      });
+    expect((await db.collection('todos').doc('x').get()).data).toEqual({
+      _id: 'x',
+      n: 3,
+      tags: ['a', 'b', 'c'],
+      meta: { a: 1, b: 2 },
+      whole: { k: 1 },
     });
-    expect((await db.collection('todos').doc('x').get()).data).toEqual({ _id: 'x', n: 3, tags: ['a', 'b', 'c'], meta: { a: 1, b: 2 }, whole: { k: 1 } });
   });
 
   test('concurrent inc loses no increment', async () => {
     const _ = db.command;
     await db.collection('todos').add({ data: { _id: 'counter', n: 0 } });
-    await Promise.all(Array.from({ length: 25 }, () => db.collection('todos').doc('counter').update({ data: { n: _.inc(1) } })));
+    await Promise.all(
+      Array.from({ length: 25 }, () =>
+        db
+          .collection('todos')
+          .doc('counter')
+          .update({ data: { n: _.inc(1) } }),
+      ),
+    );
     expect((await db.collection('todos').doc('counter').get()).data.n).toBe(25);
   });
 
   test('set on a missing document creates it (upsert); update on one does nothing', async () => {
     const _ = db.command;
-    expect((await db.collection('todos').doc('ghost').update({ data: { n: _.inc(1) } })).stats.updated).toBe(0);
+    expect(
+      (
+        await db
+          .collection('todos')
+          .doc('ghost')
+          .update({ data: { n: _.inc(1) } })
+      ).stats.updated,
+    ).toBe(0);
     expect((await db.collection('todos').doc('ghost').get()).data).toBeNull();
-    const res = await db.collection('todos').doc('made').set({ data: { n: 1 } });
+    const res = await db
+      .collection('todos')
+      .doc('made')
+      .set({ data: { n: 1 } });
     expect(res._id).toBe('made');
     expect((await db.collection('todos').doc('made').get()).data).toEqual({ _id: 'made', n: 1 });
   });
 
   test('where().update() changes every match', async () => {
     const _ = db.command;
-    await db.collection('todos').add({ data: [{ _id: 'a', n: 1 }, { _id: 'b', n: 5 }, { _id: 'c', n: 9 }] });
-    const res = await db.collection('todos').where({ n: _.gte(5) }).update({ data: { big: true } });
+    await db.collection('todos').add({
+      data: [
+        { _id: 'a', n: 1 },
+        { _id: 'b', n: 5 },
+        { _id: 'c', n: 9 },
+      ],
+    });
+    const res = await db
+      .collection('todos')
+      .where({ n: _.gte(5) })
+      .update({ data: { big: true } });
     expect(res.stats.updated).toBe(2);
     expect((await db.collection('todos').where({ big: true }).get()).data.map((d: { _id: string }) => d._id).sort()).toEqual(['b', 'c']);
   });
@@ -139,7 +176,11 @@ describe('queries', () => {
     expect(await ids(db.collection('todos').where({ n: _.gt(1).and(_.lt(4)) }))).toEqual(['p2', 'p3']);
     expect(await ids(db.collection('todos').where(_.or([{ kind: 'realtime' }, { n: 4 }])))).toEqual(['p2', 'p4']);
     expect(await ids(db.collection('todos').where({ 'owner.city': 'Shenzhen' }))).toEqual(['p1', 'p3']);
-    expect(await ids(db.collection('todos').where({ owner: { city: db.RegExp({ regexp: '^sh', options: 'i' }) } }))).toEqual(['p1', 'p3', 'p4']);
+    expect(await ids(db.collection('todos').where({ owner: { city: db.RegExp({ regexp: '^sh', options: 'i' }) } }))).toEqual([
+      'p1',
+      'p3',
+      'p4',
+    ]);
     expect(await ids(db.collection('todos').where({ at: _.gte(new Date('2026-01-03T00:00:00Z')) }))).toEqual(['p3', 'p4']);
     expect(await ids(db.collection('todos').where({ kind: _.in(['realtime']) }))).toEqual(['p2']);
   });
@@ -155,7 +196,13 @@ describe('queries', () => {
 
   test('aggregate groups and sorts', async () => {
     const $ = db.command.aggregate;
-    const { list } = await db.collection('todos').aggregate().match({ n: db.command.gte(1) }).group({ _id: '$kind', total: $.sum('$n'), count: $.sum(1) }).sort({ total: -1 }).end();
+    const { list } = await db
+      .collection('todos')
+      .aggregate()
+      .match({ n: db.command.gte(1) })
+      .group({ _id: '$kind', total: $.sum('$n'), count: $.sum(1) })
+      .sort({ total: -1 })
+      .end();
     expect(list).toEqual([
       { _id: 'quick', total: 8, count: 3 },
       { _id: 'realtime', total: 2, count: 1 },
@@ -170,39 +217,66 @@ describe('queries', () => {
 
 describe('transactions', () => {
   beforeEach(async () => {
-    await db.collection('accounts').add({ data: [{ _id: 'alice', balance: 100 }, { _id: 'bob', balance: 0 }] });
+    await db.collection('accounts').add({
+      data: [
+        { _id: 'alice', balance: 100 },
+        { _id: 'bob', balance: 0 },
+      ],
+    });
   });
-  const balances = async () => (await db.collection('accounts').orderBy('_id', 'asc').get()).data.map((d: { _id: string; balance: number }) => [d._id, d.balance]);
+  const balances = async () =>
+    (await db.collection('accounts').orderBy('_id', 'asc').get()).data.map((d: { _id: string; balance: number }) => [d._id, d.balance]);
 
   test('runTransaction commits every write together', async () => {
     const _ = db.command;
     await db.runTransaction(async (tx: AnyDb) => {
       const alice = (await tx.collection('accounts').doc('alice').get()).data;
-      await tx.collection('accounts').doc('alice').update({ data: { balance: _.inc(-30) } });
-      await tx.collection('accounts').doc('bob').update({ data: { balance: _.inc(30) } });
+      await tx
+        .collection('accounts')
+        .doc('alice')
+        .update({ data: { balance: _.inc(-30) } });
+      await tx
+        .collection('accounts')
+        .doc('bob')
+        .update({ data: { balance: _.inc(30) } });
       // Inside the transaction its own writes are visible; outside they are not yet.
       expect((await tx.collection('accounts').doc('alice').get()).data.balance).toBe(alice.balance - 30);
       expect((await db.collection('accounts').doc('alice').get()).data.balance).toBe(100);
     });
-    expect(await balances()).toEqual([['alice', 70], ['bob', 30]]);
+    expect(await balances()).toEqual([
+      ['alice', 70],
+      ['bob', 30],
+    ]);
   });
 
   test('a throwing transaction body rolls everything back', async () => {
     const _ = db.command;
     await expect(
       db.runTransaction(async (tx: AnyDb) => {
-        await tx.collection('accounts').doc('alice').update({ data: { balance: _.inc(-30) } });
+        await tx
+          .collection('accounts')
+          .doc('alice')
+          .update({ data: { balance: _.inc(-30) } });
         throw new Error('insufficient funds');
       }),
     ).rejects.toBeTruthy();
-    expect(await balances()).toEqual([['alice', 100], ['bob', 0]]);
+    expect(await balances()).toEqual([
+      ['alice', 100],
+      ['bob', 0],
+    ]);
   });
 
   test('startTransaction with explicit rollback', async () => {
     const tx = await db.startTransaction();
-    await tx.collection('accounts').doc('bob').set({ data: { balance: 999 } });
+    await tx
+      .collection('accounts')
+      .doc('bob')
+      .set({ data: { balance: 999 } });
     await tx.rollback();
-    expect(await balances()).toEqual([['alice', 100], ['bob', 0]]);
+    expect(await balances()).toEqual([
+      ['alice', 100],
+      ['bob', 0],
+    ]);
   });
 
   test('a write outside to a document the transaction wrote waits for it to end, then applies on top', async () => {
@@ -210,7 +284,10 @@ describe('transactions', () => {
     // transaction's lock; see test/emulator-fidelity-transactions.test.ts.
     const _ = db.command;
     const tx = await db.startTransaction();
-    await tx.collection('accounts').doc('bob').update({ data: { balance: _.inc(1) } });
+    await tx
+      .collection('accounts')
+      .doc('bob')
+      .update({ data: { balance: _.inc(1) } });
     let done = false;
     const outside = db
       .collection('accounts')
@@ -248,7 +325,11 @@ describe('WeChat open API: phone numbers', () => {
 
   test('foreign numbers carry the country prefix in phoneNumber only', async () => {
     const code = await t.mintCode({ phoneNumber: '91234567', countryCode: '852' });
-    expect((await cloud.openapi.phonenumber.getPhoneNumber({ code })).phoneInfo).toMatchObject({ phoneNumber: '+85291234567', purePhoneNumber: '91234567', countryCode: '852' });
+    expect((await cloud.openapi.phonenumber.getPhoneNumber({ code })).phoneInfo).toMatchObject({
+      phoneNumber: '+85291234567',
+      purePhoneNumber: '91234567',
+      countryCode: '852',
+    });
   });
 
   test('an unknown code is invalid', async () => {
@@ -259,7 +340,10 @@ describe('WeChat open API: phone numbers', () => {
     const used = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_a' });
     await t.mintCode({ phoneNumber: '13800138001', openid: 'o_b', kind: 'realtime' });
     await cloud.openapi.phonenumber.getPhoneNumber({ code: used, openid: 'o_a' });
-    const { body } = await t.http<{ total: number; byKind: Record<string, number>; codes: Array<{ code: string; exchanges: number }> }>('GET', '/v1/wechat/charges');
+    const { body } = await t.http<{ total: number; byKind: Record<string, number>; codes: Array<{ code: string; exchanges: number }> }>(
+      'GET',
+      '/v1/wechat/charges',
+    );
     expect(body.total).toBe(2);
     expect(body.byKind).toEqual({ quick: 1, realtime: 1 });
     expect(body.codes.find((c) => c.code === used)?.exchanges).toBe(1);
@@ -317,7 +401,10 @@ describe('stats', () => {
     await db.collection('todos').get();
     await t.call('auth', { $url: 'session' });
     await t.call('auth', { $url: 'session' });
-    const { body } = await t.http<{ actions: Record<string, number>; containers: Record<string, { cold: number; warm: number }> }>('GET', '/v1/stats');
+    const { body } = await t.http<{ actions: Record<string, number>; containers: Record<string, { cold: number; warm: number }> }>(
+      'GET',
+      '/v1/stats',
+    );
     expect(body.actions['database.getDocument']).toBeGreaterThanOrEqual(1);
     expect(body.containers.auth!.cold + body.containers.auth!.warm).toBe(2);
     expect(body.containers.auth!.warm).toBeGreaterThanOrEqual(1);

@@ -18,7 +18,12 @@ const REALTIME = '10000078';
 let now = START;
 let t: TestEmulator;
 beforeAll(async () => {
-  t = await startEmulator({ functionsDir: join(__dirname, 'fixtures', 'functions'), trialCalls: 3, clock: () => now, env: { WECHAT_APPSECRET: SECRET } });
+  t = await startEmulator({
+    functionsDir: join(__dirname, 'fixtures', 'functions'),
+    trialCalls: 3,
+    clock: () => now,
+    env: { WECHAT_APPSECRET: SECRET },
+  });
 });
 afterAll(() => t.stop());
 beforeEach(async () => {
@@ -27,19 +32,40 @@ beforeEach(async () => {
 });
 
 type WechatError = { errcode: number; errmsg: string };
-type UsageBody = { errcode: number; errmsg: string; effectiveUse: number; all: number; total: number; detailList: Array<{ pkgId: string; status: number; startTime: number; endTime: number; all: number; used: number; spuId: string; skuId: string; source: number }> };
+type UsageBody = {
+  errcode: number;
+  errmsg: string;
+  effectiveUse: number;
+  all: number;
+  total: number;
+  detailList: Array<{
+    pkgId: string;
+    status: number;
+    startTime: number;
+    endTime: number;
+    all: number;
+    used: number;
+    spuId: string;
+    skuId: string;
+    source: number;
+  }>;
+};
 type ErrorBody = { error: { code: string; message: string; errno?: number } };
 
 const wechat = <T>(path: string, body?: unknown) => t.http<T>(body === undefined ? 'GET' : 'POST', `/wechat${path}`, body);
 
 async function token(appid = t.emulator.appid): Promise<string> {
-  const { body } = await wechat<{ access_token: string; expires_in: number }>(`/cgi-bin/token?grant_type=client_credential&appid=${appid}&secret=${SECRET}`);
+  const { body } = await wechat<{ access_token: string; expires_in: number }>(
+    `/cgi-bin/token?grant_type=client_credential&appid=${appid}&secret=${SECRET}`,
+  );
   expect(body.expires_in).toBe(7200);
   return body.access_token;
 }
 
-const usage = async (accessToken: string, spuId = QUICK, page = '') => (await wechat<UsageBody>(`/wxa/charge/usage/get?access_token=${accessToken}&spuId=${spuId}${page}`)).body;
-const mint = (kind: 'quick' | 'realtime' = 'quick', appid?: string) => t.http<{ code: string } & ErrorBody>('POST', '/v1/wechat/phone-codes', { phoneNumber: '13800138000', kind, appid });
+const usage = async (accessToken: string, spuId = QUICK, page = '') =>
+  (await wechat<UsageBody>(`/wxa/charge/usage/get?access_token=${accessToken}&spuId=${spuId}${page}`)).body;
+const mint = (kind: 'quick' | 'realtime' = 'quick', appid?: string) =>
+  t.http<{ code: string } & ErrorBody>('POST', '/v1/wechat/phone-codes', { phoneNumber: '13800138000', kind, appid });
 const addPack = (body: Record<string, unknown>) => t.http<{ pkgId: string } & ErrorBody>('POST', '/v1/wechat/packs', body);
 
 describe('access tokens', () => {
@@ -57,10 +83,18 @@ describe('access tokens', () => {
   });
 
   test('stable_token takes the same grant as JSON', async () => {
-    const ok = await wechat<{ access_token: string; expires_in: number }>('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: t.emulator.appid, secret: SECRET, force_refresh: false });
+    const ok = await wechat<{ access_token: string; expires_in: number }>('/cgi-bin/stable_token', {
+      grant_type: 'client_credential',
+      appid: t.emulator.appid,
+      secret: SECRET,
+      force_refresh: false,
+    });
     expect(ok.body).toEqual({ access_token: expect.any(String), expires_in: 7200 });
     expect((await usage(ok.body.access_token)).errcode).toBe(0);
-    expect((await wechat<WechatError>('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: t.emulator.appid, secret: 'no' })).body.errcode).toBe(40125);
+    expect(
+      (await wechat<WechatError>('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: t.emulator.appid, secret: 'no' })).body
+        .errcode,
+    ).toBe(40125);
     const garbled = await fetch(`${t.url}/wechat/cgi-bin/stable_token`, { method: 'POST', body: '{oops' });
     expect(await garbled.json()).toMatchObject({ errcode: 47001 });
   });
@@ -78,9 +112,15 @@ describe('access tokens', () => {
   test('without WECHAT_APPSECRET any non-empty secret is accepted', async () => {
     const open = await startEmulator({ functionsDir: join(__dirname, 'fixtures', 'functions') });
     try {
-      const ok = await open.http<{ access_token?: string }>('GET', '/wechat/cgi-bin/token?grant_type=client_credential&appid=wx5eed1e0c0ffee001&secret=anything');
+      const ok = await open.http<{ access_token?: string }>(
+        'GET',
+        '/wechat/cgi-bin/token?grant_type=client_credential&appid=wx5eed1e0c0ffee001&secret=anything',
+      );
       expect(ok.body.access_token).toEqual(expect.any(String));
-      const empty = await open.http<WechatError>('GET', '/wechat/cgi-bin/token?grant_type=client_credential&appid=wx5eed1e0c0ffee001&secret=');
+      const empty = await open.http<WechatError>(
+        'GET',
+        '/wechat/cgi-bin/token?grant_type=client_credential&appid=wx5eed1e0c0ffee001&secret=',
+      );
       expect(empty.body.errcode).toBe(40125);
     } finally {
       await open.stop();
@@ -111,7 +151,19 @@ describe('the usage API', () => {
       effectiveUse: 2,
       all: 3,
       total: 1,
-      detailList: [{ pkgId: expect.any(String), status: 1, startTime: START / 1000, endTime: 0, all: 3, used: 2, spuId: QUICK, skuId: 'trial', source: 1 }],
+      detailList: [
+        {
+          pkgId: expect.any(String),
+          status: 1,
+          startTime: START / 1000,
+          endTime: 0,
+          all: 3,
+          used: 2,
+          spuId: QUICK,
+          skuId: 'trial',
+          source: 1,
+        },
+      ],
     });
     expect(realtime.detailList).toEqual([expect.objectContaining({ spuId: REALTIME, used: 1, all: 3, source: 1 })]);
     // The same JSON, all packages, without a token: for tests and curl.
@@ -121,7 +173,8 @@ describe('the usage API', () => {
   });
 
   test('pages the packages in start order, limit at most 20', async () => {
-    for (let i = 0; i < 22; i++) expect((await addPack({ calls: 10, validityDays: 30, startsAt: new Date(START - i * DAY).toISOString() })).status).toBe(200);
+    for (let i = 0; i < 22; i++)
+      expect((await addPack({ calls: 10, validityDays: 30, startsAt: new Date(START - i * DAY).toISOString() })).status).toBe(200);
     const accessToken = await token();
     const first = await usage(accessToken);
     expect(first).toMatchObject({ total: 23, all: 3 + 22 * 10, effectiveUse: 0 });
@@ -135,7 +188,13 @@ describe('the usage API', () => {
       [1, START / 1000],
       [2, START / 1000],
     ]);
-    expect(listed[0]).toMatchObject({ source: 2, all: 10, status: 1, startTime: (START - 21 * DAY) / 1000, endTime: (START + 9 * DAY) / 1000 });
+    expect(listed[0]).toMatchObject({
+      source: 2,
+      all: 10,
+      status: 1,
+      startTime: (START - 21 * DAY) / 1000,
+      endTime: (START + 9 * DAY) / 1000,
+    });
     expect((await usage(accessToken, QUICK, '&offset=2&limit=1')).detailList.map((p) => p.pkgId)).toEqual([listed[2]!.pkgId]);
   });
 
@@ -150,7 +209,9 @@ describe('the usage API', () => {
   test('the recent average is the last three months of charges per month', async () => {
     await addPack({ calls: 100, validityDays: 365 });
     for (let i = 0; i < 7; i++) await mint();
-    const { body } = await wechat<{ errcode: number; averageData: number }>(`/wxa/charge/usage/get_recent_average?access_token=${await token()}&spuId=${QUICK}`);
+    const { body } = await wechat<{ errcode: number; averageData: number }>(
+      `/wxa/charge/usage/get_recent_average?access_token=${await token()}&spuId=${QUICK}`,
+    );
     expect(body).toEqual({ errcode: 0, errmsg: 'ok', averageData: 2 });
   });
 });
@@ -205,7 +266,12 @@ describe('quota', () => {
     await mint();
     now = START + DAY;
     await t.reset();
-    expect((await t.http<UsageBody>('GET', '/v1/wechat/usage')).body).toMatchObject({ all: 3, effectiveUse: 0, total: 1, detailList: [{ startTime: (START + DAY) / 1000 }] });
+    expect((await t.http<UsageBody>('GET', '/v1/wechat/usage')).body).toMatchObject({
+      all: 3,
+      effectiveUse: 0,
+      total: 1,
+      detailList: [{ startTime: (START + DAY) / 1000 }],
+    });
   });
 });
 
@@ -216,9 +282,14 @@ describe('faults and stats', () => {
     expect(await usage(accessToken)).toEqual({ errcode: -1, errmsg: 'emulated fault' });
     expect((await usage(accessToken)).errcode).toBe(0);
     await t.http('POST', '/v1/faults', { target: 'wechat:/cgi-bin/token', errcode: 45009, times: 2 });
-    for (let i = 0; i < 2; i++) expect((await wechat<WechatError>(`/cgi-bin/token?grant_type=client_credential&appid=${t.emulator.appid}&secret=${SECRET}`)).body.errcode).toBe(45009);
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await wechat<WechatError>(`/cgi-bin/token?grant_type=client_credential&appid=${t.emulator.appid}&secret=${SECRET}`)).body.errcode,
+      ).toBe(45009);
     expect(await token()).toEqual(expect.any(String));
-    expect((await t.http<ErrorBody>('POST', '/v1/faults', { target: 'wechat:cgi-bin/token', errcode: 1 })).body.error.message).toMatch(/wechat:<path>/);
+    expect((await t.http<ErrorBody>('POST', '/v1/faults', { target: 'wechat:cgi-bin/token', errcode: 1 })).body.error.message).toMatch(
+      /wechat:<path>/,
+    );
   });
 
   test('a delay fault delays the call', async () => {
@@ -243,7 +314,9 @@ describe('timer triggers', () => {
     expect(res.status).toBe(200);
     expect(res.body.result).toEqual({ event: { Type: 'Timer', TriggerName: 'hourly', Time: '2026-03-01T02:00:00Z' } });
     // Without a body the time is the emulator clock's.
-    expect((await t.http<{ result: { event: { Time: string } } }>('POST', '/v1/functions/probe/triggers/hourly')).body.result.event.Time).toBe('2026-03-01T08:00:00Z');
+    expect(
+      (await t.http<{ result: { event: { Time: string } } }>('POST', '/v1/functions/probe/triggers/hourly')).body.result.event.Time,
+    ).toBe('2026-03-01T08:00:00Z');
   });
 
   test('an unknown function or trigger is a 404; a bad time a 400', async () => {
@@ -283,11 +356,26 @@ describe('persistence', () => {
 
   test('state saved before packs existed still loads, its codes counted against the trial', async () => {
     const issuedAt = Date.UTC(2026, 0, 5);
-    const code = { code: 'c1', phoneNumber: '13800138000', countryCode: '86', kind: 'quick', openid: null, appid: 'wx5eed1e0c0ffee001', issuedAt, expiresAt: issuedAt + 300_000, exchanges: 0, used: false };
+    const code = {
+      code: 'c1',
+      phoneNumber: '13800138000',
+      countryCode: '86',
+      kind: 'quick',
+      openid: null,
+      appid: 'wx5eed1e0c0ffee001',
+      issuedAt,
+      expiresAt: issuedAt + 300_000,
+      exchanges: 0,
+      used: false,
+    };
     writeFileSync(join(dataDir, 'state.json'), JSON.stringify({ version: 1, collections: {}, phoneCodes: [code] }));
     const old = await start();
     try {
-      expect((await old.http<UsageBody>('GET', '/v1/wechat/usage')).body).toMatchObject({ all: 3, effectiveUse: 1, detailList: [{ startTime: issuedAt / 1000, used: 1 }] });
+      expect((await old.http<UsageBody>('GET', '/v1/wechat/usage')).body).toMatchObject({
+        all: 3,
+        effectiveUse: 1,
+        detailList: [{ startTime: issuedAt / 1000, used: 1 }],
+      });
     } finally {
       await old.stop();
     }

@@ -27,7 +27,8 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-const orders = <T>(url: string, params: Record<string, unknown> = {}, openid: string | null = ALICE) => t.call<Envelope<T>>('orders', { $url: url, ...params }, openid);
+const orders = <T>(url: string, params: Record<string, unknown> = {}, openid: string | null = ALICE) =>
+  t.call<Envelope<T>>('orders', { $url: url, ...params }, openid);
 const setFlags = async (flags: { hidePrices?: boolean; hideShippingAddress?: boolean }) => {
   const current = await t.call<Envelope<{ version: number }>>('admin', { $url: 'settings.get' }, BOSS);
   if (!current.ok) throw new Error('settings.get failed');
@@ -41,7 +42,11 @@ const LINES = [
 const hasPrice = (value: unknown) => /Fen|price|amount|total/i.test(JSON.stringify(value));
 
 test('an order is stored, priced on the server (a price sent by the client is ignored), and listed', async () => {
-  const res = await orders<OrderView>('submit', { mode: 'order', lines: [{ productId: 'sample-a', qty: 2, unitPriceFen: 1 }, LINES[1]], address: ' 深圳市南山区 ' });
+  const res = await orders<OrderView>('submit', {
+    mode: 'order',
+    lines: [{ productId: 'sample-a', qty: 2, unitPriceFen: 1 }, LINES[1]],
+    address: ' 深圳市南山区 ',
+  });
   expect(res).toMatchObject({
     ok: true,
     data: {
@@ -69,7 +74,16 @@ test('hidePrices: only bookkeeping (记账) is accepted, and no answer carries a
   expect(await t.docs('orders')).toEqual([]);
 
   const booked = await orders<OrderView>('submit', { mode: 'bookkeeping', lines: LINES, address: '深圳市南山区' });
-  expect(booked).toMatchObject({ ok: true, data: { mode: 'bookkeeping', lines: [{ name: '示例商品 A', qty: 2 }, { name: '示例商品 B', qty: 1 }] } });
+  expect(booked).toMatchObject({
+    ok: true,
+    data: {
+      mode: 'bookkeeping',
+      lines: [
+        { name: '示例商品 A', qty: 2 },
+        { name: '示例商品 B', qty: 1 },
+      ],
+    },
+  });
   expect(hasPrice((booked as { data: unknown }).data)).toBe(false);
 
   const list = await orders<{ orders: OrderView[] }>('list');
@@ -77,7 +91,10 @@ test('hidePrices: only bookkeeping (记账) is accepted, and no answer carries a
   expect(hasPrice((list as { data: unknown }).data)).toBe(false);
 
   const products = await orders<{ products: unknown[]; hidePrices: boolean }>('products.list');
-  expect(products).toMatchObject({ ok: true, data: { hidePrices: true, products: [{ productId: 'sample-a', name: '示例商品 A' }, { productId: 'sample-b' }] } });
+  expect(products).toMatchObject({
+    ok: true,
+    data: { hidePrices: true, products: [{ productId: 'sample-a', name: '示例商品 A' }, { productId: 'sample-b' }] },
+  });
   expect(hasPrice((products as { data: { products: unknown } }).data.products)).toBe(false);
 });
 
@@ -105,12 +122,18 @@ test('hideShippingAddress: an address is refused (typed, nothing written); witho
   expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   expect((refused as { error: { message: string } }).error.message).toMatch(/^address:/);
   expect(await t.docs('orders')).toEqual([]);
-  expect(await orders('submit', { mode: 'order', lines: LINES, address: null })).toMatchObject({ ok: true, data: { address: null, totalFen: 2899 } });
+  expect(await orders('submit', { mode: 'order', lines: LINES, address: null })).toMatchObject({
+    ok: true,
+    data: { address: null, totalFen: 2899 },
+  });
   expect(await t.docs('orders')).toMatchObject([{ address: null }]);
 });
 
 test('an order to be shipped needs an address while addresses are collected; bookkeeping does not', async () => {
-  expect(await orders('submit', { mode: 'order', lines: LINES })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^address:/) } });
+  expect(await orders('submit', { mode: 'order', lines: LINES })).toMatchObject({
+    ok: false,
+    error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^address:/) },
+  });
   expect(await orders('submit', { mode: 'bookkeeping', lines: LINES })).toMatchObject({ ok: true, data: { address: null } });
 });
 
@@ -151,5 +174,8 @@ test('each user lists only their own orders; no caller, no orders', async () => 
   expect(bob).toMatchObject({ ok: true, data: { orders: [{ lines: [{ productId: 'sample-b' }] }] } });
   expect((bob as { data: { orders: unknown[] } }).data.orders).toHaveLength(1);
   expect(await orders('list', {}, null)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
-  expect(await orders('submit', { mode: 'bookkeeping', lines: LINES }, null)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  expect(await orders('submit', { mode: 'bookkeeping', lines: LINES }, null)).toMatchObject({
+    ok: false,
+    error: { code: 'UNAUTHENTICATED' },
+  });
 });

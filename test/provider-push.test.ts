@@ -11,15 +11,26 @@ import { encrypt, signedPush } from '../emulator/wechat/provider-push';
 import type { Envelope } from './support/envelope';
 import { waitFor } from './support/wait';
 
-interface AssignAnswer { assignmentId: string; requestId: string; status: string }
-interface SkuView { skuId: string; calls: number }
-interface Doc { _id: string; status: string; receivePkgId: string | null; history: Array<{ to: string; via: string }> }
+interface AssignAnswer {
+  assignmentId: string;
+  requestId: string;
+  status: string;
+}
+interface SkuView {
+  skuId: string;
+  calls: number;
+}
+interface Doc {
+  _id: string;
+  status: string;
+  receivePkgId: string | null;
+  history: Array<{ to: string; via: string }>;
+}
 
 const BOSS = 'o_provider_boss';
 const PROVIDER_APPID = 'wx5eed1e0c0ffee001';
 const MERCHANT = 'wxa1b2c3d4e5f60718';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-
 
 function harness(safeMode: boolean) {
   const env: Record<string, string> = {
@@ -30,7 +41,9 @@ function harness(safeMode: boolean) {
     // Only polls that are asked for: these tests settle by push alone.
     PROVIDER_POLL_AFTER_SECONDS: '3600',
     // Safe mode also takes the token from the stable-token API (the option; /cgi-bin/token is the default).
-    ...(safeMode ? { PROVIDER_PUSH_AES_KEY: AES_KEY, QUICKPHONE_SP_PUSH_AES_KEY: AES_KEY, PROVIDER_TOKEN_PATH: '/cgi-bin/stable_token' } : {}),
+    ...(safeMode
+      ? { PROVIDER_PUSH_AES_KEY: AES_KEY, QUICKPHONE_SP_PUSH_AES_KEY: AES_KEY, PROVIDER_TOKEN_PATH: '/cgi-bin/stable_token' }
+      : {}),
   };
   const h = {
     t: null as unknown as TestEmulator,
@@ -43,10 +56,20 @@ function harness(safeMode: boolean) {
     async assignOne(key: string): Promise<AssignAnswer> {
       const { orderId } = (await h.t.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls: 100_000 })).body;
       const { skus } = await h.ok<{ skus: SkuView[] }>('skus.list', { orderId });
-      return h.ok<AssignAnswer>('assign', { orderId, skuId: skus.find((s) => s.calls === 1000)!.skuId, receiverAppId: MERCHANT, idempotencyKey: key });
+      return h.ok<AssignAnswer>('assign', {
+        orderId,
+        skuId: skus.find((s) => s.calls === 1000)!.skuId,
+        receiverAppId: MERCHANT,
+        idempotencyKey: key,
+      });
     },
     record: async (id: string) => (await h.t.docs<Doc>('provider_assignments')).find((d) => d._id === id),
-    settled: (id: string, status: string) => waitFor(() => h.record(id), (r) => r?.status === status, `${id} to be ${status}`),
+    settled: (id: string, status: string) =>
+      waitFor(
+        () => h.record(id),
+        (r) => r?.status === status,
+        `${id} to be ${status}`,
+      ),
   };
   beforeAll(async () => {
     h.t = await startEmulator({ env });
@@ -73,8 +96,16 @@ describe('plain mode', () => {
   });
 
   test('an encrypted push is refused when no EncodingAESKey is configured', async () => {
-    const sealed = signedPush({ event_type: 5, result: 0, request_id: 'qp0000000000000000000000000000', order_id: 'x', receive_appid: MERCHANT }, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID }, Date.now());
-    const res = await fetch(`${h.t.url}/http/provider-events?${new URLSearchParams(sealed.query)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sealed.body });
+    const sealed = signedPush(
+      { event_type: 5, result: 0, request_id: 'qp0000000000000000000000000000', order_id: 'x', receive_appid: MERCHANT },
+      { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID },
+      Date.now(),
+    );
+    const res = await fetch(`${h.t.url}/http/provider-events?${new URLSearchParams(sealed.query)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: sealed.body,
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -100,14 +131,45 @@ describe('safe mode (AES)', () => {
     await h.t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 60_000 });
     const answer = await h.assignOne('aes-forged');
     const { body } = await h.t.http<{ orders: Array<{ orderId: string }> }>('GET', '/v1/wechat/sp-orders');
-    const event = { event_type: 5, result: 10121012, order_id: body.orders[0]!.orderId, receive_appid: MERCHANT, request_id: answer.requestId, receive_pkg_id: '1' };
+    const event = {
+      event_type: 5,
+      result: 10121012,
+      order_id: body.orders[0]!.orderId,
+      receive_appid: MERCHANT,
+      request_id: answer.requestId,
+      receive_pkg_id: '1',
+    };
     const post = async (push: { query: Record<string, string>; body: string }) =>
-      (await fetch(`${h.t.url}/http/provider-events?${new URLSearchParams(push.query)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: push.body })).status;
-    expect(await post(signedPush(event, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: null, format: 'json', appid: PROVIDER_APPID }, Date.now()))).toBe(403);
-    expect(await post(signedPush(event, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: 'wx00000000000000aa' }, Date.now()))).toBe(403);
+      (
+        await fetch(`${h.t.url}/http/provider-events?${new URLSearchParams(push.query)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: push.body,
+        })
+      ).status;
+    expect(
+      await post(
+        signedPush(event, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: null, format: 'json', appid: PROVIDER_APPID }, Date.now()),
+      ),
+    ).toBe(403);
+    expect(
+      await post(
+        signedPush(
+          event,
+          { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: 'wx00000000000000aa' },
+          Date.now(),
+        ),
+      ),
+    ).toBe(403);
     // A captured msg_signature with another ciphertext.
-    const real = signedPush(event, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID }, Date.now());
-    expect(await post({ query: real.query, body: JSON.stringify({ Encrypt: encrypt(JSON.stringify(event), AES_KEY, PROVIDER_APPID) }) })).toBe(403);
+    const real = signedPush(
+      event,
+      { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID },
+      Date.now(),
+    );
+    expect(
+      await post({ query: real.query, body: JSON.stringify({ Encrypt: encrypt(JSON.stringify(event), AES_KEY, PROVIDER_APPID) }) }),
+    ).toBe(403);
     expect(await h.record(answer.assignmentId)).toMatchObject({ status: 'pending', history: [] });
     h.t.emulator.providerResults.settleNow();
     expect(await h.settled(answer.assignmentId, 'done')).toMatchObject({ history: [{ to: 'done', via: 'event 5' }] });

@@ -13,13 +13,59 @@ import { signedPush } from '../emulator/wechat/provider-push';
 import type { Envelope } from './support/envelope';
 import { waitFor } from './support/wait';
 
-interface OrderView { orderId: string; status: string; createdAt: string | null; calls: number | null; used: number | null; remaining: number | null; spuId: string; skuName: string }
-interface SkuView { skuId: string; name: string; calls: number | null; validityDays: number | null }
-interface AssignAnswer { assignmentId: string; requestId: string; status: string }
-interface AssignmentView extends AssignAnswer { orderId: string; skuId: string; receiverAppId: string; calls: number | null; receivePkgId: string | null; createdAt: string; updatedAt: string; error: { code: string; message: string } | null }
-interface AssignmentDoc { _id: string; requestId: string; status: string; submitted: boolean; receivePkgId: string | null; error: { code: string; message: string; errcode: number | null } | null; history: Array<{ from: string; to: string; via: string }> }
-interface SpOrders { orders: Array<{ orderId: string; calls: number; assigned: number; assignments: Array<{ requestId: string; receiverAppId: string; skuId: string; calls: number; status: string }> }> }
-interface Usage { all: number; effectiveUse: number; detailList: Array<{ pkgId: string; all: number; used: number; source: number }> }
+interface OrderView {
+  orderId: string;
+  status: string;
+  createdAt: string | null;
+  calls: number | null;
+  used: number | null;
+  remaining: number | null;
+  spuId: string;
+  skuName: string;
+}
+interface SkuView {
+  skuId: string;
+  name: string;
+  calls: number | null;
+  validityDays: number | null;
+}
+interface AssignAnswer {
+  assignmentId: string;
+  requestId: string;
+  status: string;
+}
+interface AssignmentView extends AssignAnswer {
+  orderId: string;
+  skuId: string;
+  receiverAppId: string;
+  calls: number | null;
+  receivePkgId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  error: { code: string; message: string } | null;
+}
+interface AssignmentDoc {
+  _id: string;
+  requestId: string;
+  status: string;
+  submitted: boolean;
+  receivePkgId: string | null;
+  error: { code: string; message: string; errcode: number | null } | null;
+  history: Array<{ from: string; to: string; via: string }>;
+}
+interface SpOrders {
+  orders: Array<{
+    orderId: string;
+    calls: number;
+    assigned: number;
+    assignments: Array<{ requestId: string; receiverAppId: string; skuId: string; calls: number; status: string }>;
+  }>;
+}
+interface Usage {
+  all: number;
+  effectiveUse: number;
+  detailList: Array<{ pkgId: string; all: number; used: number; source: number }>;
+}
 
 const BOSS = 'o_provider_boss';
 const PROVIDER_APPID = 'wx5eed1e0c0ffee001'; // the emulator's appid
@@ -82,7 +128,6 @@ const records = () => t.docs<AssignmentDoc>('provider_assignments');
 const record = async (id: string) => (await records()).find((r) => r._id === id);
 const merchantUsage = async (appid = MERCHANT) => (await t.http<Usage>('GET', `/v1/wechat/usage?appid=${appid}`)).body;
 
-
 async function skuOf(orderId: string, calls: number): Promise<string> {
   const { skus } = await ok<{ skus: SkuView[] }>('skus.list', { orderId });
   const sku = skus.find((s) => s.calls === calls);
@@ -95,19 +140,26 @@ async function assignedPack(calls = 1_000_000, key = 'key-done') {
   const orderId = await seedOrder(calls);
   const skuId = await skuOf(orderId, 10_000);
   const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: key });
-  await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'the assignment to be done');
+  await waitFor(
+    () => record(answer.assignmentId),
+    (r) => r?.status === 'done',
+    'the assignment to be done',
+  );
   return { orderId, skuId, ...answer };
 }
 
 test('only admins: UNAUTHENTICATED without an OPENID, FORBIDDEN for anyone else, NOT_FOUND for an unknown route', async () => {
   expect(await provider('orders.list', {}, null)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   expect(await provider('orders.list', {}, 'o_someone')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-  expect(await provider('assign', { orderId: 'x', skuId: 'y', receiverAppId: MERCHANT, idempotencyKey: 'k' }, 'o_someone')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(await provider('assign', { orderId: 'x', skuId: 'y', receiverAppId: MERCHANT, idempotencyKey: 'k' }, 'o_someone')).toMatchObject({
+    ok: false,
+    error: { code: 'FORBIDDEN' },
+  });
   expect(await provider('nope')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   expect(await records()).toEqual([]);
 });
 
-test('orders.list lists the orders of both bulk products (query_list needs a spuId) with correct dates; skus.list gives each SKU\'s calls', async () => {
+test("orders.list lists the orders of both bulk products (query_list needs a spuId) with correct dates; skus.list gives each SKU's calls", async () => {
   const orderId = await seedOrder(1_000_000);
   const realtimeId = await seedOrder(50_000, '10000120');
   const { orders } = await ok<{ orders: OrderView[]; staleBecause: string | null }>('orders.list');
@@ -120,7 +172,9 @@ test('orders.list lists the orders of both bulk products (query_list needs a spu
   );
   // createTime is in ms: today, not the year 55000.
   for (const o of orders) expect(Math.abs(Date.parse(o.createdAt!) - Date.now())).toBeLessThan(60_000);
-  expect(await t.docs('provider_orders')).toEqual(expect.arrayContaining([expect.objectContaining({ _id: orderId, calls: 1_000_000, used: 0, wechatStatus: 2 })]));
+  expect(await t.docs('provider_orders')).toEqual(
+    expect.arrayContaining([expect.objectContaining({ _id: orderId, calls: 1_000_000, used: 0, wechatStatus: 2 })]),
+  );
   // One query per bulk product: never without a spuId.
   expect(sent('order/query_list')).toBe(2);
   // The first WeChat call of the file: an ordinary access_token from /cgi-bin/token (the default; PROVIDER_TOKEN_PATH may name the stable-token API).
@@ -130,26 +184,53 @@ test('orders.list lists the orders of both bulk products (query_list needs a spu
   const { skus } = await ok<{ skus: SkuView[] }>('skus.list', { orderId });
   expect(skus).toContainEqual({ skuId: expect.any(String), name: expect.any(String), calls: 10_000, validityDays: 365 });
   expect(skus.map((x) => x.calls)).toEqual([1000, 5000, 10_000, 50_000, 100_000, 1_000_000]);
-  expect((await ok<{ skus: SkuView[] }>('skus.list', { orderId: realtimeId })).skus.map((x) => x.calls)).toEqual([1000, 5000, 10_000, 50_000]);
+  expect((await ok<{ skus: SkuView[] }>('skus.list', { orderId: realtimeId })).skus.map((x) => x.calls)).toEqual([
+    1000, 5000, 10_000, 50_000,
+  ]);
   expect(await provider('skus.list', { orderId: 'no-such-order' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
-  expect(await provider('skus.list', { orderId: { $ne: null } })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('orderId') } });
+  expect(await provider('skus.list', { orderId: { $ne: null } })).toMatchObject({
+    ok: false,
+    error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('orderId') },
+  });
 });
 
 test('assign: 10,000 calls to a merchant; the result event, confirmed with WeChat, marks it done; the merchant sees a source-3 pack', async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);
   const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'shop-42-march' });
-  expect(answer).toEqual({ assignmentId: expect.stringMatching(/^[0-9a-f]{24}$/), requestId: expect.stringMatching(/^[A-Za-z0-9_-]{10,64}$/), status: expect.stringMatching(/^(pending|done)$/) });
+  expect(answer).toEqual({
+    assignmentId: expect.stringMatching(/^[0-9a-f]{24}$/),
+    requestId: expect.stringMatching(/^[A-Za-z0-9_-]{10,64}$/),
+    status: expect.stringMatching(/^(pending|done)$/),
+  });
 
   // Settled by the signed push (not by polling: assignments.list is not called until it is done).
-  const done = await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'the event to settle it');
+  const done = await waitFor(
+    () => record(answer.assignmentId),
+    (r) => r?.status === 'done',
+    'the event to settle it',
+  );
   expect(done!.history).toEqual([expect.objectContaining({ from: 'pending', to: 'done', via: 'event 5' })]);
   const providerPack = (await merchantUsage()).detailList.find((p) => p.source === 3)!;
   expect(done!.receivePkgId).toBe(providerPack.pkgId);
-  expect(await wechatAssignments()).toEqual([{ requestId: answer.requestId, receiverAppId: MERCHANT, skuId, calls: 10_000, status: 'done' }]);
+  expect(await wechatAssignments()).toEqual([
+    { requestId: answer.requestId, receiverAppId: MERCHANT, skuId, calls: 10_000, status: 'done' },
+  ]);
 
   const { assignments } = await ok<{ assignments: AssignmentView[] }>('assignments.list', { receiverAppId: MERCHANT });
-  expect(assignments).toEqual([expect.objectContaining({ assignmentId: answer.assignmentId, orderId, skuId, receiverAppId: MERCHANT, calls: 10_000, requestId: answer.requestId, receivePkgId: providerPack.pkgId, status: 'done', error: null })]);
+  expect(assignments).toEqual([
+    expect.objectContaining({
+      assignmentId: answer.assignmentId,
+      orderId,
+      skuId,
+      receiverAppId: MERCHANT,
+      calls: 10_000,
+      requestId: answer.requestId,
+      receivePkgId: providerPack.pkgId,
+      status: 'done',
+      error: null,
+    }),
+  ]);
   expect((await ok<{ assignments: AssignmentView[] }>('assignments.list', { receiverAppId: OTHER_MERCHANT })).assignments).toEqual([]);
 
   const usage = await merchantUsage();
@@ -158,7 +239,12 @@ test('assign: 10,000 calls to a merchant; the result event, confirmed with WeCha
   expect(orders.find((o) => o.orderId === orderId)).toMatchObject({ used: 10_000, remaining: 990_000 });
 
   // The route reads the merchant's usage with the merchant's own token.
-  const viaRoute = await ok<{ appid: string; all: number; remaining: number; packs: Array<{ source: string; calls: number; used: number; startsAt: string; expiresAt: string | null }> }>('merchants.usage', { appid: MERCHANT });
+  const viaRoute = await ok<{
+    appid: string;
+    all: number;
+    remaining: number;
+    packs: Array<{ source: string; calls: number; used: number; startsAt: string; expiresAt: string | null }>;
+  }>('merchants.usage', { appid: MERCHANT });
   expect(viaRoute).toMatchObject({ appid: MERCHANT, all: 10_001, remaining: 10_001 });
   expect(viaRoute.packs).toContainEqual(expect.objectContaining({ source: 'provider', calls: 10_000, used: 0 }));
 });
@@ -171,7 +257,11 @@ test('the same key twice assigns once; the same key with other parameters is a C
   const second = await ok<AssignAnswer>('assign', params);
   expect(second.assignmentId).toBe(first.assignmentId);
   expect(second.requestId).toBe(first.requestId);
-  await waitFor(() => record(first.assignmentId), (r) => r?.status === 'done', 'done');
+  await waitFor(
+    () => record(first.assignmentId),
+    (r) => r?.status === 'done',
+    'done',
+  );
   expect(await ok<AssignAnswer>('assign', params)).toEqual({ ...first, status: 'done' });
 
   const other = await provider('assign', { ...params, skuId: await skuOf(orderId, 5000) });
@@ -188,7 +278,11 @@ test('five concurrent requests with one key assign once', async () => {
   const answers = await Promise.all(Array.from({ length: 5 }, () => ok<AssignAnswer>('assign', params)));
   expect(new Set(answers.map((a) => a.assignmentId)).size).toBe(1);
   expect(new Set(answers.map((a) => a.requestId)).size).toBe(1);
-  await waitFor(() => record(answers[0]!.assignmentId), (r) => r?.status === 'done', 'done');
+  await waitFor(
+    () => record(answers[0]!.assignmentId),
+    (r) => r?.status === 'done',
+    'done',
+  );
   expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: answers[0]!.requestId, calls: 10_000, status: 'done' })]);
   expect((await spOrders())[0]!.assigned).toBe(10_000);
   expect((await merchantUsage()).detailList.filter((p) => p.source === 3)).toHaveLength(1);
@@ -201,13 +295,20 @@ test('WeChat busy twice: UPSTREAM_UNAVAILABLE, nothing assigned; the same key ag
   const params = { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'busy' };
   await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', errcode: -1, times: 2 });
   const busy = await provider('assign', params);
-  expect(busy).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('same idempotencyKey') } });
+  expect(busy).toMatchObject({
+    ok: false,
+    error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('same idempotencyKey') },
+  });
   expect(await records()).toEqual([expect.objectContaining({ status: 'pending', submitted: false })]);
   expect(await wechatAssignments()).toEqual([]);
 
   const retried = await ok<AssignAnswer>('assign', params);
   expect(retried.requestId).toBe((await records())[0]!.requestId);
-  await waitFor(() => record(retried.assignmentId), (r) => r?.status === 'done', 'done');
+  await waitFor(
+    () => record(retried.assignmentId),
+    (r) => r?.status === 'done',
+    'done',
+  );
   expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: retried.requestId, status: 'done' })]);
 });
 
@@ -228,22 +329,42 @@ describe('with a 1 s WeChat timeout', () => {
     // Longer than the client's timeout (1 s here): the first attempt times out, the retry lands.
     await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', delayMs: 1300 });
     const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'late' });
-    await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'done');
+    await waitFor(
+      () => record(answer.assignmentId),
+      (r) => r?.status === 'done',
+      'done',
+    );
     // The late first attempt is answered too (a duplicate of the same requestId), and changes nothing.
-    await waitFor(async () => t.emulator.wechatCallsUnderway, (n) => n === 0, 'the late first attempt to be answered');
+    await waitFor(
+      async () => t.emulator.wechatCallsUnderway,
+      (n) => n === 0,
+      'the late first attempt to be answered',
+    );
     expect(t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/package/assign']).toBe(2);
     expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: answer.requestId, calls: 10_000, status: 'done' })]);
     expect((await spOrders())[0]!.assigned).toBe(10_000);
   });
 });
 
-test('a forged or unsigned push changes nothing: direct calls find no way in, pushes without the Token\'s signature are refused', async () => {
+test("a forged or unsigned push changes nothing: direct calls find no way in, pushes without the Token's signature are refused", async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);
   // WeChat takes its time with this one (held back until settled below).
   await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 60_000 });
   const answer = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'slow' });
-  const forged = { event_type: 5, result: 0, order_id: orderId, assign_appid: PROVIDER_APPID, receive_appid: MERCHANT, sp_spu_id: '10000117', sp_sku_id: 'x', spu_id: '10000077', sku_id: skuId, request_id: answer.requestId, receive_pkg_id: '1' };
+  const forged = {
+    event_type: 5,
+    result: 0,
+    order_id: orderId,
+    assign_appid: PROVIDER_APPID,
+    receive_appid: MERCHANT,
+    sp_spu_id: '10000117',
+    sp_sku_id: 'x',
+    spu_id: '10000077',
+    sku_id: skuId,
+    request_id: answer.requestId,
+    receive_pkg_id: '1',
+  };
 
   // The old way in, a direct call shaped as the event (no $url): it finds no route, whoever calls.
   expect(await t.call('provider', forged, 'o_someone')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
@@ -251,7 +372,12 @@ test('a forged or unsigned push changes nothing: direct calls find no way in, pu
   expect(await t.call('provider', forged, null)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
 
   // Over HTTP access: unsigned, signed with another Token, a stale timestamp, a valid signature on another body.
-  const post = (query: Record<string, string>, body: string) => fetch(`${t.url}/http/provider-events?${new URLSearchParams(query)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (query: Record<string, string>, body: string) =>
+    fetch(`${t.url}/http/provider-events?${new URLSearchParams(query)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
   const config = { encodingAesKey: null, format: 'json' as const, appid: PROVIDER_APPID };
   expect((await post({}, JSON.stringify(forged))).status).toBe(403);
   const wrongToken = signedPush(forged, { ...config, token: 'guessed' }, Date.now());
@@ -261,12 +387,19 @@ test('a forged or unsigned push changes nothing: direct calls find no way in, pu
   const signed = signedPush(forged, { ...config, token: DEFAULT_SP_PUSH_TOKEN }, Date.now());
   expect((await post({ ...signed.query, nonce: '1' }, signed.body)).status).toBe(403);
   // Direct invocation with the HTTP shape but an OPENID goes to the router.
-  expect(await t.call('provider', { httpMethod: 'POST', queryStringParameters: signed.query, body: signed.body }, BOSS)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  expect(await t.call('provider', { httpMethod: 'POST', queryStringParameters: signed.query, body: signed.body }, BOSS)).toMatchObject({
+    ok: false,
+    error: { code: 'NOT_FOUND' },
+  });
   expect((await record(answer.assignmentId))!).toMatchObject({ status: 'pending', history: [] });
 
   // The real push comes later and settles it; a duplicate of it changes nothing.
   t.emulator.providerResults.settleNow();
-  await waitFor(() => record(answer.assignmentId), (r) => r?.status === 'done', 'the real push');
+  await waitFor(
+    () => record(answer.assignmentId),
+    (r) => r?.status === 'done',
+    'the real push',
+  );
   const replay = signedPush({ ...forged, result: 10121012 }, { ...config, token: DEFAULT_SP_PUSH_TOKEN }, Date.now());
   expect((await post(replay.query, replay.body)).status).toBe(200);
   expect((await record(answer.assignmentId))!).toMatchObject({ status: 'done' });
@@ -285,14 +418,20 @@ test('a lost push: assignments.list asks WeChat again with the same requestId (1
 
   const { assignments } = await ok<{ assignments: AssignmentView[] }>('assignments.list');
   expect(assignments).toEqual([expect.objectContaining({ assignmentId: answer.assignmentId, status: 'done' })]);
-  expect((await record(answer.assignmentId))!.history).toEqual([expect.objectContaining({ to: 'done', via: 'poll: WeChat answered 10121009' })]);
+  expect((await record(answer.assignmentId))!.history).toEqual([
+    expect.objectContaining({ to: 'done', via: 'poll: WeChat answered 10121009' }),
+  ]);
   expect(sent('package/assign')).toBe(2);
   expect(sent('order/get')).toBe(1); // assign's own read; confirmation needs none
 
   expect(await ok<AssignmentView>('cancel', { assignmentId: answer.assignmentId })).toMatchObject({ status: 'cancelling' });
   await waitFor(wechatAssignments, (list) => list[0]?.status === 'cancelled', 'WeChat to cancel it');
   expect((await ok<{ assignments: AssignmentView[] }>('assignments.list')).assignments[0]).toMatchObject({ status: 'cancelled' });
-  expect((await record(answer.assignmentId))!.history.at(-1)).toMatchObject({ from: 'cancelling', to: 'cancelled', via: 'poll: WeChat answered 10121010' });
+  expect((await record(answer.assignmentId))!.history.at(-1)).toMatchObject({
+    from: 'cancelling',
+    to: 'cancelled',
+    via: 'poll: WeChat answered 10121010',
+  });
 });
 
 test('unknown answers end in a visible unknown state, never an endless resend; a failed result names its code', async () => {
@@ -306,15 +445,26 @@ test('unknown answers end in a visible unknown state, never an endless resend; a
   expect(oddRecord).toMatchObject({ status: 'unknown', error: { errcode: 12345 } });
   // Listing shows it and does not resend it; the same key answers it as it is.
   const listed = (await ok<{ assignments: AssignmentView[] }>('assignments.list')).assignments;
-  expect(listed).toEqual([expect.objectContaining({ status: 'unknown', error: expect.objectContaining({ message: expect.stringContaining('12345') }) })]);
-  expect(await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'odd-code' })).toMatchObject({ status: 'unknown' });
+  expect(listed).toEqual([
+    expect.objectContaining({ status: 'unknown', error: expect.objectContaining({ message: expect.stringContaining('12345') }) }),
+  ]);
+  expect(await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'odd-code' })).toMatchObject({
+    status: 'unknown',
+  });
   expect(sent('package/assign')).toBe(1);
-  expect(await provider('cancel', { assignmentId: oddRecord!._id })).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('unknown') } });
+  expect(await provider('cancel', { assignmentId: oddRecord!._id })).toMatchObject({
+    ok: false,
+    error: { code: 'CONFLICT', message: expect.stringContaining('unknown') },
+  });
 
   // A resend answered 10121031 (community: also what a resend after success gets): unknown, not failed.
   await t.http('POST', '/v1/faults', { target: 'provider:push', errcode: 1 });
   const lost = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'resend-31' });
-  await waitFor(wechatAssignments, (list) => list.some((a) => a.requestId === lost.requestId && a.status === 'done'), 'WeChat to settle it');
+  await waitFor(
+    wechatAssignments,
+    (list) => list.some((a) => a.requestId === lost.requestId && a.status === 'done'),
+    'WeChat to settle it',
+  );
   await t.http('POST', '/v1/faults', { target: `${SP_STATS}/package/assign`, errcode: 10121031 });
   await ok('assignments.list');
   expect(await record(lost.assignmentId)).toMatchObject({ status: 'unknown', error: { errcode: 10121031 } });
@@ -331,16 +481,27 @@ test('unknown answers end in a visible unknown state, never an endless resend; a
   // A failed result with a code we do not know: failed, naming it.
   await t.http('POST', '/v1/faults', { target: 'provider:assign', errcode: 99999 });
   const failing = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'result-99999' });
-  const failed = await waitFor(() => record(failing.assignmentId), (r) => r?.status === 'failed', 'the failed result');
+  const failed = await waitFor(
+    () => record(failing.assignmentId),
+    (r) => r?.status === 'failed',
+    'the failed result',
+  );
   expect(failed!.error).toMatchObject({ errcode: 99999, message: expect.stringContaining('99999') });
-  expect(await provider('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'result-99999' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('99999') } });
+  expect(await provider('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'result-99999' })).toMatchObject({
+    ok: false,
+    error: { message: expect.stringContaining('99999') },
+  });
 });
 
 test('cancel: cancelling until WeChat confirms cancelled, and the pack leaves the merchant', async () => {
   const pack = await assignedPack();
   const cancelled = await ok<AssignmentView>('cancel', { assignmentId: pack.assignmentId });
   expect(cancelled).toMatchObject({ assignmentId: pack.assignmentId, status: expect.stringMatching(/^(cancelling|cancelled)$/) });
-  const doc = await waitFor(() => record(pack.assignmentId), (r) => r?.status === 'cancelled', 'the cancel to be confirmed');
+  const doc = await waitFor(
+    () => record(pack.assignmentId),
+    (r) => r?.status === 'cancelled',
+    'the cancel to be confirmed',
+  );
   expect(doc!.history.map((h) => `${h.to} (${h.via})`)).toEqual(['done (event 5)', 'cancelling (cancel requested)', 'cancelled (event 6)']);
   expect(await wechatAssignments()).toEqual([expect.objectContaining({ status: 'cancelled' })]);
   expect((await merchantUsage()).detailList.filter((p) => p.source === 3)).toEqual([]);
@@ -358,7 +519,10 @@ test('cancel only when WeChat allows it: not once the pack is used, not after 7 
 
   const fresh = await assignedPack(1_000_000, 'key-old');
   offset = 8 * DAY;
-  expect(await provider('cancel', { assignmentId: fresh.assignmentId })).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('7 days') } });
+  expect(await provider('cancel', { assignmentId: fresh.assignmentId })).toMatchObject({
+    ok: false,
+    error: { code: 'CONFLICT', message: expect.stringContaining('7 days') },
+  });
   expect((await wechatAssignments()).map((a) => a.status)).toEqual(['done', 'done']);
 
   expect(await provider('cancel', { assignmentId: 'ffffffffffffffffffffffff' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
@@ -399,11 +563,17 @@ test('bad appids and an exhausted order give clear errors and assign nothing', a
 
 test('merchants.usage without a token source for that merchant says what to configure', async () => {
   const res = await provider('merchants.usage', { appid: OTHER_MERCHANT });
-  expect(res).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('PROVIDER_MERCHANT_SECRETS') } });
-  expect(await provider('merchants.usage', { appid: 'wxnothex0000000000' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  expect(res).toMatchObject({
+    ok: false,
+    error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('PROVIDER_MERCHANT_SECRETS') },
+  });
+  expect(await provider('merchants.usage', { appid: 'wxnothex0000000000' })).toMatchObject({
+    ok: false,
+    error: { code: 'INVALID_ARGUMENT' },
+  });
 });
 
-test('the provider\'s token is cached: at most one fetch per container, however many calls', async () => {
+test("the provider's token is cached: at most one fetch per container, however many calls", async () => {
   const orderId = await seedOrder(1_000_000);
   for (let i = 0; i < 5; i++) {
     await ok('orders.list');
@@ -421,10 +591,20 @@ test('concurrent cancels of one assignment all get the documented answer (the as
   for (let i = 0; i < 3; i++) await Promise.all(Array.from({ length: 4 }, () => provider('assignments.list')));
   // WeChat is slow to answer the first cancel_assign, so the others arrive while it is under way.
   await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/cancel_assign', delayMs: 400 });
-  const answers = await Promise.all(Array.from({ length: 5 }, () => provider<AssignmentView>('cancel', { assignmentId: pack.assignmentId })));
-  for (const answer of answers) expect(answer).toMatchObject({ ok: true, data: { assignmentId: pack.assignmentId, status: expect.stringMatching(/^(cancelling|cancelled)$/) } });
+  const answers = await Promise.all(
+    Array.from({ length: 5 }, () => provider<AssignmentView>('cancel', { assignmentId: pack.assignmentId })),
+  );
+  for (const answer of answers)
+    expect(answer).toMatchObject({
+      ok: true,
+      data: { assignmentId: pack.assignmentId, status: expect.stringMatching(/^(cancelling|cancelled)$/) },
+    });
   expect(sent('package/cancel_assign')).toBe(1);
-  await waitFor(() => record(pack.assignmentId), (r) => r?.status === 'cancelled', 'the cancel to land');
+  await waitFor(
+    () => record(pack.assignmentId),
+    (r) => r?.status === 'cancelled',
+    'the cancel to land',
+  );
   expect((await merchantUsage()).detailList.filter((p) => p.source === 3)).toEqual([]);
 });
 
@@ -433,9 +613,29 @@ test('WeChat repeating the assign push (it re-sends a push it got no timely answ
   // The cancel's own result push is lost, so the assignment stays cancelling.
   await t.http('POST', '/v1/faults', { target: 'provider:push', errcode: 1 });
   expect(await ok<AssignmentView>('cancel', { assignmentId: pack.assignmentId })).toMatchObject({ status: 'cancelling' });
-  const repeat = { event_type: 5, result: 0, order_id: pack.orderId, assign_appid: PROVIDER_APPID, receive_appid: MERCHANT, sp_spu_id: '10000117', sp_sku_id: 'x', spu_id: '10000077', sku_id: pack.skuId, request_id: pack.requestId, receive_pkg_id: (await record(pack.assignmentId))!.receivePkgId ?? '' };
-  const push = signedPush(repeat, { encodingAesKey: null, format: 'json', appid: PROVIDER_APPID, token: DEFAULT_SP_PUSH_TOKEN }, Date.now());
-  const res = await fetch(`${t.url}/http/provider-events?${new URLSearchParams(push.query)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: push.body });
+  const repeat = {
+    event_type: 5,
+    result: 0,
+    order_id: pack.orderId,
+    assign_appid: PROVIDER_APPID,
+    receive_appid: MERCHANT,
+    sp_spu_id: '10000117',
+    sp_sku_id: 'x',
+    spu_id: '10000077',
+    sku_id: pack.skuId,
+    request_id: pack.requestId,
+    receive_pkg_id: (await record(pack.assignmentId))!.receivePkgId ?? '',
+  };
+  const push = signedPush(
+    repeat,
+    { encodingAesKey: null, format: 'json', appid: PROVIDER_APPID, token: DEFAULT_SP_PUSH_TOKEN },
+    Date.now(),
+  );
+  const res = await fetch(`${t.url}/http/provider-events?${new URLSearchParams(push.query)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: push.body,
+  });
   expect(res.status).toBe(200);
   expect((await record(pack.assignmentId))!.status).toBe('cancelling');
   // So a second cancel answers the cancel under way instead of sending another.
@@ -443,7 +643,7 @@ test('WeChat repeating the assign push (it re-sends a push it got no timely answ
   expect(sent('package/cancel_assign')).toBe(1);
 });
 
-test('beginTime past the order\'s life or beyond the largest date is INVALID_ARGUMENT naming it; nothing is stored or sent', async () => {
+test("beginTime past the order's life or beyond the largest date is INVALID_ARGUMENT naming it; nothing is stored or sent", async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);
   const base = { orderId, skuId, receiverAppId: MERCHANT };
@@ -454,10 +654,12 @@ test('beginTime past the order\'s life or beyond the largest date is INVALID_ARG
   expect(await records()).toEqual([]);
   expect(sent('package/assign')).toBe(0);
   // Within the order's life it goes through.
-  expect(await ok<AssignAnswer>('assign', { ...base, beginTime: Date.now() + 30 * DAY, idempotencyKey: 'begin-ok' })).toMatchObject({ status: expect.any(String) });
+  expect(await ok<AssignAnswer>('assign', { ...base, beginTime: Date.now() + 30 * DAY, idempotencyKey: 'begin-ok' })).toMatchObject({
+    status: expect.any(String),
+  });
 });
 
-describe('without the provider\'s credentials', () => {
+describe("without the provider's credentials", () => {
   let bare: TestEmulator;
   beforeAll(async () => {
     bare = await startEmulator({ env: { ADMIN_OPENIDS: BOSS } });
@@ -466,6 +668,9 @@ describe('without the provider\'s credentials', () => {
 
   test('routes that need WeChat answer UPSTREAM_UNAVAILABLE naming what to set', async () => {
     const res = await bare.call<Envelope<unknown>>('provider', { $url: 'orders.list' }, BOSS);
-    expect(res).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('PROVIDER_APPID and PROVIDER_APPSECRET not set') } });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('PROVIDER_APPID and PROVIDER_APPSECRET not set') },
+    });
   });
 });

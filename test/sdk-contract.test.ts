@@ -25,7 +25,9 @@ async function actionsOf(call: () => Promise<unknown>): Promise<string[]> {
   const before = (await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats')).body.actions;
   await call().catch(() => undefined);
   const after = (await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats')).body.actions;
-  return Object.keys(after).filter((a) => after[a] !== before[a]).sort();
+  return Object.keys(after)
+    .filter((a) => after[a] !== before[a])
+    .sort();
 }
 
 test('wx-server-sdk is pinned to the version the emulator was verified against', () => {
@@ -40,14 +42,36 @@ const cases: Array<[string, () => Promise<unknown>, string[]]> = [
   ['doc.get', () => db.collection('things').doc('seed').get(), ['database.getDocument']],
   ['where.get', () => db.collection('things').where({ n: 1 }).get(), ['database.getDocument']],
   ['count', () => db.collection('things').count(), ['database.calculateDocument']],
-  ['doc.update', () => db.collection('things').doc('seed').update({ data: { n: 2 } }), ['database.modifyDocument']],
-  ['doc.set', () => db.collection('things').doc('seed').set({ data: { n: 3 } }), ['database.modifyDocument']],
+  [
+    'doc.update',
+    () =>
+      db
+        .collection('things')
+        .doc('seed')
+        .update({ data: { n: 2 } }),
+    ['database.modifyDocument'],
+  ],
+  [
+    'doc.set',
+    () =>
+      db
+        .collection('things')
+        .doc('seed')
+        .set({ data: { n: 3 } }),
+    ['database.modifyDocument'],
+  ],
   ['doc.remove', () => db.collection('things').doc('seed').remove(), ['database.removeDocument']],
   ['aggregate', () => db.collection('things').aggregate().match({ n: 1 }).end(), ['database.aggregateDocuments']],
   ['createCollection', () => db.createCollection('more_things'), ['database.addCollection']],
   [
     'runTransaction',
-    () => db.runTransaction(async (tx: any) => tx.collection('things').doc('seed').update({ data: { n: 5 } })), // eslint-disable-line @typescript-eslint/no-explicit-any
+    () =>
+      db.runTransaction(async (tx: any) =>
+        tx
+          .collection('things')
+          .doc('seed')
+          .update({ data: { n: 5 } }),
+      ), // eslint-disable-line @typescript-eslint/no-explicit-any
     ['database.commitTransaction', 'database.modifyDocument', 'database.startTransaction'],
   ],
   [
@@ -67,17 +91,30 @@ test.each(cases.map(([name, call, expected]) => ({ name, call, expected })))('$n
 });
 
 test('an action the emulator does not know is answered ACTION_NOT_SUPPORTED, not a crash', async () => {
-  const res = await fetch(`${t.url}/admin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'storage.getUploadMetadata' }) });
+  const res = await fetch(`${t.url}/admin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'storage.getUploadMetadata' }),
+  });
   expect(res.status).toBe(200);
   expect(await res.json()).toMatchObject({ code: 'ACTION_NOT_SUPPORTED', message: expect.stringContaining('storage.getUploadMetadata') });
 });
 
 test('malformed gateway requests get clear errors', async () => {
-  const post = async (body: string, type = 'application/json') => (await fetch(`${t.url}/admin`, { method: 'POST', headers: { 'content-type': type }, body })).json();
+  const post = async (body: string, type = 'application/json') =>
+    (await fetch(`${t.url}/admin`, { method: 'POST', headers: { 'content-type': type }, body })).json();
   expect(await post('{not json')).toMatchObject({ error: { code: 'INVALID_JSON' } });
-  expect(await post(JSON.stringify({ action: 'database.getDocument', collectionName: 'things', query: '{bad' }))).toMatchObject({ code: 'INVALID_PARAM', message: expect.stringContaining('query') });
-  expect(await post(JSON.stringify({ action: 'database.insertDocument', collectionName: 'things', data: 'x' }))).toMatchObject({ code: 'INVALID_PARAM' });
-  expect(await post(JSON.stringify({ collectionName: 'things' }))).toMatchObject({ code: 'INVALID_PARAM', message: expect.stringContaining('action') });
+  expect(await post(JSON.stringify({ action: 'database.getDocument', collectionName: 'things', query: '{bad' }))).toMatchObject({
+    code: 'INVALID_PARAM',
+    message: expect.stringContaining('query'),
+  });
+  expect(await post(JSON.stringify({ action: 'database.insertDocument', collectionName: 'things', data: 'x' }))).toMatchObject({
+    code: 'INVALID_PARAM',
+  });
+  expect(await post(JSON.stringify({ collectionName: 'things' }))).toMatchObject({
+    code: 'INVALID_PARAM',
+    message: expect.stringContaining('action'),
+  });
   // The emulator still answers afterwards.
   expect((await t.http('GET', '/v1/health')).status).toBe(200);
 });
@@ -91,6 +128,9 @@ test('@cloudbase/node-sdk used directly works against the emulator too', async (
   await nodeDb.collection('things').add({ _id: 'n1', n: 7 });
   const res = await nodeDb.collection('things').doc('n1').get();
   expect(res.data).toEqual([{ _id: 'n1', n: 7 }]);
-  const counted = await nodeDb.collection('things').where({ n: nodeDb.command.gt(5) }).count();
+  const counted = await nodeDb
+    .collection('things')
+    .where({ n: nodeDb.command.gt(5) })
+    .count();
   expect(counted.total).toBe(1);
 });

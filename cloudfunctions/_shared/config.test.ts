@@ -3,15 +3,17 @@ import { decodeEnvValue, encodeEnvValue, ENCODED_PREFIX, packCatalogueOverride, 
 /** The CloudBase CLI's handling of cloudbaserc.json (2.12.10): values pasted as text, then JSON.parse with a reviver that turns JSON-object strings into objects. */
 function throughTheCli(value: string): unknown {
   const text = JSON.stringify({ envVariables: { X: value } });
-  return (JSON.parse(text, (_k, v: unknown) => {
-    if (typeof v !== 'string') return v;
-    try {
-      const parsed: unknown = JSON.parse(v);
-      return typeof parsed === 'object' ? parsed : v;
-    } catch {
-      return v;
-    }
-  }) as { envVariables: { X: unknown } }).envVariables.X;
+  return (
+    JSON.parse(text, (_k, v: unknown) => {
+      if (typeof v !== 'string') return v;
+      try {
+        const parsed: unknown = JSON.parse(v);
+        return typeof parsed === 'object' ? parsed : v;
+      } catch {
+        return v;
+      }
+    }) as { envVariables: { X: unknown } }
+  ).envVariables.X;
 }
 
 const awkward = [

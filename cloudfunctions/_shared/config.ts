@@ -59,7 +59,7 @@ const ADMIN_OPENIDS = /* @__PURE__ */ variable(
 );
 const PHONE_CODE_FAILURES_PER_USER_PER_DAY = /* @__PURE__ */ variable(
   'PHONE_CODE_FAILURES_PER_USER_PER_DAY',
-  'Codes WeChat may refuse (invalid, expired, used, someone else\'s) for one user per China-time day; past it that user\'s new codes get RATE_LIMITED and nothing is recorded (the refusal is noted once on the user). Real codes are never limited: WeChat billed them already.',
+  "Codes WeChat may refuse (invalid, expired, used, someone else's) for one user per China-time day; past it that user's new codes get RATE_LIMITED and nothing is recorded (the refusal is noted once on the user). Real codes are never limited: WeChat billed them already.",
   { fallback: '5' },
 );
 const NO_QUOTA_REPORTS_TO_TRIP = /* @__PURE__ */ variable(
@@ -88,7 +88,7 @@ const QUOTA_PACK_CATALOGUE = /* @__PURE__ */ variable(
 );
 const QUOTA_LOW_PERCENT = /* @__PURE__ */ variable(
   'QUOTA_LOW_PERCENT',
-  'cron writes a quota-low alert when what is left falls below this percentage of the active packs\' calls.',
+  "cron writes a quota-low alert when what is left falls below this percentage of the active packs' calls.",
   { fallback: '10' },
 );
 const QUOTA_LOW_DAYS = /* @__PURE__ */ variable(
@@ -98,16 +98,16 @@ const QUOTA_LOW_DAYS = /* @__PURE__ */ variable(
 );
 const WECHAT_APPID = /* @__PURE__ */ variable(
   'WECHAT_APPID',
-  'The mini program\'s AppID, for WeChat\'s usage API (reconciliation). Unset: reconciliation is skipped.',
+  "The mini program's AppID, for WeChat's usage API (reconciliation). Unset: reconciliation is skipped.",
 );
 const WECHAT_APPSECRET = /* @__PURE__ */ variable(
   'WECHAT_APPSECRET',
-  'The mini program\'s AppSecret, for the access token the usage API needs. Never logged.',
+  "The mini program's AppSecret, for the access token the usage API needs. Never logged.",
   { secret: true },
 );
 const WECHAT_API_BASE = /* @__PURE__ */ variable(
   'WECHAT_API_BASE',
-  'Where WeChat\'s HTTP APIs live; the emulator points functions at its own fakes.',
+  "Where WeChat's HTTP APIs live; the emulator points functions at its own fakes.",
   { fallback: 'https://api.weixin.qq.com', local: true },
 );
 const WECHAT_SPU_QUICK = /* @__PURE__ */ variable(
@@ -122,16 +122,16 @@ const WECHAT_SPU_REALTIME = /* @__PURE__ */ variable(
 );
 const PROVIDER_APPID = /* @__PURE__ */ variable(
   'PROVIDER_APPID',
-  'The service provider\'s AppID, for the access token its service-provider APIs take (provider function). Unset: provider routes answer UPSTREAM_UNAVAILABLE.',
+  "The service provider's AppID, for the access token its service-provider APIs take (provider function). Unset: provider routes answer UPSTREAM_UNAVAILABLE.",
 );
 const PROVIDER_APPSECRET = /* @__PURE__ */ variable(
   'PROVIDER_APPSECRET',
-  'The service provider\'s AppSecret, for that access token. Never logged.',
+  "The service provider's AppSecret, for that access token. Never logged.",
   { secret: true },
 );
 const PROVIDER_TOKEN_PATH = /* @__PURE__ */ variable(
   'PROVIDER_TOKEN_PATH',
-  'Where the provider\'s access token comes from, under WECHAT_API_BASE: /cgi-bin/token (GET, the default: an ordinary access_token of the service platform\'s AppID, as community code does) or /cgi-bin/stable_token (POST).',
+  "Where the provider's access token comes from, under WECHAT_API_BASE: /cgi-bin/token (GET, the default: an ordinary access_token of the service platform's AppID, as community code does) or /cgi-bin/stable_token (POST).",
   { fallback: '/cgi-bin/token' },
 );
 const PROVIDER_MERCHANT_SECRETS = /* @__PURE__ */ variable(
@@ -145,7 +145,7 @@ const PROVIDER_MERCHANT_TOKEN_URL = /* @__PURE__ */ variable(
 );
 const PROVIDER_PUSH_TOKEN = /* @__PURE__ */ variable(
   'PROVIDER_PUSH_TOKEN',
-  'The Token set with the push URL in the service platform\'s 开发设置 (消息推送): WeChat signs each result event with it. Unset: pushed events are refused and results settle by polling only.',
+  "The Token set with the push URL in the service platform's 开发设置 (消息推送): WeChat signs each result event with it. Unset: pushed events are refused and results settle by polling only.",
   { secret: true },
 );
 const PROVIDER_PUSH_AES_KEY = /* @__PURE__ */ variable(
@@ -155,7 +155,7 @@ const PROVIDER_PUSH_AES_KEY = /* @__PURE__ */ variable(
 );
 const PROVIDER_PUSH_MAX_AGE_SECONDS = /* @__PURE__ */ variable(
   'PROVIDER_PUSH_MAX_AGE_SECONDS',
-  'How far a pushed event\'s timestamp may be from now (either way) before it is refused (assumed; WeChat states no window).',
+  "How far a pushed event's timestamp may be from now (either way) before it is refused (assumed; WeChat states no window).",
   { fallback: '300' },
 );
 const PROVIDER_BULK_SPU_IDS = /* @__PURE__ */ variable(
@@ -189,12 +189,12 @@ const PROVIDER_CALL_TIMEOUT_MS = /* @__PURE__ */ variable(
 );
 const PROVIDER_POLL_MAX_ATTEMPTS = /* @__PURE__ */ variable(
   'PROVIDER_POLL_MAX_ATTEMPTS',
-  'After this many checks without WeChat\'s final word an assignment is marked unknown (shown to admins, no more resends).',
+  "After this many checks without WeChat's final word an assignment is marked unknown (shown to admins, no more resends).",
   { fallback: '10' },
 );
 const QUICKPHONE_CLOCK_OFFSET_MS = /* @__PURE__ */ variable(
   'QUICKPHONE_CLOCK_OFFSET_MS',
-  'Milliseconds the functions\' clock (`now()`) runs ahead of the system clock. The emulator sets it on each invocation when a test drives its clock; never deployed.',
+  "Milliseconds the functions' clock (`now()`) runs ahead of the system clock. The emulator sets it on each invocation when a test drives its clock; never deployed.",
   { fallback: '0', local: true },
 );
 const DOCTOR_KEY = /* @__PURE__ */ variable(
@@ -274,7 +274,8 @@ export const wechatSpuId = (kind: 'quick' | 'realtime') => read(kind === 'quick'
 export function wechatCredentials(): { ok: true; appid: string; secret: string } | { ok: false; reason: string } {
   const appid = read(WECHAT_APPID);
   const secret = read(WECHAT_APPSECRET);
-  if (!appid || !secret) return { ok: false, reason: `${[!appid && 'WECHAT_APPID', !secret && 'WECHAT_APPSECRET'].filter(Boolean).join(' and ')} not set` };
+  if (!appid || !secret)
+    return { ok: false, reason: `${[!appid && 'WECHAT_APPID', !secret && 'WECHAT_APPSECRET'].filter(Boolean).join(' and ')} not set` };
   return { ok: true, appid, secret };
 }
 
@@ -282,7 +283,8 @@ export function wechatCredentials(): { ok: true; appid: string; secret: string }
 export function providerCredentials(): { ok: true; appid: string; secret: string } | { ok: false; reason: string } {
   const appid = read(PROVIDER_APPID);
   const secret = read(PROVIDER_APPSECRET);
-  if (!appid || !secret) return { ok: false, reason: `${[!appid && 'PROVIDER_APPID', !secret && 'PROVIDER_APPSECRET'].filter(Boolean).join(' and ')} not set` };
+  if (!appid || !secret)
+    return { ok: false, reason: `${[!appid && 'PROVIDER_APPID', !secret && 'PROVIDER_APPSECRET'].filter(Boolean).join(' and ')} not set` };
   return { ok: true, appid, secret };
 }
 

@@ -13,10 +13,14 @@ test('an answer not worth retrying is returned after one attempt', async () => {
 
 test('a transient answer is retried until the attempts run out, the earlier answers kept', async () => {
   const attempt = busyThen([-1, -1, -1, 0]);
-  expect(await retry(attempt, { attempts: 3, pauseMs: 0, retryAnswer: (e) => e === -1 })).toEqual({ answer: -1, attempts: 3, earlier: [-1, -1] });
+  expect(await retry(attempt, { attempts: 3, pauseMs: 0, retryAnswer: (e) => e === -1 })).toEqual({
+    answer: -1,
+    attempts: 3,
+    earlier: [-1, -1],
+  });
 });
 
-test('a transient error is retried; the last attempt\'s error is thrown', async () => {
+test("a transient error is retried; the last attempt's error is thrown", async () => {
   const busy = new Error('busy');
   let calls = 0;
   const attempt = async () => {

@@ -9,7 +9,10 @@ const handler = dispatcher({
   name: 'demo',
   identify: () => alice,
   routes: {
-    echo: route(v.object({ text: v.pipe(v.string(), v.minLength(1)) }), async (input, { caller }) => ({ text: input.text, by: caller.openid })),
+    echo: route(v.object({ text: v.pipe(v.string(), v.minLength(1)) }), async (input, { caller }) => ({
+      text: input.text,
+      by: caller.openid,
+    })),
     refuse: route(v.object({}), async () => {
       throw new AppError('FORBIDDEN', 'not for you');
     }),
@@ -67,7 +70,7 @@ describe('other entries take the same path', () => {
     expect(await main({ Type: 'Timer', TriggerName: 'hourly' })).toEqual({ ok: true, data: { ran: 'hourly' } });
   });
 
-  test('an HTTP access request gets the handler\'s response; a crash is a 500 that hides the detail', async () => {
+  test("an HTTP access request gets the handler's response; a crash is a 500 that hides the detail", async () => {
     expect(await main({ httpMethod: 'GET' })).toEqual({ statusCode: 200, headers: {}, body: 'GET' });
     const crashed = await main({ httpMethod: 'PUT' });
     expect(crashed).toMatchObject({ statusCode: 500 });

@@ -109,10 +109,7 @@ function paramsOf(event: Record<string, unknown>): Record<string, unknown> {
   return params;
 }
 
-type Entry =
-  | { kind: 'route'; url: string }
-  | { kind: 'timer'; event: TimerEvent }
-  | { kind: 'http'; request: HttpAccessRequest };
+type Entry = { kind: 'route'; url: string } | { kind: 'timer'; event: TimerEvent } | { kind: 'http'; request: HttpAccessRequest };
 
 /**
  * Which entry an event is. Only an event with no OPENID can be the timer or HTTP access:
@@ -134,15 +131,26 @@ export function dispatcher(options: DispatchOptions): Main {
     const started = Date.now();
     const safeEvent = event !== null && typeof event === 'object' ? (event as Record<string, unknown>) : {};
     const entry = entryOf(safeEvent, options.identify, options);
-    const where = entry.kind === 'route' ? { route: entry.url } : entry.kind === 'timer' ? { trigger: entry.event.TriggerName ?? 'timer' } : { http: entry.request.httpMethod };
+    const where =
+      entry.kind === 'route'
+        ? { route: entry.url }
+        : entry.kind === 'timer'
+          ? { trigger: entry.event.TriggerName ?? 'timer' }
+          : { http: entry.request.httpMethod };
     let answer: Envelope<unknown> | HttpAccessResponse;
     let outcome: Record<string, unknown>;
     try {
       if (entry.kind === 'http') answer = await options.http!(entry.request);
-      else answer = success(entry.kind === 'timer' ? await options.timer!(entry.event) : await serveRoute(entry.url, safeEvent, routes, options));
+      else
+        answer = success(
+          entry.kind === 'timer' ? await options.timer!(entry.event) : await serveRoute(entry.url, safeEvent, routes, options),
+        );
     } catch (err) {
       if (!(err instanceof AppError)) logEvent('error', { fn: name, ...where, error: describe(err) });
-      answer = entry.kind === 'http' ? { statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error' } : failure(err);
+      answer =
+        entry.kind === 'http'
+          ? { statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error' }
+          : failure(err);
     }
     if ('statusCode' in answer) outcome = { status: answer.statusCode };
     else outcome = answer.ok ? { ok: true } : { ok: false, code: answer.error.code };
@@ -194,7 +202,9 @@ type Conforming<R, S> = S extends RouteSpec
   : never;
 
 /** The routes of function F: exactly the contract's, each conforming to its entry. */
-export type ImplementationOf<F extends FunctionName, R> = { [U in keyof Contract[F]]: U extends keyof R ? Conforming<R[U], Contract[F][U]> : AnyRoute };
+export type ImplementationOf<F extends FunctionName, R> = {
+  [U in keyof Contract[F]]: U extends keyof R ? Conforming<R[U], Contract[F][U]> : AnyRoute;
+};
 
 /**
  * Builds the `main` of a function in the contract. Its route table must implement
@@ -202,7 +212,10 @@ export type ImplementationOf<F extends FunctionName, R> = { [U in keyof Contract
  * is a compile error at this call.
  */
 export function createHandler<F extends FunctionName, R extends RouteTable>(
-  options: Omit<DispatchOptions, 'name' | 'routes'> & { name: F; routes: R & ImplementationOf<F, R> & Record<Exclude<keyof R, keyof Contract[F]>, never> },
+  options: Omit<DispatchOptions, 'name' | 'routes'> & {
+    name: F;
+    routes: R & ImplementationOf<F, R> & Record<Exclude<keyof R, keyof Contract[F]>, never>;
+  },
 ): Main {
   return dispatcher(options);
 }

@@ -6,7 +6,11 @@ import { now } from '../_shared/clock';
 import { addAdmin, listAdmins, removeAdmin } from '../_shared/data/admins';
 
 const openidInput = v.object({
-  openid: v.pipe(v.string('openid must be a string'), v.trim(), v.regex(/^[A-Za-z0-9_-]{6,64}$/, 'openid must be 6 to 64 letters, digits, "_" or "-"')),
+  openid: v.pipe(
+    v.string('openid must be a string'),
+    v.trim(),
+    v.regex(/^[A-Za-z0-9_-]{6,64}$/, 'openid must be 6 to 64 letters, digits, "_" or "-"'),
+  ),
 });
 
 export const listAdminsRoute = route(noParams, async () => ({ admins: await listAdmins() }));

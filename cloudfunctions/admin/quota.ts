@@ -86,7 +86,15 @@ export const quotaStatus = route(v.object({ kind }), async ({ kind }) => {
       difference: reconciliation.difference,
       wechatRemaining: reconciliation.wechatRemaining,
     },
-    alerts: alerts.map((a) => ({ id: a._id, at: a.at, kind: a.kind, type: a.type, message: a.message, remaining: a.remaining, daysLeft: a.daysLeft })),
+    alerts: alerts.map((a) => ({
+      id: a._id,
+      at: a.at,
+      kind: a.kind,
+      type: a.type,
+      message: a.message,
+      remaining: a.remaining,
+      daysLeft: a.daysLeft,
+    })),
     /** Charges no recorded pack covers: a sign a purchased pack is missing from the ledger. */
     uncovered: quota.state.uncovered,
   };
@@ -94,14 +102,21 @@ export const quotaStatus = route(v.object({ kind }), async ({ kind }) => {
 
 const addPackInput = v.object({
   calls: positiveCount,
-  validityDays: v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be positive'), v.maxValue(3650, 'can be at most 3650 days')),
+  validityDays: v.pipe(
+    v.number('must be a number'),
+    v.integer('must be a whole number'),
+    v.minValue(1, 'must be positive'),
+    v.maxValue(3650, 'can be at most 3650 days'),
+  ),
   kind,
   startsAt: v.optional(startDate),
   priceYuan: v.optional(v.nullable(yuanAmount)),
   source: v.optional(v.picklist(['self', 'provider'], 'must be "self" or "provider"'), 'self'),
   note: v.optional(v.nullable(v.pipe(v.string('must be text'), v.trim(), v.maxLength(200, 'can be at most 200 characters')))),
   /** As provider `assign`: the same key records the pack once, however often it is sent. */
-  idempotencyKey: v.optional(v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(128, 'must be at most 128 characters'))),
+  idempotencyKey: v.optional(
+    v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(128, 'must be at most 128 characters')),
+  ),
 });
 
 /** The pack id for an idempotency key: the same key always names the same pack. */

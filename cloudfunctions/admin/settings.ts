@@ -16,7 +16,11 @@ import { rearmSpendIfDue } from '../_shared/data/spend-breaker';
 export const getSettings = route(noParams, async () => loadSettings());
 
 const updateInput = v.object({
-  version: v.pipe(v.number('version must be a number'), v.integer('version must be a whole number'), v.minValue(0, 'version cannot be negative')),
+  version: v.pipe(
+    v.number('version must be a number'),
+    v.integer('version must be a whole number'),
+    v.minValue(0, 'version cannot be negative'),
+  ),
   patch: settingsPatchSchema,
 });
 
@@ -24,11 +28,16 @@ export const updateSettingsRoute = route(updateInput, async ({ version, patch },
   const by = requireOpenid(caller);
   const outcome = await updateSettings(version, patch, by, now());
   if (!outcome.ok) {
-    throw new AppError('CONFLICT', `The settings changed since you loaded them (you have version ${version}, now ${outcome.current.version}); reload and try again.`);
+    throw new AppError(
+      'CONFLICT',
+      `The settings changed since you loaded them (you have version ${version}, now ${outcome.current.version}); reload and try again.`,
+    );
   }
   if (outcome.changes.length) logEvent('info', { fn: 'admin', route: 'settings.update', by, fields: outcome.changes.map((c) => c.field) });
   // Raising (or removing) the limit that tripped a spending breaker re-arms it now; so does marking the account fee-exempt.
-  const limitChanged = outcome.changes.some((c) => c.field === 'phoneCapture.monthlyBudgetYuan' || c.field === 'phoneCapture.dailyCap' || c.field === 'feeExempt');
+  const limitChanged = outcome.changes.some(
+    (c) => c.field === 'phoneCapture.monthlyBudgetYuan' || c.field === 'phoneCapture.dailyCap' || c.field === 'feeExempt',
+  );
   if (limitChanged && (await rearmSpendIfDue(outcome.settings, now()))) return loadSettings();
   return outcome.settings;
 });

@@ -15,7 +15,15 @@ import { loadSettings } from '../_shared/data/settings';
 import { pageCharges } from '../_shared/data/charges';
 
 const summaryInput = v.object({
-  months: v.optional(v.pipe(v.number('months must be a number'), v.integer('months must be a whole number'), v.minValue(1, 'months must be at least 1'), v.maxValue(36, 'months can be at most 36')), 12),
+  months: v.optional(
+    v.pipe(
+      v.number('months must be a number'),
+      v.integer('months must be a whole number'),
+      v.minValue(1, 'months must be at least 1'),
+      v.maxValue(36, 'months can be at most 36'),
+    ),
+    12,
+  ),
 });
 
 export const usageSummary = route(summaryInput, async ({ months }) => {
@@ -26,7 +34,15 @@ export const usageSummary = route(summaryInput, async ({ months }) => {
 });
 
 const listInput = v.object({
-  limit: v.optional(v.pipe(v.number('limit must be a number'), v.integer('limit must be a whole number'), v.minValue(1, 'limit must be at least 1'), v.maxValue(100, 'limit can be at most 100')), 20),
+  limit: v.optional(
+    v.pipe(
+      v.number('limit must be a number'),
+      v.integer('limit must be a whole number'),
+      v.minValue(1, 'limit must be at least 1'),
+      v.maxValue(100, 'limit can be at most 100'),
+    ),
+    20,
+  ),
   cursor: v.optional(v.nullable(v.pipe(v.string('cursor must be a string'), v.maxLength(200, 'cursor is not one we gave out')))),
 });
 

@@ -21,7 +21,15 @@ import { AppError } from '../_shared/errors';
 import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
 import { phoneCodeFailuresPerUserPerDay } from '../_shared/config';
-import { billableAfter, chargeId, classifyExchangeError, isRetriable, newCharge, type ChargeRecord, type FailureReason } from '../_shared/domain/charge';
+import {
+  billableAfter,
+  chargeId,
+  classifyExchangeError,
+  isRetriable,
+  newCharge,
+  type ChargeRecord,
+  type FailureReason,
+} from '../_shared/domain/charge';
 import { chinaDay } from '../_shared/domain/china-time';
 import { maskPhone } from '../_shared/domain/phone';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
@@ -126,7 +134,19 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     const refused = billable === false;
     const marked = await persistently(
       'mark failed',
-      () => markCharge(charge._id, { exchange: 'failed', failure, errcode: outcome.errcode, billable, maybeUsed, ...(refused ? { counted: false, notCounted: 'invalid-code' as const } : {}) }, attempts),
+      () =>
+        markCharge(
+          charge._id,
+          {
+            exchange: 'failed',
+            failure,
+            errcode: outcome.errcode,
+            billable,
+            maybeUsed,
+            ...(refused ? { counted: false, notCounted: 'invalid-code' as const } : {}),
+          },
+          attempts,
+        ),
       MARK_TRIES,
     ).then(
       () => true,
@@ -138,7 +158,11 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     if (!marked && billable === null) {
       // Nothing learnt and the record still pending: without a second copy, cron would
       // take it for an abandoned request once the lease runs out, and count it.
-      await persistently('note untouched', () => noteUntouched(charge.openid, caller.appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)), STORE_PHONE_TRIES).catch((err: unknown) =>
+      await persistently(
+        'note untouched',
+        () => noteUntouched(charge.openid, caller.appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)),
+        STORE_PHONE_TRIES,
+      ).catch((err: unknown) =>
         logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteUntouched: true, error: String(err) }),
       );
     }
@@ -147,7 +171,11 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
       // The refusal's second copy: if the record's update was lost too, this note is what
       // tells a replay or cron it was refused (else, once its lease runs out, the record
       // looks abandoned — an unknown outcome, counted). Tried as long as the number is.
-      await persistently('note refusal', () => noteCodeFailure(charge.openid, caller.appid, chinaDay(at), charge._id), STORE_PHONE_TRIES).catch((err: unknown) =>
+      await persistently(
+        'note refusal',
+        () => noteCodeFailure(charge.openid, caller.appid, chinaDay(at), charge._id),
+        STORE_PHONE_TRIES,
+      ).catch((err: unknown) =>
         logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteFailure: true, error: String(err) }),
       );
     }
@@ -173,7 +201,10 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     // with whether it was counted, so a lost record update can be finished exactly.
     const stored = await persistently(
       'store phone',
-      () => updateUser(charge.openid, caller.appid, { phone: { ...outcome.phone, kind: charge.kind, verifiedAt: at, chargeId: charge._id, counted } }),
+      () =>
+        updateUser(charge.openid, caller.appid, {
+          phone: { ...outcome.phone, kind: charge.kind, verifiedAt: at, chargeId: charge._id, counted },
+        }),
       STORE_PHONE_TRIES,
     ).then(
       () => true,
@@ -183,13 +214,19 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
       },
     );
     // Never `counted: false` here: a recount may have counted an owed record meanwhile.
-    const billing = { billable: true, maybeUsed, ...(counted ? { counted: true, notCounted: null } : { notCounted: 'count-failed' as const }) };
+    const billing = {
+      billable: true,
+      maybeUsed,
+      ...(counted ? { counted: true, notCounted: null } : { notCounted: 'count-failed' as const }),
+    };
     await persistently(
       'mark ok',
       () =>
         markCharge(
           charge._id,
-          stored ? { exchange: 'ok', failure: null, errcode: null, phoneMasked, ...billing } : { exchange: 'failed', failure: 'number-lost', errcode: null, ...billing },
+          stored
+            ? { exchange: 'ok', failure: null, errcode: null, phoneMasked, ...billing }
+            : { exchange: 'failed', failure: 'number-lost', errcode: null, ...billing },
           attempts,
         ),
       MARK_TRIES,
@@ -223,7 +260,12 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
       if (charge.exchange === 'ok' || charge.failure === 'number-lost') throw errorFor('invalid-code');
       // Someone else sent this code first: only WeChat can tell whose it is, so once
       // they are done (refused, unanswered, or gone) the caller gets to ask.
-      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS))) return exchangeAndBind(await claimed(charge, { openid: caller.openid, kind: charge.counted === true ? charge.kind : caller.kind }), code, caller);
+      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS)))
+        return exchangeAndBind(
+          await claimed(charge, { openid: caller.openid, kind: charge.counted === true ? charge.kind : caller.kind }),
+          code,
+          caller,
+        );
     } else if (charge.exchange === 'ok' && charge.phoneMasked) {
       return { phoneMasked: charge.phoneMasked };
     } else if (charge.exchange === 'failed' && (waited || !isRetriable(charge))) {
@@ -246,7 +288,8 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
     } else if (await claimCharge(id, at, LEASE_MS)) {
       return exchangeAndBind(await claimed(charge), code, caller);
     }
-    if (Date.now() >= deadline) throw new AppError('UPSTREAM_UNAVAILABLE', 'This code is still being processed; try again shortly with the same code.');
+    if (Date.now() >= deadline)
+      throw new AppError('UPSTREAM_UNAVAILABLE', 'This code is still being processed; try again shortly with the same code.');
     await sleep(WAIT_STEP_MS);
   }
 }
@@ -275,7 +318,8 @@ async function refuseIfLimited(user: UserDoc | null, id: string, openid: string,
   if (failures < phoneCodeFailuresPerUserPerDay()) return;
   const existing = await findCharge(id);
   if (existing?.openid === openid) return;
-  if (await noteCodeLimit(openid, day, at).catch(() => false)) logEvent('warn', { fn: 'auth', route: 'bindPhone', codeLimit: day, failures });
+  if (await noteCodeLimit(openid, day, at).catch(() => false))
+    logEvent('warn', { fn: 'auth', route: 'bindPhone', codeLimit: day, failures });
   throw errorFor('code-limit');
 }
 

@@ -84,5 +84,9 @@ export const doctor = route(input, async ({ key, variables, collections }, { cal
   const names = Object.fromEntries(variables.map((n) => [n, decodeEnvValue(process.env[n] ?? '').trim() !== '']));
   const existing: Record<string, boolean> = {};
   for (const name of collections) existing[name] = await collectionExists(name);
-  return { exchange: { cloudCall, https, works: cloudCall.verdict === 'works' || https.verdict === 'works' }, variables: names, collections: existing };
+  return {
+    exchange: { cloudCall, https, works: cloudCall.verdict === 'works' || https.verdict === 'works' },
+    variables: names,
+    collections: existing,
+  };
 });

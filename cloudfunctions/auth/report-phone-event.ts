@@ -34,11 +34,19 @@ export const reportPhoneEvent = route(input, async ({ type, errno, errMsg }, { c
   const openid = requireOpenid(caller);
   const at = now();
   // errMsg is free text from the client: keep it short and never let a number through.
-  await recordPhoneEvent({ openid, type, errno: errno ?? null, errMsg: errMsg ? scrubDigits(errMsg).slice(0, 200) : null, at, day: chinaDay(at) });
+  await recordPhoneEvent({
+    openid,
+    type,
+    errno: errno ?? null,
+    errMsg: errMsg ? scrubDigits(errMsg).slice(0, 200) : null,
+    at,
+    day: chinaDay(at),
+  });
 
   if (type === 'no-quota') {
     const confirmation = await confirmNoQuota(at);
-    if (confirmation && (await tripBreaker('quota-exhausted', confirmation))) logEvent('warn', { fn: 'auth', route: 'reportPhoneEvent', breaker: 'quota-exhausted', confirmation });
+    if (confirmation && (await tripBreaker('quota-exhausted', confirmation)))
+      logEvent('warn', { fn: 'auth', route: 'reportPhoneEvent', breaker: 'quota-exhausted', confirmation });
   }
   return {};
 });
@@ -47,7 +55,8 @@ export const reportPhoneEvent = route(input, async ({ type, errno, errMsg }, { c
 async function confirmNoQuota(at: Date): Promise<string | null> {
   const windowStart = new Date(at.getTime() - noQuotaWindowMinutes() * 60_000);
   const reporters = await noQuotaReporters(windowStart);
-  if (reporters.length >= noQuotaReportsToTrip()) return `${reporters.length} users reported no quota (errno 1400001) within ${noQuotaWindowMinutes()} minutes`;
+  if (reporters.length >= noQuotaReportsToTrip())
+    return `${reporters.length} users reported no quota (errno 1400001) within ${noQuotaWindowMinutes()} minutes`;
   const settings = await loadSettings();
   // A fee-exempt account draws on no pack: an empty ledger or usage API proves nothing (reports from several users still do).
   if (settings.feeExempt) return null;

@@ -44,7 +44,11 @@ export interface CheckReport {
  * so it becomes billable (and stays retriable for its owner). In flight: left alone.
  */
 /** A record its user noted as untouched by WeChat, still under the lease of that request. */
-async function releaseIfUntouched(charge: { _id: string }, untouched: Array<{ id: string; leaseUntil: Date }> | undefined, at: Date): Promise<boolean> {
+async function releaseIfUntouched(
+  charge: { _id: string },
+  untouched: Array<{ id: string; leaseUntil: Date }> | undefined,
+  at: Date,
+): Promise<boolean> {
   const note = untouched?.find((u) => u.id === charge._id);
   return note ? releaseUntouched(charge._id, new Date(note.leaseUntil), at) : false;
 }
@@ -97,7 +101,7 @@ export async function runChecks(at: Date): Promise<CheckReport> {
     if (kind !== settings.phoneCapture.kind) continue;
     const wechat = reconciliation.status === 'ok' ? reconciliation.kinds.find((r) => r.kind === kind) : undefined;
     const remaining = wechat ? wechat.wechatRemaining : quota.state.remaining;
-    const source = wechat ? 'WeChat\'s usage API' : 'the quota ledger';
+    const source = wechat ? "WeChat's usage API" : 'the quota ledger';
     if (remaining === 0 && (await tripBreaker('quota-exhausted', `${source} shows no ${kind} quota left`))) tripped = 'quota-exhausted';
   }
   const after = await loadSettings();

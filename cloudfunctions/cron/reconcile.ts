@@ -14,20 +14,47 @@ import { fetchUsage } from '../_shared/wechat/usage-api';
 import { WechatError } from '../_shared/wechat/http';
 
 export type ReconcileOutcome =
-  | { status: 'ok'; kinds: Reconciliation[] }
-  | { status: 'skipped'; reason: string }
-  | { status: 'failed'; reason: string };
+  { status: 'ok'; kinds: Reconciliation[] } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
 
 async function reconcileKind(kind: PhoneKind, appid: string, secret: string, at: Date): Promise<Reconciliation> {
   const usage = await fetchUsage(appid, secret, wechatSpuId(kind));
   const before = await loadQuota(kind, at);
-  for (const action of planPackSync(usage.packages, before.state.packs.map((p) => p.pack))) {
-    if (action.type === 'link') await linkPack(action.localId, { wechatPkgId: action.pkgId, calls: action.calls, startsAt: action.startsAt, expiresAt: action.expiresAt });
-    else await insertPack({ id: `wx-${action.pkgId}`, kind, source: action.source, calls: action.calls, startsAt: action.startsAt, expiresAt: action.expiresAt, priceFen: null, note: '从微信同步', createdBy: 'wechat', at, wechatPkgId: action.pkgId });
+  for (const action of planPackSync(
+    usage.packages,
+    before.state.packs.map((p) => p.pack),
+  )) {
+    if (action.type === 'link')
+      await linkPack(action.localId, {
+        wechatPkgId: action.pkgId,
+        calls: action.calls,
+        startsAt: action.startsAt,
+        expiresAt: action.expiresAt,
+      });
+    else
+      await insertPack({
+        id: `wx-${action.pkgId}`,
+        kind,
+        source: action.source,
+        calls: action.calls,
+        startsAt: action.startsAt,
+        expiresAt: action.expiresAt,
+        priceFen: null,
+        note: '从微信同步',
+        createdBy: 'wechat',
+        at,
+        wechatPkgId: action.pkgId,
+      });
   }
   const wechatUsed = wechatUsedTotal(usage.packages);
   const localCharges = before.history.reduce((sum, d) => sum + d.count, 0);
-  const result: Reconciliation = { kind, at, wechatUsed, localCharges, difference: wechatUsed - localCharges, wechatRemaining: Math.max(0, usage.all - usage.effectiveUse) };
+  const result: Reconciliation = {
+    kind,
+    at,
+    wechatUsed,
+    localCharges,
+    difference: wechatUsed - localCharges,
+    wechatRemaining: Math.max(0, usage.all - usage.effectiveUse),
+  };
   await saveReconciliation(result);
   return result;
 }

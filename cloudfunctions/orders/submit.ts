@@ -15,7 +15,12 @@ const submitInput = v.object({
     v.array(
       v.object({
         productId: v.pipe(v.string('productId must be a string'), v.maxLength(64, 'productId is too long')),
-        qty: v.pipe(v.number('qty must be a number'), v.integer('qty must be a whole number'), v.minValue(1, 'qty must be at least 1'), v.maxValue(999, 'qty must be at most 999')),
+        qty: v.pipe(
+          v.number('qty must be a number'),
+          v.integer('qty must be a whole number'),
+          v.minValue(1, 'qty must be at least 1'),
+          v.maxValue(999, 'qty must be at most 999'),
+        ),
       }),
       'lines must be a list',
     ),
@@ -24,7 +29,9 @@ const submitInput = v.object({
   ),
   address: v.optional(v.nullable(v.pipe(v.string('address must be a string'), v.maxLength(200, 'address must be at most 200 characters')))),
   /** The client's id for this submission: the same id again returns the same order. */
-  requestId: v.optional(v.pipe(v.string('requestId must be a string'), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'requestId must be 8–64 letters, digits, "_" or "-"'))),
+  requestId: v.optional(
+    v.pipe(v.string('requestId must be a string'), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'requestId must be 8–64 letters, digits, "_" or "-"')),
+  ),
 });
 
 export const submitOrder = route(submitInput, async (input, { caller }) => {
@@ -53,7 +60,15 @@ export const submitOrder = route(submitInput, async (input, { caller }) => {
 });
 
 const listInput = v.object({
-  limit: v.optional(v.pipe(v.number('limit must be a number'), v.integer('limit must be a whole number'), v.minValue(1, 'limit must be at least 1'), v.maxValue(50, 'limit must be at most 50')), 20),
+  limit: v.optional(
+    v.pipe(
+      v.number('limit must be a number'),
+      v.integer('limit must be a whole number'),
+      v.minValue(1, 'limit must be at least 1'),
+      v.maxValue(50, 'limit must be at most 50'),
+    ),
+    20,
+  ),
 });
 
 export const listOrders = route(listInput, async ({ limit }, { caller }) => {

@@ -33,7 +33,12 @@ const assignInput = v.object({
   orderId: wechatId('orderId'),
   skuId: wechatId('skuId'),
   receiverAppId: appid('receiverAppId'),
-  idempotencyKey: v.pipe(v.string('idempotencyKey must be a string'), v.trim(), v.minLength(1, 'idempotencyKey must not be empty'), v.maxLength(128, 'idempotencyKey must be at most 128 characters')),
+  idempotencyKey: v.pipe(
+    v.string('idempotencyKey must be a string'),
+    v.trim(),
+    v.minLength(1, 'idempotencyKey must not be empty'),
+    v.maxLength(128, 'idempotencyKey must be at most 128 characters'),
+  ),
   beginTime: v.optional(
     v.nullable(
       v.pipe(
@@ -53,8 +58,13 @@ function answer(doc: AssignmentDoc) {
 /** What a request with a key already on record gets. */
 async function replay(doc: AssignmentDoc, request: AssignRequest, at: Date) {
   const differs = requestDifferences(doc, request);
-  if (differs.length > 0) throw new AppError('CONFLICT', `This idempotencyKey was already used for another assignment (different ${differs.join(', ')}); use a new key for a new assignment.`);
-  if (doc.status === 'failed') throw new AppError(doc.error?.code ?? 'CONFLICT', doc.error?.message ?? 'This assignment failed; nothing was assigned.');
+  if (differs.length > 0)
+    throw new AppError(
+      'CONFLICT',
+      `This idempotencyKey was already used for another assignment (different ${differs.join(', ')}); use a new key for a new assignment.`,
+    );
+  if (doc.status === 'failed')
+    throw new AppError(doc.error?.code ?? 'CONFLICT', doc.error?.message ?? 'This assignment failed; nothing was assigned.');
   // The request that stored it never got WeChat's acknowledgement and its time is up:
   // send it again, with the same requestId.
   if (doc.status === 'pending' && !doc.submitted && (await claimForResend(doc._id, at, SEND_LEASE_MS))) {
@@ -67,20 +77,30 @@ async function replay(doc: AssignmentDoc, request: AssignRequest, at: Date) {
 export const assign = route(assignInput, async (input, { caller }) => {
   const at = now();
   const id = assignmentIdFor(input.idempotencyKey);
-  const request: AssignRequest = { orderId: input.orderId, skuId: input.skuId, receiverAppId: input.receiverAppId, beginTime: input.beginTime ?? null };
+  const request: AssignRequest = {
+    orderId: input.orderId,
+    skuId: input.skuId,
+    receiverAppId: input.receiverAppId,
+    beginTime: input.beginTime ?? null,
+  };
   const existing = await findAssignment(id);
   if (existing) return replay(existing, request, at);
 
   // For the record's calls and name. Not a gate: the list may leave out SKUs that no
   // longer fit in what the order has left, and WeChat's refusal says which it is.
   const order = await askWechat('read', () => getOrder(request.orderId));
-  const skus = await askWechat('read', () => convertibleSkus({ orderId: request.orderId, spSpuId: order.product.spSpuId, spSkuId: order.product.spSkuId }));
+  const skus = await askWechat('read', () =>
+    convertibleSkus({ orderId: request.orderId, spSpuId: order.product.spSpuId, spSkuId: order.product.spSkuId }),
+  );
   const sku = skus.find((s) => s.skuId === request.skuId);
   if (request.beginTime !== null && order.createTime !== null && providerBeginTimeWithinOrder()) {
     const lifeMs = (sku?.duration ?? Math.max(0, ...skus.map((s) => s.duration ?? 0))) * 1000;
     const endsAt = order.createTime + lifeMs;
     if (lifeMs > 0 && request.beginTime >= endsAt) {
-      throw new AppError('INVALID_ARGUMENT', `beginTime is past the order's life (it ends at ${new Date(endsAt).toISOString()}); nothing was assigned.`);
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `beginTime is past the order's life (it ends at ${new Date(endsAt).toISOString()}); nothing was assigned.`,
+      );
     }
   }
 

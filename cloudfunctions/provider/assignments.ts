@@ -21,7 +21,15 @@ export const POLL_LIMIT = 10;
 
 const listInput = v.object({
   receiverAppId: v.optional(appid('receiverAppId')),
-  limit: v.optional(v.pipe(v.number('limit must be a number'), v.integer('limit must be a whole number'), v.minValue(1, 'limit must be 1 to 500'), v.maxValue(500, 'limit must be 1 to 500')), 100),
+  limit: v.optional(
+    v.pipe(
+      v.number('limit must be a number'),
+      v.integer('limit must be a whole number'),
+      v.minValue(1, 'limit must be 1 to 500'),
+      v.maxValue(500, 'limit must be 1 to 500'),
+    ),
+    100,
+  ),
 });
 
 export const listAssignmentsRoute = route(listInput, async ({ receiverAppId, limit }) => {
@@ -35,7 +43,12 @@ export const listAssignmentsRoute = route(listInput, async ({ receiverAppId, lim
     } catch (err) {
       // The list is still worth answering; the next call polls again. Only our own errors' words reach the admin.
       pollError = err instanceof AppError ? err.message : 'Could not check pending assignments with WeChat; the next call tries again.';
-      logEvent('warn', { fn: 'provider', route: 'assignments.list', pollError, ...(err instanceof AppError ? {} : { error: String(err) }) });
+      logEvent('warn', {
+        fn: 'provider',
+        route: 'assignments.list',
+        pollError,
+        ...(err instanceof AppError ? {} : { error: String(err) }),
+      });
     }
   }
   const docs = await listAssignments(filter, limit);

@@ -17,7 +17,11 @@ import { assignmentView } from './assignment-view';
 import { pollAssignments, sendCancel } from './settle';
 
 const cancelInput = v.object({
-  assignmentId: v.pipe(v.string('assignmentId must be a string'), v.trim(), v.regex(/^[0-9a-f]{24}$/, 'assignmentId must be an id that assign answered')),
+  assignmentId: v.pipe(
+    v.string('assignmentId must be a string'),
+    v.trim(),
+    v.regex(/^[0-9a-f]{24}$/, 'assignmentId must be an id that assign answered'),
+  ),
 });
 
 async function reload(id: string, fallback: AssignmentDoc): Promise<AssignmentDoc> {
@@ -34,7 +38,10 @@ function answerFor(doc: AssignmentDoc) {
     case 'pending':
       throw new AppError('CONFLICT', 'This assignment is still in progress at WeChat; cancel it once it is done.');
     case 'unknown':
-      throw new AppError('CONFLICT', 'This assignment\'s outcome is unknown (see its error); check it in the service platform before cancelling.');
+      throw new AppError(
+        'CONFLICT',
+        "This assignment's outcome is unknown (see its error); check it in the service platform before cancelling.",
+      );
     case 'done':
       return null;
   }

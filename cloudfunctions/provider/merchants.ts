@@ -37,6 +37,15 @@ export const merchantUsageRoute = route(usageInput, async ({ appid, kind }) => {
     all: usage.all,
     used: usage.effectiveUse,
     remaining: Math.max(0, usage.all - usage.effectiveUse),
-    packs: usage.packages.map((p) => ({ pkgId: p.pkgId, source: sourceName(p.source), wechatSource: p.source, status: p.status, calls: p.all, used: p.used, startsAt: atSeconds(p.startTime), expiresAt: atSeconds(p.endTime) })),
+    packs: usage.packages.map((p) => ({
+      pkgId: p.pkgId,
+      source: sourceName(p.source),
+      wechatSource: p.source,
+      status: p.status,
+      calls: p.all,
+      used: p.used,
+      startsAt: atSeconds(p.startTime),
+      expiresAt: atSeconds(p.endTime),
+    })),
   };
 });

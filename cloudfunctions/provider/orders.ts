@@ -68,7 +68,8 @@ function orderView(doc: ProviderOrderDoc, names: Record<string, string>) {
   };
 }
 
-const newestFirst = (a: ProviderOrderDoc, b: ProviderOrderDoc) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0) || a._id.localeCompare(b._id);
+const newestFirst = (a: ProviderOrderDoc, b: ProviderOrderDoc) =>
+  (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0) || a._id.localeCompare(b._id);
 
 export const listOrders = route(noParams, async () => {
   const at = now();
@@ -86,7 +87,10 @@ export const listOrders = route(noParams, async () => {
     if (stored.length === 0) throw error;
     return { orders: stored.sort(newestFirst).map((d) => orderView(d, names)), staleBecause: error.message };
   }
-  const docs = fresh.filter((o) => o.orderId).map((o) => toDoc(o, at)).sort(newestFirst);
+  const docs = fresh
+    .filter((o) => o.orderId)
+    .map((o) => toDoc(o, at))
+    .sort(newestFirst);
   const written = await saveOrders(docs);
   logEvent('info', { fn: 'provider', route: 'orders.list', orders: docs.length, written });
   return { orders: docs.map((d) => orderView(d, names)), staleBecause: null };
@@ -95,5 +99,12 @@ export const listOrders = route(noParams, async () => {
 export const listSkus = route(v.object({ orderId: wechatId('orderId') }), async ({ orderId }) => {
   const stored = await findStoredOrder(orderId);
   const skus = await askWechat('read', () => convertibleSkus({ orderId, spSpuId: stored?.spuId, spSkuId: stored?.skuId }));
-  return { skus: skus.map((s) => ({ skuId: s.skuId, name: s.skuName, calls: s.count, validityDays: s.duration === null ? null : Math.round(s.duration / DAY_SECONDS) })) };
+  return {
+    skus: skus.map((s) => ({
+      skuId: s.skuId,
+      name: s.skuName,
+      calls: s.count,
+      validityDays: s.duration === null ? null : Math.round(s.duration / DAY_SECONDS),
+    })),
+  };
 });

@@ -19,7 +19,11 @@ import { parseResultEvent } from '../_shared/domain/provider-events';
 import type { HttpAccessRequest, HttpAccessResponse } from '../_shared/router';
 import { settleFromEvent } from './settle';
 
-const reply = (statusCode: number, body: string): HttpAccessResponse => ({ statusCode, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
+const reply = (statusCode: number, body: string): HttpAccessResponse => ({
+  statusCode,
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  body,
+});
 
 export async function handlePush(request: HttpAccessRequest): Promise<HttpAccessResponse> {
   const token = providerPushToken();
@@ -47,6 +51,13 @@ export async function handlePush(request: HttpAccessRequest): Promise<HttpAccess
     return reply(200, 'success');
   }
   const outcome = await settleFromEvent(parsed.event, now());
-  logEvent('info', { fn: 'provider', push: parsed.event.type, requestId: parsed.event.requestId, result: parsed.event.result, encrypted: reading.encrypted, ...outcome });
+  logEvent('info', {
+    fn: 'provider',
+    push: parsed.event.type,
+    requestId: parsed.event.requestId,
+    result: parsed.event.result,
+    encrypted: reading.encrypted,
+    ...outcome,
+  });
   return reply(200, 'success');
 }

@@ -32,10 +32,20 @@ import { askWechat } from './wechat-errors';
 /** How long the request holding a new record may take to send it (the function times out at 20 s). */
 export const SEND_LEASE_MS = 30_000;
 
-const recordError = (error: MappedError, errcode: number | null): AssignmentError => ({ code: error.code, message: error.message, errcode });
+const recordError = (error: MappedError, errcode: number | null): AssignmentError => ({
+  code: error.code,
+  message: error.message,
+  errcode,
+});
 
 /** Moves a record to `to` if that is an allowed move from its status; true when it moved. */
-async function apply(doc: AssignmentDoc, to: AssignmentStatus, at: Date, via: string, extra: { error?: AssignmentError | null; receivePkgId?: string | null } = {}): Promise<boolean> {
+async function apply(
+  doc: AssignmentDoc,
+  to: AssignmentStatus,
+  at: Date,
+  via: string,
+  extra: { error?: AssignmentError | null; receivePkgId?: string | null } = {},
+): Promise<boolean> {
   if (!nextStatus(doc.status, to)) return false;
   const moved = await moveAssignment(doc._id, doc.status, to, { at, via, submitted: true, ...extra });
   if (moved) logEvent('info', { fn: 'provider', assignment: doc._id, from: doc.status, to, via });
@@ -50,7 +60,15 @@ async function apply(doc: AssignmentDoc, to: AssignmentStatus, at: Date, via: st
 export async function sendAssignment(doc: AssignmentDoc, at: Date, via: string, resend = false): Promise<AppError | null> {
   let answer;
   try {
-    answer = await askWechat('assign', () => assignPackage({ orderId: doc.orderId, skuId: doc.skuId, receiverAppId: doc.receiverAppId, requestId: doc.requestId, beginTime: doc.beginTime }));
+    answer = await askWechat('assign', () =>
+      assignPackage({
+        orderId: doc.orderId,
+        skuId: doc.skuId,
+        receiverAppId: doc.receiverAppId,
+        requestId: doc.requestId,
+        beginTime: doc.beginTime,
+      }),
+    );
   } catch (err) {
     // Not sent (no token): the next request with this key may send it.
     await releaseLease(doc._id, at);
@@ -58,7 +76,8 @@ export async function sendAssignment(doc: AssignmentDoc, at: Date, via: string, 
     throw err;
   }
   const outcome = assignOutcome(answer.errcode, resend || answer.resent);
-  if (outcome.kind !== 'accepted') logEvent('warn', { fn: 'provider', assignment: doc._id, via, errcode: answer.errcode, outcome: outcome.kind });
+  if (outcome.kind !== 'accepted')
+    logEvent('warn', { fn: 'provider', assignment: doc._id, via, errcode: answer.errcode, outcome: outcome.kind });
   return applyAssignOutcome(doc, outcome, at, via);
 }
 
@@ -90,7 +109,8 @@ async function applyAssignOutcome(doc: AssignmentDoc, outcome: SendOutcome, at: 
  * for polling to settle.
  */
 export async function sendCancel(doc: AssignmentDoc, at: Date): Promise<{ error: AppError | null; claimed: boolean }> {
-  if (!(await moveAssignment(doc._id, 'done', 'cancelling', { at, via: 'cancel requested', error: null }))) return { error: null, claimed: false };
+  if (!(await moveAssignment(doc._id, 'done', 'cancelling', { at, via: 'cancel requested', error: null })))
+    return { error: null, claimed: false };
   const claimed: AssignmentDoc = { ...doc, status: 'cancelling' };
   let answer;
   try {
@@ -131,7 +151,11 @@ export async function pollAssignments(docs: AssignmentDoc[], at: Date, maxAttemp
   const changed = new Set<string>();
   for (const doc of docs) {
     if ((doc.pollAttempts ?? 0) >= maxAttempts) {
-      const error: AssignmentError = { code: 'UPSTREAM_UNAVAILABLE', message: `WeChat gave no final word after ${maxAttempts} checks; the outcome is unknown. Check it in the service platform.`, errcode: null };
+      const error: AssignmentError = {
+        code: 'UPSTREAM_UNAVAILABLE',
+        message: `WeChat gave no final word after ${maxAttempts} checks; the outcome is unknown. Check it in the service platform.`,
+        errcode: null,
+      };
       if (await apply(doc, 'unknown', at, `poll: no final word after ${maxAttempts} checks`, { error })) changed.add(doc._id);
       continue;
     }
@@ -168,7 +192,11 @@ export async function settleFromEvent(event: ResultEvent, at: Date): Promise<{ c
     if (event.result !== 0) {
       const mapped = mapWechatError(event.result, event.type);
       const what = event.type === 'assign' ? 'the assignment failed; nothing was assigned' : 'the cancel failed; the pack stays assigned';
-      error = { code: mapped.code === 'UPSTREAM_UNAVAILABLE' ? 'CONFLICT' : mapped.code, message: `WeChat's result event says ${what} (result ${event.result}). ${mapped.message}`, errcode: event.result };
+      error = {
+        code: mapped.code === 'UPSTREAM_UNAVAILABLE' ? 'CONFLICT' : mapped.code,
+        message: `WeChat's result event says ${what} (result ${event.result}). ${mapped.message}`,
+        errcode: event.result,
+      };
     } else if (to === 'done' || to === 'cancelled') {
       error = null;
     }
@@ -178,7 +206,8 @@ export async function settleFromEvent(event: ResultEvent, at: Date): Promise<{ c
       if (event.type === 'cancel' && event.result !== 0 && doc.status === 'done' && error) await noteError(doc._id, at, error);
       return { changed: false };
     }
-    if (await apply(doc, to, at, via, { error, receivePkgId: event.type === 'assign' ? event.receivePkgId : undefined })) return { changed: true };
+    if (await apply(doc, to, at, via, { error, receivePkgId: event.type === 'assign' ? event.receivePkgId : undefined }))
+      return { changed: true };
     // Another request moved it meanwhile: read it again once.
   }
   return { changed: false };

@@ -98,7 +98,18 @@ export interface ConsoleImport {
 
 /** One entry of the live log (`GET /console/api/events`, server-sent). */
 export type LogEntry =
-  | { type: 'invocation'; seq: number; at: string; fn: string; route: string | null; caller: string | null; source: string; durationMs: number; cold: boolean; code: string | null }
+  | {
+      type: 'invocation';
+      seq: number;
+      at: string;
+      fn: string;
+      route: string | null;
+      caller: string | null;
+      source: string;
+      durationMs: number;
+      cold: boolean;
+      code: string | null;
+    }
   | { type: 'log'; seq: number; at: string; fn: string; line: string };
 
 /** `/wxa/charge/usage/get` as the fake WeChat answers it. */
@@ -106,7 +117,17 @@ export interface WechatUsageAnswer {
   effectiveUse: number;
   all: number;
   total: number;
-  detailList: Array<{ pkgId: string; status: number; startTime: number; endTime: number; all: number; used: number; spuId: string; skuId: string; source: number }>;
+  detailList: Array<{
+    pkgId: string;
+    status: number;
+    startTime: number;
+    endTime: number;
+    all: number;
+    used: number;
+    spuId: string;
+    skuId: string;
+    source: number;
+  }>;
 }
 
 /** How a charge record stands on our books; null where it has not settled. */
@@ -162,7 +183,14 @@ export interface ConsoleBilling {
     settingsError: ErrorBody | { code: string; message: string } | null;
   };
   difference: {
-    byKind: ByKind<{ wechat: number; ours: number; counted: number; usageDaily: number; wechatMinusOurs: number; wechatMinusDaily: number }>;
+    byKind: ByKind<{
+      wechat: number;
+      ours: number;
+      counted: number;
+      usageDaily: number;
+      wechatMinusOurs: number;
+      wechatMinusDaily: number;
+    }>;
     /** WeChat's charges at list price minus what usage_daily counts at list price. */
     yuan: string;
     explanations: string[];

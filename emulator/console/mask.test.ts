@@ -25,7 +25,11 @@ describe('console masking', () => {
   it('puts stored values back where an edit still holds their mask', () => {
     const stored = { _id: 'o_user', phone: { purePhoneNumber: '13812348000', countryCode: '86' }, nickname: 'a' };
     const edited = { ...maskDeep(stored), nickname: 'b' };
-    expect(restoreMasked(edited, stored)).toEqual({ _id: 'o_user', phone: { purePhoneNumber: '13812348000', countryCode: '86' }, nickname: 'b' });
+    expect(restoreMasked(edited, stored)).toEqual({
+      _id: 'o_user',
+      phone: { purePhoneNumber: '13812348000', countryCode: '86' },
+      nickname: 'b',
+    });
     // A new number typed over the mask is kept.
     expect(restoreMasked({ phone: { purePhoneNumber: '13900000000' } }, stored)).toEqual({ phone: { purePhoneNumber: '13900000000' } });
   });

@@ -76,7 +76,8 @@ function checkRequest(req: IncomingMessage): void {
 
 export async function serveConsole(emu: Emulator, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const path = url.pathname;
-  if (req.method === 'GET' && path === '/') return send(res, 'text/html; charset=utf-8', readFileSync(join(__dirname, 'client', 'index.html')));
+  if (req.method === 'GET' && path === '/')
+    return send(res, 'text/html; charset=utf-8', readFileSync(join(__dirname, 'client', 'index.html')));
   if (req.method === 'GET' && path === '/console/app.js') return send(res, 'text/javascript; charset=utf-8', await clientBundle());
   checkRequest(req);
   const route = `${req.method} ${path}`;
@@ -88,7 +89,9 @@ export async function serveConsole(emu: Emulator, req: IncomingMessage, res: Ser
   if (route === 'POST /console/api/play') return sendMasked(res, await play(emu, await readJsonObject(req)));
   if (route === 'GET /console/api/export') {
     const name = `quickphone-export-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-    return send(res, 'application/json; charset=utf-8', EJSON.stringify(emu.exportState(), undefined, 1, { relaxed: true }), { 'content-disposition': `attachment; filename="${name}"` });
+    return send(res, 'application/json; charset=utf-8', EJSON.stringify(emu.exportState(), undefined, 1, { relaxed: true }), {
+      'content-disposition': `attachment; filename="${name}"`,
+    });
   }
   if (route === 'POST /console/api/import') {
     let state: PersistedState;
@@ -100,12 +103,14 @@ export async function serveConsole(emu: Emulator, req: IncomingMessage, res: Ser
     }
     return sendJson(res, 200, { collections: Object.keys(state.collections).length, phoneCodes: state.phoneCodes?.length ?? 0 });
   }
-  if (route === 'GET /console/api/db') return sendMasked(res, { collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}).length })) });
+  if (route === 'GET /console/api/db')
+    return sendMasked(res, { collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}).length })) });
   const db = /^\/console\/api\/db\/([^/]+)(?:\/([^/]+))?$/.exec(path);
   if (db) {
     const collection = decodeURIComponent(db[1]!);
     if (req.method === 'GET' && !db[2]) return sendMasked(res, page(emu, collection, url.searchParams));
-    if (req.method === 'PUT' && db[2]) return sendMasked(res, putDocument(emu, collection, decodeURIComponent(db[2]), await readJsonObject(req)));
+    if (req.method === 'PUT' && db[2])
+      return sendMasked(res, putDocument(emu, collection, decodeURIComponent(db[2]), await readJsonObject(req)));
   }
   throw new HttpError(404, 'NOT_FOUND', `no console route for ${req.method} ${path}`);
 }
@@ -113,7 +118,10 @@ export async function serveConsole(emu: Emulator, req: IncomingMessage, res: Ser
 // ---- overview ------------------------------------------------------------------
 
 function adminCandidates(emu: Emulator): string[] {
-  const fromEnv = (emu.envVar('ADMIN_OPENIDS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const fromEnv = (emu.envVar('ADMIN_OPENIDS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const fromDb = emu.store.hasCollection('admins') ? emu.store.find('admins', {}, { sort: [['_id', 1]] }).map((d) => String(d._id)) : [];
   return [...new Set([...fromEnv, ...fromDb])];
 }
@@ -127,7 +135,12 @@ function overview(emu: Emulator): ConsoleOverview {
     dataDir: emu.dataDir,
     startedAt: new Date(emu.startedAt).toISOString(),
     uptimeMs: Date.now() - emu.startedAt,
-    functions: emu.functionNames().map((name) => ({ name, cold: containers[name]?.cold ?? 0, warm: containers[name]?.warm ?? 0, timerTriggers: emu.timerTriggers(name) ?? [] })),
+    functions: emu.functionNames().map((name) => ({
+      name,
+      cold: containers[name]?.cold ?? 0,
+      warm: containers[name]?.warm ?? 0,
+      timerTriggers: emu.timerTriggers(name) ?? [],
+    })),
     collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}).length })),
     faults: emu.faults.list().length,
     admins: adminCandidates(emu),
@@ -159,7 +172,13 @@ function text(value: unknown, name: string, required = true): string | undefined
 }
 
 /** Runs a function as the mini program would, `$url` = route, as the given OPENID. */
-async function call(emu: Emulator, fn: string, route: string | undefined, data: Record<string, unknown>, openid: string | undefined): Promise<ConsoleCall> {
+async function call(
+  emu: Emulator,
+  fn: string,
+  route: string | undefined,
+  data: Record<string, unknown>,
+  openid: string | undefined,
+): Promise<ConsoleCall> {
   const started = Date.now();
   const outcome = await emu.invoke(fn, route ? { ...data, $url: route } : data, openid ? { OPENID: openid } : {});
   if (outcome.notFound) throw new HttpError(404, 'FUNCTION_NOT_FOUND', `no function named "${fn}"`);
@@ -169,13 +188,17 @@ async function call(emu: Emulator, fn: string, route: string | undefined, data: 
 async function invoke(emu: Emulator, body: Record<string, unknown>): Promise<ConsoleCall> {
   const fn = text(body.fn, 'fn')!;
   const data = body.data ?? {};
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new HttpError(400, 'INVALID_ARGUMENT', 'data must be a JSON object');
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new HttpError(400, 'INVALID_ARGUMENT', 'data must be a JSON object');
   return call(emu, fn, text(body.route, 'route', false), data as Record<string, unknown>, text(body.openid, 'openid', false));
 }
 
 /** A stable pretend number per openid, so "the same user" taps with the same phone. */
 function numberFor(openid: string): string {
-  const digits = BigInt(`0x${createHash('sha256').update(openid).digest('hex').slice(0, 15)}`).toString().padStart(8, '0').slice(-8);
+  const digits = BigInt(`0x${createHash('sha256').update(openid).digest('hex').slice(0, 15)}`)
+    .toString()
+    .padStart(8, '0')
+    .slice(-8);
   return `138${digits}`;
 }
 
@@ -191,7 +214,8 @@ async function play(emu: Emulator, body: Record<string, unknown>): Promise<Conso
   const kind = body.kind === undefined ? 'quick' : body.kind;
   if (kind !== 'quick' && kind !== 'realtime') throw new HttpError(400, 'INVALID_ARGUMENT', 'kind must be "quick" or "realtime"');
   const phoneNumber = text(body.phoneNumber, 'phoneNumber', false) ?? numberFor(openid);
-  if (!MAINLAND_MOBILE.test(phoneNumber)) throw new HttpError(400, 'INVALID_ARGUMENT', 'phoneNumber must be a mainland mobile number (11 digits starting 13–19)');
+  if (!MAINLAND_MOBILE.test(phoneNumber))
+    throw new HttpError(400, 'INVALID_ARGUMENT', 'phoneNumber must be a mainland mobile number (11 digits starting 13–19)');
   const steps: PlayStep[] = [];
   const report = async (type: 'deny' | 'no-quota', errno: number | undefined, errMsg: string) => {
     const data: Record<string, unknown> = { type, errMsg };
@@ -232,7 +256,8 @@ function page(emu: Emulator, collection: string, query: URLSearchParams): Consol
 /** As PUT /v1/db/:collection/:id, with masked values put back to what is stored. */
 function putDocument(emu: Emulator, collection: string, id: string, body: Record<string, unknown>) {
   const edited = EJSON.deserialize(body, { relaxed: true }) as Record<string, unknown>;
-  if (edited._id !== undefined && edited._id !== id) throw new HttpError(400, 'INVALID_ARGUMENT', "the document's _id differs from the one in the path");
+  if (edited._id !== undefined && edited._id !== id)
+    throw new HttpError(400, 'INVALID_ARGUMENT', "the document's _id differs from the one in the path");
   const stored = emu.store.hasCollection(collection) ? emu.store.find(collection, { _id: id })[0] : undefined;
   const doc = (stored ? restoreMasked(edited, stored) : edited) as Record<string, unknown>;
   try {
@@ -248,7 +273,12 @@ function putDocument(emu: Emulator, collection: string, id: string, body: Record
 type Envelope = { ok?: boolean; data?: unknown; error?: { code?: string; message?: string } };
 
 /** An admin route's data (as the contract types it), or its error as `{ error }` (the view shows either). */
-async function adminRoute<U extends RouteName<'admin'>>(emu: Emulator, admin: string | null, route: U, data: Record<string, unknown> = {}): Promise<AdminAnswer<OutputOf<'admin', U>>> {
+async function adminRoute<U extends RouteName<'admin'>>(
+  emu: Emulator,
+  admin: string | null,
+  route: U,
+  data: Record<string, unknown> = {},
+): Promise<AdminAnswer<OutputOf<'admin', U>>> {
   if (!admin) return { error: { code: 'NO_ADMIN', message: 'no admin OPENID: set ADMIN_OPENIDS or add one in the billing view' } };
   const outcome = await emu.invoke('admin', { ...data, $url: route }, { OPENID: admin });
   if (outcome.notFound) return { error: { code: 'FUNCTION_NOT_FOUND', message: 'no admin function' } };
@@ -297,7 +327,8 @@ function reasonOf(c: ChargeDoc): string | null {
 async function billing(emu: Emulator, requestedAdmin: string | null): Promise<ConsoleBilling> {
   const admins = adminCandidates(emu);
   const admin = requestedAdmin || admins[0] || null;
-  const docs = <T>(name: string) => (emu.store.hasCollection(name) ? (emu.store.find(name, {}, { sort: [['_id', 1]] }) as unknown as T[]) : []);
+  const docs = <T>(name: string) =>
+    emu.store.hasCollection(name) ? (emu.store.find(name, {}, { sort: [['_id', 1]] }) as unknown as T[]) : [];
   const charges = docs<ChargeDoc>('phone_charges');
   const chargesById = new Map(charges.map((c) => [c._id, c]));
   const matched = new Set<string>();
@@ -321,7 +352,18 @@ async function billing(emu: Emulator, requestedAdmin: string | null): Promise<Co
         code: `${c.code.slice(0, 8)}…`,
         exchanged: c.used,
         exchangeAttempts: c.exchanges,
-        ours: ours ? { id: `${ours._id.slice(0, 8)}…`, exchange: ours.exchange ?? null, failure: ours.failure ?? null, billable: billableOf(ours), maybeUsed: ours.maybeUsed === true, counted: countedOf(ours), reason: reasonOf(ours), phoneMasked: ours.phoneMasked ?? null } : null,
+        ours: ours
+          ? {
+              id: `${ours._id.slice(0, 8)}…`,
+              exchange: ours.exchange ?? null,
+              failure: ours.failure ?? null,
+              billable: billableOf(ours),
+              maybeUsed: ours.maybeUsed === true,
+              counted: countedOf(ours),
+              reason: reasonOf(ours),
+              phoneMasked: ours.phoneMasked ?? null,
+            }
+          : null,
       };
     });
 
@@ -349,10 +391,19 @@ async function billing(emu: Emulator, requestedAdmin: string | null): Promise<Co
   }
   const dailyByKind = zero();
   const usageDaily = docs<{ _id: string; day?: string; kind?: PhoneKind; count?: number }>('usage_daily');
-  for (const d of usageDaily) if ((d.kind === 'quick' || d.kind === 'realtime') && typeof d.count === 'number') dailyByKind[d.kind] += d.count;
+  for (const d of usageDaily)
+    if ((d.kind === 'quick' || d.kind === 'realtime') && typeof d.count === 'number') dailyByKind[d.kind] += d.count;
   const orphans = charges
     .filter((c) => !matched.has(c._id))
-    .map((c) => ({ id: `${c._id.slice(0, 8)}…`, kind: c.kind, at: c.chargedAt, exchange: c.exchange ?? null, billable: billableOf(c), counted: countedOf(c), reason: reasonOf(c) }));
+    .map((c) => ({
+      id: `${c._id.slice(0, 8)}…`,
+      kind: c.kind,
+      at: c.chargedAt,
+      exchange: c.exchange ?? null,
+      billable: billableOf(c),
+      counted: countedOf(c),
+      reason: reasonOf(c),
+    }));
 
   // One after another: one warm admin container serves the view, as one admin's page would.
   const summary = await adminRoute(emu, admin, 'usage.summary');
@@ -366,12 +417,30 @@ async function billing(emu: Emulator, requestedAdmin: string | null): Promise<Co
     const recordNoCode = orphans.filter((o) => (o.kind ?? 'quick') === kind).length;
     const { refused, unsettled, uncounted } = gaps[kind];
     const dailyVsCounted = dailyByKind[kind] - countedByKind[kind];
-    if (mintedNoRecord) explanations.push(`${kind}: ${mintedNoRecord} code(s) WeChat charged never reached auth.bindPhone (the user left, or the request was lost before the charge was recorded) — billed, not in phone_charges.`);
-    if (recordNoCode) explanations.push(`${kind}: ${recordNoCode} charge record(s) match no code in WeChat's ledger (data imported or edited, or WeChat's side was reset).`);
-    if (refused) explanations.push(`${kind}: ${refused} code(s) WeChat refused at the exchange (invalid, expired, used or another user's): kept for audit with counted: false and not on our books, though WeChat's ledger still holds the tap.`);
-    if (unsettled) explanations.push(`${kind}: ${unsettled} record(s) whose exchange has not settled (WeChat busy, or still in flight): not counted until the same code is sent again or the cron settles them.`);
-    if (uncounted) explanations.push(`${kind}: ${uncounted} billable record(s) not yet in usage_daily (the increment failed); the cron's recount adds them, so the summary is low until then.`);
-    if (dailyVsCounted) explanations.push(`${kind}: usage_daily holds ${dailyVsCounted > 0 ? `${dailyVsCounted} more` : `${-dailyVsCounted} fewer`} than the records marked counted (records removed or edited by hand).`);
+    if (mintedNoRecord)
+      explanations.push(
+        `${kind}: ${mintedNoRecord} code(s) WeChat charged never reached auth.bindPhone (the user left, or the request was lost before the charge was recorded) — billed, not in phone_charges.`,
+      );
+    if (recordNoCode)
+      explanations.push(
+        `${kind}: ${recordNoCode} charge record(s) match no code in WeChat's ledger (data imported or edited, or WeChat's side was reset).`,
+      );
+    if (refused)
+      explanations.push(
+        `${kind}: ${refused} code(s) WeChat refused at the exchange (invalid, expired, used or another user's): kept for audit with counted: false and not on our books, though WeChat's ledger still holds the tap.`,
+      );
+    if (unsettled)
+      explanations.push(
+        `${kind}: ${unsettled} record(s) whose exchange has not settled (WeChat busy, or still in flight): not counted until the same code is sent again or the cron settles them.`,
+      );
+    if (uncounted)
+      explanations.push(
+        `${kind}: ${uncounted} billable record(s) not yet in usage_daily (the increment failed); the cron's recount adds them, so the summary is low until then.`,
+      );
+    if (dailyVsCounted)
+      explanations.push(
+        `${kind}: usage_daily holds ${dailyVsCounted > 0 ? `${dailyVsCounted} more` : `${-dailyVsCounted} fewer`} than the records marked counted (records removed or edited by hand).`,
+      );
   }
   if (!explanations.length) explanations.push('WeChat’s ledger, phone_charges and usage_daily agree.');
 
@@ -404,9 +473,18 @@ async function billing(emu: Emulator, requestedAdmin: string | null): Promise<Co
       settingsError: 'error' in settings ? settings.error : null,
     },
     difference: {
-      byKind: perKind((k) => ({ wechat: wechatByKind[k], ours: oursByKind[k], counted: countedByKind[k], usageDaily: dailyByKind[k], wechatMinusOurs: wechatByKind[k] - oursByKind[k], wechatMinusDaily: wechatByKind[k] - dailyByKind[k] })),
+      byKind: perKind((k) => ({
+        wechat: wechatByKind[k],
+        ours: oursByKind[k],
+        counted: countedByKind[k],
+        usageDaily: dailyByKind[k],
+        wechatMinusOurs: wechatByKind[k] - oursByKind[k],
+        wechatMinusDaily: wechatByKind[k] - dailyByKind[k],
+      })),
       /** WeChat's charges at list price minus what usage_daily counts at list price. */
-      yuan: fenToYuan((wechatByKind.quick - dailyByKind.quick) * PRICE_FEN.quick + (wechatByKind.realtime - dailyByKind.realtime) * PRICE_FEN.realtime),
+      yuan: fenToYuan(
+        (wechatByKind.quick - dailyByKind.quick) * PRICE_FEN.quick + (wechatByKind.realtime - dailyByKind.realtime) * PRICE_FEN.realtime,
+      ),
       explanations,
     },
   };

@@ -40,7 +40,8 @@ function grant(deps: WechatHttpDeps, { grant_type, appid, secret }: Record<strin
   if (grant_type !== 'client_credential') return { errcode: 40002, errmsg: 'invalid grant_type' };
   if (typeof appid !== 'string' || !APPID_PATTERN.test(appid)) return { errcode: 40013, errmsg: 'invalid appid' };
   const expected = deps.appSecret();
-  if (typeof secret !== 'string' || secret === '' || (expected !== undefined && secret !== expected)) return { errcode: 40125, errmsg: 'invalid appsecret' };
+  if (typeof secret !== 'string' || secret === '' || (expected !== undefined && secret !== expected))
+    return { errcode: 40125, errmsg: 'invalid appsecret' };
   return deps.tokens.issue(appid);
 }
 
@@ -52,7 +53,11 @@ export function integerParam(query: URLSearchParams, name: string, fallback: num
 }
 
 /** Runs `then` for the token's appid and the spuId's component, or answers WeChat's error. */
-function authorizedUsage(deps: WechatHttpDeps, query: URLSearchParams, then: (appid: string, kind: PhoneKind) => WechatAnswer): WechatAnswer {
+function authorizedUsage(
+  deps: WechatHttpDeps,
+  query: URLSearchParams,
+  then: (appid: string, kind: PhoneKind) => WechatAnswer,
+): WechatAnswer {
   const caller = deps.tokens.check(query.get('access_token'));
   if ('errcode' in caller) return caller;
   const kind = kindOfSpu(query.get('spuId') ?? '');

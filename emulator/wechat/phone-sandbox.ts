@@ -36,7 +36,13 @@ export interface MintRequest {
   ttlMs?: number;
 }
 
-export type ExchangeResult = { errcode: 0; errmsg: 'ok'; phone_info: { phoneNumber: string; purePhoneNumber: string; countryCode: string; watermark: { timestamp: number; appid: string } } } | { errcode: number; errmsg: string };
+export type ExchangeResult =
+  | {
+      errcode: 0;
+      errmsg: 'ok';
+      phone_info: { phoneNumber: string; purePhoneNumber: string; countryCode: string; watermark: { timestamp: number; appid: string } };
+    }
+  | { errcode: number; errmsg: string };
 
 export const CODE_TTL_MS = 5 * 60 * 1000;
 
@@ -96,14 +102,24 @@ export class PhoneSandbox {
   }
 
   /** The charge ledger: one charge per minted code, exchanged or not. */
-  charges(): { total: number; byKind: Record<PhoneKind, number>; codes: Array<{ code: string; kind: PhoneKind; openid: string | null; at: string; exchanges: number }> } {
+  charges(): {
+    total: number;
+    byKind: Record<PhoneKind, number>;
+    codes: Array<{ code: string; kind: PhoneKind; openid: string | null; at: string; exchanges: number }>;
+  } {
     const codes = [...this.codes.values()].sort((a, b) => a.issuedAt - b.issuedAt);
     const byKind: Record<PhoneKind, number> = { quick: 0, realtime: 0 };
     for (const c of codes) byKind[c.kind] += 1;
     return {
       total: codes.length,
       byKind,
-      codes: codes.map((c) => ({ code: c.code, kind: c.kind, openid: c.openid, at: new Date(c.issuedAt).toISOString(), exchanges: c.exchanges })),
+      codes: codes.map((c) => ({
+        code: c.code,
+        kind: c.kind,
+        openid: c.openid,
+        at: new Date(c.issuedAt).toISOString(),
+        exchanges: c.exchanges,
+      })),
     };
   }
 

@@ -127,7 +127,8 @@ export function providerApis(deps: ProviderApiDeps): Record<string, WechatHandle
 
     [`POST ${SP_PATH}/package/assign`]: ({ body }) => {
       const { orderId, skuId, receiverAppId, requestId, beginTime } = body;
-      if (!isText(orderId) || !isText(skuId) || typeof receiverAppId !== 'string' || typeof requestId !== 'string') return badArgs('orderId, skuId, receiverAppId, requestId');
+      if (!isText(orderId) || !isText(skuId) || typeof receiverAppId !== 'string' || typeof requestId !== 'string')
+        return badArgs('orderId, skuId, receiverAppId, requestId');
       const begin = beginTime === undefined || beginTime === null ? null : integerField(beginTime, 0);
       if (begin === null && beginTime !== undefined && beginTime !== null) return badArgs('beginTime must be milliseconds');
       const outcome = orders.assign({ orderId, skuId, receiverAppId, requestId, beginTime: begin }, deps.clock(), deps.related);

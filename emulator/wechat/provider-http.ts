@@ -27,7 +27,12 @@ export const DEFAULT_SP_PUSH_PATH = '/provider-events';
 export const DEFAULT_SP_PUSH_TOKEN = 'quickphone-local-push-token';
 
 export interface HttpAccessHost {
-  invoke(name: string, event: unknown, context: Record<string, string>, source: 'wx_server'): Promise<{ ok: boolean; result?: unknown; error?: string; notFound: boolean }>;
+  invoke(
+    name: string,
+    event: unknown,
+    context: Record<string, string>,
+    source: 'wx_server',
+  ): Promise<{ ok: boolean; result?: unknown; error?: string; notFound: boolean }>;
   env(): NodeJS.ProcessEnv;
   log(line: string): void;
 }
@@ -49,11 +54,16 @@ function routes(env: NodeJS.ProcessEnv): Record<string, string> {
   const text = env.QUICKPHONE_HTTP_ACCESS;
   if (!text) return { [DEFAULT_SP_PUSH_PATH]: 'provider' };
   const parsed = JSON.parse(text) as unknown;
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('QUICKPHONE_HTTP_ACCESS must be a JSON object { "/path": "function" }');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('QUICKPHONE_HTTP_ACCESS must be a JSON object { "/path": "function" }');
   return parsed as Record<string, string>;
 }
 
-const text = (status: number, body: string): HttpAccessResponse => ({ status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(body, 'utf8') });
+const text = (status: number, body: string): HttpAccessResponse => ({
+  status,
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  body: Buffer.from(body, 'utf8'),
+});
 
 /** One request through HTTP access: the function's answer as an HTTP response. */
 export async function callHttpAccess(host: HttpAccessHost, path: string, request: HttpAccessRequest): Promise<HttpAccessResponse> {
@@ -76,7 +86,10 @@ export async function callHttpAccess(host: HttpAccessHost, path: string, request
   const result = outcome.result;
   if (result !== null && typeof result === 'object' && 'statusCode' in result) {
     const r = result as { statusCode?: unknown; headers?: Record<string, string>; body?: unknown; isBase64Encoded?: boolean };
-    const body = typeof r.body === 'string' ? Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8') : Buffer.from(r.body === undefined ? '' : JSON.stringify(r.body), 'utf8');
+    const body =
+      typeof r.body === 'string'
+        ? Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8')
+        : Buffer.from(r.body === undefined ? '' : JSON.stringify(r.body), 'utf8');
     return { status: Number(r.statusCode) || 200, headers: r.headers ?? {}, body };
   }
   if (typeof result === 'string' || typeof result === 'number') return text(200, String(result));
@@ -117,12 +130,18 @@ const asAccessRequest = (push: PushRequest): HttpAccessRequest => ({
 });
 
 /** WeChat pushes one result event; the receiver should answer "success" (or an empty body). */
-export async function pushEvent(host: HttpAccessHost, event: Record<string, string | number>, appid: string, now: number): Promise<HttpAccessResponse | null> {
+export async function pushEvent(
+  host: HttpAccessHost,
+  event: Record<string, string | number>,
+  appid: string,
+  now: number,
+): Promise<HttpAccessResponse | null> {
   try {
     const config = pushConfig(host.env(), appid);
     const answer = await callHttpAccess(host, config.path, asAccessRequest(signedPush(event, config, now)));
     const said = answer.body.toString('utf8');
-    if (answer.status !== 200 || (said !== 'success' && said !== '')) host.log(`result event ${JSON.stringify(event)} not accepted: HTTP ${answer.status} ${said.slice(0, 200)}`);
+    if (answer.status !== 200 || (said !== 'success' && said !== ''))
+      host.log(`result event ${JSON.stringify(event)} not accepted: HTTP ${answer.status} ${said.slice(0, 200)}`);
     return answer;
   } catch (err) {
     // The emulator stopped while the event was on its way.
@@ -132,7 +151,11 @@ export async function pushEvent(host: HttpAccessHost, event: Record<string, stri
 }
 
 /** What saving the URL in 开发设置 does: a signed GET with `echostr`; verified when the answer is exactly `echostr`. */
-export async function verifyPushUrl(host: HttpAccessHost, appid: string, now: number): Promise<{ verified: boolean; status: number; answer: string }> {
+export async function verifyPushUrl(
+  host: HttpAccessHost,
+  appid: string,
+  now: number,
+): Promise<{ verified: boolean; status: number; answer: string }> {
   const config = pushConfig(host.env(), appid);
   const request = verificationRequest(config, now);
   const answer = await callHttpAccess(host, config.path, asAccessRequest(request));

@@ -47,7 +47,12 @@ test('orders get string ids, the quick bulk spuId 10000117 and 365 days by defau
 
 test('the SKU ladder: duration is the order validity in seconds; only what fits is convertible', () => {
   const { orders, order, request } = withOrder(20_000, 30);
-  expect(ladderOf(order)[2]).toEqual({ spuId: '10000077', skuId: 'sp-10000-30d', skuName: '10000次/30天', attr: { duration: 30 * 86_400, proportion: { quota: { quota: 10_000 } } } });
+  expect(ladderOf(order)[2]).toEqual({
+    spuId: '10000077',
+    skuId: 'sp-10000-30d',
+    skuName: '10000次/30天',
+    attr: { duration: 30 * 86_400, proportion: { quota: { quota: 10_000 } } },
+  });
   expect(orders.convertibleSkus(order, T0).map((s) => s.attr.proportion.quota.quota)).toEqual([1000, 5000, 10_000]);
   expect(orders.assign(request('request-0001', 10_000), T0, related).ok).toBe(true);
   expect(orders.assign(request('request-0002', 5000), T0, related).ok).toBe(true);
@@ -58,7 +63,8 @@ test('the SKU ladder: duration is the order validity in seconds; only what fits 
 
 test('used counts pending, done and cancelling assignments; failed and cancelled give their calls back', () => {
   const { orders, order, request } = withOrder();
-  for (const id of ['pending-0001', 'done-000001', 'failed-0001', 'cancel-0001', 'cancelled-1']) orders.assign(request(id, 1000), T0, related);
+  for (const id of ['pending-0001', 'done-000001', 'failed-0001', 'cancel-0001', 'cancelled-1'])
+    orders.assign(request(id, 1000), T0, related);
   orders.settleAssigned('done-000001', '7', T0);
   orders.settleAssignFailed('failed-0001', T0);
   orders.settleAssigned('cancel-0001', '8', T0);
@@ -124,7 +130,10 @@ test('a failed assignment may be retried with the same requestId, still one assi
   const { orders, request } = withOrder();
   orders.assign(request('request-0001', 1000), T0, related);
   orders.settleAssignFailed('request-0001', T0);
-  expect(orders.assign(request('request-0001', 5000), T0 + 1, related)).toMatchObject({ ok: true, assignment: { status: 1, count: 5000, createdAt: T0 + 1 } });
+  expect(orders.assign(request('request-0001', 5000), T0 + 1, related)).toMatchObject({
+    ok: true,
+    assignment: { status: 1, count: 5000, createdAt: T0 + 1 },
+  });
   expect(orders.assignmentsOf()).toHaveLength(1);
 });
 

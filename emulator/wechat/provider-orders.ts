@@ -122,7 +122,12 @@ const holdsCalls = (a: Assignment) => a.status === PENDING || a.status === DONE 
 /** The retail SKU a pack of `count` calls from this order is (spuId: the mini program component's). */
 export function skuOf(order: SpOrder, count: number): Sku {
   const retailSpu = SPU_IDS[kindOfBulkSpu(order.spuId) ?? 'quick'];
-  return { spuId: retailSpu, skuId: `sp-${count}-${order.validityDays}d`, skuName: `${count}次/${order.validityDays}天`, attr: { duration: order.validityDays * 86_400, proportion: { quota: { quota: count } } } };
+  return {
+    spuId: retailSpu,
+    skuId: `sp-${count}-${order.validityDays}d`,
+    skuName: `${count}次/${order.validityDays}天`,
+    attr: { duration: order.validityDays * 86_400, proportion: { quota: { quota: count } } },
+  };
 }
 
 /** Every SKU of the ladder for this order, whether or not enough is left for it. */
@@ -141,7 +146,13 @@ export class ProviderOrders {
     const spuId = order.spuId ?? BULK_SPU_QUICK;
     if (!kindOfBulkSpu(spuId)) throw new Error(`unknown bulk spuId ${spuId}`);
     this.lastId += 1;
-    const created: SpOrder = { orderId: orderIdOf(this.lastId), spuId, calls: order.calls, validityDays: order.validityDays ?? DEFAULT_SP_VALIDITY_DAYS, createdAt: now };
+    const created: SpOrder = {
+      orderId: orderIdOf(this.lastId),
+      spuId,
+      calls: order.calls,
+      validityDays: order.validityDays ?? DEFAULT_SP_VALIDITY_DAYS,
+      createdAt: now,
+    };
     this.orders.push(created);
     return created;
   }
@@ -189,7 +200,8 @@ export class ProviderOrders {
    */
   assign(request: AssignRequest, now: number, related: (appid: string) => boolean): Outcome {
     if (!APPID_PATTERN.test(request.receiverAppId)) return refuse(ERR_INVALID_ARGS, 'invalid args: receiverAppId');
-    if (!REQUEST_ID_PATTERN.test(request.requestId)) return refuse(ERR_INVALID_ARGS, 'invalid args: requestId must be 10 to 64 of A-Z a-z 0-9 _ -');
+    if (!REQUEST_ID_PATTERN.test(request.requestId))
+      return refuse(ERR_INVALID_ARGS, 'invalid args: requestId must be 10 to 64 of A-Z a-z 0-9 _ -');
     const earlier = this.assignments.get(request.requestId);
     if (earlier?.status === PENDING) return refuse(ERR_IN_PROGRESS, '分配中');
     if (earlier && (earlier.status === DONE || earlier.status === CANCELLING)) return refuse(ERR_ALREADY_ASSIGNED, '重复调用,已分配成功');
@@ -228,7 +240,8 @@ export class ProviderOrders {
     if (!this.order(orderId)) return refuse(ERR_BAD_ORDER, '订单ID不合法或订单状态不正确');
     if (!a || a.orderId !== orderId) return refuse(ERR_INVALID_ARGS, '参数错误: unknown requestId for this order');
     if (a.status === CANCELLED) return refuse(ERR_ASSIGNMENT_CANCELLED, '分配已取消');
-    if (a.status === CANCELLING || a.status === PENDING) return refuse(ERR_IN_PROGRESS, a.status === PENDING ? '分配中' : 'cancel in progress');
+    if (a.status === CANCELLING || a.status === PENDING)
+      return refuse(ERR_IN_PROGRESS, a.status === PENDING ? '分配中' : 'cancel in progress');
     if (a.status !== DONE) return refuse(ERR_CANNOT_CANCEL, `cannot cancel: the assignment is ${STATUS_NAMES[a.status]}`);
     if (now - a.createdAt > CANCEL_WINDOW_MS) return refuse(ERR_CANNOT_CANCEL, 'cannot cancel: assigned more than 7 days ago');
     if (packUsed(a) > 0) return refuse(ERR_CANNOT_CANCEL, 'cannot cancel: the pack is used');

@@ -35,7 +35,10 @@ export interface PushRequest {
   body: string;
 }
 
-export const sha1Signature = (...parts: string[]) => createHash('sha1').update([...parts].sort().join('')).digest('hex');
+export const sha1Signature = (...parts: string[]) =>
+  createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex');
 
 /** The event as an XML body: numbers bare, strings in CDATA. */
 export function toXml(fields: Record<string, string | number>): string {
@@ -79,5 +82,11 @@ export function verificationRequest(config: PushConfig, now: number): PushReques
   const timestamp = String(Math.floor(now / 1000));
   const n = nonce();
   const echostr = String(randomBytes(8).readBigUInt64BE(0));
-  return { method: 'GET', query: { signature: sha1Signature(config.token, timestamp, n), timestamp, nonce: n, echostr }, contentType: '', body: '', echostr };
+  return {
+    method: 'GET',
+    query: { signature: sha1Signature(config.token, timestamp, n), timestamp, nonce: n, echostr },
+    contentType: '',
+    body: '',
+    echostr,
+  };
 }

@@ -34,7 +34,11 @@ function setUp() {
     },
   });
   const assign = (requestId: string) => {
-    const outcome = orders.assign({ orderId: order.orderId, skuId: 'sp-1000-365d', receiverAppId: RECEIVER, requestId, beginTime: null }, T0, () => true);
+    const outcome = orders.assign(
+      { orderId: order.orderId, skuId: 'sp-1000-365d', receiverAppId: RECEIVER, requestId, beginTime: null },
+      T0,
+      () => true,
+    );
     if (!outcome.ok) throw new Error(outcome.errmsg);
     results.schedule(requestId, 'assign');
   };
@@ -54,7 +58,21 @@ test('an assignment settles later: the pack is delivered, then the event is push
   await tick();
   expect(s.orders.assignment('request-0001')).toMatchObject({ status: 2, pkgId: '1' });
   expect(s.packs.size).toBe(1);
-  expect(s.events).toEqual([{ event_type: 5, result: 0, order_id: s.order.orderId, assign_appid: 'wx00000000000000aa', receive_appid: RECEIVER, sp_spu_id: '10000117', sp_sku_id: 'sp-bulk-10000-365d', spu_id: '10000077', sku_id: 'sp-1000-365d', request_id: 'request-0001', receive_pkg_id: '1' }]);
+  expect(s.events).toEqual([
+    {
+      event_type: 5,
+      result: 0,
+      order_id: s.order.orderId,
+      assign_appid: 'wx00000000000000aa',
+      receive_appid: RECEIVER,
+      sp_spu_id: '10000117',
+      sp_sku_id: 'sp-bulk-10000-365d',
+      spu_id: '10000077',
+      sku_id: 'sp-1000-365d',
+      request_id: 'request-0001',
+      receive_pkg_id: '1',
+    },
+  ]);
   expect(s.changes()).toBe(1);
 });
 

@@ -125,7 +125,8 @@ export class ProviderResults {
     let result = failWith ?? 0;
     if (change === 'assign') {
       if (a.status !== PENDING) return;
-      settled = result === 0 ? orders.settleAssigned(requestId, this.deps.deliver(a, order), now) : orders.settleAssignFailed(requestId, now);
+      settled =
+        result === 0 ? orders.settleAssigned(requestId, this.deps.deliver(a, order), now) : orders.settleAssignFailed(requestId, now);
     } else {
       if (a.status !== CANCELLING) return;
       // A charge may have drawn on the pack since the cancel was accepted.

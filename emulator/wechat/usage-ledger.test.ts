@@ -1,10 +1,27 @@
-import { computeUsage, recentMonthlyAverage, SOURCE_CONSOLE, SOURCE_PROVIDER, SOURCE_TRIAL, usageAnswer, UsageLedger, type NewPack } from './usage-ledger';
+import {
+  computeUsage,
+  recentMonthlyAverage,
+  SOURCE_CONSOLE,
+  SOURCE_PROVIDER,
+  SOURCE_TRIAL,
+  usageAnswer,
+  UsageLedger,
+  type NewPack,
+} from './usage-ledger';
 
 const APP = 'wx0123456789abcdef';
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
 
-const pack = (calls: number, startTime: number, endTime: number, source: NewPack['source'] = SOURCE_CONSOLE): NewPack => ({ appid: APP, kind: 'quick', source, calls, startTime, endTime, skuId: 'sku' });
+const pack = (calls: number, startTime: number, endTime: number, source: NewPack['source'] = SOURCE_CONSOLE): NewPack => ({
+  appid: APP,
+  kind: 'quick',
+  source,
+  calls,
+  startTime,
+  endTime,
+  skuId: 'sku',
+});
 const times = (n: number, at: number) => Array.from({ length: n }, () => at);
 
 function ledgerWith(trialCalls: number, ...packs: NewPack[]): UsageLedger {
@@ -56,7 +73,9 @@ test('each appid and kind has its own trial, created once', () => {
   expect(ledger.ensureTrial(APP, 'quick', T0)).toBe(true);
   expect(ledger.ensureTrial(APP, 'quick', T0 + DAY)).toBe(false);
   ledger.addPack({ ...pack(10, T0, 0, SOURCE_PROVIDER), kind: 'realtime' }, T0 + DAY);
-  expect(ledger.packsOf(APP, 'quick')).toEqual([{ pkgId: '1', appid: APP, kind: 'quick', source: SOURCE_TRIAL, skuId: 'trial', all: 1000, startTime: T0, endTime: 0 }]);
+  expect(ledger.packsOf(APP, 'quick')).toEqual([
+    { pkgId: '1', appid: APP, kind: 'quick', source: SOURCE_TRIAL, skuId: 'trial', all: 1000, startTime: T0, endTime: 0 },
+  ]);
   expect(ledger.packsOf(APP, 'realtime').map((p) => [p.source, p.startTime])).toEqual([
     [SOURCE_TRIAL, T0 + DAY],
     [SOURCE_PROVIDER, T0],
@@ -78,7 +97,17 @@ test('the usage answer: seconds, spuId, ordered by start then pkgId, paged', () 
   const all = usageAnswer(usage);
   expect(all.total).toBe(13);
   expect(all.detailList.map((p) => p.pkgId)).toEqual(['1', '2', '5', '8', '11', '3', '6', '9', '12', '4', '7', '10', '13']);
-  expect(all.detailList[0]).toEqual({ pkgId: '1', status: 1, startTime: T0 / 1000, endTime: 0, all: 1000, used: 1, spuId: '10000077', skuId: 'trial', source: 1 });
+  expect(all.detailList[0]).toEqual({
+    pkgId: '1',
+    status: 1,
+    startTime: T0 / 1000,
+    endTime: 0,
+    all: 1000,
+    used: 1,
+    spuId: '10000077',
+    skuId: 'trial',
+    source: 1,
+  });
   expect(all.detailList[1]).toMatchObject({ startTime: T0 / 1000, endTime: T0 / 1000 + 400 * 86_400, source: 2 });
   const page = usageAnswer(usage, { offset: 10, limit: 5 });
   expect(page).toMatchObject({ total: 13, all: 1012, effectiveUse: 1 });
@@ -88,7 +117,9 @@ test('the usage answer: seconds, spuId, ordered by start then pkgId, paged', () 
 
 test('the recent average is the last 90 days of charges per month, rounded', () => {
   const now = T0 + 200 * DAY;
-  expect(recentMonthlyAverage([...times(4, now - 90 * DAY), ...times(4, now - 90 * DAY + 1), ...times(3, now), ...times(9, now + 1)], now)).toBe(2);
+  expect(
+    recentMonthlyAverage([...times(4, now - 90 * DAY), ...times(4, now - 90 * DAY + 1), ...times(3, now), ...times(9, now + 1)], now),
+  ).toBe(2);
   expect(recentMonthlyAverage([], now)).toBe(0);
 });
 

@@ -67,7 +67,9 @@ const byPkgId = (a: Pack, b: Pack) => a.pkgId.localeCompare(b.pkgId, 'en', { num
 const listingOrder = (a: Pack, b: Pack) => a.startTime - b.startTime || byPkgId(a, b);
 // The trial first, then earliest expiry (no end = last).
 const deductionOrder = (a: Pack, b: Pack) =>
-  Number(b.source === SOURCE_TRIAL) - Number(a.source === SOURCE_TRIAL) || (a.endTime || Infinity) - (b.endTime || Infinity) || listingOrder(a, b);
+  Number(b.source === SOURCE_TRIAL) - Number(a.source === SOURCE_TRIAL) ||
+  (a.endTime || Infinity) - (b.endTime || Infinity) ||
+  listingOrder(a, b);
 
 export function statusAt(pack: Pack, now: number): PackStatus {
   if (now < pack.startTime) return 2;
@@ -215,7 +217,16 @@ export class UsageLedger {
 
   private push(pack: NewPack): Pack {
     this.lastId += 1;
-    const created: Pack = { pkgId: String(this.lastId), appid: pack.appid, kind: pack.kind, source: pack.source, skuId: pack.skuId, all: pack.calls, startTime: pack.startTime, endTime: pack.endTime };
+    const created: Pack = {
+      pkgId: String(this.lastId),
+      appid: pack.appid,
+      kind: pack.kind,
+      source: pack.source,
+      skuId: pack.skuId,
+      all: pack.calls,
+      startTime: pack.startTime,
+      endTime: pack.endTime,
+    };
     this.packs.push(created);
     return created;
   }

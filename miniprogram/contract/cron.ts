@@ -15,12 +15,25 @@ export interface Reconciliation {
   wechatRemaining: number;
 }
 
-export type ReconcileOutcome = { status: 'ok'; kinds: Reconciliation[] } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
+export type ReconcileOutcome =
+  { status: 'ok'; kinds: Reconciliation[] } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
 
 export interface CheckReport {
-  breakers: { rearmed: string | null; tripped: string | null; breaker: { tripped: boolean; reason: BreakerReason | null; at: IsoTime | null } };
+  breakers: {
+    rearmed: string | null;
+    tripped: string | null;
+    breaker: { tripped: boolean; reason: BreakerReason | null; at: IsoTime | null };
+  };
   /** Alerts written by this run (at most one per kind, type and day). */
-  alerts: Array<{ at: IsoTime; day: string; kind: PhoneKind; type: AlertType; message: string; remaining: number; daysLeft: number | null }>;
+  alerts: Array<{
+    at: IsoTime;
+    day: string;
+    kind: PhoneKind;
+    type: AlertType;
+    message: string;
+    remaining: number;
+    daysLeft: number | null;
+  }>;
   reconciliation: ReconcileOutcome;
   /** Records counted now (billable, not in usage_daily). */
   recounted: number;

@@ -64,7 +64,11 @@ export type Wire<T> = DatesAs<T, string>;
 export type ParamsArg<I> = NoInput extends I ? [params?: I] : [params: I];
 
 /** Calls a route and answers its `data` (throwing on a failure envelope). */
-export type CallRoute = <F extends FunctionName, U extends RouteName<F>>(name: F, url: U, ...params: ParamsArg<InputOf<F, U>>) => Promise<OutputOf<F, U>>;
+export type CallRoute = <F extends FunctionName, U extends RouteName<F>>(
+  name: F,
+  url: U,
+  ...params: ParamsArg<InputOf<F, U>>
+) => Promise<OutputOf<F, U>>;
 
 /** What actually sends a call (`wx.cloud.callFunction` in the mini program, the emulator in tests). */
 export type Transport = (name: string, url: string, params: object) => Promise<unknown>;

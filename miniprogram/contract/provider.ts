@@ -72,7 +72,16 @@ export interface MerchantUsage {
   all: number;
   used: number;
   remaining: number;
-  packs: Array<{ pkgId: string; source: string; wechatSource: number; status: number; calls: number; used: number; startsAt: IsoTime | null; expiresAt: IsoTime | null }>;
+  packs: Array<{
+    pkgId: string;
+    source: string;
+    wechatSource: number;
+    status: number;
+    calls: number;
+    used: number;
+    startsAt: IsoTime | null;
+    expiresAt: IsoTime | null;
+  }>;
 }
 
 export interface ProviderRoutes {
@@ -80,6 +89,9 @@ export interface ProviderRoutes {
   'skus.list': { input: { orderId: string }; output: { skus: ProviderSku[] } };
   assign: { input: AssignParams; output: AssignResult };
   cancel: { input: { assignmentId: string }; output: Assignment };
-  'assignments.list': { input: { receiverAppId?: string; limit?: number }; output: { assignments: Assignment[]; pollError: string | null } };
+  'assignments.list': {
+    input: { receiverAppId?: string; limit?: number };
+    output: { assignments: Assignment[]; pollError: string | null };
+  };
   'merchants.usage': { input: { appid: string; kind?: PhoneKind }; output: MerchantUsage };
 }

@@ -26,7 +26,8 @@ export interface SettingsPatch {
 export const ADMIN_ENTRY = { url: '/pages/admin-settings/index', label: '商家设置' };
 
 export const getSettings = () => callRoute<Settings>('admin', 'settings.get');
-export const updateSettings = (version: number, patch: SettingsPatch) => callRoute<Settings>('admin', 'settings.update', { version, patch });
+export const updateSettings = (version: number, patch: SettingsPatch) =>
+  callRoute<Settings>('admin', 'settings.update', { version, patch });
 
 /** The merchant's own words for each setting (from the settings screen). */
 export const SETTING_LABELS: Record<string, string> = {

@@ -2,7 +2,18 @@
 import { CloudError, type ErrorCode } from './cloud';
 import { ERROR_TEXT, errorField, errorText } from './errors';
 
-const CODES: ErrorCode[] = ['INVALID_ARGUMENT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'PHONE_CODE_INVALID', 'UPSTREAM_UNAVAILABLE', 'INTERNAL', 'NETWORK'];
+const CODES: ErrorCode[] = [
+  'INVALID_ARGUMENT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'PHONE_CODE_INVALID',
+  'UPSTREAM_UNAVAILABLE',
+  'INTERNAL',
+  'NETWORK',
+];
 
 test.each(CODES)('%s has Chinese words and never echoes the server', (code) => {
   const text = errorText(new CloudError(code, 'The order has not enough calls left for this SKU'));
@@ -11,11 +22,13 @@ test.each(CODES)('%s has Chinese words and never echoes the server', (code) => {
   expect(text).not.toMatch(/[A-Za-z]{3,}/);
 });
 
-test('the field a message names picks the screen\'s own words, most specific first', () => {
+test("the field a message names picks the screen's own words, most specific first", () => {
   const err = new CloudError('FORBIDDEN', 'mode: only bookkeeping (记账) orders are accepted while prices are hidden (hidePrices)');
   expect(errorField(err)).toBe('mode');
   expect(errorText(err, { 'FORBIDDEN:mode': '只能记账', FORBIDDEN: '没有权限' })).toBe('只能记账');
-  expect(errorText(new CloudError('INVALID_ARGUMENT', 'lines.0.qty: qty must be at least 1'), { 'INVALID_ARGUMENT:lines': '商品数量有误' })).toBe('商品数量有误');
+  expect(
+    errorText(new CloudError('INVALID_ARGUMENT', 'lines.0.qty: qty must be at least 1'), { 'INVALID_ARGUMENT:lines': '商品数量有误' }),
+  ).toBe('商品数量有误');
   expect(errorField(new CloudError('INTERNAL', 'Something went wrong on our side; please try again.'))).toBeNull();
 });
 

@@ -40,7 +40,8 @@ export function readButtonDetail(detail: PhoneButtonDetail): ButtonOutcome {
   if (/:ok$/i.test(detail.errMsg ?? '')) return { kind: 'billed-no-code' };
   if (detail.errno === ERRNO_NO_QUOTA) return { kind: 'no-quota' };
   if (detail.errno === ERRNO_PRIVACY_UNDECLARED) return { kind: 'privacy-undeclared', errno: detail.errno };
-  if (detail.errno === ERRNO_PRIVACY_NOT_AGREED || PRIVACY_REFUSED.test(detail.errMsg ?? '')) return { kind: 'privacy-refused', errno: detail.errno ?? null };
+  if (detail.errno === ERRNO_PRIVACY_NOT_AGREED || PRIVACY_REFUSED.test(detail.errMsg ?? ''))
+    return { kind: 'privacy-refused', errno: detail.errno ?? null };
   if (/deny|cancel/i.test(detail.errMsg ?? '')) return { kind: 'deny' };
   return { kind: 'fail', errno: detail.errno ?? null, errMsg: detail.errMsg ?? '' };
 }

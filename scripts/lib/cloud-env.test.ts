@@ -22,11 +22,15 @@ test('the deploy writes the environment into miniprogram/cloud-env.ts, once', ()
 test('app.ts initialises wx.cloud with that environment', () => {
   jest.isolateModules(() => {
     const calls: Array<{ api: string; args: unknown[] }> = [];
-    const fn = (api: string) => (...args: unknown[]) => {
-      calls.push({ api, args });
-      return api === 'callFunction' ? Promise.reject(new Error('offline')) : undefined;
-    };
-    const wxStub = new Proxy({} as Record<string, unknown>, { get: (_t, k: string) => (k === 'cloud' ? new Proxy({}, { get: (_c, m: string) => fn(m) }) : fn(k)) });
+    const fn =
+      (api: string) =>
+      (...args: unknown[]) => {
+        calls.push({ api, args });
+        return api === 'callFunction' ? Promise.reject(new Error('offline')) : undefined;
+      };
+    const wxStub = new Proxy({} as Record<string, unknown>, {
+      get: (_t, k: string) => (k === 'cloud' ? new Proxy({}, { get: (_c, m: string) => fn(m) }) : fn(k)),
+    });
     let app: { onLaunch(): void } | undefined;
     Object.assign(globalThis, { wx: wxStub, App: (config: { onLaunch(): void }) => (app = config), getApp: () => app });
     jest.doMock(join(ROOT, 'miniprogram', 'cloud-env'), () => ({ CLOUD_ENV: 'prod-4g1a2b3c' }));

@@ -15,7 +15,7 @@ export function cloudEnvPath(root = PROJECT_ROOT): string {
 
 export function readCloudEnv(root = PROJECT_ROOT): string {
   const match = LINE.exec(readFileSync(cloudEnvPath(root), 'utf8'));
-  if (!match) throw new Error('miniprogram/cloud-env.ts: no `export const CLOUD_ENV: string = \'…\';` line');
+  if (!match) throw new Error("miniprogram/cloud-env.ts: no `export const CLOUD_ENV: string = '…';` line");
   return match[1]!;
 }
 
@@ -24,7 +24,7 @@ export function writeCloudEnv(envId: string, root = PROJECT_ROOT): boolean {
   if (!/^[A-Za-z0-9_-]+$/.test(envId)) throw new Error(`TCB_ENV_ID "${envId}" is not an environment id`);
   const path = cloudEnvPath(root);
   const text = readFileSync(path, 'utf8');
-  if (!LINE.test(text)) throw new Error('miniprogram/cloud-env.ts: no `export const CLOUD_ENV: string = \'…\';` line');
+  if (!LINE.test(text)) throw new Error("miniprogram/cloud-env.ts: no `export const CLOUD_ENV: string = '…';` line");
   const next = text.replace(LINE, `export const CLOUD_ENV: string = '${envId}';`);
   if (next === text) return false;
   writeFileSync(path, next);

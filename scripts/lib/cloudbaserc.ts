@@ -94,7 +94,9 @@ export function declaredVariables(fn: FunctionConfig): string[] {
  */
 export function loadCloudbaseRc(env: NodeJS.ProcessEnv = process.env, root = PROJECT_ROOT): CloudbaseRc {
   const raw = readCloudbaseRc(root);
-  const filled = JSON.parse(JSON.stringify(raw), (_key, value: unknown) => (typeof value === 'string' ? fillPlaceholders(value, env) : value)) as CloudbaseRc;
+  const filled = JSON.parse(JSON.stringify(raw), (_key, value: unknown) =>
+    typeof value === 'string' ? fillPlaceholders(value, env) : value,
+  ) as CloudbaseRc;
   for (const fn of filled.functions ?? []) {
     const values: Record<string, string> = { ...(fn.envVariables ?? {}) };
     for (const name of fn.variables ?? []) values[name] = env[name] ?? '';

@@ -19,8 +19,10 @@ const HTTP_PATH = /^(\/[A-Za-z0-9_-]+)+$/;
 
 export function checkCloudbaseRc(rc: CloudbaseRc, builtFunctions: string[]): string[] {
   const problems: string[] = [];
-  if (typeof rc.envId !== 'string' || !rc.envId.includes('{{env.')) problems.push('cloudbaserc.json: envId should come from the environment ("{{env.TCB_ENV_ID}}"), not be written in the file');
-  if (rc.functionRoot?.replace(/^\.\//, '').replace(/\/$/, '') !== BUILD_FUNCTION_ROOT) problems.push(`cloudbaserc.json: functionRoot must be "./${BUILD_FUNCTION_ROOT}" (the bundles), got "${rc.functionRoot}"`);
+  if (typeof rc.envId !== 'string' || !rc.envId.includes('{{env.'))
+    problems.push('cloudbaserc.json: envId should come from the environment ("{{env.TCB_ENV_ID}}"), not be written in the file');
+  if (rc.functionRoot?.replace(/^\.\//, '').replace(/\/$/, '') !== BUILD_FUNCTION_ROOT)
+    problems.push(`cloudbaserc.json: functionRoot must be "./${BUILD_FUNCTION_ROOT}" (the bundles), got "${rc.functionRoot}"`);
   if (!Array.isArray(rc.functions) || rc.functions.length === 0) {
     problems.push('cloudbaserc.json: functions must list every function');
     return problems;
@@ -33,23 +35,38 @@ export function checkCloudbaseRc(rc: CloudbaseRc, builtFunctions: string[]): str
     if (fn.runtime !== RUNTIME) problems.push(`${where}: runtime must be "${RUNTIME}", got ${JSON.stringify(fn.runtime)}`);
     if (fn.handler !== 'index.main') problems.push(`${where}: handler must be "index.main"`);
     if (fn.installDependency !== false) problems.push(`${where}: installDependency must be false (the bundle has everything)`);
-    if (fn.timeout !== undefined && !(Number.isInteger(fn.timeout) && fn.timeout >= 1 && fn.timeout <= 60)) problems.push(`${where}: timeout must be 1 to 60 seconds`);
+    if (fn.timeout !== undefined && !(Number.isInteger(fn.timeout) && fn.timeout >= 1 && fn.timeout <= 60))
+      problems.push(`${where}: timeout must be 1 to 60 seconds`);
     if (fn.envVariables !== undefined && Object.keys(fn.envVariables).length > 0) {
-      problems.push(`${where}: envVariables must stay empty (the CLI pastes {{env.X}} values into its JSON as text and replaces everything set online); list the names in "variables" and let npm run deploy set them`);
+      problems.push(
+        `${where}: envVariables must stay empty (the CLI pastes {{env.X}} values into its JSON as text and replaces everything set online); list the names in "variables" and let npm run deploy set them`,
+      );
     }
-    if (fn.triggers !== undefined) problems.push(`${where}: triggers belong in cloudfunctions/${fn.name}/config.json (one source for DevTools, the emulator and the deploy), not in cloudbaserc.json`);
-    if (fn.variables !== undefined && !(Array.isArray(fn.variables) && fn.variables.every((v) => typeof v === 'string'))) problems.push(`${where}: variables must be a list of names`);
-    else for (const name of fn.variables ?? []) if (!DEPLOYABLE_VARIABLES.includes(name)) problems.push(`${where}: variable "${name}" is not one cloudfunctions/_shared/config.ts declares for deployment`);
-    if (fn.httpPaths !== undefined && !(Array.isArray(fn.httpPaths) && fn.httpPaths.every((p) => typeof p === 'string' && HTTP_PATH.test(p)))) {
+    if (fn.triggers !== undefined)
+      problems.push(
+        `${where}: triggers belong in cloudfunctions/${fn.name}/config.json (one source for DevTools, the emulator and the deploy), not in cloudbaserc.json`,
+      );
+    if (fn.variables !== undefined && !(Array.isArray(fn.variables) && fn.variables.every((v) => typeof v === 'string')))
+      problems.push(`${where}: variables must be a list of names`);
+    else
+      for (const name of fn.variables ?? [])
+        if (!DEPLOYABLE_VARIABLES.includes(name))
+          problems.push(`${where}: variable "${name}" is not one cloudfunctions/_shared/config.ts declares for deployment`);
+    if (
+      fn.httpPaths !== undefined &&
+      !(Array.isArray(fn.httpPaths) && fn.httpPaths.every((p) => typeof p === 'string' && HTTP_PATH.test(p)))
+    ) {
       problems.push(`${where}: httpPaths must be a list of paths like "/provider-events" (letters, digits, - and _ between slashes)`);
     }
     if (!builtFunctions.includes(fn.name)) problems.push(`${where} has no built bundle (is there cloudfunctions/${fn.name}/index.ts?)`);
   }
-  for (const name of builtFunctions) if (!declared.has(name)) problems.push(`function "${name}" is built but not declared in cloudbaserc.json`);
+  for (const name of builtFunctions)
+    if (!declared.has(name)) problems.push(`function "${name}" is built but not declared in cloudbaserc.json`);
   const routed = new Map<string, string>();
   for (const fn of rc.functions) {
     for (const path of Array.isArray(fn.httpPaths) ? fn.httpPaths : []) {
-      if (routed.has(path)) problems.push(`cloudbaserc.json: HTTP access path "${path}" is given to both "${routed.get(path)}" and "${fn.name}"`);
+      if (routed.has(path))
+        problems.push(`cloudbaserc.json: HTTP access path "${path}" is given to both "${routed.get(path)}" and "${fn.name}"`);
       else routed.set(path, fn.name);
     }
   }
@@ -63,16 +80,21 @@ export function checkFunctionConfig(name: string, config: unknown): string[] {
   const { permissions, triggers } = config as { permissions?: { openapi?: unknown }; triggers?: unknown };
   if (permissions !== undefined) {
     const openapi = permissions?.openapi;
-    if (openapi !== undefined && !(Array.isArray(openapi) && openapi.every((a) => typeof a === 'string' && /^[A-Za-z]+\.[A-Za-z]+$/.test(a)))) {
+    if (
+      openapi !== undefined &&
+      !(Array.isArray(openapi) && openapi.every((a) => typeof a === 'string' && /^[A-Za-z]+\.[A-Za-z]+$/.test(a)))
+    ) {
       problems.push(`${where}: permissions.openapi must list APIs like "phonenumber.getPhoneNumber"`);
     }
   }
   if (triggers !== undefined && !Array.isArray(triggers)) problems.push(`${where}: triggers must be an array`);
   for (const trigger of Array.isArray(triggers) ? (triggers as Array<{ name?: unknown; type?: unknown; config?: unknown }>) : []) {
-    if (typeof trigger?.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,59}$/.test(trigger.name)) problems.push(`${where}: a trigger needs a name (letters, digits, - and _)`);
+    if (typeof trigger?.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,59}$/.test(trigger.name))
+      problems.push(`${where}: a trigger needs a name (letters, digits, - and _)`);
     if (trigger?.type !== 'timer') problems.push(`${where}: only timer triggers are supported, got "${String(trigger?.type)}"`);
     // CloudBase timer cron: seven fields (second minute hour day month weekday year).
-    if (typeof trigger?.config !== 'string' || trigger.config.trim().split(/\s+/).length !== 7) problems.push(`${where}: trigger "${String(trigger?.name)}" needs a 7-field cron expression`);
+    if (typeof trigger?.config !== 'string' || trigger.config.trim().split(/\s+/).length !== 7)
+      problems.push(`${where}: trigger "${String(trigger?.name)}" needs a 7-field cron expression`);
   }
   return problems;
 }
@@ -94,7 +116,8 @@ export function checkRule(collection: string, rule: unknown): string[] {
     if (!RULE_KEYS.has(key)) problems.push(`${where}: unknown key "${key}"`);
     else if (typeof value === 'string') {
       // "false" as a string is an expression CloudBase rejects; it must be the boolean.
-      if (value.trim() === 'false' || value.trim() === 'true') problems.push(`${where}: ${key} must be the JSON boolean ${value.trim()}, not a string`);
+      if (value.trim() === 'false' || value.trim() === 'true')
+        problems.push(`${where}: ${key} must be the JSON boolean ${value.trim()}, not a string`);
       else if (!value.trim()) problems.push(`${where}: ${key} is an empty expression`);
     } else if (typeof value !== 'boolean') problems.push(`${where}: ${key} must be a boolean or an expression string`);
   }
@@ -108,7 +131,9 @@ export function checkRule(collection: string, rule: unknown): string[] {
  * uses (esbuild drops the rest).
  */
 export function variablesReadBy(bundle: string): string[] {
-  return DEPLOYABLE_VARIABLES.filter((name) => bundle.includes(`"${name}"`) || bundle.includes(`'${name}'`) || bundle.includes(`\`${name}\``));
+  return DEPLOYABLE_VARIABLES.filter(
+    (name) => bundle.includes(`"${name}"`) || bundle.includes(`'${name}'`) || bundle.includes(`\`${name}\``),
+  );
 }
 
 /** Every variable the function reads must be passed to it; passing one it never reads is only worth a note. */

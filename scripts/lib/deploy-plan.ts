@@ -90,8 +90,12 @@ export function planVariables(
   for (const [id, secret] of CREDENTIAL_PAIRS) {
     if (!fn.declared.includes(id) || !fn.declared.includes(secret)) continue;
     const has = (n: string) => n in variables;
-    if (has(id) && !has(secret)) problems.push(`function "${fn.name}": ${secret} is empty (in .env and online) while ${id} is set; set ${secret} in .env (it is never sent empty)`);
-    if (has(secret) && !has(id)) problems.push(`function "${fn.name}": ${id} is empty (in .env and online) while ${secret} is set; set ${id} in .env`);
+    if (has(id) && !has(secret))
+      problems.push(
+        `function "${fn.name}": ${secret} is empty (in .env and online) while ${id} is set; set ${secret} in .env (it is never sent empty)`,
+      );
+    if (has(secret) && !has(id))
+      problems.push(`function "${fn.name}": ${id} is empty (in .env and online) while ${secret} is set; set ${id} in .env`);
   }
   return { variables, sources, problems };
 }
@@ -164,9 +168,12 @@ export function compareFunction(plan: FunctionPlan, detail: FunctionDetail | nul
     const found = triggers.filter((d) => d.TriggerName === t.name);
     if (found.length === 0) problems.push(`${where}: timer trigger "${t.name}" is missing`);
     else if (found.length > 1) problems.push(`${where}: timer trigger "${t.name}" exists ${found.length} times`);
-    else if (!(found[0]!.TriggerDesc ?? '').includes(t.config)) problems.push(`${where}: timer trigger "${t.name}" is "${found[0]!.TriggerDesc}", expected "${t.config}"`);
+    else if (!(found[0]!.TriggerDesc ?? '').includes(t.config))
+      problems.push(`${where}: timer trigger "${t.name}" is "${found[0]!.TriggerDesc}", expected "${t.config}"`);
   }
-  for (const d of triggers) if (!plan.triggers.some((t) => t.name === d.TriggerName)) problems.push(`${where}: timer trigger "${d.TriggerName}" is online but not in config.json`);
+  for (const d of triggers)
+    if (!plan.triggers.some((t) => t.name === d.TriggerName))
+      problems.push(`${where}: timer trigger "${d.TriggerName}" is online but not in config.json`);
   return problems;
 }
 
@@ -211,15 +218,25 @@ export interface LiveHttpRoute {
  * exactly once, without path authentication (WeChat's pushes carry no CloudBase login),
  * with the environment's HTTP access service on. Empty when they agree.
  */
-export function compareHttpRoute(route: { path: string; fn: string }, listed: { APISet?: LiveHttpRoute[]; EnableService?: boolean } | null): string[] {
+export function compareHttpRoute(
+  route: { path: string; fn: string },
+  listed: { APISet?: LiveHttpRoute[]; EnableService?: boolean } | null,
+): string[] {
   const where = `HTTP access path "${route.path}"`;
   const found = (listed?.APISet ?? []).filter((a) => a.Path === route.path);
   const problems: string[] = [];
-  if (listed?.EnableService === false) problems.push(`HTTP access (HTTP 访问服务) is switched off for the environment: switch it on in the console (云开发 → HTTP 访问服务), then deploy again`);
+  if (listed?.EnableService === false)
+    problems.push(
+      `HTTP access (HTTP 访问服务) is switched off for the environment: switch it on in the console (云开发 → HTTP 访问服务), then deploy again`,
+    );
   if (found.length === 0) return [...problems, `${where} does not exist`];
   if (found.length > 1) return [...problems, `${where} exists ${found.length} times`];
   const api = found[0]!;
-  if (api.Type !== 1 || api.Name !== route.fn) problems.push(`${where} leads to ${api.Type === 1 ? `function "${api.Name}"` : `a non-function target (type ${api.Type})`}, not function "${route.fn}"`);
-  if (api.EnableAuth) problems.push(`${where} requires CloudBase authentication, so WeChat's pushes would be refused before reaching "${route.fn}"`);
+  if (api.Type !== 1 || api.Name !== route.fn)
+    problems.push(
+      `${where} leads to ${api.Type === 1 ? `function "${api.Name}"` : `a non-function target (type ${api.Type})`}, not function "${route.fn}"`,
+    );
+  if (api.EnableAuth)
+    problems.push(`${where} requires CloudBase authentication, so WeChat's pushes would be refused before reaching "${route.fn}"`);
   return problems;
 }

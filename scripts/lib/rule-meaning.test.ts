@@ -6,7 +6,10 @@ const RULES_DIR = join(__dirname, '..', '..', 'database-rules');
 const rules = Object.fromEntries(
   readdirSync(RULES_DIR)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(RULES_DIR, f), 'utf8')) as { read: boolean | string; write: boolean | string }]),
+    .map((f) => [
+      f.slice(0, -5),
+      JSON.parse(readFileSync(join(RULES_DIR, f), 'utf8')) as { read: boolean | string; write: boolean | string },
+    ]),
 );
 
 const alice = { openid: 'o_alice' };
@@ -18,7 +21,9 @@ test('the evaluator reads the rule forms the project uses', () => {
   expect(evaluateRule('doc._openid == auth.openid', { auth: alice, doc: aliceDoc })).toBe(true);
   expect(evaluateRule('doc._openid == auth.openid', { auth: { openid: 'o_bob' }, doc: aliceDoc })).toBe(false);
   expect(evaluateRule('doc._openid == auth.openid', { auth: null, doc: {} })).toBe(true); // both null: why rules must not lean on a missing field
-  expect(evaluateRule('auth != null && (doc.public == true || doc._openid == auth.openid)', { auth: alice, doc: { public: true } })).toBe(true);
+  expect(evaluateRule('auth != null && (doc.public == true || doc._openid == auth.openid)', { auth: alice, doc: { public: true } })).toBe(
+    true,
+  );
   expect(() => evaluateRule('get("x")', { auth: alice, doc: {} })).toThrow(/not understood/);
 });
 
@@ -38,10 +43,14 @@ test('users are not readable by clients, not even their own record (the number r
 test('no client may write any collection, and only orders may be read (by their owner)', () => {
   const readable: string[] = [];
   for (const [collection, rule] of Object.entries(rules)) {
-    for (const auth of [alice, null]) expect({ collection, write: evaluateRule(rule.write, { auth, doc: aliceDoc }) }).toEqual({ collection, write: false });
+    for (const auth of [alice, null])
+      expect({ collection, write: evaluateRule(rule.write, { auth, doc: aliceDoc }) }).toEqual({ collection, write: false });
     if (evaluateRule(rule.read, { auth: alice, doc: aliceDoc })) readable.push(collection);
     // Nobody reads someone else's document.
-    expect({ collection, othersDoc: evaluateRule(rule.read, { auth: { openid: 'o_bob' }, doc: aliceDoc }) }).toEqual({ collection, othersDoc: false });
+    expect({ collection, othersDoc: evaluateRule(rule.read, { auth: { openid: 'o_bob' }, doc: aliceDoc }) }).toEqual({
+      collection,
+      othersDoc: false,
+    });
   }
   expect(readable.filter((c) => c !== 'orders')).toEqual([]);
 });

@@ -15,7 +15,8 @@ type Token = { kind: 'op' | 'lit' | 'path'; text: string; value?: unknown };
 
 function tokenize(expr: string): Token[] {
   const tokens: Token[] = [];
-  const re = /\s*(?:(==|!=|&&|\|\||!|\(|\))|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(true|false|null)\b|((?:auth|doc)(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*))/y;
+  const re =
+    /\s*(?:(==|!=|&&|\|\||!|\(|\))|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(true|false|null)\b|((?:auth|doc)(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*))/y;
   let at = 0;
   while (at < expr.length) {
     if (/^\s*$/.test(expr.slice(at))) break;

@@ -16,9 +16,12 @@ const ADMIN = 'o_console_admin';
 const ROOT = join(__dirname, '..', '..');
 
 function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((p): p is string => Boolean(p));
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(
+    (p): p is string => Boolean(p),
+  );
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error('No Chromium found. Install it first (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH.');
+  if (!found)
+    throw new Error('No Chromium found. Install it first (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH.');
   return found;
 }
 
@@ -33,7 +36,11 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: chromiumPath() });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('response', (res) => {
-    if (!res.url().includes('/events')) void res.text().then((t) => answers.push(t), () => undefined);
+    if (!res.url().includes('/events'))
+      void res.text().then(
+        (t) => answers.push(t),
+        () => undefined,
+      );
   });
 });
 
@@ -50,7 +57,13 @@ const byTestId = (id: string) => page.getByTestId(id);
 
 /** Waits until an element's text is exactly `text` (the page redraws on its own). */
 async function textToBe(testId: string, text: string): Promise<void> {
-  await page.waitForFunction(([id, want]) => (globalThis as unknown as { document: { querySelector(selector: string): { textContent: string | null } | null } }).document.querySelector(`[data-testid="${id}"]`)?.textContent === want, [testId, text] as const);
+  await page.waitForFunction(
+    ([id, want]) =>
+      (
+        globalThis as unknown as { document: { querySelector(selector: string): { textContent: string | null } | null } }
+      ).document.querySelector(`[data-testid="${id}"]`)?.textContent === want,
+    [testId, text] as const,
+  );
 }
 
 async function open(hash: string): Promise<void> {
@@ -66,7 +79,9 @@ async function expectNoRawNumber(): Promise<void> {
     const phone = (u as { phone?: { purePhoneNumber?: string } }).phone;
     if (phone?.purePhoneNumber) numbers.add(phone.purePhoneNumber);
   }
-  const fields = (await page.locator('input, textarea').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value))).join('\n');
+  const fields = (
+    await page.locator('input, textarea').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value))
+  ).join('\n');
   const seen = [await page.content(), fields, ...answers].join('\n');
   for (const n of numbers) expect(seen).not.toContain(n);
 }
@@ -167,7 +182,9 @@ test('functions: invoke a route as an OPENID; the live log shows it as it happen
   await byTestId('invoke-openid').fill('o_browser_1');
   await byTestId('invoke-data').fill('{}');
   await byTestId('invoke').click();
-  await byTestId('invoke-result').getByText(/"ok": true/).waitFor();
+  await byTestId('invoke-result')
+    .getByText(/"ok": true/)
+    .waitFor();
   expect(await byTestId('invoke-result').textContent()).toContain('138****');
   await byTestId('log-invocation').filter({ hasText: 'session' }).filter({ hasText: 'o_browser_1' }).first().waitFor();
 
@@ -179,7 +196,8 @@ test('functions: invoke a route as an OPENID; the live log shows it as it happen
 });
 
 test('data: collections, paging, JSON view, editing a user keeps the number behind its mask, adding a document', async () => {
-  for (let i = 0; i < 25; i++) await emu.http('PUT', `/v1/db/phone_events/seed${String(i).padStart(2, '0')}`, { type: 'deny', at: { $date: '2026-03-01T00:00:00Z' } });
+  for (let i = 0; i < 25; i++)
+    await emu.http('PUT', `/v1/db/phone_events/seed${String(i).padStart(2, '0')}`, { type: 'deny', at: { $date: '2026-03-01T00:00:00Z' } });
   await open('data/phone_events');
   await page.getByText('1–20 of 25').waitFor();
   await byTestId('page-next').click();
@@ -220,7 +238,9 @@ test('export from the console, reset, import the file back', async () => {
 
     await byTestId('import-file').setInputFiles(file);
     await byTestId('import').click();
-    await byTestId('import-status').getByText(/imported/).waitFor();
+    await byTestId('import-status')
+      .getByText(/imported/)
+      .waitFor();
     expect(await emu.docs('phone_charges')).toHaveLength(charges);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -236,7 +256,10 @@ test('the billing view, with a code WeChat charged that never reached us (screen
 
   await open('billing');
   await byTestId('billing').waitFor();
-  const { body: billing } = await emu.http<{ difference: { yuan: string; byKind: { quick: { wechatMinusOurs: number } } } }>('GET', '/console/api/billing');
+  const { body: billing } = await emu.http<{ difference: { yuan: string; byKind: { quick: { wechatMinusOurs: number } } } }>(
+    'GET',
+    '/console/api/billing',
+  );
   expect(billing.difference.byKind.quick.wechatMinusOurs).toBe(1);
   expect(await byTestId('difference-yuan').textContent()).toBe(`¥${billing.difference.yuan}`);
   expect(await byTestId('explanations').textContent()).toContain('never reached auth.bindPhone');

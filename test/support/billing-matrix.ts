@@ -94,7 +94,13 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   /** The mini program: the same code again on UPSTREAM_UNAVAILABLE or WeChat's RATE_LIMITED. */
   const sendLikeTheClient = async (code: string, openid: string) => {
     let answer = await bind(code, openid);
-    for (let i = 0; i < 12 && !answer.ok && (answer.error.code === 'UPSTREAM_UNAVAILABLE' || (answer.error.code === 'RATE_LIMITED' && /WeChat/.test(answer.error.message))); i++) {
+    for (
+      let i = 0;
+      i < 12 &&
+      !answer.ok &&
+      (answer.error.code === 'UPSTREAM_UNAVAILABLE' || (answer.error.code === 'RATE_LIMITED' && /WeChat/.test(answer.error.message)));
+      i++
+    ) {
       await sleep(20 + Math.floor(random() * 60));
       answer = await bind(code, openid);
     }
@@ -105,11 +111,21 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   const attackers = Array.from({ length: options.attackers }, (_, i) => `o_x${seed}_${i}`);
   const kinds = new Map(owners.map((o) => [o, random() < 0.3 ? ('realtime' as const) : ('quick' as const)]));
   // Each owner opened a session that showed them their kind of button.
-  for (const o of owners) await em.http('PUT', `/v1/db/users/${o}`, { _openid: o, appid: null, phone: null, phoneOffer: { kind: kinds.get(o), at: new Date().toISOString() } });
+  for (const o of owners)
+    await em.http('PUT', `/v1/db/users/${o}`, {
+      _openid: o,
+      appid: null,
+      phone: null,
+      phoneOffer: { kind: kinds.get(o), at: new Date().toISOString() },
+    });
   const codesPerOwner = new Map(owners.map((o) => [o, random() < 0.25 ? 2 : 1]));
   const realTotal = [...codesPerOwner.values()].reduce((a, b) => a + b, 0);
   // A daily cap one above the real charges: a single counted junk code would trip it.
-  const set = await em.call<Envelope<unknown>>('admin', { $url: 'settings.update', version: 0, patch: { phoneCapture: { dailyCap: realTotal + 1 } } }, boss);
+  const set = await em.call<Envelope<unknown>>(
+    'admin',
+    { $url: 'settings.update', version: 0, patch: { phoneCapture: { dailyCap: realTotal + 1 } } },
+    boss,
+  );
   if (!set.ok) throw new Error(`settings.update: ${set.error.code}`);
 
   let faults = 0;
@@ -173,13 +189,22 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   await Promise.all(jobs);
   await em.http('DELETE', '/v1/faults');
 
-  const cron = (await em.http<{ result: Envelope<{ recounted: number; finished: { bound: number; refused?: number; unknown: number } }> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+  const cron = (
+    await em.http<{ result: Envelope<{ recounted: number; finished: { bound: number; refused?: number; unknown: number } }> }>(
+      'POST',
+      '/v1/functions/cron/triggers/hourly',
+    )
+  ).body.result;
   if (!cron.ok) throw new Error(`cron failed: ${cron.error.code}`);
   const bill = (await em.http<WeChatCharges>('GET', '/v1/wechat/charges')).body;
   const records = await em.docs<Charge>('phone_charges');
   const usage = await em.docs<{ kind: string; count: number }>('usage_daily');
   const summary = await em.call<Envelope<{ totals: { quick: number; realtime: number } }>>('admin', { $url: 'usage.summary' }, boss);
-  const settings = await em.call<Envelope<{ breaker: { tripped: boolean; reason: string | null } }>>('admin', { $url: 'settings.get' }, boss);
+  const settings = await em.call<Envelope<{ breaker: { tripped: boolean; reason: string | null } }>>(
+    'admin',
+    { $url: 'settings.get' },
+    boss,
+  );
   if (!summary.ok || !settings.ok) throw new Error('admin reads failed');
   const userDocs = await em.docs<User>('users');
   const counted = records.filter((r) => r.counted === true);
@@ -190,19 +215,26 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
     const c = counted.filter((r) => r.kind === kind).length;
     const u = usage.filter((d) => d.kind === kind).reduce((s, d) => s + d.count, 0);
     const sm = summary.data.totals[kind];
-    if (c !== billed || u !== billed || sm !== billed) violations.push(`${kind}: WeChat billed ${billed}, counted records ${c}, usage_daily ${u}, summary ${sm}`);
+    if (c !== billed || u !== billed || sm !== billed)
+      violations.push(`${kind}: WeChat billed ${billed}, counted records ${c}, usage_daily ${u}, summary ${sm}`);
   }
   for (const owner of owners) {
     const phone = userDocs.find((u) => u._id === owner)?.phone?.phoneNumber;
     if (phone !== lastNumber.get(owner)) {
-      const record = records.filter((r) => r.openid === owner).map((r) => JSON.stringify(r)).join(' ');
-      violations.push(`${owner} has ${phone ?? 'no number'}, was issued ${lastNumber.get(owner)}; last answer ${lastAnswer.get(owner)}; records ${record}`);
+      const record = records
+        .filter((r) => r.openid === owner)
+        .map((r) => JSON.stringify(r))
+        .join(' ');
+      violations.push(
+        `${owner} has ${phone ?? 'no number'}, was issued ${lastNumber.get(owner)}; last answer ${lastAnswer.get(owner)}; records ${record}`,
+      );
     }
   }
   for (const u of userDocs) if (u.phone && !owners.includes(u._id)) violations.push(`${u._id} got a number without a code of their own`);
   if (settings.data.breaker.tripped) violations.push(`breaker tripped: ${settings.data.breaker.reason}`);
   for (const r of records) {
-    if (r.exchange === 'pending') violations.push(`record ${r._id.slice(0, 8)} still pending after cron: ${JSON.stringify({ ...r, _id: undefined })}`);
+    if (r.exchange === 'pending')
+      violations.push(`record ${r._id.slice(0, 8)} still pending after cron: ${JSON.stringify({ ...r, _id: undefined })}`);
     if (r.counted === true && r.billable !== true) violations.push(`record ${r._id.slice(0, 8)} counted but not billable`);
   }
   return {

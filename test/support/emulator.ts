@@ -22,7 +22,14 @@ export interface EmulatorClient {
   call<T = unknown>(name: string, data: Record<string, unknown>, openid?: string | null): Promise<T>;
   /** Raw HTTP call to the emulator API. */
   http<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-  mintCode(request: { phoneNumber: string; openid?: string; kind?: 'quick' | 'realtime'; countryCode?: string; ttlMs?: number; appid?: string }): Promise<string>;
+  mintCode(request: {
+    phoneNumber: string;
+    openid?: string;
+    kind?: 'quick' | 'realtime';
+    countryCode?: string;
+    ttlMs?: number;
+    appid?: string;
+  }): Promise<string>;
   docs<T = Record<string, unknown>>(collection: string): Promise<T[]>;
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -35,7 +42,8 @@ export interface TestEmulator extends EmulatorClient {
 function httpJson<T>(base: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: T }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string | number> = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+    const headers: Record<string, string | number> =
+      payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
     // agent: false — a fresh connection each time, so no keep-alive socket outlives a test.
     const req = request(`${base}${urlPath}`, { method, headers, agent: false }, (res) => {
       let text = '';
@@ -60,7 +68,10 @@ export function emulatorClient(url: string, stop: () => Promise<void>): Emulator
     url,
     http,
     async call<T>(name: string, data: Record<string, unknown>, openid: string | null = 'o_test_user') {
-      const { status, body } = await http<{ result: T }>('POST', `/v1/functions/${name}/invoke`, { data, context: openid ? { OPENID: openid } : {} });
+      const { status, body } = await http<{ result: T }>('POST', `/v1/functions/${name}/invoke`, {
+        data,
+        context: openid ? { OPENID: openid } : {},
+      });
       if (status !== 200) throw new Error(`invoke ${name} failed with HTTP ${status}: ${JSON.stringify(body)}`);
       return body.result;
     },
@@ -96,14 +107,35 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Test
  * An emulator in a child process, as `npm start` runs it but without building; in
  * memory unless `dataDir` is given. `stop` sends SIGTERM (`signal` to choose another).
  */
-export function spawnEmulator(options: { env?: Record<string, string>; dataDir?: string; signal?: NodeJS.Signals; withoutOpenapiPermission?: boolean } = {}): Promise<EmulatorClient> {
+export function spawnEmulator(
+  options: { env?: Record<string, string>; dataDir?: string; signal?: NodeJS.Signals; withoutOpenapiPermission?: boolean } = {},
+): Promise<EmulatorClient> {
   const root = path.join(__dirname, '..', '..');
   const storage = options.dataDir ? [] : ['--in-memory'];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'emulator', 'main.ts'), '--port', '0', ...storage, '--no-build', '--quiet', ...(options.withoutOpenapiPermission ? ['--without-openapi-permission'] : [])], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', QUICKPHONE_STRICT_INDEXES: '1', ...(options.dataDir ? { QUICKPHONE_DATA_DIR: options.dataDir } : {}), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(root, 'emulator', 'main.ts'),
+      '--port',
+      '0',
+      ...storage,
+      '--no-build',
+      '--quiet',
+      ...(options.withoutOpenapiPermission ? ['--without-openapi-permission'] : []),
+    ],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        QUICKPHONE_STRICT_INDEXES: '1',
+        ...(options.dataDir ? { QUICKPHONE_DATA_DIR: options.dataDir } : {}),
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let out = '';

@@ -10,6 +10,12 @@ export type { Envelope } from '../../miniprogram/contract';
  * @example
  * const answer = await callRoute(t, 'admin', 'usage.summary', { months: 2 }, ADMIN); // Envelope<UsageSummary>
  */
-export function callRoute<F extends FunctionName, U extends RouteName<F>>(t: EmulatorClient, name: F, url: U, params: InputOf<F, U>, openid?: string | null): Promise<Envelope<OutputOf<F, U>>> {
+export function callRoute<F extends FunctionName, U extends RouteName<F>>(
+  t: EmulatorClient,
+  name: F,
+  url: U,
+  params: InputOf<F, U>,
+  openid?: string | null,
+): Promise<Envelope<OutputOf<F, U>>> {
   return t.call<Envelope<OutputOf<F, U>>>(name, { ...params, $url: url }, openid);
 }

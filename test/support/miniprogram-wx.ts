@@ -26,7 +26,18 @@ export interface WxStub {
   restore(): void;
 }
 
-const KEYS = ['getAppBaseInfo', 'getSystemInfoSync', 'canIUse', 'getPrivacySetting', 'onNeedPrivacyAuthorization', 'openPrivacyContract', 'getStorageSync', 'setStorageSync', 'removeStorageSync', 'clearStorageSync'] as const;
+const KEYS = [
+  'getAppBaseInfo',
+  'getSystemInfoSync',
+  'canIUse',
+  'getPrivacySetting',
+  'onNeedPrivacyAuthorization',
+  'openPrivacyContract',
+  'getStorageSync',
+  'setStorageSync',
+  'removeStorageSync',
+  'clearStorageSync',
+] as const;
 
 export function stubWx(options: Partial<Pick<WxStub, 'sdkVersion' | 'privacy'>> & { cannotUse?: string[] } = {}): WxStub {
   const wx = (globalThis as unknown as { wx: Record<string, unknown> }).wx;
@@ -34,7 +45,8 @@ export function stubWx(options: Partial<Pick<WxStub, 'sdkVersion' | 'privacy'>> 
   const stub: WxStub = {
     sdkVersion: options.sdkVersion ?? '3.0.1',
     cannotUse: new Set(options.cannotUse ?? []),
-    privacy: options.privacy === undefined ? { needAuthorization: false, privacyContractName: '《示例小程序隐私保护指引》' } : options.privacy,
+    privacy:
+      options.privacy === undefined ? { needAuthorization: false, privacyContractName: '《示例小程序隐私保护指引》' } : options.privacy,
     privacyListener: null,
     resolutions: [],
     contractOpened: 0,

@@ -32,7 +32,8 @@ export async function listAdmins(): Promise<AdminEntry[]> {
   const { data } = await admins().orderBy('addedAt', 'asc').limit(1000).get();
   const fromEnv = adminOpenidsFromEnv();
   const entries: AdminEntry[] = fromEnv.map((openid) => ({ openid, source: 'env', addedBy: null, addedAt: null }));
-  for (const doc of data) if (!fromEnv.includes(doc._id)) entries.push({ openid: doc._id, source: 'collection', addedBy: doc.addedBy, addedAt: doc.addedAt });
+  for (const doc of data)
+    if (!fromEnv.includes(doc._id)) entries.push({ openid: doc._id, source: 'collection', addedBy: doc.addedBy, addedAt: doc.addedAt });
   return entries;
 }
 
@@ -40,7 +41,9 @@ export async function addAdmin(openid: string, by: string, at: Date): Promise<vo
   try {
     await db.runTransaction(async (tx) => {
       await tx.collection<AdminDoc>('admins').add({ data: { _id: openid, addedBy: by, addedAt: at } });
-      await tx.collection<AuditEntry>('settings_audit').add({ data: { at, by, field: 'admins', from: null, to: openid, note: 'admin added' } });
+      await tx
+        .collection<AuditEntry>('settings_audit')
+        .add({ data: { at, by, field: 'admins', from: null, to: openid, note: 'admin added' } });
     });
   } catch (err) {
     // Already an admin: adding again changes nothing.
@@ -95,10 +98,15 @@ export async function removeAdmin(openid: string, by: string, at: Date): Promise
             }
           }
           if (!anchor) throw new AppError('CONFLICT', 'The last admin cannot be removed; add another admin first.');
-          await tx.collection('admins').doc(anchor).update({ data: { confirmedAt: at } });
+          await tx
+            .collection('admins')
+            .doc(anchor)
+            .update({ data: { confirmedAt: at } });
         }
         await tx.collection('admins').doc(openid).remove();
-        await tx.collection<AuditEntry>('settings_audit').add({ data: { at, by, field: 'admins', from: openid, to: null, note: 'admin removed' } });
+        await tx
+          .collection<AuditEntry>('settings_audit')
+          .add({ data: { at, by, field: 'admins', from: openid, to: null, note: 'admin removed' } });
       });
       return;
     } catch (err) {

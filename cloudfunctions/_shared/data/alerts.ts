@@ -34,6 +34,10 @@ export async function recordAlert(alert: Omit<Alert, '_id'>): Promise<boolean> {
 }
 
 export async function recentAlerts(kind: PhoneKind, since: Date, limit = 20): Promise<Alert[]> {
-  const { data } = await alerts().where({ kind, at: _.gte(since) }).orderBy('at', 'desc').limit(limit).get();
+  const { data } = await alerts()
+    .where({ kind, at: _.gte(since) })
+    .orderBy('at', 'desc')
+    .limit(limit)
+    .get();
   return data;
 }

@@ -17,7 +17,10 @@ async function writeBreaker(decide: (settings: Settings, at: Date) => Settings['
     const breaker = decide(settings, at);
     if (!breaker) return false;
     // Whole-document write: the transaction read it, so a concurrent change aborts us.
-    await tx.collection('settings').doc('global').set({ data: storedFields({ ...settings, breaker, version: settings.version + 1, updatedAt: at, updatedBy: 'system' }) });
+    await tx
+      .collection('settings')
+      .doc('global')
+      .set({ data: storedFields({ ...settings, breaker, version: settings.version + 1, updatedAt: at, updatedBy: 'system' }) });
     const entry: AuditEntry = { at, by: 'system', field: 'breaker', from: settings.breaker, to: breaker, note };
     await tx.collection<AuditEntry>('settings_audit').add({ data: entry });
     return true;
@@ -34,5 +37,8 @@ export function tripBreaker(reason: BreakerReason, note: string): Promise<boolea
 
 /** Re-arms the breaker if it is still tripped for `reason`; returns whether this call did. */
 export function rearmBreaker(reason: BreakerReason, note: string): Promise<boolean> {
-  return writeBreaker((settings, at) => (settings.breaker.tripped && settings.breaker.reason === reason ? { tripped: false, reason: null, at } : null), note);
+  return writeBreaker(
+    (settings, at) => (settings.breaker.tripped && settings.breaker.reason === reason ? { tripped: false, reason: null, at } : null),
+    note,
+  );
 }

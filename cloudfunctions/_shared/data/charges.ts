@@ -61,7 +61,14 @@ export async function claimForCaller(
   now: Date,
   leaseMs: number,
 ): Promise<boolean> {
-  const kindFields = charge.counted === true ? {} : { kind: caller.kind, costFen: PRICE_FEN[caller.kind], claimedKind: caller.claimedKind && caller.claimedKind !== caller.kind ? caller.claimedKind : null };
+  const kindFields =
+    charge.counted === true
+      ? {}
+      : {
+          kind: caller.kind,
+          costFen: PRICE_FEN[caller.kind],
+          claimedKind: caller.claimedKind && caller.claimedKind !== caller.kind ? caller.claimedKind : null,
+        };
   const res = await charges()
     .where(
       _.and([
@@ -72,7 +79,16 @@ export async function claimForCaller(
         ]),
       ]),
     )
-    .update({ data: { openid: caller.openid, firstSentBy: charge.openid, ...kindFields, exchange: 'pending', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } });
+    .update({
+      data: {
+        openid: caller.openid,
+        firstSentBy: charge.openid,
+        ...kindFields,
+        exchange: 'pending',
+        leaseUntil: new Date(now.getTime() + leaseMs),
+        updatedAt: now,
+      },
+    });
   return res.stats.updated === 1;
 }
 
@@ -106,14 +122,22 @@ export async function pendingCharges(limit: number): Promise<ChargeRecord[]> {
  * record's own update was lost. Finishes it as the request would have (the counting
  * decision comes from the user's copy, so it is never counted twice).
  */
-export async function finishFromUser(charge: ChargeRecord, phone: VerifiedPhone, at: Date): Promise<{ phoneMasked: string; counted: boolean }> {
+export async function finishFromUser(
+  charge: ChargeRecord,
+  phone: VerifiedPhone,
+  at: Date,
+): Promise<{ phoneMasked: string; counted: boolean }> {
   const phoneMasked = maskPhone(phone.phoneNumber);
   // Binds made before the flag existed counted before storing the number.
   const counted = charge.counted === true || phone.counted !== false;
   // Never writes `counted: false`: a recount may have counted it meanwhile, and the
   // recount itself only counts what is not `counted: true`.
   const billing = counted ? { counted: true, notCounted: null } : { notCounted: 'count-failed' as const };
-  await markCharge(charge._id, { exchange: 'ok', failure: null, errcode: null, phoneMasked, billable: true, maybeUsed: charge.maybeUsed ?? false, ...billing }, { attempts: 0, now: at });
+  await markCharge(
+    charge._id,
+    { exchange: 'ok', failure: null, errcode: null, phoneMasked, billable: true, maybeUsed: charge.maybeUsed ?? false, ...billing },
+    { attempts: 0, now: at },
+  );
   return { phoneMasked, counted };
 }
 
@@ -124,7 +148,18 @@ export async function finishFromUser(charge: ChargeRecord, phone: VerifiedPhone,
 export async function finishRefused(id: string, at: Date): Promise<boolean> {
   const res = await charges()
     .where({ _id: id, exchange: 'pending' })
-    .update({ data: { exchange: 'failed', failure: 'invalid-code', errcode: 40029, billable: false, counted: false, notCounted: 'invalid-code', updatedAt: at, leaseUntil: at } });
+    .update({
+      data: {
+        exchange: 'failed',
+        failure: 'invalid-code',
+        errcode: 40029,
+        billable: false,
+        counted: false,
+        notCounted: 'invalid-code',
+        updatedAt: at,
+        leaseUntil: at,
+      },
+    });
   return res.stats.updated === 1;
 }
 
@@ -150,7 +185,9 @@ export async function releaseUntouched(id: string, leaseUntil: Date, at: Date): 
 export async function abandonCharge(id: string, before: Date, at: Date): Promise<boolean> {
   const res = await charges()
     .where({ _id: id, exchange: 'pending', leaseUntil: _.lte(before) })
-    .update({ data: { exchange: 'failed', failure: 'upstream', errcode: null, billable: true, maybeUsed: true, updatedAt: at, leaseUntil: at } });
+    .update({
+      data: { exchange: 'failed', failure: 'upstream', errcode: null, billable: true, maybeUsed: true, updatedAt: at, leaseUntil: at },
+    });
   return res.stats.updated === 1;
 }
 

@@ -107,7 +107,13 @@ export async function moveAssignment(
   to: AssignmentStatus,
   change: { at: Date; via: string; error?: AssignmentError | null; submitted?: boolean; receivePkgId?: string | null },
 ): Promise<boolean> {
-  const data: Record<string, unknown> = { status: to, updatedAt: change.at, checkedAt: change.at, pollAttempts: 0, history: _.push([{ at: change.at, from, to, via: change.via }]) };
+  const data: Record<string, unknown> = {
+    status: to,
+    updatedAt: change.at,
+    checkedAt: change.at,
+    pollAttempts: 0,
+    history: _.push([{ at: change.at, from, to, via: change.via }]),
+  };
   if (change.receivePkgId) data.receivePkgId = change.receivePkgId;
   // _.set: the SDK would otherwise write the object field by field ("error.code"),
   // which MongoDB refuses under the stored null.
@@ -119,17 +125,23 @@ export async function moveAssignment(
 
 /** WeChat acknowledged the assign; the status is left to confirmation (an event may have settled it already). */
 export async function markSubmitted(id: string, at: Date): Promise<void> {
-  await assignments().where({ _id: id, submitted: false }).update({ data: { submitted: true, updatedAt: at } });
+  await assignments()
+    .where({ _id: id, submitted: false })
+    .update({ data: { submitted: true, updatedAt: at } });
 }
 
 /** Records that WeChat was asked about the assignment, so the next poll takes others first. */
 export async function markChecked(id: string, at: Date): Promise<void> {
-  await assignments().doc(id).update({ data: { checkedAt: at, pollAttempts: _.inc(1) } });
+  await assignments()
+    .doc(id)
+    .update({ data: { checkedAt: at, pollAttempts: _.inc(1) } });
 }
 
 /** Keeps WeChat's latest answer on a record whose status did not change (a refused cancel, an unknown code). */
 export async function noteError(id: string, at: Date, error: AssignmentError): Promise<void> {
-  await assignments().doc(id).update({ data: { error: _.set(error), updatedAt: at } });
+  await assignments()
+    .doc(id)
+    .update({ data: { error: _.set(error), updatedAt: at } });
 }
 
 /**
@@ -151,5 +163,7 @@ export async function fillCalls(id: string, calls: number): Promise<void> {
 
 /** The holder gives up sending (WeChat did not answer): whoever sends the key next may resend at once. */
 export async function releaseLease(id: string, at: Date): Promise<void> {
-  await assignments().where({ _id: id, status: 'pending', submitted: false }).update({ data: { leaseUntil: at } });
+  await assignments()
+    .where({ _id: id, status: 'pending', submitted: false })
+    .update({ data: { leaseUntil: at } });
 }

@@ -22,7 +22,11 @@ export interface ProviderOrderDoc {
 
 const orders = () => db.collection<ProviderOrderDoc>('provider_orders');
 
-const revive = (doc: ProviderOrderDoc): ProviderOrderDoc => ({ ...doc, createdAt: doc.createdAt ? new Date(doc.createdAt) : null, syncedAt: new Date(doc.syncedAt) });
+const revive = (doc: ProviderOrderDoc): ProviderOrderDoc => ({
+  ...doc,
+  createdAt: doc.createdAt ? new Date(doc.createdAt) : null,
+  syncedAt: new Date(doc.syncedAt),
+});
 const timeOf = (d: Date | null | undefined) => (d ? new Date(d).getTime() : null);
 
 /** Newest first. */
@@ -49,7 +53,10 @@ export async function saveOrders(fresh: ProviderOrderDoc[]): Promise<number> {
   const stored = new Map<string, ProviderOrderDoc>();
   for (let i = 0; i < fresh.length; i += CHUNK) {
     const ids = fresh.slice(i, i + CHUNK).map((o) => o._id);
-    const { data } = await orders().where({ _id: _.in(ids) }).limit(CHUNK).get();
+    const { data } = await orders()
+      .where({ _id: _.in(ids) })
+      .limit(CHUNK)
+      .get();
     for (const o of data) stored.set(o._id, o);
   }
   let written = 0;

@@ -24,7 +24,12 @@ export interface QuotaPackDoc extends Pack {
 const packs = () => db.collection<QuotaPackDoc>('quota_packs');
 
 /** Documents come back with `id` unset; the ledger wants it. */
-const withId = (doc: QuotaPackDoc): QuotaPackDoc => ({ ...doc, id: doc._id, startsAt: new Date(doc.startsAt), expiresAt: doc.expiresAt ? new Date(doc.expiresAt) : null });
+const withId = (doc: QuotaPackDoc): QuotaPackDoc => ({
+  ...doc,
+  id: doc._id,
+  startsAt: new Date(doc.startsAt),
+  expiresAt: doc.expiresAt ? new Date(doc.expiresAt) : null,
+});
 
 export const trialId = (kind: PhoneKind) => `trial-${kind}`;
 
@@ -37,7 +42,20 @@ export async function listPacks(kind: PhoneKind): Promise<QuotaPackDoc[]> {
 /** The trial as it would be stored: from the first charge we know of (or now), never expiring, free. */
 export function trialPack(kind: PhoneKind, calls: number, firstDay: string | null, at: Date): QuotaPackDoc {
   const startsAt = firstDay ? chinaDayStart(firstDay) : at;
-  return { _id: trialId(kind), id: trialId(kind), kind, source: 'trial', calls, startsAt, expiresAt: null, priceFen: 0, note: null, createdAt: at, createdBy: 'system', wechatPkgId: null };
+  return {
+    _id: trialId(kind),
+    id: trialId(kind),
+    kind,
+    source: 'trial',
+    calls,
+    startsAt,
+    expiresAt: null,
+    priceFen: 0,
+    note: null,
+    createdAt: at,
+    createdBy: 'system',
+    wechatPkgId: null,
+  };
 }
 
 /** Every pack of both kinds (a handful: one read). */
@@ -79,13 +97,27 @@ export interface NewPack {
 }
 
 export async function insertPack(pack: NewPack): Promise<QuotaPackDoc> {
-  const fields = { kind: pack.kind, source: pack.source, calls: pack.calls, startsAt: pack.startsAt, expiresAt: pack.expiresAt, priceFen: pack.priceFen, note: pack.note, createdAt: pack.at, createdBy: pack.createdBy, wechatPkgId: pack.wechatPkgId ?? null };
+  const fields = {
+    kind: pack.kind,
+    source: pack.source,
+    calls: pack.calls,
+    startsAt: pack.startsAt,
+    expiresAt: pack.expiresAt,
+    priceFen: pack.priceFen,
+    note: pack.note,
+    createdAt: pack.at,
+    createdBy: pack.createdBy,
+    wechatPkgId: pack.wechatPkgId ?? null,
+  };
   const { _id } = await packs().add({ data: pack.id ? { _id: pack.id, ...fields } : fields });
   return withId({ _id, id: _id, ...fields } as QuotaPackDoc);
 }
 
 /** Brings a recorded pack in line with WeChat's figures for it. */
-export async function linkPack(id: string, fields: { wechatPkgId: string; calls: number; startsAt: Date; expiresAt: Date | null }): Promise<void> {
+export async function linkPack(
+  id: string,
+  fields: { wechatPkgId: string; calls: number; startsAt: Date; expiresAt: Date | null },
+): Promise<void> {
   await packs().doc(id).update({ data: fields });
 }
 
@@ -100,7 +132,14 @@ export async function setPackPrice(id: string, priceFen: number | null, by: stri
     const pack = withId({ ...doc, _id: id });
     if (pack.priceFen === priceFen) return pack;
     await tx.collection('quota_packs').doc(id).update({ data: { priceFen } });
-    const entry: AuditEntry = { at, by, field: `quota_packs.${id}.priceYuan`, from: pack.priceFen === null ? null : pack.priceFen / 100, to: priceFen === null ? null : priceFen / 100, note: null };
+    const entry: AuditEntry = {
+      at,
+      by,
+      field: `quota_packs.${id}.priceYuan`,
+      from: pack.priceFen === null ? null : pack.priceFen / 100,
+      to: priceFen === null ? null : priceFen / 100,
+      note: null,
+    };
     await tx.collection<AuditEntry>('settings_audit').add({ data: entry });
     return { ...pack, priceFen };
   });

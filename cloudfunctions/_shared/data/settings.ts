@@ -28,7 +28,10 @@ export async function updateSettings(version: number, patch: SettingsPatch, by: 
     if (current.version !== version) return { ok: false, current };
     const { next, changes } = applySettingsPatch(current, patch, by, at);
     if (changes.length === 0) return { ok: true, settings: current, changes };
-    await tx.collection('settings').doc('global').set({ data: storedFields(next) });
+    await tx
+      .collection('settings')
+      .doc('global')
+      .set({ data: storedFields(next) });
     for (const change of changes) {
       const entry: AuditEntry = { at, by, field: change.field, from: change.from, to: change.to, note: null };
       await tx.collection<AuditEntry>('settings_audit').add({ data: entry });

@@ -18,7 +18,10 @@ const usage = () => db.collection('usage_daily');
  */
 export async function countCharge(day: string, kind: PhoneKind): Promise<void> {
   const id = usageDayId(day, kind);
-  const inc = () => usage().doc(id).update({ data: { count: _.inc(1) } });
+  const inc = () =>
+    usage()
+      .doc(id)
+      .update({ data: { count: _.inc(1) } });
   if ((await inc()).stats.updated === 1) return;
   try {
     await usage().add({ data: { _id: id, day, kind, count: 1 } });
@@ -73,9 +76,20 @@ export async function recountCharge(chargeId: string): Promise<boolean> {
         if (!charge || charge.billable !== true || charge.counted === true) return false;
         const id = usageDayId(charge.day, charge.kind);
         const day = (await tx.collection<UsageDay>('usage_daily').doc(id).get()).data;
-        if (day) await tx.collection('usage_daily').doc(id).update({ data: { count: _.inc(1) } });
-        else await tx.collection('usage_daily').doc(id).set({ data: { day: charge.day, kind: charge.kind, count: 1 } });
-        await tx.collection('phone_charges').doc(chargeId).update({ data: { counted: true, notCounted: null } });
+        if (day)
+          await tx
+            .collection('usage_daily')
+            .doc(id)
+            .update({ data: { count: _.inc(1) } });
+        else
+          await tx
+            .collection('usage_daily')
+            .doc(id)
+            .set({ data: { day: charge.day, kind: charge.kind, count: 1 } });
+        await tx
+          .collection('phone_charges')
+          .doc(chargeId)
+          .update({ data: { counted: true, notCounted: null } });
         return true;
       });
     } catch (err) {

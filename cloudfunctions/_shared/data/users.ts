@@ -101,13 +101,17 @@ export async function createUser(openid: string, appid: string | null, fields: P
  */
 export async function updateUser(openid: string, appid: string | null, fields: Partial<UserDoc>): Promise<void> {
   const at = now();
-  const res = await users().doc(openid).update({ data: { ...replacing(fields), updatedAt: at } });
+  const res = await users()
+    .doc(openid)
+    .update({ data: { ...replacing(fields), updatedAt: at } });
   if (res.stats.updated === 1) return;
   try {
     await users().add({ data: { _id: openid, _openid: openid, appid, createdAt: at, phone: null, ...fields, updatedAt: at } });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    await users().doc(openid).update({ data: { ...replacing(fields), updatedAt: now() } });
+    await users()
+      .doc(openid)
+      .update({ data: { ...replacing(fields), updatedAt: now() } });
   }
 }
 
@@ -145,6 +149,8 @@ export async function noteUntouched(openid: string, appid: string | null, day: s
 
 /** Records, once per day, that this user was refused for the invalid-code limit. */
 export async function noteCodeLimit(openid: string, day: string, at: Date): Promise<boolean> {
-  const res = await users().where({ _id: openid, 'codeFailures.day': day, 'codeFailures.limitedAt': null }).update({ data: { 'codeFailures.limitedAt': at } });
+  const res = await users()
+    .where({ _id: openid, 'codeFailures.day': day, 'codeFailures.limitedAt': null })
+    .update({ data: { 'codeFailures.limitedAt': at } });
   return res.stats.updated === 1;
 }

@@ -19,7 +19,12 @@ export const yuanAmount = v.pipe(
 );
 
 /** A positive whole number (caps, calls). */
-export const positiveCount = v.pipe(v.number('must be a number'), v.integer('must be a whole number'), v.minValue(1, 'must be positive'), v.maxValue(100_000_000, 'is unreasonably large'));
+export const positiveCount = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be a whole number'),
+  v.minValue(1, 'must be positive'),
+  v.maxValue(100_000_000, 'is unreasonably large'),
+);
 
 export const FIRST_YEAR = 2023;
 export const LAST_YEAR = 2100;

@@ -2,7 +2,13 @@ import { breakerInForce, countOn, rearmReason, spendLimitReached } from './break
 import { fenOf } from './pricing';
 import { settingsFrom, type Settings } from './settings';
 
-const capture = (over: Partial<Settings['phoneCapture']>) => ({ enabled: true, kind: 'quick' as const, monthlyBudgetYuan: null, dailyCap: null, ...over });
+const capture = (over: Partial<Settings['phoneCapture']>) => ({
+  enabled: true,
+  kind: 'quick' as const,
+  monthlyBudgetYuan: null,
+  dailyCap: null,
+  ...over,
+});
 const records = [
   { day: '2026-10-31', kind: 'quick' as const, count: 100 },
   { day: '2026-11-01', kind: 'quick' as const, count: 10 },
@@ -10,14 +16,14 @@ const records = [
   { day: '2026-11-21', kind: 'realtime' as const, count: 2 },
 ];
 
-test('today\'s count is both kinds\' charges of that China day', () => {
+test("today's count is both kinds' charges of that China day", () => {
   expect(countOn(records, '2026-11-21')).toBe(5);
   expect(countOn(records, '2026-11-20')).toBe(0);
 });
 
 const spend = (monthCost: [number, number?], todayCount = 0) => ({ monthCost: fenOf(monthCost[0], monthCost[1] ?? 1), todayCount });
 
-test('the budget trips when the month\'s true cost reaches it exactly, the cap when today\'s count reaches it', () => {
+test("the budget trips when the month's true cost reaches it exactly, the cap when today's count reaches it", () => {
   expect(spendLimitReached(capture({ monthlyBudgetYuan: 0.47 }), spend([47]))).toBe('budget-reached');
   expect(spendLimitReached(capture({ monthlyBudgetYuan: 0.48 }), spend([47]))).toBeNull();
   // Exact fractions: 0.9 fen is not a fen; 2.8 fen is past 0.02.
@@ -31,7 +37,10 @@ test('the budget trips when the month\'s true cost reaches it exactly, the cap w
 });
 
 test('a budget breaker re-arms when the China month turns, not at UTC midnight', () => {
-  const tripped = settingsFrom({ phoneCapture: capture({ monthlyBudgetYuan: 1 }), breaker: { tripped: true, reason: 'budget-reached', at: new Date('2026-10-20T00:00:00Z') } });
+  const tripped = settingsFrom({
+    phoneCapture: capture({ monthlyBudgetYuan: 1 }),
+    breaker: { tripped: true, reason: 'budget-reached', at: new Date('2026-10-20T00:00:00Z') },
+  });
   // 2026-10-31T16:00Z is 1 November 00:00 in China.
   const over = { monthCost: fenOf(500), tripDayCount: 0 };
   expect(rearmReason(tripped, over, new Date('2026-10-31T15:59:59Z'))).toBeNull();
@@ -41,13 +50,19 @@ test('a budget breaker re-arms when the China month turns, not at UTC midnight',
 
 test('a spending breaker re-arms in the same month or day only when its limit was raised or removed', () => {
   const at = new Date('2026-11-21T04:00:00Z');
-  const budget = (yuan: number | null, feeExempt = false) => settingsFrom({ phoneCapture: capture({ monthlyBudgetYuan: yuan }), breaker: { tripped: true, reason: 'budget-reached', at }, feeExempt });
+  const budget = (yuan: number | null, feeExempt = false) =>
+    settingsFrom({
+      phoneCapture: capture({ monthlyBudgetYuan: yuan }),
+      breaker: { tripped: true, reason: 'budget-reached', at },
+      feeExempt,
+    });
   const month = { monthCost: fenOf(47), tripDayCount: 5 };
   expect(rearmReason(budget(0.47), month, at)).toBeNull();
   expect(rearmReason(budget(0.48), month, at)).toMatch(/raised/);
   expect(rearmReason(budget(null), month, at)).toMatch(/removed/);
   expect(rearmReason(budget(0.47, true), month, at)).toMatch(/fee-exempt/);
-  const cap = (n: number | null, tripAt = at) => settingsFrom({ phoneCapture: capture({ dailyCap: n }), breaker: { tripped: true, reason: 'daily-cap-reached', at: tripAt } });
+  const cap = (n: number | null, tripAt = at) =>
+    settingsFrom({ phoneCapture: capture({ dailyCap: n }), breaker: { tripped: true, reason: 'daily-cap-reached', at: tripAt } });
   expect(rearmReason(cap(5), month, at)).toBeNull();
   // The next day does not re-arm a cap breaker by itself.
   expect(rearmReason(cap(5), month, new Date('2026-11-22T04:00:00Z'))).toBeNull();

@@ -61,7 +61,7 @@ export function rearmReason(settings: Settings, spend: { monthCost: Fen; tripDay
     if (chinaMonth(tripAt) < chinaMonth(at)) return `a new month (${chinaMonth(at)}) started`;
     if (phoneCapture.monthlyBudgetYuan === null) return 'the monthly budget was removed';
     if (settings.feeExempt) return 'the account is fee-exempt: WeChat charges it nothing';
-    if (!reaches(spend.monthCost, phoneCapture.monthlyBudgetYuan)) return 'the monthly budget was raised above this month\'s cost';
+    if (!reaches(spend.monthCost, phoneCapture.monthlyBudgetYuan)) return "the monthly budget was raised above this month's cost";
   }
   if (breaker.reason === 'daily-cap-reached') {
     if (phoneCapture.dailyCap === null) return 'the daily cap was removed';

@@ -73,7 +73,15 @@ export function chargeId(appid: string, code: string): string {
   return createHash('sha256').update(`${appid}:${code}`).digest('hex');
 }
 
-export function newCharge(input: { id: string; appid: string; openid: string; kind: PhoneKind; claimedKind?: PhoneKind | null; at: Date; leaseMs: number }): ChargeRecord {
+export function newCharge(input: {
+  id: string;
+  appid: string;
+  openid: string;
+  kind: PhoneKind;
+  claimedKind?: PhoneKind | null;
+  at: Date;
+  leaseMs: number;
+}): ChargeRecord {
   return {
     _id: input.id,
     appid: input.appid,
@@ -122,7 +130,10 @@ export function classifyExchangeError(errcode: number): FailureReason {
  * ended. null: nothing learnt (WeChat answered busy or rate-limited: it did not look
  * at the code). false: WeChat refused the code.
  */
-export function billableAfter(result: { ok: boolean; errcode?: number; maybeUsed: boolean }, before: { billable: boolean | null; maybeUsed: boolean }): boolean | null {
+export function billableAfter(
+  result: { ok: boolean; errcode?: number; maybeUsed: boolean },
+  before: { billable: boolean | null; maybeUsed: boolean },
+): boolean | null {
   if (result.ok || result.maybeUsed || before.maybeUsed || before.billable === true) return true;
   if (result.errcode === 40029) return false;
   return before.billable;

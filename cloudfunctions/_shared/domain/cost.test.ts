@@ -4,7 +4,16 @@ import { compareFen, fenOf, perCallYuan, roundFen } from './pricing';
 import { applyCharges, type DayCount } from './quota-ledger';
 
 const at = chinaDayStart('2026-12-01');
-const pack = (id: string, over: Partial<PricedPack>): PricedPack => ({ id, kind: 'quick', source: 'self', calls: 1000, startsAt: chinaDayStart('2026-01-01'), expiresAt: chinaDayStart('2027-01-01'), priceFen: 3000, ...over });
+const pack = (id: string, over: Partial<PricedPack>): PricedPack => ({
+  id,
+  kind: 'quick',
+  source: 'self',
+  calls: 1000,
+  startsAt: chinaDayStart('2026-01-01'),
+  expiresAt: chinaDayStart('2027-01-01'),
+  priceFen: 3000,
+  ...over,
+});
 const trial = (calls = 1000) => pack('trial', { source: 'trial', calls, expiresAt: null, priceFen: 0 });
 const all = () => true;
 const figures = (packs: PricedPack[], days: DayCount[], includes: (day: string) => boolean = all, exempt = false) =>
@@ -13,8 +22,18 @@ const figures = (packs: PricedPack[], days: DayCount[], includes: (day: string) 
 test('the trial is free, and its boundary can fall inside a day: that day pays only for the calls past it', () => {
   // 5-call trial, then a 1M pack at 28,000.00 (2.8 fen a call). 8 calls on one day: 5 free, 3 × 2.8 = 8.4 fen.
   const packs = [trial(5), pack('1m', { calls: 1_000_000, priceFen: 2_800_000 })];
-  expect(figures(packs, [{ day: '2026-03-01', count: 3 }])).toEqual({ costYuan: '0.00', listValueYuan: '0.09', savingYuan: '0.09', estimatedCalls: 0 });
-  expect(figures(packs, [{ day: '2026-03-01', count: 8 }])).toEqual({ costYuan: '0.08', listValueYuan: '0.24', savingYuan: '0.16', estimatedCalls: 0 });
+  expect(figures(packs, [{ day: '2026-03-01', count: 3 }])).toEqual({
+    costYuan: '0.00',
+    listValueYuan: '0.09',
+    savingYuan: '0.09',
+    estimatedCalls: 0,
+  });
+  expect(figures(packs, [{ day: '2026-03-01', count: 8 }])).toEqual({
+    costYuan: '0.08',
+    listValueYuan: '0.24',
+    savingYuan: '0.16',
+    estimatedCalls: 0,
+  });
 });
 
 test('exact fractions are summed and rounded once: no drift from rounding each call', () => {
@@ -24,7 +43,13 @@ test('exact fractions are summed and rounded once: no drift from rounding each c
   expect(figures(million, [{ day: '2026-03-01', count: 5 }]).costYuan).toBe('0.14');
   // A third of a fen a call, over three days: 1 + 1 + 1 calls are 1 fen, not 0.
   const thirds = [trial(0), pack('odd', { calls: 3, priceFen: 1 })];
-  expect(figures(thirds, [{ day: '2026-03-01', count: 1 }, { day: '2026-03-02', count: 1 }, { day: '2026-03-03', count: 1 }]).costYuan).toBe('0.01');
+  expect(
+    figures(thirds, [
+      { day: '2026-03-01', count: 1 },
+      { day: '2026-03-02', count: 1 },
+      { day: '2026-03-03', count: 1 },
+    ]).costYuan,
+  ).toBe('0.01');
   // 10M at 270,000.00 is 2.7 fen: 999,999 calls cost 26,999.973 yuan → 26999.97.
   const tenMillion = [trial(0), pack('10m', { calls: 10_000_000, priceFen: 27_000_000 })];
   expect(figures(tenMillion, [{ day: '2026-03-01', count: 999_999 }]).costYuan).toBe('26999.97');
@@ -49,7 +74,12 @@ test('two packs with different unit prices: each call pays the price of the pack
 
 test('a provider pack costs its recorded price, and nothing when none was recorded', () => {
   const assigned = pack('sp', { source: 'provider', calls: 500, priceFen: null });
-  expect(figures([trial(0), assigned], [{ day: '2026-03-01', count: 40 }])).toEqual({ costYuan: '0.00', listValueYuan: '1.20', savingYuan: '1.20', estimatedCalls: 0 });
+  expect(figures([trial(0), assigned], [{ day: '2026-03-01', count: 40 }])).toEqual({
+    costYuan: '0.00',
+    listValueYuan: '1.20',
+    savingYuan: '1.20',
+    estimatedCalls: 0,
+  });
   const charged = pack('sp', { source: 'provider', calls: 500, priceFen: 1250 }); // 12.50 for 500: 2.5 fen
   expect(figures([trial(0), charged], [{ day: '2026-03-01', count: 40 }]).costYuan).toBe('1.00');
 });
@@ -58,7 +88,12 @@ test('calls beyond every known pack are priced at the list price and flagged as 
   const days = [{ day: '2026-03-01', count: 1010 }];
   expect(figures([trial(1000)], days)).toEqual({ costYuan: '0.30', listValueYuan: '30.30', savingYuan: '30.00', estimatedCalls: 10 });
   // A bought pack with no recorded price: list price, also an estimate.
-  expect(figures([trial(0), pack('p', { priceFen: null })], [{ day: '2026-03-01', count: 7 }])).toEqual({ costYuan: '0.21', listValueYuan: '0.21', savingYuan: '0.00', estimatedCalls: 7 });
+  expect(figures([trial(0), pack('p', { priceFen: null })], [{ day: '2026-03-01', count: 7 }])).toEqual({
+    costYuan: '0.21',
+    listValueYuan: '0.21',
+    savingYuan: '0.00',
+    estimatedCalls: 7,
+  });
   // Real-time at 4 fen.
   const realtime = applyCharges([{ ...trial(0), kind: 'realtime' as const }], days, at);
   expect(costFigures(costOfDays(realtime, 'realtime', all)).costYuan).toBe('40.40');
@@ -66,7 +101,12 @@ test('calls beyond every known pack are priced at the list price and flagged as 
 
 test('a fee-exempt account pays nothing, whatever the packs say; the list value still shows', () => {
   const packs = [trial(5), pack('p', { calls: 1000, priceFen: 3000 })];
-  expect(figures(packs, [{ day: '2026-03-01', count: 1100 }], all, true)).toEqual({ costYuan: '0.00', listValueYuan: '33.00', savingYuan: '33.00', estimatedCalls: 0 });
+  expect(figures(packs, [{ day: '2026-03-01', count: 1100 }], all, true)).toEqual({
+    costYuan: '0.00',
+    listValueYuan: '33.00',
+    savingYuan: '33.00',
+    estimatedCalls: 0,
+  });
 });
 
 test('unit prices and how they read', () => {

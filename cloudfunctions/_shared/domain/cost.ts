@@ -47,7 +47,12 @@ export interface Cost {
 export const NO_COST: Cost = { calls: 0, cost: ZERO_FEN, listFen: 0, estimatedCalls: 0 };
 
 export function addCost(a: Cost, b: Cost): Cost {
-  return { calls: a.calls + b.calls, cost: addFen(a.cost, b.cost), listFen: a.listFen + b.listFen, estimatedCalls: a.estimatedCalls + b.estimatedCalls };
+  return {
+    calls: a.calls + b.calls,
+    cost: addFen(a.cost, b.cost),
+    listFen: a.listFen + b.listFen,
+    estimatedCalls: a.estimatedCalls + b.estimatedCalls,
+  };
 }
 
 /**
@@ -91,7 +96,12 @@ export interface CostFigures {
 
 export function costFigures(c: Cost): CostFigures {
   const costFen = roundFen(c.cost);
-  return { costYuan: fenToYuan(costFen), listValueYuan: fenToYuan(c.listFen), savingYuan: fenToYuan(c.listFen - costFen), estimatedCalls: c.estimatedCalls };
+  return {
+    costYuan: fenToYuan(costFen),
+    listValueYuan: fenToYuan(c.listFen),
+    savingYuan: fenToYuan(c.listFen - costFen),
+    estimatedCalls: c.estimatedCalls,
+  };
 }
 
 /** Both kinds' cost over the China days `includes` accepts. */

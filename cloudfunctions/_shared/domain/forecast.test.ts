@@ -37,11 +37,25 @@ test('a fractional daily rate is exact: 40 a month leaves 1000 for exactly 750 d
 });
 
 test('a pack that expires takes its rest with it; a pack that starts later extends the run', () => {
-  const expiring: Pack = { id: 'x', kind: 'quick', source: 'self', calls: 10_000, startsAt: chinaDayStart('2026-01-01'), expiresAt: chinaDayStart('2026-12-01') };
+  const expiring: Pack = {
+    id: 'x',
+    kind: 'quick',
+    source: 'self',
+    calls: 10_000,
+    startsAt: chinaDayStart('2026-01-01'),
+    expiresAt: chinaDayStart('2026-12-01'),
+  };
   const noTrial = applyCharges([{ ...trial, calls: 0 }, expiring], [], at);
   // 10 a day: 10 days (21..30 Nov) then the pack is gone.
   expect(project(noTrial, 300, daysFrom(at, 400)).firstShortDay).toBe('2026-12-01');
-  const later: Pack = { id: 'y', kind: 'quick', source: 'self', calls: 300, startsAt: chinaDayStart('2026-12-01'), expiresAt: chinaDayStart('2027-12-01') };
+  const later: Pack = {
+    id: 'y',
+    kind: 'quick',
+    source: 'self',
+    calls: 300,
+    startsAt: chinaDayStart('2026-12-01'),
+    expiresAt: chinaDayStart('2027-12-01'),
+  };
   const extended = applyCharges([{ ...trial, calls: 0 }, expiring, later], [], at);
   expect(project(extended, 300, daysFrom(at, 400)).firstShortDay).toBe('2026-12-31');
 });
@@ -59,13 +73,16 @@ test('shortfall counts the calls demanded beyond cover over the period, rounded 
   expect(project(state, 40, daysFrom(at, 120)).shortfall).toBe(60);
 });
 
-describe('the next 30 days\' cost at the recent rate', () => {
+describe("the next 30 days' cost at the recent rate", () => {
   const priced = (p: Pack, priceFen: number) => ({ ...p, priceFen });
   const pack = (id: string, calls: number, priceFen: number) =>
-    priced({ id, kind: 'quick', source: 'self', calls, startsAt: chinaDayStart('2026-01-01'), expiresAt: chinaDayStart('2028-01-01') }, priceFen);
+    priced(
+      { id, kind: 'quick', source: 'self', calls, startsAt: chinaDayStart('2026-01-01'), expiresAt: chinaDayStart('2028-01-01') },
+      priceFen,
+    );
   const yuan = (f: { num: bigint; den: bigint }) => Number(f.num) / Number(f.den) / 100;
 
-  test('what the trial still covers is free; the rest at the packs\' unit prices, then at the price of what to buy', () => {
+  test("what the trial still covers is free; the rest at the packs' unit prices, then at the price of what to buy", () => {
     // 300 left in the trial, then 1M at 2.8 fen; 900 a month: 300 free + 600 × 2.8 = 1,680 fen.
     const state = applyCharges([{ ...trial, priceFen: 0 }, pack('m', 1_000_000, 2_800_000)], [{ day: '2026-11-01', count: 700 }], at);
     expect(yuan(monthlyCost(state, 900, at, fenOf(3)))).toBeCloseTo(16.8, 10);

@@ -28,10 +28,16 @@ test('prices from the catalogue, total in fen', () => {
 
 test('each flag refuses what it forbids, naming the field', () => {
   expect(refusal(() => priceOrder({ mode: 'order', lines: LINES, address: '深圳' }, { ...OPEN, hidePrices: true }))).toBe('FORBIDDEN mode');
-  expect(refusal(() => priceOrder({ mode: 'bookkeeping', lines: LINES, address: '深圳' }, { ...OPEN, hideShippingAddress: true }))).toBe('FORBIDDEN address');
+  expect(refusal(() => priceOrder({ mode: 'bookkeeping', lines: LINES, address: '深圳' }, { ...OPEN, hideShippingAddress: true }))).toBe(
+    'FORBIDDEN address',
+  );
   expect(refusal(() => priceOrder({ mode: 'order', lines: LINES, address: '  ' }, OPEN))).toBe('INVALID_ARGUMENT address');
-  expect(refusal(() => priceOrder({ mode: 'bookkeeping', lines: [{ productId: 'x', qty: 1 }] }, OPEN))).toBe('INVALID_ARGUMENT lines.0.productId');
-  expect(priceOrder({ mode: 'bookkeeping', lines: LINES, address: '' }, { hidePrices: true, hideShippingAddress: true }).address).toBeNull();
+  expect(refusal(() => priceOrder({ mode: 'bookkeeping', lines: [{ productId: 'x', qty: 1 }] }, OPEN))).toBe(
+    'INVALID_ARGUMENT lines.0.productId',
+  );
+  expect(
+    priceOrder({ mode: 'bookkeeping', lines: LINES, address: '' }, { hidePrices: true, hideShippingAddress: true }).address,
+  ).toBeNull();
 });
 
 test('views carry no price while prices are hidden now or were when the order was placed', () => {

@@ -74,7 +74,11 @@ export interface OrderView {
  * Checks a request against the flags in force and prices it from the catalogue. Every
  * refusal is a typed error naming the field; nothing is written before this passes.
  */
-export function priceOrder(request: OrderRequest, flags: OrderFlags, catalogue: readonly Product[] = CATALOGUE): { lines: StoredLine[]; totalFen: number; address: string | null } {
+export function priceOrder(
+  request: OrderRequest,
+  flags: OrderFlags,
+  catalogue: readonly Product[] = CATALOGUE,
+): { lines: StoredLine[]; totalFen: number; address: string | null } {
   if (flags.hidePrices && request.mode !== 'bookkeeping') {
     throw new AppError('FORBIDDEN', 'mode: only bookkeeping (记账) orders are accepted while prices are hidden (hidePrices)');
   }
@@ -106,7 +110,9 @@ export function orderView(doc: OrderDoc, flags: OrderFlags): OrderView {
     status: doc.status,
     createdAt: new Date(doc.createdAt).toISOString(),
     lines: doc.lines.map((l) =>
-      hide ? { productId: l.productId, name: l.name, qty: l.qty } : { productId: l.productId, name: l.name, qty: l.qty, unitPriceFen: l.unitPriceFen, amountFen: l.unitPriceFen * l.qty },
+      hide
+        ? { productId: l.productId, name: l.name, qty: l.qty }
+        : { productId: l.productId, name: l.name, qty: l.qty, unitPriceFen: l.unitPriceFen, amountFen: l.unitPriceFen * l.qty },
     ),
     address: flags.hideShippingAddress ? null : doc.address,
   };
@@ -115,7 +121,10 @@ export function orderView(doc: OrderDoc, flags: OrderFlags): OrderView {
 }
 
 /** The catalogue as a customer may see it. */
-export function productView(products: readonly Product[], flags: OrderFlags): Array<{ productId: string; name: string; unitPriceFen?: number }> {
+export function productView(
+  products: readonly Product[],
+  flags: OrderFlags,
+): Array<{ productId: string; name: string; unitPriceFen?: number }> {
   return products.map((p) => (flags.hidePrices ? { productId: p.productId, name: p.name } : { ...p }));
 }
 

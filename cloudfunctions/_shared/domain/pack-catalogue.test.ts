@@ -1,7 +1,7 @@
 import { catalogue, parseCatalogue, perCallRange } from './pack-catalogue';
 import { compareFen, fenOf, yuanToFen } from './pricing';
 
-test('the bundled catalogue has WeChat\'s quick packs in exact fen', () => {
+test("the bundled catalogue has WeChat's quick packs in exact fen", () => {
   const quick = catalogue().filter((e) => e.kind === 'quick');
   expect(quick).toContainEqual({ kind: 'quick', calls: 1000, validityDays: 365, priceFen: 3000 });
   expect(quick).toContainEqual({ kind: 'quick', calls: 250, validityDays: 90, priceFen: 750 });
@@ -20,7 +20,7 @@ test('a bad catalogue fails loudly, naming the entry', () => {
   expect(() => parseCatalogue([])).toThrow(/at least one/);
 });
 
-test('the catalogue lists the seed\'s per-call range, 0.026–0.03 for quick, and every quick pack lies in it', () => {
+test("the catalogue lists the seed's per-call range, 0.026–0.03 for quick, and every quick pack lies in it", () => {
   expect(perCallRange('quick')).toEqual({ min: '0.026', max: '0.03' });
   expect(perCallRange('realtime')).toBeNull();
   // In fen per call: 2.6 ≤ price ÷ calls ≤ 3.

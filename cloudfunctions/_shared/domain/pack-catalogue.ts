@@ -18,10 +18,20 @@ export interface CatalogueEntry {
 const entrySchema = v.strictObject({
   kind: v.picklist(['quick', 'realtime'], 'kind must be "quick" or "realtime"'),
   calls: v.pipe(v.number('calls must be a number'), v.integer('calls must be a whole number'), v.minValue(1, 'calls must be positive')),
-  validityDays: v.pipe(v.number('validityDays must be a number'), v.integer('validityDays must be a whole number'), v.minValue(1, 'validityDays must be positive')),
-  priceYuan: v.pipe(v.string('priceYuan must be a string such as "30.00"'), v.regex(/^\d+(\.\d{1,2})?$/, 'priceYuan must be yuan with at most two decimals, e.g. "7.50"')),
+  validityDays: v.pipe(
+    v.number('validityDays must be a number'),
+    v.integer('validityDays must be a whole number'),
+    v.minValue(1, 'validityDays must be positive'),
+  ),
+  priceYuan: v.pipe(
+    v.string('priceYuan must be a string such as "30.00"'),
+    v.regex(/^\d+(\.\d{1,2})?$/, 'priceYuan must be yuan with at most two decimals, e.g. "7.50"'),
+  ),
 });
-const catalogueSchema = v.pipe(v.array(entrySchema, 'the catalogue must be an array of packs'), v.minLength(1, 'the catalogue must list at least one pack'));
+const catalogueSchema = v.pipe(
+  v.array(entrySchema, 'the catalogue must be an array of packs'),
+  v.minLength(1, 'the catalogue must list at least one pack'),
+);
 
 /** Parses a catalogue; throws naming the bad entry (a misconfiguration should be loud). */
 export function parseCatalogue(packs: unknown): CatalogueEntry[] {

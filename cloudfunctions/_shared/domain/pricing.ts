@@ -23,7 +23,8 @@ export function fenToYuan(fen: number): string {
 export function yuanToFen(yuan: number | string): number {
   if (typeof yuan === 'number') {
     const fen = Math.round(yuan * 100);
-    if (!Number.isSafeInteger(fen) || Math.abs(yuan * 100 - fen) > 1e-6) throw new Error(`not an amount in yuan with at most two decimals: ${yuan}`);
+    if (!Number.isSafeInteger(fen) || Math.abs(yuan * 100 - fen) > 1e-6)
+      throw new Error(`not an amount in yuan with at most two decimals: ${yuan}`);
     return fen;
   }
   const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(yuan.trim());

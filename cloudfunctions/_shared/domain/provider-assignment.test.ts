@@ -1,6 +1,6 @@
 import { canMove, nextStatus, requestDifferences, statusAfterEvent, statusFromEvent, type AssignmentStatus } from './provider-assignment';
 
-test('a signed event\'s result is the status: assign 0 done, else failed; cancel 0 cancelled, else done', () => {
+test("a signed event's result is the status: assign 0 done, else failed; cancel 0 cancelled, else done", () => {
   expect(statusFromEvent('assign', 0)).toBe('done');
   expect(statusFromEvent('assign', 10121012)).toBe('failed');
   expect(statusFromEvent('cancel', 0)).toBe('cancelled');
@@ -17,7 +17,7 @@ test('a confirmed status moves the record forward once; the same status again ch
   expect(nextStatus('cancelling', 'failed')).toBeNull();
 });
 
-test('final statuses stay final; nothing goes back to pending; unknown is settled by WeChat\'s later word', () => {
+test("final statuses stay final; nothing goes back to pending; unknown is settled by WeChat's later word", () => {
   const all: AssignmentStatus[] = ['pending', 'done', 'failed', 'cancelling', 'cancelled', 'unknown'];
   for (const to of all) {
     expect(canMove('failed', to)).toBe(false);

@@ -1,6 +1,6 @@
 import { assignOutcome, cancelOutcome, mapWechatError } from './provider-errors';
 
-test('every documented and community code of assign maps to a refusal, WeChat\'s word, a retry or unknown', () => {
+test("every documented and community code of assign maps to a refusal, WeChat's word, a retry or unknown", () => {
   expect(assignOutcome(0, false)).toEqual({ kind: 'accepted' });
   expect(assignOutcome(10121009, true)).toMatchObject({ kind: 'status', status: 'done' });
   expect(assignOutcome(10121010, true)).toMatchObject({ kind: 'status', status: 'cancelled' });
@@ -17,22 +17,34 @@ test('every documented and community code of assign maps to a refusal, WeChat\'s
     [10045, 'INVALID_ARGUMENT'],
     [10120405, 'UPSTREAM_UNAVAILABLE'],
   ] as const) {
-    expect(assignOutcome(errcode, false)).toMatchObject({ kind: 'refused', error: { code, message: expect.stringContaining(String(errcode)) } });
+    expect(assignOutcome(errcode, false)).toMatchObject({
+      kind: 'refused',
+      error: { code, message: expect.stringContaining(String(errcode)) },
+    });
     // Sent again, a refusal may answer an earlier send that went through (community: 10121031 after success).
     expect(assignOutcome(errcode, true)).toMatchObject({ kind: 'unknown', error: { message: expect.stringContaining('unknown') } });
   }
-  expect(assignOutcome(45011, false)).toMatchObject({ kind: 'unknown', error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('45011') } });
+  expect(assignOutcome(45011, false)).toMatchObject({
+    kind: 'unknown',
+    error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('45011') },
+  });
 });
 
 test('cancel: 10121010 cancelled, 10121011 in progress, refusals leave it done, unknown codes unknown', () => {
   expect(cancelOutcome(10121010)).toMatchObject({ kind: 'status', status: 'cancelled' });
   expect(cancelOutcome(10121011)).toMatchObject({ kind: 'status', status: 'cancelling' });
-  expect(cancelOutcome(10121014)).toMatchObject({ kind: 'refused', error: { code: 'CONFLICT', message: expect.stringMatching(/used.*7 days/) } });
+  expect(cancelOutcome(10121014)).toMatchObject({
+    kind: 'refused',
+    error: { code: 'CONFLICT', message: expect.stringMatching(/used.*7 days/) },
+  });
   expect(cancelOutcome(10121004)).toMatchObject({ kind: 'retry' });
   expect(cancelOutcome(99999)).toMatchObject({ kind: 'unknown' });
 });
 
-test('token failures point at the service platform\'s credentials', () => {
+test("token failures point at the service platform's credentials", () => {
   expect(mapWechatError(40013, 'token')).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('服务平台') });
-  expect(mapWechatError(42001, 'read')).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('PROVIDER_TOKEN_PATH') });
+  expect(mapWechatError(42001, 'read')).toMatchObject({
+    code: 'UPSTREAM_UNAVAILABLE',
+    message: expect.stringContaining('PROVIDER_TOKEN_PATH'),
+  });
 });

@@ -45,15 +45,40 @@ export const ERR_BAD_ARGS = 40097;
 export const ERR_BAD_APPID = 40013;
 
 const REFUSALS: Record<number, { code: ErrorCode; message: string }> = {
-  [ERR_BAD_PARAMS]: { code: 'INVALID_ARGUMENT', message: 'WeChat refused the request as malformed (10120002 参数错误); nothing was assigned.' },
-  [ERR_METHOD_UNAVAILABLE]: { code: 'UPSTREAM_UNAVAILABLE', message: 'WeChat says this API is not available to the provider (10120405 方法不可用); check the service platform account.' },
-  [ERR_BAD_ORDER_ID]: { code: 'INVALID_ARGUMENT', message: 'WeChat does not accept this orderId (10120800 订单ID不合法); nothing was assigned.' },
-  [ERR_BAD_ORDER]: { code: 'INVALID_ARGUMENT', message: 'WeChat does not accept this orderId: unknown order, or its state does not allow it (10121001); nothing was assigned.' },
+  [ERR_BAD_PARAMS]: {
+    code: 'INVALID_ARGUMENT',
+    message: 'WeChat refused the request as malformed (10120002 参数错误); nothing was assigned.',
+  },
+  [ERR_METHOD_UNAVAILABLE]: {
+    code: 'UPSTREAM_UNAVAILABLE',
+    message: 'WeChat says this API is not available to the provider (10120405 方法不可用); check the service platform account.',
+  },
+  [ERR_BAD_ORDER_ID]: {
+    code: 'INVALID_ARGUMENT',
+    message: 'WeChat does not accept this orderId (10120800 订单ID不合法); nothing was assigned.',
+  },
+  [ERR_BAD_ORDER]: {
+    code: 'INVALID_ARGUMENT',
+    message: 'WeChat does not accept this orderId: unknown order, or its state does not allow it (10121001); nothing was assigned.',
+  },
   [ERR_ORDER_EXPIRED]: { code: 'CONFLICT', message: 'The order has expired (10121012 资源包已过期); nothing can be assigned from it.' },
-  [ERR_INVALID_PACKAGE]: { code: 'INVALID_ARGUMENT', message: 'WeChat says the skuId is not a valid pack of this order (10121013 无效资源包); nothing was assigned.' },
-  [ERR_10121014]: { code: 'CONFLICT', message: 'WeChat refused (10121014; its meaning is not public). For a cancel this is what the emulator answers when the pack is used or was assigned more than 7 days ago.' },
-  [ERR_NOT_ENOUGH_LEFT]: { code: 'CONFLICT', message: 'WeChat says the order has not enough calls left for this SKU (10121031); nothing was assigned.' },
-  [ERR_NO_RELATIONSHIP]: { code: 'INVALID_ARGUMENT', message: 'The provider has no relationship with that mini program on WeChat (10045); nothing was assigned.' },
+  [ERR_INVALID_PACKAGE]: {
+    code: 'INVALID_ARGUMENT',
+    message: 'WeChat says the skuId is not a valid pack of this order (10121013 无效资源包); nothing was assigned.',
+  },
+  [ERR_10121014]: {
+    code: 'CONFLICT',
+    message:
+      'WeChat refused (10121014; its meaning is not public). For a cancel this is what the emulator answers when the pack is used or was assigned more than 7 days ago.',
+  },
+  [ERR_NOT_ENOUGH_LEFT]: {
+    code: 'CONFLICT',
+    message: 'WeChat says the order has not enough calls left for this SKU (10121031); nothing was assigned.',
+  },
+  [ERR_NO_RELATIONSHIP]: {
+    code: 'INVALID_ARGUMENT',
+    message: 'The provider has no relationship with that mini program on WeChat (10045); nothing was assigned.',
+  },
   [ERR_BAD_ARGS]: { code: 'INVALID_ARGUMENT', message: 'WeChat refused the request: a malformed argument (40097); nothing was assigned.' },
   [ERR_BAD_APPID]: { code: 'INVALID_ARGUMENT', message: 'WeChat does not accept that appid (40013); nothing was assigned.' },
 };
@@ -67,17 +92,29 @@ export function mapWechatError(errcode: number, operation: ProviderOperation): M
     return { code: 'UPSTREAM_UNAVAILABLE', message: `WeChat did not answer in time or is busy (${errcode}).${tail}`, refused: false };
   }
   if (operation === 'token') {
-    return { code: 'UPSTREAM_UNAVAILABLE', message: `Could not get the provider's access token (WeChat errcode ${errcode}); check PROVIDER_APPID and PROVIDER_APPSECRET (the service platform's, 服务平台 → 帐号设置 → 开发设置) and PROVIDER_TOKEN_PATH.`, refused: false };
+    return {
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: `Could not get the provider's access token (WeChat errcode ${errcode}); check PROVIDER_APPID and PROVIDER_APPSECRET (the service platform's, 服务平台 → 帐号设置 → 开发设置) and PROVIDER_TOKEN_PATH.`,
+      refused: false,
+    };
   }
   if (TOKEN_REJECTED.includes(errcode)) {
-    return { code: 'UPSTREAM_UNAVAILABLE', message: `WeChat rejected the access token (errcode ${errcode}); it must be an ordinary access_token of the service platform's AppID (PROVIDER_TOKEN_PATH).`, refused: false };
+    return {
+      code: 'UPSTREAM_UNAVAILABLE',
+      message: `WeChat rejected the access token (errcode ${errcode}); it must be an ordinary access_token of the service platform's AppID (PROVIDER_TOKEN_PATH).`,
+      refused: false,
+    };
   }
   if (operation === 'merchant-usage' && errcode === ERR_BAD_ARGS) {
     return { code: 'INVALID_ARGUMENT', message: 'WeChat refused the usage query (unknown spuId or paging).', refused: true };
   }
   const known = REFUSALS[errcode];
   if (known) return { ...known, refused: true };
-  return { code: 'UPSTREAM_UNAVAILABLE', message: `WeChat answered errcode ${errcode}, which we do not know; nothing is known to have changed.`, refused: false };
+  return {
+    code: 'UPSTREAM_UNAVAILABLE',
+    message: `WeChat answered errcode ${errcode}, which we do not know; nothing is known to have changed.`,
+    refused: false,
+  };
 }
 
 /** What WeChat's answer to an assign or cancel_assign means for the assignment. */
@@ -122,7 +159,19 @@ function settle(errcode: number, operation: 'assign' | 'cancel', resend: boolean
   if (isTransientErrcode(errcode) || TOKEN_REJECTED.includes(errcode)) return { kind: 'retry', errcode, error };
   if (error.refused && !resend) return { kind: 'refused', errcode, error };
   if (error.refused) {
-    return { kind: 'unknown', errcode, error: { code: 'CONFLICT', message: `WeChat refused a resend of this assignment (${errcode}), which may answer an earlier send that went through; its outcome is unknown. Check it in the service platform.`, refused: false } };
+    return {
+      kind: 'unknown',
+      errcode,
+      error: {
+        code: 'CONFLICT',
+        message: `WeChat refused a resend of this assignment (${errcode}), which may answer an earlier send that went through; its outcome is unknown. Check it in the service platform.`,
+        refused: false,
+      },
+    };
   }
-  return { kind: 'unknown', errcode, error: { ...error, message: `${error.message} The assignment is marked unknown; check it in the service platform.` } };
+  return {
+    kind: 'unknown',
+    errcode,
+    error: { ...error, message: `${error.message} The assignment is marked unknown; check it in the service platform.` },
+  };
 }

@@ -26,12 +26,14 @@ const asInteger = (value: unknown): number | null => {
   if (typeof value === 'string' && /^-?\d{1,12}$/.test(value.trim())) return Number(value);
   return null;
 };
-const asText = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value.trim() : typeof value === 'number' ? String(value) : null);
+const asText = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim() ? value.trim() : typeof value === 'number' ? String(value) : null;
 
 /** The event, or why it is not one we act on. */
 export function parseResultEvent(fields: Record<string, unknown>): { ok: true; event: ResultEvent } | { ok: false; reason: string } {
   const type = asInteger(fields.event_type);
-  if (type !== EVENT_ASSIGN && type !== EVENT_CANCEL) return { ok: false, reason: `event_type ${String(fields.event_type)} is not 5 (assign) or 6 (cancel)` };
+  if (type !== EVENT_ASSIGN && type !== EVENT_CANCEL)
+    return { ok: false, reason: `event_type ${String(fields.event_type)} is not 5 (assign) or 6 (cancel)` };
   const requestId = asText(fields.request_id);
   if (!requestId || !REQUEST_ID_PATTERN.test(requestId)) return { ok: false, reason: 'request_id missing or malformed' };
   const result = asInteger(fields.result);
@@ -39,6 +41,13 @@ export function parseResultEvent(fields: Record<string, unknown>): { ok: true; e
   const pkg = asText(fields.receive_pkg_id);
   return {
     ok: true,
-    event: { type: type === EVENT_ASSIGN ? 'assign' : 'cancel', requestId, orderId: asText(fields.order_id), receiverAppId: asText(fields.receive_appid), result, receivePkgId: pkg && pkg.length <= 64 ? pkg : null },
+    event: {
+      type: type === EVENT_ASSIGN ? 'assign' : 'cancel',
+      requestId,
+      orderId: asText(fields.order_id),
+      receiverAppId: asText(fields.receive_appid),
+      result,
+      receivePkgId: pkg && pkg.length <= 64 ? pkg : null,
+    },
   };
 }

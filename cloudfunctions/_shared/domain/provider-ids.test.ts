@@ -7,7 +7,7 @@ test('the same key always gives the same ids; different keys different ones', ()
   expect(requestIdFor('a')).not.toBe(requestIdFor('b'));
 });
 
-test('requestIds meet WeChat\'s rule whatever the key holds', () => {
+test("requestIds meet WeChat's rule whatever the key holds", () => {
   for (const key of ['k', 'x'.repeat(500), '中文 key with spaces/and:colons', '🙂']) {
     expect(requestIdFor(key)).toMatch(REQUEST_ID_PATTERN);
     expect(assignmentIdFor(key)).toMatch(/^[0-9a-f]{24}$/);
@@ -18,7 +18,8 @@ test('the record id and the requestId differ, so neither reveals the other', () 
   expect(requestIdFor('k').slice(2)).not.toContain(assignmentIdFor('k').slice(0, 10));
 });
 
-test('appids have WeChat\'s form', () => {
+test("appids have WeChat's form", () => {
   expect(isAppid('wx5eed1e0c0ffee001')).toBe(true);
-  for (const bad of ['wx5EED1E0C0FFEE001', 'wx5eed1e0c0ffee00', 'wx5eed1e0c0ffee0011', 'xx5eed1e0c0ffee001', 'wx5eed1e0c0ffeeg01', '']) expect(isAppid(bad)).toBe(false);
+  for (const bad of ['wx5EED1E0C0FFEE001', 'wx5eed1e0c0ffee00', 'wx5eed1e0c0ffee0011', 'xx5eed1e0c0ffee001', 'wx5eed1e0c0ffeeg01', ''])
+    expect(isAppid(bad)).toBe(false);
 });

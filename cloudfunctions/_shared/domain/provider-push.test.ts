@@ -2,7 +2,7 @@ import { encrypt, signedPush, toXml } from '../../../emulator/wechat/provider-pu
 import { decryptMessage, parseBodyFields, parseXmlFields, pushSignature, readPush, type PushSecrets } from './provider-push';
 
 // The worked examples of WeChat's message-push page (Token "AAAAA").
-test('signatures match WeChat\'s documented examples', () => {
+test("signatures match WeChat's documented examples", () => {
   expect(pushSignature('AAAAA', '1714036504', '1514711492')).toBe('f464b24fc39322e44b38aa78f5edd27bd1441696');
   expect(pushSignature('AAAAA', '1714037059', '486452656')).toBe('899cf89e464efb63f54ddac96b0a0a235f53aa78');
 });
@@ -10,10 +10,30 @@ test('signatures match WeChat\'s documented examples', () => {
 const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'; // 43 characters
 const APPID = 'wx5eed1e0c0ffee001';
 const NOW = 1_714_037_059_000;
-const event = { event_type: 5, result: 0, order_id: 'DD2970445798112968704', receive_appid: 'wxa1b2c3d4e5f60718', request_id: 'qp0123456789abcdef', receive_pkg_id: '77' };
-const secrets = (more: Partial<PushSecrets> = {}): PushSecrets => ({ token: 'AAAAA', encodingAesKey: null, appid: APPID, maxAgeSeconds: 300, ...more });
+const event = {
+  event_type: 5,
+  result: 0,
+  order_id: 'DD2970445798112968704',
+  receive_appid: 'wxa1b2c3d4e5f60718',
+  request_id: 'qp0123456789abcdef',
+  receive_pkg_id: '77',
+};
+const secrets = (more: Partial<PushSecrets> = {}): PushSecrets => ({
+  token: 'AAAAA',
+  encodingAesKey: null,
+  appid: APPID,
+  maxAgeSeconds: 300,
+  ...more,
+});
 const asInput = (push: ReturnType<typeof signedPush>) => ({ method: push.method, query: push.query, body: push.body });
-const fields = { event_type: '5', result: '0', order_id: 'DD2970445798112968704', receive_appid: 'wxa1b2c3d4e5f60718', request_id: 'qp0123456789abcdef', receive_pkg_id: '77' };
+const fields = {
+  event_type: '5',
+  result: '0',
+  order_id: 'DD2970445798112968704',
+  receive_appid: 'wxa1b2c3d4e5f60718',
+  request_id: 'qp0123456789abcdef',
+  receive_pkg_id: '77',
+};
 
 test('XML and JSON bodies read as the same flat fields', () => {
   expect(parseXmlFields(toXml(event))).toEqual(fields);
@@ -32,7 +52,9 @@ test('AES: what the emulator seals, the function opens, with the appid it was se
 });
 
 test.each(['json', 'xml'] as const)('a signed %s push reads, plain and encrypted', (format) => {
-  expect(readPush(asInput(signedPush(event, { token: 'AAAAA', encodingAesKey: null, format, appid: APPID }, NOW)), secrets(), NOW)).toEqual({ kind: 'event', fields, encrypted: false });
+  expect(readPush(asInput(signedPush(event, { token: 'AAAAA', encodingAesKey: null, format, appid: APPID }, NOW)), secrets(), NOW)).toEqual(
+    { kind: 'event', fields, encrypted: false },
+  );
   const sealed = signedPush(event, { token: 'AAAAA', encodingAesKey: KEY, format, appid: APPID }, NOW);
   expect(readPush(asInput(sealed), secrets({ encodingAesKey: KEY }), NOW)).toEqual({ kind: 'event', fields, encrypted: true });
 });
@@ -57,7 +79,15 @@ test('unsigned, forged, stale, mis-sealed or plain-in-safe-mode pushes are refus
 });
 
 test('the URL check answers echostr only when signed', () => {
-  const query = { signature: 'f464b24fc39322e44b38aa78f5edd27bd1441696', echostr: '4375120948345356249', timestamp: '1714036504', nonce: '1514711492' };
-  expect(readPush({ method: 'GET', query, body: '' }, secrets(), 1_714_036_504_000)).toEqual({ kind: 'verify', echostr: '4375120948345356249' });
+  const query = {
+    signature: 'f464b24fc39322e44b38aa78f5edd27bd1441696',
+    echostr: '4375120948345356249',
+    timestamp: '1714036504',
+    nonce: '1514711492',
+  };
+  expect(readPush({ method: 'GET', query, body: '' }, secrets(), 1_714_036_504_000)).toEqual({
+    kind: 'verify',
+    echostr: '4375120948345356249',
+  });
   expect(readPush({ method: 'GET', query: { ...query, nonce: '1' }, body: '' }, secrets(), 1_714_036_504_000).kind).toBe('refused');
 });

@@ -37,7 +37,10 @@ export type PushReading =
   | { kind: 'event'; fields: Record<string, string>; encrypted: boolean }
   | { kind: 'refused'; status: 400 | 403 | 405; reason: string };
 
-const sha1 = (parts: string[]) => createHash('sha1').update([...parts].sort().join('')).digest('hex');
+const sha1 = (parts: string[]) =>
+  createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex');
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
@@ -110,8 +113,10 @@ export function readPush(input: PushInput, secrets: PushSecrets, nowMs: number):
   const q = input.query;
   const timestamp = q.timestamp ?? '';
   const nonce = q.nonce ?? '';
-  if (!/^\d{1,12}$/.test(timestamp) || !nonce || nonce.length > 64) return { kind: 'refused', status: 403, reason: 'missing or malformed timestamp/nonce' };
-  if (Math.abs(nowMs / 1000 - Number(timestamp)) > secrets.maxAgeSeconds) return { kind: 'refused', status: 403, reason: 'timestamp outside the allowed window' };
+  if (!/^\d{1,12}$/.test(timestamp) || !nonce || nonce.length > 64)
+    return { kind: 'refused', status: 403, reason: 'missing or malformed timestamp/nonce' };
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > secrets.maxAgeSeconds)
+    return { kind: 'refused', status: 403, reason: 'timestamp outside the allowed window' };
   const plainSigned = typeof q.signature === 'string' && same(q.signature, pushSignature(secrets.token, timestamp, nonce));
 
   if (input.method === 'GET') {

@@ -13,16 +13,27 @@ test('no alert with plenty left and no run-out in sight', () => {
 
 test('under 10% left is low; exactly 10% is not', () => {
   expect(quotaAlert(used(900), { monthlyAverage: 0, exhaustsOn: null }, at, limits)).toBeNull();
-  expect(quotaAlert(used(901), { monthlyAverage: 0, exhaustsOn: null }, at, limits)).toMatchObject({ type: 'quota-low', remaining: 99, daysLeft: null });
+  expect(quotaAlert(used(901), { monthlyAverage: 0, exhaustsOn: null }, at, limits)).toMatchObject({
+    type: 'quota-low',
+    remaining: 99,
+    daysLeft: null,
+  });
 });
 
 test('a forecast running out within 7 days is low, whatever the share', () => {
-  expect(quotaAlert(used(100), { monthlyAverage: 9000, exhaustsOn: '2026-11-27' }, at, limits)).toMatchObject({ type: 'quota-low', daysLeft: 6 });
+  expect(quotaAlert(used(100), { monthlyAverage: 9000, exhaustsOn: '2026-11-27' }, at, limits)).toMatchObject({
+    type: 'quota-low',
+    daysLeft: 6,
+  });
   expect(quotaAlert(used(100), { monthlyAverage: 9000, exhaustsOn: '2026-11-28' }, at, limits)).toBeNull();
 });
 
 test('nothing left is its own alert', () => {
-  expect(quotaAlert(used(1000), { monthlyAverage: 30, exhaustsOn: '2026-11-21' }, at, limits)).toMatchObject({ type: 'quota-exhausted', remaining: 0, daysLeft: 0 });
+  expect(quotaAlert(used(1000), { monthlyAverage: 30, exhaustsOn: '2026-11-21' }, at, limits)).toMatchObject({
+    type: 'quota-exhausted',
+    remaining: 0,
+    daysLeft: 0,
+  });
 });
 
 test('days until counts China days', () => {

@@ -16,10 +16,16 @@ export interface QuotaAlert {
 /** Whole China days from today until `day` (0 = today). */
 export const daysUntil = (day: string, at: Date) => daysBetween(chinaDay(at), day);
 
-export function quotaAlert(state: LedgerState, outlook: Forecast, at: Date, limits: { lowPercent: number; lowDays: number }): QuotaAlert | null {
+export function quotaAlert(
+  state: LedgerState,
+  outlook: Forecast,
+  at: Date,
+  limits: { lowPercent: number; lowDays: number },
+): QuotaAlert | null {
   const { remaining } = state;
   const daysLeft = outlook.exhaustsOn === null ? null : daysUntil(outlook.exhaustsOn, at);
-  if (remaining === 0) return { type: 'quota-exhausted', message: '资源包额度已用完：手机号快速验证将失败，请购买资源包', remaining, daysLeft };
+  if (remaining === 0)
+    return { type: 'quota-exhausted', message: '资源包额度已用完：手机号快速验证将失败，请购买资源包', remaining, daysLeft };
   // Calls the packs in use hold in all: what "percent left" is a share of.
   const inUse = state.packs.reduce((sum, p) => (p.status === 'active' || p.status === 'used-up' ? sum + p.pack.calls : sum), 0);
   const lowShare = remaining * 100 < inUse * limits.lowPercent;

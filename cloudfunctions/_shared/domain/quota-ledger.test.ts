@@ -2,7 +2,15 @@ import { applyCharges, deductionOrder, servesDay, type Pack } from './quota-ledg
 import { chinaDayStart } from './china-time';
 
 const day = (d: string) => chinaDayStart(d);
-const pack = (id: string, over: Partial<Pack>): Pack => ({ id, kind: 'quick', source: 'self', calls: 100, startsAt: day('2026-01-01'), expiresAt: null, ...over });
+const pack = (id: string, over: Partial<Pack>): Pack => ({
+  id,
+  kind: 'quick',
+  source: 'self',
+  calls: 100,
+  startsAt: day('2026-01-01'),
+  expiresAt: null,
+  ...over,
+});
 const trial = pack('trial', { source: 'trial', calls: 1000 });
 
 test('the trial is drawn first, then packs by earliest expiry, whatever order they were recorded in', () => {
@@ -31,11 +39,15 @@ test('a pack serves the China days it overlaps: from its start day, not on the d
 
 test('charges before a pack starts or after it expires do not touch it; what nothing covers is reported', () => {
   const p = pack('p', { startsAt: day('2026-03-10'), expiresAt: day('2026-03-20') });
-  const state = applyCharges([p], [
-    { day: '2026-03-09', count: 5 },
-    { day: '2026-03-10', count: 7 },
-    { day: '2026-03-20', count: 3 },
-  ], day('2026-03-15'));
+  const state = applyCharges(
+    [p],
+    [
+      { day: '2026-03-09', count: 5 },
+      { day: '2026-03-10', count: 7 },
+      { day: '2026-03-20', count: 3 },
+    ],
+    day('2026-03-15'),
+  );
   expect(state.packs[0]).toMatchObject({ used: 7, status: 'active' });
   expect(state.uncovered).toBe(8);
   expect(state.remaining).toBe(93);
@@ -56,6 +68,16 @@ test('status: pending before its start, expired at its expiry, used-up when full
 test('days are applied in date order even when given out of order', () => {
   const early = pack('early', { startsAt: day('2026-01-01'), expiresAt: day('2026-02-01') });
   const after = pack('after', { startsAt: day('2026-01-01'), expiresAt: day('2026-12-01') });
-  const state = applyCharges([early, after], [{ day: '2026-03-01', count: 30 }, { day: '2026-01-15', count: 120 }], day('2026-03-02'));
-  expect(state.packs.map((p) => [p.pack.id, p.used])).toEqual([['early', 100], ['after', 50]]);
+  const state = applyCharges(
+    [early, after],
+    [
+      { day: '2026-03-01', count: 30 },
+      { day: '2026-01-15', count: 120 },
+    ],
+    day('2026-03-02'),
+  );
+  expect(state.packs.map((p) => [p.pack.id, p.used])).toEqual([
+    ['early', 100],
+    ['after', 50],
+  ]);
 });

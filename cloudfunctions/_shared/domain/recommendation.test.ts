@@ -5,7 +5,14 @@ import { cheapestCover, recommend } from './recommendation';
 
 const at = new Date('2026-11-21T04:00:00Z');
 const quick365 = catalogue().filter((e) => e.kind === 'quick' && e.validityDays === 365);
-const trial = (calls: number): Pack => ({ id: 'trial', kind: 'quick', source: 'trial', calls, startsAt: chinaDayStart('2026-01-01'), expiresAt: null });
+const trial = (calls: number): Pack => ({
+  id: 'trial',
+  kind: 'quick',
+  source: 'trial',
+  calls,
+  startsAt: chinaDayStart('2026-01-01'),
+  expiresAt: null,
+});
 const empty = applyCharges([trial(0)], [], at);
 
 /** Every multiset of up to `max` of each entry: the reference for small needs. */
@@ -30,7 +37,8 @@ test('the cheapest cover matches an exhaustive search', () => {
     expect(cheapestCover(odd, need).priceFen).toBe(bruteForce(odd, need));
     expect(cheapestCover(odd, need).calls).toBeGreaterThanOrEqual(need);
   }
-  for (const need of [1, 1000, 1001, 6000, 14_999, 60_000]) expect(cheapestCover(quick365, need).priceFen).toBe(bruteForce(quick365, need, 3));
+  for (const need of [1, 1000, 1001, 6000, 14_999, 60_000])
+    expect(cheapestCover(quick365, need).priceFen).toBe(bruteForce(quick365, need, 3));
 });
 
 test('nothing needed, nothing bought', () => {
@@ -41,7 +49,12 @@ test('use below 50 a month with no quota left: a small pack, priced exactly', ()
   const rec = recommend(catalogue(), 'quick', empty, 40, at);
   // 90 days need 120 → one 250-call pack at 7.50 (6.25 fen per needed call); a year
   // needs 487 → one 1000-call pack at 30.00 (6.16 fen per needed call).
-  expect(rec).toMatchObject({ calls: 1000, validityDays: 365, priceYuan: '30.00', packs: [{ calls: 1000, validityDays: 365, priceYuan: '30.00', count: 1 }] });
+  expect(rec).toMatchObject({
+    calls: 1000,
+    validityDays: 365,
+    priceYuan: '30.00',
+    packs: [{ calls: 1000, validityDays: 365, priceYuan: '30.00', count: 1 }],
+  });
 });
 
 test('a short 90-day pack wins when it is cheaper per needed call', () => {
@@ -81,7 +94,12 @@ test('existing quota is subtracted from the need; options compare by price per n
   const state = applyCharges([trial(2000)], [], at);
   // 1000 a month: 90 days need 3,000, 1,000 beyond what is left → 4×250 = 30.00 (3 fen a call).
   // A year needs 12,167, 10,167 beyond → 10k + 1k = 330.00 (3.25 fen a call).
-  expect(recommend(catalogue(), 'quick', state, 1000, at)).toMatchObject({ calls: 1000, validityDays: 90, priceYuan: '30.00', packs: [{ calls: 250, validityDays: 90, priceYuan: '7.50', count: 4 }] });
+  expect(recommend(catalogue(), 'quick', state, 1000, at)).toMatchObject({
+    calls: 1000,
+    validityDays: 90,
+    priceYuan: '30.00',
+    packs: [{ calls: 250, validityDays: 90, priceYuan: '7.50', count: 4 }],
+  });
   // Without the small pack on offer, the year's need is bought.
   const yearOnly = catalogue().filter((e) => e.validityDays === 365);
   expect(recommend(yearOnly, 'quick', state, 1000, at)).toMatchObject({ calls: 11_000, validityDays: 365, priceYuan: '330.00' });
@@ -108,7 +126,11 @@ test('no alternative when the larger pack costs much more, or does not last long
   // 600 a month: a year's 8,000 calls for 240.00 already last the year; 10,000 for 300.00 (25% more) would not last longer.
   expect(recommend(catalogue(), 'quick', empty, 600, at)!.alternative).toBeNull();
   // 1,500 a month: 4,500 for 135.00 over 90 days; 5,000 / 365 for 150.00 (11% more) lasts 100 days.
-  expect(recommend(catalogue(), 'quick', empty, 1500, at)).toMatchObject({ priceYuan: '135.00', coversDays: 90, alternative: { calls: 5000, priceYuan: '150.00', coversDays: 100, extraYuan: '15.00' } });
+  expect(recommend(catalogue(), 'quick', empty, 1500, at)).toMatchObject({
+    priceYuan: '135.00',
+    coversDays: 90,
+    alternative: { calls: 5000, priceYuan: '150.00', coversDays: 100, extraYuan: '15.00' },
+  });
   // Current packs count in the days covered: 3,000 left add 30 days to both.
   const withLeft = applyCharges([trial(3000)], [], at);
   expect(recommend(catalogue(), 'quick', withLeft, 3000, at)).toMatchObject({ calls: 6000, coversDays: 90, alternative: null });

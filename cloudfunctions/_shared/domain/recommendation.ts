@@ -127,11 +127,24 @@ export function coversDays(state: LedgerState, perMonth: number, extra: readonly
   return firstShortDay === null ? days.length : daysBetween(chinaDay(at), firstShortDay);
 }
 
-function option(kind: PhoneKind, lines: Array<{ entry: CatalogueEntry; count: number }>, state: LedgerState, perMonth: number, at: Date): PurchaseOption {
+function option(
+  kind: PhoneKind,
+  lines: Array<{ entry: CatalogueEntry; count: number }>,
+  state: LedgerState,
+  perMonth: number,
+  at: Date,
+): PurchaseOption {
   const bought: Pack[] = [];
   for (const { entry, count } of lines)
     for (let i = 0; i < count && bought.length < 1000; i++)
-      bought.push({ id: `buy-${bought.length}`, kind, source: 'self', calls: entry.calls, startsAt: at, expiresAt: new Date(at.getTime() + entry.validityDays * DAY_MS) });
+      bought.push({
+        id: `buy-${bought.length}`,
+        kind,
+        source: 'self',
+        calls: entry.calls,
+        startsAt: at,
+        expiresAt: new Date(at.getTime() + entry.validityDays * DAY_MS),
+      });
   const calls = lines.reduce((s, l) => s + l.count * l.entry.calls, 0);
   const priceFen = lines.reduce((s, l) => s + l.count * l.entry.priceFen, 0);
   return {
@@ -142,12 +155,24 @@ function option(kind: PhoneKind, lines: Array<{ entry: CatalogueEntry; count: nu
     // Beyond 1,000 packs (tens of millions of calls) the coverage counts the first thousand: far past any horizon that matters.
     coversDays: coversDays(state, perMonth, bought, at),
     packs: lines
-      .map(({ entry, count }) => ({ calls: entry.calls, validityDays: entry.validityDays, priceYuan: fenToYuan(entry.priceFen), perCallYuan: perCallYuan(fenOf(entry.priceFen, entry.calls)), count }))
+      .map(({ entry, count }) => ({
+        calls: entry.calls,
+        validityDays: entry.validityDays,
+        priceYuan: fenToYuan(entry.priceFen),
+        perCallYuan: perCallYuan(fenOf(entry.priceFen, entry.calls)),
+        count,
+      }))
       .sort((a, b) => b.calls - a.calls),
   };
 }
 
-export function recommend(catalogue: readonly CatalogueEntry[], kind: PhoneKind, state: LedgerState, perMonth: number, at: Date): Recommendation | null {
+export function recommend(
+  catalogue: readonly CatalogueEntry[],
+  kind: PhoneKind,
+  state: LedgerState,
+  perMonth: number,
+  at: Date,
+): Recommendation | null {
   if (perMonth <= 0) return null;
   const ofKind = catalogue.filter((e) => e.kind === kind);
   const byValidity = new Map<number, CatalogueEntry[]>();
@@ -165,11 +190,18 @@ export function recommend(catalogue: readonly CatalogueEntry[], kind: PhoneKind,
     const entries = byValidity.get(validityDays)!;
     const combination = cheapestCover(entries, shortfall);
     // Cheaper per needed call: priceA / needA < priceB / needB, cross-multiplied.
-    if (!best || combination.priceFen * best.shortfall < best.combination.priceFen * shortfall) best = { validityDays, shortfall, entries, combination };
+    if (!best || combination.priceFen * best.shortfall < best.combination.priceFen * shortfall)
+      best = { validityDays, shortfall, entries, combination };
   }
   if (!best) return null;
   const { entries, combination } = best;
-  const cheapest = option(kind, entries.map((entry, i) => ({ entry, count: combination.counts[i]! })).filter((l) => l.count > 0), state, perMonth, at);
+  const cheapest = option(
+    kind,
+    entries.map((entry, i) => ({ entry, count: combination.counts[i]! })).filter((l) => l.count > 0),
+    state,
+    perMonth,
+    at,
+  );
 
   // One pack, larger than the whole cheapest purchase, at most LITTLE_MORE dearer, lasting longer: the least dear of those.
   let alternative: Recommendation['alternative'] = null;

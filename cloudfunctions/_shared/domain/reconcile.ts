@@ -29,7 +29,6 @@ export type PackAction =
 export const WECHAT_SOURCE_TRIAL = 1;
 export const WECHAT_SOURCE_PROVIDER = 3;
 
-
 const startOf = (p: WechatPackageFacts) => new Date(p.startTime * 1000);
 const endOf = (p: WechatPackageFacts) => (p.endTime > 0 ? new Date(p.endTime * 1000) : null);
 const sameTime = (a: Date | null, b: Date | null) => (a === null ? b === null : b !== null && a.getTime() === b.getTime());
@@ -40,16 +39,24 @@ export function planPackSync(wechat: readonly WechatPackageFacts[], local: reado
   const free = local.filter((p) => p.wechatPkgId === null && p.source !== 'trial');
   for (const pkg of wechat) {
     const figures = { pkgId: pkg.pkgId, calls: pkg.all, startsAt: startOf(pkg), expiresAt: endOf(pkg) };
-    const linked = local.find((p) => p.wechatPkgId === pkg.pkgId) ?? (pkg.source === WECHAT_SOURCE_TRIAL ? local.find((p) => p.source === 'trial') : undefined);
+    const linked =
+      local.find((p) => p.wechatPkgId === pkg.pkgId) ??
+      (pkg.source === WECHAT_SOURCE_TRIAL ? local.find((p) => p.source === 'trial') : undefined);
     if (linked) {
-      const changed = linked.wechatPkgId !== pkg.pkgId || linked.calls !== pkg.all || !sameTime(linked.startsAt, figures.startsAt) || !sameTime(linked.expiresAt, figures.expiresAt);
+      const changed =
+        linked.wechatPkgId !== pkg.pkgId ||
+        linked.calls !== pkg.all ||
+        !sameTime(linked.startsAt, figures.startsAt) ||
+        !sameTime(linked.expiresAt, figures.expiresAt);
       if (changed) actions.push({ type: 'link', localId: linked.id, ...figures });
       continue;
     }
     // The closest hand-recorded pack of the same size starting within a day.
     const candidates = free
       .filter((p) => p.calls === pkg.all && Math.abs(p.startsAt.getTime() - figures.startsAt.getTime()) <= DAY_MS)
-      .sort((a, b) => Math.abs(a.startsAt.getTime() - figures.startsAt.getTime()) - Math.abs(b.startsAt.getTime() - figures.startsAt.getTime()));
+      .sort(
+        (a, b) => Math.abs(a.startsAt.getTime() - figures.startsAt.getTime()) - Math.abs(b.startsAt.getTime() - figures.startsAt.getTime()),
+      );
     const match = candidates[0];
     if (match) {
       free.splice(free.indexOf(match), 1);

@@ -21,7 +21,12 @@ export const settingsPatchSchema = v.strictObject(
       ),
     ),
     // The only breaker field an admin writes: clearing a tripped breaker.
-    breaker: v.optional(v.strictObject({ tripped: v.literal(false, 'can only be set to false (re-enable)') }, (issue) => `only "tripped" can be changed, not "${String(issue.input)}"`)),
+    breaker: v.optional(
+      v.strictObject(
+        { tripped: v.literal(false, 'can only be set to false (re-enable)') },
+        (issue) => `only "tripped" can be changed, not "${String(issue.input)}"`,
+      ),
+    ),
     hidePrices: v.optional(v.boolean('must be true or false')),
     hideShippingAddress: v.optional(v.boolean('must be true or false')),
     feeExempt: v.optional(v.boolean('must be true or false')),
@@ -41,7 +46,12 @@ export interface SettingChange {
  * Applies a validated patch. Returns the next settings and one change per field that
  * actually changed; with no change the settings come back as they were.
  */
-export function applySettingsPatch(current: Settings, patch: SettingsPatch, by: string, at: Date): { next: Settings; changes: SettingChange[] } {
+export function applySettingsPatch(
+  current: Settings,
+  patch: SettingsPatch,
+  by: string,
+  at: Date,
+): { next: Settings; changes: SettingChange[] } {
   const changes: SettingChange[] = [];
   const next: Settings = structuredClone(current);
   const set = <T>(field: string, from: T, to: T | undefined, assign: (value: T) => void) => {
@@ -52,7 +62,12 @@ export function applySettingsPatch(current: Settings, patch: SettingsPatch, by: 
   const pc = patch.phoneCapture ?? {};
   set('phoneCapture.enabled', current.phoneCapture.enabled, pc.enabled, (x) => (next.phoneCapture.enabled = x));
   set('phoneCapture.kind', current.phoneCapture.kind, pc.kind, (x) => (next.phoneCapture.kind = x));
-  set('phoneCapture.monthlyBudgetYuan', current.phoneCapture.monthlyBudgetYuan, pc.monthlyBudgetYuan, (x) => (next.phoneCapture.monthlyBudgetYuan = x));
+  set(
+    'phoneCapture.monthlyBudgetYuan',
+    current.phoneCapture.monthlyBudgetYuan,
+    pc.monthlyBudgetYuan,
+    (x) => (next.phoneCapture.monthlyBudgetYuan = x),
+  );
   set('phoneCapture.dailyCap', current.phoneCapture.dailyCap, pc.dailyCap, (x) => (next.phoneCapture.dailyCap = x));
   set('hidePrices', current.hidePrices, patch.hidePrices, (x) => (next.hidePrices = x));
   set('hideShippingAddress', current.hideShippingAddress, patch.hideShippingAddress, (x) => (next.hideShippingAddress = x));

@@ -5,7 +5,13 @@ const NOW = new Date('2026-11-21T04:00:00Z');
 test('no stored document means defaults: capture on, quick, nothing hidden', () => {
   const s = settingsFrom(null);
   expect(s).toEqual(defaultSettings());
-  expect(publicSettings(s, NOW)).toEqual({ phoneCaptureEnabled: true, phoneKind: 'quick', hidePrices: false, hideShippingAddress: false, version: 0 });
+  expect(publicSettings(s, NOW)).toEqual({
+    phoneCaptureEnabled: true,
+    phoneKind: 'quick',
+    hidePrices: false,
+    hideShippingAddress: false,
+    version: 0,
+  });
 });
 
 test('a partial stored document keeps the defaults it lacks', () => {
@@ -21,7 +27,10 @@ test('a tripped breaker turns phone capture off for the mini program', () => {
 });
 
 test('hiddenBecause: already-bound first, then disabled, then the breaker', () => {
-  const off = settingsFrom({ phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null }, breaker: { tripped: true, reason: 'daily-cap-reached', at: null } });
+  const off = settingsFrom({
+    phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null },
+    breaker: { tripped: true, reason: 'daily-cap-reached', at: null },
+  });
   expect(phoneLoginFor(true, off, NOW)).toEqual({ show: false, kind: 'quick', hiddenBecause: 'already-bound' });
   expect(phoneLoginFor(false, off, NOW)).toEqual({ show: false, kind: 'quick', hiddenBecause: 'disabled' });
   const tripped = settingsFrom({ breaker: { tripped: true, reason: 'daily-cap-reached', at: null } });

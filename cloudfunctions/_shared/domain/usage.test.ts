@@ -6,13 +6,27 @@ import { lastChinaMonths, summarizeUsage, summaryStartDay, type UsageDay } from 
 
 const at = new Date('2026-03-01T01:00:00Z'); // 2026-03-01 09:00 in China
 
-const trial = (kind: PhoneKind, calls: number): PricedPack => ({ id: `trial-${kind}`, kind, source: 'trial', calls, startsAt: chinaDayStart('2020-01-01'), expiresAt: null, priceFen: 0 });
+const trial = (kind: PhoneKind, calls: number): PricedPack => ({
+  id: `trial-${kind}`,
+  kind,
+  source: 'trial',
+  calls,
+  startsAt: chinaDayStart('2020-01-01'),
+  expiresAt: null,
+  priceFen: 0,
+});
 /** Both kinds' ledgers: a trial of `trialCalls` and `packs`. */
 const ledgers = (records: UsageDay[], trialCalls = 0, packs: PricedPack[] = []) => {
-  const of = (kind: PhoneKind) => applyCharges([trial(kind, trialCalls), ...packs.filter((p) => p.kind === kind)], records.filter((r) => r.kind === kind), at);
+  const of = (kind: PhoneKind) =>
+    applyCharges(
+      [trial(kind, trialCalls), ...packs.filter((p) => p.kind === kind)],
+      records.filter((r) => r.kind === kind),
+      at,
+    );
   return { quick: of('quick'), realtime: of('realtime') };
 };
-const summarize = (records: UsageDay[], months: number, trialCalls = 0, packs: PricedPack[] = [], exempt = false) => summarizeUsage(records, at, months, ledgers(records, trialCalls, packs), exempt);
+const summarize = (records: UsageDay[], months: number, trialCalls = 0, packs: PricedPack[] = [], exempt = false) =>
+  summarizeUsage(records, at, months, ledgers(records, trialCalls, packs), exempt);
 
 test('months are China months, across a year boundary', () => {
   expect(lastChinaMonths(new Date('2026-01-31T17:00:00Z'), 3)).toEqual(['2025-12', '2026-01', '2026-02']);
@@ -46,13 +60,27 @@ test('counts land in their month and day; beyond every pack, cost is the list pr
 });
 
 test('large volumes stay exact', () => {
-  const s = summarize([{ day: '2026-03-01', kind: 'quick', count: 10_000_000 }, { day: '2026-03-01', kind: 'realtime', count: 3 }], 1);
+  const s = summarize(
+    [
+      { day: '2026-03-01', kind: 'quick', count: 10_000_000 },
+      { day: '2026-03-01', kind: 'realtime', count: 3 },
+    ],
+    1,
+  );
   expect(s.totals.costYuan).toBe('300000.12');
 });
 
-test('the trial is free; after it each call costs its pack\'s price; months and the total are each rounded once', () => {
+test("the trial is free; after it each call costs its pack's price; months and the total are each rounded once", () => {
   // 1,000-call trial used up in January; a 1M pack at 28,000.00 (2.8 fen a call) from then on.
-  const million: PricedPack = { id: 'm', kind: 'quick', source: 'self', calls: 1_000_000, startsAt: chinaDayStart('2026-01-01'), expiresAt: chinaDayStart('2027-01-01'), priceFen: 2_800_000 };
+  const million: PricedPack = {
+    id: 'm',
+    kind: 'quick',
+    source: 'self',
+    calls: 1_000_000,
+    startsAt: chinaDayStart('2026-01-01'),
+    expiresAt: chinaDayStart('2027-01-01'),
+    priceFen: 2_800_000,
+  };
   const records: UsageDay[] = [
     { day: '2026-01-10', kind: 'quick', count: 1000 },
     { day: '2026-02-10', kind: 'quick', count: 1 }, // 2.8 fen → 0.03

@@ -42,7 +42,13 @@ export function summaryStartDay(at: Date, months: number): string {
 }
 
 /** `ledgers`: both kinds' ledgers over all of history (what prices each call). */
-export function summarizeUsage(records: UsageDay[], at: Date, months: number, ledgers: Record<PhoneKind, LedgerState<PricedPack>>, feeExempt = false): UsageSummary {
+export function summarizeUsage(
+  records: UsageDay[],
+  at: Date,
+  months: number,
+  ledgers: Record<PhoneKind, LedgerState<PricedPack>>,
+  feeExempt = false,
+): UsageSummary {
   const monthKeys = lastChinaMonths(at, months);
   const dayKeys = lastChinaDays(at, 30);
   const byMonth = new Map(monthKeys.map((m) => [m, { quick: 0, realtime: 0 }]));
@@ -53,14 +59,22 @@ export function summarizeUsage(records: UsageDay[], at: Date, months: number, le
     const d = byDay.get(r.day);
     if (d) d[r.kind] += r.count;
   }
-  const monthRows = monthKeys.map((month) => ({ month, ...byMonth.get(month)!, ...costFigures(costOfBoth(ledgers, (day) => day.startsWith(month), feeExempt)) }));
+  const monthRows = monthKeys.map((month) => ({
+    month,
+    ...byMonth.get(month)!,
+    ...costFigures(costOfBoth(ledgers, (day) => day.startsWith(month), feeExempt)),
+  }));
   const first = monthKeys[0]!;
   // The window's total is summed exactly and rounded once (not the sum of rounded months).
   const total = costOfBoth(ledgers, (day) => day.slice(0, 7) >= first && day.slice(0, 7) <= monthKeys[monthKeys.length - 1]!, feeExempt);
   return {
     months: monthRows,
     days: dayKeys.map((day) => ({ day, ...byDay.get(day)! })),
-    totals: { quick: monthRows.reduce((s, m) => s + m.quick, 0), realtime: monthRows.reduce((s, m) => s + m.realtime, 0), ...costFigures(total) },
+    totals: {
+      quick: monthRows.reduce((s, m) => s + m.quick, 0),
+      realtime: monthRows.reduce((s, m) => s + m.realtime, 0),
+      ...costFigures(total),
+    },
     feeExempt,
   };
 }

@@ -28,7 +28,9 @@ export interface PhoneInfo {
  * `maybeUsed`: some attempt got no answer (a timeout or a broken connection), so WeChat
  * may have exchanged — used up — the code without our hearing it.
  */
-export type ExchangeOutcome = { ok: true; phone: PhoneInfo; attempts: number; maybeUsed: boolean } | { ok: false; errcode: number; attempts: number; maybeUsed: boolean };
+export type ExchangeOutcome =
+  | { ok: true; phone: PhoneInfo; attempts: number; maybeUsed: boolean }
+  | { ok: false; errcode: number; attempts: number; maybeUsed: boolean };
 
 /** Our own marker for "no answer in time"; WeChat has no code for it. */
 export const TIMEOUT_ERRCODE = -2;
@@ -69,7 +71,9 @@ export async function cloudAttempt(code: string, openid: string | undefined): Pr
     timer = setTimeout(() => reject({ errCode: TIMEOUT_ERRCODE }), phoneExchangeTimeoutMs());
   });
   try {
-    const res = (await Promise.race([cloud.openapi.phonenumber.getPhoneNumber(openid ? { code, openid } : { code }), timeout])) as { phoneInfo?: PhoneInfo };
+    const res = (await Promise.race([cloud.openapi.phonenumber.getPhoneNumber(openid ? { code, openid } : { code }), timeout])) as {
+      phoneInfo?: PhoneInfo;
+    };
     if (!res.phoneInfo?.phoneNumber) return { ok: false, errcode: -1, attempts: 1, maybeUsed: false };
     const { phoneNumber, purePhoneNumber, countryCode } = res.phoneInfo;
     return { ok: true, phone: { phoneNumber, purePhoneNumber, countryCode }, attempts: 1, maybeUsed: false };
@@ -80,7 +84,8 @@ export async function cloudAttempt(code: string, openid: string | undefined): Pr
     // The platform refused before WeChat saw the code: certainly unused.
     if (errcode === NO_PERMISSION_ERRCODE) return { ok: false, errcode, attempts: 1, maybeUsed: false };
     // CloudBase's own codes (-5xxxxx: the call broke on the way) say nothing of WeChat's answer.
-    if (errcode === TIMEOUT_ERRCODE || typeof errcode !== 'number' || errcode <= -500000) return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
+    if (errcode === TIMEOUT_ERRCODE || typeof errcode !== 'number' || errcode <= -500000)
+      return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
     return { ok: false, errcode, attempts: 1, maybeUsed: false };
   } finally {
     clearTimeout(timer);
@@ -92,7 +97,12 @@ export async function httpsAttempt(code: string, openid: string | undefined, app
   const timeoutMs = phoneExchangeTimeoutMs();
   try {
     const answer = await withToken(grantSource(appid, secret, undefined, timeoutMs), (token) =>
-      callWechat<{ phone_info?: PhoneInfo }>({ path: HTTPS_PHONE_PATH, query: { access_token: token }, body: openid ? { code, openid } : { code }, timeoutMs }),
+      callWechat<{ phone_info?: PhoneInfo }>({
+        path: HTTPS_PHONE_PATH,
+        query: { access_token: token },
+        body: openid ? { code, openid } : { code },
+        timeoutMs,
+      }),
     );
     if (!answer.phone_info?.phoneNumber) return { ok: false, errcode: -1, attempts: 1, maybeUsed: false };
     const { phoneNumber, purePhoneNumber, countryCode } = answer.phone_info;
@@ -100,7 +110,8 @@ export async function httpsAttempt(code: string, openid: string | undefined, app
   } catch (err) {
     if (!(err instanceof WechatError)) return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
     // No answer from the exchange itself: WeChat may have used the code.
-    if ((err.errcode === TIMEOUT || err.errcode === NETWORK) && err.path === HTTPS_PHONE_PATH) return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
+    if ((err.errcode === TIMEOUT || err.errcode === NETWORK) && err.path === HTTPS_PHONE_PATH)
+      return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
     // The token could not be had: the code was never sent, so it is certainly unused.
     if (err.path !== HTTPS_PHONE_PATH) {
       logEvent('error', { fn: 'auth', exchange: 'https', tokenFailed: err.errcode });

@@ -17,7 +17,13 @@
  * (never a token or secret in it) for the route to map to its AppError
  * (provider/wechat-errors.ts). Anything else thrown is a bug, not WeChat's answer.
  */
-import { providerCallTimeoutMs, providerCredentials, providerMerchantSecrets, providerMerchantTokenUrl, providerTokenPath } from '../config';
+import {
+  providerCallTimeoutMs,
+  providerCredentials,
+  providerMerchantSecrets,
+  providerMerchantTokenUrl,
+  providerTokenPath,
+} from '../config';
 import { isTransientErrcode } from '../domain/provider-errors';
 import { grantSource, STABLE_TOKEN_PATH, withToken, type TokenSource } from './access-token';
 import { callWechat, callWechatIdempotent, NETWORK, TIMEOUT, WechatError, type WechatRequest } from './http';
@@ -77,7 +83,10 @@ function providerSource(): TokenSource {
 /** True when the error came from fetching the provider's token (a configuration problem). */
 const isProviderTokenError = (err: unknown) => err instanceof WechatError && err.path === providerTokenPath();
 
-async function providerCall<T extends object>(request: Omit<WechatRequest, 'query'> & { query?: WechatRequest['query'] }, retry: 'read' | 'none'): Promise<T> {
+async function providerCall<T extends object>(
+  request: Omit<WechatRequest, 'query'> & { query?: WechatRequest['query'] },
+  retry: 'read' | 'none',
+): Promise<T> {
   const source = providerSource();
   return withToken(source, (token) => {
     const full: WechatRequest = { ...request, query: { ...request.query, access_token: token }, timeoutMs: providerCallTimeoutMs() };
@@ -122,7 +131,12 @@ function toOrder(raw: Raw): SpOrder {
     status: num(raw.status),
     createTime: time(raw.createTime),
     orderPriceFen: num(raw.orderPrice),
-    product: { spSpuId: text(product.spSpuId), spSkuId: text(product.spSkuId), skuName: text(product.skuName), skuCnt: num(product.skuCnt) },
+    product: {
+      spSpuId: text(product.spSpuId),
+      spSkuId: text(product.spSkuId),
+      skuName: text(product.skuName),
+      skuCnt: num(product.skuCnt),
+    },
     usage: { used: num(usage.used), all: num(usage.all) },
   };
 }
@@ -135,7 +149,10 @@ export function queryOrders(spuId: string): Promise<ProviderResult<SpOrder[]>> {
 async function allOrders(spuId: string): Promise<SpOrder[]> {
   const orders: SpOrder[] = [];
   for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await providerCall<{ total?: number; orderList?: Raw[] }>({ path: `${SP}/order/query_list`, body: { spuId, offset: page * PAGE, limit: PAGE } }, 'read');
+    const answer = await providerCall<{ total?: number; orderList?: Raw[] }>(
+      { path: `${SP}/order/query_list`, body: { spuId, offset: page * PAGE, limit: PAGE } },
+      'read',
+    );
     const list = Array.isArray(answer.orderList) ? answer.orderList : [];
     orders.push(...list.filter((o) => o && typeof o === 'object').map(toOrder));
     if (list.length < PAGE || orders.length >= (num(answer.total) ?? 0)) break;
@@ -197,7 +214,13 @@ export interface SendAnswer {
 
 /** Sends `package/assign`; a transient failure is retried once with the same requestId. */
 export function assignPackage(call: AssignCall): Promise<ProviderResult<SendAnswer>> {
-  const body = { orderId: call.orderId, skuId: call.skuId, receiverAppId: call.receiverAppId, requestId: call.requestId, ...(call.beginTime !== null ? { beginTime: call.beginTime } : {}) };
+  const body = {
+    orderId: call.orderId,
+    skuId: call.skuId,
+    receiverAppId: call.receiverAppId,
+    requestId: call.requestId,
+    ...(call.beginTime !== null ? { beginTime: call.beginTime } : {}),
+  };
   return sendOnce(`${SP}/package/assign`, body);
 }
 
@@ -251,7 +274,7 @@ function merchantSource(appid: string): TokenSource | null {
 }
 
 function asMerchantTokenError(err: unknown): never {
-  throw err instanceof WechatError ? new WechatError(MERCHANT_TOKEN, err.errcode, 'could not get the merchant\'s token') : err;
+  throw err instanceof WechatError ? new WechatError(MERCHANT_TOKEN, err.errcode, "could not get the merchant's token") : err;
 }
 
 async function fetchTokenFromUrl(base: string, appid: string): Promise<{ token: string; expiresIn: number }> {
@@ -268,7 +291,8 @@ async function fetchTokenFromUrl(base: string, appid: string): Promise<{ token: 
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
     throw new WechatError(path, timedOut ? TIMEOUT : NETWORK, timedOut ? 'no answer in time' : 'no token in the answer');
   }
-  if (typeof answer.access_token !== 'string' || !answer.access_token) throw new WechatError(path, NETWORK, 'no access_token in the answer');
+  if (typeof answer.access_token !== 'string' || !answer.access_token)
+    throw new WechatError(path, NETWORK, 'no access_token in the answer');
   return { token: answer.access_token, expiresIn: typeof answer.expires_in === 'number' ? answer.expires_in : 600 };
 }
 

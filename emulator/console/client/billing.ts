@@ -47,7 +47,16 @@ function wechatColumn(b: Billing): HTMLElement {
     h('div', { class: 'muted' }, `charges at list price ¥${w.listValueYuan}`),
     table(
       ['kind', ['charged', 'num'], ['exchanged', 'num'], ['not exchanged', 'num']],
-      KINDS.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num', 'data-testid': `wechat-${k}` }, w.byKind[k]), h('td', { class: 'num' }, w.exchanged[k]), h('td', { class: 'num' }, w.byKind[k] - w.exchanged[k]))),
+      KINDS.map((k) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, k),
+          h('td', { class: 'num', 'data-testid': `wechat-${k}` }, w.byKind[k]),
+          h('td', { class: 'num' }, w.exchanged[k]),
+          h('td', { class: 'num' }, w.byKind[k] - w.exchanged[k]),
+        ),
+      ),
     ),
     h('h3', {}, 'Quota per kind (usage/get)'),
     table(
@@ -61,7 +70,17 @@ function wechatColumn(b: Billing): HTMLElement {
           h('td', { class: 'num' }, u.all),
           h('td', { class: 'num' }, u.effectiveUse),
           h('td', { class: 'num', 'data-testid': `wechat-remaining-${k}` }, u.all - u.effectiveUse),
-          h('td', {}, u.detailList.map((p) => h('div', { class: 'muted' }, `#${p.pkgId} ${p.skuId} ${p.used}/${p.all} ${['', 'running', 'not started', 'expired'][p.status] ?? p.status}`))),
+          h(
+            'td',
+            {},
+            u.detailList.map((p) =>
+              h(
+                'div',
+                { class: 'muted' },
+                `#${p.pkgId} ${p.skuId} ${p.used}/${p.all} ${['', 'running', 'not started', 'expired'][p.status] ?? p.status}`,
+              ),
+            ),
+          ),
         );
       }),
     ),
@@ -80,7 +99,15 @@ function oursColumn(b: Billing): HTMLElement {
     h('div', { class: 'muted' }, `recorded charges at list price ¥${o.listValueYuan}`),
     table(
       ['kind', ['phone_charges', 'num'], ['usage_daily', 'num']],
-      KINDS.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num', 'data-testid': `ours-${k}` }, o.byKind[k]), h('td', { class: 'num', 'data-testid': `daily-${k}` }, o.usageDaily.byKind[k]))),
+      KINDS.map((k) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, k),
+          h('td', { class: 'num', 'data-testid': `ours-${k}` }, o.byKind[k]),
+          h('td', { class: 'num', 'data-testid': `daily-${k}` }, o.usageDaily.byKind[k]),
+        ),
+      ),
     ),
     h(
       'div',
@@ -120,15 +147,42 @@ function differenceCard(b: Billing): HTMLElement {
     { class: 'card', 'data-testid': 'difference' },
     h('h2', {}, 'Difference'),
     table(
-      ['kind', ['WeChat charged', 'num'], ['phone_charges', 'num'], ['counted', 'num'], ['usage_daily', 'num'], ['WeChat − records', 'num'], ['WeChat − usage_daily', 'num']],
+      [
+        'kind',
+        ['WeChat charged', 'num'],
+        ['phone_charges', 'num'],
+        ['counted', 'num'],
+        ['usage_daily', 'num'],
+        ['WeChat − records', 'num'],
+        ['WeChat − usage_daily', 'num'],
+      ],
       KINDS.map((k) => {
         const r = d.byKind[k];
         const delta = r.wechatMinusDaily ?? r.wechat - r.usageDaily;
-        return h('tr', {}, h('td', {}, k), h('td', { class: 'num' }, r.wechat), h('td', { class: 'num' }, r.ours), h('td', { class: 'num' }, r.counted ?? '—'), h('td', { class: 'num' }, r.usageDaily), h('td', { class: `num ${r.wechatMinusOurs ? 'bad' : ''}` }, r.wechatMinusOurs), h('td', { class: `num ${delta ? 'warn' : ''}` }, delta));
+        return h(
+          'tr',
+          {},
+          h('td', {}, k),
+          h('td', { class: 'num' }, r.wechat),
+          h('td', { class: 'num' }, r.ours),
+          h('td', { class: 'num' }, r.counted ?? '—'),
+          h('td', { class: 'num' }, r.usageDaily),
+          h('td', { class: `num ${r.wechatMinusOurs ? 'bad' : ''}` }, r.wechatMinusOurs),
+          h('td', { class: `num ${delta ? 'warn' : ''}` }, delta),
+        );
       }),
     ),
-    h('div', { class: 'row' }, 'WeChat billed beyond what usage_daily counts (list price):', h('strong', { 'data-testid': 'difference-yuan' }, `¥${d.yuan}`)),
-    h('ul', { class: 'explain', 'data-testid': 'explanations' }, d.explanations.map((e: string) => h('li', {}, e))),
+    h(
+      'div',
+      { class: 'row' },
+      'WeChat billed beyond what usage_daily counts (list price):',
+      h('strong', { 'data-testid': 'difference-yuan' }, `¥${d.yuan}`),
+    ),
+    h(
+      'ul',
+      { class: 'explain', 'data-testid': 'explanations' },
+      d.explanations.map((e: string) => h('li', {}, e)),
+    ),
   );
 }
 
@@ -142,7 +196,11 @@ function quotaCard(b: Billing): HTMLElement {
       'div',
       { class: 'row', 'data-testid': 'breaker' },
       'Breaker:',
-      breaker ? (breaker.tripped ? pill(`tripped: ${breaker.reason ?? '?'} since ${when(breaker.at)}`, 'bad') : pill('armed (not tripped)', 'ok')) : h('span', { class: 'error' }, errorOf({ error: b.ours.settingsError }) ?? 'unknown'),
+      breaker
+        ? breaker.tripped
+          ? pill(`tripped: ${breaker.reason ?? '?'} since ${when(breaker.at)}`, 'bad')
+          : pill('armed (not tripped)', 'ok')
+        : h('span', { class: 'error' }, errorOf({ error: b.ours.settingsError }) ?? 'unknown'),
     ),
     KINDS.map((k) => {
       const answer = b.ours.quota[k];
@@ -154,10 +212,29 @@ function quotaCard(b: Billing): HTMLElement {
         h('h3', {}, `${k}: remaining `, h('span', { 'data-testid': `our-remaining-${k}` }, q.remaining)),
         table(
           ['pack', 'source', ['calls', 'num'], ['used', 'num'], 'status', 'starts', 'expires', ['price', 'num']],
-          q.packs.map((p) => h('tr', {}, h('td', {}, p.id), h('td', {}, p.source), h('td', { class: 'num' }, p.calls), h('td', { class: 'num' }, p.used), h('td', {}, p.status), h('td', {}, when(p.startsAt)), h('td', {}, when(p.expiresAt)), h('td', { class: 'num' }, p.priceYuan == null ? '—' : `¥${p.priceYuan}`))),
+          q.packs.map((p) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, p.id),
+              h('td', {}, p.source),
+              h('td', { class: 'num' }, p.calls),
+              h('td', { class: 'num' }, p.used),
+              h('td', {}, p.status),
+              h('td', {}, when(p.startsAt)),
+              h('td', {}, when(p.expiresAt)),
+              h('td', { class: 'num' }, p.priceYuan == null ? '—' : `¥${p.priceYuan}`),
+            ),
+          ),
         ),
         q.uncovered ? h('div', { class: 'warn' }, `charges no recorded pack covers: ${q.uncovered}`) : null,
-        q.reconciliation ? h('div', { class: 'muted' }, `last reconciliation ${when(q.reconciliation.at)}: WeChat used ${q.reconciliation.wechatUsed}, ours ${q.reconciliation.localCharges}, difference ${q.reconciliation.difference}`) : null,
+        q.reconciliation
+          ? h(
+              'div',
+              { class: 'muted' },
+              `last reconciliation ${when(q.reconciliation.at)}: WeChat used ${q.reconciliation.wechatUsed}, ours ${q.reconciliation.localCharges}, difference ${q.reconciliation.difference}`,
+            )
+          : null,
       );
     }),
   );
@@ -175,23 +252,46 @@ function codesCard(b: Billing): HTMLElement {
         h('td', {}, c.kind),
         h('td', {}, c.openid ?? '—'),
         h('td', {}, h('code', {}, c.code)),
-        h('td', {}, c.exchanged ? pill('exchanged', 'ok') : pill(c.exchangeAttempts ? `refused ×${c.exchangeAttempts}` : 'not exchanged', 'warn')),
+        h(
+          'td',
+          {},
+          c.exchanged ? pill('exchanged', 'ok') : pill(c.exchangeAttempts ? `refused ×${c.exchangeAttempts}` : 'not exchanged', 'warn'),
+        ),
         c.ours
           ? [
-              h('td', {}, pill(c.ours.exchange ?? '?', c.ours.exchange === 'ok' ? 'ok' : c.ours.exchange === 'failed' ? 'bad' : 'warn'), c.ours.failure ? ` ${c.ours.failure}` : '', c.ours.maybeUsed ? ' maybe used' : '', c.ours.billable === false ? ' · not billable' : c.ours.billable === null ? ' · not settled' : ''),
+              h(
+                'td',
+                {},
+                pill(c.ours.exchange ?? '?', c.ours.exchange === 'ok' ? 'ok' : c.ours.exchange === 'failed' ? 'bad' : 'warn'),
+                c.ours.failure ? ` ${c.ours.failure}` : '',
+                c.ours.maybeUsed ? ' maybe used' : '',
+                c.ours.billable === false ? ' · not billable' : c.ours.billable === null ? ' · not settled' : '',
+              ),
               h('td', {}, countedPill(c.ours.counted, c.ours.reason)),
               h('td', {}, c.ours.phoneMasked ?? '—'),
             ]
           : h('td', { colspan: 3, class: 'bad' }, 'no record in phone_charges'),
       ),
     );
-  const orphans = b.ours.orphans.map((o) => h('tr', {}, h('td', {}, when(o.at)), h('td', {}, o.kind), h('td', {}, o.id), h('td', {}, o.exchange), h('td', {}, countedPill(o.counted, o.reason))));
+  const orphans = b.ours.orphans.map((o) =>
+    h(
+      'tr',
+      {},
+      h('td', {}, when(o.at)),
+      h('td', {}, o.kind),
+      h('td', {}, o.id),
+      h('td', {}, o.exchange),
+      h('td', {}, countedPill(o.counted, o.reason)),
+    ),
+  );
   return h(
     'div',
     { class: 'card' },
     h('h2', {}, 'Charge by charge: WeChat code ↔ our record'),
     table(['charged at', 'kind', 'openid', 'code', 'WeChat', 'our record', 'usage_daily', 'phone'], rows, { 'data-testid': 'codes' }),
-    orphans.length ? [h('h3', {}, 'Records with no WeChat code'), table(['at', 'kind', 'record', 'exchange', 'usage_daily'], orphans)] : null,
+    orphans.length
+      ? [h('h3', {}, 'Records with no WeChat code'), table(['at', 'kind', 'record', 'exchange', 'usage_daily'], orphans)]
+      : null,
   );
 }
 
@@ -213,7 +313,11 @@ function adminBar(b: Billing, refresh: () => void): HTMLElement {
     { class: 'row' },
     h('label', {}, 'Admin routes called as'),
     input,
-    h('datalist', { id: 'admin-list' }, b.admins.map((a: string) => h('option', { value: a }))),
+    h(
+      'datalist',
+      { id: 'admin-list' },
+      b.admins.map((a: string) => h('option', { value: a })),
+    ),
     h('button', { onclick: use }, 'Use'),
     !b.admins.length ? h('button', { onclick: () => void makeAdmin(), title: 'adds admins/o_console' }, 'Make o_console an admin') : null,
     h('button', { onclick: refresh }, 'Refresh'),
@@ -241,7 +345,15 @@ export async function renderBilling(el: HTMLElement): Promise<void> {
     if (!current()) return;
     replace(
       el,
-      h('div', { 'data-testid': 'billing' }, adminBar(b, refresh), h('div', { class: 'cols' }, wechatColumn(b), oursColumn(b)), differenceCard(b), quotaCard(b), codesCard(b)),
+      h(
+        'div',
+        { 'data-testid': 'billing' },
+        adminBar(b, refresh),
+        h('div', { class: 'cols' }, wechatColumn(b), oursColumn(b)),
+        differenceCard(b),
+        quotaCard(b),
+        codesCard(b),
+      ),
     );
   } catch (err) {
     replace(el, h('div', { class: 'error' }, errorText(err)));
@@ -258,9 +370,23 @@ export async function renderBillingStrip(el: HTMLElement): Promise<void> {
       el,
       table(
         ['', ['WeChat charged', 'num'], ['phone_charges', 'num'], ['usage_daily', 'num'], ['quota left (WeChat)', 'num']],
-        KINDS.map((k) => h('tr', {}, h('td', {}, k), h('td', { class: 'num', 'data-testid': `strip-wechat-${k}` }, b.wechat.byKind[k]), h('td', { class: 'num', 'data-testid': `strip-ours-${k}` }, b.ours.byKind[k]), h('td', { class: 'num' }, b.ours.usageDaily.byKind[k]), h('td', { class: 'num' }, b.wechat.usage[k].all - b.wechat.usage[k].effectiveUse))),
+        KINDS.map((k) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, k),
+            h('td', { class: 'num', 'data-testid': `strip-wechat-${k}` }, b.wechat.byKind[k]),
+            h('td', { class: 'num', 'data-testid': `strip-ours-${k}` }, b.ours.byKind[k]),
+            h('td', { class: 'num' }, b.ours.usageDaily.byKind[k]),
+            h('td', { class: 'num' }, b.wechat.usage[k].all - b.wechat.usage[k].effectiveUse),
+          ),
+        ),
       ),
-      h('div', { class: 'muted' }, `summary cost ${yuanOf(b.ours.summary).cost ? `¥${yuanOf(b.ours.summary).cost}` : '—'} · breaker ${b.ours.breaker ? (b.ours.breaker.tripped ? `tripped (${b.ours.breaker.reason})` : 'armed') : '?'}`),
+      h(
+        'div',
+        { class: 'muted' },
+        `summary cost ${yuanOf(b.ours.summary).cost ? `¥${yuanOf(b.ours.summary).cost}` : '—'} · breaker ${b.ours.breaker ? (b.ours.breaker.tripped ? `tripped (${b.ours.breaker.reason})` : 'armed') : '?'}`,
+      ),
     );
   } catch (err) {
     replace(el, h('div', { class: 'error' }, errorText(err)));

@@ -72,7 +72,12 @@ export function when(value: unknown): string {
 
 export function duration(ms: number): string {
   const s = Math.floor(ms / 1000);
-  const parts = [Math.floor(s / 86400) && `${Math.floor(s / 86400)}d`, Math.floor(s / 3600) % 24 && `${Math.floor(s / 3600) % 24}h`, Math.floor(s / 60) % 60 && `${Math.floor(s / 60) % 60}m`, `${s % 60}s`];
+  const parts = [
+    Math.floor(s / 86400) && `${Math.floor(s / 86400)}d`,
+    Math.floor(s / 3600) % 24 && `${Math.floor(s / 3600) % 24}h`,
+    Math.floor(s / 60) % 60 && `${Math.floor(s / 60) % 60}m`,
+    `${s % 60}s`,
+  ];
   return parts.filter(Boolean).join(' ');
 }
 
@@ -80,7 +85,15 @@ export function table(head: Array<string | [string, string]>, rows: Node[], attr
   return h(
     'table',
     attrs,
-    h('thead', {}, h('tr', {}, head.map((c) => (Array.isArray(c) ? h('th', { class: c[1] }, c[0]) : h('th', {}, c))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        head.map((c) => (Array.isArray(c) ? h('th', { class: c[1] }, c[0]) : h('th', {}, c))),
+      ),
+    ),
     h('tbody', {}, rows),
   );
 }

@@ -4,7 +4,16 @@
  * live log comes over server-sent events and also nudges the billing views to redraw.
  */
 import type { Envelope } from '../../../miniprogram/contract';
-import type { ConsoleCall, ConsoleCollections, ConsoleFaults, ConsoleImport, ConsoleOverview, ConsolePage, ConsolePlay, LogEntry } from '../api';
+import type {
+  ConsoleCall,
+  ConsoleCollections,
+  ConsoleFaults,
+  ConsoleImport,
+  ConsoleOverview,
+  ConsolePage,
+  ConsolePlay,
+  LogEntry,
+} from '../api';
 import { renderBilling, renderBillingStrip } from './billing';
 import { api, duration, errorText, h, json, pill, replace, table, when } from './dom';
 
@@ -27,7 +36,11 @@ async function renderOverview(el: HTMLElement): Promise<void> {
   const fire = async (fn: string, trigger: string, out: HTMLElement) => {
     out.textContent = '…';
     try {
-      const r = await api<{ result?: Envelope<unknown> | null }>('POST', `/v1/functions/${encodeURIComponent(fn)}/triggers/${encodeURIComponent(trigger)}`, {});
+      const r = await api<{ result?: Envelope<unknown> | null }>(
+        'POST',
+        `/v1/functions/${encodeURIComponent(fn)}/triggers/${encodeURIComponent(trigger)}`,
+        {},
+      );
       fireStatus = `${fn}/${trigger} fired: ${r.result?.ok === false ? r.result.error.code : r.result?.ok ? 'OK' : 'done'}`;
     } catch (err) {
       fireStatus = `${fn}/${trigger}: ${errorText(err)}`;
@@ -36,7 +49,10 @@ async function renderOverview(el: HTMLElement): Promise<void> {
   };
   const uptime = h('dd', {}, duration(o.uptimeMs));
   const started = Date.now() - o.uptimeMs;
-  const timer = setInterval(() => (document.body.contains(uptime) ? (uptime.textContent = duration(Date.now() - started)) : clearInterval(timer)), 1000);
+  const timer = setInterval(
+    () => (document.body.contains(uptime) ? (uptime.textContent = duration(Date.now() - started)) : clearInterval(timer)),
+    1000,
+  );
   replace(
     el,
     h(
@@ -59,7 +75,9 @@ async function renderOverview(el: HTMLElement): Promise<void> {
         h('dd', {}, o.faults),
       ),
     ),
-    h('div', { class: 'cols' },
+    h(
+      'div',
+      { class: 'cols' },
       h(
         'div',
         { class: 'card' },
@@ -75,7 +93,15 @@ async function renderOverview(el: HTMLElement): Promise<void> {
               h('td', {}, h('strong', {}, f.name)),
               h('td', { class: 'num' }, f.cold ?? 0),
               h('td', { class: 'num' }, f.warm ?? 0),
-              h('td', {}, f.timerTriggers.map((t: string) => h('button', { onclick: () => void fire(f.name, t, out), 'data-testid': `fire-${f.name}-${t}` }, `Fire ${t}`)), ' ', out),
+              h(
+                'td',
+                {},
+                f.timerTriggers.map((t: string) =>
+                  h('button', { onclick: () => void fire(f.name, t, out), 'data-testid': `fire-${f.name}-${t}` }, `Fire ${t}`),
+                ),
+                ' ',
+                out,
+              ),
             );
           }),
           { 'data-testid': 'functions' },
@@ -85,7 +111,18 @@ async function renderOverview(el: HTMLElement): Promise<void> {
         'div',
         { class: 'card' },
         h('h2', {}, 'Collections'),
-        table(['collection', ['documents', 'num']], o.collections.map((c) => h('tr', { class: 'clickable', onclick: () => (location.hash = `#data/${c.name}`) }, h('td', {}, c.name), h('td', { class: 'num' }, c.count))), { 'data-testid': 'collections' }),
+        table(
+          ['collection', ['documents', 'num']],
+          o.collections.map((c) =>
+            h(
+              'tr',
+              { class: 'clickable', onclick: () => (location.hash = `#data/${c.name}`) },
+              h('td', {}, c.name),
+              h('td', { class: 'num' }, c.count),
+            ),
+          ),
+          { 'data-testid': 'collections' },
+        ),
       ),
     ),
   );
@@ -115,7 +152,18 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
   const list = h('div', {});
   const side = table(
     ['collection', ['docs', 'num']],
-    collections.map((c) => h('tr', { class: `clickable ${c.name === name ? 'selected' : ''}`, onclick: () => (location.hash = `#data/${c.name}`), 'data-testid': `collection-${c.name}` }, h('td', {}, c.name), h('td', { class: 'num' }, c.count))),
+    collections.map((c) =>
+      h(
+        'tr',
+        {
+          class: `clickable ${c.name === name ? 'selected' : ''}`,
+          onclick: () => (location.hash = `#data/${c.name}`),
+          'data-testid': `collection-${c.name}`,
+        },
+        h('td', {}, c.name),
+        h('td', { class: 'num' }, c.count),
+      ),
+    ),
   );
   replace(
     el,
@@ -130,9 +178,28 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
         h(
           'div',
           { class: 'card' },
-          h('div', { class: 'row' }, h('strong', {}, `Document in ${name}`), idInput, h('button', { class: 'primary', onclick: () => void save(), 'data-testid': 'doc-save' }, 'Save'), h('button', { onclick: () => ((idInput.value = ''), (editor.value = '{\n  \n}'), (status.textContent = 'new document')), 'data-testid': 'doc-new' }, 'New document'), status),
+          h(
+            'div',
+            { class: 'row' },
+            h('strong', {}, `Document in ${name}`),
+            idInput,
+            h('button', { class: 'primary', onclick: () => void save(), 'data-testid': 'doc-save' }, 'Save'),
+            h(
+              'button',
+              {
+                onclick: () => ((idInput.value = ''), (editor.value = '{\n  \n}'), (status.textContent = 'new document')),
+                'data-testid': 'doc-new',
+              },
+              'New document',
+            ),
+            status,
+          ),
           editor,
-          h('div', { class: 'muted' }, 'Saved as PUT /v1/db/… does: the whole document is replaced. Dates as {"$date": "…"}. Masked numbers left as they are keep the stored value.'),
+          h(
+            'div',
+            { class: 'muted' },
+            'Saved as PUT /v1/db/… does: the whole document is replaced. Dates as {"$date": "…"}. Masked numbers left as they are keep the stored value.',
+          ),
         ),
       ),
     ),
@@ -150,9 +217,21 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
       'div',
       { class: 'row' },
       h('strong', {}, name),
-      h('span', { class: 'muted', 'data-testid': 'page-info' }, page.total ? `${offset + 1}–${offset + page.docs.length} of ${page.total}` : 'empty'),
-      h('button', { disabled: offset === 0, onclick: () => void renderData(el, name, Math.max(0, offset - PAGE)), 'data-testid': 'page-prev' }, '‹ Previous'),
-      h('button', { disabled: offset + PAGE >= page.total, onclick: () => void renderData(el, name, offset + PAGE), 'data-testid': 'page-next' }, 'Next ›'),
+      h(
+        'span',
+        { class: 'muted', 'data-testid': 'page-info' },
+        page.total ? `${offset + 1}–${offset + page.docs.length} of ${page.total}` : 'empty',
+      ),
+      h(
+        'button',
+        { disabled: offset === 0, onclick: () => void renderData(el, name, Math.max(0, offset - PAGE)), 'data-testid': 'page-prev' },
+        '‹ Previous',
+      ),
+      h(
+        'button',
+        { disabled: offset + PAGE >= page.total, onclick: () => void renderData(el, name, offset + PAGE), 'data-testid': 'page-next' },
+        'Next ›',
+      ),
     ),
     table(
       ['_id', ...keys],
@@ -182,7 +261,8 @@ const logRows = h('tbody', {});
 const logEntries: LogEntry[] = [];
 
 function logRow(e: LogEntry): HTMLElement {
-  if (e.type === 'log') return h('tr', { class: 'line' }, h('td', {}, when(e.at).slice(11)), h('td', {}, e.fn), h('td', { colspan: 5 }, e.line));
+  if (e.type === 'log')
+    return h('tr', { class: 'line' }, h('td', {}, when(e.at).slice(11)), h('td', {}, e.fn), h('td', { colspan: 5 }, e.line));
   const tone = e.code === 'OK' ? 'ok' : e.code === null ? '' : 'bad';
   return h(
     'tr',
@@ -219,9 +299,21 @@ function connectLog(): void {
 async function renderFunctions(el: HTMLElement): Promise<void> {
   const o = await api<ConsoleOverview>('GET', '/console/api/overview');
   const chosen = localStorage.getItem('console.fn') ?? 'auth';
-  const fn = h('select', { 'data-testid': 'invoke-fn' }, o.functions.map((f) => h('option', { value: f.name, selected: f.name === chosen }, f.name)));
-  const route = h('input', { placeholder: '$url, e.g. session', 'data-testid': 'invoke-route', value: localStorage.getItem('console.route') ?? 'session' });
-  const openid = h('input', { placeholder: 'OPENID (empty: none)', 'data-testid': 'invoke-openid', value: localStorage.getItem('console.openid') ?? 'o_console_user' });
+  const fn = h(
+    'select',
+    { 'data-testid': 'invoke-fn' },
+    o.functions.map((f) => h('option', { value: f.name, selected: f.name === chosen }, f.name)),
+  );
+  const route = h('input', {
+    placeholder: '$url, e.g. session',
+    'data-testid': 'invoke-route',
+    value: localStorage.getItem('console.route') ?? 'session',
+  });
+  const openid = h('input', {
+    placeholder: 'OPENID (empty: none)',
+    'data-testid': 'invoke-openid',
+    value: localStorage.getItem('console.openid') ?? 'o_console_user',
+  });
   const data = h('textarea', { rows: 6, 'data-testid': 'invoke-data', spellcheck: 'false' });
   data.value = '{}';
   const out = h('pre', { 'data-testid': 'invoke-result' });
@@ -231,7 +323,12 @@ async function renderFunctions(el: HTMLElement): Promise<void> {
     localStorage.setItem('console.openid', openid.value);
     out.textContent = '…';
     try {
-      const r = await api<ConsoleCall>('POST', '/console/api/invoke', { fn: fn.value, route: route.value.trim(), openid: openid.value.trim(), data: JSON.parse(data.value || '{}') });
+      const r = await api<ConsoleCall>('POST', '/console/api/invoke', {
+        fn: fn.value,
+        route: route.value.trim(),
+        openid: openid.value.trim(),
+        data: JSON.parse(data.value || '{}'),
+      });
       out.textContent = `${r.durationMs} ms\n${json(r.ok ? r.result : { error: r.error })}`;
     } catch (err) {
       out.textContent = errorText(err);
@@ -243,22 +340,70 @@ async function renderFunctions(el: HTMLElement): Promise<void> {
       'div',
       { class: 'card' },
       h('h2', {}, 'Invoke'),
-      h('div', { class: 'row' }, h('label', {}, 'function'), fn, h('label', {}, 'route'), route, h('label', {}, 'OPENID'), openid, h('button', { class: 'primary', onclick: () => void run(), 'data-testid': 'invoke' }, 'Invoke')),
+      h(
+        'div',
+        { class: 'row' },
+        h('label', {}, 'function'),
+        fn,
+        h('label', {}, 'route'),
+        route,
+        h('label', {}, 'OPENID'),
+        openid,
+        h('button', { class: 'primary', onclick: () => void run(), 'data-testid': 'invoke' }, 'Invoke'),
+      ),
       h('label', {}, 'data (JSON)'),
       data,
       out,
     ),
-    h('div', { class: 'card' }, h('h2', {}, 'Live log'), h('div', { class: 'log' }, h('table', { 'data-testid': 'live-log' }, h('thead', {}, h('tr', {}, ['time', 'function', 'route', 'caller', 'duration', 'code'].map((c) => h('th', {}, c)))), logRows))),
+    h(
+      'div',
+      { class: 'card' },
+      h('h2', {}, 'Live log'),
+      h(
+        'div',
+        { class: 'log' },
+        h(
+          'table',
+          { 'data-testid': 'live-log' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['time', 'function', 'route', 'caller', 'duration', 'code'].map((c) => h('th', {}, c)),
+            ),
+          ),
+          logRows,
+        ),
+      ),
+    ),
   );
 }
 
 // ---- faults --------------------------------------------------------------------
 
-const FAULT_TARGETS = ['openapi:phonenumber.getPhoneNumber', 'db:insertDocument', 'db:insertDocument:phone_charges', 'db:modifyDocument', 'db:getDocument', 'wechat:/cgi-bin/stable_token', 'wechat:/wxa/charge/usage/get', 'provider:assign', 'provider:cancel'];
+const FAULT_TARGETS = [
+  'openapi:phonenumber.getPhoneNumber',
+  'db:insertDocument',
+  'db:insertDocument:phone_charges',
+  'db:modifyDocument',
+  'db:getDocument',
+  'wechat:/cgi-bin/stable_token',
+  'wechat:/wxa/charge/usage/get',
+  'provider:assign',
+  'provider:cancel',
+];
 
 async function renderFaults(el: HTMLElement): Promise<void> {
   const { faults } = await api<ConsoleFaults>('GET', '/console/api/faults');
-  const target = h('input', { list: 'fault-targets', placeholder: 'target', size: 36, 'data-testid': 'fault-target', value: 'openapi:phonenumber.getPhoneNumber' });
+  const target = h('input', {
+    list: 'fault-targets',
+    placeholder: 'target',
+    size: 36,
+    'data-testid': 'fault-target',
+    value: 'openapi:phonenumber.getPhoneNumber',
+  });
   const errcode = h('input', { type: 'number', placeholder: 'errcode', 'data-testid': 'fault-errcode', value: '-1', style: 'width:90px' });
   const delay = h('input', { type: 'number', placeholder: 'delayMs', 'data-testid': 'fault-delay', style: 'width:90px' });
   const times = h('input', { type: 'number', placeholder: 'times', value: '1', min: 1, 'data-testid': 'fault-times', style: 'width:70px' });
@@ -282,14 +427,50 @@ async function renderFaults(el: HTMLElement): Promise<void> {
       'div',
       { class: 'card' },
       h('h2', {}, 'Add a fault'),
-      h('div', { class: 'row' }, target, h('datalist', { id: 'fault-targets' }, FAULT_TARGETS.map((t) => h('option', { value: t }))), errcode, delay, times, h('button', { class: 'primary', onclick: () => void add(), 'data-testid': 'fault-add' }, 'Add'), status),
-      h('div', { class: 'muted' }, 'Targets as POST /v1/faults: openapi:<api>, db:<action>[:<collection>], wechat:<path>, provider:assign|cancel. The next `times` matching calls fail with errcode and/or wait delayMs.'),
+      h(
+        'div',
+        { class: 'row' },
+        target,
+        h(
+          'datalist',
+          { id: 'fault-targets' },
+          FAULT_TARGETS.map((t) => h('option', { value: t })),
+        ),
+        errcode,
+        delay,
+        times,
+        h('button', { class: 'primary', onclick: () => void add(), 'data-testid': 'fault-add' }, 'Add'),
+        status,
+      ),
+      h(
+        'div',
+        { class: 'muted' },
+        'Targets as POST /v1/faults: openapi:<api>, db:<action>[:<collection>], wechat:<path>, provider:assign|cancel. The next `times` matching calls fail with errcode and/or wait delayMs.',
+      ),
     ),
     h(
       'div',
       { class: 'card' },
-      h('div', { class: 'row' }, h('h2', {}, `Waiting faults (${faults.length})`), h('button', { onclick: () => void clear(), 'data-testid': 'fault-clear' }, 'Clear all')),
-      table(['target', ['errcode', 'num'], ['delayMs', 'num'], ['calls left', 'num']], faults.map((f) => h('tr', {}, h('td', {}, f.target), h('td', { class: 'num' }, f.errcode ?? '—'), h('td', { class: 'num' }, f.delayMs), h('td', { class: 'num' }, f.remaining))), { 'data-testid': 'faults' }),
+      h(
+        'div',
+        { class: 'row' },
+        h('h2', {}, `Waiting faults (${faults.length})`),
+        h('button', { onclick: () => void clear(), 'data-testid': 'fault-clear' }, 'Clear all'),
+      ),
+      table(
+        ['target', ['errcode', 'num'], ['delayMs', 'num'], ['calls left', 'num']],
+        faults.map((f) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, f.target),
+            h('td', { class: 'num' }, f.errcode ?? '—'),
+            h('td', { class: 'num' }, f.delayMs),
+            h('td', { class: 'num' }, f.remaining),
+          ),
+        ),
+        { 'data-testid': 'faults' },
+      ),
     ),
   );
 }
@@ -298,7 +479,12 @@ async function renderFaults(el: HTMLElement): Promise<void> {
 
 async function renderPlay(el: HTMLElement): Promise<void> {
   const openid = h('input', { 'data-testid': 'play-openid', value: localStorage.getItem('console.player') ?? 'o_player_1' });
-  const kind = h('select', { 'data-testid': 'play-kind' }, h('option', { value: 'quick' }, 'quick'), h('option', { value: 'realtime' }, 'realtime'));
+  const kind = h(
+    'select',
+    { 'data-testid': 'play-kind' },
+    h('option', { value: 'quick' }, 'quick'),
+    h('option', { value: 'realtime' }, 'realtime'),
+  );
   const out = h('div', { 'data-testid': 'play-result' });
   const strip = h('div', { 'data-testid': 'play-billing' });
   const act = async (action: string) => {
@@ -312,8 +498,22 @@ async function renderPlay(el: HTMLElement): Promise<void> {
           const envelope = s.result as Envelope<{ phoneMasked?: string }> | null | undefined;
           const failed = envelope && !envelope.ok ? envelope.error : null;
           const bound = envelope?.ok ? envelope.data.phoneMasked : undefined;
-          const verdict = s.step.startsWith('auth.') ? (s.ok === false ? pill(`FUNCTION_FAILED ${s.error ?? ''}`, 'bad') : envelope?.ok ? pill('OK', 'ok') : pill(failed?.code ?? '?', 'bad')) : null;
-          return h('div', { class: 'row', 'data-testid': 'play-step' }, h('strong', {}, s.step), verdict, s.phone ? h('span', { class: 'muted' }, `phone ${s.phone}`) : null, bound ? h('span', {}, `bound ${bound}`) : null, failed?.message ? h('span', { class: 'muted' }, failed.message) : null);
+          const verdict = s.step.startsWith('auth.')
+            ? s.ok === false
+              ? pill(`FUNCTION_FAILED ${s.error ?? ''}`, 'bad')
+              : envelope?.ok
+                ? pill('OK', 'ok')
+                : pill(failed?.code ?? '?', 'bad')
+            : null;
+          return h(
+            'div',
+            { class: 'row', 'data-testid': 'play-step' },
+            h('strong', {}, s.step),
+            verdict,
+            s.phone ? h('span', { class: 'muted' }, `phone ${s.phone}`) : null,
+            bound ? h('span', {}, `bound ${bound}`) : null,
+            failed?.message ? h('span', { class: 'muted' }, failed.message) : null,
+          );
         }),
       );
     } catch (err) {
@@ -335,7 +535,11 @@ async function renderPlay(el: HTMLElement): Promise<void> {
         h('button', { onclick: () => void act('deny'), 'data-testid': 'play-deny' }, 'Deny'),
         h('button', { onclick: () => void act('no-quota'), 'data-testid': 'play-no-quota' }, 'Button fails: no quota (1400001)'),
       ),
-      h('div', { class: 'muted' }, 'A tap mints a code (WeChat charges here, as the success callback fires) and sends it to auth.bindPhone as the mini program does; without quota left the button fails with errno 1400001 and the client reports it. Deny is reported too, and costs nothing.'),
+      h(
+        'div',
+        { class: 'muted' },
+        'A tap mints a code (WeChat charges here, as the success callback fires) and sends it to auth.bindPhone as the mini program does; without quota left the button fails with errno 1400001 and the client reports it. Deny is reported too, and costs nothing.',
+      ),
       out,
     ),
     h('div', { class: 'card' }, h('h2', {}, 'The bill, as it moves ', h('a', { href: '#billing' }, 'full billing view ›')), strip),
@@ -361,8 +565,30 @@ function renderTransfer(el: HTMLElement): void {
   };
   replace(
     el,
-    h('div', { class: 'card' }, h('h2', {}, 'Export'), h('p', {}, h('a', { href: '/console/api/export', download: '', 'data-testid': 'export' }, 'Download the emulator data'), ' — collections, phone codes, quota packs and provider orders, as `npm start` saves them (raw phone numbers included: it is your local data).'), h('p', { class: 'muted' }, 'From the command line: npm start -- --export-on-exit ./snapshot  and  npm start -- --import ./snapshot')),
-    h('div', { class: 'card' }, h('h2', {}, 'Import'), h('div', { class: 'row' }, file, h('button', { class: 'primary', onclick: () => void load(), 'data-testid': 'import' }, 'Replace the emulator data with this file')), status),
+    h(
+      'div',
+      { class: 'card' },
+      h('h2', {}, 'Export'),
+      h(
+        'p',
+        {},
+        h('a', { href: '/console/api/export', download: '', 'data-testid': 'export' }, 'Download the emulator data'),
+        ' — collections, phone codes, quota packs and provider orders, as `npm start` saves them (raw phone numbers included: it is your local data).',
+      ),
+      h('p', { class: 'muted' }, 'From the command line: npm start -- --export-on-exit ./snapshot  and  npm start -- --import ./snapshot'),
+    ),
+    h(
+      'div',
+      { class: 'card' },
+      h('h2', {}, 'Import'),
+      h(
+        'div',
+        { class: 'row' },
+        file,
+        h('button', { class: 'primary', onclick: () => void load(), 'data-testid': 'import' }, 'Replace the emulator data with this file'),
+      ),
+      status,
+    ),
   );
 }
 
@@ -386,7 +612,12 @@ async function show(): Promise<void> {
   const el = h('div', {});
   replace(view, el);
   onInvocation = current === 'billing' ? () => void renderBilling(el) : null;
-  replace(nav, Object.entries(views).map(([key, { title }]) => h('a', { href: `#${key}`, class: key === current ? 'active' : '', 'data-testid': `tab-${key}` }, title)));
+  replace(
+    nav,
+    Object.entries(views).map(([key, { title }]) =>
+      h('a', { href: `#${key}`, class: key === current ? 'active' : '', 'data-testid': `tab-${key}` }, title),
+    ),
+  );
   try {
     await v.render(el);
   } catch (err) {
@@ -397,4 +628,6 @@ async function show(): Promise<void> {
 window.addEventListener('hashchange', () => void show());
 connectLog();
 void show();
-void api<ConsoleOverview>('GET', '/console/api/overview').then((o) => (document.getElementById('env')!.textContent = `env ${o.envId} · appid ${o.appid}`));
+void api<ConsoleOverview>('GET', '/console/api/overview').then(
+  (o) => (document.getElementById('env')!.textContent = `env ${o.envId} · appid ${o.appid}`),
+);

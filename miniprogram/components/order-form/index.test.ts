@@ -24,7 +24,9 @@ beforeEach(async () => {
   jest.resetModules();
   productsGate = null;
   cloud = routeCloudToEmulator(t.url, CUSTOMER);
-  const api = (globalThis as unknown as { wx: { cloud: { callFunction(o: { name: string; data: Record<string, unknown> }): Promise<unknown> } } }).wx.cloud;
+  const api = (
+    globalThis as unknown as { wx: { cloud: { callFunction(o: { name: string; data: Record<string, unknown> }): Promise<unknown> } } }
+  ).wx.cloud;
   const call = api.callFunction.bind(api);
   api.callFunction = async (o) => {
     if (o.name === 'orders' && o.data.$url === 'products.list' && productsGate) await productsGate;
@@ -54,7 +56,10 @@ const tap = async (comp: Comp, selector: string, event = 'tap', detail?: unknown
 };
 const submitted = (comp: Comp) => {
   const events: Array<Record<string, unknown>> = [];
-  (comp as unknown as { addEventListener(n: string, f: (e: { detail: Record<string, unknown> }) => void): void }).addEventListener('submitted', (e) => events.push(e.detail));
+  (comp as unknown as { addEventListener(n: string, f: (e: { detail: Record<string, unknown> }) => void): void }).addEventListener(
+    'submitted',
+    (e) => events.push(e.detail),
+  );
   return events;
 };
 const pageShow = (comp: Comp) => (comp as unknown as { triggerPageLifeTime(name: string): void }).triggerPageLifeTime('show');
@@ -75,7 +80,18 @@ test('by default: prices from the server, the address, both ways to submit; the 
   await tap(comp, '.order__submit');
   await eventually(() => expect(comp.querySelector('.order__done')).toBeTruthy());
   const stored = await t.docs<Record<string, unknown>>('orders');
-  expect(stored).toMatchObject([{ _openid: CUSTOMER, mode: 'order', totalFen: 2899, address: '深圳市南山区', lines: [{ productId: 'sample-a', qty: 2 }, { productId: 'sample-b', qty: 1 }] }]);
+  expect(stored).toMatchObject([
+    {
+      _openid: CUSTOMER,
+      mode: 'order',
+      totalFen: 2899,
+      address: '深圳市南山区',
+      lines: [
+        { productId: 'sample-a', qty: 2 },
+        { productId: 'sample-b', qty: 1 },
+      ],
+    },
+  ]);
   expect(text(comp)).toContain('订单已提交');
   expect(text(comp)).toContain(String(stored[0]!._id).slice(0, 12));
   expect(text(comp)).toContain('合计 ¥28.99');

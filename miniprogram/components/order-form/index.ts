@@ -85,7 +85,13 @@ Component({
         unitPriceText: p.unitPriceFen !== undefined && !catalogue.hidePrices ? yuanText(p.unitPriceFen) : '',
       }));
       pricesOf.set(this, catalogue.hidePrices ? new Map() : new Map(catalogue.products.map((p) => [p.productId, p.unitPriceFen ?? 0])));
-      this.setData({ state: 'ready', hidePrices: catalogue.hidePrices, hideShippingAddress: catalogue.hideShippingAddress, lines, message });
+      this.setData({
+        state: 'ready',
+        hidePrices: catalogue.hidePrices,
+        hideShippingAddress: catalogue.hideShippingAddress,
+        lines,
+        message,
+      });
       this.updateTotal();
     },
 

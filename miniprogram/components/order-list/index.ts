@@ -40,7 +40,8 @@ Component({
     reload(): Promise<void> {
       return listMyOrders().then(
         ({ orders }) => this.setData({ state: 'ready', rows: orders.map(row), message: '' }),
-        (err: unknown) => this.setData({ state: this.data.state === 'ready' ? 'ready' : 'error', message: `订单加载失败：${errorText(err)}` }),
+        (err: unknown) =>
+          this.setData({ state: this.data.state === 'ready' ? 'ready' : 'error', message: `订单加载失败：${errorText(err)}` }),
       );
     },
   },

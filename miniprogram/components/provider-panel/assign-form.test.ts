@@ -1,6 +1,19 @@
 /** The provider panel's pure helpers: appid check, idempotency keys, start dates, labels and error words. */
 import { CloudError } from '../../services/cloud';
-import { assignErrorText, beginTimeOf, canCancel, cancelErrorText, checkAssignForm, figureText, isAppid, isSettling, newIdempotencyKey, orderStatusText, statusLabel, STATUS_LABELS } from './assign-form';
+import {
+  assignErrorText,
+  beginTimeOf,
+  canCancel,
+  cancelErrorText,
+  checkAssignForm,
+  figureText,
+  isAppid,
+  isSettling,
+  newIdempotencyKey,
+  orderStatusText,
+  statusLabel,
+  STATUS_LABELS,
+} from './assign-form';
 
 test.each([
   ['wx5eed1e0c0ffee001', true],
@@ -37,7 +50,14 @@ test('a start day is midnight China time; impossible days are refused', () => {
 });
 
 test('status labels, and which statuses can be withdrawn or are still settling', () => {
-  expect(STATUS_LABELS).toEqual({ pending: '处理中', done: '已分配', failed: '失败', cancelling: '撤回中', cancelled: '已撤回', unknown: '结果未知，请到服务平台核对' });
+  expect(STATUS_LABELS).toEqual({
+    pending: '处理中',
+    done: '已分配',
+    failed: '失败',
+    cancelling: '撤回中',
+    cancelled: '已撤回',
+    unknown: '结果未知，请到服务平台核对',
+  });
   expect(statusLabel('done')).toBe('已分配');
   expect(statusLabel('weird')).toBe('weird');
   expect(['pending', 'done', 'failed', 'cancelling', 'cancelled'].filter(canCancel)).toEqual(['done']);
@@ -53,9 +73,17 @@ describe('checkAssignForm', () => {
   const form = { appid: 'wx5eed1e0c0ffee002', skuId: 's10k', startText: '' };
 
   test('a good form becomes assign params; a start date becomes beginTime', () => {
-    expect(checkAssignForm(form, order, skus)).toEqual({ ok: { orderId: 'o1', skuId: 's10k', receiverAppId: 'wx5eed1e0c0ffee002', calls: 10000 } });
+    expect(checkAssignForm(form, order, skus)).toEqual({
+      ok: { orderId: 'o1', skuId: 's10k', receiverAppId: 'wx5eed1e0c0ffee002', calls: 10000 },
+    });
     expect(checkAssignForm({ ...form, appid: ' wx5eed1e0c0ffee002 ', startText: '2026-06-01' }, order, skus)).toEqual({
-      ok: { orderId: 'o1', skuId: 's10k', receiverAppId: 'wx5eed1e0c0ffee002', calls: 10000, beginTime: Date.parse('2026-06-01T00:00:00+08:00') },
+      ok: {
+        orderId: 'o1',
+        skuId: 's10k',
+        receiverAppId: 'wx5eed1e0c0ffee002',
+        calls: 10000,
+        beginTime: Date.parse('2026-06-01T00:00:00+08:00'),
+      },
     });
   });
 
@@ -108,6 +136,10 @@ test('what WeChat did not say is shown plainly: missing figures as 未知, unkno
   expect(isSettling('unknown')).toBe(false);
   // A SKU without a call count cannot be assigned from the phone; an order without a remaining count is left to WeChat.
   const form = { appid: 'wx0123456789abcdef', skuId: 's', startText: '' };
-  expect(checkAssignForm(form, { orderId: 'o', remaining: 10 }, [{ skuId: 's', calls: null }])).toEqual({ error: expect.stringContaining('未知') });
-  expect(checkAssignForm(form, { orderId: 'o', remaining: null }, [{ skuId: 's', calls: 1000 }])).toEqual({ ok: expect.objectContaining({ calls: 1000 }) });
+  expect(checkAssignForm(form, { orderId: 'o', remaining: 10 }, [{ skuId: 's', calls: null }])).toEqual({
+    error: expect.stringContaining('未知'),
+  });
+  expect(checkAssignForm(form, { orderId: 'o', remaining: null }, [{ skuId: 's', calls: 1000 }])).toEqual({
+    ok: expect.objectContaining({ calls: 1000 }),
+  });
 });

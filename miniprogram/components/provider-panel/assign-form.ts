@@ -91,7 +91,15 @@ export function checkAssignForm(
     if (ms === null) return { error: '开始日期格式不正确' };
     beginTime = ms;
   }
-  return { ok: { orderId: order.orderId, skuId: sku.skuId, receiverAppId: appid, calls: sku.calls, ...(beginTime === undefined ? {} : { beginTime }) } };
+  return {
+    ok: {
+      orderId: order.orderId,
+      skuId: sku.skuId,
+      receiverAppId: appid,
+      calls: sku.calls,
+      ...(beginTime === undefined ? {} : { beginTime }),
+    },
+  };
 }
 
 /** The field a refused assign names, in the staff's words (the server's message is English, for developers). */

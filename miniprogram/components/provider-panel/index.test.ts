@@ -17,7 +17,14 @@ let cloud: CloudRoute;
 
 beforeAll(async () => {
   // PROVIDER_PUSH_TOKEN: the emulator's push Token, so WeChat's signed result pushes settle assignments.
-  t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN, PROVIDER_APPID: 'wx5eed1e0c0ffee001', PROVIDER_APPSECRET: 'x', PROVIDER_PUSH_TOKEN: 'quickphone-local-push-token' } });
+  t = await spawnEmulator({
+    env: {
+      ADMIN_OPENIDS: ADMIN,
+      PROVIDER_APPID: 'wx5eed1e0c0ffee001',
+      PROVIDER_APPSECRET: 'x',
+      PROVIDER_PUSH_TOKEN: 'quickphone-local-push-token',
+    },
+  });
 });
 afterAll(() => t.stop());
 beforeEach(async () => {
@@ -27,7 +34,12 @@ beforeEach(async () => {
 });
 
 interface SpOrders {
-  orders: Array<{ orderId: string; calls: number; assigned: number; assignments: Array<{ requestId: string; receiverAppId: string; skuId: string; calls: number; status: unknown }> }>;
+  orders: Array<{
+    orderId: string;
+    calls: number;
+    assigned: number;
+    assignments: Array<{ requestId: string; receiverAppId: string; skuId: string; calls: number; status: unknown }>;
+  }>;
 }
 const seedOrder = async (calls = 1_000_000) => {
   const res = await t.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls });
@@ -188,7 +200,11 @@ test('a done assignment can be withdrawn (→ 已撤回); one WeChat refuses to 
   await eventually(() => expect(comp.data.assignments.map((a: { status: string }) => a.status)).toEqual(['done']), 15000);
 
   // WeChat refuses (the pack is used, or older than 7 days): CONFLICT, in words; still 已分配.
-  const fault = await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/cancel_assign', errcode: 10121014, times: 1 });
+  const fault = await t.http('POST', '/v1/faults', {
+    target: 'wechat:/wxa/charge/service-provider/package/cancel_assign',
+    errcode: 10121014,
+    times: 1,
+  });
   expect(fault.status).toBe(200);
   await fire(comp.querySelector('.provider__withdraw'));
   expect(text(comp)).toContain('确定撤回');

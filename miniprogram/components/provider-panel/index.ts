@@ -11,8 +11,30 @@
 import { CloudError } from '../../services/cloud';
 import { errorText } from '../../services/errors';
 import { chinaTimeText } from '../../services/admin';
-import { assignPack, cancelAssignment, listAssignments, listOrders, listSkus, type AssignParams, type Assignment, type ProviderOrder, type ProviderSku } from '../../services/provider';
-import { assignErrorText, canCancel, cancelErrorText, checkAssignForm, EMPTY_ASSIGN_FORM, figureText, isSettling, newIdempotencyKey, orderStatusText, statusLabel, type AssignForm } from './assign-form';
+import {
+  assignPack,
+  cancelAssignment,
+  listAssignments,
+  listOrders,
+  listSkus,
+  type AssignParams,
+  type Assignment,
+  type ProviderOrder,
+  type ProviderSku,
+} from '../../services/provider';
+import {
+  assignErrorText,
+  canCancel,
+  cancelErrorText,
+  checkAssignForm,
+  EMPTY_ASSIGN_FORM,
+  figureText,
+  isSettling,
+  newIdempotencyKey,
+  orderStatusText,
+  statusLabel,
+  type AssignForm,
+} from './assign-form';
 
 interface Confirm {
   params: AssignParams;
@@ -91,8 +113,13 @@ Component({
           this.showAssignments(assignments, n);
         },
         (err: unknown) => {
-          if (err instanceof CloudError && err.code === 'FORBIDDEN') this.setData({ state: 'forbidden', message: '无权限：只有服务商管理员可以分配资源包' });
-          else this.setData({ state: 'error', message: err instanceof CloudError && err.code !== 'NETWORK' ? `加载失败：${errorText(err)}` : '加载失败，请重试' });
+          if (err instanceof CloudError && err.code === 'FORBIDDEN')
+            this.setData({ state: 'forbidden', message: '无权限：只有服务商管理员可以分配资源包' });
+          else
+            this.setData({
+              state: 'error',
+              message: err instanceof CloudError && err.code !== 'NETWORK' ? `加载失败：${errorText(err)}` : '加载失败，请重试',
+            });
         },
       );
     },
@@ -111,7 +138,9 @@ Component({
       return listAssignments().then(
         ({ assignments }) => this.showAssignments(assignments, n),
         (err: unknown) => {
-          this.setData({ listMessage: err instanceof CloudError && err.code !== 'NETWORK' ? `刷新失败：${errorText(err)}` : '刷新失败，请稍后重试' });
+          this.setData({
+            listMessage: err instanceof CloudError && err.code !== 'NETWORK' ? `刷新失败：${errorText(err)}` : '刷新失败，请稍后重试',
+          });
           this.schedulePoll(true);
         },
       );
@@ -120,8 +149,16 @@ Component({
       const seq = seqOf(this);
       if (n < seq.shown) return;
       seq.shown = n;
-      const rows: AssignmentRow[] = assignments.map((a) => ({ ...a, statusText: statusLabel(a.status), callsText: figureText(a.calls), cancellable: canCancel(a.status), createdText: chinaTimeText(a.createdAt) }));
-      const settledSome = this.data.assignments.some((old) => isSettling(old.status) && rows.some((r) => r.assignmentId === old.assignmentId && !isSettling(r.status)));
+      const rows: AssignmentRow[] = assignments.map((a) => ({
+        ...a,
+        statusText: statusLabel(a.status),
+        callsText: figureText(a.calls),
+        cancellable: canCancel(a.status),
+        createdText: chinaTimeText(a.createdAt),
+      }));
+      const settledSome = this.data.assignments.some(
+        (old) => isSettling(old.status) && rows.some((r) => r.assignmentId === old.assignmentId && !isSettling(r.status)),
+      );
       this.setData({ assignments: rows, listMessage: '' });
       // A settled assignment changes what its order has left.
       if (settledSome) this.refreshOrders();
@@ -154,7 +191,12 @@ Component({
           if (this.data.orderId === orderId) this.setData({ skus, skusState: 'ready' });
         },
         (err: unknown) => {
-          if (this.data.orderId === orderId) this.setData({ skusState: 'error', formMessage: err instanceof CloudError && err.code !== 'NETWORK' ? `规格加载失败：${errorText(err)}` : '规格加载失败，请重新选择订单' });
+          if (this.data.orderId === orderId)
+            this.setData({
+              skusState: 'error',
+              formMessage:
+                err instanceof CloudError && err.code !== 'NETWORK' ? `规格加载失败：${errorText(err)}` : '规格加载失败，请重新选择订单',
+            });
         },
       );
     },
@@ -182,11 +224,18 @@ Component({
       const { calls, ...request } = checked.ok;
       // The same request as one whose outcome is still unknown keeps that key.
       const previous = unsettled.get(this);
-      const idempotencyKey = previous && sameRequest(previous, { ...request, idempotencyKey: '' }) ? previous.idempotencyKey : newIdempotencyKey();
+      const idempotencyKey =
+        previous && sameRequest(previous, { ...request, idempotencyKey: '' }) ? previous.idempotencyKey : newIdempotencyKey();
       const sku = this.data.skus.find((s) => s.skuId === request.skuId);
       this.setData({
         formMessage: '',
-        confirm: { params: { ...request, idempotencyKey }, calls, skuName: sku?.name ?? request.skuId, startText: this.data.form.startText.trim(), retrying: false },
+        confirm: {
+          params: { ...request, idempotencyKey },
+          calls,
+          skuName: sku?.name ?? request.skuId,
+          startText: this.data.form.startText.trim(),
+          retrying: false,
+        },
       });
     },
     onCancelConfirm() {

@@ -37,7 +37,7 @@ afterEach(async () => {
   wxStub.restore();
   // Fire-and-forget reports and retries in flight must land before the next test resets
   // the emulator: wait until no call has started for longer than a retry delay.
-  for (let seen = -1; seen !== cloud.calls.length; ) {
+  for (let seen = -1; seen !== cloud.calls.length;) {
     seen = cloud.calls.length;
     await Promise.all(inFlight.splice(0));
     await simulate.sleep(50);
@@ -60,20 +60,26 @@ const tap = async (comp: Comp, detail: Record<string, unknown>) => {
   b.dispatchEvent(attr(b, 'openType') === 'getRealtimePhoneNumber' ? 'getrealtimephonenumber' : 'getphonenumber', { detail });
   await simulate.sleep(0);
 };
-const press = async (node: { dispatchEvent(name: string, options?: { detail?: unknown }): void } | undefined, name = 'tap', detail?: unknown) => {
+const press = async (
+  node: { dispatchEvent(name: string, options?: { detail?: unknown }): void } | undefined,
+  name = 'tap',
+  detail?: unknown,
+) => {
   node!.dispatchEvent(name, detail === undefined ? undefined : { detail });
   await simulate.sleep(0);
 };
 const doneEvents = (comp: Comp) => {
   const events: unknown[] = [];
   // j-component supports listening on the root; its typings omit it.
-  (comp as unknown as { addEventListener(name: string, fn: (e: { detail: unknown }) => void): void }).addEventListener('done', (e) => events.push(e.detail));
+  (comp as unknown as { addEventListener(name: string, fn: (e: { detail: unknown }) => void): void }).addEventListener('done', (e) =>
+    events.push(e.detail),
+  );
   return events;
 };
 const routes = () => cloud.calls.map((c) => `${c.name}.${String(c.data.$url)}`);
 
 describe('which button', () => {
-  test('a new user sees the quick button, without WeChat\'s own no-quota toast', async () => {
+  test("a new user sees the quick button, without WeChat's own no-quota toast", async () => {
     const comp = await mount();
     const b = button(comp);
     expect(b).toBeTruthy();
@@ -85,13 +91,19 @@ describe('which button', () => {
   });
 
   test('the real-time kind renders the real-time button', async () => {
-    await t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null } });
+    await t.http('PUT', '/v1/db/settings/global', {
+      version: 1,
+      phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null },
+    });
     const comp = await mount();
     expect(attr(button(comp)!, 'openType')).toBe('getRealtimePhoneNumber');
   });
 
   test('when phone capture is off the button is hidden and the free fallback shown', async () => {
-    await t.http('PUT', '/v1/db/settings/global', { version: 2, phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null } });
+    await t.http('PUT', '/v1/db/settings/global', {
+      version: 2,
+      phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null },
+    });
     const comp = await mount();
     expect(button(comp)).toBeFalsy();
     expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
@@ -109,7 +121,8 @@ describe('which button', () => {
   test('while the session is asked: 正在加载…, and neither a paid button nor the fallback yet', async () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const api = (globalThis as unknown as { wx: { cloud: { callFunction(o: { data: Record<string, unknown> }): Promise<unknown> } } }).wx.cloud;
+    const api = (globalThis as unknown as { wx: { cloud: { callFunction(o: { data: Record<string, unknown> }): Promise<unknown> } } }).wx
+      .cloud;
     const call = api.callFunction.bind(api);
     api.callFunction = async (o) => {
       if (o.data.$url === 'session') await gate;
@@ -152,7 +165,10 @@ describe('the button callback', () => {
   });
 
   test('the real-time button sends its kind', async () => {
-    await t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null } });
+    await t.http('PUT', '/v1/db/settings/global', {
+      version: 1,
+      phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null },
+    });
     const comp = await mount();
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: USER, kind: 'realtime' });
     await tap(comp, { code, errMsg: 'getRealtimePhoneNumber:ok' });
@@ -237,7 +253,10 @@ describe('the button callback', () => {
 
 describe('the fallback', () => {
   beforeEach(async () => {
-    await t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null } });
+    await t.http('PUT', '/v1/db/settings/global', {
+      version: 1,
+      phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null },
+    });
   });
 
   test('continue with the WeChat identity: done, unverified, nothing charged', async () => {
@@ -267,31 +286,38 @@ const text = (comp: Comp) => comp.dom!.textContent ?? '';
 /** The page holding the component shows again (j-component has it; its typings omit it). */
 const pageShow = (comp: Comp) => (comp as unknown as { triggerPageLifeTime(name: string): void }).triggerPageLifeTime('show');
 const setSettings = (doc: Record<string, unknown>) =>
-  t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: true, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null }, ...doc });
+  t.http('PUT', '/v1/db/settings/global', {
+    version: 1,
+    phoneCapture: { enabled: true, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null },
+    ...doc,
+  });
 const REALTIME = { phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null } };
 
 describe('no second paid tap while a billed code waits', () => {
-  test.each([['quick'], ['realtime']])('%s: after the automatic retries fail the paid button stays disabled; 重新提交 or the free fallback are the ways on', async (kind) => {
-    if (kind === 'realtime') await setSettings(REALTIME);
-    const comp = await mount();
-    expect(attr(button(comp)!, 'phoneNumberNoQuotaToast')).toBe(false);
-    const code = await t.mintCode({ phoneNumber: '13800138000', openid: USER, kind: kind as 'quick' | 'realtime' });
-    cloud.offline = true;
-    await tap(comp, { code, errMsg: 'getPhoneNumber:ok' });
-    expect(attr(button(comp)!, 'disabled')).toBe(true);
-    expect(attr(button(comp)!, 'loading')).toBe(true);
-    await eventually(() => expect(comp.querySelector('.quick-login__resend')).toBeTruthy());
-    expect(attr(button(comp)!, 'disabled')).toBe(true);
-    expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
-    // A callback reaching us anyway (a second approval) must not replace the waiting code.
-    cloud.offline = false;
-    const second = await t.mintCode({ phoneNumber: '13800138000', openid: USER, kind: kind as 'quick' | 'realtime' });
-    await tap(comp, { code: second, errMsg: 'getPhoneNumber:ok' });
-    expect(comp.data.pendingCode).toBe(code);
-    await press(comp.querySelector('.quick-login__resend'));
-    await eventually(() => expect(comp.data.phoneMasked).toBe('138****8000'));
-    expect(new Set(cloud.calls.filter((c) => c.data.$url === 'bindPhone').map((c) => c.data.code))).toEqual(new Set([code]));
-  });
+  test.each([['quick'], ['realtime']])(
+    '%s: after the automatic retries fail the paid button stays disabled; 重新提交 or the free fallback are the ways on',
+    async (kind) => {
+      if (kind === 'realtime') await setSettings(REALTIME);
+      const comp = await mount();
+      expect(attr(button(comp)!, 'phoneNumberNoQuotaToast')).toBe(false);
+      const code = await t.mintCode({ phoneNumber: '13800138000', openid: USER, kind: kind as 'quick' | 'realtime' });
+      cloud.offline = true;
+      await tap(comp, { code, errMsg: 'getPhoneNumber:ok' });
+      expect(attr(button(comp)!, 'disabled')).toBe(true);
+      expect(attr(button(comp)!, 'loading')).toBe(true);
+      await eventually(() => expect(comp.querySelector('.quick-login__resend')).toBeTruthy());
+      expect(attr(button(comp)!, 'disabled')).toBe(true);
+      expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
+      // A callback reaching us anyway (a second approval) must not replace the waiting code.
+      cloud.offline = false;
+      const second = await t.mintCode({ phoneNumber: '13800138000', openid: USER, kind: kind as 'quick' | 'realtime' });
+      await tap(comp, { code: second, errMsg: 'getPhoneNumber:ok' });
+      expect(comp.data.pendingCode).toBe(code);
+      await press(comp.querySelector('.quick-login__resend'));
+      await eventually(() => expect(comp.data.phoneMasked).toBe('138****8000'));
+      expect(new Set(cloud.calls.filter((c) => c.data.$url === 'bindPhone').map((c) => c.data.code))).toEqual(new Set([code]));
+    },
+  );
 });
 
 describe('privacy agreement', () => {

@@ -21,9 +21,26 @@
  */
 import { CloudError } from '../../services/cloud';
 import { HIDDEN_BECAUSE_TEXT, loadSession, onSessionChange, refreshSession, type Session } from '../../services/session';
-import { bindPhone, normalizeManualPhone, readButtonDetail, reportPhoneEvent, saveManualPhone, type PhoneButtonDetail } from '../../services/phone';
+import {
+  bindPhone,
+  normalizeManualPhone,
+  readButtonDetail,
+  reportPhoneEvent,
+  saveManualPhone,
+  type PhoneButtonDetail,
+} from '../../services/phone';
 import { baseLibrary, paidButtonFor, type PaidButton } from '../../services/platform';
-import { AGREE_BUTTON_ID, agreePrivacy, installPrivacyListener, onPrivacyNeeded, openPrivacyContract, privacyPending, privacySetting, refusePrivacy, reportExposure } from '../../services/privacy';
+import {
+  AGREE_BUTTON_ID,
+  agreePrivacy,
+  installPrivacyListener,
+  onPrivacyNeeded,
+  openPrivacyContract,
+  privacyPending,
+  privacySetting,
+  refusePrivacy,
+  reportExposure,
+} from '../../services/privacy';
 
 const MESSAGES = {
   sessionFailed: '网络不太稳定，请重试',
@@ -82,10 +99,7 @@ Component({
   lifetimes: {
     attached() {
       installPrivacyListener();
-      const subs = [
-        onSessionChange((s) => this.applySession(s)),
-        onPrivacyNeeded(() => this.showPrivacyNotice()),
-      ];
+      const subs = [onSessionChange((s) => this.applySession(s)), onPrivacyNeeded(() => this.showPrivacyNotice())];
       unsubscribers.set(this, subs);
       if (privacyPending()) this.showPrivacyNotice();
       privacySetting().then(({ needAuthorization, contractName }) => {
@@ -116,7 +130,8 @@ Component({
     applySession(s: Session) {
       const button = s.phoneLogin.show ? paidButtonFor(s.phoneLogin.kind) : null;
       let hiddenText = '';
-      if (!s.phoneLogin.show && s.phoneLogin.hiddenBecause && s.phoneLogin.hiddenBecause !== 'already-bound') hiddenText = HIDDEN_BECAUSE_TEXT[s.phoneLogin.hiddenBecause];
+      if (!s.phoneLogin.show && s.phoneLogin.hiddenBecause && s.phoneLogin.hiddenBecause !== 'already-bound')
+        hiddenText = HIDDEN_BECAUSE_TEXT[s.phoneLogin.hiddenBecause];
       else if (s.phoneLogin.show && !button) hiddenText = MESSAGES.oldWechat;
       this.setData({
         state: 'ready',

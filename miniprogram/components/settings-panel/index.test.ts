@@ -37,13 +37,30 @@ const fire = async (comp: Comp, selector: string, event: string, detail?: unknow
 const text = (comp: Comp) => comp.dom!.textContent ?? '';
 const stored = async () => (await t.docs<Record<string, unknown>>('settings'))[0];
 
-test('shows the merchant\'s three toggles with their labels and the breaker state', async () => {
+test("shows the merchant's three toggles with their labels and the breaker state", async () => {
   const comp = await mount();
-  for (const label of ['关闭获取手机号', '隐藏单价金额且只能以记账方式提交订单', '隐藏收货地址', '手机号验证方式', '每月预算', '每日上限', '手机号登录正常']) expect(text(comp)).toContain(label);
+  for (const label of [
+    '关闭获取手机号',
+    '隐藏单价金额且只能以记账方式提交订单',
+    '隐藏收货地址',
+    '手机号验证方式',
+    '每月预算',
+    '每日上限',
+    '手机号登录正常',
+  ])
+    expect(text(comp)).toContain(label);
   // 熔断 in the merchant's words: when it happens and what it does.
   expect(text(comp)).toContain('自动暂停');
   expect(text(comp)).toMatch(/资源包.*用完.*预算.*上限/);
-  expect(comp.data.form).toEqual({ captureOff: false, hidePrices: false, hideShippingAddress: false, feeExempt: false, kind: 'quick', budgetText: '', capText: '' });
+  expect(comp.data.form).toEqual({
+    captureOff: false,
+    hidePrices: false,
+    hideShippingAddress: false,
+    feeExempt: false,
+    kind: 'quick',
+    budgetText: '',
+    capText: '',
+  });
 });
 
 test('the fee-exemption switch: says who is exempt, saves only that field, audited', async () => {
@@ -66,7 +83,13 @@ test('saving sends only what changed; the last change shows who and when', async
   await fire(comp, '.settings__budget', 'input', { value: '50.5' });
   await fire(comp, '.settings__save', 'tap');
   await eventually(() => expect(comp.data.message).toBe('已保存'));
-  expect(await stored()).toMatchObject({ version: 1, hideShippingAddress: true, hidePrices: false, phoneCapture: { enabled: false, monthlyBudgetYuan: 50.5 }, updatedBy: ADMIN });
+  expect(await stored()).toMatchObject({
+    version: 1,
+    hideShippingAddress: true,
+    hidePrices: false,
+    phoneCapture: { enabled: false, monthlyBudgetYuan: 50.5 },
+    updatedBy: ADMIN,
+  });
   // Who is "you" comes from our own session, which may answer after the save (a cold auth container).
   await eventually(() => expect(text(comp)).toMatch(/最近修改：你 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/));
   // No raw openid on screen.
@@ -165,7 +188,9 @@ describe('double taps', () => {
 test('a save before our own session has answered never says 另一位管理员; 你 once it answers', async () => {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
-  const api = (globalThis as unknown as { wx: { cloud: { callFunction(o: { name: string; data: Record<string, unknown> }): Promise<unknown> } } }).wx.cloud;
+  const api = (
+    globalThis as unknown as { wx: { cloud: { callFunction(o: { name: string; data: Record<string, unknown> }): Promise<unknown> } } }
+  ).wx.cloud;
   const call = api.callFunction.bind(api);
   api.callFunction = async (o) => {
     if (o.name === 'auth' && o.data.$url === 'session') await gate;
@@ -180,14 +205,14 @@ test('a save before our own session has answered never says 另一位管理员; 
   await eventually(() => expect(text(comp)).toMatch(/最近修改：你 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/));
 });
 
-test('another admin\'s change shows as such, never their openid', async () => {
+test("another admin's change shows as such, never their openid", async () => {
   await t.call('admin', { $url: 'settings.update', version: 0, patch: { hidePrices: true } }, 'o_admin_0002');
   const comp = await mount();
   await eventually(() => expect(text(comp)).toContain('最近修改：另一位管理员'));
   expect(text(comp)).not.toContain('o_admin_0002');
 });
 
-test('a refusal from the server is told in Chinese, not in the server\'s English', async () => {
+test("a refusal from the server is told in Chinese, not in the server's English", async () => {
   const comp = await mount();
   routeCloudToEmulator(t.url, 'o_plain_user'); // no longer an admin when saving
   await fire(comp, '.settings__hide-prices', 'change', { value: true });

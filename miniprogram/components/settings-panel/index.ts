@@ -4,7 +4,16 @@
  * saved first (CONFLICT) it reloads and says which settings they changed.
  */
 import { CloudError } from '../../services/cloud';
-import { BREAKER_REASONS, changedLabels, chinaTimeText, getSettings, SETTING_LABELS, updateSettings, type Settings, type SettingsPatch } from '../../services/admin';
+import {
+  BREAKER_REASONS,
+  changedLabels,
+  chinaTimeText,
+  getSettings,
+  SETTING_LABELS,
+  updateSettings,
+  type Settings,
+  type SettingsPatch,
+} from '../../services/admin';
 import { errorField, errorText } from '../../services/errors';
 import { loadSession } from '../../services/session';
 
@@ -43,7 +52,8 @@ function formFrom(s: Settings): Form {
 function patchFrom(form: Form, s: Settings): { patch: SettingsPatch } | { error: string } {
   const budgetText = form.budgetText.trim();
   const budget = budgetText === '' ? null : Number(budgetText);
-  if (budget !== null && !(/^\d+(\.\d{1,2})?$/.test(budgetText) && budget > 0)) return { error: '每月预算请填写大于 0 的金额，最多两位小数，或留空' };
+  if (budget !== null && !(/^\d+(\.\d{1,2})?$/.test(budgetText) && budget > 0))
+    return { error: '每月预算请填写大于 0 的金额，最多两位小数，或留空' };
   const capText = form.capText.trim();
   const cap = capText === '' ? null : Number(capText);
   if (cap !== null && !(/^\d+$/.test(capText) && cap >= 1)) return { error: '每日上限请填写正整数，或留空' };
@@ -92,7 +102,11 @@ Component({
     load(message: string) {
       return getSettings().then(
         (settings) => this.show(settings, message),
-        (err: unknown) => this.setData({ state: 'error', message: err instanceof CloudError && err.code === 'FORBIDDEN' ? '只有管理员可以修改设置' : '加载失败，请重试' }),
+        (err: unknown) =>
+          this.setData({
+            state: 'error',
+            message: err instanceof CloudError && err.code === 'FORBIDDEN' ? '只有管理员可以修改设置' : '加载失败，请重试',
+          }),
       );
     },
     whoText(updatedBy: string | null): string {

@@ -53,7 +53,9 @@ describe('monthBars', () => {
   test('the text for screen readers says the month, the counts and the cost', () => {
     expect(monthBars(months).bars[1]!.aria).toBe('2026年4月：共 200 次，快速验证 150 次，实时验证 50 次，费用 ¥6.50');
     // What the calls cost beside their list value, when they differ.
-    expect(monthBars([{ ...months[1]!, costYuan: '0.00', listValueYuan: '6.50' }]).bars[0]!.aria).toBe('2026年4月：共 200 次，快速验证 150 次，实时验证 50 次，费用 ¥0.00（按标价 ¥6.50）');
+    expect(monthBars([{ ...months[1]!, costYuan: '0.00', listValueYuan: '6.50' }]).bars[0]!.aria).toBe(
+      '2026年4月：共 200 次，快速验证 150 次，实时验证 50 次，费用 ¥0.00（按标价 ¥6.50）',
+    );
   });
 
   test('all zero: a scale of 1 and flat bars, no division by zero', () => {
@@ -64,7 +66,11 @@ describe('monthBars', () => {
 });
 
 describe('dayCurve', () => {
-  const days = Array.from({ length: 30 }, (_, i) => ({ day: `2026-05-${String(i + 1).padStart(2, '0')}`, quick: i === 29 ? 4 : 0, realtime: i === 28 ? 2 : 0 }));
+  const days = Array.from({ length: 30 }, (_, i) => ({
+    day: `2026-05-${String(i + 1).padStart(2, '0')}`,
+    quick: i === 29 ? 4 : 0,
+    realtime: i === 28 ? 2 : 0,
+  }));
 
   test('spreads the points across the width, oldest on the left, heights against a round top', () => {
     const { top, points } = dayCurve(days);
@@ -72,16 +78,27 @@ describe('dayCurve', () => {
     expect(points).toHaveLength(30);
     expect(points[0]).toMatchObject({ day: '2026-05-01', label: '01', leftPct: 0, bottomPct: 0, value: 0 });
     expect(points[28]).toMatchObject({ leftPct: 96.55, bottomPct: 50, valueText: '2' });
-    expect(points[29]).toMatchObject({ leftPct: 100, bottomPct: 100, valueText: '4', segment: null, aria: '5月30日：共 4 次，快速验证 4 次，实时验证 0 次' });
+    expect(points[29]).toMatchObject({
+      leftPct: 100,
+      bottomPct: 100,
+      valueText: '4',
+      segment: null,
+      aria: '5月30日：共 4 次，快速验证 4 次，实时验证 0 次',
+    });
   });
 
   test('labels today and every fifth day before it', () => {
-    expect(dayCurve(days).points.filter((p) => p.showLabel).map((p) => p.label)).toEqual(['05', '10', '15', '20', '25', '30']);
+    expect(
+      dayCurve(days)
+        .points.filter((p) => p.showLabel)
+        .map((p) => p.label),
+    ).toEqual(['05', '10', '15', '20', '25', '30']);
   });
 
   test('each segment ends on the next point: length and angle are measured in rpx', () => {
     const { points } = dayCurve(days);
-    const rpx = (p: { leftPct: number; bottomPct: number }) => [(p.leftPct / 100) * CURVE_WIDTH_RPX, (p.bottomPct / 100) * CURVE_HEIGHT_RPX] as const;
+    const rpx = (p: { leftPct: number; bottomPct: number }) =>
+      [(p.leftPct / 100) * CURVE_WIDTH_RPX, (p.bottomPct / 100) * CURVE_HEIGHT_RPX] as const;
     points.slice(0, -1).forEach((p, i) => {
       const [x0, y0] = rpx(p);
       const [x1, y1] = rpx(points[i + 1]!);
@@ -98,6 +115,11 @@ describe('dayCurve', () => {
   });
 
   test('a single day sits in the middle with no segment', () => {
-    expect(dayCurve([{ day: '2026-05-01', quick: 1, realtime: 0 }]).points[0]).toMatchObject({ leftPct: 50, bottomPct: 100, segment: null, showLabel: true });
+    expect(dayCurve([{ day: '2026-05-01', quick: 1, realtime: 0 }]).points[0]).toMatchObject({
+      leftPct: 50,
+      bottomPct: 100,
+      segment: null,
+      showLabel: true,
+    });
   });
 });

@@ -130,7 +130,11 @@ export function dayCurve(days: DayRow[]): { top: number; points: CurvePoint[] } 
       const lengthRpx = pct(Math.hypot(dx, dy));
       const angleDeg = pct((Math.atan2(dy, dx) * 180) / Math.PI);
       // CSS rotates clockwise with y pointing down; our y points up, hence the minus.
-      segment = { lengthRpx, angleDeg, style: `left: ${left}%; bottom: ${bottom}%; width: ${lengthRpx}rpx; transform: rotate(${-angleDeg}deg);` };
+      segment = {
+        lengthRpx,
+        angleDeg,
+        style: `left: ${left}%; bottom: ${bottom}%; width: ${lengthRpx}rpx; transform: rotate(${-angleDeg}deg);`,
+      };
     }
     const value = d.quick + d.realtime;
     return {

@@ -39,7 +39,8 @@ function chinaMonth(monthsAgo: number): string {
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 /** History as the charge path leaves it: one counter per China day and kind. */
-const seedUsage = (day: string, kind: 'quick' | 'realtime', count: number) => t.http('PUT', `/v1/db/usage_daily/${day}:${kind}`, { day, kind, count });
+const seedUsage = (day: string, kind: 'quick' | 'realtime', count: number) =>
+  t.http('PUT', `/v1/db/usage_daily/${day}:${kind}`, { day, kind, count });
 
 async function mount(props: Record<string, unknown> = {}) {
   const comp = simulate.render(simulate.load(path.join(__dirname, 'index'), 'usage-panel'), props);
@@ -100,7 +101,7 @@ describe('usage from the summary', () => {
     expect(text(comp.querySelector('.usage__month-detail')!)).toContain('费用 ¥0.00');
   });
 
-  test('after the trial each call costs its pack\'s price: 10 calls from a 1M pack at 28,000.00 cost 0.28, not 0.30', async () => {
+  test("after the trial each call costs its pack's price: 10 calls from a 1M pack at 28,000.00 cost 0.28, not 0.30", async () => {
     // The trial went two months ago; a 1,000,000-call pack bought last month serves now.
     await seedUsage(`${chinaMonth(2)}-10`, 'quick', 1000);
     await admin('quota.addPack', { calls: 1_000_000, validityDays: 365, priceYuan: 28000, startsAt: `${chinaMonth(1)}-01` });
@@ -116,7 +117,12 @@ describe('usage from the summary', () => {
 
   test('recording what a provider pack cost: its calls are priced by it, on the page and on the server', async () => {
     await seedUsage(`${chinaMonth(2)}-10`, 'quick', 1000); // the trial is spent
-    const pack = await admin<{ id: string }>('quota.addPack', { calls: 500, validityDays: 365, source: 'provider', startsAt: `${chinaMonth(1)}-01` });
+    const pack = await admin<{ id: string }>('quota.addPack', {
+      calls: 500,
+      validityDays: 365,
+      source: 'provider',
+      startsAt: `${chinaMonth(1)}-01`,
+    });
     await seedUsage(chinaDay(), 'quick', 40);
     const comp = await mount();
     await quotaReady(comp);
@@ -132,7 +138,11 @@ describe('usage from the summary', () => {
     await input(comp, '.pack__price-input', '12.5');
     await fire(comp.querySelector('.pack__price-save')!);
     await eventually(() => expect(text(row())).toContain('每次 ¥0.025'));
-    expect(cloud.calls.find((c) => c.data.$url === 'quota.setPrice')!.data).toEqual({ $url: 'quota.setPrice', id: pack.id, priceYuan: 12.5 });
+    expect(cloud.calls.find((c) => c.data.$url === 'quota.setPrice')!.data).toEqual({
+      $url: 'quota.setPrice',
+      id: pack.id,
+      priceYuan: 12.5,
+    });
     expect((await t.docs<{ _id: string; priceFen: number }>('quota_packs')).find((d) => d._id === pack.id)!.priceFen).toBe(1250);
     // 40 calls at 2.5 fen.
     await eventually(() => expect(text(comp.querySelector('.usage__cost')!)).toBe('费用 ¥1.00'));
@@ -217,9 +227,13 @@ describe('quota', () => {
     const comp = await mount();
     await quotaReady(comp);
     const [y, m, d] = status.forecast.exhaustsOn!.split('-').map(Number);
-    expect(text(comp.querySelector('.usage__forecast')!)).toBe(`近期月均 ${status.forecast.monthlyAverage} 次，预计 ${y}年${m}月${d}日 用完，预计每月费用 ¥${status.forecast.monthlyCostYuan}`);
+    expect(text(comp.querySelector('.usage__forecast')!)).toBe(
+      `近期月均 ${status.forecast.monthlyAverage} 次，预计 ${y}年${m}月${d}日 用完，预计每月费用 ¥${status.forecast.monthlyCostYuan}`,
+    );
     expect(status.recommendation).not.toBeNull();
-    expect(text(comp.querySelector('.usage__recommendation')!)).toContain(`建议购买 ${status.recommendation!.calls} 次，有效期 ${status.recommendation!.validityDays} 天，共 ¥${status.recommendation!.priceYuan}`);
+    expect(text(comp.querySelector('.usage__recommendation')!)).toContain(
+      `建议购买 ${status.recommendation!.calls} 次，有效期 ${status.recommendation!.validityDays} 天，共 ¥${status.recommendation!.priceYuan}`,
+    );
   });
 
   test('3,000 calls a month: one line per pack type with its quantity, and a larger pack that costs little more and lasts longer', async () => {
@@ -227,9 +241,13 @@ describe('quota', () => {
     for (let d = 0; d <= 20; d++) await seedUsage(chinaDay(d), 'quick', 100);
     const comp = await mount();
     await quotaReady(comp);
-    expect(text(comp.querySelector('.usage__recommendation')!)).toBe('建议购买 9000 次，有效期 90 天，共 ¥270.00（每次 ¥0.03），按近期用量可用约 90 天');
+    expect(text(comp.querySelector('.usage__recommendation')!)).toBe(
+      '建议购买 9000 次，有效期 90 天，共 ¥270.00（每次 ¥0.03），按近期用量可用约 90 天',
+    );
     expect(comp.querySelectorAll('.usage__pack-line').map(text)).toEqual(['36 个 250 次 / 90 天的资源包，每个 ¥7.50（每次 ¥0.03）']);
-    expect(text(comp.querySelector('.usage__alternative')!)).toBe('或：1 个 10000 次 / 365 天的资源包，每个 ¥300.00（每次 ¥0.03），只多 ¥30.00，按近期用量可用约 100 天');
+    expect(text(comp.querySelector('.usage__alternative')!)).toBe(
+      '或：1 个 10000 次 / 365 天的资源包，每个 ¥300.00（每次 ¥0.03），只多 ¥30.00，按近期用量可用约 100 天',
+    );
     // The merchant is told where to buy.
     expect(text(comp.querySelector('.usage__where-to-buy')!)).toContain('微信公众平台 › 付费管理');
     // The next 30 days: 3,000 calls at the 0.03 the advice buys them at.
@@ -254,7 +272,15 @@ describe('quota', () => {
     expect(docs.find((d) => d.note === '双十一')).toMatchObject({ calls: 500, kind: 'quick', source: 'self' });
     expect(text(comp)).toContain('双十一');
     const sent = cloud.calls.find((c) => c.data.$url === 'quota.addPack')!.data;
-    expect(sent).toEqual({ $url: 'quota.addPack', calls: 500, validityDays: 90, kind: 'quick', source: 'self', priceYuan: 15.5, note: '双十一' });
+    expect(sent).toEqual({
+      $url: 'quota.addPack',
+      calls: 500,
+      validityDays: 90,
+      kind: 'quick',
+      source: 'self',
+      priceYuan: 15.5,
+      note: '双十一',
+    });
   });
 
   test('a start date from the picker is sent as a China day; a later pack is not yet active', async () => {
@@ -333,7 +359,7 @@ describe('quota', () => {
     expect(text(comp)).toMatch(/建议购买 \d+ 次，有效期 \d+ 天，共 ¥\d+\.\d{2}/);
   });
 
-  test('the kind switch loads that kind\'s quota; the form then records that kind', async () => {
+  test("the kind switch loads that kind's quota; the form then records that kind", async () => {
     await admin('quota.addPack', { kind: 'realtime', calls: 777, validityDays: 365 });
     const realtime = await admin<QuotaStatus>('quota.status', { kind: 'realtime' });
     const comp = await mount();
@@ -378,7 +404,7 @@ describe('quota', () => {
     await eventually(() => expect(statusCalls()).toBe(before + 1));
   });
 
-  test('立即检查 without a network: a Chinese message, not the transport\'s English', async () => {
+  test("立即检查 without a network: a Chinese message, not the transport's English", async () => {
     const comp = await mount();
     await quotaReady(comp);
     cloud.offline = true;
@@ -442,7 +468,7 @@ describe('with WeChat credentials', () => {
     expect(shown).not.toMatch(/差异|相差/);
   });
 
-  test('a pack bought in WeChat\'s console appears after 立即检查, described in Chinese', async () => {
+  test("a pack bought in WeChat's console appears after 立即检查, described in Chinese", async () => {
     cloud = routeCloudToEmulator(w.url, ADMIN);
     await w.http('POST', '/v1/wechat/packs', { calls: 5000, validityDays: 365 });
     const comp = await mount();
@@ -454,7 +480,7 @@ describe('with WeChat credentials', () => {
     expect(text(pack)).not.toMatch(/[A-Za-z]{3,}/);
   });
 
-  test('立即检查 when WeChat refuses: says reconciliation failed, with WeChat\'s errcode, in Chinese', async () => {
+  test("立即检查 when WeChat refuses: says reconciliation failed, with WeChat's errcode, in Chinese", async () => {
     cloud = routeCloudToEmulator(w.url, ADMIN);
     await w.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/usage/get', errcode: 48001, times: 10 });
     const comp = await mount();

@@ -7,7 +7,16 @@
  */
 import { CloudError } from '../../services/cloud';
 import { errorText } from '../../services/errors';
-import { addQuotaPack, getQuotaStatus, getUsageSummary, KIND_LABELS, runChecks, setPackPrice, type CheckResult, type UsageSummary } from '../../services/admin';
+import {
+  addQuotaPack,
+  getQuotaStatus,
+  getUsageSummary,
+  KIND_LABELS,
+  runChecks,
+  setPackPrice,
+  type CheckResult,
+  type UsageSummary,
+} from '../../services/admin';
 import { parseYuanToFen } from '../../services/money';
 import type { PhoneKind } from '../../services/session';
 import { dayCurve, monthBars, monthText, type CurvePoint, type MonthBar } from './chart';
@@ -66,7 +75,15 @@ Component({
     message: '',
     /** False for 无权限: trying again will not help. */
     retriable: true,
-    thisMonth: null as null | { monthText: string; quick: number; realtime: number; costYuan: string; listText: string; explainText: string; estimateText: string },
+    thisMonth: null as null | {
+      monthText: string;
+      quick: number;
+      realtime: number;
+      costYuan: string;
+      listText: string;
+      explainText: string;
+      estimateText: string;
+    },
     totalsText: '',
     monthTop: 1,
     bars: [] as MonthBar[],
@@ -238,7 +255,11 @@ Component({
           this.loadQuota(kind);
           this.loadSummary();
         },
-        (err: unknown) => this.setData({ savingPrice: false, priceMessage: `未保存：${isForbidden(err) ? '只有管理员可以修改价格' : err instanceof CloudError && err.code === 'NETWORK' ? '网络不通，请重试' : '价格不被接受，请检查后再试'}` }),
+        (err: unknown) =>
+          this.setData({
+            savingPrice: false,
+            priceMessage: `未保存：${isForbidden(err) ? '只有管理员可以修改价格' : err instanceof CloudError && err.code === 'NETWORK' ? '网络不通，请重试' : '价格不被接受，请检查后再试'}`,
+          }),
       );
     },
     onCheck() {

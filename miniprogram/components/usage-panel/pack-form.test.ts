@@ -45,7 +45,7 @@ test.each([
   expect('error' in result && result.error).toContain(label);
 });
 
-test('server refusals name the field in the merchant\'s words', () => {
+test("server refusals name the field in the merchant's words", () => {
   expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'calls: is unreasonably large'))).toContain('购买次数');
   expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'startsAt: is not a real date between 2023 and 2100'))).toContain('开始日期');
   expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'something else'))).toContain('未保存');
@@ -55,7 +55,7 @@ test('server refusals name the field in the merchant\'s words', () => {
   expect(addPackErrorText(new CloudError('UPSTREAM_UNAVAILABLE', 'WeChat is busy'))).toContain('保存失败');
 });
 
-test('the server\'s English never reaches the merchant (field names stay codes, mapped to labels)', () => {
+test("the server's English never reaches the merchant (field names stay codes, mapped to labels)", () => {
   const english = [
     new CloudError('INVALID_ARGUMENT', 'calls: is unreasonably large'),
     new CloudError('INVALID_ARGUMENT', 'startsAt: is not a real date between 2023 and 2100'),

@@ -41,7 +41,14 @@ export interface QuotaView {
   monthlyCostText: string;
   feeExempt: boolean;
   alerts: Array<{ id: string; typeText: string; timeText: string; message: string; urgent: boolean }>;
-  reconciliation: { timeText: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number; differenceText: string } | null;
+  reconciliation: {
+    timeText: string;
+    wechatUsed: number;
+    localCharges: number;
+    difference: number;
+    wechatRemaining: number;
+    differenceText: string;
+  } | null;
 }
 
 /** "36 个 250 次 / 90 天的资源包，每个 ¥7.50（每次 ¥0.03）". */

@@ -12,7 +12,6 @@ function open(page: string, query: Record<string, string> = {}) {
   return comp;
 }
 
-
 const ADMIN = 'o_admin_page';
 let t: EmulatorClient;
 let cloud: CloudRoute;

@@ -14,7 +14,6 @@ function open(page: string, query: Record<string, string> = {}) {
   return comp;
 }
 
-
 const ADMIN = 'o_admin_home';
 const CUSTOMER = 'o_customer_home';
 let t: EmulatorClient;

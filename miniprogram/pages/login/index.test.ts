@@ -12,7 +12,6 @@ function open(page: string, query: Record<string, string> = {}) {
   return comp;
 }
 
-
 const ADMIN = 'o_admin_login';
 let t: EmulatorClient;
 let nav: Navigation[];
@@ -32,7 +31,10 @@ afterEach(() => wxStub.restore());
 
 test('continuing with the WeChat identity opens the home page, which exists', async () => {
   routeCloudToEmulator(t.url, 'o_customer_login');
-  await t.http('PUT', '/v1/db/settings/global', { version: 1, phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null } });
+  await t.http('PUT', '/v1/db/settings/global', {
+    version: 1,
+    phoneCapture: { enabled: false, kind: 'quick', monthlyBudgetYuan: null, dailyCap: null },
+  });
   const page = open('pages/login/index');
   await eventually(() => expect(page.querySelector('.login >>> .quick-login__continue')).toBeTruthy());
   page.querySelector('.login >>> .quick-login__continue')!.dispatchEvent('tap');

@@ -11,7 +11,6 @@ function open(page: string, query: Record<string, string> = {}) {
   return comp;
 }
 
-
 const ADMIN = 'o_admin_order';
 const CUSTOMER = 'o_customer_order';
 let t: EmulatorClient;
@@ -29,10 +28,11 @@ beforeEach(async () => {
 
 type Page = ReturnType<typeof open>;
 const text = (page: Page) => page.dom!.textContent ?? '';
-const ready = (page: Page) => eventually(() => {
-  expect(page.querySelector('.order-page >>> .order__bookkeeping')).toBeTruthy();
-  expect(text(page)).toContain('还没有订单');
-});
+const ready = (page: Page) =>
+  eventually(() => {
+    expect(page.querySelector('.order-page >>> .order__bookkeeping')).toBeTruthy();
+    expect(text(page)).toContain('还没有订单');
+  });
 
 test('a booked order shows in 我的订单, priced by the server', async () => {
   routeCloudToEmulator(t.url, CUSTOMER);

@@ -421,7 +421,7 @@ test('the push path leading to another function is refused, not taken over: noth
   writeCloud(cloud);
   const err = await run().catch((e: unknown) => e);
   expect((err as Error).message).toMatch(
-    /creating HTTP access path "\/provider-events" → function "provider" failed:\n  - the path already leads to function "someone-elses"/,
+    /creating HTTP access path "\/provider-events" → function "provider" failed:\n {2}- the path already leads to function "someone-elses"/,
   );
   expect(readCloud().http).toEqual([expect.objectContaining({ Name: 'someone-elses' })]);
   expect(summary().some((s) => s.includes('Rule') || s.startsWith('manager createAccess'))).toBe(false);

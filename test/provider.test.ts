@@ -177,7 +177,8 @@ test("orders.list lists the orders of both bulk products (query_list needs a spu
   );
   // One query per bulk product: never without a spuId.
   expect(sent('order/query_list')).toBe(2);
-  // The first WeChat call of the file: an ordinary access_token from /cgi-bin/token (the default; PROVIDER_TOKEN_PATH may name the stable-token API).
+  // The first WeChat call of the file: an ordinary access_token from /cgi-bin/token
+  // (the default; PROVIDER_TOKEN_PATH may name the stable-token API).
   expect(t.emulator.stats.actionCounts()['wechat:/cgi-bin/token']).toBeGreaterThanOrEqual(1);
   expect(t.emulator.stats.actionCounts()['wechat:/cgi-bin/stable_token'] ?? 0).toBe(0);
 

@@ -66,12 +66,13 @@ const cases: Array<[string, () => Promise<unknown>, string[]]> = [
   [
     'runTransaction',
     () =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       db.runTransaction(async (tx: any) =>
         tx
           .collection('things')
           .doc('seed')
           .update({ data: { n: 5 } }),
-      ), // eslint-disable-line @typescript-eslint/no-explicit-any
+      ),
     ['database.commitTransaction', 'database.modifyDocument', 'database.startTransaction'],
   ],
   [

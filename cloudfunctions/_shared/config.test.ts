@@ -1,6 +1,9 @@
 import { decodeEnvValue, encodeEnvValue, ENCODED_PREFIX, packCatalogueOverride, wechatCredentials } from './config';
 
-/** The CloudBase CLI's handling of cloudbaserc.json (2.12.10): values pasted as text, then JSON.parse with a reviver that turns JSON-object strings into objects. */
+/**
+ * The CloudBase CLI's handling of cloudbaserc.json (2.12.10): values pasted as text, then
+ * JSON.parse with a reviver that turns JSON-object strings into objects.
+ */
 function throughTheCli(value: string): unknown {
   const text = JSON.stringify({ envVariables: { X: value } });
   return (

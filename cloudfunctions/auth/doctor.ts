@@ -20,6 +20,7 @@ import { db } from '../_shared/cloud';
 import { decodeEnvValue, doctorKey, wechatCredentials } from '../_shared/config';
 import { AppError } from '../_shared/errors';
 import { route } from '../_shared/router';
+import type { DoctorAnswer, ProbeVerdict } from '../../miniprogram/contract';
 import { cloudAttempt, httpsAttempt, NO_PERMISSION_ERRCODE } from '../_shared/wechat/phone-number';
 
 export const PROBE_CODE = 'quickphone-doctor-probe';
@@ -31,17 +32,7 @@ const input = v.object({
   collections: v.optional(v.pipe(v.array(NAME), v.maxLength(64)), []),
 });
 
-export type ProbeVerdict = 'works' | 'no-permission' | 'not-configured' | 'failed';
-
-export interface DoctorAnswer {
-  exchange: {
-    cloudCall: { errcode: number; verdict: ProbeVerdict };
-    https: { errcode: number | null; verdict: ProbeVerdict; reason?: string };
-    works: boolean;
-  };
-  variables: Record<string, boolean>;
-  collections: Record<string, boolean>;
-}
+export type { DoctorAnswer, ProbeVerdict } from '../../miniprogram/contract';
 
 function sameKey(given: string, expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();

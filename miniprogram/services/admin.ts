@@ -1,33 +1,25 @@
 /** The admin function, as the admin pages use it. */
+import type { NewPack, PackSource, PackStatus, PhoneKind, QuotaAlert, Settings, SettingsPatch } from '../contract';
 import { callRoute } from './cloud';
-import type { PhoneKind } from './session';
 
-export interface Settings {
-  version: number;
-  updatedAt: string | null;
-  updatedBy: string | null;
-  phoneCapture: { enabled: boolean; kind: PhoneKind; monthlyBudgetYuan: number | null; dailyCap: number | null };
-  breaker: { tripped: boolean; reason: 'quota-exhausted' | 'budget-reached' | 'daily-cap-reached' | null; at: string | null };
-  hidePrices: boolean;
-  hideShippingAddress: boolean;
-  /** WeChat does not charge this account (government, non-profit, 政务民生): cost 0, no quota breaker, no pack advice. */
-  feeExempt?: boolean;
-}
-
-export interface SettingsPatch {
-  phoneCapture?: Partial<Settings['phoneCapture']>;
-  breaker?: { tripped: false };
-  hidePrices?: boolean;
-  hideShippingAddress?: boolean;
-  feeExempt?: boolean;
-}
+export type {
+  NewPack,
+  PackSource,
+  PackStatus,
+  PurchaseOption,
+  QuotaAlert,
+  QuotaPack,
+  QuotaStatus,
+  Settings,
+  SettingsPatch,
+  UsageSummary,
+} from '../contract';
 
 /** Where the admin entry leads; its label is that page's title (pages/admin-settings/index.json). */
 export const ADMIN_ENTRY = { url: '/pages/admin-settings/index', label: '商家设置' };
 
-export const getSettings = () => callRoute<Settings>('admin', 'settings.get');
-export const updateSettings = (version: number, patch: SettingsPatch) =>
-  callRoute<Settings>('admin', 'settings.update', { version, patch });
+export const getSettings = () => callRoute('admin', 'settings.get');
+export const updateSettings = (version: number, patch: SettingsPatch) => callRoute('admin', 'settings.update', { version, patch });
 
 /** The merchant's own words for each setting (from the settings screen). */
 export const SETTING_LABELS: Record<string, string> = {
@@ -71,108 +63,16 @@ export function chinaTimeText(iso: string | null): string {
 
 // ---- Usage and quota (the admin usage page) ----
 
-/**
- * Money as WeChat charges it: `costYuan` what the calls cost (each at its pack's unit
- * price, the trial free), `listValueYuan` the same calls at 0.03 / 0.04, `savingYuan`
- * the difference; `estimatedCalls` were priced at the list price for want of a known price.
- */
-export interface CostFigures {
-  costYuan: string;
-  listValueYuan?: string;
-  savingYuan?: string;
-  estimatedCalls?: number;
-}
+/** What `cron.run` answers (the same checks the timer runs). */
+export type { CheckReport as CheckResult } from '../contract';
 
-export interface UsageSummary {
-  /** Oldest first; the last one is the current China month. */
-  months: Array<{ month: string; quick: number; realtime: number } & CostFigures>;
-  /** The last 30 China days, oldest first. */
-  days: Array<{ day: string; quick: number; realtime: number }>;
-  totals: { quick: number; realtime: number } & CostFigures;
-  feeExempt?: boolean;
-}
-
-export type PackSource = 'trial' | 'self' | 'provider';
-export type PackStatus = 'active' | 'pending' | 'expired' | 'used-up';
-
-export interface QuotaPack {
-  id: string;
-  source: PackSource;
-  calls: number;
-  used: number;
-  startsAt: string;
-  /** null: never expires (the trial). */
-  expiresAt: string | null;
-  status: PackStatus;
-  priceYuan: string | null;
-  /** Price ÷ calls, e.g. "0.028" (the trial "0.00"). */
-  perCallYuan?: string;
-  /** No price was recorded: the list price stands in. */
-  priceEstimated?: boolean;
-  usedCostYuan?: string;
-  note: string | null;
-}
-
-/** A purchase the advice suggests: one line per pack type with a quantity. */
-export interface PurchaseOption {
-  calls: number;
-  validityDays: number;
-  priceYuan: string;
-  perCallYuan?: string;
-  /** Days from today the button keeps working at the recent rate with this bought. */
-  coversDays?: number;
-  packs: Array<{ calls: number; validityDays: number; priceYuan: string; perCallYuan?: string; count: number }>;
-}
-
-export interface QuotaAlert {
-  id: string;
-  at: string;
-  kind: PhoneKind;
-  type: 'quota-low' | 'quota-exhausted';
-  message: string;
-  remaining: number;
-  daysLeft: number | null;
-}
-
-export interface QuotaStatus {
-  kind: PhoneKind;
-  remaining: number;
-  packs: QuotaPack[];
-  forecast: { monthlyAverage: number; exhaustsOn: string | null; monthlyCostYuan?: string };
-  recommendation: (PurchaseOption & { alternative?: (PurchaseOption & { extraYuan: string }) | null }) | null;
-  cost?: CostFigures;
-  feeExempt?: boolean;
-  reconciliation: { at: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number } | null;
-  alerts: QuotaAlert[];
-  /** Charges no recorded pack covers: a purchased pack is probably missing. Not in DESIGN.md's table; the route sends it. */
-  uncovered?: number;
-}
-
-export interface NewPack {
-  calls: number;
-  validityDays: number;
-  kind: PhoneKind;
-  /** A China day "YYYY-MM-DD"; absent: starts now. */
-  startsAt?: string;
-  priceYuan?: number;
-  source?: 'self' | 'provider';
-  note?: string;
-}
-
-/** What `cron.run` answers; only the reconciliation's skip reason is shown, the rest is the cron's business. */
-export interface CheckResult {
-  breakers: unknown;
-  alerts: unknown;
-  reconciliation: { status?: 'ok' | 'skipped' | 'failed'; reason?: string } | null;
-}
-
-export const getUsageSummary = (months = 12) => callRoute<UsageSummary>('admin', 'usage.summary', { months });
-export const getQuotaStatus = (kind: PhoneKind) => callRoute<QuotaStatus>('admin', 'quota.status', { kind });
-export const addQuotaPack = (pack: NewPack) => callRoute<QuotaPack>('admin', 'quota.addPack', { ...pack });
+export const getUsageSummary = (months = 12) => callRoute('admin', 'usage.summary', { months });
+export const getQuotaStatus = (kind: PhoneKind) => callRoute('admin', 'quota.status', { kind });
+export const addQuotaPack = (pack: NewPack) => callRoute('admin', 'quota.addPack', pack);
 /** What a pack cost (null: not known); its calls are priced by it. */
-export const setPackPrice = (id: string, priceYuan: number | null) => callRoute<QuotaPack>('admin', 'quota.setPrice', { id, priceYuan });
+export const setPackPrice = (id: string, priceYuan: number | null) => callRoute('admin', 'quota.setPrice', { id, priceYuan });
 /** The same checks the timer runs (breakers, alerts, reconciliation), on demand. */
-export const runChecks = () => callRoute<CheckResult>('cron', 'run');
+export const runChecks = () => callRoute('cron', 'run');
 
 export const PACK_SOURCES: Record<PackSource, string> = { trial: '试用', self: '自购', provider: '服务商分配' };
 export const PACK_STATUSES: Record<PackStatus, string> = { active: '生效中', pending: '未生效', expired: '已过期', 'used-up': '已用完' };

@@ -5,17 +5,10 @@
  * function crashed) is a CloudError too, with code `NETWORK`.
  */
 
-export type ErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'PHONE_CODE_INVALID'
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'INTERNAL'
-  | 'NETWORK';
+import { typedCall, type Envelope, type ErrorCode as ServerErrorCode } from '../contract';
+
+/** The server's codes (miniprogram/contract/errors.ts), and ours for a call that never reached a function. */
+export type ErrorCode = ServerErrorCode | 'NETWORK';
 
 export class CloudError extends Error {
   constructor(
@@ -26,13 +19,11 @@ export class CloudError extends Error {
   }
 }
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
-
-export async function callRoute<T>(name: string, url: string, params: Record<string, unknown> = {}): Promise<T> {
-  let envelope: Envelope<T>;
+async function send(name: string, url: string, params: object): Promise<unknown> {
+  let envelope: Envelope<unknown>;
   try {
     const res = await wx.cloud.callFunction({ name, data: { ...params, $url: url } });
-    envelope = res.result as Envelope<T>;
+    envelope = res.result as Envelope<unknown>;
   } catch (err) {
     const message = (err as { errMsg?: string }).errMsg ?? String(err);
     throw new CloudError('NETWORK', message);
@@ -41,3 +32,10 @@ export async function callRoute<T>(name: string, url: string, params: Record<str
   if (!envelope.ok) throw new CloudError(envelope.error.code, envelope.error.message);
   return envelope.data;
 }
+
+/**
+ * Calls a route of one of our functions. Its params and its answer are typed from the
+ * contract (miniprogram/contract): `callRoute('admin', 'settings.get')` is a
+ * `Promise<Settings>`, and params a route does not take do not compile.
+ */
+export const callRoute = typedCall(send);

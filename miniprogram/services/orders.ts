@@ -1,41 +1,12 @@
 /** The orders function, as the order page uses it. Prices never arrive while the merchant hides them. */
+import type { NewOrder, OrderMode } from '../contract';
 import { callRoute } from './cloud';
 
-export type OrderMode = 'order' | 'bookkeeping';
+export type { Catalogue, NewOrder, Order, OrderMode, Product } from '../contract';
 
-export interface Product {
-  productId: string;
-  name: string;
-  /** Absent while prices are hidden. */
-  unitPriceFen?: number;
-}
-
-export interface Order {
-  orderId: string;
-  mode: OrderMode;
-  status: 'submitted';
-  createdAt: string;
-  lines: Array<{ productId: string; name: string; qty: number; unitPriceFen?: number; amountFen?: number }>;
-  totalFen?: number;
-  address: string | null;
-}
-
-export interface Catalogue {
-  products: Product[];
-  hidePrices: boolean;
-  hideShippingAddress: boolean;
-}
-
-export interface NewOrder {
-  mode: OrderMode;
-  lines: Array<{ productId: string; qty: number }>;
-  address: string | null;
-  requestId: string;
-}
-
-export const listProducts = () => callRoute<Catalogue>('orders', 'products.list');
-export const submitOrder = (order: NewOrder) => callRoute<Order>('orders', 'submit', { ...order });
-export const listMyOrders = (limit = 20) => callRoute<{ orders: Order[] }>('orders', 'list', { limit });
+export const listProducts = () => callRoute('orders', 'products.list');
+export const submitOrder = (order: NewOrder) => callRoute('orders', 'submit', order);
+export const listMyOrders = (limit = 20) => callRoute('orders', 'list', { limit });
 
 /** An id for one submission, so a resend after a lost answer finds the same order. */
 export function newRequestId(): string {

@@ -6,7 +6,7 @@
  * same code is retried on network failure (codes live 5 minutes) and never thrown away.
  */
 import { callRoute, CloudError } from './cloud';
-import type { PhoneKind } from './session';
+import type { OutputOf, PhoneEventType, PhoneKind } from '../contract';
 
 export interface PhoneButtonDetail {
   code?: string;
@@ -57,7 +57,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function bindPhone(code: string, kind: PhoneKind, retryDelaysMs: number[]): Promise<{ phoneMasked: string }> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await callRoute<{ phoneMasked: string }>('auth', 'bindPhone', { code, kind });
+      return await callRoute('auth', 'bindPhone', { code, kind });
     } catch (err) {
       const delay = retryDelaysMs[attempt];
       if (!isRetriable(err) || delay === undefined) throw err;
@@ -67,8 +67,8 @@ export async function bindPhone(code: string, kind: PhoneKind, retryDelaysMs: nu
 }
 
 /** Fire and forget: a lost report must never get in the user's way. */
-export function reportPhoneEvent(type: 'deny' | 'no-quota' | 'fail', errno?: number | null, errMsg?: string): Promise<void> {
-  const params: Record<string, unknown> = { type };
+export function reportPhoneEvent(type: PhoneEventType, errno?: number | null, errMsg?: string): Promise<void> {
+  const params: { type: PhoneEventType; errno?: number; errMsg?: string } = { type };
   if (typeof errno === 'number') params.errno = errno;
   if (errMsg) params.errMsg = errMsg.slice(0, 200);
   return callRoute('auth', 'reportPhoneEvent', params).then(
@@ -85,6 +85,6 @@ export function normalizeManualPhone(text: string): string | null {
   return MAINLAND_MOBILE.test(digits) ? digits : null;
 }
 
-export function saveManualPhone(phone: string | null): Promise<{ manualPhoneMasked: string | null; verified: false }> {
+export function saveManualPhone(phone: string | null): Promise<OutputOf<'auth', 'setManualPhone'>> {
   return callRoute('auth', 'setManualPhone', { phone });
 }

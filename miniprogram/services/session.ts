@@ -3,28 +3,10 @@
  * and whether to show the paid phone button. Callers share the one request in flight;
  * `refreshSession()` asks again (after binding a phone, or when settings change).
  */
+import type { Session } from '../contract';
 import { callRoute } from './cloud';
 
-export type PhoneKind = 'quick' | 'realtime';
-
-export interface PublicSettings {
-  phoneCaptureEnabled: boolean;
-  phoneKind: PhoneKind;
-  hidePrices: boolean;
-  hideShippingAddress: boolean;
-  version: number;
-}
-
-export interface Session {
-  openid: string;
-  user: { phoneMasked: string | null; isAdmin: boolean };
-  settings: PublicSettings;
-  phoneLogin: {
-    show: boolean;
-    kind: PhoneKind;
-    hiddenBecause: null | 'already-bound' | 'disabled' | 'quota-exhausted' | 'budget-reached' | 'daily-cap-reached';
-  };
-}
+export type { PhoneKind, PublicSettings, Session } from '../contract';
 
 let current: Promise<Session> | null = null;
 const listeners = new Set<(session: Session) => void>();
@@ -37,7 +19,7 @@ const listeners = new Set<(session: Session) => void>();
  */
 export function loadSession(): Promise<Session> {
   if (!current) {
-    const request = callRoute<Session>('auth', 'session');
+    const request = callRoute('auth', 'session');
     current = request;
     request.then(
       (session) => {

@@ -7,6 +7,7 @@
  *
  * Prices come from the catalogue on the server, never from the client.
  */
+import type { Order } from '../../../miniprogram/contract';
 import { AppError } from '../errors';
 import { createHash } from 'node:crypto';
 
@@ -60,15 +61,8 @@ export interface OrderDoc {
   requestId: string | null;
 }
 
-export interface OrderView {
-  orderId: string;
-  mode: OrderMode;
-  status: 'submitted';
-  createdAt: string;
-  lines: Array<{ productId: string; name: string; qty: number; unitPriceFen?: number; amountFen?: number }>;
-  totalFen?: number;
-  address: string | null;
-}
+/** An order as the customer sees it: the contract's `Order`. */
+export type OrderView = Order;
 
 /**
  * Checks a request against the flags in force and prices it from the catalogue. Every

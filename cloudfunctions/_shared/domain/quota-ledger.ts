@@ -11,8 +11,9 @@
 import { chinaDayStart, nextDayStart } from './china-time';
 import type { PhoneKind } from './settings';
 
-export type PackSource = 'trial' | 'self' | 'provider';
-export type PackStatus = 'active' | 'pending' | 'expired' | 'used-up';
+import type { PackSource, PackStatus } from '../../../miniprogram/contract';
+
+export type { PackSource, PackStatus } from '../../../miniprogram/contract';
 
 export interface Pack {
   id: string;

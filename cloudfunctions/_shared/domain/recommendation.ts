@@ -19,6 +19,10 @@ import type { CatalogueEntry } from './pack-catalogue';
 import { fenOf, fenToYuan, perCallYuan } from './pricing';
 import { deductionOrder, type LedgerState, type Pack, type PackUsage } from './quota-ledger';
 import type { PhoneKind } from './settings';
+import type { PurchaseOption, Recommendation } from '../../../miniprogram/contract';
+
+// What the advice answers is the contract's (admin `quota.status` → recommendation).
+export type { PackLine, PurchaseOption, Recommendation } from '../../../miniprogram/contract';
 
 /** A larger single pack is offered beside the cheapest when it costs at most this share more. */
 export const LITTLE_MORE = { num: 1, den: 5 };
@@ -28,34 +32,6 @@ export interface Combination {
   counts: number[];
   calls: number;
   priceFen: number;
-}
-
-export interface PackLine {
-  calls: number;
-  validityDays: number;
-  /** The price of one pack. */
-  priceYuan: string;
-  /** Its price ÷ its calls, e.g. "0.028". */
-  perCallYuan: string;
-  count: number;
-}
-
-export interface PurchaseOption {
-  calls: number;
-  /** The validity of the packs (of the shortest, if they differ). */
-  validityDays: number;
-  priceYuan: string;
-  /** The purchase's price ÷ its calls. */
-  perCallYuan: string;
-  /** Days from today the button keeps working at the recent rate with this bought (current packs included). */
-  coversDays: number;
-  /** One line per pack type, largest first. */
-  packs: PackLine[];
-}
-
-export interface Recommendation extends PurchaseOption {
-  /** One larger pack that costs little more and lasts longer, or null. */
-  alternative: (PurchaseOption & { extraYuan: string }) | null;
 }
 
 /** Above this many units the exact search starts from copies of the cheapest-per-call pack. */

@@ -8,6 +8,7 @@ import simulate from 'miniprogram-simulate';
 import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
 import { attr, eventually, routeCloudToEmulator, type CloudRoute } from '../../../test/support/miniprogram';
 import type { QuotaStatus } from '../../services/admin';
+import type { Envelope } from '../../contract';
 
 const ADMIN = 'o_admin_0001';
 let t: EmulatorClient;
@@ -23,7 +24,6 @@ beforeEach(async () => {
   cloud = routeCloudToEmulator(t.url, ADMIN);
 });
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 async function admin<T>(url: string, params: Record<string, unknown> = {}): Promise<T> {
   const res = await t.call<Envelope<T>>('admin', { $url: url, ...params }, ADMIN);
   if (!res.ok) throw new Error(`${url}: ${res.error.code} ${res.error.message}`);
@@ -128,7 +128,8 @@ describe('usage from the summary', () => {
     await quotaReady(comp);
     expect(text(comp.querySelector('.usage__cost')!)).toBe('费用 ¥0.00'); // nothing recorded: the provider charged nothing
     const row = () => comp.querySelectorAll('.pack').find((p) => text(p).includes('服务商分配'))!;
-    // The trial's price is fixed: the provider pack's is the only one to fill in (queried from the root: j-component does not search inside views).
+    // The trial's price is fixed: the provider pack's is the only one to fill in
+    // (queried from the root: j-component does not search inside views).
     expect(comp.querySelectorAll('.pack__price-edit')).toHaveLength(1);
     await fire(comp.querySelector('.pack__price-edit')!);
     await input(comp, '.pack__price-input', '12.345');

@@ -15,6 +15,9 @@ const status: QuotaStatus = {
       expiresAt: null,
       status: 'used-up',
       priceYuan: null,
+      perCallYuan: '0.00',
+      priceEstimated: false,
+      usedCostYuan: '0.00',
       note: null,
     },
     {
@@ -26,6 +29,9 @@ const status: QuotaStatus = {
       expiresAt: '2027-03-31T16:00:00.000Z',
       status: 'active',
       priceYuan: '30.00',
+      perCallYuan: '0.030',
+      priceEstimated: false,
+      usedCostYuan: '9.00',
       note: '春季',
     },
     {
@@ -37,16 +43,25 @@ const status: QuotaStatus = {
       expiresAt: '2027-09-30T16:00:00.000Z',
       status: 'pending',
       priceYuan: null,
+      perCallYuan: '0.030',
+      priceEstimated: true,
+      usedCostYuan: '0.00',
       note: null,
     },
   ],
-  forecast: { monthlyAverage: 412.4, exhaustsOn: '2026-07-09' },
+  forecast: { monthlyAverage: 412.4, exhaustsOn: '2026-07-09', monthlyCostYuan: '12.37' },
   recommendation: {
     calls: 5000,
     validityDays: 365,
     priceYuan: '150.00',
-    packs: [{ calls: 5000, validityDays: 365, priceYuan: '150.00', count: 1 }],
+    perCallYuan: '0.030',
+    coversDays: 365,
+    packs: [{ calls: 5000, validityDays: 365, priceYuan: '150.00', perCallYuan: '0.030', count: 1 }],
+    alternative: null,
   },
+  cost: { costYuan: '9.00', listValueYuan: '39.00', savingYuan: '30.00', estimatedCalls: 0 },
+  feeExempt: false,
+  uncovered: 0,
   reconciliation: { at: '2026-05-01T01:00:00.000Z', wechatUsed: 1302, localCharges: 1300, difference: 2, wechatRemaining: 1198 },
   alerts: [
     {
@@ -85,8 +100,8 @@ test('forecast, recommendation, alerts and reconciliation', () => {
   expect(v.monthlyAverageText).toBe('近期月均 412 次');
   expect(v.forecastText).toBe('预计 2026年7月9日 用完');
   expect(v.recommendation).toEqual({
-    summaryText: '建议购买 5000 次，有效期 365 天，共 ¥150.00',
-    packs: ['1 个 5000 次 / 365 天的资源包，每个 ¥150.00'],
+    summaryText: '建议购买 5000 次，有效期 365 天，共 ¥150.00（每次 ¥0.030），按近期用量可用约 365 天',
+    packs: ['1 个 5000 次 / 365 天的资源包，每个 ¥150.00（每次 ¥0.030）'],
     alternativeText: '',
   });
   expect(v.alerts).toEqual([
@@ -100,7 +115,7 @@ test('forecast, recommendation, alerts and reconciliation', () => {
 test('nothing to worry about', () => {
   const v = quotaView({
     ...status,
-    forecast: { monthlyAverage: 0, exhaustsOn: null },
+    forecast: { monthlyAverage: 0, exhaustsOn: null, monthlyCostYuan: '0.00' },
     recommendation: null,
     reconciliation: null,
     alerts: [],

@@ -20,6 +20,7 @@ import { requireOpenid } from '../_shared/identity';
 import { AppError } from '../_shared/errors';
 import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
+import { retry } from '../_shared/retry';
 import { phoneCodeFailuresPerUserPerDay } from '../_shared/config';
 import {
   billableAfter,
@@ -72,15 +73,13 @@ function errorFor(failure: Failure | null): AppError {
 
 /** Runs a write that must not be lost, a few times with a growing backoff (100 ms, 200 ms, … at most 1 s). */
 async function persistently<T>(what: string, write: () => Promise<T>, tries = 3): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await write();
-    } catch (err) {
-      if (i >= tries) throw err;
-      logEvent('warn', { fn: 'auth', route: 'bindPhone', retrying: what, attempt: i });
-      await sleep(Math.min(1000, 100 * 2 ** (i - 1)));
-    }
-  }
+  const { answer } = await retry(write, {
+    attempts: tries,
+    pauseMs: (failed) => Math.min(1000, 100 * 2 ** (failed - 1)),
+    retryError: () => true,
+    onRetry: (failed) => logEvent('warn', { fn: 'auth', route: 'bindPhone', retrying: what, attempt: failed }),
+  });
+  return answer;
 }
 
 /** The number's only copy: tried for about 2.5 s in all, well inside the function's 10 s. */

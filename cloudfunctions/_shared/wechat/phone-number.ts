@@ -15,6 +15,7 @@
 import { cloud } from '../cloud';
 import { phoneExchangeTimeoutMs, wechatCredentials } from '../config';
 import { logEvent } from '../log';
+import { retry } from '../retry';
 import { grantSource, withToken } from './access-token';
 import { callWechat, NETWORK, TIMEOUT, WechatError } from './http';
 
@@ -122,9 +123,11 @@ export async function httpsAttempt(code: string, openid: string | undefined, app
 }
 
 export async function exchangePhoneCode(code: string, openid: string): Promise<ExchangeOutcome> {
-  const first = await attempt(code, openid);
-  if (!isTransient(first)) return first;
-  await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
-  const second = await attempt(code, openid);
-  return { ...second, attempts: 2, maybeUsed: first.maybeUsed || second.maybeUsed };
+  const { answer, attempts, earlier } = await retry(() => attempt(code, openid), {
+    attempts: 2,
+    pauseMs: RETRY_PAUSE_MS,
+    retryAnswer: isTransient,
+  });
+  // Any attempt that went unanswered may have used the code.
+  return { ...answer, attempts, maybeUsed: answer.maybeUsed || earlier.some((o) => o.maybeUsed) };
 }

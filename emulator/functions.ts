@@ -1,0 +1,169 @@
+/**
+ * The functions' environment, as CloudBase sets it up: each built function in its own
+ * container pool, with the variables a deploy gives it (cloudbaserc.json, encoded as
+ * `npm run deploy` sends them), the platform's own variables, and per invocation the
+ * caller's identity (what `cloud.getWXContext()` reads).
+ */
+import { build } from 'esbuild';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { encodeEnvValue } from '../cloudfunctions/_shared/config';
+import { loadCloudbaseRc, PROJECT_ROOT, type FunctionConfig } from '../scripts/lib/cloudbaserc';
+import { FunctionPool } from './containers/function-pool';
+
+export interface FunctionEntry {
+  name: string;
+  dir: string;
+  config: FunctionConfig | undefined;
+  openapiPermissions: string[];
+  /** Names of the timer triggers in the built config.json. */
+  timerTriggers: string[];
+  pool: FunctionPool;
+}
+
+export type InvokeContext = { OPENID?: string; APPID?: string; UNIONID?: string; CLIENTIP?: string };
+export type InvokeSource = 'wx_client' | 'wx_server' | 'timer';
+
+/** The parts of a built function's config.json the emulator reads. */
+interface BuiltConfig {
+  permissions?: { openapi?: string[] };
+  triggers?: Array<{ name: string; type: string; config: string }>;
+}
+
+export interface LoadOptions {
+  /** Folder of built functions (one folder with index.js and config.json each). */
+  dir: string;
+  envId: string;
+  /** The emulator's URL: the SDK's gateway and WeChat's HTTP APIs are there. */
+  baseUrl: string;
+  /** Values for the variables cloudbaserc.json declares (the `env` option or process.env). */
+  overrides: NodeJS.ProcessEnv;
+  runnerPath: string;
+  maxContainers: number;
+  onLog(fn: string, line: string): void;
+}
+
+/** Every built function in `dir`, each with its container pool (no container started yet). */
+export function loadFunctions(options: LoadOptions): Map<string, FunctionEntry> {
+  const { dir } = options;
+  if (!existsSync(dir)) throw new Error(`no built functions in ${dir}: run \`npm run build\` first`);
+  const rc = loadCloudbaseRc();
+  const functions = new Map<string, FunctionEntry>();
+  for (const name of readdirSync(dir).sort()) {
+    const fnDir = join(dir, name);
+    if (!existsSync(join(fnDir, 'index.js'))) continue;
+    const config = rc.functions.find((f) => f.name === name);
+    const env = containerEnv(name, config?.envVariables ?? {}, options);
+    const built = readJsonFile(join(fnDir, 'config.json')) as BuiltConfig | null;
+    functions.set(name, {
+      name,
+      dir: fnDir,
+      config,
+      openapiPermissions: built?.permissions?.openapi ?? [],
+      timerTriggers: (built?.triggers ?? []).filter((t) => t.type === 'timer').map((t) => t.name),
+      pool: new FunctionPool({
+        name,
+        bundleDir: fnDir,
+        runnerPath: options.runnerPath,
+        env,
+        maxContainers: options.maxContainers,
+        timeoutMs: (config?.timeout ?? 3) * 1000,
+        onLog: options.onLog,
+      }),
+    });
+  }
+  return functions;
+}
+
+/** What a container of `name` starts with. */
+function containerEnv(name: string, declared: Record<string, string>, options: LoadOptions): Record<string, string> {
+  const { envId, baseUrl, overrides } = options;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    TENCENTCLOUD_RUNENV: 'SCF',
+    // The SDK refuses to start without keys; the emulator does not check them.
+    TENCENTCLOUD_SECRETID: 'emulator-secret-id',
+    TENCENTCLOUD_SECRETKEY: 'emulator-secret-key',
+    TENCENTCLOUD_REGION: 'ap-shanghai',
+    TCB_ENV: envId,
+    SCF_NAMESPACE: envId,
+    SCF_FUNCTIONNAME: name,
+    TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${baseUrl}/admin` }),
+    // The SDK forwards only listed variables; WX_API_TOKEN is how the gateway knows
+    // which invocation (user, function) a call belongs to, as on the platform.
+    WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP,WX_API_TOKEN',
+    TCB_CONTEXT_KEYS: 'TCB_ENV,TCB_SOURCE',
+    WECHAT_API_BASE: `${baseUrl}/wechat`,
+  };
+  // As `npm run deploy` sends them: unset ones not at all, awkward ones encoded (config.ts decodes).
+  for (const [key, value] of Object.entries(declared)) {
+    const given = overrides[key] ?? value;
+    if (given) env[key] = encodeEnvValue(given);
+  }
+  if (overrides.WECHAT_API_BASE) env.WECHAT_API_BASE = overrides.WECHAT_API_BASE;
+  if (overrides.QUICKPHONE_LOG) env.QUICKPHONE_LOG = overrides.QUICKPHONE_LOG;
+  return env;
+}
+
+/**
+ * What one invocation adds to its container's variables: the caller's identity as the
+ * platform sets it (`null` removes what an earlier invocation left), and the clock
+ * offset when a test drives the emulator's clock (_shared/clock.ts).
+ */
+export function invocationEnv(
+  context: InvokeContext,
+  source: InvokeSource,
+  identity: { appid: string; openid: string; token: string; clockOffsetMs: number | null },
+): Record<string, string | null> {
+  return {
+    WX_OPENID: identity.openid,
+    WX_APPID: identity.appid,
+    WX_UNIONID: context.UNIONID ?? '',
+    WX_CLIENTIP: context.CLIENTIP ?? (source === 'wx_client' ? '127.0.0.1' : ''),
+    TCB_SOURCE: source === 'wx_client' ? 'wx_client' : source === 'timer' ? 'timer' : 'wx_server',
+    TRIGGER_SRC: source === 'timer' ? 'timer' : null,
+    WX_API_TOKEN: identity.token,
+    WX_TRIGGER_API_TOKEN_V0: source === 'timer' ? identity.token : null,
+    QUICKPHONE_CLOCK_OFFSET_MS: identity.clockOffsetMs === null ? null : String(identity.clockOffsetMs),
+  };
+}
+
+function readJsonFile(path: string): unknown {
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
+}
+
+/** Collections named by database-rules/<name>.json: the ones the product uses. */
+export function ruleCollections(root = PROJECT_ROOT): string[] {
+  const dir = join(root, 'database-rules');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+/**
+ * Compiles the container runner at each emulator start (a few milliseconds). Written
+ * to a temporary file and renamed, so emulators starting in parallel (test workers)
+ * never see a half-written runner.
+ */
+export async function buildRunner(): Promise<string> {
+  const outfile = join(PROJECT_ROOT, 'build', 'emulator', 'runner.js');
+  const result = await build({
+    entryPoints: [join(__dirname, 'containers', 'runner.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    logLevel: 'warning',
+    write: false,
+  });
+  mkdirSync(dirname(outfile), { recursive: true });
+  const tmp = `${outfile}.${process.pid}.${randomUUID()}.tmp`;
+  writeFileSync(tmp, result.outputFiles[0]!.contents);
+  renameSync(tmp, outfile);
+  return outfile;
+}

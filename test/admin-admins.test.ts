@@ -5,8 +5,7 @@
  * conflict instead of both passing.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+import type { Envelope } from './support/envelope';
 
 let t: TestEmulator;
 beforeAll(async () => {

@@ -5,8 +5,8 @@
  * input stores nothing.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface PackView {
   id: string;
   source: string;

@@ -3,8 +3,8 @@
  * audit trail, clearing a breaker, and the admins list.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface Settings {
   version: number;
   updatedAt: string | null;

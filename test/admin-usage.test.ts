@@ -4,8 +4,8 @@
  * pack's calls cost its price ÷ its calls); the list pages newest first, masked.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface Money {
   costYuan: string;
   listValueYuan: string;

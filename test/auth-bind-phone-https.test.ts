@@ -6,8 +6,8 @@
  */
 import { DEFAULT_APPID } from '../emulator/emulator';
 import { spawnEmulator, startEmulator, type TestEmulator } from './support/emulator';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface WeChatCharges {
   total: number;
   codes: Array<{ code: string; exchanges: number }>;

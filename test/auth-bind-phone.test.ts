@@ -3,8 +3,8 @@
  * charged at most once per code, and the number lives only in `users`.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface Charge {
   _id: string;
   openid: string;

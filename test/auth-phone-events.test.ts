@@ -2,8 +2,8 @@
  * auth.reportPhoneEvent and the quota breaker; auth.setManualPhone, the free fallback.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface Session {
   user: { phoneMasked: string | null };
   settings: { phoneCaptureEnabled: boolean; version: number };

@@ -4,8 +4,7 @@
  * quota.addPack takes an idempotency key (point 8).
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+import type { Envelope } from './support/envelope';
 
 const BOSS = 'o_boss_0001';
 let t: TestEmulator;

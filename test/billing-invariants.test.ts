@@ -7,8 +7,8 @@
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { runMatrix } from './support/billing-matrix';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface Charge {
   _id: string;
   openid: string;

@@ -6,8 +6,8 @@
  * A fee-exempt account costs nothing and gets no pack advice.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface Money {
   costYuan: string;
   listValueYuan: string;

@@ -5,8 +5,9 @@
  * reconciles with WeChat's usage API (the emulator's), caching its token.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
+import type { Envelope } from './support/envelope';
+import { waitFor } from './support/wait';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface Settings {
   version: number;
   breaker: { tripped: boolean; reason: string | null; at: string | null };
@@ -284,11 +285,14 @@ describe('with WeChat credentials', () => {
     const { skus } = await provider<{ skus: Array<{ skuId: string; calls: number }> }>('skus.list', { orderId });
     const sku = skus.find((k) => k.calls === 10_000)!;
     await provider('assign', { orderId, skuId: sku.skuId, receiverAppId: APPID, idempotencyKey: 'merchant-pack-0001' });
-    for (let i = 0; i < 50; i++) {
-      const { assignments } = await provider<{ assignments: Array<{ status: string }> }>('assignments.list');
-      if (assignments[0]?.status === 'done') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // WeChat settles the assignment (the pack reaches the merchant); the provider's own record is not what reconciliation reads.
+    await waitFor(
+      async () =>
+        (await w.http<{ orders: Array<{ assignments: Array<{ status: string }> }> }>('GET', '/v1/wechat/sp-orders')).body.orders[0]
+          ?.assignments[0]?.status,
+      (s) => s === 'done',
+      'WeChat to settle the assignment',
+    );
     await w.http('POST', '/v1/functions/cron/triggers/hourly');
     const status = await w.call<Envelope<{ remaining: number; packs: Array<{ source: string; calls: number }> }>>(
       'admin',

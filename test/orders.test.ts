@@ -5,8 +5,8 @@
  * refusal is typed and writes nothing, and a user sees only their own orders.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
+import type { Envelope } from './support/envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface OrderView {
   orderId: string;
   mode: string;

@@ -7,8 +7,8 @@
  * hold for every one). Returns the figures and every invariant that did not hold.
  */
 import type { EmulatorClient } from './emulator';
+import type { Envelope } from './envelope';
 
-type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 interface Charge {
   _id: string;
   openid: string;

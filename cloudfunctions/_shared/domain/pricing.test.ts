@@ -1,9 +1,5 @@
 import { fenToYuan, PRICE_FEN } from './pricing';
 
-test('list prices: 3 fen quick, 4 fen real-time', () => {
-  expect(PRICE_FEN).toEqual({ quick: 3, realtime: 4 });
-});
-
 test.each([
   [0, '0.00'],
   [3, '0.03'],
@@ -16,6 +12,10 @@ test.each([
 
 test('a thousand quick charges cost exactly 30 yuan, with no float drift', () => {
   expect(fenToYuan(Array.from({ length: 1000 }, () => PRICE_FEN.quick).reduce((a, b) => a + b, 0))).toBe('30.00');
+});
+
+test('a thousand real-time charges cost exactly 40 yuan at list price (0.04 a call)', () => {
+  expect(fenToYuan(Array.from({ length: 1000 }, () => PRICE_FEN.realtime).reduce((a, b) => a + b, 0))).toBe('40.00');
 });
 
 test('fractions of a fen are refused', () => {

@@ -2,6 +2,17 @@
 import type { AlertType } from './admin';
 import type { BreakerReason, IsoTime, NoInput, PhoneKind } from './common';
 
+/** A quota alert as cron writes it (`quota_alerts`, one per kind, type and China day). */
+export interface AlertRecord {
+  at: IsoTime;
+  day: string;
+  kind: PhoneKind;
+  type: AlertType;
+  message: string;
+  remaining: number;
+  daysLeft: number | null;
+}
+
 export interface Reconciliation {
   kind: PhoneKind;
   at: IsoTime;
@@ -25,15 +36,7 @@ export interface CheckReport {
     breaker: { tripped: boolean; reason: BreakerReason | null; at: IsoTime | null };
   };
   /** Alerts written by this run (at most one per kind, type and day). */
-  alerts: Array<{
-    at: IsoTime;
-    day: string;
-    kind: PhoneKind;
-    type: AlertType;
-    message: string;
-    remaining: number;
-    daysLeft: number | null;
-  }>;
+  alerts: AlertRecord[];
   reconciliation: ReconcileOutcome;
   /** Records counted now (billable, not in usage_daily). */
   recounted: number;

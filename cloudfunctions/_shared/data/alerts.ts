@@ -5,19 +5,15 @@
  */
 import { db, command as _ } from '../cloud';
 import type { PhoneKind } from '../domain/settings';
+import type { AlertRecord } from '../../../miniprogram/contract';
 import { isDuplicateKey } from './errors';
 
-export type AlertType = 'quota-low' | 'quota-exhausted';
+export type { AlertType } from '../../../miniprogram/contract';
 
-export interface Alert {
+/** A `quota_alerts` document: the contract's alert with a real date. */
+export interface Alert extends Omit<AlertRecord, 'at'> {
   _id: string;
   at: Date;
-  day: string;
-  kind: PhoneKind;
-  type: AlertType;
-  message: string;
-  remaining: number;
-  daysLeft: number | null;
 }
 
 const alerts = () => db.collection<Alert>('quota_alerts');

@@ -1,5 +1,5 @@
 /**
- * What calls cost the merchant, as WeChat charges it (WECHAT.md "Billing", seed notice):
+ * What calls cost the merchant, as WeChat charges it (docs/wechat.md "Billing", seed notice):
  * each call is paid by the pack it drew from — the free trial nothing, a pack the
  * merchant bought its price ÷ its calls, a provider-assigned pack whatever the provider
  * charged for it (its recorded price, 0 when none was recorded) — and a fee-exempt

@@ -1,6 +1,6 @@
 /**
  * What WeChat charges per successful tap, in fen (0.01 CNY) so sums stay exact
- * integers: 0.03 CNY quick, 0.04 CNY real-time, since late August 2023 (WECHAT.md
+ * integers: 0.03 CNY quick, 0.04 CNY real-time, since late August 2023 (docs/wechat.md
  * "Billing"). Yuan appear only at the edges, as exact decimal strings.
  */
 import type { PhoneKind } from './settings';

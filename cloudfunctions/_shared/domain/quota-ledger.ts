@@ -1,5 +1,5 @@
 /**
- * The quota ledger: which pack each charge came out of, as WeChat deducts it (WECHAT.md
+ * The quota ledger: which pack each charge came out of, as WeChat deducts it (docs/wechat.md
  * "Billing"): the trial first, then paid packs by earliest expiry, a pack counting only
  * between its start and its expiry. Each component kind has its own ledger.
  *

@@ -3,7 +3,7 @@ import { db } from '../cloud';
 import { adminOpenidsFromEnv } from '../config';
 import { AppError } from '../errors';
 import { isDuplicateKey } from './errors';
-import type { AuditEntry } from './audit';
+import { writeAudit } from './audit';
 
 export interface AdminDoc {
   _id: string;
@@ -41,9 +41,7 @@ export async function addAdmin(openid: string, by: string, at: Date): Promise<vo
   try {
     await db.runTransaction(async (tx) => {
       await tx.collection<AdminDoc>('admins').add({ data: { _id: openid, addedBy: by, addedAt: at } });
-      await tx
-        .collection<AuditEntry>('settings_audit')
-        .add({ data: { at, by, field: 'admins', from: null, to: openid, note: 'admin added' } });
+      await writeAudit(tx, { at, by, field: 'admins', from: null, to: openid, note: 'admin added' });
     });
   } catch (err) {
     // Already an admin: adding again changes nothing.
@@ -104,9 +102,7 @@ export async function removeAdmin(openid: string, by: string, at: Date): Promise
             .update({ data: { confirmedAt: at } });
         }
         await tx.collection('admins').doc(openid).remove();
-        await tx
-          .collection<AuditEntry>('settings_audit')
-          .add({ data: { at, by, field: 'admins', from: openid, to: null, note: 'admin removed' } });
+        await writeAudit(tx, { at, by, field: 'admins', from: openid, to: null, note: 'admin removed' });
       });
       return;
     } catch (err) {

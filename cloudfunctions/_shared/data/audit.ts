@@ -1,4 +1,9 @@
-/** `settings_audit`: who changed which setting from what to what, when. Written inside the change's own transaction. */
+/**
+ * `settings_audit`: who changed which setting from what to what, when. The one module
+ * that writes it; each entry is written inside the change's own transaction.
+ */
+import type { Transaction } from '../cloud';
+
 export interface AuditEntry {
   at: Date;
   /** An admin's openid, or "system" for breakers. */
@@ -7,4 +12,9 @@ export interface AuditEntry {
   from: unknown;
   to: unknown;
   note: string | null;
+}
+
+/** Records `entry` in the transaction that makes the change, so both happen or neither. */
+export async function writeAudit(tx: Transaction, entry: AuditEntry): Promise<void> {
+  await tx.collection<AuditEntry>('settings_audit').add({ data: entry });
 }

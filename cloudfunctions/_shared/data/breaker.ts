@@ -8,7 +8,7 @@ import { now } from '../clock';
 import { breakerInForce } from '../domain/breakers';
 import { settingsFrom, type BreakerReason, type Settings } from '../domain/settings';
 import { storedFields } from './settings';
-import type { AuditEntry } from './audit';
+import { writeAudit, type AuditEntry } from './audit';
 
 async function writeBreaker(decide: (settings: Settings, at: Date) => Settings['breaker'] | null, note: string): Promise<boolean> {
   return db.runTransaction(async (tx) => {
@@ -22,7 +22,7 @@ async function writeBreaker(decide: (settings: Settings, at: Date) => Settings['
       .doc('global')
       .set({ data: storedFields({ ...settings, breaker, version: settings.version + 1, updatedAt: at, updatedBy: 'system' }) });
     const entry: AuditEntry = { at, by: 'system', field: 'breaker', from: settings.breaker, to: breaker, note };
-    await tx.collection<AuditEntry>('settings_audit').add({ data: entry });
+    await writeAudit(tx, entry);
     return true;
   });
 }

@@ -8,7 +8,7 @@ import { chinaDayStart } from '../domain/china-time';
 import type { Pack, PackSource } from '../domain/quota-ledger';
 import type { PhoneKind } from '../domain/settings';
 import { isDuplicateKey } from './errors';
-import type { AuditEntry } from './audit';
+import { writeAudit, type AuditEntry } from './audit';
 
 export interface QuotaPackDoc extends Pack {
   _id: string;
@@ -140,7 +140,7 @@ export async function setPackPrice(id: string, priceFen: number | null, by: stri
       to: priceFen === null ? null : priceFen / 100,
       note: null,
     };
-    await tx.collection<AuditEntry>('settings_audit').add({ data: entry });
+    await writeAudit(tx, entry);
     return { ...pack, priceFen };
   });
 }

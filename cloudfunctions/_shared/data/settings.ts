@@ -2,7 +2,7 @@
 import { db } from '../cloud';
 import { settingsFrom, type Settings } from '../domain/settings';
 import { applySettingsPatch, type SettingChange, type SettingsPatch } from '../domain/settings-patch';
-import type { AuditEntry } from './audit';
+import { writeAudit, type AuditEntry } from './audit';
 
 export async function loadSettings(): Promise<Settings> {
   const res = await db.collection('settings').doc('global').get();
@@ -34,7 +34,7 @@ export async function updateSettings(version: number, patch: SettingsPatch, by: 
       .set({ data: storedFields(next) });
     for (const change of changes) {
       const entry: AuditEntry = { at, by, field: change.field, from: change.from, to: change.to, note: null };
-      await tx.collection<AuditEntry>('settings_audit').add({ data: entry });
+      await writeAudit(tx, entry);
     }
     return { ok: true, settings: next, changes };
   });

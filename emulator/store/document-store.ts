@@ -30,6 +30,7 @@ import type { IndexSpec } from './indexes';
 import { jsonSchemaValidator, mingoContext } from './operators';
 import { fastCompare, planQuery, type Plan, type QueryShape } from './query-plan';
 import { StoreError } from './store-error';
+import { smallestK } from './smallest';
 
 export type Doc = Record<string, unknown> & { _id?: unknown };
 export type Filter = Record<string, unknown>;
@@ -1014,35 +1015,8 @@ function sortLikeMongo(docs: Doc[], sort: SortSpec, wanted?: number): Doc[] {
       .sort(cmp)
       .slice(0, wanted)
       .map((k) => k.doc);
-  // A page of a large result: keep the `wanted` first in a max-heap instead of sorting everything.
-  const heap: Keyed[] = [];
-  const swap = (i: number, j: number) => {
-    const t = heap[i]!;
-    heap[i] = heap[j]!;
-    heap[j] = t;
-  };
-  for (const item of keyed) {
-    if (heap.length < wanted) {
-      heap.push(item);
-      for (let i = heap.length - 1; i > 0;) {
-        const p = (i - 1) >> 1;
-        if (cmp(heap[i]!, heap[p]!) <= 0) break;
-        swap(i, p);
-        i = p;
-      }
-    } else if (wanted > 0 && cmp(item, heap[0]!) < 0) {
-      heap[0] = item;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && cmp(heap[l]!, heap[m]!) > 0) m = l;
-        if (r < heap.length && cmp(heap[r]!, heap[m]!) > 0) m = r;
-        if (m === i) break;
-        swap(i, m);
-        i = m;
-      }
-    }
-  }
-  return heap.sort(cmp).map((k) => k.doc);
+  // A page of a large result: keep the `wanted` first in a bounded heap instead of sorting everything.
+  return smallestK(keyed, wanted, cmp)
+    .sort(cmp)
+    .map((k) => k.doc);
 }

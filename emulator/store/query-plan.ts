@@ -20,6 +20,7 @@
  *   filter reads the collection's metadata and examines nothing.
  */
 import { ID_INDEX, type IndexSpec } from './indexes';
+import { smallestK } from './smallest';
 
 type Doc = Record<string, unknown>;
 type Filter = Record<string, unknown>;
@@ -148,39 +149,10 @@ function scanUntil(ordered: Doc[], matches: (d: Doc) => boolean, wanted: number)
   return ordered.length;
 }
 
-/** The `k`-th smallest document by `cmp` (1-based), with a bounded max-heap: O(n log k). Null when there are fewer. */
+/** The `k`-th smallest document by `cmp` (1-based): O(n log k). Null when there are fewer. */
 function kthSmallest<T>(docs: T[], k: number, cmp: (a: T, b: T) => number): T | null {
   if (k <= 0 || docs.length < k) return null;
-  const heap: T[] = [];
-  const swap = (i: number, j: number) => {
-    const t = heap[i]!;
-    heap[i] = heap[j]!;
-    heap[j] = t;
-  };
-  for (const doc of docs) {
-    if (heap.length < k) {
-      heap.push(doc);
-      for (let i = heap.length - 1; i > 0;) {
-        const p = (i - 1) >> 1;
-        if (cmp(heap[i]!, heap[p]!) <= 0) break;
-        swap(i, p);
-        i = p;
-      }
-    } else if (cmp(doc, heap[0]!) < 0) {
-      heap[0] = doc;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && cmp(heap[l]!, heap[m]!) > 0) m = l;
-        if (r < heap.length && cmp(heap[r]!, heap[m]!) > 0) m = r;
-        if (m === i) break;
-        swap(i, m);
-        i = m;
-      }
-    }
-  }
-  return heap[0]!;
+  return smallestK(docs, k, cmp)[0]!;
 }
 
 /**

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type TestEmulator } from './support/emulator';
+import type { UsageAnswer } from '../emulator/wechat/usage-ledger';
 import { readPush } from '../cloudfunctions/_shared/domain/provider-push';
 import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
 import { waitFor as waitUntil } from './support/wait';
@@ -32,22 +33,7 @@ type Order = {
   usage: { used: string; all: string };
 };
 type Sku = { spuId: string; skuId: string; skuName: string; attr: { duration: number; proportion: { quota: { quota: number } } } };
-type UsageBody = Answer & {
-  effectiveUse: number;
-  all: number;
-  total: number;
-  detailList: Array<{
-    pkgId: string;
-    status: number;
-    startTime: number;
-    endTime: number;
-    all: number;
-    used: number;
-    spuId: string;
-    skuId: string;
-    source: number;
-  }>;
-};
+type UsageBody = Answer & Omit<UsageAnswer, 'errcode' | 'errmsg'>;
 type SpOrdersView = {
   orders: Array<{
     orderId: string;

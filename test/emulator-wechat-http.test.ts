@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type TestEmulator } from './support/emulator';
+import type { UsageAnswer } from '../emulator/wechat/usage-ledger';
 
 const START = Date.UTC(2026, 2, 1, 8, 0, 0);
 const DAY = 86_400_000;
@@ -32,24 +33,7 @@ beforeEach(async () => {
 });
 
 type WechatError = { errcode: number; errmsg: string };
-type UsageBody = {
-  errcode: number;
-  errmsg: string;
-  effectiveUse: number;
-  all: number;
-  total: number;
-  detailList: Array<{
-    pkgId: string;
-    status: number;
-    startTime: number;
-    endTime: number;
-    all: number;
-    used: number;
-    spuId: string;
-    skuId: string;
-    source: number;
-  }>;
-};
+type UsageBody = WechatError & Omit<UsageAnswer, 'errcode' | 'errmsg'>;
 type ErrorBody = { error: { code: string; message: string; errno?: number } };
 
 const wechat = <T>(path: string, body?: unknown) => t.http<T>(body === undefined ? 'GET' : 'POST', `/wechat${path}`, body);

@@ -6,6 +6,7 @@
  * through the charges newest first with a cursor, masked numbers only.
  */
 import * as v from 'valibot';
+import { pageLimit } from '../_shared/domain/amount-schemas';
 import { route } from '../_shared/router';
 import { AppError } from '../_shared/errors';
 import { now } from '../_shared/clock';
@@ -34,15 +35,7 @@ export const usageSummary = route(summaryInput, async ({ months }) => {
 });
 
 const listInput = v.object({
-  limit: v.optional(
-    v.pipe(
-      v.number('limit must be a number'),
-      v.integer('limit must be a whole number'),
-      v.minValue(1, 'limit must be at least 1'),
-      v.maxValue(100, 'limit can be at most 100'),
-    ),
-    20,
-  ),
+  limit: pageLimit(100, 20),
   cursor: v.optional(v.nullable(v.pipe(v.string('cursor must be a string'), v.maxLength(200, 'cursor is not one we gave out')))),
 });
 

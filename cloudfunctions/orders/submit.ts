@@ -1,5 +1,6 @@
 /** `orders.submit` and `orders.list`: the caller's own orders, as the merchant's settings allow. */
 import * as v from 'valibot';
+import { pageLimit } from '../_shared/domain/amount-schemas';
 import { randomUUID } from 'node:crypto';
 import { route } from '../_shared/router';
 import { requireOpenid } from '../_shared/identity';
@@ -60,15 +61,7 @@ export const submitOrder = route(submitInput, async (input, { caller }) => {
 });
 
 const listInput = v.object({
-  limit: v.optional(
-    v.pipe(
-      v.number('limit must be a number'),
-      v.integer('limit must be a whole number'),
-      v.minValue(1, 'limit must be at least 1'),
-      v.maxValue(50, 'limit must be at most 50'),
-    ),
-    20,
-  ),
+  limit: pageLimit(50, 20),
 });
 
 export const listOrders = route(listInput, async ({ limit }, { caller }) => {

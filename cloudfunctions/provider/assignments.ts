@@ -7,6 +7,7 @@
  * final word an assignment is marked unknown.
  */
 import * as v from 'valibot';
+import { pageLimit } from '../_shared/domain/amount-schemas';
 import { now } from '../_shared/clock';
 import { providerPollAfterSeconds, providerPollMaxAttempts } from '../_shared/config';
 import { AppError } from '../_shared/errors';
@@ -21,15 +22,7 @@ export const POLL_LIMIT = 10;
 
 const listInput = v.object({
   receiverAppId: v.optional(appid('receiverAppId')),
-  limit: v.optional(
-    v.pipe(
-      v.number('limit must be a number'),
-      v.integer('limit must be a whole number'),
-      v.minValue(1, 'limit must be 1 to 500'),
-      v.maxValue(500, 'limit must be 1 to 500'),
-    ),
-    100,
-  ),
+  limit: pageLimit(500, 100),
 });
 
 export const listAssignmentsRoute = route(listInput, async ({ receiverAppId, limit }) => {

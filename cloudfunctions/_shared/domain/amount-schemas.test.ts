@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { startDate, yuanAmount } from './amount-schemas';
+import { pageLimit, startDate, yuanAmount } from './amount-schemas';
 
 const ok = (schema: v.GenericSchema, input: unknown) => v.safeParse(schema, input).success;
 
@@ -35,4 +35,13 @@ test.each([
 
 test("a day is that China day's start", () => {
   expect(v.parse(startDate, '2026-12-01').toISOString()).toBe('2026-11-30T16:00:00.000Z');
+});
+
+describe('pageLimit', () => {
+  const limit = pageLimit(100, 20);
+  test('absent: the default page size', () => expect(v.parse(limit, undefined)).toBe(20));
+  test('1 to max is taken as is', () => expect([1, 100].map((n) => v.parse(limit, n))).toEqual([1, 100]));
+  test.each([0, 101, 2.5, '10', -1])('%p is refused, saying the range', (bad) => {
+    expect(() => v.parse(limit, bad)).toThrow(/must be (1 to 100|a whole number|a number)/);
+  });
 });

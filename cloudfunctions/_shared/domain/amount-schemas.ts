@@ -1,5 +1,5 @@
 /**
- * Input schemas for amounts and dates admins type: money in yuan, counts, start dates.
+ * Input schemas shared by routes: money in yuan, counts, start dates, page sizes.
  * Messages complete "<field> …". Anything outside the contract is refused, never
  * rounded into something else (1e-9 yuan is not a 0-fen budget; 2026-02-30 is not
  * 2 March).
@@ -25,6 +25,18 @@ export const positiveCount = v.pipe(
   v.minValue(1, 'must be positive'),
   v.maxValue(100_000_000, 'is unreasonably large'),
 );
+
+/** A page size: a whole number from 1 to `max`; `fallback` when the caller gives none. */
+export const pageLimit = (max: number, fallback: number) =>
+  v.optional(
+    v.pipe(
+      v.number('must be a number'),
+      v.integer('must be a whole number'),
+      v.minValue(1, `must be 1 to ${max}`),
+      v.maxValue(max, `must be 1 to ${max}`),
+    ),
+    fallback,
+  );
 
 export const FIRST_YEAR = 2023;
 export const LAST_YEAR = 2100;

@@ -110,6 +110,29 @@ test('overview: environment, functions with cold/warm counts and timers, collect
   expect(o.uptimeMs).toBeGreaterThanOrEqual(0);
 });
 
+test("overview: query counts per collection, the console's own reads left out, unindexed queries listed", async () => {
+  await emu.call('auth', { $url: 'session' }, 'o_counted');
+  const first = await consoleApi<ConsoleOverview>('GET', '/console/api/overview');
+  expect(first.queries.users!.count).toBeGreaterThanOrEqual(1);
+  expect(first.queries.users!.unindexed).toBe(0);
+  // Reading the console (overview, data pages) is not the product querying.
+  await consoleApi('GET', '/console/api/db/users?offset=0&limit=20');
+  const again = await consoleApi<ConsoleOverview>('GET', '/console/api/overview');
+  expect(again.queries.users).toEqual(first.queries.users);
+  // A query no declared index serves (allowed here: strict mode off) shows with its fields.
+  const store = emu.emulator.store;
+  const strict = store.strictIndexes;
+  store.strictIndexes = false;
+  try {
+    store.find('users', { nickname: 'x' });
+  } finally {
+    store.strictIndexes = strict;
+  }
+  const after = await consoleApi<ConsoleOverview>('GET', '/console/api/overview');
+  expect(after.queries.users!.unindexed).toBe(first.queries.users!.unindexed + 1);
+  expect(after.unindexedQueries.at(-1)).toMatchObject({ collection: 'users', fields: ['nickname'] });
+});
+
 test('play a user: a tap is one WeChat charge, recorded, counted and costed on our side; a code never sent is explained', async () => {
   const tap = await consoleApi<ConsolePlay>('POST', '/console/api/play', { openid: 'o_player', action: 'tap' });
   const bind = tap.steps.find((s: { step: string }) => s.step === 'auth.bindPhone')!;

@@ -41,6 +41,10 @@ export interface ConsoleOverview {
   collections: CollectionCount[];
   faults: number;
   admins: string[];
+  /** Per collection: queries, documents examined and returned, and how many no declared index served. */
+  queries: Record<string, { count: number; examined: number; returned: number; unindexed: number }>;
+  /** The latest queries no declared index served (database-indexes/), newest last. */
+  unindexedQueries: Array<{ collection: string; action: string; fields: string[]; sort: string[] }>;
 }
 
 /** `GET /console/api/db` */

@@ -104,7 +104,9 @@ export async function serveConsole(emu: Emulator, req: IncomingMessage, res: Ser
     return sendJson(res, 200, { collections: Object.keys(state.collections).length, phoneCodes: state.phoneCodes?.length ?? 0 });
   }
   if (route === 'GET /console/api/db')
-    return sendMasked(res, { collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}).length })) });
+    return sendMasked(res, {
+      collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}, UNTRACKED).length })),
+    });
   const db = /^\/console\/api\/db\/([^/]+)(?:\/([^/]+))?$/.exec(path);
   if (db) {
     const collection = decodeURIComponent(db[1]!);
@@ -117,12 +119,17 @@ export async function serveConsole(emu: Emulator, req: IncomingMessage, res: Ser
 
 // ---- overview ------------------------------------------------------------------
 
+/** The console's own reads are not the product's: they stay out of the query counts and strict mode. */
+const UNTRACKED = { untracked: true } as const;
+
 function adminCandidates(emu: Emulator): string[] {
   const fromEnv = (emu.envVar('ADMIN_OPENIDS') ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const fromDb = emu.store.hasCollection('admins') ? emu.store.find('admins', {}, { sort: [['_id', 1]] }).map((d) => String(d._id)) : [];
+  const fromDb = emu.store.hasCollection('admins')
+    ? emu.store.find('admins', {}, { sort: [['_id', 1]], untracked: true }).map((d) => String(d._id))
+    : [];
   return [...new Set([...fromEnv, ...fromDb])];
 }
 
@@ -141,9 +148,11 @@ function overview(emu: Emulator): ConsoleOverview {
       warm: containers[name]?.warm ?? 0,
       timerTriggers: emu.timerTriggers(name) ?? [],
     })),
-    collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}).length })),
+    collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}, UNTRACKED).length })),
     faults: emu.faults.list().length,
     admins: adminCandidates(emu),
+    queries: emu.store.queryStats(),
+    unindexedQueries: emu.store.unindexedQueries(),
   };
 }
 
@@ -249,7 +258,7 @@ function page(emu: Emulator, collection: string, query: URLSearchParams): Consol
   if (!emu.store.hasCollection(collection)) throw new HttpError(404, 'COLLECTION_NOT_FOUND', `no collection "${collection}"`);
   const offset = Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0);
   const limit = Math.min(MAX_PAGE, Math.max(1, Number.parseInt(query.get('limit') ?? '20', 10) || 20));
-  const all = emu.store.find(collection, {}, { sort: [['_id', 1]] });
+  const all = emu.store.find(collection, {}, { sort: [['_id', 1]], untracked: true });
   return { collection, total: all.length, offset, limit, docs: all.slice(offset, offset + limit) };
 }
 
@@ -258,7 +267,7 @@ function putDocument(emu: Emulator, collection: string, id: string, body: Record
   const edited = EJSON.deserialize(body, { relaxed: true }) as Record<string, unknown>;
   if (edited._id !== undefined && edited._id !== id)
     throw new HttpError(400, 'INVALID_ARGUMENT', "the document's _id differs from the one in the path");
-  const stored = emu.store.hasCollection(collection) ? emu.store.find(collection, { _id: id })[0] : undefined;
+  const stored = emu.store.hasCollection(collection) ? emu.store.find(collection, { _id: id }, UNTRACKED)[0] : undefined;
   const doc = (stored ? restoreMasked(edited, stored) : edited) as Record<string, unknown>;
   try {
     emu.store.put(collection, { ...doc, _id: id });
@@ -328,7 +337,7 @@ async function billing(emu: Emulator, requestedAdmin: string | null): Promise<Co
   const admins = adminCandidates(emu);
   const admin = requestedAdmin || admins[0] || null;
   const docs = <T>(name: string) =>
-    emu.store.hasCollection(name) ? (emu.store.find(name, {}, { sort: [['_id', 1]] }) as unknown as T[]) : [];
+    emu.store.hasCollection(name) ? (emu.store.find(name, {}, { sort: [['_id', 1]], untracked: true }) as unknown as T[]) : [];
   const charges = docs<ChargeDoc>('phone_charges');
   const chargesById = new Map(charges.map((c) => [c._id, c]));
   const matched = new Set<string>();

@@ -112,18 +112,42 @@ async function renderOverview(el: HTMLElement): Promise<void> {
         { class: 'card' },
         h('h2', {}, 'Collections'),
         table(
-          ['collection', ['documents', 'num']],
-          o.collections.map((c) =>
-            h(
+          ['collection', ['documents', 'num'], ['queries', 'num'], ['examined', 'num'], ['unindexed', 'num']],
+          o.collections.map((c) => {
+            const q = o.queries[c.name];
+            return h(
               'tr',
               { class: 'clickable', onclick: () => (location.hash = `#data/${c.name}`) },
               h('td', {}, c.name),
               h('td', { class: 'num' }, c.count),
-            ),
-          ),
+              h('td', { class: 'num' }, q?.count ?? 0),
+              h('td', { class: 'num' }, q?.examined ?? 0),
+              h('td', { class: q?.unindexed ? 'num warn' : 'num' }, q?.unindexed ?? 0),
+            );
+          }),
           { 'data-testid': 'collections' },
         ),
+        unindexedList(o.unindexedQueries),
       ),
+    ),
+  );
+}
+
+/** Queries no declared index served: on CloudBase these are the slow scans that time out under load. */
+function unindexedList(queries: ConsoleOverview['unindexedQueries']): HTMLElement {
+  if (!queries.length)
+    return h('p', { class: 'muted', 'data-testid': 'unindexed' }, 'Every query so far was served by a declared index (database-indexes/).');
+  return h(
+    'div',
+    { 'data-testid': 'unindexed' },
+    h('h3', {}, 'Unindexed queries (add an index in database-indexes/)'),
+    table(
+      ['collection', 'action', 'filter fields', 'sort'],
+      [...queries]
+        .reverse()
+        .map((q) =>
+          h('tr', {}, h('td', {}, q.collection), h('td', {}, q.action), h('td', {}, q.fields.join(', ')), h('td', {}, q.sort.join(', '))),
+        ),
     ),
   );
 }

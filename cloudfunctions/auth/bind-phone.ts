@@ -248,6 +248,8 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
  * same user answers with that request's outcome: concurrent sends get one answer.
  */
 async function replay(id: string, code: string, caller: Caller): Promise<{ phoneMasked: string }> {
+  // Elapsed real time, not a date: the wait is bounded by the function's own timeout,
+  // which a test moving the product clock (now()) does not move.
   const deadline = Date.now() + WAIT_FOR_HOLDER_MS;
   let waited = false;
   for (;;) {

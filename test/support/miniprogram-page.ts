@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { MINIPROGRAM_ROOT } from './miniprogram';
+import { spawnEmulator, type EmulatorClient } from './emulator';
 
 /**
  * The part of miniprogram-simulate used here. Tests pass the module in: importing it
@@ -16,6 +17,52 @@ import { MINIPROGRAM_ROOT } from './miniprogram';
 export interface Simulate<T> {
   load(componentPath: string, options?: Record<string, unknown>): string;
   render(id: string, properties?: Record<string, unknown>): T;
+}
+
+/** Opens a page: its code runs, onLoad and onShow fire, its components attach. */
+export function openPage<S extends Simulate<unknown>>(
+  simulate: S,
+  page: string,
+  query: Record<string, string> = {},
+): ReturnType<S['render']> {
+  const comp = simulate.render(loadPage(simulate, page, query)) as ReturnType<S['render']> & { attach(parent: unknown): void };
+  const { document } = globalThis as unknown as { document: { createElement(tag: string): unknown } };
+  comp.attach(document.createElement('parent-wrapper'));
+  return comp;
+}
+
+/**
+ * The emulator a page test file runs against: spawned once with `admin` as the admin,
+ * the functions in `warm` called once (a cold container can take seconds on a busy
+ * machine), then reset — with a fresh module registry, so each test loads the app's
+ * services anew — before each test. Hooks registered after this one run after it.
+ */
+export function usePageEmulator(options: { admin: string; warm: string[] }): EmulatorClient {
+  let client: EmulatorClient | undefined;
+  const c = () => {
+    if (!client) throw new Error('the page emulator is not started yet (use it inside a test or hook)');
+    return client;
+  };
+  beforeAll(async () => {
+    client = await spawnEmulator({ env: { ADMIN_OPENIDS: options.admin } });
+    for (const fn of options.warm) await client.call(fn, { $url: 'warm-up' }, 'o_warm_up');
+  });
+  afterAll(() => client?.stop());
+  beforeEach(async () => {
+    await c().reset();
+    jest.resetModules();
+  });
+  return {
+    get url() {
+      return c().url;
+    },
+    call: (...args) => c().call(...args),
+    http: (...args) => c().http(...args),
+    mintCode: (...args) => c().mintCode(...args),
+    docs: (...args) => c().docs(...args),
+    reset: () => c().reset(),
+    stop: () => c().stop(),
+  };
 }
 
 type PageOptions = Record<string, unknown> & { data?: Record<string, unknown> };

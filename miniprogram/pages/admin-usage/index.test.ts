@@ -1,28 +1,14 @@
 /** The admin usage page: the panel opens on the kind phone login uses (from the session), with the page's Chinese title. */
 import simulate from 'miniprogram-simulate';
-import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
 import { eventually, routeCloudToEmulator, type CloudRoute } from '../../../test/support/miniprogram';
-import { loadPage, pageJson } from '../../../test/support/miniprogram-page';
+import { openPage, pageJson, usePageEmulator } from '../../../test/support/miniprogram-page';
 
-/** Opens a page: its code runs, onLoad and onShow fire, its components attach. */
-function open(page: string, query: Record<string, string> = {}) {
-  const comp = simulate.render(loadPage(simulate, page, query));
-  comp.attach(document.createElement('parent-wrapper'));
-  return comp;
-}
+const open = (page: string, query: Record<string, string> = {}) => openPage(simulate, page, query);
 
 const ADMIN = 'o_admin_usage_page';
-let t: EmulatorClient;
 let cloud: CloudRoute;
-beforeAll(async () => {
-  t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN } });
-  await t.call('auth', { $url: 'warm-up' }, 'o_warm_up'); // a cold container can take seconds on a busy machine
-  await t.call('admin', { $url: 'warm-up' }, 'o_warm_up');
-});
-afterAll(() => t.stop());
-beforeEach(async () => {
-  await t.reset();
-  jest.resetModules();
+const t = usePageEmulator({ admin: ADMIN, warm: ['auth', 'admin'] });
+beforeEach(() => {
   cloud = routeCloudToEmulator(t.url, ADMIN);
 });
 

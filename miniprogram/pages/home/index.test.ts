@@ -3,30 +3,14 @@
  * Every link leads to a page the app lists, and its label is that page's title.
  */
 import simulate from 'miniprogram-simulate';
-import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
 import { attr, eventually, routeCloudToEmulator } from '../../../test/support/miniprogram';
-import { appPages, loadPage, pageJson } from '../../../test/support/miniprogram-page';
+import { appPages, openPage, pageJson, usePageEmulator } from '../../../test/support/miniprogram-page';
 
-/** Opens a page: its code runs, onLoad and onShow fire, its components attach. */
-function open(page: string, query: Record<string, string> = {}) {
-  const comp = simulate.render(loadPage(simulate, page, query));
-  comp.attach(document.createElement('parent-wrapper'));
-  return comp;
-}
+const open = (page: string, query: Record<string, string> = {}) => openPage(simulate, page, query);
 
 const ADMIN = 'o_admin_home';
 const CUSTOMER = 'o_customer_home';
-let t: EmulatorClient;
-beforeAll(async () => {
-  t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN } });
-  await t.call('auth', { $url: 'warm-up' }, 'o_warm_up'); // a cold container can take seconds on a busy machine
-  await t.call('admin', { $url: 'warm-up' }, 'o_warm_up');
-});
-afterAll(() => t.stop());
-beforeEach(async () => {
-  await t.reset();
-  jest.resetModules();
-});
+const t = usePageEmulator({ admin: ADMIN, warm: ['auth', 'admin'] });
 
 type Page = ReturnType<typeof open>;
 const text = (page: Page) => page.dom!.textContent ?? '';

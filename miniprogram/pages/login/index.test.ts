@@ -1,29 +1,16 @@
 /** The login page: quick-login, then the home page; the admin entry for admins here too. */
 import simulate from 'miniprogram-simulate';
-import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
 import { eventually, routeCloudToEmulator } from '../../../test/support/miniprogram';
-import { loadPage, recordNavigation, appPages, type Navigation } from '../../../test/support/miniprogram-page';
+import { appPages, type Navigation, openPage, recordNavigation, usePageEmulator } from '../../../test/support/miniprogram-page';
 import { stubWx, type WxStub } from '../../../test/support/miniprogram-wx';
 
-/** Opens a page: its code runs, onLoad and onShow fire, its components attach. */
-function open(page: string, query: Record<string, string> = {}) {
-  const comp = simulate.render(loadPage(simulate, page, query));
-  comp.attach(document.createElement('parent-wrapper'));
-  return comp;
-}
+const open = (page: string, query: Record<string, string> = {}) => openPage(simulate, page, query);
 
 const ADMIN = 'o_admin_login';
-let t: EmulatorClient;
 let nav: Navigation[];
 let wxStub: WxStub;
-beforeAll(async () => {
-  t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN } });
-  await t.call('auth', { $url: 'warm-up' }, 'o_warm_up'); // a cold container can take seconds on a busy machine
-});
-afterAll(() => t.stop());
-beforeEach(async () => {
-  await t.reset();
-  jest.resetModules();
+const t = usePageEmulator({ admin: ADMIN, warm: ['auth'] });
+beforeEach(() => {
   nav = recordNavigation();
   wxStub = stubWx();
 });

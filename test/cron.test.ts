@@ -5,7 +5,7 @@
  * reconciles with WeChat's usage API (the emulator's), caching its token.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import type { Envelope } from './support/envelope';
+import { callData, type Envelope } from './support/envelope';
 import { waitFor } from './support/wait';
 
 interface Settings {
@@ -32,11 +32,8 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-async function call<T>(fn: string, url: string, params: Record<string, unknown> = {}, openid: string | null = BOSS): Promise<T> {
-  const res = await t.call<Envelope<T>>(fn, { $url: url, ...params }, openid);
-  if (!res.ok) throw new Error(`${fn}.${url}: ${res.error.code} ${res.error.message}`);
-  return res.data;
-}
+const call = <T>(fn: string, url: string, params: Record<string, unknown> = {}, openid: string | null = BOSS) =>
+  callData<T>(t, fn, url, params, openid);
 const settings = () => call<Settings>('admin', 'settings.get');
 const update = async (patch: object) => call<Settings>('admin', 'settings.update', { version: (await settings()).version, patch });
 const session = (openid: string) => call<{ phoneLogin: { show: boolean; hiddenBecause: string | null } }>('auth', 'session', {}, openid);

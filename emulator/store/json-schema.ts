@@ -43,7 +43,8 @@ function bad(message: string): never {
   throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] $jsonSchema ${message}`);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** An embedded document: an object that is not an array, date, regex or BSON value (ObjectId…). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return (
     v !== null &&
     typeof v === 'object' &&

@@ -27,21 +27,12 @@ import { Query } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { resolve } from 'mingo/util';
 import { geoIntersectsPredicate, geoWithinPredicate, matchesNear, nearSpec } from './geo';
-import { compileSchema } from './json-schema';
+import { compileSchema, isPlainObject } from './json-schema';
 import { StoreError } from './store-error';
 
 type Predicate = (obj: Record<string, unknown>) => boolean;
 
-function isDocument(v: unknown): v is Record<string, unknown> {
-  return (
-    v !== null &&
-    typeof v === 'object' &&
-    !Array.isArray(v) &&
-    !(v instanceof Date) &&
-    !(v instanceof RegExp) &&
-    typeof (v as { _bsontype?: unknown })._bsontype !== 'string'
-  );
-}
+const isDocument = isPlainObject;
 
 function $elemMatch(selector: string, criteria: Record<string, unknown>, options: Options): Predicate {
   const keys = Object.keys(criteria ?? {});

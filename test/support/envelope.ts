@@ -19,3 +19,16 @@ export function callRoute<F extends FunctionName, U extends RouteName<F>>(
 ): Promise<Envelope<OutputOf<F, U>>> {
   return t.call<Envelope<OutputOf<F, U>>>(name, { ...params, $url: url }, openid);
 }
+
+/** Calls a route and answers its data; a refusal fails the test, naming its code and message. */
+export async function callData<T>(
+  t: EmulatorClient,
+  fn: string,
+  url: string,
+  params: Record<string, unknown> = {},
+  openid: string | null = null,
+): Promise<T> {
+  const res = await t.call<Envelope<T>>(fn, { $url: url, ...params }, openid);
+  if (!res.ok) throw new Error(`${fn}.${url}: ${res.error.code} ${res.error.message}`);
+  return res.data;
+}

@@ -112,6 +112,7 @@ export type LogEntry =
       source: string;
       durationMs: number;
       cold: boolean;
+      /** The envelope's code: "OK", the error code, FUNCTION_FAILED, or null for an answer that is no envelope. */
       code: string | null;
     }
   | { type: 'log'; seq: number; at: string; fn: string; line: string };

@@ -4,31 +4,13 @@
  * output lines, kept in a short ring and pushed to listeners (the console's SSE
  * stream). Entries are masked here, so no listener ever sees a raw phone number.
  */
+import type { LogEntry } from './api';
 import { maskText } from './mask';
 
-export interface InvocationEntry {
-  type: 'invocation';
-  seq: number;
-  at: string;
-  fn: string;
-  route: string | null;
-  caller: string | null;
-  source: string;
-  durationMs: number;
-  cold: boolean;
-  /** The envelope's code: "OK", the error code, FUNCTION_FAILED, or null for an answer that is no envelope. */
-  code: string | null;
-}
-
-export interface LogLineEntry {
-  type: 'log';
-  seq: number;
-  at: string;
-  fn: string;
-  line: string;
-}
-
-export type LogEntry = InvocationEntry | LogLineEntry;
+// The entries are the console API's (api.ts): the page reads exactly what is pushed.
+export type { LogEntry };
+export type InvocationEntry = Extract<LogEntry, { type: 'invocation' }>;
+export type LogLineEntry = Extract<LogEntry, { type: 'log' }>;
 
 const KEEP = 500;
 const MAX_LINE = 2000;

@@ -124,6 +124,7 @@ describe('settings', () => {
 
   test.each([
     ['an unknown key', { hidePricez: true }, 'hidePricez'],
+    ['a budget outside phoneCapture', { monthlyBudgetYuan: 50 }, '{ "phoneCapture": { "monthlyBudgetYuan": … } }'],
     ['an unknown nested key', { phoneCapture: { enabledd: true } }, 'enabledd'],
     ['a wrong type', { hidePrices: 'yes' }, 'hidePrices'],
     ['a bad kind', { phoneCapture: { kind: 'slow' } }, 'phoneCapture.kind'],

@@ -79,10 +79,19 @@ test('a busy answer over HTTPS gets the same single retry as the cloud call', as
   expect((await wechat(t)).total).toBe(1);
 });
 
-test('cloud call denied, no credentials: "try again", the charge recorded, the code left unused', async () => {
+test('cloud call denied, no credentials: says what to set up (not "try again"), the charge recorded, the code left unused', async () => {
   const t = withoutCredentials;
   const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
-  expect(await bind(t, code)).toEqual({ ok: false, error: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' }) });
+  const answer = await bind(t, code);
+  expect(answer).toEqual({ ok: false, error: expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' }) });
+  // Retrying cannot help until someone uploads auth from DevTools or sets the credentials: the message says so.
+  const { message } = (answer as { error: { message: string } }).error;
+  expect(message).toContain('-604101');
+  expect(message).toContain('WeChat DevTools');
+  expect(message).toContain('WECHAT_APPID and WECHAT_APPSECRET');
+  expect(message).not.toMatch(/try again/i);
+  // A replay of the same code gets the same explanation.
+  expect(await bind(t, code)).toEqual(answer);
   expect(await t.docs('phone_charges')).toEqual([expect.objectContaining({ exchange: 'failed', errcode: -604101 })]);
   expect((await wechat(t)).codes[0]!.exchanges).toBe(0);
   expect((await t.docs<{ phone?: unknown }>('users')).filter((u) => u.phone)).toEqual([]);

@@ -39,7 +39,7 @@ import { countCharge, recountCharge } from '../_shared/data/usage';
 import { findUser, noteCodeFailure, noteCodeLimit, noteUntouched, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
 import { checkSpend } from '../_shared/data/spend-breaker';
-import { exchangePhoneCode } from '../_shared/wechat/phone-number';
+import { exchangePhoneCode, NO_PERMISSION_ERRCODE } from '../_shared/wechat/phone-number';
 
 /** Longer than the function's 10 s timeout: a live request never loses its claim. */
 const LEASE_MS = 15_000;
@@ -56,7 +56,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Failure = FailureReason | 'code-limit';
 
-function errorFor(failure: Failure | null): AppError {
+/**
+ * -604101 means this deployment cannot exchange codes at all (auth lacks the cloud-call
+ * permission and there are no credentials for HTTPS): another try changes nothing until
+ * someone fixes the setup, so the message names the fix instead of "try again". The code
+ * itself stays unused and bindable for its 5 minutes.
+ */
+const NOT_SET_UP =
+  'Phone login is not set up in this environment: auth has no cloud-call permission (-604101: it was deployed by the CLI) ' +
+  'and WECHAT_APPID and WECHAT_APPSECRET are not set. Upload auth once from WeChat DevTools (上传并部署), or set both and ' +
+  'deploy again (npm run doctor checks it).';
+
+function errorFor(failure: Failure | null, errcode?: number | null): AppError {
+  if (errcode === NO_PERMISSION_ERRCODE) return new AppError('UPSTREAM_UNAVAILABLE', NOT_SET_UP);
   switch (failure) {
     case 'invalid-code':
     case 'number-lost':
@@ -178,7 +190,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
         logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteFailure: true, error: String(err) }),
       );
     }
-    throw errorFor(failure);
+    throw errorFor(failure, outcome.errcode);
   }
 
   const phoneMasked = maskPhone(outcome.phone.phoneNumber);
@@ -270,7 +282,7 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
     } else if (charge.exchange === 'ok' && charge.phoneMasked) {
       return { phoneMasked: charge.phoneMasked };
     } else if (charge.exchange === 'failed' && (waited || !isRetriable(charge))) {
-      throw errorFor(charge.failure as Failure);
+      throw errorFor(charge.failure as Failure, charge.errcode);
     } else if (charge.exchange === 'pending') {
       // A request that stored the number but could not mark the record: finish it.
       const user = await findUser(caller.openid);

@@ -38,3 +38,30 @@ test.each([
 ])('budget %d accepted: %s', (amount, accepted) => {
   expect(v.safeParse(settingsPatchSchema, { phoneCapture: { monthlyBudgetYuan: amount } }).success).toBe(accepted);
 });
+
+describe('an unknown setting is answered with the shape that works', () => {
+  const refusal = (patch: unknown) => {
+    const result = v.safeParse(settingsPatchSchema, patch);
+    return result.success ? 'accepted' : result.issues[0].message;
+  };
+
+  test('a budget or cap sent at the top level is pointed into phoneCapture', () => {
+    expect(refusal({ monthlyBudgetYuan: 50 })).toBe(
+      'unknown setting "monthlyBudgetYuan": it belongs in phoneCapture, as { "phoneCapture": { "monthlyBudgetYuan": … } }',
+    );
+    expect(refusal({ dailyCap: 100 })).toContain('{ "phoneCapture": { "dailyCap": … } }');
+  });
+
+  test('any other unknown key lists every setting an admin may write', () => {
+    expect(refusal({ budget: 50 })).toBe(
+      'unknown setting "budget"; the settings are phoneCapture: { enabled, kind, monthlyBudgetYuan, dailyCap }, ' +
+        'breaker: { tripped: false }, hidePrices, hideShippingAddress, feeExempt',
+    );
+  });
+
+  test("an unknown key inside phoneCapture lists phoneCapture's keys", () => {
+    expect(refusal({ phoneCapture: { budgetYuan: 50 } })).toBe(
+      'unknown setting "budgetYuan" in phoneCapture; it holds enabled, kind, monthlyBudgetYuan, dailyCap',
+    );
+  });
+});

@@ -7,19 +7,32 @@ import * as v from 'valibot';
 import type { Settings } from './settings';
 import { positiveCount, yuanAmount } from './amount-schemas';
 
+const phoneCapturePatch = v.strictObject(
+  {
+    enabled: v.optional(v.boolean('must be true or false')),
+    kind: v.optional(v.picklist(['quick', 'realtime'], 'must be "quick" or "realtime"')),
+    monthlyBudgetYuan: v.optional(v.nullable(yuanAmount)),
+    dailyCap: v.optional(v.nullable(positiveCount)),
+  },
+  (issue): string => `unknown setting "${String(issue.input)}" in phoneCapture; it holds ${PHONE_CAPTURE_KEYS}`,
+);
+
+// The refusal of an unknown key names what is valid, read from the schema itself, so an
+// admin (or a developer with curl) never has to guess the nesting from a later answer.
+const PHONE_CAPTURE_KEYS: string = Object.keys(phoneCapturePatch.entries).join(', ');
+
+function unknownSetting(key: string): string {
+  if (key in phoneCapturePatch.entries)
+    return `unknown setting "${key}": it belongs in phoneCapture, as { "phoneCapture": { "${key}": … } }`;
+  const settings = Object.keys(settingsPatchSchema.entries).map((name) =>
+    name === 'phoneCapture' ? `phoneCapture: { ${PHONE_CAPTURE_KEYS} }` : name === 'breaker' ? 'breaker: { tripped: false }' : name,
+  );
+  return `unknown setting "${key}"; the settings are ${settings.join(', ')}`;
+}
+
 export const settingsPatchSchema = v.strictObject(
   {
-    phoneCapture: v.optional(
-      v.strictObject(
-        {
-          enabled: v.optional(v.boolean('must be true or false')),
-          kind: v.optional(v.picklist(['quick', 'realtime'], 'must be "quick" or "realtime"')),
-          monthlyBudgetYuan: v.optional(v.nullable(yuanAmount)),
-          dailyCap: v.optional(v.nullable(positiveCount)),
-        },
-        (issue) => `unknown setting "${String(issue.input)}"`,
-      ),
-    ),
+    phoneCapture: v.optional(phoneCapturePatch),
     // The only breaker field an admin writes: clearing a tripped breaker.
     breaker: v.optional(
       v.strictObject(
@@ -31,7 +44,7 @@ export const settingsPatchSchema = v.strictObject(
     hideShippingAddress: v.optional(v.boolean('must be true or false')),
     feeExempt: v.optional(v.boolean('must be true or false')),
   },
-  (issue) => `unknown setting "${String(issue.input)}"`,
+  (issue) => unknownSetting(String(issue.input)),
 );
 
 export type SettingsPatch = v.InferOutput<typeof settingsPatchSchema>;

@@ -44,7 +44,11 @@ export interface EmulatorOptions {
   /** 0 picks a free port. */
   port?: number;
   envId?: string;
-  /** The mini program's appid (WeChat's form: wx + 16 hex digits). */
+  /**
+   * The mini program's appid (WeChat's form: wx + 16 hex digits). Default: the
+   * functions' WECHAT_APPID when set (so their token and usage queries reach the ledger
+   * the emulator's codes are billed to), else DEFAULT_APPID.
+   */
   appid?: string;
   /** Folder of built functions; defaults to build/cloudfunctions. */
   functionsDir?: string;
@@ -90,6 +94,8 @@ export class Emulator {
   readonly gateway: Gateway;
   readonly envId: string;
   readonly appid: string;
+  /** The service provider's AppID (PROVIDER_APPID, else the mini program's): pushes are sealed with it. */
+  readonly providerAppid: string;
   readonly clock: () => number;
   /** Invocations and function output for the console's live log. */
   readonly invocationLog = new InvocationLog();
@@ -104,13 +110,18 @@ export class Emulator {
 
   constructor(private readonly options: EmulatorOptions = {}) {
     this.envId = options.envId ?? DEFAULT_ENV_ID;
-    this.appid = options.appid ?? DEFAULT_APPID;
+    const env = options.env ?? process.env;
+    // One source for "which mini program is this": the appid the functions are given.
+    this.appid = options.appid ?? (env.WECHAT_APPID || DEFAULT_APPID);
+    // WeChat seals a provider's pushes with the provider's own AppID, which the provider function checks.
+    this.providerAppid = env.PROVIDER_APPID || this.appid;
     this.clock = options.clock ?? Date.now;
     const changed = () => {
       this.dirty = true;
     };
     this.wechat = new WechatWorld({
       appid: this.appid,
+      providerAppid: this.providerAppid,
       clock: this.clock,
       faults: this.faults,
       stats: this.stats,
@@ -119,7 +130,7 @@ export class Emulator {
       spResultDelayMs: options.spResultDelayMs,
       // WeChat's push of a result: a server call to the provider function, no OPENID. Nobody waits for it.
       push: async (event) => {
-        await pushEvent(this.httpAccessHost(), event, this.appid, this.clock());
+        await pushEvent(this.httpAccessHost(), event, this.providerAppid, this.clock());
       },
       changed,
     });
@@ -322,7 +333,7 @@ export class Emulator {
 
   /** What saving the push URL in the provider platform's 开发设置 does: WeChat's echostr check. */
   verifySpPushUrl() {
-    return verifyPushUrl(this.httpAccessHost(), this.appid, this.clock());
+    return verifyPushUrl(this.httpAccessHost(), this.providerAppid, this.clock());
   }
 
   /** A variable of the emulator's environment (the `env` option, else process.env). */

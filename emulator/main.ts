@@ -10,14 +10,18 @@
  * Data in and out, as Firebase's emulators: --import PATH replaces the data at start
  * with an export (a folder holding state.json, or a .json file the console exported);
  * --export-on-exit PATH writes the data there on Ctrl-C/SIGTERM (a folder gets
- * state.json; a path ending in .json is written as that file).
+ * state.json and a .gitignore that ignores it; a path ending in .json is written as that
+ * file, refused at start when git would track it: an export holds raw phone numbers).
+ *
+ * `.env` is read first (the shell's values win); the banner names what it read, never
+ * the values. WECHAT_APPID, when set, is the emulator's mini program appid too.
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build';
 import { loadDotEnv, PROJECT_ROOT } from '../scripts/lib/cloudbaserc';
 import { Emulator } from './emulator';
-import { readExport, writeExport } from './persistence';
+import { exportRefusal, readExport, writeExport } from './persistence';
 
 function portFrom(text: string): number {
   const port = Number(text);
@@ -37,7 +41,9 @@ async function main(): Promise<void> {
       'without-openapi-permission': { type: 'boolean', default: false },
     },
   });
-  loadDotEnv();
+  const fromDotEnv = loadDotEnv();
+  const exportRefused = values['export-on-exit'] && exportRefusal(values['export-on-exit']);
+  if (exportRefused) throw new Error(`--export-on-exit: ${exportRefused}`);
   if (!values['no-build']) await buildAll();
   const port = portFrom(values.port ?? process.env.QUICKPHONE_PORT ?? '9100');
   const dataDir = values['in-memory'] ? null : process.env.QUICKPHONE_DATA_DIR || join(PROJECT_ROOT, '.quickphone');
@@ -50,7 +56,11 @@ async function main(): Promise<void> {
   const url = await emulator.start();
   if (values.import) emulator.importState(readExport(values.import));
 
-  console.log(`quickphone emulator on ${url}  (env ${emulator.envId}, appid ${emulator.appid})`);
+  const appidFrom = emulator.appid === process.env.WECHAT_APPID ? ' from WECHAT_APPID' : '';
+  console.log(`quickphone emulator on ${url}  (env ${emulator.envId}, appid ${emulator.appid}${appidFrom})`);
+  // Names only: values may be secrets. Variables already set in the shell win over the file.
+  if (fromDotEnv.length)
+    console.log(`  .env       read ${fromDotEnv.join(', ')}   (the shell's values win; functions get those they declare)`);
   console.log(`  console    ${url}/   (web console: overview, billing, data, functions, faults, play a user)`);
   console.log(`  functions  ${emulator.functionNames().join(', ')}   → POST ${url}/v1/functions/<name>/invoke`);
   console.log(`  gateway    ${url}/admin   (wx-server-sdk / @cloudbase/node-sdk protocol)`);
@@ -62,7 +72,7 @@ async function main(): Promise<void> {
   console.log(`  timers     POST ${url}/v1/functions/<name>/triggers/<trigger>   (timers never fire on their own)`);
   console.log(`  data       ${dataDir ?? 'in memory (not saved)'}`);
   if (values.import) console.log(`  imported   ${values.import}${dataDir ? ' (replaces what the data directory held)' : ''}`);
-  if (values['export-on-exit']) console.log(`  export     to ${values['export-on-exit']} on exit`);
+  if (values['export-on-exit']) console.log(`  export     to ${values['export-on-exit']} on exit (it holds raw phone numbers)`);
   if (values['without-openapi-permission'])
     console.log(
       '  cloud calls refused (-604101), as after a CLI deploy; auth exchanges over HTTPS when WECHAT_APPID/WECHAT_APPSECRET are set',
@@ -100,5 +110,9 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
+  if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    console.error(
+      'Another program (often another npm start) holds that port. Stop it, or choose a port: QUICKPHONE_PORT=9101 npm start, or npm start -- --port 9101.',
+    );
   process.exit(1);
 });

@@ -304,3 +304,24 @@ describe('with WeChat credentials', () => {
       ]);
   });
 });
+
+test("with WECHAT_APPID set (from .env or the shell) the emulator's mini program is that appid: reconciliation agrees with its WeChat ledger", async () => {
+  const appid = 'wx0123456789abcdef';
+  const own = await startEmulator({ env: { ADMIN_OPENIDS: BOSS, WECHAT_APPID: appid, WECHAT_APPSECRET: 'the-secret' } });
+  try {
+    // Codes minted the way the README and the console mint them: no appid given.
+    for (const i of [0, 1]) {
+      const openid = `o_user_${i}`;
+      const code = await own.mintCode({ phoneNumber: `1390000000${i}`, openid });
+      expect(await own.call('auth', { $url: 'bindPhone', code }, openid)).toMatchObject({ ok: true });
+    }
+    const report = (await own.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+    expect(report).toMatchObject({
+      ok: true,
+      data: { reconciliation: { status: 'ok', kinds: [{ kind: 'quick', wechatUsed: 2, localCharges: 2, difference: 0 }] } },
+    });
+    expect(own.emulator.appid).toBe(appid);
+  } finally {
+    await own.stop();
+  }
+});

@@ -29,8 +29,10 @@ import {
 export const SP_UNRELATED_APPIDS_VAR = 'QUICKPHONE_SP_UNRELATED_APPIDS';
 
 export interface WechatWorldOptions {
-  /** The mini program's appid (also the provider's, in service-provider mode). */
+  /** The mini program's appid. */
   appid: string;
+  /** The service provider's AppID (assign results name it). */
+  providerAppid: string;
   clock: () => number;
   faults: Faults;
   stats: Stats;
@@ -64,7 +66,7 @@ export class WechatWorld {
       faults: options.faults,
       clock,
       delayMs: options.spResultDelayMs ?? DEFAULT_SP_RESULT_DELAY_MS,
-      providerAppid: options.appid,
+      providerAppid: options.providerAppid,
       deliver: (a, order) => this.deliverAssignedPack(a, order),
       withdraw: (a) => {
         if (a.pkgId) this.ledger.removePack(a.pkgId);

@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 
@@ -105,11 +106,17 @@ export function loadCloudbaseRc(env: NodeJS.ProcessEnv = process.env, root = PRO
   return filled;
 }
 
-/** Loads `.env` into process.env without overriding what is already set. */
-export function loadDotEnv(root = PROJECT_ROOT): void {
+/**
+ * Loads `.env` into process.env without overriding what is already set. Returns the
+ * names the file sets ([] without a file), so `npm start` can say what it read.
+ */
+export function loadDotEnv(root = PROJECT_ROOT): string[] {
+  const file = join(root, '.env');
   try {
-    process.loadEnvFile(join(root, '.env'));
+    process.loadEnvFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return [];
   }
+  return Object.keys(parseEnv(readFileSync(file, 'utf8')));
 }

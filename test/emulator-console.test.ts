@@ -212,15 +212,42 @@ test('deny and no-quota are reported as the mini program reports them, and charg
   expect(emu.emulator.sandbox.snapshot()).toHaveLength(0);
 });
 
+test('play a user shows what the app shows: a hidden button is not tapped; the attacker tap is labelled, and billed', async () => {
+  await emu.call('admin', { $url: 'settings.update', version: 0, patch: { phoneCapture: { enabled: false } } }, ADMIN);
+  const tap = await consoleApi<ConsolePlay>('POST', '/console/api/play', { openid: 'o_hidden', action: 'tap' });
+  expect(tap.steps.map((s) => s.step)).toEqual([
+    'auth.session',
+    'The app hides the phone button (hiddenBecause "disabled": 商家暂未开启手机号快捷登录，可以用微信身份继续); nothing minted, nothing charged',
+  ]);
+  expect(emu.emulator.sandbox.snapshot()).toHaveLength(0);
+  expect(await emu.docs('phone_charges')).toEqual([]);
+
+  const attack = await consoleApi<ConsolePlay>('POST', '/console/api/play', { openid: 'o_hidden', action: 'attacker-tap' });
+  expect(attack.steps.map((s) => s.step)).toEqual([
+    'auth.session',
+    'As an attacker would: a modified client taps the button the app hides ("disabled"); WeChat bills the code all the same',
+    'WeChat: user approved, code minted (one charge)',
+    'auth.bindPhone',
+  ]);
+  expect(emu.emulator.sandbox.snapshot()).toHaveLength(1);
+});
+
+test("a tap uses the component the session names, not the console's choice", async () => {
+  await emu.call('admin', { $url: 'settings.update', version: 0, patch: { phoneCapture: { kind: 'realtime' } } }, ADMIN);
+  await consoleApi<ConsolePlay>('POST', '/console/api/play', { openid: 'o_real', action: 'tap', kind: 'quick' });
+  expect(emu.emulator.sandbox.snapshot().map((c) => c.kind)).toEqual(['realtime']);
+});
+
 test('a tap with no quota left fails on the button (errno 1400001), is reported, and charges nothing', async () => {
   const small = await startEmulator({ trialCalls: 1, env: { ADMIN_OPENIDS: ADMIN } });
   try {
-    const play = async () => {
-      const res = await small.http<{ steps: Array<{ step: string }> }>('POST', '/console/api/play', { openid: 'o_player', action: 'tap' });
+    const play = async (openid: string) => {
+      const res = await small.http<{ steps: Array<{ step: string }> }>('POST', '/console/api/play', { openid, action: 'tap' });
       return res.body.steps.map((s) => s.step);
     };
-    expect(await play()).toEqual(['WeChat: user approved, code minted (one charge)', 'auth.bindPhone']);
-    expect(await play()).toEqual([
+    expect(await play('o_player_1')).toEqual(['auth.session', 'WeChat: user approved, code minted (one charge)', 'auth.bindPhone']);
+    expect(await play('o_player_2')).toEqual([
+      'auth.session',
       'WeChat: button fails, errno 1400001 (no quota left), nothing charged',
       'auth.reportPhoneEvent no-quota',
     ]);

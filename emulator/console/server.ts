@@ -20,6 +20,7 @@ import { chargeId } from '../../cloudfunctions/_shared/domain/charge';
 import { fenToYuan, PRICE_FEN } from '../../cloudfunctions/_shared/domain/pricing';
 import type { Emulator, PersistedState } from '../emulator';
 import type { OutputOf, RouteName } from '../../miniprogram/contract';
+import { HIDDEN_BECAUSE_TEXT } from '../../miniprogram/services/hidden-because';
 import type { AdminAnswer, ConsoleBilling, ConsoleCall, ConsoleOverview, ConsolePage, ConsolePlay, PlayStep } from './api';
 import { HttpError, readBody, readJsonObject, sendJson } from '../http-util';
 import type { PhoneKind } from '../wechat/phone-sandbox';
@@ -211,17 +212,29 @@ function numberFor(openid: string): string {
   return `138${digits}`;
 }
 
+type PhoneLogin = OutputOf<'auth', 'session'>['phoneLogin'];
+
+/** What auth.session told the app about the button; null when the session failed (the app then shows no paid button). */
+function phoneLoginOf(session: ConsoleCall): PhoneLogin | null {
+  const envelope = session.result as Envelope | undefined;
+  return envelope?.ok ? (envelope.data as OutputOf<'auth', 'session'>).phoneLogin : null;
+}
+
 /**
- * Plays the mini program's phone button for one user (components/quick-login): a tap
- * with quota left mints a code (WeChat charges) and sends it to auth.bindPhone; without
- * quota the button fails with errno 1400001 and the client reports it; a denial is
- * reported as such.
+ * Plays the mini program's phone button for one user (components/quick-login). A tap
+ * opens the app first (auth.session) and honours its answer: a hidden button is not
+ * tapped, and a shown one is the component the session names. With quota left the tap
+ * mints a code (WeChat charges) and sends it to auth.bindPhone; without, the button
+ * fails with errno 1400001 and the client reports it. `attacker-tap` taps whatever the
+ * app shows, as a modified client could: WeChat bills that code too, which is what the
+ * server's checks are for. A denial is reported as such.
  */
 async function play(emu: Emulator, body: Record<string, unknown>): Promise<ConsolePlay> {
   const openid = text(body.openid, 'openid')!;
   const action = body.action;
-  const kind = body.kind === undefined ? 'quick' : body.kind;
-  if (kind !== 'quick' && kind !== 'realtime') throw new HttpError(400, 'INVALID_ARGUMENT', 'kind must be "quick" or "realtime"');
+  const claimedKind = body.kind === undefined ? 'quick' : body.kind;
+  if (claimedKind !== 'quick' && claimedKind !== 'realtime')
+    throw new HttpError(400, 'INVALID_ARGUMENT', 'kind must be "quick" or "realtime"');
   const phoneNumber = text(body.phoneNumber, 'phoneNumber', false) ?? numberFor(openid);
   if (!MAINLAND_MOBILE.test(phoneNumber))
     throw new HttpError(400, 'INVALID_ARGUMENT', 'phoneNumber must be a mainland mobile number (11 digits starting 13–19)');
@@ -231,7 +244,24 @@ async function play(emu: Emulator, body: Record<string, unknown>): Promise<Conso
     if (errno !== undefined) data.errno = errno;
     steps.push({ step: `auth.reportPhoneEvent ${type}`, ...(await call(emu, 'auth', 'reportPhoneEvent', data, openid)) });
   };
-  if (action === 'tap') {
+  if (action === 'tap' || action === 'attacker-tap') {
+    const session = await call(emu, 'auth', 'session', {}, openid);
+    steps.push({ step: 'auth.session', ...session });
+    const login = phoneLoginOf(session);
+    let kind: PhoneKind = claimedKind;
+    if (action === 'attacker-tap') {
+      const shown = login === null ? 'the app would not show' : login.show ? 'the app shows' : `the app hides ("${login.hiddenBecause}")`;
+      steps.push({ step: `As an attacker would: a modified client taps the button ${shown}; WeChat bills the code all the same` });
+    } else if (!login) {
+      steps.push({ step: 'The app shows no paid button while auth.session fails; nothing minted, nothing charged' });
+      return { openid, steps };
+    } else if (!login.show) {
+      const why = login.hiddenBecause ? ` (hiddenBecause "${login.hiddenBecause}": ${HIDDEN_BECAUSE_TEXT[login.hiddenBecause]})` : '';
+      steps.push({ step: `The app hides the phone button${why}; nothing minted, nothing charged` });
+      return { openid, steps };
+    } else {
+      kind = login.kind;
+    }
     const minted = emu.mintPhoneCode({ phoneNumber, openid, kind, appid: emu.appid });
     if (!minted) {
       steps.push({ step: 'WeChat: button fails, errno 1400001 (no quota left), nothing charged' });
@@ -247,7 +277,7 @@ async function play(emu: Emulator, body: Record<string, unknown>): Promise<Conso
     steps.push({ step: 'WeChat: button fails, errno 1400001, nothing charged' });
     await report('no-quota', 1400001, 'getPhoneNumber:fail no permission');
   } else {
-    throw new HttpError(400, 'INVALID_ARGUMENT', 'action must be "tap", "deny" or "no-quota"');
+    throw new HttpError(400, 'INVALID_ARGUMENT', 'action must be "tap", "attacker-tap", "deny" or "no-quota"');
   }
   return { openid, steps };
 }

@@ -46,11 +46,4 @@ export function onSessionChange(listener: (session: Session) => void): () => voi
   return () => listeners.delete(listener);
 }
 
-/** Why the paid phone button is hidden, in the user's words. */
-export const HIDDEN_BECAUSE_TEXT: Record<NonNullable<Session['phoneLogin']['hiddenBecause']>, string> = {
-  'already-bound': '已绑定手机号',
-  disabled: '商家暂未开启手机号快捷登录，可以用微信身份继续',
-  'quota-exhausted': '手机号快捷登录暂时不可用，可以用微信身份继续',
-  'budget-reached': '手机号快捷登录暂时不可用，可以用微信身份继续',
-  'daily-cap-reached': '今天的手机号快捷登录名额已用完，可以用微信身份继续',
-};
+export { HIDDEN_BECAUSE_TEXT } from './hidden-because';

@@ -551,7 +551,7 @@ async function renderPlay(el: HTMLElement): Promise<void> {
       'div',
       { class: 'card' },
       h('h2', {}, 'Play a user'),
-      h('div', { class: 'row' }, h('label', {}, 'OPENID'), openid, h('label', {}, 'component'), kind),
+      h('div', { class: 'row' }, h('label', {}, 'OPENID'), openid),
       h(
         'div',
         { class: 'row' },
@@ -562,7 +562,23 @@ async function renderPlay(el: HTMLElement): Promise<void> {
       h(
         'div',
         { class: 'muted' },
-        'A tap mints a code (WeChat charges here, as the success callback fires) and sends it to auth.bindPhone as the mini program does; without quota left the button fails with errno 1400001 and the client reports it. Deny is reported too, and costs nothing.',
+        'A tap opens the app first (auth.session) and does what the mini program would: a hidden button (capture off, a breaker, already bound) is not tapped, and a shown one is the component the session names. The tap mints a code (WeChat charges here, as the success callback fires) and sends it to auth.bindPhone; without quota left the button fails with errno 1400001 and the client reports it. Deny is reported too, and costs nothing.',
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        h(
+          'button',
+          { class: 'danger', onclick: () => void act('attacker-tap'), 'data-testid': 'play-attacker-tap' },
+          'Tap anyway, as an attacker would',
+        ),
+        h('label', {}, 'claiming component'),
+        kind,
+        h(
+          'span',
+          { class: 'muted' },
+          'A modified client can show a hidden button: WeChat bills that code, and what the server then does is the test.',
+        ),
       ),
       out,
     ),

@@ -299,6 +299,20 @@ test('data pages and a new document, as PUT /v1/db does', async () => {
   expect((await raw('PUT', '/console/api/db/settings/global', json({ _id: 'other' }))).status).toBe(400);
 });
 
+test("a page's fields come from every document of the collection, not the first; a document can be deleted", async () => {
+  await emu.http('PUT', '/v1/db/phone_events/a', { type: 'deny' });
+  await emu.http('PUT', '/v1/db/phone_events/b', { type: 'fail', errno: 112 });
+  for (let i = 0; i < 25; i++) await emu.http('PUT', `/v1/db/phone_events/c${String(i).padStart(2, '0')}`, { type: 'deny' });
+  await emu.http('PUT', '/v1/db/phone_events/z', { type: 'no-quota', errMsg: 'getPhoneNumber:fail no permission' });
+  // The first page holds a, b, c00…c17: errMsg is only on the last page, and still a column.
+  const first = await consoleApi<ConsolePage>('GET', '/console/api/db/phone_events?limit=20');
+  expect(first.fields).toEqual(['_id', 'type', 'errno', 'errMsg']);
+
+  expect(await consoleApi('DELETE', '/console/api/db/phone_events/b')).toEqual({ deleted: 'b' });
+  expect((await emu.docs<{ _id: string }>('phone_events')).map((d) => d._id)).not.toContain('b');
+  expect((await raw('DELETE', '/console/api/db/phone_events/b')).status).toBe(404);
+});
+
 test('the live log streams each invocation (function, route, caller, duration, envelope code) with the function’s lines', async () => {
   const received: LogEntry[] = [];
   const stream = request(`${emu.url}/console/api/events`, { agent: false });

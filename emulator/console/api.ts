@@ -61,6 +61,8 @@ export interface ConsolePage {
   total: number;
   offset: number;
   limit: number;
+  /** Every top-level field of any document in the collection (not just this page), `_id` first. */
+  fields: string[];
   docs: ConsoleDocument[];
 }
 

@@ -114,6 +114,7 @@ export async function serveConsole(emu: Emulator, req: IncomingMessage, res: Ser
     if (req.method === 'GET' && !db[2]) return sendMasked(res, page(emu, collection, url.searchParams));
     if (req.method === 'PUT' && db[2])
       return sendMasked(res, putDocument(emu, collection, decodeURIComponent(db[2]), await readJsonObject(req)));
+    if (req.method === 'DELETE' && db[2]) return sendMasked(res, deleteDocument(emu, collection, decodeURIComponent(db[2])));
   }
   throw new HttpError(404, 'NOT_FOUND', `no console route for ${req.method} ${path}`);
 }
@@ -289,7 +290,17 @@ function page(emu: Emulator, collection: string, query: URLSearchParams): Consol
   const offset = Math.max(0, Number.parseInt(query.get('offset') ?? '0', 10) || 0);
   const limit = Math.min(MAX_PAGE, Math.max(1, Number.parseInt(query.get('limit') ?? '20', 10) || 20));
   const all = emu.store.find(collection, {}, { sort: [['_id', 1]], untracked: true });
-  return { collection, total: all.length, offset, limit, docs: all.slice(offset, offset + limit) };
+  // Documents of one collection differ in shape (optional fields, old records): the
+  // columns are every top-level field any of them has, in order of first appearance.
+  const fields = [...new Set(['_id', ...all.flatMap((d) => Object.keys(d))])];
+  return { collection, total: all.length, offset, limit, fields, docs: all.slice(offset, offset + limit) };
+}
+
+/** Deletes one document by _id (the console's Delete); 404 when there is none. */
+function deleteDocument(emu: Emulator, collection: string, id: string): { deleted: string } {
+  if (!emu.store.hasCollection(collection)) throw new HttpError(404, 'COLLECTION_NOT_FOUND', `no collection "${collection}"`);
+  if (emu.store.remove(collection, { _id: id }, false) === 0) throw new HttpError(404, 'NOT_FOUND', `no document "${id}" in ${collection}`);
+  return { deleted: id };
 }
 
 /** As PUT /v1/db/:collection/:id, with masked values put back to what is stored. */

@@ -121,6 +121,21 @@ test('play a user: the charge appears on WeChat’s side and ours, in the play v
   expect(codes).toMatch(/exchanged.*ok.*counted.*138\*{4}\d{4}/s);
 });
 
+test('play a user: a button the app hides is not tapped; the attacker tap is a separate, labelled button', async () => {
+  await open('play');
+  await byTestId('play-openid').fill('o_browser_1'); // bound by the test above: the app hides the button
+  const billed = emu.emulator.sandbox.snapshot().length;
+  await byTestId('play-tap').click();
+  await byTestId('play-step').filter({ hasText: 'hiddenBecause "already-bound": 已绑定手机号' }).waitFor();
+  expect(emu.emulator.sandbox.snapshot()).toHaveLength(billed);
+
+  expect(await byTestId('play-attacker-tap').textContent()).toBe('Tap anyway, as an attacker would');
+  await byTestId('play-attacker-tap').click();
+  await byTestId('play-step').filter({ hasText: 'As an attacker would' }).waitFor();
+  await byTestId('play-step').filter({ hasText: 'auth.bindPhone' }).waitFor();
+  expect(emu.emulator.sandbox.snapshot()).toHaveLength(billed + 1);
+});
+
 test('billing view moves while a user plays in another tab', async () => {
   await open('billing');
   await byTestId('billing').waitFor();
@@ -130,7 +145,7 @@ test('billing view moves while a user plays in another tab', async () => {
     await other.goto(`${emu.url}/#play`);
     await other.getByTestId('play-openid').fill('o_browser_2');
     await other.getByTestId('play-tap').click();
-    await other.getByTestId('play-step').filter({ hasText: 'OK' }).waitFor();
+    await other.getByTestId('play-step').filter({ hasText: 'auth.bindPhone' }).filter({ hasText: 'OK' }).waitFor();
   } finally {
     await other.close();
   }
@@ -198,10 +213,21 @@ test('functions: invoke a route as an OPENID; the live log shows it as it happen
 test('data: collections, paging, JSON view, editing a user keeps the number behind its mask, adding a document', async () => {
   for (let i = 0; i < 25; i++)
     await emu.http('PUT', `/v1/db/phone_events/seed${String(i).padStart(2, '0')}`, { type: 'deny', at: { $date: '2026-03-01T00:00:00Z' } });
+  // A field only the last document has is still a column of the first page.
+  await emu.http('PUT', '/v1/db/phone_events/zz_fail', { type: 'fail', errMsg: 'getPhoneNumber:fail privacy' });
   await open('data/phone_events');
-  await page.getByText('1–20 of 25').waitFor();
+  await page.getByText('1–20 of 26').waitFor();
+  expect(await byTestId('docs').locator('th').allTextContents()).toEqual(['_id', 'type', 'at', 'errMsg']);
   await byTestId('page-next').click();
-  await page.getByText('21–25 of 25').waitFor();
+  await page.getByText('21–26 of 26').waitFor();
+  await byTestId('page-prev').click();
+  await page.getByText('1–20 of 26').waitFor();
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await byTestId('docs').locator('tr', { hasText: 'seed00' }).click();
+  await byTestId('doc-delete').click();
+  await page.getByText('deleted seed00').waitFor();
+  expect((await emu.docs<{ _id: string }>('phone_events')).map((d) => d._id)).not.toContain('seed00');
 
   await open('data/users');
   await byTestId('docs').locator('tr', { hasText: 'o_browser_1' }).click();
@@ -266,4 +292,17 @@ test('the billing view, with a code WeChat charged that never reached us (screen
   const target = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs') : join(ROOT, 'build', 'screenshots');
   mkdirSync(target, { recursive: true });
   await page.screenshot({ path: join(target, 'console-billing.png'), fullPage: true });
+});
+
+test('data: reset empties everything after a confirmation', async () => {
+  await open('data/users');
+  await byTestId('docs').locator('tr').nth(1).waitFor();
+  page.once('dialog', (dialog) => void dialog.dismiss());
+  await byTestId('reset-all').click();
+  expect((await emu.docs('users')).length).toBeGreaterThan(0);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await byTestId('reset-all').click();
+  await page.getByText('everything reset').waitFor();
+  expect(await emu.docs('users')).toEqual([]);
+  expect(emu.emulator.sandbox.snapshot()).toEqual([]);
 });

@@ -173,6 +173,26 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
       status.textContent = errorText(err);
     }
   };
+  const remove = async () => {
+    const id = idInput.value.trim();
+    if (!id) return void (status.textContent = 'pick a document first');
+    if (!confirm(`Delete ${id} from ${name}?`)) return;
+    try {
+      await api('DELETE', `/console/api/db/${encodeURIComponent(name)}/${encodeURIComponent(id)}`);
+      await renderData(el, name, offset, `deleted ${id}`);
+    } catch (err) {
+      status.textContent = errorText(err);
+    }
+  };
+  const resetAll = async () => {
+    if (!confirm('Empty every collection, WeChat charges and packs, faults and stats (POST /v1/reset)?')) return;
+    try {
+      await api('POST', '/v1/reset', {});
+      await renderData(el, name, 0, 'everything reset');
+    } catch (err) {
+      status.textContent = errorText(err);
+    }
+  };
   const list = h('div', {});
   const side = table(
     ['collection', ['docs', 'num']],
@@ -194,7 +214,16 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
     h(
       'div',
       { class: 'cols3' },
-      h('div', { class: 'card' }, side),
+      h(
+        'div',
+        { class: 'card' },
+        side,
+        h(
+          'div',
+          { class: 'row' },
+          h('button', { class: 'danger', onclick: () => void resetAll(), 'data-testid': 'reset-all' }, 'Reset all data'),
+        ),
+      ),
       h(
         'div',
         {},
@@ -216,6 +245,7 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
               },
               'New document',
             ),
+            h('button', { class: 'danger', onclick: () => void remove(), 'data-testid': 'doc-delete' }, 'Delete'),
             status,
           ),
           editor,
@@ -230,7 +260,7 @@ async function renderData(el: HTMLElement, collection = '', offset = 0, message 
   );
   if (!name) return;
   const page = await api<ConsolePage>('GET', `/console/api/db/${encodeURIComponent(name)}?offset=${offset}&limit=${PAGE}`);
-  const keys = [...new Set(page.docs.flatMap((d) => Object.keys(d)))].filter((k) => k !== '_id').slice(0, 6) as string[];
+  const keys = page.fields.filter((k) => k !== '_id');
   const cell = (v: unknown) => {
     const s = v && typeof v === 'object' && '$date' in (v as object) ? when(v) : typeof v === 'string' ? v : JSON.stringify(v);
     return s === undefined ? '' : s.length > 60 ? `${s.slice(0, 60)}…` : s;

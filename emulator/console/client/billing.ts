@@ -44,7 +44,11 @@ function wechatColumn(b: Billing): HTMLElement {
     { class: 'card', 'data-testid': 'wechat-side' },
     h('h2', {}, "WeChat's side — what it bills"),
     h('div', { class: 'big', 'data-testid': 'wechat-total' }, w.total),
-    h('div', { class: 'muted' }, `charges at list price ¥${w.listValueYuan}`),
+    h(
+      'div',
+      { class: 'muted', 'data-testid': 'wechat-list-value' },
+      `list value ¥${w.listValueYuan}, not charged: calls draw on the free trial or packs`,
+    ),
     table(
       ['kind', ['charged', 'num'], ['exchanged', 'num'], ['not exchanged', 'num']],
       KINDS.map((k) =>
@@ -96,7 +100,7 @@ function oursColumn(b: Billing): HTMLElement {
     { class: 'card', 'data-testid': 'our-side' },
     h('h2', {}, 'Ours — phone_charges, usage_daily, summary'),
     h('div', { class: 'big', 'data-testid': 'our-total' }, o.total),
-    h('div', { class: 'muted' }, `recorded charges at list price ¥${o.listValueYuan}`),
+    h('div', { class: 'muted' }, `recorded: list value ¥${o.listValueYuan}, not charged (cost, below, is what the merchant pays)`),
     table(
       ['kind', ['phone_charges', 'num'], ['usage_daily', 'num']],
       KINDS.map((k) =>
@@ -134,7 +138,7 @@ function oursColumn(b: Billing): HTMLElement {
           h('dd', {}, `${dataOf(o.summary)?.totals.quick ?? '?'} / ${dataOf(o.summary)?.totals.realtime ?? '?'}`),
           h('dt', {}, 'cost'),
           h('dd', { 'data-testid': 'summary-cost' }, cost === null ? '—' : `¥${cost}`),
-          list !== null && h('dt', {}, 'list value'),
+          list !== null && h('dt', {}, 'list value, not charged'),
           list !== null && h('dd', {}, `¥${list}`),
         ),
   );
@@ -175,7 +179,7 @@ function differenceCard(b: Billing): HTMLElement {
     h(
       'div',
       { class: 'row' },
-      'WeChat billed beyond what usage_daily counts (list price):',
+      'WeChat counted beyond usage_daily, at list value (not charged; it uses quota):',
       h('strong', { 'data-testid': 'difference-yuan' }, `¥${d.yuan}`),
     ),
     h(

@@ -499,7 +499,7 @@ async function renderFaults(el: HTMLElement): Promise<void> {
       h(
         'div',
         { class: 'muted' },
-        'Targets as POST /v1/faults: openapi:<api>, db:<action>[:<collection>], wechat:<path>, provider:assign|cancel. The next `times` matching calls fail with errcode and/or wait delayMs.',
+        'Targets as POST /v1/faults: openapi:<api>, db:<action>[:<collection>], wechat:<path>, provider:assign|cancel|push. The next `times` matching calls fail with errcode and/or wait delayMs.',
       ),
     ),
     h(

@@ -85,6 +85,8 @@ export interface DoctorTarget {
   expected: Expectations;
   /** The diagnostic key and where it came from, or why there is none. */
   key(): Promise<{ key: string; from: string } | { key: null; why: string }>;
+  /** What to try when auth refuses the key (a redeploy live; a restart of npm start locally). */
+  refusedKeyHint: string;
   /** Calls auth as a server (no OPENID) and answers its envelope. */
   callAuth(event: Record<string, unknown>): Promise<unknown>;
   /** Names of the variables set on a function, or null when this target cannot tell. */
@@ -165,7 +167,7 @@ export async function runDoctor(target: DoctorTarget): Promise<DoctorReport> {
         results.push({
           check: 'phone login (code exchange)',
           ok: false,
-          detail: `auth's diagnostic route refused (${envelope?.error?.code ?? 'no answer'}: ${envelope?.error?.message ?? JSON.stringify(envelope)}); the key came from ${key.from}. Is this auth deployed from this version?`,
+          detail: `auth's diagnostic route refused (${envelope?.error?.code ?? 'no answer'}: ${envelope?.error?.message ?? JSON.stringify(envelope)}); the key came from ${key.from}. ${target.refusedKeyHint}`,
         });
     } catch (err) {
       results.push({ check: 'phone login (code exchange)', ok: false, detail: `calling auth failed: ${(err as Error).message}` });
@@ -246,6 +248,7 @@ export function liveTarget(
         ? { key: decodeEnvValue(online), from: "auth's configuration" }
         : { key: null, why: 'DOCTOR_KEY is neither in .env nor set on auth (npm run deploy sets one)' };
     },
+    refusedKeyHint: 'Is this auth deployed from this version, with the DOCTOR_KEY in .env? npm run deploy sets it.',
     async callAuth(event) {
       const res = await manager.functions.invokeFunction('auth', event);
       if (res.InvokeResult !== undefined && res.InvokeResult !== 0) throw new Error(`auth failed: ${res.ErrMsg ?? 'no message'}`);
@@ -350,8 +353,10 @@ export function emulatorTarget(url: string, env: NodeJS.ProcessEnv, expected = e
     async key() {
       return env.DOCTOR_KEY?.trim()
         ? { key: env.DOCTOR_KEY.trim(), from: 'DOCTOR_KEY in .env' }
-        : { key: null, why: 'DOCTOR_KEY is not set: put it in .env (npm start passes it to auth) and run again' };
+        : { key: null, why: 'DOCTOR_KEY is not set: put it in .env, restart npm start (which passes it to auth) and run again' };
     },
+    // auth's variables are fixed when npm start starts its containers: an edit of .env needs a restart.
+    refusedKeyHint: 'npm start gives auth the DOCTOR_KEY it read when it started: after adding or changing it in .env, restart npm start.',
     async callAuth(event) {
       // No OPENID: a server-side call, as the live doctor's Invoke is.
       const { status, json } = await postJson(`${base}/v1/functions/auth/invoke`, { data: event, context: {} });

@@ -44,6 +44,14 @@ test('uploaded from DevTools: the exchange works through the cloud call; collect
   expect(await charges(devtools)).toBe(0);
 });
 
+test("emulator: a DOCTOR_KEY added to .env after npm start is not auth's yet: the answer says to restart npm start", async () => {
+  // devtools's auth holds KEY; the doctor presents another key, as after editing .env without a restart.
+  const report = await runDoctor(emulatorTarget(devtools.url, { DOCTOR_KEY: 'a-key-added-later' }));
+  expect(exchange(report).ok).toBe(false);
+  expect(exchange(report).detail).toContain('restart npm start');
+  expect(exchange(report).detail).not.toContain('deployed from this version');
+});
+
 test('deployed by the CLI without credentials: says plainly that phone login does not work and what to do', async () => {
   const report = await runDoctor(emulatorTarget(cliNoCredentials.url, { DOCTOR_KEY: KEY }));
   expect(report.ok).toBe(false);

@@ -32,10 +32,10 @@ const PROVIDER_APPID = 'wx5eed1e0c0ffee001';
 const MERCHANT = 'wxa1b2c3d4e5f60718';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 
-function harness(safeMode: boolean) {
+function harness(safeMode: boolean, providerAppid = PROVIDER_APPID) {
   const env: Record<string, string> = {
     ADMIN_OPENIDS: BOSS,
-    PROVIDER_APPID,
+    PROVIDER_APPID: providerAppid,
     PROVIDER_APPSECRET: 'provider-secret',
     PROVIDER_PUSH_TOKEN: DEFAULT_SP_PUSH_TOKEN,
     // Only polls that are asked for: these tests settle by push alone.
@@ -172,6 +172,17 @@ describe('safe mode (AES)', () => {
     ).toBe(403);
     expect(await h.record(answer.assignmentId)).toMatchObject({ status: 'pending', history: [] });
     h.t.emulator.providerResults.settleNow();
+    expect(await h.settled(answer.assignmentId, 'done')).toMatchObject({ history: [{ to: 'done', via: 'event 5' }] });
+  });
+});
+
+describe("a service platform AppID other than the emulator's mini program", () => {
+  // The emulator seals pushes with PROVIDER_APPID (what the function checks), not its mini program's appid.
+  const h = harness(true, 'wx00000000000000aa');
+
+  test('an encrypted push sealed for PROVIDER_APPID settles the assignment', async () => {
+    expect(h.t.emulator.appid).not.toBe('wx00000000000000aa');
+    const answer = await h.assignOne('own-provider-appid');
     expect(await h.settled(answer.assignmentId, 'done')).toMatchObject({ history: [{ to: 'done', via: 'event 5' }] });
   });
 });

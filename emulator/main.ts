@@ -53,7 +53,15 @@ async function main(): Promise<void> {
     openapiPermission: values['without-openapi-permission'] ? 'none' : 'declared',
     onLog: values.quiet ? undefined : (fn, line) => console.log(`[${fn}] ${line}`),
   });
-  const url = await emulator.start();
+  const url = await emulator.start().catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') {
+      const next = port === 0 || port >= 65535 ? 9101 : port + 1;
+      err.message +=
+        `\nAnother program (often another npm start) holds port ${port}. Stop it, or choose another port: ` +
+        `QUICKPHONE_PORT=${next} npm start, or npm start -- --port ${next}.`;
+    }
+    throw err;
+  });
   if (values.import) emulator.importState(readExport(values.import));
 
   const appidFrom = emulator.appid === process.env.WECHAT_APPID ? ' from WECHAT_APPID' : '';
@@ -110,9 +118,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
-  if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
-    console.error(
-      'Another program (often another npm start) holds that port. Stop it, or choose a port: QUICKPHONE_PORT=9101 npm start, or npm start -- --port 9101.',
-    );
   process.exit(1);
 });

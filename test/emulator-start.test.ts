@@ -61,8 +61,9 @@ test('a port already in use stops the start, naming QUICKPHONE_PORT and --port',
     const { code, stderr } = await start(['--port', String(port)]);
     expect(code).toBe(1);
     expect(stderr).toContain('EADDRINUSE');
-    expect(stderr).toContain('QUICKPHONE_PORT=9101 npm start');
-    expect(stderr).toContain('--port 9101');
+    expect(stderr).toContain(`holds port ${port}`);
+    expect(stderr).toContain(`QUICKPHONE_PORT=${port + 1} npm start`);
+    expect(stderr).toContain(`npm start -- --port ${port + 1}`);
   } finally {
     taken.close();
   }

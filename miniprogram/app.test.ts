@@ -16,9 +16,9 @@ const app = json('app.json') as {
 };
 const CHINESE = /[\u4e00-\u9fa5]/;
 
-test('the app opens on login, and home is a page', () => {
-  expect(app.pages[0]).toBe('pages/login/index');
-  expect(app.pages).toContain('pages/home/index');
+test('the app opens on home, not on a page that asks for login (帐号登录功能规范); login is a page', () => {
+  expect(app.pages[0]).toBe('pages/home/index');
+  expect(app.pages).toContain('pages/login/index');
 });
 
 test.each(app.pages)('%s exists (ts, wxml, json) and has a Chinese title', (page) => {

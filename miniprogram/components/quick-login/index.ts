@@ -24,18 +24,9 @@
  *   done → { phoneMasked: string | null, verified: boolean }
  */
 import { HIDDEN_BECAUSE_TEXT, loadSession, onSessionChange, refreshSession, type Session } from '../../services/session';
-import {
-  bindPhone,
-  failureCode,
-  isRetriable,
-  normalizeManualPhone,
-  readButtonDetail,
-  reportPhoneEvent,
-  saveManualPhone,
-  type PhoneButtonDetail,
-} from '../../services/phone';
+import { normalizeManualPhone, readButtonDetail, reportPhoneEvent, saveManualPhone, type PhoneButtonDetail } from '../../services/phone';
 import { baseLibrary, paidButtonFor, type PaidButton } from '../../services/platform';
-import { forgetPendingCode, isExpired, keepPendingCode, pendingCode as keptCode, type PendingCode } from '../../services/pending-code';
+import { keepPendingCode, pendingCode as keptCode, settleCode, type PendingCode } from '../../services/pending-code';
 import {
   AGREE_BUTTON_ID,
   agreePrivacy,
@@ -103,6 +94,8 @@ Component({
     busy: false,
     /** A code WeChat gave us (and billed) that the server has not confirmed yet. */
     pendingCode: '',
+    /** When WeChat gave it (its life is 5 minutes from then). */
+    pendingAt: 0,
     /** A success without a code (old base library): billed, cannot be exchanged; no paid button again. */
     billedWithoutCode: false,
     privacy: 'ok' as Privacy,
@@ -238,7 +231,7 @@ Component({
           // Kept before anything else: a page change or a killed app must not lose a billed code.
           const pending: PendingCode = { code: outcome.code, kind: this.data.button ?? this.data.kind, at: Date.now() };
           keepPendingCode(pending);
-          this.setData({ pendingCode: outcome.code });
+          this.setData({ pendingCode: outcome.code, pendingAt: pending.at });
           this.submit(pending);
           return;
         }
@@ -278,65 +271,55 @@ Component({
       }
     },
 
-    /** Sends the pending code again (the user's "重新提交"). */
+    /** Sends the pending code again (the user's "重新提交"); past its life it is reported instead. */
     onResend() {
       if (!this.data.pendingCode || this.data.busy) return;
       const kept = keptCode();
+      // Kept by this component, so normally in storage; if storage failed, the code as we hold it.
       const pending = kept?.code === this.data.pendingCode ? kept : null;
-      if (!pending || isExpired(pending)) {
-        this.expire(pending ?? { code: this.data.pendingCode, kind: this.data.button ?? this.data.kind, at: 0 });
-        return;
-      }
       this.setData({ busy: true, message: '' });
-      this.submit(pending);
+      this.submit(pending ?? { code: this.data.pendingCode, kind: this.data.button ?? this.data.kind, at: this.data.pendingAt });
     },
 
-    /**
-     * A code kept by an earlier page or launch: sent again while it lives (no paid button
-     * meanwhile), reported once its life is over.
-     */
+    /** A code kept by an earlier page or launch: sent again while it lives (no paid button meanwhile), else reported. */
     resumeKeptCode() {
       const pending = keptCode();
       if (!pending) return;
-      if (isExpired(pending)) {
-        this.expire(pending);
-        return;
-      }
-      this.setData({ pendingCode: pending.code, button: pending.kind, busy: true, message: MESSAGES.resending });
+      this.setData({ pendingCode: pending.code, pendingAt: pending.at, button: pending.kind, busy: true, message: MESSAGES.resending });
       this.submit(pending);
     },
 
-    /** Past its 5 minutes: WeChat billed it, nobody can exchange it now. Reported so the ledger says why. */
-    expire(pending: PendingCode) {
-      forgetPendingCode(pending.code);
-      void reportPhoneEvent('fail', null, `${pending.kind} code expired before the server confirmed it (billed, never exchanged)`);
-      this.setData({ busy: false, pendingCode: '', fallback: true, message: MESSAGES.expired });
-    },
-
     submit(pending: PendingCode) {
-      bindPhone(pending.code, pending.kind, this.data.retryDelays as number[]).then(
-        ({ phoneMasked }) => {
-          forgetPendingCode(pending.code);
-          this.setData({ busy: false, pendingCode: '', phoneMasked, show: false, message: '' });
-          this.triggerEvent('done', { phoneMasked, verified: true });
-          // Everyone holding the session (admin entry, order page) sees the bound user.
-          refreshSession().catch(() => undefined);
-        },
-        (err: unknown) => {
-          const code = failureCode(err);
-          if (isRetriable(err)) {
-            // Keep the code: it was billed and may still be good for minutes.
-            const message = code === 'WECHAT_THROTTLED' ? MESSAGES.throttled : MESSAGES.network;
-            this.setData({ busy: false, fallback: true, message });
+      settleCode(pending, this.data.retryDelays as number[]).then((settled) => {
+        switch (settled.outcome) {
+          case 'bound':
+            this.setData({ busy: false, pendingCode: '', phoneMasked: settled.phoneMasked, show: false, message: '' });
+            this.triggerEvent('done', { phoneMasked: settled.phoneMasked, verified: true });
+            // Everyone holding the session (admin entry, order page) sees the bound user.
+            refreshSession().catch(() => undefined);
             return;
+          case 'kept':
+            // It was billed and may still be good for minutes: 重新提交 sends it again.
+            this.setData({
+              busy: false,
+              fallback: true,
+              message: settled.error === 'WECHAT_THROTTLED' ? MESSAGES.throttled : MESSAGES.network,
+            });
+            return;
+          case 'expired':
+            this.setData({ busy: false, pendingCode: '', fallback: true, message: MESSAGES.expired });
+            return;
+          default: {
+            const message =
+              settled.error === 'PHONE_CODE_INVALID'
+                ? MESSAGES.codeInvalid
+                : settled.error === 'RATE_LIMITED'
+                  ? MESSAGES.rateLimited
+                  : MESSAGES.failed;
+            this.setData({ busy: false, pendingCode: '', fallback: true, message });
           }
-          // The server answered for this code for good: it is not kept any longer.
-          forgetPendingCode(pending.code);
-          const message =
-            code === 'PHONE_CODE_INVALID' ? MESSAGES.codeInvalid : code === 'RATE_LIMITED' ? MESSAGES.rateLimited : MESSAGES.failed;
-          this.setData({ busy: false, pendingCode: '', fallback: true, message });
-        },
-      );
+        }
+      });
     },
 
     // ---- The free fallback ----

@@ -14,7 +14,7 @@
 import { errorText } from '../../services/errors';
 import { yuanText } from '../../services/money';
 import { privacyRefused } from '../../services/privacy';
-import { listProducts, newRequestId, submitOrder, type Catalogue, type Order, type OrderMode } from '../../services/orders';
+import { listProducts, newOrderRequestId, submitOrder, type Catalogue, type Order, type OrderMode } from '../../services/orders';
 
 interface Line {
   productId: string;
@@ -140,7 +140,7 @@ Component({
         this.setData({ message: MESSAGES.addressNeeded });
         return;
       }
-      const requestId = this.data.requestId || newRequestId();
+      const requestId = this.data.requestId || newOrderRequestId();
       this.setData({ submitting: true, requestId, message: '' });
       submitOrder({ mode, lines, address, requestId }).then(
         (order) => {

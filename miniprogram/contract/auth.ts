@@ -49,4 +49,6 @@ export interface AuthRoutes {
   reportPhoneEvent: { input: { type: PhoneEventType; errno?: number; errMsg?: string }; output: NoInput };
   setManualPhone: { input: { phone: string | null }; output: { manualPhoneMasked: string | null; verified: boolean } };
   doctor: { input: { key: string; variables?: string[]; collections?: string[] }; output: DoctorAnswer };
+  /** Become an admin with an invite code an admin shared (`admin.admins.invite`). */
+  acceptAdminInvite: { input: { code: string }; output: { isAdmin: true } };
 }

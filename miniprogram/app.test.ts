@@ -2,7 +2,7 @@
  * The app's configuration as WeChat reads it: Chinese titles, the pages it lists exist,
  * dark mode with every theme variable defined, admin and provider pages out of search.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = __dirname;
@@ -63,4 +63,82 @@ test("WeChat's own compilers (wcc for wxml, wcsc for wxss) accept every template
   const { wxmlToJs, wxssToJs } = require('miniprogram-compiler') as { wxmlToJs(root: string): string; wxssToJs(root: string): string };
   expect(() => wxmlToJs(root)).not.toThrow();
   expect(() => wxssToJs(root)).not.toThrow();
+});
+
+// ---- Dark mode (issue 23, point 10): every stylesheet readable on the dark page ----
+
+/** WCAG relative luminance of "#rgb" / "#rrggbb". */
+function luminance(hex: string): number {
+  const h = hex.length === 4 ? [...hex.slice(1)].map((c) => c + c).join('') : hex.slice(1);
+  const [r, g, b] = [0, 2, 4].map((i) => {
+    const v = parseInt(h.slice(i, i + 2), 16) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+const contrast = (a: string, b: string) => {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+};
+
+/** Selector → declarations, for the light rules and for the dark media block. */
+function rules(css: string): { light: Map<string, string>; dark: Map<string, string> } {
+  const clean = css.replace(/\/\*[\s\S]*?\*\//g, '');
+  const at = clean.indexOf('@media (prefers-color-scheme: dark)');
+  const read = (part: string) => {
+    const map = new Map<string, string>();
+    for (const [, selectors, body] of part.replace('@media (prefers-color-scheme: dark)', '').matchAll(/([^{}]+)\{([^{}]*)\}/g))
+      for (const selector of selectors!.split(',')) map.set(selector.trim(), `${map.get(selector.trim()) ?? ''};${body}`);
+    return map;
+  };
+  return { light: read(at < 0 ? clean : clean.slice(0, at)), dark: read(at < 0 ? '' : clean.slice(at)) };
+}
+const hexOf = (body: string, property: RegExp) => [...body.matchAll(property)].map((m) => m[1]!).at(-1);
+
+const stylesheets = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? stylesheets(path.join(dir, e.name)) : e.name.endsWith('.wxss') ? [path.join(dir, e.name)] : [],
+  );
+// The provider panel's styles belong to issue 25 (its panel is being reworked there).
+const checked = stylesheets(root).filter((f) => !f.includes(`${path.sep}provider-panel${path.sep}`));
+
+test.each(checked.map((f) => path.relative(root, f)))('%s: text and surfaces stay readable in dark mode', (file) => {
+  const DARK_PAGE = '#111111';
+  const { light, dark } = rules(readFileSync(path.join(root, file), 'utf8'));
+  const unreadable: string[] = [];
+  for (const [selector, body] of light) {
+    const override = dark.get(selector) ?? '';
+    const color = hexOf(body, /(?:^|;)\s*color:\s*(#[0-9a-fA-F]{3,6})\b/g);
+    if (color && !hexOf(override, /(?:^|;)\s*color:\s*(#[0-9a-fA-F]{3,6})\b/g) && contrast(color, DARK_PAGE) < 4.5)
+      unreadable.push(`${selector} color ${color}`);
+    const surface = hexOf(body, /(?:^|;)\s*background(?:-color)?:\s*(#[0-9a-fA-F]{3,6})\b/g);
+    if (surface && !hexOf(override, /(?:^|;)\s*background(?:-color)?:\s*(#[0-9a-fA-F]{3,6})\b/g) && luminance(surface) > 0.5)
+      unreadable.push(`${selector} background ${surface}`);
+  }
+  expect(unreadable).toEqual([]);
+});
+
+test('pages clear the safe areas (notch, rounded corners, home indicator)', () => {
+  const app = readFileSync(path.join(root, 'app.wxss'), 'utf8');
+  for (const side of ['bottom', 'left', 'right']) expect(app).toContain(`env(safe-area-inset-${side})`);
+});
+
+// ---- Roles and labels (issue 23, point 10): a screen reader can name every control ----
+
+const templates = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? templates(path.join(dir, e.name)) : e.name.endsWith('.wxml') ? [path.join(dir, e.name)] : [],
+  );
+// The provider panel's template belongs to issue 25.
+const checkedTemplates = templates(root).filter((f) => !f.includes(`${path.sep}provider-panel${path.sep}`));
+
+test.each(checkedTemplates.map((f) => path.relative(root, f)))('%s: tappable text has a role, every input and switch a label', (file) => {
+  const wxml = readFileSync(path.join(root, file), 'utf8');
+  const tags = [...wxml.matchAll(/<(view|text|image|switch|input|textarea|picker|slider|radio-group|checkbox-group)\b([^>]*)>/g)];
+  const missing = tags
+    .filter(([, tag, attrs]) =>
+      ['view', 'text', 'image'].includes(tag!) ? /\bbindtap=/.test(attrs!) && !/\baria-role=/.test(attrs!) : !/\baria-label=/.test(attrs!),
+    )
+    .map(([whole]) => whole!.slice(0, 80));
+  expect(missing).toEqual([]);
 });

@@ -12,4 +12,5 @@ export const listMyOrders = (limit = 20) => callRoute('orders', 'list', { limit 
 /** An id for one submission, so a resend after a lost answer finds the same order. */
 export const newOrderRequestId = () => newRequestId('o');
 
-export const MODE_LABELS: Record<OrderMode, string> = { order: '提交订单', bookkeeping: '记账' };
+/** What a stored order is (a noun): 订单 (to be shipped) or 记账 — never the button's verb 提交订单. */
+export const MODE_LABELS: Record<OrderMode, string> = { order: '订单', bookkeeping: '记账' };

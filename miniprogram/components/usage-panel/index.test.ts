@@ -391,6 +391,19 @@ describe('quota', () => {
     expect(text(comp)).toMatch(/建议购买 \d+ 次，有效期 \d+ 天，共 ¥\d+\.\d{2}/);
   });
 
+  test('real-time quota used up: the alert and the where-to-buy line name the real-time component, not the quick one (issue 23, point 10)', async () => {
+    const status = await admin<QuotaStatus>('quota.status', { kind: 'realtime' });
+    const trial = status.packs.find((p) => p.source === 'trial')!.calls;
+    await seedUsage(chinaDay(), 'realtime', trial);
+    const comp = await mount({ initialKind: 'realtime' });
+    await quotaReady(comp);
+    await fire(comp.querySelector('.usage__check')!);
+    await eventually(() => expect(comp.querySelectorAll('.alert--urgent')).toHaveLength(1));
+    expect(text(comp.querySelector('.alert--urgent')!)).toContain('手机号实时验证组件');
+    expect(text(comp.querySelector('.usage__where-to-buy')!)).toContain('手机号实时验证组件');
+    expect(text(comp)).not.toContain('快速验证组件');
+  });
+
   test("the kind switch loads that kind's quota; the form then records that kind", async () => {
     await admin('quota.addPack', { kind: 'realtime', calls: 777, validityDays: 365 });
     const realtime = await admin<QuotaStatus>('quota.status', { kind: 'realtime' });

@@ -142,3 +142,18 @@ test.each(checkedTemplates.map((f) => path.relative(root, f)))('%s: tappable tex
     .map(([whole]) => whole!.slice(0, 80));
   expect(missing).toEqual([]);
 });
+
+// ---- Packaging (issue 23, point 11) ----
+
+test('uploads are minified (JS, WXML, WXSS) and carry no TypeScript project files or tests', () => {
+  const project = JSON.parse(readFileSync(path.join(root, '..', 'project.config.json'), 'utf8')) as {
+    miniprogramRoot: string;
+    setting: Record<string, unknown>;
+    packOptions: { ignore: Array<{ type: string; value: string }> };
+  };
+  expect(project.setting).toMatchObject({ minified: true, minifyWXML: true, minifyWXSS: true });
+  // packOptions paths are relative to miniprogramRoot.
+  const ignored = project.packOptions.ignore.map((r) => `${r.type}:${r.value}`);
+  expect(ignored).toEqual(expect.arrayContaining(['suffix:.test.ts', 'file:tsconfig.json', 'file:tsconfig.test.json']));
+  for (const file of ['tsconfig.json', 'tsconfig.test.json']) expect(existsSync(path.join(root, file))).toBe(true);
+});

@@ -582,6 +582,25 @@ describe('a code waiting for 重新提交 is kept across pages and restarts (poi
     expect(bindCalls().at(-1)!.data.code).toBe(code);
   });
 
+  test('a launch (app.ts onLaunch) sends a kept code before any page mounts: bound, one charge', async () => {
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: USER });
+    storage().setStorageSync(PENDING_KEY, { code, kind: 'quick', at: Date.now() });
+    let app: { onLaunch(): void } | undefined;
+    const g = globalThis as { App?: unknown };
+    g.App = (config: { onLaunch(): void }) => (app = config);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('../../app');
+    } finally {
+      delete g.App;
+    }
+    app!.onLaunch();
+    await eventually(() => expect(storage().getStorageSync(PENDING_KEY)).toBe(''));
+    expect(bindCalls().map((c) => c.data.code)).toEqual([code]);
+    expect(await t.docs('users')).toMatchObject([{ phone: { phoneNumber: '13800138000' } }]);
+    expect(await t.docs('phone_charges')).toHaveLength(1);
+  });
+
   test('a kept code past its 5 minutes is reported, not resent, and the paid button is offered again', async () => {
     storage().setStorageSync(PENDING_KEY, { code: 'old-code', kind: 'quick', at: Date.now() - 6 * 60 * 1000 });
     const comp = await mount();

@@ -9,21 +9,30 @@ const root = __dirname;
 const json = (file: string) => JSON.parse(readFileSync(path.join(root, file), 'utf8'));
 const app = json('app.json') as {
   pages: string[];
+  subPackages?: Array<{ root: string; pages: string[] }>;
   window: Record<string, string>;
   darkmode?: boolean;
   themeLocation?: string;
   sitemapLocation: string;
 };
 const CHINESE = /[\u4e00-\u9fa5]/;
+/** Every page, the subpackages' included. */
+const allPages = [...app.pages, ...(app.subPackages ?? []).flatMap((sub) => sub.pages.map((page) => `${sub.root}/${page}`))];
 
 test('the app opens on home, not on a page that asks for login (帐号登录功能规范); login is a page', () => {
   expect(app.pages[0]).toBe('pages/home/index');
   expect(app.pages).toContain('pages/login/index');
 });
 
-test.each(app.pages)('%s exists (ts, wxml, json) and has a Chinese title', (page) => {
+test.each(allPages)('%s exists (ts, wxml, json) and has a Chinese title', (page) => {
   for (const ext of ['ts', 'wxml', 'json']) expect(existsSync(path.join(root, `${page}.${ext}`))).toBe(true);
   expect(json(`${page}.json`).navigationBarTitleText).toMatch(CHINESE);
+});
+
+test('admin and provider pages are in a subpackage (downloaded only by those who open them); the main package has none', () => {
+  expect(app.pages.filter((p) => /admin|provider/.test(p))).toEqual([]);
+  const sub = (app.subPackages ?? []).find((s) => s.root === 'admin');
+  expect(sub?.pages).toEqual(expect.arrayContaining(['settings/index', 'usage/index', 'admins/index', 'charges/index', 'provider/index']));
 });
 
 test('the default title is Chinese, not the project name', () => {
@@ -51,7 +60,7 @@ test('dark mode: on, with a theme file defining every @variable for light and da
 test('sitemap: admin and provider pages are kept out of WeChat search, before any allow rule', () => {
   const sitemap = json(app.sitemapLocation) as { rules: Array<{ action: string; page: string }> };
   const firstAllowAll = sitemap.rules.findIndex((r) => r.action === 'allow' && r.page === '*');
-  for (const page of app.pages.filter((p) => /admin|provider/.test(p))) {
+  for (const page of allPages.filter((p) => /admin|provider/.test(p))) {
     const rule = sitemap.rules.findIndex((r) => r.action === 'disallow' && r.page === page);
     expect(rule).toBeGreaterThanOrEqual(0);
     if (firstAllowAll >= 0) expect(rule).toBeLessThan(firstAllowAll);

@@ -15,8 +15,8 @@ export type {
   UsageSummary,
 } from '../contract';
 
-/** Where the admin entry leads; its label is that page's title (pages/admin-settings/index.json). */
-export const ADMIN_ENTRY = { url: '/pages/admin-settings/index', label: '商家设置' };
+/** Where the admin entry leads; its label is that page's title (admin/settings/index.json). */
+export const ADMIN_ENTRY = { url: '/admin/settings/index', label: '商家设置' };
 
 export const getSettings = () => callRoute('admin', 'settings.get');
 export const updateSettings = (version: number, patch: SettingsPatch) => callRoute('admin', 'settings.update', { version, patch });
@@ -92,7 +92,7 @@ export const acceptAdminInvite = (code: string) => callRoute('auth', 'acceptAdmi
 export const listCharges = (cursor: string | null, limit = 20) => callRoute('admin', 'usage.list', cursor ? { limit, cursor } : { limit });
 
 /** Where an invite card opens, with its code. */
-export const JOIN_PAGE = '/pages/admin-join/index';
+export const JOIN_PAGE = '/admin/join/index';
 
 export const EXCHANGE_LABELS: Record<ExchangeState, string> = { ok: '已验证', failed: '未成功', pending: '处理中' };
 

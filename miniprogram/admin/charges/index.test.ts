@@ -12,7 +12,7 @@ test('each charge: masked number, China time, kind, verified or not; 加载更�
     await t.call('auth', { $url: 'bindPhone', code: await t.mintCode({ phoneNumber: phone, openid }) }, openid);
   }
   routeCloudToEmulator(t.url, ADMIN);
-  const page = openPage(simulate, 'pages/admin-charges/index');
+  const page = openPage(simulate, 'admin/charges/index');
   await eventually(() => expect(page.data.state).toBe('ready'));
   const text = page.dom!.textContent ?? '';
   expect(text).toContain('139****9000');
@@ -25,7 +25,7 @@ test('each charge: masked number, China time, kind, verified or not; 加载更�
 
 test('a non-admin is told so in Chinese, with no data', async () => {
   routeCloudToEmulator(t.url, 'o_not_admin');
-  const page = openPage(simulate, 'pages/admin-charges/index');
+  const page = openPage(simulate, 'admin/charges/index');
   await eventually(() => expect(page.data.message).toContain('没有权限'));
   expect(page.data.rows).toEqual([]);
 });

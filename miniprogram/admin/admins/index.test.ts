@@ -24,7 +24,7 @@ beforeEach(async () => {
 });
 
 test('invite → share card → the other user accepts on 成为管理员 and is an admin; no openid typed anywhere', async () => {
-  const page = open('pages/admin-admins/index');
+  const page = open('admin/admins/index');
   await eventually(() => expect(page.data.state).toBe('ready'));
   expect(text(page)).toContain('你');
   expect(page.querySelector('input')).toBeFalsy();
@@ -33,12 +33,12 @@ test('invite → share card → the other user accepts on 成为管理员 and is
   const { code } = page.data.invite as { code: string };
   expect(text(page)).toContain(code);
   const share = (page as unknown as { instance: { onShareAppMessage(): { path: string } } }).instance.onShareAppMessage();
-  expect(share.path).toBe(`/pages/admin-join/index?code=${code}`);
-  expect(appPages()).toContain('pages/admin-join/index');
+  expect(share.path).toBe(`/admin/join/index?code=${code}`);
+  expect(appPages()).toContain('admin/join/index');
 
   // The card opens on the deputy's phone.
   cloud.openid = DEPUTY;
-  const join = open('pages/admin-join/index', { code });
+  const join = open('admin/join/index', { code });
   expect(join.data.code).toBe(code);
   await tap(join, '.join__accept');
   await eventually(() => expect(join.data.done).toBe(true));
@@ -52,7 +52,7 @@ test('a used invite says so in Chinese and makes nobody an admin', async () => {
   const made = await t.call<{ ok: true; data: { code: string } }>('admin', { $url: 'admins.invite' }, BOSS);
   await t.call('auth', { $url: 'acceptAdminInvite', code: made.data.code }, DEPUTY);
   cloud.openid = 'o_late_user';
-  const join = open('pages/admin-join/index', { code: made.data.code });
+  const join = open('admin/join/index', { code: made.data.code });
   await tap(join, '.join__accept');
   await eventually(() => expect(join.data.message).toContain('已被使用或已过期'));
   expect(text(join)).not.toMatch(/[A-Za-z]{4,}/);
@@ -60,7 +60,7 @@ test('a used invite says so in Chinese and makes nobody an admin', async () => {
 
 test('remove: another admin goes; one set at deploy cannot be, and the page says why in Chinese', async () => {
   await t.http('PUT', `/v1/db/admins/${DEPUTY}`, { addedBy: BOSS, addedAt: { $date: new Date().toISOString() } });
-  const page = open('pages/admin-admins/index');
+  const page = open('admin/admins/index');
   await eventually(() => expect(page.data.admins).toHaveLength(3));
   // The deploy-time admin (ADMIN_OPENIDS) has no remove button; each button names whom it removes.
   const buttons = page.querySelectorAll('.admins__remove');

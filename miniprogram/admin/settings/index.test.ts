@@ -25,11 +25,11 @@ const expectLinks = (page: ReturnType<typeof open>, selectors: string[]) => {
 };
 
 test('the links (usage, the charge list, admins) open the pages their labels name', async () => {
-  expectLinks(open('pages/admin-settings/index'), ['.admin-settings__usage', '.admin-settings__charges', '.admin-settings__admins']);
+  expectLinks(open('admin/settings/index'), ['.admin-settings__usage', '.admin-settings__charges', '.admin-settings__admins']);
 });
 
 test('a provider admin gets a link to the provider page (issue 23, point 9)', async () => {
-  const page = open('pages/admin-settings/index');
+  const page = open('admin/settings/index');
   await eventually(() => expect(page.querySelector('.admin-settings__provider')).toBeTruthy());
   expectLinks(page, ['.admin-settings__provider']);
 });
@@ -45,7 +45,7 @@ test('someone the provider function refuses gets no provider link', async () => 
     if (o.name === 'provider') answered = p.catch(() => undefined);
     return p;
   };
-  const page = open('pages/admin-settings/index');
+  const page = open('admin/settings/index');
   await eventually(() => expect(answered).toBeDefined());
   await answered;
   await simulate.sleep(0);
@@ -54,12 +54,12 @@ test('someone the provider function refuses gets no provider link', async () => 
 });
 
 test('the page title is what the admin entry calls it', async () => {
-  expect(ADMIN_ENTRY.url).toBe('/pages/admin-settings/index');
-  expect(pageJson('pages/admin-settings/index').navigationBarTitleText).toBe(ADMIN_ENTRY.label);
+  expect(ADMIN_ENTRY.url).toBe('/admin/settings/index');
+  expect(pageJson('admin/settings/index').navigationBarTitleText).toBe(ADMIN_ENTRY.label);
 });
 
 test('saving asks for the session again, so this phone sees the change at once', async () => {
-  const page = open('pages/admin-settings/index');
+  const page = open('admin/settings/index');
   await eventually(() => expect(page.querySelector('.admin-settings >>> .settings__save')).toBeTruthy());
   page.querySelector('.admin-settings >>> .settings__capture-off')!.dispatchEvent('change', { detail: { value: true } });
   page.querySelector('.admin-settings >>> .settings__save')!.dispatchEvent('tap');

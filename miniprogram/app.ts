@@ -1,6 +1,7 @@
 import { CLOUD_ENV } from './cloud-env';
 import { loadSession } from './services/session';
 import { installPrivacyListener } from './services/privacy';
+import { settleKeptCode } from './services/pending-code';
 
 App({
   onLaunch() {
@@ -10,5 +11,7 @@ App({
     installPrivacyListener();
     // One round trip at launch; pages and components share its answer.
     loadSession().catch((err: unknown) => console.warn('session failed at launch; pages will retry', err));
+    // A billed phone code the last run could not deliver: sent now (or reported, past its 5 minutes).
+    settleKeptCode().catch((err: unknown) => console.warn('kept phone code not settled at launch', err));
   },
 });

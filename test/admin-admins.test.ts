@@ -6,6 +6,7 @@
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
 import type { Envelope } from './support/envelope';
+import { inviteId } from '../cloudfunctions/_shared/domain/admin-invite';
 
 let t: TestEmulator;
 beforeAll(async () => {
@@ -47,4 +48,47 @@ test('the last admin cannot be removed, and removing a non-admin is NOT_FOUND', 
   expect(await remove('o_admin_a1', 'o_admin_a1')).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
   expect(await remove('o_admin_a1', 'o_nobody_1')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   expect(await t.docs('admins')).toHaveLength(1);
+});
+
+describe('invites: a second admin without typing an openid (issue 23, point 9)', () => {
+  const invite = (by: string) => t.call<Envelope<{ code: string; expiresAt: string }>>('admin', { $url: 'admins.invite' }, by);
+  const accept = (code: string, openid: string) =>
+    t.call<Envelope<{ isAdmin: boolean }>>('auth', { $url: 'acceptAdminInvite', code }, openid);
+  const list = async (by: string) =>
+    (
+      (await t.call<Envelope<{ admins: Array<{ openid: string }> }>>('admin', { $url: 'admins.list' }, by)) as {
+        data: { admins: Array<{ openid: string }> };
+      }
+    ).data.admins.map((a) => a.openid);
+
+  test('an admin invites, another user opens the code and is an admin; the code works once and is not stored', async () => {
+    await seedAdmin('o_admin_a1');
+    const made = await invite('o_admin_a1');
+    if (!made.ok) throw new Error(made.error.message);
+    expect(made.data.code).toMatch(/^[A-Z2-9]{10}$/);
+    expect(Date.parse(made.data.expiresAt) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
+    expect(JSON.stringify(await t.docs('admin_invites'))).not.toContain(made.data.code);
+
+    expect(await accept(made.data.code.toLowerCase(), 'o_deputy_1')).toEqual({ ok: true, data: { isAdmin: true } });
+    expect(await list('o_deputy_1')).toEqual(['o_admin_a1', 'o_deputy_1']);
+    expect(await accept(made.data.code, 'o_stranger')).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await list('o_admin_a1')).not.toContain('o_stranger');
+  });
+
+  test('only an admin invites; unknown, malformed or expired codes make nobody an admin', async () => {
+    await seedAdmin('o_admin_a1');
+    expect(await invite('o_stranger')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await accept('ABCDEFGHJK', 'o_stranger')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await accept('x', 'o_stranger')).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    const code = 'ABCDEFGHJM';
+    await t.http('PUT', `/v1/db/admin_invites/${inviteId(code)}`, {
+      createdBy: 'o_admin_a1',
+      createdAt: { $date: new Date(Date.now() - 48 * 3600 * 1000).toISOString() },
+      expiresAt: { $date: new Date(Date.now() - 24 * 3600 * 1000).toISOString() },
+      usedBy: null,
+      usedAt: null,
+    });
+    expect(await accept(code, 'o_stranger')).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await t.docs('admins')).toHaveLength(1);
+  });
 });

@@ -186,10 +186,10 @@ test('WeChat timing out counts as busy: retried once, then UPSTREAM_UNAVAILABLE'
   expect(await charges()).toMatchObject([{ exchange: 'failed', failure: 'upstream' }]);
 });
 
-test('WeChat rate limit (45011) is RATE_LIMITED and the code can be retried', async () => {
+test('WeChat throttling (45011) is WECHAT_THROTTLED, not our own RATE_LIMITED, and the same code binds later', async () => {
   await fault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });
   const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
-  expect(await bind(code)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  expect(await bind(code)).toMatchObject({ ok: false, error: { code: 'WECHAT_THROTTLED' } });
   expect(await bind(code)).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
 });
 

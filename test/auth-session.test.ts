@@ -123,3 +123,40 @@ test('the session remembers the kind of button it showed, writing only when it c
   await t.call('auth', { $url: 'session' }, 'o_alice');
   expect((await t.docs<{ phoneOffer: { kind: string } }>('users'))[0]!.phoneOffer).toMatchObject({ kind: 'realtime' });
 });
+
+describe('the buttons this phone can show (phoneButtons)', () => {
+  const realtime = () =>
+    t.http('PUT', '/v1/db/settings/global', {
+      version: 1,
+      phoneCapture: { enabled: true, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null },
+    });
+
+  test('real-time chosen, the phone can show only quick: quick is offered, and the charge is booked as quick', async () => {
+    await realtime();
+    const answer = await t.call<SessionAnswer>('auth', { $url: 'session', phoneButtons: ['quick'] }, 'o_old_phone');
+    expect(answer.data.phoneLogin).toEqual({ show: true, kind: 'quick', hiddenBecause: null });
+    // The merchant's choice is unchanged; only this phone's offer differs.
+    expect(answer.data.settings.phoneKind).toBe('realtime');
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_old_phone', kind: 'quick' });
+    // Even a client claiming real-time is booked as what it was offered.
+    expect(await t.call('auth', { $url: 'bindPhone', code, kind: 'realtime' }, 'o_old_phone')).toMatchObject({ ok: true });
+    expect(await t.docs('phone_charges')).toMatchObject([{ kind: 'quick', counted: true }]);
+    expect(await t.docs('usage_daily')).toMatchObject([{ kind: 'quick', count: 1 }]);
+  });
+
+  test('a phone that lists real-time is offered real-time; a client that does not say gets the configured kind', async () => {
+    await realtime();
+    const both = await t.call<SessionAnswer>('auth', { $url: 'session', phoneButtons: ['quick', 'realtime'] }, 'o_new_phone');
+    expect(both.data.phoneLogin.kind).toBe('realtime');
+    const silent = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_other');
+    expect(silent.data.phoneLogin.kind).toBe('realtime');
+  });
+
+  test('anything else is INVALID_ARGUMENT, and nothing is written', async () => {
+    for (const phoneButtons of ['realtime', ['video'], ['quick', 'realtime', 'quick'], [1]]) {
+      const answer = await t.call<SessionAnswer>('auth', { $url: 'session', phoneButtons }, 'o_probe');
+      expect(answer).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    }
+    expect(await t.docs('users')).toEqual([]);
+  });
+});

@@ -175,7 +175,7 @@ describe('2. everything converges after one cron run', () => {
     // and count it: a charge WeChat never billed.
     await fault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });
     await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 4 });
-    expect(await bind(junk(1), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(await bind(junk(1), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'WECHAT_THROTTLED' } });
     expect(await charges()).toMatchObject([{ exchange: 'pending' }]);
     expect((await cron()).finished).toEqual({ bound: 0, refused: 0, unknown: 0 });
     expect(await charges()).toMatchObject([{ exchange: 'failed', failure: 'upstream', billable: null, counted: null }]);

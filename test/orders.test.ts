@@ -85,6 +85,9 @@ test('hidePrices: only bookkeeping (记账) is accepted, and no answer carries a
     },
   });
   expect(hasPrice((booked as { data: unknown }).data)).toBe(false);
+  // Not stored either (issue 23): the database holds no price nobody may see.
+  const stored = JSON.stringify(await t.docs('orders'));
+  expect(stored).not.toMatch(/unitPriceFen|amountFen|"totalFen":\d|1250|399|2899/);
 
   const list = await orders<{ orders: OrderView[] }>('list');
   expect(list).toMatchObject({ ok: true, data: { orders: [{ mode: 'bookkeeping' }] } });

@@ -4,6 +4,7 @@ import { noParams, route } from '../_shared/router';
 import { requireOpenid } from '../_shared/identity';
 import { now } from '../_shared/clock';
 import { addAdmin, listAdmins, removeAdmin } from '../_shared/data/admins';
+import { createInvite } from '../_shared/data/admin-invites';
 
 const openidInput = v.object({
   openid: v.pipe(
@@ -23,4 +24,10 @@ export const addAdminRoute = route(openidInput, async ({ openid }, { caller }) =
 export const removeAdminRoute = route(openidInput, async ({ openid }, { caller }) => {
   await removeAdmin(openid, requireOpenid(caller), now());
   return { admins: await listAdmins() };
+});
+
+/** `admins.invite`: a one-time code (24 h) another user opens to become an admin; no openid typed. */
+export const inviteAdminRoute = route(noParams, async (_input, { caller }) => {
+  const { code, expiresAt } = await createInvite(requireOpenid(caller), now());
+  return { code, expiresAt: expiresAt.toISOString() };
 });

@@ -15,12 +15,13 @@
  * | admins.list     | admins from the collection and from ADMIN_OPENIDS            |
  * | admins.add      | `{ openid }`                                                 |
  * | admins.remove   | `{ openid }`; the last admin cannot be removed               |
+ * | admins.invite   | a one-time code (24 h); `auth.acceptAdminInvite` redeems it   |
  */
 import { adminOnly } from '../_shared/authorize';
 import { callerFromContext } from '../_shared/cloud';
 import { createHandler } from '../_shared/router';
 import { getSettings, updateSettingsRoute } from './settings';
-import { addAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
+import { addAdminRoute, inviteAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
 import { usageList, usageSummary } from './usage';
 import { addPack, quotaStatus, setPrice } from './quota';
 
@@ -39,5 +40,6 @@ export const main = createHandler({
     'admins.list': listAdminsRoute,
     'admins.add': addAdminRoute,
     'admins.remove': removeAdminRoute,
+    'admins.invite': inviteAdminRoute,
   },
 });

@@ -74,7 +74,8 @@ function errorFor(failure: Failure | null, errcode?: number | null): AppError {
     case 'number-lost':
       return new AppError('PHONE_CODE_INVALID', 'This phone code is invalid, expired or already used. Please tap the button again.');
     case 'rate-limited':
-      return new AppError('RATE_LIMITED', 'WeChat is limiting phone verification right now; try again shortly with the same code.');
+      // WeChat's 45011: nothing learnt about the code, which stays good for its 5 minutes.
+      return new AppError('WECHAT_THROTTLED', 'WeChat is throttling phone verification right now; keep this code and send it again later.');
     case 'user-limit':
     case 'code-limit':
       return new AppError('RATE_LIMITED', 'Too many invalid phone codes from this user today.');

@@ -8,9 +8,11 @@
  * | reportPhoneEvent | a denial, no-quota or failure seen by the client                  |
  * | setManualPhone   | the fallback: a typed, unverified contact number                  |
  * | doctor           | diagnostics for `npm run doctor`: server side with DOCTOR_KEY only |
+ * | acceptAdminInvite | `{ code }`: become an admin with an invite an admin shared       |
  */
 import { callerFromContext } from '../_shared/cloud';
 import { createHandler } from '../_shared/router';
+import { acceptAdminInvite } from './accept-admin-invite';
 import { bindPhone } from './bind-phone';
 import { doctor } from './doctor';
 import { setManualPhone } from './manual-phone';
@@ -20,5 +22,5 @@ import { session } from './session';
 export const main = createHandler({
   name: 'auth',
   identify: callerFromContext,
-  routes: { session, bindPhone, reportPhoneEvent, setManualPhone, doctor },
+  routes: { session, bindPhone, reportPhoneEvent, setManualPhone, doctor, acceptAdminInvite },
 });

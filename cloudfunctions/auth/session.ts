@@ -1,10 +1,13 @@
 /**
- * `auth.session`: the one call the mini program makes at launch. Creates the user on
- * first sight and says whether to show the paid phone button. Costs no WeChat charge.
- * The kind of button shown is remembered on the user (one write, only when it changes):
- * it is what WeChat bills when that user taps, whatever the client later claims.
+ * `auth.session { phoneButtons? }`: the one call the mini program makes at launch.
+ * Creates the user on first sight and says whether to show the paid phone button.
+ * Costs no WeChat charge. The phone says which paid buttons its base library can show;
+ * real-time is offered only when listed. The kind offered is remembered on the user
+ * (one write, only when it changes): it is what WeChat bills when that user taps,
+ * whatever the client later claims.
  */
-import { route, noParams } from '../_shared/router';
+import * as v from 'valibot';
+import { route } from '../_shared/router';
 import { requireOpenid } from '../_shared/identity';
 import { createUser, findUser, updateUser } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
@@ -12,13 +15,24 @@ import { now } from '../_shared/clock';
 import { isAdmin } from '../_shared/data/admins';
 import { maskPhone } from '../_shared/domain/phone';
 import { phoneLoginFor, publicSettings } from '../_shared/domain/settings';
+import { offeredKind } from '../_shared/domain/phone-offer';
 
-export const session = route(noParams, async (_input, { caller }) => {
+const input = v.object({
+  phoneButtons: v.optional(
+    v.pipe(
+      v.array(v.picklist(['quick', 'realtime'], 'phoneButtons items must be "quick" or "realtime"'), 'phoneButtons must be a list'),
+      v.maxLength(2, 'phoneButtons has at most two items'),
+    ),
+  ),
+});
+
+export const session = route(input, async ({ phoneButtons }, { caller }) => {
   const openid = requireOpenid(caller);
   // Independent reads: one round trip's worth of latency instead of three.
   const at = now();
   const [found, settings, admin] = await Promise.all([findUser(openid), loadSettings(), isAdmin(openid)]);
-  const phoneLogin = phoneLoginFor(Boolean(found?.phone), settings, at);
+  const shown = phoneLoginFor(Boolean(found?.phone), settings, at);
+  const phoneLogin = { ...shown, kind: offeredKind(shown.kind, phoneButtons) };
   const offer = phoneLogin.show ? { phoneOffer: { kind: phoneLogin.kind, at } } : {};
   // A new user is created with the offer; a known one written only when it changed.
   const user = found ?? (await createUser(openid, caller.appid, offer));

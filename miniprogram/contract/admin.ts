@@ -160,4 +160,6 @@ export interface AdminRoutes {
   'admins.list': { input: NoInput; output: { admins: AdminEntry[] } };
   'admins.add': { input: { openid: string }; output: { admins: AdminEntry[] } };
   'admins.remove': { input: { openid: string }; output: { admins: AdminEntry[] } };
+  /** A one-time invite (24 h) another user redeems with `auth.acceptAdminInvite`. */
+  'admins.invite': { input: NoInput; output: { code: string; expiresAt: IsoTime } };
 }

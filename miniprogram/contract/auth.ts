@@ -43,9 +43,12 @@ export interface DoctorAnswer {
 }
 
 export interface AuthRoutes {
-  session: { input: NoInput; output: Session };
+  /** `phoneButtons`: the paid buttons this phone's base library can show; real-time is offered only when listed. */
+  session: { input: { phoneButtons?: PhoneKind[] }; output: Session };
   bindPhone: { input: { code: string; kind?: PhoneKind }; output: { phoneMasked: string } };
   reportPhoneEvent: { input: { type: PhoneEventType; errno?: number; errMsg?: string }; output: NoInput };
   setManualPhone: { input: { phone: string | null }; output: { manualPhoneMasked: string | null; verified: boolean } };
   doctor: { input: { key: string; variables?: string[]; collections?: string[] }; output: DoctorAnswer };
+  /** Become an admin with an invite code an admin shared (`admin.admins.invite`). */
+  acceptAdminInvite: { input: { code: string }; output: { isAdmin: true } };
 }

@@ -10,7 +10,10 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
+  /** Our own limits: too many invalid phone codes from this user today (a new tap will not help). */
   'RATE_LIMITED',
+  /** WeChat is throttling (errcode 45011): keep this phone code and send it again later. */
+  'WECHAT_THROTTLED',
   'PHONE_CODE_INVALID',
   'UPSTREAM_UNAVAILABLE',
   'INTERNAL',

@@ -1,5 +1,5 @@
 /** The admin function, as the admin pages use it. */
-import type { NewPack, PackSource, PackStatus, PhoneKind, QuotaAlert, Settings, SettingsPatch } from '../contract';
+import type { ExchangeState, NewPack, PackSource, PackStatus, PhoneKind, QuotaAlert, Settings, SettingsPatch } from '../contract';
 import { callRoute } from './cloud';
 
 export type {
@@ -15,8 +15,8 @@ export type {
   UsageSummary,
 } from '../contract';
 
-/** Where the admin entry leads; its label is that page's title (pages/admin-settings/index.json). */
-export const ADMIN_ENTRY = { url: '/pages/admin-settings/index', label: '商家设置' };
+/** Where the admin entry leads; its label is that page's title (admin/settings/index.json). */
+export const ADMIN_ENTRY = { url: '/admin/settings/index', label: '商家设置' };
 
 export const getSettings = () => callRoute('admin', 'settings.get');
 export const updateSettings = (version: number, patch: SettingsPatch) => callRoute('admin', 'settings.update', { version, patch });
@@ -78,3 +78,25 @@ export const PACK_SOURCES: Record<PackSource, string> = { trial: '试用', self:
 export const PACK_STATUSES: Record<PackStatus, string> = { active: '生效中', pending: '未生效', expired: '已过期', 'used-up': '已用完' };
 export const KIND_LABELS: Record<PhoneKind, string> = { quick: '快速验证', realtime: '实时验证' };
 export const ALERT_TYPES: Record<QuotaAlert['type'], string> = { 'quota-low': '额度不足', 'quota-exhausted': '额度已用完' };
+
+// ---- Admins and the charge list (their own pages) ----
+
+export type { AdminEntry, ChargeItem } from '../contract';
+
+export const listAdmins = () => callRoute('admin', 'admins.list');
+export const removeAdmin = (openid: string) => callRoute('admin', 'admins.remove', { openid });
+/** A one-time code (24 h) for someone to become an admin; shared as a WeChat card, never an openid typed. */
+export const inviteAdmin = () => callRoute('admin', 'admins.invite');
+/** Redeems an invite: the caller (not an admin yet) becomes one. */
+export const acceptAdminInvite = (code: string) => callRoute('auth', 'acceptAdminInvite', { code });
+export const listCharges = (cursor: string | null, limit = 20) => callRoute('admin', 'usage.list', cursor ? { limit, cursor } : { limit });
+
+/** Where an invite card opens, with its code. */
+export const JOIN_PAGE = '/admin/join/index';
+
+export const EXCHANGE_LABELS: Record<ExchangeState, string> = { ok: '已验证', failed: '未成功', pending: '处理中' };
+
+/** "o_4f9c…a1b2": enough for admins to tell each other apart, not the whole identifier. */
+export function shortOpenid(openid: string): string {
+  return openid.length <= 10 ? openid : `${openid.slice(0, 6)}…${openid.slice(-4)}`;
+}

@@ -13,6 +13,7 @@ export const ERROR_TEXT: Record<ErrorCode, string> = {
   NOT_FOUND: '要找的内容不存在',
   CONFLICT: '数据已被修改，请刷新后重试',
   RATE_LIMITED: '操作太频繁了，请稍后再试',
+  WECHAT_THROTTLED: '微信繁忙，请稍后再试',
   PHONE_CODE_INVALID: '验证已失效，请重试',
   UPSTREAM_UNAVAILABLE: '微信服务暂时不可用，请稍后再试',
   INTERNAL: '服务暂时出错了，请稍后再试',

@@ -1,6 +1,7 @@
 /** The orders function, as the order page uses it. Prices never arrive while the merchant hides them. */
 import type { NewOrder, OrderMode } from '../contract';
 import { callRoute } from './cloud';
+import { newRequestId } from './request-id';
 
 export type { Catalogue, NewOrder, Order, OrderMode, Product } from '../contract';
 
@@ -9,9 +10,7 @@ export const submitOrder = (order: NewOrder) => callRoute('orders', 'submit', or
 export const listMyOrders = (limit = 20) => callRoute('orders', 'list', { limit });
 
 /** An id for one submission, so a resend after a lost answer finds the same order. */
-export function newRequestId(): string {
-  const random = Math.random().toString(36).slice(2, 10);
-  return `o${Date.now().toString(36)}${random}`;
-}
+export const newOrderRequestId = () => newRequestId('o');
 
-export const MODE_LABELS: Record<OrderMode, string> = { order: '提交订单', bookkeeping: '记账' };
+/** What a stored order is (a noun): 订单 (to be shipped) or 记账 — never the button's verb 提交订单. */
+export const MODE_LABELS: Record<OrderMode, string> = { order: '订单', bookkeeping: '记账' };

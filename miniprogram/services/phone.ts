@@ -46,9 +46,20 @@ export function readButtonDetail(detail: PhoneButtonDetail): ButtonOutcome {
   return { kind: 'fail', errno: detail.errno ?? null, errMsg: detail.errMsg ?? '' };
 }
 
+/**
+ * Failures after which the same code may still bind: no answer, WeChat busy, or WeChat
+ * throttling (45011, `WECHAT_THROTTLED`). Our own `RATE_LIMITED` is not one of them.
+ */
+const KEEPS_CODE: ReadonlySet<string> = new Set(['NETWORK', 'UPSTREAM_UNAVAILABLE', 'INTERNAL', 'WECHAT_THROTTLED']);
+
+/** The error code a failure reads as (anything unexpected is INTERNAL). */
+export function failureCode(err: unknown): string {
+  return err instanceof CloudError ? err.code : 'INTERNAL';
+}
+
 /** Failures worth sending the same code again for: the code may still be good. */
 export function isRetriable(err: unknown): boolean {
-  return err instanceof CloudError && (err.code === 'NETWORK' || err.code === 'UPSTREAM_UNAVAILABLE' || err.code === 'INTERNAL');
+  return KEEPS_CODE.has(failureCode(err));
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -38,13 +38,25 @@ function canIUse(schema: string): boolean {
 export type PaidButton = 'quick' | 'realtime';
 
 /**
- * The paid button this phone can show for the kind the server asked for: the real-time
- * one, else the quick one (real-time asked but unsupported), else none (the free path).
- * An unreadable version counts as new enough: the server and WeChat still guard.
+ * The paid buttons this phone can show: quick from 2.21.2, real-time from 2.24.4 (and
+ * `wx.canIUse` agreeing). Sent with `auth.session`, which offers real-time only when it
+ * is listed — so the kind the server books is the kind WeChat bills. An unreadable
+ * version counts as new enough: the server and WeChat still guard.
+ */
+export function phoneButtons(version = baseLibrary()): PaidButton[] {
+  const atLeast = (min: string) => version === '' || compareVersions(version, min) >= 0;
+  const buttons: PaidButton[] = [];
+  if (atLeast(MIN_QUICK) && canIUse('button.open-type.getPhoneNumber')) buttons.push('quick');
+  if (atLeast(MIN_REALTIME) && canIUse('button.open-type.getRealtimePhoneNumber')) buttons.push('realtime');
+  return buttons;
+}
+
+/**
+ * The paid button this phone shows for the kind the server offered: that one, else the
+ * quick one (a server that did not know this phone's buttons), else none (the free path).
  */
 export function paidButtonFor(kind: PaidButton, version = baseLibrary()): PaidButton | null {
-  const atLeast = (min: string) => version === '' || compareVersions(version, min) >= 0;
-  const quickOk = atLeast(MIN_QUICK) && canIUse('button.open-type.getPhoneNumber');
-  if (kind === 'realtime' && atLeast(MIN_REALTIME) && canIUse('button.open-type.getRealtimePhoneNumber')) return 'realtime';
-  return quickOk ? 'quick' : null;
+  const buttons = phoneButtons(version);
+  if (buttons.includes(kind)) return kind;
+  return buttons.includes('quick') ? 'quick' : null;
 }

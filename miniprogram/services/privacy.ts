@@ -48,6 +48,7 @@ export function reportExposure(): void {
 export function agreePrivacy(): void {
   const resolve = pending;
   pending = null;
+  rememberRefusal(false);
   resolve?.({ buttonId: AGREE_BUTTON_ID, event: 'agree' });
 }
 
@@ -55,7 +56,32 @@ export function agreePrivacy(): void {
 export function refusePrivacy(): void {
   const resolve = pending;
   pending = null;
+  rememberRefusal(true);
   resolve?.({ event: 'disagree' });
+}
+
+/**
+ * The user refused the privacy guide (our notice, or WeChat's privacy errno), and has
+ * not agreed since. Kept in storage: after a refusal nothing personal is collected —
+ * no typed phone number, no shipping address — on any page, across launches.
+ */
+export const PRIVACY_REFUSED_KEY = 'quickphone.privacyRefused';
+
+export function rememberRefusal(refused: boolean): void {
+  try {
+    if (refused) wx.setStorageSync(PRIVACY_REFUSED_KEY, true);
+    else wx.removeStorageSync(PRIVACY_REFUSED_KEY);
+  } catch (err) {
+    console.warn('could not keep the privacy answer', err);
+  }
+}
+
+export function privacyRefused(): boolean {
+  try {
+    return wx.getStorageSync(PRIVACY_REFUSED_KEY) === true;
+  } catch {
+    return false;
+  }
 }
 
 /**

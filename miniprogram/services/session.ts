@@ -5,6 +5,7 @@
  */
 import type { Session } from '../contract';
 import { callRoute } from './cloud';
+import { phoneButtons } from './platform';
 
 export type { PhoneKind, PublicSettings, Session } from '../contract';
 
@@ -19,7 +20,8 @@ const listeners = new Set<(session: Session) => void>();
  */
 export function loadSession(): Promise<Session> {
   if (!current) {
-    const request = callRoute('auth', 'session');
+    // The server offers real-time only to a phone that can show it, and books what it offered.
+    const request = callRoute('auth', 'session', { phoneButtons: phoneButtons() });
     current = request;
     request.then(
       (session) => {

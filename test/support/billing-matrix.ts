@@ -91,14 +91,12 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
     sends += 1;
     return em.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code }, openid);
   };
-  /** The mini program: the same code again on UPSTREAM_UNAVAILABLE or WeChat's RATE_LIMITED. */
+  /** The mini program: the same code again on UPSTREAM_UNAVAILABLE or WECHAT_THROTTLED. */
   const sendLikeTheClient = async (code: string, openid: string) => {
     let answer = await bind(code, openid);
     for (
       let i = 0;
-      i < 12 &&
-      !answer.ok &&
-      (answer.error.code === 'UPSTREAM_UNAVAILABLE' || (answer.error.code === 'RATE_LIMITED' && /WeChat/.test(answer.error.message)));
+      i < 12 && !answer.ok && (answer.error.code === 'UPSTREAM_UNAVAILABLE' || answer.error.code === 'WECHAT_THROTTLED');
       i++
     ) {
       await sleep(20 + Math.floor(random() * 60));

@@ -136,8 +136,12 @@ export function pageJson(page: string): { navigationBarTitleText?: string; using
   return require(path.join(MINIPROGRAM_ROOT, `${page}.json`));
 }
 
-/** The pages app.json lists ("pages/login/index", …). */
+/** The pages app.json lists, subpackages' included ("pages/home/index", "admin/settings/index", …). */
 export function appPages(): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(path.join(MINIPROGRAM_ROOT, 'app.json')) as { pages: string[] }).pages;
+  const app = require(path.join(MINIPROGRAM_ROOT, 'app.json')) as {
+    pages: string[];
+    subPackages?: Array<{ root: string; pages: string[] }>;
+  };
+  return [...app.pages, ...(app.subPackages ?? []).flatMap((sub) => sub.pages.map((page) => `${sub.root}/${page}`))];
 }

@@ -1,4 +1,4 @@
-/** `orders`: the example shop's orders; a customer reads only their own (rules: `doc._openid == auth.openid`). */
+/** `orders`: the example shop's orders. No client reads them directly (rules: `read: false`); `orders.list` gives a customer their own. */
 import { db } from '../cloud';
 import { isDuplicateKey } from './errors';
 import type { OrderDoc } from '../domain/order';

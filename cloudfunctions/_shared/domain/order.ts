@@ -43,7 +43,8 @@ export interface StoredLine {
   productId: string;
   name: string;
   qty: number;
-  unitPriceFen: number;
+  /** Absent when prices were hidden: nobody is ever shown it, so it is not kept. */
+  unitPriceFen?: number;
 }
 
 export interface OrderDoc {
@@ -53,7 +54,8 @@ export interface OrderDoc {
   mode: OrderMode;
   status: 'submitted';
   lines: StoredLine[];
-  totalFen: number;
+  /** null when prices were hidden (see StoredLine.unitPriceFen). */
+  totalFen: number | null;
   address: string | null;
   /** Prices were hidden when the customer ordered: they are never shown for this order. */
   pricesHidden: boolean;
@@ -72,7 +74,7 @@ export function priceOrder(
   request: OrderRequest,
   flags: OrderFlags,
   catalogue: readonly Product[] = CATALOGUE,
-): { lines: StoredLine[]; totalFen: number; address: string | null } {
+): { lines: StoredLine[]; totalFen: number | null; address: string | null } {
   if (flags.hidePrices && request.mode !== 'bookkeeping') {
     throw new AppError('FORBIDDEN', 'mode: only bookkeeping (记账) orders are accepted while prices are hidden (hidePrices)');
   }
@@ -91,13 +93,16 @@ export function priceOrder(
     seen.add(product.productId);
     return { productId: product.productId, name: product.name, qty: line.qty, unitPriceFen: product.unitPriceFen };
   });
+  // Hidden prices are not stored either: an order placed while they are hidden never
+  // shows them (orderView), so keeping them would only put them where they could leak.
+  if (flags.hidePrices) return { lines: lines.map(({ productId, name, qty }) => ({ productId, name, qty })), totalFen: null, address };
   const totalFen = lines.reduce((sum, l) => sum + l.unitPriceFen * l.qty, 0);
   return { lines, totalFen, address };
 }
 
 /** What a customer may see of an order: no price at all while prices are hidden now or were when it was placed. */
 export function orderView(doc: OrderDoc, flags: OrderFlags): OrderView {
-  const hide = flags.hidePrices || doc.pricesHidden;
+  const hide = flags.hidePrices || doc.pricesHidden || doc.totalFen === null;
   const view: OrderView = {
     orderId: doc._id,
     mode: doc.mode,
@@ -106,11 +111,11 @@ export function orderView(doc: OrderDoc, flags: OrderFlags): OrderView {
     lines: doc.lines.map((l) =>
       hide
         ? { productId: l.productId, name: l.name, qty: l.qty }
-        : { productId: l.productId, name: l.name, qty: l.qty, unitPriceFen: l.unitPriceFen, amountFen: l.unitPriceFen * l.qty },
+        : { productId: l.productId, name: l.name, qty: l.qty, unitPriceFen: l.unitPriceFen ?? 0, amountFen: (l.unitPriceFen ?? 0) * l.qty },
     ),
     address: flags.hideShippingAddress ? null : doc.address,
   };
-  if (!hide) view.totalFen = doc.totalFen;
+  if (!hide && doc.totalFen !== null) view.totalFen = doc.totalFen;
   return view;
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
 import { attr, eventually, routeCloudToEmulator, type CloudRoute } from '../../../test/support/miniprogram';
+import { stubWx } from '../../../test/support/miniprogram-wx';
 
 const ADMIN = 'o_admin_0001';
 const CUSTOMER = 'o_customer_01';
@@ -172,4 +173,20 @@ test('the settings are asked again when the page shows', async () => {
   await eventually(() => expect(comp.querySelector('.order__address')).toBeFalsy());
   expect(text(comp)).not.toMatch(PRICE);
   expect(priceInData(comp)).toBe(false);
+});
+
+test('after a privacy refusal no address is collected: no field, no order to ship, 记账 still works (issue 23, point 7)', async () => {
+  const wxStub = stubWx();
+  try {
+    (globalThis as unknown as { wx: { setStorageSync(k: string, v: unknown): void } }).wx.setStorageSync('quickphone.privacyRefused', true);
+    const comp = await mount();
+    expect(comp.querySelector('.order__address-input')).toBeFalsy();
+    expect(comp.querySelector('.order__submit')).toBeFalsy();
+    expect(text(comp)).toContain('隐私保护指引');
+    await tap(comp, '.order__bookkeeping');
+    await eventually(() => expect(comp.querySelector('.order__done')).toBeTruthy());
+    expect(await t.docs('orders')).toMatchObject([{ mode: 'bookkeeping', address: null }]);
+  } finally {
+    wxStub.restore();
+  }
 });

@@ -4,6 +4,8 @@
  * - hidePrices (隐藏单价金额且只能以记账方式提交订单): the server sends no price at
  *   all, so none is in this component's data; the only way to submit is 记账.
  * - hideShippingAddress (隐藏收货地址): no address section, none sent.
+ * After the user refused the privacy guide nothing personal is collected: no address
+ * field (an order to be shipped needs one, so only 记账 is offered) until they agree.
  * Products, prices and the two flags come from `orders.products.list`, asked again
  * whenever the page shows. Nothing is shown before that answer. The stored order (as
  * the server answers it) is shown after submitting. Event:
@@ -11,7 +13,8 @@
  */
 import { errorText } from '../../services/errors';
 import { yuanText } from '../../services/money';
-import { listProducts, newRequestId, submitOrder, type Catalogue, type Order, type OrderMode } from '../../services/orders';
+import { privacyRefused } from '../../services/privacy';
+import { listProducts, newOrderRequestId, submitOrder, type Catalogue, type Order, type OrderMode } from '../../services/orders';
 
 interface Line {
   productId: string;
@@ -48,6 +51,8 @@ Component({
     state: 'loading' as 'loading' | 'ready' | 'error',
     hidePrices: true,
     hideShippingAddress: true,
+    /** The user refused the privacy guide: no address is asked for, so no order to ship. */
+    privacyRefused: false,
     lines: [] as Line[],
     totalText: '',
     address: '',
@@ -87,6 +92,7 @@ Component({
       pricesOf.set(this, catalogue.hidePrices ? new Map() : new Map(catalogue.products.map((p) => [p.productId, p.unitPriceFen ?? 0])));
       this.setData({
         state: 'ready',
+        privacyRefused: privacyRefused(),
         hidePrices: catalogue.hidePrices,
         hideShippingAddress: catalogue.hideShippingAddress,
         lines,
@@ -122,17 +128,19 @@ Component({
       const mode = e.currentTarget.dataset.mode;
       // The server refuses it too; the button is not even shown.
       if (this.data.hidePrices && mode !== 'bookkeeping') return;
+      // An order to ship needs an address, which is not collected after a privacy refusal.
+      if (this.data.privacyRefused && mode !== 'bookkeeping') return;
       const lines = (this.data.lines as Line[]).filter((l) => l.qty > 0).map(({ productId, qty }) => ({ productId, qty }));
       if (lines.length === 0) {
         this.setData({ message: MESSAGES.nothingChosen });
         return;
       }
-      const address = this.data.hideShippingAddress ? null : this.data.address.trim() || null;
+      const address = this.data.hideShippingAddress || this.data.privacyRefused ? null : this.data.address.trim() || null;
       if (!this.data.hideShippingAddress && mode === 'order' && !address) {
         this.setData({ message: MESSAGES.addressNeeded });
         return;
       }
-      const requestId = this.data.requestId || newRequestId();
+      const requestId = this.data.requestId || newOrderRequestId();
       this.setData({ submitting: true, requestId, message: '' });
       submitOrder({ mode, lines, address, requestId }).then(
         (order) => {

@@ -44,9 +44,12 @@ afterEach(async () => {
   }
 });
 
+/** The component as registered in this test's module registry: another page's instance reuses it (same launch). */
+let loaded: string | undefined;
+beforeEach(() => (loaded = undefined));
 async function mount() {
-  const id = simulate.load(path.join(__dirname, 'index'), 'quick-login');
-  const comp = simulate.render(id, { retryDelays: [20, 20] });
+  loaded ??= simulate.load(path.join(__dirname, 'index'), 'quick-login');
+  const comp = simulate.render(loaded, { retryDelays: [20, 20] });
   comp.attach(document.createElement('parent-wrapper'));
   await eventually(() => expect(comp.data.state).not.toBe('loading'));
   return comp;
@@ -485,5 +488,231 @@ describe('old base libraries', () => {
     const comp = await mount();
     expect(button(comp)).toBeFalsy();
     expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
+  });
+});
+
+// ---- Issue 23: a paid code is never thrown away, never forgotten, booked as billed ----
+
+const PENDING_KEY = 'quickphone.pendingPhoneCode';
+const bindCalls = () => cloud.calls.filter((c) => c.data.$url === 'bindPhone');
+const storage = () =>
+  (globalThis as unknown as { wx: { getStorageSync(k: string): unknown; setStorageSync(k: string, v: unknown): void } }).wx;
+/** Holds every bindPhone call until `release()`: a latch, not a timer. `held` lists the codes waiting. */
+const holdBinds = () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const held: unknown[] = [];
+  const api = (globalThis as unknown as { wx: { cloud: { callFunction(o: { data: Record<string, unknown> }): Promise<unknown> } } }).wx
+    .cloud;
+  const call = api.callFunction.bind(api);
+  api.callFunction = async (o) => {
+    if (o.data.$url === 'bindPhone') {
+      held.push(o.data.code);
+      await gate;
+    }
+    return call(o);
+  };
+  return { release, held };
+};
+
+describe('WeChat throttling (45011) keeps the code (point 1)', () => {
+  test('the code is kept, no second paid tap is invited, and 重新提交 binds it once WeChat lets go', async () => {
+    await t.http('POST', '/v1/faults', { target: 'openapi:phonenumber.getPhoneNumber', errcode: 45011, times: 20 });
+    const comp = await mount();
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: USER });
+    await tap(comp, { code, errMsg: 'getPhoneNumber:ok' });
+    await eventually(() => expect(comp.querySelector('.quick-login__resend')).toBeTruthy());
+    expect(comp.data.pendingCode).toBe(code);
+    expect(attr(button(comp)!, 'disabled')).toBe(true);
+    expect(comp.data.message).toContain('重新提交');
+    expect(comp.data.message).not.toContain('请稍后再试');
+    await t.http('DELETE', '/v1/faults');
+    await press(comp.querySelector('.quick-login__resend'));
+    await eventually(() => expect(comp.data.phoneMasked).toBe('138****8000'));
+    expect(new Set(bindCalls().map((c) => c.data.code))).toEqual(new Set([code]));
+    expect(await t.docs('phone_charges')).toMatchObject([{ counted: true }]);
+  });
+
+  test('our own limit (too many invalid codes today) is a different message and forgets the code', async () => {
+    for (let i = 0; i < 5; i++) await t.call('auth', { $url: 'bindPhone', code: `junk-code-${i}` }, USER);
+    const comp = await mount();
+    await tap(comp, { code: 'junk-code-next', errMsg: 'getPhoneNumber:ok' });
+    await eventually(() => expect(comp.data.message).toContain('次数已用完'));
+    expect(comp.data.pendingCode).toBe('');
+    expect(storage().getStorageSync(PENDING_KEY)).toBe('');
+  });
+});
+
+describe('a code waiting for 重新提交 is kept across pages and restarts (point 2)', () => {
+  const waitingCode = async () => {
+    const comp = await mount();
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: USER });
+    cloud.offline = true;
+    await tap(comp, { code, errMsg: 'getPhoneNumber:ok' });
+    await eventually(() => expect(comp.querySelector('.quick-login__resend')).toBeTruthy());
+    return { comp, code };
+  };
+
+  test('another page (a new component) sends the kept code again, with no paid button offered meanwhile', async () => {
+    const { comp, code } = await waitingCode();
+    await press(comp.querySelector('.quick-login__continue'));
+    comp.detach();
+    cloud.offline = false;
+    const { release, held } = holdBinds();
+    const again = await mount();
+    // The kept code is on its way: the paid button is not clickable.
+    await eventually(() => expect(held).toEqual([code]));
+    expect(again.data.pendingCode).toBe(code);
+    expect(attr(button(again)!, 'disabled')).toBe(true);
+    release();
+    await eventually(() => expect(again.data.phoneMasked).toBe('138****8000'));
+    expect(new Set(bindCalls().map((c) => c.data.code))).toEqual(new Set([code]));
+    expect(await t.docs('phone_charges')).toHaveLength(1);
+    expect(storage().getStorageSync(PENDING_KEY)).toBe('');
+  });
+
+  test('a restart (fresh modules, storage kept) sends it again too', async () => {
+    const { comp, code } = await waitingCode();
+    comp.detach();
+    jest.resetModules();
+    loaded = undefined;
+    cloud.offline = false;
+    const again = await mount();
+    await eventually(() => expect(again.data.phoneMasked).toBe('138****8000'));
+    expect(bindCalls().at(-1)!.data.code).toBe(code);
+  });
+
+  test('a launch (app.ts onLaunch) sends a kept code before any page mounts: bound, one charge', async () => {
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: USER });
+    storage().setStorageSync(PENDING_KEY, { code, kind: 'quick', at: Date.now() });
+    let app: { onLaunch(): void } | undefined;
+    const g = globalThis as { App?: unknown };
+    g.App = (config: { onLaunch(): void }) => (app = config);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('../../app');
+    } finally {
+      delete g.App;
+    }
+    app!.onLaunch();
+    await eventually(() => expect(storage().getStorageSync(PENDING_KEY)).toBe(''));
+    expect(bindCalls().map((c) => c.data.code)).toEqual([code]);
+    expect(await t.docs('users')).toMatchObject([{ phone: { phoneNumber: '13800138000' } }]);
+    expect(await t.docs('phone_charges')).toHaveLength(1);
+  });
+
+  test('a kept code past its 5 minutes is reported, not resent, and the paid button is offered again', async () => {
+    storage().setStorageSync(PENDING_KEY, { code: 'old-code', kind: 'quick', at: Date.now() - 6 * 60 * 1000 });
+    const comp = await mount();
+    await eventually(() => expect(comp.data.message).toContain('失效'));
+    expect(bindCalls()).toHaveLength(0);
+    expect(attr(button(comp)!, 'disabled')).toBe(false);
+    await eventually(async () =>
+      expect(await t.docs('phone_events')).toMatchObject([{ type: 'fail', errMsg: expect.stringContaining('expired') }]),
+    );
+  });
+
+  test('重新提交 after the code’s life reports it instead of sending it', async () => {
+    const { comp } = await waitingCode();
+    cloud.offline = false;
+    const sent = bindCalls().length;
+    const now = Date.now();
+    jest.spyOn(Date, 'now').mockReturnValue(now + 5 * 60 * 1000 + 1);
+    try {
+      await press(comp.querySelector('.quick-login__resend'));
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(bindCalls()).toHaveLength(sent);
+    expect(comp.querySelector('.quick-login__resend')).toBeFalsy();
+    expect(comp.data.message).toContain('失效');
+    await eventually(async () => expect(await t.docs('phone_events')).toMatchObject([{ type: 'fail' }]));
+  });
+});
+
+describe('privacy asked on a tap (point 3)', () => {
+  test('the notice is laid over the page: the tapped button stays mounted, and WeChat can continue it after agree', async () => {
+    const comp = await mount();
+    // The rendered element itself: a button rebuilt after the notice would be another element.
+    const rendered = () => comp.dom!.querySelector('wx-button[class$="quick-login__button"]');
+    const tapped = rendered();
+    expect(tapped).toBeTruthy();
+    wxStub.needPrivacy();
+    await simulate.sleep(0);
+    expect(comp.querySelector('.quick-login__privacy--overlay')).toBeTruthy();
+    expect(rendered()).toBe(tapped);
+    await press(comp.querySelector('.quick-login__privacy-agree'), 'agreeprivacyauthorization', {});
+    expect(wxStub.resolutions.at(-1)).toEqual({ buttonId: 'agree-privacy', event: 'agree' });
+    expect(rendered()).toBe(tapped);
+    // WeChat continues the tapped button: its callback arrives and binds.
+    await tap(comp, { code: await t.mintCode({ phoneNumber: '13800138000', openid: USER }), errMsg: 'getPhoneNumber:ok' });
+    await eventually(() => expect(comp.data.phoneMasked).toBe('138****8000'));
+  });
+});
+
+describe('the kind on the books is the kind WeChat billed (point 4)', () => {
+  test('real-time chosen, the phone shows quick: WeChat bills quick and so do we (3 fen, the quick count)', async () => {
+    await setSettings(REALTIME);
+    wxStub.sdkVersion = '2.23.0';
+    const comp = await mount();
+    expect(cloud.calls[0]!.data).toMatchObject({ $url: 'session', phoneButtons: ['quick'] });
+    expect(attr(button(comp)!, 'openType')).toBe('getPhoneNumber');
+    await tap(comp, { code: await t.mintCode({ phoneNumber: '13800138000', openid: USER, kind: 'quick' }), errMsg: 'getPhoneNumber:ok' });
+    await eventually(() => expect(comp.data.phoneMasked).toBe('138****8000'));
+    expect(await t.docs('phone_charges')).toMatchObject([{ kind: 'quick', costFen: 3 }]);
+    expect(await t.docs('usage_daily')).toMatchObject([{ kind: 'quick', count: 1 }]);
+  });
+});
+
+describe('loops and silence (point 5)', () => {
+  test('after errno 1400001 the paid button does not come back on the next page show, nor on another page', async () => {
+    const comp = await mount();
+    await tap(comp, { errMsg: 'getPhoneNumber:fail no quota', errno: 1400001 });
+    await eventually(() => expect(button(comp)).toBeFalsy());
+    pageShow(comp);
+    await eventually(() => expect(routes().filter((r) => r === 'auth.session')).toHaveLength(2));
+    await simulate.sleep(20);
+    expect(button(comp)).toBeFalsy();
+    const other = await mount();
+    expect(button(other)).toBeFalsy();
+    expect(other.querySelector('.quick-login__continue')).toBeTruthy();
+  });
+
+  test('a second callback while a code waits is reported, not dropped silently', async () => {
+    const comp = await mount();
+    cloud.offline = true;
+    await tap(comp, { code: await t.mintCode({ phoneNumber: '13800138000', openid: USER }), errMsg: 'getPhoneNumber:ok' });
+    await eventually(() => expect(comp.querySelector('.quick-login__resend')).toBeTruthy());
+    cloud.offline = false;
+    await tap(comp, { code: await t.mintCode({ phoneNumber: '13800138000', openid: USER }), errMsg: 'getPhoneNumber:ok' });
+    await eventually(async () =>
+      expect(await t.docs('phone_events')).toMatchObject([{ type: 'fail', errMsg: expect.stringContaining('while a code waited') }]),
+    );
+  });
+});
+
+describe('no session (point 9)', () => {
+  test('when the session call fails there is a free way on besides 重试', async () => {
+    cloud.offline = true;
+    const comp = simulate.render(simulate.load(path.join(__dirname, 'index'), 'quick-login'), { retryDelays: [20, 20] });
+    comp.attach(document.createElement('parent-wrapper'));
+    await eventually(() => expect(comp.data.state).toBe('error'));
+    const done = doneEvents(comp);
+    await press(comp.querySelector('.quick-login__continue'));
+    expect(done).toEqual([{ phoneMasked: null, verified: false }]);
+  });
+});
+
+describe('no personal data after a privacy refusal (point 7)', () => {
+  test('after 不同意 no phone number can be typed, on this mount or the next', async () => {
+    wxStub.privacy = { needAuthorization: true, privacyContractName: '《隐私保护指引》' };
+    const comp = await mount();
+    await eventually(() => expect(comp.querySelector('.quick-login__privacy-refuse')).toBeTruthy());
+    await press(comp.querySelector('.quick-login__privacy-refuse'));
+    expect(comp.querySelector('.quick-login__continue')).toBeTruthy();
+    expect(comp.querySelector('.quick-login__manual-input')).toBeFalsy();
+    const next = await mount();
+    await eventually(() => expect(next.data.privacy).toBe('refused'));
+    expect(next.querySelector('.quick-login__manual-input')).toBeFalsy();
   });
 });

@@ -4,13 +4,17 @@
  * otherwise the free fallback, with the reason.
  *
  * Every successful tap is billed by WeChat, so the button disables itself the moment
- * the callback fires, the code goes to `auth.bindPhone` at once, and on a network
- * failure the same code is sent again (never a second tap). While a billed code waits,
- * the paid button stays disabled: the ways on are 重新提交 (the same code) or the free
- * fallback.
+ * the callback fires, the code is kept in storage (services/pending-code.ts) and goes to
+ * `auth.bindPhone` at once; on a network failure or WeChat throttling (45011) the same
+ * code is sent again (never a second tap). While a billed code waits, the paid button
+ * stays disabled: the ways on are 重新提交 (the same code) or the free fallback. A kept
+ * code is resent when the component mounts again (another page, a restart) while it
+ * lives, and reported — not resent — after its 5 minutes.
  *
  * Privacy (WeChat, since 2023-09): the user agrees to the privacy guide first, through
- * our notice with an `agreePrivacyAuthorization` button; a refusal, an errno 104 or a
+ * our notice with an `agreePrivacyAuthorization` button. When WeChat asks on a tap
+ * (onNeedPrivacyAuthorization) the notice is laid over the page and the tapped button
+ * stays mounted: after `agree` WeChat carries on with that very button. A refusal, an errno 104 or a
  * bare "privacy permission is not authorized" leads to the free path; errno 112 (phone
  * numbers not declared in the guide: WeChat disables the component) hides the button
  * and tells an admin what to declare.
@@ -19,17 +23,10 @@
  * switch or a tripped breaker hides the button without restarting the app. Events:
  *   done → { phoneMasked: string | null, verified: boolean }
  */
-import { CloudError } from '../../services/cloud';
 import { HIDDEN_BECAUSE_TEXT, loadSession, onSessionChange, refreshSession, type Session } from '../../services/session';
-import {
-  bindPhone,
-  normalizeManualPhone,
-  readButtonDetail,
-  reportPhoneEvent,
-  saveManualPhone,
-  type PhoneButtonDetail,
-} from '../../services/phone';
+import { normalizeManualPhone, readButtonDetail, reportPhoneEvent, saveManualPhone, type PhoneButtonDetail } from '../../services/phone';
 import { baseLibrary, paidButtonFor, type PaidButton } from '../../services/platform';
+import { keepPendingCode, pendingCode as keptCode, settleCode, type PendingCode } from '../../services/pending-code';
 import {
   AGREE_BUTTON_ID,
   agreePrivacy,
@@ -37,15 +34,19 @@ import {
   onPrivacyNeeded,
   openPrivacyContract,
   privacyPending,
+  privacyRefused,
   privacySetting,
   refusePrivacy,
+  rememberRefusal,
   reportExposure,
 } from '../../services/privacy';
 
 const MESSAGES = {
   sessionFailed: '网络不太稳定，请重试',
   codeInvalid: '验证已失效，请用微信身份继续',
-  rateLimited: '验证太频繁了，请稍后再试，或用微信身份继续',
+  rateLimited: '今天的手机号验证次数已用完，可以用微信身份继续',
+  throttled: '微信繁忙，手机号尚未保存。请稍后点“重新提交”，无需再次授权',
+  expired: '上次的手机号验证已超过 5 分钟未能提交，已失效。可以用微信身份继续，或重新验证',
   noQuota: '手机号快捷登录暂不可用，请用微信身份继续',
   privacyRefused: '你未同意隐私保护指引，手机号快捷登录不可用。可以用微信身份继续，或查看并同意后再使用',
   privacyUndeclared: '手机号快捷登录暂不可用，可以用微信身份继续',
@@ -56,11 +57,19 @@ const MESSAGES = {
   denied: '未授权手机号，可以用微信身份继续',
   failed: '手机号验证失败，可以用微信身份继续',
   network: '网络不太稳定，手机号尚未保存，请点“重新提交”',
+  resending: '正在提交上次验证的手机号…',
   manualInvalid: '请输入 11 位手机号',
   manualFailed: '联系电话保存失败，请重试',
 } as const;
 
 type Privacy = 'ok' | 'needed' | 'refused' | 'undeclared';
+
+/**
+ * WeChat answered errno 1400001 (no quota) in this launch. The server's breaker may not
+ * have tripped (a client's report is a claim), so without this the button would come
+ * back on the next page show: a loop of unbilled but useless taps.
+ */
+let noQuotaThisLaunch = false;
 
 /** Subscriptions kept per component instance, outside `data` (functions are not data). */
 const unsubscribers = new WeakMap<object, Array<() => void>>();
@@ -85,9 +94,13 @@ Component({
     busy: false,
     /** A code WeChat gave us (and billed) that the server has not confirmed yet. */
     pendingCode: '',
+    /** When WeChat gave it (its life is 5 minutes from then). */
+    pendingAt: 0,
     /** A success without a code (old base library): billed, cannot be exchanged; no paid button again. */
     billedWithoutCode: false,
     privacy: 'ok' as Privacy,
+    /** WeChat asked for agreement on a tap: the notice is laid over the tapped button, which must stay mounted. */
+    privacyOverlay: false,
     privacyName: '《隐私保护指引》',
     agreeButtonId: AGREE_BUTTON_ID,
     fallback: false,
@@ -104,9 +117,16 @@ Component({
       if (privacyPending()) this.showPrivacyNotice();
       privacySetting().then(({ needAuthorization, contractName }) => {
         if (contractName) this.setData({ privacyName: contractName });
+        // WeChat has the user's agreement: an earlier refusal no longer holds.
+        if (!needAuthorization) rememberRefusal(false);
+        else if (privacyRefused() && this.data.privacy === 'ok') {
+          this.setData({ privacy: 'refused', fallback: true, message: MESSAGES.privacyRefused });
+          return;
+        }
         if (needAuthorization && this.data.privacy === 'ok') this.setData({ privacy: 'needed' });
       });
       this.load(loadSession());
+      this.resumeKeptCode();
     },
     detached() {
       for (const off of unsubscribers.get(this) ?? []) off();
@@ -128,14 +148,16 @@ Component({
     },
 
     applySession(s: Session) {
-      const button = s.phoneLogin.show ? paidButtonFor(s.phoneLogin.kind) : null;
+      const show = s.phoneLogin.show && !noQuotaThisLaunch;
+      const button = show ? paidButtonFor(s.phoneLogin.kind) : null;
       let hiddenText = '';
       if (!s.phoneLogin.show && s.phoneLogin.hiddenBecause && s.phoneLogin.hiddenBecause !== 'already-bound')
         hiddenText = HIDDEN_BECAUSE_TEXT[s.phoneLogin.hiddenBecause];
-      else if (s.phoneLogin.show && !button) hiddenText = MESSAGES.oldWechat;
+      else if (noQuotaThisLaunch) hiddenText = MESSAGES.noQuota;
+      else if (show && !button) hiddenText = MESSAGES.oldWechat;
       this.setData({
         state: 'ready',
-        show: s.phoneLogin.show,
+        show,
         kind: s.phoneLogin.kind,
         // A code in flight keeps the button it came from until it is settled.
         button: this.data.pendingCode || this.data.busy ? this.data.button : button,
@@ -159,7 +181,9 @@ Component({
         refusePrivacy();
         return;
       }
-      this.setData({ privacy: 'needed' });
+      // WeChat asks on a tap: lay the notice over the button rather than replacing it,
+      // so the button WeChat continues after `agree` still exists.
+      this.setData({ privacy: 'needed', privacyOverlay: true });
       reportExposure();
     },
 
@@ -170,12 +194,17 @@ Component({
     /** The agree button's `bindagreeprivacyauthorization`: WeChat has recorded the agreement. */
     onAgreePrivacy() {
       agreePrivacy();
-      this.setData({ privacy: 'ok', fallback: this.data.privacy === 'refused' ? false : this.data.fallback, message: '' });
+      this.setData({
+        privacy: 'ok',
+        privacyOverlay: false,
+        fallback: this.data.privacy === 'refused' ? false : this.data.fallback,
+        message: '',
+      });
     },
 
     onRefusePrivacy() {
       refusePrivacy();
-      this.setData({ privacy: 'refused', fallback: true, message: MESSAGES.privacyRefused });
+      this.setData({ privacy: 'refused', privacyOverlay: false, fallback: true, message: MESSAGES.privacyRefused });
     },
 
     /** "查看并同意" after a refusal: the notice again. */
@@ -187,17 +216,25 @@ Component({
 
     /** The button's callback (quick and real-time alike). */
     onPhoneButton(e: { detail: PhoneButtonDetail }) {
-      // A second callback while a code waits would be a second charge's code: never bind it over the first.
-      if (this.data.busy || this.data.pendingCode) return;
+      // A second callback while a code waits would be a second charge's code: never bind it
+      // over the first, but never drop it silently either — WeChat billed it.
+      if (this.data.busy || this.data.pendingCode) {
+        void reportPhoneEvent('fail', e.detail?.errno, `callback while a code waited${e.detail?.code ? ': billed, not sent' : ''}`);
+        return;
+      }
       // First thing: a second tap would be a second charge.
       this.setData({ busy: true, message: '' });
       const detail = e.detail ?? {};
       const outcome = readButtonDetail(detail);
       switch (outcome.kind) {
-        case 'code':
-          this.setData({ pendingCode: outcome.code });
-          this.submit(outcome.code);
+        case 'code': {
+          // Kept before anything else: a page change or a killed app must not lose a billed code.
+          const pending: PendingCode = { code: outcome.code, kind: this.data.button ?? this.data.kind, at: Date.now() };
+          keepPendingCode(pending);
+          this.setData({ pendingCode: outcome.code, pendingAt: pending.at });
+          this.submit(pending);
           return;
+        }
         case 'billed-no-code':
           // Billed by WeChat, nothing to exchange: say so to the server, never offer another paid tap.
           void reportPhoneEvent('fail', null, `success without code (base library ${baseLibrary() || 'unknown'})`);
@@ -205,6 +242,7 @@ Component({
           return;
         case 'no-quota':
           void reportPhoneEvent('no-quota', 1400001, detail.errMsg);
+          noQuotaThisLaunch = true;
           this.setData({ busy: false, show: false, fallback: true, message: MESSAGES.noQuota });
           return;
         case 'privacy-undeclared':
@@ -219,6 +257,7 @@ Component({
           return;
         case 'privacy-refused':
           void reportPhoneEvent('fail', outcome.errno, detail.errMsg);
+          rememberRefusal(true);
           // Not billed. The free way on, and the notice again if the user changes their mind.
           this.setData({ busy: false, privacy: 'refused', fallback: true, message: MESSAGES.privacyRefused });
           return;
@@ -232,42 +271,62 @@ Component({
       }
     },
 
-    /** Sends the pending code again (the user's "重新提交"). */
+    /** Sends the pending code again (the user's "重新提交"); past its life it is reported instead. */
     onResend() {
       if (!this.data.pendingCode || this.data.busy) return;
+      const kept = keptCode();
+      // Kept by this component, so normally in storage; if storage failed, the code as we hold it.
+      const pending = kept?.code === this.data.pendingCode ? kept : null;
       this.setData({ busy: true, message: '' });
-      this.submit(this.data.pendingCode);
+      this.submit(pending ?? { code: this.data.pendingCode, kind: this.data.button ?? this.data.kind, at: this.data.pendingAt });
     },
 
-    submit(code: string) {
-      const kind = this.data.button ?? this.data.kind;
-      bindPhone(code, kind, this.data.retryDelays as number[]).then(
-        ({ phoneMasked }) => {
-          this.setData({ busy: false, pendingCode: '', phoneMasked, show: false, message: '' });
-          this.triggerEvent('done', { phoneMasked, verified: true });
-          // Everyone holding the session (admin entry, order page) sees the bound user.
-          refreshSession().catch(() => undefined);
-        },
-        (err: unknown) => {
-          const code = err instanceof CloudError ? err.code : 'INTERNAL';
-          if (code === 'NETWORK' || code === 'UPSTREAM_UNAVAILABLE' || code === 'INTERNAL') {
-            // Keep the code: it was billed and may still be good for minutes.
-            this.setData({ busy: false, fallback: true, message: MESSAGES.network });
-          } else if (code === 'PHONE_CODE_INVALID') {
-            this.setData({ busy: false, pendingCode: '', fallback: true, message: MESSAGES.codeInvalid });
-          } else if (code === 'RATE_LIMITED') {
-            this.setData({ busy: false, pendingCode: '', fallback: true, message: MESSAGES.rateLimited });
-          } else {
-            this.setData({ busy: false, pendingCode: '', fallback: true, message: MESSAGES.failed });
+    /** A code kept by an earlier page or launch: sent again while it lives (no paid button meanwhile), else reported. */
+    resumeKeptCode() {
+      const pending = keptCode();
+      if (!pending) return;
+      this.setData({ pendingCode: pending.code, pendingAt: pending.at, button: pending.kind, busy: true, message: MESSAGES.resending });
+      this.submit(pending);
+    },
+
+    submit(pending: PendingCode) {
+      settleCode(pending, this.data.retryDelays as number[]).then((settled) => {
+        switch (settled.outcome) {
+          case 'bound':
+            this.setData({ busy: false, pendingCode: '', phoneMasked: settled.phoneMasked, show: false, message: '' });
+            this.triggerEvent('done', { phoneMasked: settled.phoneMasked, verified: true });
+            // Everyone holding the session (admin entry, order page) sees the bound user.
+            refreshSession().catch(() => undefined);
+            return;
+          case 'kept':
+            // It was billed and may still be good for minutes: 重新提交 sends it again.
+            this.setData({
+              busy: false,
+              fallback: true,
+              message: settled.error === 'WECHAT_THROTTLED' ? MESSAGES.throttled : MESSAGES.network,
+            });
+            return;
+          case 'expired':
+            this.setData({ busy: false, pendingCode: '', fallback: true, message: MESSAGES.expired });
+            return;
+          default: {
+            const message =
+              settled.error === 'PHONE_CODE_INVALID'
+                ? MESSAGES.codeInvalid
+                : settled.error === 'RATE_LIMITED'
+                  ? MESSAGES.rateLimited
+                  : MESSAGES.failed;
+            this.setData({ busy: false, pendingCode: '', fallback: true, message });
           }
-        },
-      );
+        }
+      });
     },
 
     // ---- The free fallback ----
 
     /** Continue with the WeChat identity only: free, no phone. */
     onContinue() {
+      // A kept code stays kept: the next mount or launch sends it again while it lives.
       this.triggerEvent('done', { phoneMasked: this.data.phoneMasked, verified: Boolean(this.data.phoneMasked) });
     },
 
@@ -276,6 +335,8 @@ Component({
     },
 
     onSaveManual() {
+      // Nothing personal after a privacy refusal (the input is not even shown).
+      if (this.data.privacy !== 'ok') return;
       const phone = normalizeManualPhone(this.data.manualInput);
       if (!phone) {
         this.setData({ message: MESSAGES.manualInvalid });

@@ -281,7 +281,38 @@ describe('quota', () => {
       source: 'self',
       priceYuan: 15.5,
       note: '双十一',
+      idempotencyKey: expect.stringMatching(/^p\w+$/),
     });
+  });
+
+  test('记录购买 whose answer is lost: submitting again records the pack once, not twice (issue 23, point 9)', async () => {
+    const comp = await mount();
+    await quotaReady(comp);
+    const before = comp.data.quota!.remaining;
+    // The first request reaches the server; its answer is lost on the way back.
+    const api = (globalThis as unknown as { wx: { cloud: { callFunction(o: { data: Record<string, unknown> }): Promise<unknown> } } }).wx
+      .cloud;
+    const call = api.callFunction.bind(api);
+    let lose = true;
+    api.callFunction = async (o) => {
+      const answer = await call(o);
+      if (o.data.$url === 'quota.addPack' && lose) {
+        lose = false;
+        throw { errMsg: 'cloud.callFunction:fail request:fail timeout' };
+      }
+      return answer;
+    };
+    await input(comp, '.pack-form__calls', '500');
+    await input(comp, '.pack-form__days', '90');
+    await fire(comp.querySelector('.pack-form__submit')!);
+    await eventually(() => expect(comp.data.formMessage).toContain('不会重复记录'));
+    await fire(comp.querySelector('.pack-form__submit')!);
+    await eventually(() => expect(comp.data.formMessage).toBe('已记录：快速验证 500 次'));
+    await eventually(() => expect(comp.data.quota?.remaining).toBe(before + 500));
+    const keys = cloud.calls.filter((c) => c.data.$url === 'quota.addPack').map((c) => c.data.idempotencyKey);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(keys[1]);
+    expect((await t.docs<{ calls: number }>('quota_packs')).filter((p) => p.calls === 500)).toHaveLength(1);
   });
 
   test('a start date from the picker is sent as a China day; a later pack is not yet active', async () => {
@@ -358,6 +389,19 @@ describe('quota', () => {
     expect(text(comp.querySelector('.alert')!)).toContain('剩余 1 次');
     // Something to buy now, in the catalogue's words.
     expect(text(comp)).toMatch(/建议购买 \d+ 次，有效期 \d+ 天，共 ¥\d+\.\d{2}/);
+  });
+
+  test('real-time quota used up: the alert and the where-to-buy line name the real-time component, not the quick one (issue 23, point 10)', async () => {
+    const status = await admin<QuotaStatus>('quota.status', { kind: 'realtime' });
+    const trial = status.packs.find((p) => p.source === 'trial')!.calls;
+    await seedUsage(chinaDay(), 'realtime', trial);
+    const comp = await mount({ initialKind: 'realtime' });
+    await quotaReady(comp);
+    await fire(comp.querySelector('.usage__check')!);
+    await eventually(() => expect(comp.querySelectorAll('.alert--urgent')).toHaveLength(1));
+    expect(text(comp.querySelector('.alert--urgent')!)).toContain('手机号实时验证组件');
+    expect(text(comp.querySelector('.usage__where-to-buy')!)).toContain('手机号实时验证组件');
+    expect(text(comp)).not.toContain('快速验证组件');
   });
 
   test("the kind switch loads that kind's quota; the form then records that kind", async () => {

@@ -18,6 +18,7 @@ import {
   type UsageSummary,
 } from '../../services/admin';
 import { parseYuanToFen } from '../../services/money';
+import { newRequestId } from '../../services/request-id';
 import type { PhoneKind } from '../../services/session';
 import { dayCurve, monthBars, monthText, type CurvePoint, type MonthBar } from './chart';
 import { addPackErrorText, EMPTY_FORM, packFrom, type PackForm } from './pack-form';
@@ -102,6 +103,8 @@ Component({
     form: { ...EMPTY_FORM } as PackForm,
     formMessage: '',
     saving: false,
+    /** The idempotency key of the pack being recorded; kept across a resend, new once the form changes or it is stored. */
+    packKey: '',
     checking: false,
     checkMessage: '',
     /** The pack whose price is being recorded ('' when none), the text typed, and the outcome. */
@@ -197,17 +200,18 @@ Component({
       const index = Number(e.currentTarget.dataset.index);
       this.setData({ selectedDay: index, dayDetail: this.data.points[index]?.aria ?? '' });
     },
+    // A changed form is another pack: it gets a new idempotency key (packKey '').
     onInput(e: { currentTarget: { dataset: { field: keyof PackForm } }; detail: { value: string } }) {
-      this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value, formMessage: '' });
+      this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value, formMessage: '', packKey: '' });
     },
     onStart(e: { detail: { value: string } }) {
-      this.setData({ 'form.startText': e.detail.value, formMessage: '' });
+      this.setData({ 'form.startText': e.detail.value, formMessage: '', packKey: '' });
     },
     onStartToday() {
-      this.setData({ 'form.startText': '', formMessage: '' });
+      this.setData({ 'form.startText': '', formMessage: '', packKey: '' });
     },
     onSource(e: { detail: { value: string } }) {
-      this.setData({ 'form.source': e.detail.value === 'provider' ? 'provider' : 'self', formMessage: '' });
+      this.setData({ 'form.source': e.detail.value === 'provider' ? 'provider' : 'self', formMessage: '', packKey: '' });
     },
     onAddPack() {
       if (this.data.saving) return;
@@ -217,10 +221,17 @@ Component({
         this.setData({ formMessage: result.error });
         return;
       }
-      this.setData({ saving: true, formMessage: '' });
-      addQuotaPack(result.pack).then(
+      // One key per pack the merchant means to record: a resend after a lost answer records it once.
+      const packKey = this.data.packKey || newRequestId('p');
+      this.setData({ saving: true, formMessage: '', packKey });
+      addQuotaPack({ ...result.pack, idempotencyKey: packKey }).then(
         (pack) => {
-          this.setData({ saving: false, form: { ...EMPTY_FORM }, formMessage: `已记录：${KIND_LABELS[kind]} ${pack.calls} 次` });
+          this.setData({
+            saving: false,
+            packKey: '',
+            form: { ...EMPTY_FORM },
+            formMessage: `已记录：${KIND_LABELS[kind]} ${pack.calls} 次`,
+          });
           this.loadQuota(kind);
         },
         (err: unknown) => {

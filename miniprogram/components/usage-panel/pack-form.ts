@@ -87,8 +87,8 @@ export function addPackErrorText(err: unknown): string {
     return label ? `未保存：${label}有误，请检查后再提交` : `未保存：${ERROR_TEXT.INVALID_ARGUMENT}，请检查后再提交`;
   }
   if (err.code === 'FORBIDDEN') return '无权限：只有管理员可以记录资源包';
-  // The request may have arrived and the answer been lost; addPack has no idempotency
-  // key, so a blind retry could record the pack twice.
-  if (err.code === 'NETWORK') return '网络中断，不确定是否已保存：请先看下方资源包列表，没有这一笔再提交';
+  // The request may have arrived and the answer been lost: the form keeps its
+  // idempotency key, so submitting again records this pack at most once.
+  if (err.code === 'NETWORK') return '网络中断，尚不确定是否已保存：请再点一次提交，同一笔不会重复记录';
   return `保存失败：${errorText(err)}`;
 }

@@ -26,6 +26,8 @@ export interface PackRow {
 
 export interface QuotaView {
   remaining: number;
+  /** Where to buy this kind's packs: the quick and the real-time component are bought apart. */
+  whereToBuyText: string;
   /** Charges no recorded pack covers (0 when the ledger is complete). */
   uncovered: number;
   packs: PackRow[];
@@ -63,9 +65,13 @@ function longDayText(day: string): string {
   return `${day.slice(0, 4)}年${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`;
 }
 
+/** WeChat's own names of the two paid components. */
+const COMPONENT_NAMES = { quick: '手机号快速验证组件', realtime: '手机号实时验证组件' } as const;
+
 export function quotaView(q: QuotaStatus): QuotaView {
   return {
     remaining: q.remaining,
+    whereToBuyText: `购买入口：微信公众平台 › 付费管理 › ${COMPONENT_NAMES[q.kind]}（资源包）`,
     uncovered: q.uncovered ?? 0,
     packs: q.packs.map((p) => ({
       id: p.id,
@@ -105,7 +111,8 @@ export function quotaView(q: QuotaStatus): QuotaView {
       id: a.id,
       typeText: ALERT_TYPES[a.type] ?? a.type,
       timeText: chinaTimeText(a.at),
-      message: a.message,
+      // The server's exhausted message names the quick component whatever the kind: say it per kind here.
+      message: a.type === 'quota-exhausted' ? `资源包额度已用完：${COMPONENT_NAMES[a.kind]}将无法使用，请购买资源包` : a.message,
       urgent: a.type === 'quota-exhausted',
     })),
     reconciliation: q.reconciliation && {

@@ -5,6 +5,7 @@
 import simulate from 'miniprogram-simulate';
 import { attr, eventually, routeCloudToEmulator } from '../../../test/support/miniprogram';
 import { appPages, openPage, pageJson, usePageEmulator } from '../../../test/support/miniprogram-page';
+import { stubWx } from '../../../test/support/miniprogram-wx';
 
 const open = (page: string, query: Record<string, string> = {}) => openPage(simulate, page, query);
 
@@ -63,4 +64,31 @@ test('an admin added while the app is open sees the entry when the page shows ag
   await t.call('admin', { $url: 'admins.add', openid: CUSTOMER }, ADMIN);
   (page as unknown as { triggerPageLifeTime(n: string): void }).triggerPageLifeTime('show');
   await eventually(() => expect(page.querySelector('.home >>> .admin-entry')).toBeTruthy());
+});
+
+test('the first page is usable without a phone: ordering is offered and no paid button is on it', async () => {
+  routeCloudToEmulator(t.url, CUSTOMER);
+  const page = open(appPages()[0]!);
+  await eventually(() => expect(page.data.ready).toBe(true));
+  expect(page.querySelector('.home__order')).toBeTruthy();
+  expect(page.querySelector('.home >>> .quick-login__button')).toBeFalsy();
+  expect(text(page)).not.toContain('手机号快捷登录');
+});
+
+test('while a billed phone code waits to be resent, no 登录 link (to a paid button) is offered', async () => {
+  const wxStub = stubWx();
+  try {
+    routeCloudToEmulator(t.url, CUSTOMER);
+    (globalThis as unknown as { wx: { setStorageSync(k: string, v: unknown): void } }).wx.setStorageSync('quickphone.pendingPhoneCode', {
+      code: 'kept-code',
+      kind: 'quick',
+      at: Date.now(),
+    });
+    const page = open('pages/home/index');
+    await eventually(() => expect(page.data.ready).toBe(true));
+    expect(page.querySelector('.home__login')).toBeFalsy();
+    expect(page.querySelector('.home__order')).toBeTruthy();
+  } finally {
+    wxStub.restore();
+  }
 });

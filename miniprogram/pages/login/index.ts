@@ -1,17 +1,13 @@
 /**
- * The login page the app opens on: the quick-login component, then the home page.
- * Someone who already got in (phone or WeChat identity) goes straight home on the
- * next launch; `?stay=1` (from home's 登录 link) stays to bind a phone.
+ * The login page: the quick-login component, then back home. The app opens on home
+ * (WeChat's 帐号登录功能规范: no forced login on the first page); this page is opened
+ * only where a feature needs a phone (home's 登录 ›), always with a free way on
+ * (微信身份继续), and never sends anyone away by itself.
  */
-export const SIGNED_IN_KEY = 'quickphone.signedIn';
 export const HOME_URL = '/pages/home/index';
 
 Page({
-  onLoad(query: Record<string, string | undefined>) {
-    if (query.stay !== '1' && wx.getStorageSync(SIGNED_IN_KEY)) wx.reLaunch({ url: HOME_URL });
-  },
   onDone() {
-    wx.setStorageSync(SIGNED_IN_KEY, true);
     wx.reLaunch({ url: HOME_URL });
   },
 });

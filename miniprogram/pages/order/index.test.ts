@@ -30,6 +30,18 @@ test('a booked order shows in 我的订单, priced by the server', async () => {
   expect(page.querySelector('.order-page >>> .admin-entry')).toBeFalsy();
 });
 
+test('an order to ship is listed as 订单, not with the button’s verb 提交订单 (issue 23, point 10)', async () => {
+  routeCloudToEmulator(t.url, CUSTOMER);
+  const page = open('pages/order/index');
+  await ready(page);
+  page.querySelector('.order-page >>> .order__address-input')!.dispatchEvent('input', { detail: { value: '深圳市南山区' } });
+  page.querySelector('.order-page >>> .order__submit')!.dispatchEvent('tap');
+  await eventually(() => expect(page.querySelectorAll('.order-page >>> .order-list__row')).toHaveLength(1));
+  const title = page.querySelector('.order-page >>> .order-list__row-title')!.dom!.textContent ?? '';
+  expect(title).toMatch(/^订单 · /);
+  expect(title).not.toContain('提交订单');
+});
+
 test('with prices hidden, 我的订单 has no price either', async () => {
   await t.call('admin', { $url: 'settings.update', version: 0, patch: { hidePrices: true } }, ADMIN);
   routeCloudToEmulator(t.url, CUSTOMER);

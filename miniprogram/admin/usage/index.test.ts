@@ -15,19 +15,19 @@ beforeEach(() => {
 const quotaKinds = () => cloud.calls.filter((c) => c.name === 'admin' && c.data.$url === 'quota.status').map((c) => c.data.kind);
 
 test('the title is Chinese and names what the page shows', () => {
-  expect(pageJson('pages/admin-usage/index').navigationBarTitleText).toBe('用量、费用与资源包');
+  expect(pageJson('admin/usage/index').navigationBarTitleText).toBe('用量、费用与资源包');
 });
 
 test('phone login uses the real-time kind: the panel opens on its quota', async () => {
   await t.call('admin', { $url: 'settings.update', version: 0, patch: { phoneCapture: { kind: 'realtime' } } }, ADMIN);
-  const page = open('pages/admin-usage/index');
+  const page = open('admin/usage/index');
   await eventually(() => expect(page.querySelector('#usage >>> .usage__check')).toBeTruthy());
   await eventually(() => expect(quotaKinds()).toEqual(['realtime']));
   expect(page.dom!.textContent).toContain('实时验证');
 });
 
 test('by default the panel opens on the quick kind', async () => {
-  const page = open('pages/admin-usage/index');
+  const page = open('admin/usage/index');
   await eventually(() => expect(page.querySelector('#usage >>> .usage__check')).toBeTruthy());
   await eventually(() => expect(quotaKinds()).toEqual(['quick']));
 });

@@ -10,7 +10,7 @@
  * | doctor           | diagnostics for `npm run doctor`: server side with DOCTOR_KEY only |
  */
 import { callerFromContext } from '../_shared/cloud';
-import { createHandler } from '../_shared/router';
+import { access, createHandler } from '../_shared/router';
 import { bindPhone } from './bind-phone';
 import { doctor } from './doctor';
 import { setManualPhone } from './manual-phone';
@@ -20,5 +20,11 @@ import { session } from './session';
 export const main = createHandler({
   name: 'auth',
   identify: callerFromContext,
-  routes: { session, bindPhone, reportPhoneEvent, setManualPhone, doctor },
+  routes: {
+    session: access.user(session),
+    bindPhone: access.user(bindPhone),
+    reportPhoneEvent: access.user(reportPhoneEvent),
+    setManualPhone: access.user(setManualPhone),
+    doctor: access.server(doctor),
+  },
 });

@@ -102,7 +102,7 @@ Component({
       const subs = [onSessionChange((s) => this.applySession(s)), onPrivacyNeeded(() => this.showPrivacyNotice())];
       unsubscribers.set(this, subs);
       if (privacyPending()) this.showPrivacyNotice();
-      privacySetting().then(({ needAuthorization, contractName }) => {
+      void privacySetting().then(({ needAuthorization, contractName }) => {
         if (contractName) this.setData({ privacyName: contractName });
         if (needAuthorization && this.data.privacy === 'ok') this.setData({ privacy: 'needed' });
       });

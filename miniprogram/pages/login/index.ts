@@ -8,10 +8,10 @@ export const HOME_URL = '/pages/home/index';
 
 Page({
   onLoad(query: Record<string, string | undefined>) {
-    if (query.stay !== '1' && wx.getStorageSync(SIGNED_IN_KEY)) wx.reLaunch({ url: HOME_URL });
+    if (query.stay !== '1' && wx.getStorageSync(SIGNED_IN_KEY)) void wx.reLaunch({ url: HOME_URL });
   },
   onDone() {
     wx.setStorageSync(SIGNED_IN_KEY, true);
-    wx.reLaunch({ url: HOME_URL });
+    void wx.reLaunch({ url: HOME_URL });
   },
 });

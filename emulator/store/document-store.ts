@@ -28,7 +28,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { EARTH_RADIUS_M, nearSpec, nearestDistance, shapeOf } from './geo';
 import type { IndexSpec } from './indexes';
 import { jsonSchemaValidator, mingoContext } from './operators';
-import { fastCompare, planQuery, type PlanWithSource, type QueryShape } from './query-plan';
+import { candidatesOf, fastCompare, planQuery, type Candidates, type PlanWithSource, type QueryShape } from './query-plan';
 import { rangesFor, SortedIndex } from './sorted-index';
 import { StoreError } from './store-error';
 import { smallestK } from './smallest';
@@ -329,18 +329,38 @@ export class DocumentStore {
     inOrderBelow: number | null,
     compile: (f: Filter) => (d: Doc) => boolean,
     tx: TransactionState | undefined,
-  ): { docs: Doc[]; inIndexOrder: boolean } | null {
+  ): { docs: Candidates; inIndexOrder: boolean } | null {
     if (spec.keys.some(([, dir]) => dir === '2dsphere')) return null;
     const index = this.sortedIndex(collection, spec);
     if (!index.regular) return null;
     const { ranges, exact, points } = rangesFor(spec, conditions);
+    const inIndexOrder = !tx && inOrderBelow !== null && points >= inOrderBelow;
+    const span = inIndexOrder && exact ? index.span(ranges) : null;
+    if (span) {
+      // One run of the index, walked in place: a page costs what it reads, not the run's length.
+      const at = (i: number) => index.entryAt(span.from + i).doc;
+      const length = span.to - span.from;
+      return { docs: { length, at, all: () => Array.from({ length }, (_, i) => at(i)) }, inIndexOrder };
+    }
+    if (!tx && exact) {
+      // Counted now, read only if the planner picks it: the other indexes' ranges may be large.
+      const runs = index.runs(ranges);
+      const length = runs.reduce((n, r) => n + r.to - r.from, 0);
+      let docs: Doc[] | null = null;
+      const all = () => {
+        if (docs) return docs;
+        const entries = index.fetch(ranges);
+        if (!inIndexOrder) entries.sort((a, b) => a.ord - b.ord);
+        return (docs = entries.map((e) => e.doc));
+      };
+      return { docs: { length, at: (i) => all()[i]!, all }, inIndexOrder };
+    }
     const entries = index.fetch(ranges);
     const bounds = compile({ $and: [...conditions].flatMap(([field, list]) => list.map((c) => ({ [field]: c }))) });
     if (!tx) {
       const within = exact ? entries : entries.filter((e) => bounds(e.doc));
-      const inIndexOrder = inOrderBelow !== null && points >= inOrderBelow;
       if (!inIndexOrder) within.sort((a, b) => a.ord - b.ord);
-      return { docs: within.map((e) => e.doc), inIndexOrder };
+      return { docs: candidatesOf(within.map((e) => e.doc)), inIndexOrder };
     }
     const committed = this.collection(collection);
     const snapshot = this.snapshotOf(tx);
@@ -358,7 +378,7 @@ export class DocumentStore {
       if (c === collection) consider(key);
     }
     if (pending) for (const key of pending.keys()) consider(key);
-    return { docs: [...found.values()].sort((a, b) => a.ord - b.ord).map((f) => f.doc), inIndexOrder: false };
+    return { docs: candidatesOf([...found.values()].sort((a, b) => a.ord - b.ord).map((f) => f.doc)), inIndexOrder: false };
   }
 
   /** What a plan says to read, in the order documents were first written; every visible document when it says nothing. */

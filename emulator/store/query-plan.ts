@@ -223,7 +223,22 @@ export interface PlanTools {
    * (`inOrderBelow`: the leading keys held equal) and each of those keys holds one
    * value (`inIndexOrder`), else in the order documents were first written. Null: the index cannot answer, filter every document instead.
    */
-  fetch?(index: IndexSpec, conditions: Map<string, unknown[]>, inOrderBelow: number | null): { docs: Doc[]; inIndexOrder: boolean } | null;
+  fetch?(
+    index: IndexSpec,
+    conditions: Map<string, unknown[]>,
+    inOrderBelow: number | null,
+  ): { docs: Candidates; inIndexOrder: boolean } | null;
+}
+
+/** Candidate documents, read by position so an index range need not be copied to be walked. */
+export interface Candidates {
+  readonly length: number;
+  at(position: number): Doc;
+  all(): Doc[];
+}
+
+export function candidatesOf(docs: Doc[]): Candidates {
+  return { length: docs.length, at: (i) => docs[i]!, all: () => docs };
 }
 
 /**
@@ -239,7 +254,7 @@ export interface PlanWithSource extends Plan {
 
 /** The first `wanted` matches walking `docs` (ascending in the sort's keys) forwards or backwards, ties at the end included. */
 function walkInOrder(
-  docs: Doc[],
+  docs: Candidates,
   matches: (d: Doc) => boolean,
   wanted: number,
   sort: SortSpec,
@@ -251,7 +266,7 @@ function walkInOrder(
   let last: unknown[] | null = null;
   const keysOf = (d: Doc) => sort.map(([field]) => valueAt(d, field) ?? null);
   for (let k = 0; k < docs.length; k++) {
-    const doc = docs[backwards ? docs.length - 1 - k : k]!;
+    const doc = docs.at(backwards ? docs.length - 1 - k : k);
     if (last) {
       const keys = keysOf(doc);
       if (keys.some((v, i) => compare(v, last![i]) !== 0)) break;
@@ -299,7 +314,7 @@ export function planQuery(
 
   const conditions = fieldConditions(filter);
   const near = nearField(filter);
-  const options: Array<{ index: IndexSpec; ordered: boolean; candidates: Doc[]; inIndexOrder: boolean }> = [];
+  const options: Array<{ index: IndexSpec; ordered: boolean; candidates: Candidates; inIndexOrder: boolean }> = [];
   for (const index of indexes) {
     const bounded: string[] = [];
     let eqPrefix = 0;
@@ -347,7 +362,7 @@ export function planQuery(
       options.push({
         index,
         ordered,
-        candidates: bounds.length ? docs().filter(tools.compile({ $and: bounds })) : docs(),
+        candidates: candidatesOf(bounds.length ? docs().filter(tools.compile({ $and: bounds })) : docs()),
         inIndexOrder: false,
       });
   }
@@ -358,16 +373,17 @@ export function planQuery(
     const atLeast = wanted !== null && (ordered || sort.length === 0) ? Math.min(wanted, candidates.length) : candidates.length;
     if (best && best.examined <= atLeast) continue;
     let examined = candidates.length;
-    let source = candidates;
+    let source: Doc[] | null = null;
     let sourceInWriteOrder = !inIndexOrder;
     if (wanted !== null && ordered && inIndexOrder) {
       // The index hands its documents in order: read from the right end until enough match.
       source = walkInOrder(candidates, matches, wanted, sort, tools.compare);
       examined = source.length;
       sourceInWriteOrder = false;
-    } else if (wanted !== null && ordered) examined = scanInOrderUntil(candidates, matches, wanted, sort, tools.compare);
-    else if (wanted !== null && sort.length === 0) examined = scanUntil(candidates, matches, wanted);
-    if (!best || examined < best.examined) best = { index: index.name, examined, unindexed: false, source, sourceInWriteOrder };
+    } else if (wanted !== null && ordered) examined = scanInOrderUntil(candidates.all(), matches, wanted, sort, tools.compare);
+    else if (wanted !== null && sort.length === 0) examined = scanUntil(candidates.all(), matches, wanted);
+    if (!best || examined < best.examined)
+      best = { index: index.name, examined, unindexed: false, source: source ?? candidates.all(), sourceInWriteOrder };
   }
   return best ?? collectionScan(docs(), filter, sort, wanted, matches);
 }

@@ -190,20 +190,40 @@ export class SortedIndex {
   }
 
   /**
+   * The one contiguous run of entries the ranges allow when every key has a single
+   * range (points but the last): positions `[from, to)`, read with `entryAt` without
+   * copying. Null when the ranges allow several runs.
+   */
+  span(ranges: KeyRanges): { from: number; to: number } | null {
+    if (ranges.some((r) => r.length !== 1)) return null;
+    return this.runs(ranges)[0]!;
+  }
+
+  entryAt(position: number): IndexEntry {
+    return this.entries[position]!;
+  }
+
+  /**
    * The entries within the ranges, in index order. `ranges[i]` constrains key i; every
    * key but the last given holds points (equalities), so each combination of them is
    * one contiguous run of entries.
    */
   fetch(ranges: KeyRanges): IndexEntry[] {
-    if (ranges.length === 0) return [...this.entries];
     const out: IndexEntry[] = [];
+    for (const { from, to } of this.runs(ranges)) for (let i = from; i < to; i++) out.push(this.entries[i]!);
+    return out;
+  }
+
+  /** The runs `[from, to)` of entries within the ranges, in index order (counted without copying). */
+  runs(ranges: KeyRanges): Array<{ from: number; to: number }> {
+    if (ranges.length === 0) return [{ from: 0, to: this.entries.length }];
+    const out: Array<{ from: number; to: number }> = [];
     const last = ranges.length - 1;
     const walk = (prefix: unknown[]) => {
       if (prefix.length === last) {
         for (const { low, high } of ranges[last]!) {
           const from = this.seek(prefix, low, !low.inclusive);
-          const to = this.seek(prefix, high, high.inclusive);
-          for (let i = from; i < to; i++) out.push(this.entries[i]!);
+          out.push({ from, to: Math.max(from, this.seek(prefix, high, high.inclusive)) });
         }
         return;
       }

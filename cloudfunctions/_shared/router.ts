@@ -221,15 +221,15 @@ async function serveRoute(url: string, event: Record<string, unknown>, routes: R
 }
 
 /** The caller when `declared` admits it; anything undeclared is refused. */
-async function admit(declared: unknown, caller: Caller, options: DispatchOptions): Promise<never> {
+async function admit(declared: unknown, caller: Caller, options: DispatchOptions): Promise<UserCaller | ServerCaller> {
   if (declared === 'server') {
     if (caller.openid) throw new AppError('FORBIDDEN', 'This route is not for mini program users.');
-    return caller as never;
+    return { ...caller, openid: null };
   }
   if (declared !== 'user' && declared !== 'admin') throw new AppError('FORBIDDEN', 'This route declares no access.');
   if (!caller.openid) throw new AppError('UNAUTHENTICATED', 'This route needs a WeChat user (no OPENID in context).');
   if (declared === 'admin' && !(await options.isAdmin?.(caller.openid))) throw new AppError('FORBIDDEN', 'Only admins may do this.');
-  return caller as never;
+  return { ...caller, openid: caller.openid };
 }
 
 function describe(err: unknown): string {

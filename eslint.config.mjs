@@ -1,8 +1,26 @@
 // ESLint (flat config): typescript-eslint's recommended rules over every TypeScript
-// file we write. Type-aware rules are left out: they need a full type-check per run,
-// which `npm run typecheck` already does.
+// file we write, one type-aware rule (no-floating-promises: a promise nobody awaits
+// loses its failure), and the import boundaries that keep the layers apart.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/** Each tsconfig of the project, so the type-aware rule sees every file with its own settings. */
+const PROJECTS = [
+  './tsconfig.json',
+  './miniprogram/tsconfig.json',
+  './miniprogram/tsconfig.test.json',
+  './emulator/console/client/tsconfig.json',
+];
+
+/** Imports product code must never make: the local stand-ins and tools are not deployed. */
+const NOT_PRODUCT = [
+  {
+    group: ['**/emulator/**'],
+    message: 'Product code runs in the cloud and the mini program: the emulator is a local stand-in.',
+  },
+  { group: ['**/scripts/**'], message: 'Product code does not import build, deploy or bench scripts.' },
+  { group: ['**/test/**'], message: 'Product code does not import test support; tests import product code, not the reverse.' },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'build/', 'coverage/', '.quickphone/', 'bench/naive-function/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
@@ -10,6 +28,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
+    languageOptions: { parserOptions: { project: PROJECTS, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // `_name` marks a parameter a signature needs but the body does not use.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
@@ -17,6 +36,64 @@ export default tseslint.config(
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       // Prettier's width; it cannot break a long string, so strings are exempt (comments are not).
       'max-len': ['error', { code: 140, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
+      // A promise neither awaited, returned nor marked `void` loses its rejection (an unhandled rejection ends a function's process).
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
+    // Product code: the deployed functions and the mini program (their tests may use test support).
+    files: ['cloudfunctions/**/*.ts', 'miniprogram/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: NOT_PRODUCT }] },
+  },
+  {
+    // The emulator stands in for CloudBase and WeChat for any project: it imports no product
+    // code, scripts or tests. The files below still do (the build hook, the variable
+    // encoder, the console's billing view): they move behind plug-ins when the emulator
+    // becomes its own package (issue 27, point 1); no other file may join them.
+    files: ['emulator/**/*.ts'],
+    ignores: [
+      '**/*.test.ts',
+      'emulator/emulator.ts',
+      'emulator/main.ts',
+      'emulator/functions.ts',
+      'emulator/console/api.ts',
+      'emulator/console/mask.ts',
+      'emulator/console/server.ts',
+      'emulator/console/client/main.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/cloudfunctions/**', '**/miniprogram/**', '**/scripts/**', '**/test/**'],
+              message: 'The emulator knows CloudBase and WeChat, not quickphone: take what it needs as an option or a plug-in.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The domain is pure rules: no database, no WeChat, no SDK (docs/architecture.md "Layers").
+    files: ['cloudfunctions/_shared/domain/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'wx-server-sdk', message: 'The domain talks to no SDK: pass values in, take values out.' }],
+          patterns: [
+            ...NOT_PRODUCT,
+            {
+              group: ['**/data', '**/data/**', '**/wechat', '**/wechat/**', '**/cloud'],
+              message: 'The domain imports no data or WeChat adapters: they call the domain, not the reverse.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

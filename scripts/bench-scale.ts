@@ -6,9 +6,10 @@
  * makes — auth.session, auth.bindPhone, admin usage.summary, usage.list (the first page
  * and a page half-way down), quota.status and one cron run — p50/p95 and the documents
  * the emulator examined per call (GET /v1/stats `queries`), beside the same at 1,000
- * charges. Loopback only; writes bench/scale.json. The emulator filters its in-memory
- * collection per query, so its wall time grows with the size even where examined stays
- * flat; at 1,000,000 on a busy 2-core machine a call can exceed the 10 s function timeout.
+ * charges. Loopback only; writes bench/scale.json. A query's candidates come from the
+ * index its plan chose (emulator/store/sorted-index.ts), so wall time follows what a
+ * call examines rather than the collection's size; each index is built at its first
+ * use, in the warm-up call.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

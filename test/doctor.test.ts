@@ -84,7 +84,7 @@ test('the diagnostic route is closed to a wrong key, to no key, and to any mini 
     { key: KEY, variables: ['DOCTOR_KEY'] },
   ]) {
     const answer = await devtools.call('auth', { $url: 'doctor', ...event }, 'o_alice');
-    expect(answer).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'The diagnostic route is not for mini program users.' } });
+    expect(answer).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'This route is not for mini program users.' } });
   }
   // A server-side caller needs DOCTOR_KEY: unset on auth, the route is closed to every key.
   expect(await cliNoCredentials.call('auth', { $url: 'doctor', key: KEY }, null)).toMatchObject({ ok: true });

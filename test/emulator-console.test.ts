@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 beforeEach(() => {
   offset = 0;
-  emu.reset();
+  return emu.reset();
 });
 
 /** A raw HTTP exchange, so the test sees exactly the bytes the page would get. */

@@ -453,3 +453,37 @@ describe('aggregation expressions', () => {
     });
   });
 });
+
+describe("the SDK's no-throw mode (setThrowOnCode(false)) gets CloudBase's answer as a value", () => {
+  // @cloudbase/node-sdk 3.17.2 honours `throwOnCode: false` through its module-wide
+  // switch `setThrowOnCode`: the option given to `init()` does not reach the request
+  // layer (see docs/emulator.md "Fidelity"). The gateway answers a refusal as
+  // CloudBase does, `{ code, message, requestId }` with HTTP 200, so the SDK hands it back.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = require('@cloudbase/node-sdk') as { setThrowOnCode(value: boolean): void };
+  beforeEach(() => sdk.setThrowOnCode(false));
+  afterEach(() => sdk.setThrowOnCode(true));
+
+  test('add({ $_key: 1 }) answers code DATABASE_REQUEST_FAILED instead of throwing', async () => {
+    // CloudBase (test/database/index.test.ts › '验证throwOnCode'): the same call, logged.
+    expect(await things().add({ $_key: 1 })).toEqual({
+      code: 'DATABASE_REQUEST_FAILED',
+      message: "[FailedOperation] Document can't have $ prefixed field names: $_key",
+      requestId: expect.any(String),
+    });
+    expect((await things().get()).data).toEqual([]);
+  });
+
+  test('a use of a committed transaction, and a write after read skew, answer their codes', async () => {
+    await things().add({ _id: 'a', n: 1 });
+    const committed = await db.startTransaction();
+    await committed.commit();
+    expect(await committed.collection('things').doc('a').set({ n: 2 })).toMatchObject({ code: 'DATABASE_TRANSACTION_FAIL' });
+
+    const skewed = await db.startTransaction();
+    await skewed.collection('things').doc('a').get();
+    await things().doc('a').set({ n: 3 });
+    expect(await skewed.collection('things').doc('a').update({ n: 4 })).toMatchObject({ code: 'DATABASE_TRANSACTION_CONFLICT' });
+    expect((await things().doc('a').get()).data).toEqual([{ _id: 'a', n: 3 }]);
+  });
+});

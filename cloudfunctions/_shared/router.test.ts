@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { AppError } from './errors';
-import { createHandler, dispatcher, noParams, route, type Caller } from './router';
+import { access, createHandler, dispatcher, noParams, route, serverRoute, type AnyRoute, type Caller } from './router';
 
 process.env.QUICKPHONE_LOG = 'off';
 const alice: Caller = { openid: 'o_alice', appid: 'wx0000000000000001', unionid: null };
@@ -9,16 +9,22 @@ const handler = dispatcher({
   name: 'demo',
   identify: () => alice,
   routes: {
-    echo: route(v.object({ text: v.pipe(v.string(), v.minLength(1)) }), async (input, { caller }) => ({
-      text: input.text,
-      by: caller.openid,
-    })),
-    refuse: route(v.object({}), async () => {
-      throw new AppError('FORBIDDEN', 'not for you');
-    }),
-    crash: route(v.object({}), async () => {
-      throw new Error('database password is hunter2');
-    }),
+    echo: access.user(
+      route(v.object({ text: v.pipe(v.string(), v.minLength(1)) }), async (input, { caller }) => ({
+        text: input.text,
+        by: caller.openid,
+      })),
+    ),
+    refuse: access.user(
+      route(v.object({}), async () => {
+        throw new AppError('FORBIDDEN', 'not for you');
+      }),
+    ),
+    crash: access.user(
+      route(v.object({}), async () => {
+        throw new Error('database password is hunter2');
+      }),
+    ),
   },
 });
 
@@ -52,10 +58,7 @@ describe('other entries take the same path', () => {
   const main = dispatcher({
     name: 'demo',
     identify: () => caller,
-    authorize: async (c) => {
-      if (!c.openid) throw new AppError('UNAUTHENTICATED', 'who?');
-    },
-    routes: { ping: route(noParams, async () => 'pong') },
+    routes: { ping: access.user(route(noParams, async () => 'pong')) },
     timer: async (event) => ({ ran: event.TriggerName }),
     http: async (request) => {
       if (request.httpMethod === 'PUT') throw new Error('secret detail');
@@ -84,7 +87,7 @@ describe('other entries take the same path', () => {
     expect(await main({ $url: 'ping' })).toEqual({ ok: true, data: 'pong' });
   });
 
-  test('an event with $url is a route call even without an OPENID, and authorize runs', async () => {
+  test('an event with $url is a route call even without an OPENID, and its access is checked', async () => {
     expect(await main({ $url: 'ping', Type: 'Timer' })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   });
 });
@@ -106,18 +109,101 @@ describe('the contract check (compile time)', () => {
   }));
 
   test('a conforming table compiles; a Date in a result is an ISO string on the wire', () => {
-    expect(typeof createHandler({ name: 'cron', identify, routes: { run: cronRun } })).toBe('function');
+    expect(typeof createHandler({ name: 'cron', identify, routes: { run: access.admin(cronRun) } })).toBe('function');
+  });
+
+  test('a result carrying a field its contract entry lacks does not compile, however deep', () => {
+    const leaky = route(noParams, async () => ({ ...(await cronRun.run({}, { caller: alice as never })), rawPhone: '13800138000' }));
+    // @ts-expect-error `rawPhone` is not in the contract's check report
+    createHandler({ name: 'cron', identify, routes: { run: access.admin(leaky) } });
+    const deep = route(noParams, async () => {
+      const report = await cronRun.run({}, { caller: alice as never });
+      return { ...report, finished: { ...report.finished, phone: '13800138000' } };
+    });
+    // @ts-expect-error `finished.phone` is not in the contract either
+    createHandler({ name: 'cron', identify, routes: { run: access.admin(deep) } });
+  });
+
+  test('a route without declared access, or with access that does not fit its handler, does not compile', () => {
+    // @ts-expect-error `run` declares no access
+    createHandler({ name: 'cron', identify, routes: { run: cronRun } });
+    // @ts-expect-error a user route's handler reads an openid; a server caller has none
+    access.server(cronRun);
   });
 
   test('drift in input, output, a missing or an extra route does not compile', () => {
     const wrongInput = route(v.object({ force: v.boolean() }), cronRun.run);
     // @ts-expect-error the schema wants `force`, the contract's `run` takes nothing
-    createHandler({ name: 'cron', identify, routes: { run: wrongInput } });
+    createHandler({ name: 'cron', identify, routes: { run: access.admin(wrongInput) } });
     // @ts-expect-error `run` answers a session, not a check report
-    createHandler({ name: 'cron', identify, routes: { run: session } });
+    createHandler({ name: 'cron', identify, routes: { run: access.admin(session) } });
     // @ts-expect-error `run` is missing
     createHandler({ name: 'cron', identify, routes: {} });
     // @ts-expect-error `extra` is not in the contract
-    createHandler({ name: 'cron', identify, routes: { run: cronRun, extra: cronRun } });
+    createHandler({ name: 'cron', identify, routes: { run: access.admin(cronRun), extra: access.admin(cronRun) } });
+  });
+});
+
+describe('access, declared per route and checked before the input is read', () => {
+  let caller: Caller = alice;
+  const admins = new Set(['o_admin']);
+  const strict = v.object({ n: v.number() });
+  const main = dispatcher({
+    name: 'demo',
+    identify: () => caller,
+    isAdmin: async (openid) => admins.has(openid),
+    routes: {
+      mine: access.user(
+        route(strict, async (_input, ctx) => {
+          const openid: string = ctx.caller.openid; // a string: no null check needed
+          return openid;
+        }),
+      ),
+      manage: access.admin(route(strict, async (_input, { caller: c }) => `managed by ${c.openid}`)),
+      probe: access.server(serverRoute(strict, async (_input, { caller: c }) => ({ openid: c.openid }))),
+      // As plain JavaScript (or a cast) could put it: a route with no access.
+      undeclared: route(strict, async () => 'should never run') as unknown as AnyRoute,
+    },
+  });
+  const nobody: Caller = { openid: null, appid: null, unionid: null };
+  const error = (code: string) => ({ ok: false, error: { code, message: expect.any(String) } });
+
+  test('user: any OPENID; none is UNAUTHENTICATED, even with bad input', async () => {
+    caller = alice;
+    expect(await main({ $url: 'mine', n: 1 })).toEqual({ ok: true, data: 'o_alice' });
+    caller = nobody;
+    expect(await main({ $url: 'mine', n: 'bad' })).toEqual(error('UNAUTHENTICATED'));
+  });
+
+  test('admin: only an admin; anyone else is FORBIDDEN without learning the input rules', async () => {
+    caller = alice;
+    expect(await main({ $url: 'manage', n: 'bad' })).toEqual(error('FORBIDDEN'));
+    caller = { ...alice, openid: 'o_admin' };
+    expect(await main({ $url: 'manage', n: 1 })).toEqual({ ok: true, data: 'managed by o_admin' });
+    caller = nobody;
+    expect(await main({ $url: 'manage', n: 1 })).toEqual(error('UNAUTHENTICATED'));
+  });
+
+  test('admin routes are closed when the function says nothing of admins', async () => {
+    const closed = dispatcher({
+      name: 'demo',
+      identify: () => ({ ...alice, openid: 'o_admin' }),
+      routes: { manage: access.admin(route(noParams, async () => 1)) },
+    });
+    expect(await closed({ $url: 'manage' })).toEqual(error('FORBIDDEN'));
+  });
+
+  test('server: no OPENID only; a mini program user is FORBIDDEN', async () => {
+    caller = nobody;
+    expect(await main({ $url: 'probe', n: 1 })).toEqual({ ok: true, data: { openid: null } });
+    caller = alice;
+    expect(await main({ $url: 'probe', n: 1 })).toEqual(error('FORBIDDEN'));
+  });
+
+  test('a route that declares no access is refused for everyone (deny by default)', async () => {
+    for (const c of [alice, { ...alice, openid: 'o_admin' }, nobody]) {
+      caller = c;
+      expect(await main({ $url: 'undeclared', n: 1 })).toEqual(error('FORBIDDEN'));
+    }
   });
 });

@@ -9,8 +9,12 @@
  *
  * Every entry is logged and timed the same way, and no failure escapes: a call answers
  * `{ ok: false, error }`, an HTTP request a 500. The route table is checked against the
- * contract (miniprogram/contract): a route whose schema or result drifts from its entry
- * does not compile.
+ * contract (miniprogram/contract): a route whose schema or result drifts from its entry,
+ * or whose result carries a field the entry lacks, does not compile.
+ *
+ * Access is declared per route in the table (`access.user(r)`, `access.admin(r)`,
+ * `access.server(r)`) and checked here before the input is read; a route that declares
+ * none is refused (deny by default). A user or admin route's `caller.openid` is a string.
  */
 import * as v from 'valibot';
 import type { Contract, FunctionName, RouteSpec, Wire } from '../../miniprogram/contract';
@@ -24,28 +28,74 @@ export interface Caller {
   unionid: string | null;
 }
 
-export interface RouteContext {
-  caller: Caller;
+/** A mini program user (or admin): WeChat vouched for an OPENID. */
+export interface UserCaller extends Caller {
+  openid: string;
 }
 
-export interface Route<TSchema extends v.GenericSchema = v.GenericSchema, TResult = unknown> {
+/** Another function or a server SDK: no OPENID (anyone holding the env's keys can be one). */
+export interface ServerCaller extends Caller {
+  openid: null;
+}
+
+export interface RouteContext<C extends Caller = UserCaller> {
+  caller: C;
+}
+
+export interface Route<TSchema extends v.GenericSchema = v.GenericSchema, TResult = unknown, C extends Caller = UserCaller> {
   input: TSchema;
-  run(input: v.InferOutput<TSchema>, ctx: RouteContext): Promise<TResult>;
+  run(input: v.InferOutput<TSchema>, ctx: RouteContext<C>): Promise<TResult>;
 }
 
-/** Declares a route; `input` is parsed before `run` sees it (unknown keys are dropped). */
+/**
+ * Declares a route for a mini program caller; `input` is parsed before `run` sees it
+ * (unknown keys are dropped). Its access (`user` or `admin`) is declared in the table.
+ */
 export function route<TSchema extends v.GenericSchema, TResult>(
   input: TSchema,
-  run: (input: v.InferOutput<TSchema>, ctx: RouteContext) => Promise<TResult>,
-): Route<TSchema, TResult> {
+  run: (input: v.InferOutput<TSchema>, ctx: RouteContext<UserCaller>) => Promise<TResult>,
+): Route<TSchema, TResult, UserCaller> {
   return { input, run };
 }
+
+/** Declares a route only servers may call (no OPENID): e.g. diagnostics behind a key. */
+export function serverRoute<TSchema extends v.GenericSchema, TResult>(
+  input: TSchema,
+  run: (input: v.InferOutput<TSchema>, ctx: RouteContext<ServerCaller>) => Promise<TResult>,
+): Route<TSchema, TResult, ServerCaller> {
+  return { input, run };
+}
+
+/** Who may call a route. */
+export type Access = 'user' | 'admin' | 'server';
+
+/** A route with its access declared: the only kind a function's table holds. */
+export type DeclaredRoute<TSchema extends v.GenericSchema = v.GenericSchema, TResult = unknown, A extends Access = Access> = Route<
+  TSchema,
+  TResult,
+  A extends 'server' ? ServerCaller : UserCaller
+> & { readonly access: A };
+
+/**
+ * Access, declared in a function's route table:
+ * - `user`: any mini program user (UNAUTHENTICATED without an OPENID);
+ * - `admin`: an admin (the handler's `isAdmin`), FORBIDDEN for anyone else;
+ * - `server`: no OPENID (FORBIDDEN for a mini program user).
+ *
+ * @example routes: { 'settings.get': access.admin(getSettings), session: access.user(session) }
+ */
+export const access = {
+  user: <S extends v.GenericSchema, T>(r: Route<S, T, UserCaller>): DeclaredRoute<S, T, 'user'> => ({ ...r, access: 'user' }),
+  admin: <S extends v.GenericSchema, T>(r: Route<S, T, UserCaller>): DeclaredRoute<S, T, 'admin'> => ({ ...r, access: 'admin' }),
+  server: <S extends v.GenericSchema, T>(r: Route<S, T, ServerCaller>): DeclaredRoute<S, T, 'server'> => ({ ...r, access: 'server' }),
+};
 
 /** Route params: the event minus routing and platform fields. */
 export const noParams = v.object({});
 
-/** Any route, its types kept by the table that holds it. */
-export type AnyRoute = Route<v.GenericSchema, unknown>;
+/** Any declared route, its types kept by the table that holds it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a table holds routes of every input, output and access
+export type AnyRoute = DeclaredRoute<any, unknown, any>;
 export type RouteTable = Record<string, AnyRoute>;
 
 /** The request CloudBase HTTP access hands a function ("integrated request"). */
@@ -78,8 +128,8 @@ export interface DispatchOptions<R extends RouteTable = RouteTable> {
   routes: R;
   /** Reads the caller from the platform (`cloud.getWXContext()` in production). */
   identify(): Caller;
-  /** Runs before any route's input is read; throws to refuse (e.g. `adminOnly`). */
-  authorize?(caller: Caller): Promise<void>;
+  /** Whether an openid is an admin's; without it no `admin` route is open. */
+  isAdmin?(openid: string): Promise<boolean>;
   /** The timer trigger; its result is answered in the success envelope. */
   timer?(event: TimerEvent): Promise<unknown>;
   /** HTTP access requests (WeChat's pushes); never reached by a mini program call. */
@@ -165,9 +215,21 @@ async function serveRoute(url: string, event: Record<string, unknown>, routes: R
     throw new AppError('NOT_FOUND', url ? `Unknown route "${url}" in ${options.name}` : `Missing $url for ${options.name}`);
   }
   const r = routes[url]!;
-  const caller = options.identify();
-  await options.authorize?.(caller);
+  // Access first: a caller who may not call a route learns nothing of its input rules.
+  const caller = await admit(r.access, options.identify(), options);
   return r.run(parseInput(r.input, paramsOf(event)), { caller });
+}
+
+/** The caller when `declared` admits it; anything undeclared is refused. */
+async function admit(declared: unknown, caller: Caller, options: DispatchOptions): Promise<UserCaller | ServerCaller> {
+  if (declared === 'server') {
+    if (caller.openid) throw new AppError('FORBIDDEN', 'This route is not for mini program users.');
+    return { ...caller, openid: null };
+  }
+  if (declared !== 'user' && declared !== 'admin') throw new AppError('FORBIDDEN', 'This route declares no access.');
+  if (!caller.openid) throw new AppError('UNAUTHENTICATED', 'This route needs a WeChat user (no OPENID in context).');
+  if (declared === 'admin' && !(await options.isAdmin?.(caller.openid))) throw new AppError('FORBIDDEN', 'Only admins may do this.');
+  return { ...caller, openid: caller.openid };
 }
 
 function describe(err: unknown): string {
@@ -187,15 +249,36 @@ interface Drift<Part extends string, Declared, Implemented> {
   implemented: Implemented;
 }
 
+/** The declared types at key K of the object members of D. */
+type DeclaredAt<D, K extends PropertyKey> = D extends unknown ? (D extends object ? (K extends keyof D ? D[K] : never) : never) : never;
+
+/**
+ * The paths of fields in I that D does not declare, however deep ("" when none):
+ * TypeScript lets a result carry more fields than its declared type, so the contract
+ * check looks for them. Arrays are checked element-wise, unions member by member.
+ */
+type ExtraFields<I, D, At extends string = ''> = I extends readonly (infer IE)[]
+  ? ExtraFields<IE, D extends readonly (infer DE)[] ? DE : never, `${At}[]`>
+  : I extends object
+    ? {
+        [K in keyof I & string]: [DeclaredAt<D, K>] extends [never]
+          ? `${At}${At extends '' ? '' : '.'}${K}`
+          : ExtraFields<I[K], DeclaredAt<D, K>, `${At}${At extends '' ? '' : '.'}${K}`>;
+      }[keyof I & string]
+    : never;
+
 /**
  * A route conforms when its schema accepts exactly the entry's input (both ways
- * assignable) and its result, as JSON carries it, is assignable to the entry's output.
+ * assignable) and its result, as JSON carries it, is assignable to the entry's output
+ * and declares no field the entry lacks (the contract is a privacy boundary).
  */
 type Conforming<R, S> = S extends RouteSpec
-  ? R extends Route<infer Schema, infer Result>
+  ? R extends Route<infer Schema, infer Result, infer _C>
     ? Same<v.InferInput<Schema>, S['input']> extends true
       ? [Wire<Result>] extends [S['output']]
-        ? R
+        ? [ExtraFields<Wire<Result>, S['output']>] extends [never]
+          ? R
+          : Drift<'output', S['output'], { extraFields: ExtraFields<Wire<Result>, S['output']> }>
         : Drift<'output', S['output'], Wire<Result>>
       : Drift<'input', S['input'], v.InferInput<Schema>>
     : never

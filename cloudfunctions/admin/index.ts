@@ -17,9 +17,9 @@
  * | admins.remove   | `{ openid }`; the last admin cannot be removed               |
  * | admins.invite   | a one-time code (24 h); `auth.acceptAdminInvite` redeems it   |
  */
-import { adminOnly } from '../_shared/authorize';
+import { isAdmin } from '../_shared/data/admins';
 import { callerFromContext } from '../_shared/cloud';
-import { createHandler } from '../_shared/router';
+import { access, createHandler } from '../_shared/router';
 import { getSettings, updateSettingsRoute } from './settings';
 import { addAdminRoute, inviteAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
 import { usageList, usageSummary } from './usage';
@@ -28,18 +28,18 @@ import { addPack, quotaStatus, setPrice } from './quota';
 export const main = createHandler({
   name: 'admin',
   identify: callerFromContext,
-  authorize: adminOnly,
+  isAdmin,
   routes: {
-    'settings.get': getSettings,
-    'settings.update': updateSettingsRoute,
-    'usage.summary': usageSummary,
-    'usage.list': usageList,
-    'quota.status': quotaStatus,
-    'quota.addPack': addPack,
-    'quota.setPrice': setPrice,
-    'admins.list': listAdminsRoute,
-    'admins.add': addAdminRoute,
-    'admins.remove': removeAdminRoute,
-    'admins.invite': inviteAdminRoute,
+    'settings.get': access.admin(getSettings),
+    'settings.update': access.admin(updateSettingsRoute),
+    'usage.summary': access.admin(usageSummary),
+    'usage.list': access.admin(usageList),
+    'quota.status': access.admin(quotaStatus),
+    'quota.addPack': access.admin(addPack),
+    'quota.setPrice': access.admin(setPrice),
+    'admins.list': access.admin(listAdminsRoute),
+    'admins.add': access.admin(addAdminRoute),
+    'admins.remove': access.admin(removeAdminRoute),
+    'admins.invite': access.admin(inviteAdminRoute),
   },
 });

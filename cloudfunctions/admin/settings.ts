@@ -6,7 +6,6 @@
 import * as v from 'valibot';
 import { noParams, route } from '../_shared/router';
 import { AppError } from '../_shared/errors';
-import { requireOpenid } from '../_shared/identity';
 import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
 import { settingsPatchSchema } from '../_shared/domain/settings-patch';
@@ -25,7 +24,7 @@ const updateInput = v.object({
 });
 
 export const updateSettingsRoute = route(updateInput, async ({ version, patch }, { caller }) => {
-  const by = requireOpenid(caller);
+  const by = caller.openid;
   const outcome = await updateSettings(version, patch, by, now());
   if (!outcome.ok) {
     throw new AppError(

@@ -11,7 +11,7 @@
  * | acceptAdminInvite | `{ code }`: become an admin with an invite an admin shared       |
  */
 import { callerFromContext } from '../_shared/cloud';
-import { createHandler } from '../_shared/router';
+import { access, createHandler } from '../_shared/router';
 import { acceptAdminInvite } from './accept-admin-invite';
 import { bindPhone } from './bind-phone';
 import { doctor } from './doctor';
@@ -22,5 +22,12 @@ import { session } from './session';
 export const main = createHandler({
   name: 'auth',
   identify: callerFromContext,
-  routes: { session, bindPhone, reportPhoneEvent, setManualPhone, doctor, acceptAdminInvite },
+  routes: {
+    session: access.user(session),
+    bindPhone: access.user(bindPhone),
+    reportPhoneEvent: access.user(reportPhoneEvent),
+    setManualPhone: access.user(setManualPhone),
+    doctor: access.server(doctor),
+    acceptAdminInvite: access.user(acceptAdminInvite),
+  },
 });

@@ -8,16 +8,16 @@
  * | ---- | ------------------------------------------------------------- |
  * | run  | runs every check now; `{ breakers, alerts, reconciliation }`  |
  */
-import { adminOnly } from '../_shared/authorize';
+import { isAdmin } from '../_shared/data/admins';
 import { callerFromContext } from '../_shared/cloud';
 import { now } from '../_shared/clock';
-import { createHandler, noParams, route } from '../_shared/router';
+import { access, createHandler, noParams, route } from '../_shared/router';
 import { runChecks } from './checks';
 
 export const main = createHandler({
   name: 'cron',
   identify: callerFromContext,
-  authorize: adminOnly,
+  isAdmin,
   timer: () => runChecks(now()),
-  routes: { run: route(noParams, () => runChecks(now())) },
+  routes: { run: access.admin(route(noParams, () => runChecks(now()))) },
 });

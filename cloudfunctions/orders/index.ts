@@ -11,11 +11,11 @@
  * address is FORBIDDEN. Nothing is written when a request is refused.
  */
 import { callerFromContext } from '../_shared/cloud';
-import { createHandler } from '../_shared/router';
+import { access, createHandler } from '../_shared/router';
 import { listOrders, listProducts, submitOrder } from './submit';
 
 export const main = createHandler({
   name: 'orders',
   identify: callerFromContext,
-  routes: { 'products.list': listProducts, submit: submitOrder, list: listOrders },
+  routes: { 'products.list': access.user(listProducts), submit: access.user(submitOrder), list: access.user(listOrders) },
 });

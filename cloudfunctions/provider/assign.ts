@@ -18,7 +18,6 @@ import { AppError } from '../_shared/errors';
 import { providerBeginTimeWithinOrder } from '../_shared/config';
 import { now } from '../_shared/clock';
 import { route } from '../_shared/router';
-import { requireOpenid } from '../_shared/identity';
 import { requestDifferences, type AssignRequest } from '../_shared/domain/provider-assignment';
 import { assignmentIdFor, requestIdFor } from '../_shared/domain/provider-ids';
 import { claimForResend, findAssignment, insertAssignment, type AssignmentDoc } from '../_shared/data/provider-assignments';
@@ -115,7 +114,7 @@ export const assign = route(assignInput, async (input, { caller }) => {
     submitted: false,
     leaseUntil: new Date(at.getTime() + SEND_LEASE_MS),
     error: null,
-    createdBy: requireOpenid(caller),
+    createdBy: caller.openid,
     createdAt: at,
     updatedAt: at,
     checkedAt: at,

@@ -17,9 +17,9 @@
  * through CloudBase HTTP access (push.ts: an event with `httpMethod`, no `$url` and no
  * OPENID), where nothing but their signature counts. A call with an OPENID is always a route.
  */
-import { adminOnly } from '../_shared/authorize';
+import { isAdmin } from '../_shared/data/admins';
 import { callerFromContext } from '../_shared/cloud';
-import { createHandler } from '../_shared/router';
+import { access, createHandler } from '../_shared/router';
 import { assign } from './assign';
 import { cancel } from './cancel';
 import { listAssignmentsRoute } from './assignments';
@@ -30,14 +30,14 @@ import { handlePush } from './push';
 export const main = createHandler({
   name: 'provider',
   identify: callerFromContext,
-  authorize: adminOnly,
+  isAdmin,
   http: handlePush,
   routes: {
-    'orders.list': listOrders,
-    'skus.list': listSkus,
-    assign,
-    cancel,
-    'assignments.list': listAssignmentsRoute,
-    'merchants.usage': merchantUsageRoute,
+    'orders.list': access.admin(listOrders),
+    'skus.list': access.admin(listSkus),
+    assign: access.admin(assign),
+    cancel: access.admin(cancel),
+    'assignments.list': access.admin(listAssignmentsRoute),
+    'merchants.usage': access.admin(merchantUsageRoute),
   },
 });

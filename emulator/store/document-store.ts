@@ -28,7 +28,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { EARTH_RADIUS_M, nearSpec, nearestDistance, shapeOf } from './geo';
 import type { IndexSpec } from './indexes';
 import { jsonSchemaValidator, mingoContext } from './operators';
-import { fastCompare, planQuery, type Plan, type QueryShape } from './query-plan';
+import { candidatesOf, fastCompare, planQuery, type Candidates, type PlanWithSource, type QueryShape } from './query-plan';
+import { rangesFor, SortedIndex } from './sorted-index';
 import { StoreError } from './store-error';
 import { smallestK } from './smallest';
 
@@ -103,6 +104,8 @@ interface Version {
 /** One `_id` of a collection: its committed versions, oldest first. */
 interface Slot {
   versions: Version[];
+  /** When the slot was created: the order of a collection scan. */
+  ord: number;
 }
 
 interface TransactionState {
@@ -195,6 +198,10 @@ export class DocumentStore {
   private readonly historic = new Set<string>();
   /** The last commit's sequence number. */
   private seq = 0;
+  /** The last slot's creation number. */
+  private ords = 0;
+  /** Sorted indexes built so far, per collection and index name (built at first use, then kept up to date). */
+  private sorted = new Map<string, Map<string, SortedIndex>>();
   private readonly mingoOptions: Options;
   /** Declared indexes per collection (`database-indexes/`), besides `_id`. */
   private indexes = new Map<string, IndexSpec[]>();
@@ -234,6 +241,7 @@ export class DocumentStore {
   /** Sets the declared indexes (replacing any set before). */
   setIndexes(byCollection: Record<string, IndexSpec[]>): void {
     this.indexes = new Map(Object.entries(byCollection));
+    this.sorted.clear();
   }
 
   indexesOf(collection: string): IndexSpec[] {
@@ -253,13 +261,22 @@ export class DocumentStore {
    * Plans a query against the declared indexes and counts it. In strict mode a query
    * no index serves fails as CloudBase fails a slow scan.
    */
-  private planned(collection: string, action: string, docs: Doc[], filter: Filter, shape: QueryShape): Plan {
+  private planned(
+    collection: string,
+    action: string,
+    docs: () => Doc[],
+    filter: Filter,
+    shape: QueryShape,
+    tx?: TransactionState,
+  ): PlanWithSource {
+    const compile = (f: Filter) => {
+      const q = new Query(f, this.mingoOptions);
+      return (d: Doc) => q.test(d);
+    };
     const plan = planQuery(docs, filter, shape, this.indexesOf(collection), {
-      compile: (f) => {
-        const q = new Query(f, this.mingoOptions);
-        return (d) => q.test(d);
-      },
+      compile,
       compare: mingoCompare,
+      fetch: (index, conditions, inOrderBelow) => this.fetch(collection, index, conditions, inOrderBelow, compile, tx),
     });
     const counters = this.stats.get(collection) ?? { count: 0, examined: 0, returned: 0, unindexed: 0 };
     counters.count += 1;
@@ -279,6 +296,98 @@ export class DocumentStore {
       );
     }
     return plan;
+  }
+
+  /** The index, built from the committed documents at its first use. */
+  private sortedIndex(collection: string, spec: IndexSpec): SortedIndex {
+    let byName = this.sorted.get(collection);
+    if (!byName) this.sorted.set(collection, (byName = new Map()));
+    let index = byName.get(spec.name);
+    if (!index) {
+      const committed = this.collection(collection);
+      const docs = function* () {
+        for (const [slot, { versions, ord }] of committed) {
+          const doc = versions[versions.length - 1]!.doc;
+          if (doc) yield { slot, ord, doc };
+        }
+      };
+      index = SortedIndex.build(spec, docs());
+      byName.set(spec.name, index);
+    }
+    return index;
+  }
+
+  /**
+   * An index's candidates read from the index (see PlanTools.fetch). In a transaction
+   * the index (committed state) is completed with what the transaction sees otherwise:
+   * its own writes, and documents changed since its snapshot.
+   */
+  private fetch(
+    collection: string,
+    spec: IndexSpec,
+    conditions: Map<string, unknown[]>,
+    inOrderBelow: number | null,
+    compile: (f: Filter) => (d: Doc) => boolean,
+    tx: TransactionState | undefined,
+  ): { docs: Candidates; inIndexOrder: boolean } | null {
+    if (spec.keys.some(([, dir]) => dir === '2dsphere')) return null;
+    const index = this.sortedIndex(collection, spec);
+    if (!index.regular) return null;
+    const { ranges, exact, points } = rangesFor(spec, conditions);
+    const inIndexOrder = !tx && inOrderBelow !== null && points >= inOrderBelow;
+    const span = inIndexOrder && exact ? index.span(ranges) : null;
+    if (span) {
+      // One run of the index, walked in place: a page costs what it reads, not the run's length.
+      const at = (i: number) => index.entryAt(span.from + i).doc;
+      const length = span.to - span.from;
+      return { docs: { length, at, all: () => Array.from({ length }, (_, i) => at(i)) }, inIndexOrder };
+    }
+    if (!tx && exact) {
+      // Counted now, read only if the planner picks it: the other indexes' ranges may be large.
+      const runs = index.runs(ranges);
+      const length = runs.reduce((n, r) => n + r.to - r.from, 0);
+      let docs: Doc[] | null = null;
+      const all = () => {
+        if (docs) return docs;
+        const entries = index.fetch(ranges);
+        if (!inIndexOrder) entries.sort((a, b) => a.ord - b.ord);
+        return (docs = entries.map((e) => e.doc));
+      };
+      return { docs: { length, at: (i) => all()[i]!, all }, inIndexOrder };
+    }
+    const entries = index.fetch(ranges);
+    const bounds = compile({ $and: [...conditions].flatMap(([field, list]) => list.map((c) => ({ [field]: c }))) });
+    if (!tx) {
+      const within = exact ? entries : entries.filter((e) => bounds(e.doc));
+      if (!inIndexOrder) within.sort((a, b) => a.ord - b.ord);
+      return { docs: candidatesOf(within.map((e) => e.doc)), inIndexOrder };
+    }
+    const committed = this.collection(collection);
+    const snapshot = this.snapshotOf(tx);
+    const pending = tx.writes.get(collection);
+    const found = new Map<string, { ord: number; doc: Doc }>();
+    const consider = (key: string) => {
+      if (found.has(key)) return;
+      const slot = committed.get(key);
+      const doc = pending?.has(key) ? pending.get(key)! : slot ? DocumentStore.versionAt(slot, snapshot) : null;
+      if (doc && bounds(doc)) found.set(key, { ord: slot ? slot.ord : Infinity, doc });
+    };
+    for (const e of entries) consider(e.slot);
+    for (const ref of this.historic) {
+      const [c, key] = splitLockKey(ref);
+      if (c === collection) consider(key);
+    }
+    if (pending) for (const key of pending.keys()) consider(key);
+    return { docs: candidatesOf([...found.values()].sort((a, b) => a.ord - b.ord).map((f) => f.doc)), inIndexOrder: false };
+  }
+
+  /** What a plan says to read, in the order documents were first written; every visible document when it says nothing. */
+  private sourceOf(collection: string, plan: PlanWithSource | null, tx: TransactionState | undefined): Doc[] {
+    if (!plan?.source) return this.visible(collection, tx);
+    if (plan.sourceInWriteOrder) return plan.source;
+    const committed = this.collection(collection);
+    const ordOf = (d: Doc) => committed.get(idKey(d._id))?.ord ?? Infinity;
+    return [...plan.source].sort((a, b) => ordOf(a) - ordOf(b));
   }
 
   private countReturned(collection: string, n: number): void {
@@ -325,9 +434,17 @@ export class DocumentStore {
 
   find(collection: string, filter: Filter, options: FindOptions = {}, txId?: string): Doc[] {
     return this.inTransaction(txId, (tx) => {
-      const source = this.visible(collection, tx);
-      if (!options.untracked)
-        this.planned(collection, 'read', source, filter, { sort: options.sort, skip: options.skip, limit: options.limit });
+      const plan = options.untracked
+        ? null
+        : this.planned(
+            collection,
+            'read',
+            () => this.visible(collection, tx),
+            filter,
+            { sort: options.sort, skip: options.skip, limit: options.limit },
+            tx,
+          );
+      const source = this.sourceOf(collection, plan, tx);
       const projection = options.projection && Object.keys(options.projection).length ? options.projection : undefined;
       const near = options.sort?.length ? null : nearOf(filter);
       if (near) {
@@ -358,8 +475,8 @@ export class DocumentStore {
 
   count(collection: string, filter: Filter, txId?: string): number {
     return this.inTransaction(txId, (tx) => {
-      const source = this.visible(collection, tx);
-      this.planned(collection, 'count', source, filter, { count: true });
+      const plan = this.planned(collection, 'count', () => this.visible(collection, tx), filter, { count: true }, tx);
+      const source = this.sourceOf(collection, plan, tx);
       const query = new Query(filter, this.mingoOptions);
       const n = source.filter((d) => query.test(d)).length;
       this.countReturned(collection, n);
@@ -368,7 +485,8 @@ export class DocumentStore {
   }
 
   aggregate(collection: string, pipeline: Filter[]): Doc[] {
-    let source = this.visible(collection);
+    const all = () => this.visible(collection);
+    let source: Doc[];
     let stages = pipeline;
     if (pipeline.slice(1).some((stage) => '$geoNear' in stage))
       throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] $geoNear is only valid as the first stage in a pipeline.');
@@ -381,8 +499,8 @@ export class DocumentStore {
               .flatMap((i) => i.keys)
               .find(([, d]) => d === '2dsphere')?.[0];
       const near = { [key ?? '(no geo index)']: { $nearSphere: { $geometry: spec.near } } };
-      this.planned(collection, 'aggregate', source, spec.query ? { $and: [near, spec.query] } : near, {});
-      source = this.geoNear(source, spec);
+      this.planned(collection, 'aggregate', all, spec.query ? { $and: [near, spec.query] } : near, {});
+      source = this.geoNear(all(), spec);
       stages = pipeline.slice(1);
     } else {
       // The leading $match (and a $sort and $skip/$limit right after it) run on indexes; the rest in memory.
@@ -392,13 +510,14 @@ export class DocumentStore {
       if (pipeline[at] && '$sort' in pipeline[at]!) shape.sort = Object.entries(pipeline[at++]!.$sort as Record<string, 1 | -1>);
       if (pipeline[at] && '$skip' in pipeline[at]!) shape.skip = pipeline[at++]!.$skip as number;
       if (pipeline[at] && '$limit' in pipeline[at]!) shape.limit = pipeline[at]!.$limit as number;
-      this.planned(collection, 'aggregate', source, first, shape);
+      // The stages run as given, on the documents the leading $match can answer.
+      source = this.sourceOf(collection, this.planned(collection, 'aggregate', all, first, shape), undefined);
     }
     for (const stage of stages) {
       const lookup = stage.$lookup as { from?: unknown; foreignField?: unknown } | undefined;
       if (lookup && typeof lookup.from === 'string' && typeof lookup.foreignField === 'string' && this.collections.has(lookup.from)) {
         // Each input document looks up `from` by `foreignField`: one planned equality query.
-        this.planned(lookup.from, 'lookup', this.visible(lookup.from), { [lookup.foreignField]: null }, {});
+        this.planned(lookup.from, 'lookup', () => this.visible(lookup.from as string), { [lookup.foreignField]: null }, {});
       }
     }
     const aggregator = new Aggregator(stages, {
@@ -465,10 +584,18 @@ export class DocumentStore {
       assertStorable(doc);
       return { key: idKey(doc._id), doc };
     });
-    const existing = new Set(this.visible(collection, tx).map((d) => idKey(d._id)));
+    const committed = this.collection(collection);
+    const pending = tx?.writes.get(collection);
+    const exists = (key: string): boolean => {
+      if (pending?.has(key)) return pending.get(key) !== null;
+      const slot = committed.get(key);
+      if (!slot) return false;
+      return (tx ? DocumentStore.versionAt(slot, this.snapshotOf(tx)) : slot.versions[slot.versions.length - 1]!.doc) !== null;
+    };
+    const adding = new Set<string>();
     for (const { key, doc } of prepared) {
-      if (existing.has(key)) throw duplicateKey(collection, doc._id);
-      existing.add(key);
+      if (adding.has(key) || exists(key)) throw duplicateKey(collection, doc._id);
+      adding.add(key);
     }
     this.write(
       collection,
@@ -489,8 +616,15 @@ export class DocumentStore {
     options: UpdateOptions,
     tx: TransactionState | undefined,
   ): UpdateResult {
-    const source = this.visible(collection, tx);
-    this.planned(collection, 'update', source, filter, { limit: options.multi ? undefined : 1 });
+    const plan = this.planned(
+      collection,
+      'update',
+      () => this.visible(collection, tx),
+      filter,
+      { limit: options.multi ? undefined : 1 },
+      tx,
+    );
+    const source = this.sourceOf(collection, plan, tx);
     const query = new Query(filter, this.mingoOptions);
     const matches = source.filter((d) => query.test(d));
     const targets = options.multi ? matches : matches.slice(0, 1);
@@ -523,8 +657,8 @@ export class DocumentStore {
   /** `findOneAndUpdate` returning the new document (`database.modifyAndReturnDoc`). */
   updateAndReturn(collection: string, filter: Filter, change: Doc, txId?: string): { updated: number; doc: Doc | null } {
     return this.inTransaction(txId, (tx) => {
-      const source = this.visible(collection, tx);
-      this.planned(collection, 'updateAndReturn', source, filter, { limit: 1 });
+      const plan = this.planned(collection, 'updateAndReturn', () => this.visible(collection, tx), filter, { limit: 1 }, tx);
+      const source = this.sourceOf(collection, plan, tx);
       const query = new Query(filter, this.mingoOptions);
       const target = source.find((d) => query.test(d));
       if (!target) return { updated: 0, doc: null };
@@ -541,8 +675,8 @@ export class DocumentStore {
 
   remove(collection: string, filter: Filter, multi: boolean, txId?: string): number {
     return this.inTransaction(txId, (tx) => {
-      const source = this.visible(collection, tx);
-      this.planned(collection, 'remove', source, filter, { limit: multi ? undefined : 1 });
+      const plan = this.planned(collection, 'remove', () => this.visible(collection, tx), filter, { limit: multi ? undefined : 1 }, tx);
+      const source = this.sourceOf(collection, plan, tx);
       const query = new Query(filter, this.mingoOptions);
       const matches = source.filter((d) => query.test(d));
       const targets = multi ? matches : matches.slice(0, 1);
@@ -571,10 +705,10 @@ export class DocumentStore {
    * Unique indexes: after these writes, no two documents may share a key (a missing
    * field counts as null, as in MongoDB, so only one document may lack it).
    */
-  private assertUnique(collection: string, entries: Array<[string, Doc | null]>, view: Doc[]): void {
+  private assertUnique(collection: string, entries: Array<[string, Doc | null]>, view: () => Doc[]): void {
     const unique = this.indexesOf(collection).filter((i) => i.unique);
     if (unique.length === 0 || !entries.some(([, d]) => d)) return;
-    const after = new Map(view.map((d) => [idKey(d._id), d] as [string, Doc]));
+    const after = new Map(view().map((d) => [idKey(d._id), d] as [string, Doc]));
     for (const [key, doc] of entries) {
       if (doc) after.set(key, doc);
       else after.delete(key);
@@ -602,7 +736,7 @@ export class DocumentStore {
   private write(collection: string, entries: Array<[string, Doc | null]>, tx: TransactionState | undefined): void {
     if (entries.length === 0) return;
     const committed = this.collection(collection);
-    this.assertUnique(collection, entries, this.visible(collection, tx));
+    this.assertUnique(collection, entries, () => this.visible(collection, tx));
     if (tx) {
       const snapshot = this.snapshotOf(tx);
       for (const [key] of entries) {
@@ -633,13 +767,18 @@ export class DocumentStore {
 
   private commitWrites(collection: string, entries: Iterable<[string, Doc | null]>, seq: number): void {
     const committed = this.collection(collection);
+    const indexes = [...(this.sorted.get(collection)?.values() ?? [])];
     for (const [key, doc] of entries) {
       const slot = committed.get(key);
       if (slot) {
+        const before = slot.versions[slot.versions.length - 1]!.doc;
         slot.versions.push({ seq, doc });
         this.historic.add(lockKey(collection, key));
+        for (const index of indexes) index.change(key, slot.ord, before, doc);
       } else if (doc) {
-        committed.set(key, { versions: [{ seq, doc }] });
+        const ord = ++this.ords;
+        committed.set(key, { versions: [{ seq, doc }], ord });
+        for (const index of indexes) index.change(key, ord, null, doc);
       }
     }
     this.prune();
@@ -726,7 +865,7 @@ export class DocumentStore {
     const tx = this.tx(id);
     for (const [collection, pending] of tx.writes) {
       try {
-        if (this.collections.has(collection)) this.assertUnique(collection, [...pending.entries()], this.visible(collection));
+        if (this.collections.has(collection)) this.assertUnique(collection, [...pending.entries()], () => this.visible(collection));
       } catch {
         // Another transaction committed the same unique key meanwhile (MongoDB: a write conflict).
         this.endTransaction(tx);
@@ -796,6 +935,7 @@ export class DocumentStore {
   clear(): void {
     for (const tx of [...this.transactions.values()]) this.endTransaction(tx);
     this.collections.clear();
+    this.sorted.clear();
     this.locks.clear();
     this.historic.clear();
     this.stats.clear();

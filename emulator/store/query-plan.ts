@@ -217,10 +217,76 @@ export interface PlanTools {
   compile(filter: Filter): (doc: Doc) => boolean;
   /** MongoDB's order of values. */
   compare(a: unknown, b: unknown): number;
+  /**
+   * The documents within an index's bounds, read from the index itself (`conditions`:
+   * the query's conditions per bounded field). In the index's order when asked
+   * (`inOrderBelow`: the leading keys held equal) and each of those keys holds one
+   * value (`inIndexOrder`), else in the order documents were first written. Null: the index cannot answer, filter every document instead.
+   */
+  fetch?(
+    index: IndexSpec,
+    conditions: Map<string, unknown[]>,
+    inOrderBelow: number | null,
+  ): { docs: Candidates; inIndexOrder: boolean } | null;
 }
 
-export function planQuery(docs: Doc[], filter: Filter, shape: QueryShape, declared: IndexSpec[], tools: PlanTools): Plan {
-  if (shape.count && isEmptyFilter(filter)) return { index: null, examined: 0, unindexed: false };
+/** Candidate documents, read by position so an index range need not be copied to be walked. */
+export interface Candidates {
+  readonly length: number;
+  at(position: number): Doc;
+  all(): Doc[];
+}
+
+export function candidatesOf(docs: Doc[]): Candidates {
+  return { length: docs.length, at: (i) => docs[i]!, all: () => docs };
+}
+
+/**
+ * Which documents a query needs to look at, besides how many it examines: `source`
+ * holds every document that can be in its answer (for a limited read in the index's
+ * order, those up to the last one wanted); null means every document.
+ */
+export interface PlanWithSource extends Plan {
+  source: Doc[] | null;
+  /** `source` is in the order documents were first written (else in the index's order). */
+  sourceInWriteOrder: boolean;
+}
+
+/** The first `wanted` matches walking `docs` (ascending in the sort's keys) forwards or backwards, ties at the end included. */
+function walkInOrder(
+  docs: Candidates,
+  matches: (d: Doc) => boolean,
+  wanted: number,
+  sort: SortSpec,
+  compare: (a: unknown, b: unknown) => number,
+): Doc[] {
+  const backwards = sort[0]![1] === -1;
+  const out: Doc[] = [];
+  let found = 0;
+  let last: unknown[] | null = null;
+  const keysOf = (d: Doc) => sort.map(([field]) => valueAt(d, field) ?? null);
+  for (let k = 0; k < docs.length; k++) {
+    const doc = docs.at(backwards ? docs.length - 1 - k : k);
+    if (last) {
+      const keys = keysOf(doc);
+      if (keys.some((v, i) => compare(v, last![i]) !== 0)) break;
+    }
+    out.push(doc);
+    if (!last && matches(doc) && ++found >= wanted) last = keysOf(doc);
+  }
+  return out;
+}
+
+export function planQuery(
+  allDocs: () => Doc[],
+  filter: Filter,
+  shape: QueryShape,
+  declared: IndexSpec[],
+  tools: PlanTools,
+): PlanWithSource {
+  let memo: Doc[] | null = null;
+  const docs = () => (memo ??= allDocs());
+  if (shape.count && isEmptyFilter(filter)) return { index: null, examined: 0, unindexed: false, source: null, sourceInWriteOrder: true };
   const sort = shape.sort ?? [];
   const wanted = shape.limit === undefined || shape.count ? null : (shape.skip ?? 0) + shape.limit;
   const indexes = [ID_INDEX, ...declared];
@@ -233,16 +299,22 @@ export function planQuery(docs: Doc[], filter: Filter, shape: QueryShape, declar
     const used: string[] = [];
     for (const branch of or) {
       const plan = planQuery(docs, { ...rest, ...(branch as Filter) }, { count: false }, declared, tools);
-      if (plan.unindexed || plan.index === null) return collectionScan(docs, filter, sort, wanted, matches);
+      if (plan.unindexed || plan.index === null) return collectionScan(docs(), filter, sort, wanted, matches);
       examined += plan.examined;
       used.push(plan.index);
     }
-    return { index: `OR(${used.join(', ')})`, examined: Math.min(examined, docs.length), unindexed: false };
+    return {
+      index: `OR(${used.join(', ')})`,
+      examined: Math.min(examined, docs().length),
+      unindexed: false,
+      source: null,
+      sourceInWriteOrder: true,
+    };
   }
 
   const conditions = fieldConditions(filter);
   const near = nearField(filter);
-  const options: Array<{ index: IndexSpec; ordered: boolean; candidates: Doc[] }> = [];
+  const options: Array<{ index: IndexSpec; ordered: boolean; candidates: Candidates; inIndexOrder: boolean }> = [];
   for (const index of indexes) {
     const bounded: string[] = [];
     let eqPrefix = 0;
@@ -273,23 +345,50 @@ export function planQuery(docs: Doc[], filter: Filter, shape: QueryShape, declar
         .filter((c) => c.kind !== null)
         .map((c) => c.part),
     );
-    options.push({ index, ordered, candidates: bounds.length ? docs.filter(tools.compile({ $and: bounds })) : docs });
+    const byField = new Map(
+      bounded.map((field) => [
+        field,
+        conditions
+          .get(field)!
+          .filter((c) => c.kind !== null)
+          .map((c) => c.part[field]),
+      ]),
+    );
+    // A walk in the index's order needs every sort direction the same (entries are ascending on every key).
+    const walkable = ordered && wanted !== null && sort.every(([, dir]) => dir === sort[0]![1]);
+    const fetched = tools.fetch?.(index, byField, walkable ? eqPrefix : null) ?? null;
+    if (fetched) options.push({ index, ordered, candidates: fetched.docs, inIndexOrder: fetched.inIndexOrder });
+    else
+      options.push({
+        index,
+        ordered,
+        candidates: candidatesOf(bounds.length ? docs().filter(tools.compile({ $and: bounds })) : docs()),
+        inIndexOrder: false,
+      });
   }
   // Narrowest bounds first; a plan that cannot examine fewer than the best so far is skipped.
   options.sort((a, b) => a.candidates.length - b.candidates.length);
-  let best: Plan | null = null;
-  for (const { index, ordered, candidates } of options) {
+  let best: PlanWithSource | null = null;
+  for (const { index, ordered, candidates, inIndexOrder } of options) {
     const atLeast = wanted !== null && (ordered || sort.length === 0) ? Math.min(wanted, candidates.length) : candidates.length;
     if (best && best.examined <= atLeast) continue;
     let examined = candidates.length;
-    if (wanted !== null && ordered) examined = scanInOrderUntil(candidates, matches, wanted, sort, tools.compare);
-    else if (wanted !== null && sort.length === 0) examined = scanUntil(candidates, matches, wanted);
-    if (!best || examined < best.examined) best = { index: index.name, examined, unindexed: false };
+    let source: Doc[] | null = null;
+    let sourceInWriteOrder = !inIndexOrder;
+    if (wanted !== null && ordered && inIndexOrder) {
+      // The index hands its documents in order: read from the right end until enough match.
+      source = walkInOrder(candidates, matches, wanted, sort, tools.compare);
+      examined = source.length;
+      sourceInWriteOrder = false;
+    } else if (wanted !== null && ordered) examined = scanInOrderUntil(candidates.all(), matches, wanted, sort, tools.compare);
+    else if (wanted !== null && sort.length === 0) examined = scanUntil(candidates.all(), matches, wanted);
+    if (!best || examined < best.examined)
+      best = { index: index.name, examined, unindexed: false, source: source ?? candidates.all(), sourceInWriteOrder };
   }
-  return best ?? collectionScan(docs, filter, sort, wanted, matches);
+  return best ?? collectionScan(docs(), filter, sort, wanted, matches);
 }
 
-function collectionScan(docs: Doc[], filter: Filter, sort: SortSpec, wanted: number | null, matches: (d: Doc) => boolean): Plan {
+function collectionScan(docs: Doc[], filter: Filter, sort: SortSpec, wanted: number | null, matches: (d: Doc) => boolean): PlanWithSource {
   const examined = wanted !== null && sort.length === 0 ? scanUntil(docs, matches, wanted) : docs.length;
-  return { index: null, examined, unindexed: !(isEmptyFilter(filter) && sort.length === 0) };
+  return { index: null, examined, unindexed: !(isEmptyFilter(filter) && sort.length === 0), source: null, sourceInWriteOrder: true };
 }

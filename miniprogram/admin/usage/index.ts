@@ -15,6 +15,6 @@ Page({
   },
   onPullDownRefresh() {
     const panel = this.selectComponent('#usage') as unknown as { reload?: () => Promise<void> } | null;
-    Promise.resolve(panel?.reload?.()).finally(() => wx.stopPullDownRefresh());
+    void Promise.resolve(panel?.reload?.()).finally(() => wx.stopPullDownRefresh());
   },
 });

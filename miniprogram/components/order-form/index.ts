@@ -64,13 +64,13 @@ Component({
   },
   lifetimes: {
     attached() {
-      this.load();
+      void this.load();
     },
   },
   pageLifetimes: {
     /** The merchant may have changed the settings while the page was hidden. */
     show() {
-      if (this.data.state !== 'loading' && !this.data.submitting) this.load();
+      if (this.data.state !== 'loading' && !this.data.submitting) void this.load();
     },
   },
   methods: {

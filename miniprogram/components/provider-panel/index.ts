@@ -96,7 +96,7 @@ Component({
   },
   lifetimes: {
     attached() {
-      this.load();
+      void this.load();
     },
     detached() {
       const timer = timers.get(this);
@@ -161,7 +161,7 @@ Component({
       );
       this.setData({ assignments: rows, listMessage: '' });
       // A settled assignment changes what its order has left.
-      if (settledSome) this.refreshOrders();
+      if (settledSome) void this.refreshOrders();
       this.schedulePoll(rows.some((r) => isSettling(r.status)));
     },
     schedulePoll(needed: boolean) {
@@ -173,12 +173,12 @@ Component({
         this,
         setTimeout(() => {
           timers.delete(this);
-          this.refreshAssignments();
+          void this.refreshAssignments();
         }, this.data.pollMs),
       );
     },
     onRefreshAssignments() {
-      this.refreshOrders();
+      void this.refreshOrders();
       return this.refreshAssignments();
     },
 
@@ -252,7 +252,7 @@ Component({
           unsettled.delete(this);
           this.setData({ assigning: false, confirm: null, form: { ...EMPTY_ASSIGN_FORM }, formMessage: '已提交分配，等待微信确认' });
           this.triggerEvent('assigned', { idempotencyKey: confirm.params.idempotencyKey });
-          this.refreshOrders();
+          void this.refreshOrders();
           return this.refreshAssignments();
         },
         (err: unknown) => {
@@ -264,7 +264,7 @@ Component({
           // The server answered: the key is spent either way.
           unsettled.delete(this);
           this.setData({ assigning: false, confirm: null, formMessage: assignErrorText(err) });
-          this.refreshOrders();
+          void this.refreshOrders();
           return this.refreshAssignments();
         },
       );

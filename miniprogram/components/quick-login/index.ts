@@ -115,7 +115,7 @@ Component({
       const subs = [onSessionChange((s) => this.applySession(s)), onPrivacyNeeded(() => this.showPrivacyNotice())];
       unsubscribers.set(this, subs);
       if (privacyPending()) this.showPrivacyNotice();
-      privacySetting().then(({ needAuthorization, contractName }) => {
+      void privacySetting().then(({ needAuthorization, contractName }) => {
         if (contractName) this.setData({ privacyName: contractName });
         // WeChat has the user's agreement: an earlier refusal no longer holds.
         if (!needAuthorization) rememberRefusal(false);

@@ -95,7 +95,7 @@ Component({
         },
         () => undefined,
       );
-      this.load('');
+      void this.load('');
     },
   },
   methods: {
@@ -128,7 +128,7 @@ Component({
     },
     onReload() {
       this.setData({ state: 'loading' });
-      this.load('');
+      void this.load('');
     },
     onSwitch(e: { currentTarget: { dataset: { field: keyof Form } }; detail: { value: boolean } }) {
       this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value, message: '' });

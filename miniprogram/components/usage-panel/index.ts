@@ -117,7 +117,7 @@ Component({
     attached() {
       const kind = asKind(this.properties.initialKind);
       this.setData({ kind, kindText: KIND_LABELS[kind] });
-      this.reload();
+      void this.reload();
     },
   },
   methods: {
@@ -181,16 +181,16 @@ Component({
     },
     onReload() {
       this.setData({ state: 'loading', message: '' });
-      this.reload();
+      void this.reload();
     },
     onReloadQuota() {
-      this.loadQuota(this.data.kind);
+      void this.loadQuota(this.data.kind);
     },
     onKind(e: { currentTarget: { dataset: { kind?: string } } }) {
       const kind = asKind(e.currentTarget.dataset.kind);
       if (kind === this.data.kind) return;
       this.setData({ kind, kindText: KIND_LABELS[kind], quota: null, formMessage: '', checkMessage: '' });
-      this.loadQuota(kind);
+      void this.loadQuota(kind);
     },
     onSelectMonth(e: { currentTarget: { dataset: { index: number } } }) {
       const index = Number(e.currentTarget.dataset.index);
@@ -232,12 +232,12 @@ Component({
             form: { ...EMPTY_FORM },
             formMessage: `已记录：${KIND_LABELS[kind]} ${pack.calls} 次`,
           });
-          this.loadQuota(kind);
+          void this.loadQuota(kind);
         },
         (err: unknown) => {
           this.setData({ saving: false, formMessage: addPackErrorText(err) });
           // Show what is stored, so the merchant can see whether a lost answer was saved.
-          if (err instanceof CloudError && err.code === 'NETWORK') this.loadQuota(kind);
+          if (err instanceof CloudError && err.code === 'NETWORK') void this.loadQuota(kind);
         },
       );
     },
@@ -263,8 +263,8 @@ Component({
       setPackPrice(this.data.priceEditId, fen === null ? null : fen / 100).then(
         () => {
           this.setData({ savingPrice: false, priceEditId: '', priceText: '', priceMessage: '已记录价格，费用已按它重新计算' });
-          this.loadQuota(kind);
-          this.loadSummary();
+          void this.loadQuota(kind);
+          void this.loadSummary();
         },
         (err: unknown) =>
           this.setData({
@@ -279,7 +279,7 @@ Component({
       runChecks().then(
         (result) => {
           this.setData({ checking: false, checkMessage: checkText(result) });
-          this.reload();
+          void this.reload();
         },
         (err: unknown) =>
           this.setData({

@@ -8,6 +8,6 @@ export const HOME_URL = '/pages/home/index';
 
 Page({
   onDone() {
-    wx.reLaunch({ url: HOME_URL });
+    void wx.reLaunch({ url: HOME_URL });
   },
 });

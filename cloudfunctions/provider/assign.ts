@@ -110,6 +110,7 @@ export const assign = route(assignInput, async (input, { caller }) => {
     requestId: requestIdFor(input.idempotencyKey),
     calls: sku ? sku.count : null,
     skuName: sku ? sku.skuName : null,
+    componentSpuId: sku?.spuId || null,
     validityDays: sku && sku.duration !== null ? Math.round(sku.duration / DAY_SECONDS) : null,
     status: 'pending',
     submitted: false,

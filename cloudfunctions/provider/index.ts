@@ -11,6 +11,7 @@
  * | assign           | `{ orderId, skuId, receiverAppId, idempotencyKey, beginTime? }`       |
  * | cancel           | `{ assignmentId }`: within 7 days, while unused                       |
  * | assignments.list | `{ receiverAppId?, limit? }`: newest first; settles a few pending     |
+ * | assignments.recheck | `{ assignmentId }`: polls a pending one, looks an unknown one up   |
  * | merchants.usage  | `{ appid, kind? }`: a merchant's quota as WeChat reports it           |
  *
  * WeChat's pushes (result events of assign and cancel, and the URL check) arrive
@@ -24,6 +25,7 @@ import { assign } from './assign';
 import { cancel } from './cancel';
 import { listAssignmentsRoute } from './assignments';
 import { merchantUsageRoute } from './merchants';
+import { recheckRoute } from './recheck';
 import { listOrders, listSkus } from './orders';
 import { handlePush } from './push';
 
@@ -38,6 +40,7 @@ export const main = createHandler({
     assign,
     cancel,
     'assignments.list': listAssignmentsRoute,
+    'assignments.recheck': recheckRoute,
     'merchants.usage': merchantUsageRoute,
   },
 });

@@ -47,6 +47,8 @@ export interface Assignment {
   receivePkgId: string | null;
   status: AssignmentStatus;
   error: ErrorBody | null;
+  /** WeChat's errcode behind `error` (the panel words it in Chinese); null when WeChat gave none. */
+  wechatErrcode: number | null;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -93,5 +95,7 @@ export interface ProviderRoutes {
     input: { receiverAppId?: string; limit?: number };
     output: { assignments: Assignment[]; pollError: string | null };
   };
+  /** A pending or cancelling one is polled; an unknown one is looked up in the merchant's usage packages. */
+  'assignments.recheck': { input: { assignmentId: string }; output: Assignment };
   'merchants.usage': { input: { appid: string; kind?: PhoneKind }; output: MerchantUsage };
 }

@@ -196,6 +196,25 @@ test("orders.list lists the orders of both bulk products (query_list needs a spu
   });
 });
 
+test('one bulk product WeChat refuses does not fail orders.list: the others are listed, the refused one named (its stored copy shown, marked stale)', async () => {
+  const realtimeId = await seedOrder(50_000, '10000120');
+  type Orders = { orders: OrderView[]; staleBecause: string | null; unavailable: Array<{ spuId: string; message: string }> };
+  // The first product asked (10000117, never bought here) is refused: nothing stored for it yet.
+  await t.http('POST', '/v1/faults', { target: `${SP_STATS}/order/query_list`, errcode: 10120002, times: 1 });
+  const partial = await ok<Orders>('orders.list');
+  expect(partial.orders.map((o) => o.orderId)).toEqual([realtimeId]);
+  expect(partial.unavailable).toEqual([{ spuId: '10000117', message: expect.stringContaining('10120002') }]);
+  expect(partial.staleBecause).toBeNull();
+
+  const quickId = await seedOrder(1_000_000);
+  expect((await ok<Orders>('orders.list')).unavailable).toEqual([]);
+  await t.http('POST', '/v1/faults', { target: `${SP_STATS}/order/query_list`, errcode: 10120002, times: 1 });
+  const stale = await ok<Orders>('orders.list');
+  expect(stale.orders.map((o) => o.orderId).sort()).toEqual([quickId, realtimeId].sort());
+  expect(stale.unavailable).toEqual([{ spuId: '10000117', message: expect.any(String) }]);
+  expect(stale.staleBecause).toContain('10000117');
+});
+
 test('assign: 10,000 calls to a merchant; the result event, confirmed with WeChat, marks it done; the merchant sees a source-3 pack', async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);

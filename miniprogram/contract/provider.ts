@@ -19,8 +19,10 @@ export interface ProviderOrder {
 
 export interface ProviderOrders {
   orders: ProviderOrder[];
-  /** Why the list is the last stored copy instead of WeChat's answer; null when fresh. */
+  /** Why some orders are the last stored copy instead of WeChat's answer; null when all are fresh. */
   staleBecause: string | null;
+  /** Bulk products (spuIds) WeChat did not answer for, with why; their orders are the stored copy, if any. */
+  unavailable: Array<{ spuId: string; message: string }>;
 }
 
 export interface ProviderSku {

@@ -287,7 +287,7 @@ describe('assign', () => {
     await settled('request-0001', 'done');
     const realtime = (await t.http<UsageBody>('GET', `/v1/wechat/usage?appid=${RECEIVER}&kind=realtime`)).body;
     expect(realtime.detailList.filter((p) => p.source === 3)).toEqual([
-      expect.objectContaining({ status: 2, startTime: begin / 1000, endTime: begin / 1000 + 30 * 86_400, spuId: '10000078', all: 1000 }),
+      expect.objectContaining({ status: 2, startTime: begin / 1000, endTime: begin / 1000 + 30 * 86_400, spuId: '10000086', all: 1000 }),
     ]);
     expect(await providerPacks()).toEqual([]);
     expect((await assign(orderId, 'request-0002', { skuId: 'sp-1000-30d', beginTime: 'tomorrow' })).errcode).toBe(10120002);

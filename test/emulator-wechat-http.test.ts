@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 const SECRET = 's3cret';
 const OTHER_APPID = 'wx00000000000000ff';
 const QUICK = '10000077';
-const REALTIME = '10000078';
+const REALTIME = '10000086';
 
 let now = START;
 let t: TestEmulator;

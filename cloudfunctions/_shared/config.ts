@@ -117,8 +117,8 @@ const WECHAT_SPU_QUICK = /* @__PURE__ */ variable(
 );
 const WECHAT_SPU_REALTIME = /* @__PURE__ */ variable(
   'WECHAT_SPU_REALTIME',
-  'spuId of the real-time component in the usage API (unconfirmed; set it when known).',
-  { fallback: '10000078' },
+  "spuId of the real-time component in the usage API (community: a WeChat client's usage-API wrapper lists 手机号实时验证组件 as 10000086; not on an official page we could read). A wrong one is refused or answered empty, which reconciliation treats as unknown, never as zero left.",
+  { fallback: '10000086' },
 );
 const PROVIDER_APPID = /* @__PURE__ */ variable(
   'PROVIDER_APPID',

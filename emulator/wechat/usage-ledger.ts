@@ -13,9 +13,9 @@
  */
 import type { PhoneKind } from './phone-sandbox';
 
-/** spuIds of the two components. The quick one is community-observed; the real-time one is our assumption. */
+/** spuIds of the two components, both community-observed (docs/provider.md "Facts and their sources"). */
 export const QUICK_SPU_ID = '10000077';
-export const REALTIME_SPU_ID = '10000078';
+export const REALTIME_SPU_ID = '10000086';
 export const SPU_IDS: Record<PhoneKind, string> = { quick: QUICK_SPU_ID, realtime: REALTIME_SPU_ID };
 
 export function kindOfSpu(spuId: string): PhoneKind | null {

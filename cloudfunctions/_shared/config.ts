@@ -192,6 +192,11 @@ const PROVIDER_POLL_MAX_ATTEMPTS = /* @__PURE__ */ variable(
   "After this many checks without WeChat's final word an assignment is marked unknown (shown to admins, no more resends).",
   { fallback: '10' },
 );
+const PROVIDER_FLEET_MAX_AGE_MINUTES = /* @__PURE__ */ variable(
+  'PROVIDER_FLEET_MAX_AGE_MINUTES',
+  "How old a merchant's usage reading may be before fleet.list or cron asks WeChat again (one usage call per merchant and component).",
+  { fallback: '60' },
+);
 const QUICKPHONE_CLOCK_OFFSET_MS = /* @__PURE__ */ variable(
   'QUICKPHONE_CLOCK_OFFSET_MS',
   "Milliseconds the functions' clock (`now()`) runs ahead of the system clock. The emulator sets it on each invocation when a test drives its clock; never deployed.",
@@ -234,6 +239,7 @@ export const CONFIG_VARS = {
   PROVIDER_CALL_TIMEOUT_MS,
   PROVIDER_PUSH_APPID,
   PROVIDER_BEGIN_TIME_WITHIN_ORDER,
+  PROVIDER_FLEET_MAX_AGE_MINUTES,
   DOCTOR_KEY,
   QUICKPHONE_CLOCK_OFFSET_MS,
 } as const;
@@ -308,6 +314,7 @@ export const providerBulkSpuIds = () =>
     .filter(Boolean);
 export const providerOrderStatusNames = () => read(PROVIDER_ORDER_STATUS_NAMES);
 export const providerPollMaxAttempts = () => positiveInt(PROVIDER_POLL_MAX_ATTEMPTS);
+export const providerFleetMaxAgeMs = () => positiveInt(PROVIDER_FLEET_MAX_AGE_MINUTES) * 60_000;
 export const providerCallTimeoutMs = () => positiveInt(PROVIDER_CALL_TIMEOUT_MS);
 /** The appid a decrypted push must be sealed for; null: not checked. */
 export function providerPushAppid(): string | null {

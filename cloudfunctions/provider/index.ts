@@ -13,6 +13,11 @@
  * | assignments.list | `{ receiverAppId?, limit? }`: newest first; settles a few pending     |
  * | assignments.recheck | `{ assignmentId }`: polls a pending one, looks an unknown one up   |
  * | merchants.usage  | `{ appid, kind? }`: a merchant's quota as WeChat reports it           |
+ * | fleet.list       | `{ limit?, cursor?, refresh? }`: every merchant's quota, fewest days first |
+ * | fleet.add        | `{ appid }`: adds a merchant to the fleet                             |
+ * | topups.set       | `{ appid, kind, orderId, skuId, belowCalls, maxPerMonth }`            |
+ * | topups.list      | the top-up rules with what each did                                   |
+ * | topups.remove    | `{ appid, kind }`                                                     |
  *
  * WeChat's pushes (result events of assign and cancel, and the URL check) arrive
  * through CloudBase HTTP access (push.ts: an event with `httpMethod`, no `$url` and no
@@ -26,6 +31,8 @@ import { cancel } from './cancel';
 import { listAssignmentsRoute } from './assignments';
 import { merchantUsageRoute } from './merchants';
 import { recheckRoute } from './recheck';
+import { fleetAddRoute, fleetListRoute } from './fleet';
+import { topupsListRoute, topupsRemoveRoute, topupsSetRoute } from './topups';
 import { listOrders, listSkus } from './orders';
 import { handlePush } from './push';
 
@@ -42,5 +49,10 @@ export const main = createHandler({
     'assignments.list': listAssignmentsRoute,
     'assignments.recheck': recheckRoute,
     'merchants.usage': merchantUsageRoute,
+    'fleet.list': fleetListRoute,
+    'fleet.add': fleetAddRoute,
+    'topups.set': topupsSetRoute,
+    'topups.list': topupsListRoute,
+    'topups.remove': topupsRemoveRoute,
   },
 });

@@ -88,6 +88,65 @@ export interface MerchantUsage {
   }>;
 }
 
+/** One component of a merchant as WeChat's usage API last reported it; figures null until it answered. */
+export interface FleetKind {
+  all: number | null;
+  used: number | null;
+  remaining: number | null;
+  /** Whole days the remaining calls last at the recent rate; null without a rate yet. */
+  daysLeft: number | null;
+  checkedAt: IsoTime | null;
+  /** Why the last reading failed (the figures are then the previous ones). */
+  error: string | null;
+}
+
+export interface FleetMerchant {
+  appid: string;
+  /** `added`: by an admin (fleet.add, topups.set); `assigned`: joined with its first assignment. */
+  source: 'added' | 'assigned';
+  /** The fewest days left over its components. */
+  daysLeft: number | null;
+  kinds: Record<PhoneKind, FleetKind>;
+}
+
+export interface FleetPage {
+  merchants: FleetMerchant[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export interface TopupParams {
+  appid: string;
+  kind: PhoneKind;
+  orderId: string;
+  skuId: string;
+  belowCalls: number;
+  maxPerMonth: number;
+}
+
+export interface TopupEvent {
+  at: IsoTime;
+  outcome: 'assigned' | 'done' | 'failed' | 'stopped';
+  assignmentId: string | null;
+  remaining: number | null;
+  note: string;
+}
+
+export interface TopupRule extends TopupParams {
+  skuName: string;
+  skuCalls: number | null;
+  /** `stopped`: with `stoppedBecause`; topups.set again re-arms it. */
+  state: 'active' | 'stopped';
+  stoppedBecause: string | null;
+  /** China day (YYYY-MM-DD) of the last top-up. */
+  lastDay: string | null;
+  thisMonth: number;
+  pendingAssignmentId: string | null;
+  /** What the rule did, oldest first (the last 20). */
+  history: TopupEvent[];
+  updatedAt: IsoTime;
+}
+
 export interface ProviderRoutes {
   'orders.list': { input: NoInput; output: ProviderOrders };
   'skus.list': { input: { orderId: string }; output: { skus: ProviderSku[] } };
@@ -100,4 +159,9 @@ export interface ProviderRoutes {
   /** A pending or cancelling one is polled; an unknown one is looked up in the merchant's usage packages. */
   'assignments.recheck': { input: { assignmentId: string }; output: Assignment };
   'merchants.usage': { input: { appid: string; kind?: PhoneKind }; output: MerchantUsage };
+  'fleet.list': { input: { limit?: number; cursor?: string; refresh?: boolean }; output: FleetPage };
+  'fleet.add': { input: { appid: string }; output: FleetMerchant };
+  'topups.set': { input: TopupParams; output: TopupRule };
+  'topups.list': { input: NoInput; output: { rules: TopupRule[] } };
+  'topups.remove': { input: { appid: string; kind: PhoneKind }; output: { removed: true } };
 }

@@ -65,6 +65,8 @@ export function topupView(doc: TopupDoc) {
     maxPerMonth: doc.maxPerMonth,
     state: doc.state,
     stoppedBecause: doc.stoppedBecause,
+    stopKind: doc.stopKind ?? null,
+    stopErrcode: doc.stopErrcode ?? null,
     lastDay: doc.lastDay,
     thisMonth: doc.month === chinaMonth(now()) ? doc.monthCount : 0,
     pendingAssignmentId: doc.pendingAssignmentId,
@@ -92,6 +94,8 @@ export const topupsSetRoute = route(setInput, async (input, { caller }) => {
     skuCalls: sku.count,
     state: 'active',
     stoppedBecause: null,
+    stopKind: null,
+    stopErrcode: null,
     // Counters survive a re-set: re-arming a rule never tops up twice in a day or past the month's limit.
     lastDay: before?.lastDay ?? null,
     month: before?.month ?? null,
@@ -152,21 +156,36 @@ async function followUp(rule: TopupDoc, at: Date): Promise<boolean> {
       const reason = assignment
         ? `The top-up ${assignment._id} ended ${assignment.status}: ${assignment.error?.message ?? 'no reason given'}`
         : 'The top-up assignment record is gone.';
-      await stop(rule, at, reason, rule.pendingAssignmentId);
+      const kind = assignment?.status === 'failed' ? 'assign-refused' : 'assign-unknown';
+      await stop(rule, at, { reason, kind, errcode: assignment?.error?.errcode ?? null }, rule.pendingAssignmentId);
       return false;
     }
   }
 }
 
-async function stop(rule: TopupDoc, at: Date, reason: string, assignmentId: string | null, remaining: number | null = null) {
-  const event: TopupEvent = { at, outcome: 'stopped', assignmentId, remaining, note: reason };
-  await recordTopupRun(rule._id, { state: 'stopped', stoppedBecause: reason, pendingAssignmentId: null }, event);
+interface StopCause {
+  reason: string;
+  kind: NonNullable<TopupRule['stopKind']>;
+  errcode: number | null;
+}
+
+async function stop(rule: TopupDoc, at: Date, cause: StopCause, assignmentId: string | null, remaining: number | null = null) {
+  const event: TopupEvent = { at, outcome: 'stopped', assignmentId, remaining, note: cause.reason };
+  const change = {
+    state: 'stopped' as const,
+    stoppedBecause: cause.reason,
+    stopKind: cause.kind,
+    stopErrcode: cause.errcode,
+    pendingAssignmentId: null,
+  };
+  await recordTopupRun(rule._id, change, event);
+  const reason = cause.reason;
   logEvent('warn', { fn: 'provider', topup: rule._id, stopped: reason });
 }
 
 type TopUpOutcome =
   | { kind: 'sent'; assignmentId: string; note: string }
-  | { kind: 'refused'; assignmentId: string | null; reason: string }
+  | { kind: 'refused'; assignmentId: string | null; reason: string; errcode: number | null }
   /** Nothing stored or sent (WeChat could not be reached to read the order): the next run tries again. */
   | { kind: 'not-sent' };
 
@@ -183,7 +202,12 @@ async function topUp(rule: TopupDoc, idempotencyKey: string, at: Date): Promise<
     // Stored but WeChat did not answer: it is resent under the same key (followUp polls it).
     if (record?.status === 'pending') return { kind: 'sent', assignmentId, note: `Sent; WeChat has not answered yet (${err.message})` };
     if (!record && err.code === 'UPSTREAM_UNAVAILABLE') return { kind: 'not-sent' };
-    return { kind: 'refused', assignmentId: record ? assignmentId : null, reason: `The assign was refused: ${err.message}` };
+    return {
+      kind: 'refused',
+      assignmentId: record ? assignmentId : null,
+      reason: `The assign was refused: ${err.message}`,
+      errcode: record?.error?.errcode ?? null,
+    };
   }
 }
 
@@ -203,14 +227,20 @@ export async function runTopups(fleet: readonly MerchantDoc[], at: Date): Promis
     const decision = topupDecision(current, { day, month }, { remaining, orderRemaining, skuCalls: current.skuCalls });
     if (decision.act === 'wait') continue;
     if (decision.act === 'stop') {
-      await stop(current, at, decision.reason, null, remaining);
+      await stop(current, at, { reason: decision.reason, kind: 'order-exhausted', errcode: null }, null, remaining);
       report.stopped.push({ appid: current.appid, kind: current.kind, reason: decision.reason });
       continue;
     }
     const outcome = await topUp(current, decision.idempotencyKey, at);
     if (outcome.kind === 'not-sent') continue;
     if (outcome.kind === 'refused') {
-      await stop(current, at, outcome.reason, outcome.assignmentId, remaining);
+      await stop(
+        current,
+        at,
+        { reason: outcome.reason, kind: 'assign-refused', errcode: outcome.errcode },
+        outcome.assignmentId,
+        remaining,
+      );
       report.stopped.push({ appid: current.appid, kind: current.kind, reason: outcome.reason });
       continue;
     }

@@ -137,7 +137,11 @@ export interface TopupRule extends TopupParams {
   skuCalls: number | null;
   /** `stopped`: with `stoppedBecause`; topups.set again re-arms it. */
   state: 'active' | 'stopped';
+  /** The server's reason (English, for developers). */
   stoppedBecause: string | null;
+  /** Why it stopped, for the panel's words; `stopErrcode` is WeChat's errcode when it refused. */
+  stopKind: 'order-exhausted' | 'assign-refused' | 'assign-unknown' | null;
+  stopErrcode: number | null;
   /** China day (YYYY-MM-DD) of the last top-up. */
   lastDay: string | null;
   thisMonth: number;

@@ -9,6 +9,8 @@ const rule: TopupRule = {
   maxPerMonth: 2,
   state: 'active',
   stoppedBecause: null,
+  stopKind: null,
+  stopErrcode: null,
   lastDay: null,
   month: null,
   monthCount: 0,

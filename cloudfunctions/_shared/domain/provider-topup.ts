@@ -17,6 +17,9 @@ export interface TopupRule {
   /** `stopped`: an admin must set the rule again (topups.set) to re-arm it. */
   state: 'active' | 'stopped';
   stoppedBecause: string | null;
+  /** Why it stopped, for the panel's words: the order ran out, WeChat refused the assign (with its errcode), or left it unknown. */
+  stopKind: 'order-exhausted' | 'assign-refused' | 'assign-unknown' | null;
+  stopErrcode: number | null;
   /** China day and month of the last top-up, and how many this month. */
   lastDay: string | null;
   month: string | null;

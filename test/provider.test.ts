@@ -268,6 +268,8 @@ test('assign: 10,000 calls to a merchant; the result event, confirmed with WeCha
   }>('merchants.usage', { appid: MERCHANT });
   expect(viaRoute).toMatchObject({ appid: MERCHANT, all: 10_001, remaining: 10_001 });
   expect(viaRoute.packs).toContainEqual(expect.objectContaining({ source: 'provider', calls: 10_000, used: 0 }));
+  // The trial as WeChat sends it (pkgId "", endTime 4294967295): no end, not an expiry in 2106.
+  expect(viaRoute.packs).toContainEqual(expect.objectContaining({ source: 'trial', calls: 1, expiresAt: null }));
 });
 
 test('the same key twice assigns once; the same key with other parameters is a CONFLICT', async () => {

@@ -8,6 +8,7 @@
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
+import { authorizerRefreshTokenFor, DEFAULT_COMPONENT_VERIFY_TICKET } from '../emulator/wechat/provider-component';
 import type { Envelope } from './support/envelope';
 import { waitFor } from './support/wait';
 import type { FleetPage, FleetMerchant, TopupRule } from '../miniprogram/contract/provider';
@@ -35,6 +36,9 @@ beforeAll(async () => {
       PROVIDER_MERCHANT_SECRETS: JSON.stringify({ [MERCHANT]: 'merchant-secret', [QUIET]: 'quiet-secret' }),
       PROVIDER_PUSH_TOKEN: DEFAULT_SP_PUSH_TOKEN,
       PROVIDER_POLL_AFTER_SECONDS: '0',
+      // A third-party platform, for merchants read through authorizer tokens.
+      PROVIDER_COMPONENT_APPID: 'wx0c0c0c0c0c0c0c0c',
+      PROVIDER_COMPONENT_APPSECRET: 'component-secret',
     },
   });
 });
@@ -225,4 +229,31 @@ test('topups.set refuses a SKU the order cannot be assigned as, and bad input', 
   expect(await refuse({ ...base, maxPerMonth: 0 })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   expect(await refuse({ ...base, kind: 'slow' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   expect(await t.docs('provider_topups')).toEqual([]);
+});
+
+test("a merchant read with the third-party platform's authorizer token: component token from the stored ticket, authorizer token from its refresh token", async () => {
+  const AUTHORIZED = 'wxa1b2c3d4e5f6071a';
+  const STALE = 'wxa1b2c3d4e5f6071b';
+  // Before any component_verify_ticket is stored: the error says so; nothing is read as zero.
+  const early = await ok<FleetMerchant>('fleet.add', { appid: AUTHORIZED, authorizerRefreshToken: authorizerRefreshTokenFor(AUTHORIZED) });
+  expect(early.kinds.quick).toMatchObject({ remaining: null, error: expect.stringContaining('component_verify_ticket') });
+
+  // What the platform's ticket receiver stores (WeChat pushes a ticket every 10 minutes).
+  await t.http('PUT', '/v1/db/provider_component/verify_ticket', { ticket: DEFAULT_COMPONENT_VERIFY_TICKET });
+  const counts = () => t.emulator.stats.actionCounts();
+  const page = await ok<FleetPage>('fleet.list', { refresh: true });
+  expect(row(page, AUTHORIZED).kinds).toMatchObject({
+    quick: { all: 10, used: 0, remaining: 10, error: null },
+    realtime: { all: 10, remaining: 10, error: null },
+  });
+  // One component token and one authorizer token, cached for both components.
+  expect(counts()['wechat:/cgi-bin/component/api_component_token']).toBe(1);
+  expect(counts()['wechat:/cgi-bin/component/api_authorizer_token']).toBe(1);
+  // The refresh token is stored, never answered.
+  expect(JSON.stringify(page)).not.toContain('refreshtoken');
+
+  // A refresh token WeChat does not accept (61023 here): named per merchant; the others still read.
+  const stale = await ok<FleetMerchant>('fleet.add', { appid: STALE, authorizerRefreshToken: 'refreshtoken@@@revoked' });
+  expect(stale.kinds.quick).toMatchObject({ remaining: null, error: expect.stringContaining('61023') });
+  expect(stale.kinds.quick.error).not.toContain('revoked');
 });

@@ -7,7 +7,9 @@
  * first; unknown last). Readings older than PROVIDER_FLEET_MAX_AGE_MINUTES on that page
  * are read again first (all of the page with `refresh: true`): one usage call per
  * merchant and component, FLEET_CONCURRENCY at a time. Cron refreshes the whole fleet
- * the same way (fleet-cron.ts). `fleet.add { appid }` adds a merchant by appid.
+ * the same way (fleet-cron.ts). `fleet.add { appid, authorizerRefreshToken? }` adds a
+ * merchant by appid, with the refresh token of its authorization of your third-party
+ * platform when its usage is read through authorizer tokens.
  */
 import * as v from 'valibot';
 import { pageLimit } from '../_shared/domain/amount-schemas';
@@ -21,7 +23,14 @@ import { wechatUsedTotal } from '../_shared/domain/reconcile';
 import { usageUnknownReason } from '../_shared/domain/usage-answer';
 import type { PhoneKind } from '../_shared/domain/settings';
 import { listAssignments } from '../_shared/data/provider-assignments';
-import { ensureMerchant, findMerchant, listMerchants, saveReading, type MerchantDoc } from '../_shared/data/provider-merchants';
+import {
+  ensureMerchant,
+  findMerchant,
+  listMerchants,
+  saveAuthorizerRefreshToken,
+  saveReading,
+  type MerchantDoc,
+} from '../_shared/data/provider-merchants';
 import { merchantUsage } from '../_shared/wechat/service-provider';
 import { appid } from './inputs';
 import { toAppError } from './wechat-errors';
@@ -127,9 +136,22 @@ export const fleetListRoute = route(listInput, async ({ limit, cursor, refresh }
   };
 });
 
-export const fleetAddRoute = route(v.object({ appid: appid('appid') }), async ({ appid: id }, { caller }) => {
+const addInput = v.object({
+  appid: appid('appid'),
+  /** The merchant's authorizer_refresh_token from its authorization of your third-party platform; stored, never answered. */
+  authorizerRefreshToken: v.optional(
+    v.pipe(
+      v.string('authorizerRefreshToken must be a string'),
+      v.trim(),
+      v.regex(/^[\x21-\x7e]{1,512}$/, 'authorizerRefreshToken is malformed'),
+    ),
+  ),
+});
+
+export const fleetAddRoute = route(addInput, async ({ appid: id, authorizerRefreshToken }, { caller }) => {
   const at = now();
   await ensureMerchant(id, at, requireOpenid(caller));
+  if (authorizerRefreshToken) await saveAuthorizerRefreshToken(id, authorizerRefreshToken);
   const merchant = await findMerchant(id);
   if (!merchant) throw new AppError('INTERNAL', 'The merchant was not stored; try again.');
   const [fresh] = await refreshMerchants([merchant], at, 0);

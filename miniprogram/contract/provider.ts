@@ -164,7 +164,8 @@ export interface ProviderRoutes {
   'assignments.recheck': { input: { assignmentId: string }; output: Assignment };
   'merchants.usage': { input: { appid: string; kind?: PhoneKind }; output: MerchantUsage };
   'fleet.list': { input: { limit?: number; cursor?: string; refresh?: boolean }; output: FleetPage };
-  'fleet.add': { input: { appid: string }; output: FleetMerchant };
+  /** `authorizerRefreshToken`: stored for the third-party platform's authorizer tokens; never answered. */
+  'fleet.add': { input: { appid: string; authorizerRefreshToken?: string }; output: FleetMerchant };
   'topups.set': { input: TopupParams; output: TopupRule };
   'topups.list': { input: NoInput; output: { rules: TopupRule[] } };
   'topups.remove': { input: { appid: string; kind: PhoneKind }; output: { removed: true } };

@@ -82,6 +82,17 @@ async function fillForm(comp: Comp, orderId: string, appid: string) {
   await fire(comp.querySelector('.provider__appid'), 'input', { value: appid });
 }
 
+/** A panel with one order and one assignment to MERCHANT made through the form, settled done. */
+async function mountWithDoneAssignment() {
+  const orderId = await seedOrder();
+  const comp = await mount();
+  await fillForm(comp, orderId, MERCHANT);
+  await fire(comp.querySelector('.provider__assign'));
+  await fire(comp.querySelector('.provider__confirm-ok'));
+  await eventually(() => expect(comp.data.assignments.map((a: { status: string }) => a.status)).toEqual(['done']), 15000);
+  return { orderId, comp };
+}
+
 test('orders with calls/used/remaining; assigning 10000 through the form and its confirmation; it becomes 已分配', async () => {
   const orderId = await seedOrder();
   const comp = await mount();
@@ -192,12 +203,7 @@ test('a retry after a dropped connection reuses the key; a retry after a lost an
 });
 
 test('a done assignment can be withdrawn (→ 已撤回); one WeChat refuses to withdraw shows a clear CONFLICT message', async () => {
-  const orderId = await seedOrder();
-  const comp = await mount();
-  await fillForm(comp, orderId, MERCHANT);
-  await fire(comp.querySelector('.provider__assign'));
-  await fire(comp.querySelector('.provider__confirm-ok'));
-  await eventually(() => expect(comp.data.assignments.map((a: { status: string }) => a.status)).toEqual(['done']), 15000);
+  const { comp } = await mountWithDoneAssignment();
 
   // WeChat refuses (the pack is used, or older than 7 days): CONFLICT, in words; still 已分配.
   const fault = await t.http('POST', '/v1/faults', {
@@ -247,12 +253,7 @@ test('a bulk product WeChat refuses is said above the orders, not hidden', async
 });
 
 test('the fleet lists the merchant assigned to; a top-up rule is set from the form and listed with its state', async () => {
-  const orderId = await seedOrder();
-  const comp = await mount();
-  await fillForm(comp, orderId, MERCHANT);
-  await fire(comp.querySelector('.provider__assign'));
-  await fire(comp.querySelector('.provider__confirm-ok'));
-  await eventually(() => expect(comp.data.assignments.map((a: { status: string }) => a.status)).toEqual(['done']), 15000);
+  const { orderId, comp } = await mountWithDoneAssignment();
   await fire(comp.querySelector('.provider__fleet-refresh'));
   await eventually(() => expect(comp.querySelectorAll('.provider__merchant')).toHaveLength(1), 15000);
   // No token source is configured for it here: the row says so instead of showing zero.

@@ -19,6 +19,7 @@ interface Report {
     status: string;
     reason?: string;
     kinds?: Array<{ kind: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number }>;
+    unknown?: Array<{ kind: string; reason: string }>;
   };
   recounted: number;
 }
@@ -269,6 +270,29 @@ describe('with WeChat credentials', () => {
     const report = (await w.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
     expect(report).toMatchObject({ ok: true, data: { reconciliation: { status: 'failed', reason: expect.stringContaining('45009') } } });
     expect(JSON.stringify(report)).not.toContain('the-secret');
+  });
+
+  test('each kind is reconciled on its own: a kind WeChat refuses is unknown (never zero left, no breaker), the other still reconciled', async () => {
+    await w.reset();
+    // Both kinds in use: a quick charge of today, and real-time configured from now on.
+    const code = await w.mintCode({ phoneNumber: '13900000009', openid: 'o_rt' });
+    await w.call('auth', { $url: 'bindPhone', code }, 'o_rt');
+    const version = (await callData<Settings>(w, 'admin', 'settings.get', {}, BOSS)).version;
+    await callData(w, 'admin', 'settings.update', { version, patch: { phoneCapture: { kind: 'realtime' } } }, BOSS);
+    // The first usage query (quick) is refused, as WeChat refuses a spuId it does not know.
+    await w.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/usage/get', errcode: 40097, times: 1 });
+    const report = (await w.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+    expect(report).toMatchObject({
+      ok: true,
+      data: {
+        reconciliation: {
+          status: 'ok',
+          kinds: [{ kind: 'realtime' }],
+          unknown: [{ kind: 'quick', reason: expect.stringContaining('40097') }],
+        },
+        breakers: { tripped: null, breaker: { tripped: false } },
+      },
+    });
   });
 
   test('a pack a service provider assigned is picked up by reconciliation with source "provider"', async () => {

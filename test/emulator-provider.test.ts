@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type TestEmulator } from './support/emulator';
-import type { UsageAnswer } from '../emulator/wechat/usage-ledger';
+import type { UsageAnswer, WireUsageAnswer } from '../emulator/wechat/usage-ledger';
 import { readPush } from '../cloudfunctions/_shared/domain/provider-push';
 import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
 import { waitFor as waitUntil } from './support/wait';
@@ -34,6 +34,8 @@ type Order = {
 };
 type Sku = { spuId: string; skuId: string; skuName: string; attr: { duration: number; proportion: { quota: { quota: number } } } };
 type UsageBody = Answer & Omit<UsageAnswer, 'errcode' | 'errmsg'>;
+/** What WeChat's paths answer: counts as strings. */
+type WireBody = Answer & Omit<WireUsageAnswer, 'errcode' | 'errmsg'>;
 type SpOrdersView = {
   orders: Array<{
     orderId: string;
@@ -268,10 +270,12 @@ describe('assign', () => {
       },
     ]);
     // WeChat's usage API, with the receiver's own token, says the same.
-    const viaWechat = (await t.http<UsageBody>('GET', `/wechat/wxa/charge/usage/get?access_token=${await token(RECEIVER)}&spuId=10000077`))
+    const viaWechat = (await t.http<WireBody>('GET', `/wechat/wxa/charge/usage/get?access_token=${await token(RECEIVER)}&spuId=10000077`))
       .body;
-    expect(viaWechat).toEqual(await receiverUsage());
-    expect(viaWechat).toMatchObject({ all: 10_001, total: 2 });
+    const own = await receiverUsage();
+    expect(viaWechat).toMatchObject({ all: String(own.all), effectiveUse: String(own.effectiveUse), total: 2 });
+    expect(viaWechat).toMatchObject({ all: '10001', total: 2 });
+    expect(viaWechat.detailList).toContainEqual(expect.objectContaining({ source: 3, all: '10000', used: '0' }));
     // Another mini program got nothing.
     expect(await providerPacks(OTHER_RECEIVER)).toEqual([]);
 
@@ -287,7 +291,7 @@ describe('assign', () => {
     await settled('request-0001', 'done');
     const realtime = (await t.http<UsageBody>('GET', `/v1/wechat/usage?appid=${RECEIVER}&kind=realtime`)).body;
     expect(realtime.detailList.filter((p) => p.source === 3)).toEqual([
-      expect.objectContaining({ status: 2, startTime: begin / 1000, endTime: begin / 1000 + 30 * 86_400, spuId: '10000078', all: 1000 }),
+      expect.objectContaining({ status: 2, startTime: begin / 1000, endTime: begin / 1000 + 30 * 86_400, spuId: '10000086', all: 1000 }),
     ]);
     expect(await providerPacks()).toEqual([]);
     expect((await assign(orderId, 'request-0002', { skuId: 'sp-1000-30d', beginTime: 'tomorrow' })).errcode).toBe(10120002);
@@ -587,12 +591,12 @@ describe('provider usage, faults, stats, reset', () => {
     await buy({ calls: 7, spuId: REALTIME_BULK });
     await assign(a, 'request-0001');
     now = START + 11 * DAY;
-    const usage = await sp<UsageBody>(`usage/get?spuId=${QUICK_BULK}&offset=0&limit=20`);
+    const usage = await sp<WireBody>(`usage/get?spuId=${QUICK_BULK}&offset=0&limit=20`);
     expect(usage).toEqual({
       errcode: 0,
       errmsg: 'ok',
-      effectiveUse: 10_000,
-      all: 20_000,
+      effectiveUse: '10000',
+      all: '20000',
       total: 2,
       detailList: [
         {
@@ -600,8 +604,8 @@ describe('provider usage, faults, stats, reset', () => {
           status: 1,
           startTime: START / 1000,
           endTime: START / 1000 + 365 * 86_400,
-          all: 20_000,
-          used: 10_000,
+          all: '20000',
+          used: '10000',
           spuId: QUICK_BULK,
           skuId: 'sp-bulk-20000-365d',
           source: 3,
@@ -611,15 +615,15 @@ describe('provider usage, faults, stats, reset', () => {
           status: 3,
           startTime: (START + DAY) / 1000,
           endTime: (START + 11 * DAY) / 1000,
-          all: 5000,
-          used: 0,
+          all: '5000',
+          used: '0',
           spuId: QUICK_BULK,
           skuId: 'sp-bulk-5000-10d',
           source: 3,
         },
       ],
     });
-    expect((await sp<UsageBody>(`usage/get?spuId=${QUICK_BULK}&offset=1&limit=1`)).detailList.map((p) => p.pkgId)).toEqual([b]);
+    expect((await sp<WireBody>(`usage/get?spuId=${QUICK_BULK}&offset=1&limit=1`)).detailList.map((p) => p.pkgId)).toEqual([b]);
     expect((await sp('usage/get?spuId=1')).errcode).toBe(40097);
     expect((await sp(`usage/get?spuId=${QUICK_BULK}&limit=21`)).errcode).toBe(40097);
   });

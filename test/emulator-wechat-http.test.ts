@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type TestEmulator } from './support/emulator';
-import type { UsageAnswer } from '../emulator/wechat/usage-ledger';
+import type { UsageAnswer, WireUsageAnswer } from '../emulator/wechat/usage-ledger';
 
 const START = Date.UTC(2026, 2, 1, 8, 0, 0);
 const DAY = 86_400_000;
 const SECRET = 's3cret';
 const OTHER_APPID = 'wx00000000000000ff';
 const QUICK = '10000077';
-const REALTIME = '10000078';
+const REALTIME = '10000086';
 
 let now = START;
 let t: TestEmulator;
@@ -34,6 +34,8 @@ beforeEach(async () => {
 
 type WechatError = { errcode: number; errmsg: string };
 type UsageBody = WechatError & Omit<UsageAnswer, 'errcode' | 'errmsg'>;
+/** What WeChat's path answers: counts as strings. */
+type WireBody = WechatError & Omit<WireUsageAnswer, 'errcode' | 'errmsg'>;
 type ErrorBody = { error: { code: string; message: string; errno?: number } };
 
 const wechat = <T>(path: string, body?: unknown) => t.http<T>(body === undefined ? 'GET' : 'POST', `/wechat${path}`, body);
@@ -47,7 +49,7 @@ async function token(appid = t.emulator.appid): Promise<string> {
 }
 
 const usage = async (accessToken: string, spuId = QUICK, page = '') =>
-  (await wechat<UsageBody>(`/wxa/charge/usage/get?access_token=${accessToken}&spuId=${spuId}${page}`)).body;
+  (await wechat<WireBody>(`/wxa/charge/usage/get?access_token=${accessToken}&spuId=${spuId}${page}`)).body;
 const mint = (kind: 'quick' | 'realtime' = 'quick', appid?: string) =>
   t.http<{ code: string } & ErrorBody>('POST', '/v1/wechat/phone-codes', { phoneNumber: '13800138000', kind, appid });
 const addPack = (body: Record<string, unknown>) => t.http<{ pkgId: string } & ErrorBody>('POST', '/v1/wechat/packs', body);
@@ -127,33 +129,39 @@ describe('the usage API', () => {
     const quick = await usage(accessToken);
     const realtime = await usage(accessToken, REALTIME);
     const { body: charges } = await t.http<{ byKind: { quick: number; realtime: number } }>('GET', '/v1/wechat/charges');
-    expect(quick.effectiveUse).toBe(charges.byKind.quick);
-    expect(realtime.effectiveUse).toBe(charges.byKind.realtime);
+    expect(Number(quick.effectiveUse)).toBe(charges.byKind.quick);
+    expect(Number(realtime.effectiveUse)).toBe(charges.byKind.realtime);
+    // As charge_get_usage_detail documents it: counts are strings ("64位数字"), times numbers;
+    // the trial as WeChat sends it: pkgId "", no end as 4294967295.
     expect(quick).toEqual({
       errcode: 0,
       errmsg: 'ok',
-      effectiveUse: 2,
-      all: 3,
+      effectiveUse: '2',
+      all: '3',
       total: 1,
       detailList: [
         {
-          pkgId: expect.any(String),
+          pkgId: '',
           status: 1,
           startTime: START / 1000,
-          endTime: 0,
-          all: 3,
-          used: 2,
+          endTime: 4_294_967_295,
+          all: '3',
+          used: '2',
           spuId: QUICK,
           skuId: 'trial',
           source: 1,
         },
       ],
     });
-    expect(realtime.detailList).toEqual([expect.objectContaining({ spuId: REALTIME, used: 1, all: 3, source: 1 })]);
-    // The same JSON, all packages, without a token: for tests and curl.
-    expect((await t.http('GET', '/v1/wechat/usage?kind=quick')).body).toEqual(quick);
+    expect(realtime.detailList).toEqual([expect.objectContaining({ spuId: REALTIME, used: '1', all: '3', source: 1 })]);
+    // The same figures in numbers, all packages, without a token: the emulator's own API, for tests and curl.
+    expect((await t.http('GET', '/v1/wechat/usage?kind=quick')).body).toMatchObject({
+      effectiveUse: 2,
+      all: 3,
+      detailList: [expect.objectContaining({ pkgId: expect.stringMatching(/^\d+$/), endTime: 0, all: 3, used: 2 })],
+    });
     // Another mini program has its own ledger.
-    expect(await usage(await token(OTHER_APPID))).toMatchObject({ effectiveUse: 0, all: 3, total: 1 });
+    expect(await usage(await token(OTHER_APPID))).toMatchObject({ effectiveUse: '0', all: '3', total: 1 });
   });
 
   test('pages the packages in start order, limit at most 20', async () => {
@@ -161,7 +169,7 @@ describe('the usage API', () => {
       expect((await addPack({ calls: 10, validityDays: 30, startsAt: new Date(START - i * DAY).toISOString() })).status).toBe(200);
     const accessToken = await token();
     const first = await usage(accessToken);
-    expect(first).toMatchObject({ total: 23, all: 3 + 22 * 10, effectiveUse: 0 });
+    expect(first).toMatchObject({ total: 23, all: String(3 + 22 * 10), effectiveUse: '0' });
     expect(first.detailList).toHaveLength(20);
     const rest = await usage(accessToken, QUICK, '&offset=20&limit=20');
     expect(rest.detailList).toHaveLength(3);
@@ -174,7 +182,7 @@ describe('the usage API', () => {
     ]);
     expect(listed[0]).toMatchObject({
       source: 2,
-      all: 10,
+      all: '10',
       status: 1,
       startTime: (START - 21 * DAY) / 1000,
       endTime: (START + 9 * DAY) / 1000,

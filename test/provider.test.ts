@@ -43,6 +43,7 @@ interface AssignmentView extends AssignAnswer {
   createdAt: string;
   updatedAt: string;
   error: { code: string; message: string } | null;
+  wechatErrcode: number | null;
 }
 interface AssignmentDoc {
   _id: string;
@@ -195,6 +196,25 @@ test("orders.list lists the orders of both bulk products (query_list needs a spu
   });
 });
 
+test('one bulk product WeChat refuses does not fail orders.list: the others are listed, the refused one named (its stored copy shown, marked stale)', async () => {
+  const realtimeId = await seedOrder(50_000, '10000120');
+  type Orders = { orders: OrderView[]; staleBecause: string | null; unavailable: Array<{ spuId: string; message: string }> };
+  // The first product asked (10000117, never bought here) is refused: nothing stored for it yet.
+  await t.http('POST', '/v1/faults', { target: `${SP_STATS}/order/query_list`, errcode: 10120002, times: 1 });
+  const partial = await ok<Orders>('orders.list');
+  expect(partial.orders.map((o) => o.orderId)).toEqual([realtimeId]);
+  expect(partial.unavailable).toEqual([{ spuId: '10000117', message: expect.stringContaining('10120002') }]);
+  expect(partial.staleBecause).toBeNull();
+
+  const quickId = await seedOrder(1_000_000);
+  expect((await ok<Orders>('orders.list')).unavailable).toEqual([]);
+  await t.http('POST', '/v1/faults', { target: `${SP_STATS}/order/query_list`, errcode: 10120002, times: 1 });
+  const stale = await ok<Orders>('orders.list');
+  expect(stale.orders.map((o) => o.orderId).sort()).toEqual([quickId, realtimeId].sort());
+  expect(stale.unavailable).toEqual([{ spuId: '10000117', message: expect.any(String) }]);
+  expect(stale.staleBecause).toContain('10000117');
+});
+
 test('assign: 10,000 calls to a merchant; the result event, confirmed with WeChat, marks it done; the merchant sees a source-3 pack', async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);
@@ -248,6 +268,8 @@ test('assign: 10,000 calls to a merchant; the result event, confirmed with WeCha
   }>('merchants.usage', { appid: MERCHANT });
   expect(viaRoute).toMatchObject({ appid: MERCHANT, all: 10_001, remaining: 10_001 });
   expect(viaRoute.packs).toContainEqual(expect.objectContaining({ source: 'provider', calls: 10_000, used: 0 }));
+  // The trial as WeChat sends it (pkgId "", endTime 4294967295): no end, not an expiry in 2106.
+  expect(viaRoute.packs).toContainEqual(expect.objectContaining({ source: 'trial', calls: 1, expiresAt: null }));
 });
 
 test('the same key twice assigns once; the same key with other parameters is a CONFLICT', async () => {
@@ -435,41 +457,80 @@ test('a lost push: assignments.list asks WeChat again with the same requestId (1
   });
 });
 
-test('unknown answers end in a visible unknown state, never an endless resend; a failed result names its code', async () => {
+test('a first send WeChat refuses (48001, or a code nobody documents) is failed with its reason: nothing assigned, the same key answers the same', async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);
-  // An errcode nobody documents, to the assign itself.
-  await t.http('POST', '/v1/faults', { target: `${SP_STATS}/package/assign`, errcode: 12345 });
-  const odd = await provider<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'odd-code' });
-  expect(odd).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('12345') } });
-  const [oddRecord] = await records();
-  expect(oddRecord).toMatchObject({ status: 'unknown', error: { errcode: 12345 } });
-  // Listing shows it and does not resend it; the same key answers it as it is.
-  const listed = (await ok<{ assignments: AssignmentView[] }>('assignments.list')).assignments;
-  expect(listed).toEqual([
-    expect.objectContaining({ status: 'unknown', error: expect.objectContaining({ message: expect.stringContaining('12345') }) }),
-  ]);
-  expect(await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'odd-code' })).toMatchObject({
-    status: 'unknown',
-  });
-  expect(sent('package/assign')).toBe(1);
-  expect(await provider('cancel', { assignmentId: oddRecord!._id })).toMatchObject({
-    ok: false,
-    error: { code: 'CONFLICT', message: expect.stringContaining('unknown') },
-  });
+  for (const [errcode, key] of [
+    [48001, 'api-unauthorized'],
+    [12345, 'odd-code'],
+  ] as const) {
+    await t.http('POST', '/v1/faults', { target: `${SP_STATS}/package/assign`, errcode });
+    const params = { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: key };
+    const refused = await provider<AssignAnswer>('assign', params);
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining(String(errcode)) },
+    });
+    const listed = (await ok<{ assignments: AssignmentView[] }>('assignments.list')).assignments[0];
+    expect(listed).toMatchObject({ status: 'failed', wechatErrcode: errcode });
+    // Answered again from the record, never sent again.
+    expect(await provider('assign', params)).toMatchObject({ ok: false, error: { message: expect.stringContaining(String(errcode)) } });
+    expect(await provider('cancel', { assignmentId: listed!.assignmentId })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+  }
+  expect((await records()).map((r) => r.status)).toEqual(['failed', 'failed']);
+  expect(sent('package/assign')).toBe(2);
+  expect(await wechatAssignments()).toEqual([]);
+  expect((await merchantUsage()).detailList.filter((p) => p.source === 3)).toEqual([]);
+});
 
-  // A resend answered 10121031 (community: also what a resend after success gets): unknown, not failed.
-  await t.http('POST', '/v1/faults', { target: 'provider:push', errcode: 1 });
-  const lost = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'resend-31' });
+test("an unknown assignment (a refused resend) is re-checked against the merchant's packages, or cancelled", async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
+  /** An assignment WeChat made whose push was lost, and whose resend WeChat answered 10121031: unknown. */
+  async function unknownAssignment(key: string) {
+    await t.http('POST', '/v1/faults', { target: 'provider:push', errcode: 1 });
+    const lost = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: key });
+    await waitFor(
+      wechatAssignments,
+      (list) => list.some((a) => a.requestId === lost.requestId && a.status === 'done'),
+      'WeChat to settle it',
+    );
+    await t.http('POST', '/v1/faults', { target: `${SP_STATS}/package/assign`, errcode: 10121031 });
+    await ok('assignments.list');
+    expect(await record(lost.assignmentId)).toMatchObject({ status: 'unknown', error: { errcode: 10121031 } });
+    return lost;
+  }
+  const found = await unknownAssignment('resend-31');
+  const assignSends = sent('package/assign');
+  const rechecked = await ok<AssignmentView>('assignments.recheck', { assignmentId: found.assignmentId });
+  const pack = (await merchantUsage()).detailList.find((p) => p.source === 3)!;
+  expect(rechecked).toMatchObject({ status: 'done', receivePkgId: pack.pkgId, error: null });
+  expect((await record(found.assignmentId))!.history.at(-1)).toMatchObject({
+    from: 'unknown',
+    to: 'done',
+    via: expect.stringContaining('usage'),
+  });
+  expect(sent('package/assign')).toBe(assignSends); // looked up, not resent
+
+  // Cancelling an unknown one asks WeChat: it accepts, so it existed; the push settles it cancelled.
+  const cancelMe = await unknownAssignment('resend-31-b');
+  expect(await ok<AssignmentView>('cancel', { assignmentId: cancelMe.assignmentId })).toMatchObject({
+    status: expect.stringMatching(/^(cancelling|cancelled)$/),
+  });
   await waitFor(
-    wechatAssignments,
-    (list) => list.some((a) => a.requestId === lost.requestId && a.status === 'done'),
-    'WeChat to settle it',
+    () => record(cancelMe.assignmentId),
+    (r) => r?.status === 'cancelled',
+    'the cancel to be confirmed',
   );
-  await t.http('POST', '/v1/faults', { target: `${SP_STATS}/package/assign`, errcode: 10121031 });
-  await ok('assignments.list');
-  expect(await record(lost.assignmentId)).toMatchObject({ status: 'unknown', error: { errcode: 10121031 } });
+  expect(await provider('assignments.recheck', { assignmentId: 'ffffffffffffffffffffffff' })).toMatchObject({
+    ok: false,
+    error: { code: 'NOT_FOUND' },
+  });
+});
 
+test('an assignment with no final word after PROVIDER_POLL_MAX_ATTEMPTS checks is unknown and no longer resent; a failed result names its code', async () => {
+  const orderId = await seedOrder(1_000_000);
+  const skuId = await skuOf(orderId, 10_000);
   // WeChat never gives a final word (its result is held back): after PROVIDER_POLL_MAX_ATTEMPTS checks, unknown.
   await t.http('POST', '/v1/faults', { target: 'provider:assign', delayMs: 60_000 });
   const stuck = await ok<AssignAnswer>('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'stuck' });
@@ -510,7 +571,7 @@ test('cancel: cancelling until WeChat confirms cancelled, and the pack leaves th
   expect(await ok<AssignmentView>('cancel', { assignmentId: pack.assignmentId })).toMatchObject({ status: 'cancelled' });
 });
 
-test('cancel only when WeChat allows it: not once the pack is used, not after 7 days, not for an unknown or failed assignment', async () => {
+test('cancel only when WeChat allows it: not once the pack is used, not after 7 days, not for an unknown id', async () => {
   const pack = await assignedPack();
   // The merchant's one trial call, then one from the assigned pack.
   for (const phone of ['13900000001', '13900000002']) await t.mintCode({ phoneNumber: phone, appid: MERCHANT, openid: `o_${phone}` });

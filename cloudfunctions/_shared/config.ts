@@ -117,8 +117,8 @@ const WECHAT_SPU_QUICK = /* @__PURE__ */ variable(
 );
 const WECHAT_SPU_REALTIME = /* @__PURE__ */ variable(
   'WECHAT_SPU_REALTIME',
-  'spuId of the real-time component in the usage API (unconfirmed; set it when known).',
-  { fallback: '10000078' },
+  "spuId of the real-time component in the usage API (community: a WeChat client's usage-API wrapper lists 手机号实时验证组件 as 10000086; not on an official page we could read). A wrong one is refused or answered empty, which reconciliation treats as unknown, never as zero left.",
+  { fallback: '10000086' },
 );
 const PROVIDER_APPID = /* @__PURE__ */ variable(
   'PROVIDER_APPID',
@@ -192,6 +192,20 @@ const PROVIDER_POLL_MAX_ATTEMPTS = /* @__PURE__ */ variable(
   "After this many checks without WeChat's final word an assignment is marked unknown (shown to admins, no more resends).",
   { fallback: '10' },
 );
+const PROVIDER_COMPONENT_APPID = /* @__PURE__ */ variable(
+  'PROVIDER_COMPONENT_APPID',
+  "Your third-party platform's AppID (开放平台 第三方平台), for merchants' usage through authorizer tokens: component token → authorizer token from the merchant's stored refresh token (fleet.add).",
+);
+const PROVIDER_COMPONENT_APPSECRET = /* @__PURE__ */ variable(
+  'PROVIDER_COMPONENT_APPSECRET',
+  "Your third-party platform's AppSecret, for api_component_token. Never logged.",
+  { secret: true },
+);
+const PROVIDER_FLEET_MAX_AGE_MINUTES = /* @__PURE__ */ variable(
+  'PROVIDER_FLEET_MAX_AGE_MINUTES',
+  "How old a merchant's usage reading may be before fleet.list or cron asks WeChat again (one usage call per merchant and component).",
+  { fallback: '60' },
+);
 const QUICKPHONE_CLOCK_OFFSET_MS = /* @__PURE__ */ variable(
   'QUICKPHONE_CLOCK_OFFSET_MS',
   "Milliseconds the functions' clock (`now()`) runs ahead of the system clock. The emulator sets it on each invocation when a test drives its clock; never deployed.",
@@ -234,6 +248,9 @@ export const CONFIG_VARS = {
   PROVIDER_CALL_TIMEOUT_MS,
   PROVIDER_PUSH_APPID,
   PROVIDER_BEGIN_TIME_WITHIN_ORDER,
+  PROVIDER_FLEET_MAX_AGE_MINUTES,
+  PROVIDER_COMPONENT_APPID,
+  PROVIDER_COMPONENT_APPSECRET,
   DOCTOR_KEY,
   QUICKPHONE_CLOCK_OFFSET_MS,
 } as const;
@@ -308,6 +325,13 @@ export const providerBulkSpuIds = () =>
     .filter(Boolean);
 export const providerOrderStatusNames = () => read(PROVIDER_ORDER_STATUS_NAMES);
 export const providerPollMaxAttempts = () => positiveInt(PROVIDER_POLL_MAX_ATTEMPTS);
+/** The third-party platform's credentials; null unless both are set. */
+export function providerComponent(): { appid: string; secret: string } | null {
+  const appid = read(PROVIDER_COMPONENT_APPID);
+  const secret = read(PROVIDER_COMPONENT_APPSECRET);
+  return appid && secret ? { appid, secret } : null;
+}
+export const providerFleetMaxAgeMs = () => positiveInt(PROVIDER_FLEET_MAX_AGE_MINUTES) * 60_000;
 export const providerCallTimeoutMs = () => positiveInt(PROVIDER_CALL_TIMEOUT_MS);
 /** The appid a decrypted push must be sealed for; null: not checked. */
 export function providerPushAppid(): string | null {

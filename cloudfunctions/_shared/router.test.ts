@@ -106,6 +106,7 @@ describe('the contract check (compile time)', () => {
     reconciliation: { status: 'skipped' as const, reason: 'test' },
     recounted: 0,
     finished: { bound: 0, refused: 0, unknown: 0 },
+    providerFleet: { status: 'skipped' as const, reason: 'test' },
   }));
 
   test('a conforming table compiles; a Date in a result is an ISO string on the wire', () => {

@@ -21,6 +21,7 @@ import { recountUncounted, usageSince } from '../_shared/data/usage';
 import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/charges';
 import { findUser } from '../_shared/data/users';
 import { reconcile, type ReconcileOutcome } from './reconcile';
+import { runProviderFleet, type FleetRunReport } from '../provider/fleet-cron';
 
 export interface CheckReport {
   breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
@@ -34,6 +35,8 @@ export interface CheckReport {
    * user's list of refused codes, `unknown` abandoned by a request that died.
    */
   finished: { bound: number; refused: number; unknown: number };
+  /** The provider's fleet refresh and top-up rules (provider/fleet-cron.ts); skipped without a provider. */
+  providerFleet: FleetRunReport;
 }
 
 /**
@@ -104,8 +107,9 @@ export async function runChecks(at: Date): Promise<CheckReport> {
     const source = wechat ? "WeChat's usage API" : 'the quota ledger';
     if (remaining === 0 && (await tripBreaker('quota-exhausted', `${source} shows no ${kind} quota left`))) tripped = 'quota-exhausted';
   }
+  const providerFleet = await runProviderFleet(at);
   const after = await loadSettings();
-  const report = { breakers: { rearmed, tripped, breaker: after.breaker }, alerts, reconciliation, recounted, finished };
+  const report = { breakers: { rearmed, tripped, breaker: after.breaker }, alerts, reconciliation, recounted, finished, providerFleet };
   logEvent('info', { fn: 'cron', rearmed, tripped, alerts: alerts.length, reconciliation: reconciliation.status, recounted, finished });
   return report;
 }

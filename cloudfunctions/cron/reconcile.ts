@@ -2,10 +2,13 @@
  * Reconciliation with WeChat's usage API: WeChat's packages into our ledger (linked to
  * packs an admin recorded, added otherwise), and WeChat's used count against the
  * charges we recorded. Without WECHAT_APPID/WECHAT_APPSECRET it is skipped and says so.
+ * Each kind is reconciled on its own: a kind WeChat refuses or answers with no package is
+ * listed in `unknown` (never read as zero left) and the others still run.
  */
 import { wechatCredentials, wechatSpuId } from '../_shared/config';
 import { logEvent } from '../_shared/log';
 import { planPackSync, wechatUsedTotal } from '../_shared/domain/reconcile';
+import { usageUnknownReason } from '../_shared/domain/usage-answer';
 import type { PhoneKind } from '../_shared/domain/settings';
 import { loadQuota } from '../_shared/data/quota';
 import { insertPack, linkPack } from '../_shared/data/quota-packs';
@@ -13,11 +16,18 @@ import { saveReconciliation, type Reconciliation } from '../_shared/data/reconci
 import { fetchUsage } from '../_shared/wechat/usage-api';
 import { WechatError } from '../_shared/wechat/http';
 
+/** The contract's ReconcileOutcome (miniprogram/contract/cron.ts) with server-side dates. */
 export type ReconcileOutcome =
-  { status: 'ok'; kinds: Reconciliation[] } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
+  | { status: 'ok'; kinds: Reconciliation[]; unknown: Array<{ kind: PhoneKind; reason: string }> }
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; reason: string };
+
+class UnknownUsage extends Error {}
 
 async function reconcileKind(kind: PhoneKind, appid: string, secret: string, at: Date): Promise<Reconciliation> {
   const usage = await fetchUsage(appid, secret, wechatSpuId(kind));
+  const unknown = usageUnknownReason(usage, wechatSpuId(kind));
+  if (unknown) throw new UnknownUsage(unknown);
   const before = await loadQuota(kind, at);
   for (const action of planPackSync(
     usage.packages,
@@ -62,14 +72,20 @@ async function reconcileKind(kind: PhoneKind, appid: string, secret: string, at:
 export async function reconcile(kinds: readonly PhoneKind[], at: Date): Promise<ReconcileOutcome> {
   const credentials = wechatCredentials();
   if (!credentials.ok) return { status: 'skipped', reason: `reconciliation needs WeChat credentials: ${credentials.reason}` };
-  try {
-    const results: Reconciliation[] = [];
-    for (const kind of kinds) results.push(await reconcileKind(kind, credentials.appid, credentials.secret, at));
-    return { status: 'ok', kinds: results };
-  } catch (err) {
-    // WechatError messages name the API path and errcode, never the token or secret.
-    const reason = err instanceof WechatError ? err.message : 'could not reach WeChat or store its figures';
-    logEvent('error', { fn: 'cron', step: 'reconcile', error: err instanceof WechatError ? err.message : String(err) });
-    return { status: 'failed', reason };
+  const results: Reconciliation[] = [];
+  const unknown: Array<{ kind: PhoneKind; reason: string }> = [];
+  for (const kind of kinds) {
+    try {
+      results.push(await reconcileKind(kind, credentials.appid, credentials.secret, at));
+    } catch (err) {
+      // WechatError messages name the API path and errcode, never the token or secret.
+      const reason =
+        err instanceof WechatError || err instanceof UnknownUsage ? err.message : 'could not reach WeChat or store its figures';
+      logEvent('error', { fn: 'cron', step: 'reconcile', kind, error: err instanceof WechatError ? err.message : String(err) });
+      unknown.push({ kind, reason });
+    }
   }
+  if (results.length === 0 && unknown.length > 0)
+    return { status: 'failed', reason: unknown.map((u) => `${u.kind}: ${u.reason}`).join('; ') };
+  return { status: 'ok', kinds: results, unknown };
 }

@@ -21,6 +21,7 @@ import { route } from '../_shared/router';
 import { requestDifferences, type AssignRequest } from '../_shared/domain/provider-assignment';
 import { assignmentIdFor, requestIdFor } from '../_shared/domain/provider-ids';
 import { claimForResend, findAssignment, insertAssignment, type AssignmentDoc } from '../_shared/data/provider-assignments';
+import { ensureMerchant } from '../_shared/data/provider-merchants';
 import { convertibleSkus, getOrder, MAX_TIME_MS } from '../_shared/wechat/service-provider';
 import { appid, wechatId } from './inputs';
 import { askWechat } from './wechat-errors';
@@ -73,14 +74,27 @@ async function replay(doc: AssignmentDoc, request: AssignRequest, at: Date) {
   return answer((await findAssignment(doc._id)) ?? doc);
 }
 
-export const assign = route(assignInput, async (input, { caller }) => {
-  const at = now();
+/** What an assign asks for: the route's input, or a top-up rule's (cron). */
+export interface AssignPackRequest extends AssignRequest {
+  idempotencyKey: string;
+}
+
+export const assign = route(assignInput, async (input, { caller }) =>
+  assignPack({ ...input, beginTime: input.beginTime ?? null }, caller.openid, now()),
+);
+
+/**
+ * The one assign path, for an admin's request and a top-up rule alike: the same key
+ * always names the same record and WeChat request. Throws the AppError to answer; a
+ * refusal is also on the record (failed, with its reason).
+ */
+export async function assignPack(input: AssignPackRequest, createdBy: string, at: Date) {
   const id = assignmentIdFor(input.idempotencyKey);
   const request: AssignRequest = {
     orderId: input.orderId,
     skuId: input.skuId,
     receiverAppId: input.receiverAppId,
-    beginTime: input.beginTime ?? null,
+    beginTime: input.beginTime,
   };
   const existing = await findAssignment(id);
   if (existing) return replay(existing, request, at);
@@ -109,12 +123,13 @@ export const assign = route(assignInput, async (input, { caller }) => {
     requestId: requestIdFor(input.idempotencyKey),
     calls: sku ? sku.count : null,
     skuName: sku ? sku.skuName : null,
+    componentSpuId: sku?.spuId || null,
     validityDays: sku && sku.duration !== null ? Math.round(sku.duration / DAY_SECONDS) : null,
     status: 'pending',
     submitted: false,
     leaseUntil: new Date(at.getTime() + SEND_LEASE_MS),
     error: null,
-    createdBy: caller.openid,
+    createdBy,
     createdAt: at,
     updatedAt: at,
     checkedAt: at,
@@ -128,7 +143,9 @@ export const assign = route(assignInput, async (input, { caller }) => {
     if (!winner) throw new AppError('UPSTREAM_UNAVAILABLE', 'The assignment is being stored; send the same idempotencyKey again shortly.');
     return replay(winner, request, at);
   }
+  // The merchant joins the provider's fleet (fleet.list) with its first assignment.
+  await ensureMerchant(request.receiverAppId, at, null);
   const error = await sendAssignment(doc, at, 'assign');
   if (error) throw error;
   return answer((await findAssignment(id)) ?? doc);
-});
+}

@@ -15,6 +15,8 @@ export function assignmentView(doc: AssignmentDoc) {
     receivePkgId: doc.receivePkgId ?? null,
     status: doc.status,
     error: doc.error && { code: doc.error.code, message: doc.error.message },
+    /** WeChat's errcode behind `error`, for the panel's Chinese reason; null when WeChat gave none. */
+    wechatErrcode: doc.error?.errcode ?? null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

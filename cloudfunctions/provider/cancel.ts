@@ -5,7 +5,7 @@
  * word (the event, or polling) makes it `cancelled` — or `done` again if WeChat refused.
  *
  * Concurrent cancels of one assignment send one `cancel_assign`: the first claims it
- * (done → cancelling); the others answer the assignment as it then is.
+ * (done or unknown → cancelling); the others answer the assignment as it then is.
  */
 import * as v from 'valibot';
 import { AppError } from '../_shared/errors';
@@ -16,7 +16,8 @@ import { findAssignment, type AssignmentDoc } from '../_shared/data/provider-ass
 import { assignmentView } from './assignment-view';
 import { pollAssignments, sendCancel } from './settle';
 
-const cancelInput = v.object({
+/** The input of routes that name one assignment. */
+export const oneAssignment = v.object({
   assignmentId: v.pipe(
     v.string('assignmentId must be a string'),
     v.trim(),
@@ -38,16 +39,13 @@ function answerFor(doc: AssignmentDoc) {
     case 'pending':
       throw new AppError('CONFLICT', 'This assignment is still in progress at WeChat; cancel it once it is done.');
     case 'unknown':
-      throw new AppError(
-        'CONFLICT',
-        "This assignment's outcome is unknown (see its error); check it in the service platform before cancelling.",
-      );
     case 'done':
+      // An unknown one is sent too: WeChat accepting the cancel shows it was assigned; its refusal leaves it unknown.
       return null;
   }
 }
 
-export const cancel = route(cancelInput, async ({ assignmentId }) => {
+export const cancel = route(oneAssignment, async ({ assignmentId }) => {
   const at = now();
   let doc = await findAssignment(assignmentId);
   if (!doc) throw new AppError('NOT_FOUND', 'No such assignment.');

@@ -11,7 +11,13 @@
  * | assign           | `{ orderId, skuId, receiverAppId, idempotencyKey, beginTime? }`       |
  * | cancel           | `{ assignmentId }`: within 7 days, while unused                       |
  * | assignments.list | `{ receiverAppId?, limit? }`: newest first; settles a few pending     |
+ * | assignments.recheck | `{ assignmentId }`: polls a pending one, looks an unknown one up   |
  * | merchants.usage  | `{ appid, kind? }`: a merchant's quota as WeChat reports it           |
+ * | fleet.list       | `{ limit?, cursor?, refresh? }`: every merchant's quota, fewest days first |
+ * | fleet.add        | `{ appid }`: adds a merchant to the fleet                             |
+ * | topups.set       | `{ appid, kind, orderId, skuId, belowCalls, maxPerMonth }`            |
+ * | topups.list      | the top-up rules with what each did                                   |
+ * | topups.remove    | `{ appid, kind }`                                                     |
  *
  * WeChat's pushes (result events of assign and cancel, and the URL check) arrive
  * through CloudBase HTTP access (push.ts: an event with `httpMethod`, no `$url` and no
@@ -24,6 +30,9 @@ import { assign } from './assign';
 import { cancel } from './cancel';
 import { listAssignmentsRoute } from './assignments';
 import { merchantUsageRoute } from './merchants';
+import { recheckRoute } from './recheck';
+import { fleetAddRoute, fleetListRoute } from './fleet';
+import { topupsListRoute, topupsRemoveRoute, topupsSetRoute } from './topups';
 import { listOrders, listSkus } from './orders';
 import { handlePush } from './push';
 
@@ -38,6 +47,12 @@ export const main = createHandler({
     assign: access.admin(assign),
     cancel: access.admin(cancel),
     'assignments.list': access.admin(listAssignmentsRoute),
+    'assignments.recheck': access.admin(recheckRoute),
     'merchants.usage': access.admin(merchantUsageRoute),
+    'fleet.list': access.admin(fleetListRoute),
+    'fleet.add': access.admin(fleetAddRoute),
+    'topups.set': access.admin(topupsSetRoute),
+    'topups.list': access.admin(topupsListRoute),
+    'topups.remove': access.admin(topupsRemoveRoute),
   },
 });

@@ -71,29 +71,36 @@ function orderView(doc: ProviderOrderDoc, names: Record<string, string>) {
 const newestFirst = (a: ProviderOrderDoc, b: ProviderOrderDoc) =>
   (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0) || a._id.localeCompare(b._id);
 
+/**
+ * Each bulk product is asked on its own: one WeChat refuses (a product never bought) or
+ * cannot answer does not hide the others. A product that did not answer is named in
+ * `unavailable`; its orders are the stored copy when there is one (then `staleBecause`
+ * says why). Only when no product answered and nothing is stored is the answer an error.
+ */
 export const listOrders = route(noParams, async () => {
   const at = now();
   const names = statusNames();
   const fresh: SpOrder[] = [];
+  const unavailable: Array<{ spuId: string; message: string }> = [];
+  let firstError: AppError | null = null;
   for (const spuId of providerBulkSpuIds()) {
     const result = await queryOrders(spuId);
-    if (result.ok) {
-      fresh.push(...result.value);
-      continue;
+    if (result.ok) fresh.push(...result.value.map((o) => ({ ...o, product: { ...o.product, spSpuId: o.product.spSpuId || spuId } })));
+    else {
+      const error = toAppError(result.failure, 'read');
+      firstError ??= error;
+      unavailable.push({ spuId, message: error.message });
     }
-    const error = toAppError(result.failure, 'read');
-    if (error.code !== 'UPSTREAM_UNAVAILABLE') throw error;
-    const stored = await listStoredOrders();
-    if (stored.length === 0) throw error;
-    return { orders: stored.sort(newestFirst).map((d) => orderView(d, names)), staleBecause: error.message };
   }
-  const docs = fresh
-    .filter((o) => o.orderId)
-    .map((o) => toDoc(o, at))
-    .sort(newestFirst);
+  const docs = fresh.filter((o) => o.orderId).map((o) => toDoc(o, at));
   const written = await saveOrders(docs);
-  logEvent('info', { fn: 'provider', route: 'orders.list', orders: docs.length, written });
-  return { orders: docs.map((d) => orderView(d, names)), staleBecause: null };
+  const missing = new Set(unavailable.map((u) => u.spuId));
+  const stored = missing.size > 0 ? (await listStoredOrders()).filter((d) => missing.has(d.spuId)) : [];
+  if (firstError && docs.length === 0 && stored.length === 0 && unavailable.length === providerBulkSpuIds().length) throw firstError;
+  logEvent('info', { fn: 'provider', route: 'orders.list', orders: docs.length, written, unavailable: [...missing] });
+  const staleBecause =
+    stored.length > 0 ? unavailable.map((u) => `${u.spuId}: ${u.message}`).join(' ') + ' (showing the last synced copy)' : null;
+  return { orders: [...docs, ...stored].sort(newestFirst).map((d) => orderView(d, names)), staleBecause, unavailable };
 });
 
 export const listSkus = route(v.object({ orderId: wechatId('orderId') }), async ({ orderId }) => {

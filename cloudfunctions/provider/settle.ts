@@ -103,27 +103,36 @@ async function applyAssignOutcome(doc: AssignmentDoc, outcome: SendOutcome, at: 
 }
 
 /**
- * Cancels a `done` assignment: first claims it (done → cancelling, so concurrent
- * cancels send one `cancel_assign`), then sends it. WeChat's refusal brings it back to
- * done and is the error; an answer that leaves the outcome open keeps it cancelling
- * for polling to settle.
+ * Cancels a `done` (or `unknown`) assignment: first claims it (→ cancelling, so
+ * concurrent cancels send one `cancel_assign`), then sends it. WeChat's refusal brings it
+ * back to where it was and is the error; an answer that leaves the outcome open keeps it
+ * cancelling for polling to settle.
  */
 export async function sendCancel(doc: AssignmentDoc, at: Date): Promise<{ error: AppError | null; claimed: boolean }> {
-  if (!(await moveAssignment(doc._id, 'done', 'cancelling', { at, via: 'cancel requested', error: null })))
+  const from = doc.status;
+  if (from !== 'done' && from !== 'unknown') return { error: null, claimed: false };
+  if (!(await moveAssignment(doc._id, from, 'cancelling', { at, via: 'cancel requested', error: null })))
     return { error: null, claimed: false };
   const claimed: AssignmentDoc = { ...doc, status: 'cancelling' };
   let answer;
   try {
     answer = await askWechat('cancel', () => cancelAssignment(doc.orderId, doc.requestId));
   } catch (err) {
-    // Nothing was sent: the assignment stands.
-    await moveAssignment(doc._id, 'cancelling', 'done', { at, via: 'cancel not sent' });
+    // Nothing was sent: the assignment stands as it was.
+    await moveAssignment(doc._id, 'cancelling', from, { at, via: 'cancel not sent', error: doc.error });
     throw err;
   }
-  return { error: await applyCancelOutcome(claimed, cancelOutcome(answer.errcode), at, 'cancel_assign'), claimed: true };
+  return { error: await applyCancelOutcome(claimed, cancelOutcome(answer.errcode), at, 'cancel_assign', from), claimed: true };
 }
 
-async function applyCancelOutcome(doc: AssignmentDoc, outcome: SendOutcome, at: Date, via: string): Promise<AppError | null> {
+/** `before`: where a refused cancel leaves the assignment (done, or unknown for a cancel sent to find out). */
+async function applyCancelOutcome(
+  doc: AssignmentDoc,
+  outcome: SendOutcome,
+  at: Date,
+  via: string,
+  before: AssignmentStatus = 'done',
+): Promise<AppError | null> {
   switch (outcome.kind) {
     case 'accepted':
     case 'retry':
@@ -133,7 +142,7 @@ async function applyCancelOutcome(doc: AssignmentDoc, outcome: SendOutcome, at: 
       await apply(doc, outcome.status, at, `${via}: WeChat answered ${outcome.errcode}`);
       return null;
     case 'refused':
-      await apply(doc, 'done', at, `${via}: WeChat refused (${outcome.errcode})`, { error: recordError(outcome.error, outcome.errcode) });
+      await apply(doc, before, at, `${via}: WeChat refused (${outcome.errcode})`, { error: recordError(outcome.error, outcome.errcode) });
       return new AppError(outcome.error.code, outcome.error.message);
     case 'unknown':
       await apply(doc, 'unknown', at, `${via}: WeChat answered ${outcome.errcode}`, { error: recordError(outcome.error, outcome.errcode) });
@@ -165,7 +174,7 @@ export async function pollAssignments(docs: AssignmentDoc[], at: Date, maxAttemp
       await sendAssignment(doc, at, 'poll', true);
     } else if (doc.status === 'cancelling') {
       const answer = await askWechat('cancel', () => cancelAssignment(doc.orderId, doc.requestId));
-      await applyCancelOutcome(doc, cancelOutcome(answer.errcode), at, 'poll');
+      await applyCancelOutcome(doc, cancelOutcome(answer.errcode, true), at, 'poll');
     }
     const now = await findAssignment(doc._id);
     if (now && now.status !== doc.status) changed.add(doc._id);

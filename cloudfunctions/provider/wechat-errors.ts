@@ -14,7 +14,7 @@ export function toAppError(failure: ProviderFailure, operation: ProviderOperatio
     case 'merchant-token':
       return new AppError(
         'UPSTREAM_UNAVAILABLE',
-        `Could not get an access token for that merchant (errcode ${failure.errcode}); check its entry in PROVIDER_MERCHANT_SECRETS or the service at PROVIDER_MERCHANT_TOKEN_URL.`,
+        `Could not get an access token for that merchant (errcode ${failure.errcode}); check its entry in PROVIDER_MERCHANT_SECRETS, its authorizer refresh token and the stored component_verify_ticket (third-party platform), or the service at PROVIDER_MERCHANT_TOKEN_URL.`,
       );
     case 'provider-token':
     case 'wechat': {

@@ -9,7 +9,7 @@
  */
 import type { AccessTokens } from './access-tokens';
 import type { ExchangeResult, PhoneKind } from './phone-sandbox';
-import { kindOfSpu, usageAnswer, type Usage } from './usage-ledger';
+import { kindOfSpu, usageAnswer, wireUsageAnswer, type Usage } from './usage-ledger';
 
 /** WeChat's appid form. */
 export const APPID_PATTERN = /^wx[0-9a-f]{16}$/;
@@ -75,7 +75,7 @@ export function wechatHttpApis(deps: WechatHttpDeps): Record<string, WechatHandl
         const offset = integerParam(query, 'offset', 0);
         const limit = integerParam(query, 'limit', USAGE_PAGE_MAX);
         if (offset === null || limit === null || limit < 1 || limit > USAGE_PAGE_MAX) return INVALID_ARGS;
-        return { ...usageAnswer(deps.usage(appid, kind), { offset, limit }) };
+        return { ...wireUsageAnswer(usageAnswer(deps.usage(appid, kind), { offset, limit })) };
       }),
     // WeChat's HTTPS twin of the cloud call: access_token in the query, { code, openid? } in the body.
     'POST /wxa/business/getuserphonenumber': ({ query, body }) => {

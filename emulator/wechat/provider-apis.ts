@@ -166,12 +166,13 @@ export function providerApis(deps: ProviderApiDeps): Record<string, WechatHandle
         source: SOURCE_PROVIDER,
       }));
       const running = packages.filter((x) => x.status === 1);
+      // Counts as strings, as the usage API documents them.
       return {
         ...OK,
-        effectiveUse: running.reduce((sum, x) => sum + x.used, 0),
-        all: running.reduce((sum, x) => sum + x.all, 0),
+        effectiveUse: String(running.reduce((sum, x) => sum + x.used, 0)),
+        all: String(running.reduce((sum, x) => sum + x.all, 0)),
         total: packages.length,
-        detailList: packages.slice(p.offset, p.offset + p.limit),
+        detailList: packages.slice(p.offset, p.offset + p.limit).map((x) => ({ ...x, all: String(x.all), used: String(x.used) })),
       };
     },
   };

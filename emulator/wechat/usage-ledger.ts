@@ -13,9 +13,9 @@
  */
 import type { PhoneKind } from './phone-sandbox';
 
-/** spuIds of the two components. The quick one is community-observed; the real-time one is our assumption. */
+/** spuIds of the two components, both community-observed (docs/provider.md "Facts and their sources"). */
 export const QUICK_SPU_ID = '10000077';
-export const REALTIME_SPU_ID = '10000078';
+export const REALTIME_SPU_ID = '10000086';
 export const SPU_IDS: Record<PhoneKind, string> = { quick: QUICK_SPU_ID, realtime: REALTIME_SPU_ID };
 
 export function kindOfSpu(spuId: string): PhoneKind | null {
@@ -150,6 +150,40 @@ export function usageAnswer(usage: Usage, page: { offset: number; limit: number 
       spuId: SPU_IDS[p.kind],
       skuId: p.skuId,
       source: p.source,
+    })),
+  };
+}
+
+/**
+ * The usage API's answer as WeChat sends it (charge_get_usage_detail, confirmed):
+ * `effectiveUse`, `all` and each package's `all` / `used` are strings ("64位数字");
+ * times are numbers of seconds. The trial is sent as WeChat shows it: `pkgId` "" and, for
+ * a trial without an end, `endTime` 4294967295 (2^32 − 1, observed; a reader must not
+ * take it for a date in 2106). `usageAnswer` above is the same in numbers, for the
+ * emulator's own API and console.
+ */
+export const TRIAL_NO_END = 4_294_967_295;
+
+export interface WireUsageAnswer {
+  errcode: 0;
+  errmsg: 'ok';
+  effectiveUse: string;
+  all: string;
+  total: number;
+  detailList: Array<Omit<WirePackage, 'all' | 'used'> & { all: string; used: string }>;
+}
+
+export function wireUsageAnswer(answer: UsageAnswer): WireUsageAnswer {
+  return {
+    ...answer,
+    effectiveUse: String(answer.effectiveUse),
+    all: String(answer.all),
+    detailList: answer.detailList.map((p) => ({
+      ...p,
+      pkgId: p.source === SOURCE_TRIAL ? '' : p.pkgId,
+      endTime: p.source === SOURCE_TRIAL && p.endTime === 0 ? TRIAL_NO_END : p.endTime,
+      all: String(p.all),
+      used: String(p.used),
     })),
   };
 }

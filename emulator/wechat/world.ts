@@ -12,6 +12,7 @@ import { AccessTokens } from './access-tokens';
 import { wechatHttpApis, type WechatHandler } from './http-apis';
 import { PhoneSandbox, type MintRequest, type PhoneCode, type PhoneKind } from './phone-sandbox';
 import { providerApis } from './provider-apis';
+import { COMPONENT_TICKET_VAR, componentApis, DEFAULT_COMPONENT_VERIFY_TICKET } from './provider-component';
 import { kindOfBulkSpu, ProviderOrders, type Assignment, type SpOrder } from './provider-orders';
 import { DEFAULT_SP_RESULT_DELAY_MS, ProviderResults, type ResultEvent } from './provider-results';
 import {
@@ -87,6 +88,7 @@ export class WechatWorld {
           return this.sandbox.exchange(request, appid);
         },
       }),
+      ...componentApis({ tokens: this.tokens, ticket: () => options.env()[COMPONENT_TICKET_VAR] || DEFAULT_COMPONENT_VERIFY_TICKET }),
       ...providerApis({
         tokens: this.tokens,
         orders: this.providerOrders,

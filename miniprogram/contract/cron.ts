@@ -27,7 +27,22 @@ export interface Reconciliation {
 }
 
 export type ReconcileOutcome =
-  { status: 'ok'; kinds: Reconciliation[] } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
+  /** `unknown`: kinds WeChat refused or answered with no package — never read as zero left. */
+  | { status: 'ok'; kinds: Reconciliation[]; unknown: Array<{ kind: PhoneKind; reason: string }> }
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; reason: string };
+
+/** What cron's provider step did: top-up rules carried out against the fleet's fresh readings. */
+export interface TopupRunReport {
+  rules: number;
+  assigned: Array<{ appid: string; kind: PhoneKind; assignmentId: string }>;
+  stopped: Array<{ appid: string; kind: PhoneKind; reason: string }>;
+}
+
+export type FleetRunReport =
+  | { status: 'ok'; merchants: number; readErrors: number; topups: TopupRunReport }
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; reason: string };
 
 export interface CheckReport {
   breakers: {
@@ -42,6 +57,8 @@ export interface CheckReport {
   recounted: number;
   /** Pending records finished: from the number on the user, as refused, or abandoned. */
   finished: { bound: number; refused: number; unknown: number };
+  /** The provider fleet's refresh and top-up rules (skipped outside a provider's environment). */
+  providerFleet: FleetRunReport;
 }
 
 export interface CronRoutes {

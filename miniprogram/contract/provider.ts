@@ -19,8 +19,10 @@ export interface ProviderOrder {
 
 export interface ProviderOrders {
   orders: ProviderOrder[];
-  /** Why the list is the last stored copy instead of WeChat's answer; null when fresh. */
+  /** Why some orders are the last stored copy instead of WeChat's answer; null when all are fresh. */
   staleBecause: string | null;
+  /** Bulk products (spuIds) WeChat did not answer for, with why; their orders are the stored copy, if any. */
+  unavailable: Array<{ spuId: string; message: string }>;
 }
 
 export interface ProviderSku {
@@ -47,6 +49,8 @@ export interface Assignment {
   receivePkgId: string | null;
   status: AssignmentStatus;
   error: ErrorBody | null;
+  /** WeChat's errcode behind `error` (the panel words it in Chinese); null when WeChat gave none. */
+  wechatErrcode: number | null;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -84,6 +88,69 @@ export interface MerchantUsage {
   }>;
 }
 
+/** One component of a merchant as WeChat's usage API last reported it; figures null until it answered. */
+export interface FleetKind {
+  all: number | null;
+  used: number | null;
+  remaining: number | null;
+  /** Whole days the remaining calls last at the recent rate; null without a rate yet. */
+  daysLeft: number | null;
+  checkedAt: IsoTime | null;
+  /** Why the last reading failed (the figures are then the previous ones). */
+  error: string | null;
+}
+
+export interface FleetMerchant {
+  appid: string;
+  /** `added`: by an admin (fleet.add, topups.set); `assigned`: joined with its first assignment. */
+  source: 'added' | 'assigned';
+  /** The fewest days left over its components. */
+  daysLeft: number | null;
+  kinds: Record<PhoneKind, FleetKind>;
+}
+
+export interface FleetPage {
+  merchants: FleetMerchant[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export interface TopupParams {
+  appid: string;
+  kind: PhoneKind;
+  orderId: string;
+  skuId: string;
+  belowCalls: number;
+  maxPerMonth: number;
+}
+
+export interface TopupEvent {
+  at: IsoTime;
+  outcome: 'assigned' | 'done' | 'failed' | 'stopped';
+  assignmentId: string | null;
+  remaining: number | null;
+  note: string;
+}
+
+export interface TopupRule extends TopupParams {
+  skuName: string;
+  skuCalls: number | null;
+  /** `stopped`: with `stoppedBecause`; topups.set again re-arms it. */
+  state: 'active' | 'stopped';
+  /** The server's reason (English, for developers). */
+  stoppedBecause: string | null;
+  /** Why it stopped, for the panel's words; `stopErrcode` is WeChat's errcode when it refused. */
+  stopKind: 'order-exhausted' | 'assign-refused' | 'assign-unknown' | null;
+  stopErrcode: number | null;
+  /** China day (YYYY-MM-DD) of the last top-up. */
+  lastDay: string | null;
+  thisMonth: number;
+  pendingAssignmentId: string | null;
+  /** What the rule did, oldest first (the last 20). */
+  history: TopupEvent[];
+  updatedAt: IsoTime;
+}
+
 export interface ProviderRoutes {
   'orders.list': { input: NoInput; output: ProviderOrders };
   'skus.list': { input: { orderId: string }; output: { skus: ProviderSku[] } };
@@ -93,5 +160,13 @@ export interface ProviderRoutes {
     input: { receiverAppId?: string; limit?: number };
     output: { assignments: Assignment[]; pollError: string | null };
   };
+  /** A pending or cancelling one is polled; an unknown one is looked up in the merchant's usage packages. */
+  'assignments.recheck': { input: { assignmentId: string }; output: Assignment };
   'merchants.usage': { input: { appid: string; kind?: PhoneKind }; output: MerchantUsage };
+  'fleet.list': { input: { limit?: number; cursor?: string; refresh?: boolean }; output: FleetPage };
+  /** `authorizerRefreshToken`: stored for the third-party platform's authorizer tokens; never answered. */
+  'fleet.add': { input: { appid: string; authorizerRefreshToken?: string }; output: FleetMerchant };
+  'topups.set': { input: TopupParams; output: TopupRule };
+  'topups.list': { input: NoInput; output: { rules: TopupRule[] } };
+  'topups.remove': { input: { appid: string; kind: PhoneKind }; output: { removed: true } };
 }

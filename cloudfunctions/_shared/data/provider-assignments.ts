@@ -32,6 +32,8 @@ export interface AssignmentDoc extends AssignRequest {
   calls: number | null;
   skuName: string | null;
   validityDays: number | null;
+  /** The component's spuId in the merchant's usage API (the SKU's `spuId`); null when WeChat did not list the SKU. */
+  componentSpuId?: string | null;
   status: AssignmentStatus;
   /** WeChat has acknowledged the assign (accepted it, or already had it). */
   submitted: boolean;

@@ -19,15 +19,17 @@ export interface AssignRequest {
 /**
  * Moves that can happen. `failed` and `cancelled` are final. A cancel WeChat refuses
  * after accepting it (result event 6 with a failure) brings `cancelling` back to `done`.
- * `unknown`: WeChat answered something that does not tell the outcome (an errcode we do
- * not know, or no final word after many checks); an admin sees it, nothing resends it,
- * and a later signed event still settles it.
+ * `unknown`: WeChat's answer to a resend does not tell the outcome (it may answer an
+ * earlier send), or no final word came after many checks; an admin sees it, nothing
+ * resends it on its own, and it is settled by a later signed event, a re-check against
+ * the merchant's usage packages, or a cancel (WeChat accepting cancel_assign for the
+ * requestId shows the assignment exists: unknown → cancelling).
  */
 const MOVES: Record<AssignmentStatus, readonly AssignmentStatus[]> = {
   pending: ['done', 'failed', 'cancelling', 'cancelled', 'unknown'],
   done: ['cancelling', 'cancelled'],
   cancelling: ['cancelled', 'done', 'unknown'],
-  unknown: ['done', 'failed', 'cancelled'],
+  unknown: ['done', 'failed', 'cancelling', 'cancelled'],
   failed: [],
   cancelled: [],
 };

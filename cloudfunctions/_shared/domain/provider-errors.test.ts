@@ -24,13 +24,20 @@ test("every documented and community code of assign maps to a refusal, WeChat's 
     // Sent again, a refusal may answer an earlier send that went through (community: 10121031 after success).
     expect(assignOutcome(errcode, true)).toMatchObject({ kind: 'unknown', error: { message: expect.stringContaining('unknown') } });
   }
-  expect(assignOutcome(45011, false)).toMatchObject({
-    kind: 'unknown',
-    error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining('45011') },
-  });
+  // A first send answered with any error was not done: failed with its reason, whether we know the code or not.
+  for (const errcode of [48001, 61007, 45011]) {
+    expect(assignOutcome(errcode, false)).toMatchObject({
+      kind: 'refused',
+      error: { code: 'UPSTREAM_UNAVAILABLE', message: expect.stringContaining(String(errcode)) },
+    });
+    expect(assignOutcome(errcode, true)).toMatchObject({ kind: 'unknown' });
+  }
+  // Seen nightly on order/query_list: busy, asked again later.
+  expect(assignOutcome(10120020, false)).toMatchObject({ kind: 'retry' });
+  expect(mapWechatError(10120020, 'read')).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', refused: false });
 });
 
-test('cancel: 10121010 cancelled, 10121011 in progress, refusals leave it done, unknown codes unknown', () => {
+test('cancel: 10121010 cancelled, 10121011 in progress, refusals leave it as it was, unknown codes unknown only on a resend', () => {
   expect(cancelOutcome(10121010)).toMatchObject({ kind: 'status', status: 'cancelled' });
   expect(cancelOutcome(10121011)).toMatchObject({ kind: 'status', status: 'cancelling' });
   expect(cancelOutcome(10121014)).toMatchObject({
@@ -38,7 +45,9 @@ test('cancel: 10121010 cancelled, 10121011 in progress, refusals leave it done, 
     error: { code: 'CONFLICT', message: expect.stringMatching(/used.*7 days/) },
   });
   expect(cancelOutcome(10121004)).toMatchObject({ kind: 'retry' });
-  expect(cancelOutcome(99999)).toMatchObject({ kind: 'unknown' });
+  expect(cancelOutcome(99999)).toMatchObject({ kind: 'refused', error: { message: expect.stringContaining('99999') } });
+  expect(cancelOutcome(99999, true)).toMatchObject({ kind: 'unknown' });
+  expect(cancelOutcome(10121014, true)).toMatchObject({ kind: 'refused' });
 });
 
 test("token failures point at the service platform's credentials", () => {

@@ -8,10 +8,13 @@
  * our sources). Community only: 10045 (no relationship with the mini program), 10121031
  * (资源包用量不足 — and reported as the answer to a resend after success).
  *
- * Every code ends somewhere: a refusal (nothing happened), WeChat's word on the status,
- * a retry (busy, timeouts), or — for a code we do not know, or a refusal to a resend
- * that may answer an earlier send — `unknown`, shown to admins and never resent on its
- * own. Pure: no SDK.
+ * Global codes: 48001 (the token may not call the API), 61007 (not granted to the
+ * third-party platform). 10120020 (seen nightly, meaning not public) is taken as busy.
+ *
+ * Every code ends somewhere: a refusal (nothing happened: any error answer to a first
+ * send, known or not), WeChat's word on the status, a retry (busy, timeouts), or — for a
+ * refusal to a resend that may answer an earlier send — `unknown`, shown to admins,
+ * re-checked on request and cancellable. Pure: no SDK.
  */
 import type { ErrorCode } from '../errors';
 import type { AssignmentStatus } from './provider-assignment';
@@ -43,6 +46,12 @@ export const ERR_NOT_ENOUGH_LEFT = 10121031;
 export const ERR_NO_RELATIONSHIP = 10045;
 export const ERR_BAD_ARGS = 40097;
 export const ERR_BAD_APPID = 40013;
+/** Global code: the token's account may not call this API (e.g. a mini program's token instead of the service platform's). */
+export const ERR_API_UNAUTHORIZED = 48001;
+/** Global code: the merchant did not grant this API to the third-party platform (authorizer tokens). */
+export const ERR_COMPONENT_UNAUTHORIZED = 61007;
+/** Seen nightly on `order/query_list` (issue 25); its meaning is not public. Assumed transient: asked again later, never settled on. */
+export const ERR_NIGHTLY = 10120020;
 
 const REFUSALS: Record<number, { code: ErrorCode; message: string }> = {
   [ERR_BAD_PARAMS]: {
@@ -81,10 +90,23 @@ const REFUSALS: Record<number, { code: ErrorCode; message: string }> = {
   },
   [ERR_BAD_ARGS]: { code: 'INVALID_ARGUMENT', message: 'WeChat refused the request: a malformed argument (40097); nothing was assigned.' },
   [ERR_BAD_APPID]: { code: 'INVALID_ARGUMENT', message: 'WeChat does not accept that appid (40013); nothing was assigned.' },
+  [ERR_API_UNAUTHORIZED]: {
+    code: 'UPSTREAM_UNAVAILABLE',
+    message:
+      "WeChat says this token may not call the API (48001 api unauthorized): the token must be the service platform's (PROVIDER_APPID, 服务平台 → 开发设置), not a mini program's. Nothing was changed.",
+  },
+  [ERR_COMPONENT_UNAUTHORIZED]: {
+    code: 'UPSTREAM_UNAVAILABLE',
+    message:
+      'WeChat says the merchant has not granted this API to your third-party platform (61007); the merchant must authorize the permission set again. Nothing was changed.',
+  },
 };
 
-/** -1 is WeChat's "system busy", 10121004 its 系统错误 (请重试); our own timeouts and network failures are negative too. */
-export const isTransientErrcode = (errcode: number) => errcode < 0 || errcode === ERR_SYSTEM;
+/**
+ * -1 is WeChat's "system busy", 10121004 its 系统错误 (请重试); our own timeouts and network
+ * failures are negative too; 10120020 (nightly, meaning unknown) is taken as busy.
+ */
+export const isTransientErrcode = (errcode: number) => errcode < 0 || errcode === ERR_SYSTEM || errcode === ERR_NIGHTLY;
 
 export function mapWechatError(errcode: number, operation: ProviderOperation): MappedError {
   if (isTransientErrcode(errcode)) {
@@ -110,9 +132,10 @@ export function mapWechatError(errcode: number, operation: ProviderOperation): M
   }
   const known = REFUSALS[errcode];
   if (known) return { ...known, refused: true };
+  // An errcode is an answer that WeChat did not do it: a refusal we have no words for.
   return {
     code: 'UPSTREAM_UNAVAILABLE',
-    message: `WeChat answered errcode ${errcode}, which we do not know; nothing is known to have changed.`,
+    message: `WeChat refused with errcode ${errcode}, which we do not know; nothing was changed.`,
     refused: false,
   };
 }
@@ -143,21 +166,26 @@ export function assignOutcome(errcode: number, resend: boolean): SendOutcome {
 }
 
 /**
- * For cancel_assign: 10121010 cancelled, 10121011 in progress; a refusal leaves the
- * assignment done, first send or resend alike (a cancel that went through answers
- * 10121010 when sent again).
+ * For cancel_assign: 10121010 cancelled, 10121011 in progress. A known refusal leaves the
+ * assignment as it was, first send or resend alike (a cancel that went through answers
+ * 10121010 when sent again); a code we do not know refuses a first send, and leaves a
+ * resend (polling a cancel WeChat accepted) unknown.
  */
-export function cancelOutcome(errcode: number): SendOutcome {
+export function cancelOutcome(errcode: number, resend = false): SendOutcome {
   if (errcode === 0) return { kind: 'accepted' };
   if (errcode === ERR_ASSIGNMENT_CANCELLED) return { kind: 'status', status: 'cancelled', errcode };
   if (errcode === ERR_IN_PROGRESS) return { kind: 'status', status: 'cancelling', errcode };
-  return settle(errcode, 'cancel', false);
+  return settle(errcode, 'cancel', resend && !(errcode in REFUSALS));
 }
 
+/**
+ * A first send that WeChat answers with an error was not done: refused, with its reason
+ * (48001, 61007, a code we do not know alike). Only a resend's refusal is ambiguous.
+ */
 function settle(errcode: number, operation: 'assign' | 'cancel', resend: boolean): SendOutcome {
   const error = mapWechatError(errcode, operation);
   if (isTransientErrcode(errcode) || TOKEN_REJECTED.includes(errcode)) return { kind: 'retry', errcode, error };
-  if (error.refused && !resend) return { kind: 'refused', errcode, error };
+  if (!resend) return { kind: 'refused', errcode, error: { ...error, refused: true } };
   if (error.refused) {
     return {
       kind: 'unknown',

@@ -20,13 +20,24 @@ export const STABLE_TOKEN_PATH = '/cgi-bin/stable_token';
 const EARLY_MS = 5 * 60 * 1000;
 const cache = new Map<string, { token: string; until: number }>();
 
+/** Fetches under way: concurrent callers of one source (a fleet read 4 at a time) share one grant. */
+const inFlight = new Map<string, Promise<string>>();
+
 async function tokenOf(source: TokenSource): Promise<string> {
   const at = now().getTime();
   const hit = cache.get(source.key);
   if (hit && hit.until > at) return hit.token;
-  const { token, expiresIn } = await source.fetch();
-  cache.set(source.key, { token, until: at + expiresIn * 1000 - EARLY_MS });
-  return token;
+  const pending = inFlight.get(source.key);
+  if (pending) return pending;
+  const fetching = source
+    .fetch()
+    .then(({ token, expiresIn }) => {
+      cache.set(source.key, { token, until: at + expiresIn * 1000 - EARLY_MS });
+      return token;
+    })
+    .finally(() => inFlight.delete(source.key));
+  inFlight.set(source.key, fetching);
+  return fetching;
 }
 
 /** Runs `call` with a token; when WeChat rejects the token, fetches a new one and tries once more. */

@@ -19,6 +19,7 @@
  */
 import {
   providerCallTimeoutMs,
+  providerComponent,
   providerCredentials,
   providerMerchantSecrets,
   providerMerchantTokenUrl,
@@ -28,6 +29,9 @@ import { isTransientErrcode } from '../domain/provider-errors';
 import { grantSource, STABLE_TOKEN_PATH, withToken, type TokenSource } from './access-token';
 import { callWechat, callWechatIdempotent, NETWORK, TIMEOUT, WechatError, type WechatRequest } from './http';
 import { fetchUsagePages, USAGE_PATH, type WechatUsage } from './usage-api';
+import { AUTHORIZER_TOKEN_PATH, authorizerSource, COMPONENT_TOKEN_PATH } from './component-token';
+import { loadVerifyTicket } from '../data/provider-component';
+import { findMerchant, saveAuthorizerRefreshToken } from '../data/provider-merchants';
 import { retry } from '../retry';
 
 const SP = '/wxa/charge/service-provider';
@@ -57,7 +61,8 @@ function failureOf(err: unknown): ProviderFailure | null {
   if (err instanceof NotConfigured) return { kind: 'not-configured', detail: err.message };
   if (!(err instanceof WechatError)) return null;
   // WechatError messages carry the API path and errcode, never a token or secret.
-  if (err.path === MERCHANT_TOKEN) return { kind: 'merchant-token', errcode: err.errcode, detail: err.message };
+  if (err.path === MERCHANT_TOKEN || err.path === COMPONENT_TOKEN_PATH || err.path === AUTHORIZER_TOKEN_PATH)
+    return { kind: 'merchant-token', errcode: err.errcode, detail: err.message };
   if (err.path === providerTokenPath()) return { kind: 'provider-token', errcode: err.errcode, detail: err.message };
   return { kind: 'wechat', path: err.path, errcode: err.errcode, detail: err.message };
 }
@@ -249,11 +254,13 @@ function sendOnce(path: string, body: object): Promise<ProviderResult<SendAnswer
 // ---------------------------------------------------------------------------- usage
 
 /**
- * Where a merchant's token comes from: its AppSecret in PROVIDER_MERCHANT_SECRETS, or
- * the provider's own token service at PROVIDER_MERCHANT_TOKEN_URL; null when neither
- * is configured for it.
+ * Where a merchant's token comes from, first that applies: its AppSecret in
+ * PROVIDER_MERCHANT_SECRETS; the third-party platform's authorizer token (PROVIDER_
+ * COMPONENT_APPID/APPSECRET and the merchant's stored refresh token, component-token.ts);
+ * the provider's own token service at PROVIDER_MERCHANT_TOKEN_URL; null when none is
+ * configured for it.
  */
-function merchantSource(appid: string): TokenSource | null {
+async function merchantSource(appid: string): Promise<TokenSource | null> {
   const secretsText = providerMerchantSecrets();
   if (secretsText) {
     let secrets: unknown;
@@ -267,6 +274,16 @@ function merchantSource(appid: string): TokenSource | null {
       const grant = grantSource(appid, secret, STABLE_TOKEN_PATH, providerCallTimeoutMs());
       return { key: grant.key, fetch: () => grant.fetch().catch(asMerchantTokenError) };
     }
+  }
+  const component = providerComponent();
+  const refreshToken = component ? (await findMerchant(appid))?.authorizerRefreshToken : null;
+  if (component && refreshToken) {
+    return authorizerSource({
+      component: { ...component, ticket: loadVerifyTicket, timeoutMs: providerCallTimeoutMs() },
+      authorizerAppid: appid,
+      refreshToken,
+      saveRefreshToken: (token) => saveAuthorizerRefreshToken(appid, token),
+    });
   }
   const url = providerMerchantTokenUrl();
   if (url) return { key: `url|${appid}`, fetch: () => fetchTokenFromUrl(url, appid) };
@@ -299,7 +316,7 @@ async function fetchTokenFromUrl(base: string, appid: string): Promise<{ token: 
 /** A merchant's usage API (`/wxa/charge/usage/get`) for one component; null when no token source is configured for it. */
 export function merchantUsage(appid: string, spuId: string): Promise<ProviderResult<WechatUsage | null>> {
   return settled(async () => {
-    const source = merchantSource(appid);
+    const source = await merchantSource(appid);
     return source ? fetchUsagePages(USAGE_PATH, spuId, source, providerCallTimeoutMs()) : null;
   });
 }

@@ -28,15 +28,18 @@ export interface WechatUsage {
 }
 
 export const USAGE_PATH = '/wxa/charge/usage/get';
+/** WeChat's `endTime` for the trial, which has no end (2^32 − 1 seconds: 2106 if read as a date). */
+export const NO_END_TIME = 4_294_967_295;
 const PAGE = 20;
 /** 2000 packages: far beyond any real account; stops a misbehaving API from looping. */
 const MAX_PAGES = 100;
 
 interface UsagePage {
-  effectiveUse?: number;
-  all?: number;
+  effectiveUse?: number | string;
+  all?: number | string;
   total?: number;
-  detailList?: Array<Partial<WechatPackage> & { pkgId?: string | number }>;
+  /** Counts are strings on the wire ("64位数字"); times are numbers of seconds. */
+  detailList?: Array<Record<string, unknown>>;
 }
 
 /** Every package at `path` for `spuId`, with the token `source` gives. */
@@ -56,7 +59,8 @@ export async function fetchUsagePages(path: string, spuId: string, source: Token
         pkgId: String(p.pkgId ?? ''),
         status: Number(p.status ?? 0),
         startTime: Number(p.startTime ?? 0),
-        endTime: Number(p.endTime ?? 0),
+        // The trial's "no end" as WeChat sends it is our 0 (no end), not a date in 2106.
+        endTime: Number(p.endTime ?? 0) >= NO_END_TIME ? 0 : Number(p.endTime ?? 0),
         all: Number(p.all ?? 0),
         used: Number(p.used ?? 0),
         spuId: String(p.spuId ?? spuId),

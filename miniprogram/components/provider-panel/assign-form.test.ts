@@ -56,11 +56,12 @@ test('status labels, and which statuses can be withdrawn or are still settling',
     failed: '失败',
     cancelling: '撤回中',
     cancelled: '已撤回',
-    unknown: '结果未知，请到服务平台核对',
+    unknown: '结果未知',
   });
   expect(statusLabel('done')).toBe('已分配');
   expect(statusLabel('weird')).toBe('weird');
-  expect(['pending', 'done', 'failed', 'cancelling', 'cancelled'].filter(canCancel)).toEqual(['done']);
+  // An unknown one too: WeChat accepting the withdrawal shows it existed.
+  expect(['pending', 'done', 'failed', 'cancelling', 'cancelled', 'unknown'].filter(canCancel)).toEqual(['done', 'unknown']);
   expect(['pending', 'done', 'failed', 'cancelling', 'cancelled'].filter(isSettling)).toEqual(['pending', 'cancelling']);
 });
 
@@ -132,7 +133,7 @@ test('what WeChat did not say is shown plainly: missing figures as 未知, unkno
   expect(orderStatusText('wechat-7')).toBe('微信状态 7');
   expect(orderStatusText('unknown')).toBe('状态未知');
   expect(statusLabel('unknown')).toContain('未知');
-  expect(canCancel('unknown')).toBe(false);
+  expect(canCancel('unknown')).toBe(true);
   expect(isSettling('unknown')).toBe(false);
   // A SKU without a call count cannot be assigned from the phone; an order without a remaining count is left to WeChat.
   const form = { appid: 'wx0123456789abcdef', skuId: 's', startText: '' };

@@ -40,7 +40,7 @@ export const STATUS_LABELS: Record<AssignmentStatus, string> = {
   failed: '失败',
   cancelling: '撤回中',
   cancelled: '已撤回',
-  unknown: '结果未知，请到服务平台核对',
+  unknown: '结果未知',
 };
 
 /** A figure as shown: the number, or 未知 when WeChat did not give one. */
@@ -57,8 +57,11 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status as AssignmentStatus] ?? status;
 }
 
-/** Only a done assignment can be withdrawn (WeChat then checks it is unused and within 7 days). */
-export const canCancel = (status: string) => status === 'done';
+/**
+ * A done assignment can be withdrawn (WeChat then checks it is unused and within 7
+ * days); so can an unknown one — WeChat accepting the withdrawal shows it existed.
+ */
+export const canCancel = (status: string) => status === 'done' || status === 'unknown';
 
 /** Statuses that will change on their own: the list keeps refreshing while one is on screen. */
 export const isSettling = (status: string) => status === 'pending' || status === 'cancelling';

@@ -82,6 +82,17 @@ async function fillForm(comp: Comp, orderId: string, appid: string) {
   await fire(comp.querySelector('.provider__appid'), 'input', { value: appid });
 }
 
+/** A panel with one order and one assignment to MERCHANT made through the form, settled done. */
+async function mountWithDoneAssignment() {
+  const orderId = await seedOrder();
+  const comp = await mount();
+  await fillForm(comp, orderId, MERCHANT);
+  await fire(comp.querySelector('.provider__assign'));
+  await fire(comp.querySelector('.provider__confirm-ok'));
+  await eventually(() => expect(comp.data.assignments.map((a: { status: string }) => a.status)).toEqual(['done']), 15000);
+  return { orderId, comp };
+}
+
 test('orders with calls/used/remaining; assigning 10000 through the form and its confirmation; it becomes 已分配', async () => {
   const orderId = await seedOrder();
   const comp = await mount();
@@ -192,12 +203,7 @@ test('a retry after a dropped connection reuses the key; a retry after a lost an
 });
 
 test('a done assignment can be withdrawn (→ 已撤回); one WeChat refuses to withdraw shows a clear CONFLICT message', async () => {
-  const orderId = await seedOrder();
-  const comp = await mount();
-  await fillForm(comp, orderId, MERCHANT);
-  await fire(comp.querySelector('.provider__assign'));
-  await fire(comp.querySelector('.provider__confirm-ok'));
-  await eventually(() => expect(comp.data.assignments.map((a: { status: string }) => a.status)).toEqual(['done']), 15000);
+  const { comp } = await mountWithDoneAssignment();
 
   // WeChat refuses (the pack is used, or older than 7 days): CONFLICT, in words; still 已分配.
   const fault = await t.http('POST', '/v1/faults', {
@@ -221,6 +227,54 @@ test('a done assignment can be withdrawn (→ 已撤回); one WeChat refuses to 
   expect(text(comp)).toContain('已撤回');
   expect(comp.querySelector('.provider__withdraw')).toBeFalsy();
   await eventually(async () => expect((await spOrders())[0]!.assigned).toBe(0));
+});
+
+test('an assign WeChat refuses at once (48001) shows 失败 with its reason in Chinese; nothing assigned', async () => {
+  const orderId = await seedOrder();
+  const comp = await mount();
+  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', errcode: 48001, times: 1 });
+  await fillForm(comp, orderId, MERCHANT);
+  await fire(comp.querySelector('.provider__assign'));
+  await fire(comp.querySelector('.provider__confirm-ok'));
+  await eventually(() => expect(comp.data.assignments.map((a: { status: string }) => a.status)).toEqual(['failed']), 15000);
+  const row = comp.querySelector('.provider__assignment')!;
+  expect(text(row)).toContain('失败');
+  expect(text(row)).toContain('未分配：服务商令牌无权调用该接口（48001）');
+  expect(comp.querySelector('.provider__withdraw')).toBeFalsy();
+  expect((await spOrders())[0]!.assignments).toEqual([]);
+});
+
+test('a bulk product WeChat refuses is said above the orders, not hidden', async () => {
+  const orderId = (await t.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls: 50_000, spuId: '10000120' })).body.orderId;
+  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/order/query_list', errcode: 10120002, times: 1 });
+  const comp = await mount();
+  expect(text(comp)).toContain(orderId);
+  expect(text(comp.querySelector('.provider__orders-notice')!)).toContain('商品 10000117 查询失败');
+});
+
+test('the fleet lists the merchant assigned to; a top-up rule is set from the form and listed with its state', async () => {
+  const { orderId, comp } = await mountWithDoneAssignment();
+  await fire(comp.querySelector('.provider__fleet-refresh'));
+  await eventually(() => expect(comp.querySelectorAll('.provider__merchant')).toHaveLength(1), 15000);
+  // No token source is configured for it here: the row says so instead of showing zero.
+  expect(text(comp.querySelector('.provider__merchant')!)).toContain(MERCHANT);
+  expect(text(comp.querySelector('.provider__merchant')!)).toContain('未配置该商户的令牌来源');
+  expect(text(comp.querySelector('.provider__merchant')!)).not.toContain('剩余 0');
+
+  await fillForm(comp, orderId, MERCHANT);
+  await fire(comp.querySelector('.provider__rule-below'), 'input', { value: 'abc' });
+  await fire(comp.querySelector('.provider__rule-save'));
+  expect(comp.data.ruleMessage).toContain('补充阈值');
+  await fire(comp.querySelector('.provider__rule-below'), 'input', { value: '500' });
+  await fire(comp.querySelector('.provider__rule-max'), 'input', { value: '3' });
+  await fire(comp.querySelector('.provider__rule-save'));
+  await eventually(() => expect(comp.querySelectorAll('.provider__rule')).toHaveLength(1), 15000);
+  const rule = text(comp.querySelector('.provider__rule')!);
+  expect(rule).toContain('剩余低于 500 次时');
+  expect(rule).toContain('每月最多 3 次');
+  expect(rule).toContain('生效中');
+  await fire(comp.querySelector('.provider__rule-remove'));
+  await eventually(() => expect(comp.querySelectorAll('.provider__rule')).toHaveLength(0), 15000);
 });
 
 test('a non-admin sees 无权限 and no orders', async () => {

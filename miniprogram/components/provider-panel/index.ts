@@ -6,22 +6,47 @@
  * appid checked on the phone, SKU, optional start date) → a confirmation step. The
  * idempotency key is made once when the staff member confirms; if the call's outcome
  * is unknown (network failure) the retry sends the same key, so it never assigns twice.
- * Assignments are listed with their status and refreshed while any is still settling.
+ * Assignments are listed with their status — a failed or unknown one with its reason in
+ * Chinese (fleet-view.ts) — and refreshed while any is still settling; an unknown one can
+ * be re-checked or withdrawn. An orders list that is partly stale and a failed check of
+ * settling assignments are said, not hidden.
+ *
+ * The fleet (every merchant's remaining quota, fewest days left first) and the automatic
+ * top-up rules (set from the assign form's order, SKU and merchant, with what each did)
+ * are below.
  */
 import { CloudError } from '../../services/cloud';
 import { errorText } from '../../services/errors';
 import { chinaTimeText } from '../../services/admin';
 import {
+  addMerchant,
   assignPack,
   cancelAssignment,
   listAssignments,
+  listFleet,
   listOrders,
   listSkus,
+  listTopups,
+  recheckAssignment,
+  removeTopup,
+  setTopup,
   type AssignParams,
   type Assignment,
   type ProviderOrder,
   type ProviderSku,
 } from '../../services/provider';
+import {
+  assignmentReasonText,
+  checkRuleForm,
+  EMPTY_RULE_FORM,
+  fleetRows,
+  ordersNotice,
+  pollNotice,
+  ruleRows,
+  type FleetRow,
+  type RuleForm,
+  type RuleRow,
+} from './fleet-view';
 import {
   assignErrorText,
   canCancel,
@@ -29,6 +54,7 @@ import {
   checkAssignForm,
   EMPTY_ASSIGN_FORM,
   figureText,
+  isAppid,
   isSettling,
   newIdempotencyKey,
   orderStatusText,
@@ -47,10 +73,15 @@ interface Confirm {
 
 interface AssignmentRow extends Assignment {
   statusText: string;
+  reasonText: string;
   callsText: string;
   cancellable: boolean;
+  recheckable: boolean;
   createdText: string;
 }
+
+const failureText = (prefix: string, err: unknown) =>
+  err instanceof CloudError && err.code !== 'NETWORK' ? `${prefix}：${errorText(err)}` : `${prefix}，请稍后重试`;
 
 interface OrderRow extends ProviderOrder {
   createdText: string;
@@ -93,6 +124,15 @@ Component({
     assignments: [] as AssignmentRow[],
     listMessage: '',
     cancellingId: '',
+    ordersNotice: '',
+    pollNotice: '',
+    fleet: [] as FleetRow[],
+    fleetNext: null as string | null,
+    fleetMessage: '',
+    fleetAppid: '',
+    rules: [] as RuleRow[],
+    ruleForm: { ...EMPTY_RULE_FORM } as RuleForm,
+    ruleMessage: '',
   },
   lifetimes: {
     attached() {
@@ -108,9 +148,15 @@ Component({
     load() {
       const n = ++seqOf(this).sent;
       return Promise.all([listOrders(), listAssignments()]).then(
-        ([{ orders }, { assignments }]) => {
-          this.setData({ state: 'ready', message: '', orders: orders.map(orderRow) });
-          this.showAssignments(assignments, n);
+        ([list, { assignments, pollError }]) => {
+          this.setData({
+            state: 'ready',
+            message: '',
+            orders: list.orders.map(orderRow),
+            ordersNotice: ordersNotice(list.staleBecause, list.unavailable),
+          });
+          this.showAssignments(assignments, n, pollError);
+          return Promise.all([this.loadFleet(), this.loadRules()]);
         },
         (err: unknown) => {
           if (err instanceof CloudError && err.code === 'FORBIDDEN')
@@ -129,14 +175,14 @@ Component({
     },
     refreshOrders() {
       return listOrders().then(
-        ({ orders }) => this.setData({ orders: orders.map(orderRow) }),
-        () => undefined,
+        (list) => this.setData({ orders: list.orders.map(orderRow), ordersNotice: ordersNotice(list.staleBecause, list.unavailable) }),
+        (err: unknown) => this.setData({ ordersNotice: failureText('订单刷新失败，显示的是之前的结果', err) }),
       );
     },
     refreshAssignments() {
       const n = ++seqOf(this).sent;
       return listAssignments().then(
-        ({ assignments }) => this.showAssignments(assignments, n),
+        ({ assignments, pollError }) => this.showAssignments(assignments, n, pollError),
         (err: unknown) => {
           this.setData({
             listMessage: err instanceof CloudError && err.code !== 'NETWORK' ? `刷新失败：${errorText(err)}` : '刷新失败，请稍后重试',
@@ -145,21 +191,23 @@ Component({
         },
       );
     },
-    showAssignments(assignments: Assignment[], n: number) {
+    showAssignments(assignments: Assignment[], n: number, pollError: string | null) {
       const seq = seqOf(this);
       if (n < seq.shown) return;
       seq.shown = n;
       const rows: AssignmentRow[] = assignments.map((a) => ({
         ...a,
         statusText: statusLabel(a.status),
+        reasonText: assignmentReasonText(a),
         callsText: figureText(a.calls),
         cancellable: canCancel(a.status),
+        recheckable: a.status === 'unknown',
         createdText: chinaTimeText(a.createdAt),
       }));
       const settledSome = this.data.assignments.some(
         (old) => isSettling(old.status) && rows.some((r) => r.assignmentId === old.assignmentId && !isSettling(r.status)),
       );
-      this.setData({ assignments: rows, listMessage: '' });
+      this.setData({ assignments: rows, listMessage: '', pollNotice: pollNotice(pollError) });
       // A settled assignment changes what its order has left.
       if (settledSome) void this.refreshOrders();
       this.schedulePoll(rows.some((r) => isSettling(r.status)));
@@ -284,6 +332,104 @@ Component({
       return cancelAssignment(id).then(
         () => this.refreshAssignments().then(() => this.setData({ listMessage: '已提交撤回，等待微信确认' })),
         (err: unknown) => this.refreshAssignments().then(() => this.setData({ listMessage: cancelErrorText(err) })),
+      );
+    },
+
+    /** 重新核对: an unknown assignment looked up in the merchant's packages. */
+    onRecheck(e: { currentTarget: { dataset: { id: string } } }) {
+      this.setData({ listMessage: '' });
+      return recheckAssignment(e.currentTarget.dataset.id).then(
+        (a) =>
+          this.refreshAssignments().then(() =>
+            this.setData({ listMessage: a.status === 'unknown' ? '仍未在商户的资源包中找到，可撤回以确认' : '已核对' }),
+          ),
+        (err: unknown) => this.setData({ listMessage: failureText('核对失败', err) }),
+      );
+    },
+
+    // ------------------------------------------------------------------ fleet
+    loadFleet(options: { refresh?: boolean; more?: boolean } = {}) {
+      const cursor = options.more ? (this.data.fleetNext ?? undefined) : undefined;
+      return listFleet({ ...(cursor ? { cursor } : {}), ...(options.refresh ? { refresh: true } : {}) }).then(
+        (page) =>
+          this.setData({
+            fleet: options.more ? [...this.data.fleet, ...fleetRows(page.merchants)] : fleetRows(page.merchants),
+            fleetNext: page.nextCursor,
+            fleetMessage: '',
+          }),
+        (err: unknown) => this.setData({ fleetMessage: failureText('商户额度加载失败', err) }),
+      );
+    },
+    onRefreshFleet() {
+      return this.loadFleet({ refresh: true });
+    },
+    onMoreFleet() {
+      return this.loadFleet({ more: true });
+    },
+    onFleetAppid(e: { detail: { value: string } }) {
+      this.setData({ fleetAppid: e.detail.value, fleetMessage: '' });
+    },
+    onAddMerchant() {
+      const appid = this.data.fleetAppid.trim();
+      if (!isAppid(appid)) {
+        this.setData({ fleetMessage: '商户小程序 AppID 格式不正确：应为 wx 加 16 位小写十六进制字符' });
+        return;
+      }
+      return addMerchant(appid).then(
+        () => {
+          this.setData({ fleetAppid: '' });
+          return this.loadFleet();
+        },
+        (err: unknown) => this.setData({ fleetMessage: failureText('添加失败', err) }),
+      );
+    },
+
+    // ------------------------------------------------------------------ top-up rules
+    loadRules() {
+      return listTopups().then(
+        ({ rules }) => this.setData({ rules: ruleRows(rules) }),
+        (err: unknown) => this.setData({ ruleMessage: failureText('补充规则加载失败', err) }),
+      );
+    },
+    onRuleKind(e: { detail: { value: string } }) {
+      this.setData({ 'ruleForm.kind': e.detail.value === 'realtime' ? 'realtime' : 'quick', ruleMessage: '' });
+    },
+    onRuleBelow(e: { detail: { value: string } }) {
+      this.setData({ 'ruleForm.belowText': e.detail.value, ruleMessage: '' });
+    },
+    onRuleMax(e: { detail: { value: string } }) {
+      this.setData({ 'ruleForm.maxText': e.detail.value, ruleMessage: '' });
+    },
+    /** 保存自动补充规则: the assign form's order, SKU and merchant, with the rule's threshold and monthly limit. */
+    onSetRule() {
+      const checked = checkRuleForm(this.data.ruleForm, {
+        orderId: this.data.orderId,
+        skuId: this.data.form.skuId,
+        appid: this.data.form.appid,
+      });
+      if ('error' in checked) {
+        this.setData({ ruleMessage: checked.error });
+        return;
+      }
+      return setTopup(checked.ok).then(
+        () => {
+          this.setData({ ruleMessage: '规则已保存，定时任务每小时检查一次', ruleForm: { ...EMPTY_RULE_FORM } });
+          return this.loadRules();
+        },
+        (err: unknown) =>
+          this.setData({
+            ruleMessage:
+              err instanceof CloudError && err.code === 'INVALID_ARGUMENT'
+                ? '该订单已不能分配此规格，请换一个订单或规格'
+                : failureText('保存失败', err),
+          }),
+      );
+    },
+    onRemoveRule(e: { currentTarget: { dataset: { appid: string; kind: string } } }) {
+      const { appid, kind } = e.currentTarget.dataset;
+      return removeTopup(appid, kind === 'realtime' ? 'realtime' : 'quick').then(
+        () => this.loadRules(),
+        (err: unknown) => this.setData({ ruleMessage: failureText('删除失败', err) }),
       );
     },
   },

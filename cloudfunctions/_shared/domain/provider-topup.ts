@@ -1,0 +1,58 @@
+/**
+ * Automatic top-up rules: when a merchant's remaining calls of a component fall below
+ * `belowCalls`, cron assigns `skuId` of `orderId` to it — at most once per merchant,
+ * component and China day, and at most `maxPerMonth` times per China month. A rule
+ * whose order is exhausted or whose assign failed stops, with its reason, instead of
+ * trying again every hour. Pure: no SDK.
+ */
+import type { PhoneKind } from './settings';
+
+export interface TopupRule {
+  appid: string;
+  kind: PhoneKind;
+  orderId: string;
+  skuId: string;
+  belowCalls: number;
+  maxPerMonth: number;
+  /** `stopped`: an admin must set the rule again (topups.set) to re-arm it. */
+  state: 'active' | 'stopped';
+  stoppedBecause: string | null;
+  /** Why it stopped, for the panel's words: the order ran out, WeChat refused the assign (with its errcode), or left it unknown. */
+  stopKind: 'order-exhausted' | 'assign-refused' | 'assign-unknown' | null;
+  stopErrcode: number | null;
+  /** China day and month of the last top-up, and how many this month. */
+  lastDay: string | null;
+  month: string | null;
+  monthCount: number;
+  /** The assignment the last top-up made, while WeChat has not settled it. */
+  pendingAssignmentId: string | null;
+}
+
+export type TopupDecision = { act: 'assign'; idempotencyKey: string } | { act: 'wait'; why: string } | { act: 'stop'; reason: string };
+
+/**
+ * What cron does with a rule now. `remaining`: WeChat's figure for the merchant's
+ * component, null when unknown (never taken as zero). `orderRemaining` / `skuCalls`:
+ * what the order has left and the SKU's size, null when unknown.
+ */
+export function topupDecision(
+  rule: TopupRule,
+  now: { day: string; month: string },
+  figures: { remaining: number | null; orderRemaining: number | null; skuCalls: number | null },
+): TopupDecision {
+  if (rule.state !== 'active') return { act: 'wait', why: 'stopped' };
+  if (rule.pendingAssignmentId) return { act: 'wait', why: 'the last top-up is not settled yet' };
+  if (figures.remaining === null) return { act: 'wait', why: "the merchant's remaining quota is unknown" };
+  if (figures.remaining >= rule.belowCalls) return { act: 'wait', why: 'above the threshold' };
+  if (rule.lastDay === now.day) return { act: 'wait', why: 'already topped up today' };
+  const thisMonth = rule.month === now.month ? rule.monthCount : 0;
+  if (thisMonth >= rule.maxPerMonth) return { act: 'wait', why: `already topped up ${thisMonth} times this month` };
+  if (figures.orderRemaining !== null && figures.skuCalls !== null && figures.orderRemaining < figures.skuCalls)
+    return {
+      act: 'stop',
+      reason: `Order ${rule.orderId} has ${figures.orderRemaining} calls left, less than the SKU's ${figures.skuCalls}: buy more or set another order.`,
+    };
+  // The key names the merchant, kind and day: a second cron run the same day (or two at
+  // once) finds the same assignment instead of making another.
+  return { act: 'assign', idempotencyKey: `topup:${rule.appid}:${rule.kind}:${now.day}` };
+}

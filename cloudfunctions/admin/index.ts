@@ -12,6 +12,9 @@
  * | quota.status    | `{ kind? }`: packs, remaining, forecast, advice, WeChat diff  |
  * | quota.addPack   | `{ calls, validityDays, kind?, startsAt?, priceYuan?, … }`   |
  * | quota.setPrice  | `{ id, priceYuan }`: what a pack cost (audited)              |
+ * | statement.month | `{ month }`: the month's calls and true cost, CSV and rows   |
+ * | alerts.status   | the caller's alert subscription: template, credits, problem  |
+ * | alerts.subscribe| `{ accepted }`: one credit per template the admin accepted   |
  * | admins.list     | admins from the collection and from ADMIN_OPENIDS            |
  * | admins.add      | `{ openid }`                                                 |
  * | admins.remove   | `{ openid }`; the last admin cannot be removed               |
@@ -23,6 +26,8 @@ import { getSettings, updateSettingsRoute } from './settings';
 import { addAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
 import { usageList, usageSummary } from './usage';
 import { addPack, quotaStatus, setPrice } from './quota';
+import { statementMonth } from './statement';
+import { alertsStatus, alertsSubscribe } from './alerts';
 
 export const main = createHandler({
   name: 'admin',
@@ -36,6 +41,9 @@ export const main = createHandler({
     'quota.status': quotaStatus,
     'quota.addPack': addPack,
     'quota.setPrice': setPrice,
+    'statement.month': statementMonth,
+    'alerts.status': alertsStatus,
+    'alerts.subscribe': alertsSubscribe,
     'admins.list': listAdminsRoute,
     'admins.add': addAdminRoute,
     'admins.remove': removeAdminRoute,

@@ -21,6 +21,7 @@ import { recountUncounted, usageSince } from '../_shared/data/usage';
 import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/charges';
 import { findUser } from '../_shared/data/users';
 import { reconcile, type ReconcileOutcome } from './reconcile';
+import { sendAlertMessages } from './alert-messages';
 
 export interface CheckReport {
   breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
@@ -105,7 +106,17 @@ export async function runChecks(at: Date): Promise<CheckReport> {
     if (remaining === 0 && (await tripBreaker('quota-exhausted', `${source} shows no ${kind} quota left`))) tripped = 'quota-exhausted';
   }
   const after = await loadSettings();
+  const messages = await sendAlertMessages(after, at);
   const report = { breakers: { rearmed, tripped, breaker: after.breaker }, alerts, reconciliation, recounted, finished };
-  logEvent('info', { fn: 'cron', rearmed, tripped, alerts: alerts.length, reconciliation: reconciliation.status, recounted, finished });
+  logEvent('info', {
+    fn: 'cron',
+    rearmed,
+    tripped,
+    alerts: alerts.length,
+    messages,
+    reconciliation: reconciliation.status,
+    recounted,
+    finished,
+  });
   return report;
 }

@@ -12,6 +12,7 @@ import { AccessTokens } from './access-tokens';
 import { wechatHttpApis, type WechatHandler } from './http-apis';
 import { PhoneSandbox, type MintRequest, type PhoneCode, type PhoneKind } from './phone-sandbox';
 import { providerApis } from './provider-apis';
+import { SubscribeMessages } from './subscribe-messages';
 import { kindOfBulkSpu, ProviderOrders, type Assignment, type SpOrder } from './provider-orders';
 import { DEFAULT_SP_RESULT_DELAY_MS, ProviderResults, type ResultEvent } from './provider-results';
 import {
@@ -50,6 +51,7 @@ export class WechatWorld {
   readonly tokens: AccessTokens;
   readonly providerOrders = new ProviderOrders();
   readonly providerResults: ProviderResults;
+  readonly subscribeMessages: SubscribeMessages;
   /** Calls to the HTTP fakes not yet answered (a delay fault holds them): tests wait for 0 instead of sleeping. */
   callsUnderway = 0;
   private readonly apis: Record<string, WechatHandler>;
@@ -59,6 +61,7 @@ export class WechatWorld {
     this.sandbox = new PhoneSandbox(options.appid, clock);
     this.ledger = new UsageLedger(options.trialCalls ?? DEFAULT_TRIAL_CALLS);
     this.tokens = new AccessTokens(clock);
+    this.subscribeMessages = new SubscribeMessages(clock, changed);
     this.providerResults = new ProviderResults({
       orders: this.providerOrders,
       faults: options.faults,
@@ -85,6 +88,12 @@ export class WechatWorld {
           return this.sandbox.exchange(request, appid);
         },
       }),
+      // The HTTPS twin of the cloud call subscribeMessage.send: same body, token in the query.
+      'POST /cgi-bin/message/subscribe/send': ({ query, body }) => {
+        const caller = this.tokens.check(query.get('access_token'));
+        if ('errcode' in caller) return caller;
+        return this.subscribeMessages.send(body);
+      },
       ...providerApis({
         tokens: this.tokens,
         orders: this.providerOrders,
@@ -137,6 +146,7 @@ export class WechatWorld {
     this.ledger.clear();
     this.providerResults.stop();
     this.providerOrders.clear();
+    this.subscribeMessages.clear();
   }
 
   /**

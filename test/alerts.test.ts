@@ -1,0 +1,169 @@
+/**
+ * Alerts as subscribe messages, end to end: an admin accepts the alert template (WeChat
+ * records a credit; alerts.subscribe records ours), a charge trips the daily cap, and
+ * the auth request that tripped it sends exactly one message to that admin — none to an
+ * admin without a credit; cron then sends nothing new. A send WeChat refuses (43101)
+ * spends no credit; 47003 is shown to admins as a configuration problem; bad input is
+ * refused and changes nothing; without ALERT_TEMPLATE_ID the feature says it is off.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+import { callData, callRoute } from './support/envelope';
+
+const BOSS = 'o_boss_0001';
+const DEPUTY = 'o_deputy_0002';
+const TEMPLATE = 'tmpl-quota-alert-0001';
+const APPID = 'wx5eed1e0c0ffee001';
+
+interface Message {
+  touser: string;
+  templateId: string;
+  page: string | null;
+  data: Record<string, { value: string }>;
+  at: string;
+}
+
+const messages = async (t: TestEmulator) => (await t.http<{ messages: Message[] }>('GET', '/v1/wechat/subscribe-messages')).body.messages;
+
+/** The admin taps 接收提醒 and accepts: WeChat gives a credit, then the page tells alerts.subscribe. */
+async function subscribe(t: TestEmulator, openid: string, { atWechat = true } = {}) {
+  if (atWechat) await t.http('POST', '/v1/wechat/subscriptions', { openid, templateIds: [TEMPLATE] });
+  return callData<{ credits: number }>(t, 'admin', 'alerts.subscribe', { accepted: [TEMPLATE] }, openid);
+}
+
+let users = 0;
+/** A user binds a phone: one counted charge (and, under a cap of 1, the trip). */
+async function bindOne(t: TestEmulator) {
+  const openid = `o_user_${users++}`;
+  const code = await t.mintCode({ phoneNumber: `1390000${String(users).padStart(4, '0')}`, openid });
+  await t.http('PUT', `/v1/db/users/${openid}`, {
+    _openid: openid,
+    appid: null,
+    phone: null,
+    phoneOffer: { kind: 'quick', at: new Date().toISOString() },
+  });
+  expect(await t.call('auth', { $url: 'bindPhone', code, kind: 'quick' }, openid)).toMatchObject({ ok: true });
+}
+
+async function capAtOne(t: TestEmulator) {
+  const { version } = await callData<{ version: number }>(t, 'admin', 'settings.get', {}, BOSS);
+  await callData(t, 'admin', 'settings.update', { version, patch: { phoneCapture: { dailyCap: 1 } } }, BOSS);
+}
+
+describe('with ALERT_TEMPLATE_ID set', () => {
+  let t: TestEmulator;
+  beforeAll(async () => {
+    t = await startEmulator({ env: { ADMIN_OPENIDS: `${BOSS},${DEPUTY}`, ALERT_TEMPLATE_ID: TEMPLATE } });
+  });
+  afterAll(() => t.stop());
+  beforeEach(() => t.reset());
+
+  test('a tripped breaker sends exactly one message to the subscribed admin, none to the other; cron sends nothing new', async () => {
+    expect(await subscribe(t, BOSS)).toEqual({ templateId: TEMPLATE, credits: 1, problem: null });
+    await capAtOne(t);
+    await bindOne(t);
+
+    const sent = await messages(t);
+    expect(sent).toEqual([expect.objectContaining({ touser: BOSS, templateId: TEMPLATE, page: 'pages/admin-usage/index' })]);
+    expect(sent[0]!.data.thing1!.value).toBe('手机号登录已暂停（熔断）');
+    expect(Array.from(sent[0]!.data.thing3!.value).length).toBeLessThanOrEqual(20);
+    expect(sent[0]!.data.time2!.value).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$/);
+    expect(await callData(t, 'admin', 'alerts.status', {}, BOSS)).toEqual({ templateId: TEMPLATE, credits: 0, problem: null });
+
+    // The admin subscribes again; the hourly run sees the same trip and sends nothing new.
+    await subscribe(t, BOSS);
+    expect(await t.http('POST', '/v1/functions/cron/triggers/hourly')).toMatchObject({ status: 200, body: { result: { ok: true } } });
+    expect(await messages(t)).toHaveLength(1);
+    expect(await callData(t, 'admin', 'alerts.status', {}, BOSS)).toMatchObject({ credits: 1 });
+    expect(await t.docs('alert_sends')).toEqual([expect.objectContaining({ openid: BOSS, status: 'sent' })]);
+  });
+
+  test('a send WeChat refuses (43101: it holds no subscription) spends no credit and is noted', async () => {
+    await subscribe(t, BOSS, { atWechat: false });
+    await capAtOne(t);
+    await bindOne(t);
+    expect(await messages(t)).toEqual([]);
+    expect(await callData(t, 'admin', 'alerts.status', {}, BOSS)).toMatchObject({ credits: 1, problem: null });
+    expect(await t.docs('alert_sends')).toEqual([expect.objectContaining({ openid: BOSS, status: 'refused', errcode: 43101 })]);
+  });
+
+  test('47003 (template data invalid) is a configuration problem every admin sees; the credit is kept', async () => {
+    await subscribe(t, BOSS);
+    await t.http('POST', '/v1/faults', { target: 'openapi:subscribeMessage.send', errcode: 47003 });
+    await capAtOne(t);
+    await bindOne(t);
+    expect(await messages(t)).toEqual([]);
+    const problem = { errcode: 47003, message: expect.stringContaining('ALERT_TEMPLATE_FIELDS'), at: expect.any(String) };
+    expect(await callData(t, 'admin', 'alerts.status', {}, BOSS)).toMatchObject({ credits: 1, problem });
+    expect(await callData(t, 'admin', 'alerts.status', {}, DEPUTY)).toMatchObject({ credits: 0, problem });
+  });
+
+  test('bad input is refused with a typed error and changes nothing', async () => {
+    await subscribe(t, BOSS);
+    const refused = async (params: unknown, code = 'INVALID_ARGUMENT', openid = BOSS) =>
+      expect(await t.call('admin', { $url: 'alerts.subscribe', ...(params as object) }, openid)).toMatchObject({
+        ok: false,
+        error: { code },
+      });
+    await refused({ accepted: ['tmpl-someone-elses'] });
+    await refused({ accepted: [TEMPLATE, 'tmpl-someone-elses'] });
+    await refused({ accepted: [] });
+    await refused({ accepted: 'tmpl-quota-alert-0001' });
+    await refused({ accepted: [TEMPLATE, TEMPLATE, TEMPLATE, TEMPLATE] });
+    await refused({ accepted: [TEMPLATE] }, 'FORBIDDEN', 'o_not_an_admin');
+    expect(await callData(t, 'admin', 'alerts.status', {}, BOSS)).toMatchObject({ credits: 1 });
+    expect(await t.docs('alert_subscriptions')).toHaveLength(1);
+  });
+
+  test('the emulator serves subscribeMessage.send over HTTPS too: 47003 before any credit, 43101 without one', async () => {
+    const token = (
+      await t.http<{ access_token: string }>('POST', '/wechat/cgi-bin/stable_token', {
+        grant_type: 'client_credential',
+        appid: APPID,
+        secret: 'x',
+      })
+    ).body.access_token;
+    const send = async (data: object) =>
+      (
+        await t.http<{ errcode: number }>('POST', `/wechat/cgi-bin/message/subscribe/send?access_token=${token}`, {
+          touser: BOSS,
+          template_id: TEMPLATE,
+          page: 'p',
+          data,
+        })
+      ).body;
+    await t.http('POST', '/v1/wechat/subscriptions', { openid: BOSS, templateIds: [TEMPLATE] });
+    expect(await send({ thing1: { value: '一二三四五六七八九十一二三四五六七八九十一' } })).toMatchObject({ errcode: 47003 });
+    expect(await send({ phrase2: { value: '已暂停了吗啊' } })).toMatchObject({ errcode: 47003 });
+    expect(await send({ thing1: { value: '已暂停' }, time2: { value: '2026年12月7日 10:05' } })).toMatchObject({ errcode: 0 });
+    expect(await send({ thing1: { value: '已暂停' } })).toMatchObject({ errcode: 43101 });
+    expect(await messages(t)).toEqual([
+      {
+        touser: BOSS,
+        templateId: TEMPLATE,
+        page: 'p',
+        data: { thing1: { value: '已暂停' }, time2: { value: '2026年12月7日 10:05' } },
+        at: expect.any(String),
+      },
+    ]);
+  });
+});
+
+describe('without ALERT_TEMPLATE_ID', () => {
+  let t: TestEmulator;
+  beforeAll(async () => {
+    t = await startEmulator({ env: { ADMIN_OPENIDS: BOSS } });
+  });
+  afterAll(() => t.stop());
+
+  test('the feature says it is off, and subscribing is refused and stores nothing', async () => {
+    expect(await callRoute(t, 'admin', 'alerts.status', {}, BOSS)).toEqual({
+      ok: true,
+      data: { templateId: null, credits: 0, problem: null },
+    });
+    expect(await callRoute(t, 'admin', 'alerts.subscribe', { accepted: [TEMPLATE] }, BOSS)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('ALERT_TEMPLATE_ID') },
+    });
+    expect(await t.docs('alert_subscriptions')).toEqual([]);
+  });
+});

@@ -262,10 +262,10 @@ export const apiRoutes: ApiRoute[] = [
       if (
         !Array.isArray(templateIds) ||
         templateIds.length < 1 ||
-        templateIds.length > 3 ||
+        templateIds.length > 5 ||
         !templateIds.every((t) => typeof t === 'string' && t)
       )
-        throw invalid('templateIds must list 1 to 3 template ids (strings)');
+        throw invalid('templateIds must list 1 to 5 template ids (strings)');
       return ok(emu.wechat.subscribeMessages.accept(openid, templateIds as string[]));
     },
   },

@@ -108,7 +108,7 @@ describe('with ALERT_TEMPLATE_ID set', () => {
     await refused({ accepted: [TEMPLATE, 'tmpl-someone-elses'] });
     await refused({ accepted: [] });
     await refused({ accepted: 'tmpl-quota-alert-0001' });
-    await refused({ accepted: [TEMPLATE, TEMPLATE, TEMPLATE, TEMPLATE] });
+    await refused({ accepted: Array(6).fill(TEMPLATE) });
     await refused({ accepted: [TEMPLATE] }, 'FORBIDDEN', 'o_not_an_admin');
     expect(await callData(t, 'admin', 'alerts.status', {}, BOSS)).toMatchObject({ credits: 1 });
     expect(await t.docs('alert_subscriptions')).toHaveLength(1);

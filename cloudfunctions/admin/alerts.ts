@@ -33,9 +33,9 @@ const subscribeInput = v.object({
       v.pipe(v.string('accepted must hold template ids'), v.minLength(1), v.maxLength(128, 'is not a template id')),
       'accepted must be a list',
     ),
-    // One wx.requestSubscribeMessage asks for at most 3 templates.
+    // One wx.requestSubscribeMessage asks for at most 5 templates.
     v.minLength(1, 'accepted must name the template the admin accepted'),
-    v.maxLength(3, 'accepted can hold at most 3 template ids'),
+    v.maxLength(5, 'accepted can hold at most 5 template ids'),
   ),
 });
 

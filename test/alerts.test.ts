@@ -77,6 +77,20 @@ describe('with ALERT_TEMPLATE_ID set', () => {
     expect(await t.docs('alert_sends')).toEqual([expect.objectContaining({ openid: BOSS, status: 'sent' })]);
   });
 
+  test("cron sends the quota alert it writes and the quota breaker's trip, each once", async () => {
+    await subscribe(t, BOSS);
+    await subscribe(t, BOSS);
+    // The whole 1,000-call trial used today: nothing left.
+    const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    await t.http('PUT', `/v1/db/usage_daily/${day}:quick`, { day, kind: 'quick', count: 1000 });
+    const hourly = () => t.http('POST', '/v1/functions/cron/triggers/hourly');
+    expect(await hourly()).toMatchObject({ body: { result: { ok: true, data: { breakers: { tripped: 'quota-exhausted' } } } } });
+    expect((await messages(t)).map((m) => m.data.thing1!.value).sort()).toEqual(['快速验证额度已用完', '手机号登录已暂停（熔断）']);
+    await subscribe(t, BOSS);
+    await hourly();
+    expect(await messages(t)).toHaveLength(2);
+  });
+
   test('a send WeChat refuses (43101: it holds no subscription) spends no credit and is noted', async () => {
     await subscribe(t, BOSS, { atWechat: false });
     await capAtOne(t);
@@ -95,6 +109,17 @@ describe('with ALERT_TEMPLATE_ID set', () => {
     const problem = { errcode: 47003, message: expect.stringContaining('ALERT_TEMPLATE_FIELDS'), at: expect.any(String) };
     expect(await callData(t, 'admin', 'alerts.status', {}, BOSS)).toMatchObject({ credits: 1, problem });
     expect(await callData(t, 'admin', 'alerts.status', {}, DEPUTY)).toMatchObject({ credits: 0, problem });
+  });
+
+  test('an admin removed after subscribing hears nothing', async () => {
+    const FORMER = 'o_former_0003';
+    await callData(t, 'admin', 'admins.add', { openid: FORMER }, BOSS);
+    await subscribe(t, FORMER);
+    await callData(t, 'admin', 'admins.remove', { openid: FORMER }, BOSS);
+    await subscribe(t, BOSS);
+    await capAtOne(t);
+    await bindOne(t);
+    expect((await messages(t)).map((m) => m.touser)).toEqual([BOSS]);
   });
 
   test('bad input is refused with a typed error and changes nothing', async () => {
@@ -145,6 +170,26 @@ describe('with ALERT_TEMPLATE_ID set', () => {
         at: expect.any(String),
       },
     ]);
+  });
+});
+
+describe('deployed by the CLI (no cloud-call permission)', () => {
+  let t: TestEmulator;
+  beforeAll(async () => {
+    t = await startEmulator({
+      openapiPermission: 'none',
+      env: { ADMIN_OPENIDS: BOSS, ALERT_TEMPLATE_ID: TEMPLATE, WECHAT_APPID: APPID, WECHAT_APPSECRET: 'x' },
+    });
+  });
+  afterAll(() => t.stop());
+
+  test("the message goes over WeChat's HTTPS API instead, once", async () => {
+    await subscribe(t, BOSS);
+    await capAtOne(t);
+    await bindOne(t);
+    expect(await messages(t)).toEqual([expect.objectContaining({ touser: BOSS, templateId: TEMPLATE })]);
+    const { body } = await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats');
+    expect(body.actions['wechat:/cgi-bin/message/subscribe/send']).toBe(1);
   });
 });
 

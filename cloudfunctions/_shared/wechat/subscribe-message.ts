@@ -47,6 +47,8 @@ async function cloudSend(message: SubscribeMessage): Promise<SendOutcome> {
     return { ok: true };
   } catch (err) {
     const errcode = (err as { errCode?: unknown })?.errCode;
+    // The platform refused before WeChat saw the message (it is -6xxxxx, so ask first).
+    if (errcode === NO_PERMISSION_ERRCODE) return { ok: false, errcode, answered: true };
     // No errcode, our timeout, or CloudBase's own -5xxxxx: the call broke on the way, verdict unknown.
     if (typeof errcode !== 'number' || errcode === TIMEOUT || errcode <= -500000) return { ok: false, errcode: TIMEOUT, answered: false };
     return { ok: false, errcode, answered: true };

@@ -77,6 +77,17 @@ describe('with ALERT_TEMPLATE_ID set', () => {
     expect(await t.docs('alert_sends')).toEqual([expect.objectContaining({ openid: BOSS, status: 'sent' })]);
   });
 
+  test('with two admins subscribed and one not, each subscribed admin gets exactly one message', async () => {
+    const CLERK = 'o_clerk_0004';
+    await callData(t, 'admin', 'admins.add', { openid: CLERK }, BOSS);
+    await subscribe(t, BOSS);
+    await subscribe(t, DEPUTY);
+    await capAtOne(t);
+    await bindOne(t);
+    await t.http('POST', '/v1/functions/cron/triggers/hourly');
+    expect((await messages(t)).map((m) => m.touser).sort()).toEqual([BOSS, DEPUTY].sort());
+  });
+
   test("cron sends the quota alert it writes and the quota breaker's trip, each once", async () => {
     await subscribe(t, BOSS);
     await subscribe(t, BOSS);

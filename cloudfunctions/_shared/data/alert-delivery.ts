@@ -52,6 +52,8 @@ const CONFIGURATION: Record<number, string> = {
     'The cloud call subscribeMessage.send is not permitted (-604101) and WECHAT_APPID/WECHAT_APPSECRET are not set for the HTTPS API',
 };
 
+const sendIdOf = (alertId: string, openid: string) => `${alertId}:${openid}`;
+
 /** Claims the alert; false when someone already did (it was, or is being, sent). */
 async function claim(notice: AlertNotice, at: Date): Promise<boolean> {
   try {
@@ -67,7 +69,7 @@ async function claim(notice: AlertNotice, at: Date): Promise<boolean> {
 
 /** Spends one of the admin's credits and records the send, in one transaction; null when there is none to spend. */
 async function spendCredit(alertId: string, openid: string, templateId: string, at: Date): Promise<string | null> {
-  const sendId = `${alertId}:${openid}`;
+  const sendId = sendIdOf(alertId, openid);
   const spent = await db.runTransaction(async (tx) => {
     const sub = tx.collection<AlertSubscriptionDoc>('alert_subscriptions').doc(openid);
     const current = (await sub.get()).data;
@@ -102,25 +104,36 @@ async function settle(sendId: string, openid: string, outcome: SendOutcome, at: 
   return status;
 }
 
-/** Sends one alert to every credited admin, once; answers how each send ended. */
+/** One admin's message: credit, send, outcome. Null when there was nothing to send (no credit, no longer an admin, a failure logged). */
+async function sendTo(notice: AlertNotice, openid: string, templateId: string, data: Record<string, { value: string }>, at: Date) {
+  try {
+    if (!(await isAdmin(openid))) return null;
+    const sendId = await spendCredit(notice.id, openid, templateId, at);
+    if (!sendId) return null;
+    const outcome = await sendSubscribeMessage({ touser: openid, templateId, page: ALERT_PAGE, data });
+    const status = await settle(sendId, openid, outcome, at);
+    logEvent(status === 'sent' ? 'info' : 'warn', { alert: notice.id, send: status, errcode: outcome.ok ? null : outcome.errcode });
+    return status;
+  } catch (err) {
+    logEvent('error', { alert: notice.id, send: sendIdOf(notice.id, openid), failed: String(err) });
+    return null;
+  }
+}
+
+/**
+ * Sends one alert to every credited admin, once; answers how each send ended. The
+ * admins are served side by side: a trip announced from a login waits for one send,
+ * not one per admin.
+ */
 export async function deliverAlert(notice: AlertNotice, at: Date): Promise<SendStatus[]> {
   const templateId = alertTemplateId();
   if (!templateId) return [];
   try {
-    const fields = parseTemplateFields(alertTemplateFields());
+    const data = templateData(notice, parseTemplateFields(alertTemplateFields()));
     if (!(await claim(notice, at))) return [];
     const credited = (await allSubscriptions()).filter((s) => s.templateId === templateId && s.credits > 0);
-    const statuses: SendStatus[] = [];
-    for (const sub of credited) {
-      if (!(await isAdmin(sub._id))) continue;
-      const sendId = await spendCredit(notice.id, sub._id, templateId, at);
-      if (!sendId) continue;
-      const outcome = await sendSubscribeMessage({ touser: sub._id, templateId, page: ALERT_PAGE, data: templateData(notice, fields) });
-      const status = await settle(sendId, sub._id, outcome, at);
-      statuses.push(status);
-      logEvent(status === 'sent' ? 'info' : 'warn', { alert: notice.id, send: status, errcode: outcome.ok ? null : outcome.errcode });
-    }
-    return statuses;
+    const statuses = await Promise.all(credited.map((sub) => sendTo(notice, sub._id, templateId, data, at)));
+    return statuses.filter((s) => s !== null);
   } catch (err) {
     logEvent('error', { alert: notice.id, failedToDeliver: true, error: String(err) });
     return [];

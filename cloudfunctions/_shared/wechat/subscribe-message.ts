@@ -23,7 +23,8 @@ export const TEMPLATE_DATA_INVALID = 47003;
 /** The template id is not one of this mini program's. */
 export const TEMPLATE_ID_INVALID = 40037;
 
-const SEND_TIMEOUT_MS = 5000;
+/** Short: a trip is announced from inside a user's login (auth's timeout is 10 s). */
+const SEND_TIMEOUT_MS = 3000;
 
 export interface SubscribeMessage {
   touser: string;

@@ -5,6 +5,7 @@
  * nothing new. Without ALERT_TEMPLATE_ID nothing is read or sent.
  */
 import { alertTemplateId } from '../_shared/config';
+import { logEvent } from '../_shared/log';
 import { breakerNotice, quotaNotice } from '../_shared/domain/alert-message';
 import { DAY_MS } from '../_shared/domain/china-time';
 import type { Settings } from '../_shared/domain/settings';
@@ -18,5 +19,6 @@ export async function sendAlertMessages(settings: Settings, at: Date): Promise<S
   const notices = [breakerNotice(settings.breaker), ...quota.map(quotaNotice)].filter((n) => n !== null);
   const statuses: SendStatus[] = [];
   for (const notice of notices) statuses.push(...(await deliverAlert(notice, at)));
+  if (statuses.length) logEvent('info', { fn: 'cron', alertMessages: statuses });
   return statuses;
 }

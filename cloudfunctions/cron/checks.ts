@@ -106,17 +106,8 @@ export async function runChecks(at: Date): Promise<CheckReport> {
     if (remaining === 0 && (await tripBreaker('quota-exhausted', `${source} shows no ${kind} quota left`))) tripped = 'quota-exhausted';
   }
   const after = await loadSettings();
-  const messages = await sendAlertMessages(after, at);
+  await sendAlertMessages(after, at);
   const report = { breakers: { rearmed, tripped, breaker: after.breaker }, alerts, reconciliation, recounted, finished };
-  logEvent('info', {
-    fn: 'cron',
-    rearmed,
-    tripped,
-    alerts: alerts.length,
-    messages,
-    reconciliation: reconciliation.status,
-    recounted,
-    finished,
-  });
+  logEvent('info', { fn: 'cron', rearmed, tripped, alerts: alerts.length, reconciliation: reconciliation.status, recounted, finished });
   return report;
 }

@@ -204,6 +204,28 @@ describe('deployed by the CLI (no cloud-call permission)', () => {
   });
 });
 
+describe('with an ALERT_TEMPLATE_FIELDS that cannot be read', () => {
+  let t: TestEmulator;
+  beforeAll(async () => {
+    t = await startEmulator({
+      env: { ADMIN_OPENIDS: BOSS, ALERT_TEMPLATE_ID: TEMPLATE, ALERT_TEMPLATE_FIELDS: 'thing1=title,price2=amount' },
+    });
+  });
+  afterAll(() => t.stop());
+
+  test('admins are told, and a trip sends nothing and claims nothing (it goes out once the fields are fixed)', async () => {
+    await subscribe(t, BOSS);
+    expect(await callData(t, 'admin', 'alerts.status', {}, BOSS)).toMatchObject({
+      credits: 1,
+      problem: { errcode: null, message: expect.stringContaining('"price2=amount"') },
+    });
+    await capAtOne(t);
+    await bindOne(t);
+    expect(await messages(t)).toEqual([]);
+    expect(await t.docs('alert_notices')).toEqual([]);
+  });
+});
+
 describe('without ALERT_TEMPLATE_ID', () => {
   let t: TestEmulator;
   beforeAll(async () => {

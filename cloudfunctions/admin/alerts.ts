@@ -8,21 +8,32 @@
  */
 import * as v from 'valibot';
 import { now } from '../_shared/clock';
-import { alertTemplateId } from '../_shared/config';
+import { alertTemplateFields, alertTemplateId } from '../_shared/config';
+import { parseTemplateFields } from '../_shared/domain/alert-message';
 import { AppError } from '../_shared/errors';
 import { requireOpenid } from '../_shared/identity';
 import { noParams, route } from '../_shared/router';
 import { addCredit, allSubscriptions, subscriptionOf, type AlertSubscriptionDoc } from '../_shared/data/alert-subscriptions';
 
-/** What the caller holds, and the last configuration problem any admin's send met. */
+/** ALERT_TEMPLATE_FIELDS that cannot be read: nothing can be sent until it is fixed. */
+function fieldsProblem(): { errcode: null; message: string; at: Date } | null {
+  try {
+    parseTemplateFields(alertTemplateFields());
+    return null;
+  } catch (err) {
+    return { errcode: null, message: (err as Error).message, at: now() };
+  }
+}
+
+/** What the caller holds, and what keeps alerts from being sent: the fields, or the last refusal any admin's send met. */
 async function statusOf(openid: string, templateId: string | null, own?: AlertSubscriptionDoc) {
   if (!templateId) return { templateId: null, credits: 0, problem: null };
   const [mine, all] = await Promise.all([own ?? subscriptionOf(openid), allSubscriptions()]);
-  const problems = all
+  const refusals = all
     .filter((s) => s.templateId === templateId && s.problem)
     .map((s) => ({ ...s.problem!, at: new Date(s.problem!.at) }))
     .sort((a, b) => b.at.getTime() - a.at.getTime());
-  return { templateId, credits: mine?.templateId === templateId ? mine.credits : 0, problem: problems[0] ?? null };
+  return { templateId, credits: mine?.templateId === templateId ? mine.credits : 0, problem: fieldsProblem() ?? refusals[0] ?? null };
 }
 
 export const alertsStatus = route(noParams, async (_input, { caller }) => statusOf(requireOpenid(caller), alertTemplateId()));

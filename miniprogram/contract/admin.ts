@@ -204,8 +204,12 @@ export interface AlertSubscription {
   templateId: string | null;
   /** Messages WeChat lets us send this admin: one per acceptance, one spent per message. */
   credits: number;
-  /** The last refusal that needs an admin (47003: the template's data does not fit), until a send succeeds. */
-  problem: { errcode: number; message: string; at: IsoTime } | null;
+  /**
+   * What keeps alerts from being sent, for the developer: the last refusal that needs an
+   * admin (47003: the template's data does not fit; 40037; -604101), until a send
+   * succeeds; or `errcode: null` for ALERT_TEMPLATE_FIELDS that cannot be read.
+   */
+  problem: { errcode: number | null; message: string; at: IsoTime } | null;
 }
 
 export interface AdminRoutes {

@@ -18,6 +18,7 @@ const CHOICES: Record<string, string> = {
 
 function problemText(problem: AlertSubscription['problem']): string {
   if (!problem) return '';
+  if (problem.errcode === null) return '提醒无法发送：ALERT_TEMPLATE_FIELDS 配置有误，请开发者检查';
   if (problem.errcode === 47003) return '提醒发送失败：订阅消息模板与内容不匹配（47003），请开发者检查 ALERT_TEMPLATE_FIELDS';
   if (problem.errcode === 40037) return '提醒发送失败：模板 ID 无效（40037），请开发者检查 ALERT_TEMPLATE_ID';
   return `提醒发送失败（微信错误码 ${problem.errcode}），请开发者检查云函数配置`;

@@ -41,7 +41,7 @@ export const alertsStatus = route(noParams, async (_input, { caller }) => status
 const subscribeInput = v.object({
   accepted: v.pipe(
     v.array(
-      v.pipe(v.string('accepted must hold template ids'), v.minLength(1), v.maxLength(128, 'is not a template id')),
+      v.pipe(v.string('accepted must hold template ids'), v.minLength(1, 'is empty'), v.maxLength(128, 'is not a template id')),
       'accepted must be a list',
     ),
     // One wx.requestSubscribeMessage asks for at most 5 templates.

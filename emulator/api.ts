@@ -253,6 +253,28 @@ export const apiRoutes: ApiRoute[] = [
     handle: async (emu) => ok(await emu.verifySpPushUrl()),
   },
   {
+    // A user accepted in wx.requestSubscribeMessage: one credit per template for subscribeMessage.send.
+    method: 'POST',
+    pattern: /^\/v1\/wechat\/subscriptions$/,
+    handle: (emu, { body }) => {
+      const { openid, templateIds } = bodyObject(body);
+      if (typeof openid !== 'string' || openid === '') throw invalid('openid must be a non-empty string');
+      if (
+        !Array.isArray(templateIds) ||
+        templateIds.length < 1 ||
+        templateIds.length > 5 ||
+        !templateIds.every((t) => typeof t === 'string' && t)
+      )
+        throw invalid('templateIds must list 1 to 5 template ids (strings)');
+      return ok(emu.wechat.subscribeMessages.accept(openid, templateIds as string[]));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/wechat\/subscribe-messages$/,
+    handle: (emu) => ok({ messages: emu.wechat.subscribeMessages.messages() }),
+  },
+  {
     method: 'GET',
     pattern: /^\/v1\/wechat\/charges$/,
     handle: (emu) => ok(emu.sandbox.charges()),

@@ -144,7 +144,7 @@ export class Emulator {
       stats: this.stats,
       clock: this.clock,
       defaultAppid: this.appid,
-      openApis: wechatOpenApis(this.sandbox, changed),
+      openApis: wechatOpenApis(this.sandbox, this.wechat.subscribeMessages, changed),
       invokeFunction: async (name, event) => {
         const outcome = await this.invoke(name, event, {}, 'wx_server');
         return outcome.ok ? { ok: true, result: outcome.result } : { ok: false, message: outcome.error ?? 'function failed' };

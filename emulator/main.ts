@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   console.log(`  functions  ${emulator.functionNames().join(', ')}   → POST ${url}/v1/functions/<name>/invoke`);
   console.log(`  gateway    ${url}/admin   (wx-server-sdk / @cloudbase/node-sdk protocol)`);
   console.log(`  WeChat     ${url}/v1/wechat/phone-codes, ${url}/v1/wechat/charges, ${url}/v1/wechat/packs, ${url}/v1/wechat/usage`);
+  console.log(`             ${url}/v1/wechat/subscriptions, ${url}/v1/wechat/subscribe-messages   (alerts as subscribe messages)`);
   console.log(`  WeChat API ${url}/wechat   (cgi-bin/token, wxa/charge/usage/get, …; what WECHAT_API_BASE points at)`);
   console.log(
     `  provider   ${url}/v1/wechat/sp-orders, ${url}/wechat/wxa/charge/service-provider/…   (results pushed to the provider function)`,

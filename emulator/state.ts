@@ -6,6 +6,7 @@
 import type { DocumentStore, Doc } from './store/document-store';
 import type { PhoneCode } from './wechat/phone-sandbox';
 import type { ProviderSnapshot } from './wechat/provider-orders';
+import type { SubscribeSnapshot } from './wechat/subscribe-messages';
 import type { Pack } from './wechat/usage-ledger';
 import type { WechatWorld } from './wechat/world';
 
@@ -19,6 +20,8 @@ export interface PersistedState {
   lastPkgId?: number;
   /** Service-provider orders and assignments; absent in state saved before they existed. */
   provider?: ProviderSnapshot;
+  /** Subscribe-message credits and the messages sent; absent in older state. */
+  subscribeMessages?: SubscribeSnapshot;
 }
 
 export function captureState(store: DocumentStore, wechat: WechatWorld): PersistedState {
@@ -29,6 +32,7 @@ export function captureState(store: DocumentStore, wechat: WechatWorld): Persist
     packs: wechat.ledger.snapshot(),
     lastPkgId: wechat.ledger.lastPkgId,
     provider: wechat.providerOrders.snapshot(),
+    subscribeMessages: wechat.subscribeMessages.snapshot(),
   };
 }
 
@@ -52,4 +56,5 @@ export function applyState(store: DocumentStore, wechat: WechatWorld, state: Per
   wechat.sandbox.load(state.phoneCodes ?? []);
   wechat.ledger.load(state.packs ?? [], state.lastPkgId);
   wechat.providerOrders.load(state.provider ?? { orders: [], assignments: [] });
+  wechat.subscribeMessages.load(state.subscribeMessages ?? { credits: {}, messages: [] });
 }

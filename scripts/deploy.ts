@@ -163,6 +163,12 @@ export function checkProject(builtNames: Array<{ name: string; bytes: number }>,
   return { rc, built, rules, httpRoutes: httpRoutes(rc), indexes: loadIndexDir(root).byCollection, problems, notes };
 }
 
+/** What each cloud call does for the product: over HTTPS with credentials, and what stops without them. */
+const CLOUD_CALL_EFFECTS: Record<string, { https: string; without: string }> = {
+  'phonenumber.getPhoneNumber': { https: 'exchanges phone codes', without: 'phone login answers "try again"' },
+  'subscribeMessage.send': { https: 'sends alert messages', without: 'alert messages to admins are not sent' },
+};
+
 /** What a deploy without WeChat credentials leaves to DevTools, in plain words. */
 export function phoneExchangeAdvice(
   plans: Array<Pick<FunctionPlan, 'name' | 'openapi' | 'variables'>>,
@@ -173,10 +179,12 @@ export function phoneExchangeAdvice(
     if (!p.openapi.length) continue;
     const has = (n: string) => Boolean(p.variables[n] ?? local[n]?.trim());
     const credentials = has('WECHAT_APPID') && has('WECHAT_APPSECRET');
+    const effects = p.openapi.map((api) => CLOUD_CALL_EFFECTS[api] ?? { https: `calls ${api}`, without: `${api} fails` });
+    const list = (pick: 'https' | 'without') => effects.map((e) => e[pick]).join(' and ');
     out.push(
       credentials
-        ? `${p.name}: a CLI deploy gives it no cloud-call permission (${p.openapi.join(', ')}); with WECHAT_APPID/WECHAT_APPSECRET set it exchanges phone codes over WeChat's HTTPS API instead. Uploading it once from WeChat DevTools restores the cloud call.`
-        : `${p.name}: a CLI deploy gives it no cloud-call permission (${p.openapi.join(', ')}) and WECHAT_APPID/WECHAT_APPSECRET are not set, so phone login answers "try again" until you upload ${p.name} once from WeChat DevTools (right-click build/cloudfunctions/${p.name} → 上传并部署). Set both in .env to make any deploy work on its own.`,
+        ? `${p.name}: a CLI deploy gives it no cloud-call permission (${p.openapi.join(', ')}); with WECHAT_APPID/WECHAT_APPSECRET set it ${list('https')} over WeChat's HTTPS API instead. Uploading it once from WeChat DevTools restores the cloud call.`
+        : `${p.name}: a CLI deploy gives it no cloud-call permission (${p.openapi.join(', ')}) and WECHAT_APPID/WECHAT_APPSECRET are not set, so ${list('without')} until you upload ${p.name} once from WeChat DevTools (right-click build/cloudfunctions/${p.name} → 上传并部署). Set both in .env to make any deploy work on its own.`,
     );
   }
   return out;

@@ -96,6 +96,15 @@ const QUOTA_LOW_DAYS = /* @__PURE__ */ variable(
   'cron writes a quota-low alert when the forecast runs out within this many days.',
   { fallback: '7' },
 );
+const ALERT_TEMPLATE_ID = /* @__PURE__ */ variable(
+  'ALERT_TEMPLATE_ID',
+  "The subscribe-message template (订阅消息, chosen in the mini program's admin console) alerts are sent with: admins subscribe on the usage page, cron and a breaker trip send one message per alert to each admin holding a credit. Unset: alerts are not sent and the page says so.",
+);
+const ALERT_TEMPLATE_FIELDS = /* @__PURE__ */ variable(
+  'ALERT_TEMPLATE_FIELDS',
+  "Which of the template's keywords carries what, as keyword=field pairs (fields: title, status, time, detail), e.g. thing1=title,phrase2=status,time3=time,thing4=detail. Values are cut to the keyword type's limit (thing 20 characters, phrase 5, …).",
+  { fallback: 'thing1=title,time2=time,thing3=detail' },
+);
 const WECHAT_APPID = /* @__PURE__ */ variable(
   'WECHAT_APPID',
   "The mini program's AppID, for WeChat's usage API (reconciliation). Unset: reconciliation is skipped.",
@@ -228,6 +237,8 @@ export const CONFIG_VARS = {
   QUOTA_PACK_CATALOGUE,
   QUOTA_LOW_PERCENT,
   QUOTA_LOW_DAYS,
+  ALERT_TEMPLATE_ID,
+  ALERT_TEMPLATE_FIELDS,
   WECHAT_APPID,
   WECHAT_APPSECRET,
   WECHAT_API_BASE,
@@ -283,6 +294,9 @@ export const phoneExchangeTimeoutMs = () => positiveInt(PHONE_EXCHANGE_TIMEOUT_M
 export const trialCalls = () => positiveInt(TRIAL_CALLS);
 export const quotaLowPercent = () => positiveInt(QUOTA_LOW_PERCENT);
 export const quotaLowDays = () => positiveInt(QUOTA_LOW_DAYS);
+/** The alert template id; null when not configured (the feature is off). */
+export const alertTemplateId = () => read(ALERT_TEMPLATE_ID) || null;
+export const alertTemplateFields = () => read(ALERT_TEMPLATE_FIELDS);
 export const packCatalogueOverride = () => read(QUOTA_PACK_CATALOGUE);
 export const wechatApiBase = () => read(WECHAT_API_BASE).replace(/\/+$/, '');
 export const wechatSpuId = (kind: 'quick' | 'realtime') => read(kind === 'quick' ? WECHAT_SPU_QUICK : WECHAT_SPU_REALTIME);

@@ -12,6 +12,9 @@
  * | quota.status    | `{ kind? }`: packs, remaining, forecast, advice, WeChat diff  |
  * | quota.addPack   | `{ calls, validityDays, kind?, startsAt?, priceYuan?, … }`   |
  * | quota.setPrice  | `{ id, priceYuan }`: what a pack cost (audited)              |
+ * | statement.month | `{ month }`: the month's calls and true cost, CSV and rows   |
+ * | alerts.status   | the caller's alert subscription: template, credits, problem  |
+ * | alerts.subscribe| `{ accepted }`: one credit per template the admin accepted   |
  * | admins.list     | admins from the collection and from ADMIN_OPENIDS            |
  * | admins.add      | `{ openid }`                                                 |
  * | admins.remove   | `{ openid }`; the last admin cannot be removed               |
@@ -24,6 +27,8 @@ import { getSettings, updateSettingsRoute } from './settings';
 import { addAdminRoute, inviteAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
 import { usageList, usageSummary } from './usage';
 import { addPack, quotaStatus, setPrice } from './quota';
+import { statementMonth } from './statement';
+import { alertsStatus, alertsSubscribe } from './alerts';
 
 export const main = createHandler({
   name: 'admin',
@@ -41,5 +46,8 @@ export const main = createHandler({
     'admins.add': access.admin(addAdminRoute),
     'admins.remove': access.admin(removeAdminRoute),
     'admins.invite': access.admin(inviteAdminRoute),
+    'statement.month': access.admin(statementMonth),
+    'alerts.status': access.admin(alertsStatus),
+    'alerts.subscribe': access.admin(alertsSubscribe),
   },
 });

@@ -18,6 +18,7 @@ import { chinaDay } from '../_shared/domain/china-time';
 import { scrubDigits } from '../_shared/domain/phone';
 import { noQuotaReporters, recordPhoneEvent } from '../_shared/data/phone-events';
 import { tripBreaker } from '../_shared/data/breaker';
+import { announceBreakerTrip } from '../_shared/data/alert-delivery';
 import { loadQuota } from '../_shared/data/quota';
 import { loadSettings } from '../_shared/data/settings';
 import { fetchUsage } from '../_shared/wechat/usage-api';
@@ -44,8 +45,10 @@ export const reportPhoneEvent = route(input, async ({ type, errno, errMsg }, { c
 
   if (type === 'no-quota') {
     const confirmation = await confirmNoQuota(at);
-    if (confirmation && (await tripBreaker('quota-exhausted', confirmation)))
+    if (confirmation && (await tripBreaker('quota-exhausted', confirmation))) {
       logEvent('warn', { fn: 'auth', route: 'reportPhoneEvent', breaker: 'quota-exhausted', confirmation });
+      await announceBreakerTrip(at);
+    }
   }
   return {};
 });

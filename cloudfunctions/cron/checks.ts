@@ -22,6 +22,7 @@ import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUn
 import { findUser } from '../_shared/data/users';
 import { reconcile, type ReconcileOutcome } from './reconcile';
 import { runProviderFleet, type FleetRunReport } from '../provider/fleet-cron';
+import { sendAlertMessages } from './alert-messages';
 
 export interface CheckReport {
   breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
@@ -109,6 +110,7 @@ export async function runChecks(at: Date): Promise<CheckReport> {
   }
   const providerFleet = await runProviderFleet(at);
   const after = await loadSettings();
+  await sendAlertMessages(after, at);
   const report = { breakers: { rearmed, tripped, breaker: after.breaker }, alerts, reconciliation, recounted, finished, providerFleet };
   logEvent('info', { fn: 'cron', rearmed, tripped, alerts: alerts.length, reconciliation: reconciliation.status, recounted, finished });
   return report;

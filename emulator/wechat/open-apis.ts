@@ -5,13 +5,15 @@
  */
 import type { OpenApiHandler } from '../gateway/gateway';
 import type { PhoneSandbox } from './phone-sandbox';
+import type { SubscribeMessages } from './subscribe-messages';
 
-export function wechatOpenApis(sandbox: PhoneSandbox, changed: () => void): Record<string, OpenApiHandler> {
+export function wechatOpenApis(sandbox: PhoneSandbox, messages: SubscribeMessages, changed: () => void): Record<string, OpenApiHandler> {
   return {
     'phonenumber.getPhoneNumber': (data, caller) => {
       const answer = sandbox.exchange({ code: data.code, openid: data.openid }, caller.appid);
       changed();
       return answer;
     },
+    'subscribeMessage.send': (data) => messages.send(data),
   };
 }

@@ -13,6 +13,7 @@ import { wechatHttpApis, type WechatHandler } from './http-apis';
 import { PhoneSandbox, type MintRequest, type PhoneCode, type PhoneKind } from './phone-sandbox';
 import { providerApis } from './provider-apis';
 import { COMPONENT_TICKET_VAR, componentApis, DEFAULT_COMPONENT_VERIFY_TICKET } from './provider-component';
+import { SubscribeMessages } from './subscribe-messages';
 import { kindOfBulkSpu, ProviderOrders, type Assignment, type SpOrder } from './provider-orders';
 import { DEFAULT_SP_RESULT_DELAY_MS, ProviderResults, type ResultEvent } from './provider-results';
 import {
@@ -53,6 +54,7 @@ export class WechatWorld {
   readonly tokens: AccessTokens;
   readonly providerOrders = new ProviderOrders();
   readonly providerResults: ProviderResults;
+  readonly subscribeMessages: SubscribeMessages;
   /** Calls to the HTTP fakes not yet answered (a delay fault holds them): tests wait for 0 instead of sleeping. */
   callsUnderway = 0;
   private readonly apis: Record<string, WechatHandler>;
@@ -62,6 +64,7 @@ export class WechatWorld {
     this.sandbox = new PhoneSandbox(options.appid, clock);
     this.ledger = new UsageLedger(options.trialCalls ?? DEFAULT_TRIAL_CALLS);
     this.tokens = new AccessTokens(clock);
+    this.subscribeMessages = new SubscribeMessages(clock, changed);
     this.providerResults = new ProviderResults({
       orders: this.providerOrders,
       faults: options.faults,
@@ -89,6 +92,12 @@ export class WechatWorld {
         },
       }),
       ...componentApis({ tokens: this.tokens, ticket: () => options.env()[COMPONENT_TICKET_VAR] || DEFAULT_COMPONENT_VERIFY_TICKET }),
+      // The HTTPS twin of the cloud call subscribeMessage.send: same body, token in the query.
+      'POST /cgi-bin/message/subscribe/send': ({ query, body }) => {
+        const caller = this.tokens.check(query.get('access_token'));
+        if ('errcode' in caller) return caller;
+        return this.subscribeMessages.send(body);
+      },
       ...providerApis({
         tokens: this.tokens,
         orders: this.providerOrders,
@@ -141,6 +150,7 @@ export class WechatWorld {
     this.ledger.clear();
     this.providerResults.stop();
     this.providerOrders.clear();
+    this.subscribeMessages.clear();
   }
 
   /**

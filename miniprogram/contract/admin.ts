@@ -149,6 +149,69 @@ export interface AdminEntry {
   addedAt: IsoTime | null;
 }
 
+/** One line of a month's statement: one China day, one kind, one pack it drew from (or none). */
+export interface StatementRow {
+  day: string;
+  kind: PhoneKind;
+  calls: number;
+  /** The pack the calls drew from; null when no recorded pack covered them (priced at the list price). */
+  pack: { id: string; source: PackSource } | null;
+  /** Yuan per call, e.g. "0.028" (the trial "0.00"). */
+  unitPriceYuan: string;
+  /** calls × unit price to 0.0001 yuan; the totals are summed exactly and rounded once. */
+  costYuan: string;
+  listValueYuan: string;
+  /** Priced at the list price for want of a known price. */
+  estimated: boolean;
+}
+
+/** A pack that started in the statement's month. */
+export interface StatementPack {
+  id: string;
+  kind: PhoneKind;
+  source: PackSource;
+  calls: number;
+  startsAt: IsoTime;
+  expiresAt: IsoTime | null;
+  priceYuan: string | null;
+}
+
+/** WeChat's own count beside ours (the last reconciliation), with why they differ. */
+export interface StatementWechat {
+  kind: PhoneKind;
+  at: IsoTime;
+  wechatUsed: number;
+  localCharges: number;
+  difference: number;
+  explanation: string;
+}
+
+export interface MonthStatement {
+  month: string;
+  /** UTF-8 with a BOM, Chinese headers: what Excel opens as it is. */
+  csv: string;
+  rows: StatementRow[];
+  /** Equal to usage.summary's entry for the month. */
+  totals: { quick: number; realtime: number } & CostFigures;
+  packs: StatementPack[];
+  wechat: StatementWechat[];
+  feeExempt: boolean;
+}
+
+/** Subscribe-message alerts for the calling admin (docs/admin.md "Alerts"). */
+export interface AlertSubscription {
+  /** ALERT_TEMPLATE_ID; null: not configured, the feature is off. */
+  templateId: string | null;
+  /** Messages WeChat lets us send this admin: one per acceptance, one spent per message. */
+  credits: number;
+  /**
+   * What keeps alerts from being sent, for the developer: the last refusal that needs an
+   * admin (47003: the template's data does not fit; 40037; -604101), until a send
+   * succeeds; or `errcode: null` for ALERT_TEMPLATE_FIELDS that cannot be read.
+   */
+  problem: { errcode: number | null; message: string; at: IsoTime } | null;
+}
+
 export interface AdminRoutes {
   'settings.get': { input: NoInput; output: Settings };
   'settings.update': { input: { version: number; patch: SettingsPatch }; output: Settings };
@@ -157,6 +220,9 @@ export interface AdminRoutes {
   'quota.status': { input: { kind?: PhoneKind }; output: QuotaStatus };
   'quota.addPack': { input: NewPack; output: QuotaPack };
   'quota.setPrice': { input: { id: string; priceYuan: number | null }; output: QuotaPack };
+  'statement.month': { input: { month: string }; output: MonthStatement };
+  'alerts.status': { input: NoInput; output: AlertSubscription };
+  'alerts.subscribe': { input: { accepted: string[] }; output: AlertSubscription };
   'admins.list': { input: NoInput; output: { admins: AdminEntry[] } };
   'admins.add': { input: { openid: string }; output: { admins: AdminEntry[] } };
   'admins.remove': { input: { openid: string }; output: { admins: AdminEntry[] } };

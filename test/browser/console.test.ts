@@ -190,6 +190,21 @@ test('a fault added in the console makes the next bind fail, then is cleared', a
   expect(emu.emulator.faults.list()).toEqual([]);
 });
 
+test('messages: a subscribe message sent over HTTPS shows up with its data', async () => {
+  emu.emulator.wechat.subscribeMessages.accept(ADMIN, ['tmpl-console']);
+  const token = emu.emulator.tokens.issue(emu.emulator.appid).access_token;
+  await emu.http('POST', `/wechat/cgi-bin/message/subscribe/send?access_token=${token}`, {
+    touser: ADMIN,
+    template_id: 'tmpl-console',
+    page: 'admin/usage/index',
+    data: { thing1: { value: '手机号登录已暂停（熔断）' } },
+  });
+  await open('messages');
+  const row = byTestId('subscribe-messages').locator('tr', { hasText: ADMIN });
+  await row.waitFor();
+  expect(await row.textContent()).toContain('thing1: 手机号登录已暂停（熔断）');
+});
+
 test('functions: invoke a route as an OPENID; the live log shows it as it happens', async () => {
   await open('functions');
   await byTestId('invoke-fn').selectOption('auth');

@@ -9,6 +9,7 @@ import { countOn, hasSpendLimit, rearmReason, spendLimitReached, tripDay, type S
 import { costOfBoth } from '../domain/cost';
 import { fenToYuan, roundFen, ZERO_FEN, type Fen } from '../domain/pricing';
 import type { Settings } from '../domain/settings';
+import { announceBreakerTrip } from './alert-delivery';
 import { rearmBreaker, tripBreaker } from './breaker';
 import { loadLedgers } from './quota';
 import { usageSince } from './usage';
@@ -35,7 +36,10 @@ export async function checkSpend(settings: Settings, at: Date): Promise<SpendRea
     reason === 'budget-reached'
       ? `this month's cost ${fenToYuan(roundFen(cost))} reached the budget of ${capture.monthlyBudgetYuan}`
       : `today's ${todayCount} charges reached the daily cap of ${capture.dailyCap}`;
-  return (await tripBreaker(reason, note)) ? reason : null;
+  if (!(await tripBreaker(reason, note))) return null;
+  // After the trip's transaction: admins hear of it now, not at the next cron run.
+  await announceBreakerTrip(at);
+  return reason;
 }
 
 /** Re-arms a spending breaker whose month has passed or whose limit was raised; returns why, if it did. */

@@ -14,6 +14,11 @@ export function chinaDay(at: Date): string {
   return shifted(at).toISOString().slice(0, 10);
 }
 
+/** "YYYY-MM-DD HH:mm" in China time: how a merchant reads a moment (CSV, subscribe messages). */
+export function chinaMinute(at: Date): string {
+  return shifted(at).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /** "YYYY-MM" of the China-time month containing `at`. */
 export function chinaMonth(at: Date): string {
   return shifted(at).toISOString().slice(0, 7);

@@ -15,6 +15,7 @@ import type {
   LogEntry,
 } from '../api';
 import { renderBilling, renderBillingStrip } from './billing';
+import { renderMessages } from './messages';
 import { api, duration, errorText, h, json, pill, replace, table, when } from './dom';
 
 type View = { title: string; render(el: HTMLElement): Promise<void> | void };
@@ -445,6 +446,8 @@ const FAULT_TARGETS = [
   'db:getDocument',
   'wechat:/cgi-bin/stable_token',
   'wechat:/wxa/charge/usage/get',
+  'openapi:subscribeMessage.send',
+  'wechat:/cgi-bin/message/subscribe/send',
   'provider:assign',
   'provider:cancel',
 ];
@@ -670,6 +673,7 @@ const views: Record<string, View> = {
   data: { title: 'Data', render: (el) => renderData(el, decodeURIComponent(location.hash.split('/')[1] ?? '')) },
   functions: { title: 'Functions', render: renderFunctions },
   faults: { title: 'Faults', render: renderFaults },
+  messages: { title: 'Messages', render: renderMessages },
   play: { title: 'Play a user', render: renderPlay },
   transfer: { title: 'Export / import', render: renderTransfer },
 };

@@ -31,3 +31,12 @@ test('by default the panel opens on the quick kind', async () => {
   await eventually(() => expect(page.querySelector('#usage >>> .usage__check')).toBeTruthy());
   await eventually(() => expect(quotaKinds()).toEqual(['quick']));
 });
+
+test('below the panel: alert messages (off without a template) and the month statement', async () => {
+  const page = open('admin/usage/index');
+  await eventually(() => expect(page.querySelector('#alerts >>> .alert-subscribe__off')).toBeTruthy());
+  await eventually(() => expect(page.querySelector('#statement >>> .statement__copy')).toBeTruthy());
+  expect(page.dom!.textContent).toContain('月度账单');
+  const urls = cloud.calls.map((c) => c.data.$url);
+  expect(urls).toEqual(expect.arrayContaining(['alerts.status', 'statement.month']));
+});

@@ -123,3 +123,11 @@ test('the session remembers the kind of button it showed, writing only when it c
   await t.call('auth', { $url: 'session' }, 'o_alice');
   expect((await t.docs<{ phoneOffer: { kind: string } }>('users'))[0]!.phoneOffer).toMatchObject({ kind: 'realtime' });
 });
+
+test('one transient database error on each step is retried inside the call, not answered INTERNAL', async () => {
+  for (const target of ['db:getDocument:users', 'db:getDocument:settings', 'db:insertDocument:users'])
+    await t.http('POST', '/v1/faults', { target, errcode: 1 });
+  const answer = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_alice');
+  expect(answer).toMatchObject({ ok: true, data: { openid: 'o_alice', phoneLogin: { show: true } } });
+  expect(await t.docs('users')).toHaveLength(1);
+});

@@ -20,7 +20,6 @@ import { requireOpenid } from '../_shared/identity';
 import { AppError } from '../_shared/errors';
 import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
-import { retry } from '../_shared/retry';
 import { phoneCodeFailuresPerUserPerDay } from '../_shared/config';
 import {
   billableAfter,
@@ -34,10 +33,11 @@ import {
 import { chinaDay } from '../_shared/domain/china-time';
 import { maskPhone } from '../_shared/domain/phone';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
-import { claimCharge, claimForCaller, findCharge, finishFromUser, finishRefused, insertCharge, markCharge } from '../_shared/data/charges';
+import { claimCharge, claimForCaller, findCharge, finishFromUser, finishRefused, markCharge, recordCharge } from '../_shared/data/charges';
 import { countCharge, recountCharge } from '../_shared/data/usage';
 import { findUser, noteCodeFailure, noteCodeLimit, noteUntouched, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
+import { withDbRetry } from '../_shared/data/db-retry';
 import { checkSpend } from '../_shared/data/spend-breaker';
 import { exchangePhoneCode } from '../_shared/wechat/phone-number';
 
@@ -61,6 +61,12 @@ function errorFor(failure: Failure | null): AppError {
     case 'invalid-code':
     case 'number-lost':
       return new AppError('PHONE_CODE_INVALID', 'This phone code is invalid, expired or already used. Please tap the button again.');
+    case 'used-by-earlier-attempt':
+      // WeChat gives a code's number once; the attempt it gave it to got no answer in time.
+      return new AppError(
+        'PHONE_CODE_INVALID',
+        'WeChat gave this code to an earlier attempt that was not answered in time, so the number was not received. Continue without it, or tap the button again.',
+      );
     case 'rate-limited':
       return new AppError('RATE_LIMITED', 'WeChat is limiting phone verification right now; try again shortly with the same code.');
     case 'user-limit':
@@ -71,16 +77,8 @@ function errorFor(failure: Failure | null): AppError {
   }
 }
 
-/** Runs a write that must not be lost, a few times with a growing backoff (100 ms, 200 ms, … at most 1 s). */
-async function persistently<T>(what: string, write: () => Promise<T>, tries = 3): Promise<T> {
-  const { answer } = await retry(write, {
-    attempts: tries,
-    pauseMs: (failed) => Math.min(1000, 100 * 2 ** (failed - 1)),
-    retryError: () => true,
-    onRetry: (failed) => logEvent('warn', { fn: 'auth', route: 'bindPhone', retrying: what, attempt: failed }),
-  });
-  return answer;
-}
+/** A write that must not be lost: the login path's database retry, with more tries. */
+const persistently = <T>(what: string, write: () => Promise<T>, tries = 3): Promise<T> => withDbRetry(`bindPhone: ${what}`, write, tries);
 
 /** The number's only copy: tried for about 2.5 s in all, well inside the function's 10 s. */
 const STORE_PHONE_TRIES = 6;
@@ -129,7 +127,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
   const owedBefore = charge.billable === true && charge.counted !== true;
 
   if (!outcome.ok) {
-    const failure = classifyExchangeError(outcome.errcode);
+    const failure = classifyExchangeError(outcome.errcode, billable);
     const refused = billable === false;
     const marked = await persistently(
       'mark failed',
@@ -253,12 +251,13 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
   const deadline = Date.now() + WAIT_FOR_HOLDER_MS;
   let waited = false;
   for (;;) {
-    const charge = await findCharge(id);
+    const charge = await withDbRetry('bindPhone: read record', () => findCharge(id));
     if (!charge) throw new AppError('UPSTREAM_UNAVAILABLE', 'The charge record is not readable yet; try again with the same code.');
     const at = now();
     const held = charge.exchange === 'pending' && new Date(charge.leaseUntil).getTime() > at.getTime();
     if (charge.openid !== caller.openid) {
-      if (charge.exchange === 'ok' || charge.failure === 'number-lost') throw errorFor('invalid-code');
+      if (charge.exchange === 'ok' || charge.failure === 'number-lost' || charge.failure === 'used-by-earlier-attempt')
+        throw errorFor('invalid-code');
       // Someone else sent this code first: only WeChat can tell whose it is, so once
       // they are done (refused, unanswered, or gone) the caller gets to ask.
       if (!held && (await claimForCaller(charge, caller, at, LEASE_MS)))
@@ -273,7 +272,7 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
       throw errorFor(charge.failure as Failure);
     } else if (charge.exchange === 'pending') {
       // A request that stored the number but could not mark the record: finish it.
-      const user = await findUser(caller.openid);
+      const user = await withDbRetry('bindPhone: read user', () => findUser(caller.openid));
       if (user?.phone?.chargeId === id) {
         const { phoneMasked, counted } = await finishFromUser(charge, user.phone, at);
         if (!counted) await countOwed(charge, caller.settings, at);
@@ -285,14 +284,21 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
         throw errorFor('invalid-code');
       }
       if (held) waited = true;
-      else if (await claimCharge(id, at, LEASE_MS)) return exchangeAndBind(await claimed(charge), code, caller);
-    } else if (await claimCharge(id, at, LEASE_MS)) {
+      else if (await claimCharge(charge, at, LEASE_MS, wasUntouched(charge, user)))
+        return exchangeAndBind(await claimed(charge), code, caller);
+    } else if (await claimCharge(charge, at, LEASE_MS)) {
       return exchangeAndBind(await claimed(charge), code, caller);
     }
     if (Date.now() >= deadline)
       throw new AppError('UPSTREAM_UNAVAILABLE', 'This code is still being processed; try again shortly with the same code.');
     await sleep(WAIT_STEP_MS);
   }
+}
+
+/** The user's note says this record's last send was answered without WeChat looking at the code. */
+function wasUntouched(charge: ChargeRecord, user: UserDoc | null): boolean {
+  const leaseUntil = new Date(charge.leaseUntil).getTime();
+  return Boolean(user?.codeFailures?.untouched?.some((u) => u.id === charge._id && new Date(u.leaseUntil).getTime() === leaseUntil));
 }
 
 /**
@@ -332,8 +338,8 @@ export const bindPhone = route(input, async ({ code, kind: claimedKind }, { call
     // One round trip: who the user is (the kind shown to them, their invalid codes
     // today) and the settings (the kind otherwise, and the spending breakers).
     const [user, settings] = await Promise.all([
-      findUser(openid),
-      loadSettings().catch((err: unknown) => {
+      withDbRetry('bindPhone: read user', () => findUser(openid)),
+      withDbRetry('bindPhone: read settings', loadSettings).catch((err: unknown) => {
         logEvent('error', { fn: 'auth', route: 'bindPhone', failedToLoadSettings: true, error: String(err) });
         return null;
       }),
@@ -342,7 +348,7 @@ export const bindPhone = route(input, async ({ code, kind: claimedKind }, { call
     const kind = kindFor(user, settings);
     const who: Caller = { openid, appid: caller.appid, kind, claimedKind: claimedKind ?? null, settings };
     const charge = newCharge({ id, appid: caller.appid ?? '', openid, kind, claimedKind, at, leaseMs: LEASE_MS });
-    if (!(await insertCharge(charge))) return await replay(id, code, who);
+    if (!(await recordCharge(charge))) return await replay(id, code, who);
     return await exchangeAndBind(charge, code, who);
   } catch (err) {
     if (err instanceof AppError) throw err;

@@ -19,12 +19,15 @@ import { checkSpend, rearmSpendIfDue } from '../_shared/data/spend-breaker';
 import { usageSince } from '../_shared/data/usage';
 import { reconcile, type ReconcileOutcome } from './reconcile';
 import { settleCharges, type Settled } from './settle';
+import { correctToWechat } from './corrections';
 
 export interface CheckReport {
   breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
   /** Alerts written by this run (at most one per kind, type and day). */
   alerts: Array<Omit<Alert, '_id'>>;
   reconciliation: ReconcileOutcome;
+  /** Corrections booked this run so that our count meets WeChat's (corrections.ts). */
+  corrections: Awaited<ReturnType<typeof correctToWechat>>;
   /** Records counted now (billable, not in usage_daily). */
   recounted: Settled['recounted'];
   /** Pending records finished (settle.ts). */
@@ -49,6 +52,7 @@ export async function runChecks(at: Date): Promise<CheckReport> {
 
   const kinds = await kindsInUse(settings, at);
   const reconciliation = await reconcile(kinds, at);
+  const corrections = await correctToWechat(reconciliation, at);
   const alerts: CheckReport['alerts'] = [];
   // A fee-exempt account is not charged: no quota alerts, no quota breaker.
   for (const kind of settings.feeExempt ? [] : kinds) {
@@ -66,7 +70,15 @@ export async function runChecks(at: Date): Promise<CheckReport> {
     if (remaining === 0 && (await tripBreaker('quota-exhausted', `${source} shows no ${kind} quota left`))) tripped = 'quota-exhausted';
   }
   const after = await loadSettings();
-  const report = { breakers: { rearmed, tripped, breaker: after.breaker }, alerts, reconciliation, recounted, finished, remaining };
+  const report = {
+    breakers: { rearmed, tripped, breaker: after.breaker },
+    alerts,
+    reconciliation,
+    corrections,
+    recounted,
+    finished,
+    remaining,
+  };
   logEvent('info', {
     fn: 'cron',
     rearmed,

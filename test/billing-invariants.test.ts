@@ -478,4 +478,26 @@ describe('flash crowd: one cron run settles every code (issue 29)', () => {
     expect(second.corrections).toEqual([expect.objectContaining({ count: 0, wechatUsed: 1, localCounted: 1, unknownRecords: 0 })]);
     expect(await f.docs('usage_corrections')).toHaveLength(1);
   });
+
+  test("24.5b: a refusal noted at 23:59:40 survives the next day's first refusal, and cron settles its record as refused", async () => {
+    const CHINA = 8 * 3600_000;
+    const DAY = 24 * 3600_000;
+    const start = Date.now();
+    const midnight = Math.floor((start + CHINA) / DAY) * DAY + DAY - CHINA; // the next midnight, China time
+    offset = midnight - 20_000 - start; // 23:59:40
+    await ffault('db:modifyDocument:phone_charges', { errcode: 1, times: 4 }); // the first record's own updates are lost
+    expect(await fbind(junk(1), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    offset += 30_000; // 00:00:10, the next day
+    expect(await fbind(junk(2), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+
+    offset += LEASE_PLUS;
+    expect((await fcron()).finished).toEqual({ bound: 0, refused: 1, unknown: 0 });
+    expect(await fcharges()).toEqual([
+      expect.objectContaining({ exchange: 'failed', failure: 'invalid-code', counted: false }),
+      expect.objectContaining({ exchange: 'failed', failure: 'invalid-code', counted: false }),
+    ]);
+    expect(await fusage()).toBe(0);
+    // The new day counts one refusal; the limit starts afresh.
+    expect((await f.docs<User>('users'))[0]!.codeFailures).toMatchObject({ count: 1 });
+  });
 });

@@ -293,7 +293,7 @@ describe('fault matrix (fixed seeds)', () => {
   );
 });
 
-test("the login path stays lean: a returning user's bind is 6 database operations", async () => {
+test("the login path stays lean: a returning user's bind is 8 database operations", async () => {
   const actions = async () => (await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats')).body.actions;
   await session('o_alice');
   await bind(await t.mintCode({ phoneNumber: '13800138001', openid: 'o_warm' }), 'o_warm'); // the day's counter exists
@@ -306,7 +306,8 @@ test("the login path stays lean: a returning user's bind is 6 database operation
       .filter(([, n]) => n !== 0),
   );
   // Read user + settings, insert the record, increment the day, store the number, mark the record; one exchange.
-  expect(diff).toEqual({ 'database.getDocument': 2, 'database.insertDocument': 1, 'database.modifyDocument': 3, 'wx.openApi': 1 });
+  // Plus the invalid-code slot (issue 24.4): taken (one insert, the user's first code today) and given back (one update).
+  expect(diff).toEqual({ 'database.getDocument': 2, 'database.insertDocument': 2, 'database.modifyDocument': 4, 'wx.openApi': 1 });
 });
 
 /**
@@ -499,5 +500,22 @@ describe('flash crowd: one cron run settles every code (issue 29)', () => {
     expect(await fusage()).toBe(0);
     // The new day counts one refusal; the limit starts afresh.
     expect((await f.docs<User>('users'))[0]!.codeFailures).toMatchObject({ count: 1 });
+  });
+
+  test('24.4: 40 concurrent junk codes from one user reach WeChat no more often than the limit allows', async () => {
+    const stats = async () => (await f.http<{ actions: Record<string, number> }>('GET', '/v1/stats')).body.actions['wx.openApi'] ?? 0;
+    const before = await stats();
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => fbind(junk(100 + i), 'o_mallory')));
+    const codes = answers.map((a) => (a.ok ? 'ok' : a.error.code));
+    expect(codes.filter((c) => c === 'PHONE_CODE_INVALID')).toHaveLength(LIMIT);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(40 - LIMIT);
+    expect(await fcharges()).toHaveLength(LIMIT);
+    expect((await stats()) - before).toBe(LIMIT);
+    expect((await f.docs<User>('users'))[0]!.codeFailures).toMatchObject({ count: LIMIT });
+    // Codes WeChat did not refuse give their slot back: another user, and real codes, are unaffected.
+    for (let i = 0; i < LIMIT + 1; i++) {
+      const code = await f.mintCode({ phoneNumber: `1380013800${i}`, openid: 'o_alice' });
+      expect(await fbind(code, 'o_alice')).toMatchObject({ ok: true });
+    }
   });
 });

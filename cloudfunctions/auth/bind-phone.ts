@@ -38,6 +38,7 @@ import { countCharge, recountCharge } from '../_shared/data/usage';
 import { findUser, noteCodeFailure, noteCodeLimit, noteUntouched, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
 import { withDbRetry } from '../_shared/data/db-retry';
+import { releaseCodeSlot, takeCodeSlot, type CodeSlot } from '../_shared/data/code-slots';
 import { checkSpend } from '../_shared/data/spend-breaker';
 import { exchangePhoneCode } from '../_shared/wechat/phone-number';
 
@@ -93,6 +94,18 @@ interface Caller {
   claimedKind: PhoneKind | null;
   /** For the spending breakers; null when it could not be read (cron checks them hourly). */
   settings: Settings | null;
+  /** The invalid-code slot this request took for a new code (given back unless WeChat refuses it). */
+  slot: CodeSlot | null;
+}
+
+/** Gives the request's invalid-code slot back when WeChat did not refuse its code; never costs the login. */
+async function settleSlot(caller: Caller, refused: boolean): Promise<void> {
+  const slot = caller.slot;
+  if (!slot || refused) return;
+  caller.slot = null;
+  await withDbRetry('bindPhone: release slot', () => releaseCodeSlot(slot)).catch((err: unknown) =>
+    logEvent('error', { fn: 'auth', route: 'bindPhone', failedToReleaseSlot: true, error: String(err) }),
+  );
 }
 
 /** Trips a spending breaker a counted charge may have reached; never costs the login. */
@@ -129,6 +142,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
   if (!outcome.ok) {
     const failure = classifyExchangeError(outcome.errcode, billable);
     const refused = billable === false;
+    await settleSlot(caller, refused);
     const marked = await persistently(
       'mark failed',
       () =>
@@ -180,6 +194,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
   }
 
   const phoneMasked = maskPhone(outcome.phone.phoneNumber);
+  await settleSlot(caller, false);
   // WeChat has shown the code was real: count it now, once.
   const counted =
     charge.counted === true ||
@@ -319,15 +334,31 @@ function kindFor(user: UserDoc | null, settings: Settings | null): PhoneKind {
   throw new AppError('UPSTREAM_UNAVAILABLE', 'Could not read the settings right now; try again with the same code.');
 }
 
-/** RATE_LIMITED for a user past the invalid-code limit, unless the code is one they already sent. */
-async function refuseIfLimited(user: UserDoc | null, id: string, openid: string, day: string, at: Date): Promise<void> {
-  const failures = user?.codeFailures?.day === day ? user.codeFailures.count : 0;
-  if (failures < phoneCodeFailuresPerUserPerDay()) return;
-  const existing = await findCharge(id);
+/** RATE_LIMITED for a new code from a user past the invalid-code limit (a code they already sent is answered from its record). */
+async function refuseForLimit(id: string, openid: string, day: string, at: Date, failures: number): Promise<void> {
+  const existing = await withDbRetry('bindPhone: read record', () => findCharge(id));
   if (existing?.openid === openid) return;
   if (await noteCodeLimit(openid, day, at).catch(() => false))
     logEvent('warn', { fn: 'auth', route: 'bindPhone', codeLimit: day, failures });
   throw errorFor('code-limit');
+}
+
+/**
+ * The invalid-code limit: the user's refusals today (one read, no write, for a user
+ * known to be past it), then a slot taken atomically (code-slots.ts) so concurrent
+ * codes cannot all slip past a count none of them has raised yet. Null: no slot taken
+ * (a code this user already sent).
+ */
+async function slotForNewCode(user: UserDoc | null, id: string, openid: string, day: string, at: Date): Promise<CodeSlot | null> {
+  const limit = phoneCodeFailuresPerUserPerDay();
+  const failures = user?.codeFailures?.day === day ? user.codeFailures.count : 0;
+  if (failures >= limit) {
+    await refuseForLimit(id, openid, day, at, failures);
+    return null;
+  }
+  const slot = await withDbRetry('bindPhone: take slot', () => takeCodeSlot(openid, day, limit, failures === 0));
+  if (!slot) await refuseForLimit(id, openid, day, at, failures);
+  return slot;
 }
 
 export const bindPhone = route(input, async ({ code, kind: claimedKind }, { caller }) => {
@@ -344,12 +375,17 @@ export const bindPhone = route(input, async ({ code, kind: claimedKind }, { call
         return null;
       }),
     ]);
-    await refuseIfLimited(user, id, openid, chinaDay(at), at);
     const kind = kindFor(user, settings);
-    const who: Caller = { openid, appid: caller.appid, kind, claimedKind: claimedKind ?? null, settings };
+    const slot = await slotForNewCode(user, id, openid, chinaDay(at), at);
+    const who: Caller = { openid, appid: caller.appid, kind, claimedKind: claimedKind ?? null, settings, slot };
     const charge = newCharge({ id, appid: caller.appid ?? '', openid, kind, claimedKind, at, leaseMs: LEASE_MS });
-    if (!(await recordCharge(charge))) return await replay(id, code, who);
-    return await exchangeAndBind(charge, code, who);
+    const recorded = await recordCharge(charge).catch(async (err: unknown) => {
+      await settleSlot(who, false); // nothing was sent
+      throw err;
+    });
+    if (recorded) return await exchangeAndBind(charge, code, who);
+    await settleSlot(who, false); // a replay: its first send took the slot
+    return await replay(id, code, { ...who, slot: null });
   } catch (err) {
     if (err instanceof AppError) throw err;
     // A database failure: nothing is lost (the record is written first or not at all),

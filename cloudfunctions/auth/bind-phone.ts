@@ -4,11 +4,13 @@
  * docs/charges.md for the order of writes, the states and why.
  *
  * 1. Read the user (the kind the server showed them, their invalid codes today) and
- *    the settings, together. A user past the invalid-code limit gets RATE_LIMITED for
- *    a new code, and nothing is stored (but the refusal, once a day, on the user).
+ *    the settings, together. A user past the invalid-code limit (or out of slots) gets
+ *    RATE_LIMITED for a new code, and nothing is stored (but the refusal, once a day, on the user).
  * 2. Record the code under sha256(appid:code) before asking WeChat: a replay of the
  *    same code, by anyone, lands on the same record.
- * 3. Exchange the code with WeChat (one retry on "busy"/timeout).
+ * 3. Exchange the code with WeChat: one long wait; one retry on "busy" only (after a
+ *    timeout WeChat may have used the code, and a retry could only hear 40029). A new
+ *    code first takes an invalid-code slot (code-slots.ts); its record is the send's write-ahead.
  * 4. Success: count it in usage_daily, store the number on the user (it exists nowhere
  *    else once the code is spent), then mark the record. Refused as invalid: keep the
  *    record uncounted, note the failure on the user. No answer: count it (WeChat may

@@ -324,7 +324,7 @@ function wasUntouched(charge: ChargeRecord, user: UserDoc | null): boolean {
  * request holds the lease now, and leaving it unexchanged would strand the record.
  */
 async function claimed(before: ChargeRecord, changes: Partial<ChargeRecord> = {}): Promise<ChargeRecord> {
-  const fresh = await findCharge(before._id).catch(() => null);
+  const fresh = await withDbRetry('bindPhone: read claimed record', () => findCharge(before._id)).catch(() => null);
   return fresh ?? { ...before, ...changes, exchange: 'pending' };
 }
 

@@ -134,7 +134,9 @@ export async function claimForCaller(
         exchange: 'pending',
         leaseUntil: new Date(now.getTime() + leaseMs),
         updatedAt: now,
-        ...claimFields(charge, now, false),
+        // The first sender's send carried their openid, so WeChat could not have used the
+        // code for them (it checks the openid): nothing about the code is unknown.
+        ...claimFields(charge, now, true),
       },
     });
   return res.stats.updated === 1;

@@ -40,6 +40,15 @@ export { ruleCollections, type InvokeContext } from './functions';
 export type { PersistedState } from './state';
 export { SP_UNRELATED_APPIDS_VAR } from './wechat/world';
 
+/**
+ * How many containers one function may run at once unless told otherwise. CloudBase
+ * scales a function to up to 1000 concurrent instances by default (docs.cloudbase.net,
+ * "运行机制"); WeChat Cloud's basic plan listed 20 concurrent requests per function.
+ * Each emulator container is a Node process of about 90 MB, so the default is the
+ * plan's 20, not the platform's 1000; `npm start -- --containers N` sets it.
+ */
+export const DEFAULT_CONTAINERS_PER_FUNCTION = 20;
+
 export interface EmulatorOptions {
   /** 0 picks a free port. */
   port?: number;
@@ -55,6 +64,7 @@ export interface EmulatorOptions {
   /** Persist state here; null keeps everything in memory. */
   dataDir?: string | null;
   saveIntervalMs?: number;
+  /** Containers one function may run at once (default DEFAULT_CONTAINERS_PER_FUNCTION). */
   maxContainersPerFunction?: number;
   /** Variables that override the functions' declared envVariables (default: process.env). */
   env?: NodeJS.ProcessEnv;
@@ -196,7 +206,7 @@ export class Emulator {
       baseUrl,
       overrides: this.options.env ?? process.env,
       runnerPath,
-      maxContainers: this.options.maxContainersPerFunction ?? 4,
+      maxContainers: this.options.maxContainersPerFunction ?? DEFAULT_CONTAINERS_PER_FUNCTION,
       onLog: (fn, line) => {
         this.invocationLog.line(fn, line);
         this.options.onLog?.(fn, line);

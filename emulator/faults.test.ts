@@ -13,3 +13,32 @@ test('targets outside the known forms are refused, naming the forms', () => {
   expect(() => validateFault({ target: 'db:', errcode: 1 })).toThrow(/target must be/);
   expect(() => validateFault({ target: 'http:/x', errcode: 1 })).toThrow(/target must be/);
 });
+
+test('a standing fault hits about its rate of calls, the same calls for the same seed, until cleared', () => {
+  const hits = (seed: number) => {
+    const faults = new Faults();
+    faults.add(validateFault({ target: 'db:insertDocument', errcode: 1, rate: 0.12, seed }));
+    return Array.from({ length: 2000 }, () => faults.take('db:insertDocument') !== null);
+  };
+  const first = hits(3);
+  expect(hits(3)).toEqual(first);
+  const n = first.filter(Boolean).length;
+  expect(n).toBeGreaterThan(180);
+  expect(n).toBeLessThan(300);
+  const faults = new Faults();
+  faults.add(validateFault({ target: 'db:insertDocument', errcode: 1, rate: 1 }));
+  expect(faults.take('db:insertDocument')).not.toBeNull();
+  faults.clear();
+  expect(faults.take('db:insertDocument')).toBeNull();
+});
+
+test("a standing fault's delay is drawn within its range", () => {
+  const faults = new Faults();
+  faults.add(validateFault({ target: 'openapi:phonenumber.getPhoneNumber', delayMs: 1000, delayMaxMs: 6000, rate: 1, seed: 1 }));
+  const delays = Array.from({ length: 200 }, () => faults.take('openapi:phonenumber.getPhoneNumber')!.delayMs);
+  expect(Math.min(...delays)).toBeGreaterThanOrEqual(1000);
+  expect(Math.max(...delays)).toBeLessThanOrEqual(6000);
+  expect(new Set(delays).size).toBeGreaterThan(50);
+  expect(() => validateFault({ target: 'db:x', errcode: 1, rate: 0 })).toThrow(/rate/);
+  expect(() => validateFault({ target: 'db:x', delayMs: 10, delayMaxMs: 5 })).toThrow(/delayMaxMs/);
+});

@@ -6,6 +6,11 @@
  * `provider:assign` / `provider:cancel` for the asynchronous results of the
  * service-provider APIs and `provider:push` for the push of such a result (an errcode
  * loses it, a delay delays it; wechat/provider-results.ts).
+ *
+ * A fault with a `rate` is standing instead: it hits each matching call with that
+ * probability (from its own seeded generator, so a run can be replayed) until the
+ * faults are cleared, with a delay drawn from `delayMs`…`delayMaxMs` — the weather of
+ * a flash crowd (`npm run bench -- --flash`) rather than one scripted failure.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -13,15 +18,35 @@ export interface FaultSpec {
   target: string;
   errcode?: number;
   delayMs?: number;
-  /** How many matching calls it affects; default 1. */
+  /** How many matching calls it affects; default 1. Ignored with `rate`. */
   times?: number;
+  /** A standing fault: the probability (0 < rate ≤ 1) that each matching call is hit. */
+  rate?: number;
+  /** With `delayMs`: the delay is drawn uniformly from delayMs to delayMaxMs. */
+  delayMaxMs?: number;
+  /** Seed of a standing fault's generator (default: random). */
+  seed?: number;
 }
 
 export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
   id: string;
   errcode: number | null;
   delayMs: number;
+  /** Calls left to hit; Infinity for a standing fault (JSON: null). */
   remaining: number;
+  rate: number | null;
+  delayMaxMs: number | null;
+}
+
+/** mulberry32: a small seeded generator. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), a | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 const TARGET =
@@ -42,6 +67,18 @@ export function validateFault(input: unknown): FaultSpec {
     problems.push('delayMs must be an integer from 0 to 120000');
   if (spec.times !== undefined && !(Number.isInteger(spec.times) && (spec.times as number) >= 1))
     problems.push('times must be a positive integer');
+  if (spec.rate !== undefined && !(typeof spec.rate === 'number' && spec.rate > 0 && spec.rate <= 1))
+    problems.push('rate must be a number above 0 and at most 1');
+  if (
+    spec.delayMaxMs !== undefined &&
+    !(
+      Number.isInteger(spec.delayMaxMs) &&
+      (spec.delayMaxMs as number) >= ((spec.delayMs as number | undefined) ?? 0) &&
+      (spec.delayMaxMs as number) <= 120_000
+    )
+  )
+    problems.push('delayMaxMs must be an integer from delayMs to 120000');
+  if (spec.seed !== undefined && !Number.isInteger(spec.seed)) problems.push('seed must be an integer');
   if (spec.errcode === undefined && spec.delayMs === undefined) problems.push('give errcode, delayMs or both');
   if (problems.length) throw new Error(problems.join('; '));
   return spec as unknown as FaultSpec;
@@ -49,6 +86,7 @@ export function validateFault(input: unknown): FaultSpec {
 
 export class Faults {
   private faults: Fault[] = [];
+  private draws = new Map<string, () => number>();
 
   add(spec: FaultSpec): Fault {
     // "db:database.getDocument" names the action as the SDK sends it; match it like "db:getDocument".
@@ -58,20 +96,30 @@ export class Faults {
       target,
       errcode: spec.errcode ?? null,
       delayMs: spec.delayMs ?? 0,
-      remaining: spec.times ?? 1,
+      remaining: spec.rate === undefined ? (spec.times ?? 1) : Infinity,
+      rate: spec.rate ?? null,
+      delayMaxMs: spec.delayMaxMs ?? null,
     };
     this.faults.push(fault);
+    if (fault.rate !== null) this.draws.set(fault.id, seeded(spec.seed ?? Math.floor(Math.random() * 2 ** 32)));
     return fault;
   }
 
   /**
-   * Takes the first fault matching any of `targets` (most specific first), counting
-   * it down. Returns null when the call should go ahead untouched.
+   * Takes the first fault matching any of `targets` (most specific first): a counted
+   * one is counted down, a standing one hits with its probability. Returns what hits
+   * (its delay drawn), or null when the call should go ahead untouched.
    */
   take(...targets: string[]): Fault | null {
     for (const target of targets) {
-      const fault = this.faults.find((f) => f.target === target && f.remaining > 0);
-      if (fault) {
+      for (const fault of this.faults) {
+        if (fault.target !== target || fault.remaining <= 0) continue;
+        if (fault.rate !== null) {
+          const draw = this.draws.get(fault.id)!;
+          if (draw() >= fault.rate) continue;
+          const spread = fault.delayMaxMs === null ? 0 : Math.floor(draw() * (fault.delayMaxMs - fault.delayMs + 1));
+          return { ...fault, delayMs: fault.delayMs + spread };
+        }
         fault.remaining -= 1;
         if (fault.remaining === 0) this.faults = this.faults.filter((f) => f !== fault);
         return fault;
@@ -87,5 +135,6 @@ export class Faults {
 
   clear(): void {
     this.faults = [];
+    this.draws.clear();
   }
 }

@@ -5,7 +5,9 @@
  * Options (for tests and tools): --port N (overrides QUICKPHONE_PORT; 0 = any free
  * port), --in-memory (no data directory), --no-build (use build/ as it is),
  * --quiet (no function logs), --without-openapi-permission (functions get no cloud-call
- * permission, as after a CLI deploy: every `cloud.openapi` call answers -604101).
+ * permission, as after a CLI deploy: every `cloud.openapi` call answers -604101),
+ * --containers N (how many containers each function may run at once; default 20, see
+ * DEFAULT_CONTAINERS_PER_FUNCTION).
  *
  * Data in and out, as Firebase's emulators: --import PATH replaces the data at start
  * with an export (a folder holding state.json, or a .json file the console exported);
@@ -20,8 +22,15 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { buildAll } from '../scripts/build';
 import { loadDotEnv, PROJECT_ROOT } from '../scripts/lib/cloudbaserc';
-import { Emulator } from './emulator';
+import { DEFAULT_CONTAINERS_PER_FUNCTION, Emulator } from './emulator';
 import { exportRefusal, readExport, writeExport } from './persistence';
+
+function containersFrom(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 1000) throw new Error(`--containers must be a whole number from 1 to 1000, got "${text}"`);
+  return n;
+}
 
 function portFrom(text: string): number {
   const port = Number(text);
@@ -39,6 +48,7 @@ async function main(): Promise<void> {
       import: { type: 'string' },
       'export-on-exit': { type: 'string' },
       'without-openapi-permission': { type: 'boolean', default: false },
+      containers: { type: 'string' },
     },
   });
   const fromDotEnv = loadDotEnv();
@@ -47,9 +57,11 @@ async function main(): Promise<void> {
   if (!values['no-build']) await buildAll();
   const port = portFrom(values.port ?? process.env.QUICKPHONE_PORT ?? '9100');
   const dataDir = values['in-memory'] ? null : process.env.QUICKPHONE_DATA_DIR || join(PROJECT_ROOT, '.quickphone');
+  const maxContainersPerFunction = containersFrom(values.containers);
   const emulator = new Emulator({
     port,
     dataDir,
+    maxContainersPerFunction,
     openapiPermission: values['without-openapi-permission'] ? 'none' : 'declared',
     onLog: values.quiet ? undefined : (fn, line) => console.log(`[${fn}] ${line}`),
   });
@@ -70,7 +82,9 @@ async function main(): Promise<void> {
   if (fromDotEnv.length)
     console.log(`  .env       read ${fromDotEnv.join(', ')}   (the shell's values win; functions get those they declare)`);
   console.log(`  console    ${url}/   (web console: overview, billing, data, functions, faults, play a user)`);
-  console.log(`  functions  ${emulator.functionNames().join(', ')}   → POST ${url}/v1/functions/<name>/invoke`);
+  console.log(
+    `  functions  ${emulator.functionNames().join(', ')}   → POST ${url}/v1/functions/<name>/invoke   (up to ${maxContainersPerFunction ?? DEFAULT_CONTAINERS_PER_FUNCTION} containers each)`,
+  );
   console.log(`  gateway    ${url}/admin   (wx-server-sdk / @cloudbase/node-sdk protocol)`);
   console.log(`  WeChat     ${url}/v1/wechat/phone-codes, ${url}/v1/wechat/charges, ${url}/v1/wechat/packs, ${url}/v1/wechat/usage`);
   console.log(`             ${url}/v1/wechat/subscriptions, ${url}/v1/wechat/subscribe-messages   (alerts as subscribe messages)`);

@@ -25,6 +25,8 @@
  *   BENCH_OUT=<file>           write the results there instead of bench/results.json
  *
  * `npm run bench -- --scale`: the data-size bench instead (scripts/bench-scale.ts).
+ * `npm run bench -- --flash`: a flash crowd of new users and the billing invariants
+ * after one cron run instead (scripts/bench-flash.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -412,11 +414,15 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   // --scale: the data-size bench (scripts/bench-scale.ts), on its own.
+  // --flash: the flash-crowd bench (scripts/bench-flash.ts), on its own.
   const run = process.argv.includes('--scale')
     ? // Loaded only when asked for: the scale bench pulls in its own data generator.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       () => (require('./bench-scale') as typeof import('./bench-scale')).scaleBench(process.argv.slice(2))
-    : main;
+    : process.argv.includes('--flash')
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+        () => (require('./bench-flash') as typeof import('./bench-flash')).flashBench(process.argv.slice(2))
+      : main;
   run().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -194,12 +194,19 @@ test('WeChat throttling (45011) is WECHAT_THROTTLED, not our own RATE_LIMITED, a
 });
 
 describe('database failures around the exchange', () => {
-  test('recording the charge fails: nothing is asked of WeChat, and a retry works', async () => {
-    await fault('db:insertDocument:phone_charges', { errcode: 1 });
+  test('recording the charge fails for good: nothing is asked of WeChat, and a retry works', async () => {
+    await fault('db:insertDocument:phone_charges', { errcode: 1, times: 4 });
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
     expect(await bind(code)).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
     expect((await wechat()).codes[0]!.exchanges).toBe(0);
     expect(await bind(code)).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+  });
+
+  test('one failed write of the record is retried in the same call: the user never sees it', async () => {
+    await fault('db:insertDocument:phone_charges', { errcode: 1 });
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    expect(await bind(code)).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+    expect(await t.docs('phone_charges')).toHaveLength(1);
   });
 
   test('storing the number fails after WeChat answered: it is retried and not lost', async () => {

@@ -160,3 +160,11 @@ describe('the buttons this phone can show (phoneButtons)', () => {
     expect(await t.docs('users')).toEqual([]);
   });
 });
+
+test('one transient database error on each step is retried inside the call, not answered INTERNAL', async () => {
+  for (const target of ['db:getDocument:users', 'db:getDocument:settings', 'db:insertDocument:users'])
+    await t.http('POST', '/v1/faults', { target, errcode: 1 });
+  const answer = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_alice');
+  expect(answer).toMatchObject({ ok: true, data: { openid: 'o_alice', phoneLogin: { show: true } } });
+  expect(await t.docs('users')).toHaveLength(1);
+});

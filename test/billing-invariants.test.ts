@@ -7,11 +7,13 @@
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { runMatrix } from './support/billing-matrix';
+import { waitFor } from './support/wait';
 import type { Envelope } from './support/envelope';
 
 interface Charge {
   _id: string;
   openid: string;
+  attempts: number;
   kind: 'quick' | 'realtime';
   costFen: number;
   exchange: string;
@@ -114,12 +116,17 @@ describe('1. only what WeChat billed is counted', () => {
   });
 
   test('no answer from WeChat after it used the code: counted (WeChat billed it), never twice', async () => {
-    // The first attempt gives up at 300 ms; WeChat uses the code at 400 ms; the retry (at 600 ms) hears 40029.
+    // The attempt gives up at 300 ms; WeChat uses the code at 400 ms. No second attempt:
+    // once WeChat used the code it could only hear 40029.
     await fault('openapi:phonenumber.getPhoneNumber', { delayMs: 400 });
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(await charges()).toMatchObject([{ billable: true, maybeUsed: true, counted: true, attempts: 1 }]);
+    await waitFor(wechat, (w) => w.codes[0]!.exchanges === 1, 'WeChat to use the code late');
+    // The resend hears 40029: our earlier attempt's use, explained, not the user's invalid code.
     expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
-    expect(await charges()).toMatchObject([{ billable: true, maybeUsed: true, counted: true }]);
-    expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    expect(await charges()).toMatchObject([{ failure: 'used-by-earlier-attempt', counted: true }]);
+    expect((await users())[0]?.codeFailures).toBeUndefined();
     expect((await cron()).recounted).toBe(0);
     expect(await usageCount()).toBe(1);
     expect((await wechat()).total).toBe(1);
@@ -286,7 +293,7 @@ describe('fault matrix (fixed seeds)', () => {
   );
 });
 
-test("the login path stays lean: a returning user's bind is 6 database operations", async () => {
+test("the login path stays lean: a returning user's bind is 8 database operations", async () => {
   const actions = async () => (await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats')).body.actions;
   await session('o_alice');
   await bind(await t.mintCode({ phoneNumber: '13800138001', openid: 'o_warm' }), 'o_warm'); // the day's counter exists
@@ -299,5 +306,216 @@ test("the login path stays lean: a returning user's bind is 6 database operation
       .filter(([, n]) => n !== 0),
   );
   // Read user + settings, insert the record, increment the day, store the number, mark the record; one exchange.
-  expect(diff).toEqual({ 'database.getDocument': 2, 'database.insertDocument': 1, 'database.modifyDocument': 3, 'wx.openApi': 1 });
+  // Plus the invalid-code slot (issue 24.4): taken (one insert, the user's first code today) and given back (one update).
+  expect(diff).toEqual({ 'database.getDocument': 2, 'database.insertDocument': 2, 'database.modifyDocument': 4, 'wx.openApi': 1 });
+});
+
+/**
+ * Issue 29, billing truth under a flash crowd: the three ways a stress run left the
+ * books wrong after one cron run. Each starts from the faults that run saw, then one
+ * cron run must leave counted records equal to the codes WeChat exchanged.
+ */
+interface FlashCronReport {
+  remaining: number;
+  reconciliation: { status: string; kinds?: Array<{ kind: string; wechatUsed: number; localCharges: number }> };
+  corrections: Array<{ month: string; kind: string; count: number; wechatUsed: number; localCounted: number; unknownRecords: number }>;
+}
+
+describe('flash crowd: one cron run settles every code (issue 29)', () => {
+  let f: TestEmulator;
+  /** How far a test has moved the emulator's clock (and the functions'): past a record's lease. */
+  let offset = 0;
+  const LEASE_PLUS = 16_000;
+  beforeAll(async () => {
+    f = await startEmulator({
+      clock: () => Date.now() + offset,
+      env: {
+        ADMIN_OPENIDS: BOSS,
+        PHONE_CODE_FAILURES_PER_USER_PER_DAY: String(LIMIT),
+        // Long enough that a loaded machine does not time out a plain exchange.
+        PHONE_EXCHANGE_TIMEOUT_MS: '1500',
+        // Reconciliation with WeChat's usage API runs in every cron run here.
+        WECHAT_APPID: 'wx5eed1e0c0ffee001',
+        WECHAT_APPSECRET: 'the-secret',
+      },
+      maxContainersPerFunction: 12,
+    });
+  });
+  afterAll(() => f.stop());
+  beforeEach(async () => {
+    offset = 0;
+    await f.reset();
+  });
+
+  const fbind = (code: string, openid: string) => f.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code }, openid);
+  const ffault = (target: string, spec: Record<string, unknown>) => f.http('POST', '/v1/faults', { target, ...spec });
+  const fcharges = () => f.docs<Charge & { sending?: unknown }>('phone_charges');
+  const fusage = async () => (await f.docs<{ count: number }>('usage_daily')).reduce((sum, d) => sum + d.count, 0);
+  /** Codes WeChat gave a number for: what the merchant's counters must show. */
+  const exchanged = async () =>
+    (await f.http<{ codes: Array<{ used: boolean }> }>('GET', '/v1/wechat/charges')).body.codes.filter((c) => c.used).length;
+  const fcron = async () => {
+    const res = (await f.http<{ result: Envelope<CronReport & FlashCronReport> }>('POST', '/v1/functions/cron/triggers/hourly')).body
+      .result;
+    if (!res.ok) throw new Error(`cron: ${res.error.code}`);
+    return res.data;
+  };
+
+  test('1. owed records: one cron run counts all 150, not the first 100', async () => {
+    const OWED = 150;
+    // Every increment fails: each bind succeeds and leaves its record owed to the counter.
+    await ffault('db:modifyDocument:usage_daily', { errcode: 1, times: OWED * 2 });
+    await ffault('db:insertDocument:usage_daily', { errcode: 1, times: OWED * 2 });
+    const codes = await Promise.all(
+      Array.from({ length: OWED }, (_, i) => f.mintCode({ phoneNumber: `1380013${String(i).padStart(4, '0')}`, openid: `o_crowd_${i}` })),
+    );
+    for (let i = 0; i < OWED; i += 10)
+      await Promise.all(
+        codes
+          .slice(i, i + 10)
+          .map((code, j) => fbind(code, `o_crowd_${i + j}`).then((r) => expect(r).toEqual({ ok: true, data: expect.anything() }))),
+      );
+    await f.http('DELETE', '/v1/faults');
+    expect(await fusage()).toBe(0);
+
+    const report = await fcron();
+    expect(report.recounted).toBe(OWED);
+    expect(await fusage()).toBe(OWED);
+    expect(await exchanged()).toBe(OWED);
+    expect((await fcron()).recounted).toBe(0);
+  }, 120_000);
+
+  test('2. phantom: WeChat throttled (45011) and every note of it was lost: not counted, explained, still bindable', async () => {
+    const code = await f.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    await ffault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });
+    await ffault('db:modifyDocument:phone_charges', { errcode: 1, times: 20 });
+    await ffault('db:modifyDocument:users', { errcode: 1, times: 20 });
+    await ffault('db:insertDocument:users', { errcode: 1, times: 20 });
+    expect(await fbind(code, 'o_alice')).toMatchObject({ ok: false });
+    await f.http('DELETE', '/v1/faults');
+    expect(await fcharges()).toMatchObject([{ exchange: 'pending' }]);
+
+    offset += LEASE_PLUS; // the request's lease has run out: nobody holds the record
+    await fcron();
+    // WeChat never exchanged the code: nothing may be counted for it.
+    expect(await exchanged()).toBe(0);
+    expect(await fusage()).toBe(0);
+    const [record] = await fcharges();
+    expect(record).toMatchObject({ counted: false, notCounted: 'unknown-outcome', maybeUsed: true });
+
+    // The owner's resend still binds, and is then counted once.
+    expect(await fbind(code, 'o_alice')).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+    expect((await fcron()).recounted).toBe(0);
+    expect(await fusage()).toBe(1);
+    expect(await exchanged()).toBe(1);
+  });
+
+  test('3. lost for good: WeChat used the code of a timed-out attempt, every record update failed; the resend is counted, not a refusal', async () => {
+    const code = await f.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    // WeChat answers after the function gave up (1.5 s) and uses the code; the next call is busy.
+    await ffault('openapi:phonenumber.getPhoneNumber', { delayMs: 1800 });
+    await ffault('openapi:phonenumber.getPhoneNumber', { errcode: -1 });
+    await ffault('db:modifyDocument:phone_charges', { errcode: 1, times: 20 });
+    expect(await fbind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    await waitFor(exchanged, (n) => n === 1, 'WeChat to use the code late');
+    await f.http('DELETE', '/v1/faults');
+
+    offset += LEASE_PLUS;
+    // The client resends the same code, as it should: WeChat says 40029 (used, by us).
+    const resend = await fbind(code, 'o_alice');
+    expect(resend).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    if (!resend.ok) expect(resend.error.message).toMatch(/earlier attempt/);
+    expect(await fcharges()).toMatchObject([
+      { exchange: 'failed', failure: 'used-by-earlier-attempt', billable: true, maybeUsed: true, counted: true },
+    ]);
+    // Not charged to the user's invalid-code limit.
+    const [alice] = await f.docs<User>('users');
+    expect(alice?.codeFailures?.count ?? 0).toBe(0);
+
+    expect((await fcron()).recounted).toBe(0);
+    expect(await fusage()).toBe(1);
+  });
+
+  test('3b. the same loss with cron running before the resend: unknown until then, counted once on the resend', async () => {
+    const code = await f.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    await ffault('openapi:phonenumber.getPhoneNumber', { delayMs: 1800 });
+    await ffault('openapi:phonenumber.getPhoneNumber', { errcode: -1 });
+    await ffault('db:modifyDocument:phone_charges', { errcode: 1, times: 20 });
+    expect(await fbind(code, 'o_alice')).toMatchObject({ ok: false });
+    await waitFor(exchanged, (n) => n === 1, 'WeChat to use the code late');
+    await f.http('DELETE', '/v1/faults');
+
+    offset += LEASE_PLUS;
+    await fcron();
+    expect(await fcharges()).toMatchObject([{ notCounted: 'unknown-outcome', maybeUsed: true }]);
+    expect(await fbind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    expect(await fcharges()).toMatchObject([{ failure: 'used-by-earlier-attempt', billable: true, counted: true }]);
+    expect((await fcron()).recounted).toBe(0);
+    expect(await fusage()).toBe(1);
+    expect(await exchanged()).toBe(1);
+  });
+
+  test("4. unknown outcomes converge to WeChat's figure: a correction per kind and month, explained, until a resend settles them", async () => {
+    const code = await f.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    await ffault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });
+    await ffault('db:modifyDocument:phone_charges', { errcode: 1, times: 20 });
+    await ffault('db:modifyDocument:users', { errcode: 1, times: 20 });
+    await ffault('db:insertDocument:users', { errcode: 1, times: 20 });
+    await fbind(code, 'o_alice');
+    await f.http('DELETE', '/v1/faults');
+    offset += LEASE_PLUS;
+
+    // WeChat billed the tap; we hold one record whose outcome nobody knows.
+    const first = await fcron();
+    expect(first.reconciliation).toMatchObject({ status: 'ok', kinds: [{ kind: 'quick', wechatUsed: 1, localCharges: 0 }] });
+    expect(first.corrections).toEqual([
+      expect.objectContaining({ kind: 'quick', count: 1, wechatUsed: 1, localCounted: 0, unknownRecords: 1 }),
+    ]);
+    expect(await fusage()).toBe(0); // the counters' records stay what WeChat exchanged
+
+    // The owner's resend settles it: counted once, and the correction returns to 0.
+    expect(await fbind(code, 'o_alice')).toMatchObject({ ok: true });
+    const second = await fcron();
+    expect(second.corrections).toEqual([expect.objectContaining({ count: 0, wechatUsed: 1, localCounted: 1, unknownRecords: 0 })]);
+    expect(await f.docs('usage_corrections')).toHaveLength(1);
+  });
+
+  test("24.5b: a refusal noted at 23:59:40 survives the next day's first refusal, and cron settles its record as refused", async () => {
+    const CHINA = 8 * 3600_000;
+    const DAY = 24 * 3600_000;
+    const start = Date.now();
+    const midnight = Math.floor((start + CHINA) / DAY) * DAY + DAY - CHINA; // the next midnight, China time
+    offset = midnight - 20_000 - start; // 23:59:40
+    await ffault('db:modifyDocument:phone_charges', { errcode: 1, times: 4 }); // the first record's own updates are lost
+    expect(await fbind(junk(1), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+    offset += 30_000; // 00:00:10, the next day
+    expect(await fbind(junk(2), 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+
+    offset += LEASE_PLUS;
+    expect((await fcron()).finished).toEqual({ bound: 0, refused: 1, unknown: 0 });
+    expect(await fcharges()).toEqual([
+      expect.objectContaining({ exchange: 'failed', failure: 'invalid-code', counted: false }),
+      expect.objectContaining({ exchange: 'failed', failure: 'invalid-code', counted: false }),
+    ]);
+    expect(await fusage()).toBe(0);
+    // The new day counts one refusal; the limit starts afresh.
+    expect((await f.docs<User>('users'))[0]!.codeFailures).toMatchObject({ count: 1 });
+  });
+
+  test('24.4: 40 concurrent junk codes from one user reach WeChat no more often than the limit allows', async () => {
+    const stats = async () => (await f.http<{ actions: Record<string, number> }>('GET', '/v1/stats')).body.actions['wx.openApi'] ?? 0;
+    const before = await stats();
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => fbind(junk(100 + i), 'o_mallory')));
+    const codes = answers.map((a) => (a.ok ? 'ok' : a.error.code));
+    expect(codes.filter((c) => c === 'PHONE_CODE_INVALID')).toHaveLength(LIMIT);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(40 - LIMIT);
+    expect(await fcharges()).toHaveLength(LIMIT);
+    expect((await stats()) - before).toBe(LIMIT);
+    expect((await f.docs<User>('users'))[0]!.codeFailures).toMatchObject({ count: LIMIT });
+    // Codes WeChat did not refuse give their slot back: another user, and real codes, are unaffected.
+    for (let i = 0; i < LIMIT + 1; i++) {
+      const code = await f.mintCode({ phoneNumber: `1380013800${i}`, openid: 'o_alice' });
+      expect(await fbind(code, 'o_alice')).toMatchObject({ ok: true });
+    }
+  });
 });

@@ -74,8 +74,8 @@ const NO_QUOTA_WINDOW_MINUTES = /* @__PURE__ */ variable(
 );
 const PHONE_EXCHANGE_TIMEOUT_MS = /* @__PURE__ */ variable(
   'PHONE_EXCHANGE_TIMEOUT_MS',
-  'How long one attempt to exchange a phone code with WeChat may take before it counts as a timeout (one retry follows).',
-  { fallback: '4000' },
+  'How long one attempt to exchange a phone code with WeChat may take before it counts as a timeout (an unknown outcome: never retried, since WeChat may have used the code). A busy answer (-1) is retried once if the retry fits within 7 s.',
+  { fallback: '6500' },
 );
 const TRIAL_CALLS = /* @__PURE__ */ variable(
   'TRIAL_CALLS',

@@ -107,6 +107,8 @@ describe('the contract check (compile time)', () => {
     recounted: 0,
     finished: { bound: 0, refused: 0, unknown: 0 },
     providerFleet: { status: 'skipped' as const, reason: 'test' },
+    corrections: [],
+    remaining: 0,
   }));
 
   test('a conforming table compiles; a Date in a result is an ISO string on the wire', () => {

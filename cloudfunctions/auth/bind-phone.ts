@@ -4,11 +4,13 @@
  * docs/charges.md for the order of writes, the states and why.
  *
  * 1. Read the user (the kind the server showed them, their invalid codes today) and
- *    the settings, together. A user past the invalid-code limit gets RATE_LIMITED for
- *    a new code, and nothing is stored (but the refusal, once a day, on the user).
+ *    the settings, together. A user past the invalid-code limit (or out of slots) gets
+ *    RATE_LIMITED for a new code, and nothing is stored (but the refusal, once a day, on the user).
  * 2. Record the code under sha256(appid:code) before asking WeChat: a replay of the
  *    same code, by anyone, lands on the same record.
- * 3. Exchange the code with WeChat (one retry on "busy"/timeout).
+ * 3. Exchange the code with WeChat: one long wait; one retry on "busy" only (after a
+ *    timeout WeChat may have used the code, and a retry could only hear 40029). A new
+ *    code first takes an invalid-code slot (code-slots.ts); its record is the send's write-ahead.
  * 4. Success: count it in usage_daily, store the number on the user (it exists nowhere
  *    else once the code is spent), then mark the record. Refused as invalid: keep the
  *    record uncounted, note the failure on the user. No answer: count it (WeChat may
@@ -19,7 +21,6 @@ import { route } from '../_shared/router';
 import { AppError } from '../_shared/errors';
 import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
-import { retry } from '../_shared/retry';
 import { phoneCodeFailuresPerUserPerDay } from '../_shared/config';
 import {
   billableAfter,
@@ -33,10 +34,12 @@ import {
 import { chinaDay } from '../_shared/domain/china-time';
 import { maskPhone } from '../_shared/domain/phone';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
-import { claimCharge, claimForCaller, findCharge, finishFromUser, finishRefused, insertCharge, markCharge } from '../_shared/data/charges';
+import { claimCharge, claimForCaller, findCharge, finishFromUser, finishRefused, markCharge, recordCharge } from '../_shared/data/charges';
 import { countCharge, recountCharge } from '../_shared/data/usage';
 import { findUser, noteCodeFailure, noteCodeLimit, noteUntouched, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
+import { withDbRetry } from '../_shared/data/db-retry';
+import { releaseCodeSlot, takeCodeSlot, type CodeSlot } from '../_shared/data/code-slots';
 import { checkSpend } from '../_shared/data/spend-breaker';
 import { exchangePhoneCode, NO_PERMISSION_ERRCODE } from '../_shared/wechat/phone-number';
 
@@ -72,6 +75,12 @@ function errorFor(failure: Failure | null, errcode?: number | null): AppError {
     case 'invalid-code':
     case 'number-lost':
       return new AppError('PHONE_CODE_INVALID', 'This phone code is invalid, expired or already used. Please tap the button again.');
+    case 'used-by-earlier-attempt':
+      // WeChat gives a code's number once; the attempt it gave it to got no answer in time.
+      return new AppError(
+        'PHONE_CODE_INVALID',
+        'WeChat gave this code to an earlier attempt that was not answered in time, so the number was not received. Continue without it, or tap the button again.',
+      );
     case 'rate-limited':
       // WeChat's 45011: nothing learnt about the code, which stays good for its 5 minutes.
       return new AppError('WECHAT_THROTTLED', 'WeChat is throttling phone verification right now; keep this code and send it again later.');
@@ -83,16 +92,8 @@ function errorFor(failure: Failure | null, errcode?: number | null): AppError {
   }
 }
 
-/** Runs a write that must not be lost, a few times with a growing backoff (100 ms, 200 ms, … at most 1 s). */
-async function persistently<T>(what: string, write: () => Promise<T>, tries = 3): Promise<T> {
-  const { answer } = await retry(write, {
-    attempts: tries,
-    pauseMs: (failed) => Math.min(1000, 100 * 2 ** (failed - 1)),
-    retryError: () => true,
-    onRetry: (failed) => logEvent('warn', { fn: 'auth', route: 'bindPhone', retrying: what, attempt: failed }),
-  });
-  return answer;
-}
+/** A write that must not be lost: the login path's database retry, with more tries. */
+const persistently = <T>(what: string, write: () => Promise<T>, tries = 3): Promise<T> => withDbRetry(`bindPhone: ${what}`, write, tries);
 
 /** The number's only copy: tried for about 2.5 s in all, well inside the function's 10 s. */
 const STORE_PHONE_TRIES = 6;
@@ -107,6 +108,18 @@ interface Caller {
   claimedKind: PhoneKind | null;
   /** For the spending breakers; null when it could not be read (cron checks them hourly). */
   settings: Settings | null;
+  /** The invalid-code slot this request took for a new code (given back unless WeChat refuses it). */
+  slot: CodeSlot | null;
+}
+
+/** Gives the request's invalid-code slot back when WeChat did not refuse its code; never costs the login. */
+async function settleSlot(caller: Caller, refused: boolean): Promise<void> {
+  const slot = caller.slot;
+  if (!slot || refused) return;
+  caller.slot = null;
+  await withDbRetry('bindPhone: release slot', () => releaseCodeSlot(slot)).catch((err: unknown) =>
+    logEvent('error', { fn: 'auth', route: 'bindPhone', failedToReleaseSlot: true, error: String(err) }),
+  );
 }
 
 /** Trips a spending breaker a counted charge may have reached; never costs the login. */
@@ -141,8 +154,9 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
   const owedBefore = charge.billable === true && charge.counted !== true;
 
   if (!outcome.ok) {
-    const failure = classifyExchangeError(outcome.errcode);
+    const failure = classifyExchangeError(outcome.errcode, billable);
     const refused = billable === false;
+    await settleSlot(caller, refused);
     const marked = await persistently(
       'mark failed',
       () =>
@@ -194,6 +208,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
   }
 
   const phoneMasked = maskPhone(outcome.phone.phoneNumber);
+  await settleSlot(caller, false);
   // WeChat has shown the code was real: count it now, once.
   const counted =
     charge.counted === true ||
@@ -265,12 +280,13 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
   const deadline = Date.now() + WAIT_FOR_HOLDER_MS;
   let waited = false;
   for (;;) {
-    const charge = await findCharge(id);
+    const charge = await withDbRetry('bindPhone: read record', () => findCharge(id));
     if (!charge) throw new AppError('UPSTREAM_UNAVAILABLE', 'The charge record is not readable yet; try again with the same code.');
     const at = now();
     const held = charge.exchange === 'pending' && new Date(charge.leaseUntil).getTime() > at.getTime();
     if (charge.openid !== caller.openid) {
-      if (charge.exchange === 'ok' || charge.failure === 'number-lost') throw errorFor('invalid-code');
+      if (charge.exchange === 'ok' || charge.failure === 'number-lost' || charge.failure === 'used-by-earlier-attempt')
+        throw errorFor('invalid-code');
       // Someone else sent this code first: only WeChat can tell whose it is, so once
       // they are done (refused, unanswered, or gone) the caller gets to ask.
       if (!held && (await claimForCaller(charge, caller, at, LEASE_MS)))
@@ -285,7 +301,7 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
       throw errorFor(charge.failure as Failure, charge.errcode);
     } else if (charge.exchange === 'pending') {
       // A request that stored the number but could not mark the record: finish it.
-      const user = await findUser(caller.openid);
+      const user = await withDbRetry('bindPhone: read user', () => findUser(caller.openid));
       if (user?.phone?.chargeId === id) {
         const { phoneMasked, counted } = await finishFromUser(charge, user.phone, at);
         if (!counted) await countOwed(charge, caller.settings, at);
@@ -297,8 +313,9 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
         throw errorFor('invalid-code');
       }
       if (held) waited = true;
-      else if (await claimCharge(id, at, LEASE_MS)) return exchangeAndBind(await claimed(charge), code, caller);
-    } else if (await claimCharge(id, at, LEASE_MS)) {
+      else if (await claimCharge(charge, at, LEASE_MS, wasUntouched(charge, user)))
+        return exchangeAndBind(await claimed(charge), code, caller);
+    } else if (await claimCharge(charge, at, LEASE_MS)) {
       return exchangeAndBind(await claimed(charge), code, caller);
     }
     if (Date.now() >= deadline)
@@ -307,13 +324,19 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
   }
 }
 
+/** The user's note says this record's last send was answered without WeChat looking at the code. */
+function wasUntouched(charge: ChargeRecord, user: UserDoc | null): boolean {
+  const leaseUntil = new Date(charge.leaseUntil).getTime();
+  return Boolean(user?.codeFailures?.untouched?.some((u) => u.id === charge._id && new Date(u.leaseUntil).getTime() === leaseUntil));
+}
+
 /**
  * The record as it is now that this request holds it (its billing fields decide the
  * counting). If it cannot be read, the copy read just before the claim will do: this
  * request holds the lease now, and leaving it unexchanged would strand the record.
  */
 async function claimed(before: ChargeRecord, changes: Partial<ChargeRecord> = {}): Promise<ChargeRecord> {
-  const fresh = await findCharge(before._id).catch(() => null);
+  const fresh = await withDbRetry('bindPhone: read claimed record', () => findCharge(before._id)).catch(() => null);
   return fresh ?? { ...before, ...changes, exchange: 'pending' };
 }
 
@@ -325,15 +348,31 @@ function kindFor(user: UserDoc | null, settings: Settings | null): PhoneKind {
   throw new AppError('UPSTREAM_UNAVAILABLE', 'Could not read the settings right now; try again with the same code.');
 }
 
-/** RATE_LIMITED for a user past the invalid-code limit, unless the code is one they already sent. */
-async function refuseIfLimited(user: UserDoc | null, id: string, openid: string, day: string, at: Date): Promise<void> {
-  const failures = user?.codeFailures?.day === day ? user.codeFailures.count : 0;
-  if (failures < phoneCodeFailuresPerUserPerDay()) return;
-  const existing = await findCharge(id);
+/** RATE_LIMITED for a new code from a user past the invalid-code limit (a code they already sent is answered from its record). */
+async function refuseForLimit(id: string, openid: string, day: string, at: Date, failures: number): Promise<void> {
+  const existing = await withDbRetry('bindPhone: read record', () => findCharge(id));
   if (existing?.openid === openid) return;
   if (await noteCodeLimit(openid, day, at).catch(() => false))
     logEvent('warn', { fn: 'auth', route: 'bindPhone', codeLimit: day, failures });
   throw errorFor('code-limit');
+}
+
+/**
+ * The invalid-code limit: the user's refusals today (one read, no write, for a user
+ * known to be past it), then a slot taken atomically (code-slots.ts) so concurrent
+ * codes cannot all slip past a count none of them has raised yet. Null: no slot taken
+ * (a code this user already sent).
+ */
+async function slotForNewCode(user: UserDoc | null, id: string, openid: string, day: string, at: Date): Promise<CodeSlot | null> {
+  const limit = phoneCodeFailuresPerUserPerDay();
+  const failures = user?.codeFailures?.day === day ? user.codeFailures.count : 0;
+  if (failures >= limit) {
+    await refuseForLimit(id, openid, day, at, failures);
+    return null;
+  }
+  const slot = await withDbRetry('bindPhone: take slot', () => takeCodeSlot(openid, day, limit, failures === 0));
+  if (!slot) await refuseForLimit(id, openid, day, at, failures);
+  return slot;
 }
 
 export const bindPhone = route(input, async ({ code, kind: claimedKind }, { caller }) => {
@@ -344,18 +383,23 @@ export const bindPhone = route(input, async ({ code, kind: claimedKind }, { call
     // One round trip: who the user is (the kind shown to them, their invalid codes
     // today) and the settings (the kind otherwise, and the spending breakers).
     const [user, settings] = await Promise.all([
-      findUser(openid),
-      loadSettings().catch((err: unknown) => {
+      withDbRetry('bindPhone: read user', () => findUser(openid)),
+      withDbRetry('bindPhone: read settings', loadSettings).catch((err: unknown) => {
         logEvent('error', { fn: 'auth', route: 'bindPhone', failedToLoadSettings: true, error: String(err) });
         return null;
       }),
     ]);
-    await refuseIfLimited(user, id, openid, chinaDay(at), at);
     const kind = kindFor(user, settings);
-    const who: Caller = { openid, appid: caller.appid, kind, claimedKind: claimedKind ?? null, settings };
+    const slot = await slotForNewCode(user, id, openid, chinaDay(at), at);
+    const who: Caller = { openid, appid: caller.appid, kind, claimedKind: claimedKind ?? null, settings, slot };
     const charge = newCharge({ id, appid: caller.appid ?? '', openid, kind, claimedKind, at, leaseMs: LEASE_MS });
-    if (!(await insertCharge(charge))) return await replay(id, code, who);
-    return await exchangeAndBind(charge, code, who);
+    const recorded = await recordCharge(charge).catch(async (err: unknown) => {
+      await settleSlot(who, false); // nothing was sent
+      throw err;
+    });
+    if (recorded) return await exchangeAndBind(charge, code, who);
+    await settleSlot(who, false); // a replay: its first send took the slot
+    return await replay(id, code, { ...who, slot: null });
   } catch (err) {
     if (err instanceof AppError) throw err;
     // A database failure: nothing is lost (the record is written first or not at all),

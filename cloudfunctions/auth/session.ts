@@ -11,6 +11,7 @@ import { route } from '../_shared/router';
 import { createUser, findUser, updateUser } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
 import { now } from '../_shared/clock';
+import { withDbRetry } from '../_shared/data/db-retry';
 import { isAdmin } from '../_shared/data/admins';
 import { maskPhone } from '../_shared/domain/phone';
 import { phoneLoginFor, publicSettings } from '../_shared/domain/settings';
@@ -29,13 +30,19 @@ export const session = route(input, async ({ phoneButtons }, { caller }) => {
   const openid = caller.openid;
   // Independent reads: one round trip's worth of latency instead of three.
   const at = now();
-  const [found, settings, admin] = await Promise.all([findUser(openid), loadSettings(), isAdmin(openid)]);
+  // Each idempotent, so a transient database error is retried rather than answered INTERNAL.
+  const [found, settings, admin] = await Promise.all([
+    withDbRetry('session: read user', () => findUser(openid)),
+    withDbRetry('session: read settings', loadSettings),
+    withDbRetry('session: read admins', () => isAdmin(openid)),
+  ]);
   const shown = phoneLoginFor(Boolean(found?.phone), settings, at);
   const phoneLogin = { ...shown, kind: offeredKind(shown.kind, phoneButtons) };
   const offer = phoneLogin.show ? { phoneOffer: { kind: phoneLogin.kind, at } } : {};
   // A new user is created with the offer; a known one written only when it changed.
-  const user = found ?? (await createUser(openid, caller.appid, offer));
-  if (found && phoneLogin.show && found.phoneOffer?.kind !== phoneLogin.kind) await updateUser(openid, caller.appid, offer);
+  const user = found ?? (await withDbRetry('session: create user', () => createUser(openid, caller.appid, offer)));
+  if (found && phoneLogin.show && found.phoneOffer?.kind !== phoneLogin.kind)
+    await withDbRetry('session: offer', () => updateUser(openid, caller.appid, offer));
   return {
     openid,
     user: { phoneMasked: user.phone ? maskPhone(user.phone.phoneNumber) : null, isAdmin: admin },

@@ -1,7 +1,6 @@
 /**
- * Everything cron does, in order: finish charge records a request left pending (from
- * the number on the user, or as an unknown outcome once its lease ran out), count every
- * billable record the charge path could not count,
+ * Everything cron does, in order: settle the charge records (settle.ts: finish those a
+ * request left pending, count every billable record the charge path could not count),
  * re-arm or trip the spending breakers, reconcile with WeChat, then look at each kind's
  * quota — write alerts and trip the quota breaker when nothing is left (by WeChat's
  * figures when it just answered, else by our ledger), unless the account is fee-exempt.
@@ -17,62 +16,28 @@ import { tripBreaker } from '../_shared/data/breaker';
 import { loadQuota } from '../_shared/data/quota';
 import { loadSettings } from '../_shared/data/settings';
 import { checkSpend, rearmSpendIfDue } from '../_shared/data/spend-breaker';
-import { recountUncounted, usageSince } from '../_shared/data/usage';
-import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/charges';
-import { findUser } from '../_shared/data/users';
+import { usageSince } from '../_shared/data/usage';
 import { reconcile, type ReconcileOutcome } from './reconcile';
 import { runProviderFleet, type FleetRunReport } from '../provider/fleet-cron';
 import { sendAlertMessages } from './alert-messages';
+import { settleCharges, type Settled } from './settle';
+import { correctToWechat } from './corrections';
 
 export interface CheckReport {
   breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
   /** Alerts written by this run (at most one per kind, type and day). */
   alerts: Array<Omit<Alert, '_id'>>;
   reconciliation: ReconcileOutcome;
+  /** Corrections booked this run so that our count meets WeChat's (corrections.ts). */
+  corrections: Awaited<ReturnType<typeof correctToWechat>>;
   /** Records counted now (billable, not in usage_daily). */
-  recounted: number;
-  /**
-   * Pending records finished: `bound` from the number on the user, `refused` from the
-   * user's list of refused codes, `unknown` abandoned by a request that died.
-   */
-  finished: { bound: number; refused: number; unknown: number };
+  recounted: Settled['recounted'];
+  /** Pending records finished (settle.ts). */
+  finished: Settled['finished'];
+  /** Owed records left for the next run when the settling budget ran out (0: none). */
+  remaining: Settled['remaining'];
   /** The provider's fleet refresh and top-up rules (provider/fleet-cron.ts); skipped without a provider. */
   providerFleet: FleetRunReport;
-}
-
-/**
- * Records still pending. One whose number is on its user succeeded (only its own
- * update was lost): finished as ok. One in its user's refused list: finished as
- * refused (not billable). One whose lease ran out with no number anywhere
- * was held by a request that died around the exchange: WeChat may have used the code,
- * so it becomes billable (and stays retriable for its owner). In flight: left alone.
- */
-/** A record its user noted as untouched by WeChat, still under the lease of that request. */
-async function releaseIfUntouched(
-  charge: { _id: string },
-  untouched: Array<{ id: string; leaseUntil: Date }> | undefined,
-  at: Date,
-): Promise<boolean> {
-  const note = untouched?.find((u) => u.id === charge._id);
-  return note ? releaseUntouched(charge._id, new Date(note.leaseUntil), at) : false;
-}
-
-async function finishPending(at: Date): Promise<CheckReport['finished']> {
-  const finished = { bound: 0, refused: 0, unknown: 0 };
-  for (const charge of await pendingCharges(100)) {
-    const user = await findUser(charge.openid);
-    if (user?.phone?.chargeId === charge._id) {
-      await finishFromUser(charge, user.phone, at);
-      finished.bound += 1;
-    } else if (user?.codeFailures?.refused?.includes(charge._id)) {
-      if (await finishRefused(charge._id, at)) finished.refused += 1;
-    } else if (await releaseIfUntouched(charge, user?.codeFailures?.untouched, at)) {
-      // Nothing learnt from WeChat: ended retriable and uncounted (not in the report's figures).
-    } else if (new Date(charge.leaseUntil).getTime() <= at.getTime() && (await abandonCharge(charge._id, at, at))) {
-      finished.unknown += 1;
-    }
-  }
-  return finished;
 }
 
 /** The configured kind, and any other used in the last 90 days. */
@@ -83,8 +48,7 @@ async function kindsInUse(settings: Settings, at: Date): Promise<PhoneKind[]> {
 }
 
 export async function runChecks(at: Date): Promise<CheckReport> {
-  const finished = await finishPending(at);
-  const recounted = await recountUncounted();
+  const { finished, recounted, remaining } = await settleCharges(at);
   let settings = await loadSettings();
   const rearmed = await rearmSpendIfDue(settings, at);
   if (rearmed) settings = await loadSettings();
@@ -92,6 +56,7 @@ export async function runChecks(at: Date): Promise<CheckReport> {
 
   const kinds = await kindsInUse(settings, at);
   const reconciliation = await reconcile(kinds, at);
+  const corrections = await correctToWechat(reconciliation, at);
   const alerts: CheckReport['alerts'] = [];
   // A fee-exempt account is not charged: no quota alerts, no quota breaker.
   for (const kind of settings.feeExempt ? [] : kinds) {
@@ -111,7 +76,25 @@ export async function runChecks(at: Date): Promise<CheckReport> {
   const providerFleet = await runProviderFleet(at);
   const after = await loadSettings();
   await sendAlertMessages(after, at);
-  const report = { breakers: { rearmed, tripped, breaker: after.breaker }, alerts, reconciliation, recounted, finished, providerFleet };
-  logEvent('info', { fn: 'cron', rearmed, tripped, alerts: alerts.length, reconciliation: reconciliation.status, recounted, finished });
+  const report = {
+    breakers: { rearmed, tripped, breaker: after.breaker },
+    alerts,
+    reconciliation,
+    corrections,
+    recounted,
+    finished,
+    remaining,
+    providerFleet,
+  };
+  logEvent('info', {
+    fn: 'cron',
+    rearmed,
+    tripped,
+    alerts: alerts.length,
+    reconciliation: reconciliation.status,
+    recounted,
+    finished,
+    remaining,
+  });
   return report;
 }

@@ -105,7 +105,7 @@ export class PhoneSandbox {
   charges(): {
     total: number;
     byKind: Record<PhoneKind, number>;
-    codes: Array<{ code: string; kind: PhoneKind; openid: string | null; at: string; exchanges: number }>;
+    codes: Array<{ code: string; kind: PhoneKind; openid: string | null; at: string; exchanges: number; used: boolean }>;
   } {
     const codes = [...this.codes.values()].sort((a, b) => a.issuedAt - b.issuedAt);
     const byKind: Record<PhoneKind, number> = { quick: 0, realtime: 0 };
@@ -119,6 +119,7 @@ export class PhoneSandbox {
         openid: c.openid,
         at: new Date(c.issuedAt).toISOString(),
         exchanges: c.exchanges,
+        used: c.used,
       })),
     };
   }

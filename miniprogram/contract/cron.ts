@@ -44,6 +44,20 @@ export type FleetRunReport =
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; reason: string };
 
+/** A correction cron booked so that counted records + corrections = WeChat's used figure (one per kind and month). */
+export interface UsageCorrectionEntry {
+  month: string;
+  kind: PhoneKind;
+  /** Calls booked this month so that counted + corrections = WeChat's used figure. */
+  count: number;
+  /** WeChat's used figure and our counted total (all time) when it was booked. */
+  wechatUsed: number;
+  localCounted: number;
+  /** Records of this kind whose outcome is unknown: part of the explanation. */
+  unknownRecords: number;
+  at: IsoTime;
+}
+
 export interface CheckReport {
   breakers: {
     rearmed: string | null;
@@ -53,10 +67,14 @@ export interface CheckReport {
   /** Alerts written by this run (at most one per kind, type and day). */
   alerts: AlertRecord[];
   reconciliation: ReconcileOutcome;
+  /** Corrections booked this run (cron/corrections.ts). */
+  corrections: UsageCorrectionEntry[];
   /** Records counted now (billable, not in usage_daily). */
   recounted: number;
   /** Pending records finished: from the number on the user, as refused, or abandoned. */
   finished: { bound: number; refused: number; unknown: number };
+  /** Owed records left for the next run when cron's settling budget ran out (0: none). */
+  remaining: number;
   /** The provider fleet's refresh and top-up rules (skipped outside a provider's environment). */
   providerFleet: FleetRunReport;
 }

@@ -9,6 +9,7 @@ import { maskPhone } from '../domain/phone';
 import { PRICE_FEN } from '../domain/pricing';
 import type { PhoneKind } from '../domain/settings';
 import { isDuplicateKey } from './errors';
+import { withDbRetry } from './db-retry';
 import type { VerifiedPhone } from './users';
 
 const charges = () => db.collection<ChargeRecord>('phone_charges');
@@ -24,26 +25,76 @@ export async function insertCharge(charge: ChargeRecord): Promise<boolean> {
   }
 }
 
+/**
+ * Inserts the record, retrying transient failures; false when it already exists (a
+ * replay). A duplicate met on a retry may be this request's own insert that landed
+ * before its answer was lost: the record with this request's lease is ours.
+ */
+export async function recordCharge(charge: ChargeRecord): Promise<boolean> {
+  let retried = false;
+  return withDbRetry(
+    'record charge',
+    async () => {
+      const again = retried;
+      retried = true;
+      if (await insertCharge(charge)) return true;
+      if (!again) return false;
+      const found = await findCharge(charge._id);
+      return (
+        found?.openid === charge.openid &&
+        found.exchange === 'pending' &&
+        new Date(found.leaseUntil).getTime() === charge.leaseUntil.getTime()
+      );
+    },
+    4,
+  );
+}
+
 export async function findCharge(id: string): Promise<ChargeRecord | null> {
   return (await charges().doc(id).get()).data ?? null;
 }
 
 /**
- * Takes over the right to exchange a charge whose holder went away (its lease ran out)
- * or whose earlier exchange failed in a retriable way. Exactly one caller wins.
+ * What a claim writes besides the new holder: the next send's write-ahead, and — when
+ * it takes over a record whose last send has no written outcome (pending, its holder
+ * gone) — that WeChat may have used the code, unless that send's user note says WeChat
+ * never looked at it (`untouched`).
  */
-export async function claimCharge(id: string, now: Date, leaseMs: number): Promise<boolean> {
+function claimFields(
+  from: Pick<ChargeRecord, 'exchange' | 'sending' | 'attempts'>,
+  now: Date,
+  untouched: boolean,
+): Record<string, unknown> {
+  const attempt = Math.max(from.sending?.attempt ?? 0, from.attempts ?? 0) + 1;
+  return {
+    // _.set: the SDK would write a nested object as dot paths, refused under a null `sending`.
+    sending: _.set({ attempt, at: now }),
+    ...(from.exchange === 'pending' && !untouched ? { maybeUsed: true } : {}),
+  };
+}
+
+/** The claimable state the record was read in: a claim wins only if it is still so. */
+function stillAsRead(from: Pick<ChargeRecord, 'exchange'>, now: Date, failures: string[]): Record<string, unknown> {
+  return from.exchange === 'pending' ? { exchange: 'pending', leaseUntil: _.lte(now) } : { exchange: 'failed', failure: _.in(failures) };
+}
+
+/**
+ * Takes over the right to exchange a charge whose holder went away (its lease ran out)
+ * or whose earlier exchange failed in a retriable way. Exactly one caller wins. `from`
+ * is the record as read just before; `untouched`: the user's note says its last send
+ * was answered without WeChat looking at the code.
+ */
+export async function claimCharge(
+  from: Pick<ChargeRecord, '_id' | 'exchange' | 'sending' | 'attempts'>,
+  now: Date,
+  leaseMs: number,
+  untouched = false,
+): Promise<boolean> {
   const res = await charges()
-    .where(
-      _.and([
-        { _id: id },
-        _.or([
-          { exchange: 'pending', leaseUntil: _.lte(now) },
-          { exchange: 'failed', failure: _.in(['upstream', 'rate-limited']) },
-        ]),
-      ]),
-    )
-    .update({ data: { exchange: 'pending', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } });
+    .where({ _id: from._id, ...stillAsRead(from, now, ['upstream', 'rate-limited']) })
+    .update({
+      data: { exchange: 'pending', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now, ...claimFields(from, now, untouched) },
+    });
   return res.stats.updated === 1;
 }
 
@@ -51,12 +102,12 @@ export async function claimCharge(id: string, now: Date, leaseMs: number): Promi
  * Hands a charge to the caller when someone else sent the code first and did not get
  * a number for it (WeChat refused them, or never answered, or their request died): a
  * code intercepted and sent by someone else must not lock its real owner out. Only
- * WeChat can tell whose it is, so the caller gets to ask. `from` is the sender read
+ * WeChat can tell whose it is, so the caller gets to ask. `charge` is the record read
  * just before, so two takeovers cannot both win. The kind becomes the caller's unless
  * the record was already counted under the first sender's.
  */
 export async function claimForCaller(
-  charge: Pick<ChargeRecord, '_id' | 'openid' | 'counted'>,
+  charge: Pick<ChargeRecord, '_id' | 'openid' | 'counted' | 'exchange' | 'sending' | 'attempts'>,
   caller: { openid: string; kind: PhoneKind; claimedKind: PhoneKind | null },
   now: Date,
   leaseMs: number,
@@ -70,15 +121,11 @@ export async function claimForCaller(
           claimedKind: caller.claimedKind && caller.claimedKind !== caller.kind ? caller.claimedKind : null,
         };
   const res = await charges()
-    .where(
-      _.and([
-        { _id: charge._id, openid: charge.openid },
-        _.or([
-          { exchange: 'failed', failure: _.in(['invalid-code', 'upstream', 'rate-limited', 'user-limit']) },
-          { exchange: 'pending', leaseUntil: _.lte(now) },
-        ]),
-      ]),
-    )
+    .where({
+      _id: charge._id,
+      openid: charge.openid,
+      ...stillAsRead(charge, now, ['invalid-code', 'upstream', 'rate-limited', 'user-limit']),
+    })
     .update({
       data: {
         openid: caller.openid,
@@ -87,6 +134,9 @@ export async function claimForCaller(
         exchange: 'pending',
         leaseUntil: new Date(now.getTime() + leaseMs),
         updatedAt: now,
+        // The first sender's send carried their openid, so WeChat could not have used the
+        // code for them (it checks the openid): nothing about the code is unknown.
+        ...claimFields(charge, now, true),
       },
     });
   return res.stats.updated === 1;
@@ -104,16 +154,26 @@ export interface ChargeUpdate {
   notCounted?: NotCountedReason | null;
 }
 
-/** Ends an exchange: its outcome, what it means for the bill, and the lease released. */
+/** Ends an exchange: its outcome, what it means for the bill, the write-ahead cleared and the lease released. */
 export async function markCharge(id: string, change: ChargeUpdate, extra: { attempts: number; now: Date }): Promise<void> {
-  const data: Record<string, unknown> = { ...change, attempts: _.inc(extra.attempts), updatedAt: extra.now, leaseUntil: extra.now };
+  const data: Record<string, unknown> = {
+    ...change,
+    attempts: _.inc(extra.attempts),
+    sending: null,
+    updatedAt: extra.now,
+    leaseUntil: extra.now,
+  };
   for (const key of Object.keys(data)) if (data[key] === undefined) delete data[key];
   await charges().doc(id).update({ data });
 }
 
-/** Records still `pending` (in flight, or left behind by a request that died), oldest first. */
-export async function pendingCharges(limit: number): Promise<ChargeRecord[]> {
-  const { data } = await charges().where({ exchange: 'pending' }).orderBy('chargedAt', 'asc').limit(limit).get();
+/**
+ * Records still `pending` (in flight, or left behind by a request that died), oldest
+ * first, from `since` on (a keyset page: the caller skips the ids it has seen at that instant).
+ */
+export async function pendingCharges(limit: number, since: Date | null = null): Promise<ChargeRecord[]> {
+  const where = since ? { exchange: 'pending', chargedAt: _.gte(since) } : { exchange: 'pending' };
+  const { data } = await charges().where(where).orderBy('chargedAt', 'asc').limit(limit).get();
   return data;
 }
 
@@ -156,6 +216,7 @@ export async function finishRefused(id: string, at: Date): Promise<boolean> {
         billable: false,
         counted: false,
         notCounted: 'invalid-code',
+        sending: null,
         updatedAt: at,
         leaseUntil: at,
       },
@@ -172,21 +233,26 @@ export async function finishRefused(id: string, at: Date): Promise<boolean> {
 export async function releaseUntouched(id: string, leaseUntil: Date, at: Date): Promise<boolean> {
   const res = await charges()
     .where({ _id: id, exchange: 'pending', leaseUntil })
-    .update({ data: { exchange: 'failed', failure: 'upstream', errcode: null, updatedAt: at, leaseUntil: at } });
+    .update({ data: { exchange: 'failed', failure: 'upstream', errcode: null, sending: null, updatedAt: at, leaseUntil: at } });
   return res.stats.updated === 1;
 }
 
 /**
- * A pending record with an expired lease and no number on its user: the request that
- * held it died somewhere around the exchange, so WeChat may have used the code — an
- * unknown outcome, which counts. Left retriable for its owner. False if someone
+ * A pending record with an expired lease and no note anywhere: the request that held
+ * it sent the code (the write-ahead) and then died or lost every write, so WeChat may
+ * or may not have used the code. Not counted on a guess either way (a 45011 whose
+ * notes were all lost would be a phantom; a used code a lost charge): it stays
+ * retriable for its owner, whose resend settles it (a success, or a refusal that is
+ * then our earlier attempt's use), and reconciliation with WeChat's figure accounts
+ * for the rest. A record already billable keeps its billing. False if someone
  * claimed it meanwhile.
  */
-export async function abandonCharge(id: string, before: Date, at: Date): Promise<boolean> {
+export async function abandonCharge(charge: Pick<ChargeRecord, '_id' | 'billable'>, before: Date, at: Date): Promise<boolean> {
+  const billing = charge.billable === true ? {} : { counted: false, notCounted: 'unknown-outcome' };
   const res = await charges()
-    .where({ _id: id, exchange: 'pending', leaseUntil: _.lte(before) })
+    .where({ _id: charge._id, exchange: 'pending', leaseUntil: _.lte(before) })
     .update({
-      data: { exchange: 'failed', failure: 'upstream', errcode: null, billable: true, maybeUsed: true, updatedAt: at, leaseUntil: at },
+      data: { exchange: 'failed', failure: 'upstream', errcode: null, maybeUsed: true, ...billing, updatedAt: at, leaseUntil: at },
     });
   return res.stats.updated === 1;
 }

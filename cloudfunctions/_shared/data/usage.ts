@@ -99,20 +99,20 @@ export async function recountCharge(chargeId: string): Promise<boolean> {
   }
 }
 
+/** Billable records usage_daily does not include (`counted` false, or null when the request could not say). */
+const OWED = { billable: true, counted: _.in([false, null]) };
+
 /**
- * Counts every billable record usage_daily does not include (`counted` false, or null
- * when the request that exchanged it could not say). Returns how many it counted.
+ * Ids of records owed to the counters, at most `limit`. `counted: _.neq(true)` would be
+ * what is meant, but no index serves a $ne; $in with null also matches a record
+ * without the field (MongoDB), and counted_billable serves it.
  */
-export async function recountUncounted(limit = 100): Promise<number> {
-  const { data } = await db
-    .collection<ChargeRecord>('phone_charges')
-    // `counted: _.neq(true)` would be what is meant, but no index serves a $ne; $in with
-    // null also matches a record without the field (MongoDB), and counted_billable serves it.
-    .where({ billable: true, counted: _.in([false, null]) })
-    .limit(limit)
-    .field({ _id: true })
-    .get();
-  let recounted = 0;
-  for (const { _id } of data) if (await recountCharge(_id)) recounted += 1;
-  return recounted;
+export async function owedCharges(limit: number): Promise<string[]> {
+  const { data } = await db.collection<ChargeRecord>('phone_charges').where(OWED).limit(limit).field({ _id: true }).get();
+  return data.map((c) => c._id);
+}
+
+/** How many records are owed to the counters. */
+export async function countOwedCharges(): Promise<number> {
+  return (await db.collection<ChargeRecord>('phone_charges').where(OWED).count()).total;
 }

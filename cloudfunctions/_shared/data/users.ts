@@ -128,23 +128,57 @@ function replacing(fields: Partial<UserDoc>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The notes on a user that let a replay or cron finish a record whose own update was
+ * lost (`refused`, `untouched`) are never overwritten: a new day resets the count and
+ * the day but keeps the lists, so a refusal noted at 23:59:40 still settles its record
+ * after the next day's first refusal. Each list keeps its last NOTE_KEEP entries —
+ * many days at the limit, while cron settles a record within the hour.
+ */
+const NOTE_KEEP = 50;
+const append = (entry: unknown) => _.push({ each: [entry], slice: -NOTE_KEEP });
+
+/**
+ * Adds a note to the user's codeFailures, atomically whatever else writes them: today's
+ * record updated in place; another day's (or none) turned into today's with one
+ * conditional update; no user yet created with it. A concurrent writer that changed
+ * the day in between sends the loop round again.
+ */
+async function addNote(openid: string, appid: string | null, fresh: CodeFailures, lists: Record<string, unknown>): Promise<void> {
+  const { day, count } = fresh;
+  const today = count ? { ...lists, 'codeFailures.count': _.inc(count) } : lists;
+  for (let round = 1; ; round++) {
+    const at = now();
+    const same = await users()
+      .where({ _id: openid, 'codeFailures.day': day })
+      .update({ data: { ...today, updatedAt: at } });
+    if (same.stats.updated === 1) return;
+    const rolled = await users()
+      .where({ _id: openid, 'codeFailures.day': _.neq(day) })
+      .update({
+        data: { 'codeFailures.day': day, 'codeFailures.count': count, 'codeFailures.limitedAt': null, ...lists, updatedAt: at },
+      });
+    if (rolled.stats.updated === 1) return;
+    try {
+      await users().add({ data: { _id: openid, _openid: openid, appid, createdAt: at, updatedAt: at, phone: null, codeFailures: fresh } });
+      return;
+    } catch (err) {
+      // Created meanwhile (by session or another note): update it on the next round.
+      if (!isDuplicateKey(err) || round >= 3) throw err;
+    }
+  }
+}
+
 /** One more code WeChat refused for this user today, and which record (creates the user if needed). */
 export async function noteCodeFailure(openid: string, appid: string | null, day: string, chargeId: string): Promise<void> {
-  const res = await users()
-    .where({ _id: openid, 'codeFailures.day': day })
-    .update({ data: { 'codeFailures.count': _.inc(1), 'codeFailures.refused': _.push(chargeId), updatedAt: now() } });
-  if (res.stats.updated === 1) return;
-  await updateUser(openid, appid, { codeFailures: { day, count: 1, limitedAt: null, refused: [chargeId] } });
+  await addNote(openid, appid, { day, count: 1, limitedAt: null, refused: [chargeId] }, { 'codeFailures.refused': append(chargeId) });
 }
 
 /** A record WeChat did not look at (busy, 45011) whose update was lost, and the lease its request held. */
 export async function noteUntouched(openid: string, appid: string | null, day: string, chargeId: string, leaseUntil: Date): Promise<void> {
   const entry = { id: chargeId, leaseUntil };
-  const res = await users()
-    .where({ _id: openid, 'codeFailures.day': day })
-    .update({ data: { 'codeFailures.untouched': _.push([entry]), updatedAt: now() } });
-  if (res.stats.updated === 1) return;
-  await updateUser(openid, appid, { codeFailures: { day, count: 0, limitedAt: null, refused: [], untouched: [entry] } });
+  const fresh = { day, count: 0, limitedAt: null, refused: [], untouched: [entry] };
+  await addNote(openid, appid, fresh, { 'codeFailures.untouched': append(entry) });
 }
 
 /** Records, once per day, that this user was refused for the invalid-code limit. */

@@ -17,13 +17,32 @@ export type ExchangeState = 'pending' | 'ok' | 'failed';
 /**
  * Why an exchange failed, and whether the same code may be tried again. `number-lost`:
  * WeChat answered but the number could not be stored (the code is spent, the charge
- * counted). `user-limit` only appears on records made before the invalid-code limit
- * replaced the per-user limit.
+ * counted). `used-by-earlier-attempt`: WeChat refused the code as used after one of our
+ * own earlier attempts went unanswered — that attempt used it, so it is counted, and
+ * it is not the user's invalid code. `user-limit` only appears on records made before
+ * the invalid-code limit replaced the per-user limit.
  */
-export type FailureReason = 'invalid-code' | 'upstream' | 'rate-limited' | 'number-lost' | 'user-limit';
+export type FailureReason = 'invalid-code' | 'upstream' | 'rate-limited' | 'number-lost' | 'used-by-earlier-attempt' | 'user-limit';
 
-/** Why a record is not (yet) counted: WeChat refused the code, or the increment failed (cron counts it). */
-export type NotCountedReason = 'invalid-code' | 'count-failed';
+/**
+ * Why a record is not (yet) counted: WeChat refused the code; the increment failed
+ * (cron counts it); or `unknown-outcome` — an exchange was sent and nothing durable
+ * says how it ended (the request died or lost every write). Such a record is neither
+ * counted nor dropped on a guess: a resend of the code settles it, and reconciliation
+ * with WeChat's usage figure accounts for the rest (docs/charges.md).
+ */
+export type NotCountedReason = 'invalid-code' | 'count-failed' | 'unknown-outcome';
+
+/**
+ * The write-ahead of an exchange: set, durably, before the code goes to WeChat (the
+ * record's insert for the first send, the claim for a later one), cleared when its
+ * outcome is written. Still set on a record nobody holds: that send's outcome is unknown.
+ */
+export interface Sending {
+  /** Which send of this code it is (1 for the first request, 2 for a resend's, …). */
+  attempt: number;
+  at: Date;
+}
 
 export interface ChargeRecord {
   _id: string;
@@ -40,8 +59,10 @@ export interface ChargeRecord {
   failure: FailureReason | null;
   /** WeChat's errcode for a failed exchange, for admins. */
   errcode: number | null;
-  /** Exchange attempts with WeChat. */
+  /** Exchange attempts with WeChat whose outcome was written. */
   attempts: number;
+  /** An exchange under way (write-ahead), or null once its outcome is written. Absent on older records. */
+  sending?: Sending | null;
   /** Until when the request that holds the record may exchange it undisturbed. */
   leaseUntil: Date;
   /**
@@ -95,6 +116,8 @@ export function newCharge(input: {
     failure: null,
     errcode: null,
     attempts: 0,
+    // The insert is the first send's write-ahead: the code goes to WeChat right after it.
+    sending: { attempt: 1, at: input.at },
     leaseUntil: new Date(input.at.getTime() + input.leaseMs),
     billable: null,
     maybeUsed: false,
@@ -117,9 +140,18 @@ export function usageDayId(day: string, kind: PhoneKind): string {
   return `${day}:${kind}`;
 }
 
-/** How WeChat's errcode for the code exchange maps to our handling. */
-export function classifyExchangeError(errcode: number): FailureReason {
-  if (errcode === 40029) return 'invalid-code';
+/** WeChat refusing the code itself: invalid, expired, another user's, or already used (40163). */
+export function isCodeRefusal(errcode: number | undefined): boolean {
+  return errcode === 40029 || errcode === 40163;
+}
+
+/**
+ * How WeChat's errcode for the code exchange maps to our handling. A refusal of a code
+ * the record already calls billable (an earlier attempt of ours may have used it) is
+ * that attempt's doing, not the user's invalid code.
+ */
+export function classifyExchangeError(errcode: number, billable: boolean | null = null): FailureReason {
+  if (isCodeRefusal(errcode)) return billable === true ? 'used-by-earlier-attempt' : 'invalid-code';
   if (errcode === 45011) return 'rate-limited';
   return 'upstream';
 }
@@ -135,6 +167,6 @@ export function billableAfter(
   before: { billable: boolean | null; maybeUsed: boolean },
 ): boolean | null {
   if (result.ok || result.maybeUsed || before.maybeUsed || before.billable === true) return true;
-  if (result.errcode === 40029) return false;
+  if (isCodeRefusal(result.errcode)) return false;
   return before.billable;
 }

@@ -1,7 +1,9 @@
 /**
  * Exchanging a phone code with WeChat (`phonenumber.getPhoneNumber`). WeChat's
- * "system busy" (-1) and timeouts get one retry after a short pause; everything else
- * is answered as it is. Passing `openid` makes WeChat check the code was issued to
+ * "system busy" (-1) gets one retry after a short pause when there is time left for
+ * it; everything else is answered as it is. A timeout gets no retry: WeChat gives a
+ * code's number once, so a second attempt after WeChat used the code can only hear
+ * "invalid code" — one long wait inside the function's time is worth more. Passing `openid` makes WeChat check the code was issued to
  * this user, so someone else's code cannot bind a number here.
  *
  * Each attempt goes by cloud call first. A function deployed by the CloudBase CLI has
@@ -44,9 +46,16 @@ export const HTTPS_PHONE_PATH = '/wxa/business/getuserphonenumber';
 let cloudCallDenied = false;
 
 const RETRY_PAUSE_MS = 300;
+/**
+ * The exchange's share of auth's 10 s timeout (cloudbaserc.json): what is left covers
+ * the record before it and the writes after it (number, counter, record, with retries).
+ * A busy answer is retried only if the retry's full wait still fits.
+ */
+const EXCHANGE_DEADLINE_MS = 7_000;
 
-function isTransient(outcome: ExchangeOutcome): boolean {
-  return !outcome.ok && (outcome.errcode === -1 || outcome.maybeUsed);
+/** WeChat answered "busy" without looking at the code: a retry can still succeed. */
+function isBusy(outcome: ExchangeOutcome): boolean {
+  return !outcome.ok && outcome.errcode === -1 && !outcome.maybeUsed;
 }
 
 async function attempt(code: string, openid: string): Promise<ExchangeOutcome> {
@@ -123,10 +132,12 @@ export async function httpsAttempt(code: string, openid: string | undefined, app
 }
 
 export async function exchangePhoneCode(code: string, openid: string): Promise<ExchangeOutcome> {
+  const started = Date.now();
+  const retryFits = () => Date.now() - started + RETRY_PAUSE_MS + phoneExchangeTimeoutMs() <= EXCHANGE_DEADLINE_MS;
   const { answer, attempts, earlier } = await retry(() => attempt(code, openid), {
     attempts: 2,
     pauseMs: RETRY_PAUSE_MS,
-    retryAnswer: isTransient,
+    retryAnswer: (outcome) => isBusy(outcome) && retryFits(),
   });
   // Any attempt that went unanswered may have used the code.
   return { ...answer, attempts, maybeUsed: answer.maybeUsed || earlier.some((o) => o.maybeUsed) };

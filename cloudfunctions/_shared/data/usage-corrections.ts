@@ -1,0 +1,46 @@
+/**
+ * `usage_corrections/<YYYY-MM>:<kind>`: what cron's reconciliation booked so that our
+ * count of a kind meets WeChat's used figure — one entry per kind and month, rewritten
+ * by each run of that month. A positive count is calls WeChat billed that we have no
+ * counted record for (taps never sent to us, unknown outcomes that WeChat did use); a
+ * negative one, records we counted that WeChat did not bill. Kept with its evidence,
+ * never folded silently into `usage_daily` (which stays the sum of counted records).
+ */
+import { db } from '../cloud';
+import type { PhoneKind } from '../domain/settings';
+
+export interface UsageCorrection {
+  _id: string;
+  month: string;
+  kind: PhoneKind;
+  /** Calls booked this month so that counted + corrections = WeChat's used figure. */
+  count: number;
+  /** WeChat's used figure and our counted total (all time) when it was booked. */
+  wechatUsed: number;
+  localCounted: number;
+  /** Records of this kind whose outcome is unknown (`notCounted: "unknown-outcome"`): part of the explanation. */
+  unknownRecords: number;
+  at: Date;
+}
+
+const corrections = () => db.collection<UsageCorrection>('usage_corrections');
+
+export const correctionId = (month: string, kind: PhoneKind) => `${month}:${kind}`;
+
+/** Every correction of a kind, all months (one per month: a small read). */
+export async function correctionsOf(kind: PhoneKind): Promise<UsageCorrection[]> {
+  const { data } = await corrections().where({ kind }).limit(1000).get();
+  return data;
+}
+
+export async function saveCorrection(c: UsageCorrection): Promise<void> {
+  const { _id, ...rest } = c;
+  await corrections().doc(_id).set({ data: rest });
+}
+
+/** Records of a kind whose outcome stays unknown (abandoned sends: see abandonCharge). */
+export async function countUnknownOutcomes(kind: PhoneKind): Promise<number> {
+  // counted/billable lead, so the counted_billable index serves it.
+  const where = { counted: false, billable: null, notCounted: 'unknown-outcome', kind };
+  return (await db.collection('phone_charges').where(where).count()).total;
+}

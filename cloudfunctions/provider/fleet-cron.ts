@@ -9,7 +9,7 @@ import { providerCredentials, providerFleetMaxAgeMs } from '../_shared/config';
 import { AppError } from '../_shared/errors';
 import { logEvent } from '../_shared/log';
 import { loadFleet, refreshMerchants } from './fleet';
-import { runTopups, type TopupRunReport } from './topups';
+import { runTopups } from './topups';
 
 import type { FleetRunReport } from '../../miniprogram/contract';
 export type { FleetRunReport };

@@ -21,7 +21,6 @@ import { positiveCount } from '../_shared/domain/amount-schemas';
 import { chinaDay, chinaMonth } from '../_shared/domain/china-time';
 import { topupDecision, type TopupRule } from '../_shared/domain/provider-topup';
 import { assignmentIdFor } from '../_shared/domain/provider-ids';
-import type { PhoneKind } from '../_shared/domain/settings';
 import { findAssignment } from '../_shared/data/provider-assignments';
 import { ensureMerchant, type MerchantDoc } from '../_shared/data/provider-merchants';
 import { findStoredOrder } from '../_shared/data/provider-orders';

@@ -40,7 +40,7 @@ Page({
   },
   onLoad() {
     // Who "你" is first, then the list (the session is normally loaded already: no round trip).
-    loadSession()
+    void loadSession()
       .then(
         (s) => this.setData({ me: s.openid }),
         () => undefined,

@@ -9,7 +9,7 @@ import { isProviderAdmin } from '../../services/provider';
 Page({
   data: { provider: false },
   onLoad() {
-    isProviderAdmin().then((provider) => this.setData({ provider }));
+    void isProviderAdmin().then((provider) => this.setData({ provider }));
   },
   onSaved() {
     refreshSession().catch(() => undefined);

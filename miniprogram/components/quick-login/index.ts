@@ -290,7 +290,7 @@ Component({
     },
 
     submit(pending: PendingCode) {
-      settleCode(pending, this.data.retryDelays as number[]).then((settled) => {
+      void settleCode(pending, this.data.retryDelays as number[]).then((settled) => {
         switch (settled.outcome) {
           case 'bound':
             this.setData({ busy: false, pendingCode: '', phoneMasked: settled.phoneMasked, show: false, message: '' });

@@ -25,6 +25,7 @@
  *   BENCH_OUT=<file>           write the results there instead of bench/results.json
  *
  * `npm run bench -- --scale`: the data-size bench instead (scripts/bench-scale.ts).
+ * `npm run bench -- --push`: what a refusal costs on the provider's push URL (scripts/bench-push.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -411,12 +412,15 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  // --scale: the data-size bench (scripts/bench-scale.ts), on its own.
+  // --scale: the data-size bench (scripts/bench-scale.ts), on its own; --push: the push URL's refusals.
+  // Loaded only when asked for: each pulls in its own inputs.
   const run = process.argv.includes('--scale')
-    ? // Loaded only when asked for: the scale bench pulls in its own data generator.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
       () => (require('./bench-scale') as typeof import('./bench-scale')).scaleBench(process.argv.slice(2))
-    : main;
+    : process.argv.includes('--push')
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+        () => (require('./bench-push') as typeof import('./bench-push')).pushBench(process.argv.slice(2))
+      : main;
   run().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -22,6 +22,32 @@ export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
   errcode: number | null;
   delayMs: number;
   remaining: number;
+  /** A latch (in-process tests only): the call waits here until the test releases it. */
+  latch?: Latch;
+}
+
+interface Latch {
+  arrived: () => void;
+  release: () => void;
+  released: Promise<void>;
+}
+
+/** A held call: `reached` resolves once the call waits at the latch; `release` lets it go on. */
+export interface Hold {
+  reached: Promise<void>;
+  release(): void;
+}
+
+/**
+ * What a call that took `fault` waits for before it goes on: the latch (if any), then the
+ * delay. Every place that takes faults waits through this, so a latch works on any target.
+ */
+export async function waitOut(fault: Fault): Promise<void> {
+  if (fault.latch) {
+    fault.latch.arrived();
+    await fault.latch.released;
+  }
+  if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
 }
 
 const TARGET =
@@ -49,6 +75,7 @@ export function validateFault(input: unknown): FaultSpec {
 
 export class Faults {
   private faults: Fault[] = [];
+  private latches = new Set<Latch>();
 
   add(spec: FaultSpec): Fault {
     // "db:database.getDocument" names the action as the SDK sends it; match it like "db:getDocument".
@@ -62,6 +89,22 @@ export class Faults {
     };
     this.faults.push(fault);
     return fault;
+  }
+
+  /**
+   * Holds the next call matching `target` until `release()`: the way a test stops a call
+   * at a known point (say, after it read the settings, at the code exchange) without a
+   * timer, changes the world, and lets it finish. A reset releases it too.
+   */
+  hold(target: string): Hold {
+    let arrived!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const fault = this.add({ target, delayMs: 0 });
+    fault.latch = { arrived, release, released };
+    this.latches.add(fault.latch);
+    return { reached, release };
   }
 
   /**
@@ -82,10 +125,13 @@ export class Faults {
 
   /** Faults still waiting for a call, oldest first. */
   list(): Fault[] {
-    return this.faults.map((f) => ({ ...f }));
+    return this.faults.map(({ latch, ...f }) => ({ ...f, ...(latch ? { held: true } : {}) }));
   }
 
+  /** Forgets every fault; a call still held at a latch goes on (a reset must not strand a container). */
   clear(): void {
+    for (const latch of this.latches) latch.release();
+    this.latches.clear();
     this.faults = [];
   }
 }

@@ -71,6 +71,28 @@ test('three distinct users reporting no quota trip the quota breaker, audited, f
   expect(await t.docs('settings_audit')).toHaveLength(1);
 });
 
+test('one account flooding no-quota reports is one reporter: it neither trips the breaker nor crowds out others', async () => {
+  // Reports one account made over the last minutes (a flood stores at most one a minute now; the old check read
+  // 1000 events and lost every other reporter behind them).
+  const recent = Date.now() - 5 * 60_000;
+  for (let i = 0; i < 1200; i++)
+    await t.emulator.store.put('phone_events', {
+      _id: `flood_${i}`,
+      openid: 'o_mallory',
+      type: 'no-quota',
+      errno: 1400001,
+      at: new Date(recent + i),
+    });
+  await Promise.all(Array.from({ length: 30 }, () => report('o_mallory', { type: 'no-quota', errno: 1400001 })));
+  expect(await session('o_bob')).toMatchObject({ data: { phoneLogin: { show: true } } });
+  expect((await t.docs('phone_events')).length).toBe(1201);
+  // Mallory is one reporter, however often she reports: two more make three.
+  await report('o_a', { type: 'no-quota', errno: 1400001 });
+  expect(await session('o_bob')).toMatchObject({ data: { phoneLogin: { show: true } } });
+  await report('o_b', { type: 'no-quota', errno: 1400001 });
+  expect(await session('o_bob')).toMatchObject({ data: { phoneLogin: { show: false, hiddenBecause: 'quota-exhausted' } } });
+});
+
 test('no-quota reports spread over more than the window do not trip the breaker', async () => {
   const old = new Date(Date.now() - 11 * 60_000).toISOString();
   for (const u of ['o_a', 'o_b'])

@@ -7,6 +7,7 @@
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { runMatrix } from './support/billing-matrix';
+import { DEFAULT_APPID } from '../emulator/emulator';
 import type { Envelope } from './support/envelope';
 
 interface Charge {
@@ -300,4 +301,123 @@ test("the login path stays lean: a returning user's bind is 6 database operation
   );
   // Read user + settings, insert the record, increment the day, store the number, mark the record; one exchange.
   expect(diff).toEqual({ 'database.getDocument': 2, 'database.insertDocument': 1, 'database.modifyDocument': 3, 'wx.openApi': 1 });
+});
+
+describe('issue 24: limits that hold under concurrency and at clock edges', () => {
+  // Its own emulator: a clock the tests move, a one-call trial (ours and WeChat's) so bought
+  // packs are drawn at once, and WeChat credentials so a no-quota claim can be checked.
+  let at = Date.parse('2031-03-10T02:00:00Z'); // 10:00 in China
+  let u: TestEmulator;
+  beforeAll(async () => {
+    u = await startEmulator({
+      clock: () => at,
+      trialCalls: 1,
+      env: { ADMIN_OPENIDS: BOSS, TRIAL_CALLS: '1', WECHAT_APPID: DEFAULT_APPID, WECHAT_APPSECRET: 'the-secret' },
+      maxContainersPerFunction: 6,
+    });
+  });
+  afterAll(() => u.stop());
+  beforeEach(async () => {
+    at = Date.parse('2031-03-10T02:00:00Z');
+    await u.reset();
+  });
+
+  const as = async <T>(fn: string, url: string, params: Record<string, unknown>, openid: string): Promise<T> => {
+    const res = await u.call<Envelope<T>>(fn, { $url: url, ...params }, openid);
+    if (!res.ok) throw new Error(`${fn}.${url}: ${res.error.code} ${res.error.message}`);
+    return res.data;
+  };
+  const boss = <T>(url: string, params: Record<string, unknown> = {}) => as<T>('admin', url, params, BOSS);
+  const patch = async (p: object) =>
+    boss('settings.update', { version: (await boss<{ version: number }>('settings.get')).version, patch: p });
+  const breaker = async () => (await boss<{ breaker: { tripped: boolean; reason: string | null } }>('settings.get')).breaker;
+  let phones = 0;
+  /** One real tap and bind by `openid`; the trial's one call is used by the first. */
+  const tapAndBind = async (openid: string) => {
+    const code = await u.mintCode({ phoneNumber: `1380013${String(8000 + phones++)}`, openid });
+    return as<{ phoneMasked: string }>('auth', 'bindPhone', { code }, openid);
+  };
+
+  /** A bind held at the code exchange (after it read the settings) while `meanwhile` runs. */
+  async function bindWhile(openid: string, meanwhile: () => Promise<unknown>) {
+    const code = await u.mintCode({ phoneNumber: '13900139000', openid });
+    const held = u.emulator.faults.hold('openapi:phonenumber.getPhoneNumber');
+    const binding = u.call<Envelope<unknown>>('auth', { $url: 'bindPhone', code }, openid);
+    try {
+      await held.reached;
+      await meanwhile();
+    } finally {
+      held.release();
+    }
+    expect(await binding).toMatchObject({ ok: true });
+  }
+
+  test.each([
+    ['the daily cap was raised', { phoneCapture: { dailyCap: 100 } }],
+    ['the daily cap was removed', { phoneCapture: { dailyCap: null } }],
+  ])('a charge in flight trips no daily-cap breaker when %s meanwhile', async (_, change) => {
+    await patch({ phoneCapture: { dailyCap: 1 } });
+    await bindWhile('o_alice', () => patch(change));
+    expect(await breaker()).toMatchObject({ tripped: false });
+    expect(await as('auth', 'session', {}, 'o_bob')).toMatchObject({ phoneLogin: { show: true } });
+  });
+
+  test.each([
+    ['the budget was raised', { phoneCapture: { monthlyBudgetYuan: 100 } }],
+    ['the account was made fee-exempt', { feeExempt: true }],
+  ])('a charge in flight trips no budget breaker when %s meanwhile', async (_, change) => {
+    await tapAndBind('o_trial'); // the one-call trial, free
+    // 1000 calls for 30 yuan, bought in WeChat's console and recorded: 3 fen a call, so the next charge reaches a 0.03 budget.
+    await u.http('POST', '/v1/wechat/packs', { calls: 1000, validityDays: 365 });
+    await boss('quota.addPack', {
+      calls: 1000,
+      validityDays: 365,
+      priceYuan: 30,
+      idempotencyKey: 'pack-1',
+      startsAt: new Date(at - 60_000).toISOString(),
+    });
+    await patch({ phoneCapture: { monthlyBudgetYuan: 0.03 } });
+    await bindWhile('o_alice', () => patch(change));
+    expect(await breaker()).toMatchObject({ tripped: false });
+  });
+
+  test('a limit that still holds trips as before (another setting changed meanwhile), noting the current cap', async () => {
+    await patch({ phoneCapture: { dailyCap: 1 } });
+    await bindWhile('o_alice', () => patch({ hidePrices: true }));
+    expect(await breaker()).toMatchObject({ tripped: true, reason: 'daily-cap-reached' });
+    expect(await boss('settings.get')).toMatchObject({ hidePrices: true });
+    const audit = await u.docs<{ field: string; note?: string }>('settings_audit');
+    expect(audit.find((a) => a.field === 'breaker')?.note).toMatch(/daily cap of 1$/);
+  });
+
+  const noQuota = (openid: string) => as('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, openid);
+  const usageApiCalls = () => u.emulator.stats.actionCounts()['wechat:/wxa/charge/usage/get'] ?? 0;
+
+  test("no crowd of accounts hides the paid button while WeChat's count shows quota left; it is asked once a minute", async () => {
+    await tapAndBind('o_trial'); // WeChat's trial used up …
+    await u.http('POST', '/v1/wechat/packs', { calls: 100, validityDays: 365 }); // … and a pack bought: 100 left
+    const before = usageApiCalls();
+    await Promise.all(Array.from({ length: 12 }, (_, i) => noQuota(`o_claimant_${i}`)));
+    expect(await breaker()).toMatchObject({ tripped: false });
+    expect(await as('auth', 'session', {}, 'o_bob')).toMatchObject({ phoneLogin: { show: true } });
+    expect(usageApiCalls() - before).toBe(1);
+    at += 61_000; // a minute on: asked again
+    await noQuota('o_claimant_late');
+    expect(usageApiCalls() - before).toBe(2);
+  });
+
+  test("a single report trips the quota breaker when WeChat's count confirms none left", async () => {
+    await tapAndBind('o_trial'); // the one-call trial is all WeChat had
+    await noQuota('o_alice');
+    expect(await breaker()).toMatchObject({ tripped: true, reason: 'quota-exhausted' });
+    const audit = await u.docs<{ field: string; note?: string }>('settings_audit');
+    expect(audit.find((a) => a.field === 'breaker')?.note).toMatch(/WeChat's usage API shows no quick quota left/);
+  });
+
+  test('one user flooding reports stores one per minute and asks WeChat at most once', async () => {
+    const before = usageApiCalls();
+    await Promise.all(Array.from({ length: 40 }, () => noQuota('o_mallory')));
+    expect(await u.docs('phone_events')).toHaveLength(1);
+    expect(usageApiCalls() - before).toBeLessThanOrEqual(1);
+  });
 });

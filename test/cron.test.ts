@@ -174,7 +174,8 @@ test("one user's no-quota report trips the breaker only when the ledger confirms
   await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
   expect((await settings()).breaker.tripped).toBe(false);
   await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
-  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
+  // Another user: the first one's repeat within the minute is throttled (it adds nothing).
+  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant_2');
   expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'quota-exhausted' });
   expect((await audits())[0]!.note).toContain('quota ledger');
 });

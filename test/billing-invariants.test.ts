@@ -420,4 +420,28 @@ describe('issue 24: limits that hold under concurrency and at clock edges', () =
     expect(await u.docs('phone_events')).toHaveLength(1);
     expect(usageApiCalls() - before).toBeLessThanOrEqual(1);
   });
+
+  test("a pack that expires at noon is not drawn on after noon: our remaining count stays WeChat's", async () => {
+    const noon = Date.parse('2031-03-10T04:00:00Z'); // 12:00 in China, the test day
+    const record = async (calls: number, startsAt: number, validityDays: number, key: string) => {
+      await u.http('POST', '/v1/wechat/packs', { calls, validityDays, startsAt: new Date(startsAt).toISOString() });
+      const starts = new Date(startsAt).toISOString();
+      await boss('quota.addPack', { calls, validityDays, startsAt: starts, priceYuan: calls * 0.03, idempotencyKey: key });
+    };
+    await tapAndBind('o_trial'); // the one-call trial
+    await record(10, noon - 86_400_000, 1, 'short'); // expires today at noon
+    await record(100, Date.parse('2031-03-01T00:00:00Z'), 365, 'year');
+    for (const user of ['o_morning_1', 'o_morning_2']) await tapAndBind(user); // 10:00: from the short pack
+    at = noon + 2 * 3600_000; // 14:00
+    for (const user of ['o_afternoon_1', 'o_afternoon_2', 'o_afternoon_3']) await tapAndBind(user); // from the year pack
+    const usage = (await u.http<{ detailList: Array<{ status: number; all: number; used: number }> }>('GET', '/v1/wechat/usage')).body;
+    const wechatRemaining = usage.detailList.filter((p) => p.status === 1).reduce((sum, p) => sum + p.all - p.used, 0);
+    expect(wechatRemaining).toBe(97);
+    const status = await boss<{ remaining: number; packs: Array<{ calls: number; used: number; status: string }> }>('quota.status');
+    expect(status.remaining).toBe(wechatRemaining);
+    expect(status.packs.filter((p) => p.calls !== 1)).toEqual([
+      expect.objectContaining({ calls: 10, used: 2, status: 'expired' }),
+      expect.objectContaining({ calls: 100, used: 3, status: 'active' }),
+    ]);
+  });
 });

@@ -21,6 +21,7 @@ import { parseYuanToFen } from '../../services/money';
 import type { PhoneKind } from '../../services/session';
 import { dayCurve, monthBars, monthText, type CurvePoint, type MonthBar } from './chart';
 import { addPackErrorText, EMPTY_FORM, packFrom, type PackForm } from './pack-form';
+import { newIdempotencyKey } from '../provider-panel/assign-form';
 import { quotaView, type QuotaView } from './quota-view';
 
 const asKind = (value: unknown): PhoneKind => (value === 'realtime' ? 'realtime' : 'quick');
@@ -100,6 +101,9 @@ Component({
     quotaMessage: '',
     quota: null as QuotaView | null,
     form: { ...EMPTY_FORM } as PackForm,
+    /** The idempotency key of the pack being recorded, and the request it was made for. */
+    packKey: '',
+    packKeyFor: '',
     formMessage: '',
     saving: false,
     checking: false,
@@ -217,10 +221,20 @@ Component({
         this.setData({ formMessage: result.error });
         return;
       }
-      this.setData({ saving: true, formMessage: '' });
-      addQuotaPack(result.pack).then(
+      // One key per pack the merchant means: a retry of the same form (a lost answer) sends
+      // the same key and records nothing twice; a changed form is a new pack, a new key.
+      const request = JSON.stringify(result.pack);
+      const idempotencyKey = this.data.packKeyFor === request && this.data.packKey ? this.data.packKey : newIdempotencyKey();
+      this.setData({ saving: true, formMessage: '', packKey: idempotencyKey, packKeyFor: request });
+      addQuotaPack({ ...result.pack, idempotencyKey }).then(
         (pack) => {
-          this.setData({ saving: false, form: { ...EMPTY_FORM }, formMessage: `已记录：${KIND_LABELS[kind]} ${pack.calls} 次` });
+          this.setData({
+            saving: false,
+            form: { ...EMPTY_FORM },
+            packKey: '',
+            packKeyFor: '',
+            formMessage: `已记录：${KIND_LABELS[kind]} ${pack.calls} 次`,
+          });
           this.loadQuota(kind);
         },
         (err: unknown) => {

@@ -279,7 +279,10 @@ async function main(): Promise<void> {
   quotaTimes.sort((a, b) => a - b);
   // One cron run (timer), without WeChat credentials: recount, breakers, ledger, alerts.
   const fireCron = async () => {
-    const res = await fetch(`${url}/v1/functions/cron/triggers/hourly`, { method: 'POST' });
+    const res = await fetch(`${url}/v1/functions/cron/triggers/hourly`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
     if (!res.ok) throw new Error(`cron failed: HTTP ${res.status}`);
   };
   await fireCron();

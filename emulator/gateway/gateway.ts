@@ -10,6 +10,7 @@
  */
 import { MingoError } from 'mingo/util';
 import { randomUUID } from 'node:crypto';
+import { eventProblem } from '../event-limits';
 import { waitOut, type Faults } from '../faults';
 import type { Stats } from '../stats';
 import type { DocumentStore } from '../store/document-store';
@@ -138,6 +139,9 @@ export class Gateway {
         return failure('INVALID_PARAM', 'request_data must be JSON');
       }
     }
+    // As from the mini program: CloudBase refuses an oversized or absurdly deep event before any container.
+    const problem = eventProblem(event);
+    if (problem) return failure('INVALID_PARAM', `${problem.code}: ${problem.message}`);
     const outcome = await this.deps.invokeFunction(name, event);
     if (!outcome.ok) return failure('FUNCTIONS_EXECUTE_FAIL', outcome.message);
     return json({ data: { response_data: JSON.stringify(outcome.result ?? null) } });

@@ -133,3 +133,29 @@ describe('manual phone (the fallback)', () => {
     expect((await t.docs<{ manualPhone: unknown }>('users'))[0]!.manualPhone).toBeNull();
   });
 });
+
+describe('what a client sends is bounded before it is stored or logged (issue 24)', () => {
+  test('an errno that is no phone-button errno (13800138000) is INVALID_ARGUMENT and nothing is stored', async () => {
+    expect(await report('o_alice', { type: 'fail', errno: 13800138000 })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('errno') },
+    });
+    expect(await t.docs('phone_events')).toHaveLength(0);
+    expect(await report('o_alice', { type: 'fail', errno: 112 })).toMatchObject({ ok: true });
+  });
+
+  test('an unknown $url is logged by its length, never as sent (it was "tel:13800138000")', async () => {
+    const lines = () =>
+      t.emulator.invocationLog
+        .recent()
+        .flatMap((e) => (e.type === 'log' ? [e.line] : []))
+        .filter((line) => line.includes('"fn":"auth"'));
+    const before = lines().length;
+    for (const url of ['tel:13800138000', `x${'y'.repeat(100_000)}`])
+      expect(await t.call<Envelope<unknown>>('auth', { $url: url }, 'o_alice')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const logged = lines().slice(before).join('\n');
+    expect(logged).toContain('"route":"(unknown, 15 characters)"');
+    expect(logged).toContain('"route":"(unknown, 100001 characters)"');
+    expect(logged).not.toMatch(/tel:|yyyy|\*\*\*\*/);
+  });
+});

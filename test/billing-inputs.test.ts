@@ -103,7 +103,23 @@ describe('quota.addPack idempotency key', () => {
 });
 
 describe('numbers are masked however they are written', () => {
-  const variants = ['138.0013.8000', '138_0013_8000', '(138)0013/8000', '１３８００１３８０００', '１３８ ００１３ ８０００'];
+  const variants = [
+    '138.0013.8000',
+    '138_0013_8000',
+    '(138)0013/8000',
+    '１３８００１３８０００',
+    '１３８ ００１３ ８０００',
+    // issue 24: invisible separators, punctuation, superscript, circled and Chinese digits
+    '138\u200b0013\u20608000',
+    '138\u00ad0013\u200c\u200e8000',
+    '138,0013:8000',
+    '138+0013*8000',
+    '138，0013：8000',
+    '¹³⁸⁰⁰¹³⁸⁰⁰⁰',
+    '①③⑧⓪⓪①③⑧⓪⓪⓪',
+    '一三八〇〇一三八〇〇〇',
+    '幺三八零零幺三八零零零',
+  ];
 
   test.each(variants)('errMsg "%s" is stored masked', async (written) => {
     expect(

@@ -18,6 +18,7 @@ import { now } from '../_shared/clock';
 import { logEvent } from '../_shared/log';
 import { noQuotaReportsToTrip, noQuotaWindowMinutes, wechatCredentials, wechatSpuId } from '../_shared/config';
 import { chinaDay } from '../_shared/domain/china-time';
+import { PHONE_BUTTON_ERRNOS } from '../_shared/domain/wechat-errcodes';
 import { scrubDigits } from '../_shared/domain/phone';
 import { noQuotaReporters, recordPhoneEvent } from '../_shared/data/phone-events';
 import { tripBreaker } from '../_shared/data/breaker';
@@ -31,7 +32,16 @@ import { fetchUsage } from '../_shared/wechat/usage-api';
 
 const input = v.object({
   type: v.picklist(['deny', 'no-quota', 'fail'], 'type must be "deny", "no-quota" or "fail"'),
-  errno: v.optional(v.pipe(v.number('errno must be a number'), v.integer('errno must be an integer'))),
+  errno: v.optional(
+    v.pipe(
+      v.number('errno must be a number'),
+      v.integer('errno must be an integer'),
+      v.check(
+        (n) => PHONE_BUTTON_ERRNOS.includes(n),
+        `errno must be one the phone button reports (${PHONE_BUTTON_ERRNOS.join(', ')}); send others in errMsg`,
+      ),
+    ),
+  ),
   errMsg: v.optional(v.pipe(v.string('errMsg must be a string'), v.maxLength(1000, 'errMsg is too long'))),
 });
 

@@ -7,6 +7,7 @@
  */
 import { EJSON } from 'bson';
 import type { Emulator } from './emulator';
+import { eventProblem } from './event-limits';
 import { validateFault } from './faults';
 import { HttpError } from './http-util';
 import { APPID_PATTERN } from './wechat/http-apis';
@@ -110,29 +111,10 @@ function parseContext(value: unknown): { OPENID?: string; APPID?: string; UNIONI
   return out;
 }
 
-/** SCF's limit on a synchronous invocation's event (confirmed: SCF quota page, 6 MB). */
-export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
-/** How deep an event may nest (assumed: CloudBase documents no figure; see docs/emulator.md). */
-export const MAX_EVENT_DEPTH = 64;
-
-/** The nesting depth of a JSON value, stopping once past `limit`. */
-function depthOf(value: unknown, limit: number, depth = 0): number {
-  if (depth > limit || value === null || typeof value !== 'object') return depth;
-  let max = depth + 1;
-  for (const child of Object.values(value as Record<string, unknown>)) {
-    max = Math.max(max, depthOf(child, limit, depth + 1));
-    if (max > limit) break;
-  }
-  return max;
-}
-
-/** An event CloudBase would refuse before any container sees it: too large or nested too deep. */
+/** An event CloudBase would refuse before any container sees it (event-limits.ts): HTTP 400 naming why. */
 function checkEvent(data: unknown): void {
-  const bytes = Buffer.byteLength(JSON.stringify(data));
-  if (bytes > MAX_EVENT_BYTES)
-    throw new HttpError(400, 'EVENT_TOO_LARGE', `data is ${bytes} bytes; an invocation event may be at most ${MAX_EVENT_BYTES}`);
-  if (depthOf(data, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH)
-    throw new HttpError(400, 'EVENT_TOO_DEEP', `data nests deeper than ${MAX_EVENT_DEPTH} levels`);
+  const problem = eventProblem(data);
+  if (problem) throw new HttpError(400, problem.code, problem.message);
 }
 
 export const apiRoutes: ApiRoute[] = [

@@ -36,6 +36,8 @@ export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
   remaining: number;
   rate: number | null;
   delayMaxMs: number | null;
+  /** A latch (in-process tests only): the call waits here until the test releases it. */
+  latch?: Latch;
 }
 
 /** mulberry32: a small seeded generator. */
@@ -47,6 +49,30 @@ function seeded(seed: number): () => number {
     x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+interface Latch {
+  arrived: () => void;
+  release: () => void;
+  released: Promise<void>;
+}
+
+/** A held call: `reached` resolves once the call waits at the latch; `release` lets it go on. */
+export interface Hold {
+  reached: Promise<void>;
+  release(): void;
+}
+
+/**
+ * What a call that took `fault` waits for before it goes on: the latch (if any), then the
+ * delay. Every place that takes faults waits through this, so a latch works on any target.
+ */
+export async function waitOut(fault: Fault): Promise<void> {
+  if (fault.latch) {
+    fault.latch.arrived();
+    await fault.latch.released;
+  }
+  if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
 }
 
 const TARGET =
@@ -87,6 +113,7 @@ export function validateFault(input: unknown): FaultSpec {
 export class Faults {
   private faults: Fault[] = [];
   private draws = new Map<string, () => number>();
+  private latches = new Set<Latch>();
 
   add(spec: FaultSpec): Fault {
     // "db:database.getDocument" names the action as the SDK sends it; match it like "db:getDocument".
@@ -103,6 +130,22 @@ export class Faults {
     this.faults.push(fault);
     if (fault.rate !== null) this.draws.set(fault.id, seeded(spec.seed ?? Math.floor(Math.random() * 2 ** 32)));
     return fault;
+  }
+
+  /**
+   * Holds the next call matching `target` until `release()`: the way a test stops a call
+   * at a known point (say, after it read the settings, at the code exchange) without a
+   * timer, changes the world, and lets it finish. A reset releases it too.
+   */
+  hold(target: string): Hold {
+    let arrived!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const fault = this.add({ target, delayMs: 0 });
+    fault.latch = { arrived, release, released };
+    this.latches.add(fault.latch);
+    return { reached, release };
   }
 
   /**
@@ -130,10 +173,13 @@ export class Faults {
 
   /** Faults still waiting for a call, oldest first. */
   list(): Fault[] {
-    return this.faults.map((f) => ({ ...f }));
+    return this.faults.map(({ latch, ...f }) => ({ ...f, ...(latch ? { held: true } : {}) }));
   }
 
+  /** Forgets every fault; a call still held at a latch goes on (a reset must not strand a container). */
   clear(): void {
+    for (const latch of this.latches) latch.release();
+    this.latches.clear();
     this.faults = [];
     this.draws.clear();
   }

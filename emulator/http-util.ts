@@ -33,13 +33,58 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/**
+ * How deep a JSON body may nest. The emulator's own code (EJSON, masking, the store, the
+ * event checks) walks values recursively, so a body nested thousands deep would overflow
+ * its stack (a 500 from the emulator itself); it is refused before it is parsed.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/** The nesting depth of JSON text, by one linear scan (no recursion, strings skipped); stops once past `limit`. */
+export function jsonTextDepth(text: string, limit: number): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max && (max = depth) > limit) return max;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   const body = await readBody(req);
   if (body.length === 0) return {};
+  const text = body.toString('utf8');
+  if (jsonTextDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
+    throw new HttpError(400, 'JSON_TOO_DEEP', `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, 'INVALID_JSON', 'request body is not valid JSON');
+  }
+}
+
+/**
+ * The emulator has no authentication and listens on loopback only. Its console and its
+ * `/v1` API also refuse requests whose Host is not loopback (a web page that rebinds its
+ * DNS name to 127.0.0.1) and writes that are not JSON (a cross-site form or `fetch`
+ * without a preflight can only send text/plain, form or multipart bodies — or none; a
+ * JSON content type needs a preflight the emulator never grants).
+ */
+export function checkLocalJsonRequest(req: IncomingMessage): void {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host))
+    throw new HttpError(403, 'FORBIDDEN', 'the emulator answers loopback hosts only');
+  if ((req.method === 'POST' || req.method === 'PUT') && !(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
   }
 }
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { apiRoutes } from './api';
 import { serveConsole } from './console/server';
 import type { Emulator } from './emulator';
-import { HttpError, readJson, readJsonObject, readMultipart, sendError, sendJson } from './http-util';
+import { checkLocalJsonRequest, HttpError, readJson, readJsonObject, readMultipart, sendError, sendJson } from './http-util';
 import { HTTP_ACCESS_PREFIX, serveHttpAccess } from './wechat/provider-http';
 
 export const LOOPBACK = '127.0.0.1';
@@ -37,6 +37,8 @@ async function route(emu: Emulator, req: IncomingMessage, res: ServerResponse): 
   if (url.pathname.startsWith('/wechat/')) return emu.wechat.serve(req, res, url);
   if (url.pathname === '/' || url.pathname.startsWith('/console/')) return serveConsole(emu, req, res, url);
   if (url.pathname.startsWith(`${HTTP_ACCESS_PREFIX}/`)) return serveHttpAccess(emu.httpAccessHost(), req, res, url);
+  // Every /v1 route: the console's guards (loopback Host, JSON writes), before anything is read or done.
+  if (url.pathname.startsWith('/v1/')) checkLocalJsonRequest(req);
   for (const r of apiRoutes) {
     if (r.method !== req.method) continue;
     const match = r.pattern.exec(url.pathname);

@@ -155,7 +155,10 @@ async function measureAt(charges: number, users: number, runs: number, functions
   );
   out['quota.status'] = await measure(runs, () => invoke('admin', { $url: 'quota.status' }, ADMIN));
   out['cron (hourly)'] = await measure(Math.max(3, Math.floor(runs / 4)), async () => {
-    const res = await fetch(`${url}/v1/functions/cron/triggers/hourly`, { method: 'POST' });
+    const res = await fetch(`${url}/v1/functions/cron/triggers/hourly`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
     if (!res.ok) throw new Error(`cron failed: HTTP ${res.status}`);
   });
   await emulator.stop();

@@ -27,6 +27,7 @@
  * `npm run bench -- --scale`: the data-size bench instead (scripts/bench-scale.ts).
  * `npm run bench -- --flash`: a flash crowd of new users and the billing invariants
  * after one cron run instead (scripts/bench-flash.ts).
+ * `npm run bench -- --push`: what a refusal costs on the provider's push URL (scripts/bench-push.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -280,7 +281,10 @@ async function main(): Promise<void> {
   quotaTimes.sort((a, b) => a - b);
   // One cron run (timer), without WeChat credentials: recount, breakers, ledger, alerts.
   const fireCron = async () => {
-    const res = await fetch(`${url}/v1/functions/cron/triggers/hourly`, { method: 'POST' });
+    const res = await fetch(`${url}/v1/functions/cron/triggers/hourly`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
     if (!res.ok) throw new Error(`cron failed: HTTP ${res.status}`);
   };
   await fireCron();
@@ -414,15 +418,19 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   // --scale: the data-size bench (scripts/bench-scale.ts), on its own.
+  // --push: the push URL's refusals.
   // --flash: the flash-crowd bench (scripts/bench-flash.ts), on its own.
+  // Loaded only when asked for: each pulls in its own inputs.
   const run = process.argv.includes('--scale')
-    ? // Loaded only when asked for: the scale bench pulls in its own data generator.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
       () => (require('./bench-scale') as typeof import('./bench-scale')).scaleBench(process.argv.slice(2))
     : process.argv.includes('--flash')
       ? // eslint-disable-next-line @typescript-eslint/no-require-imports
         () => (require('./bench-flash') as typeof import('./bench-flash')).flashBench(process.argv.slice(2))
-      : main;
+      : process.argv.includes('--push')
+        ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+          () => (require('./bench-push') as typeof import('./bench-push')).pushBench(process.argv.slice(2))
+        : main;
   run().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -95,7 +95,13 @@ test("charges of each kind draw on their own ledger and agree with WeChat's usag
 
 test('a recorded pack joins after the trial, drawn on once the trial is spent', async () => {
   await t.http('PUT', '/v1/db/usage_daily/2026-01-05:quick', { day: '2026-01-05', kind: 'quick', count: 1000 });
-  const pack = await admin<PackView>('quota.addPack', { calls: 1000, validityDays: 365, priceYuan: 30, note: 'bought in the console' });
+  const pack = await admin<PackView>('quota.addPack', {
+    idempotencyKey: 'test-pack-1',
+    calls: 1000,
+    validityDays: 365,
+    priceYuan: 30,
+    note: 'bought in the console',
+  });
   expect(pack).toMatchObject({ source: 'self', calls: 1000, used: 0, status: 'active', priceYuan: '30.00', note: 'bought in the console' });
   expect(Date.parse(pack.expiresAt!) - Date.parse(pack.startsAt)).toBe(365 * 86_400_000);
   // The trial's 1000 went in January (it starts with the first charge we know of); 3 more today.
@@ -109,14 +115,14 @@ test('a recorded pack joins after the trial, drawn on once the trial is spent', 
 });
 
 test('a pack that starts later is pending and not yet remaining', async () => {
-  await admin('quota.addPack', { calls: 5000, validityDays: 90, startsAt: '2099-01-01' });
+  await admin('quota.addPack', { idempotencyKey: 'test-pack-2', calls: 5000, validityDays: 90, startsAt: '2099-01-01' });
   const s = await status();
   expect(s.packs.find((p) => p.source === 'self')).toMatchObject({ status: 'pending', startsAt: '2098-12-31T16:00:00.000Z' });
   expect(s.remaining).toBe(1000);
 });
 
 test('packs are per kind', async () => {
-  await admin('quota.addPack', { calls: 250, validityDays: 90, kind: 'realtime' });
+  await admin('quota.addPack', { idempotencyKey: 'test-pack-3', calls: 250, validityDays: 90, kind: 'realtime' });
   expect((await status('realtime')).remaining).toBe(1250);
   expect((await status('quick')).remaining).toBe(1000);
 });
@@ -150,13 +156,18 @@ test.each([
   [{ calls: 1000, validityDays: 365, source: 'trial' }, 'source'],
   [{ calls: 1000, validityDays: 365, note: 'x'.repeat(201) }, 'note'],
 ])('addPack %j is INVALID_ARGUMENT naming %s, and stores nothing', async (params, field) => {
-  const res = await t.call<Envelope<unknown>>('admin', { $url: 'quota.addPack', ...params }, BOSS);
+  const res = await t.call<Envelope<unknown>>('admin', { $url: 'quota.addPack', idempotencyKey: 'bad-pack', ...params }, BOSS);
   expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(new RegExp(`^${field}`)) } });
   expect(await t.docs('quota_packs')).toEqual([]);
 });
 
 test('a phone number in a note is masked before it is stored', async () => {
-  const pack = await admin<PackView>('quota.addPack', { calls: 1000, validityDays: 365, note: '经办人 13800138000' });
+  const pack = await admin<PackView>('quota.addPack', {
+    idempotencyKey: 'test-pack-4',
+    calls: 1000,
+    validityDays: 365,
+    note: '经办人 13800138000',
+  });
   expect(pack.note).toBe('经办人 138****8000');
   expect(JSON.stringify(await t.docs('quota_packs'))).not.toContain('13800138000');
 });
@@ -173,7 +184,12 @@ describe('what a pack cost', () => {
   test('a provider pack costs nothing until its price is recorded, then each call its share; audited', async () => {
     // The trial is spent; a provider assigned 500 calls.
     await t.http('PUT', '/v1/db/usage_daily/2026-01-05:quick', { day: '2026-01-05', kind: 'quick', count: 1000 });
-    const pack = await admin<PackView>('quota.addPack', { calls: 500, validityDays: 365, source: 'provider' });
+    const pack = await admin<PackView>('quota.addPack', {
+      idempotencyKey: 'test-pack-5',
+      calls: 500,
+      validityDays: 365,
+      source: 'provider',
+    });
     await bind(40, 'quick');
     expect((await status()).cost).toEqual({ costYuan: '0.00', listValueYuan: '31.20', savingYuan: '31.20', estimatedCalls: 0 });
     // The provider charged 12.50 for the 500: 2.5 fen a call, 40 calls are 1.00.

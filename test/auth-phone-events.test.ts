@@ -71,6 +71,28 @@ test('three distinct users reporting no quota trip the quota breaker, audited, f
   expect(await t.docs('settings_audit')).toHaveLength(1);
 });
 
+test('one account flooding no-quota reports is one reporter: it neither trips the breaker nor crowds out others', async () => {
+  // Reports one account made over the last minutes (a flood stores at most one a minute now; the old check read
+  // 1000 events and lost every other reporter behind them).
+  const recent = Date.now() - 5 * 60_000;
+  for (let i = 0; i < 1200; i++)
+    await t.emulator.store.put('phone_events', {
+      _id: `flood_${i}`,
+      openid: 'o_mallory',
+      type: 'no-quota',
+      errno: 1400001,
+      at: new Date(recent + i),
+    });
+  await Promise.all(Array.from({ length: 30 }, () => report('o_mallory', { type: 'no-quota', errno: 1400001 })));
+  expect(await session('o_bob')).toMatchObject({ data: { phoneLogin: { show: true } } });
+  expect((await t.docs('phone_events')).length).toBe(1201);
+  // Mallory is one reporter, however often she reports: two more make three.
+  await report('o_a', { type: 'no-quota', errno: 1400001 });
+  expect(await session('o_bob')).toMatchObject({ data: { phoneLogin: { show: true } } });
+  await report('o_b', { type: 'no-quota', errno: 1400001 });
+  expect(await session('o_bob')).toMatchObject({ data: { phoneLogin: { show: false, hiddenBecause: 'quota-exhausted' } } });
+});
+
 test('no-quota reports spread over more than the window do not trip the breaker', async () => {
   const old = new Date(Date.now() - 11 * 60_000).toISOString();
   for (const u of ['o_a', 'o_b'])
@@ -109,5 +131,31 @@ describe('manual phone (the fallback)', () => {
     await setManual('o_alice', '13800138000');
     expect(await setManual('o_alice', null)).toEqual({ ok: true, data: { manualPhoneMasked: null, verified: false } });
     expect((await t.docs<{ manualPhone: unknown }>('users'))[0]!.manualPhone).toBeNull();
+  });
+});
+
+describe('what a client sends is bounded before it is stored or logged (issue 24)', () => {
+  test('an errno that is no phone-button errno (13800138000) is INVALID_ARGUMENT and nothing is stored', async () => {
+    expect(await report('o_alice', { type: 'fail', errno: 13800138000 })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('errno') },
+    });
+    expect(await t.docs('phone_events')).toHaveLength(0);
+    expect(await report('o_alice', { type: 'fail', errno: 112 })).toMatchObject({ ok: true });
+  });
+
+  test('an unknown $url is logged by its length, never as sent (it was "tel:13800138000")', async () => {
+    const lines = () =>
+      t.emulator.invocationLog
+        .recent()
+        .flatMap((e) => (e.type === 'log' ? [e.line] : []))
+        .filter((line) => line.includes('"fn":"auth"'));
+    const before = lines().length;
+    for (const url of ['tel:13800138000', `x${'y'.repeat(100_000)}`])
+      expect(await t.call<Envelope<unknown>>('auth', { $url: url }, 'o_alice')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const logged = lines().slice(before).join('\n');
+    expect(logged).toContain('"route":"(unknown, 15 characters)"');
+    expect(logged).toContain('"route":"(unknown, 100001 characters)"');
+    expect(logged).not.toMatch(/tel:|yyyy|\*\*\*\*/);
   });
 });

@@ -38,13 +38,15 @@ describe('money amounts and dates outside the contract', () => {
     [{ startsAt: '2101-01-01' }, 'startsAt'],
     [{ startsAt: '2026-12-01T25:00:00Z' }, 'startsAt'],
   ])('addPack %p is INVALID_ARGUMENT naming %s, and records no pack', async (extra, field) => {
-    const res = await admin('quota.addPack', { calls: 1000, validityDays: 365, ...extra });
+    const res = await admin('quota.addPack', { idempotencyKey: 'test-pack-6', calls: 1000, validityDays: 365, ...extra });
     expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining(field) } });
     expect(await packs()).toEqual([]);
   });
 
   test('the smallest amount and a leap day are fine', async () => {
-    expect(await admin('quota.addPack', { calls: 1, validityDays: 1, priceYuan: 0.01, startsAt: '2028-02-29' })).toMatchObject({
+    expect(
+      await admin('quota.addPack', { idempotencyKey: 'test-pack-7', calls: 1, validityDays: 1, priceYuan: 0.01, startsAt: '2028-02-29' }),
+    ).toMatchObject({
       ok: true,
       data: { priceYuan: '0.01' },
     });
@@ -73,15 +75,51 @@ describe('quota.addPack idempotency key', () => {
     expect(await packs()).toHaveLength(1);
   });
 
-  test('without a key every call records a pack, as before', async () => {
-    await admin('quota.addPack', { calls: 1000, validityDays: 365 });
-    await admin('quota.addPack', { calls: 1000, validityDays: 365 });
-    expect(await packs()).toHaveLength(2);
+  test('without a key nothing is recorded: INVALID_ARGUMENT naming it (a retried form recorded one WeChat pack twice)', async () => {
+    expect(await admin('quota.addPack', { calls: 1000, validityDays: 365 })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('idempotencyKey') },
+    });
+    expect(await packs()).toEqual([]);
+  });
+
+  test("a pack linked to WeChat's package (pkgId) is recorded once, whatever key a second record comes with", async () => {
+    const pack = { calls: 1000, validityDays: 365, priceYuan: 30, pkgId: '4242' };
+    const first = await admin<{ id: string }>('quota.addPack', { ...pack, idempotencyKey: 'pc-1' });
+    expect(first).toMatchObject({ ok: true, data: { id: 'wx-4242' } });
+    // The same form retried: the same pack.
+    expect(await admin('quota.addPack', { ...pack, idempotencyKey: 'pc-1' })).toMatchObject({ ok: true, data: { id: 'wx-4242' } });
+    // The same package recorded again from another phone, another key, even another price.
+    for (const other of [
+      { ...pack, idempotencyKey: 'phone-2' },
+      { ...pack, priceYuan: 29, idempotencyKey: 'phone-3' },
+    ])
+      expect(await admin('quota.addPack', other)).toMatchObject({
+        ok: false,
+        error: { code: 'CONFLICT', message: expect.stringContaining('4242') },
+      });
+    expect(await packs()).toHaveLength(1);
   });
 });
 
 describe('numbers are masked however they are written', () => {
-  const variants = ['138.0013.8000', '138_0013_8000', '(138)0013/8000', '１３８００１３８０００', '１３８ ００１３ ８０００'];
+  const variants = [
+    '138.0013.8000',
+    '138_0013_8000',
+    '(138)0013/8000',
+    '１３８００１３８０００',
+    '１３８ ００１３ ８０００',
+    // issue 24: invisible separators, punctuation, superscript, circled and Chinese digits
+    '138\u200b0013\u20608000',
+    '138\u00ad0013\u200c\u200e8000',
+    '138,0013:8000',
+    '138+0013*8000',
+    '138，0013：8000',
+    '¹³⁸⁰⁰¹³⁸⁰⁰⁰',
+    '①③⑧⓪⓪①③⑧⓪⓪⓪',
+    '一三八〇〇一三八〇〇〇',
+    '幺三八零零幺三八零零零',
+  ];
 
   test.each(variants)('errMsg "%s" is stored masked', async (written) => {
     expect(
@@ -92,7 +130,7 @@ describe('numbers are masked however they are written', () => {
   });
 
   test.each(variants)('a pack note "%s" is stored masked', async (written) => {
-    await admin('quota.addPack', { calls: 10, validityDays: 10, note: `bought by ${written}` });
+    await admin('quota.addPack', { idempotencyKey: 'test-pack-10', calls: 10, validityDays: 10, note: `bought by ${written}` });
     const [pack] = (await packs()) as Array<{ note?: string | null }>;
     expect(pack!.note).toBe('bought by ' + (written.startsWith('(') ? '(' : '') + '138****8000');
   });

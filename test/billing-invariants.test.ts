@@ -8,6 +8,7 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { runMatrix } from './support/billing-matrix';
 import { waitFor } from './support/wait';
+import { DEFAULT_APPID } from '../emulator/emulator';
 import type { Envelope } from './support/envelope';
 
 interface Charge {
@@ -517,5 +518,148 @@ describe('flash crowd: one cron run settles every code (issue 29)', () => {
       const code = await f.mintCode({ phoneNumber: `1380013800${i}`, openid: 'o_alice' });
       expect(await fbind(code, 'o_alice')).toMatchObject({ ok: true });
     }
+  });
+});
+
+describe('issue 24: limits that hold under concurrency and at clock edges', () => {
+  // Its own emulator: a clock the tests move, a one-call trial (ours and WeChat's) so bought
+  // packs are drawn at once, and WeChat credentials so a no-quota claim can be checked.
+  let at = Date.parse('2031-03-10T02:00:00Z'); // 10:00 in China
+  let u: TestEmulator;
+  beforeAll(async () => {
+    u = await startEmulator({
+      clock: () => at,
+      trialCalls: 1,
+      env: { ADMIN_OPENIDS: BOSS, TRIAL_CALLS: '1', WECHAT_APPID: DEFAULT_APPID, WECHAT_APPSECRET: 'the-secret' },
+      maxContainersPerFunction: 6,
+    });
+  });
+  afterAll(() => u.stop());
+  beforeEach(async () => {
+    at = Date.parse('2031-03-10T02:00:00Z');
+    await u.reset();
+  });
+
+  const as = async <T>(fn: string, url: string, params: Record<string, unknown>, openid: string): Promise<T> => {
+    const res = await u.call<Envelope<T>>(fn, { $url: url, ...params }, openid);
+    if (!res.ok) throw new Error(`${fn}.${url}: ${res.error.code} ${res.error.message}`);
+    return res.data;
+  };
+  const boss = <T>(url: string, params: Record<string, unknown> = {}) => as<T>('admin', url, params, BOSS);
+  const patch = async (p: object) =>
+    boss('settings.update', { version: (await boss<{ version: number }>('settings.get')).version, patch: p });
+  const breaker = async () => (await boss<{ breaker: { tripped: boolean; reason: string | null } }>('settings.get')).breaker;
+  let phones = 0;
+  /** One real tap and bind by `openid`; the trial's one call is used by the first. */
+  const tapAndBind = async (openid: string) => {
+    const code = await u.mintCode({ phoneNumber: `1380013${String(8000 + phones++)}`, openid });
+    return as<{ phoneMasked: string }>('auth', 'bindPhone', { code }, openid);
+  };
+
+  /** A bind held at the code exchange (after it read the settings) while `meanwhile` runs. */
+  async function bindWhile(openid: string, meanwhile: () => Promise<unknown>) {
+    const code = await u.mintCode({ phoneNumber: '13900139000', openid });
+    const held = u.emulator.faults.hold('openapi:phonenumber.getPhoneNumber');
+    const binding = u.call<Envelope<unknown>>('auth', { $url: 'bindPhone', code }, openid);
+    try {
+      await held.reached;
+      await meanwhile();
+    } finally {
+      held.release();
+    }
+    expect(await binding).toMatchObject({ ok: true });
+  }
+
+  test.each([
+    ['the daily cap was raised', { phoneCapture: { dailyCap: 100 } }],
+    ['the daily cap was removed', { phoneCapture: { dailyCap: null } }],
+  ])('a charge in flight trips no daily-cap breaker when %s meanwhile', async (_, change) => {
+    await patch({ phoneCapture: { dailyCap: 1 } });
+    await bindWhile('o_alice', () => patch(change));
+    expect(await breaker()).toMatchObject({ tripped: false });
+    expect(await as('auth', 'session', {}, 'o_bob')).toMatchObject({ phoneLogin: { show: true } });
+  });
+
+  test.each([
+    ['the budget was raised', { phoneCapture: { monthlyBudgetYuan: 100 } }],
+    ['the account was made fee-exempt', { feeExempt: true }],
+  ])('a charge in flight trips no budget breaker when %s meanwhile', async (_, change) => {
+    await tapAndBind('o_trial'); // the one-call trial, free
+    // 1000 calls for 30 yuan, bought in WeChat's console and recorded: 3 fen a call, so the next charge reaches a 0.03 budget.
+    await u.http('POST', '/v1/wechat/packs', { calls: 1000, validityDays: 365 });
+    await boss('quota.addPack', {
+      calls: 1000,
+      validityDays: 365,
+      priceYuan: 30,
+      idempotencyKey: 'pack-1',
+      startsAt: new Date(at - 60_000).toISOString(),
+    });
+    await patch({ phoneCapture: { monthlyBudgetYuan: 0.03 } });
+    await bindWhile('o_alice', () => patch(change));
+    expect(await breaker()).toMatchObject({ tripped: false });
+  });
+
+  test('a limit that still holds trips as before (another setting changed meanwhile), noting the current cap', async () => {
+    await patch({ phoneCapture: { dailyCap: 1 } });
+    await bindWhile('o_alice', () => patch({ hidePrices: true }));
+    expect(await breaker()).toMatchObject({ tripped: true, reason: 'daily-cap-reached' });
+    expect(await boss('settings.get')).toMatchObject({ hidePrices: true });
+    const audit = await u.docs<{ field: string; note?: string }>('settings_audit');
+    expect(audit.find((a) => a.field === 'breaker')?.note).toMatch(/daily cap of 1$/);
+  });
+
+  const noQuota = (openid: string) => as('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, openid);
+  const usageApiCalls = () => u.emulator.stats.actionCounts()['wechat:/wxa/charge/usage/get'] ?? 0;
+
+  test("no crowd of accounts hides the paid button while WeChat's count shows quota left; it is asked once a minute", async () => {
+    await tapAndBind('o_trial'); // WeChat's trial used up …
+    await u.http('POST', '/v1/wechat/packs', { calls: 100, validityDays: 365 }); // … and a pack bought: 100 left
+    const before = usageApiCalls();
+    await Promise.all(Array.from({ length: 12 }, (_, i) => noQuota(`o_claimant_${i}`)));
+    expect(await breaker()).toMatchObject({ tripped: false });
+    expect(await as('auth', 'session', {}, 'o_bob')).toMatchObject({ phoneLogin: { show: true } });
+    expect(usageApiCalls() - before).toBe(1);
+    at += 61_000; // a minute on: asked again
+    await noQuota('o_claimant_late');
+    expect(usageApiCalls() - before).toBe(2);
+  });
+
+  test("a single report trips the quota breaker when WeChat's count confirms none left", async () => {
+    await tapAndBind('o_trial'); // the one-call trial is all WeChat had
+    await noQuota('o_alice');
+    expect(await breaker()).toMatchObject({ tripped: true, reason: 'quota-exhausted' });
+    const audit = await u.docs<{ field: string; note?: string }>('settings_audit');
+    expect(audit.find((a) => a.field === 'breaker')?.note).toMatch(/WeChat's usage API shows no quick quota left/);
+  });
+
+  test('one user flooding reports stores one per minute and asks WeChat at most once', async () => {
+    const before = usageApiCalls();
+    await Promise.all(Array.from({ length: 40 }, () => noQuota('o_mallory')));
+    expect(await u.docs('phone_events')).toHaveLength(1);
+    expect(usageApiCalls() - before).toBeLessThanOrEqual(1);
+  });
+
+  test("a pack that expires at noon is not drawn on after noon: our remaining count stays WeChat's", async () => {
+    const noon = Date.parse('2031-03-10T04:00:00Z'); // 12:00 in China, the test day
+    const record = async (calls: number, startsAt: number, validityDays: number, key: string) => {
+      await u.http('POST', '/v1/wechat/packs', { calls, validityDays, startsAt: new Date(startsAt).toISOString() });
+      const starts = new Date(startsAt).toISOString();
+      await boss('quota.addPack', { calls, validityDays, startsAt: starts, priceYuan: calls * 0.03, idempotencyKey: key });
+    };
+    await tapAndBind('o_trial'); // the one-call trial
+    await record(10, noon - 86_400_000, 1, 'short'); // expires today at noon
+    await record(100, Date.parse('2031-03-01T00:00:00Z'), 365, 'year');
+    for (const user of ['o_morning_1', 'o_morning_2']) await tapAndBind(user); // 10:00: from the short pack
+    at = noon + 2 * 3600_000; // 14:00
+    for (const user of ['o_afternoon_1', 'o_afternoon_2', 'o_afternoon_3']) await tapAndBind(user); // from the year pack
+    const usage = (await u.http<{ detailList: Array<{ status: number; all: number; used: number }> }>('GET', '/v1/wechat/usage')).body;
+    const wechatRemaining = usage.detailList.filter((p) => p.status === 1).reduce((sum, p) => sum + p.all - p.used, 0);
+    expect(wechatRemaining).toBe(97);
+    const status = await boss<{ remaining: number; packs: Array<{ calls: number; used: number; status: string }> }>('quota.status');
+    expect(status.remaining).toBe(wechatRemaining);
+    expect(status.packs.filter((p) => p.calls !== 1)).toEqual([
+      expect.objectContaining({ calls: 10, used: 2, status: 'expired' }),
+      expect.objectContaining({ calls: 100, used: 3, status: 'active' }),
+    ]);
   });
 });

@@ -73,7 +73,7 @@ test("inside a 5-call trial charges cost 0.00 and a 0.01 budget holds; after it 
   expect(await showsButton()).toBe(true);
 
   // A 1,000,000-call pack bought for 28,000.00: 2.8 fen a call.
-  await call('admin', 'quota.addPack', { calls: 1_000_000, validityDays: 365, priceYuan: 28000 });
+  await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-11', calls: 1_000_000, validityDays: 365, priceYuan: 28000 });
   await bind(2); // the trial's last two
   expect((await summary()).totals.costYuan).toBe('0.00');
   expect((await settings()).breaker.tripped).toBe(false);
@@ -129,7 +129,7 @@ test('a fee-exempt account: cost 0 whatever it used, no pack advice, no run-out 
 
 test('junk codes cost nothing: with the trial used up and a 0.01 budget, made-up codes never trip it', async () => {
   await update({ phoneCapture: { monthlyBudgetYuan: 0.01 } });
-  await call('admin', 'quota.addPack', { calls: 1000, validityDays: 365, priceYuan: 30 });
+  await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-12', calls: 1000, validityDays: 365, priceYuan: 30 });
   await bind(5); // the whole trial: free
   for (let i = 0; i < 5; i++) {
     const answer = await t.call<Envelope<unknown>>(

@@ -95,8 +95,8 @@ test("the budget trips when this month's true cost reaches it exactly, counting 
   const longAgo = new Date(Date.now() + 8 * 3600_000 - 40 * 86_400_000).toISOString().slice(0, 10);
   for (const kind of ['quick', 'realtime'])
     await t.http('PUT', `/v1/db/usage_daily/${longAgo}:${kind}`, { day: longAgo, kind, count: 1000 });
-  await call('admin', 'quota.addPack', { calls: 1000, validityDays: 365, priceYuan: 30 });
-  await call('admin', 'quota.addPack', { kind: 'realtime', calls: 1000, validityDays: 365, priceYuan: 40 });
+  await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-13', calls: 1000, validityDays: 365, priceYuan: 30 });
+  await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-14', kind: 'realtime', calls: 1000, validityDays: 365, priceYuan: 40 });
   await update({ phoneCapture: { monthlyBudgetYuan: 0.1 } });
   await bindOne('quick'); // 0.03
   await bindOne('realtime'); // 0.07
@@ -175,7 +175,8 @@ test("one user's no-quota report trips the breaker only when the ledger confirms
   await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
   expect((await settings()).breaker.tripped).toBe(false);
   await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
-  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
+  // Another user: the first one's repeat within the minute is throttled (it adds nothing).
+  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant_2');
   expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'quota-exhausted' });
   expect((await audits())[0]!.note).toContain('quota ledger');
 });

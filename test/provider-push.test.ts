@@ -95,6 +95,18 @@ describe('plain mode', () => {
     expect(cancelled!.history.at(-1)).toMatchObject({ to: 'cancelled', via: 'event 6' });
   });
 
+  test('an unsigned 1 MB push is refused for its signature (the body is never parsed)', async () => {
+    const res = await fetch(
+      `${h.t.url}/http/provider-events?timestamp=${Math.floor(Date.now() / 1000)}&nonce=1&signature=${'0'.repeat(40)}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body: `<xml>${'<a><![CDATA['.repeat(85_000)}</xml>`,
+      },
+    );
+    expect(res.status).toBe(403);
+  });
+
   test('an encrypted push is refused when no EncodingAESKey is configured', async () => {
     const sealed = signedPush(
       { event_type: 5, result: 0, request_id: 'qp0000000000000000000000000000', order_id: 'x', receive_appid: MERCHANT },

@@ -705,11 +705,12 @@ test('WeChat repeating the assign push (it re-sends a push it got no timely answ
   expect(sent('package/cancel_assign')).toBe(1);
 });
 
-test("beginTime past the order's life or beyond the largest date is INVALID_ARGUMENT naming it; nothing is stored or sent", async () => {
+test("beginTime before or past the order's life or beyond the largest date is INVALID_ARGUMENT naming it; nothing is stored or sent", async () => {
   const orderId = await seedOrder(1_000_000);
   const skuId = await skuOf(orderId, 10_000);
   const base = { orderId, skuId, receiverAppId: MERCHANT };
-  for (const beginTime of [8_640_000_000_000_001, Date.now() + 366 * DAY, 1e300]) {
+  // 0 and a day before the order was bought: a pack that would have expired long ago, its calls taken from the order.
+  for (const beginTime of [0, Date.now() - DAY, 8_640_000_000_000_001, Date.now() + 366 * DAY, 1e300]) {
     const res = await provider('assign', { ...base, beginTime, idempotencyKey: `begin-${beginTime}` });
     expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('beginTime') } });
   }

@@ -35,9 +35,18 @@ export interface Query<T = Doc> {
   remove(): Promise<{ stats: { removed: number } }>;
 }
 
+/** The aggregation stages we use (`database.aggregateDocuments`). */
+export interface Aggregate {
+  match(condition: Doc): Aggregate;
+  group(spec: Doc): Aggregate;
+  count(field: string): Aggregate;
+  end(): Promise<{ list: Doc[] }>;
+}
+
 export interface Collection<T = Doc> extends Query<T> {
   doc(id: string): DocumentRef<T>;
   add(options: { data: T | Doc }): Promise<{ _id: string }>;
+  aggregate(): Aggregate;
 }
 
 export interface Transaction {

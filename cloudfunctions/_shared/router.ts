@@ -183,7 +183,7 @@ export function dispatcher(options: DispatchOptions): Main {
     const entry = entryOf(safeEvent, options.identify, options);
     const where =
       entry.kind === 'route'
-        ? { route: entry.url }
+        ? { route: loggedRoute(entry.url, routes) }
         : entry.kind === 'timer'
           ? { trigger: entry.event.TriggerName ?? 'timer' }
           : { http: entry.request.httpMethod };
@@ -209,10 +209,23 @@ export function dispatcher(options: DispatchOptions): Main {
   };
 }
 
+/**
+ * What the log says of a `$url`: the route's name when the table has it; otherwise only
+ * that it was unknown and how long it was. `$url` is the client's text — it has been a
+ * phone number (`"tel:13800138000"`) and could be a megabyte — so it is never logged as sent.
+ */
+function loggedRoute(url: string, routes: RouteTable): string {
+  if (Object.prototype.hasOwnProperty.call(routes, url)) return url;
+  return url ? `(unknown, ${url.length} characters)` : '(none)';
+}
+
+/** `$url` echoed in an answer only when it looks like a route name; the client sent it, but answers get logged too. */
+const echo = (url: string) => (/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(url) ? ` "${url}"` : '');
+
 async function serveRoute(url: string, event: Record<string, unknown>, routes: RouteTable, options: DispatchOptions): Promise<unknown> {
   // An own property only: the table is a plain object, and `constructor` or `__proto__` are no routes.
   if (!Object.prototype.hasOwnProperty.call(routes, url)) {
-    throw new AppError('NOT_FOUND', url ? `Unknown route "${url}" in ${options.name}` : `Missing $url for ${options.name}`);
+    throw new AppError('NOT_FOUND', url ? `Unknown route${echo(url)} in ${options.name}` : `Missing $url for ${options.name}`);
   }
   const r = routes[url]!;
   // Access first: a caller who may not call a route learns nothing of its input rules.

@@ -112,9 +112,19 @@ const addPackInput = v.object({
   priceYuan: v.optional(v.nullable(yuanAmount)),
   source: v.optional(v.picklist(['self', 'provider'], 'must be "self" or "provider"'), 'self'),
   note: v.optional(v.nullable(v.pipe(v.string('must be text'), v.trim(), v.maxLength(200, 'can be at most 200 characters')))),
-  /** As provider `assign`: the same key records the pack once, however often it is sent. */
-  idempotencyKey: v.optional(
-    v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(128, 'must be at most 128 characters')),
+  /**
+   * Required, as for provider `assign`: the same key records the pack once, however often
+   * it is sent (without one, a retried form recorded one WeChat pack twice).
+   */
+  idempotencyKey: v.pipe(
+    v.string('is required: a key of your choosing, the same when the same pack is sent again'),
+    v.trim(),
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(128, 'must be at most 128 characters'),
+  ),
+  /** WeChat's id of the package (usage API `pkgId`): the record is linked to it, and a second record of it is refused. */
+  pkgId: v.optional(
+    v.pipe(v.string('must be a string'), v.trim(), v.regex(/^[0-9A-Za-z_-]{1,64}$/, "must be WeChat's package id (pkgId)")),
   ),
 });
 
@@ -125,7 +135,10 @@ export const addPack = route(addPackInput, async (input, { caller }) => {
   const by = caller.openid;
   const at = now();
   const start = input.startsAt ?? at;
-  const id = input.idempotencyKey ? packIdFor(input.idempotencyKey) : undefined;
+  // Linked to WeChat's package: the id cron gives that package (`wx-<pkgId>`), so the
+  // database itself refuses a second record of it, whoever sends it with whatever key.
+  const id = input.pkgId ? `wx-${input.pkgId}` : packIdFor(input.idempotencyKey);
+  const keyHash = packIdFor(input.idempotencyKey);
   const fields = {
     kind: input.kind,
     source: input.source,
@@ -138,11 +151,18 @@ export const addPack = route(addPackInput, async (input, { caller }) => {
     createdBy: by,
     at,
     id,
+    wechatPkgId: input.pkgId ?? null,
+    idempotencyKeyHash: keyHash,
   };
   const pack = await insertPack(fields).catch(async (err: unknown) => {
-    if (!id || !isDuplicateKey(err)) throw err;
+    if (!isDuplicateKey(err)) throw err;
     // Sent before (a retry, a double tap): answer with the pack the key recorded.
     const existing = (await listPacks(input.kind)).find((p) => p._id === id);
+    if (input.pkgId && existing && existing.idempotencyKeyHash !== keyHash)
+      throw new AppError(
+        'CONFLICT',
+        `WeChat package ${input.pkgId} is already recorded (pack ${id}); set its price with quota.setPrice instead.`,
+      );
     const same =
       existing &&
       existing.calls === fields.calls &&

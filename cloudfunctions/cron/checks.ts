@@ -10,6 +10,7 @@ import { logEvent } from '../_shared/log';
 import { chinaDay, lastChinaDays } from '../_shared/domain/china-time';
 import { forecast } from '../_shared/domain/forecast';
 import { quotaAlert } from '../_shared/domain/quota-alerts';
+import { quotaTrip } from '../_shared/domain/breakers';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
 import { recordAlert, type Alert } from '../_shared/data/alerts';
 import { tripBreaker } from '../_shared/data/breaker';
@@ -71,7 +72,8 @@ export async function runChecks(at: Date): Promise<CheckReport> {
     const wechat = reconciliation.status === 'ok' ? reconciliation.kinds.find((r) => r.kind === kind) : undefined;
     const remaining = wechat ? wechat.wechatRemaining : quota.state.remaining;
     const source = wechat ? "WeChat's usage API" : 'the quota ledger';
-    if (remaining === 0 && (await tripBreaker('quota-exhausted', `${source} shows no ${kind} quota left`))) tripped = 'quota-exhausted';
+    if (remaining === 0 && (await tripBreaker((current) => quotaTrip(current, kind, `${source} shows no ${kind} quota left`))))
+      tripped = 'quota-exhausted';
   }
   const providerFleet = await runProviderFleet(at);
   const after = await loadSettings();

@@ -9,9 +9,9 @@
  * (not enough left, expired order, …) marks the record failed and is the answer, every
  * time that key is sent again.
  *
- * `beginTime` (ms) must fall within the order's life — before its createTime plus the
- * SKU's duration (our reading: WeChat documents no order end) — and within the largest
- * date; otherwise INVALID_ARGUMENT naming it, and nothing is stored or sent.
+ * `beginTime` (ms) must fall within the order's life (inputs.ts `checkBeginTime`: from
+ * its createTime to createTime plus the SKU's duration) and within the largest date;
+ * otherwise INVALID_ARGUMENT naming it, and nothing is stored or sent.
  */
 import * as v from 'valibot';
 import { AppError } from '../_shared/errors';
@@ -23,7 +23,7 @@ import { assignmentIdFor, requestIdFor } from '../_shared/domain/provider-ids';
 import { claimForResend, findAssignment, insertAssignment, type AssignmentDoc } from '../_shared/data/provider-assignments';
 import { ensureMerchant } from '../_shared/data/provider-merchants';
 import { convertibleSkus, getOrder, MAX_TIME_MS } from '../_shared/wechat/service-provider';
-import { appid, wechatId } from './inputs';
+import { appid, checkBeginTime, wechatId } from './inputs';
 import { askWechat } from './wechat-errors';
 import { SEND_LEASE_MS, sendAssignment } from './settle';
 
@@ -107,14 +107,7 @@ export async function assignPack(input: AssignPackRequest, createdBy: string, at
   );
   const sku = skus.find((s) => s.skuId === request.skuId);
   if (request.beginTime !== null && order.createTime !== null && providerBeginTimeWithinOrder()) {
-    const lifeMs = (sku?.duration ?? Math.max(0, ...skus.map((s) => s.duration ?? 0))) * 1000;
-    const endsAt = order.createTime + lifeMs;
-    if (lifeMs > 0 && request.beginTime >= endsAt) {
-      throw new AppError(
-        'INVALID_ARGUMENT',
-        `beginTime is past the order's life (it ends at ${new Date(endsAt).toISOString()}); nothing was assigned.`,
-      );
-    }
+    checkBeginTime(request.beginTime, order.createTime, (sku?.duration ?? Math.max(0, ...skus.map((s) => s.duration ?? 0))) * 1000);
   }
 
   const doc: AssignmentDoc = {

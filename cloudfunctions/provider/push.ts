@@ -31,10 +31,13 @@ export async function handlePush(request: HttpAccessRequest): Promise<HttpAccess
     logEvent('warn', { fn: 'provider', push: 'refused', reason: 'PROVIDER_PUSH_TOKEN not set' });
     return reply(503, 'push not configured');
   }
-  const raw = request.body ?? '';
-  const body = request.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   const reading = readPush(
-    { method: request.httpMethod.toUpperCase(), query: request.queryStringParameters ?? {}, body },
+    {
+      method: request.httpMethod.toUpperCase(),
+      query: request.queryStringParameters ?? {},
+      body: request.body ?? '',
+      bodyIsBase64: request.isBase64Encoded === true,
+    },
     { token, encodingAesKey: providerPushAesKey() || null, appid: providerPushAppid(), maxAgeSeconds: providerPushMaxAgeSeconds() },
     now().getTime(),
   );

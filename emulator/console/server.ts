@@ -22,7 +22,7 @@ import type { Emulator, PersistedState } from '../emulator';
 import type { OutputOf, RouteName } from '../../miniprogram/contract';
 import { HIDDEN_BECAUSE_TEXT } from '../../miniprogram/services/hidden-because';
 import type { AdminAnswer, ConsoleBilling, ConsoleCall, ConsoleOverview, ConsolePage, ConsolePlay, PlayStep } from './api';
-import { HttpError, readBody, readJsonObject, sendJson } from '../http-util';
+import { checkLocalJsonRequest, HttpError, readBody, readJsonObject, sendJson } from '../http-util';
 import type { PhoneKind } from '../wechat/phone-sandbox';
 import { usageAnswer } from '../wechat/usage-ledger';
 import { maskDeep, restoreMasked } from './mask';
@@ -61,26 +61,12 @@ function sendMasked(res: ServerResponse, value: unknown): void {
   sendJson(res, 200, maskDeep(EJSON.serialize(value, { relaxed: true })));
 }
 
-/**
- * The emulator has no authentication and listens on loopback only. The console's API
- * also refuses requests whose Host is not loopback (a web page that rebinds its DNS
- * name to 127.0.0.1) and writes that are not JSON (a cross-site form cannot send JSON
- * without a preflight the emulator never grants).
- */
-function checkRequest(req: IncomingMessage): void {
-  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) throw new HttpError(403, 'FORBIDDEN', 'the console answers loopback hosts only');
-  if ((req.method === 'POST' || req.method === 'PUT') && !(req.headers['content-type'] ?? '').startsWith('application/json')) {
-    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-  }
-}
-
 export async function serveConsole(emu: Emulator, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const path = url.pathname;
   if (req.method === 'GET' && path === '/')
     return send(res, 'text/html; charset=utf-8', readFileSync(join(__dirname, 'client', 'index.html')));
   if (req.method === 'GET' && path === '/console/app.js') return send(res, 'text/javascript; charset=utf-8', await clientBundle());
-  checkRequest(req);
+  checkLocalJsonRequest(req);
   const route = `${req.method} ${path}`;
   if (route === 'GET /console/api/overview') return sendMasked(res, overview(emu));
   if (route === 'GET /console/api/events') return streamEvents(emu, req, res);

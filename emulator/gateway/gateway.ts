@@ -10,7 +10,8 @@
  */
 import { MingoError } from 'mingo/util';
 import { randomUUID } from 'node:crypto';
-import type { Faults } from '../faults';
+import { eventProblem } from '../event-limits';
+import { waitOut, type Faults } from '../faults';
 import type { Stats } from '../stats';
 import type { DocumentStore } from '../store/document-store';
 import { StoreError } from '../store/store-error';
@@ -44,8 +45,6 @@ export interface GatewayReply {
   contentType: string;
   body: string | Uint8Array;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function json(value: Record<string, unknown>): GatewayReply {
   return { contentType: 'application/json; charset=utf-8', body: JSON.stringify({ requestId: randomUUID(), ...value }) };
@@ -99,7 +98,7 @@ export class Gateway {
     const collection = typeof params.collectionName === 'string' ? params.collectionName : '';
     const fault = this.deps.faults.take(...(collection ? [`db:${short}:${collection}`] : []), `db:${short}`);
     if (fault) {
-      if (fault.delayMs) await sleep(fault.delayMs);
+      await waitOut(fault);
       if (fault.errcode !== null)
         return failure('DATABASE_REQUEST_FAILED', `[Emulator.InjectedFault] ${action} failed with injected errcode ${fault.errcode}`);
     }
@@ -121,7 +120,7 @@ export class Gateway {
     const request = decodeRequest(raw);
     const fault = this.deps.faults.take(`openapi:${apiName}`);
     if (fault) {
-      if (fault.delayMs) await sleep(fault.delayMs);
+      await waitOut(fault);
       if (fault.errcode !== null)
         return binary(encodeJsonResponse({ errcode: fault.errcode, errmsg: fault.errcode === -1 ? 'system error' : 'injected fault' }));
     }
@@ -140,6 +139,9 @@ export class Gateway {
         return failure('INVALID_PARAM', 'request_data must be JSON');
       }
     }
+    // As from the mini program: CloudBase refuses an oversized or absurdly deep event before any container.
+    const problem = eventProblem(event);
+    if (problem) return failure('INVALID_PARAM', `${problem.code}: ${problem.message}`);
     const outcome = await this.deps.invokeFunction(name, event);
     if (!outcome.ok) return failure('FUNCTIONS_EXECUTE_FAIL', outcome.message);
     return json({ data: { response_data: JSON.stringify(outcome.result ?? null) } });

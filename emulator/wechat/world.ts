@@ -5,7 +5,7 @@
  * `/wechat/` requests to `serve`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Faults } from '../faults';
+import { waitOut, type Faults } from '../faults';
 import { readJson, sendJson } from '../http-util';
 import type { Stats } from '../stats';
 import { AccessTokens } from './access-tokens';
@@ -182,7 +182,7 @@ export class WechatWorld {
         unreadable = true;
       }
     }
-    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault) await waitOut(fault);
     if (fault && fault.errcode !== null) return sendJson(res, 200, { errcode: fault.errcode, errmsg: 'emulated fault' });
     const handler = this.apis[`${req.method} ${path}`];
     if (!handler) return sendJson(res, 404, { errcode: 40066, errmsg: `invalid url: the emulator does not fake ${req.method} ${path}` });
@@ -226,5 +226,3 @@ function unrelatedAppids(env: NodeJS.ProcessEnv): Set<string> {
       .filter(Boolean),
   );
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -137,8 +137,13 @@ export interface NewPack {
   priceYuan?: number | null;
   source?: 'self' | 'provider';
   note?: string | null;
-  /** The same key twice adds one pack. */
-  idempotencyKey?: string;
+  /** Required: the same key twice adds one pack (a retry, a double tap). */
+  idempotencyKey: string;
+  /**
+   * WeChat's id of the package (`pkgId` in the usage API): links the record to it, so a
+   * second record of the same package is refused (CONFLICT).
+   */
+  pkgId?: string;
 }
 
 export interface AdminEntry {

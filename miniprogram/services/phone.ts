@@ -30,6 +30,8 @@ export const ERRNO_PRIVACY_NOT_AGREED = 104;
 /** errno 112: phone numbers are not declared in the privacy guide; WeChat disables the component (seen in the community). */
 export const ERRNO_PRIVACY_UNDECLARED = 112;
 export const PRIVACY_ERRNOS = [ERRNO_PRIVACY_NOT_AGREED, ERRNO_PRIVACY_UNDECLARED];
+/** The errnos `auth.reportPhoneEvent` accepts. */
+const KNOWN_ERRNOS = [ERRNO_NO_QUOTA, ...PRIVACY_ERRNOS];
 
 /** What a refused privacy agreement looks like when no errno comes with it (wx.onNeedPrivacyAuthorization doc). */
 const PRIVACY_REFUSED = /privacy permission is not authori[sz]ed/i;
@@ -80,7 +82,8 @@ export async function bindPhone(code: string, kind: PhoneKind, retryDelaysMs: nu
 /** Fire and forget: a lost report must never get in the user's way. */
 export function reportPhoneEvent(type: PhoneEventType, errno?: number | null, errMsg?: string): Promise<void> {
   const params: { type: PhoneEventType; errno?: number; errMsg?: string } = { type };
-  if (typeof errno === 'number') params.errno = errno;
+  // The server stores only the errnos it knows (a free-form number could be a phone number); others ride in errMsg's text.
+  if (typeof errno === 'number' && KNOWN_ERRNOS.includes(errno)) params.errno = errno;
   if (errMsg) params.errMsg = errMsg.slice(0, 200);
   return callRoute('auth', 'reportPhoneEvent', params).then(
     () => undefined,

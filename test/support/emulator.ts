@@ -42,8 +42,11 @@ export interface TestEmulator extends EmulatorClient {
 function httpJson<T>(base: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: T }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string | number> =
-      payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+    // Every write is JSON, a bodiless POST too: the emulator refuses any other (a cross-site form could send it).
+    const headers: Record<string, string | number> = {
+      ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
+      ...(payload === undefined ? {} : { 'content-length': Buffer.byteLength(payload) }),
+    };
     // agent: false — a fresh connection each time, so no keep-alive socket outlives a test.
     const req = request(`${base}${urlPath}`, { method, headers, agent: false }, (res) => {
       let text = '';

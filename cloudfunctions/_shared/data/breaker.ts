@@ -5,17 +5,21 @@
  */
 import { db } from '../cloud';
 import { now } from '../clock';
-import { breakerInForce } from '../domain/breakers';
+import { breakerInForce, type Trip } from '../domain/breakers';
 import { settingsFrom, type BreakerReason, type Settings } from '../domain/settings';
 import { storedFields } from './settings';
 import { writeAudit, type AuditEntry } from './audit';
 
-async function writeBreaker(decide: (settings: Settings, at: Date) => Settings['breaker'] | null, note: string): Promise<boolean> {
+/** The breaker to write and the audit note for it, decided from the settings the transaction read. */
+type BreakerChange = { breaker: Settings['breaker']; note: string } | null;
+
+async function writeBreaker(decide: (settings: Settings, at: Date) => BreakerChange): Promise<BreakerChange> {
   return db.runTransaction(async (tx) => {
     const at = now();
     const settings = settingsFrom((await tx.collection<Settings>('settings').doc('global').get()).data);
-    const breaker = decide(settings, at);
-    if (!breaker) return false;
+    const change = decide(settings, at);
+    if (!change) return null;
+    const { breaker, note } = change;
     // Whole-document write: the transaction read it, so a concurrent change aborts us.
     await tx
       .collection('settings')
@@ -23,22 +27,28 @@ async function writeBreaker(decide: (settings: Settings, at: Date) => Settings['
       .set({ data: storedFields({ ...settings, breaker, version: settings.version + 1, updatedAt: at, updatedBy: 'system' }) });
     const entry: AuditEntry = { at, by: 'system', field: 'breaker', from: settings.breaker, to: breaker, note };
     await writeAudit(tx, entry);
-    return true;
+    return change;
   });
 }
 
 /**
- * Trips the breaker unless one is in force; returns whether this call tripped it. A
- * budget breaker left over from an earlier month is not in force and is replaced.
+ * Trips the breaker unless one is in force, for the trip `decide` finds the settings
+ * call for as the transaction reads them — the limits an admin set a moment ago, not
+ * those the caller started with; returns the trip written, or null. A budget breaker
+ * left over from an earlier month is not in force and is replaced.
  */
-export function tripBreaker(reason: BreakerReason, note: string): Promise<boolean> {
-  return writeBreaker((settings, at) => (breakerInForce(settings.breaker, at) ? null : { tripped: true, reason, at }), note);
+export async function tripBreaker(decide: (current: Settings) => Trip | null): Promise<Trip | null> {
+  const change = await writeBreaker((settings, at) => {
+    const trip = breakerInForce(settings.breaker, at) ? null : decide(settings);
+    return trip && { breaker: { tripped: true, reason: trip.reason, at }, note: trip.note };
+  });
+  return change && { reason: change.breaker.reason!, note: change.note };
 }
 
 /** Re-arms the breaker if it is still tripped for `reason`; returns whether this call did. */
-export function rearmBreaker(reason: BreakerReason, note: string): Promise<boolean> {
-  return writeBreaker(
-    (settings, at) => (settings.breaker.tripped && settings.breaker.reason === reason ? { tripped: false, reason: null, at } : null),
-    note,
+export async function rearmBreaker(reason: BreakerReason, note: string): Promise<boolean> {
+  const change = await writeBreaker((settings, at) =>
+    settings.breaker.tripped && settings.breaker.reason === reason ? { breaker: { tripped: false, reason: null, at }, note } : null,
   );
+  return change !== null;
 }

@@ -17,8 +17,10 @@ export interface QuotaPackDoc extends Pack {
   createdAt: Date;
   /** An admin's openid, "system" (the trial) or "wechat" (reconciliation). */
   createdBy: string;
-  /** The package in WeChat's usage API this pack is, once reconciliation has seen it. */
+  /** The package in WeChat's usage API this pack is: given when recorded, or once reconciliation has seen it. */
   wechatPkgId: string | null;
+  /** Hash of the admin's idempotency key (absent on older records, the trial and reconciliation's). */
+  idempotencyKeyHash?: string | null;
 }
 
 const packs = () => db.collection<QuotaPackDoc>('quota_packs');
@@ -94,6 +96,8 @@ export interface NewPack {
   wechatPkgId?: string | null;
   /** A fixed id (WeChat packages); default: generated. */
   id?: string;
+  /** The admin's idempotency key, hashed: tells a retry of this record from another record of the same package. */
+  idempotencyKeyHash?: string | null;
 }
 
 export async function insertPack(pack: NewPack): Promise<QuotaPackDoc> {
@@ -108,6 +112,7 @@ export async function insertPack(pack: NewPack): Promise<QuotaPackDoc> {
     createdAt: pack.at,
     createdBy: pack.createdBy,
     wechatPkgId: pack.wechatPkgId ?? null,
+    idempotencyKeyHash: pack.idempotencyKeyHash ?? null,
   };
   const { _id } = await packs().add({ data: pack.id ? { _id: pack.id, ...fields } : fields });
   return withId({ _id, id: _id, ...fields } as QuotaPackDoc);

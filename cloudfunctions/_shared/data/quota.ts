@@ -13,6 +13,7 @@ import type { PhoneKind } from '../domain/settings';
 import type { UsageDay } from '../domain/usage';
 import { ensureTrial, listAllPacks, listPacks, trialPack, type QuotaPackDoc } from './quota-packs';
 import { usageSince } from './usage';
+import { splitAtPackEdges } from './day-parts';
 
 export interface Quota {
   kind: PhoneKind;
@@ -26,7 +27,7 @@ const BEGINNING = '0000-01-01';
 export async function loadQuota(kind: PhoneKind, at: Date): Promise<Quota> {
   const [history, packs] = await Promise.all([usageSince(BEGINNING, kind), listPacks(kind)]);
   if (!packs.some((p) => p.source === 'trial')) packs.push(await ensureTrial(kind, trialCalls(), history[0]?.day ?? null, at));
-  return { kind, history, state: applyCharges(packs, history, at) };
+  return { kind, history, state: applyCharges(packs, await splitAtPackEdges(kind, packs, history), at) };
 }
 
 export interface Ledgers {
@@ -35,14 +36,15 @@ export interface Ledgers {
   states: Record<PhoneKind, LedgerState<QuotaPackDoc>>;
 }
 
-/** Both kinds' ledgers in two reads (all counters, all packs); writes nothing. */
+/** Both kinds' ledgers in two reads (all counters, all packs; plus a count per part of a day a pack splits); writes nothing. */
 export async function loadLedgers(at: Date): Promise<Ledgers> {
   const [history, packs] = await Promise.all([usageSince(BEGINNING), listAllPacks()]);
-  const ledger = (kind: PhoneKind) => {
+  const ledger = async (kind: PhoneKind) => {
     const days = history.filter((d) => d.kind === kind);
     const own = packs.filter((p) => p.kind === kind);
     if (!own.some((p) => p.source === 'trial')) own.push(trialPack(kind, trialCalls(), days[0]?.day ?? null, at));
-    return applyCharges(own, days, at);
+    return applyCharges(own, await splitAtPackEdges(kind, own, days), at);
   };
-  return { history, states: { quick: ledger('quick'), realtime: ledger('realtime') } };
+  const [quick, realtime] = await Promise.all([ledger('quick'), ledger('realtime')]);
+  return { history, states: { quick, realtime } };
 }

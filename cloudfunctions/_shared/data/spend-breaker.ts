@@ -5,9 +5,9 @@
  * trial's calls nothing — and a fee-exempt account spends nothing at all.
  */
 import { chinaDay, chinaMonth } from '../domain/china-time';
-import { countOn, hasSpendLimit, rearmReason, spendLimitReached, tripDay, type SpendReason } from '../domain/breakers';
+import { countOn, hasSpendLimit, rearmReason, spendTrip, tripDay, type SpendReason } from '../domain/breakers';
 import { costOfBoth } from '../domain/cost';
-import { fenToYuan, roundFen, ZERO_FEN, type Fen } from '../domain/pricing';
+import { ZERO_FEN, type Fen } from '../domain/pricing';
 import type { Settings } from '../domain/settings';
 import { announceBreakerTrip } from './alert-delivery';
 import { rearmBreaker, tripBreaker } from './breaker';
@@ -22,24 +22,27 @@ export async function monthCost(settings: Settings, at: Date): Promise<Fen> {
   return costOfBoth(states, (day) => day.startsWith(month)).cost;
 }
 
-/** Trips the budget or daily-cap breaker if its limit is reached; returns the reason it tripped for. */
+/**
+ * Trips the budget or daily-cap breaker if its limit is reached; returns the reason it
+ * tripped for. Measures what `settings` (as the caller read them) limit; when that
+ * reaches a limit, the trip's transaction decides again against the settings as they
+ * are by then, so a limit raised or removed meanwhile trips nothing. (A limit lowered
+ * meanwhile is enforced by the next charge or cron run: no extra read on every charge.)
+ */
 export async function checkSpend(settings: Settings, at: Date): Promise<SpendReason | null> {
   const capture = settings.phoneCapture;
   if (!hasSpendLimit(capture)) return null;
-  const [cost, todayCount] = await Promise.all([
-    capture.monthlyBudgetYuan === null ? ZERO_FEN : monthCost(settings, at),
-    capture.dailyCap === null ? 0 : usageSince(chinaDay(at)).then((records) => countOn(records, chinaDay(at))),
+  const [monthCostSoFar, todayCount] = await Promise.all([
+    capture.monthlyBudgetYuan === null ? null : monthCost(settings, at),
+    capture.dailyCap === null ? null : usageSince(chinaDay(at)).then((records) => countOn(records, chinaDay(at))),
   ]);
-  const reason = spendLimitReached(capture, { monthCost: cost, todayCount });
-  if (!reason) return null;
-  const note =
-    reason === 'budget-reached'
-      ? `this month's cost ${fenToYuan(roundFen(cost))} reached the budget of ${capture.monthlyBudgetYuan}`
-      : `today's ${todayCount} charges reached the daily cap of ${capture.dailyCap}`;
-  if (!(await tripBreaker(reason, note))) return null;
+  const measured = { monthCost: monthCostSoFar, todayCount };
+  if (!spendTrip(settings, measured)) return null;
+  const trip = await tripBreaker((current) => spendTrip(current, measured));
+  if (!trip) return null;
   // After the trip's transaction: admins hear of it now, not at the next cron run.
   await announceBreakerTrip(at);
-  return reason;
+  return trip.reason as SpendReason;
 }
 
 /** Re-arms a spending breaker whose month has passed or whose limit was raised; returns why, if it did. */

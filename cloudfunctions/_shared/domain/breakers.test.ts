@@ -1,4 +1,4 @@
-import { breakerInForce, countOn, rearmReason, spendLimitReached } from './breakers';
+import { breakerInForce, countOn, quotaTrip, rearmReason, spendLimitReached, spendTrip } from './breakers';
 import { fenOf } from './pricing';
 import { settingsFrom, type Settings } from './settings';
 
@@ -74,4 +74,34 @@ test('a quota breaker never re-arms by itself', () => {
   const quota = settingsFrom({ breaker: { tripped: true, reason: 'quota-exhausted', at: new Date('2026-01-01T00:00:00Z') } });
   expect(rearmReason(quota, { monthCost: fenOf(0), tripDayCount: 0 }, new Date('2026-11-21T04:00:00Z'))).toBeNull();
   expect(breakerInForce(quota.breaker, new Date('2026-11-21T04:00:00Z'))).toBe(true);
+});
+
+describe('a trip decided with the settings as they are now (issue 24)', () => {
+  const now = (over: Partial<Settings['phoneCapture']>, more: Partial<Settings> = {}) => ({
+    ...settingsFrom(undefined),
+    phoneCapture: capture(over),
+    ...more,
+  });
+  const measured = { monthCost: fenOf(300), todayCount: 5 };
+
+  test('a limit raised, removed or waived since the measure trips nothing', () => {
+    expect(spendTrip(now({ dailyCap: 5 }), measured)).toMatchObject({
+      reason: 'daily-cap-reached',
+      note: expect.stringMatching(/cap of 5$/),
+    });
+    expect(spendTrip(now({ dailyCap: 6 }), measured)).toBeNull();
+    expect(spendTrip(now({ dailyCap: null }), measured)).toBeNull();
+    expect(spendTrip(now({ monthlyBudgetYuan: 3 }), measured)).toMatchObject({ reason: 'budget-reached' });
+    expect(spendTrip(now({ monthlyBudgetYuan: 3.01 }), measured)).toBeNull();
+    expect(spendTrip(now({ monthlyBudgetYuan: 3 }, { feeExempt: true }), measured)).toBeNull();
+  });
+
+  test('a figure that was not measured reaches no limit', () => {
+    expect(spendTrip(now({ dailyCap: 1, monthlyBudgetYuan: 0.01 }), { monthCost: null, todayCount: null })).toBeNull();
+  });
+
+  test('a quota trip only for the kind the button shows now', () => {
+    expect(quotaTrip(now({ kind: 'quick' }), 'quick', 'why')).toEqual({ reason: 'quota-exhausted', note: 'why' });
+    expect(quotaTrip(now({ kind: 'realtime' }), 'quick', 'why')).toBeNull();
+  });
 });

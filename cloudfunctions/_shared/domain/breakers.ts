@@ -7,8 +7,8 @@
  * admin re-enables it. Pure: no SDK; money in exact fen.
  */
 import { chinaDay, chinaMonth } from './china-time';
-import { compareFen, fenOf, yuanToFen, type Fen } from './pricing';
-import type { BreakerReason, Settings } from './types';
+import { compareFen, fenOf, fenToYuan, roundFen, yuanToFen, ZERO_FEN, type Fen } from './pricing';
+import type { BreakerReason, PhoneKind, Settings } from './types';
 import type { UsageDay } from './usage';
 
 export type SpendReason = Extract<BreakerReason, 'budget-reached' | 'daily-cap-reached'>;
@@ -32,6 +32,48 @@ export function spendLimitReached(capture: Settings['phoneCapture'], spend: Spen
   if (capture.monthlyBudgetYuan !== null && reaches(spend.monthCost, capture.monthlyBudgetYuan)) return 'budget-reached';
   if (capture.dailyCap !== null && spend.todayCount >= capture.dailyCap) return 'daily-cap-reached';
   return null;
+}
+
+/** A trip to write: the reason and the audit note that explains it. */
+export interface Trip {
+  reason: BreakerReason;
+  note: string;
+}
+
+/**
+ * The spending trip `current` settings call for, given what was measured (a figure not
+ * measured — null — reaches no limit). Decided inside the trip's transaction with the
+ * settings as they are then: a charge in flight measured with the settings it started
+ * with, and the admin may have raised or removed a limit, or made the account
+ * fee-exempt, since (issue 24).
+ */
+export function spendTrip(current: Settings, measured: { monthCost: Fen | null; todayCount: number | null }): Trip | null {
+  const capture = current.phoneCapture;
+  // A fee-exempt account spends nothing, whatever its packs cost.
+  const monthCost = current.feeExempt ? ZERO_FEN : measured.monthCost;
+  const spend = { monthCost: monthCost ?? ZERO_FEN, todayCount: measured.todayCount ?? 0 };
+  const limits = {
+    ...capture,
+    monthlyBudgetYuan: monthCost === null ? null : capture.monthlyBudgetYuan,
+    dailyCap: measured.todayCount === null ? null : capture.dailyCap,
+  };
+  const reason = spendLimitReached(limits, spend);
+  if (!reason) return null;
+  const note =
+    reason === 'budget-reached'
+      ? `this month's cost ${fenToYuan(roundFen(spend.monthCost))} reached the budget of ${capture.monthlyBudgetYuan}`
+      : `today's ${spend.todayCount} charges reached the daily cap of ${capture.dailyCap}`;
+  return { reason, note };
+}
+
+/**
+ * The quota trip `current` settings call for when `kind` has no quota left: only while
+ * the button shows that kind (the admin may have switched it meanwhile). Whether the
+ * evidence holds for a fee-exempt account is the caller's to judge.
+ */
+export function quotaTrip(current: Settings, kind: PhoneKind, evidence: string): Trip | null {
+  if (current.phoneCapture.kind !== kind) return null;
+  return { reason: 'quota-exhausted', note: evidence };
 }
 
 /** Whether the settings set any spending limit (else the charge path skips the check). */

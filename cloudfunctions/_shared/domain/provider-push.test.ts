@@ -1,5 +1,13 @@
 import { encrypt, signedPush, toXml } from '../../../emulator/wechat/provider-push';
-import { decryptMessage, parseBodyFields, parseXmlFields, pushSignature, readPush, type PushSecrets } from './provider-push';
+import {
+  decryptMessage,
+  MAX_PUSH_BODY_CHARS,
+  parseBodyFields,
+  parseXmlFields,
+  pushSignature,
+  readPush,
+  type PushSecrets,
+} from './provider-push';
 
 // The worked examples of WeChat's message-push page (Token "AAAAA").
 test("signatures match WeChat's documented examples", () => {
@@ -90,4 +98,40 @@ test('the URL check answers echostr only when signed', () => {
     echostr: '4375120948345356249',
   });
   expect(readPush({ method: 'GET', query: { ...query, nonce: '1' }, body: '' }, secrets(), 1_714_036_504_000).kind).toBe('refused');
+});
+
+describe('a public URL: cheap checks before the body', () => {
+  const plain = signedPush(event, { token: 'AAAAA', encodingAesKey: null, format: 'json', appid: APPID }, NOW);
+  // Each opener starts a CDATA section that never closes: a backtracking parser rescans the rest for every one.
+  const pathological = `<xml>${'<a><![CDATA['.repeat(30_000)}</xml>`;
+
+  test('an unsigned push is refused for its signature whatever its body, in either mode', () => {
+    const unsigned = { ...asInput(plain), query: { ...plain.query, signature: '0'.repeat(40) }, body: pathological };
+    expect(readPush(unsigned, secrets(), NOW)).toMatchObject({ status: 403, reason: 'bad signature' });
+    expect(
+      readPush({ ...unsigned, query: { ...unsigned.query, encrypt_type: 'aes' } }, secrets({ encodingAesKey: KEY }), NOW),
+    ).toMatchObject({
+      status: 403,
+      reason: 'bad signature',
+    });
+  });
+
+  test('a signed query with an oversized body is refused before the body is parsed', () => {
+    const big = `{"event_type":5,"pad":"${'x'.repeat(MAX_PUSH_BODY_CHARS)}"}`;
+    expect(readPush({ ...asInput(plain), body: big }, secrets(), NOW)).toMatchObject({ kind: 'refused', status: 413 });
+    expect(readPush({ ...asInput(plain), body: Buffer.from(plain.body).toString('base64'), bodyIsBase64: true }, secrets(), NOW)).toEqual({
+      kind: 'event',
+      fields,
+      encrypted: false,
+    });
+  });
+
+  test('the XML reader refuses unclosed, mismatched or trailing markup', () => {
+    expect(parseXmlFields(pathological)).toBeNull();
+    expect(parseXmlFields('<xml><a>1</b></xml>')).toBeNull();
+    expect(parseXmlFields('<xml><a><![CDATA[x</a></xml>')).toBeNull();
+    expect(parseXmlFields('<xml><a>1</a></xml><b>2</b>')).toBeNull();
+    expect(parseXmlFields('<xml><a>1')).toBeNull();
+    expect(parseXmlFields('<xml> <a><![CDATA[<b>]]></a>\n<c>3</c> </xml>')).toEqual({ a: '<b>', c: '3' });
+  });
 });

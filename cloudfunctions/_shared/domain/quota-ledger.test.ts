@@ -1,4 +1,4 @@
-import { applyCharges, deductionOrder, servesDay, type Pack } from './quota-ledger';
+import { applyCharges, dayParts, deductionOrder, fitParts, servesDay, splitsWithin, type Pack } from './quota-ledger';
 import { chinaDayStart } from './china-time';
 
 const day = (d: string) => chinaDayStart(d);
@@ -80,4 +80,38 @@ test('days are applied in date order even when given out of order', () => {
     ['early', 100],
     ['after', 50],
   ]);
+});
+
+describe('expiry is an instant (issue 24)', () => {
+  // 2026-03-10 China: `a` expires at 12:00, `b` runs all year. WeChat draws `a` first until noon, then `b`.
+  const noon = new Date('2026-03-10T04:00:00Z');
+  const a = pack('a', { startsAt: day('2026-03-01'), expiresAt: noon });
+  const b = pack('b', { startsAt: day('2026-03-01'), expiresAt: day('2027-03-01') });
+
+  test('the day splits where a pack starts or expires inside it, and only there', () => {
+    expect(splitsWithin([a, b], '2026-03-10')).toEqual([noon]);
+    expect(splitsWithin([a, b], '2026-03-09')).toEqual([]);
+    expect(dayParts('2026-03-10', [noon])).toEqual([
+      { from: day('2026-03-10'), to: noon },
+      { from: noon, to: day('2026-03-11') },
+    ]);
+  });
+
+  test("charges after a pack's expiry that same day come out of the next pack", () => {
+    const parts = fitParts(dayParts('2026-03-10', [noon]), [2, 3], 5);
+    const state = applyCharges([a, b], [{ day: '2026-03-10', count: 5, parts }], new Date('2026-03-10T06:00:00Z'));
+    expect(state.packs.map((p) => [p.pack.id, p.used, p.status])).toEqual([
+      ['a', 2, 'expired'],
+      ['b', 3, 'active'],
+    ]);
+    expect(state.remaining).toBe(97);
+    // Without the parts (the day drawn whole) `a` would take all five: the bug.
+    expect(applyCharges([a, b], [{ day: '2026-03-10', count: 5 }], noon).packs[0]!.used).toBe(5);
+  });
+
+  test("the day's counter rules the parts' total; records not yet counted go to the last part", () => {
+    const parts = dayParts('2026-03-10', [noon]);
+    expect(fitParts(parts, [2, 1], 5).map((p) => p.count)).toEqual([2, 3]);
+    expect(fitParts(parts, [7, 1], 5).map((p) => p.count)).toEqual([5, 0]);
+  });
 });

@@ -3,10 +3,12 @@
  * "Billing"): the trial first, then paid packs by earliest expiry, a pack counting only
  * between its start and its expiry. Each component kind has its own ledger.
  *
- * The unit of time is the China day, because charges are counted per day
- * (`usage_daily`): a pack serves every day it overlaps. A pack that starts or ends in the
- * middle of a day may therefore be credited with a few charges of that day that WeChat
- * gave another pack; the total remaining is unaffected. Pure: no SDK.
+ * Charges are counted per China day (`usage_daily`), but a pack's start and expiry are
+ * instants: WeChat never draws on a pack after it expired, even later the same day. So a
+ * day in which some pack starts or expires is split at those instants into parts, each
+ * with its own count (the caller counts the day's charges per part: `splitsWithin`), and
+ * a pack serves a part only if it is in force for the whole of it. Other days are drawn
+ * whole. Pure: no SDK.
  */
 import { chinaDayStart, nextDayStart } from './china-time';
 import type { PhoneKind } from './settings';
@@ -25,9 +27,17 @@ export interface Pack {
   expiresAt: Date | null;
 }
 
-/** Charges of one kind on one China day. */
+/** Charges of one kind on one China day; `parts` when the day is split (they add up to `count`). */
 export interface DayCount {
   day: string;
+  count: number;
+  parts?: DayPart[];
+}
+
+/** The charges of a stretch of one day, from `from` (inclusive) to `to` (exclusive). */
+export interface DayPart {
+  from: Date;
+  to: Date;
   count: number;
 }
 
@@ -60,6 +70,40 @@ export function servesDay(pack: Pack, day: string): boolean {
   return pack.startsAt < nextDayStart(day) && (pack.expiresAt === null || pack.expiresAt > chinaDayStart(day));
 }
 
+/** Whether a pack is in force for the whole of [from, to). */
+const servesPart = (pack: Pack, part: DayPart) => pack.startsAt <= part.from && (pack.expiresAt === null || pack.expiresAt >= part.to);
+
+/** The instants inside China day `day` (after its start) where a pack starts or expires, in order: where it splits. */
+export function splitsWithin(packs: readonly Pack[], day: string): Date[] {
+  const start = chinaDayStart(day).getTime();
+  const end = nextDayStart(day).getTime();
+  const inside = new Set<number>();
+  for (const p of packs)
+    for (const t of [p.startsAt.getTime(), p.expiresAt?.getTime()]) if (t !== undefined && t > start && t < end) inside.add(t);
+  return [...inside].sort((a, b) => a - b).map((t) => new Date(t));
+}
+
+/**
+ * The day's parts with their counts: `recorded` is what the counted records of each part
+ * say (by their own times), `total` the day's counter, which rules (a record cron has
+ * not recounted yet is in the counter first). Parts take their recorded counts in order
+ * up to the total; the last takes whatever is left.
+ */
+export function fitParts(parts: ReadonlyArray<{ from: Date; to: Date }>, recorded: readonly number[], total: number): DayPart[] {
+  let left = total;
+  return parts.map((part, i) => {
+    const count = i === parts.length - 1 ? left : Math.min(recorded[i] ?? 0, left);
+    left -= count;
+    return { ...part, count };
+  });
+}
+
+/** The parts of `day` between its splits (one part per stretch), to be counted. */
+export function dayParts(day: string, splits: readonly Date[]): Array<{ from: Date; to: Date }> {
+  const edges = [chinaDayStart(day), ...splits, nextDayStart(day)];
+  return edges.slice(1).map((to, i) => ({ from: edges[i]!, to }));
+}
+
 /** WeChat's deduction order: trial first, then earliest expiry (never-expiring last). */
 export function deductionOrder<P extends Pack>(packs: readonly P[]): P[] {
   const expiry = (p: Pack) => (p.expiresAt === null ? Number.POSITIVE_INFINITY : p.expiresAt.getTime());
@@ -82,10 +126,11 @@ export function statusAt(pack: Pack, used: number, at: Date): PackStatus {
  * Draws `count` calls on `day` from the packs in order, out of `left` (what each pack
  * still holds, indexed like `ordered`, updated in place); returns what could not be drawn.
  */
-export function draw(ordered: readonly Pack[], left: number[], day: string, count: number): number {
+export function draw(ordered: readonly Pack[], left: number[], day: string | DayPart, count: number): number {
   let wanted = count;
+  const serves = typeof day === 'string' ? (p: Pack) => servesDay(p, day) : (p: Pack) => servesPart(p, day);
   for (let i = 0; i < ordered.length && wanted > 0; i++) {
-    if (!servesDay(ordered[i]!, day)) continue;
+    if (!serves(ordered[i]!)) continue;
     const take = Math.min(wanted, left[i]!);
     left[i]! -= take;
     wanted -= take;
@@ -99,10 +144,10 @@ export function applyCharges<P extends Pack>(packs: readonly P[], days: readonly
   const left = ordered.map((p) => p.calls);
   let uncovered = 0;
   const draws: DayDraw[] = [];
-  for (const { day, count } of [...days].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))) {
+  for (const { day, count, parts } of [...days].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))) {
     if (count <= 0) continue;
     const before = left.slice();
-    const short = draw(ordered, left, day, count);
+    const short = parts ? parts.reduce((sum, part) => sum + draw(ordered, left, part, part.count), 0) : draw(ordered, left, day, count);
     uncovered += short;
     const takes: DayDraw['takes'] = [];
     for (let i = 0; i < left.length; i++) if (before[i]! > left[i]!) takes.push({ index: i, calls: before[i]! - left[i]! });

@@ -104,7 +104,13 @@ describe('usage from the summary', () => {
   test("after the trial each call costs its pack's price: 10 calls from a 1M pack at 28,000.00 cost 0.28, not 0.30", async () => {
     // The trial went two months ago; a 1,000,000-call pack bought last month serves now.
     await seedUsage(`${chinaMonth(2)}-10`, 'quick', 1000);
-    await admin('quota.addPack', { calls: 1_000_000, validityDays: 365, priceYuan: 28000, startsAt: `${chinaMonth(1)}-01` });
+    await admin('quota.addPack', {
+      idempotencyKey: 'test-pack-15',
+      calls: 1_000_000,
+      validityDays: 365,
+      priceYuan: 28000,
+      startsAt: `${chinaMonth(1)}-01`,
+    });
     await seedUsage(chinaDay(), 'quick', 10);
     const comp = await mount();
     expect(text(comp.querySelector('.usage__cost')!)).toBe('费用 ¥0.28');
@@ -118,6 +124,7 @@ describe('usage from the summary', () => {
   test('recording what a provider pack cost: its calls are priced by it, on the page and on the server', async () => {
     await seedUsage(`${chinaMonth(2)}-10`, 'quick', 1000); // the trial is spent
     const pack = await admin<{ id: string }>('quota.addPack', {
+      idempotencyKey: 'test-pack-16',
       calls: 500,
       validityDays: 365,
       source: 'provider',
@@ -189,7 +196,7 @@ describe('usage from the summary', () => {
 
 describe('quota', () => {
   test('remaining quota and each pack as the server reports them', async () => {
-    await admin('quota.addPack', { calls: 1000, validityDays: 365, priceYuan: 30, note: '春季采购' });
+    await admin('quota.addPack', { idempotencyKey: 'test-pack-17', calls: 1000, validityDays: 365, priceYuan: 30, note: '春季采购' });
     const status = await admin<QuotaStatus>('quota.status', { kind: 'quick' });
     const comp = await mount();
     await quotaReady(comp);
@@ -405,7 +412,7 @@ describe('quota', () => {
   });
 
   test("the kind switch loads that kind's quota; the form then records that kind", async () => {
-    await admin('quota.addPack', { kind: 'realtime', calls: 777, validityDays: 365 });
+    await admin('quota.addPack', { idempotencyKey: 'test-pack-18', kind: 'realtime', calls: 777, validityDays: 365 });
     const realtime = await admin<QuotaStatus>('quota.status', { kind: 'realtime' });
     const comp = await mount();
     await quotaReady(comp);

@@ -101,10 +101,11 @@ Component({
     quotaMessage: '',
     quota: null as QuotaView | null,
     form: { ...EMPTY_FORM } as PackForm,
+    /** The idempotency key of the pack being recorded, and the request it was made for. */
+    packKey: '',
+    packKeyFor: '',
     formMessage: '',
     saving: false,
-    /** The idempotency key of the pack being recorded; kept across a resend, new once the form changes or it is stored. */
-    packKey: '',
     checking: false,
     checkMessage: '',
     /** The pack whose price is being recorded ('' when none), the text typed, and the outcome. */
@@ -221,15 +222,18 @@ Component({
         this.setData({ formMessage: result.error });
         return;
       }
-      // One key per pack the merchant means to record: a resend after a lost answer records it once.
-      const packKey = this.data.packKey || newRequestId('p');
-      this.setData({ saving: true, formMessage: '', packKey });
-      addQuotaPack({ ...result.pack, idempotencyKey: packKey }).then(
+      // One key per pack the merchant means: a retry of the same form (a lost answer) sends
+      // the same key and records nothing twice; a changed form is a new pack, a new key.
+      const request = JSON.stringify(result.pack);
+      const idempotencyKey = this.data.packKeyFor === request && this.data.packKey ? this.data.packKey : newRequestId('p');
+      this.setData({ saving: true, formMessage: '', packKey: idempotencyKey, packKeyFor: request });
+      addQuotaPack({ ...result.pack, idempotencyKey }).then(
         (pack) => {
           this.setData({
             saving: false,
-            packKey: '',
             form: { ...EMPTY_FORM },
+            packKey: '',
+            packKeyFor: '',
             formMessage: `已记录：${KIND_LABELS[kind]} ${pack.calls} 次`,
           });
           void this.loadQuota(kind);

@@ -49,12 +49,12 @@ function isCalendarDay(text: string): boolean {
 }
 
 /** The params for `quota.addPack`, or what to fix, in the merchant's words. */
-export function packFrom(form: PackForm, kind: PhoneKind): { pack: NewPack } | { error: string } {
+export function packFrom(form: PackForm, kind: PhoneKind): { pack: Omit<NewPack, 'idempotencyKey'> } | { error: string } {
   const calls = positiveInteger(form.callsText);
   if (calls === null || calls > CALLS_MAX) return { error: '购买次数请填写正整数，最多 1 亿次' };
   const validityDays = positiveInteger(form.daysText);
   if (validityDays === null || validityDays > DAYS_MAX) return { error: `有效天数请填写正整数，最多 ${DAYS_MAX} 天` };
-  const pack: NewPack = { calls, validityDays, kind, source: form.source };
+  const pack: Omit<NewPack, 'idempotencyKey'> = { calls, validityDays, kind, source: form.source };
 
   const priceText = form.priceText.trim();
   if (priceText !== '') {

@@ -41,7 +41,7 @@ export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
 }
 
 /** mulberry32: a small seeded generator. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

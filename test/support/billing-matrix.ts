@@ -8,6 +8,7 @@
  */
 import type { EmulatorClient } from './emulator';
 import type { Envelope } from './envelope';
+import { seeded } from '../../emulator/faults';
 
 interface Charge {
   _id: string;
@@ -53,16 +54,8 @@ export interface MatrixFigures {
   ms: number;
 }
 
-/** mulberry32: a small seeded generator. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulator's seeded generator (mulberry32): a seed replays a run. */
+export const rng = seeded;
 
 /** Database and WeChat faults on the charge path. Timeouts are left out: an unanswered exchange of junk counts by design. */
 const FAULT_TARGETS = [

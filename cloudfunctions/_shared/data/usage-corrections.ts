@@ -8,18 +8,11 @@
  */
 import { db } from '../cloud';
 import type { PhoneKind } from '../domain/settings';
+import type { UsageCorrectionEntry } from '../../../miniprogram/contract';
 
-export interface UsageCorrection {
+/** The contract's entry (miniprogram/contract/cron.ts), as stored: its id and a real date. */
+export interface UsageCorrection extends Omit<UsageCorrectionEntry, 'at'> {
   _id: string;
-  month: string;
-  kind: PhoneKind;
-  /** Calls booked this month so that counted + corrections = WeChat's used figure. */
-  count: number;
-  /** WeChat's used figure and our counted total (all time) when it was booked. */
-  wechatUsed: number;
-  localCounted: number;
-  /** Records of this kind whose outcome is unknown (`notCounted: "unknown-outcome"`): part of the explanation. */
-  unknownRecords: number;
   at: Date;
 }
 

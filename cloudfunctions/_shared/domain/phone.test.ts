@@ -1,4 +1,5 @@
 import { maskPhone, normalizeDigits, scrubDigits } from './phone';
+import { seeded } from '../../../emulator/faults';
 
 test.each([
   ['13812348000', '138****8000'],
@@ -45,17 +46,9 @@ describe('scrubDigits finds a number however it is written', () => {
 });
 
 describe('no spelling of a number gets past the masks (issue 24; seeded, so a failure repeats)', () => {
-  /** mulberry32: a small seeded generator, so every run tries the same spellings. */
-  function random(seed: number) {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  // The emulator's seeded generator (mulberry32), so every run tries the same spellings.
+  const random = seeded;
+
   const from = (base: number) => (d: number) => String.fromCodePoint(base + d);
   const spellings: Array<(d: number) => string> = [
     String,

@@ -5,15 +5,10 @@
  * whose order is exhausted or whose assign failed stops, with its reason, instead of
  * trying again every hour. Pure: no SDK.
  */
-import type { PhoneKind } from './settings';
+import type { TopupParams } from '../../../miniprogram/contract';
 
-export interface TopupRule {
-  appid: string;
-  kind: PhoneKind;
-  orderId: string;
-  skuId: string;
-  belowCalls: number;
-  maxPerMonth: number;
+/** A rule: what topups.set takes (the contract's TopupParams), and what cron keeps of its runs. */
+export interface TopupRule extends TopupParams {
   /** `stopped`: an admin must set the rule again (topups.set) to re-arm it. */
   state: 'active' | 'stopped';
   stoppedBecause: string | null;

@@ -134,6 +134,7 @@ test("live: the key comes from auth's configuration; rules and the timer are rea
             Triggers: [{ TriggerName: 'hourly', Type: 'timer', TriggerDesc: '{"cron":"0 5 * * * * *"}' }],
             Environment: { Variables: [] },
           };
+        if (name === 'provider') return { Environment: { Variables: [{ Key: 'PROVIDER_PUSH_TOKEN', Value: 'push-token' }] } };
         return { Environment: { Variables: [] } };
       },
       async invokeFunction(_name, params) {
@@ -197,7 +198,7 @@ test("live: the key comes from auth's configuration; rules and the timer are rea
       },
     }),
   };
-  const report = await runDoctor(liveTarget(manager, 'env-123', null, {}));
+  const report = await runDoctor(liveTarget(manager, 'env-123', {}));
   expect(invoked[0]).toMatchObject({ $url: 'doctor', key: 'k"ey' });
   expect(exchange(report)).toMatchObject({ ok: true, detail: expect.stringContaining('works over HTTPS') });
   expect(report.results.find((r) => r.check === 'collections')).toMatchObject({

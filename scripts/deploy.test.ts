@@ -15,14 +15,18 @@ import { startStandin, type Standin } from './cloud-standin/server';
 const ROOT = join(__dirname, '..');
 const KEY = { secretId: 'AKIDquickphoneTest', secretKey: 'the-secret-key-never-on-a-command-line' };
 const ENV_ID = 'env-123';
+// Not the CLI's default (ap-shanghai): every call must carry the region cloudbaserc.json names.
+const REGION = 'ap-guangzhou';
 let standin: Standin;
 let project: string;
 
 beforeAll(async () => {
-  standin = await startStandin({ envId: ENV_ID, ...KEY });
+  standin = await startStandin({ envId: ENV_ID, region: REGION, ...KEY });
   project = mkdtempSync(join(tmpdir(), 'quickphone-deploy-project-'));
   for (const part of ['cloudbaserc.json', 'database-rules', 'database-indexes', 'build/cloudfunctions', 'miniprogram/cloud-env.ts'])
     cpSync(join(ROOT, part), join(project, part), { recursive: true });
+  const rc = JSON.parse(readFileSync(join(project, 'cloudbaserc.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(project, 'cloudbaserc.json'), JSON.stringify({ ...rc, region: REGION }, null, 2));
   for (const fn of ['auth', 'admin', 'cron', 'provider', 'orders'])
     cpSync(join(ROOT, 'cloudfunctions', fn, 'config.json'), join(project, 'cloudfunctions', fn, 'config.json'));
   writeFileSync(
@@ -97,6 +101,11 @@ test('a first deploy creates all five functions after their collections, rules a
   expect(out).not.toMatch(/✖|部署失败/);
   expect(standin.calls.filter((c) => c.kind === 'device-login')).toEqual([]);
   expect(actions().filter((c) => c.error === 'AuthFailure.SignatureFailure' || c.error === 'AuthFailure.SecretIdNotFound')).toEqual([]);
+  // Every call in the environment's region (the CLI's login check, DescribeEnvs, is region-free).
+  expect(actions().filter((c) => c.action !== 'DescribeEnvs' && c.region !== REGION)).toEqual([]);
+  expect(standin.calls.filter((c) => c.kind === 'cos').every((c) => c.host === 'gztempcos-1253665819.cos.ap-guangzhou.myqcloud.com')).toBe(
+    true,
+  );
   expect(Object.keys(standin.state.functions).sort()).toEqual(['admin', 'auth', 'cron', 'orders', 'provider']);
   for (const fn of Object.values(standin.state.functions)) {
     expect(fn).toMatchObject({ Runtime: 'Nodejs18.15', Handler: 'index.main', Status: 'Active' });
@@ -154,15 +163,65 @@ test("a redeploy of changed code moves that function's code identity, and only t
 }, 240_000);
 
 test('a refused UpdateFunctionCode exits non-zero naming the function; nothing after it runs', async () => {
-  appendFileSync(join(project, 'build/cloudfunctions/admin/index.js'), '\n// another change\n');
-  appendFileSync(join(project, 'build/cloudfunctions/provider/index.js'), '\n// another change\n');
+  const bundles = ['admin', 'provider'].map((fn) => join(project, 'build/cloudfunctions', fn, 'index.js'));
+  const originals = bundles.map((file) => readFileSync(file, 'utf8'));
+  for (const file of bundles) appendFileSync(file, '\n// another change\n');
   const before = sha('admin');
-  standin.refuse('UpdateFunctionCode', 'FailedOperation.UpdateFunctionCode', 'refused on cue', 10);
+  standin.refuse('UpdateFunctionCode', 'FailedOperation.UpdateFunctionCode', 'refused on cue', 100);
   const from = standin.calls.length;
-  const { code, out } = await runDeploy();
-  expect(out).toContain('deploying function "admin" failed');
-  expect(code).toBe(1);
-  expect(sha('admin')).toBe(before);
-  // provider comes after admin: never reached.
-  expect(writes(from).some((w) => w.endsWith('provider'))).toBe(false);
+  try {
+    const { code, out } = await runDeploy();
+    expect(out).toContain('deploying function "admin" failed');
+    expect(out).toContain('[UpdateFunctionCode] refused on cue');
+    expect(code).toBe(1);
+    expect(sha('admin')).toBe(before);
+    // provider comes after admin: never reached.
+    expect(writes(from).some((w) => w.endsWith('provider'))).toBe(false);
+  } finally {
+    standin.clearRefusals();
+    bundles.forEach((file, i) => writeFileSync(file, originals[i]!));
+  }
 }, 240_000);
+
+test('variables: one the project does not own passes through byte for byte, one emptied in .env is removed (with a plan line), no code ships', async () => {
+  const auth = standin.state.functions.auth!;
+  auth.Environment.Variables.push({ Key: 'SET_IN_CONSOLE', Value: '{"raw": "json", "kept": true}' }, { Key: 'TRIAL_CALLS', Value: '500' });
+  const envText = readFileSync(join(project, '.env'), 'utf8');
+  appendFileSync(join(project, '.env'), 'TRIAL_CALLS=\n');
+  const [shaBefore, from] = [sha('auth'), standin.calls.length];
+  try {
+    const { code, out } = await runDeploy();
+    expect(out).toContain('remove   auth: TRIAL_CALLS (empty in .env: removed online if set there)');
+    expect(out).toContain('variables of auth: TRIAL_CALLS removed');
+    const vars = Object.fromEntries(standin.state.functions.auth!.Environment.Variables.map((v) => [v.Key, v.Value]));
+    expect(vars.SET_IN_CONSOLE).toBe('{"raw": "json", "kept": true}');
+    expect(vars).not.toHaveProperty('TRIAL_CALLS');
+    expect(sha('auth')).toBe(shaBefore);
+    expect(standin.calls.slice(from).some((c) => c.kind === 'cos')).toBe(false);
+    expect(code).toBe(0);
+  } finally {
+    writeFileSync(join(project, '.env'), envText);
+  }
+}, 120_000);
+
+test('HTTP access once provider pushes are configured: with the service off the deploy fails naming the console switch; on, the path is created', async () => {
+  const envText = readFileSync(join(project, '.env'), 'utf8');
+  appendFileSync(join(project, '.env'), 'PROVIDER_PUSH_TOKEN=push-token\n');
+  try {
+    standin.state.gateway.enabled = false;
+    const off = await runDeploy();
+    expect(off.out).toContain(
+      'HTTP access is switched off for the environment: switch on HTTP access in the console (云开发 → 环境 → HTTP 访问服务)',
+    );
+    expect(off.code).toBe(1);
+    standin.state.gateway.enabled = true;
+    const on = await runDeploy();
+    expect(standin.state.gateway.apis).toEqual([
+      expect.objectContaining({ Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: false }),
+    ]);
+    expect(on.out).toMatch(/✓ HTTP access \/provider-events: → provider, no path auth/);
+    expect(on.code).toBe(0);
+  } finally {
+    writeFileSync(join(project, '.env'), envText);
+  }
+}, 120_000);

@@ -36,6 +36,7 @@ import {
   loadDotEnv,
   PROJECT_ROOT,
   readCloudbaseRc,
+  unquotedHashes,
   type CloudbaseRc,
   type HttpRoute,
   type TriggerConfig,
@@ -572,7 +573,10 @@ export async function deployFolder(
     .filter((name) => existsSync(join(buildDir, name, 'index.js')))
     .sort()
     .map((name) => ({ name, bytes: readFileSync(join(buildDir, name, 'index.js')).length }));
-  return deployProject(checkProject(built, root, buildDir), local, { ...options, root });
+  const project = checkProject(built, root, buildDir);
+  const dotEnv = join(root, '.env');
+  if (existsSync(dotEnv)) project.problems.push(...unquotedHashes(readFileSync(dotEnv, 'utf8')));
+  return deployProject(project, local, { ...options, root });
 }
 
 /**

@@ -224,3 +224,17 @@ test("live: the key comes from auth's configuration; rules and the timer are rea
   printReport(report, (l) => lines.push(l));
   expect(lines.at(-1)).toBe('Problems found (✗ above).');
 });
+
+test("a CloudBase error on the cloud call (≤ -500000) keeps its value and meaning: not read as WeChat's timeout", async () => {
+  await devtools.http('POST', '/v1/faults', { target: 'openapi:phonenumber.getPhoneNumber', errcode: -501001, times: 1 });
+  try {
+    const report = await runDoctor(emulatorTarget(devtools.url, { DOCTOR_KEY: KEY }));
+    expect(exchange(report)).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('-501001 (a CloudBase error, not an answer from WeChat)'),
+    });
+    expect(exchange(report).detail).not.toContain('did not answer in time');
+  } finally {
+    await devtools.http('DELETE', '/v1/faults');
+  }
+});

@@ -47,6 +47,8 @@ export interface Standin {
   /** Environment for a process that must reach the stand-in instead of the cloud. */
   childEnv: Record<string, string>;
   refuse(action: string, code?: string, message?: string, times?: number): void;
+  /** Forgets every refusal not yet used. */
+  clearRefusals(): void;
   stop(): Promise<void>;
 }
 
@@ -157,6 +159,9 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     },
     refuse(action, code = 'FailedOperation', message = `refused on cue by the test`, times = 1) {
       refusals.push({ action, code, message, times });
+    },
+    clearRefusals() {
+      refusals.length = 0;
     },
     async stop() {
       tlsServer.closeAllConnections();

@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 
@@ -105,11 +106,37 @@ export function loadCloudbaseRc(env: NodeJS.ProcessEnv = process.env, root = PRO
   return filled;
 }
 
-/** Loads `.env` into process.env without overriding what is already set. */
+/**
+ * Lines of a `.env` text whose unquoted value has a `#` right after a character: dotenv
+ * (and Node's loader, which parses the same way) reads `KEY=abc#def` as "abc", the
+ * rest being a comment. Usually that `#` belongs to a secret: the deploy refuses it.
+ */
+export function unquotedHashes(text: string): string[] {
+  const found: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const m = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*)$/.exec(line);
+    if (!m || /^['"`]/.test(m[2]!)) return;
+    const at = m[2]!.search(/\S#/);
+    if (at >= 0)
+      found.push(
+        `.env line ${i + 1}: ${m[1]}'s value has a # without quotes, so it is read as "${m[2]!
+          .slice(0, at + 1)
+          .trim()
+          .replace(/./g, '•')}" and the rest is a comment; quote the value ('…') if the # belongs to it`,
+      );
+  });
+  return found;
+}
+
+/** Loads `.env` into process.env without overriding what is already set (parsed as dotenv parses it). */
 export function loadDotEnv(root = PROJECT_ROOT): void {
+  let text: string;
   try {
-    process.loadEnvFile(join(root, '.env'));
+    text = readFileSync(join(root, '.env'), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
   }
+  // Node's own dotenv-compatible parser; assigned here so any process.env object gets it.
+  for (const [name, value] of Object.entries(parseEnv(text))) if (process.env[name] === undefined) process.env[name] = value;
 }

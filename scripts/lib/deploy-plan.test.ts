@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDotEnv, unquotedHashes } from './cloudbaserc';
 import { decodeEnvValue } from '../../cloudfunctions/_shared/config';
-import { codeMoved, cronOf, planTriggers, planVariables, VARIABLES_LIMIT_BYTES } from './deploy-plan';
+import { codeMoved, cronOf, fingerprintDescription, functionPlan, planTriggers, planVariables, VARIABLES_LIMIT_BYTES } from './deploy-plan';
 import { cliFailures } from './tcb-cli';
 import { checkRule } from './deploy-checks';
 import { duplicateIndexKeys, planIndexes } from './indexes';
@@ -141,4 +141,25 @@ test('.env is read as dotenv reads it (quotes kept whole, # starts a comment); a
     process.env = saved;
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a function online with another runtime is refused before anything is sent, naming the remedy; the same bundle online is not shipped again', () => {
+  const rc = { name: 'auth', handler: 'index.main', runtime: 'Nodejs18.15', timeout: 10, memorySize: 256, installDependency: false };
+  const online = {
+    Runtime: 'Nodejs16.13',
+    Handler: 'index.main',
+    Timeout: 10,
+    MemorySize: 256,
+    Status: 'Active',
+    Description: fingerprintDescription('f'.repeat(64)),
+  };
+  const { problems } = functionPlan(rc, { config: null, sha256: 'f'.repeat(64) }, [], {}, online);
+  expect(problems).toEqual([
+    expect.stringMatching(/runs Nodejs16\.13 online, not Nodejs18\.15.*delete auth in the console \(云开发 → 云函数 → auth → 删除/),
+  ]);
+  const same = functionPlan(rc, { config: null, sha256: 'f'.repeat(64) }, [], {}, { ...online, Runtime: 'Nodejs18.15' });
+  expect(same).toMatchObject({ problems: [], plan: { code: 'unchanged', setVariables: false } });
+  expect(functionPlan(rc, { config: null, sha256: 'e'.repeat(64) }, [], {}, { ...online, Runtime: 'Nodejs18.15' }).plan.code).toBe(
+    'update',
+  );
 });

@@ -46,12 +46,12 @@ afterAll(async () => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
-function runDeploy(args: string[] = []): Promise<{ code: number | null; out: string }> {
+function runDeploy(args: string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'cloud-standin', 'deploy-folder.ts'), project, ...args], {
       cwd: ROOT,
       // Nothing of the caller's: no keys, no proxy; HOME is a place the CLI must not need.
-      env: { PATH: process.env.PATH ?? '', HOME: join(project, 'no-home'), ...standin.childEnv },
+      env: { PATH: process.env.PATH ?? '', HOME: join(project, 'no-home'), ...standin.childEnv, ...env },
     });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -94,6 +94,17 @@ test('bad input fails the dry run naming each problem, before anything is sent',
     writeFileSync(indexes, indexText);
     writeFileSync(join(project, '.env'), envText);
   }
+}, 60_000);
+
+test('a wrong API key: the CLI login is refused, the deploy stops there naming it, nothing is changed, no interactive login', async () => {
+  const { code, out } = await runDeploy([], { TENCENTCLOUD_SECRETKEY: 'not-the-key' });
+  expect(out).toContain('logging the CloudBase CLI in failed');
+  expect(out).not.toContain('not-the-key');
+  expect(code).toBe(1);
+  expect(standin.calls.filter((c) => c.kind === 'device-login')).toEqual([]);
+  expect(writes()).toEqual([]);
+  expect(actions().every((c) => c.error === 'AuthFailure.SignatureFailure')).toBe(true);
+  standin.calls.length = 0;
 }, 60_000);
 
 test('a first deploy creates all five functions after their collections, rules and indexes; no login attempt; exit 0', async () => {
@@ -221,6 +232,25 @@ test('HTTP access once provider pushes are configured: with the service off the 
     ]);
     expect(on.out).toMatch(/✓ HTTP access \/provider-events: → provider, no path auth/);
     expect(on.code).toBe(0);
+  } finally {
+    writeFileSync(join(project, '.env'), envText);
+  }
+}, 120_000);
+
+test('the push path with path auth switched on in the console is switched off; a path leading to another function is refused, not taken over', async () => {
+  const envText = readFileSync(join(project, '.env'), 'utf8');
+  appendFileSync(join(project, '.env'), 'PROVIDER_PUSH_TOKEN=push-token\n');
+  try {
+    standin.state.gateway.apis[0]!.EnableAuth = true;
+    const switched = await runDeploy();
+    expect(switched.out).toContain('$ HTTP access /provider-events → provider (switch path auth off)');
+    expect(standin.state.gateway.apis).toEqual([expect.objectContaining({ Name: 'provider', EnableAuth: false })]);
+    expect(switched.code).toBe(0);
+    standin.state.gateway.apis[0]!.Name = 'admin';
+    const taken = await runDeploy();
+    expect(taken.out).toContain('the path already leads to function "admin"');
+    expect(taken.code).toBe(1);
+    expect(standin.state.gateway.apis).toEqual([expect.objectContaining({ Name: 'admin' })]);
   } finally {
     writeFileSync(join(project, '.env'), envText);
   }

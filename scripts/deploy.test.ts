@@ -253,5 +253,20 @@ test('the push path with path auth switched on in the console is switched off; a
     expect(standin.state.gateway.apis).toEqual([expect.objectContaining({ Name: 'admin' })]);
   } finally {
     writeFileSync(join(project, '.env'), envText);
+    standin.state.gateway.apis[0]!.Name = 'provider'; // PROVIDER_PUSH_TOKEN stays online: later deploys check the path
   }
+}, 120_000);
+
+test('an upload the cloud accepts but does not apply: exit 1 naming the function, and the next deploy ships it', async () => {
+  appendFileSync(join(project, 'build/cloudfunctions/orders/index.js'), '\n// a change that must ship\n');
+  const before = sha('orders');
+  standin.ignore('UpdateFunctionCode');
+  const ignored = await runDeploy();
+  expect(ignored.out).toContain('function "orders": the code online is still the package from before this deploy');
+  expect(ignored.code).toBe(1);
+  expect(sha('orders')).toBe(before);
+  const retried = await runDeploy();
+  expect(sha('orders')).not.toBe(before);
+  expect(standin.state.functions.orders!.code['index.js']).toContain('// a change that must ship');
+  expect(retried.code).toBe(0);
 }, 120_000);

@@ -57,6 +57,7 @@ import {
   compareHttpRoute,
   compareRule,
   CREDENTIAL_PAIRS,
+  fingerprintDescription,
   functionPlan,
   tcbConfig,
   VARIABLES_LIMIT_BYTES,
@@ -331,26 +332,32 @@ async function applyDatabase(project: Project, envId: string, deps: DeployDeps):
 async function applyFunction({ plan, before }: PlannedFunction, envId: string, configFile: string, deps: DeployDeps): Promise<boolean> {
   const scf = deps.manager.commonService('scf');
   const name = `deploying function "${plan.name}"`;
-  const codeChanged = before === null || plan.code !== 'unchanged';
-  if (codeChanged) {
-    deps.log(`$ tcb fn deploy ${plan.name} (${plan.code === 'create' ? 'new function' : 'code or configuration changed'})`);
+  const shipped = plan.code !== 'unchanged';
+  let after: CodeIdentity | null = before;
+  if (shipped) {
+    deps.log(
+      `$ tcb fn deploy ${plan.name} (${plan.code === 'create' ? 'new function' : plan.newBundle ? 'new code' : 'configuration changed'})`,
+    );
     const run = await deps.tcb.run(['--config-file', configFile, 'fn', 'deploy', plan.name, '-e', envId, '--force', '--yes']);
     const failures = cliFailures(run.output);
     if (run.code !== 0 || failures.length)
       throw new DeployError(name, [`tcb exited with ${run.code}${failures.length ? ` and printed: ${failures.join(' / ')}` : ''}`]);
+    after = await step(name, async () => codeIdentity(deps.manager, envId, plan.name, await detailOrNull(deps.manager, plan.name)));
+    // The proof that new code shipped, before the fingerprint says so: a next deploy retries otherwise.
+    if (plan.newBundle) {
+      const problems = codeMoved(plan.name, before, after);
+      if (problems.length) throw new DeployError(name, problems);
+    }
   }
   await step(name, async () => {
+    const config: Record<string, unknown> = {};
+    if (plan.newBundle) config.Description = fingerprintDescription(plan.bundleSha256);
     if (plan.setVariables) {
       deps.log(`  variables of ${plan.name}: ${describeChanges(plan)}`);
-      await scf.call({
-        Action: 'UpdateFunctionConfiguration',
-        Param: {
-          FunctionName: plan.name,
-          Namespace: envId,
-          Environment: { Variables: Object.entries(plan.variables).map(([Key, Value]) => ({ Key, Value })) },
-        },
-      });
+      config.Environment = { Variables: Object.entries(plan.variables).map(([Key, Value]) => ({ Key, Value })) };
     }
+    if (Object.keys(config).length)
+      await scf.call({ Action: 'UpdateFunctionConfiguration', Param: { FunctionName: plan.name, Namespace: envId, ...config } });
     for (const trigger of plan.triggersToDelete) {
       deps.log(`  trigger ${plan.name}/${trigger}: deleted (changed or no longer in config.json)`);
       await scf.call({
@@ -367,16 +374,16 @@ async function applyFunction({ plan, before }: PlannedFunction, envId: string, c
       });
     }
   });
-  const changed = codeChanged || plan.setVariables || plan.triggersToDelete.length > 0 || plan.triggersToCreate.length > 0;
-  if (!changed) return false;
-  const [detail, after] = await step(name, async () => {
-    const d = await detailOrNull(deps.manager, plan.name);
-    return [d, await codeIdentity(deps.manager, envId, plan.name, d)] as const;
-  });
-  const problems = [...compareFunction(plan, detail), ...(codeChanged ? codeMoved(plan.name, before, after) : [])];
+  if (!shipped && !plan.setVariables && !plan.triggersToDelete.length && !plan.triggersToCreate.length) return false;
+  const detail = await step(name, () => detailOrNull(deps.manager, plan.name));
+  const problems = compareFunction(plan, detail);
   if (problems.length) throw new DeployError(name, problems);
+  const code =
+    plan.newBundle && after
+      ? `code ${before ? `${before.sha256.slice(0, 8)}… → ` : ''}${after.sha256.slice(0, 8)}… (${after.size} bytes), `
+      : '';
   deps.log(
-    `  ✓ ${plan.name}: ${codeChanged ? `code ${before ? `${before.sha256.slice(0, 8)}… → ` : ''}${after!.sha256.slice(0, 8)}… (${after!.size} bytes), ` : ''}${plan.runtime}, ${plan.timeout}s, ${plan.memorySize} MB, ${Object.keys(plan.variables).length} variable(s)${plan.triggers.length ? `, ${plan.triggers.length} timer trigger(s)` : ''} — read back`,
+    `  ✓ ${plan.name}: ${code}${plan.runtime}, ${plan.timeout}s, ${plan.memorySize} MB, ${Object.keys(plan.variables).length} variable(s)${plan.triggers.length ? `, ${plan.triggers.length} timer trigger(s)` : ''} — read back`,
   );
   return true;
 }

@@ -29,13 +29,14 @@ export interface CallLogEntry {
   params?: Record<string, unknown>;
   /** For kind "cos": method, key and query. */
   request?: string;
-  /** The error code answered, if any. */
+  /** The error code answered, if any ("ignored on cue" for a success that changed nothing). */
   error?: string;
 }
 
 export interface Refusal {
   action: string;
-  code: string;
+  /** null: answer success and do nothing (an accepted call that does not take). */
+  code: string | null;
   message: string;
   /** How many calls to refuse; then the action works again. */
   times: number;
@@ -47,6 +48,8 @@ export interface Standin {
   /** Environment for a process that must reach the stand-in instead of the cloud. */
   childEnv: Record<string, string>;
   refuse(action: string, code?: string, message?: string, times?: number): void;
+  /** Answers the next `times` calls of `action` with success and changes nothing. */
+  ignore(action: string, times?: number): void;
   /** Forgets every refusal not yet used. */
   clearRefusals(): void;
   stop(): Promise<void>;
@@ -130,6 +133,10 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
       const refusal = refusals.find((r) => r.action === action && r.times > 0);
       if (refusal) {
         refusal.times--;
+        if (refusal.code === null) {
+          entry.error = 'ignored on cue';
+          return reply(res, 200, { Response: { RequestId: requestId } });
+        }
         return fail(refusal.code, refusal.message);
       }
       const run = ACTIONS[action];
@@ -159,6 +166,9 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     },
     refuse(action, code = 'FailedOperation', message = `refused on cue by the test`, times = 1) {
       refusals.push({ action, code, message, times });
+    },
+    ignore(action, times = 1) {
+      refusals.push({ action, code: null, message: '', times });
     },
     clearRefusals() {
       refusals.length = 0;

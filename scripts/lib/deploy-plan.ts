@@ -3,7 +3,8 @@
  * functions (unit-tested; scripts/deploy.ts runs them against the CLI and manager-node).
  *
  * The CLI ships code and the basic configuration only (runtime, handler, timeout,
- * memory, the bundle's fingerprint in Description). Variables and triggers are set by
+ * memory). The bundle's fingerprint goes in the function's Description once the new
+ * code is proven online. Variables and triggers are set by
  * the deploy itself through the API (UpdateFunctionConfiguration, DeleteTrigger,
  * BatchCreateTrigger), because the CLI pastes variable values into JSON text (turning a
  * JSON-looking value into an object) and creates triggers twice on a redeploy.
@@ -74,6 +75,8 @@ export interface FunctionPlan {
   openapi: string[];
   /** create: not online; update: code or configuration differ; unchanged: nothing to send. */
   code: 'create' | 'update' | 'unchanged';
+  /** The bundle differs from the one online (or there is none): its code identity must move. */
+  newBundle: boolean;
   /** Whether the variables must be set (they differ from online). */
   setVariables: boolean;
   /** Timer triggers to delete (changed or no longer declared) and to create. */
@@ -221,6 +224,7 @@ export function functionPlan(
     triggers,
     openapi: built.config?.permissions?.openapi ?? [],
     code: 'create',
+    newBundle: true,
     setVariables: Object.keys(variables).length > 0,
     triggersToDelete: [],
     triggersToCreate: triggers,
@@ -236,7 +240,8 @@ export function functionPlan(
       online.Timeout !== plan.timeout ||
       online.MemorySize !== plan.memorySize ||
       online.Status !== 'Active';
-    plan.code = fingerprintOf(online.Description) === built.sha256 && !configDiffers ? 'unchanged' : 'update';
+    plan.newBundle = fingerprintOf(online.Description) !== built.sha256;
+    plan.code = plan.newBundle || configDiffers ? 'update' : 'unchanged';
     plan.setVariables = JSON.stringify(Object.entries(variables).sort()) !== JSON.stringify(Object.entries(current).sort());
     const t = planTriggers(triggers, online.Triggers);
     plan.triggersToDelete = t.remove;
@@ -245,7 +250,10 @@ export function functionPlan(
   return { plan, problems };
 }
 
-/** The config file the CLI is given: code and basic configuration only (no variables, no triggers). */
+/**
+ * The config file the CLI is given: code and basic configuration only (no variables,
+ * no triggers, no fingerprint: the deploy writes that once the new code is proven online).
+ */
 export function tcbConfig(envId: string, functionRoot: string, plans: FunctionPlan[], region?: string): object {
   return {
     version: '2.0',
@@ -259,7 +267,6 @@ export function tcbConfig(envId: string, functionRoot: string, plans: FunctionPl
       timeout: p.timeout,
       memorySize: p.memorySize,
       installDependency: p.installDependency,
-      description: fingerprintDescription(p.bundleSha256),
     })),
   };
 }

@@ -32,8 +32,11 @@ export function cliFailures(output: string): string[] {
   return output
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => /✖|部署失败|No valid identity|身份信息|请在浏览器|浏览器中打开|device\/code|user_code|verification_uri/i.test(line));
+    .filter((line) => /✖|部署失败|No valid identity|身份信息/i.test(line) || LOGIN_PROMPT.test(line));
 }
+
+/** The CLI starting an interactive (device-code or browser) login: it would wait for a person. */
+const LOGIN_PROMPT = /请在浏览器|浏览器中打开|device\/code|user_code|verification_uri/i;
 
 /** The keys must not reach the CLI another way than its own store. */
 function childEnv(home: string): NodeJS.ProcessEnv {
@@ -44,15 +47,28 @@ function childEnv(home: string): NodeJS.ProcessEnv {
   return env;
 }
 
-export function realTcb(options: { secretId: string; secretKey: string; cwd: string; echo?: (text: string) => void }): TcbCli {
+export function realTcb(options: {
+  secretId: string;
+  secretKey: string;
+  cwd: string;
+  echo?: (text: string) => void;
+  /** Added to the CLI's environment (tests: the stand-in's redirect). */
+  env?: Record<string, string>;
+}): TcbCli {
   const home = mkdtempSync(join(tmpdir(), 'quickphone-tcb-home-'));
   const spawnCli = (argv: string[], stdin?: string) =>
     new Promise<TcbRun>((resolve, reject) => {
-      const child = spawn(process.execPath, argv, { cwd: options.cwd, env: childEnv(home), stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, argv, {
+        cwd: options.cwd,
+        env: { ...childEnv(home), ...options.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let output = '';
       const take = (chunk: Buffer) => {
         output += chunk.toString();
         options.echo?.(chunk.toString());
+        // Nobody will open that page: stop now instead of waiting for the code to expire.
+        if (LOGIN_PROMPT.test(chunk.toString())) child.kill();
       };
       child.stdout.on('data', take);
       child.stderr.on('data', take);

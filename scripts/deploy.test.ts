@@ -70,20 +70,27 @@ const writes = (from = 0) =>
     );
 const sha = (fn: string) => standin.state.functions[fn]!.CodeSha256;
 
+/** Runs `work` with `lines` added to the project's .env, then puts .env back. */
+async function withDotEnv<T>(lines: string, work: () => Promise<T>): Promise<T> {
+  const file = join(project, '.env');
+  const before = readFileSync(file, 'utf8');
+  appendFileSync(file, lines);
+  try {
+    return await work();
+  } finally {
+    writeFileSync(file, before);
+  }
+}
+
 test('bad input fails the dry run naming each problem, before anything is sent', async () => {
   const rule = join(project, 'database-rules', 'users.json');
   const indexes = join(project, 'database-indexes', 'admins.json');
-  const [ruleText, indexText, envText] = [
-    readFileSync(rule, 'utf8'),
-    readFileSync(indexes, 'utf8'),
-    readFileSync(join(project, '.env'), 'utf8'),
-  ];
+  const [ruleText, indexText] = [readFileSync(rule, 'utf8'), readFileSync(indexes, 'utf8'), readFileSync(join(project, '.env'), 'utf8')];
   try {
     writeFileSync(rule, JSON.stringify({ read: 'doc._openid == auth.openid &&', write: false }));
     const parsed = JSON.parse(indexText) as { indexes: Array<{ name: string }> };
     writeFileSync(indexes, JSON.stringify({ indexes: [...parsed.indexes, { ...parsed.indexes[0], name: 'same_keys_again' }] }));
-    appendFileSync(join(project, '.env'), 'WECHAT_APPID=wx5eed1e0c0ffee001\nWECHAT_APPSECRET=\n');
-    const { code, out } = await runDeploy(['--dry-run']);
+    const { code, out } = await withDotEnv('WECHAT_APPID=wx5eed1e0c0ffee001\nWECHAT_APPSECRET=\n', () => runDeploy(['--dry-run']));
     expect(out).toContain('database-rules/users.json: read: rule "doc._openid == auth.openid &&" ends early');
     expect(out).toMatch(/database-indexes\/admins\.json: "same_keys_again" has the same keys as/);
     expect(out).toContain('WECHAT_APPSECRET is empty in .env while WECHAT_APPID is set');
@@ -92,7 +99,6 @@ test('bad input fails the dry run naming each problem, before anything is sent',
   } finally {
     writeFileSync(rule, ruleText);
     writeFileSync(indexes, indexText);
-    writeFileSync(join(project, '.env'), envText);
   }
 }, 60_000);
 
@@ -197,62 +203,49 @@ test('a refused UpdateFunctionCode exits non-zero naming the function; nothing a
 test('variables: one the project does not own passes through byte for byte, one emptied in .env is removed (with a plan line), no code ships', async () => {
   const auth = standin.state.functions.auth!;
   auth.Environment.Variables.push({ Key: 'SET_IN_CONSOLE', Value: '{"raw": "json", "kept": true}' }, { Key: 'TRIAL_CALLS', Value: '500' });
-  const envText = readFileSync(join(project, '.env'), 'utf8');
-  appendFileSync(join(project, '.env'), 'TRIAL_CALLS=\n');
   const [shaBefore, from] = [sha('auth'), standin.calls.length];
-  try {
-    const { code, out } = await runDeploy();
-    expect(out).toContain('remove   auth: TRIAL_CALLS (empty in .env: removed online if set there)');
-    expect(out).toContain('variables of auth: TRIAL_CALLS removed');
-    const vars = Object.fromEntries(standin.state.functions.auth!.Environment.Variables.map((v) => [v.Key, v.Value]));
-    expect(vars.SET_IN_CONSOLE).toBe('{"raw": "json", "kept": true}');
-    expect(vars).not.toHaveProperty('TRIAL_CALLS');
-    expect(sha('auth')).toBe(shaBefore);
-    expect(standin.calls.slice(from).some((c) => c.kind === 'cos')).toBe(false);
-    expect(code).toBe(0);
-  } finally {
-    writeFileSync(join(project, '.env'), envText);
-  }
+  const { code, out } = await withDotEnv('TRIAL_CALLS=\n', () => runDeploy());
+  expect(out).toContain('remove   auth: TRIAL_CALLS (empty in .env: removed online if set there)');
+  expect(out).toContain('variables of auth: TRIAL_CALLS removed');
+  const vars = Object.fromEntries(standin.state.functions.auth!.Environment.Variables.map((v) => [v.Key, v.Value]));
+  expect(vars.SET_IN_CONSOLE).toBe('{"raw": "json", "kept": true}');
+  expect(vars).not.toHaveProperty('TRIAL_CALLS');
+  expect(sha('auth')).toBe(shaBefore);
+  expect(standin.calls.slice(from).some((c) => c.kind === 'cos')).toBe(false);
+  expect(code).toBe(0);
 }, 120_000);
 
+const PUSHES = { PROVIDER_PUSH_TOKEN: 'push-token' };
+
 test('HTTP access once provider pushes are configured: with the service off the deploy fails naming the console switch; on, the path is created', async () => {
-  const envText = readFileSync(join(project, '.env'), 'utf8');
-  appendFileSync(join(project, '.env'), 'PROVIDER_PUSH_TOKEN=push-token\n');
-  try {
-    standin.state.gateway.enabled = false;
-    const off = await runDeploy();
-    expect(off.out).toContain(
-      'HTTP access is switched off for the environment: switch on HTTP access in the console (云开发 → 环境 → HTTP 访问服务)',
-    );
-    expect(off.code).toBe(1);
-    standin.state.gateway.enabled = true;
-    const on = await runDeploy();
-    expect(standin.state.gateway.apis).toEqual([
-      expect.objectContaining({ Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: false }),
-    ]);
-    expect(on.out).toMatch(/✓ HTTP access \/provider-events: → provider, no path auth/);
-    expect(on.code).toBe(0);
-  } finally {
-    writeFileSync(join(project, '.env'), envText);
-  }
+  standin.state.gateway.enabled = false;
+  const off = await runDeploy([], PUSHES);
+  expect(off.out).toContain(
+    'HTTP access is switched off for the environment: switch on HTTP access in the console (云开发 → 环境 → HTTP 访问服务)',
+  );
+  expect(off.code).toBe(1);
+  standin.state.gateway.enabled = true;
+  const on = await runDeploy([], PUSHES);
+  expect(standin.state.gateway.apis).toEqual([
+    expect.objectContaining({ Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: false }),
+  ]);
+  expect(on.out).toMatch(/✓ HTTP access \/provider-events: → provider, no path auth/);
+  expect(on.code).toBe(0);
 }, 120_000);
 
 test('the push path with path auth switched on in the console is switched off; a path leading to another function is refused, not taken over', async () => {
-  const envText = readFileSync(join(project, '.env'), 'utf8');
-  appendFileSync(join(project, '.env'), 'PROVIDER_PUSH_TOKEN=push-token\n');
   try {
     standin.state.gateway.apis[0]!.EnableAuth = true;
-    const switched = await runDeploy();
+    const switched = await runDeploy([], PUSHES);
     expect(switched.out).toContain('$ HTTP access /provider-events → provider (switch path auth off)');
     expect(standin.state.gateway.apis).toEqual([expect.objectContaining({ Name: 'provider', EnableAuth: false })]);
     expect(switched.code).toBe(0);
     standin.state.gateway.apis[0]!.Name = 'admin';
-    const taken = await runDeploy();
+    const taken = await runDeploy([], PUSHES);
     expect(taken.out).toContain('the path already leads to function "admin"');
     expect(taken.code).toBe(1);
     expect(standin.state.gateway.apis).toEqual([expect.objectContaining({ Name: 'admin' })]);
   } finally {
-    writeFileSync(join(project, '.env'), envText);
     standin.state.gateway.apis[0]!.Name = 'provider'; // PROVIDER_PUSH_TOKEN stays online: later deploys check the path
   }
 }, 120_000);

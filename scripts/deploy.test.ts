@@ -82,11 +82,17 @@ async function withDotEnv<T>(lines: string, work: () => Promise<T>): Promise<T> 
   }
 }
 
-test('bad input fails the dry run naming each problem, before anything is sent', async () => {
+test('bad input (a broken rule, a duplicate index, a missing variable, an empty secret) fails the dry run naming each, before anything is sent', async () => {
   const rule = join(project, 'database-rules', 'users.json');
   const indexes = join(project, 'database-indexes', 'admins.json');
-  const [ruleText, indexText] = [readFileSync(rule, 'utf8'), readFileSync(indexes, 'utf8'), readFileSync(join(project, '.env'), 'utf8')];
+  const rcFile = join(project, 'cloudbaserc.json');
+  const [ruleText, indexText, rcText] = [readFileSync(rule, 'utf8'), readFileSync(indexes, 'utf8'), readFileSync(rcFile, 'utf8')];
   try {
+    // admin reads ADMIN_OPENIDS: take it out of what cloudbaserc.json passes it.
+    const rc = JSON.parse(rcText) as { functions: Array<{ name: string; variables: string[] }> };
+    const admin = rc.functions.find((f) => f.name === 'admin')!;
+    admin.variables = admin.variables.filter((v) => v !== 'ADMIN_OPENIDS');
+    writeFileSync(rcFile, JSON.stringify(rc));
     writeFileSync(rule, JSON.stringify({ read: 'doc._openid == auth.openid &&', write: false }));
     const parsed = JSON.parse(indexText) as { indexes: Array<{ name: string }> };
     writeFileSync(indexes, JSON.stringify({ indexes: [...parsed.indexes, { ...parsed.indexes[0], name: 'same_keys_again' }] }));
@@ -94,11 +100,13 @@ test('bad input fails the dry run naming each problem, before anything is sent',
     expect(out).toContain('database-rules/users.json: read: rule "doc._openid == auth.openid &&" ends early');
     expect(out).toMatch(/database-indexes\/admins\.json: "same_keys_again" has the same keys as/);
     expect(out).toContain('WECHAT_APPSECRET is empty in .env while WECHAT_APPID is set');
+    expect(out).toContain('function "admin" reads ADMIN_OPENIDS but cloudbaserc.json does not pass it');
     expect(code).toBe(1);
     expect(standin.calls).toEqual([]);
   } finally {
     writeFileSync(rule, ruleText);
     writeFileSync(indexes, indexText);
+    writeFileSync(rcFile, rcText);
   }
 }, 60_000);
 

@@ -1,537 +1,273 @@
 /**
- * The real (non-dry) deploy path against stand-ins at the process boundary: a fake
- * `tcb` executable (spawned like the real CLI, it records its argv and environment and
- * applies the config file it is given to a fake cloud kept in a JSON file) and a fake
- * manager-node over the same cloud. Every call lands in one ordered log.
+ * `npm run deploy` for real: the project's own `tcb` (@cloudbase/cli) and
+ * @cloudbase/manager-node, unmodified, against the Tencent Cloud stand-in
+ * (scripts/cloud-standin/) on 127.0.0.1 — TLS redirected by a preloaded module, a CA
+ * made for this run, every TC3 signature checked against the one API key. The deploy
+ * runs in a child process exactly as after `npm run build`, on a copy of the project.
+ * Scenarios share one stand-in and run in order (the CLI takes seconds per function).
  */
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliRunner, deploy, DeployError, planDeploy, runDeploy, type DeployManager, type Project } from './deploy';
-import { readCloudEnv } from './lib/cloud-env';
-import { decodeEnvValue } from '../cloudfunctions/_shared/config';
-import type { FunctionDetail, LiveHttpRoute } from './lib/deploy-plan';
-import type { LiveIndex } from './lib/indexes';
+import { startStandin, type Standin } from './cloud-standin/server';
 
-interface Cloud {
-  functions: Record<string, FunctionDetail>;
-  rules: Record<string, { AclTag: string; Rule: string }>;
-  collections: string[];
-  /** HTTP access paths (DescribeCloudBaseGWAPI's APISet). */
-  http: LiveHttpRoute[];
-  /** Indexes per collection (DescribeTable's Indexes). */
-  indexes?: Record<string, LiveIndex[]>;
-}
+const ROOT = join(__dirname, '..');
+const KEY = { secretId: 'AKIDquickphoneTest', secretKey: 'the-secret-key-never-on-a-command-line' };
+const ENV_ID = 'env-123';
+// Not the CLI's default (ap-shanghai): every call must carry the region cloudbaserc.json names.
+const REGION = 'ap-guangzhou';
+let standin: Standin;
+let project: string;
 
-const FAKE_TCB = `#!/usr/bin/env node
-// A stand-in for the CloudBase CLI: records the call, then does what \`tcb fn deploy --force\` does to the cloud.
-const fs = require('fs');
-const args = process.argv.slice(2);
-const log = (entry) => fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify(entry) + '\\n');
-const configFile = args[args.indexOf('--config-file') + 1];
-const name = args[args.indexOf('deploy') + 1];
-log({ who: 'tcb', args, secretIdInEnv: Boolean(process.env.TENCENTCLOUD_SECRETID), secretKeyInEnv: Boolean(process.env.TENCENTCLOUD_SECRETKEY), config: JSON.parse(fs.readFileSync(configFile, 'utf8')) });
-const mode = (process.env.FAKE_TCB_MODE || '').split(':');
-if (mode[0] === 'exit' && mode[1] === name) process.exit(Number(mode[2]));
-if (mode[0] === 'silent' && mode[1] === name) process.exit(0); // logs a failure, exits 0, changes nothing
-const cloud = JSON.parse(fs.readFileSync(process.env.FAKE_CLOUD, 'utf8'));
-const fn = JSON.parse(fs.readFileSync(configFile, 'utf8')).functions.find((f) => f.name === name);
-const old = cloud.functions[name] || { Triggers: [], Environment: { Variables: [] } };
-const vars = Object.entries(fn.envVariables || {});
-cloud.functions[name] = {
-  Runtime: fn.runtime, Handler: fn.handler, Timeout: fn.timeout, MemorySize: fn.memorySize, Status: 'Active',
-  // The CLI replaces every variable when it sends any, and keeps them when it sends none.
-  Environment: { Variables: vars.length ? vars.map(([Key, Value]) => ({ Key, Value })) : old.Environment.Variables },
-  Triggers: [...old.Triggers.filter((t) => !(fn.triggers || []).some((n) => n.name === t.TriggerName)), ...(fn.triggers || []).map((t) => ({ TriggerName: t.name, Type: t.type, TriggerDesc: t.config }))],
-};
-fs.writeFileSync(process.env.FAKE_CLOUD, JSON.stringify(cloud));
-`;
-
-let dir: string;
-let cloudFile: string;
-let logFile: string;
-let tcbPath: string;
-const savedEnv = { ...process.env };
-
-function readCloud(): Cloud {
-  return JSON.parse(readFileSync(cloudFile, 'utf8')) as Cloud;
-}
-function writeCloud(cloud: Cloud): void {
-  writeFileSync(cloudFile, JSON.stringify(cloud));
-}
-function record(entry: Record<string, unknown>): void {
-  writeFileSync(logFile, JSON.stringify({ who: 'manager', ...entry }) + '\n', { flag: 'a' });
-}
-function calls(): Array<Record<string, unknown>> {
-  return existsSync(logFile)
-    ? readFileSync(logFile, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>)
-    : [];
-}
-/** One line per call: "tcb deploy auth", "manager getFunctionDetail auth", … */
-const summary = () =>
-  calls().map((c) =>
-    c.who === 'tcb' ? `tcb ${(c.args as string[]).slice(2, 5).join(' ')}` : `manager ${String(c.call)} ${String(c.arg ?? '')}`.trim(),
+beforeAll(async () => {
+  standin = await startStandin({ envId: ENV_ID, region: REGION, ...KEY });
+  project = mkdtempSync(join(tmpdir(), 'quickphone-deploy-project-'));
+  for (const part of ['cloudbaserc.json', 'database-rules', 'database-indexes', 'build/cloudfunctions', 'miniprogram/cloud-env.ts'])
+    cpSync(join(ROOT, part), join(project, part), { recursive: true });
+  const rc = JSON.parse(readFileSync(join(project, 'cloudbaserc.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(project, 'cloudbaserc.json'), JSON.stringify({ ...rc, region: REGION }, null, 2));
+  for (const fn of ['auth', 'admin', 'cron', 'provider', 'orders'])
+    cpSync(join(ROOT, 'cloudfunctions', fn, 'config.json'), join(project, 'cloudfunctions', fn, 'config.json'));
+  writeFileSync(
+    join(project, '.env'),
+    [
+      `TCB_ENV_ID=${ENV_ID}`,
+      `TENCENTCLOUD_SECRETID=${KEY.secretId}`,
+      `TENCENTCLOUD_SECRETKEY=${KEY.secretKey}`,
+      'ADMIN_OPENIDS=o_boss',
+      `QUOTA_PACK_CATALOGUE='[{"kind":"quick","calls":1000,"validityDays":365,"priceYuan":30}]'`,
+      '',
+    ].join('\n'),
   );
+});
+afterAll(async () => {
+  await standin?.stop();
+  if (project) rmSync(project, { recursive: true, force: true });
+});
 
-/** manager-node's surface, over the fake cloud. */
-function fakeManager(
-  opts: {
-    ruleDrift?: string;
-    exchange?: 'cloud' | 'none';
-    httpService?: boolean;
-    httpCreateIgnoresAuth?: boolean;
-    indexesIgnored?: boolean;
-  } = {},
-): DeployManager {
-  return {
-    access: {
-      async createAccess({ path, name, type, auth }) {
-        record({ call: 'createAccess', arg: `${path} ${name} type=${type} auth=${auth}` });
-        const cloud = readCloud();
-        if (cloud.http.some((a) => a.Path === path))
-          throw Object.assign(new Error('[CreateCloudBaseGWAPI] InvalidParameter.APICreated'), { code: 'InvalidParameter.APICreated' });
-        cloud.http.push({
-          APIId: `api-${cloud.http.length + 1}`,
-          Path: path,
-          Type: type,
-          Name: name,
-          EnableAuth: opts.httpCreateIgnoresAuth ? true : Boolean(auth),
-        });
-        writeCloud(cloud);
-        return { APIId: 'x' };
-      },
-      async getAccessList(options) {
-        record({ call: 'getAccessList', arg: options?.path });
-        return {
-          APISet: readCloud().http.filter((a) => !options?.path || a.Path === options.path),
-          EnableService: opts.httpService ?? true,
-        };
-      },
-      async switchPathAuth({ apiIds, auth }) {
-        record({ call: 'switchPathAuth', arg: `${apiIds.join(',')} auth=${auth}` });
-        const cloud = readCloud();
-        for (const a of cloud.http) if (apiIds.includes(a.APIId!)) a.EnableAuth = auth;
-        writeCloud(cloud);
-        return {};
-      },
-      async getDomainList() {
-        return { DefaultDomain: 'env-123.service.tcloudbase.com', EnableService: opts.httpService ?? true };
-      },
-    },
-    functions: {
-      async getFunctionDetail(name) {
-        record({ call: 'getFunctionDetail', arg: name });
-        const fn = readCloud().functions[name];
-        if (!fn)
-          throw Object.assign(new Error(`[${name}] ResourceNotFound.Function: function not exist`), { code: 'ResourceNotFound.Function' });
-        return fn;
-      },
-      async invokeFunction(name) {
-        record({ call: 'invokeFunction', arg: name });
-        // auth.doctor as it answers after this deploy: no cloud-call permission; HTTPS as configured.
-        const cloudCall = opts.exchange === 'cloud' ? { errcode: 40029, verdict: 'works' } : { errcode: -604101, verdict: 'no-permission' };
-        const data = {
-          exchange: { cloudCall, https: { errcode: null, verdict: 'not-configured' }, works: opts.exchange === 'cloud' },
-          variables: {},
-          collections: { settings: true, users: true },
-        };
-        return { RetMsg: JSON.stringify({ ok: true, data }), InvokeResult: 0 };
-      },
-    },
-    database: {
-      async createCollectionIfNotExists(name) {
-        record({ call: 'createCollectionIfNotExists', arg: name });
-        const cloud = readCloud();
-        if (!cloud.collections.includes(name)) cloud.collections.push(name);
-        writeCloud(cloud);
-        return {};
-      },
-      async checkCollectionExists(name) {
-        return { Exists: readCloud().collections.includes(name) };
-      },
-      async describeCollection(name) {
-        record({ call: 'describeCollection', arg: name });
-        return {
-          Indexes: [{ Name: '_id_', Keys: [{ Name: '_id', Direction: '1' }], Unique: true }, ...(readCloud().indexes?.[name] ?? [])],
-        };
-      },
-      async updateCollection(name, change) {
-        record({ call: 'updateCollection', arg: `${name} ${change.CreateIndexes.map((c) => c.IndexName).join(',')}` });
-        if (opts.indexesIgnored) return {}; // answers success, creates nothing
-        const cloud = readCloud();
-        const live = (cloud.indexes ??= {})[name] ?? [];
-        for (const c of change.CreateIndexes)
-          live.push({ Name: c.IndexName, Keys: c.MgoKeySchema.MgoIndexKeys, Unique: c.MgoKeySchema.MgoIsUnique });
-        cloud.indexes[name] = live;
-        writeCloud(cloud);
-        return {};
-      },
-    },
-    commonService() {
-      return {
-        async call({ Action, Param }) {
-          record({ call: Action, arg: Param.CollectionName });
-          const cloud = readCloud();
-          const collection = Param.CollectionName as string;
-          if (Action === 'ModifySafeRule') {
-            cloud.rules[collection] = {
-              AclTag: Param.AclTag as string,
-              Rule: opts.ruleDrift === collection ? '{"read":true,"write":true}' : (Param.Rule as string),
-            };
-            writeCloud(cloud);
-            return {};
-          }
-          if (Action === 'DescribeSafeRule') return cloud.rules[collection] ?? {};
-          throw new Error(`unexpected action ${Action}`);
-        },
-      };
-    },
-  };
-}
-
-const CATALOGUE = '[{"kind":"quick","calls":1000,"validityDays":365,"priceYuan":30}]';
-
-const project: Project = {
-  rc: {
-    envId: '{{env.TCB_ENV_ID}}',
-    functionRoot: './build/cloudfunctions',
-    functions: [
-      {
-        name: 'auth',
-        handler: 'index.main',
-        runtime: 'Nodejs18.15',
-        timeout: 10,
-        memorySize: 256,
-        installDependency: false,
-        variables: ['ADMIN_OPENIDS', 'WECHAT_APPID', 'WECHAT_APPSECRET', 'TRIAL_CALLS', 'DOCTOR_KEY'],
-      },
-      {
-        name: 'cron',
-        handler: 'index.main',
-        runtime: 'Nodejs18.15',
-        timeout: 60,
-        memorySize: 256,
-        installDependency: false,
-        variables: ['ADMIN_OPENIDS', 'QUOTA_PACK_CATALOGUE'],
-      },
-      {
-        name: 'provider',
-        handler: 'index.main',
-        runtime: 'Nodejs18.15',
-        timeout: 20,
-        memorySize: 256,
-        installDependency: false,
-        variables: ['PROVIDER_PUSH_TOKEN'],
-        httpPaths: ['/provider-events'],
-      },
-    ],
-  },
-  built: [
-    { name: 'auth', bytes: 1000, config: { permissions: { openapi: ['phonenumber.getPhoneNumber'] } }, reads: [] },
-    { name: 'cron', bytes: 1000, config: { triggers: [{ name: 'hourly', type: 'timer', config: '0 5 * * * * *' }] }, reads: [] },
-    { name: 'provider', bytes: 1000, config: {}, reads: [] },
-  ],
-  httpRoutes: [{ path: '/provider-events', fn: 'provider' }],
-  indexes: {
-    users: [{ name: 'phone', keys: [['phone', 1]], unique: true }],
-    settings: [],
-  },
-  rules: [
-    { collection: 'settings', rule: { read: false, write: false } },
-    { collection: 'users', rule: { read: false, write: false } },
-  ],
-  problems: [],
-  notes: [],
-};
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'quickphone-deploy-test-'));
-  cloudFile = join(dir, 'cloud.json');
-  logFile = join(dir, 'calls.jsonl');
-  tcbPath = join(dir, 'tcb');
-  writeFileSync(tcbPath, FAKE_TCB);
-  chmodSync(tcbPath, 0o755);
-  process.env.FAKE_CLOUD = cloudFile;
-  process.env.FAKE_LOG = logFile;
-  process.env.TENCENTCLOUD_SECRETID = 'AKIDtest';
-  process.env.TENCENTCLOUD_SECRETKEY = 'the-secret-key';
-  delete process.env.FAKE_TCB_MODE;
-  // auth already exists online with a secret set in the console; cron does not exist yet.
-  writeCloud({
-    functions: {
-      auth: {
-        Runtime: 'Nodejs18.15',
-        Handler: 'index.main',
-        Timeout: 10,
-        MemorySize: 256,
-        Status: 'Active',
-        Environment: {
-          Variables: [
-            { Key: 'WECHAT_APPSECRET', Value: 'set-in-the-console' },
-            { Key: 'ADMIN_OPENIDS', Value: 'o_old' },
-            { Key: 'CONSOLE_ONLY', Value: 'kept' },
-          ],
-        },
-        Triggers: [],
-      },
-    },
-    rules: {},
-    collections: [],
-    http: [],
+function runDeploy(args: string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'cloud-standin', 'deploy-folder.ts'), project, ...args], {
+      cwd: ROOT,
+      // Nothing of the caller's: no keys, no proxy; HOME is a place the CLI must not need.
+      env: { PATH: process.env.PATH ?? '', HOME: join(project, 'no-home'), ...standin.childEnv, ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('close', (code) => resolve({ code, out }));
   });
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-  process.env = { ...savedEnv };
-});
-
-const local = {
-  ADMIN_OPENIDS: 'o_boss',
-  WECHAT_APPID: 'wx5eed1e0c0ffee001',
-  QUOTA_PACK_CATALOGUE: CATALOGUE,
-  TRIAL_CALLS: '',
-  PROVIDER_PUSH_TOKEN: 'push-token',
-};
-const logLines: string[] = [];
-const deps = (manager = fakeManager()) => ({ manager, tcb: cliRunner(tcbPath), log: (l: string) => logLines.push(l) });
-
-async function run(manager = fakeManager()): Promise<void> {
-  const plans = await planDeploy(project, local, manager);
-  await deploy(project, plans, 'env-123', deps(manager));
 }
 
-test('every step in order, each read back; secrets only in the environment; nothing empty; awkward values encoded; console values kept', async () => {
-  await run();
-  expect(summary()).toEqual([
-    'manager getFunctionDetail auth',
-    'manager getFunctionDetail cron',
-    'manager getFunctionDetail provider',
-    'tcb fn deploy auth',
-    'manager getFunctionDetail auth',
-    'tcb fn deploy cron',
-    'manager getFunctionDetail cron',
-    'tcb fn deploy provider',
-    'manager getFunctionDetail provider',
-    // WeChat's pushes need the route, which needs the function: after the functions, read back.
-    'manager getAccessList /provider-events',
-    'manager createAccess /provider-events provider type=1 auth=false',
-    'manager getAccessList /provider-events',
-    'manager createCollectionIfNotExists settings',
-    'manager ModifySafeRule settings',
-    'manager DescribeSafeRule settings',
-    'manager createCollectionIfNotExists users',
-    'manager ModifySafeRule users',
-    'manager DescribeSafeRule users',
-    // Indexes after the rules (the collections exist by then), each created one read back.
-    'manager describeCollection settings',
-    'manager describeCollection users',
-    'manager updateCollection users phone',
-    'manager describeCollection users',
-  ]);
-  const tcbCalls = calls().filter((c) => c.who === 'tcb');
-  for (const c of tcbCalls) {
-    const args = c.args as string[];
-    expect(args).toEqual([
-      '--config-file',
-      expect.stringMatching(/cloudbaserc\.json$/),
-      'fn',
-      'deploy',
-      expect.any(String),
-      '-e',
-      'env-123',
-      '--force',
-      '--yes',
-    ]);
-    expect(args.join(' ')).not.toContain('the-secret-key');
-    expect(c.secretIdInEnv && c.secretKeyInEnv).toBe(true);
-    const config = c.config as { envId: string; functions: Array<{ envVariables: Record<string, string> }> };
-    expect(config.envId).toBe('env-123');
-    expect(JSON.stringify(config)).not.toContain('{{');
-    for (const fn of config.functions) for (const value of Object.values(fn.envVariables)) expect(value).not.toBe('');
+const actions = (from = 0) => standin.calls.slice(from).filter((c) => c.kind === 'action');
+const WRITES = /^(Create|Update|Modify|Delete|BatchCreate)/;
+const writes = (from = 0) =>
+  actions(from)
+    .filter((c) => WRITES.test(c.action!) && !c.error)
+    .map((c) =>
+      `${c.action} ${String(c.params?.FunctionName ?? c.params?.TableName ?? c.params?.CollectionName ?? c.params?.Path ?? '')}`.trim(),
+    );
+const sha = (fn: string) => standin.state.functions[fn]!.CodeSha256;
+
+/** Runs `work` with `lines` added to the project's .env, then puts .env back. */
+async function withDotEnv<T>(lines: string, work: () => Promise<T>): Promise<T> {
+  const file = join(project, '.env');
+  const before = readFileSync(file, 'utf8');
+  appendFileSync(file, lines);
+  try {
+    return await work();
+  } finally {
+    writeFileSync(file, before);
   }
-  const cloud = readCloud();
-  const vars = (name: string) => Object.fromEntries((cloud.functions[name]!.Environment!.Variables ?? []).map((v) => [v.Key, v.Value]));
-  // The secret set in the console survives a deploy from a machine whose .env lacks it.
-  expect(vars('auth')).toMatchObject({
-    WECHAT_APPSECRET: 'set-in-the-console',
-    ADMIN_OPENIDS: 'o_boss',
-    WECHAT_APPID: 'wx5eed1e0c0ffee001',
-    CONSOLE_ONLY: 'kept',
+}
+
+test('bad input (a broken rule, a duplicate index, a missing variable, an empty secret) fails the dry run naming each, before anything is sent', async () => {
+  const rule = join(project, 'database-rules', 'users.json');
+  const indexes = join(project, 'database-indexes', 'admins.json');
+  const rcFile = join(project, 'cloudbaserc.json');
+  const [ruleText, indexText, rcText] = [readFileSync(rule, 'utf8'), readFileSync(indexes, 'utf8'), readFileSync(rcFile, 'utf8')];
+  try {
+    // admin reads ADMIN_OPENIDS: take it out of what cloudbaserc.json passes it.
+    const rc = JSON.parse(rcText) as { functions: Array<{ name: string; variables: string[] }> };
+    const admin = rc.functions.find((f) => f.name === 'admin')!;
+    admin.variables = admin.variables.filter((v) => v !== 'ADMIN_OPENIDS');
+    writeFileSync(rcFile, JSON.stringify(rc));
+    writeFileSync(rule, JSON.stringify({ read: 'doc._openid == auth.openid &&', write: false }));
+    const parsed = JSON.parse(indexText) as { indexes: Array<{ name: string }> };
+    writeFileSync(indexes, JSON.stringify({ indexes: [...parsed.indexes, { ...parsed.indexes[0], name: 'same_keys_again' }] }));
+    const { code, out } = await withDotEnv('WECHAT_APPID=wx5eed1e0c0ffee001\nWECHAT_APPSECRET=\n', () => runDeploy(['--dry-run']));
+    expect(out).toContain('database-rules/users.json: read: rule "doc._openid == auth.openid &&" ends early');
+    expect(out).toMatch(/database-indexes\/admins\.json: "same_keys_again" has the same keys as/);
+    expect(out).toContain('WECHAT_APPSECRET is empty in .env while WECHAT_APPID is set');
+    expect(out).toContain('function "admin" reads ADMIN_OPENIDS but cloudbaserc.json does not pass it');
+    expect(code).toBe(1);
+    expect(standin.calls).toEqual([]);
+  } finally {
+    writeFileSync(rule, ruleText);
+    writeFileSync(indexes, indexText);
+    writeFileSync(rcFile, rcText);
+  }
+}, 60_000);
+
+test('a wrong API key: the CLI login is refused, the deploy stops there naming it, nothing is changed, no interactive login', async () => {
+  const { code, out } = await runDeploy([], { TENCENTCLOUD_SECRETKEY: 'not-the-key' });
+  expect(out).toContain('logging the CloudBase CLI in failed');
+  expect(out).not.toContain('not-the-key');
+  expect(code).toBe(1);
+  expect(standin.calls.filter((c) => c.kind === 'device-login')).toEqual([]);
+  expect(writes()).toEqual([]);
+  expect(actions().every((c) => c.error === 'AuthFailure.SignatureFailure')).toBe(true);
+  standin.calls.length = 0;
+}, 60_000);
+
+test('a first deploy creates all five functions after their collections, rules and indexes; no login attempt; exit 0', async () => {
+  const { code, out } = await runDeploy();
+  expect(out).not.toMatch(/✖|部署失败/);
+  expect(standin.calls.filter((c) => c.kind === 'device-login')).toEqual([]);
+  expect(actions().filter((c) => c.error === 'AuthFailure.SignatureFailure' || c.error === 'AuthFailure.SecretIdNotFound')).toEqual([]);
+  // Every call in the environment's region (the CLI's login check, DescribeEnvs, is region-free).
+  expect(actions().filter((c) => c.action !== 'DescribeEnvs' && c.region !== REGION)).toEqual([]);
+  expect(standin.calls.filter((c) => c.kind === 'cos').every((c) => c.host === 'gztempcos-1253665819.cos.ap-guangzhou.myqcloud.com')).toBe(
+    true,
+  );
+  expect(Object.keys(standin.state.functions).sort()).toEqual(['admin', 'auth', 'cron', 'orders', 'provider']);
+  for (const fn of Object.values(standin.state.functions)) {
+    expect(fn).toMatchObject({ Runtime: 'Nodejs18.15', Handler: 'index.main', Status: 'Active' });
+    expect(Object.keys(fn.code)).toEqual(expect.arrayContaining(['index.js', 'config.json', 'package.json']));
+  }
+  expect(Object.keys(standin.state.collections).sort()).toEqual(
+    readFileSync(join(ROOT, 'cloudbaserc.json'), 'utf8') && expect.arrayContaining(['users', 'settings', 'phone_charges', 'admins']),
+  );
+  expect(standin.state.collections.users!.rule).toEqual({
+    AclTag: 'CUSTOM',
+    Rule: readFileSync(join(ROOT, 'database-rules/users.json'), 'utf8') && expect.any(String),
   });
-  expect(vars('auth')).not.toHaveProperty('TRIAL_CALLS'); // empty locally, absent online: not sent
-  expect(vars('auth').DOCTOR_KEY).toMatch(/^[0-9a-f]{48}$/); // generated once
-  // The JSON catalogue travels encoded and decodes to the original.
-  expect(vars('cron').QUOTA_PACK_CATALOGUE).toMatch(/^base64:/);
-  expect(decodeEnvValue(vars('cron').QUOTA_PACK_CATALOGUE!)).toBe(CATALOGUE);
-  // One trigger, from config.json, created by the deploy itself (no separate trigger step).
-  expect(cloud.functions.cron!.Triggers).toEqual([{ TriggerName: 'hourly', Type: 'timer', TriggerDesc: '0 5 * * * * *' }]);
-  expect(cloud.rules.users).toEqual({ AclTag: 'CUSTOM', Rule: '{"read":false,"write":false}' });
-  expect(cloud.indexes?.users).toEqual([{ Name: 'phone', Keys: [{ Name: 'phone', Direction: '1' }], Unique: true }]);
-  expect(logLines).toContain('  ✓ index users.phone (phone:1 (unique)) — created, read back');
-});
+  // Collections, rules and indexes before the first function.
+  const order = writes();
+  const firstFunction = order.findIndex((w) => w.startsWith('CreateFunction'));
+  expect(order.slice(0, firstFunction).some((w) => w.startsWith('ModifySafeRule'))).toBe(true);
+  expect(order.slice(firstFunction).some((w) => /^(CreateTable|ModifySafeRule|UpdateTable)/.test(w))).toBe(false);
+  // Variables: set through the API, encoded where awkward, DOCTOR_KEY generated; the cron trigger once.
+  const vars = Object.fromEntries(standin.state.functions.admin!.Environment.Variables.map((v) => [v.Key, v.Value]));
+  expect(vars.ADMIN_OPENIDS).toBe('o_boss');
+  expect(vars.QUOTA_PACK_CATALOGUE).toMatch(/^base64:/);
+  expect(standin.state.functions.cron!.Triggers.map((t) => [t.TriggerName, t.TriggerDesc])).toEqual([['hourly', '0 5 * * * * *']]);
+  // No provider push configured: no HTTP access asked for.
+  expect(actions().some((c) => c.action === 'CreateCloudBaseGWAPI')).toBe(false);
+  expect(out).toContain('HTTP access /provider-events → provider: skipped, PROVIDER_PUSH_TOKEN is not set');
+  // The doctor cannot tell from an SCF Invoke whether the mini program's cloud call works, and says so.
+  expect(out).toMatch(/– phone login \(code exchange\): .*not a mini program call/);
+  expect(out).toContain('WeChat DevTools');
+  expect(code).toBe(0);
+}, 240_000);
 
-test('indexes: a second deploy creates nothing; one online that nobody declared is reported and left; one that does not read back fails the deploy', async () => {
-  await run();
-  const cloud = readCloud();
-  cloud.indexes!.settings = [{ Name: 'by_hand', Keys: [{ Name: 'x', Direction: '1' }], Unique: false }];
-  writeCloud(cloud);
-  logLines.length = 0;
-  writeFileSync(logFile, '');
-  await run();
-  expect(summary().filter((l) => l.includes('updateCollection'))).toEqual([]);
-  expect(logLines).toContain('  ✓ index users.phone — already there');
-  expect(logLines).toContain('  ! index settings.by_hand is online but not in database-indexes/settings.json — left in place');
-  expect(readCloud().indexes!.settings).toHaveLength(1);
+test('an unchanged redeploy changes nothing and says so', async () => {
+  const from = standin.calls.length;
+  const { code, out } = await runDeploy();
+  expect(writes(from)).toEqual([]);
+  expect(out).toContain('Nothing to change in env-123');
+  expect(code).toBe(0);
+}, 120_000);
 
-  writeCloud({ ...readCloud(), indexes: {} });
-  const err = await run(fakeManager({ indexesIgnored: true })).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(DeployError);
-  expect((err as Error).message).toMatch(
-    /applying database-indexes\/ failed:\n {2}- indexes of "users" not found when read back after creating them: phone/,
+test("a redeploy of changed code moves that function's code identity, and only that; a changed cron replaces the trigger", async () => {
+  const before = Object.fromEntries(Object.keys(standin.state.functions).map((fn) => [fn, sha(fn)]));
+  appendFileSync(join(project, 'build/cloudfunctions/auth/index.js'), '\n// a change\n');
+  // A changed cron, in the source (what the doctor reads) and the build (what ships).
+  for (const at of ['cloudfunctions/cron/config.json', 'build/cloudfunctions/cron/config.json'])
+    writeFileSync(join(project, at), JSON.stringify({ triggers: [{ name: 'hourly', type: 'timer', config: '0 10 * * * * *' }] }));
+  const from = standin.calls.length;
+  const { code, out } = await runDeploy();
+  expect(sha('auth')).not.toBe(before.auth);
+  expect(standin.state.functions.auth!.code['index.js']).toContain('// a change');
+  for (const fn of ['admin', 'orders', 'provider']) expect(sha(fn)).toBe(before[fn]);
+  expect(standin.state.functions.cron!.Triggers.map((t) => [t.TriggerName, t.TriggerDesc])).toEqual([['hourly', '0 10 * * * * *']]);
+  expect(writes(from).filter((w) => /Trigger/.test(w))).toEqual(['DeleteTrigger cron', 'BatchCreateTrigger cron']);
+  expect(out).toMatch(/✓ auth: code [0-9a-f]{8}… → [0-9a-f]{8}…/);
+  expect(code).toBe(0);
+}, 240_000);
+
+test('a refused UpdateFunctionCode exits non-zero naming the function; nothing after it runs', async () => {
+  const bundles = ['admin', 'provider'].map((fn) => join(project, 'build/cloudfunctions', fn, 'index.js'));
+  const originals = bundles.map((file) => readFileSync(file, 'utf8'));
+  for (const file of bundles) appendFileSync(file, '\n// another change\n');
+  const before = sha('admin');
+  standin.refuse('UpdateFunctionCode', 'FailedOperation.UpdateFunctionCode', 'refused on cue', 100);
+  const from = standin.calls.length;
+  try {
+    const { code, out } = await runDeploy();
+    expect(out).toContain('deploying function "admin" failed');
+    expect(out).toContain('[UpdateFunctionCode] refused on cue');
+    expect(code).toBe(1);
+    expect(sha('admin')).toBe(before);
+    // provider comes after admin: never reached.
+    expect(writes(from).some((w) => w.endsWith('provider'))).toBe(false);
+  } finally {
+    standin.clearRefusals();
+    bundles.forEach((file, i) => writeFileSync(file, originals[i]!));
+  }
+}, 240_000);
+
+test('variables: one the project does not own passes through byte for byte, one emptied in .env is removed (with a plan line), no code ships', async () => {
+  const auth = standin.state.functions.auth!;
+  auth.Environment.Variables.push({ Key: 'SET_IN_CONSOLE', Value: '{"raw": "json", "kept": true}' }, { Key: 'TRIAL_CALLS', Value: '500' });
+  const [shaBefore, from] = [sha('auth'), standin.calls.length];
+  const { code, out } = await withDotEnv('TRIAL_CALLS=\n', () => runDeploy());
+  expect(out).toContain('remove   auth: TRIAL_CALLS (empty in .env: removed online if set there)');
+  expect(out).toContain('variables of auth: TRIAL_CALLS removed');
+  const vars = Object.fromEntries(standin.state.functions.auth!.Environment.Variables.map((v) => [v.Key, v.Value]));
+  expect(vars.SET_IN_CONSOLE).toBe('{"raw": "json", "kept": true}');
+  expect(vars).not.toHaveProperty('TRIAL_CALLS');
+  expect(sha('auth')).toBe(shaBefore);
+  expect(standin.calls.slice(from).some((c) => c.kind === 'cos')).toBe(false);
+  expect(code).toBe(0);
+}, 120_000);
+
+const PUSHES = { PROVIDER_PUSH_TOKEN: 'push-token' };
+
+test('HTTP access once provider pushes are configured: with the service off the deploy fails naming the console switch; on, the path is created', async () => {
+  standin.state.gateway.enabled = false;
+  const off = await runDeploy([], PUSHES);
+  expect(off.out).toContain(
+    'HTTP access is switched off for the environment: switch on HTTP access in the console (云开发 → 环境 → HTTP 访问服务)',
   );
-});
-
-test('a second deploy keeps the generated DOCTOR_KEY and does not double the trigger or the HTTP access path', async () => {
-  await run();
-  const key = readCloud().functions.auth!.Environment!.Variables!.find((v) => v.Key === 'DOCTOR_KEY')!.Value;
-  await run();
-  const cloud = readCloud();
-  expect(cloud.functions.auth!.Environment!.Variables!.find((v) => v.Key === 'DOCTOR_KEY')!.Value).toBe(key);
-  expect(cloud.functions.cron!.Triggers).toHaveLength(1);
-  expect(cloud.http).toEqual([{ APIId: 'api-1', Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: false }]);
-  expect(summary().filter((s) => s.startsWith('manager createAccess'))).toHaveLength(1);
-});
-
-test('the push path made in the console with path auth on: switched off (WeChat carries no CloudBase login), read back', async () => {
-  const cloud = readCloud();
-  cloud.http.push({ APIId: 'api-console', Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: true });
-  writeCloud(cloud);
-  await run();
-  expect(summary()).toContain('manager switchPathAuth api-console auth=false');
-  expect(summary().some((s) => s.startsWith('manager createAccess'))).toBe(false);
-  expect(readCloud().http).toEqual([expect.objectContaining({ APIId: 'api-console', EnableAuth: false })]);
-});
-
-test('the push path leading to another function is refused, not taken over: nothing after it runs', async () => {
-  const cloud = readCloud();
-  cloud.http.push({ APIId: 'api-other', Path: '/provider-events', Type: 1, Name: 'someone-elses', EnableAuth: false });
-  writeCloud(cloud);
-  const err = await run().catch((e: unknown) => e);
-  expect((err as Error).message).toMatch(
-    /creating HTTP access path "\/provider-events" → function "provider" failed:\n {2}- the path already leads to function "someone-elses"/,
-  );
-  expect(readCloud().http).toEqual([expect.objectContaining({ Name: 'someone-elses' })]);
-  expect(summary().some((s) => s.includes('Rule') || s.startsWith('manager createAccess'))).toBe(false);
-});
-
-test('a push path that reads back with auth on, or HTTP access switched off, fails naming it: no rules applied', async () => {
-  const err = await run(fakeManager({ httpCreateIgnoresAuth: true })).catch((e: unknown) => e);
-  expect((err as Error).message).toContain('HTTP access path "/provider-events" requires CloudBase authentication');
-  expect(summary().some((s) => s.includes('Rule'))).toBe(false);
-  writeCloud({ ...readCloud(), http: [] });
-  const off = await run(fakeManager({ httpService: false })).catch((e: unknown) => e);
-  expect((off as Error).message).toContain('HTTP access (HTTP 访问服务) is switched off for the environment');
-});
-
-test('a required secret empty in .env and online: refused before anything is deployed, naming it', async () => {
-  const cloud = readCloud();
-  cloud.functions.auth!.Environment!.Variables = [];
-  writeCloud(cloud);
-  await expect(planDeploy(project, local, fakeManager())).rejects.toThrow(
-    /WECHAT_APPSECRET is empty \(in \.env and online\) while WECHAT_APPID is set/,
-  );
-  expect(summary().filter((s) => !s.startsWith('manager getFunctionDetail'))).toEqual([]);
-});
-
-test('the CLI failing (non-zero exit) stops the deploy: nothing after it runs', async () => {
-  process.env.FAKE_TCB_MODE = 'exit:auth:1';
-  const err = await run().catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(DeployError);
-  expect((err as Error).message).toMatch(/deploying function "auth" failed:\n {2}- tcb exited with 1/);
-  expect(summary()).toEqual([
-    'manager getFunctionDetail auth',
-    'manager getFunctionDetail cron',
-    'manager getFunctionDetail provider',
-    'tcb fn deploy auth',
+  expect(off.code).toBe(1);
+  standin.state.gateway.enabled = true;
+  const on = await runDeploy([], PUSHES);
+  expect(standin.state.gateway.apis).toEqual([
+    expect.objectContaining({ Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: false }),
   ]);
-});
+  expect(on.out).toMatch(/✓ HTTP access \/provider-events: → provider, no path auth/);
+  expect(on.code).toBe(0);
+}, 120_000);
 
-test('the CLI "succeeding" (exit 0) without deploying is caught by the read-back: nothing after it runs', async () => {
-  process.env.FAKE_TCB_MODE = 'silent:cron';
-  const err = await run().catch((e: unknown) => e);
-  expect((err as Error).message).toMatch(
-    /deploying function "cron" failed:\n {2}- function "cron" is not in the environment after the deploy/,
-  );
-  expect(summary().at(-1)).toBe('manager getFunctionDetail cron');
-  expect(summary().some((s) => s.includes('Rule'))).toBe(false);
-});
+test('the push path with path auth switched on in the console is switched off; a path leading to another function is refused, not taken over', async () => {
+  try {
+    standin.state.gateway.apis[0]!.EnableAuth = true;
+    const switched = await runDeploy([], PUSHES);
+    expect(switched.out).toContain('$ HTTP access /provider-events → provider (switch path auth off)');
+    expect(standin.state.gateway.apis).toEqual([expect.objectContaining({ Name: 'provider', EnableAuth: false })]);
+    expect(switched.code).toBe(0);
+    standin.state.gateway.apis[0]!.Name = 'admin';
+    const taken = await runDeploy([], PUSHES);
+    expect(taken.out).toContain('the path already leads to function "admin"');
+    expect(taken.code).toBe(1);
+    expect(standin.state.gateway.apis).toEqual([expect.objectContaining({ Name: 'admin' })]);
+  } finally {
+    standin.state.gateway.apis[0]!.Name = 'provider'; // PROVIDER_PUSH_TOKEN stays online: later deploys check the path
+  }
+}, 120_000);
 
-test('a deployed function that differs from the plan (an old variable left behind empty) fails naming it', async () => {
-  process.env.FAKE_TCB_MODE = 'silent:auth';
-  const cloud = readCloud();
-  cloud.functions.auth!.Environment!.Variables!.push({ Key: 'TRIAL_CALLS', Value: '' });
-  writeCloud(cloud);
-  const err = await run().catch((e: unknown) => e);
-  expect((err as Error).message).toContain('variable ADMIN_OPENIDS does not hold the value sent');
-  expect((err as Error).message).toContain('variable TRIAL_CALLS is empty');
-  expect(summary().some((s) => s === 'tcb fn deploy cron')).toBe(false);
-});
-
-test('a rule that reads back different stops before the next collection', async () => {
-  const err = await run(fakeManager({ ruleDrift: 'settings' })).catch((e: unknown) => e);
-  expect((err as Error).message).toMatch(
-    /applying the rules of "settings" failed:\n {2}- rules of "settings": online \{"read":true,"write":true\}, expected \{"read":false,"write":false\}/,
-  );
-  expect(summary().some((s) => s.endsWith('users'))).toBe(false);
-});
-
-describe('the whole real deploy (npm run deploy after its checks)', () => {
-  let root: string;
-  const expected = {
-    functions: [
-      { name: 'auth', declared: project.rc.functions[0]!.variables! },
-      { name: 'cron', declared: project.rc.functions[1]!.variables! },
-      { name: 'provider', declared: project.rc.functions[2]!.variables! },
-    ],
-    collections: ['settings', 'users'],
-    rules: project.rules,
-    timers: [{ fn: 'cron', trigger: { name: 'hourly', type: 'timer', config: '0 5 * * * * *' } }],
-    httpRoutes: project.httpRoutes,
-    indexes: project.indexes,
-  };
-  beforeEach(() => {
-    root = join(dir, 'project');
-    mkdirSync(join(root, 'miniprogram'), { recursive: true });
-    cpSync(join(__dirname, '..', 'miniprogram', 'cloud-env.ts'), join(root, 'miniprogram', 'cloud-env.ts'));
-    logLines.length = 0;
-  });
-  const env = { ...local, TCB_ENV_ID: 'env-123' };
-
-  test('ends with the environment in cloud-env.ts and the doctor; exit 0 when it finds nothing wrong', async () => {
-    const code = await runDeploy(project, env, { ...deps(fakeManager({ exchange: 'cloud' })), root, expected });
-    const steps = summary();
-    expect(steps.indexOf('manager invokeFunction auth')).toBeGreaterThan(steps.lastIndexOf('manager ModifySafeRule users'));
-    expect(readCloudEnv(root)).toBe('env-123');
-    expect(logLines.at(-1)).toBe('Everything checked is in order.');
-    expect(code).toBe(0);
-  });
-
-  test('the doctor finding phone login broken (CLI deploy, no credentials) makes it exit 1, saying so', async () => {
-    const code = await runDeploy(project, env, { ...deps(fakeManager({ exchange: 'none' })), root, expected });
-    expect(code).toBe(1);
-    expect(logLines.join('\n')).toContain('✗ phone login (code exchange): does NOT work: auth has no cloud-call permission');
-    expect(logLines.at(-1)).toContain('Deployed, but the doctor found problems');
-  });
-
-  test('a failing step: exit 1, no cloud-env.ts change, no doctor', async () => {
-    process.env.FAKE_TCB_MODE = 'exit:cron:2';
-    const code = await runDeploy(project, env, { ...deps(fakeManager({ exchange: 'cloud' })), root, expected });
-    expect(code).toBe(1);
-    expect(logLines.at(-1)).toMatch(/deploying function "cron" failed:\n {2}- tcb exited with 2\nNothing after this step was done\./);
-    expect(summary().some((s) => s.includes('invokeFunction'))).toBe(false);
-    expect(readCloudEnv(root)).toBe('');
-  });
-});
+test('an upload the cloud accepts but does not apply: exit 1 naming the function, and the next deploy ships it', async () => {
+  appendFileSync(join(project, 'build/cloudfunctions/orders/index.js'), '\n// a change that must ship\n');
+  const before = sha('orders');
+  standin.ignore('UpdateFunctionCode');
+  const ignored = await runDeploy();
+  expect(ignored.out).toContain('function "orders": the code online is still the package from before this deploy');
+  expect(ignored.code).toBe(1);
+  expect(sha('orders')).toBe(before);
+  const retried = await runDeploy();
+  expect(sha('orders')).not.toBe(before);
+  expect(standin.state.functions.orders!.code['index.js']).toContain('// a change that must ship');
+  expect(retried.code).toBe(0);
+}, 120_000);

@@ -1,30 +1,30 @@
 /**
- * `npm run deploy`: type-check, build, check everything, then deploy each function with
- * the CloudBase CLI and apply `database-rules/`, reading every step back.
+ * `npm run deploy`: type-check, build, check everything offline, then deploy with the
+ * project's CloudBase CLI and manager-node, reading every step back.
  *
  *   npm run deploy -- --dry-run   check offline and print the plan; touches nothing
  *
  * Needs TCB_ENV_ID, TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY (environment or
- * .env); the CLI and manager-node read the keys from the environment, never from a
- * command line. Steps, each stopping everything after it on a failure (exit 1):
+ * .env); `region` comes from cloudbaserc.json (default ap-shanghai). Steps, each
+ * stopping everything after it on a failure (exit 1, naming the step):
  *
- * 1. Read each function online (manager-node `getFunctionDetail`) and plan its
- *    variables: online ones kept, declared ones from .env laid over them, nothing empty;
- *    a required credential left empty refuses the deploy before anything is sent.
- * 2. Per function: `tcb fn deploy <name> --force --yes` with a generated config file
- *    (values filled and encoded, triggers from the function's config.json), then read
- *    it back: runtime, handler, timeout, memory, status, variables, triggers.
- * 3. Per HTTP access path in cloudbaserc.json (`httpPaths`: the provider's `/provider-events`,
- *    where WeChat pushes): created if missing (manager-node `access.createAccess`, type
- *    function, no path auth), path auth switched off if it was on, read back with
- *    `access.getAccessList`; a path leading to another function is refused, not changed.
- * 4. Per collection: create it if missing, `ModifySafeRule`, read back with `DescribeSafeRule`.
- *    Then `database-indexes/`: the declared indexes missing online are created and read back
- *    (scripts/lib/indexes.ts); online indexes that differ or nobody declared are reported, never dropped.
- * 5. miniprogram/cloud-env.ts gets the environment id (`wx.cloud.init({ env })`).
- * 6. The doctor (scripts/doctor.ts) against the environment just deployed.
+ * 1. Log the CLI in with the API key (scripts/lib/tcb-cli.ts: a throwaway HOME, the
+ *    key on stdin, never on a command line).
+ * 2. Read each function online (GetFunction, GetFunctionAddress) and plan: code to ship
+ *    (the bundle's fingerprint differs), variables (scripts/lib/deploy-plan.ts), timer
+ *    triggers. A problem (an empty secret, over 4 KB of variables, another runtime
+ *    online) refuses the deploy before anything is sent.
+ * 3. Collections, their rules (ModifySafeRule only where DescribeSafeRule differs) and
+ *    `database-indexes/` (matched by keys), before any function that uses them.
+ * 4. Per function with something to change: `tcb fn deploy` (code and basic
+ *    configuration; any ✖ / 部署失败 line or login attempt is a failure even on exit 0),
+ *    then the code identity read back must have moved; variables set through
+ *    UpdateFunctionConfiguration; triggers deleted and re-created only where they differ.
+ * 5. HTTP access paths (cloudbaserc.json `httpPaths`) only when the provider's pushes
+ *    are configured (PROVIDER_PUSH_TOKEN set); otherwise skipped, said so.
+ * 6. miniprogram/cloud-env.ts gets the environment id; then the doctor (scripts/doctor.ts).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,7 @@ import {
   loadDotEnv,
   PROJECT_ROOT,
   readCloudbaseRc,
+  unquotedHashes,
   type CloudbaseRc,
   type HttpRoute,
   type TriggerConfig,
@@ -50,17 +51,24 @@ import {
   variablesReadBy,
 } from './lib/deploy-checks';
 import {
+  bundleSha256,
+  codeMoved,
   compareFunction,
   compareHttpRoute,
   compareRule,
   CREDENTIAL_PAIRS,
+  fingerprintDescription,
   functionPlan,
-  onlineVariables,
   tcbConfig,
+  VARIABLES_LIMIT_BYTES,
+  type CodeIdentity,
   type FunctionDetail,
   type FunctionPlan,
   type LiveHttpRoute,
 } from './lib/deploy-plan';
+import { encodeEnvValue } from '../cloudfunctions/_shared/config';
+import { cliFailures, realTcb, type TcbCli } from './lib/tcb-cli';
+import { connectManager, regionOf } from './lib/manager';
 import { expectations, liveTarget, printReport, runDoctor, type Expectations } from './doctor';
 import { readCloudEnv, writeCloudEnv } from './lib/cloud-env';
 import { applyIndexes, checkIndexFiles, type IndexApi, type IndexSpec } from './lib/indexes';
@@ -80,7 +88,8 @@ export interface DeployManager {
     describeCollection: IndexApi['describeCollection'];
     updateCollection: IndexApi['updateCollection'];
   };
-  commonService(): { call(request: { Action: string; Param: Record<string, unknown> }): Promise<Record<string, unknown>> };
+  /** A raw API action; service "tcb" by default, "scf" for functions. */
+  commonService(service?: string): { call(request: { Action: string; Param: Record<string, unknown> }): Promise<Record<string, unknown>> };
   /** HTTP access (manager-node AccessService: CreateCloudBaseGWAPI, DescribeCloudBaseGWAPI, …). */
   access: {
     createAccess(options: { path: string; name: string; type?: 1 | 2; auth?: boolean }): Promise<unknown>;
@@ -93,6 +102,8 @@ export interface DeployManager {
 export interface BuiltFunction {
   name: string;
   bytes: number;
+  /** bundleSha256 of its build folder: the code identity the deploy compares with online. */
+  sha256: string;
   config: { permissions?: { openapi?: string[] }; triggers?: TriggerConfig[] } | null;
   /** Variables its bundle reads. */
   reads: string[];
@@ -146,7 +157,8 @@ export function checkProject(builtNames: Array<{ name: string; bytes: number }>,
       problems.push(...checked.problems);
       notes.push(...checked.notes);
     }
-    built.push({ name, bytes, config: (config as BuiltFunction['config']) ?? null, reads });
+    const sha256 = existsSync(dir) ? bundleSha256(dir) : '';
+    built.push({ name, bytes, sha256, config: (config as BuiltFunction['config']) ?? null, reads });
   }
   const rulesDir = join(root, 'database-rules');
   const rules: Project['rules'] = [];
@@ -192,11 +204,15 @@ export function phoneExchangeAdvice(
 
 export interface DeployDeps {
   manager: DeployManager;
-  /** Runs the CloudBase CLI; resolves with its exit code. */
-  tcb(args: string[]): Promise<number>;
+  /** The CloudBase CLI, logged in by the deploy (scripts/lib/tcb-cli.ts). */
+  tcb: TcbCli;
   log(line: string): void;
+  /** cloudbaserc.json's region, passed to the CLI. */
+  region?: string;
   /** Where the generated CLI config is written (a fresh temporary folder by default). */
   workDir?: string;
+  /** The project root the CLI runs in (its functionRoot is relative to it). */
+  root?: string;
 }
 
 export class DeployError extends Error {
@@ -209,191 +225,342 @@ export class DeployError extends Error {
   }
 }
 
+const NOT_FOUND = /ResourceNotFound|not ?exist|不存在|未找到/i;
+
 async function detailOrNull(manager: DeployManager, name: string): Promise<FunctionDetail | null> {
   try {
     return await manager.functions.getFunctionDetail(name);
   } catch (err) {
     const text = String((err as { code?: string }).code ?? '') + ' ' + String((err as Error).message ?? '');
-    if (/ResourceNotFound|not ?exist|不存在/i.test(text)) return null;
+    if (NOT_FOUND.test(text)) return null;
     throw err;
   }
 }
 
-/** Step 1: read each function online and plan what to send. Throws before anything is deployed. */
-export async function planDeploy(project: Project, local: NodeJS.ProcessEnv, manager: DeployManager): Promise<FunctionPlan[]> {
-  const plans: FunctionPlan[] = [];
+/** The code package online: CodeSha256 from GetFunctionAddress, size and time from GetFunction. */
+async function codeIdentity(
+  manager: DeployManager,
+  envId: string,
+  name: string,
+  detail: FunctionDetail | null,
+): Promise<CodeIdentity | null> {
+  if (!detail) return null;
+  const address = (await manager
+    .commonService('scf')
+    .call({ Action: 'GetFunctionAddress', Param: { FunctionName: name, Namespace: envId } })) as { CodeSha256?: string };
+  return { sha256: address.CodeSha256 ?? '', size: detail.CodeSize ?? 0, modTime: detail.ModTime ?? '' };
+}
+
+export interface PlannedFunction {
+  plan: FunctionPlan;
+  before: CodeIdentity | null;
+}
+
+/** Step 2: read each function online and plan what to send. Throws before anything is deployed. */
+export async function planDeploy(
+  project: Project,
+  local: NodeJS.ProcessEnv,
+  manager: DeployManager,
+  envId: string,
+): Promise<PlannedFunction[]> {
+  const planned: PlannedFunction[] = [];
   const problems: string[] = [];
   for (const fn of project.rc.functions) {
     const built = project.built.find((b) => b.name === fn.name);
     let online: FunctionDetail | null;
+    let before: CodeIdentity | null;
     try {
       online = await detailOrNull(manager, fn.name);
+      before = await codeIdentity(manager, envId, fn.name, online);
     } catch (err) {
       throw new DeployError(`reading function "${fn.name}" online`, [(err as Error).message]);
     }
-    const { plan, problems: p } = functionPlan(fn, built?.config ?? null, declaredVariables(fn), local, onlineVariables(online));
-    plans.push(plan);
+    const { plan, problems: p } = functionPlan(
+      fn,
+      { config: built?.config ?? null, sha256: built?.sha256 ?? '' },
+      declaredVariables(fn),
+      local,
+      online,
+    );
+    planned.push({ plan, before });
     problems.push(...p);
   }
-  if (problems.length) throw new DeployError('planning the variables', problems);
-  return plans;
+  if (problems.length) throw new DeployError('planning the deploy', problems);
+  return planned;
 }
 
-/** Steps 2 and 3. Throws a DeployError naming the first failing step; nothing after it runs. */
-export async function deploy(project: Project, plans: FunctionPlan[], envId: string, deps: DeployDeps): Promise<void> {
+/** Whether an HTTP access route is wanted: its function is given the provider's push token. */
+export function httpRouteWanted(route: HttpRoute, plans: Array<Pick<FunctionPlan, 'name' | 'variables'>>): boolean {
+  return Boolean(plans.find((p) => p.name === route.fn)?.variables[PUSH_TOKEN]);
+}
+const PUSH_TOKEN = 'PROVIDER_PUSH_TOKEN';
+
+async function step<T>(name: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof DeployError) throw err;
+    throw new DeployError(name, [(err as Error).message]);
+  }
+}
+
+/** Step 3: collections, rules and indexes. Answers how many things changed. */
+async function applyDatabase(project: Project, envId: string, deps: DeployDeps): Promise<number> {
+  const service = deps.manager.commonService();
+  let changed = 0;
+  for (const { collection, rule } of project.rules) {
+    const name = `applying the rules of "${collection}"`;
+    const described = await step(name, async () => {
+      const { IsCreated } = (await deps.manager.database.createCollectionIfNotExists(collection)) as { IsCreated?: boolean };
+      if (IsCreated) {
+        changed++;
+        deps.log(`  ✓ collection ${collection} — created`);
+      }
+      const read = () => service.call({ Action: 'DescribeSafeRule', Param: { EnvId: envId, CollectionName: collection } });
+      let now = (await read()) as { AclTag?: string; Rule?: string };
+      if (compareRule(collection, rule, now).length === 0) return null;
+      await service.call({
+        Action: 'ModifySafeRule',
+        Param: { EnvId: envId, CollectionName: collection, AclTag: 'CUSTOM', Rule: JSON.stringify(rule) },
+      });
+      now = (await read()) as { AclTag?: string; Rule?: string };
+      return now;
+    });
+    if (described === null) continue;
+    const problems = compareRule(collection, rule, described);
+    if (problems.length) throw new DeployError(name, problems);
+    changed++;
+    deps.log(`  ✓ rules ${collection} — applied, read back`);
+  }
+  const plans = await step('applying database-indexes/', () => applyIndexes(deps.manager.database, project.indexes, deps.log));
+  return changed + plans.reduce((n, p) => n + p.create.length, 0);
+}
+
+/** Step 4 for one function: code through the CLI, then variables and triggers through the API. */
+async function applyFunction({ plan, before }: PlannedFunction, envId: string, configFile: string, deps: DeployDeps): Promise<boolean> {
+  const scf = deps.manager.commonService('scf');
+  const name = `deploying function "${plan.name}"`;
+  const shipped = plan.code !== 'unchanged';
+  let after: CodeIdentity | null = before;
+  if (shipped) {
+    deps.log(
+      `$ tcb fn deploy ${plan.name} (${plan.code === 'create' ? 'new function' : plan.newBundle ? 'new code' : 'configuration changed'})`,
+    );
+    const run = await deps.tcb.run(['--config-file', configFile, 'fn', 'deploy', plan.name, '-e', envId, '--force', '--yes']);
+    const failures = cliFailures(run.output);
+    if (run.code !== 0 || failures.length)
+      throw new DeployError(name, [`tcb exited with ${run.code}${failures.length ? ` and printed: ${failures.join(' / ')}` : ''}`]);
+    after = await step(name, async () => codeIdentity(deps.manager, envId, plan.name, await detailOrNull(deps.manager, plan.name)));
+    // The proof that new code shipped, before the fingerprint says so: a next deploy retries otherwise.
+    if (plan.newBundle) {
+      const problems = codeMoved(plan.name, before, after);
+      if (problems.length) throw new DeployError(name, problems);
+    }
+  }
+  await step(name, async () => {
+    const config: Record<string, unknown> = {};
+    if (plan.newBundle) config.Description = fingerprintDescription(plan.bundleSha256);
+    if (plan.setVariables) {
+      deps.log(`  variables of ${plan.name}: ${describeChanges(plan)}`);
+      config.Environment = { Variables: Object.entries(plan.variables).map(([Key, Value]) => ({ Key, Value })) };
+    }
+    if (Object.keys(config).length)
+      await scf.call({ Action: 'UpdateFunctionConfiguration', Param: { FunctionName: plan.name, Namespace: envId, ...config } });
+    for (const trigger of plan.triggersToDelete) {
+      deps.log(`  trigger ${plan.name}/${trigger}: deleted (changed or no longer in config.json)`);
+      await scf.call({
+        Action: 'DeleteTrigger',
+        Param: { FunctionName: plan.name, Namespace: envId, TriggerName: trigger, Type: 'timer' },
+      });
+    }
+    if (plan.triggersToCreate.length) {
+      deps.log(`  trigger ${plan.triggersToCreate.map((t) => `${plan.name}/${t.name} "${t.config}"`).join(', ')}: created`);
+      const triggers = plan.triggersToCreate.map((t) => ({ TriggerName: t.name, Type: t.type, TriggerDesc: t.config }));
+      await scf.call({
+        Action: 'BatchCreateTrigger',
+        Param: { FunctionName: plan.name, Namespace: envId, Triggers: JSON.stringify(triggers), Count: triggers.length },
+      });
+    }
+  });
+  if (!shipped && !plan.setVariables && !plan.triggersToDelete.length && !plan.triggersToCreate.length) return false;
+  const detail = await step(name, () => detailOrNull(deps.manager, plan.name));
+  const problems = compareFunction(plan, detail);
+  if (problems.length) throw new DeployError(name, problems);
+  const code =
+    plan.newBundle && after
+      ? `code ${before ? `${before.sha256.slice(0, 8)}… → ` : ''}${after.sha256.slice(0, 8)}… (${after.size} bytes), `
+      : '';
+  deps.log(
+    `  ✓ ${plan.name}: ${code}${plan.runtime}, ${plan.timeout}s, ${plan.memorySize} MB, ${Object.keys(plan.variables).length} variable(s)${plan.triggers.length ? `, ${plan.triggers.length} timer trigger(s)` : ''} — read back`,
+  );
+  return true;
+}
+
+function describeChanges(plan: FunctionPlan): string {
+  return plan.variableChanges.map((c) => `${c.name} ${c.change}`).join(', ') || 'passed through as they are';
+}
+
+/** Steps 3 to 5. Throws a DeployError naming the first failing step; nothing after it runs. Answers what changed. */
+export async function deploy(project: Project, planned: PlannedFunction[], envId: string, deps: DeployDeps): Promise<string[]> {
   const workDir = deps.workDir ?? mkdtempSync(join(tmpdir(), 'quickphone-deploy-'));
   const configFile = join(workDir, 'cloudbaserc.json');
-  // Values filled in and encoded: the CLI has nothing left to paste into its JSON.
-  writeFileSync(configFile, JSON.stringify(tcbConfig(envId, `./${BUILD_FUNCTION_ROOT}`, plans), null, 2));
+  writeFileSync(
+    configFile,
+    JSON.stringify(
+      tcbConfig(
+        envId,
+        `./${BUILD_FUNCTION_ROOT}`,
+        planned.map((p) => p.plan),
+        deps.region,
+      ),
+      null,
+      2,
+    ),
+  );
+  const changed: string[] = [];
   try {
-    for (const plan of plans) {
-      const step = `deploying function "${plan.name}"`;
-      deps.log(
-        `$ tcb fn deploy ${plan.name} (variables: ${Object.keys(plan.variables).join(', ') || 'none'}${plan.triggers.length ? `; timer ${plan.triggers.map((t) => t.name).join(', ')}` : ''})`,
-      );
-      const code = await deps.tcb(['--config-file', configFile, 'fn', 'deploy', plan.name, '-e', envId, '--force', '--yes']);
-      if (code !== 0) throw new DeployError(step, [`tcb exited with ${code}`]);
-      // The CLI logs a failed deploy and still exits 0: only the read-back can tell.
-      let detail: FunctionDetail | null;
-      try {
-        detail = await detailOrNull(deps.manager, plan.name);
-      } catch (err) {
-        throw new DeployError(step, [`reading it back: ${(err as Error).message}`]);
+    const database = await applyDatabase(project, envId, deps);
+    if (database) changed.push(`${database} database change(s)`);
+    for (const fn of planned) if (await applyFunction(fn, envId, configFile, deps)) changed.push(`function ${fn.plan.name}`);
+    for (const route of project.httpRoutes) {
+      if (
+        !httpRouteWanted(
+          route,
+          planned.map((p) => p.plan),
+        )
+      ) {
+        deps.log(`  – HTTP access ${route.path} → ${route.fn}: skipped, ${PUSH_TOKEN} is not set (provider pushes are not configured)`);
+        continue;
       }
-      const problems = compareFunction(plan, detail);
-      if (problems.length) throw new DeployError(step, problems);
-      deps.log(
-        `  ✓ ${plan.name}: ${plan.runtime}, ${plan.timeout}s, ${plan.memorySize} MB, ${Object.keys(plan.variables).length} variable(s)${plan.triggers.length ? `, ${plan.triggers.length} timer trigger(s)` : ''} — read back`,
-      );
-    }
-    for (const route of project.httpRoutes) await applyHttpRoute(deps, route);
-    const service = deps.manager.commonService();
-    for (const { collection, rule } of project.rules) {
-      const step = `applying the rules of "${collection}"`;
-      let described: { AclTag?: string; Rule?: string } | null;
-      try {
-        await deps.manager.database.createCollectionIfNotExists(collection);
-        await service.call({
-          Action: 'ModifySafeRule',
-          Param: { EnvId: envId, CollectionName: collection, AclTag: 'CUSTOM', Rule: JSON.stringify(rule) },
-        });
-        described = (await service.call({ Action: 'DescribeSafeRule', Param: { EnvId: envId, CollectionName: collection } })) as {
-          AclTag?: string;
-          Rule?: string;
-        };
-      } catch (err) {
-        throw new DeployError(step, [(err as Error).message]);
-      }
-      const problems = compareRule(collection, rule, described);
-      if (problems.length) throw new DeployError(step, problems);
-      deps.log(`  ✓ rules ${collection} — read back`);
-    }
-    try {
-      await applyIndexes(deps.manager.database, project.indexes, deps.log);
-    } catch (err) {
-      throw new DeployError('applying database-indexes/', [(err as Error).message]);
+      if (await applyHttpRoute(deps, route)) changed.push(`HTTP access ${route.path}`);
     }
   } finally {
     if (!deps.workDir) rmSync(workDir, { recursive: true, force: true });
   }
+  return changed;
 }
+
+const HTTP_SWITCH = 'switch on HTTP access in the console (云开发 → 环境 → HTTP 访问服务), then deploy again';
 
 /**
  * One HTTP access path: created when missing (type 1 = function, no path auth: WeChat's
  * pushes carry no CloudBase login), its path auth switched off when it was on, then
- * read back. A path that leads elsewhere is refused, never taken over.
+ * read back. A path that leads elsewhere is refused, never taken over. Answers whether
+ * anything changed.
  */
-async function applyHttpRoute(deps: DeployDeps, route: HttpRoute): Promise<void> {
-  const step = `creating HTTP access path "${route.path}" → function "${route.fn}"`;
+async function applyHttpRoute(deps: DeployDeps, route: HttpRoute): Promise<boolean> {
+  const name = `creating HTTP access path "${route.path}" → function "${route.fn}"`;
   const { access } = deps.manager;
-  let listed: Awaited<ReturnType<DeployManager['access']['getAccessList']>>;
-  let domain: string | undefined;
-  try {
-    const before = ((await access.getAccessList({ path: route.path })).APISet ?? []).filter((a) => a.Path === route.path);
+  let changed = false;
+  const listed = await step(name, async () => {
+    const now = await access.getAccessList({ path: route.path });
+    if (now.EnableService === false) throw new DeployError(name, [`HTTP access is switched off for the environment: ${HTTP_SWITCH}`]);
+    const before = (now.APISet ?? []).filter((a) => a.Path === route.path);
     const elsewhere = before.find((a) => a.Type !== 1 || a.Name !== route.fn);
     if (elsewhere)
-      throw new DeployError(step, [
+      throw new DeployError(name, [
         `the path already leads to ${elsewhere.Type === 1 ? `function "${elsewhere.Name}"` : `a non-function target (type ${elsewhere.Type})`}; change or delete it in the console (HTTP 访问服务), or give "${route.fn}" another path in cloudbaserc.json`,
       ]);
-    if (before.length === 0) {
-      deps.log(`$ HTTP access ${route.path} → ${route.fn} (create)`);
-      await access.createAccess({ path: route.path, name: route.fn, type: 1, auth: false });
-    } else if (before.some((a) => a.EnableAuth)) {
-      deps.log(`$ HTTP access ${route.path} → ${route.fn} (switch path auth off)`);
-      await access.switchPathAuth({ apiIds: before.filter((a) => a.EnableAuth && a.APIId).map((a) => a.APIId!), auth: false });
+    try {
+      if (before.length === 0) {
+        deps.log(`$ HTTP access ${route.path} → ${route.fn} (create)`);
+        await access.createAccess({ path: route.path, name: route.fn, type: 1, auth: false });
+        changed = true;
+      } else if (before.some((a) => a.EnableAuth)) {
+        deps.log(`$ HTTP access ${route.path} → ${route.fn} (switch path auth off)`);
+        await access.switchPathAuth({ apiIds: before.filter((a) => a.EnableAuth && a.APIId).map((a) => a.APIId!), auth: false });
+        changed = true;
+      }
+    } catch (err) {
+      throw new DeployError(name, [`${(err as Error).message} — if HTTP access is off: ${HTTP_SWITCH}`]);
     }
-    listed = await access.getAccessList({ path: route.path });
-    domain = (await access.getDomainList()).DefaultDomain;
-  } catch (err) {
-    if (err instanceof DeployError) throw err;
-    throw new DeployError(step, [(err as Error).message]);
-  }
+    return access.getAccessList({ path: route.path });
+  });
   const problems = compareHttpRoute(route, listed);
-  if (problems.length) throw new DeployError(step, problems);
-  deps.log(`  ✓ HTTP access ${domain ? `https://${domain}${route.path}` : route.path} → ${route.fn}, no path auth — read back`);
+  if (problems.length) throw new DeployError(name, problems);
+  if (changed) deps.log(`  ✓ HTTP access ${route.path} → ${route.fn}, no path auth — read back`);
+  return changed;
 }
 
-/** The real CLI, with the keys in its environment (never on its command line) and a throwaway HOME. */
-export function cliRunner(command = process.env.QUICKPHONE_TCB): DeployDeps['tcb'] {
-  return (args) =>
-    new Promise((resolve, reject) => {
-      const home = mkdtempSync(join(tmpdir(), 'quickphone-tcb-'));
-      const [file, argv] = command ? [command, args] : [process.execPath, [require.resolve('@cloudbase/cli/bin/tcb'), ...args]];
-      const child = spawn(file, argv, { cwd: PROJECT_ROOT, env: { ...process.env, HOME: home, CI: 'true' }, stdio: 'inherit' });
-      child.once('error', reject);
-      child.once('exit', (code) => {
-        rmSync(home, { recursive: true, force: true });
-        resolve(code ?? 1);
-      });
-    });
-}
-
-function printPlan(project: Project, local: NodeJS.ProcessEnv): void {
-  console.log(`Plan for environment ${local.TCB_ENV_ID || '<TCB_ENV_ID not set>'}:`);
+function printPlan(project: Project, local: NodeJS.ProcessEnv, log: (line: string) => void, root = PROJECT_ROOT): void {
+  log(`Plan for environment ${local.TCB_ENV_ID || '<TCB_ENV_ID not set>'}${project.rc.region ? ` (${String(project.rc.region)})` : ''}:`);
+  for (const { collection, rule } of project.rules)
+    log(`  rules    ${collection.padEnd(22)} ${JSON.stringify(rule)} (applied where it differs)`);
+  for (const [collection, specs] of Object.entries(project.indexes))
+    for (const i of specs)
+      log(
+        `  index    ${`${collection}.${i.name}`.padEnd(22)} ${i.keys.map(([f, d]) => `${f} ${d}`).join(', ')}${i.unique ? ', unique' : ''} (created if no index has these keys)`,
+      );
   for (const fn of project.rc.functions) {
     const built = project.built.find((b) => b.name === fn.name);
     const declared = declaredVariables(fn);
     const set = declared.filter((n) => local[n]?.trim());
-    const unset = declared.filter((n) => !local[n]?.trim());
+    const removed = declared.filter((n) => local[n] === '');
     const triggers = (built?.config?.triggers ?? []).map((t) => `${t.name} "${t.config}"`);
-    console.log(
-      `  function ${fn.name.padEnd(9)} ${fn.runtime}, ${((built?.bytes ?? 0) / 1024).toFixed(0)} KiB bundle, timeout ${fn.timeout ?? 3}s` +
-        (set.length ? `, sets ${set.join(', ')}` : '') +
-        (unset.length ? `; keeps online or leaves unset ${unset.join(', ')}` : '') +
-        (triggers.length ? `; timer ${triggers.join('; ')} (from config.json)` : ''),
+    log(
+      `  function ${fn.name.padEnd(9)} ${fn.runtime}, ${((built?.bytes ?? 0) / 1024).toFixed(0)} KiB bundle ${built?.sha256.slice(0, 12) ?? ''}…, timeout ${fn.timeout ?? 3}s (shipped if the bundle differs online)` +
+        (set.length ? `; sets ${set.join(', ')}` : '') +
+        (triggers.length ? `; timer ${triggers.join('; ')} (from config.json, re-created only if it differs)` : ''),
+    );
+    if (removed.length) log(`  remove   ${fn.name}: ${removed.join(', ')} (empty in .env: removed online if set there)`);
+  }
+  for (const route of project.httpRoutes) {
+    const wanted = httpRouteWanted(route, [{ name: route.fn, variables: local[PUSH_TOKEN]?.trim() ? { [PUSH_TOKEN]: 'x' } : {} }]);
+    log(
+      wanted
+        ? `  http     ${route.path} → function ${route.fn} (HTTP access, no path auth: created if missing, read back; WeChat pushes there)`
+        : `  http     ${route.path} → function ${route.fn}: skipped unless ${PUSH_TOKEN} is set here or online (provider pushes)`,
     );
   }
-  for (const { path, fn } of project.httpRoutes)
-    console.log(`  http     ${path} → function ${fn} (HTTP access, no path auth: created if missing, read back; WeChat pushes there)`);
-  for (const { collection, rule } of project.rules) console.log(`  rules    ${collection.padEnd(22)} ${JSON.stringify(rule)}`);
-  for (const [collection, specs] of Object.entries(project.indexes))
-    for (const i of specs)
-      console.log(
-        `  index    ${`${collection}.${i.name}`.padEnd(22)} ${i.keys.map(([f, d]) => `${f} ${d}`).join(', ')}${i.unique ? ', unique' : ''} (created if missing, read back)`,
-      );
   const plans = project.rc.functions.map((fn) => ({
     name: fn.name,
     openapi: project.built.find((b) => b.name === fn.name)?.config?.permissions?.openapi ?? [],
     variables: {},
   }));
-  for (const line of phoneExchangeAdvice(plans, local)) console.log(`  note     ${line}`);
-  for (const note of project.notes) console.log(`  note     ${note}`);
+  for (const line of phoneExchangeAdvice(plans, local)) log(`  note     ${line}`);
+  for (const note of project.notes) log(`  note     ${note}`);
   for (const fn of project.rc.functions) {
     const declared = declaredVariables(fn);
     for (const [id, secret] of CREDENTIAL_PAIRS) {
       if (!declared.includes(id) || !declared.includes(secret)) continue;
       const [hasId, hasSecret] = [Boolean(local[id]?.trim()), Boolean(local[secret]?.trim())];
-      if (hasId !== hasSecret)
-        console.log(
+      if (hasId !== hasSecret && local[hasId ? secret : id] === undefined)
+        log(
           `  note     ${fn.name}: ${hasId ? secret : id} is not set here while ${hasId ? id : secret} is; the deploy keeps it if it is set online, else refuses to deploy ${fn.name}`,
         );
     }
   }
-  const cloudEnv = readCloudEnv();
+  const cloudEnv = readCloudEnv(root);
   if (local.TCB_ENV_ID && cloudEnv !== local.TCB_ENV_ID)
-    console.log(
+    log(
       `  note     miniprogram/cloud-env.ts says ${JSON.stringify(cloudEnv)}; the deploy writes ${local.TCB_ENV_ID} there (then upload the mini program from DevTools)`,
     );
+}
+
+/** Offline checks that need the local values: what a dry run can refuse before anything is sent. */
+export function checkLocal(project: Project, local: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = [];
+  for (const fn of project.rc.functions) {
+    const declared = declaredVariables(fn);
+    const set = (n: string) => Boolean(local[n]?.trim());
+    // Explicitly empty here (NAME=): it would be removed online, so it cannot come from there either.
+    for (const [id, secret] of CREDENTIAL_PAIRS) {
+      if (!declared.includes(id) || !declared.includes(secret)) continue;
+      if (set(id) && local[secret] === '')
+        problems.push(
+          `function "${fn.name}": ${secret} is empty in .env while ${id} is set; set ${secret} (an empty value would remove it online)`,
+        );
+      if (set(secret) && local[id] === '') problems.push(`function "${fn.name}": ${id} is empty in .env while ${secret} is set; set ${id}`);
+    }
+    const bytes = declared
+      .filter(set)
+      .reduce((n, name) => n + Buffer.byteLength(name) + Buffer.byteLength(encodeEnvValue(local[name]!)), 0);
+    if (bytes > VARIABLES_LIMIT_BYTES)
+      problems.push(
+        `function "${fn.name}": the variables set in .env alone take ${bytes} bytes, over SCF's limit of ${VARIABLES_LIMIT_BYTES}`,
+      );
+  }
+  return problems;
 }
 
 async function main(): Promise<void> {
@@ -406,48 +573,91 @@ async function main(): Promise<void> {
     console.error('Type check failed; nothing was deployed.');
     process.exit(1);
   }
-  const project = checkProject(await buildAll());
-  printPlan(project, process.env);
-  if (project.problems.length) {
-    console.error(`\nNot deployable (${project.problems.length} problem${project.problems.length > 1 ? 's' : ''}):`);
-    for (const p of project.problems) console.error(`  - ${p}`);
-    process.exit(1);
-  }
-  if (values['dry-run']) {
-    console.log('\nDry run: everything checks out; nothing was deployed.');
-    return;
-  }
-  const missing = REQUIRED.filter((name) => !process.env[name]);
-  if (missing.length) {
-    console.error(
-      `\nCannot deploy: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set. Put them in .env (see .env.example) or the environment. Nothing was deployed.`,
-    );
-    process.exit(1);
-  }
-  const envId = process.env.TCB_ENV_ID!;
-  const { default: CloudBase } = await import('@cloudbase/manager-node');
-  // No keys passed: manager-node reads TENCENTCLOUD_SECRETID/SECRETKEY from the environment.
-  const manager = new CloudBase({ envId }) as unknown as DeployManager;
-  process.exit(await runDeploy(project, process.env, { manager, tcb: cliRunner(), log: (line) => console.log(line) }));
+  await buildAll();
+  process.exit(await deployFolder(PROJECT_ROOT, process.env, { dryRun: values['dry-run'], log: (line) => console.log(line) }));
+}
+
+/** The deploy of a built project folder (its build/cloudfunctions as it is): what main runs after the build. */
+export async function deployFolder(
+  root: string,
+  local: NodeJS.ProcessEnv,
+  options: { dryRun: boolean; log(line: string): void },
+): Promise<number> {
+  const buildDir = join(root, BUILD_FUNCTION_ROOT);
+  const built = readdirSync(buildDir)
+    .filter((name) => existsSync(join(buildDir, name, 'index.js')))
+    .sort()
+    .map((name) => ({ name, bytes: readFileSync(join(buildDir, name, 'index.js')).length }));
+  const project = checkProject(built, root, buildDir);
+  const dotEnv = join(root, '.env');
+  if (existsSync(dotEnv)) project.problems.push(...unquotedHashes(readFileSync(dotEnv, 'utf8')));
+  return deployProject(project, local, { ...options, root });
 }
 
 /**
- * Steps 1–5 of a real deploy; answers the exit code. A failing step is reported with
+ * Everything after the build: the plan, the offline verdict, and (unless a dry run) the
+ * deploy with the real CLI and manager-node. Answers the exit code.
+ */
+export async function deployProject(
+  project: Project,
+  local: NodeJS.ProcessEnv,
+  options: { dryRun: boolean; log(line: string): void; root?: string },
+): Promise<number> {
+  const { log } = options;
+  printPlan(project, local, log, options.root);
+  const problems = [...project.problems, ...checkLocal(project, local)];
+  if (problems.length) {
+    log(`\nNot deployable (${problems.length} problem${problems.length > 1 ? 's' : ''}); nothing was sent:`);
+    for (const p of problems) log(`  - ${p}`);
+    return 1;
+  }
+  if (options.dryRun) {
+    log('\nDry run: everything checks out; nothing was deployed.');
+    return 0;
+  }
+  const missing = REQUIRED.filter((name) => !local[name]?.trim());
+  if (missing.length) {
+    log(
+      `\nCannot deploy: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set. Put them in .env (see .env.example) or the environment. Nothing was deployed.`,
+    );
+    return 1;
+  }
+  const region = regionOf(project.rc);
+  const manager = await connectManager<DeployManager>(local, project.rc);
+  const root = options.root ?? PROJECT_ROOT;
+  const tcb = realTcb({ secretId: local.TENCENTCLOUD_SECRETID!.trim(), secretKey: local.TENCENTCLOUD_SECRETKEY!.trim(), cwd: root });
+  try {
+    return await runDeploy(project, local, { manager, tcb, log, region, root });
+  } finally {
+    tcb.dispose();
+  }
+}
+
+/**
+ * Steps 1–6 of a real deploy; answers the exit code. A failing step is reported with
  * what it found, and nothing after it runs.
  */
 export async function runDeploy(
   project: Project,
   local: NodeJS.ProcessEnv,
-  deps: DeployDeps & { root?: string; expected?: Expectations },
+  deps: DeployDeps & { expected?: Expectations },
 ): Promise<number> {
-  const envId = local.TCB_ENV_ID!;
+  const envId = local.TCB_ENV_ID!.trim();
   try {
-    const plans = await planDeploy(project, local, deps.manager);
-    await deploy(project, plans, envId, deps);
+    deps.log('\n$ tcb login (API key from the environment, passed on stdin)');
+    await step('logging the CloudBase CLI in', () => deps.tcb.login());
+    const planned = await planDeploy(project, local, deps.manager, envId);
+    const changed = await deploy(project, planned, envId, deps);
     deps.log(
-      `\nDeployed ${plans.length} function(s), ${project.httpRoutes.length} HTTP access path(s) and ${project.rules.length} rule set(s) to ${envId}; everything read back as sent.`,
+      changed.length
+        ? `\nDeployed to ${envId}: ${changed.join(', ')}; everything read back as sent.`
+        : `\nNothing to change in ${envId}: every function's code, variables and triggers, the rules, indexes and HTTP access are already as declared. Nothing was sent.`,
     );
-    for (const line of phoneExchangeAdvice(plans, local)) deps.log(`note: ${line}`);
+    for (const line of phoneExchangeAdvice(
+      planned.map((p) => p.plan),
+      local,
+    ))
+      deps.log(`note: ${line}`);
   } catch (err) {
     deps.log(err instanceof Error ? err.message : String(err));
     return 1;
@@ -455,7 +665,7 @@ export async function runDeploy(
   if (writeCloudEnv(envId, deps.root))
     deps.log(`miniprogram/cloud-env.ts now says ${envId}: upload the mini program from DevTools to ship it.`);
   deps.log('');
-  const report = await runDoctor(liveTarget(deps.manager, envId, project, local, deps.expected ?? expectations(deps.root)));
+  const report = await runDoctor(liveTarget(deps.manager, envId, local, deps.expected ?? expectations(deps.root)));
   printReport(report, deps.log);
   if (!report.ok) {
     deps.log('\nDeployed, but the doctor found problems (above).');

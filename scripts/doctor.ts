@@ -30,6 +30,7 @@ import {
 import { compareHttpRoute, compareRule, onlineVariables } from './lib/deploy-plan';
 import type { DeployManager } from './deploy';
 import { planIndexes, type IndexSpec } from './lib/indexes';
+import { connectManager } from './lib/manager';
 import { loadIndexDir } from '../emulator/store/indexes';
 
 export interface CheckResult {
@@ -82,6 +83,11 @@ export function expectations(root = PROJECT_ROOT): Expectations {
 
 export interface DoctorTarget {
   description: string;
+  /**
+   * How auth is reached: "api" is SCF Invoke with the Tencent Cloud keys, which is not a
+   * mini program call, so a refused cloud call there says nothing about phone login.
+   */
+  via?: 'api';
   expected: Expectations;
   /** The diagnostic key and where it came from, or why there is none. */
   key(): Promise<{ key: string; from: string } | { key: null; why: string }>;
@@ -109,11 +115,16 @@ const ERRCODE_MEANING: Record<number, string> = {
   [-2]: 'WeChat did not answer in time',
   [-604101]: 'no cloud-call permission',
 };
-const meaning = (errcode: number | null) =>
-  errcode === null ? '' : `${errcode}${ERRCODE_MEANING[errcode] ? ` (${ERRCODE_MEANING[errcode]})` : ''}`;
+/** CloudBase's own codes (≤ -500000) keep their value: the call broke before or after WeChat, which may not have answered. */
+const meaningOf = (errcode: number) =>
+  ERRCODE_MEANING[errcode] ?? (errcode <= -500000 ? 'a CloudBase error, not an answer from WeChat' : undefined);
+const meaning = (errcode: number | null) => (errcode === null ? '' : `${errcode}${meaningOf(errcode) ? ` (${meaningOf(errcode)})` : ''}`);
+
+const DEVTOOLS_CONFIRM =
+  "Confirm from WeChat DevTools: upload auth (right-click build/cloudfunctions/auth → 上传并部署), tap the phone button in the simulator, and look for the bindPhone call in auth's log (云开发 → 云函数 → auth → 日志); or set WECHAT_APPID/WECHAT_APPSECRET, which this doctor can check.";
 
 /** The phone-exchange verdict in plain words. */
-export function describeExchange(answer: DoctorAnswer['exchange']): CheckResult {
+export function describeExchange(answer: DoctorAnswer['exchange'], via?: DoctorTarget['via']): CheckResult {
   const { cloudCall, https } = answer;
   const check = 'phone login (code exchange)';
   if (cloudCall.verdict === 'works')
@@ -131,6 +142,12 @@ export function describeExchange(answer: DoctorAnswer['exchange']): CheckResult 
       detail: `works over HTTPS: the cloud call is refused (${meaning(cloudCall.errcode)}: auth was deployed by the CLI), so auth exchanges codes with WECHAT_APPID/WECHAT_APPSECRET and the stable token.`,
     };
   }
+  if (via === 'api' && https.verdict !== 'failed')
+    return {
+      check,
+      ok: null,
+      detail: `cannot tell from here: the doctor reaches auth through SCF Invoke, which is not a mini program call, so the cloud call's answer (${meaning(cloudCall.errcode)}) says nothing about phone login in the mini program${https.verdict === 'not-configured' ? `, and there is no HTTPS fallback to check (${https.reason ?? 'WECHAT_APPID/WECHAT_APPSECRET not set'})` : ''}. ${DEVTOOLS_CONFIRM}`,
+    };
   const cloudPart =
     cloudCall.verdict === 'no-permission'
       ? 'auth has no cloud-call permission (-604101: deployed by the CLI, never uploaded from DevTools)'
@@ -173,7 +190,7 @@ export async function runDoctor(target: DoctorTarget): Promise<DoctorReport> {
       results.push({ check: 'phone login (code exchange)', ok: false, detail: `calling auth failed: ${(err as Error).message}` });
     }
   }
-  if (answer) results.push(describeExchange(answer.exchange));
+  if (answer) results.push(describeExchange(answer.exchange, target.via));
 
   for (const fn of expected.functions) {
     const set =
@@ -222,13 +239,7 @@ export function printReport(report: DoctorReport, write: (line: string) => void 
 }
 
 /** The live environment, through manager-node (Tencent Cloud keys from the environment). */
-export function liveTarget(
-  manager: DeployManager,
-  envId: string,
-  _project: unknown,
-  env: NodeJS.ProcessEnv,
-  expected = expectations(),
-): DoctorTarget {
+export function liveTarget(manager: DeployManager, envId: string, env: NodeJS.ProcessEnv, expected = expectations()): DoctorTarget {
   const details = new Map<string, Promise<Awaited<ReturnType<DeployManager['functions']['getFunctionDetail']>> | null>>();
   const detail = (name: string) => {
     if (!details.has(name))
@@ -240,6 +251,7 @@ export function liveTarget(
   };
   return {
     description: `environment ${envId}`,
+    via: 'api',
     expected,
     async key() {
       if (env.DOCTOR_KEY?.trim()) return { key: env.DOCTOR_KEY.trim(), from: 'DOCTOR_KEY in .env' };
@@ -291,6 +303,12 @@ export function liveTarget(
     },
     async checkHttpRoute(route) {
       const check = `HTTP access ${route.path}`;
+      if (!onlineVariables(await detail(route.fn)).PROVIDER_PUSH_TOKEN?.trim())
+        return {
+          check,
+          ok: null,
+          detail: `not needed: PROVIDER_PUSH_TOKEN is not set on ${route.fn} (provider pushes are not configured)`,
+        };
       try {
         const problems = compareHttpRoute(route, await manager.access.getAccessList({ path: route.path }));
         if (problems.length)
@@ -418,9 +436,8 @@ async function main(): Promise<void> {
       );
       process.exit(1);
     }
-    const { default: CloudBase } = await import('@cloudbase/manager-node');
-    const manager = new CloudBase({ envId: process.env.TCB_ENV_ID }) as unknown as DeployManager;
-    target = liveTarget(manager, process.env.TCB_ENV_ID!, null, process.env);
+    const manager = await connectManager<DeployManager>(process.env, readCloudbaseRc());
+    target = liveTarget(manager, process.env.TCB_ENV_ID!.trim(), process.env);
   }
   const report = await runDoctor(target);
   printReport(report);

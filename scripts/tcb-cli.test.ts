@@ -3,13 +3,15 @@
  * on a copy of the project whose .env holds JSON, quotes, backslashes and Chinese.
  * `tcb config list` reads cloudbaserc.json and .env like every command (it renders the
  * config at start-up) but needs no login and no network, so it runs offline here.
+ * Last, what the CLI does without a stored login, against the Tencent Cloud stand-in.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeEnvValue } from '../cloudfunctions/_shared/config';
 import { planVariables, tcbConfig } from './lib/deploy-plan';
+import { cliFailures, realTcb } from './lib/tcb-cli';
+import { startStandin } from './cloud-standin/server';
 
 const ROOT = join(__dirname, '..');
 const TCB = require.resolve('@cloudbase/cli/bin/tcb');
@@ -84,48 +86,71 @@ test('the old style ({{env.X}} placeholders) is what broke: the same .env crashe
   expect(code).toBe(1);
 }, 60_000);
 
-test('the config the deploy hands the CLI parses too, and every value decodes to the original', async () => {
-  const { variables } = planVariables({ name: 'admin', declared: Object.keys(AWKWARD) }, AWKWARD, {});
+test('the config the deploy hands the CLI parses, and carries no variables, triggers or fingerprint (the deploy sets those through the API)', async () => {
   const at = project('deploy', readFileSync(join(ROOT, 'cloudbaserc.json'), 'utf8'));
   const generated = join(at, 'generated.json');
-  writeFileSync(
-    generated,
-    JSON.stringify(
-      tcbConfig('env-123', './build/cloudfunctions', [
-        {
-          name: 'admin',
-          handler: 'index.main',
-          runtime: 'Nodejs18.15',
-          timeout: 10,
-          memorySize: 256,
-          installDependency: false,
-          variables,
-          sources: {},
-          triggers: [],
-          openapi: [],
-        },
-      ]),
-      null,
-      2,
-    ),
+  const { variables } = planVariables({ name: 'admin', declared: Object.keys(AWKWARD) }, AWKWARD, {});
+  const config = tcbConfig(
+    'env-123',
+    './build/cloudfunctions',
+    [
+      {
+        name: 'admin',
+        handler: 'index.main',
+        runtime: 'Nodejs18.15',
+        timeout: 10,
+        memorySize: 256,
+        installDependency: false,
+        bundleSha256: 'a'.repeat(64),
+        variables,
+        variableChanges: [],
+        triggers: [{ name: 'hourly', type: 'timer', config: '0 5 * * * * *' }],
+        openapi: [],
+        code: 'create',
+        newBundle: true,
+        setVariables: true,
+        triggersToDelete: [],
+        triggersToCreate: [],
+      },
+    ],
+    'ap-guangzhou',
   );
+  writeFileSync(generated, JSON.stringify(config, null, 2));
   const { code, out } = await tcb(at, ['--config-file', generated, 'config', 'list']);
   expect(out).not.toMatch(/SyntaxError/);
   expect(code).toBe(0);
-  // What the CLI does to the values before sending them (2.12.10 ConfigParser.parseRawConfig):
-  // render {{…}} as text (there is none left), then JSON.parse turning JSON-object strings into objects.
-  const rendered = JSON.parse(readFileSync(generated, 'utf8'), (_k, v: unknown) => {
-    if (typeof v !== 'string') return v;
-    try {
-      const parsed: unknown = JSON.parse(v);
-      return typeof parsed === 'object' ? parsed : v;
-    } catch {
-      return v;
-    }
-  }) as { functions: Array<{ envVariables: Record<string, unknown> }> };
-  const sent = rendered.functions[0]!.envVariables;
-  for (const [name, value] of Object.entries(AWKWARD)) {
-    expect(typeof sent[name]).toBe('string');
-    expect(decodeEnvValue(sent[name] as string)).toBe(value);
+  expect(config).toMatchObject({ region: 'ap-guangzhou', functions: [{ name: 'admin', runtime: 'Nodejs18.15' }] });
+  expect(JSON.stringify(config)).not.toMatch(/envVariables|triggers|description/);
+}, 60_000);
+
+test('without a stored login, fn deploy tries an interactive (device-code) login and prints ✖ while exiting 0: the deploy reads both as failure', async () => {
+  const standin = await startStandin({ envId: 'env-123', secretId: 'AKIDtest', secretKey: 'secret' });
+  const at = project('no-login', readFileSync(join(ROOT, 'cloudbaserc.json'), 'utf8'));
+  cpSync(join(ROOT, 'build/cloudfunctions/orders'), join(at, 'build/cloudfunctions/orders'), { recursive: true });
+  const config = join(at, 'deploy.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      envId: 'env-123',
+      functionRoot: './build/cloudfunctions',
+      functions: [{ name: 'orders', handler: 'index.main', runtime: 'Nodejs18.15' }],
+    }),
+  );
+  // The API key in the environment, as the old deploy did it: the CLI never reads it there.
+  const cli = realTcb({
+    secretId: 'AKIDtest',
+    secretKey: 'secret',
+    cwd: at,
+    env: { ...standin.childEnv, TENCENTCLOUD_SECRETID: 'AKIDtest', TENCENTCLOUD_SECRETKEY: 'secret' },
+  });
+  try {
+    const { code, output } = await cli.run(['--config-file', config, 'fn', 'deploy', 'orders', '-e', 'env-123', '--force', '--yes']);
+    expect(cliFailures(output).length).toBeGreaterThan(0);
+    expect(standin.calls.some((c) => c.kind === 'device-login')).toBe(true);
+    expect(standin.state.functions).toEqual({});
+    expect(code).toBe(0); // and yet it "succeeded"
+  } finally {
+    cli.dispose();
+    await standin.stop();
   }
 }, 60_000);

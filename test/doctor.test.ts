@@ -1,13 +1,15 @@
 /**
  * `npm run doctor` against the emulator (three ways auth can be deployed), its
- * protection, the command itself, and the live target over a stand-in manager.
+ * protection, the command itself, and `npm run doctor` live: the real manager-node
+ * against the Tencent Cloud stand-in (scripts/cloud-standin/).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { DEFAULT_APPID } from '../emulator/emulator';
 import { encodeEnvValue } from '../cloudfunctions/_shared/config';
-import { emulatorTarget, expectations, liveTarget, printReport, runDoctor, type DoctorReport } from '../scripts/doctor';
-import type { DeployManager } from '../scripts/deploy';
+import { emulatorTarget, expectations, runDoctor, type DoctorReport } from '../scripts/doctor';
+import { startStandin } from '../scripts/cloud-standin/server';
+import type { StandinFunction } from '../scripts/cloud-standin/state';
 import { startEmulator, type TestEmulator } from './support/emulator';
 
 const KEY = 'doctor-key-for-tests';
@@ -123,111 +125,97 @@ test('npm run doctor -- --emulator URL: exit 0 when all is well, 1 with the reas
   expect(bad.code).toBe(1);
 });
 
-test("live: the key comes from auth's configuration; rules and the timer are read from the cloud", async () => {
-  const invoked: Array<Record<string, unknown>> = [];
-  const manager: DeployManager = {
-    functions: {
-      async getFunctionDetail(name) {
-        if (name === 'auth')
-          return {
-            Environment: {
-              Variables: [
-                { Key: 'DOCTOR_KEY', Value: encodeEnvValue('k"ey') },
-                { Key: 'ADMIN_OPENIDS', Value: 'o_boss' },
-              ],
-            },
-          };
-        if (name === 'cron')
-          return {
-            Triggers: [{ TriggerName: 'hourly', Type: 'timer', TriggerDesc: '{"cron":"0 5 * * * * *"}' }],
-            Environment: { Variables: [] },
-          };
-        return { Environment: { Variables: [] } };
-      },
-      async invokeFunction(_name, params) {
-        invoked.push(params ?? {});
-        const data = {
-          exchange: { cloudCall: { errcode: -604101, verdict: 'no-permission' }, https: { errcode: 40029, verdict: 'works' }, works: true },
-          variables: { DOCTOR_KEY: true, ADMIN_OPENIDS: true },
-          collections: Object.fromEntries(expectations().collections.map((c) => [c, c !== 'users'])),
-        };
-        return { InvokeResult: 0, RetMsg: JSON.stringify({ ok: true, data }) };
-      },
-    },
-    database: {
-      createCollectionIfNotExists: async () => ({}),
-      checkCollectionExists: async () => ({ Exists: true }),
-      // admins has its index; phone_charges lacks one (created by hand, another name).
-      describeCollection: async (name) => ({
-        Indexes:
-          name === 'phone_charges'
-            ? [
-                {
-                  Name: 'exchange_chargedAt',
-                  Keys: [
-                    { Name: 'exchange', Direction: '1' },
-                    { Name: 'chargedAt', Direction: '1' },
-                  ],
-                },
-                {
-                  Name: 'chargedAt_id',
-                  Keys: [
-                    { Name: 'chargedAt', Direction: '-1' },
-                    { Name: '_id', Direction: '-1' },
-                  ],
-                },
-                { Name: 'by_hand', Keys: [{ Name: 'counted', Direction: '1' }] },
-              ]
-            : (expectations().indexes[name] ?? []).map((i) => ({
-                Name: i.name,
+test("live (npm run doctor with the real manager-node against the Tencent Cloud stand-in): key from auth's configuration, rules, timer, indexes, HTTP access read from the cloud", async () => {
+  const secret = { secretId: 'AKIDdoctorTest', secretKey: 'doctor-test-secret' };
+  const standin = await startStandin({ envId: 'env-123', ...secret });
+  try {
+    const expected = expectations();
+    const { state } = standin;
+    const fn = (name: string, variables: Record<string, string>, triggers: StandinFunction['Triggers'] = []): StandinFunction => ({
+      FunctionName: name,
+      Runtime: 'Nodejs18.15',
+      Handler: 'index.main',
+      Timeout: 10,
+      MemorySize: 256,
+      Description: '',
+      Status: 'Active',
+      InstallDependency: 'FALSE',
+      Environment: { Variables: Object.entries(variables).map(([Key, Value]) => ({ Key, Value })) },
+      Triggers: triggers,
+      CodeSha256: 'a'.repeat(64),
+      CodeSize: 1,
+      ModTime: '2026-01-01 08:00:00',
+      AddTime: '2026-01-01 08:00:00',
+      code: {},
+    });
+    // The key is awkward on purpose: it reaches the doctor through the encoding the deploy uses.
+    state.functions.auth = fn('auth', {
+      DOCTOR_KEY: encodeEnvValue('k"ey'),
+      ADMIN_OPENIDS: 'o_boss',
+      WECHAT_APPID: DEFAULT_APPID,
+      WECHAT_APPSECRET: 's',
+    });
+    state.functions.admin = fn('admin', {});
+    state.functions.cron = fn('cron', {}, [
+      { TriggerName: 'hourly', Type: 'timer', TriggerDesc: '{"cron":"0 5 * * * * *"}', AddTime: '', ModTime: '' },
+    ]);
+    state.functions.provider = fn('provider', { PROVIDER_PUSH_TOKEN: 'push-token' });
+    state.functions.orders = fn('orders', {});
+    for (const { collection, rule } of expected.rules) {
+      if (collection === 'users') continue; // missing online
+      state.collections[collection] = {
+        rule: { AclTag: 'CUSTOM', Rule: collection === 'settings' ? '{"read":"auth != null","write":false}' : JSON.stringify(rule) },
+        indexes:
+          collection === 'phone_charges'
+            ? [{ Name: 'by_hand', Keys: [{ Name: 'counted', Direction: '1' }], Unique: false }]
+            : (expected.indexes[collection] ?? []).map((i) => ({
+                // Another name for the same keys is the same index.
+                Name: collection === 'admins' ? 'named_in_console' : i.name,
                 Keys: i.keys.map(([f, d]) => ({ Name: f, Direction: String(d) })),
                 Unique: i.unique,
               })),
-      }),
-      updateCollection: async () => ({}),
-    },
-    access: {
-      createAccess: async () => ({}),
-      switchPathAuth: async () => ({}),
-      getDomainList: async () => ({ DefaultDomain: 'env-123.service.tcloudbase.com' }),
-      // Made in the console with path auth on: WeChat's pushes would never reach provider.
-      getAccessList: async () => ({
-        APISet: [{ APIId: 'a1', Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: true }],
-        EnableService: true,
-      }),
-    },
-    commonService: () => ({
-      async call({ Param }) {
-        const expected = expectations().rules.find((r) => r.collection === Param.CollectionName)!.rule;
-        return Param.CollectionName === 'settings'
-          ? { AclTag: 'CUSTOM', Rule: '{"read":"auth != null","write":false}' }
-          : { AclTag: 'CUSTOM', Rule: JSON.stringify(expected) };
-      },
-    }),
-  };
-  const report = await runDoctor(liveTarget(manager, 'env-123', null, {}));
-  expect(invoked[0]).toMatchObject({ $url: 'doctor', key: 'k"ey' });
-  expect(exchange(report)).toMatchObject({ ok: true, detail: expect.stringContaining('works over HTTPS') });
-  expect(report.results.find((r) => r.check === 'collections')).toMatchObject({
-    ok: false,
-    detail: 'missing: users (npm run deploy creates them)',
-  });
-  expect(report.results.find((r) => r.check === 'rules of settings')).toMatchObject({ ok: false });
-  expect(report.results.find((r) => r.check === 'timer cron/hourly')).toMatchObject({ ok: true });
-  expect(report.results.find((r) => r.check === 'HTTP access /provider-events')).toMatchObject({
-    ok: false,
-    detail: expect.stringContaining('requires CloudBase authentication'),
-  });
-  expect(report.results.find((r) => r.check === 'variables of admin')).toMatchObject({
-    ok: true,
-    detail: expect.stringContaining('set: none'),
-  });
-  expect(report.results.find((r) => r.check === 'indexes of admins')).toMatchObject({ ok: true, detail: 'all 1 as in database-indexes/' });
-  expect(report.results.find((r) => r.check === 'indexes of phone_charges')).toMatchObject({
-    ok: false,
-    detail: expect.stringMatching(/^missing: counted_billable \(npm run deploy creates them.*; online but not declared: by_hand$/),
-  });
-  const lines: string[] = [];
-  printReport(report, (l) => lines.push(l));
-  expect(lines.at(-1)).toBe('Problems found (✗ above).');
+      };
+    }
+    // Made in the console with path auth on: WeChat's pushes would never reach provider.
+    state.gateway.apis.push({ APIId: 'a1', Path: '/provider-events', Type: 1, Name: 'provider', EnableAuth: true });
+
+    const { code, out } = await runCommand([], {
+      ...standin.childEnv,
+      TCB_ENV_ID: 'env-123',
+      TENCENTCLOUD_SECRETID: secret.secretId,
+      TENCENTCLOUD_SECRETKEY: secret.secretKey,
+    });
+    const invoked = standin.calls.filter((c) => c.action === 'Invoke');
+    expect(invoked).toHaveLength(1);
+    expect(JSON.parse(String(invoked[0]!.params!.ClientContext))).toMatchObject({ $url: 'doctor', key: 'k"ey' });
+    expect(out).toContain('✓ phone login (code exchange): works over HTTPS');
+    expect(out).toContain('✗ collections: missing: users (npm run deploy creates them)');
+    expect(out).toMatch(/✗ rules of settings: rules of "settings": online \{"read":"auth != null","write":false\}/);
+    expect(out).toContain('✓ timer cron/hourly');
+    expect(out).toContain('✗ HTTP access /provider-events: HTTP access path "/provider-events" requires CloudBase authentication');
+    expect(out).toContain('✓ variables of admin: set: none');
+    expect(out).toContain('✓ indexes of admins: all 1 as in database-indexes/');
+    expect(out).toMatch(
+      /✗ indexes of phone_charges: missing: exchange_chargedAt, chargedAt_id, counted_billable .*; online but not declared: by_hand/,
+    );
+    expect(out).toContain('Problems found (✗ above).');
+    expect(code).toBe(1);
+    expect(standin.calls.filter((c) => c.kind === 'action' && c.error?.startsWith('AuthFailure'))).toEqual([]);
+  } finally {
+    await standin.stop();
+  }
+}, 60_000);
+
+test("a CloudBase error on the cloud call (≤ -500000) keeps its value and meaning: not read as WeChat's timeout", async () => {
+  await devtools.http('POST', '/v1/faults', { target: 'openapi:phonenumber.getPhoneNumber', errcode: -501001, times: 1 });
+  try {
+    const report = await runDoctor(emulatorTarget(devtools.url, { DOCTOR_KEY: KEY }));
+    expect(exchange(report)).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('-501001 (a CloudBase error, not an answer from WeChat)'),
+    });
+    expect(exchange(report).detail).not.toContain('did not answer in time');
+  } finally {
+    await devtools.http('DELETE', '/v1/faults');
+  }
 });

@@ -107,16 +107,42 @@ export function loadCloudbaseRc(env: NodeJS.ProcessEnv = process.env, root = PRO
 }
 
 /**
- * Loads `.env` into process.env without overriding what is already set. Returns the
- * names the file sets ([] without a file), so `npm start` can say what it read.
+ * Lines of a `.env` text whose unquoted value has a `#` right after a character: dotenv
+ * (and Node's loader, which parses the same way) reads `KEY=abc#def` as "abc", the
+ * rest being a comment. Usually that `#` belongs to a secret: the deploy refuses it.
+ */
+export function unquotedHashes(text: string): string[] {
+  const found: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const m = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*)$/.exec(line);
+    if (!m || /^['"`]/.test(m[2]!)) return;
+    const at = m[2]!.search(/\S#/);
+    if (at >= 0)
+      found.push(
+        `.env line ${i + 1}: ${m[1]}'s value has a # without quotes, so it is read as "${m[2]!
+          .slice(0, at + 1)
+          .trim()
+          .replace(/./g, '•')}" and the rest is a comment; quote the value ('…') if the # belongs to it`,
+      );
+  });
+  return found;
+}
+
+/**
+ * Loads `.env` into process.env without overriding what is already set (parsed as dotenv
+ * parses it). Returns the names the file sets ([] without a file), so `npm start` can say
+ * what it read.
  */
 export function loadDotEnv(root = PROJECT_ROOT): string[] {
-  const file = join(root, '.env');
+  let text: string;
   try {
-    process.loadEnvFile(file);
+    text = readFileSync(join(root, '.env'), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
   }
-  return Object.keys(parseEnv(readFileSync(file, 'utf8')));
+  // Node's own dotenv-compatible parser; assigned here so any process.env object gets it.
+  const parsed = parseEnv(text);
+  for (const [name, value] of Object.entries(parsed)) if (process.env[name] === undefined) process.env[name] = value;
+  return Object.keys(parsed);
 }

@@ -5,6 +5,7 @@
  */
 import { CONFIG_VARS } from '../../cloudfunctions/_shared/config';
 import type { CloudbaseRc } from './cloudbaserc';
+import { evaluateRule } from './rule-meaning';
 
 /** Variables a deployed function may be given: every one config.ts declares, except the emulator's own. */
 export const DEPLOYABLE_VARIABLES: string[] = Object.values(CONFIG_VARS)
@@ -119,6 +120,13 @@ export function checkRule(collection: string, rule: unknown): string[] {
       if (value.trim() === 'false' || value.trim() === 'true')
         problems.push(`${where}: ${key} must be the JSON boolean ${value.trim()}, not a string`);
       else if (!value.trim()) problems.push(`${where}: ${key} is an empty expression`);
+      else
+        try {
+          // Parsing evaluates every operand, so any syntax error surfaces whatever the context.
+          evaluateRule(value, { auth: null, doc: {} });
+        } catch (err) {
+          problems.push(`${where}: ${key}: ${(err as Error).message}`);
+        }
     } else if (typeof value !== 'boolean') problems.push(`${where}: ${key} must be a boolean or an expression string`);
   }
   if (!('read' in rule) || !('write' in rule)) problems.push(`${where} must define read and write`);

@@ -2,12 +2,22 @@
  * What `npm run deploy` sends and how it checks what the cloud answers, as pure
  * functions (unit-tested; scripts/deploy.ts runs them against the CLI and manager-node).
  *
- * Variables: each function gets what is online, overlaid with every declared variable
- * set locally (.env or the environment). A value is never sent empty: an unset variable
- * keeps its online value or stays absent. Values go through `encodeEnvValue` because
- * the CLI pastes them into JSON text and turns JSON-object strings into objects.
+ * The CLI ships code and the basic configuration only (runtime, handler, timeout,
+ * memory). The bundle's fingerprint goes in the function's Description once the new
+ * code is proven online. Variables and triggers are set by
+ * the deploy itself through the API (UpdateFunctionConfiguration, DeleteTrigger,
+ * BatchCreateTrigger), because the CLI pastes variable values into JSON text (turning a
+ * JSON-looking value into an object) and creates triggers twice on a redeploy.
+ *
+ * Variables: the list online is the starting point, passed through byte for byte
+ * (including variables the project does not own); a declared variable set locally
+ * replaces its value (encoded by `encodeEnvValue`); one declared and set to the empty
+ * string locally (`NAME=` in .env) is removed; one not mentioned locally keeps its
+ * online value. Nothing is ever sent empty.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeEnvValue, encodeEnvValue } from '../../cloudfunctions/_shared/config';
 import type { FunctionConfig, TriggerConfig } from './cloudbaserc';
 
@@ -22,7 +32,29 @@ export const GENERATED: Record<string, () => string> = {
   DOCTOR_KEY: () => randomBytes(24).toString('hex'),
 };
 
-export type VariableSource = 'local' | 'online' | 'generated';
+/** SCF's limit on a function's variables, keys and values together (UTF-8 bytes). */
+export const VARIABLES_LIMIT_BYTES = 4096;
+
+/** Description of a deployed bundle: the deploy compares it to decide whether code must ship. */
+const FINGERPRINT = /quickphone bundle sha256:([0-9a-f]{64})/;
+export const fingerprintDescription = (sha256: string) => `quickphone bundle sha256:${sha256}`;
+export const fingerprintOf = (description: string | undefined) => FINGERPRINT.exec(description ?? '')?.[1] ?? null;
+
+/** SHA-256 over a bundle folder's files (names and contents, in name order). */
+export function bundleSha256(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (at: string, prefix: string) => {
+    for (const name of readdirSync(at).sort()) {
+      const path = join(at, name);
+      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
+      else hash.update(`${prefix}${name}\0`).update(readFileSync(path)).update('\0');
+    }
+  };
+  walk(dir, '');
+  return hash.digest('hex');
+}
+
+export type VariableChange = { name: string; change: 'set' | 'generated' | 'removed' };
 
 export interface FunctionPlan {
   name: string;
@@ -31,13 +63,25 @@ export interface FunctionPlan {
   timeout: number;
   memorySize: number;
   installDependency: boolean;
-  /** Exactly what is sent (encoded), never an empty value. */
+  /** The bundle's fingerprint (bundleSha256), sent as the function's Description. */
+  bundleSha256: string;
+  /** Every variable the function holds after the deploy, exactly as sent. */
   variables: Record<string, string>;
-  sources: Record<string, VariableSource>;
+  /** What differs from online, for the plan lines. */
+  variableChanges: VariableChange[];
   /** From the function's config.json: the one source of triggers. */
   triggers: TriggerConfig[];
   /** config.json permissions.openapi: applied only by a DevTools upload. */
   openapi: string[];
+  /** create: not online; update: code or configuration differ; unchanged: nothing to send. */
+  code: 'create' | 'update' | 'unchanged';
+  /** The bundle differs from the one online (or there is none): its code identity must move. */
+  newBundle: boolean;
+  /** Whether the variables must be set (they differ from online). */
+  setVariables: boolean;
+  /** Timer triggers to delete (changed or no longer declared) and to create. */
+  triggersToDelete: string[];
+  triggersToCreate: TriggerConfig[];
 }
 
 /** The parts of SCF GetFunction's answer the deploy reads. */
@@ -47,8 +91,18 @@ export interface FunctionDetail {
   Timeout?: number;
   MemorySize?: number;
   Status?: string;
+  Description?: string;
+  CodeSize?: number;
+  ModTime?: string;
   Environment?: { Variables?: Array<{ Key: string; Value: string }> };
   Triggers?: Array<{ TriggerName?: string; Type?: string; TriggerDesc?: string }>;
+}
+
+/** What identifies the code online: GetFunctionAddress's CodeSha256, with GetFunction's size and time. */
+export interface CodeIdentity {
+  sha256: string;
+  size: number;
+  modTime: string;
 }
 
 export function onlineVariables(detail: FunctionDetail | null): Record<string, string> {
@@ -57,79 +111,154 @@ export function onlineVariables(detail: FunctionDetail | null): Record<string, s
   return out;
 }
 
-/**
- * The variables to send: online ones kept (re-encoded, so a raw JSON value typed in
- * the console survives the CLI too), declared ones set locally laid over them,
- * generated ones filled in. Problems: a required credential that ends up empty.
- */
+const bytesOf = (variables: Record<string, string>) =>
+  Object.entries(variables).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+
+/** The variables the function holds after the deploy, what changes, and what is wrong. */
 export function planVariables(
   fn: { name: string; declared: string[] },
   local: NodeJS.ProcessEnv,
   online: Record<string, string>,
-): { variables: Record<string, string>; sources: Record<string, VariableSource>; problems: string[] } {
-  const variables: Record<string, string> = {};
-  const sources: Record<string, VariableSource> = {};
-  for (const [name, value] of Object.entries(online)) {
-    const plain = decodeEnvValue(value);
-    if (plain.trim()) {
-      variables[name] = encodeEnvValue(plain);
-      sources[name] = 'online';
-    }
-  }
+): { variables: Record<string, string>; changes: VariableChange[]; problems: string[] } {
+  const variables: Record<string, string> = { ...online };
+  const changes: VariableChange[] = [];
   for (const name of fn.declared) {
     const value = local[name];
-    if (value !== undefined && value.trim()) {
-      variables[name] = encodeEnvValue(value);
-      sources[name] = 'local';
+    if (value === '') {
+      if (name in variables) {
+        delete variables[name];
+        changes.push({ name, change: 'removed' });
+      }
+    } else if (value !== undefined && value.trim()) {
+      if (!(name in online) || decodeEnvValue(online[name]!) !== value) {
+        variables[name] = encodeEnvValue(value);
+        changes.push({ name, change: 'set' });
+      }
     } else if (!(name in variables) && GENERATED[name]) {
       variables[name] = GENERATED[name]!();
-      sources[name] = 'generated';
+      changes.push({ name, change: 'generated' });
     }
   }
+  // An empty value online is never kept: it would read as "set" and mean nothing.
+  for (const [name, value] of Object.entries(variables))
+    if (!value.trim()) {
+      delete variables[name];
+      changes.push({ name, change: 'removed' });
+    }
+  const problems = credentialProblems(fn, (n) => n in variables, 'in .env and online');
+  const bytes = bytesOf(variables);
+  if (bytes > VARIABLES_LIMIT_BYTES)
+    problems.push(
+      `function "${fn.name}": its variables take ${bytes} bytes, over SCF's limit of ${VARIABLES_LIMIT_BYTES} (names and values together); shorten the largest (${largest(variables)})`,
+    );
+  return { variables, changes, problems };
+}
+
+function largest(variables: Record<string, string>): string {
+  return Object.entries(variables)
+    .sort(([a, x], [b, y]) => b.length + y.length - (a.length + x.length))
+    .slice(0, 2)
+    .map(([k, v]) => `${k}: ${Buffer.byteLength(k) + Buffer.byteLength(v)} bytes`)
+    .join(', ');
+}
+
+/** A credential pair with one half set and the other empty: refused, naming both. */
+export function credentialProblems(fn: { name: string; declared: string[] }, has: (name: string) => boolean, where: string): string[] {
   const problems: string[] = [];
   for (const [id, secret] of CREDENTIAL_PAIRS) {
     if (!fn.declared.includes(id) || !fn.declared.includes(secret)) continue;
-    const has = (n: string) => n in variables;
     if (has(id) && !has(secret))
       problems.push(
-        `function "${fn.name}": ${secret} is empty (in .env and online) while ${id} is set; set ${secret} in .env (it is never sent empty)`,
+        `function "${fn.name}": ${secret} is empty (${where}) while ${id} is set; set ${secret} in .env (it is never sent empty)`,
       );
     if (has(secret) && !has(id))
-      problems.push(`function "${fn.name}": ${id} is empty (in .env and online) while ${secret} is set; set ${id} in .env`);
+      problems.push(`function "${fn.name}": ${id} is empty (${where}) while ${secret} is set; set ${id} in .env`);
   }
-  return { variables, sources, problems };
+  return problems;
+}
+
+/** How a timer trigger reads online: SCF answers TriggerDesc as the cron itself or as `{"cron":"…"}`. */
+export function cronOf(desc: string | undefined): string {
+  try {
+    const parsed = JSON.parse(desc ?? '') as { cron?: unknown };
+    if (parsed && typeof parsed.cron === 'string') return parsed.cron.trim();
+  } catch {
+    /* a plain cron expression */
+  }
+  return (desc ?? '').trim();
+}
+
+/** Timer triggers to delete and create so that online matches config.json; empty when they agree. */
+export function planTriggers(declared: TriggerConfig[], online: FunctionDetail['Triggers']): { remove: string[]; create: TriggerConfig[] } {
+  const timers = (online ?? []).filter((t) => t.Type === 'timer');
+  const remove: string[] = [];
+  const create: TriggerConfig[] = [];
+  for (const t of timers) {
+    const want = declared.find((d) => d.name === t.TriggerName);
+    if (!want || cronOf(t.TriggerDesc) !== want.config.trim()) remove.push(t.TriggerName ?? '');
+  }
+  for (const d of declared) if (!timers.some((t) => t.TriggerName === d.name && !remove.includes(d.name))) create.push(d);
+  return { remove, create };
 }
 
 export function functionPlan(
   fn: FunctionConfig,
-  builtConfig: { permissions?: { openapi?: string[] }; triggers?: TriggerConfig[] } | null,
+  built: { config: { permissions?: { openapi?: string[] }; triggers?: TriggerConfig[] } | null; sha256: string },
   declared: string[],
   local: NodeJS.ProcessEnv,
-  online: Record<string, string>,
+  online: FunctionDetail | null,
 ): { plan: FunctionPlan; problems: string[] } {
-  const { variables, sources, problems } = planVariables({ name: fn.name, declared }, local, online);
-  return {
-    plan: {
-      name: fn.name,
-      handler: fn.handler,
-      runtime: fn.runtime,
-      timeout: fn.timeout ?? 3,
-      memorySize: fn.memorySize ?? 256,
-      installDependency: fn.installDependency ?? false,
-      variables,
-      sources,
-      triggers: builtConfig?.triggers ?? [],
-      openapi: builtConfig?.permissions?.openapi ?? [],
-    },
-    problems,
+  const current = onlineVariables(online);
+  const { variables, changes, problems } = planVariables({ name: fn.name, declared }, local, current);
+  const triggers = built.config?.triggers ?? [];
+  const plan: FunctionPlan = {
+    name: fn.name,
+    handler: fn.handler,
+    runtime: fn.runtime,
+    timeout: fn.timeout ?? 3,
+    memorySize: fn.memorySize ?? 256,
+    installDependency: fn.installDependency ?? false,
+    bundleSha256: built.sha256,
+    variables,
+    variableChanges: changes,
+    triggers,
+    openapi: built.config?.permissions?.openapi ?? [],
+    code: 'create',
+    newBundle: true,
+    setVariables: Object.keys(variables).length > 0,
+    triggersToDelete: [],
+    triggersToCreate: triggers,
   };
+  if (online) {
+    // SCF keeps a function's runtime for life; the CLI never sends Runtime on an update.
+    if (online.Runtime && online.Runtime !== fn.runtime)
+      problems.push(
+        `function "${fn.name}" runs ${online.Runtime} online, not ${fn.runtime}, and a runtime cannot be changed by a deploy: delete ${fn.name} in the console (云开发 → 云函数 → ${fn.name} → 删除; its variables and triggers go with it, note them first), then deploy again`,
+      );
+    const configDiffers =
+      online.Handler !== plan.handler ||
+      online.Timeout !== plan.timeout ||
+      online.MemorySize !== plan.memorySize ||
+      online.Status !== 'Active';
+    plan.newBundle = fingerprintOf(online.Description) !== built.sha256;
+    plan.code = plan.newBundle || configDiffers ? 'update' : 'unchanged';
+    plan.setVariables = JSON.stringify(Object.entries(variables).sort()) !== JSON.stringify(Object.entries(current).sort());
+    const t = planTriggers(triggers, online.Triggers);
+    plan.triggersToDelete = t.remove;
+    plan.triggersToCreate = t.create;
+  }
+  return { plan, problems };
 }
 
-/** The config file the CLI is given: values filled, nothing for it to substitute. */
-export function tcbConfig(envId: string, functionRoot: string, plans: FunctionPlan[]): object {
+/**
+ * The config file the CLI is given: code and basic configuration only (no variables,
+ * no triggers, no fingerprint: the deploy writes that once the new code is proven online).
+ */
+export function tcbConfig(envId: string, functionRoot: string, plans: FunctionPlan[], region?: string): object {
   return {
     version: '2.0',
     envId,
+    ...(region ? { region } : {}),
     functionRoot,
     functions: plans.map((p) => ({
       name: p.name,
@@ -138,8 +267,6 @@ export function tcbConfig(envId: string, functionRoot: string, plans: FunctionPl
       timeout: p.timeout,
       memorySize: p.memorySize,
       installDependency: p.installDependency,
-      envVariables: p.variables,
-      ...(p.triggers.length ? { triggers: p.triggers } : {}),
     })),
   };
 }
@@ -156,25 +283,34 @@ export function compareFunction(plan: FunctionPlan, detail: FunctionDetail | nul
   expect('handler', plan.handler, detail.Handler);
   expect('timeout', plan.timeout, detail.Timeout);
   expect('memory', plan.memorySize, detail.MemorySize);
+  if (fingerprintOf(detail.Description) !== plan.bundleSha256) problems.push(`${where}: the bundle fingerprint online is not this build's`);
   if (detail.Status !== undefined && detail.Status !== 'Active') problems.push(`${where}: status is ${detail.Status}, expected Active`);
   const online = onlineVariables(detail);
   for (const [name, value] of Object.entries(plan.variables)) {
     if (!(name in online)) problems.push(`${where}: variable ${name} is missing`);
     else if (online[name] !== value) problems.push(`${where}: variable ${name} does not hold the value sent`);
   }
-  for (const [name, value] of Object.entries(online)) if (!value.trim()) problems.push(`${where}: variable ${name} is empty`);
-  const triggers = (detail.Triggers ?? []).filter((t) => t.Type === 'timer');
-  for (const t of plan.triggers) {
-    const found = triggers.filter((d) => d.TriggerName === t.name);
-    if (found.length === 0) problems.push(`${where}: timer trigger "${t.name}" is missing`);
-    else if (found.length > 1) problems.push(`${where}: timer trigger "${t.name}" exists ${found.length} times`);
-    else if (!(found[0]!.TriggerDesc ?? '').includes(t.config))
-      problems.push(`${where}: timer trigger "${t.name}" is "${found[0]!.TriggerDesc}", expected "${t.config}"`);
-  }
-  for (const d of triggers)
-    if (!plan.triggers.some((t) => t.name === d.TriggerName))
-      problems.push(`${where}: timer trigger "${d.TriggerName}" is online but not in config.json`);
+  for (const name of Object.keys(online))
+    if (!(name in plan.variables)) problems.push(`${where}: variable ${name} should have been removed`);
+  const { remove, create } = planTriggers(plan.triggers, detail.Triggers);
+  for (const name of remove) problems.push(`${where}: timer trigger "${name}" online is not as in config.json`);
+  for (const t of create) problems.push(`${where}: timer trigger "${t.name}" ("${t.config}") is missing`);
+  const dup = (detail.Triggers ?? []).filter((t, i, all) => all.findIndex((o) => o.TriggerName === t.TriggerName) !== i);
+  for (const t of dup) problems.push(`${where}: timer trigger "${t.TriggerName}" exists more than once`);
   return problems;
+}
+
+/**
+ * The proof that code shipped: after an upload, the package online must be another
+ * one than before (CodeSha256), else the upload did not take.
+ */
+export function codeMoved(name: string, before: CodeIdentity | null, after: CodeIdentity | null): string[] {
+  if (!after?.sha256) return [`function "${name}": no code package online after the upload`];
+  if (before && before.sha256 === after.sha256)
+    return [
+      `function "${name}": the code online is still the package from before this deploy (CodeSha256 ${after.sha256.slice(0, 12)}…, ${after.size} bytes, modified ${after.modTime}): the new code did not ship`,
+    ];
+  return [];
 }
 
 /** DescribeSafeRule's answer against the rule applied. */

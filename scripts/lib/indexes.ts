@@ -5,8 +5,11 @@
  *
  * - Declared indexes missing online are created (`updateCollection` with
  *   `CreateIndexes`, then read back with `describeCollection`).
- * - An online index of the same name with other keys or uniqueness is reported, never
- *   changed: rebuilding an index on a live collection is a decision for a person.
+ * - An index is matched by its keys (MongoDB identifies it so and refuses a second one
+ *   on the same keys), then by name: the same keys online under another name is the
+ *   declared index. Other uniqueness is reported, never changed: rebuilding an index
+ *   on a live collection is a decision for a person.
+ * - Two declared indexes on the same keys are refused by the dry run.
  * - Online indexes nobody declared are reported, never dropped.
  *
  * The manager API's shapes are those of @cloudbase/manager-node's typings
@@ -65,29 +68,49 @@ function describeSpec(keys: Array<[string, string]>, unique: boolean): string {
   return `${keys.map(([f, d]) => `${f}:${d}`).join(', ')}${unique ? ' (unique)' : ''}`;
 }
 
+/** An index's keys as one comparable text ("phone:1,day:-1"): CloudBase/MongoDB identify an index by its keys. */
+const keysOf = (keys: Array<[string, string | number]>) => keys.map(([f, d]) => `${f}:${String(d)}`).join(',');
+
 export function planIndexes(collection: string, declared: IndexSpec[], live: LiveIndex[]): IndexPlan {
   const plan: IndexPlan = { collection, create: [], same: [], differing: [], undeclared: [] };
-  const byName = new Map(live.map((l) => [l.Name, l]));
+  const liveKeys = (l: LiveIndex) => keysOf((l.Keys ?? []).map((k) => [k.Name ?? '?', String(k.Direction ?? '?')]));
+  const matched = new Set<string>();
   for (const spec of declared) {
-    const online = byName.get(spec.name);
-    if (!online) {
-      plan.create.push(spec);
-      continue;
-    }
     const want = describeSpec(
       spec.keys.map(([f, d]) => [f, String(d)]),
       spec.unique,
     );
+    // The same keys online under any name is this index (MongoDB refuses a second one).
+    const online = live.find((l) => liveKeys(l) === keysOf(spec.keys)) ?? live.find((l) => l.Name === spec.name);
+    if (!online) {
+      plan.create.push(spec);
+      continue;
+    }
+    matched.add(online.Name);
     const have = describeSpec(
       (online.Keys ?? []).map((k) => [k.Name ?? '?', String(k.Direction ?? '?')]),
       online.Unique === true,
     );
-    if (want === have) plan.same.push(spec.name);
-    else plan.differing.push({ name: spec.name, declared: want, live: have });
+    if (want === have) plan.same.push(online.Name === spec.name ? spec.name : `${spec.name} (online as "${online.Name}")`);
+    else plan.differing.push({ name: spec.name, declared: want, live: online.Name === spec.name ? have : `"${online.Name}" ${have}` });
   }
-  const names = new Set(declared.map((d) => d.name));
-  for (const l of live) if (l.Name !== ID_INDEX.name && !names.has(l.Name)) plan.undeclared.push(l.Name);
+  for (const l of live) if (l.Name !== ID_INDEX.name && !matched.has(l.Name)) plan.undeclared.push(l.Name);
   return plan;
+}
+
+/** Two declared indexes of a collection on the same keys: the cloud would refuse the second. */
+export function duplicateIndexKeys(byCollection: Record<string, IndexSpec[]>): string[] {
+  const problems: string[] = [];
+  for (const [collection, specs] of Object.entries(byCollection)) {
+    const seen = new Map<string, string>();
+    for (const spec of specs) {
+      const keys = keysOf(spec.keys);
+      const first = seen.get(keys);
+      if (first) problems.push(`database-indexes/${collection}.json: "${spec.name}" has the same keys as "${first}" (${keys}); keep one`);
+      else seen.set(keys, spec.name);
+    }
+  }
+  return problems;
 }
 
 /**
@@ -104,6 +127,7 @@ export function checkIndexFiles(root: string): string[] {
           .map((f) => f.slice(0, -5))
       : [],
   );
+  problems.push(...duplicateIndexKeys(byCollection));
   for (const name of Object.keys(byCollection)) {
     if (!collections.has(name)) problems.push(`database-indexes/${name}.json: no collection "${name}" (no database-rules/${name}.json)`);
   }
@@ -128,8 +152,7 @@ export async function applyIndexes(
     if (plan.create.length) {
       await api.updateCollection(collection, { CreateIndexes: plan.create.map(toCreateIndex) });
       const after = await api.describeCollection(collection);
-      const present = new Set((after.Indexes ?? []).map((i) => i.Name));
-      const missing = plan.create.filter((c) => !present.has(c.name)).map((c) => c.name);
+      const missing = planIndexes(collection, plan.create, after.Indexes ?? []).create.map((c) => c.name);
       if (missing.length) throw new Error(`indexes of "${collection}" not found when read back after creating them: ${missing.join(', ')}`);
     }
     for (const spec of plan.create)

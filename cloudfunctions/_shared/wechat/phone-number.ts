@@ -93,9 +93,11 @@ export async function cloudAttempt(code: string, openid: string | undefined): Pr
     const errcode = (err as { errCode?: unknown })?.errCode;
     // The platform refused before WeChat saw the code: certainly unused.
     if (errcode === NO_PERMISSION_ERRCODE) return { ok: false, errcode, attempts: 1, maybeUsed: false };
-    // CloudBase's own codes (-5xxxxx: the call broke on the way) say nothing of WeChat's answer.
-    if (errcode === TIMEOUT_ERRCODE || typeof errcode !== 'number' || errcode <= -500000)
+    if (errcode === TIMEOUT_ERRCODE || typeof errcode !== 'number')
       return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
+    // CloudBase's own codes (-5xxxxx: the call broke on the way) say nothing of WeChat's
+    // answer, so WeChat may have used the code; the code itself is kept for logs and the doctor.
+    if (errcode <= -500000) return { ok: false, errcode, attempts: 1, maybeUsed: true };
     return { ok: false, errcode, attempts: 1, maybeUsed: false };
   } finally {
     clearTimeout(timer);

@@ -10,6 +10,8 @@ import { runMatrix } from './support/billing-matrix';
 import { waitFor } from './support/wait';
 import { DEFAULT_APPID } from '../emulator/emulator';
 import type { Envelope } from './support/envelope';
+import type { QuotaStatus, UsageSummary } from '../miniprogram/contract';
+import type { ConsoleBilling } from '../emulator/console/api';
 
 interface Charge {
   _id: string;
@@ -473,6 +475,22 @@ describe('flash crowd: one cron run settles every code (issue 29)', () => {
       expect.objectContaining({ kind: 'quick', count: 1, wechatUsed: 1, localCounted: 0, unknownRecords: 1 }),
     ]);
     expect(await fusage()).toBe(0); // the counters' records stay what WeChat exchanged
+
+    // The admin view shows the month's correction beside the counted figures, explained.
+    const status = await f.call<Envelope<QuotaStatus>>('admin', { $url: 'quota.status', kind: 'quick' }, BOSS);
+    if (!status.ok) throw new Error(status.error.code);
+    expect(status.data.reconciliation!.correction).toMatchObject({ count: 1, wechatUsed: 1, localCounted: 0, unknownRecords: 1 });
+    expect(status.data.reconciliation!.correction!.explanation).toContain('补记 1 次');
+    expect(status.data.reconciliation!.correction!.explanation).toContain('1 次调用结果未知');
+    expect(status.data.packs.reduce((n, p) => n + p.used, 0)).toBe(0); // not drawn from the quota ledger
+    const summary = await f.call<Envelope<UsageSummary>>('admin', { $url: 'usage.summary' }, BOSS);
+    if (!summary.ok) throw new Error(summary.error.code);
+    expect(summary.data.months.reduce((n, m) => n + m.quick, 0)).toBe(0); // nor folded into the month's calls
+    // The console's billing difference says the same.
+    const billing = (await f.http<ConsoleBilling>('GET', '/console/api/billing')).body;
+    expect(billing.difference.byKind.quick.correction).toBe(1);
+    expect(billing.difference.explanations).toContainEqual(expect.stringContaining("cron's reconciliation booked a correction of +1"));
+    expect(billing.difference.explanations).toContainEqual(expect.stringContaining('1 record(s) whose outcome is unknown'));
 
     // The owner's resend settles it: counted once, and the correction returns to 0.
     expect(await fbind(code, 'o_alice')).toMatchObject({ ok: true });

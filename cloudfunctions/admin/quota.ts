@@ -13,7 +13,7 @@ import { packCatalogueOverride } from '../_shared/config';
 import { createHash } from 'node:crypto';
 import { AppError } from '../_shared/errors';
 import { positiveCount, startDate, yuanAmount } from '../_shared/domain/amount-schemas';
-import { DAY_MS } from '../_shared/domain/china-time';
+import { chinaMonth, DAY_MS } from '../_shared/domain/china-time';
 import { costFigures, costOfDays, unitPrice } from '../_shared/domain/cost';
 import { forecast, monthlyCost } from '../_shared/domain/forecast';
 import { catalogue } from '../_shared/domain/pack-catalogue';
@@ -27,6 +27,8 @@ import { insertPack, listPacks, setPackPrice, type QuotaPackDoc } from '../_shar
 import { isDuplicateKey } from '../_shared/data/errors';
 import { loadReconciliation } from '../_shared/data/reconciliation';
 import { loadSettings } from '../_shared/data/settings';
+import { loadCorrection } from '../_shared/data/usage-corrections';
+import { explainCorrection } from '../_shared/domain/usage-correction';
 
 const kind = v.optional(v.picklist(['quick', 'realtime'], 'must be "quick" or "realtime"'), 'quick');
 const ALERT_DAYS = 30;
@@ -53,9 +55,10 @@ function packView({ pack, used, status }: PackUsage<QuotaPackDoc>, exempt = fals
 
 export const quotaStatus = route(v.object({ kind }), async ({ kind }) => {
   const at = now();
-  const [quota, reconciliation, alerts, settings] = await Promise.all([
+  const [quota, reconciliation, correction, alerts, settings] = await Promise.all([
     loadQuota(kind, at),
     loadReconciliation(kind),
+    loadCorrection(chinaMonth(at), kind),
     recentAlerts(kind, new Date(at.getTime() - ALERT_DAYS * DAY_MS)),
     loadSettings(),
   ]);
@@ -84,6 +87,19 @@ export const quotaStatus = route(v.object({ kind }), async ({ kind }) => {
       localCharges: reconciliation.localCharges,
       difference: reconciliation.difference,
       wechatRemaining: reconciliation.wechatRemaining,
+      /**
+       * This China month's correction (docs/quota.md): shown beside the counted figures,
+       * never folded into calls, cost or the quota ledger. Null before cron booked one.
+       */
+      correction: correction && {
+        month: correction.month,
+        count: correction.count,
+        wechatUsed: correction.wechatUsed,
+        localCounted: correction.localCounted,
+        unknownRecords: correction.unknownRecords,
+        at: correction.at,
+        explanation: explainCorrection(correction),
+      },
     },
     alerts: alerts.map((a) => ({
       id: a._id,

@@ -197,6 +197,8 @@ export interface ConsoleBilling {
       usageDaily: number;
       wechatMinusOurs: number;
       wechatMinusDaily: number;
+      /** This month's correction cron booked (quota.status), beside usage_daily; null when none or unreadable. */
+      correction: number | null;
     }>;
     /** WeChat's charges at list price minus what usage_daily counts at list price. */
     yuan: string;

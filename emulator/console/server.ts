@@ -447,6 +447,12 @@ async function billing(emu: Emulator, requestedAdmin: string | null): Promise<Co
   const quotaQuick = await adminRoute(emu, admin, 'quota.status', { kind: 'quick' });
   const quotaRealtime = await adminRoute(emu, admin, 'quota.status', { kind: 'realtime' });
 
+  const quota = { quick: quotaQuick, realtime: quotaRealtime };
+  /** This month's correction cron booked (admin quota.status): shown beside usage_daily, never added to it. */
+  const correctionOf = (kind: PhoneKind) => {
+    const q = quota[kind];
+    return 'error' in q ? null : (q.reconciliation?.correction ?? null);
+  };
   const explanations: string[] = [];
   for (const kind of KINDS) {
     const mintedNoRecord = codes.filter((c) => c.kind === kind && !c.ours).length;
@@ -478,9 +484,15 @@ async function billing(emu: Emulator, requestedAdmin: string | null): Promise<Co
         `${kind}: usage_daily holds ${dailyVsCounted > 0 ? `${dailyVsCounted} more` : `${-dailyVsCounted} fewer`} than the records marked counted (records removed or edited by hand).`,
       );
   }
+  for (const kind of KINDS) {
+    const c = correctionOf(kind);
+    if (c?.count)
+      explanations.push(
+        `${kind}: cron's reconciliation booked a correction of ${c.count > 0 ? '+' : ''}${c.count} for ${c.month} (WeChat used ${c.wechatUsed}, counted ${c.localCounted}; ${c.unknownRecords} record(s) whose outcome is unknown stand behind it) — so counted + corrections = WeChat's figure; kept beside usage_daily and the cost, not added to them.`,
+      );
+  }
   if (!explanations.length) explanations.push('WeChat’s ledger, phone_charges and usage_daily agree.');
 
-  const quota = { quick: quotaQuick, realtime: quotaRealtime };
   return {
     appid: emu.appid,
     admin,
@@ -516,6 +528,7 @@ async function billing(emu: Emulator, requestedAdmin: string | null): Promise<Co
         usageDaily: dailyByKind[k],
         wechatMinusOurs: wechatByKind[k] - oursByKind[k],
         wechatMinusDaily: wechatByKind[k] - dailyByKind[k],
+        correction: correctionOf(k)?.count ?? null,
       })),
       /** WeChat's charges at list price minus what usage_daily counts at list price. */
       yuan: fenToYuan(

@@ -114,6 +114,20 @@ export interface QuotaAlert {
   daysLeft: number | null;
 }
 
+/** Cron's correction for a kind and month (counted + every month's corrections = WeChat's used figure). */
+export interface QuotaCorrection {
+  month: string;
+  /** Calls booked so our count meets WeChat's: positive, billed taps with no counted record. */
+  count: number;
+  wechatUsed: number;
+  localCounted: number;
+  /** Records whose outcome is unknown: part of why the count differs. */
+  unknownRecords: number;
+  at: IsoTime;
+  /** Chinese, for the merchant: the figures and what stands behind the gap. */
+  explanation: string;
+}
+
 export interface QuotaStatus {
   kind: PhoneKind;
   feeExempt: boolean;
@@ -122,7 +136,15 @@ export interface QuotaStatus {
   forecast: { monthlyAverage: number; exhaustsOn: string | null; monthlyCostYuan: string };
   recommendation: Recommendation | null;
   cost: CostFigures;
-  reconciliation: { at: IsoTime; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number } | null;
+  reconciliation: {
+    at: IsoTime;
+    wechatUsed: number;
+    localCharges: number;
+    difference: number;
+    wechatRemaining: number;
+    /** This China month's correction booked by cron; beside the counted figures, not in them. Null before one is booked. */
+    correction: QuotaCorrection | null;
+  } | null;
   alerts: QuotaAlert[];
   /** Charges no recorded pack covers: a purchased pack is probably missing. */
   uncovered: number;

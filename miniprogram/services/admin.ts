@@ -8,6 +8,7 @@ export type {
   PackStatus,
   PurchaseOption,
   QuotaAlert,
+  QuotaCorrection,
   QuotaPack,
   QuotaStatus,
   Settings,

@@ -26,6 +26,11 @@ export async function correctionsOf(kind: PhoneKind): Promise<UsageCorrection[]>
   return data;
 }
 
+/** This month's entry of a kind, or null when no reconciliation booked one yet. */
+export async function loadCorrection(month: string, kind: PhoneKind): Promise<UsageCorrection | null> {
+  return (await corrections().doc(correctionId(month, kind)).get()).data ?? null;
+}
+
 export async function saveCorrection(c: UsageCorrection): Promise<void> {
   const { _id, ...rest } = c;
   await corrections().doc(_id).set({ data: rest });

@@ -159,6 +159,7 @@ function differenceCard(b: Billing): HTMLElement {
         ['usage_daily', 'num'],
         ['WeChat − records', 'num'],
         ['WeChat − usage_daily', 'num'],
+        ['cron correction (month)', 'num'],
       ],
       KINDS.map((k) => {
         const r = d.byKind[k];
@@ -173,6 +174,7 @@ function differenceCard(b: Billing): HTMLElement {
           h('td', { class: 'num' }, r.usageDaily),
           h('td', { class: `num ${r.wechatMinusOurs ? 'bad' : ''}` }, r.wechatMinusOurs),
           h('td', { class: `num ${delta ? 'warn' : ''}` }, delta),
+          h('td', { class: 'num', 'data-testid': `correction-${k}` }, r.correction ?? '—'),
         );
       }),
     ),

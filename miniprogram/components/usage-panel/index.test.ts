@@ -518,6 +518,11 @@ describe('with WeChat credentials', () => {
     expect(shown).toContain('微信比本地多计 1 次');
     expect(shown).toContain('微信统计已用 3 次，本地记录 2 次；');
     expect(shown).not.toMatch(/差异|相差/);
+    // Cron's correction for the month, beside the counted figures and explained.
+    const correction = text(comp.querySelector('.usage__correction')!);
+    expect(correction).toContain('本月按微信计数补记 1 次（未计入上方用量与费用）');
+    expect(correction).toContain('微信计 3 次，本地已计 2 次');
+    expect(correction).not.toMatch(/[A-Za-z]{3,}/);
   });
 
   test("a pack bought in WeChat's console appears after 立即检查, described in Chinese", async () => {

@@ -62,7 +62,14 @@ const status: QuotaStatus = {
   cost: { costYuan: '9.00', listValueYuan: '39.00', savingYuan: '30.00', estimatedCalls: 0 },
   feeExempt: false,
   uncovered: 0,
-  reconciliation: { at: '2026-05-01T01:00:00.000Z', wechatUsed: 1302, localCharges: 1300, difference: 2, wechatRemaining: 1198 },
+  reconciliation: {
+    at: '2026-05-01T01:00:00.000Z',
+    wechatUsed: 1302,
+    localCharges: 1300,
+    difference: 2,
+    wechatRemaining: 1198,
+    correction: null,
+  },
   alerts: [
     {
       id: 'a',
@@ -110,6 +117,24 @@ test('forecast, recommendation, alerts and reconciliation', () => {
   expect(v.reconciliation).toMatchObject({ differenceText: '微信比本地多计 2 次', timeText: '2026-05-01 09:00' });
   expect(differenceText(-3)).toBe('本地比微信多记 3 次');
   expect(differenceText(0)).toBe('与微信一致');
+});
+
+test("cron's correction: a line beside the counted figures, with the server's why", () => {
+  const correction = {
+    month: '2026-05',
+    count: 2,
+    wechatUsed: 1302,
+    localCounted: 1300,
+    unknownRecords: 1,
+    at: '2026-05-01T01:00:00.000Z',
+  };
+  const line = (count: number) =>
+    quotaView({ ...status, reconciliation: { ...status.reconciliation!, correction: { ...correction, count, explanation: 'why' } } })
+      .reconciliation!.correction;
+  expect(line(2)).toEqual({ text: '本月按微信计数补记 2 次（未计入上方用量与费用）', explanation: 'why' });
+  expect(line(-1)!.text).toBe('本月按微信计数减记 1 次（未计入上方用量与费用）');
+  expect(line(0)!.text).toBe('本月无需按微信计数校正');
+  expect(quotaView(status).reconciliation!.correction).toBeNull();
 });
 
 test('nothing to worry about', () => {

@@ -2,7 +2,15 @@
  * `quota.status` as the merchant reads it: Chinese labels, China-time dates, money
  * exactly as the server wrote it. Pure, so the wording is tested without a phone.
  */
-import { ALERT_TYPES, chinaTimeText, PACK_SOURCES, PACK_STATUSES, type PurchaseOption, type QuotaStatus } from '../../services/admin';
+import {
+  ALERT_TYPES,
+  chinaTimeText,
+  PACK_SOURCES,
+  PACK_STATUSES,
+  type PurchaseOption,
+  type QuotaCorrection,
+  type QuotaStatus,
+} from '../../services/admin';
 
 export interface PackRow {
   id: string;
@@ -50,6 +58,8 @@ export interface QuotaView {
     difference: number;
     wechatRemaining: number;
     differenceText: string;
+    /** "本月按微信计数补记 1 次", and the server's explanation; null when cron booked none this month. */
+    correction: { text: string; explanation: string } | null;
   } | null;
 }
 
@@ -122,6 +132,7 @@ export function quotaView(q: QuotaStatus): QuotaView {
       difference: q.reconciliation.difference,
       wechatRemaining: q.reconciliation.wechatRemaining,
       differenceText: differenceText(q.reconciliation.difference),
+      correction: q.reconciliation.correction ? correctionLine(q.reconciliation.correction) : null,
     },
   };
 }
@@ -133,4 +144,15 @@ export function quotaView(q: QuotaStatus): QuotaView {
 export function differenceText(difference: number): string {
   if (difference === 0) return '与微信一致';
   return difference > 0 ? `微信比本地多计 ${difference} 次` : `本地比微信多记 ${-difference} 次`;
+}
+
+/** Cron's correction, beside the counted figures (docs/quota.md): the line and why. */
+function correctionLine(c: QuotaCorrection): { text: string; explanation: string } {
+  const text =
+    c.count === 0
+      ? '本月无需按微信计数校正'
+      : c.count > 0
+        ? `本月按微信计数补记 ${c.count} 次（未计入上方用量与费用）`
+        : `本月按微信计数减记 ${-c.count} 次（未计入上方用量与费用）`;
+  return { text, explanation: c.explanation };
 }

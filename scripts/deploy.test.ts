@@ -96,7 +96,11 @@ test('bad input (a broken rule, a duplicate index, a missing variable, an empty 
     writeFileSync(rule, JSON.stringify({ read: 'doc._openid == auth.openid &&', write: false }));
     const parsed = JSON.parse(indexText) as { indexes: Array<{ name: string }> };
     writeFileSync(indexes, JSON.stringify({ indexes: [...parsed.indexes, { ...parsed.indexes[0], name: 'same_keys_again' }] }));
-    const { code, out } = await withDotEnv('WECHAT_APPID=wx5eed1e0c0ffee001\nWECHAT_APPSECRET=\n', () => runDeploy(['--dry-run']));
+    const { code, out } = await withDotEnv('WECHAT_APPID=wx5eed1e0c0ffee001\nWECHAT_APPSECRET=\nADMIN_OPENIDS=\n', () =>
+      runDeploy(['--dry-run']),
+    );
+    // Not a refusal, but said: an empty ADMIN_OPENIDS leaves nobody an admin.
+    expect(out).toContain('note     ADMIN_OPENIDS is empty in .env (removed online): unless it is set online or an admins document exists');
     expect(out).toContain('database-rules/users.json: read: rule "doc._openid == auth.openid &&" ends early');
     expect(out).toMatch(/database-indexes\/admins\.json: "same_keys_again" has the same keys as/);
     expect(out).toContain('WECHAT_APPSECRET is empty in .env while WECHAT_APPID is set');

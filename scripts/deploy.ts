@@ -530,6 +530,11 @@ function printPlan(project: Project, local: NodeJS.ProcessEnv, log: (line: strin
         );
     }
   }
+  // Not an error (admins can also be documents in `admins`), but the usual first-deploy slip.
+  if (project.rc.functions.some((fn) => declaredVariables(fn).includes('ADMIN_OPENIDS')) && !local.ADMIN_OPENIDS?.trim())
+    log(
+      `  note     ADMIN_OPENIDS is ${local.ADMIN_OPENIDS === '' ? 'empty in .env (removed online)' : 'not set here (what is online is kept)'}: unless it is set online or an admins document exists, nobody is an admin — docs/admin.md "Who is an admin" says how to find your openid`,
+    );
   const cloudEnv = readCloudEnv(root);
   if (local.TCB_ENV_ID && cloudEnv !== local.TCB_ENV_ID)
     log(

@@ -63,7 +63,7 @@ export async function runChecks(at: Date): Promise<CheckReport> {
   for (const kind of settings.feeExempt ? [] : kinds) {
     const quota = await loadQuota(kind, at);
     const outlook = forecast(quota.state, quota.history, at);
-    const alert = quotaAlert(quota.state, outlook, at, { lowPercent: quotaLowPercent(), lowDays: quotaLowDays() });
+    const alert = quotaAlert(kind, quota.state, outlook, at, { lowPercent: quotaLowPercent(), lowDays: quotaLowDays() });
     if (alert) {
       const record = { at, day: chinaDay(at), kind, ...alert };
       if (await recordAlert(record)) alerts.push(record);

@@ -121,8 +121,7 @@ export function quotaView(q: QuotaStatus): QuotaView {
       id: a.id,
       typeText: ALERT_TYPES[a.type] ?? a.type,
       timeText: chinaTimeText(a.at),
-      // The server's exhausted message names the quick component whatever the kind: say it per kind here.
-      message: a.type === 'quota-exhausted' ? `资源包额度已用完：${COMPONENT_NAMES[a.kind]}将无法使用，请购买资源包` : a.message,
+      message: a.message,
       urgent: a.type === 'quota-exhausted',
     })),
     reconciliation: q.reconciliation && {

@@ -91,6 +91,12 @@ export default tseslint.config(
               group: ['**/data', '**/data/**', '**/wechat', '**/wechat/**', '**/cloud'],
               message: 'The domain imports no data or WeChat adapters: they call the domain, not the reverse.',
             },
+            {
+              // The domain says what went wrong in its own terms (a typed result or a plain domain
+              // error); the edge — a route or a function's adapter — maps that to an AppError's code.
+              group: ['**/_shared/errors', '../errors', '**/router', '**/log'],
+              message: 'The domain answers no one: return a typed result or throw a domain error, and map it to AppError at the edge.',
+            },
           ],
         },
       ],

@@ -143,6 +143,14 @@ describe('settings', () => {
     expect(await t.docs('settings')).toEqual([]);
   });
 
+  test.each([
+    [{ phoneCapture: { dailyCap: 2.5 } }, 'patch.phoneCapture.dailyCap'],
+    [{ phoneCapture: { kind: 'slow' } }, 'patch.phoneCapture.kind'],
+    [{ hidePrices: 'yes' }, 'patch.hidePrices'],
+  ])('%j is refused with error.field %s, the dot path a client maps to its label', async (patch, field) => {
+    expect(await update(0, patch)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', field } });
+  });
+
   test('budgets and caps can be cleared with null; 0.29 yuan is two decimals', async () => {
     const first = await update(0, { phoneCapture: { monthlyBudgetYuan: 0.29, dailyCap: 5 } });
     expect(first).toMatchObject({ ok: true, data: { phoneCapture: { monthlyBudgetYuan: 0.29, dailyCap: 5 } } });

@@ -3,6 +3,8 @@
  * Callers pass only safe fields: masked numbers, codes, durations — never a raw
  * phone number, a phone code or a secret.
  */
+import { scrubDigits } from './domain/phone';
+
 export type LogLevel = 'info' | 'warn' | 'error';
 
 export function logEvent(level: LogLevel, fields: Record<string, unknown>): void {
@@ -10,4 +12,48 @@ export function logEvent(level: LogLevel, fields: Record<string, unknown>): void
   const line = JSON.stringify({ level, ...fields });
   if (level === 'error') console.error(line);
   else console.log(line);
+}
+
+/** Query parameters that carry a credential when a URL ends up in an error's text. */
+const CREDENTIAL =
+  /\b(access_token|component_access_token|authorizer_access_token|secret|appsecret|component_appsecret|refresh_token|authorizer_refresh_token|js_code|code)=[^&\s"']+/gi;
+/** How much of a stack is worth a log line: the frames that locate the fault, not the whole runtime. */
+const STACK_LINES = 12;
+/** How many wrapped causes are followed; a cycle or a long chain stops here. */
+const CAUSE_DEPTH = 3;
+
+/** An error's text as a log may carry it: phone-like digit runs masked, credentials in URLs cut. */
+const safeText = (text: string) => scrubDigits(text).replace(CREDENTIAL, '$1=***');
+
+export interface ErrorDetail {
+  /** `Name: message`. */
+  error: string;
+  /** The first frames of the stack, when the error has one. */
+  stack?: string;
+  /** What it wraps (`Error.cause`), described the same way. */
+  cause?: ErrorDetail;
+}
+
+/**
+ * An unexpected error as a log line's fields: its name and message, the top of its
+ * stack and the chain of causes it wraps — so a failure can be traced to a line, where
+ * `String(err)` gave only its message. Masked for the log (no raw phone number, no
+ * credential in a URL); never put in an answer to a client.
+ */
+export function errorDetail(err: unknown, depth = 0): ErrorDetail {
+  if (!(err instanceof Error)) return { error: safeText(String(err)) };
+  const code = (err as { code?: unknown }).code;
+  const head = `${err.name}${typeof code === 'string' || typeof code === 'number' ? ` ${code}` : ''}: ${err.message}`;
+  const detail: ErrorDetail = { error: safeText(head) };
+  // The stack's first line repeats the message; the frames after it are what help.
+  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  if (frames.length)
+    detail.stack = safeText(
+      frames
+        .slice(0, STACK_LINES)
+        .map((line) => line.trim())
+        .join('\n'),
+    );
+  if (err.cause !== undefined && depth < CAUSE_DEPTH) detail.cause = errorDetail(err.cause, depth + 1);
+  return detail;
 }

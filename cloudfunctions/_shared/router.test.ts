@@ -25,8 +25,35 @@ const handler = dispatcher({
         throw new Error('database password is hunter2');
       }),
     ),
+    nested: access.user(route(v.object({ phoneCapture: v.object({ dailyCap: v.pipe(v.number(), v.integer()) }) }), async () => ({}))),
+    wrapped: access.user(
+      route(v.object({}), async () => {
+        const low = new Error('lookup of 13812348000 failed at https://x/y?access_token=SECRET123');
+        throw new AppError('UPSTREAM_UNAVAILABLE', 'WeChat is not answering; try again.', { cause: low });
+      }),
+    ),
+    fault: access.user(
+      route(v.object({}), async () => {
+        throw new TypeError('cannot read 13812348000 of undefined', { cause: new RangeError('the inner fault') });
+      }),
+    ),
   },
 });
+
+/** The log lines `run` writes, parsed (logging is on only inside). */
+async function logsOf(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  const lines: string[] = [];
+  const spies = [jest.spyOn(console, 'log'), jest.spyOn(console, 'error')];
+  for (const spy of spies) spy.mockImplementation((line: string) => void lines.push(line));
+  process.env.QUICKPHONE_LOG = 'on';
+  try {
+    await run();
+  } finally {
+    process.env.QUICKPHONE_LOG = 'off';
+    for (const spy of spies) spy.mockRestore();
+  }
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
 
 test('a route answers in the success envelope with parsed input and the caller', async () => {
   expect(await handler({ $url: 'echo', text: 'hi', openid: 'o_spoof' })).toEqual({ ok: true, data: { text: 'hi', by: 'o_alice' } });
@@ -34,7 +61,41 @@ test('a route answers in the success envelope with parsed input and the caller',
 
 test('bad input is INVALID_ARGUMENT naming the field', async () => {
   const answer = await handler({ $url: 'echo', text: 42 });
-  expect(answer).toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^text: /) } });
+  expect(answer).toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^text: /), field: 'text' } });
+});
+
+test('a refused nested input names its dot path in error.field, so a client needs no regex on the message', async () => {
+  const answer = await handler({ $url: 'nested', phoneCapture: { dailyCap: 1.5 } });
+  expect(answer).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', field: 'phoneCapture.dailyCap' } });
+  // A missing object is named by its own key.
+  expect(await handler({ $url: 'nested' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', field: 'phoneCapture' } });
+});
+
+test('an AppError with a cause answers its own words; the cause is logged, masked, and never answered', async () => {
+  let answer: unknown;
+  const logs = await logsOf(async () => (answer = await handler({ $url: 'wrapped' })));
+  expect(answer).toEqual({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE', message: 'WeChat is not answering; try again.' } });
+  const traced = logs.find((line) => line.cause);
+  expect(traced).toMatchObject({ level: 'warn', fn: 'demo', route: 'wrapped', code: 'UPSTREAM_UNAVAILABLE' });
+  expect(traced!.cause).toMatchObject({
+    error: expect.stringContaining('lookup of 138****8000 failed'),
+    stack: expect.stringMatching(/^at /),
+  });
+  const text = JSON.stringify(logs);
+  expect(text).not.toContain('13812348000');
+  expect(text).not.toContain('SECRET123');
+});
+
+test('an unexpected failure is logged with its stack and its cause, masked; the answer carries neither', async () => {
+  let answer: unknown;
+  const logs = await logsOf(async () => (answer = await handler({ $url: 'fault' })));
+  expect(JSON.stringify(answer)).not.toMatch(/router\.test|at |inner fault|TypeError/);
+  const fault = logs.find((line) => line.level === 'error')!;
+  expect(fault).toMatchObject({ fn: 'demo', route: 'fault', error: 'TypeError: cannot read 138****8000 of undefined' });
+  // The frames point at this file: where the fault was thrown, which String(err) never told.
+  expect(fault.stack).toEqual(expect.stringContaining('router.test.ts'));
+  expect(fault.cause).toMatchObject({ error: 'RangeError: the inner fault', stack: expect.any(String) });
+  expect(JSON.stringify(logs)).not.toContain('13812348000');
 });
 
 test('an AppError keeps its code and message', async () => {

@@ -19,7 +19,7 @@
 import * as v from 'valibot';
 import type { Contract, FunctionName, RouteSpec, Wire } from '../../miniprogram/contract';
 import { AppError, failure, success, type Envelope } from './errors';
-import { logEvent } from './log';
+import { errorDetail, logEvent } from './log';
 
 /** Who is calling, as WeChat vouches for it. Never read from the request body. */
 export interface Caller {
@@ -149,8 +149,9 @@ export function parseInput<TSchema extends v.GenericSchema>(schema: TSchema, raw
   const result = v.safeParse(schema, raw);
   if (result.success) return result.output;
   const issue = result.issues[0];
+  // The field goes in the answer as `error.field` (a client picks its words by it); the message repeats it for developers.
   const field = v.getDotPath(issue);
-  throw new AppError('INVALID_ARGUMENT', field ? `${field}: ${issue.message}` : issue.message);
+  throw new AppError('INVALID_ARGUMENT', field ? `${field}: ${issue.message}` : issue.message, field ? { field } : {});
 }
 
 function paramsOf(event: Record<string, unknown>): Record<string, unknown> {
@@ -196,7 +197,9 @@ export function dispatcher(options: DispatchOptions): Main {
           entry.kind === 'timer' ? await options.timer!(entry.event) : await serveRoute(entry.url, safeEvent, routes, options),
         );
     } catch (err) {
-      if (!(err instanceof AppError)) logEvent('error', { fn: name, ...where, error: describe(err) });
+      // An AppError is an answer; anything else is a fault, logged with its stack (never answered).
+      if (!(err instanceof AppError)) logEvent('error', { fn: name, ...where, ...errorDetail(err) });
+      else if (err.cause !== undefined) logEvent('warn', { fn: name, ...where, code: err.code, cause: errorDetail(err.cause) });
       answer =
         entry.kind === 'http'
           ? { statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error' }
@@ -243,12 +246,6 @@ async function admit(declared: unknown, caller: Caller, options: DispatchOptions
   if (!caller.openid) throw new AppError('UNAUTHENTICATED', 'This route needs a WeChat user (no OPENID in context).');
   if (declared === 'admin' && !(await options.isAdmin?.(caller.openid))) throw new AppError('FORBIDDEN', 'Only admins may do this.');
   return { ...caller, openid: caller.openid };
-}
-
-function describe(err: unknown): string {
-  if (err instanceof AppError) return `${err.code}: ${err.message}`;
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
 }
 
 // ---------------------------------------------------------------------------- the contract check

@@ -54,7 +54,10 @@ export const alertsSubscribe = route(subscribeInput, async ({ accepted }, { call
   const templateId = alertTemplateId();
   if (!templateId) throw new AppError('INVALID_ARGUMENT', 'alerts are off: ALERT_TEMPLATE_ID is not configured');
   const unknown = accepted.find((id) => id !== templateId);
-  if (unknown !== undefined) throw new AppError('INVALID_ARGUMENT', 'accepted: a template id that is not the configured ALERT_TEMPLATE_ID');
+  if (unknown !== undefined)
+    throw new AppError('INVALID_ARGUMENT', 'accepted: a template id that is not the configured ALERT_TEMPLATE_ID', {
+      field: 'accepted',
+    });
   // The same template twice in one answer is still one acceptance.
   return statusOf(openid, templateId, await addCredit(openid, templateId, now()));
 });

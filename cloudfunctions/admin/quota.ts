@@ -206,10 +206,10 @@ const setPriceInput = v.object({
 
 export const setPrice = route(setPriceInput, async ({ id, priceYuan }, { caller }) => {
   const by = caller.openid;
-  if (id.startsWith('trial-')) throw new AppError('INVALID_ARGUMENT', 'id: the trial is free; its price cannot be set');
+  if (id.startsWith('trial-')) throw new AppError('INVALID_ARGUMENT', 'id: the trial is free; its price cannot be set', { field: 'id' });
   const at = now();
   const pack = await setPackPrice(id, priceYuan === null ? null : yuanToFen(priceYuan), by, at);
-  if (!pack) throw new AppError('NOT_FOUND', `id: no pack "${id}"`);
+  if (!pack) throw new AppError('NOT_FOUND', `id: no pack "${id}"`, { field: 'id' });
   logEvent('info', { fn: 'admin', route: 'quota.setPrice', by, pack: id });
   const quota = await loadQuota(pack.kind, at);
   const row = quota.state.packs.find((p) => p.pack.id === id);

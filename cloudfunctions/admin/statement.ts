@@ -26,7 +26,8 @@ const input = v.object({
 export const statementMonth = route(input, async ({ month }) => {
   const at = now();
   // Compared as text: both are YYYY-MM.
-  if (month > chinaMonth(at)) throw new AppError('INVALID_ARGUMENT', `month: ${month} has not started yet (China time)`);
+  if (month > chinaMonth(at))
+    throw new AppError('INVALID_ARGUMENT', `month: ${month} has not started yet (China time)`, { field: 'month' });
   const [ledgers, settings, quick, realtime] = await Promise.all([
     loadLedgers(at),
     loadSettings(),

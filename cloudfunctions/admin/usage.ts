@@ -56,7 +56,8 @@ function decodeCursor(cursor: string): Position {
     if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
     return { at: date, id };
   } catch {
-    throw new AppError('INVALID_ARGUMENT', 'cursor: not a cursor from usage.list');
+    // No cause kept: the parse error would quote the client's text into the log.
+    throw new AppError('INVALID_ARGUMENT', 'cursor: not a cursor from usage.list', { field: 'cursor' });
   }
 }
 

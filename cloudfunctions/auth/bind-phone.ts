@@ -20,7 +20,7 @@ import * as v from 'valibot';
 import { route } from '../_shared/router';
 import { AppError } from '../_shared/errors';
 import { now } from '../_shared/clock';
-import { logEvent } from '../_shared/log';
+import { errorDetail, logEvent } from '../_shared/log';
 import { phoneCodeFailuresPerUserPerDay } from '../_shared/config';
 import {
   billableAfter,
@@ -118,7 +118,7 @@ async function settleSlot(caller: Caller, refused: boolean): Promise<void> {
   if (!slot || refused) return;
   caller.slot = null;
   await withDbRetry('bindPhone: release slot', () => releaseCodeSlot(slot)).catch((err: unknown) =>
-    logEvent('error', { fn: 'auth', route: 'bindPhone', failedToReleaseSlot: true, error: String(err) }),
+    logEvent('error', { fn: 'auth', route: 'bindPhone', failedToReleaseSlot: true, ...errorDetail(err) }),
   );
 }
 
@@ -129,14 +129,14 @@ async function checkSpendAfterCount(charge: ChargeRecord, settings: Settings | n
     const tripped = await checkSpend(settings, at);
     if (tripped) logEvent('warn', { fn: 'auth', route: 'bindPhone', breaker: tripped });
   } catch (err) {
-    logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCheckSpend: true, error: String(err) });
+    logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCheckSpend: true, ...errorDetail(err) });
   }
 }
 
 /** Counts a record earlier attempts made billable, exactly once (a transaction with its flag). */
 async function countOwed(charge: ChargeRecord, settings: Settings | null, at: Date): Promise<void> {
   const counted = await recountCharge(charge._id).catch((err: unknown) => {
-    logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCount: charge.day, error: String(err) });
+    logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCount: charge.day, ...errorDetail(err) });
     return false;
   });
   if (counted) await checkSpendAfterCount(charge, settings, at);
@@ -176,7 +176,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     ).then(
       () => true,
       (err: unknown) => {
-        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'failed', error: String(err) });
+        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'failed', ...errorDetail(err) });
         return false;
       },
     );
@@ -188,7 +188,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
         () => noteUntouched(charge.openid, caller.appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)),
         STORE_PHONE_TRIES,
       ).catch((err: unknown) =>
-        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteUntouched: true, error: String(err) }),
+        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteUntouched: true, ...errorDetail(err) }),
       );
     }
     if (billable === true && charge.counted !== true) await countOwed(charge, caller.settings, at);
@@ -201,7 +201,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
         () => noteCodeFailure(charge.openid, caller.appid, chinaDay(at), charge._id),
         STORE_PHONE_TRIES,
       ).catch((err: unknown) =>
-        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteFailure: true, error: String(err) }),
+        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteFailure: true, ...errorDetail(err) }),
       );
     }
     throw errorFor(failure, outcome.errcode);
@@ -216,7 +216,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
       (await countCharge(charge.day, charge.kind).then(
         () => true,
         (err: unknown) => {
-          logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCount: charge.day, error: String(err) });
+          logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCount: charge.day, ...errorDetail(err) });
           return false;
         },
       )));
@@ -235,7 +235,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     ).then(
       () => true,
       (err: unknown) => {
-        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, lostPhone: phoneMasked, error: String(err) });
+        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, lostPhone: phoneMasked, ...errorDetail(err) });
         return false;
       },
     );
@@ -258,7 +258,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
       MARK_TRIES,
     ).catch((err: unknown) =>
       // The record stays pending: a replay or cron finishes it from the user's copy.
-      logEvent('warn', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'ok', error: String(err) }),
+      logEvent('warn', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'ok', ...errorDetail(err) }),
     );
     if (owedBefore) await countOwed(charge, caller.settings, at);
     if (!stored) throw new AppError('UPSTREAM_UNAVAILABLE', 'Your number could not be saved; please tap the button again.');
@@ -385,7 +385,7 @@ export const bindPhone = route(input, async ({ code, kind: claimedKind }, { call
     const [user, settings] = await Promise.all([
       withDbRetry('bindPhone: read user', () => findUser(openid)),
       withDbRetry('bindPhone: read settings', loadSettings).catch((err: unknown) => {
-        logEvent('error', { fn: 'auth', route: 'bindPhone', failedToLoadSettings: true, error: String(err) });
+        logEvent('error', { fn: 'auth', route: 'bindPhone', failedToLoadSettings: true, ...errorDetail(err) });
         return null;
       }),
     ]);
@@ -404,7 +404,7 @@ export const bindPhone = route(input, async ({ code, kind: claimedKind }, { call
     if (err instanceof AppError) throw err;
     // A database failure: nothing is lost (the record is written first or not at all),
     // so the client can safely retry with the same code.
-    logEvent('error', { fn: 'auth', route: 'bindPhone', error: String(err) });
+    logEvent('error', { fn: 'auth', route: 'bindPhone', ...errorDetail(err) });
     throw new AppError('UPSTREAM_UNAVAILABLE', 'Could not save right now; try again with the same code.');
   }
 });

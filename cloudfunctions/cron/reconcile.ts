@@ -6,7 +6,7 @@
  * listed in `unknown` (never read as zero left) and the others still run.
  */
 import { wechatCredentials, wechatSpuId } from '../_shared/config';
-import { logEvent } from '../_shared/log';
+import { errorDetail, logEvent } from '../_shared/log';
 import { planPackSync, wechatUsedTotal } from '../_shared/domain/reconcile';
 import { usageUnknownReason } from '../_shared/domain/usage-answer';
 import type { PhoneKind } from '../_shared/domain/settings';
@@ -81,7 +81,12 @@ export async function reconcile(kinds: readonly PhoneKind[], at: Date): Promise<
       // WechatError messages name the API path and errcode, never the token or secret.
       const reason =
         err instanceof WechatError || err instanceof UnknownUsage ? err.message : 'could not reach WeChat or store its figures';
-      logEvent('error', { fn: 'cron', step: 'reconcile', kind, error: err instanceof WechatError ? err.message : String(err) });
+      logEvent('error', {
+        fn: 'cron',
+        step: 'reconcile',
+        kind,
+        ...(err instanceof WechatError ? { error: err.message } : errorDetail(err)),
+      });
       unknown.push({ kind, reason });
     }
   }

@@ -12,7 +12,7 @@ import { now as clockNow } from '../_shared/clock';
 import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/charges';
 import { owedCharges, recountCharge, countOwedCharges } from '../_shared/data/usage';
 import { findUser } from '../_shared/data/users';
-import { logEvent } from '../_shared/log';
+import { errorDetail, logEvent } from '../_shared/log';
 import type { ChargeRecord } from '../_shared/domain/charge';
 
 /** Of cron's 60 s (cloudbaserc.json): the rest is for breakers, reconciliation and alerts. */
@@ -71,7 +71,7 @@ async function finishPending(at: Date, inTime: () => boolean): Promise<Settled['
       seen.add(charge._id);
       // One record's failure (a database error) leaves it for the next run, not the rest.
       await finishOne(charge, at, finished).catch((err: unknown) =>
-        logEvent('error', { fn: 'cron', step: 'settle', charge: charge._id, failedToFinish: true, error: String(err) }),
+        logEvent('error', { fn: 'cron', step: 'settle', charge: charge._id, failedToFinish: true, ...errorDetail(err) }),
       );
     }
     since = page[page.length - 1]!.chargedAt;
@@ -96,7 +96,7 @@ async function recountAll(inTime: () => boolean): Promise<{ recounted: number; r
     for (const id of page) {
       tried.add(id);
       const counted = await recountCharge(id).catch((err: unknown) => {
-        logEvent('error', { fn: 'cron', step: 'settle', charge: id, failedToCount: true, error: String(err) });
+        logEvent('error', { fn: 'cron', step: 'settle', charge: id, failedToCount: true, ...errorDetail(err) });
         return false;
       });
       if (counted) recounted += 1;

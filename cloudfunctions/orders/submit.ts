@@ -7,7 +7,17 @@ import { loadSettings } from '../_shared/data/settings';
 import { findOrder, insertOrder, ordersOf } from '../_shared/data/orders';
 import { now } from '../_shared/clock';
 import { AppError } from '../_shared/errors';
-import { CATALOGUE, orderIdFor, orderView, priceOrder, productView, type OrderDoc } from '../_shared/domain/order';
+import {
+  CATALOGUE,
+  OrderRefused,
+  orderIdFor,
+  orderView,
+  priceOrder,
+  productView,
+  type OrderDoc,
+  type OrderRefusalReason,
+} from '../_shared/domain/order';
+import type { ErrorCode } from '../_shared/errors';
 
 const submitInput = v.object({
   mode: v.picklist(['order', 'bookkeeping'], 'mode must be "order" or "bookkeeping"'),
@@ -34,11 +44,29 @@ const submitInput = v.object({
   ),
 });
 
+/** A refusal the merchant's settings make is FORBIDDEN; a request that cannot be an order is INVALID_ARGUMENT. */
+const REFUSAL_CODE: Record<OrderRefusalReason, ErrorCode> = {
+  'prices-hidden': 'FORBIDDEN',
+  'address-not-collected': 'FORBIDDEN',
+  'address-needed': 'INVALID_ARGUMENT',
+  'unknown-product': 'INVALID_ARGUMENT',
+  'duplicate-product': 'INVALID_ARGUMENT',
+};
+
+function priceOrRefuse(...args: Parameters<typeof priceOrder>): ReturnType<typeof priceOrder> {
+  try {
+    return priceOrder(...args);
+  } catch (err) {
+    if (err instanceof OrderRefused) throw new AppError(REFUSAL_CODE[err.reason], err.message, { field: err.field });
+    throw err;
+  }
+}
+
 export const submitOrder = route(submitInput, async (input, { caller }) => {
   const openid = caller.openid;
   const settings = await loadSettings();
   const flags = { hidePrices: settings.hidePrices, hideShippingAddress: settings.hideShippingAddress };
-  const priced = priceOrder(input, flags);
+  const priced = priceOrRefuse(input, flags);
   const requestId = input.requestId ?? null;
   const doc: OrderDoc = {
     _id: requestId ? orderIdFor(openid, requestId) : randomUUID().replace(/-/g, '').slice(0, 24),
@@ -55,7 +83,8 @@ export const submitOrder = route(submitInput, async (input, { caller }) => {
   if (await insertOrder(doc)) return orderView(doc, flags);
   // The same submission again: answer with the order it made.
   const stored = await findOrder(doc._id);
-  if (!stored || stored._openid !== openid) throw new AppError('CONFLICT', 'requestId: already used for another order');
+  if (!stored || stored._openid !== openid)
+    throw new AppError('CONFLICT', 'requestId: already used for another order', { field: 'requestId' });
   return orderView(stored, flags);
 });
 

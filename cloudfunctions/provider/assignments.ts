@@ -11,7 +11,7 @@ import { pageLimit } from '../_shared/domain/amount-schemas';
 import { now } from '../_shared/clock';
 import { providerPollAfterSeconds, providerPollMaxAttempts } from '../_shared/config';
 import { AppError } from '../_shared/errors';
-import { logEvent } from '../_shared/log';
+import { errorDetail, logEvent } from '../_shared/log';
 import { route } from '../_shared/router';
 import { listAssignments, listUnsettled } from '../_shared/data/provider-assignments';
 import { assignmentView } from './assignment-view';
@@ -40,7 +40,7 @@ export const listAssignmentsRoute = route(listInput, async ({ receiverAppId, lim
         fn: 'provider',
         route: 'assignments.list',
         pollError,
-        ...(err instanceof AppError ? {} : { error: String(err) }),
+        ...(err instanceof AppError ? {} : { ...errorDetail(err) }),
       });
     }
   }

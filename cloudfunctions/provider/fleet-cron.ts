@@ -7,7 +7,7 @@
  */
 import { providerCredentials, providerFleetMaxAgeMs } from '../_shared/config';
 import { AppError } from '../_shared/errors';
-import { logEvent } from '../_shared/log';
+import { errorDetail, logEvent } from '../_shared/log';
 import { loadFleet, refreshMerchants } from './fleet';
 import { runTopups } from './topups';
 
@@ -25,7 +25,7 @@ export async function runProviderFleet(at: Date): Promise<FleetRunReport> {
     return { status: 'ok', merchants: fleet.length, readErrors, topups };
   } catch (err) {
     const reason = err instanceof AppError ? err.message : 'could not read the fleet or carry out the top-up rules';
-    logEvent('error', { fn: 'cron', step: 'provider-fleet', error: err instanceof AppError ? err.message : String(err) });
+    logEvent('error', { fn: 'cron', step: 'provider-fleet', ...(err instanceof AppError ? { error: err.message } : errorDetail(err)) });
     return { status: 'failed', reason };
   }
 }

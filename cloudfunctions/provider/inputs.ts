@@ -30,11 +30,13 @@ export function checkBeginTime(beginTime: number, orderCreatedAt: number, lifeMs
     throw new AppError(
       'INVALID_ARGUMENT',
       `beginTime is before the order was created (${new Date(orderCreatedAt).toISOString()}); nothing was assigned.`,
+      { field: 'beginTime' },
     );
   const endsAt = orderCreatedAt + lifeMs;
   if (lifeMs > 0 && beginTime >= endsAt)
     throw new AppError(
       'INVALID_ARGUMENT',
       `beginTime is past the order's life (it ends at ${new Date(endsAt).toISOString()}); nothing was assigned.`,
+      { field: 'beginTime' },
     );
 }

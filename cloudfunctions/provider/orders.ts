@@ -26,8 +26,8 @@ function statusNames(): Record<string, string> {
   try {
     const parsed = JSON.parse(providerOrderStatusNames()) as unknown;
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
-  } catch {
-    throw new AppError('INTERNAL', 'PROVIDER_ORDER_STATUS_NAMES is not a JSON object { "<number>": "<word>" }.');
+  } catch (err) {
+    throw new AppError('INTERNAL', 'PROVIDER_ORDER_STATUS_NAMES is not a JSON object { "<number>": "<word>" }.', { cause: err });
   }
 }
 

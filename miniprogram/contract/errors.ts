@@ -23,7 +23,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorBody {
   code: ErrorCode;
+  /** For developers, in English; never shown to a user as it is. */
   message: string;
+  /**
+   * The input field the failure is about, as a dot path into the route's params
+   * (`"phoneCapture.dailyCap"`, `"lines.0.qty"`), when there is one. Set by input
+   * parsing and by refusals that name a field; a client picks its own words by it.
+   */
+  field?: string;
 }
 
 /** What every route answers: its output, or a typed failure. */

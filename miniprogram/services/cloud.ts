@@ -1,6 +1,6 @@
 /**
  * Calling our cloud functions. Every route answers `{ ok, data }` or
- * `{ ok: false, error: { code, message } }`; this turns the second into a thrown
+ * `{ ok: false, error: { code, message, field? } }`; this turns the second into a thrown
  * `CloudError` so pages handle one kind of failure. A failed transport (no network,
  * function crashed) is a CloudError too, with code `NETWORK`.
  */
@@ -14,6 +14,8 @@ export class CloudError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** The input field the server named (`error.field`, a dot path such as "phoneCapture.dailyCap"), if any. */
+    readonly field: string | null = null,
   ) {
     super(message);
   }
@@ -29,7 +31,10 @@ async function send(name: string, url: string, params: object): Promise<unknown>
     throw new CloudError('NETWORK', message);
   }
   if (!envelope || typeof envelope !== 'object') throw new CloudError('INTERNAL', `${name}.${url} gave no answer`);
-  if (!envelope.ok) throw new CloudError(envelope.error.code, envelope.error.message);
+  if (!envelope.ok) {
+    const { code, message, field } = envelope.error;
+    throw new CloudError(code, message, typeof field === 'string' ? field : null);
+  }
   return envelope.data;
 }
 

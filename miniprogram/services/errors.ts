@@ -1,8 +1,8 @@
 /**
  * What a user or merchant reads when a call fails. Servers answer stable codes and
  * English messages meant for developers; nothing of the server's text reaches a
- * screen. A message starting with a field name ("address: …") names the field, which
- * the caller may map to its own label.
+ * screen. A failure about one input names it in `error.field` (a dot path), which the
+ * caller may map to its own label; the message is never parsed.
  */
 import { CloudError, type ErrorCode } from './cloud';
 
@@ -22,11 +22,9 @@ export const ERROR_TEXT: Record<ErrorCode, string> = {
 
 const FALLBACK = '出错了，请稍后再试';
 
-/** The field a server message names ("lines.0.qty: …" → "lines.0.qty"), or null. */
+/** The input field a failure names (the server's `error.field`, e.g. "lines.0.qty"), or null. */
 export function errorField(err: unknown): string | null {
-  if (!(err instanceof CloudError)) return null;
-  const match = /^([A-Za-z_$][\w$]*(?:\.[\w$]+)*):\s/.exec(err.message);
-  return match ? match[1]! : null;
+  return err instanceof CloudError ? err.field : null;
 }
 
 /**

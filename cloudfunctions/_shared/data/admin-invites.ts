@@ -14,9 +14,9 @@ export async function createInvite(by: string, at: Date): Promise<{ code: string
 }
 
 const REFUSALS = {
-  unknown: new AppError('NOT_FOUND', 'code: no such invite'),
-  used: new AppError('CONFLICT', 'code: this invite was already used'),
-  expired: new AppError('CONFLICT', 'code: this invite has expired'),
+  unknown: new AppError('NOT_FOUND', 'code: no such invite', { field: 'code' }),
+  used: new AppError('CONFLICT', 'code: this invite was already used', { field: 'code' }),
+  expired: new AppError('CONFLICT', 'code: this invite has expired', { field: 'code' }),
 } as const;
 
 /**

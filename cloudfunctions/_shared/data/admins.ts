@@ -108,7 +108,9 @@ export async function removeAdmin(openid: string, by: string, at: Date): Promise
     } catch (err) {
       if (err instanceof AppError) throw err;
       if (!isTxConflict(err)) throw err;
-      if (attempt >= REMOVE_TRIES) throw new AppError('CONFLICT', 'Admins changed at the same moment; please try again.');
+      if (attempt >= REMOVE_TRIES) {
+        throw new AppError('CONFLICT', 'Admins changed at the same moment; please try again.', { cause: err });
+      }
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.floor(Math.random() * 40)));
     }
   }

@@ -17,7 +17,7 @@
  */
 import { db } from '../cloud';
 import { alertTemplateFields, alertTemplateId } from '../config';
-import { logEvent } from '../log';
+import { errorDetail, logEvent } from '../log';
 import { ALERT_PAGE, breakerNotice, parseTemplateFields, templateData, type AlertNotice } from '../domain/alert-message';
 import { NO_PERMISSION_ERRCODE } from '../wechat/phone-number';
 import {
@@ -115,7 +115,7 @@ async function sendTo(notice: AlertNotice, openid: string, templateId: string, d
     logEvent(status === 'sent' ? 'info' : 'warn', { alert: notice.id, send: status, errcode: outcome.ok ? null : outcome.errcode });
     return status;
   } catch (err) {
-    logEvent('error', { alert: notice.id, send: sendIdOf(notice.id, openid), failed: String(err) });
+    logEvent('error', { alert: notice.id, send: sendIdOf(notice.id, openid), ...errorDetail(err) });
     return null;
   }
 }
@@ -135,7 +135,7 @@ export async function deliverAlert(notice: AlertNotice, at: Date): Promise<SendS
     const statuses = await Promise.all(credited.map((sub) => sendTo(notice, sub._id, templateId, data, at)));
     return statuses.filter((s) => s !== null);
   } catch (err) {
-    logEvent('error', { alert: notice.id, failedToDeliver: true, error: String(err) });
+    logEvent('error', { alert: notice.id, failedToDeliver: true, ...errorDetail(err) });
     return [];
   }
 }
@@ -146,6 +146,6 @@ export async function announceBreakerTrip(at: Date): Promise<void> {
     const notice = breakerNotice((await loadSettings()).breaker);
     if (notice) await deliverAlert(notice, at);
   } catch (err) {
-    logEvent('error', { alert: 'breaker', failedToDeliver: true, error: String(err) });
+    logEvent('error', { alert: 'breaker', failedToDeliver: true, ...errorDetail(err) });
   }
 }

@@ -1,5 +1,4 @@
-import { AppError } from '../errors';
-import { orderIdFor, orderView, priceOrder, productView, type OrderDoc } from './order';
+import { OrderRefused, orderIdFor, orderView, priceOrder, productView, type OrderDoc } from './order';
 
 const OPEN = { hidePrices: false, hideShippingAddress: false };
 const LINES = [
@@ -10,7 +9,7 @@ const refusal = (fn: () => unknown) => {
   try {
     fn();
   } catch (err) {
-    return err instanceof AppError ? `${err.code} ${err.message.split(':')[0]}` : String(err);
+    return err instanceof OrderRefused ? `${err.reason} ${err.field}` : String(err);
   }
   return 'no refusal';
 };
@@ -27,13 +26,15 @@ test('prices from the catalogue, total in fen', () => {
 });
 
 test('each flag refuses what it forbids, naming the field', () => {
-  expect(refusal(() => priceOrder({ mode: 'order', lines: LINES, address: '深圳' }, { ...OPEN, hidePrices: true }))).toBe('FORBIDDEN mode');
-  expect(refusal(() => priceOrder({ mode: 'bookkeeping', lines: LINES, address: '深圳' }, { ...OPEN, hideShippingAddress: true }))).toBe(
-    'FORBIDDEN address',
+  expect(refusal(() => priceOrder({ mode: 'order', lines: LINES, address: '深圳' }, { ...OPEN, hidePrices: true }))).toBe(
+    'prices-hidden mode',
   );
-  expect(refusal(() => priceOrder({ mode: 'order', lines: LINES, address: '  ' }, OPEN))).toBe('INVALID_ARGUMENT address');
+  expect(refusal(() => priceOrder({ mode: 'bookkeeping', lines: LINES, address: '深圳' }, { ...OPEN, hideShippingAddress: true }))).toBe(
+    'address-not-collected address',
+  );
+  expect(refusal(() => priceOrder({ mode: 'order', lines: LINES, address: '  ' }, OPEN))).toBe('address-needed address');
   expect(refusal(() => priceOrder({ mode: 'bookkeeping', lines: [{ productId: 'x', qty: 1 }] }, OPEN))).toBe(
-    'INVALID_ARGUMENT lines.0.productId',
+    'unknown-product lines.0.productId',
   );
   expect(
     priceOrder({ mode: 'bookkeeping', lines: LINES, address: '' }, { hidePrices: true, hideShippingAddress: true }).address,

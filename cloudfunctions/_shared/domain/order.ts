@@ -8,7 +8,6 @@
  * Prices come from the catalogue on the server, never from the client.
  */
 import type { Order } from '../../../miniprogram/contract';
-import { AppError } from '../errors';
 import { createHash } from 'node:crypto';
 
 export type OrderMode = 'order' | 'bookkeeping';
@@ -63,12 +62,34 @@ export interface OrderDoc {
   requestId: string | null;
 }
 
+/** Why an order was refused; the edge (orders/submit.ts) says it in the answer's code. */
+export type OrderRefusalReason =
+  /** Prices are hidden, and then only bookkeeping (记账) orders are taken. */
+  | 'prices-hidden'
+  /** Shipping addresses are not collected, and one was sent. */
+  | 'address-not-collected'
+  | 'address-needed'
+  | 'unknown-product'
+  | 'duplicate-product';
+
+/** A request the merchant's rules refuse, naming the field (a dot path into the request). */
+export class OrderRefused extends Error {
+  override readonly name = 'OrderRefused';
+  constructor(
+    readonly reason: OrderRefusalReason,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${field}: ${detail}`);
+  }
+}
+
 /** An order as the customer sees it: the contract's `Order`. */
 export type OrderView = Order;
 
 /**
  * Checks a request against the flags in force and prices it from the catalogue. Every
- * refusal is a typed error naming the field; nothing is written before this passes.
+ * refusal is an `OrderRefused` naming the field; nothing is written before this passes.
  */
 export function priceOrder(
   request: OrderRequest,
@@ -76,20 +97,20 @@ export function priceOrder(
   catalogue: readonly Product[] = CATALOGUE,
 ): { lines: StoredLine[]; totalFen: number | null; address: string | null } {
   if (flags.hidePrices && request.mode !== 'bookkeeping') {
-    throw new AppError('FORBIDDEN', 'mode: only bookkeeping (记账) orders are accepted while prices are hidden (hidePrices)');
+    throw new OrderRefused('prices-hidden', 'mode', 'only bookkeeping (记账) orders are accepted while prices are hidden (hidePrices)');
   }
   const address = (request.address ?? '').trim() || null;
   if (flags.hideShippingAddress && address !== null) {
-    throw new AppError('FORBIDDEN', 'address: shipping addresses are not collected (hideShippingAddress)');
+    throw new OrderRefused('address-not-collected', 'address', 'shipping addresses are not collected (hideShippingAddress)');
   }
   if (!flags.hideShippingAddress && request.mode === 'order' && address === null) {
-    throw new AppError('INVALID_ARGUMENT', 'address: an order to be shipped needs an address');
+    throw new OrderRefused('address-needed', 'address', 'an order to be shipped needs an address');
   }
   const seen = new Set<string>();
   const lines = request.lines.map((line, i) => {
     const product = catalogue.find((p) => p.productId === line.productId);
-    if (!product) throw new AppError('INVALID_ARGUMENT', `lines.${i}.productId: unknown product`);
-    if (seen.has(product.productId)) throw new AppError('INVALID_ARGUMENT', `lines.${i}.productId: the same product twice`);
+    if (!product) throw new OrderRefused('unknown-product', `lines.${i}.productId`, 'unknown product');
+    if (seen.has(product.productId)) throw new OrderRefused('duplicate-product', `lines.${i}.productId`, 'the same product twice');
     seen.add(product.productId);
     return { productId: product.productId, name: product.name, qty: line.qty, unitPriceFen: product.unitPriceFen };
   });

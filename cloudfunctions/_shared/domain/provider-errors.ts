@@ -16,7 +16,7 @@
  * refusal to a resend that may answer an earlier send — `unknown`, shown to admins,
  * re-checked on request and cancellable. Pure: no SDK.
  */
-import type { ErrorCode } from '../errors';
+import type { ErrorCode } from '../../../miniprogram/contract';
 import type { AssignmentStatus } from './provider-assignment';
 import { TOKEN_REJECTED } from './wechat-errcodes';
 

@@ -13,8 +13,10 @@ export class WechatError extends Error {
     /** WeChat's errcode; -1 is "system busy", TIMEOUT/NETWORK are ours. */
     readonly errcode: number,
     detail: string,
+    /** The transport's own error, for the log (errorDetail masks credentials); never in the message. */
+    cause?: unknown,
   ) {
-    super(`WeChat ${path} failed: ${errcode} ${detail}`);
+    super(`WeChat ${path} failed: ${errcode} ${detail}`, cause === undefined ? undefined : { cause });
     this.name = 'WechatError';
   }
 }
@@ -48,7 +50,7 @@ export async function callWechat<T extends object>(request: WechatRequest): Prom
     });
   } catch (err) {
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    throw new WechatError(request.path, timedOut ? TIMEOUT : NETWORK, timedOut ? 'no answer in time' : 'could not connect');
+    throw new WechatError(request.path, timedOut ? TIMEOUT : NETWORK, timedOut ? 'no answer in time' : 'could not connect', err);
   }
   const text = await response.text();
   let answer: { errcode?: number; errmsg?: string };

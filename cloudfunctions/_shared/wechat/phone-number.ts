@@ -19,7 +19,8 @@ import { phoneExchangeTimeoutMs, wechatCredentials } from '../config';
 import { logEvent } from '../log';
 import { retry } from '../retry';
 import { grantSource, withToken } from './access-token';
-import { callWechat, NETWORK, TIMEOUT, WechatError } from './http';
+import { callWechat, NETWORK, TIMEOUT } from './http';
+import { cloudCallFailure, httpsCallFailure, NO_PERMISSION_ERRCODE } from './failure';
 
 export interface PhoneInfo {
   phoneNumber: string;
@@ -38,8 +39,7 @@ export type ExchangeOutcome =
 /** Our own marker for "no answer in time"; WeChat has no code for it. */
 export const TIMEOUT_ERRCODE = -2;
 
-/** The platform's refusal of a cloud call the function has no permission for. */
-export const NO_PERMISSION_ERRCODE = -604101;
+export { NO_PERMISSION_ERRCODE } from './failure';
 export const HTTPS_PHONE_PATH = '/wxa/business/getuserphonenumber';
 
 /** Set when this container's cloud call was refused with -604101. */
@@ -88,17 +88,9 @@ export async function cloudAttempt(code: string, openid: string | undefined): Pr
     const { phoneNumber, purePhoneNumber, countryCode } = res.phoneInfo;
     return { ok: true, phone: { phoneNumber, purePhoneNumber, countryCode }, attempts: 1, maybeUsed: false };
   } catch (err) {
-    // The SDK throws WeChat's errcode as errCode; anything without one is a transport
-    // failure, after which we cannot know whether WeChat used the code.
-    const errcode = (err as { errCode?: unknown })?.errCode;
-    // The platform refused before WeChat saw the code: certainly unused.
-    if (errcode === NO_PERMISSION_ERRCODE) return { ok: false, errcode, attempts: 1, maybeUsed: false };
-    if (errcode === TIMEOUT_ERRCODE || typeof errcode !== 'number')
-      return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
-    // CloudBase's own codes (-5xxxxx: the call broke on the way) say nothing of WeChat's
-    // answer, so WeChat may have used the code; the code itself is kept for logs and the doctor.
-    if (errcode <= -500000) return { ok: false, errcode, attempts: 1, maybeUsed: true };
-    return { ok: false, errcode, attempts: 1, maybeUsed: false };
+    // Unanswered, WeChat may have used the code; refused by the platform (-604101) or answered, it did not.
+    const failure = cloudCallFailure(err);
+    return { ok: false, errcode: failure.errcode, attempts: 1, maybeUsed: failure.kind === 'unanswered' };
   } finally {
     clearTimeout(timer);
   }
@@ -120,16 +112,16 @@ export async function httpsAttempt(code: string, openid: string | undefined, app
     const { phoneNumber, purePhoneNumber, countryCode } = answer.phone_info;
     return { ok: true, phone: { phoneNumber, purePhoneNumber, countryCode }, attempts: 1, maybeUsed: false };
   } catch (err) {
-    if (!(err instanceof WechatError)) return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
+    const failure = httpsCallFailure(err, HTTPS_PHONE_PATH);
     // No answer from the exchange itself: WeChat may have used the code.
-    if ((err.errcode === TIMEOUT || err.errcode === NETWORK) && err.path === HTTPS_PHONE_PATH)
-      return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
-    // The token could not be had: the code was never sent, so it is certainly unused.
-    if (err.path !== HTTPS_PHONE_PATH) {
-      logEvent('error', { fn: 'auth', exchange: 'https', tokenFailed: err.errcode });
-      return { ok: false, errcode: err.errcode === TIMEOUT || err.errcode === NETWORK ? -1 : err.errcode, attempts: 1, maybeUsed: false };
+    if (failure.kind === 'unanswered') return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
+    // The token could not be had: the code was never sent, so it is certainly unused (and a lost token call is "busy").
+    if (failure.kind === 'not-sent') {
+      logEvent('error', { fn: 'auth', exchange: 'https', tokenFailed: failure.errcode });
+      const busy = failure.errcode === TIMEOUT || failure.errcode === NETWORK;
+      return { ok: false, errcode: busy ? -1 : failure.errcode, attempts: 1, maybeUsed: false };
     }
-    return { ok: false, errcode: err.errcode, attempts: 1, maybeUsed: false };
+    return { ok: false, errcode: failure.errcode, attempts: 1, maybeUsed: false };
   }
 }
 

@@ -12,8 +12,8 @@
 import { cloud } from '../cloud';
 import { wechatCredentials } from '../config';
 import { grantSource, withToken } from './access-token';
-import { callWechat, NETWORK, TIMEOUT, WechatError } from './http';
-import { NO_PERMISSION_ERRCODE } from './phone-number';
+import { callWechat, TIMEOUT } from './http';
+import { cloudCallFailure, httpsCallFailure, NO_PERMISSION_ERRCODE } from './failure';
 
 export const HTTPS_SUBSCRIBE_PATH = '/cgi-bin/message/subscribe/send';
 /** The user holds no subscription for this template (never accepted, or already used). */
@@ -47,12 +47,10 @@ async function cloudSend(message: SubscribeMessage): Promise<SendOutcome> {
     await Promise.race([cloud.openapi.subscribeMessage.send({ ...message, lang: 'zh_CN' }), timeout]);
     return { ok: true };
   } catch (err) {
-    const errcode = (err as { errCode?: unknown })?.errCode;
-    // The platform refused before WeChat saw the message (it is -6xxxxx, so ask first).
-    if (errcode === NO_PERMISSION_ERRCODE) return { ok: false, errcode, answered: true };
-    // No errcode, our timeout, or CloudBase's own -5xxxxx: the call broke on the way, verdict unknown.
-    if (typeof errcode !== 'number' || errcode === TIMEOUT || errcode <= -500000) return { ok: false, errcode: TIMEOUT, answered: false };
-    return { ok: false, errcode, answered: true };
+    // Unanswered: the message may have arrived (recorded as a timeout); refused (-604101) or answered: the verdict is known.
+    const failure = cloudCallFailure(err);
+    if (failure.kind === 'unanswered') return { ok: false, errcode: TIMEOUT, answered: false };
+    return { ok: false, errcode: failure.errcode, answered: true };
   } finally {
     clearTimeout(timer);
   }
@@ -70,10 +68,9 @@ async function httpsSend(message: SubscribeMessage, appid: string, secret: strin
     );
     return { ok: true };
   } catch (err) {
-    if (!(err instanceof WechatError)) return { ok: false, errcode: TIMEOUT, answered: false };
     // The message itself went unanswered: it may have arrived. A token failure sent nothing.
-    const lost = (err.errcode === TIMEOUT || err.errcode === NETWORK) && err.path === HTTPS_SUBSCRIBE_PATH;
-    return { ok: false, errcode: err.errcode, answered: !lost };
+    const failure = httpsCallFailure(err, HTTPS_SUBSCRIBE_PATH);
+    return { ok: false, errcode: failure.errcode, answered: failure.kind !== 'unanswered' };
   }
 }
 

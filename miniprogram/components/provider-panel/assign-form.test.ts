@@ -113,7 +113,7 @@ test('no server English reaches the staff: codes and field names are mapped to C
   const english = /[A-Za-z]{3,}/;
   for (const err of [
     new CloudError('CONFLICT', 'The order has not enough calls left for this SKU'),
-    new CloudError('INVALID_ARGUMENT', 'receiverAppId: must be a mini program appid'),
+    new CloudError('INVALID_ARGUMENT', 'must be a mini program appid', 'receiverAppId'),
     new CloudError('INVALID_ARGUMENT', 'something odd'),
     new CloudError('UPSTREAM_UNAVAILABLE', 'WeChat answered errcode 10121004'),
     new CloudError('INTERNAL', 'Something went wrong on our side; please try again.'),
@@ -122,7 +122,7 @@ test('no server English reaches the staff: codes and field names are mapped to C
     expect(assignErrorText(err).replace(/AppID/g, '')).not.toMatch(english);
     expect(cancelErrorText(err).replace(/AppID/g, '')).not.toMatch(english);
   }
-  expect(assignErrorText(new CloudError('INVALID_ARGUMENT', 'receiverAppId: must be a mini program appid'))).toContain('商户小程序');
+  expect(assignErrorText(new CloudError('INVALID_ARGUMENT', 'must be a mini program appid', 'receiverAppId'))).toContain('商户小程序');
 });
 
 test('what WeChat did not say is shown plainly: missing figures as 未知, unknown statuses as they are', () => {

@@ -46,8 +46,10 @@ test.each([
 });
 
 test("server refusals name the field in the merchant's words", () => {
-  expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'calls: is unreasonably large'))).toContain('购买次数');
-  expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'startsAt: is not a real date between 2023 and 2100'))).toContain('开始日期');
+  expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'is unreasonably large', 'calls'))).toContain('购买次数');
+  expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'is not a real date between 2023 and 2100', 'startsAt'))).toContain(
+    '开始日期',
+  );
   expect(addPackErrorText(new CloudError('INVALID_ARGUMENT', 'something else'))).toContain('未保存');
   expect(addPackErrorText(new CloudError('FORBIDDEN', 'no'))).toContain('无权限');
   // A lost answer may have been saved: say so rather than invite a duplicate.
@@ -57,8 +59,8 @@ test("server refusals name the field in the merchant's words", () => {
 
 test("the server's English never reaches the merchant (field names stay codes, mapped to labels)", () => {
   const english = [
-    new CloudError('INVALID_ARGUMENT', 'calls: is unreasonably large'),
-    new CloudError('INVALID_ARGUMENT', 'startsAt: is not a real date between 2023 and 2100'),
+    new CloudError('INVALID_ARGUMENT', 'is unreasonably large', 'calls'),
+    new CloudError('INVALID_ARGUMENT', 'is not a real date between 2023 and 2100', 'startsAt'),
     new CloudError('INVALID_ARGUMENT', 'something else'),
     new CloudError('CONFLICT', 'The pack was changed meanwhile'),
     new CloudError('INTERNAL', 'Something went wrong on our side'),

@@ -1,137 +1,21 @@
 /**
- * `npm start`: builds the functions, then serves the emulator on 127.0.0.1 with data
- * kept under QUICKPHONE_DATA_DIR (default .quickphone/). Ctrl-C saves and exits.
- *
- * Options (for tests and tools): --port N (overrides QUICKPHONE_PORT; 0 = any free
- * port), --in-memory (no data directory), --no-build (use build/ as it is),
- * --quiet (no function logs), --without-openapi-permission (functions get no cloud-call
- * permission, as after a CLI deploy: every `cloud.openapi` call answers -604101),
- * --containers N (how many containers each function may run at once; default 20, see
- * DEFAULT_CONTAINERS_PER_FUNCTION).
- *
- * Data in and out, as Firebase's emulators: --import PATH replaces the data at start
- * with an export (a folder holding state.json, or a .json file the console exported);
- * --export-on-exit PATH writes the data there on Ctrl-C/SIGTERM (a folder gets
- * state.json and a .gitignore that ignores it; a path ending in .json is written as that
- * file, refused at start when git would track it: an export holds raw phone numbers).
- *
- * `.env` is read first (the shell's values win); the banner names what it read, never
- * the values. WECHAT_APPID, when set, is the emulator's mini program appid too.
+ * `cloudbase-emulator start --project DIR [--port N] [--import PATH] [--export-on-exit PATH] …`:
+ * serves any CloudBase project folder (one with cloudbaserc.json) offline. The options
+ * are cli.ts's; quickphone's `npm start` is scripts/start.ts, the same command line with
+ * its plugin.
  */
-import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { buildAll } from '../scripts/build';
-import { loadDotEnv, PROJECT_ROOT } from '../scripts/lib/cloudbaserc';
-import { DEFAULT_CONTAINERS_PER_FUNCTION, Emulator } from './emulator';
-import { exportRefusal, readExport, writeExport } from './persistence';
+import { runEmulator } from './cli';
 
-function containersFrom(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 1000) throw new Error(`--containers must be a whole number from 1 to 1000, got "${text}"`);
-  return n;
+const USAGE = 'usage: cloudbase-emulator start --project <dir> [--port <n>] [--in-memory] [--import <path>] [--export-on-exit <path>]';
+
+async function command(argv: string[]): Promise<void> {
+  const [verb, ...rest] = argv;
+  if (verb === 'start') return runEmulator(rest);
+  console.error(USAGE);
+  process.exit(verb === undefined || verb === '--help' ? 0 : 2);
 }
 
-function portFrom(text: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new Error(`the port must be a number from 0 to 65535, got "${text}"`);
-  return port;
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string' },
-      'in-memory': { type: 'boolean', default: false },
-      'no-build': { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
-      import: { type: 'string' },
-      'export-on-exit': { type: 'string' },
-      'without-openapi-permission': { type: 'boolean', default: false },
-      containers: { type: 'string' },
-    },
-  });
-  const fromDotEnv = loadDotEnv();
-  const exportRefused = values['export-on-exit'] && exportRefusal(values['export-on-exit']);
-  if (exportRefused) throw new Error(`--export-on-exit: ${exportRefused}`);
-  if (!values['no-build']) await buildAll();
-  const port = portFrom(values.port ?? process.env.QUICKPHONE_PORT ?? '9100');
-  const dataDir = values['in-memory'] ? null : process.env.QUICKPHONE_DATA_DIR || join(PROJECT_ROOT, '.quickphone');
-  const maxContainersPerFunction = containersFrom(values.containers);
-  const emulator = new Emulator({
-    port,
-    dataDir,
-    maxContainersPerFunction,
-    openapiPermission: values['without-openapi-permission'] ? 'none' : 'declared',
-    onLog: values.quiet ? undefined : (fn, line) => console.log(`[${fn}] ${line}`),
-  });
-  const url = await emulator.start().catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE') {
-      const next = port === 0 || port >= 65535 ? 9101 : port + 1;
-      err.message +=
-        `\nAnother program (often another npm start) holds port ${port}. Stop it, or choose another port: ` +
-        `QUICKPHONE_PORT=${next} npm start, or npm start -- --port ${next}.`;
-    }
-    throw err;
-  });
-  if (values.import) emulator.importState(readExport(values.import));
-
-  const appidFrom = emulator.appid === process.env.WECHAT_APPID ? ' from WECHAT_APPID' : '';
-  console.log(`quickphone emulator on ${url}  (env ${emulator.envId}, appid ${emulator.appid}${appidFrom})`);
-  // Names only: values may be secrets. Variables already set in the shell win over the file.
-  if (fromDotEnv.length)
-    console.log(`  .env       read ${fromDotEnv.join(', ')}   (the shell's values win; functions get those they declare)`);
-  console.log(`  console    ${url}/   (web console: overview, billing, data, functions, faults, play a user)`);
-  console.log(
-    `  functions  ${emulator.functionNames().join(', ')}   → POST ${url}/v1/functions/<name>/invoke   (up to ${maxContainersPerFunction ?? DEFAULT_CONTAINERS_PER_FUNCTION} containers each)`,
-  );
-  console.log(`  gateway    ${url}/admin   (wx-server-sdk / @cloudbase/node-sdk protocol)`);
-  console.log(`  WeChat     ${url}/v1/wechat/phone-codes, ${url}/v1/wechat/charges, ${url}/v1/wechat/packs, ${url}/v1/wechat/usage`);
-  console.log(`             ${url}/v1/wechat/subscriptions, ${url}/v1/wechat/subscribe-messages   (alerts as subscribe messages)`);
-  console.log(`  WeChat API ${url}/wechat   (cgi-bin/token, wxa/charge/usage/get, …; what WECHAT_API_BASE points at)`);
-  console.log(
-    `  provider   ${url}/v1/wechat/sp-orders, ${url}/wechat/wxa/charge/service-provider/…   (results pushed to the provider function)`,
-  );
-  console.log(`  timers     POST ${url}/v1/functions/<name>/triggers/<trigger>   (timers never fire on their own)`);
-  console.log(`  data       ${dataDir ?? 'in memory (not saved)'}`);
-  if (values.import) console.log(`  imported   ${values.import}${dataDir ? ' (replaces what the data directory held)' : ''}`);
-  if (values['export-on-exit']) console.log(`  export     to ${values['export-on-exit']} on exit (it holds raw phone numbers)`);
-  if (values['without-openapi-permission'])
-    console.log(
-      '  cloud calls refused (-604101), as after a CLI deploy; auth exchanges over HTTPS when WECHAT_APPID/WECHAT_APPSECRET are set',
-    );
-  console.log('Ctrl-C to stop' + (dataDir ? ' (data is saved).' : '.'));
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: saving and stopping…`);
-    emulator.stop().then(
-      () => {
-        const exportTo = values['export-on-exit'];
-        if (exportTo) {
-          try {
-            writeExport(exportTo, emulator.exportState());
-            console.log(`exported to ${exportTo}`);
-          } catch (err) {
-            console.error(`export to ${exportTo} failed: ${(err as Error).message}`);
-            process.exit(1);
-          }
-        }
-        process.exit(0);
-      },
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-main().catch((err: unknown) => {
+command(process.argv.slice(2)).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { BUILD_DIR, buildAll } from './build';
 import { PROJECT_ROOT } from './lib/cloudbaserc';
 import { Emulator } from '../emulator/emulator';
+import { QUICKPHONE_PROJECT } from './lib/emulator-plugin';
 import { chinaDay } from '../cloudfunctions/_shared/domain/china-time';
 import { percentile } from './bench';
 
@@ -79,7 +80,7 @@ function seed(charges: number, users: number, now: number) {
 
 async function measureAt(charges: number, users: number, runs: number, functionsDir: string): Promise<Record<string, Figures>> {
   const now = Date.now();
-  const emulator = new Emulator({ port: 0, dataDir: null, env: {}, functionsDir, strictIndexes: true });
+  const emulator = new Emulator({ ...QUICKPHONE_PROJECT, port: 0, dataDir: null, env: {}, functionsDir, strictIndexes: true });
   const url = await emulator.start();
   const t0 = performance.now();
   const { phoneCharges, userDocs, usageDaily, step } = seed(charges, users, now);

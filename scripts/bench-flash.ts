@@ -24,7 +24,7 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { buildAll } from './build';
-import { DEFAULT_CONTAINERS_PER_FUNCTION, Emulator } from '../emulator/emulator';
+import { DEFAULT_CONTAINERS_PER_FUNCTION, Emulator } from '../packages/cloudbase-emulator/src/emulator';
 import { QUICKPHONE_PROJECT } from './lib/emulator-plugin';
 import { loadavg } from 'node:os';
 

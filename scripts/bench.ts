@@ -34,7 +34,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildAll, BUILD_DIR } from './build';
 import { PROJECT_ROOT } from './lib/cloudbaserc';
-import { Emulator } from '../emulator/emulator';
+import { Emulator } from '../packages/cloudbase-emulator/src/emulator';
 import { QUICKPHONE_PROJECT } from './lib/emulator-plugin';
 import { chinaDay } from '../cloudfunctions/_shared/domain/china-time';
 

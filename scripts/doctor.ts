@@ -31,8 +31,8 @@ import { compareHttpRoute, compareRule, onlineVariables } from './lib/deploy-pla
 import type { DeployManager } from './deploy';
 import { planIndexes, type IndexSpec } from './lib/indexes';
 import { connectManager } from './lib/manager';
-import { loadIndexDir } from '../emulator/store/indexes';
-import { emulatorVariable } from '../emulator/variables';
+import { loadIndexDir } from '../packages/cloudbase-emulator/src/store/indexes';
+import { emulatorVariable } from '../packages/cloudbase-emulator/src/variables';
 
 export interface CheckResult {
   check: string;

@@ -12,7 +12,7 @@
  * SOAK_MAX_MINUTES (10).
  */
 import { buildAll } from './build';
-import { Emulator } from '../emulator/emulator';
+import { Emulator } from '../packages/cloudbase-emulator/src/emulator';
 import { QUICKPHONE_PROJECT } from './lib/emulator-plugin';
 import { emulatorClient } from '../test/support/emulator';
 import { runMatrix, type MatrixFigures } from '../test/support/billing-matrix';

@@ -1,10 +1,10 @@
 /**
- * `npm start`: quickphone's functions built and served by the emulator (emulator/cli.ts
+ * `npm start`: quickphone's functions built and served by the emulator (packages/cloudbase-emulator/src/cli.ts
  * has the options), with quickphone's parts plugged in: the project and its variable
  * encoder, the build, the `.env` reader, the banner's title and data under .quickphone/.
  */
 import { join } from 'node:path';
-import { runEmulator, type EmulatorPlugin } from '../emulator/cli';
+import { runEmulator, type EmulatorPlugin } from '../packages/cloudbase-emulator/src/cli';
 import { buildAll } from './build';
 import { loadDotEnv, PROJECT_ROOT } from './lib/cloudbaserc';
 import { QUICKPHONE_PROJECT } from './lib/emulator-plugin';

@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { emulatorClient, type EmulatorClient } from './support/emulator';
 
 const ROOT = join(__dirname, '..');
-const BIN = join(ROOT, 'emulator', 'main.ts');
+// The package's bin, as `npx cloudbase-emulator` runs it (npm links it into node_modules/.bin).
+const BIN = join(ROOT, 'packages', 'cloudbase-emulator', 'bin', 'cloudbase-emulator.cjs');
 const PROJECT = join(__dirname, 'fixtures', 'plain-cloudbase');
 
 function run(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+  return spawn(process.execPath, [BIN, ...args], {
     cwd: PROJECT, // as one runs it from inside a project; --project still names the folder served
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

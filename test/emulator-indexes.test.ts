@@ -6,7 +6,7 @@
  * (docs.cloudbase.net error-code/DATABASE_TIMEOUT: "add indexes"). Driven through the
  * pinned @cloudbase/node-sdk against POST /admin.
  */
-import { loadIndexDir, parseIndexFile, type IndexSpec } from '../emulator/store/indexes';
+import { loadIndexDir, parseIndexFile, type IndexSpec } from '../packages/cloudbase-emulator/src/store/indexes';
 import { PROJECT_ROOT } from '../scripts/lib/cloudbaserc';
 import { connectNodeSdk } from './support/node-sdk';
 import { startEmulator, type TestEmulator } from './support/emulator';

@@ -11,7 +11,7 @@ import {
   variablesReadBy,
 } from './deploy-checks';
 import { declaredVariables, httpRoutes } from './cloudbaserc';
-import { DEFAULT_SP_PUSH_PATH } from '../../emulator/wechat/provider-http';
+import { DEFAULT_SP_PUSH_PATH } from '../../packages/cloudbase-emulator/src/wechat/provider-http';
 import type { CloudbaseRc } from './cloudbaserc';
 
 const good: CloudbaseRc = {

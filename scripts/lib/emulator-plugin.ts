@@ -3,7 +3,7 @@
  * whatever is quickphone's is handed in from here (EmulatorOptions for `new Emulator` in
  * tests, benches and the soak; scripts/start.ts adds the build and `.env` for `npm start`).
  */
-import type { EmulatorOptions } from '../../emulator/emulator';
+import type { EmulatorOptions } from '../../packages/cloudbase-emulator/src/emulator';
 import { encodeEnvValue } from '../../cloudfunctions/_shared/config';
 import { PROJECT_ROOT } from './cloudbaserc';
 

@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import path from 'node:path';
-import type { Emulator, EmulatorOptions } from '../../emulator/emulator';
+import type { Emulator, EmulatorOptions } from '../../packages/cloudbase-emulator/src/emulator';
 
 export interface EmulatorClient {
   url: string;
@@ -97,8 +97,9 @@ export function emulatorClient(url: string, stop: () => Promise<void>): Emulator
 /** An in-process emulator (needs a Node test environment). */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
   // Required lazily: jsdom test files import this module only for spawnEmulator.
+  type EmulatorModule = typeof import('../../packages/cloudbase-emulator/src/emulator');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Emulator } = require('../../emulator/emulator') as typeof import('../../emulator/emulator');
+  const { Emulator } = require('../../packages/cloudbase-emulator/src/emulator') as EmulatorModule;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { QUICKPHONE_PROJECT } = require('../../scripts/lib/emulator-plugin') as typeof import('../../scripts/lib/emulator-plugin');
   // Strict indexes by default: a product query no database-indexes/ entry serves fails

@@ -417,7 +417,7 @@ export function emulatorTarget(url: string, env: NodeJS.ProcessEnv, expected = e
       const res = await fetch(`${base}/http${route.path}`, { signal: AbortSignal.timeout(20_000) });
       await res.arrayBuffer();
       return res.status === 404
-        ? { check, ok: false, detail: `no route to ${route.fn} in the emulator (QUICKPHONE_HTTP_ACCESS)` }
+        ? { check, ok: false, detail: `no route to ${route.fn} in the emulator (CLOUDBASE_EMULATOR_HTTP_ACCESS)` }
         : { check, ok: true, detail: `${base}/http${route.path} reaches ${route.fn} (an unsigned request is answered ${res.status})` };
     },
   };

@@ -86,6 +86,13 @@ describe('cloudbase-emulator start --project <a plain-JS CloudBase project>', ()
     expect(list.greeting).toBe('hello');
     expect(await emulator.docs('notes')).toHaveLength(4);
   });
+
+  test("HTTP access follows the project's cloudbaserc.json", async () => {
+    const res = await fetch(`${emulator.url}/http/notes`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('notes via /notes');
+    expect((await fetch(`${emulator.url}/http/elsewhere`)).status).toBe(404);
+  });
 });
 
 test('a folder without cloudbaserc.json is refused, saying why', async () => {

@@ -119,6 +119,8 @@ export class Emulator {
   private dirty = false;
   private baseUrl = '';
   private readonly projectRoot: string;
+  /** The project's HTTP access (cloudbaserc.json), read at start. */
+  private httpAccess: Record<string, string> = {};
 
   constructor(private readonly options: EmulatorOptions = {}) {
     this.projectRoot = options.projectRoot ?? process.cwd();
@@ -206,6 +208,7 @@ export class Emulator {
     this.startedAt = Date.now();
     // Declared values come from the shell as a deploy's would; `env` overrides them (functions.ts).
     const project: CloudbaseProject = readProject(this.projectRoot, process.env);
+    this.httpAccess = project.httpAccess;
     this.functions = loadFunctions({
       dir: this.options.functionsDir ?? project.functionRoot,
       project,
@@ -345,6 +348,7 @@ export class Emulator {
     return {
       invoke: (name, event, context, source) => this.invoke(name, event, context, source),
       env: () => this.options.env ?? process.env,
+      declaredRoutes: () => this.httpAccess,
       log: (line) => this.options.onLog?.('emulator', line),
     };
   }

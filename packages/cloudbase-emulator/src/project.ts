@@ -22,6 +22,8 @@ export interface CloudbaseProject {
   /** Absolute: where each function's folder (index.js, config.json, node_modules) lies. */
   functionRoot: string;
   functions: ProjectFunction[];
+  /** HTTP access: path → function, from each function's `httpPaths`. */
+  httpAccess: Record<string, string>;
 }
 
 interface RcFunction {
@@ -31,6 +33,8 @@ interface RcFunction {
   envVariables?: Record<string, string>;
   /** quickphone's way to declare variables by name only (its scripts/lib/cloudbaserc.ts says why). */
   variables?: string[];
+  /** Paths of the environment's HTTP access that run this function (quickphone's deploy creates them). */
+  httpPaths?: string[];
 }
 
 const PLACEHOLDER = /\{\{\s*env\.(\w+)\s*\}\}/g;
@@ -52,8 +56,10 @@ export function readProject(root: string, env: NodeJS.ProcessEnv = process.env):
     for (const name of fn.variables ?? []) envVariables[name] = env[name] ?? '';
     return { name: fn.name, timeout: fn.timeout, memorySize: fn.memorySize, envVariables };
   });
+  const httpAccess: Record<string, string> = {};
+  for (const fn of rc.functions ?? []) for (const path of Array.isArray(fn.httpPaths) ? fn.httpPaths : []) httpAccess[path] = fn.name;
   // The CLI's default functionRoot is `functions` when the file names none.
-  return { root: absolute, functionRoot: resolve(absolute, rc.functionRoot ?? 'functions'), functions };
+  return { root: absolute, functionRoot: resolve(absolute, rc.functionRoot ?? 'functions'), functions, httpAccess };
 }
 
 /** Collections named by `database-rules/<name>.json`, when the project has that folder. */

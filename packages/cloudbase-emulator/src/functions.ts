@@ -5,7 +5,7 @@
  * caller's identity (what `cloud.getWXContext()` reads).
  */
 import { build } from 'esbuild';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -142,16 +142,18 @@ function readJsonFile(path: string): unknown {
 }
 
 /**
- * Compiles the container runner at each emulator start (a few milliseconds). Written
- * to a temporary file and renamed, so emulators starting in parallel (test workers)
- * never see a half-written runner.
+ * Compiles the container runner at each emulator start (a few milliseconds), into the
+ * system's temporary folder: the emulator writes nothing into a project it serves. The
+ * file is named by its content, so checkouts of different versions on one machine never
+ * run each other's runner, and written to a temporary file then renamed, so emulators
+ * starting in parallel (test workers) never see a half-written one.
  */
 export async function buildRunner(): Promise<string> {
-  // Outside the project: the emulator writes nothing into a folder it serves.
-  const outfile = join(tmpdir(), 'cloudbase-emulator', 'runner.js');
   const result = await build({
     entryPoints: [join(__dirname, 'containers', 'runner.ts')],
-    outfile,
+    outfile: 'runner.js',
+    // Paths in the bundle's comments are relative to this, whatever folder the emulator starts in.
+    absWorkingDir: join(__dirname, '..'),
     bundle: true,
     platform: 'node',
     target: 'node18',
@@ -159,9 +161,13 @@ export async function buildRunner(): Promise<string> {
     logLevel: 'warning',
     write: false,
   });
+  const contents = result.outputFiles[0]!.contents;
+  const digest = createHash('sha256').update(contents).digest('hex').slice(0, 16);
+  const outfile = join(tmpdir(), 'cloudbase-emulator', `runner-${digest}.js`);
+  if (existsSync(outfile)) return outfile;
   mkdirSync(dirname(outfile), { recursive: true });
   const tmp = `${outfile}.${process.pid}.${randomUUID()}.tmp`;
-  writeFileSync(tmp, result.outputFiles[0]!.contents);
+  writeFileSync(tmp, contents);
   renameSync(tmp, outfile);
   return outfile;
 }

@@ -2,7 +2,8 @@
  * The emulator's own command, `cloudbase-emulator start --project DIR`, serving a
  * CloudBase project that is not quickphone: test/fixtures/plain-cloudbase, a plain-JS
  * function as the DevTools template writes one (no build; wx-server-sdk resolved from
- * the function's folder upward, as Node resolves it). Called only through the HTTP API.
+ * the function's folder upward, as Node resolves it), its timer from config.json and its
+ * HTTP access from cloudbaserc.json. Called only through the HTTP API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -85,6 +86,14 @@ describe('cloudbase-emulator start --project <a plain-JS CloudBase project>', ()
     // cloudbaserc.json's `{{env.NOTES_GREETING}}`, filled from the emulator's environment.
     expect(list.greeting).toBe('hello');
     expect(await emulator.docs('notes')).toHaveLength(4);
+  });
+
+  test("timers come from the function's config.json", async () => {
+    const fired = await emulator.http('POST', '/v1/functions/notes/triggers/nightly', { time: '2026-03-01T18:00:00Z' });
+    expect(fired.status).toBe(200);
+    const notes = await emulator.docs<{ owner: string; text: string }>('notes');
+    expect(notes.filter((n) => n.owner === 'timer').map((n) => n.text)).toEqual(['nightly at 2026-03-01T18:00:00Z']);
+    expect((await emulator.http('POST', '/v1/functions/notes/triggers/hourly', {})).status).toBe(404);
   });
 
   test("HTTP access follows the project's cloudbaserc.json", async () => {

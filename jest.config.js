@@ -18,7 +18,7 @@ module.exports = {
       moduleFileExtensions: ['ts', 'js', 'json'],
       testMatch: [
         '<rootDir>/cloudfunctions/**/*.test.ts',
-        '<rootDir>/emulator/**/*.test.ts',
+        '<rootDir>/packages/cloudbase-emulator/src/**/*.test.ts',
         '<rootDir>/scripts/**/*.test.ts',
         '<rootDir>/test/**/*.test.ts',
       ],

@@ -24,7 +24,8 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { buildAll } from './build';
-import { DEFAULT_CONTAINERS_PER_FUNCTION, Emulator } from '../emulator/emulator';
+import { DEFAULT_CONTAINERS_PER_FUNCTION, Emulator } from '../packages/cloudbase-emulator/src/emulator';
+import { QUICKPHONE_PROJECT } from './lib/emulator-plugin';
 import { loadavg } from 'node:os';
 
 interface Envelope {
@@ -239,6 +240,7 @@ export async function flashBench(argv: string[]): Promise<void> {
   const profiles = values.profile === 'both' ? (['clean', 'stress'] as const) : [values.profile as 'clean' | 'stress'];
   if (!values['no-build']) await buildAll();
   const emu = new Emulator({
+    ...QUICKPHONE_PROJECT,
     port: 0,
     dataDir: null,
     clock: () => Date.now() + clockOffset,

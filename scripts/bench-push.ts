@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from './lib/cloudbaserc';
 import { MAX_PUSH_BODY_CHARS, readPush, type PushInput } from '../cloudfunctions/_shared/domain/provider-push';
-import { signedPush } from '../emulator/wechat/provider-push';
+import { signedPush } from '../packages/cloudbase-emulator/src/wechat/provider-push';
 import { percentile } from './bench';
 
 const TOKEN = 'bench-token';

@@ -7,7 +7,7 @@
  * and a page half-way down), quota.status and one cron run — p50/p95 and the documents
  * the emulator examined per call (GET /v1/stats `queries`), beside the same at 1,000
  * charges. Loopback only; writes bench/scale.json. A query's candidates come from the
- * index its plan chose (emulator/store/sorted-index.ts), so wall time follows what a
+ * index its plan chose (packages/cloudbase-emulator/src/store/sorted-index.ts), so wall time follows what a
  * call examines rather than the collection's size; each index is built at its first
  * use, in the warm-up call.
  */
@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILD_DIR, buildAll } from './build';
 import { PROJECT_ROOT } from './lib/cloudbaserc';
-import { Emulator } from '../emulator/emulator';
+import { Emulator } from '../packages/cloudbase-emulator/src/emulator';
+import { QUICKPHONE_PROJECT } from './lib/emulator-plugin';
 import { chinaDay } from '../cloudfunctions/_shared/domain/china-time';
 import { percentile } from './bench';
 
@@ -79,7 +80,7 @@ function seed(charges: number, users: number, now: number) {
 
 async function measureAt(charges: number, users: number, runs: number, functionsDir: string): Promise<Record<string, Figures>> {
   const now = Date.now();
-  const emulator = new Emulator({ port: 0, dataDir: null, env: {}, functionsDir, strictIndexes: true });
+  const emulator = new Emulator({ ...QUICKPHONE_PROJECT, port: 0, dataDir: null, env: {}, functionsDir, strictIndexes: true });
   const url = await emulator.start();
   const t0 = performance.now();
   const { phoneCharges, userDocs, usageDaily, step } = seed(charges, users, now);

@@ -34,7 +34,8 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildAll, BUILD_DIR } from './build';
 import { PROJECT_ROOT } from './lib/cloudbaserc';
-import { Emulator } from '../emulator/emulator';
+import { Emulator } from '../packages/cloudbase-emulator/src/emulator';
+import { QUICKPHONE_PROJECT } from './lib/emulator-plugin';
 import { chinaDay } from '../cloudfunctions/_shared/domain/china-time';
 
 /** The real wx-server-sdk in this process, pointed at the emulator (as the tests do). */
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   // after a quiet period (the emulator is fresh each time, so its auth container is too).
   const firstBind: number[] = [];
   for (let i = 0; i < FIRST_CALL_RUNS; i++) {
-    const fresh = new Emulator({ port: 0, dataDir: null, env: {}, functionsDir });
+    const fresh = new Emulator({ ...QUICKPHONE_PROJECT, port: 0, dataDir: null, env: {}, functionsDir });
     const freshUrl = await fresh.start();
     const code = fresh.sandbox.mint({ phoneNumber: '13800138000', openid: 'o_first' }).code;
     const t0 = performance.now();
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
   }
 
   // Warm latency and database operations through the emulator.
-  const emulator = new Emulator({ port: 0, dataDir: null, env: {}, functionsDir });
+  const emulator = new Emulator({ ...QUICKPHONE_PROJECT, port: 0, dataDir: null, env: {}, functionsDir });
   const url = await emulator.start();
   const call = async (openid: string, data: Record<string, unknown>) => {
     const res = await fetch(`${url}/v1/functions/auth/invoke`, {

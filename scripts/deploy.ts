@@ -72,7 +72,7 @@ import { connectManager, regionOf } from './lib/manager';
 import { expectations, liveTarget, printReport, runDoctor, type Expectations } from './doctor';
 import { readCloudEnv, writeCloudEnv } from './lib/cloud-env';
 import { applyIndexes, checkIndexFiles, type IndexApi, type IndexSpec } from './lib/indexes';
-import { loadIndexDir } from '../emulator/store/indexes';
+import { loadIndexDir } from '../packages/cloudbase-emulator/src/store/indexes';
 
 const REQUIRED = ['TCB_ENV_ID', 'TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'] as const;
 

@@ -5,7 +5,7 @@
  * path WeChat pushes the provider's results to.
  *
  *   npm run doctor                      the live environment (TCB_ENV_ID + Tencent Cloud keys)
- *   npm run doctor -- --emulator [URL]  an emulator (default http://127.0.0.1:$QUICKPHONE_PORT or 9100)
+ *   npm run doctor -- --emulator [URL]  an emulator (default http://127.0.0.1:$CLOUDBASE_EMULATOR_PORT or 9100)
  *
  * The exchange check calls auth's protected route `doctor` (cloudfunctions/auth/doctor.ts)
  * with DOCTOR_KEY: from .env or the environment, else (live) read from auth's own
@@ -31,7 +31,8 @@ import { compareHttpRoute, compareRule, onlineVariables } from './lib/deploy-pla
 import type { DeployManager } from './deploy';
 import { planIndexes, type IndexSpec } from './lib/indexes';
 import { connectManager } from './lib/manager';
-import { loadIndexDir } from '../emulator/store/indexes';
+import { loadIndexDir } from '../packages/cloudbase-emulator/src/store/indexes';
+import { emulatorVariable } from '../packages/cloudbase-emulator/src/variables';
 
 export interface CheckResult {
   check: string;
@@ -416,7 +417,7 @@ export function emulatorTarget(url: string, env: NodeJS.ProcessEnv, expected = e
       const res = await fetch(`${base}/http${route.path}`, { signal: AbortSignal.timeout(20_000) });
       await res.arrayBuffer();
       return res.status === 404
-        ? { check, ok: false, detail: `no route to ${route.fn} in the emulator (QUICKPHONE_HTTP_ACCESS)` }
+        ? { check, ok: false, detail: `no route to ${route.fn} in the emulator (CLOUDBASE_EMULATOR_HTTP_ACCESS)` }
         : { check, ok: true, detail: `${base}/http${route.path} reaches ${route.fn} (an unsigned request is answered ${res.status})` };
     },
   };
@@ -427,7 +428,7 @@ async function main(): Promise<void> {
   loadDotEnv();
   let target: DoctorTarget;
   if (values.emulator) {
-    target = emulatorTarget(positionals[0] ?? `http://127.0.0.1:${process.env.QUICKPHONE_PORT || '9100'}`, process.env);
+    target = emulatorTarget(positionals[0] ?? `http://127.0.0.1:${emulatorVariable('CLOUDBASE_EMULATOR_PORT') ?? '9100'}`, process.env);
   } else {
     const missing = ['TCB_ENV_ID', 'TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'].filter((n) => !process.env[n]);
     if (missing.length) {

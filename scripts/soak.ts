@@ -12,7 +12,8 @@
  * SOAK_MAX_MINUTES (10).
  */
 import { buildAll } from './build';
-import { Emulator } from '../emulator/emulator';
+import { Emulator } from '../packages/cloudbase-emulator/src/emulator';
+import { QUICKPHONE_PROJECT } from './lib/emulator-plugin';
 import { emulatorClient } from '../test/support/emulator';
 import { runMatrix, type MatrixFigures } from '../test/support/billing-matrix';
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   await buildAll();
   process.env.QUICKPHONE_LOG = 'off';
   const emulator = new Emulator({
+    ...QUICKPHONE_PROJECT,
     port: 0,
     dataDir: null,
     env: { ADMIN_OPENIDS: BOSS, PHONE_CODE_FAILURES_PER_USER_PER_DAY: String(LIMIT), QUICKPHONE_LOG: 'off' },

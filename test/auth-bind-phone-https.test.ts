@@ -4,7 +4,7 @@
  * exchanged over WeChat's HTTPS API — one charge, one record, the same answers;
  * without them the login fails as "try again" and the code stays usable.
  */
-import { DEFAULT_APPID } from '../emulator/emulator';
+import { DEFAULT_APPID } from '../packages/cloudbase-emulator/src/emulator';
 import { spawnEmulator, startEmulator, type TestEmulator } from './support/emulator';
 import type { Envelope } from './support/envelope';
 

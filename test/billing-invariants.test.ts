@@ -8,10 +8,10 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { runMatrix } from './support/billing-matrix';
 import { waitFor } from './support/wait';
-import { DEFAULT_APPID } from '../emulator/emulator';
+import { DEFAULT_APPID } from '../packages/cloudbase-emulator/src/emulator';
 import type { Envelope } from './support/envelope';
 import type { QuotaStatus, UsageSummary } from '../miniprogram/contract';
-import type { ConsoleBilling } from '../emulator/console/api';
+import type { ConsoleBilling } from '../packages/cloudbase-emulator/src/console/api';
 
 interface Charge {
   _id: string;

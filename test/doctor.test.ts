@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { DEFAULT_APPID } from '../emulator/emulator';
+import { DEFAULT_APPID } from '../packages/cloudbase-emulator/src/emulator';
 import { encodeEnvValue } from '../cloudfunctions/_shared/config';
 import { emulatorTarget, expectations, runDoctor, type DoctorReport } from '../scripts/doctor';
 import { startStandin } from '../scripts/cloud-standin/server';

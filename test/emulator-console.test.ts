@@ -11,7 +11,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emulatorClient, startEmulator, type TestEmulator } from './support/emulator';
-import type { ConsoleBilling, ConsoleCall, ConsoleOverview, ConsolePage, ConsolePlay, Ejson, LogEntry } from '../emulator/console/api';
+import type {
+  ConsoleBilling,
+  ConsoleCall,
+  ConsoleOverview,
+  ConsolePage,
+  ConsolePlay,
+  Ejson,
+  LogEntry,
+} from '../packages/cloudbase-emulator/src/console/api';
 
 type Billing = Ejson<ConsoleBilling>;
 
@@ -388,7 +396,7 @@ describe('npm start flags', () => {
     const root = join(__dirname, '..');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(root, 'emulator', 'main.ts'), '--port', '0', '--in-memory', '--no-build', '--quiet', ...args],
+      ['--import', 'tsx', join(root, 'scripts', 'start.ts'), '--port', '0', '--in-memory', '--no-build', '--quiet', ...args],
       { cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

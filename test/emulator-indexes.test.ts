@@ -1,12 +1,12 @@
 /**
  * Indexes as code: the emulator plans each query against the declared indexes
  * (database-indexes/<collection>.json), counts what it examines in GET /v1/stats, and
- * in strict mode (QUICKPHONE_STRICT_INDEXES=1) fails an unindexed query with
+ * in strict mode (CLOUDBASE_EMULATOR_STRICT_INDEXES=1) fails an unindexed query with
  * DATABASE_TIMEOUT — CloudBase's answer to a scan too slow for its time limit
  * (docs.cloudbase.net error-code/DATABASE_TIMEOUT: "add indexes"). Driven through the
  * pinned @cloudbase/node-sdk against POST /admin.
  */
-import { loadIndexDir, parseIndexFile, type IndexSpec } from '../emulator/store/indexes';
+import { loadIndexDir, parseIndexFile, type IndexSpec } from '../packages/cloudbase-emulator/src/store/indexes';
 import { PROJECT_ROOT } from '../scripts/lib/cloudbaserc';
 import { connectNodeSdk } from './support/node-sdk';
 import { startEmulator, type TestEmulator } from './support/emulator';
@@ -167,7 +167,7 @@ describe('GET /v1/stats counts what each query examines', () => {
   });
 });
 
-describe('strict mode (QUICKPHONE_STRICT_INDEXES=1)', () => {
+describe('strict mode (CLOUDBASE_EMULATOR_STRICT_INDEXES=1)', () => {
   beforeAll(async () => {
     await strict.reset();
     await seed(strictDb, 8);

@@ -3,7 +3,7 @@
  * the cloud call, served from the same phone sandbox — same codes, same errcodes, same
  * single use across both paths.
  */
-import { DEFAULT_APPID } from '../emulator/emulator';
+import { DEFAULT_APPID } from '../packages/cloudbase-emulator/src/emulator';
 import { startEmulator, type TestEmulator } from './support/emulator';
 
 let t: TestEmulator;

@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type TestEmulator } from './support/emulator';
-import type { UsageAnswer, WireUsageAnswer } from '../emulator/wechat/usage-ledger';
+import type { UsageAnswer, WireUsageAnswer } from '../packages/cloudbase-emulator/src/wechat/usage-ledger';
 import { readPush } from '../cloudfunctions/_shared/domain/provider-push';
-import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
+import { DEFAULT_SP_PUSH_TOKEN } from '../packages/cloudbase-emulator/src/wechat/provider-http';
 import { waitFor as waitUntil } from './support/wait';
 
 const START = Date.UTC(2026, 2, 1, 8, 0, 0);

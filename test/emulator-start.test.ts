@@ -11,10 +11,10 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 
-/** Runs emulator/main.ts as `npm start` does (without building) and answers how it ended. */
+/** Runs scripts/start.ts as `npm start` does (without building) and answers how it ended. */
 function start(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'emulator', 'main.ts'), '--no-build', '--in-memory', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'start.ts'), '--no-build', '--in-memory', ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -53,7 +53,7 @@ test('.env: its names are reported, its values never override the shell, no file
   }
 });
 
-test('a port already in use stops the start, naming QUICKPHONE_PORT and --port', async () => {
+test('a port already in use stops the start, naming CLOUDBASE_EMULATOR_PORT and --port', async () => {
   const taken: Server = createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   try {
@@ -62,7 +62,7 @@ test('a port already in use stops the start, naming QUICKPHONE_PORT and --port',
     expect(code).toBe(1);
     expect(stderr).toContain('EADDRINUSE');
     expect(stderr).toContain(`holds port ${port}`);
-    expect(stderr).toContain(`QUICKPHONE_PORT=${port + 1} npm start`);
+    expect(stderr).toContain(`CLOUDBASE_EMULATOR_PORT=${port + 1} npm start`);
     expect(stderr).toContain(`npm start -- --port ${port + 1}`);
   } finally {
     taken.close();

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type TestEmulator } from './support/emulator';
-import type { UsageAnswer, WireUsageAnswer } from '../emulator/wechat/usage-ledger';
+import type { UsageAnswer, WireUsageAnswer } from '../packages/cloudbase-emulator/src/wechat/usage-ledger';
 
 const START = Date.UTC(2026, 2, 1, 8, 0, 0);
 const DAY = 86_400_000;

@@ -7,8 +7,8 @@
  * exhausted order stops the rule with its reason. The clock is the emulator's, moved.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
-import { authorizerRefreshTokenFor, DEFAULT_COMPONENT_VERIFY_TICKET } from '../emulator/wechat/provider-component';
+import { DEFAULT_SP_PUSH_TOKEN } from '../packages/cloudbase-emulator/src/wechat/provider-http';
+import { authorizerRefreshTokenFor, DEFAULT_COMPONENT_VERIFY_TICKET } from '../packages/cloudbase-emulator/src/wechat/provider-component';
 import type { Envelope } from './support/envelope';
 import { waitFor } from './support/wait';
 import type { FleetPage, FleetMerchant, TopupRule } from '../miniprogram/contract/provider';

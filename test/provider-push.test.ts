@@ -6,8 +6,8 @@
  * nothing (its signature does not cover the body).
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
-import { encrypt, signedPush } from '../emulator/wechat/provider-push';
+import { DEFAULT_SP_PUSH_TOKEN } from '../packages/cloudbase-emulator/src/wechat/provider-http';
+import { encrypt, signedPush } from '../packages/cloudbase-emulator/src/wechat/provider-push';
 import type { Envelope } from './support/envelope';
 import { waitFor } from './support/wait';
 

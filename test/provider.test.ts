@@ -8,8 +8,8 @@
  * clear errors that assign nothing. Safe mode (AES) and XML pushes: provider-push.test.ts.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import { DEFAULT_SP_PUSH_TOKEN } from '../emulator/wechat/provider-http';
-import { signedPush } from '../emulator/wechat/provider-push';
+import { DEFAULT_SP_PUSH_TOKEN } from '../packages/cloudbase-emulator/src/wechat/provider-http';
+import { signedPush } from '../packages/cloudbase-emulator/src/wechat/provider-push';
 import type { Envelope } from './support/envelope';
 import { waitFor } from './support/wait';
 

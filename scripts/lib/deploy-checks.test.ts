@@ -11,7 +11,7 @@ import {
   variablesReadBy,
 } from './deploy-checks';
 import { declaredVariables, httpRoutes } from './cloudbaserc';
-import { DEFAULT_SP_PUSH_PATH } from '../../emulator/wechat/provider-http';
+import { DEFAULT_SP_PUSH_PATH } from '../../packages/cloudbase-emulator/src/wechat/provider-http';
 import type { CloudbaseRc } from './cloudbaserc';
 
 const good: CloudbaseRc = {
@@ -127,7 +127,7 @@ test('HTTP access paths: well-formed, one function each; the project routes /pro
   };
   expect(checkCloudbaseRc(twice, ['auth', 'admin'])).toEqual([expect.stringContaining('"/x" is given to both "auth" and "admin"')]);
   const rc = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cloudbaserc.json'), 'utf8')) as CloudbaseRc;
-  // The emulator's default HTTP access (QUICKPHONE_HTTP_ACCESS unset) is what the deploy creates.
+  // The emulator's HTTP access (CLOUDBASE_EMULATOR_HTTP_ACCESS unset) is what the deploy creates.
   expect(Object.fromEntries(httpRoutes(rc).map((r) => [r.path, r.fn]))).toEqual({ [DEFAULT_SP_PUSH_PATH]: 'provider' });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Applying `database-indexes/` to a CloudBase environment, for `npm run deploy` (and
  * checking it, for the dry run and `npm run doctor`). The emulator reads the same files
- * (emulator/store/indexes.ts) to plan queries.
+ * (packages/cloudbase-emulator/src/store/indexes.ts) to plan queries.
  *
  * - Declared indexes missing online are created (`updateCollection` with
  *   `CreateIndexes`, then read back with `describeCollection`).
@@ -18,9 +18,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ID_INDEX, loadIndexDir, type IndexDirection, type IndexSpec } from '../../emulator/store/indexes';
+import { ID_INDEX, loadIndexDir, type IndexDirection, type IndexSpec } from '../../packages/cloudbase-emulator/src/store/indexes';
 
-export type { IndexSpec } from '../../emulator/store/indexes';
+export type { IndexSpec } from '../../packages/cloudbase-emulator/src/store/indexes';
 
 /** An index as `describeCollection` lists it. */
 export interface LiveIndex {

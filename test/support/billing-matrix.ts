@@ -8,7 +8,7 @@
  */
 import type { EmulatorClient } from './emulator';
 import type { Envelope } from './envelope';
-import { seeded } from '../../emulator/faults';
+import { seeded } from '../../packages/cloudbase-emulator/src/faults';
 
 interface Charge {
   _id: string;

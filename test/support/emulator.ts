@@ -6,7 +6,7 @@
  *   tests use this because their jsdom world is no place for a server.
  *
  * Both run in strict-index mode unless told otherwise (`strictIndexes: false`, or
- * `QUICKPHONE_STRICT_INDEXES: '0'` in a spawned one's env).
+ * `CLOUDBASE_EMULATOR_STRICT_INDEXES: '0'` in a spawned one's env).
  *
  * Each test file starts one in beforeAll and stops it in afterAll, so no process or
  * handle outlives the file. The client uses node:http so it works in both worlds.
@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import path from 'node:path';
-import type { Emulator, EmulatorOptions } from '../../emulator/emulator';
+import type { Emulator, EmulatorOptions } from '../../packages/cloudbase-emulator/src/emulator';
 
 export interface EmulatorClient {
   url: string;
@@ -97,11 +97,14 @@ export function emulatorClient(url: string, stop: () => Promise<void>): Emulator
 /** An in-process emulator (needs a Node test environment). */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
   // Required lazily: jsdom test files import this module only for spawnEmulator.
+  type EmulatorModule = typeof import('../../packages/cloudbase-emulator/src/emulator');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Emulator } = require('../../emulator/emulator') as typeof import('../../emulator/emulator');
+  const { Emulator } = require('../../packages/cloudbase-emulator/src/emulator') as EmulatorModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { QUICKPHONE_PROJECT } = require('../../scripts/lib/emulator-plugin') as typeof import('../../scripts/lib/emulator-plugin');
   // Strict indexes by default: a product query no database-indexes/ entry serves fails
   // (DATABASE_TIMEOUT). Tests of the emulator's own unindexed paths pass strictIndexes: false.
-  const emulator = new Emulator({ port: 0, dataDir: null, env: {}, strictIndexes: true, ...options });
+  const emulator = new Emulator({ ...QUICKPHONE_PROJECT, port: 0, dataDir: null, env: {}, strictIndexes: true, ...options });
   const url = await emulator.start();
   return { ...emulatorClient(url, () => emulator.stop()), emulator };
 }
@@ -120,7 +123,7 @@ export function spawnEmulator(
     [
       '--import',
       'tsx',
-      path.join(root, 'emulator', 'main.ts'),
+      path.join(root, 'scripts', 'start.ts'),
       '--port',
       '0',
       ...storage,
@@ -132,8 +135,8 @@ export function spawnEmulator(
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
-        QUICKPHONE_STRICT_INDEXES: '1',
-        ...(options.dataDir ? { QUICKPHONE_DATA_DIR: options.dataDir } : {}),
+        CLOUDBASE_EMULATOR_STRICT_INDEXES: '1',
+        ...(options.dataDir ? { CLOUDBASE_EMULATOR_DATA_DIR: options.dataDir } : {}),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

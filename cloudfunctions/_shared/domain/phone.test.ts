@@ -1,5 +1,5 @@
 import { maskPhone, normalizeDigits, scrubDigits } from './phone';
-import { seeded } from '../../../emulator/faults';
+import { seeded } from '../../../packages/cloudbase-emulator/src/faults';
 
 test.each([
   ['13812348000', '138****8000'],

@@ -1,4 +1,4 @@
-import { encrypt, signedPush, toXml } from '../../../emulator/wechat/provider-push';
+import { encrypt, signedPush, toXml } from '../../../packages/cloudbase-emulator/src/wechat/provider-push';
 import {
   decryptMessage,
   MAX_PUSH_BODY_CHARS,

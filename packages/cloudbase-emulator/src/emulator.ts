@@ -8,24 +8,16 @@
  */
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { PROJECT_ROOT } from '../scripts/lib/cloudbaserc';
 import { envelopeCode, InvocationLog } from './console/invocation-log';
 import { Faults } from './faults';
-import {
-  buildRunner,
-  invocationEnv,
-  loadFunctions,
-  ruleCollections,
-  type FunctionEntry,
-  type InvokeContext,
-  type InvokeSource,
-} from './functions';
+import { buildRunner, invocationEnv, loadFunctions, type FunctionEntry, type InvokeContext, type InvokeSource } from './functions';
 import { Gateway, type Invoker } from './gateway/gateway';
+import { readProject, ruleCollections, type CloudbaseProject } from './project';
 import { loadState, saveState } from './persistence';
 import { close, listen } from './server';
 import { applyState, captureState, checkState, type PersistedState } from './state';
 import { Stats } from './stats';
+import { emulatorVariable } from './variables';
 import { DocumentStore } from './store/document-store';
 import { loadIndexDir, type IndexSpec } from './store/indexes';
 import { wechatOpenApis } from './wechat/open-apis';
@@ -36,7 +28,8 @@ import type { NewPack, Pack, Usage } from './wechat/usage-ledger';
 import { WechatWorld } from './wechat/world';
 
 export { LOOPBACK } from './server';
-export { ruleCollections, type InvokeContext } from './functions';
+export { type InvokeContext } from './functions';
+export { ruleCollections } from './project';
 export type { PersistedState } from './state';
 export { SP_UNRELATED_APPIDS_VAR } from './wechat/world';
 
@@ -59,8 +52,16 @@ export interface EmulatorOptions {
    * the emulator's codes are billed to), else DEFAULT_APPID.
    */
   appid?: string;
-  /** Folder of built functions; defaults to build/cloudfunctions. */
+  /**
+   * The CloudBase project folder (the one holding cloudbaserc.json); default: the
+   * current directory. Its functionRoot, database-rules/ and database-indexes/ are the
+   * defaults below.
+   */
+  projectRoot?: string;
+  /** Folder of functions (plain JS or built bundles); default: cloudbaserc.json's functionRoot. */
   functionsDir?: string;
+  /** How declared variables' values are handed to containers (default: unchanged); see LoadOptions.encodeEnv. */
+  encodeEnv?: (value: string) => string;
   /** Persist state here; null keeps everything in memory. */
   dataDir?: string | null;
   saveIntervalMs?: number;
@@ -86,7 +87,7 @@ export interface EmulatorOptions {
   openapiPermission?: 'declared' | 'none';
   /** Indexes per collection; default: database-indexes/ (docs/emulator.md "Indexes"). */
   indexes?: Record<string, IndexSpec[]>;
-  /** Fail queries no index serves with DATABASE_TIMEOUT; default: QUICKPHONE_STRICT_INDEXES=1. */
+  /** Fail queries no index serves with DATABASE_TIMEOUT; default: CLOUDBASE_EMULATOR_STRICT_INDEXES=1 (variables.ts). */
   strictIndexes?: boolean;
 }
 
@@ -117,8 +118,12 @@ export class Emulator {
   private saveTimer: NodeJS.Timeout | null = null;
   private dirty = false;
   private baseUrl = '';
+  private readonly projectRoot: string;
+  /** The project's HTTP access (cloudbaserc.json), read at start. */
+  private httpAccess: Record<string, string> = {};
 
   constructor(private readonly options: EmulatorOptions = {}) {
+    this.projectRoot = options.projectRoot ?? process.cwd();
     this.envId = options.envId ?? DEFAULT_ENV_ID;
     const env = options.env ?? process.env;
     // One source for "which mini program is this": the appid the functions are given.
@@ -145,9 +150,10 @@ export class Emulator {
       changed,
     });
     this.store.onChange = changed;
-    this.store.setIndexes(options.indexes ?? loadIndexDir(PROJECT_ROOT).byCollection);
+    this.store.setIndexes(options.indexes ?? loadIndexDir(this.projectRoot).byCollection);
     this.store.strictIndexes =
-      options.strictIndexes ?? (options.env?.QUICKPHONE_STRICT_INDEXES ?? process.env.QUICKPHONE_STRICT_INDEXES) === '1';
+      options.strictIndexes ??
+      (emulatorVariable('CLOUDBASE_EMULATOR_STRICT_INDEXES', options.env) ?? emulatorVariable('CLOUDBASE_EMULATOR_STRICT_INDEXES')) === '1';
     this.gateway = new Gateway({
       store: this.store,
       faults: this.faults,
@@ -200,8 +206,13 @@ export class Emulator {
     this.server = server;
     this.baseUrl = baseUrl;
     this.startedAt = Date.now();
+    // Declared values come from the shell as a deploy's would; `env` overrides them (functions.ts).
+    const project: CloudbaseProject = readProject(this.projectRoot, process.env);
+    this.httpAccess = project.httpAccess;
     this.functions = loadFunctions({
-      dir: this.options.functionsDir ?? join(PROJECT_ROOT, 'build', 'cloudfunctions'),
+      dir: this.options.functionsDir ?? project.functionRoot,
+      project,
+      encodeEnv: this.options.encodeEnv,
       envId: this.envId,
       baseUrl,
       overrides: this.options.env ?? process.env,
@@ -337,6 +348,7 @@ export class Emulator {
     return {
       invoke: (name, event, context, source) => this.invoke(name, event, context, source),
       env: () => this.options.env ?? process.env,
+      declaredRoutes: () => this.httpAccess,
       log: (line) => this.options.onLog?.('emulator', line),
     };
   }
@@ -374,7 +386,7 @@ export class Emulator {
   // ---- internals ---------------------------------------------------------------
 
   private collectionNames(): string[] {
-    return this.options.collections ?? ruleCollections();
+    return this.options.collections ?? ruleCollections(this.projectRoot);
   }
 
   private resetCollections(): void {

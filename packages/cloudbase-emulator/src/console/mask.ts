@@ -14,7 +14,7 @@
  * masked form of the stored value, the stored value is kept, so saving a `users`
  * document from the console does not overwrite a number with its mask.
  */
-import { maskPhone } from '../../cloudfunctions/_shared/domain/phone';
+import { maskPhone } from '../../../../cloudfunctions/_shared/domain/phone';
 
 const PHONE_KEY = /phone|mobile/i;
 const DIGIT_RUN = /(?<![0-9A-Za-z_])\+?\d{11,20}(?![0-9A-Za-z_])/g;

@@ -4,7 +4,7 @@
  * Types only, with no Node or DOM dependency, so both sides compile it. The admin
  * function's answers are the contract's (miniprogram/contract).
  */
-import type { DatesAs, ErrorBody, OutputOf, PhoneKind, Settings } from '../../miniprogram/contract';
+import type { DatesAs, ErrorBody, OutputOf, PhoneKind, Settings } from '../../../../miniprogram/contract';
 
 /** A date as the console sends it: masked EJSON, relaxed. */
 export interface EjsonDate {

@@ -1,5 +1,5 @@
 /**
- * Saving and loading the emulator's state under QUICKPHONE_DATA_DIR, so `npm start`
+ * Saving and loading the emulator's state under CLOUDBASE_EMULATOR_DATA_DIR, so `npm start`
  * keeps data across restarts. Extended JSON keeps dates as dates. Writes go to a
  * temporary file first and are renamed into place, so a crash mid-write never leaves
  * a half-written state file.

@@ -3,7 +3,7 @@
  * console's `/console/api` (emulator/console/server.ts). Plain DOM, no framework; the
  * live log comes over server-sent events and also nudges the billing views to redraw.
  */
-import type { Envelope } from '../../../miniprogram/contract';
+import type { Envelope } from '../../../../../miniprogram/contract';
 import type {
   ConsoleCall,
   ConsoleCollections,

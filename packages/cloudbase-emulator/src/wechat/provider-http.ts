@@ -10,15 +10,16 @@
  * docs.cloudbase.net/service/access-cloud-function. The caller carries no OPENID.
  *
  * The emulator serves it at `<emulator>/http/<path>`; which path goes to which
- * function is QUICKPHONE_HTTP_ACCESS (JSON `{ "/path": "function" }`, default
- * `{ "/provider-events": "provider" }`, what cloudbaserc.json / the console configure
- * when deployed). WeChat's pushes (provider-push.ts) go to QUICKPHONE_SP_PUSH_PATH
+ * function is CLOUDBASE_EMULATOR_HTTP_ACCESS when set (JSON `{ "/path": "function" }`),
+ * else what the project's cloudbaserc.json declares (`httpPaths`, project.ts), as a
+ * deploy configures it. WeChat's pushes (provider-push.ts) go to QUICKPHONE_SP_PUSH_PATH
  * (default `/provider-events`), signed with QUICKPHONE_SP_PUSH_TOKEN, encrypted when
  * QUICKPHONE_SP_PUSH_AES_KEY is set, as JSON or XML per QUICKPHONE_SP_PUSH_FORMAT. The
  * variables are read at each push, so a test may change them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http-util';
+import { emulatorVariable } from '../variables';
 import { signedPush, verificationRequest, type PushConfig, type PushFormat, type PushRequest } from './provider-push';
 
 export const HTTP_ACCESS_PREFIX = '/http';
@@ -34,6 +35,8 @@ export interface HttpAccessHost {
     source: 'wx_server',
   ): Promise<{ ok: boolean; result?: unknown; error?: string; notFound: boolean }>;
   env(): NodeJS.ProcessEnv;
+  /** The project's declared HTTP access, path → function. */
+  declaredRoutes(): Record<string, string>;
   log(line: string): void;
 }
 
@@ -50,12 +53,12 @@ export interface HttpAccessResponse {
   body: Buffer;
 }
 
-function routes(env: NodeJS.ProcessEnv): Record<string, string> {
-  const text = env.QUICKPHONE_HTTP_ACCESS;
-  if (!text) return { [DEFAULT_SP_PUSH_PATH]: 'provider' };
+function routes(host: HttpAccessHost): Record<string, string> {
+  const text = emulatorVariable('CLOUDBASE_EMULATOR_HTTP_ACCESS', host.env());
+  if (!text) return host.declaredRoutes();
   const parsed = JSON.parse(text) as unknown;
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new Error('QUICKPHONE_HTTP_ACCESS must be a JSON object { "/path": "function" }');
+    throw new Error('CLOUDBASE_EMULATOR_HTTP_ACCESS must be a JSON object { "/path": "function" }');
   return parsed as Record<string, string>;
 }
 
@@ -67,7 +70,7 @@ const text = (status: number, body: string): HttpAccessResponse => ({
 
 /** One request through HTTP access: the function's answer as an HTTP response. */
 export async function callHttpAccess(host: HttpAccessHost, path: string, request: HttpAccessRequest): Promise<HttpAccessResponse> {
-  const fn = routes(host.env())[path];
+  const fn = routes(host)[path];
   if (!fn) return text(404, `no HTTP access path ${path}`);
   const contentType = request.headers['content-type'] ?? '';
   const binary = contentType !== '' && !/^(text\/|application\/(json|xml|x-www-form-urlencoded))/.test(contentType);

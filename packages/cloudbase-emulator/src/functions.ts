@@ -5,17 +5,17 @@
  * caller's identity (what `cloud.getWXContext()` reads).
  */
 import { build } from 'esbuild';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { encodeEnvValue } from '../cloudfunctions/_shared/config';
-import { loadCloudbaseRc, PROJECT_ROOT, type FunctionConfig } from '../scripts/lib/cloudbaserc';
 import { FunctionPool } from './containers/function-pool';
+import type { CloudbaseProject, ProjectFunction } from './project';
 
 export interface FunctionEntry {
   name: string;
   dir: string;
-  config: FunctionConfig | undefined;
+  config: ProjectFunction | undefined;
   openapiPermissions: string[];
   /** Names of the timer triggers in the built config.json. */
   timerTriggers: string[];
@@ -32,8 +32,15 @@ interface BuiltConfig {
 }
 
 export interface LoadOptions {
-  /** Folder of built functions (one folder with index.js and config.json each). */
+  /** Folder of functions (one folder with index.js and config.json each): built bundles or plain JS. */
   dir: string;
+  /** The project's cloudbaserc.json, read: each function's timeout and variables. */
+  project: CloudbaseProject;
+  /**
+   * How a variable's value reaches the container (default: as it is). A project whose
+   * deploy encodes awkward values passes the same encoder, so its functions decode the same.
+   */
+  encodeEnv?: (value: string) => string;
   envId: string;
   /** The emulator's URL: the SDK's gateway and WeChat's HTTP APIs are there. */
   baseUrl: string;
@@ -47,13 +54,12 @@ export interface LoadOptions {
 /** Every built function in `dir`, each with its container pool (no container started yet). */
 export function loadFunctions(options: LoadOptions): Map<string, FunctionEntry> {
   const { dir } = options;
-  if (!existsSync(dir)) throw new Error(`no built functions in ${dir}: run \`npm run build\` first`);
-  const rc = loadCloudbaseRc();
+  if (!existsSync(dir)) throw new Error(`no functions in ${dir}: build them first (quickphone: \`npm run build\`)`);
   const functions = new Map<string, FunctionEntry>();
   for (const name of readdirSync(dir).sort()) {
     const fnDir = join(dir, name);
     if (!existsSync(join(fnDir, 'index.js'))) continue;
-    const config = rc.functions.find((f) => f.name === name);
+    const config = options.project.functions.find((f) => f.name === name);
     const env = containerEnv(name, config?.envVariables ?? {}, options);
     const built = readJsonFile(join(fnDir, 'config.json')) as BuiltConfig | null;
     functions.set(name, {
@@ -79,6 +85,7 @@ export function loadFunctions(options: LoadOptions): Map<string, FunctionEntry> 
 /** What a container of `name` starts with. */
 function containerEnv(name: string, declared: Record<string, string>, options: LoadOptions): Record<string, string> {
   const { envId, baseUrl, overrides } = options;
+  const encode = options.encodeEnv ?? ((value: string) => value);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
@@ -97,10 +104,10 @@ function containerEnv(name: string, declared: Record<string, string>, options: L
     TCB_CONTEXT_KEYS: 'TCB_ENV,TCB_SOURCE',
     WECHAT_API_BASE: `${baseUrl}/wechat`,
   };
-  // As `npm run deploy` sends them: unset ones not at all, awkward ones encoded (config.ts decodes).
+  // As a deploy sends them: unset ones not at all, encoded as the project's deploy encodes them.
   for (const [key, value] of Object.entries(declared)) {
     const given = overrides[key] ?? value;
-    if (given) env[key] = encodeEnvValue(given);
+    if (given) env[key] = encode(given);
   }
   if (overrides.WECHAT_API_BASE) env.WECHAT_API_BASE = overrides.WECHAT_API_BASE;
   if (overrides.QUICKPHONE_LOG) env.QUICKPHONE_LOG = overrides.QUICKPHONE_LOG;
@@ -134,26 +141,19 @@ function readJsonFile(path: string): unknown {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
 }
 
-/** Collections named by database-rules/<name>.json: the ones the product uses. */
-export function ruleCollections(root = PROJECT_ROOT): string[] {
-  const dir = join(root, 'database-rules');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -'.json'.length))
-    .sort();
-}
-
 /**
- * Compiles the container runner at each emulator start (a few milliseconds). Written
- * to a temporary file and renamed, so emulators starting in parallel (test workers)
- * never see a half-written runner.
+ * Compiles the container runner at each emulator start (a few milliseconds), into the
+ * system's temporary folder: the emulator writes nothing into a project it serves. The
+ * file is named by its content, so checkouts of different versions on one machine never
+ * run each other's runner, and written to a temporary file then renamed, so emulators
+ * starting in parallel (test workers) never see a half-written one.
  */
 export async function buildRunner(): Promise<string> {
-  const outfile = join(PROJECT_ROOT, 'build', 'emulator', 'runner.js');
   const result = await build({
     entryPoints: [join(__dirname, 'containers', 'runner.ts')],
-    outfile,
+    outfile: 'runner.js',
+    // Paths in the bundle's comments are relative to this, whatever folder the emulator starts in.
+    absWorkingDir: join(__dirname, '..'),
     bundle: true,
     platform: 'node',
     target: 'node18',
@@ -161,9 +161,13 @@ export async function buildRunner(): Promise<string> {
     logLevel: 'warning',
     write: false,
   });
+  const contents = result.outputFiles[0]!.contents;
+  const digest = createHash('sha256').update(contents).digest('hex').slice(0, 16);
+  const outfile = join(tmpdir(), 'cloudbase-emulator', `runner-${digest}.js`);
+  if (existsSync(outfile)) return outfile;
   mkdirSync(dirname(outfile), { recursive: true });
   const tmp = `${outfile}.${process.pid}.${randomUUID()}.tmp`;
-  writeFileSync(tmp, result.outputFiles[0]!.contents);
+  writeFileSync(tmp, contents);
   renameSync(tmp, outfile);
   return outfile;
 }

@@ -207,7 +207,7 @@ export class DocumentStore {
   private indexes = new Map<string, IndexSpec[]>();
   private stats = new Map<string, QueryCounters>();
   private unindexedLog: UnindexedQuery[] = [];
-  /** Refuse queries no declared index serves with DATABASE_TIMEOUT (`QUICKPHONE_STRICT_INDEXES=1`). */
+  /** Refuse queries no declared index serves with DATABASE_TIMEOUT (`CLOUDBASE_EMULATOR_STRICT_INDEXES=1`). */
   strictIndexes = false;
   /** How long a transaction may stay open before it is aborted (CloudBase: 30 s, see docs/emulator.md). */
   transactionLifetimeMs = 30_000;

@@ -1,9 +1,12 @@
 /**
- * `npm start`: builds the functions, then serves the emulator on 127.0.0.1 with data
- * kept under QUICKPHONE_DATA_DIR (default .quickphone/). Ctrl-C saves and exits.
+ * The emulator's command line, for any CloudBase project folder, and for a project that
+ * plugs its own parts in (quickphone's `npm start`: scripts/start.ts). Serves on
+ * 127.0.0.1 with data kept under CLOUDBASE_EMULATOR_DATA_DIR (default
+ * `<project>/.cloudbase-emulator/`, or the plugin's). Ctrl-C saves and exits.
  *
- * Options (for tests and tools): --port N (overrides QUICKPHONE_PORT; 0 = any free
- * port), --in-memory (no data directory), --no-build (use build/ as it is),
+ * Options: --project DIR (the folder holding cloudbaserc.json; default: the plugin's,
+ * else the current directory), --port N (overrides CLOUDBASE_EMULATOR_PORT; 0 = any
+ * free port), --in-memory (no data directory), --no-build (skip the plugin's build),
  * --quiet (no function logs), --without-openapi-permission (functions get no cloud-call
  * permission, as after a CLI deploy: every `cloud.openapi` call answers -604101),
  * --containers N (how many containers each function may run at once; default 20, see
@@ -15,15 +18,37 @@
  * state.json and a .gitignore that ignores it; a path ending in .json is written as that
  * file, refused at start when git would track it: an export holds raw phone numbers).
  *
- * `.env` is read first (the shell's values win); the banner names what it read, never
- * the values. WECHAT_APPID, when set, is the emulator's mini program appid too.
+ * The plugin's `.env` reader runs first (the shell's values win); the banner names what
+ * it read, never the values. WECHAT_APPID, when set, is the emulator's mini program appid too.
  */
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { buildAll } from '../scripts/build';
-import { loadDotEnv, PROJECT_ROOT } from '../scripts/lib/cloudbaserc';
+import { join, resolve } from 'node:path';
 import { DEFAULT_CONTAINERS_PER_FUNCTION, Emulator } from './emulator';
 import { exportRefusal, readExport, writeExport } from './persistence';
+import { emulatorVariable } from './variables';
+
+/**
+ * What a project plugs into the command line (docs/emulator.md "Plugging a project in").
+ * Every part is optional: without a plugin the emulator serves the project as it lies.
+ */
+export interface EmulatorPlugin {
+  /** The banner's first words, e.g. "quickphone emulator" (default "cloudbase-emulator"). */
+  title?: string;
+  /** The project folder when --project is not given. */
+  projectRoot?: string;
+  /** Where the data lives when CLOUDBASE_EMULATOR_DATA_DIR is not set (default `<project>/.cloudbase-emulator`). */
+  dataDir?: string;
+  /** How to start the emulator again, for the port-taken hint (default `cloudbase-emulator start`). */
+  startCommand?: string;
+  /** Reads the project's .env into process.env (the shell winning); answers the names it read. */
+  loadDotEnv?(): string[];
+  /** Builds the functions before the start (skipped with --no-build). */
+  build?(): Promise<void>;
+  /** Folder of functions to serve (default: cloudbaserc.json's functionRoot). */
+  functionsDir?: string;
+  /** Encodes variable values as the project's deploy does (EmulatorOptions.encodeEnv). */
+  encodeEnv?(value: string): string;
+}
 
 function containersFrom(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -38,9 +63,12 @@ function portFrom(text: string): number {
   return port;
 }
 
-async function main(): Promise<void> {
+/** Parses `args` (without the `start` verb) and serves until Ctrl-C or SIGTERM. */
+export async function runEmulator(args: string[], plugin: EmulatorPlugin = {}): Promise<void> {
   const { values } = parseArgs({
+    args,
     options: {
+      project: { type: 'string' },
       port: { type: 'string' },
       'in-memory': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
@@ -51,14 +79,21 @@ async function main(): Promise<void> {
       containers: { type: 'string' },
     },
   });
-  const fromDotEnv = loadDotEnv();
+  const projectRoot = resolve(values.project ?? plugin.projectRoot ?? process.cwd());
+  const fromDotEnv = plugin.loadDotEnv?.() ?? [];
   const exportRefused = values['export-on-exit'] && exportRefusal(values['export-on-exit']);
   if (exportRefused) throw new Error(`--export-on-exit: ${exportRefused}`);
-  if (!values['no-build']) await buildAll();
-  const port = portFrom(values.port ?? process.env.QUICKPHONE_PORT ?? '9100');
-  const dataDir = values['in-memory'] ? null : process.env.QUICKPHONE_DATA_DIR || join(PROJECT_ROOT, '.quickphone');
+  if (!values['no-build']) await plugin.build?.();
+  const port = portFrom(values.port ?? emulatorVariable('CLOUDBASE_EMULATOR_PORT') ?? '9100');
+  const dataDir = values['in-memory']
+    ? null
+    : (emulatorVariable('CLOUDBASE_EMULATOR_DATA_DIR') ?? plugin.dataDir ?? join(projectRoot, '.cloudbase-emulator'));
   const maxContainersPerFunction = containersFrom(values.containers);
+  const startCommand = plugin.startCommand ?? 'cloudbase-emulator start';
   const emulator = new Emulator({
+    projectRoot,
+    functionsDir: plugin.functionsDir,
+    encodeEnv: plugin.encodeEnv,
     port,
     dataDir,
     maxContainersPerFunction,
@@ -70,14 +105,14 @@ async function main(): Promise<void> {
       const next = port === 0 || port >= 65535 ? 9101 : port + 1;
       err.message +=
         `\nAnother program (often another npm start) holds port ${port}. Stop it, or choose another port: ` +
-        `QUICKPHONE_PORT=${next} npm start, or npm start -- --port ${next}.`;
+        `CLOUDBASE_EMULATOR_PORT=${next} ${startCommand}, or ${startCommand}${startCommand.startsWith('npm ') ? ' --' : ''} --port ${next}.`;
     }
     throw err;
   });
   if (values.import) emulator.importState(readExport(values.import));
 
   const appidFrom = emulator.appid === process.env.WECHAT_APPID ? ' from WECHAT_APPID' : '';
-  console.log(`quickphone emulator on ${url}  (env ${emulator.envId}, appid ${emulator.appid}${appidFrom})`);
+  console.log(`${plugin.title ?? 'cloudbase-emulator'} on ${url}  (env ${emulator.envId}, appid ${emulator.appid}${appidFrom})`);
   // Names only: values may be secrets. Variables already set in the shell win over the file.
   if (fromDotEnv.length)
     console.log(`  .env       read ${fromDotEnv.join(', ')}   (the shell's values win; functions get those they declare)`);
@@ -130,8 +165,3 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});

@@ -1,0 +1,14 @@
+import { emulatorVariable } from './variables';
+
+test('the new name is read; the old one still is, with one warning naming both', () => {
+  const warnings: string[] = [];
+  const warn = (line: string) => warnings.push(line);
+  expect(emulatorVariable('CLOUDBASE_EMULATOR_PORT', { CLOUDBASE_EMULATOR_PORT: '9200', QUICKPHONE_PORT: '9300' }, warn)).toBe('9200');
+  expect(warnings).toEqual([]);
+  expect(emulatorVariable('CLOUDBASE_EMULATOR_PORT', { QUICKPHONE_PORT: '9300' }, warn)).toBe('9300');
+  expect(emulatorVariable('CLOUDBASE_EMULATOR_PORT', { QUICKPHONE_PORT: '9301' }, warn)).toBe('9301');
+  expect(warnings).toEqual([
+    'QUICKPHONE_PORT is read as CLOUDBASE_EMULATOR_PORT, its new name: rename it (the old name will stop working).',
+  ]);
+  expect(emulatorVariable('CLOUDBASE_EMULATOR_DATA_DIR', { CLOUDBASE_EMULATOR_DATA_DIR: '' }, warn)).toBeUndefined();
+});

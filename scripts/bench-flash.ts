@@ -73,7 +73,8 @@ function timings(ms: number[]): string {
 async function json<T>(url: string, method: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // The emulator's /v1 API takes JSON only, bodiless POSTs included (its cross-site guard).
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return (await res.json()) as T;

@@ -12,7 +12,7 @@ import { logEvent } from '../_shared/log';
 import { packCatalogueOverride } from '../_shared/config';
 import { createHash } from 'node:crypto';
 import { AppError } from '../_shared/errors';
-import { positiveCount, startDate, yuanAmount } from '../_shared/domain/amount-schemas';
+import { idempotencyKey, positiveCount, startDate, yuanAmount } from '../_shared/domain/amount-schemas';
 import { chinaMonth, DAY_MS } from '../_shared/domain/china-time';
 import { costFigures, costOfDays, unitPrice } from '../_shared/domain/cost';
 import { forecast, monthlyCost } from '../_shared/domain/forecast';
@@ -132,12 +132,7 @@ const addPackInput = v.object({
    * Required, as for provider `assign`: the same key records the pack once, however often
    * it is sent (without one, a retried form recorded one WeChat pack twice).
    */
-  idempotencyKey: v.pipe(
-    v.string('is required: a key of your choosing, the same when the same pack is sent again'),
-    v.trim(),
-    v.minLength(1, 'must not be empty'),
-    v.maxLength(128, 'must be at most 128 characters'),
-  ),
+  idempotencyKey,
   /** WeChat's id of the package (usage API `pkgId`): the record is linked to it, and a second record of it is refused. */
   pkgId: v.optional(
     v.pipe(v.string('must be a string'), v.trim(), v.regex(/^[0-9A-Za-z_-]{1,64}$/, "must be WeChat's package id (pkgId)")),

@@ -18,6 +18,7 @@ import { AppError } from '../_shared/errors';
 import { providerBeginTimeWithinOrder } from '../_shared/config';
 import { now } from '../_shared/clock';
 import { route } from '../_shared/router';
+import { idempotencyKey } from '../_shared/domain/amount-schemas';
 import { requestDifferences, type AssignRequest } from '../_shared/domain/provider-assignment';
 import { assignmentIdFor, requestIdFor } from '../_shared/domain/provider-ids';
 import { claimForResend, findAssignment, insertAssignment, type AssignmentDoc } from '../_shared/data/provider-assignments';
@@ -33,12 +34,7 @@ const assignInput = v.object({
   orderId: wechatId('orderId'),
   skuId: wechatId('skuId'),
   receiverAppId: appid('receiverAppId'),
-  idempotencyKey: v.pipe(
-    v.string('idempotencyKey must be a string'),
-    v.trim(),
-    v.minLength(1, 'idempotencyKey must not be empty'),
-    v.maxLength(128, 'idempotencyKey must be at most 128 characters'),
-  ),
+  idempotencyKey,
   beginTime: v.optional(
     v.nullable(
       v.pipe(

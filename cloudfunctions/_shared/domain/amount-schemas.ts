@@ -1,5 +1,5 @@
 /**
- * Input schemas shared by routes: money in yuan, counts, start dates, page sizes.
+ * Input schemas shared by routes: money in yuan, counts, start dates, page sizes, idempotency keys.
  * Messages complete "<field> …". Anything outside the contract is refused, never
  * rounded into something else (1e-9 yuan is not a 0-fen budget; 2026-02-30 is not
  * 2 March).
@@ -74,4 +74,15 @@ export const startDate = v.pipe(
   v.check((s) => yearOf(s) !== null, 'is not a real calendar date'),
   v.check((s) => yearOf(s)! >= FIRST_YEAR && yearOf(s)! <= LAST_YEAR, `must be between ${FIRST_YEAR} and ${LAST_YEAR}`),
   v.transform((s) => (s.length === 10 ? chinaDayStart(s) : new Date(s))),
+);
+
+/**
+ * A caller-chosen key that makes a write happen once however often it is sent (a retried
+ * form, a lost answer): `quota.addPack`, provider `assign`.
+ */
+export const idempotencyKey = v.pipe(
+  v.string('is required: a key of your choosing, the same when the same request is sent again'),
+  v.trim(),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(128, 'must be at most 128 characters'),
 );

@@ -182,7 +182,8 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     );
     if (!marked && billable === null) {
       // Nothing learnt and the record still pending: without a second copy, cron would
-      // take it for an abandoned request once the lease runs out, and count it.
+      // take it for an abandoned request once the lease runs out (an unknown outcome, left
+      // to reconciliation) instead of releasing it as untouched by WeChat.
       await persistently(
         'note untouched',
         () => noteUntouched(charge.openid, caller.appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)),
@@ -195,7 +196,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     if (refused) {
       // The refusal's second copy: if the record's update was lost too, this note is what
       // tells a replay or cron it was refused (else, once its lease runs out, the record
-      // looks abandoned — an unknown outcome, counted). Tried as long as the number is.
+      // looks abandoned — an unknown outcome, booked against WeChat's figure). Tried as long as the number is.
       await persistently(
         'note refusal',
         () => noteCodeFailure(charge.openid, caller.appid, chinaDay(at), charge._id),

@@ -57,7 +57,9 @@ export async function runChecks(at: Date): Promise<CheckReport> {
 
   const kinds = await kindsInUse(settings, at);
   const reconciliation = await reconcile(kinds, at);
-  const corrections = await correctToWechat(reconciliation, at);
+  // Owed records left unsettled would be booked as this month's correction, then counted
+  // next month as well: correct only once every owed record is counted.
+  const corrections = remaining > 0 ? [] : await correctToWechat(reconciliation, at);
   const alerts: CheckReport['alerts'] = [];
   // A fee-exempt account is not charged: no quota alerts, no quota breaker.
   for (const kind of settings.feeExempt ? [] : kinds) {
@@ -70,9 +72,9 @@ export async function runChecks(at: Date): Promise<CheckReport> {
     }
     if (kind !== settings.phoneCapture.kind) continue;
     const wechat = reconciliation.status === 'ok' ? reconciliation.kinds.find((r) => r.kind === kind) : undefined;
-    const remaining = wechat ? wechat.wechatRemaining : quota.state.remaining;
+    const quotaLeft = wechat ? wechat.wechatRemaining : quota.state.remaining;
     const source = wechat ? "WeChat's usage API" : 'the quota ledger';
-    if (remaining === 0 && (await tripBreaker((current) => quotaTrip(current, kind, `${source} shows no ${kind} quota left`))))
+    if (quotaLeft === 0 && (await tripBreaker((current) => quotaTrip(current, kind, `${source} shows no ${kind} quota left`))))
       tripped = 'quota-exhausted';
   }
   const providerFleet = await runProviderFleet(at);

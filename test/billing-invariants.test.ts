@@ -119,12 +119,14 @@ describe('1. only what WeChat billed is counted', () => {
   });
 
   test('no answer from WeChat after it used the code: counted (WeChat billed it), never twice', async () => {
-    // The attempt gives up at 300 ms; WeChat uses the code at 400 ms. No second attempt:
-    // once WeChat used the code it could only hear 40029.
-    await fault('openapi:phonenumber.getPhoneNumber', { delayMs: 400 });
+    // WeChat holds the exchange until the attempt has given up (a latch, not a race of
+    // timers), then uses the code. No second attempt: once WeChat used the code it could
+    // only hear 40029.
+    const held = t.emulator.faults.hold('openapi:phonenumber.getPhoneNumber');
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
     expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
     expect(await charges()).toMatchObject([{ billable: true, maybeUsed: true, counted: true, attempts: 1 }]);
+    held.release();
     await waitFor(wechat, (w) => w.codes[0]!.exchanges === 1, 'WeChat to use the code late');
     // The resend hears 40029: our earlier attempt's use, explained, not the user's invalid code.
     expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
@@ -415,11 +417,12 @@ describe('flash crowd: one cron run settles every code (issue 29)', () => {
 
   test('3. lost for good: WeChat used the code of a timed-out attempt, every record update failed; the resend is counted, not a refusal', async () => {
     const code = await f.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
-    // WeChat answers after the function gave up (1.5 s) and uses the code; the next call is busy.
-    await ffault('openapi:phonenumber.getPhoneNumber', { delayMs: 1800 });
+    // WeChat holds the exchange until the function gave up, then uses the code; the next call is busy.
+    const held = f.emulator.faults.hold('openapi:phonenumber.getPhoneNumber');
     await ffault('openapi:phonenumber.getPhoneNumber', { errcode: -1 });
     await ffault('db:modifyDocument:phone_charges', { errcode: 1, times: 20 });
     expect(await fbind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    held.release();
     await waitFor(exchanged, (n) => n === 1, 'WeChat to use the code late');
     await f.http('DELETE', '/v1/faults');
 
@@ -441,10 +444,11 @@ describe('flash crowd: one cron run settles every code (issue 29)', () => {
 
   test('3b. the same loss with cron running before the resend: unknown until then, counted once on the resend', async () => {
     const code = await f.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
-    await ffault('openapi:phonenumber.getPhoneNumber', { delayMs: 1800 });
+    const held = f.emulator.faults.hold('openapi:phonenumber.getPhoneNumber');
     await ffault('openapi:phonenumber.getPhoneNumber', { errcode: -1 });
     await ffault('db:modifyDocument:phone_charges', { errcode: 1, times: 20 });
     expect(await fbind(code, 'o_alice')).toMatchObject({ ok: false });
+    held.release();
     await waitFor(exchanged, (n) => n === 1, 'WeChat to use the code late');
     await f.http('DELETE', '/v1/faults');
 

@@ -45,6 +45,8 @@ describe('with ALERT_TEMPLATE_ID', () => {
   let cloud: CloudRoute;
   beforeAll(async () => {
     t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN, ALERT_TEMPLATE_ID: TEMPLATE } });
+    // A warm admin container: a cold one can take seconds on a busy machine, longer than a mount's wait.
+    await t.call('admin', { $url: 'warm-up' }, 'o_warm_up');
   });
   afterAll(() => t.stop());
   beforeEach(async () => {
@@ -91,6 +93,8 @@ describe('without ALERT_TEMPLATE_ID', () => {
   let t: EmulatorClient;
   beforeAll(async () => {
     t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN } });
+    // A warm admin container: a cold one can take seconds on a busy machine, longer than a mount's wait.
+    await t.call('admin', { $url: 'warm-up' }, 'o_warm_up');
   });
   afterAll(() => t.stop());
 

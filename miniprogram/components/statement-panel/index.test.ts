@@ -12,6 +12,8 @@ const ADMIN = 'o_admin_statement';
 let t: EmulatorClient;
 beforeAll(async () => {
   t = await spawnEmulator({ env: { ADMIN_OPENIDS: ADMIN, TRIAL_CALLS: '2' } });
+  // A warm admin container: a cold one can take seconds on a busy machine, longer than a mount's wait.
+  await t.call('admin', { $url: 'warm-up' }, 'o_warm_up');
 });
 afterAll(() => t.stop());
 beforeEach(async () => {

@@ -19,26 +19,21 @@ import { loadSettings } from '../_shared/data/settings';
 import { checkSpend, rearmSpendIfDue } from '../_shared/data/spend-breaker';
 import { usageSince } from '../_shared/data/usage';
 import { reconcile, type ReconcileOutcome } from './reconcile';
-import { runProviderFleet, type FleetRunReport } from '../provider/fleet-cron';
+import { runProviderFleet } from '../provider/fleet-cron';
 import { sendAlertMessages } from './alert-messages';
-import { settleCharges, type Settled } from './settle';
+import { settleCharges } from './settle';
 import { correctToWechat } from './corrections';
+import type { CheckReport as CheckReportOnTheWire } from '../../miniprogram/contract';
 
-export interface CheckReport {
-  breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
-  /** Alerts written by this run (at most one per kind, type and day). */
+/**
+ * The contract's report (miniprogram/contract/cron.ts) as this run holds it: the same
+ * fields, with real dates in the parts that carry one.
+ */
+export interface CheckReport extends Omit<CheckReportOnTheWire, 'breakers' | 'alerts' | 'reconciliation' | 'corrections'> {
+  breakers: Omit<CheckReportOnTheWire['breakers'], 'breaker'> & { breaker: Settings['breaker'] };
   alerts: Array<Omit<Alert, '_id'>>;
   reconciliation: ReconcileOutcome;
-  /** Corrections booked this run so that our count meets WeChat's (corrections.ts). */
   corrections: Awaited<ReturnType<typeof correctToWechat>>;
-  /** Records counted now (billable, not in usage_daily). */
-  recounted: Settled['recounted'];
-  /** Pending records finished (settle.ts). */
-  finished: Settled['finished'];
-  /** Owed records left for the next run when the settling budget ran out (0: none). */
-  remaining: Settled['remaining'];
-  /** The provider's fleet refresh and top-up rules (provider/fleet-cron.ts); skipped without a provider. */
-  providerFleet: FleetRunReport;
 }
 
 /** The configured kind, and any other used in the last 90 days. */

@@ -15,12 +15,10 @@ import { insertPack, linkPack } from '../_shared/data/quota-packs';
 import { saveReconciliation, type Reconciliation } from '../_shared/data/reconciliation';
 import { fetchUsage } from '../_shared/wechat/usage-api';
 import { WechatError } from '../_shared/wechat/http';
+import type { ReconcileOutcome as ReconcileOutcomeOnTheWire } from '../../miniprogram/contract';
 
 /** The contract's ReconcileOutcome (miniprogram/contract/cron.ts) with server-side dates. */
-export type ReconcileOutcome =
-  | { status: 'ok'; kinds: Reconciliation[]; unknown: Array<{ kind: PhoneKind; reason: string }> }
-  | { status: 'skipped'; reason: string }
-  | { status: 'failed'; reason: string };
+export type ReconcileOutcome = ReconcileOutcomeOnTheWire<Reconciliation>;
 
 class UnknownUsage extends Error {}
 

@@ -26,9 +26,10 @@ export interface Reconciliation {
   wechatRemaining: number;
 }
 
-export type ReconcileOutcome =
+/** `R`: how an entry is held (the server keeps `at` as a real date; see cloudfunctions/cron/reconcile.ts). */
+export type ReconcileOutcome<R = Reconciliation> =
   /** `unknown`: kinds WeChat refused or answered with no package — never read as zero left. */
-  | { status: 'ok'; kinds: Reconciliation[]; unknown: Array<{ kind: PhoneKind; reason: string }> }
+  | { status: 'ok'; kinds: R[]; unknown: Array<{ kind: PhoneKind; reason: string }> }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; reason: string };
 

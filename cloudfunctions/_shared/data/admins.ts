@@ -4,6 +4,7 @@ import { adminOpenidsFromEnv } from '../config';
 import { AppError } from '../errors';
 import { isDuplicateKey } from './errors';
 import { writeAudit } from './audit';
+import type { AdminEntry as AdminEntryOnTheWire } from '../../../miniprogram/contract';
 
 export interface AdminDoc {
   _id: string;
@@ -11,11 +12,8 @@ export interface AdminDoc {
   addedAt: Date;
 }
 
-export interface AdminEntry {
-  openid: string;
-  /** `collection`: added by an admin; `env`: listed in ADMIN_OPENIDS at deploy time. */
-  source: 'collection' | 'env';
-  addedBy: string | null;
+/** The contract's entry (miniprogram/contract/admin.ts) with a real date. */
+export interface AdminEntry extends Omit<AdminEntryOnTheWire, 'addedAt'> {
   addedAt: Date | null;
 }
 

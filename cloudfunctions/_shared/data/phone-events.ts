@@ -6,8 +6,9 @@
  */
 import { db, command as _ } from '../cloud';
 import { isDuplicateKey } from './errors';
+import type { PhoneEventType } from '../../../miniprogram/contract';
 
-export type PhoneEventType = 'deny' | 'no-quota' | 'fail';
+export type { PhoneEventType };
 
 export interface PhoneEvent {
   openid: string;

@@ -6,15 +6,11 @@
 import { db, command as _ } from '../cloud';
 import type { TopupRule } from '../domain/provider-topup';
 import type { PhoneKind } from '../domain/settings';
+import type { TopupEvent as TopupEventOnTheWire } from '../../../miniprogram/contract';
 
-export interface TopupEvent {
+/** The contract's history entry (miniprogram/contract/provider.ts) as stored, with a real date. */
+export interface TopupEvent extends Omit<TopupEventOnTheWire, 'at'> {
   at: Date;
-  /** `assigned`: a top-up was sent; `done` / `failed`: WeChat settled it; `stopped`: the rule stopped. */
-  outcome: 'assigned' | 'done' | 'failed' | 'stopped';
-  assignmentId: string | null;
-  /** The merchant's remaining calls that triggered it, when known. */
-  remaining: number | null;
-  note: string;
 }
 
 export interface TopupDoc extends TopupRule {

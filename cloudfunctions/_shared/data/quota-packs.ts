@@ -83,7 +83,8 @@ export async function ensureTrial(kind: PhoneKind, calls: number, firstDay: stri
   }
 }
 
-export interface NewPack {
+/** A pack to insert (not the contract's `NewPack`, which is what an admin types in quota.addPack). */
+export interface PackToInsert {
   kind: PhoneKind;
   source: Exclude<PackSource, 'trial'>;
   calls: number;
@@ -100,7 +101,7 @@ export interface NewPack {
   idempotencyKeyHash?: string | null;
 }
 
-export async function insertPack(pack: NewPack): Promise<QuotaPackDoc> {
+export async function insertPack(pack: PackToInsert): Promise<QuotaPackDoc> {
   const fields = {
     kind: pack.kind,
     source: pack.source,

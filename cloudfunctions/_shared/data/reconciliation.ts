@@ -4,18 +4,11 @@
  */
 import { db } from '../cloud';
 import type { PhoneKind } from '../domain/settings';
+import type { Reconciliation as ReconciliationOnTheWire } from '../../../miniprogram/contract';
 
-export interface Reconciliation {
-  kind: PhoneKind;
+/** The contract's reconciliation (miniprogram/contract/cron.ts) as stored, with a real date. */
+export interface Reconciliation extends Omit<ReconciliationOnTheWire, 'at'> {
   at: Date;
-  /** Calls WeChat says were used, over all its packages of this kind. */
-  wechatUsed: number;
-  /** Charges of this kind in our ledger, all time. */
-  localCharges: number;
-  /** wechatUsed − localCharges: positive when WeChat counted charges we missed. */
-  difference: number;
-  /** What WeChat says is left now (all − effectiveUse). */
-  wechatRemaining: number;
 }
 
 const reconciliations = () => db.collection<Reconciliation>('quota_reconciliations');

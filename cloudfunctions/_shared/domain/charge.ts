@@ -11,8 +11,9 @@ import { createHash } from 'node:crypto';
 import { chinaDay, chinaMonth } from './china-time';
 import { PRICE_FEN } from './pricing';
 import type { PhoneKind } from './settings';
+import type { ExchangeState } from '../../../miniprogram/contract';
 
-export type ExchangeState = 'pending' | 'ok' | 'failed';
+export type { ExchangeState };
 
 /**
  * Why an exchange failed, and whether the same code may be tried again. `number-lost`:

@@ -14,6 +14,7 @@
 import { addFen, fenOf, fenToYuan, PRICE_FEN, roundFen, timesFen, ZERO_FEN, type Fen } from './pricing';
 import type { LedgerState, Pack } from './quota-ledger';
 import type { PhoneKind } from './settings';
+import type { CostFigures } from '../../../miniprogram/contract';
 
 /** A pack with what was paid for it, in fen (null: not recorded). */
 export interface PricedPack extends Pack {
@@ -87,12 +88,7 @@ export function costOfDays(state: LedgerState<PricedPack>, kind: PhoneKind, incl
 }
 
 /** Both figures and the difference, as exact yuan strings (each rounded once, so cost + saving = list value). */
-export interface CostFigures {
-  costYuan: string;
-  listValueYuan: string;
-  savingYuan: string;
-  estimatedCalls: number;
-}
+export type { CostFigures };
 
 export function costFigures(c: Cost): CostFigures {
   const costFen = roundFen(c.cost);

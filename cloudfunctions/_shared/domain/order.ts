@@ -7,16 +7,13 @@
  *
  * Prices come from the catalogue on the server, never from the client.
  */
-import type { Order } from '../../../miniprogram/contract';
+import type { Order, OrderMode, Product as ProductOnTheWire } from '../../../miniprogram/contract';
 import { createHash } from 'node:crypto';
 
-export type OrderMode = 'order' | 'bookkeeping';
+export type { OrderMode };
 
-export interface Product {
-  productId: string;
-  name: string;
-  unitPriceFen: number;
-}
+/** The contract's product with its price, which the server always knows (the wire may hide it). */
+export type Product = Required<ProductOnTheWire>;
 
 /**
  * The example shop's catalogue. A merchant replaces this list (or reads a collection);

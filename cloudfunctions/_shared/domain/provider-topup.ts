@@ -5,22 +5,19 @@
  * whose order is exhausted or whose assign failed stops, with its reason, instead of
  * trying again every hour. Pure: no SDK.
  */
-import type { TopupParams } from '../../../miniprogram/contract';
+import type { TopupParams, TopupRule as TopupRuleOnTheWire } from '../../../miniprogram/contract';
 
-/** A rule: what topups.set takes (the contract's TopupParams), and what cron keeps of its runs. */
-export interface TopupRule extends TopupParams {
-  /** `stopped`: an admin must set the rule again (topups.set) to re-arm it. */
-  state: 'active' | 'stopped';
-  stoppedBecause: string | null;
-  /** Why it stopped, for the panel's words: the order ran out, WeChat refused the assign (with its errcode), or left it unknown. */
-  stopKind: 'order-exhausted' | 'assign-refused' | 'assign-unknown' | null;
-  stopErrcode: number | null;
-  /** China day and month of the last top-up, and how many this month. */
-  lastDay: string | null;
+/**
+ * A rule: what topups.set takes (the contract's TopupParams), and what cron keeps of its
+ * runs (the contract's fields, with the month's count as stored).
+ */
+export interface TopupRule
+  extends
+    TopupParams,
+    Pick<TopupRuleOnTheWire, 'state' | 'stoppedBecause' | 'stopKind' | 'stopErrcode' | 'lastDay' | 'pendingAssignmentId'> {
+  /** The China month of the last top-up, and how many this month (the wire shows `thisMonth`). */
   month: string | null;
   monthCount: number;
-  /** The assignment the last top-up made, while WeChat has not settled it. */
-  pendingAssignmentId: string | null;
 }
 
 export type TopupDecision = { act: 'assign'; idempotencyKey: string } | { act: 'wait'; why: string } | { act: 'stop'; reason: string };

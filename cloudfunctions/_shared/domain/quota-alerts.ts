@@ -6,16 +6,13 @@ import { chinaDay, daysBetween } from './china-time';
 import type { Forecast } from './forecast';
 import type { LedgerState } from './quota-ledger';
 import type { PhoneKind } from './settings';
+import type { QuotaAlert as StoredAlert } from '../../../miniprogram/contract';
 
 /** The component's name as WeChat's console and the admin page call it. */
 const COMPONENT: Record<PhoneKind, string> = { quick: '手机号快速验证组件', realtime: '手机号实时验证组件' };
 
-export interface QuotaAlert {
-  type: 'quota-low' | 'quota-exhausted';
-  message: string;
-  remaining: number;
-  daysLeft: number | null;
-}
+/** An alert as the rules find it: the contract's alert before cron gives it an id, a time and a kind. */
+export type QuotaAlert = Pick<StoredAlert, 'type' | 'message' | 'remaining' | 'daysLeft'>;
 
 /** Whole China days from today until `day` (0 = today). */
 export const daysUntil = (day: string, at: Date) => daysBetween(chinaDay(at), day);

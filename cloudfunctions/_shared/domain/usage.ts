@@ -5,9 +5,10 @@
  * would cost at the list price; summed exactly and shown as exact yuan strings.
  */
 import { chinaMonth, lastChinaDays } from './china-time';
-import { costFigures, costOfBoth, type CostFigures, type PricedPack } from './cost';
+import { costFigures, costOfBoth, type PricedPack } from './cost';
 import type { LedgerState } from './quota-ledger';
 import type { PhoneKind } from './settings';
+import type { UsageSummary } from '../../../miniprogram/contract';
 
 export interface UsageDay {
   day: string;
@@ -15,13 +16,7 @@ export interface UsageDay {
   count: number;
 }
 
-export type UsageSummary = {
-  months: Array<{ month: string; quick: number; realtime: number } & CostFigures>;
-  days: Array<{ day: string; quick: number; realtime: number }>;
-  totals: { quick: number; realtime: number } & CostFigures;
-  /** The account is marked fee-exempt: every cost is 0. */
-  feeExempt: boolean;
-};
+export type { UsageSummary };
 
 /** The `count` China-time months ending with the month of `at`, oldest first. */
 export function lastChinaMonths(at: Date, count: number): string[] {

@@ -3,7 +3,9 @@
  * store in the shapes `@cloudbase/database` reads (see docs/emulator.md for the
  * wire format as observed).
  */
-import { DocumentLocked, idAnswer, type DocumentStore, type SortSpec } from '../store/document-store';
+import type { DocumentStore } from '../store/document-store';
+import { idAnswer, type SortSpec } from '../store/document-values';
+import { DocumentLocked } from '../store/transactions';
 import { StoreError } from '../store/store-error';
 import { decode, decodeObject, encode } from './ejson';
 

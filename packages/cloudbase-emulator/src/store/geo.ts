@@ -10,6 +10,7 @@
  * 2dsphere index follows great circles: the same answer except near the edges of
  * large shapes (see docs/emulator.md "Fidelity").
  */
+import type { Filter } from './document-values';
 import { StoreError } from './store-error';
 
 export const EARTH_RADIUS_M = 6378.1 * 1000;
@@ -272,4 +273,21 @@ export function geoWithinPredicate(spec: unknown): (value: unknown) => boolean {
 export function geoIntersectsPredicate(spec: unknown): (value: unknown) => boolean {
   const region = queryShape((spec as { $geometry?: unknown } | null)?.$geometry, '$geoIntersects');
   return (value) => shapesIn(value).some((shape) => intersects(shape, region));
+}
+
+/** The first `$nearSphere`/`$near` condition of a filter, for ordering by distance. */
+export function nearOf(filter: Filter): { path: string; from: [number, number] } | null {
+  for (const [path, condition] of Object.entries(filter)) {
+    if (path === '$and' && Array.isArray(condition)) {
+      for (const part of condition) {
+        const found = nearOf(part as Filter);
+        if (found) return found;
+      }
+    }
+    if (path.startsWith('$') || condition === null || typeof condition !== 'object') continue;
+    const ops = condition as Record<string, unknown>;
+    const spec = ops.$nearSphere ?? ops.$near;
+    if (spec !== undefined) return { path, from: nearSpec(spec).from };
+  }
+  return null;
 }

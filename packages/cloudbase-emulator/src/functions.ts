@@ -31,7 +31,7 @@ interface BuiltConfig {
   triggers?: TriggerConfig[];
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   /** Folder of functions (one folder with index.js and config.json each): built bundles or plain JS. */
   dir: string;
   /** The project's cloudbaserc.json, read: each function's timeout and variables. */

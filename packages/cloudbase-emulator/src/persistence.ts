@@ -9,7 +9,7 @@ import { EJSON } from 'bson';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-export const STATE_FILE = 'state.json';
+const STATE_FILE = 'state.json';
 
 export function loadState<T>(dir: string): T | null {
   const file = join(dir, STATE_FILE);

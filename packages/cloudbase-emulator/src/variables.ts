@@ -16,7 +16,7 @@ const RENAMED = {
   CLOUDBASE_EMULATOR_COMPONENT_VERIFY_TICKET: 'QUICKPHONE_COMPONENT_VERIFY_TICKET',
 } as const;
 
-export type EmulatorVariable = keyof typeof RENAMED;
+type EmulatorVariable = keyof typeof RENAMED;
 
 const warned = new Set<string>();
 

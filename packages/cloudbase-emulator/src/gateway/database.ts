@@ -10,7 +10,7 @@ import { StoreError } from '../store/store-error';
 import { decode, decodeObject, encode } from './ejson';
 
 export type Params = Record<string, unknown>;
-export type ActionHandler = (params: Params) => Record<string, unknown> | Promise<Record<string, unknown>>;
+type ActionHandler = (params: Params) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** CloudBase's cap on one read; the SDK asks for 100 by default. */
 const MAX_LIMIT = 1000;

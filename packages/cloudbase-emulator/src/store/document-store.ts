@@ -42,7 +42,7 @@ import { StoreError } from './store-error';
 import { DocumentLocked, TRANSACTION_CONFLICT_MESSAGE, Transactions, type Transaction } from './transactions';
 import { applyUpdateOperators, upsertSeed } from './update-operators';
 
-export interface FindOptions {
+interface FindOptions {
   sort?: SortSpec;
   skip?: number;
   limit?: number;
@@ -51,7 +51,7 @@ export interface FindOptions {
   untracked?: boolean;
 }
 
-export interface UpdateOptions {
+interface UpdateOptions {
   /** Update every match (true) or the first (false). */
   multi: boolean;
   /** Insert when nothing matches. */
@@ -60,14 +60,14 @@ export interface UpdateOptions {
   replace: boolean;
 }
 
-export interface UpdateResult {
+interface UpdateResult {
   matched: number;
   updated: number;
   upsertedId: unknown;
 }
 
 /** Per collection, behind `GET /v1/stats` `queries`. */
-export interface QueryCounters {
+interface QueryCounters {
   /** Queries planned (reads, counts, and the reads of updates and removals). */
   count: number;
   /** Documents examined, as MongoDB would with the declared indexes. */
@@ -79,7 +79,7 @@ export interface QueryCounters {
 }
 
 /** A query no index served, for telling which index is missing. */
-export interface UnindexedQuery {
+interface UnindexedQuery {
   collection: string;
   action: string;
   fields: string[];

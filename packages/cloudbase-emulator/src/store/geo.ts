@@ -129,7 +129,7 @@ function unitVector([lng, lat]: Position): [number, number, number] {
 }
 
 /** The angle between two positions on the sphere, in radians (S2's S1Angle). */
-export function angle(a: Position, b: Position): number {
+function angle(a: Position, b: Position): number {
   const x = unitVector(a);
   const y = unitVector(b);
   const cx = x[1] * y[2] - x[2] * y[1];
@@ -199,7 +199,7 @@ function properCross([a, b]: [Position, Position], [c, d]: [Position, Position])
 }
 
 /** Meters from a point to the nearest part of a stored geometry (0 when it contains or touches it). */
-export function distanceTo(from: Position, shape: Shape): number {
+function distanceTo(from: Position, shape: Shape): number {
   if (shape.polygons.some((poly) => inPolygon(from, poly))) return 0;
   let best = Infinity;
   for (const p of shape.points) best = Math.min(best, angle(from, p) * EARTH_RADIUS_M);

@@ -20,7 +20,7 @@ import { StoreError } from './store-error';
 /** CloudBase's answers for transactions, word for word (see docs/emulator.md "Fidelity"). */
 export const TRANSACTION_CONFLICT_MESSAGE =
   '[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others in the same time.';
-export const TRANSACTION_NOT_EXIST_MESSAGE =
+const TRANSACTION_NOT_EXIST_MESSAGE =
   '[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server, it may be caused by timeout or abort.';
 
 /** A write outside a transaction met documents that open transactions have written. */

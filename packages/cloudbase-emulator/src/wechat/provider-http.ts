@@ -27,7 +27,7 @@ import { signedPush, verificationRequest, type PushConfig, type PushFormat, type
 export const HTTP_ACCESS_PREFIX = '/http';
 export const DEFAULT_SP_PUSH_PATH = '/provider-events';
 /** The Token pushes are signed with when neither the variable nor the project names one. */
-export const DEFAULT_SP_PUSH_TOKEN = 'cloudbase-emulator-push-token';
+const DEFAULT_SP_PUSH_TOKEN = 'cloudbase-emulator-push-token';
 
 export interface HttpAccessHost {
   invoke(
@@ -44,14 +44,14 @@ export interface HttpAccessHost {
   log(line: string): void;
 }
 
-export interface HttpAccessRequest {
+interface HttpAccessRequest {
   method: string;
   query: Record<string, string>;
   headers: Record<string, string>;
   body: Buffer;
 }
 
-export interface HttpAccessResponse {
+interface HttpAccessResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
@@ -73,7 +73,7 @@ const text = (status: number, body: string): HttpAccessResponse => ({
 });
 
 /** One request through HTTP access: the function's answer as an HTTP response. */
-export async function callHttpAccess(host: HttpAccessHost, path: string, request: HttpAccessRequest): Promise<HttpAccessResponse> {
+async function callHttpAccess(host: HttpAccessHost, path: string, request: HttpAccessRequest): Promise<HttpAccessResponse> {
   const fn = routes(host)[path];
   if (!fn) return text(404, `no HTTP access path ${path}`);
   const contentType = request.headers['content-type'] ?? '';

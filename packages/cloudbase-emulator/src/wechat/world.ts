@@ -28,7 +28,7 @@ import {
   type Usage,
 } from './usage-ledger';
 
-export interface WechatWorldOptions {
+interface WechatWorldOptions {
   /** The mini program's appid. */
   appid: string;
   /** The service provider's AppID (assign results name it). */

@@ -57,6 +57,7 @@ describe('cloudbase-emulator start --project <a plain-JS CloudBase project>', ()
     dataDir = mkdtempSync(join(tmpdir(), 'cloudbase-emulator-data-'));
     emulator = await startBin(['--project', PROJECT, '--port', '0', '--quiet'], {
       NOTES_GREETING: 'hello',
+      ENV_ID: 'notes-dev-4f2a',
       CLOUDBASE_EMULATOR_DATA_DIR: dataDir,
     });
   }, 60_000);
@@ -86,6 +87,10 @@ describe('cloudbase-emulator start --project <a plain-JS CloudBase project>', ()
     // cloudbaserc.json's `{{env.NOTES_GREETING}}`, filled from the emulator's environment.
     expect(list.greeting).toBe('hello');
     expect(await emulator.docs('notes')).toHaveLength(4);
+  });
+
+  test("the env id is cloudbaserc.json's envId, `{{env.ENV_ID}}` filled from the environment", async () => {
+    expect((await emulator.http<{ envId: string }>('GET', '/v1/health')).body.envId).toBe('notes-dev-4f2a');
   });
 
   test("timers come from the function's config.json", async () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startEmulator, type TestEmulator } from './support/emulator';
 import type { UsageAnswer, WireUsageAnswer } from '../packages/cloudbase-emulator/src/wechat/usage-ledger';
 import { readPush } from '../cloudfunctions/_shared/domain/provider-push';
-import { DEFAULT_SP_PUSH_TOKEN } from '../packages/cloudbase-emulator/src/wechat/provider-http';
+import { QUICKPHONE_SP_PUSH_TOKEN } from '../scripts/lib/emulator-plugin';
 import { waitFor as waitUntil } from './support/wait';
 
 const START = Date.UTC(2026, 2, 1, 8, 0, 0);
@@ -58,15 +58,15 @@ const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 let now = START;
 let t: TestEmulator;
 // Read by the emulator at each push, so a test may switch format or safe mode.
-const env: Record<string, string> = { QUICKPHONE_SP_UNRELATED_APPIDS: ` ${UNRELATED} ,wx00000000000000ef` };
+const env: Record<string, string> = { CLOUDBASE_EMULATOR_SP_UNRELATED_APPIDS: ` ${UNRELATED} ,wx00000000000000ef` };
 beforeAll(async () => {
   t = await startEmulator({ functionsDir: FIXTURES, trialCalls: 1, clock: () => now, env });
 });
 afterAll(() => t.stop());
 beforeEach(async () => {
   now = START;
-  delete env.QUICKPHONE_SP_PUSH_FORMAT;
-  delete env.QUICKPHONE_SP_PUSH_AES_KEY;
+  delete env.CLOUDBASE_EMULATOR_SP_PUSH_FORMAT;
+  delete env.CLOUDBASE_EMULATOR_SP_PUSH_AES_KEY;
   await t.reset();
 });
 
@@ -107,12 +107,12 @@ function opened(doc: Recorded): ProviderEvent | null {
   if (request.httpMethod !== 'POST') return null;
   const reading = readPush(
     { method: request.httpMethod, query: request.query, body: request.body },
-    { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, appid: t.emulator.appid, maxAgeSeconds: 300 },
+    { token: QUICKPHONE_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, appid: t.emulator.appid, maxAgeSeconds: 300 },
     now,
   );
   const plain = readPush(
     { method: request.httpMethod, query: request.query, body: request.body },
-    { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: null, appid: null, maxAgeSeconds: 300 },
+    { token: QUICKPHONE_SP_PUSH_TOKEN, encodingAesKey: null, appid: null, maxAgeSeconds: 300 },
     now,
   );
   const read = reading.kind === 'event' ? reading : plain.kind === 'event' ? plain : null;
@@ -408,7 +408,7 @@ describe('result events', () => {
 
   test('XML and safe mode (AES): the same event as XML, then encrypted as JSON and as XML, each with msg_signature', async () => {
     const orderId = await buy({ calls: 20_000 });
-    env.QUICKPHONE_SP_PUSH_FORMAT = 'xml';
+    env.CLOUDBASE_EMULATOR_SP_PUSH_FORMAT = 'xml';
     await assign(orderId, 'xmlpush-001', { skuId: 'sp-1000-365d' });
     const [xml] = await providerEvents('xmlpush-001', 1);
     expect(xml).toMatchObject({
@@ -418,7 +418,7 @@ describe('result events', () => {
     });
     expect(xml!.request.body).toMatch(/^<xml><event_type>5<\/event_type><result>0<\/result><order_id><!\[CDATA\[/);
 
-    env.QUICKPHONE_SP_PUSH_AES_KEY = AES_KEY;
+    env.CLOUDBASE_EMULATOR_SP_PUSH_AES_KEY = AES_KEY;
     await assign(orderId, 'aesxml-0001', { skuId: 'sp-1000-365d' });
     const [aesXml] = await providerEvents('aesxml-0001', 1);
     expect(aesXml).toMatchObject({
@@ -431,7 +431,7 @@ describe('result events', () => {
     );
     expect(aesXml!.request.body).not.toContain('aesxml-0001');
 
-    env.QUICKPHONE_SP_PUSH_FORMAT = 'json';
+    env.CLOUDBASE_EMULATOR_SP_PUSH_FORMAT = 'json';
     await assign(orderId, 'aesjson-001', { skuId: 'sp-1000-365d' });
     const [aesJson] = await providerEvents('aesjson-001', 1);
     expect(aesJson).toMatchObject({

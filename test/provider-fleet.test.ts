@@ -7,7 +7,7 @@
  * exhausted order stops the rule with its reason. The clock is the emulator's, moved.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import { DEFAULT_SP_PUSH_TOKEN } from '../packages/cloudbase-emulator/src/wechat/provider-http';
+import { QUICKPHONE_SP_PUSH_TOKEN } from '../scripts/lib/emulator-plugin';
 import { authorizerRefreshTokenFor, DEFAULT_COMPONENT_VERIFY_TICKET } from '../packages/cloudbase-emulator/src/wechat/provider-component';
 import type { Envelope } from './support/envelope';
 import { waitFor } from './support/wait';
@@ -34,7 +34,7 @@ beforeAll(async () => {
       PROVIDER_APPID: 'wx5eed1e0c0ffee001',
       PROVIDER_APPSECRET: 'provider-secret',
       PROVIDER_MERCHANT_SECRETS: JSON.stringify({ [MERCHANT]: 'merchant-secret', [QUIET]: 'quiet-secret' }),
-      PROVIDER_PUSH_TOKEN: DEFAULT_SP_PUSH_TOKEN,
+      PROVIDER_PUSH_TOKEN: QUICKPHONE_SP_PUSH_TOKEN,
       PROVIDER_POLL_AFTER_SECONDS: '0',
       // A third-party platform, for merchants read through authorizer tokens.
       PROVIDER_COMPONENT_APPID: 'wx0c0c0c0c0c0c0c0c',

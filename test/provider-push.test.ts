@@ -6,7 +6,7 @@
  * nothing (its signature does not cover the body).
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import { DEFAULT_SP_PUSH_TOKEN } from '../packages/cloudbase-emulator/src/wechat/provider-http';
+import { QUICKPHONE_SP_PUSH_TOKEN } from '../scripts/lib/emulator-plugin';
 import { encrypt, signedPush } from '../packages/cloudbase-emulator/src/wechat/provider-push';
 import type { Envelope } from './support/envelope';
 import { waitFor } from './support/wait';
@@ -37,12 +37,12 @@ function harness(safeMode: boolean, providerAppid = PROVIDER_APPID) {
     ADMIN_OPENIDS: BOSS,
     PROVIDER_APPID: providerAppid,
     PROVIDER_APPSECRET: 'provider-secret',
-    PROVIDER_PUSH_TOKEN: DEFAULT_SP_PUSH_TOKEN,
+    PROVIDER_PUSH_TOKEN: QUICKPHONE_SP_PUSH_TOKEN,
     // Only polls that are asked for: these tests settle by push alone.
     PROVIDER_POLL_AFTER_SECONDS: '3600',
     // Safe mode also takes the token from the stable-token API (the option; /cgi-bin/token is the default).
     ...(safeMode
-      ? { PROVIDER_PUSH_AES_KEY: AES_KEY, QUICKPHONE_SP_PUSH_AES_KEY: AES_KEY, PROVIDER_TOKEN_PATH: '/cgi-bin/stable_token' }
+      ? { PROVIDER_PUSH_AES_KEY: AES_KEY, CLOUDBASE_EMULATOR_SP_PUSH_AES_KEY: AES_KEY, PROVIDER_TOKEN_PATH: '/cgi-bin/stable_token' }
       : {}),
   };
   const h = {
@@ -76,7 +76,7 @@ function harness(safeMode: boolean, providerAppid = PROVIDER_APPID) {
   });
   afterAll(() => h.t.stop());
   beforeEach(async () => {
-    delete env.QUICKPHONE_SP_PUSH_FORMAT;
+    delete env.CLOUDBASE_EMULATOR_SP_PUSH_FORMAT;
     await h.t.reset();
   });
   return h;
@@ -86,7 +86,7 @@ describe('plain mode', () => {
   const h = harness(false);
 
   test('an XML push settles the assignment (and stores receive_pkg_id); an XML cancel push cancels it', async () => {
-    h.env.QUICKPHONE_SP_PUSH_FORMAT = 'xml';
+    h.env.CLOUDBASE_EMULATOR_SP_PUSH_FORMAT = 'xml';
     const answer = await h.assignOne('xml-plain');
     const done = await h.settled(answer.assignmentId, 'done');
     expect(done).toMatchObject({ receivePkgId: expect.stringMatching(/.+/), history: [{ to: 'done', via: 'event 5' }] });
@@ -110,7 +110,7 @@ describe('plain mode', () => {
   test('an encrypted push is refused when no EncodingAESKey is configured', async () => {
     const sealed = signedPush(
       { event_type: 5, result: 0, request_id: 'qp0000000000000000000000000000', order_id: 'x', receive_appid: MERCHANT },
-      { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID },
+      { token: QUICKPHONE_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID },
       Date.now(),
     );
     const res = await fetch(`${h.t.url}/http/provider-events?${new URLSearchParams(sealed.query)}`, {
@@ -133,7 +133,7 @@ describe('safe mode (AES)', () => {
   });
 
   test.each(['json', 'xml'])('an encrypted %s push settles the assignment', async (format) => {
-    h.env.QUICKPHONE_SP_PUSH_FORMAT = format;
+    h.env.CLOUDBASE_EMULATOR_SP_PUSH_FORMAT = format;
     const answer = await h.assignOne(`aes-${format}`);
     expect(await h.settled(answer.assignmentId, 'done')).toMatchObject({ history: [{ to: 'done', via: 'event 5' }] });
   });
@@ -161,14 +161,14 @@ describe('safe mode (AES)', () => {
       ).status;
     expect(
       await post(
-        signedPush(event, { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: null, format: 'json', appid: PROVIDER_APPID }, Date.now()),
+        signedPush(event, { token: QUICKPHONE_SP_PUSH_TOKEN, encodingAesKey: null, format: 'json', appid: PROVIDER_APPID }, Date.now()),
       ),
     ).toBe(403);
     expect(
       await post(
         signedPush(
           event,
-          { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: 'wx00000000000000aa' },
+          { token: QUICKPHONE_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: 'wx00000000000000aa' },
           Date.now(),
         ),
       ),
@@ -176,7 +176,7 @@ describe('safe mode (AES)', () => {
     // A captured msg_signature with another ciphertext.
     const real = signedPush(
       event,
-      { token: DEFAULT_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID },
+      { token: QUICKPHONE_SP_PUSH_TOKEN, encodingAesKey: AES_KEY, format: 'json', appid: PROVIDER_APPID },
       Date.now(),
     );
     expect(

@@ -8,7 +8,7 @@
  * clear errors that assign nothing. Safe mode (AES) and XML pushes: provider-push.test.ts.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import { DEFAULT_SP_PUSH_TOKEN } from '../packages/cloudbase-emulator/src/wechat/provider-http';
+import { QUICKPHONE_SP_PUSH_TOKEN } from '../scripts/lib/emulator-plugin';
 import { signedPush } from '../packages/cloudbase-emulator/src/wechat/provider-push';
 import type { Envelope } from './support/envelope';
 import { waitFor } from './support/wait';
@@ -90,11 +90,11 @@ const startProviderEmulator = (env: Record<string, string> = {}) =>
       PROVIDER_APPSECRET: 'provider-secret',
       PROVIDER_MERCHANT_SECRETS: JSON.stringify({ [MERCHANT]: 'merchant-secret' }),
       // The Token set with the push URL (the emulator's default).
-      PROVIDER_PUSH_TOKEN: DEFAULT_SP_PUSH_TOKEN,
+      PROVIDER_PUSH_TOKEN: QUICKPHONE_SP_PUSH_TOKEN,
       // Poll at once and give up after 3 checks, so tests need not wait.
       PROVIDER_POLL_AFTER_SECONDS: '0',
       PROVIDER_POLL_MAX_ATTEMPTS: '3',
-      QUICKPHONE_SP_UNRELATED_APPIDS: UNRELATED,
+      CLOUDBASE_EMULATOR_SP_UNRELATED_APPIDS: UNRELATED,
       ...env,
     },
   });
@@ -405,9 +405,9 @@ test("a forged or unsigned push changes nothing: direct calls find no way in, pu
   expect((await post({}, JSON.stringify(forged))).status).toBe(403);
   const wrongToken = signedPush(forged, { ...config, token: 'guessed' }, Date.now());
   expect((await post(wrongToken.query, wrongToken.body)).status).toBe(403);
-  const stale = signedPush(forged, { ...config, token: DEFAULT_SP_PUSH_TOKEN }, Date.now() - 3_600_000);
+  const stale = signedPush(forged, { ...config, token: QUICKPHONE_SP_PUSH_TOKEN }, Date.now() - 3_600_000);
   expect((await post(stale.query, stale.body)).status).toBe(403);
-  const signed = signedPush(forged, { ...config, token: DEFAULT_SP_PUSH_TOKEN }, Date.now());
+  const signed = signedPush(forged, { ...config, token: QUICKPHONE_SP_PUSH_TOKEN }, Date.now());
   expect((await post({ ...signed.query, nonce: '1' }, signed.body)).status).toBe(403);
   // Direct invocation with the HTTP shape but an OPENID goes to the router.
   expect(await t.call('provider', { httpMethod: 'POST', queryStringParameters: signed.query, body: signed.body }, BOSS)).toMatchObject({
@@ -423,7 +423,7 @@ test("a forged or unsigned push changes nothing: direct calls find no way in, pu
     (r) => r?.status === 'done',
     'the real push',
   );
-  const replay = signedPush({ ...forged, result: 10121012 }, { ...config, token: DEFAULT_SP_PUSH_TOKEN }, Date.now());
+  const replay = signedPush({ ...forged, result: 10121012 }, { ...config, token: QUICKPHONE_SP_PUSH_TOKEN }, Date.now());
   expect((await post(replay.query, replay.body)).status).toBe(200);
   expect((await record(answer.assignmentId))!).toMatchObject({ status: 'done' });
   expect((await record(answer.assignmentId))!.history).toHaveLength(1);
@@ -690,7 +690,7 @@ test('WeChat repeating the assign push (it re-sends a push it got no timely answ
   };
   const push = signedPush(
     repeat,
-    { encodingAesKey: null, format: 'json', appid: PROVIDER_APPID, token: DEFAULT_SP_PUSH_TOKEN },
+    { encodingAesKey: null, format: 'json', appid: PROVIDER_APPID, token: QUICKPHONE_SP_PUSH_TOKEN },
     Date.now(),
   );
   const res = await fetch(`${t.url}/http/provider-events?${new URLSearchParams(push.query)}`, {

@@ -1,6 +1,8 @@
 /**
- * Reading `cloudbaserc.json`, the CloudBase CLI's config, which the deploy, the
- * emulator and the doctor share.
+ * quickphone's side of `cloudbaserc.json`, the CloudBase CLI's config, which the deploy,
+ * the emulator and the doctor share. The file is read by one reader, the emulator
+ * package's (packages/cloudbase-emulator/src/project.ts); here are the project's folder,
+ * that reader with the folder as default, and the `.env` file's rules.
  *
  * Function variables are listed by name (`"variables": ["ADMIN_OPENIDS", …]`), not as
  * `envVariables` with `{{env.X}}` placeholders: the CLI (2.12.10) pastes placeholder
@@ -13,97 +15,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
+import { readCloudbaseRc as readRcIn, type CloudbaseRc } from '../../packages/cloudbase-emulator/src/project';
+
+export {
+  declaredVariables,
+  httpRoutes,
+  type CloudbaseRc,
+  type FunctionConfig,
+  type HttpRoute,
+  type TriggerConfig,
+} from '../../packages/cloudbase-emulator/src/project';
 
 export const PROJECT_ROOT = join(__dirname, '..', '..');
 
-export interface TriggerConfig {
-  name: string;
-  type: string;
-  config: string;
-}
-
-export interface FunctionConfig {
-  name: string;
-  handler: string;
-  runtime: string;
-  timeout?: number;
-  memorySize?: number;
-  installDependency?: boolean;
-  /** Names of the variables the function gets (see cloudfunctions/_shared/config.ts). */
-  variables?: string[];
-  /**
-   * What the CLI sends as the function's variables. In the project's file this stays
-   * empty (see above); `loadCloudbaseRc` fills it from `variables` for the emulator.
-   */
-  envVariables?: Record<string, string>;
-  /** Never in the project's file: triggers come from the function's config.json. */
-  triggers?: TriggerConfig[];
-  /**
-   * CloudBase HTTP access paths (HTTP 访问服务) routed to this function, e.g.
-   * `["/provider-events"]` for WeChat's pushes. The CLI ignores the key; `npm run deploy`
-   * creates each route (no path auth) and reads it back.
-   */
-  httpPaths?: string[];
-  ignore?: string[];
-  [key: string]: unknown;
-}
-
-export interface CloudbaseRc {
-  version?: string;
-  envId: string;
-  functionRoot: string;
-  functions: FunctionConfig[];
-  [key: string]: unknown;
-}
-
-const PLACEHOLDER = /\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
-
-/** Fills `{{env.X}}` from `env`; a missing variable becomes the empty string. */
-export function fillPlaceholders(text: string, env: NodeJS.ProcessEnv): string {
-  return text.replace(PLACEHOLDER, (_m, name: string) => env[name] ?? '');
-}
-
-export function readCloudbaseRcText(root = PROJECT_ROOT): string {
-  return readFileSync(join(root, 'cloudbaserc.json'), 'utf8');
-}
-
-/** The file as written: placeholders intact. */
+/** quickphone's cloudbaserc.json as written: placeholders intact. */
 export function readCloudbaseRc(root = PROJECT_ROOT): CloudbaseRc {
-  return JSON.parse(readCloudbaseRcText(root)) as CloudbaseRc;
-}
-
-/** An HTTP access route: a path of the environment's default domain, to a function. */
-export interface HttpRoute {
-  path: string;
-  fn: string;
-}
-
-/** Every HTTP access route the functions declare (`httpPaths`), in file order. */
-export function httpRoutes(rc: CloudbaseRc): HttpRoute[] {
-  return (rc.functions ?? []).flatMap((fn) => (Array.isArray(fn.httpPaths) ? fn.httpPaths : []).map((path) => ({ path, fn: fn.name })));
-}
-
-/** Every variable name a function is given: `variables`, and any legacy `envVariables` key. */
-export function declaredVariables(fn: FunctionConfig): string[] {
-  return [...new Set([...(fn.variables ?? []), ...Object.keys(fn.envVariables ?? {})])];
-}
-
-/**
- * The config with `{{env.X}}` filled value by value (so a value with quotes cannot break
- * the JSON) and each function's `envVariables` holding its declared variables' values
- * from `env` ("" when unset): what the emulator gives each function.
- */
-export function loadCloudbaseRc(env: NodeJS.ProcessEnv = process.env, root = PROJECT_ROOT): CloudbaseRc {
-  const raw = readCloudbaseRc(root);
-  const filled = JSON.parse(JSON.stringify(raw), (_key, value: unknown) =>
-    typeof value === 'string' ? fillPlaceholders(value, env) : value,
-  ) as CloudbaseRc;
-  for (const fn of filled.functions ?? []) {
-    const values: Record<string, string> = { ...(fn.envVariables ?? {}) };
-    for (const name of fn.variables ?? []) values[name] = env[name] ?? '';
-    fn.envVariables = values;
-  }
-  return filled;
+  return readRcIn(root);
 }
 
 /**

@@ -7,8 +7,20 @@ import type { EmulatorOptions } from '../../packages/cloudbase-emulator/src/emul
 import { encodeEnvValue } from '../../cloudfunctions/_shared/config';
 import { PROJECT_ROOT } from './cloudbaserc';
 
-/** The project folder, and the encoder `npm run deploy` applies to variable values (config.ts decodes). */
+/** The Token the emulator signs provider pushes with; set PROVIDER_PUSH_TOKEN to it locally (docs/provider.md). */
+export const QUICKPHONE_SP_PUSH_TOKEN = 'quickphone-local-push-token';
+
+/**
+ * The project folder; the encoder `npm run deploy` applies to variable values (config.ts
+ * decodes); the env id functions see locally; the push Token; QUICKPHONE_LOG (log.ts's
+ * switch) handed to every function; and the variable _shared/clock.ts reads a test's
+ * clock offset from.
+ */
 export const QUICKPHONE_PROJECT = {
   projectRoot: PROJECT_ROOT,
   encodeEnv: encodeEnvValue,
+  envId: 'quickphone-local',
+  spPushToken: QUICKPHONE_SP_PUSH_TOKEN,
+  passVariables: ['QUICKPHONE_LOG'],
+  clockOffsetVariable: 'QUICKPHONE_CLOCK_OFFSET_MS',
 } satisfies EmulatorOptions;

@@ -23,15 +23,17 @@
  */
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CONTAINERS_PER_FUNCTION, Emulator } from './emulator';
+import { DEFAULT_CONTAINERS_PER_FUNCTION, Emulator, type EmulatorOptions } from './emulator';
 import { exportRefusal, readExport, writeExport } from './persistence';
 import { emulatorVariable } from './variables';
 
 /**
  * What a project plugs into the command line (docs/emulator.md "Plugging a project in").
  * Every part is optional: without a plugin the emulator serves the project as it lies.
+ * The project's conventions (env id, push Token, variables passed through, clock-offset
+ * variable) are the EmulatorOptions of the same names.
  */
-export interface EmulatorPlugin {
+export interface EmulatorPlugin extends Pick<EmulatorOptions, 'envId' | 'spPushToken' | 'passVariables' | 'clockOffsetVariable'> {
   /** The banner's first words, e.g. "quickphone emulator" (default "cloudbase-emulator"). */
   title?: string;
   /** The project folder when --project is not given. */
@@ -94,6 +96,10 @@ export async function runEmulator(args: string[], plugin: EmulatorPlugin = {}): 
     projectRoot,
     functionsDir: plugin.functionsDir,
     encodeEnv: plugin.encodeEnv,
+    envId: plugin.envId,
+    spPushToken: plugin.spPushToken,
+    passVariables: plugin.passVariables,
+    clockOffsetVariable: plugin.clockOffsetVariable,
     port,
     dataDir,
     maxContainersPerFunction,

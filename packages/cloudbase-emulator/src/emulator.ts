@@ -10,9 +10,17 @@ import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { envelopeCode, InvocationLog } from './console/invocation-log';
 import { Faults } from './faults';
-import { buildRunner, invocationEnv, loadFunctions, type FunctionEntry, type InvokeContext, type InvokeSource } from './functions';
+import {
+  buildRunner,
+  DEFAULT_CLOCK_OFFSET_VARIABLE,
+  invocationEnv,
+  loadFunctions,
+  type FunctionEntry,
+  type InvokeContext,
+  type InvokeSource,
+} from './functions';
 import { Gateway, type Invoker } from './gateway/gateway';
-import { readProject, ruleCollections, type CloudbaseProject } from './project';
+import { projectEnvId, readProject, ruleCollections, type CloudbaseProject } from './project';
 import { loadState, saveState } from './persistence';
 import { close, listen } from './server';
 import { applyState, captureState, checkState, type PersistedState } from './state';
@@ -29,9 +37,18 @@ import { WechatWorld } from './wechat/world';
 
 export { LOOPBACK } from './server';
 export { type InvokeContext } from './functions';
-export { ruleCollections } from './project';
+export {
+  declaredVariables,
+  httpRoutes,
+  readCloudbaseRc,
+  readProject,
+  ruleCollections,
+  type CloudbaseRc,
+  type FunctionConfig,
+  type HttpRoute,
+  type TriggerConfig,
+} from './project';
 export type { PersistedState } from './state';
-export { SP_UNRELATED_APPIDS_VAR } from './wechat/world';
 
 /**
  * How many containers one function may run at once unless told otherwise. CloudBase
@@ -45,6 +62,7 @@ export const DEFAULT_CONTAINERS_PER_FUNCTION = 20;
 export interface EmulatorOptions {
   /** 0 picks a free port. */
   port?: number;
+  /** Default: cloudbaserc.json's `envId` (`{{env.X}}` filled from the shell), else DEFAULT_ENV_ID. */
   envId?: string;
   /**
    * The mini program's appid (WeChat's form: wx + 16 hex digits). Default: the
@@ -62,6 +80,22 @@ export interface EmulatorOptions {
   functionsDir?: string;
   /** How declared variables' values are handed to containers (default: unchanged); see LoadOptions.encodeEnv. */
   encodeEnv?: (value: string) => string;
+  /**
+   * Variables of the emulator's environment (`env`) every container gets as they are,
+   * besides those its function declares: a project's own switches for local runs
+   * (quickphone: QUICKPHONE_LOG). Default: none.
+   */
+  passVariables?: string[];
+  /**
+   * The variable each invocation carries the offset of the `clock` option from real time
+   * in (ms), for functions whose clock follows a test's (default DEFAULT_CLOCK_OFFSET_VARIABLE).
+   */
+  clockOffsetVariable?: string;
+  /**
+   * The Token WeChat signs service-provider pushes with when CLOUDBASE_EMULATOR_SP_PUSH_TOKEN
+   * is unset: what the project's receiving function expects locally (default DEFAULT_SP_PUSH_TOKEN).
+   */
+  spPushToken?: string;
   /** Persist state here; null keeps everything in memory. */
   dataDir?: string | null;
   saveIntervalMs?: number;
@@ -92,9 +126,8 @@ export interface EmulatorOptions {
 }
 
 export const DEFAULT_APPID = 'wx5eed1e0c0ffee001';
-export const DEFAULT_ENV_ID = 'quickphone-local';
-/** The function WeChat pushes service-provider results to. */
-export const PROVIDER_FUNCTION = 'provider';
+/** The env id of a project whose cloudbaserc.json names none. */
+export const DEFAULT_ENV_ID = 'local';
 
 export class Emulator {
   readonly store = new DocumentStore();
@@ -124,7 +157,7 @@ export class Emulator {
 
   constructor(private readonly options: EmulatorOptions = {}) {
     this.projectRoot = options.projectRoot ?? process.cwd();
-    this.envId = options.envId ?? DEFAULT_ENV_ID;
+    this.envId = options.envId ?? projectEnvId(this.projectRoot) ?? DEFAULT_ENV_ID;
     const env = options.env ?? process.env;
     // One source for "which mini program is this": the appid the functions are given.
     this.appid = options.appid ?? (env.WECHAT_APPID || DEFAULT_APPID);
@@ -216,6 +249,7 @@ export class Emulator {
       envId: this.envId,
       baseUrl,
       overrides: this.options.env ?? process.env,
+      passVariables: this.options.passVariables,
       runnerPath,
       maxContainers: this.options.maxContainersPerFunction ?? DEFAULT_CONTAINERS_PER_FUNCTION,
       onLog: (fn, line) => {
@@ -289,7 +323,15 @@ export class Emulator {
       const outcome = await fn.pool.invoke({
         event: body,
         // A test that drives the emulator's clock drives the function's now() too.
-        env: invocationEnv(context, source, { appid, openid, token, clockOffsetMs: this.options.clock ? this.clock() - Date.now() : null }),
+        env: invocationEnv(
+          context,
+          source,
+          { appid, openid, token },
+          {
+            variable: this.options.clockOffsetVariable ?? DEFAULT_CLOCK_OFFSET_VARIABLE,
+            offsetMs: this.options.clock ? this.clock() - Date.now() : null,
+          },
+        ),
         context: {
           request_id: randomUUID(),
           function_name: name,
@@ -348,6 +390,7 @@ export class Emulator {
     return {
       invoke: (name, event, context, source) => this.invoke(name, event, context, source),
       env: () => this.options.env ?? process.env,
+      spPushToken: this.options.spPushToken,
       declaredRoutes: () => this.httpAccess,
       log: (line) => this.options.onLog?.('emulator', line),
     };

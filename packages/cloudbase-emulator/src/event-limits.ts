@@ -7,9 +7,9 @@
  */
 
 /** SCF's limit on a synchronous invocation's event (confirmed: SCF quota page, 6 MB). */
-export const MAX_EVENT_BYTES = 6 * 1024 * 1024;
+const MAX_EVENT_BYTES = 6 * 1024 * 1024;
 /** How deep an event may nest (assumed: CloudBase documents no figure; see docs/emulator.md). */
-export const MAX_EVENT_DEPTH = 64;
+const MAX_EVENT_DEPTH = 64;
 
 /** The nesting depth of a JSON value, stopping once past `limit` (so never deeper than `limit` + 1 frames). */
 function depthOf(value: unknown, limit: number, depth = 0): number {

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-export interface FaultSpec {
+interface FaultSpec {
   target: string;
   errcode?: number;
   delayMs?: number;
@@ -28,7 +28,7 @@ export interface FaultSpec {
   seed?: number;
 }
 
-export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
+interface Fault extends Required<Pick<FaultSpec, 'target'>> {
   id: string;
   errcode: number | null;
   delayMs: number;
@@ -58,7 +58,7 @@ interface Latch {
 }
 
 /** A held call: `reached` resolves once the call waits at the latch; `release` lets it go on. */
-export interface Hold {
+interface Hold {
   reached: Promise<void>;
   release(): void;
 }

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFile
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FunctionPool } from './containers/function-pool';
-import type { CloudbaseProject, ProjectFunction } from './project';
+import type { CloudbaseProject, ProjectFunction, TriggerConfig } from './project';
 
 export interface FunctionEntry {
   name: string;
@@ -28,10 +28,10 @@ export type InvokeSource = 'wx_client' | 'wx_server' | 'timer';
 /** The parts of a built function's config.json the emulator reads. */
 interface BuiltConfig {
   permissions?: { openapi?: string[] };
-  triggers?: Array<{ name: string; type: string; config: string }>;
+  triggers?: TriggerConfig[];
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   /** Folder of functions (one folder with index.js and config.json each): built bundles or plain JS. */
   dir: string;
   /** The project's cloudbaserc.json, read: each function's timeout and variables. */
@@ -46,6 +46,8 @@ export interface LoadOptions {
   baseUrl: string;
   /** Values for the variables cloudbaserc.json declares (the `env` option or process.env). */
   overrides: NodeJS.ProcessEnv;
+  /** Variables every container gets from `overrides` as they are, declared or not (EmulatorOptions.passVariables). */
+  passVariables?: string[];
   runnerPath: string;
   maxContainers: number;
   onLog(fn: string, line: string): void;
@@ -54,7 +56,7 @@ export interface LoadOptions {
 /** Every built function in `dir`, each with its container pool (no container started yet). */
 export function loadFunctions(options: LoadOptions): Map<string, FunctionEntry> {
   const { dir } = options;
-  if (!existsSync(dir)) throw new Error(`no functions in ${dir}: build them first (quickphone: \`npm run build\`)`);
+  if (!existsSync(dir)) throw new Error(`no functions in ${dir}: build them first, or point cloudbaserc.json's functionRoot at them`);
   const functions = new Map<string, FunctionEntry>();
   for (const name of readdirSync(dir).sort()) {
     const fnDir = join(dir, name);
@@ -110,19 +112,24 @@ function containerEnv(name: string, declared: Record<string, string>, options: L
     if (given) env[key] = encode(given);
   }
   if (overrides.WECHAT_API_BASE) env.WECHAT_API_BASE = overrides.WECHAT_API_BASE;
-  if (overrides.QUICKPHONE_LOG) env.QUICKPHONE_LOG = overrides.QUICKPHONE_LOG;
+  for (const name of options.passVariables ?? []) if (overrides[name]) env[name] = overrides[name];
   return env;
 }
 
+/** The variable an invocation carries the clock offset in unless the project names another (EmulatorOptions.clockOffsetVariable). */
+export const DEFAULT_CLOCK_OFFSET_VARIABLE = 'CLOUDBASE_EMULATOR_CLOCK_OFFSET_MS';
+
 /**
  * What one invocation adds to its container's variables: the caller's identity as the
- * platform sets it (`null` removes what an earlier invocation left), and the clock
- * offset when a test drives the emulator's clock (_shared/clock.ts).
+ * platform sets it (`null` removes what an earlier invocation left), and, when a test
+ * drives the emulator's clock, the offset from real time in ms under `clock.variable`,
+ * so the function's own clock can follow (quickphone: cloudfunctions/_shared/clock.ts).
  */
 export function invocationEnv(
   context: InvokeContext,
   source: InvokeSource,
-  identity: { appid: string; openid: string; token: string; clockOffsetMs: number | null },
+  identity: { appid: string; openid: string; token: string },
+  clock: { variable: string; offsetMs: number | null },
 ): Record<string, string | null> {
   return {
     WX_OPENID: identity.openid,
@@ -133,7 +140,7 @@ export function invocationEnv(
     TRIGGER_SRC: source === 'timer' ? 'timer' : null,
     WX_API_TOKEN: identity.token,
     WX_TRIGGER_API_TOKEN_V0: source === 'timer' ? identity.token : null,
-    QUICKPHONE_CLOCK_OFFSET_MS: identity.clockOffsetMs === null ? null : String(identity.clockOffsetMs),
+    [clock.variable]: clock.offsetMs === null ? null : String(clock.offsetMs),
   };
 }
 

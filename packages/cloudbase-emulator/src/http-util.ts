@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import busboy from 'busboy';
 
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** An HTTP failure with a status and a machine-readable code. */
 export class HttpError extends Error {
@@ -38,10 +38,10 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
  * event checks) walks values recursively, so a body nested thousands deep would overflow
  * its stack (a 500 from the emulator itself); it is refused before it is parsed.
  */
-export const MAX_JSON_DEPTH = 256;
+const MAX_JSON_DEPTH = 256;
 
 /** The nesting depth of JSON text, by one linear scan (no recursion, strings skipped); stops once past `limit`. */
-export function jsonTextDepth(text: string, limit: number): number {
+function jsonTextDepth(text: string, limit: number): number {
   let depth = 0;
   let max = 0;
   let inString = false;

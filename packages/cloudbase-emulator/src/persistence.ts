@@ -9,7 +9,7 @@ import { EJSON } from 'bson';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-export const STATE_FILE = 'state.json';
+const STATE_FILE = 'state.json';
 
 export function loadState<T>(dir: string): T | null {
   const file = join(dir, STATE_FILE);
@@ -46,10 +46,11 @@ export function readExport<T>(path: string): T {
 }
 
 /**
- * Written into every folder export: an export holds raw phone numbers, so wherever it is
- * made (a clone, most often) git never offers to commit it.
+ * Written into every folder export: an export holds the project's data and the phone
+ * numbers WeChat's sandbox handed out, so wherever it is made (a clone, most often) git
+ * never offers to commit it.
  */
-const EXPORT_GITIGNORE = '# A quickphone emulator export: it holds raw phone numbers. Never commit it.\n*\n';
+const EXPORT_GITIGNORE = '# A cloudbase-emulator export: it holds raw phone numbers. Never commit it.\n*\n';
 
 /**
  * `--export-on-exit PATH`: a path ending in .json is written as that file, anything else

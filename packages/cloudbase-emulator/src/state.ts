@@ -3,7 +3,8 @@
  * WeChat minted (its charges), quota packs and the service provider's orders. Files on
  * disk: persistence.ts.
  */
-import type { DocumentStore, Doc } from './store/document-store';
+import type { DocumentStore } from './store/document-store';
+import type { Doc } from './store/document-values';
 import type { PhoneCode } from './wechat/phone-sandbox';
 import type { ProviderSnapshot } from './wechat/provider-orders';
 import type { SubscribeSnapshot } from './wechat/subscribe-messages';

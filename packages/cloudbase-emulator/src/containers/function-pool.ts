@@ -7,21 +7,21 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-export interface Invocation {
+interface Invocation {
   event: unknown;
   /** Per-invocation environment (identity); `null` unsets. */
   env: Record<string, string | null>;
   context: Record<string, unknown>;
 }
 
-export interface InvocationResult {
+interface InvocationResult {
   ok: boolean;
   result?: unknown;
   error?: string;
   cold: boolean;
 }
 
-export interface PoolOptions {
+interface PoolOptions {
   name: string;
   /** Folder with the built index.js. */
   bundleDir: string;

@@ -3,12 +3,14 @@
  * store in the shapes `@cloudbase/database` reads (see docs/emulator.md for the
  * wire format as observed).
  */
-import { DocumentLocked, idAnswer, type DocumentStore, type SortSpec } from '../store/document-store';
+import type { DocumentStore } from '../store/document-store';
+import { idAnswer, type SortSpec } from '../store/document-values';
+import { DocumentLocked } from '../store/transactions';
 import { StoreError } from '../store/store-error';
 import { decode, decodeObject, encode } from './ejson';
 
 export type Params = Record<string, unknown>;
-export type ActionHandler = (params: Params) => Record<string, unknown> | Promise<Record<string, unknown>>;
+type ActionHandler = (params: Params) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** CloudBase's cap on one read; the SDK asks for 100 by default. */
 const MAX_LIMIT = 1000;

@@ -30,7 +30,7 @@ export interface Invoker {
 /** What a WeChat open API answers: JSON with `errcode` (0 or absent when it worked). */
 export type OpenApiHandler = (data: Record<string, unknown>, caller: { appid: string; openid: string | null }) => Record<string, unknown>;
 
-export interface GatewayDeps {
+interface GatewayDeps {
   store: DocumentStore;
   faults: Faults;
   stats: Stats;
@@ -41,7 +41,7 @@ export interface GatewayDeps {
   invokeFunction(name: string, event: unknown): Promise<{ ok: true; result: unknown } | { ok: false; message: string }>;
 }
 
-export interface GatewayReply {
+interface GatewayReply {
   contentType: string;
   body: string | Uint8Array;
 }

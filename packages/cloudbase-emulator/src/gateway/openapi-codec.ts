@@ -40,7 +40,7 @@ const root = protobuf.Root.fromJSON({
 const CommApiData = root.lookupType('CommApiData');
 const CommOpenApiResp = root.lookupType('CommOpenApiResp');
 
-export interface OpenApiRequest {
+interface OpenApiRequest {
   /** The appid the call acts for: empty means the function's own mini program. */
   appid: string;
   data: Record<string, unknown>;

@@ -1,43 +1,48 @@
 /**
  * The emulator's document database: collections of documents with MongoDB query,
- * update and aggregation semantics (mingo), a unique `_id`, and transactions as
- * CloudBase runs them on MongoDB (snapshot isolation):
+ * update and aggregation semantics (mingo), a unique `_id`, declared indexes that plan
+ * and count every query, and transactions as CloudBase runs them on MongoDB (snapshot
+ * isolation: transactions.ts has the rules).
  *
- * - A transaction reads one snapshot, taken at its first operation, plus its own
- *   writes; what others commit afterwards stays invisible to it.
- * - Its writes lock the documents they touch until it ends. A write to a document
- *   another open transaction has written, or that changed after the snapshot, fails
- *   at once with `DATABASE_TRANSACTION_CONFLICT` and ends the transaction (MongoDB
- *   aborts a transaction on any error in it). Documents it only read never fail it.
- * - A write outside any transaction to a locked document waits until the lock's
- *   transaction ends (the store throws `DocumentLocked`; the gateway waits and retries).
- * - An unended transaction expires after `transactionLifetimeMs` and is aborted.
- *
- * Documents keep their committed versions while an open snapshot may still need them.
+ * Each document keeps its committed versions while an open snapshot may still need
+ * them: a transaction reads the versions at its snapshot, overlaid with its own writes.
  * Every value handed out is a copy, so a caller can never change stored state by
  * mutating a result.
+ *
+ * Beside it, by concern: document-values.ts (ids, copies, paths), update-operators.ts,
+ * sort-order.ts, aggregation.ts (pipelines, `$geoNear`), geo.ts, query-plan.ts and
+ * sorted-index.ts (indexes), transactions.ts.
  */
-import { BSONValue, EJSON, ObjectId } from 'bson';
-import { Aggregator } from 'mingo/aggregator';
+import { EJSON } from 'bson';
 import { Query } from 'mingo/query';
 import type { Options } from 'mingo/types';
-import { update as applyUpdate } from 'mingo/updater';
-import { compare as mingoCompare, resolve as mingoResolve } from 'mingo/util';
-import { randomBytes } from 'node:crypto';
+import { compare as mingoCompare } from 'mingo/util';
 import { isDeepStrictEqual } from 'node:util';
-import { EARTH_RADIUS_M, nearSpec, nearestDistance, shapeOf } from './geo';
+import { aggregate, type PipelineStore } from './aggregation';
+import {
+  assertStorable,
+  clone,
+  docRef,
+  idKey,
+  isObjectId,
+  newObjectId,
+  resolvePath,
+  splitDocRef,
+  type Doc,
+  type Filter,
+  type SortSpec,
+} from './document-values';
+import { nearestDistance, nearOf } from './geo';
 import type { IndexSpec } from './indexes';
 import { jsonSchemaValidator, mingoContext } from './operators';
-import { candidatesOf, fastCompare, planQuery, type Candidates, type PlanWithSource, type QueryShape } from './query-plan';
+import { candidatesOf, planQuery, type Candidates, type PlanWithSource, type QueryShape } from './query-plan';
+import { sortLikeMongo } from './sort-order';
 import { rangesFor, SortedIndex } from './sorted-index';
 import { StoreError } from './store-error';
-import { smallestK } from './smallest';
+import { DocumentLocked, TRANSACTION_CONFLICT_MESSAGE, Transactions, type Transaction } from './transactions';
+import { applyUpdateOperators, upsertSeed } from './update-operators';
 
-export type Doc = Record<string, unknown> & { _id?: unknown };
-export type Filter = Record<string, unknown>;
-export type SortSpec = Array<[field: string, direction: 1 | -1]>;
-
-export interface FindOptions {
+interface FindOptions {
   sort?: SortSpec;
   skip?: number;
   limit?: number;
@@ -46,7 +51,7 @@ export interface FindOptions {
   untracked?: boolean;
 }
 
-export interface UpdateOptions {
+interface UpdateOptions {
   /** Update every match (true) or the first (false). */
   multi: boolean;
   /** Insert when nothing matches. */
@@ -55,14 +60,14 @@ export interface UpdateOptions {
   replace: boolean;
 }
 
-export interface UpdateResult {
+interface UpdateResult {
   matched: number;
   updated: number;
   upsertedId: unknown;
 }
 
 /** Per collection, behind `GET /v1/stats` `queries`. */
-export interface QueryCounters {
+interface QueryCounters {
   /** Queries planned (reads, counts, and the reads of updates and removals). */
   count: number;
   /** Documents examined, as MongoDB would with the declared indexes. */
@@ -74,24 +79,11 @@ export interface QueryCounters {
 }
 
 /** A query no index served, for telling which index is missing. */
-export interface UnindexedQuery {
+interface UnindexedQuery {
   collection: string;
   action: string;
   fields: string[];
   sort: string[];
-}
-
-/** CloudBase's answers for transactions, word for word (see docs/emulator.md "Fidelity"). */
-export const TRANSACTION_CONFLICT_MESSAGE =
-  '[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others in the same time.';
-export const TRANSACTION_NOT_EXIST_MESSAGE =
-  '[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server, it may be caused by timeout or abort.';
-
-/** A write outside a transaction met documents that open transactions have written. */
-export class DocumentLocked extends Error {
-  constructor(readonly transactions: string[]) {
-    super(`documents locked by ${transactions.join(', ')}`);
-  }
 }
 
 interface Version {
@@ -108,92 +100,9 @@ interface Slot {
   ord: number;
 }
 
-interface TransactionState {
-  id: string;
-  /** The commit sequence it reads at; set by its first operation. */
-  snapshot: number | null;
-  /** Pending writes per collection and `_id` key: a document, or `null` for a removal. */
-  writes: Map<string, Map<string, Doc | null>>;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-export function newObjectId(): string {
-  // 24 hex characters, the shape CloudBase's generated ids have.
-  return randomBytes(12).toString('hex');
-}
-
-function isBsonValue(value: unknown): value is BSONValue {
-  return value !== null && typeof value === 'object' && typeof (value as { _bsontype?: unknown })._bsontype === 'string';
-}
-
-function isObjectId(value: unknown): value is ObjectId {
-  return isBsonValue(value) && value._bsontype === 'ObjectId';
-}
-
-/**
- * Deep copy of stored values. Not structuredClone: it builds Dates in Node's own
- * realm, which under a test runner's sandbox are not `instanceof Date` for mingo
- * (loaded in the sandbox), and mingo then sorts them as plain objects. BSON values
- * (ObjectId, Decimal128, …) are immutable and kept as they are.
- */
-function clone<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Date || Object.prototype.toString.call(value) === '[object Date]')
-    return new Date((value as unknown as Date).getTime()) as T;
-  if (value instanceof RegExp) return new RegExp(value.source, value.flags) as T;
-  if (isBsonValue(value)) return value;
-  if (Array.isArray(value)) return value.map((v) => clone(v)) as T;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = clone(v);
-  return out as T;
-}
-
-/**
- * The identity of an `_id` value: a string, a number (stays a number, as in
- * MongoDB), an ObjectId, or any other non-array value MongoDB allows.
- */
-export function idKey(id: unknown): string {
-  if (typeof id === 'string') return `s:${id}`;
-  if (typeof id === 'number') {
-    if (!Number.isFinite(id)) throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] _id must be a finite number, got ${id}`);
-    return `n:${id}`;
-  }
-  if (isObjectId(id)) return `o:${id.toHexString()}`;
-  if (id === undefined || id === null || Array.isArray(id) || id instanceof RegExp) {
-    throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] can't use ${Array.isArray(id) ? 'an array' : String(id)} for _id`);
-  }
-  return `j:${EJSON.stringify(id as Doc, { relaxed: false })}`;
-}
-
-/** `_id` as the gateway answers it in `insertedIds` / `upsert_id`: ObjectIds as their hex string. */
-export function idAnswer(id: unknown): unknown {
-  return isObjectId(id) ? id.toHexString() : id;
-}
-
-/**
- * MongoDB (and so CloudBase) refuses documents with field names that start with `$`.
- * The SDK never sends such names for its own types: they are decoded before this.
- */
-function assertStorable(value: unknown, path = ''): void {
-  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof RegExp || isBsonValue(value)) return;
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => assertStorable(v, `${path}.${i}`));
-    return;
-  }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k.startsWith('$'))
-      throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] Document can't have $ prefixed field names: ${k}`);
-    assertStorable(v, path ? `${path}.${k}` : k);
-  }
-}
-
 export class DocumentStore {
   private readonly collections = new Map<string, Map<string, Slot>>();
-  private readonly transactions = new Map<string, TransactionState>();
-  /** `collection\0key` → the transaction holding the document's write lock. */
-  private readonly locks = new Map<string, string>();
-  /** Callbacks waiting for a transaction to end. */
-  private readonly waiters = new Map<string, Array<() => void>>();
+  private readonly transactions = new Transactions({ seq: () => this.seq, ended: () => this.prune() });
   /** Slots with more than one version or a removal, to prune when snapshots move on. */
   private readonly historic = new Set<string>();
   /** The last commit's sequence number. */
@@ -209,10 +118,16 @@ export class DocumentStore {
   private unindexedLog: UnindexedQuery[] = [];
   /** Refuse queries no declared index serves with DATABASE_TIMEOUT (`CLOUDBASE_EMULATOR_STRICT_INDEXES=1`). */
   strictIndexes = false;
-  /** How long a transaction may stay open before it is aborted (CloudBase: 30 s, see docs/emulator.md). */
-  transactionLifetimeMs = 30_000;
   /** Called after every committed change (persistence uses it to know it is dirty). */
   onChange: () => void = () => {};
+
+  /** How long a transaction may stay open before it is aborted (CloudBase: 30 s, see docs/emulator.md). */
+  get transactionLifetimeMs(): number {
+    return this.transactions.lifetimeMs;
+  }
+  set transactionLifetimeMs(ms: number) {
+    this.transactions.lifetimeMs = ms;
+  }
 
   constructor() {
     // Scripts ($where, $function, $accumulator) are off: queries arrive over HTTP.
@@ -267,7 +182,7 @@ export class DocumentStore {
     docs: () => Doc[],
     filter: Filter,
     shape: QueryShape,
-    tx?: TransactionState,
+    tx?: Transaction,
   ): PlanWithSource {
     const compile = (f: Filter) => {
       const q = new Query(f, this.mingoOptions);
@@ -328,7 +243,7 @@ export class DocumentStore {
     conditions: Map<string, unknown[]>,
     inOrderBelow: number | null,
     compile: (f: Filter) => (d: Doc) => boolean,
-    tx: TransactionState | undefined,
+    tx: Transaction | undefined,
   ): { docs: Candidates; inIndexOrder: boolean } | null {
     if (spec.keys.some(([, dir]) => dir === '2dsphere')) return null;
     const index = this.sortedIndex(collection, spec);
@@ -363,7 +278,7 @@ export class DocumentStore {
       return { docs: candidatesOf(within.map((e) => e.doc)), inIndexOrder };
     }
     const committed = this.collection(collection);
-    const snapshot = this.snapshotOf(tx);
+    const snapshot = this.transactions.snapshotOf(tx);
     const pending = tx.writes.get(collection);
     const found = new Map<string, { ord: number; doc: Doc }>();
     const consider = (key: string) => {
@@ -374,7 +289,7 @@ export class DocumentStore {
     };
     for (const e of entries) consider(e.slot);
     for (const ref of this.historic) {
-      const [c, key] = splitLockKey(ref);
+      const [c, key] = splitDocRef(ref);
       if (c === collection) consider(key);
     }
     if (pending) for (const key of pending.keys()) consider(key);
@@ -382,7 +297,7 @@ export class DocumentStore {
   }
 
   /** What a plan says to read, in the order documents were first written; every visible document when it says nothing. */
-  private sourceOf(collection: string, plan: PlanWithSource | null, tx: TransactionState | undefined): Doc[] {
+  private sourceOf(collection: string, plan: PlanWithSource | null, tx: Transaction | undefined): Doc[] {
     if (!plan?.source) return this.visible(collection, tx);
     if (plan.sourceInWriteOrder) return plan.source;
     const committed = this.collection(collection);
@@ -411,7 +326,7 @@ export class DocumentStore {
   }
 
   /** The documents a reader sees: committed state (at the transaction's snapshot), overlaid with its own writes. */
-  private visible(collection: string, tx?: TransactionState): Doc[] {
+  private visible(collection: string, tx?: Transaction): Doc[] {
     const committed = this.collection(collection);
     if (!tx) {
       const out: Doc[] = [];
@@ -421,7 +336,7 @@ export class DocumentStore {
       }
       return out;
     }
-    const snapshot = this.snapshotOf(tx);
+    const snapshot = this.transactions.snapshotOf(tx);
     const pending = tx.writes.get(collection);
     const out: Doc[] = [];
     for (const [key, slot] of committed) {
@@ -433,7 +348,7 @@ export class DocumentStore {
   }
 
   find(collection: string, filter: Filter, options: FindOptions = {}, txId?: string): Doc[] {
-    return this.inTransaction(txId, (tx) => {
+    return this.transactions.run(txId, (tx) => {
       const plan = options.untracked
         ? null
         : this.planned(
@@ -474,7 +389,7 @@ export class DocumentStore {
   }
 
   count(collection: string, filter: Filter, txId?: string): number {
-    return this.inTransaction(txId, (tx) => {
+    return this.transactions.run(txId, (tx) => {
       const plan = this.planned(collection, 'count', () => this.visible(collection, tx), filter, { count: true }, tx);
       const source = this.sourceOf(collection, plan, tx);
       const query = new Query(filter, this.mingoOptions);
@@ -485,99 +400,31 @@ export class DocumentStore {
   }
 
   aggregate(collection: string, pipeline: Filter[]): Doc[] {
-    const all = () => this.visible(collection);
-    let source: Doc[];
-    let stages = pipeline;
-    if (pipeline.slice(1).some((stage) => '$geoNear' in stage))
-      throw new StoreError('DATABASE_REQUEST_FAILED', '[FailedOperation] $geoNear is only valid as the first stage in a pipeline.');
-    if (pipeline[0] && '$geoNear' in pipeline[0]) {
-      const spec = (pipeline[0].$geoNear ?? {}) as Record<string, unknown>;
-      const key =
-        typeof spec.key === 'string'
-          ? spec.key
-          : this.indexesOf(collection)
-              .flatMap((i) => i.keys)
-              .find(([, d]) => d === '2dsphere')?.[0];
-      const near = { [key ?? '(no geo index)']: { $nearSphere: { $geometry: spec.near } } };
-      this.planned(collection, 'aggregate', all, spec.query ? { $and: [near, spec.query] } : near, {});
-      source = this.geoNear(all(), spec);
-      stages = pipeline.slice(1);
-    } else {
-      // The leading $match (and a $sort and $skip/$limit right after it) run on indexes; the rest in memory.
-      const first = pipeline[0] && '$match' in pipeline[0] ? (pipeline[0].$match as Filter) : {};
-      let at = first === pipeline[0]?.$match ? 1 : 0;
-      const shape: QueryShape = {};
-      if (pipeline[at] && '$sort' in pipeline[at]!) shape.sort = Object.entries(pipeline[at++]!.$sort as Record<string, 1 | -1>);
-      if (pipeline[at] && '$skip' in pipeline[at]!) shape.skip = pipeline[at++]!.$skip as number;
-      if (pipeline[at] && '$limit' in pipeline[at]!) shape.limit = pipeline[at]!.$limit as number;
-      // The stages run as given, on the documents the leading $match can answer.
-      source = this.sourceOf(collection, this.planned(collection, 'aggregate', all, first, shape), undefined);
-    }
-    for (const stage of stages) {
-      const lookup = stage.$lookup as { from?: unknown; foreignField?: unknown } | undefined;
-      if (lookup && typeof lookup.from === 'string' && typeof lookup.foreignField === 'string' && this.collections.has(lookup.from)) {
-        // Each input document looks up `from` by `foreignField`: one planned equality query.
-        this.planned(lookup.from, 'lookup', () => this.visible(lookup.from as string), { [lookup.foreignField]: null }, {});
-      }
-    }
-    const aggregator = new Aggregator(stages, {
-      ...this.mingoOptions,
-      // $lookup reads other collections as they are committed.
-      collectionResolver: (name: string) => (this.collections.has(name) ? this.visible(name) : []),
-    });
-    return clone(aggregator.run(source) as Doc[]);
+    return aggregate(this.pipelineStore(), collection, pipeline);
   }
 
-  /** The `$geoNear` stage: documents by distance from `near`, nearest first, with the distance in `distanceField`. */
-  private geoNear(source: Doc[], raw: unknown): Doc[] {
-    const spec = (raw ?? {}) as Record<string, unknown>;
-    const refuse = (message: string): never => {
-      throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] $geoNear ${message}`);
+  /** The store as aggregation.ts reads it: committed state, every query planned and counted. */
+  private pipelineStore(): PipelineStore {
+    return {
+      visible: (collection) => this.visible(collection),
+      hasCollection: (collection) => this.collections.has(collection),
+      indexesOf: (collection) => this.indexesOf(collection),
+      plan: (collection, action, filter, shape) => {
+        const plan = this.planned(collection, action, () => this.visible(collection), filter, shape);
+        return () => this.sourceOf(collection, plan, undefined);
+      },
+      mingoOptions: this.mingoOptions,
     };
-    if (typeof spec.distanceField !== 'string' || !spec.distanceField) refuse('requires a distanceField');
-    const geoJson = spec.near !== null && typeof spec.near === 'object' && !Array.isArray(spec.near);
-    const near = nearSpec(geoJson ? { $geometry: spec.near } : spec.near);
-    const query = spec.query ? new Query(spec.query as Filter, this.mingoOptions) : null;
-    let key = typeof spec.key === 'string' ? spec.key : null;
-    if (!key) {
-      // MongoDB uses the collection's only geo index; the emulator, the only field holding geometries.
-      const fields = new Set<string>();
-      for (const doc of source)
-        for (const [k, v] of Object.entries(doc))
-          if (k !== '_id' && v !== null && typeof v === 'object' && !Array.isArray(v) && shapeOf(v)) fields.add(k);
-      if (fields.size === 0) refuse('unable to find index for $geoNear query');
-      if (fields.size > 1) refuse(`found more than one geo field (${[...fields].join(', ')}); give key`);
-      key = [...fields][0]!;
-    }
-    const field = key;
-    const multiplier = typeof spec.distanceMultiplier === 'number' ? spec.distanceMultiplier : 1;
-    const min = typeof spec.minDistance === 'number' ? spec.minDistance : 0;
-    const max = typeof spec.maxDistance === 'number' ? spec.maxDistance : Infinity;
-    const out: Array<[number, Doc]> = [];
-    for (const doc of source) {
-      if (query && !query.test(doc)) continue;
-      const value = resolvePath(doc, field);
-      const meters = nearestDistance(value, near.from);
-      if (meters === null) continue;
-      // A legacy coordinate pair measures in radians, GeoJSON in meters.
-      const distance = geoJson ? meters : meters / EARTH_RADIUS_M;
-      if (distance < min || distance > max) continue;
-      const copy = clone(doc);
-      setPath(copy, spec.distanceField as string, distance * multiplier);
-      if (typeof spec.includeLocs === 'string') setPath(copy, spec.includeLocs, clone(value));
-      out.push([distance, copy]);
-    }
-    return out.sort((a, b) => a[0] - b[0]).map(([, d]) => d);
   }
 
   // ---- writes ------------------------------------------------------------------
 
   /** Inserts documents; a duplicate `_id` fails the whole call and writes nothing. Answers the `_id`s. */
   insert(collection: string, docs: Doc[], txId?: string): unknown[] {
-    return this.inTransaction(txId, (tx) => this.insertIn(collection, docs, tx));
+    return this.transactions.run(txId, (tx) => this.insertIn(collection, docs, tx));
   }
 
-  private insertIn(collection: string, docs: Doc[], tx: TransactionState | undefined): unknown[] {
+  private insertIn(collection: string, docs: Doc[], tx: Transaction | undefined): unknown[] {
     const prepared = docs.map((d) => {
       const doc = clone(d);
       if (doc._id === undefined) doc._id = newObjectId();
@@ -590,7 +437,7 @@ export class DocumentStore {
       if (pending?.has(key)) return pending.get(key) !== null;
       const slot = committed.get(key);
       if (!slot) return false;
-      return (tx ? DocumentStore.versionAt(slot, this.snapshotOf(tx)) : slot.versions[slot.versions.length - 1]!.doc) !== null;
+      return (tx ? DocumentStore.versionAt(slot, this.transactions.snapshotOf(tx)) : slot.versions[slot.versions.length - 1]!.doc) !== null;
     };
     const adding = new Set<string>();
     for (const { key, doc } of prepared) {
@@ -606,16 +453,10 @@ export class DocumentStore {
   }
 
   update(collection: string, filter: Filter, change: Doc, options: UpdateOptions, txId?: string): UpdateResult {
-    return this.inTransaction(txId, (tx) => this.updateIn(collection, filter, change, options, tx));
+    return this.transactions.run(txId, (tx) => this.updateIn(collection, filter, change, options, tx));
   }
 
-  private updateIn(
-    collection: string,
-    filter: Filter,
-    change: Doc,
-    options: UpdateOptions,
-    tx: TransactionState | undefined,
-  ): UpdateResult {
+  private updateIn(collection: string, filter: Filter, change: Doc, options: UpdateOptions, tx: Transaction | undefined): UpdateResult {
     const plan = this.planned(
       collection,
       'update',
@@ -656,7 +497,7 @@ export class DocumentStore {
 
   /** `findOneAndUpdate` returning the new document (`database.modifyAndReturnDoc`). */
   updateAndReturn(collection: string, filter: Filter, change: Doc, txId?: string): { updated: number; doc: Doc | null } {
-    return this.inTransaction(txId, (tx) => {
+    return this.transactions.run(txId, (tx) => {
       const plan = this.planned(collection, 'updateAndReturn', () => this.visible(collection, tx), filter, { limit: 1 }, tx);
       const source = this.sourceOf(collection, plan, tx);
       const query = new Query(filter, this.mingoOptions);
@@ -674,7 +515,7 @@ export class DocumentStore {
   }
 
   remove(collection: string, filter: Filter, multi: boolean, txId?: string): number {
-    return this.inTransaction(txId, (tx) => {
+    return this.transactions.run(txId, (tx) => {
       const plan = this.planned(collection, 'remove', () => this.visible(collection, tx), filter, { limit: multi ? undefined : 1 }, tx);
       const source = this.sourceOf(collection, plan, tx);
       const query = new Query(filter, this.mingoOptions);
@@ -691,14 +532,7 @@ export class DocumentStore {
   }
 
   private applyOperators(doc: Doc, operators: Doc): Doc {
-    const ops = Object.keys(operators);
-    if (ops.length && !ops.every((k) => k.startsWith('$'))) {
-      throw new StoreError('INVALID_PARAM', 'an update must use operators ($set, $inc, …) or be a replacement');
-    }
-    assertPathsWritable(doc, operators);
-    assertOperandTypes(doc, operators);
-    applyUpdate(doc, operators as never, undefined, undefined, { cloneMode: 'deep', queryOptions: this.mingoOptions });
-    return doc;
+    return applyUpdateOperators(doc, operators, this.mingoOptions);
   }
 
   /**
@@ -733,34 +567,22 @@ export class DocumentStore {
     }
   }
 
-  private write(collection: string, entries: Array<[string, Doc | null]>, tx: TransactionState | undefined): void {
+  private write(collection: string, entries: Array<[string, Doc | null]>, tx: Transaction | undefined): void {
     if (entries.length === 0) return;
     const committed = this.collection(collection);
     this.assertUnique(collection, entries, () => this.visible(collection, tx));
     if (tx) {
-      const snapshot = this.snapshotOf(tx);
-      for (const [key] of entries) {
-        const holder = this.locks.get(lockKey(collection, key));
+      this.transactions.stage(tx, collection, entries, (key) => {
         const slot = committed.get(key);
-        const latest = slot ? slot.versions[slot.versions.length - 1]!.seq : 0;
-        if ((holder !== undefined && holder !== tx.id) || latest > snapshot) {
-          throw new StoreError('DATABASE_TRANSACTION_CONFLICT', TRANSACTION_CONFLICT_MESSAGE);
-        }
-      }
-      let pending = tx.writes.get(collection);
-      if (!pending) tx.writes.set(collection, (pending = new Map()));
-      for (const [key, doc] of entries) {
-        this.locks.set(lockKey(collection, key), tx.id);
-        pending.set(key, doc);
-      }
+        return slot ? slot.versions[slot.versions.length - 1]!.seq : 0;
+      });
       return;
     }
-    const holders = new Set<string>();
-    for (const [key] of entries) {
-      const holder = this.locks.get(lockKey(collection, key));
-      if (holder) holders.add(holder);
-    }
-    if (holders.size) throw new DocumentLocked([...holders]);
+    const holders = this.transactions.holders(
+      collection,
+      entries.map(([key]) => key),
+    );
+    if (holders.length) throw new DocumentLocked(holders);
     this.commitWrites(collection, entries, ++this.seq);
     this.onChange();
   }
@@ -773,7 +595,7 @@ export class DocumentStore {
       if (slot) {
         const before = slot.versions[slot.versions.length - 1]!.doc;
         slot.versions.push({ seq, doc });
-        this.historic.add(lockKey(collection, key));
+        this.historic.add(docRef(collection, key));
         for (const index of indexes) index.change(key, slot.ord, before, doc);
       } else if (doc) {
         const ord = ++this.ords;
@@ -787,10 +609,9 @@ export class DocumentStore {
   /** Drops versions no open snapshot can read any more. */
   private prune(): void {
     if (this.historic.size === 0) return;
-    let oldest = Infinity;
-    for (const tx of this.transactions.values()) if (tx.snapshot !== null && tx.snapshot < oldest) oldest = tx.snapshot;
+    const oldest = this.transactions.oldestSnapshot();
     for (const ref of this.historic) {
-      const [collection, key] = splitLockKey(ref);
+      const [collection, key] = splitDocRef(ref);
       const committed = this.collections.get(collection);
       const slot = committed?.get(key);
       if (!committed || !slot) {
@@ -814,88 +635,38 @@ export class DocumentStore {
     }
   }
 
-  // ---- transactions ------------------------------------------------------------
+  // ---- transactions (transactions.ts) --------------------------------------------
 
   startTransaction(): string {
-    const id = `tx_${newObjectId()}`;
-    const timer = setTimeout(() => {
-      const tx = this.transactions.get(id);
-      if (tx) this.endTransaction(tx);
-    }, this.transactionLifetimeMs);
-    timer.unref?.();
-    this.transactions.set(id, { id, snapshot: null, writes: new Map(), timer });
-    return id;
-  }
-
-  private tx(id: string): TransactionState {
-    const tx = this.transactions.get(id);
-    if (!tx) throw new StoreError('DATABASE_TRANSACTION_FAIL', TRANSACTION_NOT_EXIST_MESSAGE);
-    return tx;
-  }
-
-  private snapshotOf(tx: TransactionState): number {
-    if (tx.snapshot === null) tx.snapshot = this.seq;
-    return tx.snapshot;
-  }
-
-  /** Runs one operation, in a transaction when `txId` is given; any failure in it ends the transaction, as in MongoDB. */
-  private inTransaction<T>(txId: string | undefined, op: (tx: TransactionState | undefined) => T): T {
-    if (!txId) return op(undefined);
-    const tx = this.tx(txId);
-    try {
-      return op(tx);
-    } catch (err) {
-      if (this.transactions.get(txId) === tx) this.endTransaction(tx);
-      throw err;
-    }
-  }
-
-  private endTransaction(tx: TransactionState): void {
-    clearTimeout(tx.timer);
-    this.transactions.delete(tx.id);
-    for (const [collection, pending] of tx.writes) for (const key of pending.keys()) this.locks.delete(lockKey(collection, key));
-    const waiting = this.waiters.get(tx.id) ?? [];
-    this.waiters.delete(tx.id);
-    for (const wake of waiting) wake();
-    this.prune();
+    return this.transactions.start();
   }
 
   /** Applies a transaction's writes at once. Conflicts were refused when the writes were made. */
   commitTransaction(id: string): void {
-    const tx = this.tx(id);
+    const tx = this.transactions.get(id);
     for (const [collection, pending] of tx.writes) {
       try {
         if (this.collections.has(collection)) this.assertUnique(collection, [...pending.entries()], () => this.visible(collection));
       } catch {
         // Another transaction committed the same unique key meanwhile (MongoDB: a write conflict).
-        this.endTransaction(tx);
+        this.transactions.end(tx);
         throw new StoreError('DATABASE_TRANSACTION_CONFLICT', TRANSACTION_CONFLICT_MESSAGE);
       }
     }
     const seq = ++this.seq;
     for (const [collection, pending] of tx.writes)
       if (this.collections.has(collection)) this.commitWrites(collection, pending.entries(), seq);
-    this.endTransaction(tx);
+    this.transactions.end(tx);
     if (tx.writes.size) this.onChange();
   }
 
   abortTransaction(id: string): void {
-    this.endTransaction(this.tx(id));
+    this.transactions.end(this.transactions.get(id));
   }
 
   /** Resolves once none of these transactions is open any more (committed, aborted or expired). */
   whenEnded(ids: string[]): Promise<void> {
-    const open = ids.filter((id) => this.transactions.has(id));
-    return Promise.all(
-      open.map(
-        (id) =>
-          new Promise<void>((resolve) => {
-            const list = this.waiters.get(id) ?? [];
-            list.push(resolve);
-            this.waiters.set(id, list);
-          }),
-      ),
-    ).then(() => undefined);
+    return this.transactions.whenEnded(ids);
   }
 
   /** Open transactions (for tests and diagnostics). */
@@ -933,55 +704,13 @@ export class DocumentStore {
   }
 
   clear(): void {
-    for (const tx of [...this.transactions.values()]) this.endTransaction(tx);
+    this.transactions.clear();
     this.collections.clear();
     this.sorted.clear();
-    this.locks.clear();
     this.historic.clear();
     this.stats.clear();
     this.unindexedLog = [];
     this.onChange();
-  }
-}
-
-function lockKey(collection: string, key: string): string {
-  return `${collection}\u0000${key}`;
-}
-
-function splitLockKey(ref: string): [string, string] {
-  const at = ref.indexOf('\u0000');
-  return [ref.slice(0, at), ref.slice(at + 1)];
-}
-
-/** Update operators that create the fields their paths name. */
-const CREATING_OPERATORS = new Set(['$set', '$inc', '$mul', '$min', '$max', '$push', '$addToSet', '$currentDate']);
-
-/**
- * MongoDB refuses to create a field under a value that is not a document:
- * `$set: { "phone.number": 1 }` on `{ phone: null }` fails with "Cannot create field".
- * mingo quietly replaces or skips instead, which would hide exactly the bug of
- * updating a nested object that used to be null, so the emulator checks first.
- */
-function assertPathsWritable(doc: Doc, operators: Doc): void {
-  for (const [op, fields] of Object.entries(operators)) {
-    if (!CREATING_OPERATORS.has(op) || fields === null || typeof fields !== 'object') continue;
-    for (const path of Object.keys(fields)) {
-      const parts = path.split('.');
-      let current: unknown = doc;
-      for (let i = 0; i < parts.length - 1; i++) {
-        const part = parts[i]!;
-        if (part.startsWith('$')) break; // positional operators: left to mingo
-        const next = (current as Record<string, unknown>)[part];
-        if (next === undefined) break; // missing parents are created
-        if (next === null || typeof next !== 'object' || next instanceof Date) {
-          throw new StoreError(
-            'DATABASE_REQUEST_FAILED',
-            `[FailedOperation] Cannot create field '${parts[i + 1]}' in element {${part}: ${JSON.stringify(next)}}`,
-          );
-        }
-        current = next;
-      }
-    }
   }
 }
 
@@ -994,58 +723,6 @@ function duplicateKey(collection: string, id: unknown): StoreError {
   );
 }
 
-/** An upsert starts from the equality fields of its filter, as MongoDB does. */
-function upsertSeed(filter: Filter): Doc {
-  const seed: Doc = {};
-  for (const [key, value] of Object.entries(filter)) {
-    if (key.startsWith('$') || key.includes('.')) continue;
-    if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-      const ops = value as Record<string, unknown>;
-      if ('$eq' in ops) seed[key] = clone(ops.$eq);
-      continue;
-    }
-    seed[key] = clone(value);
-  }
-  return seed;
-}
-
-/** The first `$nearSphere`/`$near` condition of a filter, for ordering by distance. */
-function nearOf(filter: Filter): { path: string; from: [number, number] } | null {
-  for (const [path, condition] of Object.entries(filter)) {
-    if (path === '$and' && Array.isArray(condition)) {
-      for (const part of condition) {
-        const found = nearOf(part as Filter);
-        if (found) return found;
-      }
-    }
-    if (path.startsWith('$') || condition === null || typeof condition !== 'object') continue;
-    const ops = condition as Record<string, unknown>;
-    const spec = ops.$nearSphere ?? ops.$near;
-    if (spec !== undefined) return { path, from: nearSpec(spec).from };
-  }
-  return null;
-}
-
-function resolvePath(doc: Doc, path: string): unknown {
-  let current: unknown = doc;
-  for (const part of path.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
-
-function setPath(doc: Doc, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let current: Record<string, unknown> = doc;
-  for (const part of parts.slice(0, -1)) {
-    const next = current[part];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) current[part] = {};
-    current = current[part] as Record<string, unknown>;
-  }
-  current[parts[parts.length - 1]!] = value;
-}
-
 /** Field paths a filter names (for messages). */
 function filterFields(filter: Filter): string[] {
   const out: string[] = [];
@@ -1055,108 +732,4 @@ function filterFields(filter: Filter): string[] {
     } else if (!key.startsWith('$')) out.push(key);
   }
   return out;
-}
-
-function isNumeric(v: unknown): boolean {
-  return typeof v === 'number' || (isBsonValue(v) && ['Decimal128', 'Long', 'Double', 'Int32'].includes(v._bsontype));
-}
-
-function bsonTypeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (v instanceof Date) return 'date';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'double';
-  if (typeof v === 'object') return isObjectId(v) ? 'objectId' : 'object';
-  return typeof v;
-}
-
-/** The value at a dot path with array indexes, or undefined when the path stops; null for positional paths. */
-function valueAtUpdatePath(doc: Doc, path: string): { value: unknown } | null {
-  let current: unknown = doc;
-  for (const part of path.split('.')) {
-    if (part.startsWith('$')) return null;
-    if (current === null || typeof current !== 'object') return { value: undefined };
-    current = (current as Record<string, unknown>)[part];
-  }
-  return { value: current };
-}
-
-/**
- * MongoDB refuses arithmetic on values that are not numbers and array operators on
- * values that are not arrays (mingo quietly does nothing), e.g. `$inc` on a field
- * holding null: the update fails and nothing is written.
- */
-function assertOperandTypes(doc: Doc, operators: Doc): void {
-  const fail = (message: string): never => {
-    throw new StoreError('DATABASE_REQUEST_FAILED', `[FailedOperation] ${message}`);
-  };
-  const id = JSON.stringify(doc._id);
-  for (const [op, fields] of Object.entries(operators)) {
-    if (fields === null || typeof fields !== 'object') continue;
-    for (const [path, operand] of Object.entries(fields as Record<string, unknown>)) {
-      const at = valueAtUpdatePath(doc, path);
-      if (!at) continue;
-      const { value } = at;
-      const field = path.split('.').pop();
-      if (op === '$inc' || op === '$mul') {
-        if (!isNumeric(operand))
-          fail(`Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(operand)}}`);
-        if (value !== undefined && !isNumeric(value))
-          fail(
-            `Cannot apply ${op} to a value of non-numeric type. {_id: ${id}} has the field '${field}' of non-numeric type ${bsonTypeName(value)}`,
-          );
-      } else if (op === '$push') {
-        if (value !== undefined && !Array.isArray(value))
-          fail(`The field '${field}' must be an array but is of type ${bsonTypeName(value)} in document {_id: ${id}}`);
-      } else if (op === '$addToSet') {
-        if (value !== undefined && !Array.isArray(value))
-          fail(`Cannot apply $addToSet to non-array field. Field named '${field}' has non-array type ${bsonTypeName(value)}`);
-      } else if (op === '$pop') {
-        if (value !== undefined && !Array.isArray(value))
-          fail(`Path '${path}' contains an element of non-array type '${bsonTypeName(value)}'`);
-      } else if (op === '$pull' || op === '$pullAll') {
-        if (value !== undefined && !Array.isArray(value)) fail(`Cannot apply ${op} to a non-array value`);
-      }
-    }
-  }
-}
-
-const EMPTY_ARRAY = Symbol('empty array');
-const quickCompare = fastCompare(mingoCompare);
-
-/** The value a document sorts by: an array by its smallest (ascending) or largest (descending) element; an empty one first. */
-function sortValue(value: unknown, direction: 1 | -1): unknown {
-  if (!Array.isArray(value)) return value === undefined ? null : value;
-  if (value.length === 0) return EMPTY_ARRAY;
-  let best = value[0] === undefined ? null : value[0];
-  for (const v of value.slice(1)) {
-    const c = mingoCompare(v ?? null, best);
-    if ((direction === 1 && c < 0) || (direction === -1 && c > 0)) best = v ?? null;
-  }
-  return best;
-}
-
-/** Sorted as MongoDB sorts; only the first `wanted` when given (stable, like a full sort). */
-function sortLikeMongo(docs: Doc[], sort: SortSpec, wanted?: number): Doc[] {
-  const keyed = docs.map((doc, at) => ({ doc, at, keys: sort.map(([field, dir]) => sortValue(mingoResolve(doc, field), dir)) }));
-  type Keyed = (typeof keyed)[number];
-  const cmp = (a: Keyed, b: Keyed) => {
-    for (let i = 0; i < sort.length; i++) {
-      const x = a.keys[i];
-      const y = b.keys[i];
-      const c = x === EMPTY_ARRAY || y === EMPTY_ARRAY ? (x === y ? 0 : x === EMPTY_ARRAY ? -1 : 1) : quickCompare(x, y);
-      if (c !== 0) return c * sort[i]![1];
-    }
-    return a.at - b.at;
-  };
-  if (wanted === undefined || wanted * 4 >= keyed.length)
-    return keyed
-      .sort(cmp)
-      .slice(0, wanted)
-      .map((k) => k.doc);
-  // A page of a large result: keep the `wanted` first in a bounded heap instead of sorting everything.
-  return smallestK(keyed, wanted, cmp)
-    .sort(cmp)
-    .map((k) => k.doc);
 }

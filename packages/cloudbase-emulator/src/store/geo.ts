@@ -10,6 +10,7 @@
  * 2dsphere index follows great circles: the same answer except near the edges of
  * large shapes (see docs/emulator.md "Fidelity").
  */
+import type { Filter } from './document-values';
 import { StoreError } from './store-error';
 
 export const EARTH_RADIUS_M = 6378.1 * 1000;
@@ -128,7 +129,7 @@ function unitVector([lng, lat]: Position): [number, number, number] {
 }
 
 /** The angle between two positions on the sphere, in radians (S2's S1Angle). */
-export function angle(a: Position, b: Position): number {
+function angle(a: Position, b: Position): number {
   const x = unitVector(a);
   const y = unitVector(b);
   const cx = x[1] * y[2] - x[2] * y[1];
@@ -198,7 +199,7 @@ function properCross([a, b]: [Position, Position], [c, d]: [Position, Position])
 }
 
 /** Meters from a point to the nearest part of a stored geometry (0 when it contains or touches it). */
-export function distanceTo(from: Position, shape: Shape): number {
+function distanceTo(from: Position, shape: Shape): number {
   if (shape.polygons.some((poly) => inPolygon(from, poly))) return 0;
   let best = Infinity;
   for (const p of shape.points) best = Math.min(best, angle(from, p) * EARTH_RADIUS_M);
@@ -272,4 +273,21 @@ export function geoWithinPredicate(spec: unknown): (value: unknown) => boolean {
 export function geoIntersectsPredicate(spec: unknown): (value: unknown) => boolean {
   const region = queryShape((spec as { $geometry?: unknown } | null)?.$geometry, '$geoIntersects');
   return (value) => shapesIn(value).some((shape) => intersects(shape, region));
+}
+
+/** The first `$nearSphere`/`$near` condition of a filter, for ordering by distance. */
+export function nearOf(filter: Filter): { path: string; from: [number, number] } | null {
+  for (const [path, condition] of Object.entries(filter)) {
+    if (path === '$and' && Array.isArray(condition)) {
+      for (const part of condition) {
+        const found = nearOf(part as Filter);
+        if (found) return found;
+      }
+    }
+    if (path.startsWith('$') || condition === null || typeof condition !== 'object') continue;
+    const ops = condition as Record<string, unknown>;
+    const spec = ops.$nearSphere ?? ops.$near;
+    if (spec !== undefined) return { path, from: nearSpec(spec).from };
+  }
+  return null;
 }

@@ -34,7 +34,7 @@ export interface QueryShape {
   count?: boolean;
 }
 
-export interface Plan {
+interface Plan {
   /** The index used, `null` for a collection scan. */
   index: string | null;
   examined: number;
@@ -212,7 +212,7 @@ function valueAt(doc: Doc, path: string): unknown {
   return current;
 }
 
-export interface PlanTools {
+interface PlanTools {
   /** Compiles a filter into a test (mingo, with the store's operators). */
   compile(filter: Filter): (doc: Doc) => boolean;
   /** MongoDB's order of values. */

@@ -3,7 +3,8 @@
  * holds, the answers are those a scan of every document gives. Each case runs the
  * same queries against two stores with the same writes: one with indexes, one without.
  */
-import { DocumentStore, type Filter, type SortSpec } from './document-store';
+import { DocumentStore } from './document-store';
+import type { Filter, SortSpec } from './document-values';
 import type { IndexSpec } from './indexes';
 
 const INDEXES: IndexSpec[] = [

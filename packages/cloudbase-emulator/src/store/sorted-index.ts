@@ -22,7 +22,7 @@ import type { IndexSpec } from './indexes';
 
 type Doc = Record<string, unknown>;
 
-export interface IndexEntry {
+interface IndexEntry {
   keys: unknown[];
   /** The slot's insertion number: ties keep the order documents were first written. */
   ord: number;
@@ -39,13 +39,13 @@ interface Edge {
   inclusive: boolean;
 }
 
-export interface KeyRange {
+interface KeyRange {
   low: Edge;
   high: Edge;
 }
 
 /** The ranges allowed per leading key of an index: points on all but the last. */
-export type KeyRanges = KeyRange[][];
+type KeyRanges = KeyRange[][];
 
 const MISSING_RANK = 1;
 
@@ -66,7 +66,7 @@ function valueOf(value: unknown): number | string | boolean {
 }
 
 /** Compares two regular key values in MongoDB's order. */
-export function compareKeys(a: unknown, b: unknown): number {
+function compareKeys(a: unknown, b: unknown): number {
   const ra = rankOf(a)!;
   const rb = rankOf(b)!;
   if (ra !== rb) return ra < rb ? -1 : 1;
@@ -235,7 +235,7 @@ export class SortedIndex {
 }
 
 /** A point range `[value, value]`, or null when the value is not one an index orders. */
-export function pointRange(value: unknown): KeyRange | null {
+function pointRange(value: unknown): KeyRange | null {
   const rank = rankOf(value);
   if (rank === null) return null;
   const v = value ?? null;
@@ -246,7 +246,7 @@ export function pointRange(value: unknown): KeyRange | null {
  * The range a comparison allows, within the type of its operand (MongoDB's type
  * bracketing: `$gt: 5` matches numbers only). Null when not one an index orders.
  */
-export function comparisonRange(op: '$gt' | '$gte' | '$lt' | '$lte', value: unknown): KeyRange | null {
+function comparisonRange(op: '$gt' | '$gte' | '$lt' | '$lte', value: unknown): KeyRange | null {
   const rank = rankOf(value);
   if (rank === null || rank === MISSING_RANK) return null;
   const at: Edge = { rank, value, edge: 0, inclusive: op === '$gte' || op === '$lte' };
@@ -255,7 +255,7 @@ export function comparisonRange(op: '$gt' | '$gte' | '$lt' | '$lte', value: unkn
 }
 
 /** The intersection of two ranges of one key, or null when empty. */
-export function intersect(a: KeyRange, b: KeyRange): KeyRange | null {
+function intersect(a: KeyRange, b: KeyRange): KeyRange | null {
   // The later low and the earlier high; at the same place the exclusive end is the stricter.
   const pick = (x: Edge, y: Edge, later: boolean): Edge => {
     const c = compareEdges(x, y);

@@ -7,10 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export const TOKEN_TTL_SECONDS = 7200;
+const TOKEN_TTL_SECONDS = 7200;
 const FORGET_AFTER_MS = 86_400_000;
 
-export type TokenCheck = { appid: string } | { errcode: number; errmsg: string };
+type TokenCheck = { appid: string } | { errcode: number; errmsg: string };
 
 export class AccessTokens {
   private tokens = new Map<string, { appid: string; expiresAt: number }>();

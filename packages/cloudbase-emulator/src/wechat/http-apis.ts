@@ -14,7 +14,7 @@ import { kindOfSpu, usageAnswer, wireUsageAnswer, type Usage } from './usage-led
 /** WeChat's appid form. */
 export const APPID_PATTERN = /^wx[0-9a-f]{16}$/;
 
-export interface WechatHttpDeps {
+interface WechatHttpDeps {
   tokens: AccessTokens;
   /** The appsecret a grant must present; undefined accepts any non-empty one. */
   appSecret(): string | undefined;
@@ -24,7 +24,7 @@ export interface WechatHttpDeps {
   exchangePhoneCode(request: { code?: unknown; openid?: unknown }, appid: string): ExchangeResult;
 }
 
-export interface WechatRequest {
+interface WechatRequest {
   query: URLSearchParams;
   /** The JSON body of a POST ({} for GET). */
   body: Record<string, unknown>;

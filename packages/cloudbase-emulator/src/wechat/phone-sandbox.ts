@@ -44,7 +44,7 @@ export type ExchangeResult =
     }
   | { errcode: number; errmsg: string };
 
-export const CODE_TTL_MS = 5 * 60 * 1000;
+const CODE_TTL_MS = 5 * 60 * 1000;
 
 export class PhoneSandbox {
   private codes = new Map<string, PhoneCode>();

@@ -29,9 +29,9 @@ import {
 } from './provider-orders';
 import { SOURCE_PROVIDER } from './usage-ledger';
 
-export const SP_PATH = '/wxa/charge/service-provider';
+const SP_PATH = '/wxa/charge/service-provider';
 
-export interface ProviderApiDeps {
+interface ProviderApiDeps {
   tokens: AccessTokens;
   orders: ProviderOrders;
   clock(): number;
@@ -49,10 +49,10 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 const FEN_PER_CALL = { quick: 3, realtime: 4 } as const;
 
 /** A paid order's status in the documented example of `order/get`; the enum is not public. */
-export const ORDER_STATUS_PAID = 2;
+const ORDER_STATUS_PAID = 2;
 
 /** `Order` as the documented example shows it: times in ms, price and usage as strings. */
-export function wireOrder(order: SpOrder, orders: ProviderOrders) {
+function wireOrder(order: SpOrder, orders: ProviderOrders) {
   return {
     orderId: order.orderId,
     status: ORDER_STATUS_PAID,

@@ -5,7 +5,7 @@
  *
  * - `POST /cgi-bin/component/api_component_token` `{ component_appid, component_appsecret,
  *   component_verify_ticket }` → `{ component_access_token, expires_in }`. The ticket WeChat
- *   would push every 10 minutes is fixed here: `QUICKPHONE_COMPONENT_VERIFY_TICKET`
+ *   would push every 10 minutes is fixed here: `CLOUDBASE_EMULATOR_COMPONENT_VERIFY_TICKET`
  *   (default `DEFAULT_COMPONENT_VERIFY_TICKET`); another one answers 61006 (assumed code).
  * - `POST /cgi-bin/component/api_authorizer_token?component_access_token=`
  *   `{ component_appid, authorizer_appid, authorizer_refresh_token }` →
@@ -16,8 +16,7 @@
 import type { AccessTokens } from './access-tokens';
 import { APPID_PATTERN, type WechatHandler } from './http-apis';
 
-export const COMPONENT_TICKET_VAR = 'QUICKPHONE_COMPONENT_VERIFY_TICKET';
-export const DEFAULT_COMPONENT_VERIFY_TICKET = 'ticket@@@quickphone-emulator';
+export const DEFAULT_COMPONENT_VERIFY_TICKET = 'ticket@@@cloudbase-emulator';
 export const authorizerRefreshTokenFor = (appid: string) => `refreshtoken@@@${appid}`;
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');

@@ -12,10 +12,12 @@
  * The emulator serves it at `<emulator>/http/<path>`; which path goes to which
  * function is CLOUDBASE_EMULATOR_HTTP_ACCESS when set (JSON `{ "/path": "function" }`),
  * else what the project's cloudbaserc.json declares (`httpPaths`, project.ts), as a
- * deploy configures it. WeChat's pushes (provider-push.ts) go to QUICKPHONE_SP_PUSH_PATH
- * (default `/provider-events`), signed with QUICKPHONE_SP_PUSH_TOKEN, encrypted when
- * QUICKPHONE_SP_PUSH_AES_KEY is set, as JSON or XML per QUICKPHONE_SP_PUSH_FORMAT. The
- * variables are read at each push, so a test may change them.
+ * deploy configures it. WeChat's pushes (provider-push.ts) go to
+ * CLOUDBASE_EMULATOR_SP_PUSH_PATH (default `/provider-events`), signed with
+ * CLOUDBASE_EMULATOR_SP_PUSH_TOKEN (default: the project's, else DEFAULT_SP_PUSH_TOKEN),
+ * encrypted when CLOUDBASE_EMULATOR_SP_PUSH_AES_KEY is set, as JSON or XML per
+ * CLOUDBASE_EMULATOR_SP_PUSH_FORMAT. The variables are read at each push, so a test may
+ * change them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http-util';
@@ -24,8 +26,8 @@ import { signedPush, verificationRequest, type PushConfig, type PushFormat, type
 
 export const HTTP_ACCESS_PREFIX = '/http';
 export const DEFAULT_SP_PUSH_PATH = '/provider-events';
-/** The emulator's default Token for pushes; the provider function's PROVIDER_PUSH_TOKEN must match. */
-export const DEFAULT_SP_PUSH_TOKEN = 'quickphone-local-push-token';
+/** The Token pushes are signed with when neither the variable nor the project names one. */
+const DEFAULT_SP_PUSH_TOKEN = 'cloudbase-emulator-push-token';
 
 export interface HttpAccessHost {
   invoke(
@@ -35,19 +37,21 @@ export interface HttpAccessHost {
     source: 'wx_server',
   ): Promise<{ ok: boolean; result?: unknown; error?: string; notFound: boolean }>;
   env(): NodeJS.ProcessEnv;
+  /** The project's push Token (EmulatorOptions.spPushToken), used when the variable is unset. */
+  spPushToken?: string;
   /** The project's declared HTTP access, path → function. */
   declaredRoutes(): Record<string, string>;
   log(line: string): void;
 }
 
-export interface HttpAccessRequest {
+interface HttpAccessRequest {
   method: string;
   query: Record<string, string>;
   headers: Record<string, string>;
   body: Buffer;
 }
 
-export interface HttpAccessResponse {
+interface HttpAccessResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
@@ -69,7 +73,7 @@ const text = (status: number, body: string): HttpAccessResponse => ({
 });
 
 /** One request through HTTP access: the function's answer as an HTTP response. */
-export async function callHttpAccess(host: HttpAccessHost, path: string, request: HttpAccessRequest): Promise<HttpAccessResponse> {
+async function callHttpAccess(host: HttpAccessHost, path: string, request: HttpAccessRequest): Promise<HttpAccessResponse> {
   const fn = routes(host)[path];
   if (!fn) return text(404, `no HTTP access path ${path}`);
   const contentType = request.headers['content-type'] ?? '';
@@ -113,15 +117,16 @@ export async function serveHttpAccess(host: HttpAccessHost, req: IncomingMessage
   res.end(answer.body);
 }
 
-export function pushConfig(env: NodeJS.ProcessEnv, appid: string): PushConfig & { path: string } {
-  const format = (env.QUICKPHONE_SP_PUSH_FORMAT || 'json').toLowerCase();
-  if (format !== 'json' && format !== 'xml') throw new Error('QUICKPHONE_SP_PUSH_FORMAT must be json or xml');
+function pushConfig(host: HttpAccessHost, appid: string): PushConfig & { path: string } {
+  const env = host.env();
+  const format = (emulatorVariable('CLOUDBASE_EMULATOR_SP_PUSH_FORMAT', env) ?? 'json').toLowerCase();
+  if (format !== 'json' && format !== 'xml') throw new Error('CLOUDBASE_EMULATOR_SP_PUSH_FORMAT must be json or xml');
   return {
-    token: env.QUICKPHONE_SP_PUSH_TOKEN || DEFAULT_SP_PUSH_TOKEN,
-    encodingAesKey: env.QUICKPHONE_SP_PUSH_AES_KEY || null,
+    token: emulatorVariable('CLOUDBASE_EMULATOR_SP_PUSH_TOKEN', env) ?? host.spPushToken ?? DEFAULT_SP_PUSH_TOKEN,
+    encodingAesKey: emulatorVariable('CLOUDBASE_EMULATOR_SP_PUSH_AES_KEY', env) ?? null,
     format: format as PushFormat,
     appid,
-    path: env.QUICKPHONE_SP_PUSH_PATH || DEFAULT_SP_PUSH_PATH,
+    path: emulatorVariable('CLOUDBASE_EMULATOR_SP_PUSH_PATH', env) ?? DEFAULT_SP_PUSH_PATH,
   };
 }
 
@@ -140,7 +145,7 @@ export async function pushEvent(
   now: number,
 ): Promise<HttpAccessResponse | null> {
   try {
-    const config = pushConfig(host.env(), appid);
+    const config = pushConfig(host, appid);
     const answer = await callHttpAccess(host, config.path, asAccessRequest(signedPush(event, config, now)));
     const said = answer.body.toString('utf8');
     if (answer.status !== 200 || (said !== 'success' && said !== ''))
@@ -159,7 +164,7 @@ export async function verifyPushUrl(
   appid: string,
   now: number,
 ): Promise<{ verified: boolean; status: number; answer: string }> {
-  const config = pushConfig(host.env(), appid);
+  const config = pushConfig(host, appid);
   const request = verificationRequest(config, now);
   const answer = await callHttpAccess(host, config.path, asAccessRequest(request));
   const said = answer.body.toString('utf8');

@@ -21,7 +21,7 @@ export const CANCEL_WINDOW_MS = 7 * DAY_MS;
  * What an order can be split into. WeChat names no ladder; these are the pack sizes
  * its console sells, so an assigned pack looks like one the merchant could have bought.
  */
-export const SP_SKU_COUNTS = [1000, 5000, 10_000, 50_000, 100_000, 1_000_000] as const;
+const SP_SKU_COUNTS = [1000, 5000, 10_000, 50_000, 100_000, 1_000_000] as const;
 
 /**
  * The bulk products a provider buys (`order/query_list` needs one as `spuId`). Not
@@ -29,20 +29,18 @@ export const SP_SKU_COUNTS = [1000, 5000, 10_000, 50_000, 100_000, 1_000_000] as
  */
 export const BULK_SPU_QUICK = '10000117';
 export const BULK_SPU_REALTIME = '10000120';
-export const BULK_SPU_IDS: Record<PhoneKind, string> = { quick: BULK_SPU_QUICK, realtime: BULK_SPU_REALTIME };
 export function kindOfBulkSpu(spuId: string): PhoneKind | null {
   return spuId === BULK_SPU_QUICK ? 'quick' : spuId === BULK_SPU_REALTIME ? 'realtime' : null;
 }
 
 /** Assignment status inside the emulator (WeChat exposes no per-assignment status API). */
 export const PENDING = 1;
-export const DONE = 2;
-export const FAILED = 3;
+const DONE = 2;
+const FAILED = 3;
 export const CANCELLING = 4;
-export const CANCELLED = 5;
-export type AssignmentStatus = typeof PENDING | typeof DONE | typeof FAILED | typeof CANCELLING | typeof CANCELLED;
+const CANCELLED = 5;
+type AssignmentStatus = typeof PENDING | typeof DONE | typeof FAILED | typeof CANCELLING | typeof CANCELLED;
 export const STATUS_NAMES = { 1: 'pending', 2: 'done', 3: 'failed', 4: 'cancelling', 5: 'cancelled' } as const;
-export type AssignmentStatusName = (typeof STATUS_NAMES)[AssignmentStatus];
 
 /**
  * WeChat's error codes for these APIs. Documented on the assign / cancel_assign pages
@@ -65,7 +63,7 @@ export const ERR_NOT_ENOUGH_LEFT = 10121031;
 /** Assumed meaning. */
 export const ERR_CANNOT_CANCEL = 10121014;
 
-export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;
 
 export interface SpOrder {
   orderId: string;
@@ -94,14 +92,14 @@ export interface Assignment {
 }
 
 /** `get_convertible_skus`'s SKU: the call count is in `attr.proportion.quota.quota`, the validity in `attr.duration` (s). */
-export interface Sku {
+interface Sku {
   spuId: string;
   skuId: string;
   skuName: string;
   attr: { duration: number; proportion: { quota: { quota: number } } };
 }
 
-export const skuCount = (sku: Sku) => sku.attr.proportion.quota.quota;
+const skuCount = (sku: Sku) => sku.attr.proportion.quota.quota;
 
 export interface AssignRequest {
   orderId: string;
@@ -111,8 +109,8 @@ export interface AssignRequest {
   beginTime: number | null;
 }
 
-export type Refusal = { errcode: number; errmsg: string };
-export type Outcome = { ok: true; assignment: Assignment } | ({ ok: false } & Refusal);
+type Refusal = { errcode: number; errmsg: string };
+type Outcome = { ok: true; assignment: Assignment } | ({ ok: false } & Refusal);
 
 const refuse = (errcode: number, errmsg: string): Outcome => ({ ok: false, errcode, errmsg });
 
@@ -120,7 +118,7 @@ const refuse = (errcode: number, errmsg: string): Outcome => ({ ok: false, errco
 const holdsCalls = (a: Assignment) => a.status === PENDING || a.status === DONE || a.status === CANCELLING;
 
 /** The retail SKU a pack of `count` calls from this order is (spuId: the mini program component's). */
-export function skuOf(order: SpOrder, count: number): Sku {
+function skuOf(order: SpOrder, count: number): Sku {
   const retailSpu = SPU_IDS[kindOfBulkSpu(order.spuId) ?? 'quick'];
   return {
     spuId: retailSpu,

@@ -35,7 +35,7 @@ export interface PushRequest {
   body: string;
 }
 
-export const sha1Signature = (...parts: string[]) =>
+const sha1Signature = (...parts: string[]) =>
   createHash('sha1')
     .update([...parts].sort().join(''))
     .digest('hex');

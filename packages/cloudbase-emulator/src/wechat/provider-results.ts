@@ -13,8 +13,8 @@ import { spSkuIdOf } from './provider-apis';
 import { CANCELLING, ERR_CANNOT_CANCEL, ladderOf, PENDING, type Assignment, type ProviderOrders, type SpOrder } from './provider-orders';
 
 export const DEFAULT_SP_RESULT_DELAY_MS = 50;
-export const EVENT_ASSIGN = 5;
-export const EVENT_CANCEL = 6;
+const EVENT_ASSIGN = 5;
+const EVENT_CANCEL = 6;
 
 /**
  * What WeChat pushes (分配结果事件 charge_sp_assign / 取消分配结果事件
@@ -38,7 +38,7 @@ export interface ResultEvent {
   [field: string]: string | number;
 }
 
-export interface ProviderResultDeps {
+interface ProviderResultDeps {
   orders: ProviderOrders;
   faults: Faults;
   clock(): number;
@@ -54,7 +54,7 @@ export interface ProviderResultDeps {
   changed(): void;
 }
 
-export type Change = 'assign' | 'cancel';
+type Change = 'assign' | 'cancel';
 
 export class ProviderResults {
   /** What each pending timer will run, so a test can have it now (`settleNow`). */

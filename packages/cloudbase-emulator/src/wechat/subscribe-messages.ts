@@ -14,7 +14,7 @@
  */
 import type { WechatAnswer } from './http-apis';
 
-export interface SentMessage {
+interface SentMessage {
   touser: string;
   templateId: string;
   page: string | null;

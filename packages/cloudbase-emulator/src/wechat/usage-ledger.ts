@@ -14,8 +14,8 @@
 import type { PhoneKind } from './phone-sandbox';
 
 /** spuIds of the two components, both community-observed (docs/provider.md "Facts and their sources"). */
-export const QUICK_SPU_ID = '10000077';
-export const REALTIME_SPU_ID = '10000086';
+const QUICK_SPU_ID = '10000077';
+const REALTIME_SPU_ID = '10000086';
 export const SPU_IDS: Record<PhoneKind, string> = { quick: QUICK_SPU_ID, realtime: REALTIME_SPU_ID };
 
 export function kindOfSpu(spuId: string): PhoneKind | null {
@@ -28,12 +28,12 @@ export function kindOfSpu(spuId: string): PhoneKind | null {
 export const SOURCE_TRIAL = 1;
 export const SOURCE_CONSOLE = 2;
 export const SOURCE_PROVIDER = 3;
-export type PackSource = typeof SOURCE_TRIAL | typeof SOURCE_CONSOLE | typeof SOURCE_PROVIDER;
+type PackSource = typeof SOURCE_TRIAL | typeof SOURCE_CONSOLE | typeof SOURCE_PROVIDER;
 
 /** 1 running, 2 not started yet, 3 expired. A used-up package that still runs is 1. */
-export type PackStatus = 1 | 2 | 3;
+type PackStatus = 1 | 2 | 3;
 
-export const TRIAL_SKU_ID = 'trial';
+const TRIAL_SKU_ID = 'trial';
 export const DEFAULT_TRIAL_CALLS = 1000;
 
 export interface Pack {
@@ -48,7 +48,7 @@ export interface Pack {
   endTime: number;
 }
 
-export interface PackUsage extends Pack {
+interface PackUsage extends Pack {
   status: PackStatus;
   used: number;
 }
@@ -71,7 +71,7 @@ const deductionOrder = (a: Pack, b: Pack) =>
   (a.endTime || Infinity) - (b.endTime || Infinity) ||
   listingOrder(a, b);
 
-export function statusAt(pack: Pack, now: number): PackStatus {
+function statusAt(pack: Pack, now: number): PackStatus {
   if (now < pack.startTime) return 2;
   if (pack.endTime !== 0 && now >= pack.endTime) return 3;
   return 1;
@@ -97,7 +97,7 @@ export function computeUsage(packs: Pack[], chargeTimes: number[], now: number):
   return { all, effectiveUse, remaining: all - effectiveUse, packages: usage.sort(listingOrder) };
 }
 
-export const AVERAGE_WINDOW_MS = 90 * 86_400_000;
+const AVERAGE_WINDOW_MS = 90 * 86_400_000;
 
 /**
  * `get_recent_average`'s figure: charges in the 90 days up to `now`, per month (a third),
@@ -109,7 +109,7 @@ export function recentMonthlyAverage(chargeTimes: number[], now: number): number
 }
 
 /** Packages as the usage API lists them. */
-export interface WirePackage {
+interface WirePackage {
   pkgId: string;
   status: PackStatus;
   startTime: number;
@@ -162,7 +162,7 @@ export function usageAnswer(usage: Usage, page: { offset: number; limit: number 
  * take it for a date in 2106). `usageAnswer` above is the same in numbers, for the
  * emulator's own API and console.
  */
-export const TRIAL_NO_END = 4_294_967_295;
+const TRIAL_NO_END = 4_294_967_295;
 
 export interface WireUsageAnswer {
   errcode: 0;

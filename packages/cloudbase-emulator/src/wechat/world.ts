@@ -7,12 +7,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { waitOut, type Faults } from '../faults';
 import { readJson, sendJson } from '../http-util';
+import { emulatorVariable } from '../variables';
 import type { Stats } from '../stats';
 import { AccessTokens } from './access-tokens';
 import { wechatHttpApis, type WechatHandler } from './http-apis';
 import { PhoneSandbox, type MintRequest, type PhoneCode, type PhoneKind } from './phone-sandbox';
 import { providerApis } from './provider-apis';
-import { COMPONENT_TICKET_VAR, componentApis, DEFAULT_COMPONENT_VERIFY_TICKET } from './provider-component';
+import { componentApis, DEFAULT_COMPONENT_VERIFY_TICKET } from './provider-component';
 import { SubscribeMessages } from './subscribe-messages';
 import { kindOfBulkSpu, ProviderOrders, type Assignment, type SpOrder } from './provider-orders';
 import { DEFAULT_SP_RESULT_DELAY_MS, ProviderResults, type ResultEvent } from './provider-results';
@@ -27,10 +28,7 @@ import {
   type Usage,
 } from './usage-ledger';
 
-/** Comma-separated appids the provider has no relationship with (assign answers 10045). */
-export const SP_UNRELATED_APPIDS_VAR = 'QUICKPHONE_SP_UNRELATED_APPIDS';
-
-export interface WechatWorldOptions {
+interface WechatWorldOptions {
   /** The mini program's appid. */
   appid: string;
   /** The service provider's AppID (assign results name it). */
@@ -91,7 +89,10 @@ export class WechatWorld {
           return this.sandbox.exchange(request, appid);
         },
       }),
-      ...componentApis({ tokens: this.tokens, ticket: () => options.env()[COMPONENT_TICKET_VAR] || DEFAULT_COMPONENT_VERIFY_TICKET }),
+      ...componentApis({
+        tokens: this.tokens,
+        ticket: () => emulatorVariable('CLOUDBASE_EMULATOR_COMPONENT_VERIFY_TICKET', options.env()) ?? DEFAULT_COMPONENT_VERIFY_TICKET,
+      }),
       // The HTTPS twin of the cloud call subscribeMessage.send: same body, token in the query.
       'POST /cgi-bin/message/subscribe/send': ({ query, body }) => {
         const caller = this.tokens.check(query.get('access_token'));
@@ -218,9 +219,10 @@ export class WechatWorld {
   }
 }
 
+/** Appids the provider has no relationship with (assign answers 10045): a comma-separated variable. */
 function unrelatedAppids(env: NodeJS.ProcessEnv): Set<string> {
   return new Set(
-    (env[SP_UNRELATED_APPIDS_VAR] ?? '')
+    (emulatorVariable('CLOUDBASE_EMULATOR_SP_UNRELATED_APPIDS', env) ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),

@@ -5,10 +5,15 @@
  */
 import type { EmulatorOptions } from '../../packages/cloudbase-emulator/src/emulator';
 import { encodeEnvValue } from '../../cloudfunctions/_shared/config';
+import { QUICKPHONE_CONSOLE } from '../console-plugin';
 import { PROJECT_ROOT } from './cloudbaserc';
 
-/** The project folder, and the encoder `npm run deploy` applies to variable values (config.ts decodes). */
+/**
+ * The project folder, the encoder `npm run deploy` applies to variable values (config.ts
+ * decodes), and the console's billing and play-a-user views (scripts/console-plugin/).
+ */
 export const QUICKPHONE_PROJECT = {
   projectRoot: PROJECT_ROOT,
   encodeEnv: encodeEnvValue,
+  consolePlugin: QUICKPHONE_CONSOLE,
 } satisfies EmulatorOptions;

@@ -3,7 +3,7 @@
  * (`GET /v1/wechat/subscribe-messages`), newest first, with its data as the admin's
  * WeChat would show it. Alerts carry no phone number; nothing here needs masking.
  */
-import { api, h, replace, table, when } from './dom';
+import { api, h, replace, table, when } from '../dom';
 
 /** As GET /v1/wechat/subscribe-messages answers it (emulator/wechat/subscribe-messages.ts). */
 interface SentMessage {

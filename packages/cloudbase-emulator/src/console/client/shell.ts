@@ -1,0 +1,94 @@
+/**
+ * The console page's shell: the views by name (`#name/...` in the URL), the navigation,
+ * and redraws when a function runs. The console registers its own views (main.ts); a
+ * project's plug-in registers more from its client entries (../plugin.ts) with the same
+ * `registerView`, and draws with ./dom.ts.
+ */
+import type { ConsoleOverview, LogEntry } from '../api';
+import { api, errorText, h, replace } from './dom';
+import { connectLog, onLogEntry } from './live-log';
+
+export interface ConsoleView {
+  /** The navigation's label. */
+  title: string;
+  /** Draws into `el`, a fresh element per visit; `path` is what follows `#name/` in the URL, decoded. */
+  render(el: HTMLElement, path: string): Promise<void> | void;
+}
+
+const views = new Map<string, ConsoleView>();
+
+/** Adds a view to the navigation: at the end, or right after the view named `after`. */
+export function registerView(name: string, view: ConsoleView, options: { after?: string } = {}): void {
+  if (views.has(name)) throw new Error(`console view "${name}" registered twice`);
+  const entries = [...views];
+  const at = options.after === undefined ? -1 : entries.findIndex(([key]) => key === options.after);
+  entries.splice(at < 0 ? entries.length : at + 1, 0, [name, view]);
+  views.clear();
+  for (const [key, value] of entries) views.set(key, value);
+}
+
+interface Watch {
+  el: HTMLElement;
+  redraw(): void;
+  ignore?(entry: LogEntry & { type: 'invocation' }): boolean;
+}
+
+/** The one watch of the view on screen; a new visit drops it. */
+let watch: Watch | null = null;
+let pending: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Calls `redraw` shortly after each function invocation while `el` is on the page (a
+ * burst of invocations redraws once). `ignore` leaves out invocations that change
+ * nothing the view shows, such as the reads the view itself makes (redrawing on those
+ * would loop).
+ */
+export function watchInvocations(el: HTMLElement, redraw: () => void, ignore?: Watch['ignore']): void {
+  watch = { el, redraw, ignore };
+}
+
+function nudge(entry: LogEntry): void {
+  const current = watch;
+  if (entry.type !== 'invocation' || !current || current.ignore?.(entry)) return;
+  if (pending) clearTimeout(pending);
+  pending = setTimeout(() => {
+    if (watch === current && document.body.contains(current.el)) current.redraw();
+  }, 150);
+}
+
+async function show(): Promise<void> {
+  const [name = '', ...rest] = location.hash.slice(1).split('/');
+  const first = views.keys().next().value ?? '';
+  const current = views.has(name) ? name : first;
+  const view = views.get(current);
+  const main = document.getElementById('view')!;
+  // A fresh container per visit: a slow render of the view left behind lands in a detached element.
+  const el = h('div', {});
+  replace(main, el);
+  watch = null;
+  replace(
+    document.getElementById('nav')!,
+    [...views].map(([key, { title }]) =>
+      h('a', { href: `#${key}`, class: key === current ? 'active' : '', 'data-testid': `tab-${key}` }, title),
+    ),
+  );
+  try {
+    await view?.render(el, decodeURIComponent(rest.join('/')));
+  } catch (err) {
+    replace(el, h('div', { class: 'error' }, errorText(err)));
+  }
+}
+
+/** The header's environment line. */
+export function showEnvironment(o: Pick<ConsoleOverview, 'envId' | 'appid'>): void {
+  document.getElementById('env')!.textContent = `env ${o.envId} · appid ${o.appid}`;
+}
+
+/** Shows the view the URL names (the first registered when none) and follows the URL and the live log from then on. */
+export function startConsole(): void {
+  onLogEntry(nudge);
+  connectLog();
+  window.addEventListener('hashchange', () => void show());
+  void show();
+  api<ConsoleOverview>('GET', '/console/api/overview').then(showEnvironment, () => undefined);
+}

@@ -80,6 +80,11 @@ export interface ConsoleFaults {
   faults: ConsoleFault[];
 }
 
+/** `GET /console/api/messages`: as `GET /v1/wechat/subscribe-messages` answers (wechat/subscribe-messages.ts), masked. */
+export interface ConsoleMessages {
+  messages: Array<{ touser: string; templateId: string; page: string | null; data: Record<string, { value: string }>; at: string }>;
+}
+
 /** `POST /console/api/import` */
 export interface ConsoleImport {
   collections: number;

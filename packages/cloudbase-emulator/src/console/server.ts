@@ -84,6 +84,7 @@ export async function serveConsole(emu: Emulator, req: IncomingMessage, res: Ser
   if (route === 'GET /console/api/overview') return sendMasked(res, overview(emu));
   if (route === 'GET /console/api/events') return streamEvents(emu, req, res);
   if (route === 'GET /console/api/faults') return sendMasked(res, { faults: emu.faults.list() });
+  if (route === 'GET /console/api/messages') return sendMasked(res, { messages: emu.wechat.subscribeMessages.messages() });
   if (route === 'POST /console/api/invoke') return sendMasked(res, await invoke(emu, await readJsonObject(req)));
   if (route === 'GET /console/api/export') return sendExport(emu, res);
   if (route === 'POST /console/api/import') return sendJson(res, 200, await importState(emu, req));

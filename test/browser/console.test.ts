@@ -66,6 +66,21 @@ async function textToBe(testId: string, text: string): Promise<void> {
   );
 }
 
+/**
+ * Resolves once the page has taken in every live-log entry the emulator has pushed so
+ * far (`<body data-log-seq>`) and no redraw those set off is due or running
+ * (`data-redraw`, client/shell.ts): the page is up to date with what has run, no clock.
+ */
+async function upToDate(): Promise<void> {
+  const last = emu.emulator.invocationLog.recent().at(-1)?.seq ?? 0;
+  await page.waitForFunction((seq) => {
+    const doc = (
+      globalThis as unknown as { document: { body: { dataset: Record<string, string | undefined> }; querySelector(s: string): unknown } }
+    ).document;
+    return Number(doc.body.dataset.logSeq ?? 0) >= seq && doc.querySelector('[data-redraw]') === null;
+  }, last);
+}
+
 async function open(hash: string): Promise<void> {
   await page.goto(`${emu.url}/#${hash}`);
   await page.waitForLoadState('domcontentloaded');
@@ -157,9 +172,11 @@ test('billing view moves while a user plays in another tab', async () => {
     const { cold, warm } = emu.emulator.containerStats().admin!;
     return cold + warm;
   };
-  await page.waitForLoadState('networkidle');
+  await upToDate();
   const settled = adminCalls();
-  await new Promise((resolve) => setTimeout(resolve, 800));
+  // The last redraw's own admin calls have run; once the page has taken their log entries
+  // in, a loop would show as a redraw due or running (upToDate waits it out) and more calls.
+  await upToDate();
   expect(adminCalls()).toBe(settled);
 });
 

@@ -11,7 +11,7 @@ registerView(
   {
     title: 'Billing',
     render: (el) => {
-      watchInvocations(el, () => void renderBilling(el), changesNothing);
+      watchInvocations(el, () => renderBilling(el), changesNothing);
       return renderBilling(el);
     },
   },

@@ -93,5 +93,5 @@ export async function renderPlay(el: HTMLElement): Promise<void> {
     h('div', { class: 'card' }, h('h2', {}, 'The bill, as it moves ', h('a', { href: '#billing' }, 'full billing view ›')), strip),
   );
   await renderBillingStrip(strip);
-  watchInvocations(strip, () => void renderBillingStrip(strip), changesNothing);
+  watchInvocations(strip, () => renderBillingStrip(strip), changesNothing);
 }

@@ -40,11 +40,12 @@ export function connectLog(): void {
   const source = new EventSource('/console/api/events');
   source.onmessage = (m) => {
     const entry = JSON.parse(m.data) as LogEntry;
-    if (seen.includes(entry.seq)) return; // a reconnect replays the ring
+    if (seen.includes(entry.seq)) return; // a reconnect replays the ring (the emulator's seq only grows)
     seen.push(entry.seq);
     if (seen.length > KEPT) seen.shift();
     rows.prepend(row(entry));
     while (rows.children.length > KEPT) rows.lastChild!.remove();
     for (const listener of listeners) listener(entry);
+    document.body.dataset.logSeq = String(entry.seq);
   };
 }

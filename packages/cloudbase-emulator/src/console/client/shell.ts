@@ -29,30 +29,47 @@ export function registerView(name: string, view: ConsoleView, options: { after?:
 
 interface Watch {
   el: HTMLElement;
-  redraw(): void;
+  redraw(): unknown;
   ignore?(entry: LogEntry & { type: 'invocation' }): boolean;
 }
 
 /** The one watch of the view on screen; a new visit drops it. */
 let watch: Watch | null = null;
 let pending: ReturnType<typeof setTimeout> | null = null;
+/** Redraws started and not yet finished. */
+let running = 0;
 
 /**
  * Calls `redraw` shortly after each function invocation while `el` is on the page (a
  * burst of invocations redraws once). `ignore` leaves out invocations that change
  * nothing the view shows, such as the reads the view itself makes (redrawing on those
- * would loop).
+ * would loop). While a redraw is due or running, `el` carries `data-redraw="pending"`,
+ * and `<body data-log-seq>` is the last live-log entry taken in (live-log.ts): together
+ * they tell a test, without a clock, that the page is up to date with what has run.
  */
-export function watchInvocations(el: HTMLElement, redraw: () => void, ignore?: Watch['ignore']): void {
+export function watchInvocations(el: HTMLElement, redraw: () => unknown, ignore?: Watch['ignore']): void {
   watch = { el, redraw, ignore };
+}
+
+function settle(el: HTMLElement): void {
+  if (running === 0 && pending === null) delete el.dataset.redraw;
 }
 
 function nudge(entry: LogEntry): void {
   const current = watch;
   if (entry.type !== 'invocation' || !current || current.ignore?.(entry)) return;
+  current.el.dataset.redraw = 'pending';
   if (pending) clearTimeout(pending);
   pending = setTimeout(() => {
-    if (watch === current && document.body.contains(current.el)) current.redraw();
+    pending = null;
+    if (watch !== current || !document.body.contains(current.el)) return settle(current.el);
+    running++;
+    void Promise.resolve()
+      .then(() => current.redraw())
+      .finally(() => {
+        running--;
+        settle(current.el);
+      });
   }, 150);
 }
 
@@ -66,6 +83,8 @@ async function show(): Promise<void> {
   const el = h('div', {});
   replace(main, el);
   watch = null;
+  if (pending) clearTimeout(pending);
+  pending = null;
   replace(
     document.getElementById('nav')!,
     [...views].map(([key, { title }]) =>

@@ -6,16 +6,14 @@
  * masked and guarded as the console's own, and its client entry is bundled into the page.
  */
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { startEmulator, type TestEmulator } from './support/emulator';
 import type { ConsoleCall, ConsoleMessages, ConsoleOverview, ConsolePage } from '../packages/cloudbase-emulator/src/console/api';
-import { HttpError, type ConsolePlugin } from '../packages/cloudbase-emulator/src/console/plugin';
-
-const PROJECT = join(__dirname, 'fixtures', 'plain-cloudbase');
+import type { ConsolePlugin } from '../packages/cloudbase-emulator/src/console/plugin';
+import { NOTES_PLUGIN, PLAIN_PROJECT } from './fixtures/console-plugin/notes-plugin';
 
 /** The fixture project as served with nothing of quickphone's (no encoder, no console plug-in). */
 function startPlain(consolePlugin?: ConsolePlugin): Promise<TestEmulator> {
-  return startEmulator({ projectRoot: PROJECT, encodeEnv: undefined, consolePlugin, strictIndexes: false });
+  return startEmulator({ projectRoot: PLAIN_PROJECT, encodeEnv: undefined, consolePlugin, strictIndexes: false });
 }
 
 /** Status, content type and text of one request (a non-JSON body too). */
@@ -85,33 +83,6 @@ describe('the console without a plug-in', () => {
     ]);
   });
 });
-
-/** A plug-in of the fixture project's own: one route and one view, nothing of quickphone's. */
-const NOTES_PLUGIN: ConsolePlugin = {
-  title: 'notes <emulator>',
-  views: ['notes per user'],
-  routes: [
-    {
-      method: 'GET',
-      path: 'notes-by-owner',
-      handle: ({ emu }) => {
-        const owners: Record<string, string[]> = {};
-        for (const note of emu.store.find('notes', {}, { untracked: true }))
-          ((owners[String(note.owner)] ??= []) as string[]).push(String(note.text));
-        return { owners };
-      },
-    },
-    {
-      method: 'POST',
-      path: 'echo',
-      handle: ({ body }) => {
-        if (typeof body.text !== 'string') throw new HttpError(400, 'INVALID_ARGUMENT', 'text must be a string');
-        return { text: body.text, at: new Date(Date.UTC(2026, 2, 1)) };
-      },
-    },
-  ],
-  clientEntries: [join(__dirname, 'fixtures', 'console-plugin', 'notes-view.js')],
-};
 
 describe('the console with a plug-in', () => {
   let emu: TestEmulator;

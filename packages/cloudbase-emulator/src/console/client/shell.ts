@@ -31,13 +31,13 @@ interface Watch {
   el: HTMLElement;
   redraw(): unknown;
   ignore?(entry: LogEntry & { type: 'invocation' }): boolean;
+  /** The redraw due (a burst of invocations waits for its end), and how many are running. */
+  timer: ReturnType<typeof setTimeout> | null;
+  running: number;
 }
 
 /** The one watch of the view on screen; a new visit drops it. */
 let watch: Watch | null = null;
-let pending: ReturnType<typeof setTimeout> | null = null;
-/** Redraws started and not yet finished. */
-let running = 0;
 
 /**
  * Calls `redraw` shortly after each function invocation while `el` is on the page (a
@@ -46,29 +46,37 @@ let running = 0;
  * would loop). While a redraw is due or running, `el` carries `data-redraw="pending"`,
  * and `<body data-log-seq>` is the last live-log entry taken in (live-log.ts): together
  * they tell a test, without a clock, that the page is up to date with what has run.
+ * A view left behind (its element no longer on the page) does not take the watch.
  */
 export function watchInvocations(el: HTMLElement, redraw: () => unknown, ignore?: Watch['ignore']): void {
-  watch = { el, redraw, ignore };
+  if (!document.body.contains(el)) return;
+  unwatch();
+  watch = { el, redraw, ignore, timer: null, running: 0 };
 }
 
-function settle(el: HTMLElement): void {
-  if (running === 0 && pending === null) delete el.dataset.redraw;
+function unwatch(): void {
+  if (watch?.timer) clearTimeout(watch.timer);
+  watch = null;
+}
+
+function settle(w: Watch): void {
+  if (w.running === 0 && w.timer === null) delete w.el.dataset.redraw;
 }
 
 function nudge(entry: LogEntry): void {
-  const current = watch;
-  if (entry.type !== 'invocation' || !current || current.ignore?.(entry)) return;
-  current.el.dataset.redraw = 'pending';
-  if (pending) clearTimeout(pending);
-  pending = setTimeout(() => {
-    pending = null;
-    if (watch !== current || !document.body.contains(current.el)) return settle(current.el);
-    running++;
+  const w = watch;
+  if (entry.type !== 'invocation' || !w || w.ignore?.(entry)) return;
+  w.el.dataset.redraw = 'pending';
+  if (w.timer) clearTimeout(w.timer);
+  w.timer = setTimeout(() => {
+    w.timer = null;
+    if (watch !== w || !document.body.contains(w.el)) return settle(w);
+    w.running++;
     void Promise.resolve()
-      .then(() => current.redraw())
+      .then(() => w.redraw())
       .finally(() => {
-        running--;
-        settle(current.el);
+        w.running--;
+        settle(w);
       });
   }, 150);
 }
@@ -82,9 +90,7 @@ async function show(): Promise<void> {
   // A fresh container per visit: a slow render of the view left behind lands in a detached element.
   const el = h('div', {});
   replace(main, el);
-  watch = null;
-  if (pending) clearTimeout(pending);
-  pending = null;
+  unwatch();
   replace(
     document.getElementById('nav')!,
     [...views].map(([key, { title }]) =>

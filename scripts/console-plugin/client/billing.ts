@@ -338,7 +338,7 @@ function adminBar(b: Billing, refresh: () => void): HTMLElement {
   );
 }
 
-export async function loadBilling(): Promise<Billing> {
+async function loadBilling(): Promise<Billing> {
   return api<Billing>('GET', `/console/api/billing${adminChoice ? `?admin=${encodeURIComponent(adminChoice)}` : ''}`);
 }
 

@@ -11,7 +11,7 @@ import type { ConsoleCollections, ConsolePage } from './api';
 import { restoreMasked } from './mask';
 
 const MAX_PAGE = 200;
-export const UNTRACKED = { untracked: true } as const;
+const UNTRACKED = { untracked: true } as const;
 
 export function collections(emu: Emulator): ConsoleCollections {
   return { collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}, UNTRACKED).length })) };

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Emulator, PersistedState } from '../emulator';
 import { checkLocalJsonRequest, HttpError, readBody, readJsonObject, sendJson } from '../http-util';
 import type { ConsoleCall, ConsoleImport, ConsoleOverview } from './api';
-import { collections, deleteDocument, page, putDocument, UNTRACKED } from './data';
+import { collections, deleteDocument, page, putDocument } from './data';
 import { maskDeep } from './mask';
 import { callFunction, textField, type ConsolePlugin } from './plugin';
 
@@ -120,7 +120,7 @@ function overview(emu: Emulator): ConsoleOverview {
       warm: containers[name]?.warm ?? 0,
       timerTriggers: emu.timerTriggers(name) ?? [],
     })),
-    collections: emu.store.collectionNames().map((name) => ({ name, count: emu.store.find(name, {}, UNTRACKED).length })),
+    collections: collections(emu).collections,
     faults: emu.faults.list().length,
     queries: emu.store.queryStats(),
     unindexedQueries: emu.store.unindexedQueries(),

@@ -1,7 +1,8 @@
 /**
  * `npm start`: quickphone's functions built and served by the emulator (packages/cloudbase-emulator/src/cli.ts
- * has the options), with quickphone's parts plugged in: the project and its variable
- * encoder, the build, the `.env` reader, the banner's title and data under .quickphone/.
+ * has the options), with quickphone's parts plugged in: the project, its variable
+ * encoder and console views (scripts/lib/emulator-plugin.ts), the build, the `.env`
+ * reader, the banner's title and data under .quickphone/.
  */
 import { join } from 'node:path';
 import { runEmulator, type EmulatorPlugin } from '../packages/cloudbase-emulator/src/cli';
@@ -11,7 +12,7 @@ import { QUICKPHONE_PROJECT } from './lib/emulator-plugin';
 
 const QUICKPHONE_PLUGIN: EmulatorPlugin = {
   ...QUICKPHONE_PROJECT,
-  title: 'quickphone emulator',
+  title: QUICKPHONE_PROJECT.consolePlugin.title,
   dataDir: join(PROJECT_ROOT, '.quickphone'),
   startCommand: 'npm start',
   loadDotEnv: () => loadDotEnv(),

@@ -11,7 +11,7 @@ import { waitFor } from './support/wait';
 import { DEFAULT_APPID } from '../packages/cloudbase-emulator/src/emulator';
 import type { Envelope } from './support/envelope';
 import type { QuotaStatus, UsageSummary } from '../miniprogram/contract';
-import type { ConsoleBilling } from '../packages/cloudbase-emulator/src/console/api';
+import type { ConsoleBilling } from '../scripts/console-plugin/api';
 
 interface Charge {
   _id: string;

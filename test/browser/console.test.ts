@@ -3,14 +3,16 @@
  * playwright-core; nothing is downloaded). Run with `npm run test:browser`; plain
  * `npm test` does not run this folder. A user is played from the page, the charge shows
  * in both columns of the billing view, a fault makes the next bind fail, and no raw
- * phone number ever reaches the page. The last test takes the billing view's screenshot
- * (docs/console-billing.png with UPDATE_SCREENSHOTS=1).
+ * phone number ever reaches the page. One test takes the billing view's screenshot
+ * (docs/console-billing.png with UPDATE_SCREENSHOTS=1); the last serves another project
+ * (test/fixtures/plain-cloudbase) with a console plug-in of its own.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmulator, type TestEmulator } from '../support/emulator';
+import { NOTES_PLUGIN, PLAIN_PROJECT } from '../fixtures/console-plugin/notes-plugin';
 
 const ADMIN = 'o_console_admin';
 const ROOT = join(__dirname, '..', '..');
@@ -64,6 +66,21 @@ async function textToBe(testId: string, text: string): Promise<void> {
       ).document.querySelector(`[data-testid="${id}"]`)?.textContent === want,
     [testId, text] as const,
   );
+}
+
+/**
+ * Resolves once the page has taken in every live-log entry the emulator has pushed so
+ * far (`<body data-log-seq>`) and no redraw those set off is due or running
+ * (`data-redraw`, client/shell.ts): the page is up to date with what has run, no clock.
+ */
+async function upToDate(): Promise<void> {
+  const last = emu.emulator.invocationLog.recent().at(-1)?.seq ?? 0;
+  await page.waitForFunction((seq) => {
+    const doc = (
+      globalThis as unknown as { document: { body: { dataset: Record<string, string | undefined> }; querySelector(s: string): unknown } }
+    ).document;
+    return Number(doc.body.dataset.logSeq ?? 0) >= seq && doc.querySelector('[data-redraw]') === null;
+  }, last);
 }
 
 async function open(hash: string): Promise<void> {
@@ -157,9 +174,11 @@ test('billing view moves while a user plays in another tab', async () => {
     const { cold, warm } = emu.emulator.containerStats().admin!;
     return cold + warm;
   };
-  await page.waitForLoadState('networkidle');
+  await upToDate();
   const settled = adminCalls();
-  await new Promise((resolve) => setTimeout(resolve, 800));
+  // The last redraw's own admin calls have run; once the page has taken their log entries
+  // in, a loop would show as a redraw due or running (upToDate waits it out) and more calls.
+  await upToDate();
   expect(adminCalls()).toBe(settled);
 });
 
@@ -320,4 +339,35 @@ test('data: reset empties everything after a confirmation', async () => {
   await page.getByText('everything reset').waitFor();
   expect(await emu.docs('users')).toEqual([]);
   expect(emu.emulator.sandbox.snapshot()).toEqual([]);
+});
+
+test("another project's console: the package's views, and a plug-in's view registered after the overview", async () => {
+  const plain = await startEmulator({
+    projectRoot: PLAIN_PROJECT,
+    encodeEnv: undefined,
+    consolePlugin: NOTES_PLUGIN,
+    strictIndexes: false,
+  });
+  const other = await browser.newPage();
+  try {
+    await plain.call('notes', { action: 'add', text: 'from the test', rank: 1 }, 'o_ann');
+    await other.goto(`${plain.url}/#notes`);
+    await other.getByTestId('notes-by-owner').waitFor();
+    expect(await other.getByTestId('notes-by-owner').textContent()).toBe('{"o_ann":["from the test"]}');
+    expect(await other.locator('h1').textContent()).toBe('notes <emulator>');
+    expect(await other.locator('#nav a').allTextContents()).toEqual([
+      'Overview',
+      'Notes per user',
+      'Data',
+      'Functions',
+      'Faults',
+      'Messages',
+      'Export / import',
+    ]);
+    await other.getByTestId('tab-data').click();
+    await other.getByTestId('collection-notes').waitFor();
+  } finally {
+    await other.close();
+    await plain.stop();
+  }
 });

@@ -23,6 +23,7 @@
  */
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
+import type { ConsolePlugin } from './console/plugin';
 import { DEFAULT_CONTAINERS_PER_FUNCTION, Emulator, type EmulatorOptions } from './emulator';
 import { exportRefusal, readExport, writeExport } from './persistence';
 import { emulatorVariable } from './variables';
@@ -50,6 +51,8 @@ export interface EmulatorPlugin extends Pick<EmulatorOptions, 'envId' | 'spPushT
   functionsDir?: string;
   /** Encodes variable values as the project's deploy does (EmulatorOptions.encodeEnv). */
   encodeEnv?(value: string): string;
+  /** The project's views and routes in the web console (EmulatorOptions.consolePlugin). */
+  consolePlugin?: ConsolePlugin;
 }
 
 function containersFrom(text: string | undefined): number | undefined {
@@ -100,6 +103,7 @@ export async function runEmulator(args: string[], plugin: EmulatorPlugin = {}): 
     spPushToken: plugin.spPushToken,
     passVariables: plugin.passVariables,
     clockOffsetVariable: plugin.clockOffsetVariable,
+    consolePlugin: plugin.consolePlugin,
     port,
     dataDir,
     maxContainersPerFunction,
@@ -122,7 +126,8 @@ export async function runEmulator(args: string[], plugin: EmulatorPlugin = {}): 
   // Names only: values may be secrets. Variables already set in the shell win over the file.
   if (fromDotEnv.length)
     console.log(`  .env       read ${fromDotEnv.join(', ')}   (the shell's values win; functions get those they declare)`);
-  console.log(`  console    ${url}/   (web console: overview, billing, data, functions, faults, play a user)`);
+  const views = ['overview', 'data', 'functions', 'faults', ...(plugin.consolePlugin?.views ?? [])];
+  console.log(`  console    ${url}/   (web console: ${views.join(', ')})`);
   console.log(
     `  functions  ${emulator.functionNames().join(', ')}   → POST ${url}/v1/functions/<name>/invoke   (up to ${maxContainersPerFunction ?? DEFAULT_CONTAINERS_PER_FUNCTION} containers each)`,
   );

@@ -9,6 +9,7 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { envelopeCode, InvocationLog } from './console/invocation-log';
+import type { ConsolePlugin } from './console/plugin';
 import { Faults } from './faults';
 import {
   buildRunner,
@@ -123,6 +124,8 @@ export interface EmulatorOptions {
   indexes?: Record<string, IndexSpec[]>;
   /** Fail queries no index serves with DATABASE_TIMEOUT; default: CLOUDBASE_EMULATOR_STRICT_INDEXES=1 (variables.ts). */
   strictIndexes?: boolean;
+  /** The project's views and routes in the web console (console/plugin.ts); default: the console's own only. */
+  consolePlugin?: ConsolePlugin;
 }
 
 export const DEFAULT_APPID = 'wx5eed1e0c0ffee001';
@@ -409,6 +412,10 @@ export class Emulator {
   /** Where `npm start` keeps data; null in memory. */
   get dataDir(): string | null {
     return this.options.dataDir ?? null;
+  }
+
+  get consolePlugin(): ConsolePlugin | undefined {
+    return this.options.consolePlugin;
   }
 
   /** Everything `npm start` saves: data, phone codes, packs, provider orders (for export). */

@@ -1,21 +1,14 @@
 /**
  * What the console's server answers (`/console/api/...`) and its page reads: declared
  * once, used by server.ts (which must produce them) and by the client and the tests.
- * Types only, with no Node or DOM dependency, so both sides compile it. The admin
- * function's answers are the contract's (miniprogram/contract).
+ * Types only, with no Node or DOM dependency, so both sides compile it. A plug-in's
+ * routes declare their own answers beside it (quickphone: scripts/console-plugin/api.ts).
  */
-import type { DatesAs, ErrorBody, OutputOf, PhoneKind, Settings } from '../../../../miniprogram/contract';
 
 /** A date as the console sends it: masked EJSON, relaxed. */
 export interface EjsonDate {
   $date: string;
 }
-
-/** A value as the console sends it (`sendMasked`): dates become `{ $date }`. */
-export type Ejson<T> = DatesAs<T, EjsonDate>;
-
-/** An admin route's data, or why it could not be had (no admin, the function failed). */
-export type AdminAnswer<T> = T | { error: { code: string; message: string } };
 
 export interface ConsoleFunction {
   name: string;
@@ -40,7 +33,6 @@ export interface ConsoleOverview {
   functions: ConsoleFunction[];
   collections: CollectionCount[];
   faults: number;
-  admins: string[];
   /** Per collection: queries, documents examined and returned, and how many no declared index served. */
   queries: Record<string, { count: number; examined: number; returned: number; unindexed: number }>;
   /** The latest queries no declared index served (database-indexes/), newest last. */
@@ -66,21 +58,13 @@ export interface ConsolePage {
   docs: ConsoleDocument[];
 }
 
-/** `POST /console/api/invoke` and each function call of a play. */
+/** `POST /console/api/invoke`, and a plug-in's calls (plugin.ts callFunction). */
 export interface ConsoleCall {
   ok: boolean;
-  /** The function's answer (an envelope for our functions). */
+  /** The function's answer, as it returned it. */
   result: unknown;
   error?: string;
   durationMs: number;
-}
-
-export type PlayStep = { step: string; code?: string; phone?: string } & Partial<ConsoleCall>;
-
-/** `POST /console/api/play` */
-export interface ConsolePlay {
-  openid: string;
-  steps: PlayStep[];
 }
 
 export interface ConsoleFault {
@@ -94,6 +78,11 @@ export interface ConsoleFault {
 /** `GET /console/api/faults` */
 export interface ConsoleFaults {
   faults: ConsoleFault[];
+}
+
+/** `GET /console/api/messages`: as `GET /v1/wechat/subscribe-messages` answers (wechat/subscribe-messages.ts), masked. */
+export interface ConsoleMessages {
+  messages: Array<{ touser: string; templateId: string; page: string | null; data: Record<string, { value: string }>; at: string }>;
 }
 
 /** `POST /console/api/import` */
@@ -135,73 +124,4 @@ export interface WechatUsageAnswer {
     skuId: string;
     source: number;
   }>;
-}
-
-/** How a charge record stands on our books; null where it has not settled. */
-export interface ChargeStanding {
-  id: string;
-  exchange: string | null;
-  billable: boolean | null;
-  counted: boolean | null;
-  /** Why it is not counted ("invalid-code", "count-failed"). */
-  reason: string | null;
-}
-
-export interface BillingCode {
-  at: string;
-  kind: PhoneKind;
-  openid: string | null;
-  code: string;
-  exchanged: boolean;
-  exchangeAttempts: number;
-  ours: (ChargeStanding & { failure: string | null; maybeUsed: boolean; phoneMasked: string | null }) | null;
-}
-
-type ByKind<T> = Record<PhoneKind, T>;
-type Tally = { true: number; false: number; unknown: number };
-
-/** `GET /console/api/billing?admin=`: WeChat's side beside ours, and why they differ (sent as `Ejson<ConsoleBilling>`). */
-export interface ConsoleBilling {
-  appid: string;
-  admin: string | null;
-  admins: string[];
-  wechat: {
-    byKind: ByKind<number>;
-    total: number;
-    exchanged: ByKind<number>;
-    listValueYuan: string;
-    codes: BillingCode[];
-    usage: ByKind<WechatUsageAnswer>;
-  };
-  ours: {
-    byKind: ByKind<number>;
-    total: number;
-    counted: Tally;
-    countedByKind: ByKind<number>;
-    billable: Tally;
-    byExchange: Record<string, number>;
-    usageDaily: { byKind: ByKind<number>; days: number };
-    listValueYuan: string;
-    /** Charge records that match no code WeChat minted. */
-    orphans: Array<ChargeStanding & { kind: PhoneKind | undefined; at: Date | undefined }>;
-    summary: AdminAnswer<OutputOf<'admin', 'usage.summary'>>;
-    quota: ByKind<AdminAnswer<OutputOf<'admin', 'quota.status'>>>;
-    breaker: Settings['breaker'] | null;
-    settingsError: ErrorBody | { code: string; message: string } | null;
-  };
-  difference: {
-    byKind: ByKind<{
-      wechat: number;
-      ours: number;
-      counted: number;
-      usageDaily: number;
-      wechatMinusOurs: number;
-      wechatMinusDaily: number;
-      /** This month's correction cron booked (quota.status), beside usage_daily; null when none or unreadable. */
-      correction: number | null;
-    }>;
-    /** WeChat's charges at list price minus what usage_daily counts at list price. */
-    yuan: string;
-    explanations: string[];
-  };
 }

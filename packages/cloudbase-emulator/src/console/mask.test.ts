@@ -40,3 +40,10 @@ describe('console masking of ids', () => {
     expect(maskDeep({ spuId: '10000077', t: '1795952279' })).toEqual({ spuId: '10000077', t: '1795952279' });
   });
 });
+
+describe('console masking of numbers written in other digits', () => {
+  it('masks full-width numbers in phone fields and in free text', () => {
+    const masked = maskDeep({ phone: '１３８ １２３４ ８０００', note: '电话１３８１２３４８０００' });
+    expect(masked).toEqual({ phone: '１３８****８０００', note: '电话１３８****８０００' });
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Phone numbers never reach the console's page: everything the console's server
- * answers goes through `maskDeep`. Raw numbers exist only in `users` (and in the
- * WeChat sandbox's codes); the console shows them as WeChat's sheet does, 138****8000.
+ * answers (a plug-in's routes too) goes through `maskDeep`. A project's collections and
+ * the WeChat sandbox's codes hold raw numbers; the console shows them as WeChat's sheet
+ * does, 138****8000. The rule is the console's own, for any project's data.
  *
  * Two rules, both on strings only (numbers such as times stay as they are):
  * - a field whose name mentions a phone (`phoneNumber`, `purePhoneNumber`, `phone`…,
@@ -14,17 +15,29 @@
  * masked form of the stored value, the stored value is kept, so saving a `users`
  * document from the console does not overwrite a number with its mask.
  */
-import { maskPhone } from '../../../../cloudfunctions/_shared/domain/phone';
 
 const PHONE_KEY = /phone|mobile/i;
-const DIGIT_RUN = /(?<![0-9A-Za-z_])\+?\d{11,20}(?![0-9A-Za-z_])/g;
+// \p{Nd}: any script's decimal digits (full-width １３８… too), not just ASCII.
+const DIGIT_RUN = /(?<![\p{Nd}A-Za-z_])\+?\p{Nd}{11,20}(?![\p{Nd}A-Za-z_])/gu;
+const NOT_DIGIT = /\P{Nd}/gu;
 
-export function maskText(text: string): string {
-  return text.replace(DIGIT_RUN, (run) => maskPhone(run.replace(/^\+/, '')));
+/**
+ * The digits of a number shown as WeChat shows a phone: 11 or more keep the first 3 and
+ * the last 4 (138****8000); fewer keep at most the last 4, never more than half.
+ */
+function maskDigits(digits: string): string {
+  if (digits.length >= 11) return digits.slice(0, 3) + '*'.repeat(digits.length - 7) + digits.slice(-4);
+  const shown = Math.min(4, Math.floor(digits.length / 2));
+  return '*'.repeat(digits.length - shown) + (shown ? digits.slice(-shown) : '');
 }
 
+export function maskText(text: string): string {
+  return text.replace(DIGIT_RUN, (run) => maskDigits(run.replace(NOT_DIGIT, '')));
+}
+
+/** A phone field is masked whole, its separators (spaces, dashes, `+`) dropped with the hidden digits. */
 function maskField(key: string, value: string): string {
-  if (PHONE_KEY.test(key) && !/masked/i.test(key) && /\d/.test(value)) return maskPhone(value.replace(/^\+/, ''));
+  if (PHONE_KEY.test(key) && !/masked/i.test(key) && /\p{Nd}/u.test(value)) return maskDigits(value.replace(NOT_DIGIT, ''));
   return maskText(value);
 }
 

@@ -6,9 +6,17 @@
  * reshape (counted's reason, costYuan/listValueYuan) are read defensively.
  */
 import type { ConsoleBilling, Ejson } from '../api';
-import { api, errorText, h, pill, replace, table, when } from './dom';
+import { api, errorText, h, pill, replace, table, when } from '../../../packages/cloudbase-emulator/src/console/client/dom';
 
 type Billing = Ejson<ConsoleBilling>;
+
+/** The admin routes the billing views call themselves: they change nothing, and redrawing on them would loop. */
+const READ_ONLY_ADMIN_ROUTES = ['usage.summary', 'usage.list', 'quota.status', 'settings.get', 'admins.list'];
+
+/** Whether an invocation leaves the bill as it was (for watchInvocations). */
+export function changesNothing(entry: { fn: string; route: string | null }): boolean {
+  return entry.fn === 'admin' && entry.route !== null && READ_ONLY_ADMIN_ROUTES.includes(entry.route);
+}
 
 const KINDS = ['quick', 'realtime'] as const;
 
@@ -330,7 +338,7 @@ function adminBar(b: Billing, refresh: () => void): HTMLElement {
   );
 }
 
-export async function loadBilling(): Promise<Billing> {
+async function loadBilling(): Promise<Billing> {
   return api<Billing>('GET', `/console/api/billing${adminChoice ? `?admin=${encodeURIComponent(adminChoice)}` : ''}`);
 }
 

@@ -1,21 +1,13 @@
 /**
  * The console's view of WeChat's subscribe messages: every message the functions sent
- * (`GET /v1/wechat/subscribe-messages`), newest first, with its data as the admin's
- * WeChat would show it. Alerts carry no phone number; nothing here needs masking.
+ * (`GET /console/api/messages`, masked as every console answer: a project's message may
+ * carry a number), newest first, with its data as the receiver's WeChat would show it.
  */
-import { api, h, replace, table, when } from './dom';
-
-/** As GET /v1/wechat/subscribe-messages answers it (emulator/wechat/subscribe-messages.ts). */
-interface SentMessage {
-  touser: string;
-  templateId: string;
-  page: string | null;
-  data: Record<string, { value: string }>;
-  at: string;
-}
+import type { ConsoleMessages } from '../../api';
+import { api, h, replace, table, when } from '../dom';
 
 export async function renderMessages(el: HTMLElement): Promise<void> {
-  const { messages } = await api<{ messages: SentMessage[] }>('GET', '/v1/wechat/subscribe-messages');
+  const { messages } = await api<ConsoleMessages>('GET', '/console/api/messages');
   replace(
     el,
     h(
@@ -25,7 +17,7 @@ export async function renderMessages(el: HTMLElement): Promise<void> {
       h(
         'p',
         { class: 'muted' },
-        'Alerts sent with subscribeMessage.send (cloud call or HTTPS). An admin gets one per acceptance: play one with POST /v1/wechat/subscriptions { openid, templateIds }. Fail them on cue with the fault targets openapi:subscribeMessage.send or wechat:/cgi-bin/message/subscribe/send (43101, 47003).',
+        'Messages the functions sent with subscribeMessage.send (cloud call or HTTPS). Each acceptance allows one message: play one with POST /v1/wechat/subscriptions { openid, templateIds }. Fail them on cue with the fault targets openapi:subscribeMessage.send or wechat:/cgi-bin/message/subscribe/send (43101, 47003).',
       ),
       table(
         ['when', 'to', 'template', 'page', 'data'],

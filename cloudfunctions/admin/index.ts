@@ -21,8 +21,8 @@
  * | admins.invite   | a one-time code (24 h); `auth.acceptAdminInvite` redeems it   |
  */
 import { isAdmin } from '../_shared/data/admins';
-import { callerFromContext } from '../_shared/cloud';
-import { access, createHandler } from '../_shared/router';
+import { callerFromContext } from '../_shared/runtime/cloud';
+import { access, createHandler } from '../_shared/runtime/router';
 import { getSettings, updateSettingsRoute } from './settings';
 import { addAdminRoute, inviteAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
 import { usageList, usageSummary } from './usage';

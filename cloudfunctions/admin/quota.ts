@@ -6,12 +6,12 @@
  * fee-exempt account (which also gets no pack advice and no run-out day).
  */
 import * as v from 'valibot';
-import { route } from '../_shared/router';
-import { now } from '../_shared/clock';
-import { logEvent } from '../_shared/log';
-import { packCatalogueOverride } from '../_shared/config';
+import { route } from '../_shared/runtime/router';
+import { now } from '../_shared/runtime/clock';
+import { logEvent } from '../_shared/runtime/log';
+import { packCatalogueOverride } from '../_shared/runtime/config';
 import { createHash } from 'node:crypto';
-import { AppError } from '../_shared/errors';
+import { AppError } from '../_shared/runtime/errors';
 import { idempotencyKey, positiveCount, startDate, yuanAmount } from '../_shared/domain/amount-schemas';
 import { chinaMonth, DAY_MS } from '../_shared/domain/china-time';
 import { costFigures, costOfDays, unitPrice } from '../_shared/domain/cost';
@@ -21,11 +21,11 @@ import { fenOf, fenToYuan, perCallYuan, PRICE_FEN, roundFen, timesFen, yuanToFen
 import { statusAt, type PackUsage } from '../_shared/domain/quota-ledger';
 import { recommend } from '../_shared/domain/recommendation';
 import { scrubDigits } from '../_shared/domain/phone';
-import { recentAlerts } from '../_shared/data/alerts';
-import { loadQuota } from '../_shared/data/quota';
+import { recentAlerts } from '../_shared/data/quota-alerts';
+import { loadQuota } from '../_shared/services/quota';
 import { insertPack, listPacks, setPackPrice, type QuotaPackDoc } from '../_shared/data/quota-packs';
-import { isDuplicateKey } from '../_shared/data/errors';
-import { loadReconciliation } from '../_shared/data/reconciliation';
+import { isDuplicateKey } from '../_shared/runtime/db-errors';
+import { loadReconciliation } from '../_shared/data/quota-reconciliations';
 import { loadSettings } from '../_shared/data/settings';
 import { loadCorrection } from '../_shared/data/usage-corrections';
 import { explainCorrection } from '../_shared/domain/usage-correction';

@@ -4,13 +4,13 @@
  * nothing; every changed field is audited in the same transaction.
  */
 import * as v from 'valibot';
-import { noParams, route } from '../_shared/router';
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
-import { logEvent } from '../_shared/log';
+import { noParams, route } from '../_shared/runtime/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
+import { logEvent } from '../_shared/runtime/log';
 import { settingsPatchSchema } from '../_shared/domain/settings-patch';
 import { loadSettings, updateSettings } from '../_shared/data/settings';
-import { rearmSpendIfDue } from '../_shared/data/spend-breaker';
+import { rearmSpendIfDue } from '../_shared/services/spend-breaker';
 
 export const getSettings = route(noParams, async () => loadSettings());
 

@@ -17,11 +17,11 @@
  *    have used the code) in a transaction with the record's flag.
  */
 import * as v from 'valibot';
-import { route } from '../_shared/router';
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
-import { errorDetail, logEvent } from '../_shared/log';
-import { phoneCodeFailuresPerUserPerDay } from '../_shared/config';
+import { route } from '../_shared/runtime/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
+import { errorDetail, logEvent } from '../_shared/runtime/log';
+import { phoneCodeFailuresPerUserPerDay } from '../_shared/runtime/config';
 import {
   billableAfter,
   chargeId,
@@ -34,13 +34,21 @@ import {
 import { chinaDay } from '../_shared/domain/china-time';
 import { maskPhone } from '../_shared/domain/phone';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
-import { claimCharge, claimForCaller, findCharge, finishFromUser, finishRefused, markCharge, recordCharge } from '../_shared/data/charges';
-import { countCharge, recountCharge } from '../_shared/data/usage';
+import {
+  claimCharge,
+  claimForCaller,
+  findCharge,
+  finishFromUser,
+  finishRefused,
+  markCharge,
+  recordCharge,
+} from '../_shared/data/phone-charges';
+import { countCharge, recountCharge } from '../_shared/data/usage-daily';
 import { findUser, noteCodeFailure, noteCodeLimit, noteUntouched, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
-import { withDbRetry } from '../_shared/data/db-retry';
-import { releaseCodeSlot, takeCodeSlot, type CodeSlot } from '../_shared/data/code-slots';
-import { checkSpend } from '../_shared/data/spend-breaker';
+import { withDbRetry } from '../_shared/runtime/db-retry';
+import { releaseCodeSlot, takeCodeSlot, type CodeSlot } from '../_shared/data/phone-code-slots';
+import { checkSpend } from '../_shared/services/spend-breaker';
 import { exchangePhoneCode, NO_PERMISSION_ERRCODE } from '../_shared/wechat/phone-number';
 
 /** Longer than the function's 10 s timeout: a live request never loses its claim. */

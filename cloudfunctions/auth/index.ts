@@ -10,8 +10,8 @@
  * | doctor           | diagnostics for `npm run doctor`: server side with DOCTOR_KEY only |
  * | acceptAdminInvite | `{ code }`: become an admin with an invite an admin shared       |
  */
-import { callerFromContext } from '../_shared/cloud';
-import { access, createHandler } from '../_shared/router';
+import { callerFromContext } from '../_shared/runtime/cloud';
+import { access, createHandler } from '../_shared/runtime/router';
 import { acceptAdminInvite } from './accept-admin-invite';
 import { bindPhone } from './bind-phone';
 import { doctor } from './doctor';

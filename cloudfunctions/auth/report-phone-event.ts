@@ -12,17 +12,17 @@
  * by the database). Otherwise the report is only recorded, for admins to see.
  */
 import * as v from 'valibot';
-import { route } from '../_shared/router';
-import { now } from '../_shared/clock';
-import { logEvent } from '../_shared/log';
-import { noQuotaReportsToTrip, noQuotaWindowMinutes, wechatCredentials, wechatSpuId } from '../_shared/config';
+import { route } from '../_shared/runtime/router';
+import { now } from '../_shared/runtime/clock';
+import { logEvent } from '../_shared/runtime/log';
+import { noQuotaReportsToTrip, noQuotaWindowMinutes, wechatCredentials, wechatSpuId } from '../_shared/runtime/config';
 import { chinaDay } from '../_shared/domain/china-time';
 import { PHONE_BUTTON_ERRNOS } from '../_shared/domain/wechat-errcodes';
 import { scrubDigits } from '../_shared/domain/phone';
 import { noQuotaReporters, recordPhoneEvent } from '../_shared/data/phone-events';
-import { tripBreaker } from '../_shared/data/breaker';
-import { announceBreakerTrip } from '../_shared/data/alert-delivery';
-import { loadQuota } from '../_shared/data/quota';
+import { tripBreaker } from '../_shared/services/breaker';
+import { announceBreakerTrip } from '../_shared/services/alert-delivery';
+import { loadQuota } from '../_shared/services/quota';
 import { loadSettings } from '../_shared/data/settings';
 import { wechatRemaining } from '../_shared/data/wechat-usage-checks';
 import { quotaTrip } from '../_shared/domain/breakers';

@@ -7,7 +7,7 @@
  * says how many such records stand behind the difference.
  */
 import { chinaMonth } from '../_shared/domain/china-time';
-import type { Reconciliation } from '../_shared/data/reconciliation';
+import type { Reconciliation } from '../_shared/data/quota-reconciliations';
 import { correctionId, correctionsOf, countUnknownOutcomes, saveCorrection, type UsageCorrection } from '../_shared/data/usage-corrections';
 import type { ReconcileOutcome } from './reconcile';
 

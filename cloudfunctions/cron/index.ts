@@ -9,9 +9,9 @@
  * | run  | runs every check now; `{ breakers, alerts, reconciliation }`  |
  */
 import { isAdmin } from '../_shared/data/admins';
-import { callerFromContext } from '../_shared/cloud';
-import { now } from '../_shared/clock';
-import { access, createHandler, noParams, route } from '../_shared/router';
+import { callerFromContext } from '../_shared/runtime/cloud';
+import { now } from '../_shared/runtime/clock';
+import { access, createHandler, noParams, route } from '../_shared/runtime/router';
 import { runChecks } from './checks';
 
 export const main = createHandler({

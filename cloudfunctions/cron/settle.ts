@@ -8,11 +8,11 @@
  * is spent and say how many records are left; the next run starts with those (the
  * oldest pending first, the owed ones as they come).
  */
-import { now as clockNow } from '../_shared/clock';
-import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/charges';
-import { owedCharges, recountCharge, countOwedCharges } from '../_shared/data/usage';
+import { now as clockNow } from '../_shared/runtime/clock';
+import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/phone-charges';
+import { owedCharges, recountCharge, countOwedCharges } from '../_shared/data/usage-daily';
 import { findUser } from '../_shared/data/users';
-import { errorDetail, logEvent } from '../_shared/log';
+import { errorDetail, logEvent } from '../_shared/runtime/log';
 import type { ChargeRecord } from '../_shared/domain/charge';
 
 /** Of cron's 60 s (cloudbaserc.json): the rest is for breakers, reconciliation and alerts. */

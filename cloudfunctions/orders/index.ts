@@ -10,8 +10,8 @@
  * hidePrices: any mode but bookkeeping (记账) is FORBIDDEN. hideShippingAddress: an
  * address is FORBIDDEN. Nothing is written when a request is refused.
  */
-import { callerFromContext } from '../_shared/cloud';
-import { access, createHandler } from '../_shared/router';
+import { callerFromContext } from '../_shared/runtime/cloud';
+import { access, createHandler } from '../_shared/runtime/router';
 import { listOrders, listProducts, submitOrder } from './submit';
 
 export const main = createHandler({

@@ -8,11 +8,11 @@
  */
 import * as v from 'valibot';
 import { pageLimit } from '../_shared/domain/amount-schemas';
-import { now } from '../_shared/clock';
-import { providerPollAfterSeconds, providerPollMaxAttempts } from '../_shared/config';
-import { AppError } from '../_shared/errors';
-import { errorDetail, logEvent } from '../_shared/log';
-import { route } from '../_shared/router';
+import { now } from '../_shared/runtime/clock';
+import { providerPollAfterSeconds, providerPollMaxAttempts } from '../_shared/runtime/config';
+import { AppError } from '../_shared/runtime/errors';
+import { errorDetail, logEvent } from '../_shared/runtime/log';
+import { route } from '../_shared/runtime/router';
 import { listAssignments, listUnsettled } from '../_shared/data/provider-assignments';
 import { assignmentView } from './assignment-view';
 import { appid } from './inputs';

@@ -5,9 +5,9 @@
  * provider is configured (a merchant's own environment). A failure is reported, never
  * thrown: the merchant-side checks still run.
  */
-import { providerCredentials, providerFleetMaxAgeMs } from '../_shared/config';
-import { AppError } from '../_shared/errors';
-import { errorDetail, logEvent } from '../_shared/log';
+import { providerCredentials, providerFleetMaxAgeMs } from '../_shared/runtime/config';
+import { AppError } from '../_shared/runtime/errors';
+import { errorDetail, logEvent } from '../_shared/runtime/log';
 import { loadFleet, refreshMerchants } from './fleet';
 import { runTopups } from './topups';
 

@@ -13,10 +13,10 @@
  */
 import * as v from 'valibot';
 import { pageLimit } from '../_shared/domain/amount-schemas';
-import { now } from '../_shared/clock';
-import { providerFleetMaxAgeMs, wechatSpuId } from '../_shared/config';
-import { AppError } from '../_shared/errors';
-import { route } from '../_shared/router';
+import { now } from '../_shared/runtime/clock';
+import { providerFleetMaxAgeMs, wechatSpuId } from '../_shared/runtime/config';
+import { AppError } from '../_shared/runtime/errors';
+import { route } from '../_shared/runtime/router';
 import { addSample, daysLeft, fleetOrder, FLEET_KINDS, type KindReading } from '../_shared/domain/provider-fleet';
 import { wechatUsedTotal } from '../_shared/domain/reconcile';
 import { usageUnknownReason } from '../_shared/domain/usage-answer';

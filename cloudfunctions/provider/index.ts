@@ -24,8 +24,8 @@
  * OPENID), where nothing but their signature counts. A call with an OPENID is always a route.
  */
 import { isAdmin } from '../_shared/data/admins';
-import { callerFromContext } from '../_shared/cloud';
-import { access, createHandler } from '../_shared/router';
+import { callerFromContext } from '../_shared/runtime/cloud';
+import { access, createHandler } from '../_shared/runtime/router';
 import { assign } from './assign';
 import { cancel } from './cancel';
 import { listAssignmentsRoute } from './assignments';

@@ -10,11 +10,11 @@
  * the words; the enum is not public): never a made-up value, never a crash.
  */
 import * as v from 'valibot';
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
-import { providerBulkSpuIds, providerOrderStatusNames } from '../_shared/config';
-import { logEvent } from '../_shared/log';
-import { noParams, route } from '../_shared/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
+import { providerBulkSpuIds, providerOrderStatusNames } from '../_shared/runtime/config';
+import { logEvent } from '../_shared/runtime/log';
+import { noParams, route } from '../_shared/runtime/router';
 import { findStoredOrder, listStoredOrders, saveOrders, type ProviderOrderDoc } from '../_shared/data/provider-orders';
 import { convertibleSkus, queryOrders, type SpOrder } from '../_shared/wechat/service-provider';
 import { wechatId } from './inputs';

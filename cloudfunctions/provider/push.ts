@@ -11,12 +11,12 @@
  *   assignment (settle.ts); anything unsigned, forged, stale or undecryptable changes
  *   nothing and gets 403. WeChat expects "success".
  */
-import { now } from '../_shared/clock';
-import { providerPushAesKey, providerPushAppid, providerPushMaxAgeSeconds, providerPushToken } from '../_shared/config';
-import { logEvent } from '../_shared/log';
+import { now } from '../_shared/runtime/clock';
+import { providerPushAesKey, providerPushAppid, providerPushMaxAgeSeconds, providerPushToken } from '../_shared/runtime/config';
+import { logEvent } from '../_shared/runtime/log';
 import { readPush } from '../_shared/domain/provider-push';
 import { parseResultEvent } from '../_shared/domain/provider-events';
-import type { HttpAccessRequest, HttpAccessResponse } from '../_shared/router';
+import type { HttpAccessRequest, HttpAccessResponse } from '../_shared/runtime/router';
 import { settleFromEvent } from './settle';
 
 const reply = (statusCode: number, body: string): HttpAccessResponse => ({

@@ -9,8 +9,8 @@
  * A status moves only along domain/provider-assignment.ts's moves, with a conditional
  * update on the status read, and every move is kept in the record's history.
  */
-import { AppError } from '../_shared/errors';
-import { logEvent } from '../_shared/log';
+import { AppError } from '../_shared/runtime/errors';
+import { logEvent } from '../_shared/runtime/log';
 import { nextStatus, statusAfterEvent, statusFromEvent, type AssignmentStatus } from '../_shared/domain/provider-assignment';
 import { assignOutcome, cancelOutcome, mapWechatError, type MappedError, type SendOutcome } from '../_shared/domain/provider-errors';
 import type { ResultEvent } from '../_shared/domain/provider-events';

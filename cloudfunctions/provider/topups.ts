@@ -12,11 +12,11 @@
  * the rule with its reason; `topups.set` again re-arms it.
  */
 import * as v from 'valibot';
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
-import { providerFleetMaxAgeMs, providerPollMaxAttempts } from '../_shared/config';
-import { logEvent } from '../_shared/log';
-import { route, noParams } from '../_shared/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
+import { providerFleetMaxAgeMs, providerPollMaxAttempts } from '../_shared/runtime/config';
+import { logEvent } from '../_shared/runtime/log';
+import { route, noParams } from '../_shared/runtime/router';
 import { positiveCount } from '../_shared/domain/amount-schemas';
 import { chinaDay, chinaMonth } from '../_shared/domain/china-time';
 import { topupDecision, type TopupRule } from '../_shared/domain/provider-topup';

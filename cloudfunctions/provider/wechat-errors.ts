@@ -1,6 +1,6 @@
 /** The provider client's failures as our errors (the mapping of WeChat's errcodes itself is domain/provider-errors.ts). */
-import { AppError } from '../_shared/errors';
-import { logEvent } from '../_shared/log';
+import { AppError } from '../_shared/runtime/errors';
+import { logEvent } from '../_shared/runtime/log';
 import { mapWechatError, type ProviderOperation } from '../_shared/domain/provider-errors';
 import type { ProviderFailure, ProviderResult } from '../_shared/wechat/service-provider';
 

@@ -29,7 +29,7 @@ export interface FunctionConfig {
   timeout?: number;
   memorySize?: number;
   installDependency?: boolean;
-  /** Names of the variables the function gets (see cloudfunctions/_shared/config.ts). */
+  /** Names of the variables the function gets (see cloudfunctions/_shared/runtime/config.ts). */
   variables?: string[];
   /**
    * What the CLI sends as the function's variables. In the project's file this stays

@@ -4,7 +4,7 @@
  * tests, benches and the soak; scripts/start.ts adds the build and `.env` for `npm start`).
  */
 import type { EmulatorOptions } from '../../packages/cloudbase-emulator/src/emulator';
-import { encodeEnvValue } from '../../cloudfunctions/_shared/config';
+import { encodeEnvValue } from '../../cloudfunctions/_shared/runtime/config';
 import { PROJECT_ROOT } from './cloudbaserc';
 
 /** The project folder, and the encoder `npm run deploy` applies to variable values (config.ts decodes). */

@@ -1,8 +1,8 @@
 /** `admin_invites`: one document per invite code (under the code's hash); no client access. */
-import { db } from '../cloud';
-import { AppError } from '../errors';
+import { db } from '../runtime/cloud';
+import { AppError } from '../runtime/errors';
 import { INVITE_LIFE_MS, inviteId, inviteProblem, newInviteCode, type InviteDoc } from '../domain/admin-invite';
-import { writeAudit } from './audit';
+import { writeAudit } from './settings-audit';
 import type { AdminDoc } from './admins';
 
 export async function createInvite(by: string, at: Date): Promise<{ code: string; expiresAt: Date }> {

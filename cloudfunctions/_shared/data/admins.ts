@@ -1,9 +1,9 @@
 /** Admin access: an `admins/<openid>` document, or ADMIN_OPENIDS for bootstrapping. */
-import { db } from '../cloud';
-import { adminOpenidsFromEnv } from '../config';
-import { AppError } from '../errors';
-import { isDuplicateKey } from './errors';
-import { writeAudit } from './audit';
+import { db } from '../runtime/cloud';
+import { adminOpenidsFromEnv } from '../runtime/config';
+import { AppError } from '../runtime/errors';
+import { isDuplicateKey } from '../runtime/db-errors';
+import { writeAudit } from './settings-audit';
 
 export interface AdminDoc {
   _id: string;

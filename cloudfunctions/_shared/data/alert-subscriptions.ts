@@ -5,7 +5,7 @@
  * template it was given for (a changed ALERT_TEMPLATE_ID starts again at 0). The last
  * refusal that needs an admin's hand (47003, 40037) is kept here until a send succeeds.
  */
-import { db, command as _ } from '../cloud';
+import { db, command as _ } from '../runtime/cloud';
 
 export interface SendProblem {
   errcode: number;

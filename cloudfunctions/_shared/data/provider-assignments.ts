@@ -6,10 +6,10 @@
  * conditional on the status read, so two confirmations cannot both apply, and each one
  * is kept in `history`.
  */
-import { db, command as _ } from '../cloud';
-import type { ErrorCode } from '../errors';
+import { db, command as _ } from '../runtime/cloud';
+import type { ErrorCode } from '../runtime/errors';
 import { UNSETTLED, type AssignmentStatus, type AssignRequest } from '../domain/provider-assignment';
-import { isDuplicateKey } from './errors';
+import { isDuplicateKey } from '../runtime/db-errors';
 
 export interface AssignmentError {
   code: ErrorCode;

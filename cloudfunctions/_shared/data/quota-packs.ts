@@ -3,12 +3,12 @@
  * once), packs an admin records, packs a provider assigned, and packs found in WeChat's
  * usage API (`_id` "wx-<pkgId>", unless they match one already recorded).
  */
-import { db } from '../cloud';
+import { db } from '../runtime/cloud';
 import { chinaDayStart } from '../domain/china-time';
 import type { Pack, PackSource } from '../domain/quota-ledger';
 import type { PhoneKind } from '../domain/settings';
-import { isDuplicateKey } from './errors';
-import { writeAudit, type AuditEntry } from './audit';
+import { isDuplicateKey } from '../runtime/db-errors';
+import { writeAudit, type AuditEntry } from './settings-audit';
 
 export interface QuotaPackDoc extends Pack {
   _id: string;

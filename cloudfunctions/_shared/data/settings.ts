@@ -1,8 +1,8 @@
 /** `settings/global`: read by anyone, written only by the admin function and breakers. */
-import { db } from '../cloud';
+import { db } from '../runtime/cloud';
 import { settingsFrom, type Settings } from '../domain/settings';
 import { applySettingsPatch, type SettingChange, type SettingsPatch } from '../domain/settings-patch';
-import { writeAudit, type AuditEntry } from './audit';
+import { writeAudit, type AuditEntry } from './settings-audit';
 
 export async function loadSettings(): Promise<Settings> {
   const res = await db.collection('settings').doc('global').get();

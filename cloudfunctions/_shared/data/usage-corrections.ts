@@ -6,7 +6,7 @@
  * negative one, records we counted that WeChat did not bill. Kept with its evidence,
  * never folded silently into `usage_daily` (which stays the sum of counted records).
  */
-import { db } from '../cloud';
+import { db } from '../runtime/cloud';
 import type { PhoneKind } from '../domain/settings';
 import type { UsageCorrectionEntry } from '../../../miniprogram/contract';
 

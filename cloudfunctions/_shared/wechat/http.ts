@@ -4,8 +4,8 @@
  * Answers carry `errcode` (0 or absent = fine). Errors name the API path, never the
  * query string: it holds the access token or the AppSecret.
  */
-import { wechatApiBase } from '../config';
-import { retry } from '../retry';
+import { wechatApiBase } from '../runtime/config';
+import { retry } from '../runtime/retry';
 
 export class WechatError extends Error {
   constructor(

@@ -14,10 +14,10 @@
  * stable token), so callers see one outcome either way. Once refused, a container
  * goes straight to HTTPS (the permission does not appear in a running container).
  */
-import { cloud } from '../cloud';
-import { phoneExchangeTimeoutMs, wechatCredentials } from '../config';
-import { logEvent } from '../log';
-import { retry } from '../retry';
+import { cloud } from '../runtime/cloud';
+import { phoneExchangeTimeoutMs, wechatCredentials } from '../runtime/config';
+import { logEvent } from '../runtime/log';
+import { retry } from '../runtime/retry';
 import { grantSource, withToken } from './access-token';
 import { callWechat, NETWORK, TIMEOUT } from './http';
 import { cloudCallFailure, httpsCallFailure, NO_PERMISSION_ERRCODE } from './failure';

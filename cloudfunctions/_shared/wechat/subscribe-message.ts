@@ -9,8 +9,8 @@
  * A send is not repeated here: a message that timed out may have been delivered, and an
  * alert must never reach an admin twice. `answered` says whether WeChat's verdict is known.
  */
-import { cloud } from '../cloud';
-import { wechatCredentials } from '../config';
+import { cloud } from '../runtime/cloud';
+import { wechatCredentials } from '../runtime/config';
 import { grantSource, withToken } from './access-token';
 import { callWechat, TIMEOUT } from './http';
 import { cloudCallFailure, httpsCallFailure, NO_PERMISSION_ERRCODE } from './failure';

@@ -117,7 +117,7 @@ function containerEnv(name: string, declared: Record<string, string>, options: L
 /**
  * What one invocation adds to its container's variables: the caller's identity as the
  * platform sets it (`null` removes what an earlier invocation left), and the clock
- * offset when a test drives the emulator's clock (_shared/clock.ts).
+ * offset when a test drives the emulator's clock (_shared/runtime/clock.ts).
  */
 export function invocationEnv(
   context: InvokeContext,

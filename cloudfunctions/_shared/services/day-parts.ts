@@ -4,7 +4,7 @@
  * Only such days are read (a pack adds at most two), so the ledger stays O(days) plus
  * a handful of counts.
  */
-import { db, command as _ } from '../cloud';
+import { db, command as _ } from '../runtime/cloud';
 import { dayParts, fitParts, splitsWithin, type DayCount, type Pack } from '../domain/quota-ledger';
 import type { PhoneKind } from '../domain/settings';
 

@@ -17,7 +17,7 @@
  * none is refused (deny by default). A user or admin route's `caller.openid` is a string.
  */
 import * as v from 'valibot';
-import type { Contract, FunctionName, RouteSpec, Wire } from '../../miniprogram/contract';
+import type { Contract, FunctionName, RouteSpec, Wire } from '../../../miniprogram/contract';
 import { AppError, failure, success, type Envelope } from './errors';
 import { errorDetail, logEvent } from './log';
 

@@ -7,12 +7,12 @@
  * is taken as it would be created), for pricing: what each call cost depends on the
  * pack it drew from, so cost reads the whole ledger.
  */
-import { trialCalls } from '../config';
+import { trialCalls } from '../runtime/config';
 import { applyCharges, type LedgerState } from '../domain/quota-ledger';
 import type { PhoneKind } from '../domain/settings';
 import type { UsageDay } from '../domain/usage';
-import { ensureTrial, listAllPacks, listPacks, trialPack, type QuotaPackDoc } from './quota-packs';
-import { usageSince } from './usage';
+import { ensureTrial, listAllPacks, listPacks, trialPack, type QuotaPackDoc } from '../data/quota-packs';
+import { usageSince } from '../data/usage-daily';
 import { splitAtPackEdges } from './day-parts';
 
 export interface Quota {

@@ -3,7 +3,7 @@
  * Callers pass only safe fields: masked numbers, codes, durations — never a raw
  * phone number, a phone code or a secret.
  */
-import { scrubDigits } from './domain/phone';
+import { scrubDigits } from '../domain/phone';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 

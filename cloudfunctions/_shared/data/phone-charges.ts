@@ -3,13 +3,13 @@
  * before WeChat is asked anything, so a charge is never lost whatever fails later; a
  * record is a charge (counted) only once WeChat showed the code real (domain/charge.ts).
  */
-import { db, command as _ } from '../cloud';
+import { db, command as _ } from '../runtime/cloud';
 import type { ChargeRecord, FailureReason, NotCountedReason } from '../domain/charge';
 import { maskPhone } from '../domain/phone';
 import { PRICE_FEN } from '../domain/pricing';
 import type { PhoneKind } from '../domain/settings';
-import { isDuplicateKey } from './errors';
-import { withDbRetry } from './db-retry';
+import { isDuplicateKey } from '../runtime/db-errors';
+import { withDbRetry } from '../runtime/db-retry';
 import type { VerifiedPhone } from './users';
 
 const charges = () => db.collection<ChargeRecord>('phone_charges');

@@ -2,12 +2,12 @@
  * `usage_daily/<day>:<kind>`: `{ day, kind, count }`, incremented with each charge so
  * summaries read one document per day instead of every charge.
  */
-import { db, command as _ } from '../cloud';
+import { db, command as _ } from '../runtime/cloud';
 import { usageDayId } from '../domain/charge';
 import type { UsageDay } from '../domain/usage';
 import type { ChargeRecord } from '../domain/charge';
 import type { PhoneKind } from '../domain/settings';
-import { isDuplicateKey } from './errors';
+import { isDuplicateKey } from '../runtime/db-errors';
 
 const usage = () => db.collection('usage_daily');
 

@@ -3,12 +3,12 @@
  * the same transaction: the mini program hides (or shows again) the phone button on its
  * next session, and admins see who (here: the system) changed what, when and why.
  */
-import { db } from '../cloud';
-import { now } from '../clock';
+import { db } from '../runtime/cloud';
+import { now } from '../runtime/clock';
 import { breakerInForce, type Trip } from '../domain/breakers';
 import { settingsFrom, type BreakerReason, type Settings } from '../domain/settings';
-import { storedFields } from './settings';
-import { writeAudit, type AuditEntry } from './audit';
+import { storedFields } from '../data/settings';
+import { writeAudit, type AuditEntry } from '../data/settings-audit';
 
 /** The breaker to write and the audit note for it, decided from the settings the transaction read. */
 type BreakerChange = { breaker: Settings['breaker']; note: string } | null;

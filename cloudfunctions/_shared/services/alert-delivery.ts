@@ -15,9 +15,9 @@
  *
  * Never throws: an alert must not cost a login or a cron run.
  */
-import { db } from '../cloud';
-import { alertTemplateFields, alertTemplateId } from '../config';
-import { errorDetail, logEvent } from '../log';
+import { db } from '../runtime/cloud';
+import { alertTemplateFields, alertTemplateId } from '../runtime/config';
+import { errorDetail, logEvent } from '../runtime/log';
 import { ALERT_PAGE, breakerNotice, parseTemplateFields, templateData, type AlertNotice } from '../domain/alert-message';
 import { NO_PERMISSION_ERRCODE } from '../wechat/phone-number';
 import {
@@ -27,10 +27,10 @@ import {
   TEMPLATE_ID_INVALID,
   type SendOutcome,
 } from '../wechat/subscribe-message';
-import { isAdmin } from './admins';
-import { allSubscriptions, clearProblem, returnCredit, type AlertSubscriptionDoc, type SendProblem } from './alert-subscriptions';
-import { isDuplicateKey } from './errors';
-import { loadSettings } from './settings';
+import { isAdmin } from '../data/admins';
+import { allSubscriptions, clearProblem, returnCredit, type AlertSubscriptionDoc, type SendProblem } from '../data/alert-subscriptions';
+import { isDuplicateKey } from '../runtime/db-errors';
+import { loadSettings } from '../data/settings';
 
 export type SendStatus = 'sending' | 'sent' | 'refused' | 'failed' | 'unknown';
 

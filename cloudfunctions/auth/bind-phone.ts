@@ -43,7 +43,8 @@ import {
   markCharge,
   recordCharge,
 } from '../_shared/data/phone-charges';
-import { countCharge, recountCharge } from '../_shared/data/usage-daily';
+import { countCharge } from '../_shared/data/usage-daily';
+import { recountCharge } from '../_shared/services/charge-counting';
 import { findUser, noteCodeFailure, noteCodeLimit, noteUntouched, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
 import { withDbRetry } from '../_shared/runtime/db-retry';

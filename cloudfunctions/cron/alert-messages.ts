@@ -9,7 +9,8 @@ import { logEvent } from '../_shared/runtime/log';
 import { breakerNotice, quotaNotice } from '../_shared/domain/alert-message';
 import { DAY_MS } from '../_shared/domain/china-time';
 import type { Settings } from '../_shared/domain/settings';
-import { deliverAlert, type SendStatus } from '../_shared/services/alert-delivery';
+import { deliverAlert } from '../_shared/services/alert-delivery';
+import type { SendStatus } from '../_shared/data/alert-sends';
 import { recentAlerts } from '../_shared/data/quota-alerts';
 
 export async function sendAlertMessages(settings: Settings, at: Date): Promise<SendStatus[]> {

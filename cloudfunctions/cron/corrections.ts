@@ -8,7 +8,8 @@
  */
 import { chinaMonth } from '../_shared/domain/china-time';
 import type { Reconciliation } from '../_shared/data/quota-reconciliations';
-import { correctionId, correctionsOf, countUnknownOutcomes, saveCorrection, type UsageCorrection } from '../_shared/data/usage-corrections';
+import { correctionId, correctionsOf, saveCorrection, type UsageCorrection } from '../_shared/data/usage-corrections';
+import { countUnknownOutcomes } from '../_shared/data/phone-charges';
 import type { ReconcileOutcome } from './reconcile';
 
 /** This month's entry: what is still missing after the other months' entries. Pure. */

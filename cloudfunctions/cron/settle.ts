@@ -10,7 +10,8 @@
  */
 import { now as clockNow } from '../_shared/runtime/clock';
 import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/phone-charges';
-import { owedCharges, recountCharge, countOwedCharges } from '../_shared/data/usage-daily';
+import { owedCharges, countOwedCharges } from '../_shared/data/phone-charges';
+import { recountCharge } from '../_shared/services/charge-counting';
 import { findUser } from '../_shared/data/users';
 import { errorDetail, logEvent } from '../_shared/runtime/log';
 import type { ChargeRecord } from '../_shared/domain/charge';

@@ -35,10 +35,3 @@ export async function saveCorrection(c: UsageCorrection): Promise<void> {
   const { _id, ...rest } = c;
   await corrections().doc(_id).set({ data: rest });
 }
-
-/** Records of a kind whose outcome stays unknown (abandoned sends: see abandonCharge). */
-export async function countUnknownOutcomes(kind: PhoneKind): Promise<number> {
-  // counted/billable lead, so the counted_billable index serves it.
-  const where = { counted: false, billable: null, notCounted: 'unknown-outcome', kind };
-  return (await db.collection('phone_charges').where(where).count()).total;
-}

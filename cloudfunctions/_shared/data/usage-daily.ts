@@ -2,10 +2,9 @@
  * `usage_daily/<day>:<kind>`: `{ day, kind, count }`, incremented with each charge so
  * summaries read one document per day instead of every charge.
  */
-import { db, command as _ } from '../runtime/cloud';
+import { db, command as _, type Transaction } from '../runtime/cloud';
 import { usageDayId } from '../domain/charge';
 import type { UsageDay } from '../domain/usage';
-import type { ChargeRecord } from '../domain/charge';
 import type { PhoneKind } from '../domain/settings';
 import { isDuplicateKey } from '../runtime/db-errors';
 
@@ -51,68 +50,10 @@ export async function usageSince(startDay: string, kind?: PhoneKind): Promise<Us
   }
 }
 
-/** How often a recount retries a transaction that conflicted with another writer. */
-const TX_TRIES = 5;
-
-function isTxConflict(err: unknown): boolean {
-  // The SDK puts CloudBase's code (DATABASE_TRANSACTION_CONFLICT, or _FAIL once the
-  // conflict ended the transaction) in errCode and its wording in the message.
-  const e = (err ?? {}) as { message?: unknown; errCode?: unknown; errMsg?: unknown };
-  const text = `${String(e.errCode ?? '')} ${String(e.message ?? '')} ${String(e.errMsg ?? '')} ${typeof err === 'string' ? err : ''}`;
-  return /TRANSACTION_(CONFLICT|FAIL)|TransactionConflict|TransactionNotExist/i.test(text);
-}
-
-/**
- * Counts one billable record that usage_daily does not include yet, in a transaction
- * with its `counted` flag: whoever runs it (the charge path, cron), however often, the
- * record is counted once. Reads inside the transaction (its snapshot); a conflict with
- * a concurrent writer is retried on a fresh snapshot. True if this call counted it.
- */
-export async function recountCharge(chargeId: string): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.runTransaction(async (tx) => {
-        const charge = (await tx.collection<ChargeRecord>('phone_charges').doc(chargeId).get()).data;
-        if (!charge || charge.billable !== true || charge.counted === true) return false;
-        const id = usageDayId(charge.day, charge.kind);
-        const day = (await tx.collection<UsageDay>('usage_daily').doc(id).get()).data;
-        if (day)
-          await tx
-            .collection('usage_daily')
-            .doc(id)
-            .update({ data: { count: _.inc(1) } });
-        else
-          await tx
-            .collection('usage_daily')
-            .doc(id)
-            .set({ data: { day: charge.day, kind: charge.kind, count: 1 } });
-        await tx
-          .collection('phone_charges')
-          .doc(chargeId)
-          .update({ data: { counted: true, notCounted: null } });
-        return true;
-      });
-    } catch (err) {
-      if (attempt >= TX_TRIES || !isTxConflict(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.floor(Math.random() * 30)));
-    }
-  }
-}
-
-/** Billable records usage_daily does not include (`counted` false, or null when the request could not say). */
-const OWED = { billable: true, counted: _.in([false, null]) };
-
-/**
- * Ids of records owed to the counters, at most `limit`. `counted: _.neq(true)` would be
- * what is meant, but no index serves a $ne; $in with null also matches a record
- * without the field (MongoDB), and counted_billable serves it.
- */
-export async function owedCharges(limit: number): Promise<string[]> {
-  const { data } = await db.collection<ChargeRecord>('phone_charges').where(OWED).limit(limit).field({ _id: true }).get();
-  return data.map((c) => c._id);
-}
-
-/** How many records are owed to the counters. */
-export async function countOwedCharges(): Promise<number> {
-  return (await db.collection<ChargeRecord>('phone_charges').where(OWED).count()).total;
+/** Adds one charge to the day's counter inside `tx` (its snapshot decides create or increment). */
+export async function countChargeIn(tx: Transaction, day: string, kind: PhoneKind): Promise<void> {
+  const id = usageDayId(day, kind);
+  const counter = tx.collection<UsageDay>('usage_daily').doc(id);
+  if ((await counter.get()).data) await counter.update({ data: { count: _.inc(1) } });
+  else await counter.set({ data: { day, kind, count: 1 } });
 }

@@ -20,6 +20,6 @@ export async function sendAlertMessages(settings: Settings, at: Date): Promise<S
   const notices = [breakerNotice(settings.breaker), ...quota.map(quotaNotice)].filter((n) => n !== null);
   const statuses: SendStatus[] = [];
   for (const notice of notices) statuses.push(...(await deliverAlert(notice, at)));
-  if (statuses.length) logEvent('info', { fn: 'cron', alertMessages: statuses });
+  if (statuses.length) logEvent('info', { alertMessages: statuses });
   return statuses;
 }

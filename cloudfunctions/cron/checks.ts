@@ -91,7 +91,6 @@ export async function runChecks(at: Date): Promise<CheckReport> {
     providerFleet,
   };
   logEvent('info', {
-    fn: 'cron',
     rearmed,
     tripped,
     alerts: alerts.length,

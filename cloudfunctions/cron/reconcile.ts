@@ -82,7 +82,6 @@ export async function reconcile(kinds: readonly PhoneKind[], at: Date): Promise<
       const reason =
         err instanceof WechatError || err instanceof UnknownUsage ? err.message : 'could not reach WeChat or store its figures';
       logEvent('error', {
-        fn: 'cron',
         step: 'reconcile',
         kind,
         ...(err instanceof WechatError ? { error: err.message } : errorDetail(err)),

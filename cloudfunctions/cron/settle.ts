@@ -72,7 +72,7 @@ async function finishPending(at: Date, inTime: () => boolean): Promise<Settled['
       seen.add(charge._id);
       // One record's failure (a database error) leaves it for the next run, not the rest.
       await finishOne(charge, at, finished).catch((err: unknown) =>
-        logEvent('error', { fn: 'cron', step: 'settle', charge: charge._id, failedToFinish: true, ...errorDetail(err) }),
+        logEvent('error', { step: 'settle', charge: charge._id, failedToFinish: true, ...errorDetail(err) }),
       );
     }
     since = page[page.length - 1]!.chargedAt;
@@ -97,7 +97,7 @@ async function recountAll(inTime: () => boolean): Promise<{ recounted: number; r
     for (const id of page) {
       tried.add(id);
       const counted = await recountCharge(id).catch((err: unknown) => {
-        logEvent('error', { fn: 'cron', step: 'settle', charge: id, failedToCount: true, ...errorDetail(err) });
+        logEvent('error', { step: 'settle', charge: id, failedToCount: true, ...errorDetail(err) });
         return false;
       });
       if (counted) recounted += 1;
@@ -111,6 +111,6 @@ export async function settleCharges(at: Date = clockNow(), budgetMs = SETTLE_BUD
   const inTime = budget(budgetMs);
   const finished = await finishPending(at, inTime);
   const { recounted, remaining } = await recountAll(inTime);
-  if (remaining > 0) logEvent('warn', { fn: 'cron', step: 'settle', owedLeftForNextRun: remaining });
+  if (remaining > 0) logEvent('warn', { step: 'settle', owedLeftForNextRun: remaining });
   return { finished, recounted, remaining };
 }

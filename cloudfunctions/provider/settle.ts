@@ -48,7 +48,7 @@ async function apply(
 ): Promise<boolean> {
   if (!nextStatus(doc.status, to)) return false;
   const moved = await moveAssignment(doc._id, doc.status, to, { at, via, submitted: true, ...extra });
-  if (moved) logEvent('info', { fn: 'provider', assignment: doc._id, from: doc.status, to, via });
+  if (moved) logEvent('info', { assignment: doc._id, from: doc.status, to, via });
   return moved;
 }
 
@@ -76,8 +76,7 @@ export async function sendAssignment(doc: AssignmentDoc, at: Date, via: string, 
     throw err;
   }
   const outcome = assignOutcome(answer.errcode, resend || answer.resent);
-  if (outcome.kind !== 'accepted')
-    logEvent('warn', { fn: 'provider', assignment: doc._id, via, errcode: answer.errcode, outcome: outcome.kind });
+  if (outcome.kind !== 'accepted') logEvent('warn', { assignment: doc._id, via, errcode: answer.errcode, outcome: outcome.kind });
   return applyAssignOutcome(doc, outcome, at, via);
 }
 

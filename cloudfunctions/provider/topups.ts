@@ -175,7 +175,7 @@ async function stop(rule: TopupDoc, at: Date, cause: StopCause, assignmentId: st
   };
   await recordTopupRun(rule._id, change, event);
   const reason = cause.reason;
-  logEvent('warn', { fn: 'provider', topup: rule._id, stopped: reason });
+  logEvent('warn', { topup: rule._id, stopped: reason });
 }
 
 type TopUpOutcome =

@@ -7,7 +7,7 @@ import type { ProviderFailure, ProviderResult } from '../_shared/wechat/service-
 /** The AppError a route answers for a failure of `operation`. */
 export function toAppError(failure: ProviderFailure, operation: ProviderOperation): AppError {
   // A failure's detail names the API path and errcode, never a token or secret.
-  logEvent('warn', { fn: 'provider', operation, wechat: failure.detail });
+  logEvent('warn', { operation, wechat: failure.detail });
   switch (failure.kind) {
     case 'not-configured':
       return new AppError('UPSTREAM_UNAVAILABLE', failure.detail);

@@ -68,7 +68,7 @@ async function attempt(code: string, openid: string): Promise<ExchangeOutcome> {
   if (!credentials.ok) {
     // Nothing else to try: the code is untouched, so a later try (after a DevTools upload
     // of auth, or with the credentials set) may still bind it.
-    logEvent('error', { fn: 'auth', exchange: 'cloud call refused (-604101)', fallback: `none: ${credentials.reason}` });
+    logEvent('error', { exchange: 'cloud call refused (-604101)', fallback: `none: ${credentials.reason}` });
     return { ok: false, errcode: NO_PERMISSION_ERRCODE, attempts: 1, maybeUsed: false };
   }
   return httpsAttempt(code, openid, credentials.appid, credentials.secret);
@@ -117,7 +117,7 @@ export async function httpsAttempt(code: string, openid: string | undefined, app
     if (failure.kind === 'unanswered') return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
     // The token could not be had: the code was never sent, so it is certainly unused (and a lost token call is "busy").
     if (failure.kind === 'not-sent') {
-      logEvent('error', { fn: 'auth', exchange: 'https', tokenFailed: failure.errcode });
+      logEvent('error', { exchange: 'https', tokenFailed: failure.errcode });
       const busy = failure.errcode === TIMEOUT || failure.errcode === NETWORK;
       return { ok: false, errcode: busy ? -1 : failure.errcode, attempts: 1, maybeUsed: false };
     }

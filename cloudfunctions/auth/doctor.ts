@@ -23,7 +23,7 @@ import { serverRoute } from '../_shared/runtime/router';
 import type { DoctorAnswer, ProbeVerdict } from '../../miniprogram/contract';
 import { cloudAttempt, httpsAttempt, NO_PERMISSION_ERRCODE } from '../_shared/wechat/phone-number';
 
-export const PROBE_CODE = 'quickphone-doctor-probe';
+const PROBE_CODE = 'quickphone-doctor-probe';
 const NAME = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'not a valid name'));
 
 const input = v.object({

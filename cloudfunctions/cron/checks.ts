@@ -24,7 +24,7 @@ import { sendAlertMessages } from './alert-messages';
 import { settleCharges, type Settled } from './settle';
 import { correctToWechat } from './corrections';
 
-export interface CheckReport {
+interface CheckReport {
   breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
   /** Alerts written by this run (at most one per kind, type and day). */
   alerts: Array<Omit<Alert, '_id'>>;

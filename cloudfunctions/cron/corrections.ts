@@ -13,7 +13,7 @@ import { countUnknownOutcomes } from '../_shared/data/phone-charges';
 import type { ReconcileOutcome } from './reconcile';
 
 /** This month's entry: what is still missing after the other months' entries. Pure. */
-export function correctionFor(r: Pick<Reconciliation, 'wechatUsed' | 'localCharges'>, others: number): number {
+function correctionFor(r: Pick<Reconciliation, 'wechatUsed' | 'localCharges'>, others: number): number {
   return r.wechatUsed - r.localCharges - others;
 }
 

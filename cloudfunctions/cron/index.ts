@@ -4,9 +4,8 @@
  * `$url: "run"`. A client cannot pass for the timer: a call from the mini program
  * always carries an OPENID, and then only the admin route is open.
  *
- * | $url | what                                                          |
- * | ---- | ------------------------------------------------------------- |
- * | run  | runs every check now; `{ breakers, alerts, reconciliation }`  |
+ * Its route, input and output: miniprogram/contract/cron.ts (the one list; the table
+ * below must implement it or it does not compile).
  */
 import { isAdmin } from '../_shared/data/admins';
 import { callerFromContext } from '../_shared/runtime/cloud';

@@ -17,7 +17,7 @@ import { errorDetail, logEvent } from '../_shared/runtime/log';
 import type { ChargeRecord } from '../_shared/domain/charge';
 
 /** Of cron's 60 s (cloudbaserc.json): the rest is for breakers, reconciliation and alerts. */
-export const SETTLE_BUDGET_MS = 30_000;
+const SETTLE_BUDGET_MS = 30_000;
 const PAGE = 100;
 
 export interface Settled {

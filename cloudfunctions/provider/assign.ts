@@ -71,7 +71,7 @@ async function replay(doc: AssignmentDoc, request: AssignRequest, at: Date) {
 }
 
 /** What an assign asks for: the route's input, or a top-up rule's (cron). */
-export interface AssignPackRequest extends AssignRequest {
+interface AssignPackRequest extends AssignRequest {
   idempotencyKey: string;
 }
 

@@ -18,7 +18,7 @@ import { assignmentView } from './assignment-view';
 import { appid } from './inputs';
 import { pollAssignments } from './settle';
 
-export const POLL_LIMIT = 10;
+const POLL_LIMIT = 10;
 
 const listInput = v.object({
   receiverAppId: v.optional(appid('receiverAppId')),

@@ -35,7 +35,7 @@ import { appid } from './inputs';
 import { toAppError } from './wechat-errors';
 
 /** Usage calls in flight at once: WeChat's per-token rate stays low and a page still reads in a few seconds. */
-export const FLEET_CONCURRENCY = 4;
+const FLEET_CONCURRENCY = 4;
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -105,7 +105,7 @@ function kindView(reading: KindReading) {
   };
 }
 
-export function merchantView(m: MerchantDoc) {
+function merchantView(m: MerchantDoc) {
   const kinds = { quick: kindView(m.readings.quick), realtime: kindView(m.readings.realtime) };
   const known = FLEET_KINDS.map((k) => kinds[k].daysLeft).filter((d): d is number => d !== null);
   return {

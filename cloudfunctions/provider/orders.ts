@@ -31,7 +31,7 @@ function statusNames(): Record<string, string> {
 }
 
 /** Our word for WeChat's status number: configured, else `wechat-<n>`, else `unknown`. */
-export function orderStatus(n: number | null, names: Record<string, string>): string {
+function orderStatus(n: number | null, names: Record<string, string>): string {
   if (n === null) return 'unknown';
   const word = names[String(n)];
   return typeof word === 'string' && word ? word : `wechat-${n}`;

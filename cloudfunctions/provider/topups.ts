@@ -51,7 +51,7 @@ const setInput = v.object({
   maxPerMonth: v.pipe(v.number('maxPerMonth must be a number'), v.integer('maxPerMonth must be whole'), v.minValue(1), v.maxValue(31)),
 });
 
-export function topupView(doc: TopupDoc) {
+function topupView(doc: TopupDoc) {
   return {
     appid: doc.appid,
     kind: doc.kind,

@@ -5,7 +5,7 @@ import { AppError } from '../runtime/errors';
 import { isDuplicateKey, isTxConflict } from '../runtime/db-errors';
 import { writeAudit } from './settings-audit';
 
-export interface AdminDoc {
+interface AdminDoc {
   _id: string;
   addedBy: string;
   addedAt: Date;

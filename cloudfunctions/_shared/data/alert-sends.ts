@@ -7,7 +7,7 @@ import { db, type Transaction } from '../runtime/cloud';
 
 export type SendStatus = 'sending' | 'sent' | 'refused' | 'failed' | 'unknown';
 
-export interface AlertSendDoc {
+interface AlertSendDoc {
   _id: string;
   alertId: string;
   openid: string;

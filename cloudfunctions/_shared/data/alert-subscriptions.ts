@@ -22,7 +22,7 @@ export interface AlertSubscriptionDoc {
 }
 
 /** Acceptances beyond this are not kept (assumed: WeChat states no ceiling; a loop should not grow it forever). */
-export const MAX_CREDITS = 50;
+const MAX_CREDITS = 50;
 
 const subscriptions = () => db.collection<AlertSubscriptionDoc>('alert_subscriptions');
 

@@ -7,9 +7,9 @@
 import { db, command as _ } from '../runtime/cloud';
 import { isDuplicateKey } from '../runtime/db-errors';
 
-export type PhoneEventType = 'deny' | 'no-quota' | 'fail';
+type PhoneEventType = 'deny' | 'no-quota' | 'fail';
 
-export interface PhoneEvent {
+interface PhoneEvent {
   openid: string;
   type: PhoneEventType;
   errno: number | null;

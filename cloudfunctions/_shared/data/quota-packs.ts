@@ -33,7 +33,7 @@ const withId = (doc: QuotaPackDoc): QuotaPackDoc => ({
   expiresAt: doc.expiresAt ? new Date(doc.expiresAt) : null,
 });
 
-export const trialId = (kind: PhoneKind) => `trial-${kind}`;
+const trialId = (kind: PhoneKind) => `trial-${kind}`;
 
 /** A kind's packs (a handful: one read). */
 export async function listPacks(kind: PhoneKind): Promise<QuotaPackDoc[]> {
@@ -83,7 +83,7 @@ export async function ensureTrial(kind: PhoneKind, calls: number, firstDay: stri
   }
 }
 
-export interface NewPack {
+interface NewPack {
   kind: PhoneKind;
   source: Exclude<PackSource, 'trial'>;
   calls: number;

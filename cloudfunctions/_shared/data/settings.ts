@@ -9,7 +9,7 @@ export async function loadSettings(): Promise<Settings> {
   return settingsFrom(res.data as Partial<Settings> | null);
 }
 
-export type UpdateOutcome = { ok: true; settings: Settings; changes: SettingChange[] } | { ok: false; current: Settings };
+type UpdateOutcome = { ok: true; settings: Settings; changes: SettingChange[] } | { ok: false; current: Settings };
 
 /** The document as `tx`'s snapshot holds it (defaults where absent). */
 export async function settingsIn(tx: Transaction): Promise<Settings> {

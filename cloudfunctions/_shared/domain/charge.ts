@@ -12,7 +12,7 @@ import { chinaDay, chinaMonth } from './china-time';
 import { PRICE_FEN } from './pricing';
 import type { PhoneKind } from './settings';
 
-export type ExchangeState = 'pending' | 'ok' | 'failed';
+type ExchangeState = 'pending' | 'ok' | 'failed';
 
 /**
  * Why an exchange failed, and whether the same code may be tried again. `number-lost`:
@@ -38,7 +38,7 @@ export type NotCountedReason = 'invalid-code' | 'count-failed' | 'unknown-outcom
  * record's insert for the first send, the claim for a later one), cleared when its
  * outcome is written. Still set on a record nobody holds: that send's outcome is unknown.
  */
-export interface Sending {
+interface Sending {
   /** Which send of this code it is (1 for the first request, 2 for a resend's, …). */
   attempt: number;
   at: Date;
@@ -141,7 +141,7 @@ export function usageDayId(day: string, kind: PhoneKind): string {
 }
 
 /** WeChat refusing the code itself: invalid, expired, another user's, or already used (40163). */
-export function isCodeRefusal(errcode: number | undefined): boolean {
+function isCodeRefusal(errcode: number | undefined): boolean {
   return errcode === 40029 || errcode === 40163;
 }
 

@@ -10,9 +10,9 @@
 import type { Order } from '../../../miniprogram/contract';
 import { createHash } from 'node:crypto';
 
-export type OrderMode = 'order' | 'bookkeeping';
+type OrderMode = 'order' | 'bookkeeping';
 
-export interface Product {
+interface Product {
   productId: string;
   name: string;
   unitPriceFen: number;
@@ -27,18 +27,18 @@ export const CATALOGUE: readonly Product[] = [
   { productId: 'sample-b', name: '示例商品 B', unitPriceFen: 399 },
 ];
 
-export interface OrderFlags {
+interface OrderFlags {
   hidePrices: boolean;
   hideShippingAddress: boolean;
 }
 
-export interface OrderRequest {
+interface OrderRequest {
   mode: OrderMode;
   lines: Array<{ productId: string; qty: number }>;
   address?: string | null;
 }
 
-export interface StoredLine {
+interface StoredLine {
   productId: string;
   name: string;
   qty: number;
@@ -85,7 +85,7 @@ export class OrderRefused extends Error {
 }
 
 /** An order as the customer sees it: the contract's `Order`. */
-export type OrderView = Order;
+type OrderView = Order;
 
 /**
  * Checks a request against the flags in force and prices it from the catalogue. Every

@@ -23,7 +23,7 @@ export interface TopupRule extends TopupParams {
   pendingAssignmentId: string | null;
 }
 
-export type TopupDecision = { act: 'assign'; idempotencyKey: string } | { act: 'wait'; why: string } | { act: 'stop'; reason: string };
+type TopupDecision = { act: 'assign'; idempotencyKey: string } | { act: 'wait'; why: string } | { act: 'stop'; reason: string };
 
 /**
  * What cron does with a rule now. `remaining`: WeChat's figure for the merchant's

@@ -10,7 +10,7 @@ import type { PhoneKind } from './settings';
 /** The component's name as WeChat's console and the admin page call it. */
 const COMPONENT: Record<PhoneKind, string> = { quick: '手机号快速验证组件', realtime: '手机号实时验证组件' };
 
-export interface QuotaAlert {
+interface QuotaAlert {
   type: 'quota-low' | 'quota-exhausted';
   message: string;
   remaining: number;

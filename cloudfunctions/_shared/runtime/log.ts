@@ -6,8 +6,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { scrubDigits } from '../domain/phone';
 
-export type LogLevel = 'info' | 'warn' | 'error';
-export type LogFields = Record<string, unknown>;
+type LogLevel = 'info' | 'warn' | 'error';
+type LogFields = Record<string, unknown>;
 
 /** A log whose every line already names where it comes from (function, route or trigger, request id). */
 export interface Logger {
@@ -64,7 +64,7 @@ const CAUSE_DEPTH = 3;
 /** An error's text as a log may carry it: phone-like digit runs masked, credentials in URLs cut. */
 const safeText = (text: string) => scrubDigits(text).replace(CREDENTIAL, '$1=***');
 
-export interface ErrorDetail {
+interface ErrorDetail {
   /** `Name: message`. */
   error: string;
   /** The first frames of the stack, when the error has one. */

@@ -152,7 +152,7 @@ export type Main = (event: unknown, context?: InvocationContext) => Promise<Enve
  */
 const PLATFORM_FIELDS = new Set(['$url', 'userInfo']);
 
-export function parseInput<TSchema extends v.GenericSchema>(schema: TSchema, raw: unknown): v.InferOutput<TSchema> {
+function parseInput<TSchema extends v.GenericSchema>(schema: TSchema, raw: unknown): v.InferOutput<TSchema> {
   const result = v.safeParse(schema, raw);
   if (result.success) return result.output;
   const issue = result.issues[0];

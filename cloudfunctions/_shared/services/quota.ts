@@ -15,7 +15,7 @@ import { ensureTrial, listAllPacks, listPacks, trialPack, type QuotaPackDoc } fr
 import { usageSince } from '../data/usage-daily';
 import { splitAtPackEdges } from './day-parts';
 
-export interface Quota {
+interface Quota {
   kind: PhoneKind;
   history: UsageDay[];
   state: LedgerState<QuotaPackDoc>;
@@ -30,7 +30,7 @@ export async function loadQuota(kind: PhoneKind, at: Date): Promise<Quota> {
   return { kind, history, state: applyCharges(packs, await splitAtPackEdges(kind, packs, history), at) };
 }
 
-export interface Ledgers {
+interface Ledgers {
   /** Both kinds' daily counters, all of history. */
   history: UsageDay[];
   states: Record<PhoneKind, LedgerState<QuotaPackDoc>>;

@@ -26,7 +26,7 @@ export const NETWORK = -3;
 const DEFAULT_TIMEOUT_MS = 5000;
 
 /** Errors worth one more try of a call that is safe to repeat. */
-export const isTransient = (err: unknown) =>
+const isTransient = (err: unknown) =>
   err instanceof WechatError && (err.errcode === -1 || err.errcode === TIMEOUT || err.errcode === NETWORK);
 
 export interface WechatRequest {

@@ -22,7 +22,7 @@ import { grantSource, withToken } from './access-token';
 import { callWechat, NETWORK, TIMEOUT } from './http';
 import { cloudCallFailure, httpsCallFailure, NO_PERMISSION_ERRCODE } from './failure';
 
-export interface PhoneInfo {
+interface PhoneInfo {
   phoneNumber: string;
   purePhoneNumber: string;
   countryCode: string;
@@ -37,10 +37,10 @@ export type ExchangeOutcome =
   | { ok: false; errcode: number; attempts: number; maybeUsed: boolean };
 
 /** Our own marker for "no answer in time"; WeChat has no code for it. */
-export const TIMEOUT_ERRCODE = -2;
+const TIMEOUT_ERRCODE = -2;
 
 export { NO_PERMISSION_ERRCODE } from './failure';
-export const HTTPS_PHONE_PATH = '/wxa/business/getuserphonenumber';
+const HTTPS_PHONE_PATH = '/wxa/business/getuserphonenumber';
 
 /** Set when this container's cloud call was refused with -604101. */
 let cloudCallDenied = false;

@@ -173,7 +173,7 @@ export function getOrder(orderId: string): Promise<ProviderResult<SpOrder>> {
   });
 }
 
-export interface SpSku {
+interface SpSku {
   spuId: string;
   skuId: string;
   skuName: string;
@@ -203,7 +203,7 @@ export function convertibleSkus(query: { orderId: string; spSpuId?: string; spSk
 
 // ---------------------------------------------------------------------------- assign / cancel
 
-export interface AssignCall {
+interface AssignCall {
   orderId: string;
   skuId: string;
   receiverAppId: string;
@@ -212,7 +212,7 @@ export interface AssignCall {
 }
 
 /** WeChat's errcode (0: accepted) and whether it answers a resend of the same requestId. */
-export interface SendAnswer {
+interface SendAnswer {
   errcode: number;
   resent: boolean;
 }

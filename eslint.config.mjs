@@ -87,6 +87,26 @@ export default tseslint.config(
     },
   },
   {
+    // A collection module reads and writes its collection (docs/architecture.md "Layers"):
+    // what combines collections or policy is a service, which calls the collections, not the reverse.
+    files: ['cloudfunctions/_shared/data/**/*.ts', 'cloudfunctions/_shared/runtime/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...NOT_PRODUCT,
+            {
+              group: ['**/services', '**/services/**', '**/wechat', '**/wechat/**'],
+              message: 'Collections and the runtime sit below services and WeChat clients: move the combining code into _shared/services/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The domain is pure rules: no database, no WeChat, no SDK (docs/architecture.md "Layers").
     files: ['cloudfunctions/_shared/domain/**/*.ts'],
     ignores: ['**/*.test.ts'],

@@ -10,7 +10,7 @@
  *    same code, by anyone, lands on the same record.
  * 3. Exchange the code with WeChat: one long wait; one retry on "busy" only (after a
  *    timeout WeChat may have used the code, and a retry could only hear 40029). A new
- *    code first takes an invalid-code slot (code-slots.ts); its record is the send's write-ahead.
+ *    code first takes an invalid-code slot (phone-code-slots.ts); its record is the send's write-ahead.
  * 4. Success: count it in usage_daily, store the number on the user (it exists nowhere
  *    else once the code is spent), then mark the record. Refused as invalid: keep the
  *    record uncounted, note the failure on the user. No answer: count it (WeChat may
@@ -398,7 +398,7 @@ async function refuseForLimit(id: string, openid: string, day: string, at: Date,
 
 /**
  * The invalid-code limit: the user's refusals today (one read, no write, for a user
- * known to be past it), then a slot taken atomically (code-slots.ts) so concurrent
+ * known to be past it), then a slot taken atomically (phone-code-slots.ts) so concurrent
  * codes cannot all slip past a count none of them has raised yet. Null: no slot taken
  * (a code this user already sent).
  */

@@ -80,6 +80,26 @@ export default tseslint.config(
     },
   },
   {
+    // A collection module reads and writes its collection (docs/architecture.md "Layers"):
+    // what combines collections or policy is a service, which calls the collections, not the reverse.
+    files: ['cloudfunctions/_shared/data/**/*.ts', 'cloudfunctions/_shared/runtime/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...NOT_PRODUCT,
+            {
+              group: ['**/services', '**/services/**', '**/wechat', '**/wechat/**'],
+              message: 'Collections and the runtime sit below services and WeChat clients: move the combining code into _shared/services/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The domain is pure rules: no database, no WeChat, no SDK (docs/architecture.md "Layers").
     files: ['cloudfunctions/_shared/domain/**/*.ts'],
     ignores: ['**/*.test.ts'],
@@ -91,14 +111,27 @@ export default tseslint.config(
           patterns: [
             ...NOT_PRODUCT,
             {
-              group: ['**/data', '**/data/**', '**/wechat', '**/wechat/**', '**/cloud'],
-              message: 'The domain imports no data or WeChat adapters: they call the domain, not the reverse.',
+              group: [
+                '**/data',
+                '**/data/**',
+                '**/wechat',
+                '**/wechat/**',
+                '**/services',
+                '**/services/**',
+                '**/runtime/cloud',
+                '**/runtime/db-*',
+              ],
+              message: 'The domain imports no data, service or WeChat adapters: they call the domain, not the reverse.',
             },
             {
               // The domain says what went wrong in its own terms (a typed result or a plain domain
               // error); the edge — a route or a function's adapter — maps that to an AppError's code.
-              group: ['**/_shared/errors', '../errors', '**/router', '**/log'],
+              group: ['**/runtime/errors', '**/runtime/router', '**/runtime/log'],
               message: 'The domain answers no one: return a typed result or throw a domain error, and map it to AppError at the edge.',
+            },
+            {
+              group: ['**/runtime/clock', '**/runtime/config', '**/runtime/retry'],
+              message: 'The domain is pure: take the time and the limits as arguments instead of reading the clock or the environment.',
             },
           ],
         },

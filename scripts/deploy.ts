@@ -66,7 +66,7 @@ import {
   type FunctionPlan,
   type LiveHttpRoute,
 } from './lib/deploy-plan';
-import { encodeEnvValue } from '../cloudfunctions/_shared/config';
+import { encodeEnvValue } from '../cloudfunctions/_shared/runtime/config';
 import { cliFailures, realTcb, type TcbCli } from './lib/tcb-cli';
 import { connectManager, regionOf } from './lib/manager';
 import { expectations, liveTarget, printReport, runDoctor, type Expectations } from './doctor';

@@ -16,7 +16,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeEnvValue } from '../cloudfunctions/_shared/config';
+import { decodeEnvValue } from '../cloudfunctions/_shared/runtime/config';
 import type { DoctorAnswer } from '../cloudfunctions/auth/doctor';
 import {
   declaredVariables,

@@ -1,6 +1,6 @@
 /**
  * The emulator drives the functions' clock: a test sets the day instead of backdating
- * documents (cloudfunctions/_shared/clock.ts, QUICKPHONE_CLOCK_OFFSET_MS).
+ * documents (cloudfunctions/_shared/runtime/clock.ts, QUICKPHONE_CLOCK_OFFSET_MS).
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { callRoute } from './support/envelope';

@@ -3,7 +3,7 @@
  * (base64-encoded, because the CloudBase CLI would mangle it) and config.ts decodes it:
  * admin's pack catalogue override is read and used.
  */
-import { encodeEnvValue } from '../cloudfunctions/_shared/config';
+import { encodeEnvValue } from '../cloudfunctions/_shared/runtime/config';
 import { startEmulator, type TestEmulator } from './support/emulator';
 
 const CATALOGUE = JSON.stringify([

@@ -4,10 +4,10 @@
  * dates, a stored-only field), but they derive it from the contract's type instead of
  * declaring it again by hand, so a change on one side cannot leave the other behind.
  *
- * The check: a type a function file exports under a name the contract exports must
+ * The check: a type a function file declares (exported or not) under a name the contract exports must
  * come from the contract — that file imports the name (or `Name as …OnTheWire`) from it —
  * or be a route schema's inferred type, which the router already holds to the contract
- * (a schema that drifts from its entry fails to compile: cloudfunctions/_shared/router.ts).
+ * (a schema that drifts from its entry fails to compile: cloudfunctions/_shared/runtime/router.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -22,7 +22,7 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-const DECLARED = /^export (?:interface|type) (\w+)(.*)$/gm;
+const DECLARED = /^(?:export )?(?:interface|type) (\w+)(.*)$/gm;
 
 function declaredTypes(source: string): string[] {
   return [...source.matchAll(DECLARED)].map((m) => m[1]!);

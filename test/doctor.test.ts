@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { DEFAULT_APPID } from '../packages/cloudbase-emulator/src/emulator';
-import { encodeEnvValue } from '../cloudfunctions/_shared/config';
+import { encodeEnvValue } from '../cloudfunctions/_shared/runtime/config';
 import { emulatorTarget, expectations, runDoctor, type DoctorReport } from '../scripts/doctor';
 import { startStandin } from '../scripts/cloud-standin/server';
 import type { StandinFunction } from '../scripts/cloud-standin/state';

@@ -17,7 +17,7 @@ const aDayAhead = () => Date.now() + DAY_MS;
 
 type Seen = Record<string, string | null>;
 
-test("quickphone's plugin: its env id, QUICKPHONE_LOG passed through, the clock offset under the name _shared/clock.ts reads", async () => {
+test("quickphone's plugin: its env id, QUICKPHONE_LOG passed through, the clock offset under the name _shared/runtime/clock.ts reads", async () => {
   const t = await startEmulator({ functionsDir: FIXTURES, clock: aDayAhead, env: { QUICKPHONE_LOG: 'off' } });
   try {
     const seen = await t.call<Seen>('probe', { action: 'env', names: NAMES });

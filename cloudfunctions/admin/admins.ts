@@ -1,7 +1,7 @@
 /** `admin.admins.list|add|remove`: who may use the admin routes. The last admin stays. */
 import * as v from 'valibot';
-import { noParams, route } from '../_shared/router';
-import { now } from '../_shared/clock';
+import { noParams, route } from '../_shared/runtime/router';
+import { now } from '../_shared/runtime/clock';
 import { addAdmin, listAdmins, removeAdmin } from '../_shared/data/admins';
 import { createInvite } from '../_shared/data/admin-invites';
 

@@ -7,11 +7,11 @@
  * A template id other than the configured one is INVALID_ARGUMENT and changes nothing.
  */
 import * as v from 'valibot';
-import { now } from '../_shared/clock';
-import { alertTemplateFields, alertTemplateId } from '../_shared/config';
+import { now } from '../_shared/runtime/clock';
+import { alertTemplateFields, alertTemplateId } from '../_shared/runtime/config';
 import { parseTemplateFields } from '../_shared/domain/alert-message';
-import { AppError } from '../_shared/errors';
-import { noParams, route } from '../_shared/router';
+import { AppError } from '../_shared/runtime/errors';
+import { noParams, route } from '../_shared/runtime/router';
 import { addCredit, allSubscriptions, subscriptionOf, type AlertSubscriptionDoc } from '../_shared/data/alert-subscriptions';
 
 /** ALERT_TEMPLATE_FIELDS that cannot be read: nothing can be sent until it is fixed. */

@@ -3,26 +3,12 @@
  * `admins` document or ADMIN_OPENIDS): FORBIDDEN otherwise, UNAUTHENTICATED without
  * an OPENID.
  *
- * | $url            | what                                                         |
- * | --------------- | ------------------------------------------------------------ |
- * | settings.get    | the settings document (defaults when absent)                 |
- * | settings.update | `{ version, patch }`: optimistic, validated, audited          |
- * | usage.summary   | `{ months? }`: charges and cost by month, last 30 days       |
- * | usage.list      | `{ limit?, cursor? }`: charges newest first, masked          |
- * | quota.status    | `{ kind? }`: packs, remaining, forecast, advice, WeChat diff  |
- * | quota.addPack   | `{ calls, validityDays, kind?, startsAt?, priceYuan?, … }`   |
- * | quota.setPrice  | `{ id, priceYuan }`: what a pack cost (audited)              |
- * | statement.month | `{ month }`: the month's calls and true cost, CSV and rows   |
- * | alerts.status   | the caller's alert subscription: template, credits, problem  |
- * | alerts.subscribe| `{ accepted }`: one credit per template the admin accepted   |
- * | admins.list     | admins from the collection and from ADMIN_OPENIDS            |
- * | admins.add      | `{ openid }`                                                 |
- * | admins.remove   | `{ openid }`; the last admin cannot be removed               |
- * | admins.invite   | a one-time code (24 h); `auth.acceptAdminInvite` redeems it   |
+ * Its routes, their input and output: miniprogram/contract/admin.ts (the one list; the
+ * table below must implement it or it does not compile).
  */
 import { isAdmin } from '../_shared/data/admins';
-import { callerFromContext } from '../_shared/cloud';
-import { access, createHandler } from '../_shared/router';
+import { callerFromContext } from '../_shared/runtime/cloud';
+import { access, createHandler } from '../_shared/runtime/router';
 import { getSettings, updateSettingsRoute } from './settings';
 import { addAdminRoute, inviteAdminRoute, listAdminsRoute, removeAdminRoute } from './admins';
 import { usageList, usageSummary } from './usage';

@@ -6,12 +6,11 @@
  * fee-exempt account (which also gets no pack advice and no run-out day).
  */
 import * as v from 'valibot';
-import { route } from '../_shared/router';
-import { now } from '../_shared/clock';
-import { logEvent } from '../_shared/log';
-import { packCatalogueOverride } from '../_shared/config';
+import { route } from '../_shared/runtime/router';
+import { now } from '../_shared/runtime/clock';
+import { packCatalogueOverride } from '../_shared/runtime/config';
 import { createHash } from 'node:crypto';
-import { AppError } from '../_shared/errors';
+import { AppError } from '../_shared/runtime/errors';
 import { idempotencyKey, positiveCount, startDate, yuanAmount } from '../_shared/domain/amount-schemas';
 import { chinaMonth, DAY_MS } from '../_shared/domain/china-time';
 import { costFigures, costOfDays, unitPrice } from '../_shared/domain/cost';
@@ -21,11 +20,11 @@ import { fenOf, fenToYuan, perCallYuan, PRICE_FEN, roundFen, timesFen, yuanToFen
 import { statusAt, type PackUsage } from '../_shared/domain/quota-ledger';
 import { recommend } from '../_shared/domain/recommendation';
 import { scrubDigits } from '../_shared/domain/phone';
-import { recentAlerts } from '../_shared/data/alerts';
-import { loadQuota } from '../_shared/data/quota';
+import { recentAlerts } from '../_shared/data/quota-alerts';
+import { loadQuota } from '../_shared/services/quota';
 import { insertPack, listPacks, setPackPrice, type QuotaPackDoc } from '../_shared/data/quota-packs';
-import { isDuplicateKey } from '../_shared/data/errors';
-import { loadReconciliation } from '../_shared/data/reconciliation';
+import { isDuplicateKey } from '../_shared/runtime/db-errors';
+import { loadReconciliation } from '../_shared/data/quota-reconciliations';
 import { loadSettings } from '../_shared/data/settings';
 import { loadCorrection } from '../_shared/data/usage-corrections';
 import { explainCorrection } from '../_shared/domain/usage-correction';
@@ -142,7 +141,7 @@ const addPackInput = v.object({
 /** The pack id for an idempotency key: the same key always names the same pack. */
 const packIdFor = (key: string) => `pack-${createHash('sha256').update(`pack:${key}`, 'utf8').digest('hex').slice(0, 24)}`;
 
-export const addPack = route(addPackInput, async (input, { caller }) => {
+export const addPack = route(addPackInput, async (input, { caller, log }) => {
   const by = caller.openid;
   const at = now();
   const start = input.startsAt ?? at;
@@ -185,7 +184,7 @@ export const addPack = route(addPackInput, async (input, { caller }) => {
     if (!same) throw new AppError('CONFLICT', 'This idempotencyKey was already used for another pack; use a new key for a new pack.');
     return existing;
   });
-  logEvent('info', { fn: 'admin', route: 'quota.addPack', by, kind: pack.kind, calls: pack.calls });
+  log.info({ by, kind: pack.kind, calls: pack.calls });
   return packView({ pack, used: 0, status: statusAt(pack, 0, at) });
 });
 
@@ -199,13 +198,13 @@ const setPriceInput = v.object({
   priceYuan: v.nullable(yuanAmount),
 });
 
-export const setPrice = route(setPriceInput, async ({ id, priceYuan }, { caller }) => {
+export const setPrice = route(setPriceInput, async ({ id, priceYuan }, { caller, log }) => {
   const by = caller.openid;
   if (id.startsWith('trial-')) throw new AppError('INVALID_ARGUMENT', 'id: the trial is free; its price cannot be set', { field: 'id' });
   const at = now();
   const pack = await setPackPrice(id, priceYuan === null ? null : yuanToFen(priceYuan), by, at);
   if (!pack) throw new AppError('NOT_FOUND', `id: no pack "${id}"`, { field: 'id' });
-  logEvent('info', { fn: 'admin', route: 'quota.setPrice', by, pack: id });
+  log.info({ by, pack: id });
   const quota = await loadQuota(pack.kind, at);
   const row = quota.state.packs.find((p) => p.pack.id === id);
   return packView(row ?? { pack, used: 0, status: statusAt(pack, 0, at) });

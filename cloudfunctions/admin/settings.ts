@@ -4,13 +4,12 @@
  * nothing; every changed field is audited in the same transaction.
  */
 import * as v from 'valibot';
-import { noParams, route } from '../_shared/router';
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
-import { logEvent } from '../_shared/log';
+import { noParams, route } from '../_shared/runtime/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
 import { settingsPatchSchema } from '../_shared/domain/settings-patch';
 import { loadSettings, updateSettings } from '../_shared/data/settings';
-import { rearmSpendIfDue } from '../_shared/data/spend-breaker';
+import { rearmSpendIfDue } from '../_shared/services/spend-breaker';
 
 export const getSettings = route(noParams, async () => loadSettings());
 
@@ -23,7 +22,7 @@ const updateInput = v.object({
   patch: settingsPatchSchema,
 });
 
-export const updateSettingsRoute = route(updateInput, async ({ version, patch }, { caller }) => {
+export const updateSettingsRoute = route(updateInput, async ({ version, patch }, { caller, log }) => {
   const by = caller.openid;
   const outcome = await updateSettings(version, patch, by, now());
   if (!outcome.ok) {
@@ -32,7 +31,7 @@ export const updateSettingsRoute = route(updateInput, async ({ version, patch },
       `The settings changed since you loaded them (you have version ${version}, now ${outcome.current.version}); reload and try again.`,
     );
   }
-  if (outcome.changes.length) logEvent('info', { fn: 'admin', route: 'settings.update', by, fields: outcome.changes.map((c) => c.field) });
+  if (outcome.changes.length) log.info({ by, fields: outcome.changes.map((c) => c.field) });
   // Raising (or removing) the limit that tripped a spending breaker re-arms it now; so does marking the account fee-exempt.
   const limitChanged = outcome.changes.some(
     (c) => c.field === 'phoneCapture.monthlyBudgetYuan' || c.field === 'phoneCapture.dailyCap' || c.field === 'feeExempt',

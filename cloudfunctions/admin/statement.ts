@@ -6,13 +6,13 @@
  * Reads the ledgers, the settings and the reconciliations; writes nothing.
  */
 import * as v from 'valibot';
-import { now } from '../_shared/clock';
-import { AppError } from '../_shared/errors';
-import { route } from '../_shared/router';
+import { now } from '../_shared/runtime/clock';
+import { AppError } from '../_shared/runtime/errors';
+import { route } from '../_shared/runtime/router';
 import { chinaMonth } from '../_shared/domain/china-time';
 import { monthStatement } from '../_shared/domain/statement';
-import { loadLedgers } from '../_shared/data/quota';
-import { loadReconciliation } from '../_shared/data/reconciliation';
+import { loadLedgers } from '../_shared/services/quota';
+import { loadReconciliation } from '../_shared/data/quota-reconciliations';
 import { loadSettings } from '../_shared/data/settings';
 
 const input = v.object({

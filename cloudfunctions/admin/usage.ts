@@ -7,13 +7,13 @@
  */
 import * as v from 'valibot';
 import { pageLimit } from '../_shared/domain/amount-schemas';
-import { route } from '../_shared/router';
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
+import { route } from '../_shared/runtime/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
 import { summarizeUsage } from '../_shared/domain/usage';
-import { loadLedgers } from '../_shared/data/quota';
+import { loadLedgers } from '../_shared/services/quota';
 import { loadSettings } from '../_shared/data/settings';
-import { pageCharges } from '../_shared/data/charges';
+import { pageCharges } from '../_shared/data/phone-charges';
 
 const summaryInput = v.object({
   months: v.optional(

@@ -5,8 +5,8 @@
  * and the invite stays unused for someone else.
  */
 import * as v from 'valibot';
-import { route } from '../_shared/router';
-import { now } from '../_shared/clock';
+import { route } from '../_shared/runtime/router';
+import { now } from '../_shared/runtime/clock';
 import { isAdmin } from '../_shared/data/admins';
 import { acceptInvite } from '../_shared/data/admin-invites';
 import { INVITE_CODE } from '../_shared/domain/admin-invite';

@@ -10,18 +10,18 @@
  *    same code, by anyone, lands on the same record.
  * 3. Exchange the code with WeChat: one long wait; one retry on "busy" only (after a
  *    timeout WeChat may have used the code, and a retry could only hear 40029). A new
- *    code first takes an invalid-code slot (code-slots.ts); its record is the send's write-ahead.
+ *    code first takes an invalid-code slot (phone-code-slots.ts); its record is the send's write-ahead.
  * 4. Success: count it in usage_daily, store the number on the user (it exists nowhere
  *    else once the code is spent), then mark the record. Refused as invalid: keep the
  *    record uncounted, note the failure on the user. No answer: count it (WeChat may
  *    have used the code) in a transaction with the record's flag.
  */
 import * as v from 'valibot';
-import { route } from '../_shared/router';
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
-import { errorDetail, logEvent } from '../_shared/log';
-import { phoneCodeFailuresPerUserPerDay } from '../_shared/config';
+import { route, type UserCaller } from '../_shared/runtime/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
+import { errorDetail, type Logger } from '../_shared/runtime/log';
+import { phoneCodeFailuresPerUserPerDay } from '../_shared/runtime/config';
 import {
   billableAfter,
   chargeId,
@@ -34,14 +34,23 @@ import {
 import { chinaDay } from '../_shared/domain/china-time';
 import { maskPhone } from '../_shared/domain/phone';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
-import { claimCharge, claimForCaller, findCharge, finishFromUser, finishRefused, markCharge, recordCharge } from '../_shared/data/charges';
-import { countCharge, recountCharge } from '../_shared/data/usage';
+import {
+  claimCharge,
+  claimForCaller,
+  findCharge,
+  finishFromUser,
+  finishRefused,
+  markCharge,
+  recordCharge,
+} from '../_shared/data/phone-charges';
+import { countCharge } from '../_shared/data/usage-daily';
+import { recountCharge } from '../_shared/services/charge-counting';
 import { findUser, noteCodeFailure, noteCodeLimit, noteUntouched, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
-import { withDbRetry } from '../_shared/data/db-retry';
-import { releaseCodeSlot, takeCodeSlot, type CodeSlot } from '../_shared/data/code-slots';
-import { checkSpend } from '../_shared/data/spend-breaker';
-import { exchangePhoneCode, NO_PERMISSION_ERRCODE } from '../_shared/wechat/phone-number';
+import { withDbRetry } from '../_shared/runtime/db-retry';
+import { releaseCodeSlot, takeCodeSlot, type CodeSlot } from '../_shared/data/phone-code-slots';
+import { checkSpend } from '../_shared/services/spend-breaker';
+import { exchangePhoneCode, NO_PERMISSION_ERRCODE, type ExchangeOutcome } from '../_shared/wechat/phone-number';
 
 /** Longer than the function's 10 s timeout: a live request never loses its claim. */
 const LEASE_MS = 15_000;
@@ -110,6 +119,8 @@ interface Caller {
   settings: Settings | null;
   /** The invalid-code slot this request took for a new code (given back unless WeChat refuses it). */
   slot: CodeSlot | null;
+  /** The route's log (function, route and request on each line). */
+  log: Logger;
 }
 
 /** Gives the request's invalid-code slot back when WeChat did not refuse its code; never costs the login. */
@@ -118,96 +129,124 @@ async function settleSlot(caller: Caller, refused: boolean): Promise<void> {
   if (!slot || refused) return;
   caller.slot = null;
   await withDbRetry('bindPhone: release slot', () => releaseCodeSlot(slot)).catch((err: unknown) =>
-    logEvent('error', { fn: 'auth', route: 'bindPhone', failedToReleaseSlot: true, ...errorDetail(err) }),
+    caller.log.error({ failedToReleaseSlot: true, ...errorDetail(err) }),
   );
 }
 
 /** Trips a spending breaker a counted charge may have reached; never costs the login. */
-async function checkSpendAfterCount(charge: ChargeRecord, settings: Settings | null, at: Date): Promise<void> {
+async function checkSpendAfterCount(charge: ChargeRecord, caller: Caller, at: Date): Promise<void> {
+  const settings = caller.settings;
   if (!settings) return;
   try {
     const tripped = await checkSpend(settings, at);
-    if (tripped) logEvent('warn', { fn: 'auth', route: 'bindPhone', breaker: tripped });
+    if (tripped) caller.log.warn({ breaker: tripped });
   } catch (err) {
-    logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCheckSpend: true, ...errorDetail(err) });
+    caller.log.error({ charge: charge._id, failedToCheckSpend: true, ...errorDetail(err) });
   }
 }
 
 /** Counts a record earlier attempts made billable, exactly once (a transaction with its flag). */
-async function countOwed(charge: ChargeRecord, settings: Settings | null, at: Date): Promise<void> {
+async function countOwed(charge: ChargeRecord, caller: Caller, at: Date): Promise<void> {
   const counted = await recountCharge(charge._id).catch((err: unknown) => {
-    logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCount: charge.day, ...errorDetail(err) });
+    caller.log.error({ charge: charge._id, failedToCount: charge.day, ...errorDetail(err) });
     return false;
   });
-  if (counted) await checkSpendAfterCount(charge, settings, at);
+  if (counted) await checkSpendAfterCount(charge, caller, at);
 }
 
-/** Exchanges a record this request holds (its lease) and ends it, whatever WeChat says. */
+/** Steps 3 and 4 for a record this request holds (its lease): exchange the code, then end the record whatever WeChat says. */
 async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Caller): Promise<{ phoneMasked: string }> {
-  const outcome = await exchangePhoneCode(code, charge.openid);
+  return endRecord(charge, await exchangePhoneCode(code, charge.openid), caller);
+}
+
+/** What an ending writes, read once WeChat has answered (or not). */
+interface Ending {
+  at: Date;
+  billable: boolean | null;
+  maybeUsed: boolean;
+  attempts: { attempts: number; now: Date };
+  owedBefore: boolean;
+}
+
+/** Step 4: the number bound and counted, or the refusal or the silence kept on the record. */
+async function endRecord(charge: ChargeRecord, outcome: ExchangeOutcome, caller: Caller): Promise<{ phoneMasked: string }> {
   const at = now();
-  const billable = billableAfter(outcome, charge);
-  const maybeUsed = charge.maybeUsed || outcome.maybeUsed;
-  const attempts = { attempts: outcome.attempts, now: at };
-  // Counted already (an earlier attempt's unknown outcome): never again. Billable before
-  // but not counted: only through the transaction, which checks the flag.
-  const owedBefore = charge.billable === true && charge.counted !== true;
+  const end: Ending = {
+    at,
+    billable: billableAfter(outcome, charge),
+    maybeUsed: charge.maybeUsed || outcome.maybeUsed,
+    attempts: { attempts: outcome.attempts, now: at },
+    // Counted already (an earlier attempt's unknown outcome): never again. Billable before
+    // but not counted: only through the transaction, which checks the flag.
+    owedBefore: charge.billable === true && charge.counted !== true,
+  };
+  return outcome.ok ? bindNumber(charge, outcome, end, caller) : endUnbound(charge, outcome, end, caller);
+}
 
-  if (!outcome.ok) {
-    const failure = classifyExchangeError(outcome.errcode, billable);
-    const refused = billable === false;
-    await settleSlot(caller, refused);
-    const marked = await persistently(
-      'mark failed',
-      () =>
-        markCharge(
-          charge._id,
-          {
-            exchange: 'failed',
-            failure,
-            errcode: outcome.errcode,
-            billable,
-            maybeUsed,
-            ...(refused ? { counted: false, notCounted: 'invalid-code' as const } : {}),
-          },
-          attempts,
-        ),
-      MARK_TRIES,
-    ).then(
-      () => true,
-      (err: unknown) => {
-        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'failed', ...errorDetail(err) });
-        return false;
-      },
-    );
-    if (!marked && billable === null) {
-      // Nothing learnt and the record still pending: without a second copy, cron would
-      // take it for an abandoned request once the lease runs out (an unknown outcome, left
-      // to reconciliation) instead of releasing it as untouched by WeChat.
-      await persistently(
-        'note untouched',
-        () => noteUntouched(charge.openid, caller.appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)),
-        STORE_PHONE_TRIES,
-      ).catch((err: unknown) =>
-        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteUntouched: true, ...errorDetail(err) }),
-      );
-    }
-    if (billable === true && charge.counted !== true) await countOwed(charge, caller.settings, at);
-    if (refused) {
-      // The refusal's second copy: if the record's update was lost too, this note is what
-      // tells a replay or cron it was refused (else, once its lease runs out, the record
-      // looks abandoned — an unknown outcome, booked against WeChat's figure). Tried as long as the number is.
-      await persistently(
-        'note refusal',
-        () => noteCodeFailure(charge.openid, caller.appid, chinaDay(at), charge._id),
-        STORE_PHONE_TRIES,
-      ).catch((err: unknown) =>
-        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteFailure: true, ...errorDetail(err) }),
-      );
-    }
-    throw errorFor(failure, outcome.errcode);
+/** WeChat refused the code or did not answer: the record says which, and the request gets the error. */
+async function endUnbound(
+  charge: ChargeRecord,
+  outcome: Extract<ExchangeOutcome, { ok: false }>,
+  { at, billable, maybeUsed, attempts }: Ending,
+  caller: Caller,
+): Promise<never> {
+  const failure = classifyExchangeError(outcome.errcode, billable);
+  const refused = billable === false;
+  await settleSlot(caller, refused);
+  const marked = await persistently(
+    'mark failed',
+    () =>
+      markCharge(
+        charge._id,
+        {
+          exchange: 'failed',
+          failure,
+          errcode: outcome.errcode,
+          billable,
+          maybeUsed,
+          ...(refused ? { counted: false, notCounted: 'invalid-code' as const } : {}),
+        },
+        attempts,
+      ),
+    MARK_TRIES,
+  ).then(
+    () => true,
+    (err: unknown) => {
+      caller.log.error({ charge: charge._id, failedToMark: 'failed', ...errorDetail(err) });
+      return false;
+    },
+  );
+  if (!marked && billable === null) {
+    // Nothing learnt and the record still pending: without a second copy, cron would
+    // take it for an abandoned request once the lease runs out (an unknown outcome, left
+    // to reconciliation) instead of releasing it as untouched by WeChat.
+    await persistently(
+      'note untouched',
+      () => noteUntouched(charge.openid, caller.appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)),
+      STORE_PHONE_TRIES,
+    ).catch((err: unknown) => caller.log.error({ charge: charge._id, failedToNoteUntouched: true, ...errorDetail(err) }));
   }
+  if (billable === true && charge.counted !== true) await countOwed(charge, caller, at);
+  if (refused) {
+    // The refusal's second copy: if the record's update was lost too, this note is what
+    // tells a replay or cron it was refused (else, once its lease runs out, the record
+    // looks abandoned — an unknown outcome, booked against WeChat's figure). Tried as long as the number is.
+    await persistently(
+      'note refusal',
+      () => noteCodeFailure(charge.openid, caller.appid, chinaDay(at), charge._id),
+      STORE_PHONE_TRIES,
+    ).catch((err: unknown) => caller.log.error({ charge: charge._id, failedToNoteFailure: true, ...errorDetail(err) }));
+  }
+  throw errorFor(failure, outcome.errcode);
+}
 
+/** WeChat gave the number: counted once, stored on the user (its only copy), then the record marked. */
+async function bindNumber(
+  charge: ChargeRecord,
+  outcome: Extract<ExchangeOutcome, { ok: true }>,
+  { at, maybeUsed, attempts, owedBefore }: Ending,
+  caller: Caller,
+): Promise<{ phoneMasked: string }> {
   const phoneMasked = maskPhone(outcome.phone.phoneNumber);
   await settleSlot(caller, false);
   // WeChat has shown the code was real: count it now, once.
@@ -217,12 +256,12 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
       (await countCharge(charge.day, charge.kind).then(
         () => true,
         (err: unknown) => {
-          logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCount: charge.day, ...errorDetail(err) });
+          caller.log.error({ charge: charge._id, failedToCount: charge.day, ...errorDetail(err) });
           return false;
         },
       )));
   // The spending breakers see a charge this request counted, alongside the writes below.
-  const spendCheck = counted && charge.counted !== true ? checkSpendAfterCount(charge, caller.settings, at) : Promise.resolve();
+  const spendCheck = counted && charge.counted !== true ? checkSpendAfterCount(charge, caller, at) : Promise.resolve();
   try {
     // The code is spent: this answer is the only copy of the number. Keep it first,
     // with whether it was counted, so a lost record update can be finished exactly.
@@ -236,7 +275,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     ).then(
       () => true,
       (err: unknown) => {
-        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, lostPhone: phoneMasked, ...errorDetail(err) });
+        caller.log.error({ charge: charge._id, lostPhone: phoneMasked, ...errorDetail(err) });
         return false;
       },
     );
@@ -259,14 +298,14 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
       MARK_TRIES,
     ).catch((err: unknown) =>
       // The record stays pending: a replay or cron finishes it from the user's copy.
-      logEvent('warn', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'ok', ...errorDetail(err) }),
+      caller.log.warn({ charge: charge._id, failedToMark: 'ok', ...errorDetail(err) }),
     );
-    if (owedBefore) await countOwed(charge, caller.settings, at);
+    if (owedBefore) await countOwed(charge, caller, at);
     if (!stored) throw new AppError('UPSTREAM_UNAVAILABLE', 'Your number could not be saved; please tap the button again.');
   } finally {
     await spendCheck;
   }
-  logEvent('info', { fn: 'auth', route: 'bindPhone', charge: charge._id, kind: charge.kind, phoneMasked });
+  caller.log.info({ charge: charge._id, kind: charge.kind, phoneMasked });
   return { phoneMasked };
 }
 
@@ -305,7 +344,7 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
       const user = await withDbRetry('bindPhone: read user', () => findUser(caller.openid));
       if (user?.phone?.chargeId === id) {
         const { phoneMasked, counted } = await finishFromUser(charge, user.phone, at);
-        if (!counted) await countOwed(charge, caller.settings, at);
+        if (!counted) await countOwed(charge, caller, at);
         return { phoneMasked };
       }
       // WeChat refused it and only the record's update was lost: finish it as refused.
@@ -350,62 +389,82 @@ function kindFor(user: UserDoc | null, settings: Settings | null): PhoneKind {
 }
 
 /** RATE_LIMITED for a new code from a user past the invalid-code limit (a code they already sent is answered from its record). */
-async function refuseForLimit(id: string, openid: string, day: string, at: Date, failures: number): Promise<void> {
+async function refuseForLimit(id: string, openid: string, day: string, at: Date, failures: number, log: Logger): Promise<void> {
   const existing = await withDbRetry('bindPhone: read record', () => findCharge(id));
   if (existing?.openid === openid) return;
-  if (await noteCodeLimit(openid, day, at).catch(() => false))
-    logEvent('warn', { fn: 'auth', route: 'bindPhone', codeLimit: day, failures });
+  if (await noteCodeLimit(openid, day, at).catch(() => false)) log.warn({ codeLimit: day, failures });
   throw errorFor('code-limit');
 }
 
 /**
  * The invalid-code limit: the user's refusals today (one read, no write, for a user
- * known to be past it), then a slot taken atomically (code-slots.ts) so concurrent
+ * known to be past it), then a slot taken atomically (phone-code-slots.ts) so concurrent
  * codes cannot all slip past a count none of them has raised yet. Null: no slot taken
  * (a code this user already sent).
  */
-async function slotForNewCode(user: UserDoc | null, id: string, openid: string, day: string, at: Date): Promise<CodeSlot | null> {
+async function slotForNewCode(
+  user: UserDoc | null,
+  id: string,
+  openid: string,
+  day: string,
+  at: Date,
+  log: Logger,
+): Promise<CodeSlot | null> {
   const limit = phoneCodeFailuresPerUserPerDay();
   const failures = user?.codeFailures?.day === day ? user.codeFailures.count : 0;
   if (failures >= limit) {
-    await refuseForLimit(id, openid, day, at, failures);
+    await refuseForLimit(id, openid, day, at, failures, log);
     return null;
   }
   const slot = await withDbRetry('bindPhone: take slot', () => takeCodeSlot(openid, day, limit, failures === 0));
-  if (!slot) await refuseForLimit(id, openid, day, at, failures);
+  if (!slot) await refuseForLimit(id, openid, day, at, failures, log);
   return slot;
 }
 
-export const bindPhone = route(input, async ({ code, kind: claimedKind }, { caller }) => {
+/**
+ * Step 1: who is asking, read together with the settings (the kind they were shown, or
+ * the configured one, and the spending breakers), and an invalid-code slot for a new
+ * code — RATE_LIMITED past the limit, with nothing stored.
+ */
+async function readCaller(id: string, caller: UserCaller, claimedKind: PhoneKind | null, at: Date, log: Logger): Promise<Caller> {
   const openid = caller.openid;
+  // One round trip: who the user is (the kind shown to them, their invalid codes
+  // today) and the settings (the kind otherwise, and the spending breakers).
+  const [user, settings] = await Promise.all([
+    withDbRetry('bindPhone: read user', () => findUser(openid)),
+    withDbRetry('bindPhone: read settings', loadSettings).catch((err: unknown) => {
+      log.error({ failedToLoadSettings: true, ...errorDetail(err) });
+      return null;
+    }),
+  ]);
+  const kind = kindFor(user, settings);
+  const slot = await slotForNewCode(user, id, openid, chinaDay(at), at, log);
+  return { openid, appid: caller.appid, kind, claimedKind, settings, slot, log };
+}
+
+/** Step 2: the record, before WeChat is asked; false when it exists already (a replay of the same code). */
+async function recordCode(charge: ChargeRecord, caller: Caller): Promise<boolean> {
+  const recorded = await recordCharge(charge).catch(async (err: unknown) => {
+    await settleSlot(caller, false); // nothing was sent
+    throw err;
+  });
+  if (!recorded) await settleSlot(caller, false); // a replay: its first send took the slot
+  return recorded;
+}
+
+export const bindPhone = route(input, async ({ code, kind: claimedKind }, { caller, log }) => {
   try {
     const id = chargeId(caller.appid ?? '', code);
     const at = now();
-    // One round trip: who the user is (the kind shown to them, their invalid codes
-    // today) and the settings (the kind otherwise, and the spending breakers).
-    const [user, settings] = await Promise.all([
-      withDbRetry('bindPhone: read user', () => findUser(openid)),
-      withDbRetry('bindPhone: read settings', loadSettings).catch((err: unknown) => {
-        logEvent('error', { fn: 'auth', route: 'bindPhone', failedToLoadSettings: true, ...errorDetail(err) });
-        return null;
-      }),
-    ]);
-    const kind = kindFor(user, settings);
-    const slot = await slotForNewCode(user, id, openid, chinaDay(at), at);
-    const who: Caller = { openid, appid: caller.appid, kind, claimedKind: claimedKind ?? null, settings, slot };
-    const charge = newCharge({ id, appid: caller.appid ?? '', openid, kind, claimedKind, at, leaseMs: LEASE_MS });
-    const recorded = await recordCharge(charge).catch(async (err: unknown) => {
-      await settleSlot(who, false); // nothing was sent
-      throw err;
-    });
-    if (recorded) return await exchangeAndBind(charge, code, who);
-    await settleSlot(who, false); // a replay: its first send took the slot
-    return await replay(id, code, { ...who, slot: null });
+    const who = await readCaller(id, caller, claimedKind ?? null, at, log);
+    const charge = newCharge({ id, appid: caller.appid ?? '', openid: who.openid, kind: who.kind, claimedKind, at, leaseMs: LEASE_MS });
+    if (!(await recordCode(charge, who))) return await replay(id, code, { ...who, slot: null });
+    return await exchangeAndBind(charge, code, who);
   } catch (err) {
     if (err instanceof AppError) throw err;
     // A database failure: nothing is lost (the record is written first or not at all),
     // so the client can safely retry with the same code.
-    logEvent('error', { fn: 'auth', route: 'bindPhone', ...errorDetail(err) });
+    log.error({ ...errorDetail(err) });
     throw new AppError('UPSTREAM_UNAVAILABLE', 'Could not save right now; try again with the same code.');
   }
 });

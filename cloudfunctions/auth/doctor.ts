@@ -16,14 +16,14 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as v from 'valibot';
-import { db } from '../_shared/cloud';
-import { decodeEnvValue, doctorKey, wechatCredentials } from '../_shared/config';
-import { AppError } from '../_shared/errors';
-import { serverRoute } from '../_shared/router';
+import { db } from '../_shared/runtime/cloud';
+import { decodeEnvValue, doctorKey, wechatCredentials } from '../_shared/runtime/config';
+import { AppError } from '../_shared/runtime/errors';
+import { serverRoute } from '../_shared/runtime/router';
 import type { DoctorAnswer, ProbeVerdict } from '../../miniprogram/contract';
 import { cloudAttempt, httpsAttempt, NO_PERMISSION_ERRCODE } from '../_shared/wechat/phone-number';
 
-export const PROBE_CODE = 'quickphone-doctor-probe';
+const PROBE_CODE = 'quickphone-doctor-probe';
 const NAME = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'not a valid name'));
 
 const input = v.object({

@@ -1,17 +1,11 @@
 /**
  * `auth`: what every mini program user calls.
  *
- * | $url             | what                                                              |
- * | ---------------- | ----------------------------------------------------------------- |
- * | session          | user, public settings, whether to show the phone button (free)    |
- * | bindPhone        | record the charge, exchange the code, bind the verified number    |
- * | reportPhoneEvent | a denial, no-quota or failure seen by the client                  |
- * | setManualPhone   | the fallback: a typed, unverified contact number                  |
- * | doctor           | diagnostics for `npm run doctor`: server side with DOCTOR_KEY only |
- * | acceptAdminInvite | `{ code }`: become an admin with an invite an admin shared       |
+ * Its routes, their input and output: miniprogram/contract/auth.ts (the one list; the
+ * table below must implement it or it does not compile).
  */
-import { callerFromContext } from '../_shared/cloud';
-import { access, createHandler } from '../_shared/router';
+import { callerFromContext } from '../_shared/runtime/cloud';
+import { access, createHandler } from '../_shared/runtime/router';
 import { acceptAdminInvite } from './accept-admin-invite';
 import { bindPhone } from './bind-phone';
 import { doctor } from './doctor';

@@ -5,8 +5,8 @@
  * `{ phone: null }` removes it.
  */
 import * as v from 'valibot';
-import { route } from '../_shared/router';
-import { now } from '../_shared/clock';
+import { route } from '../_shared/runtime/router';
+import { now } from '../_shared/runtime/clock';
 import { maskPhone } from '../_shared/domain/phone';
 import { updateUser } from '../_shared/data/users';
 

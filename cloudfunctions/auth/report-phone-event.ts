@@ -12,17 +12,17 @@
  * by the database). Otherwise the report is only recorded, for admins to see.
  */
 import * as v from 'valibot';
-import { route } from '../_shared/router';
-import { now } from '../_shared/clock';
-import { logEvent } from '../_shared/log';
-import { noQuotaReportsToTrip, noQuotaWindowMinutes, wechatCredentials, wechatSpuId } from '../_shared/config';
+import { route } from '../_shared/runtime/router';
+import { now } from '../_shared/runtime/clock';
+import type { Logger } from '../_shared/runtime/log';
+import { noQuotaReportsToTrip, noQuotaWindowMinutes, wechatCredentials, wechatSpuId } from '../_shared/runtime/config';
 import { chinaDay } from '../_shared/domain/china-time';
 import { PHONE_BUTTON_ERRNOS } from '../_shared/domain/wechat-errcodes';
 import { scrubDigits } from '../_shared/domain/phone';
 import { noQuotaReporters, recordPhoneEvent } from '../_shared/data/phone-events';
-import { tripBreaker } from '../_shared/data/breaker';
-import { announceBreakerTrip } from '../_shared/data/alert-delivery';
-import { loadQuota } from '../_shared/data/quota';
+import { tripBreaker } from '../_shared/services/breaker';
+import { announceBreakerTrip } from '../_shared/services/alert-delivery';
+import { loadQuota } from '../_shared/services/quota';
 import { loadSettings } from '../_shared/data/settings';
 import { wechatRemaining } from '../_shared/data/wechat-usage-checks';
 import { quotaTrip } from '../_shared/domain/breakers';
@@ -45,7 +45,7 @@ const input = v.object({
   errMsg: v.optional(v.pipe(v.string('errMsg must be a string'), v.maxLength(1000, 'errMsg is too long'))),
 });
 
-export const reportPhoneEvent = route(input, async ({ type, errno, errMsg }, { caller }) => {
+export const reportPhoneEvent = route(input, async ({ type, errno, errMsg }, { caller, log }) => {
   const openid = caller.openid;
   const at = now();
   // errMsg is free text from the client: keep it short and never let a number through.
@@ -65,7 +65,7 @@ export const reportPhoneEvent = route(input, async ({ type, errno, errMsg }, { c
   const evidence = confirmNoQuota({
     kind,
     feeExempt: settings.feeExempt,
-    wechat: settings.feeExempt ? null : await askWechat(kind, at),
+    wechat: settings.feeExempt ? null : await askWechat(kind, at, log),
     ledgerRemaining: (await loadQuota(kind, at)).state.remaining,
     reporters: await noQuotaReporters(new Date(at.getTime() - noQuotaWindowMinutes() * 60_000)),
     reportersToTrip: noQuotaReportsToTrip(),
@@ -73,20 +73,20 @@ export const reportPhoneEvent = route(input, async ({ type, errno, errMsg }, { c
   });
   const trip = evidence && (await tripBreaker((current) => quotaTrip(current, kind, evidence)));
   if (trip) {
-    logEvent('warn', { fn: 'auth', route: 'reportPhoneEvent', breaker: trip.reason, confirmation: trip.note });
+    log.warn({ breaker: trip.reason, confirmation: trip.note });
     await announceBreakerTrip(at);
   }
   return {};
 });
 
 /** WeChat's remaining count of `kind` (cached a minute across containers); null without credentials. */
-async function askWechat(kind: PhoneKind, at: Date): Promise<WechatCount | null> {
+async function askWechat(kind: PhoneKind, at: Date, log: Logger): Promise<WechatCount | null> {
   const credentials = wechatCredentials();
   if (!credentials.ok) return null;
   const count = await wechatRemaining(kind, at, async () => {
     const usage = await fetchUsage(credentials.appid, credentials.secret, wechatSpuId(kind));
     return usage.all - usage.effectiveUse;
   });
-  if (count.state === 'unavailable') logEvent('warn', { fn: 'auth', route: 'reportPhoneEvent', couldNotAskWechat: count.why });
+  if (count.state === 'unavailable') log.warn({ couldNotAskWechat: count.why });
   return count;
 }

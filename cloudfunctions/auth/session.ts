@@ -7,11 +7,11 @@
  * whatever the client later claims.
  */
 import * as v from 'valibot';
-import { route } from '../_shared/router';
+import { route } from '../_shared/runtime/router';
 import { createUser, findUser, updateUser } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
-import { now } from '../_shared/clock';
-import { withDbRetry } from '../_shared/data/db-retry';
+import { now } from '../_shared/runtime/clock';
+import { withDbRetry } from '../_shared/runtime/db-retry';
 import { isAdmin } from '../_shared/data/admins';
 import { maskPhone } from '../_shared/domain/phone';
 import { phoneLoginFor, publicSettings } from '../_shared/domain/settings';

@@ -5,19 +5,19 @@
  * quota — write alerts and trip the quota breaker when nothing is left (by WeChat's
  * figures when it just answered, else by our ledger), unless the account is fee-exempt.
  */
-import { quotaLowDays, quotaLowPercent } from '../_shared/config';
-import { logEvent } from '../_shared/log';
+import { quotaLowDays, quotaLowPercent } from '../_shared/runtime/config';
+import { logEvent } from '../_shared/runtime/log';
 import { chinaDay, lastChinaDays } from '../_shared/domain/china-time';
 import { forecast } from '../_shared/domain/forecast';
 import { quotaAlert } from '../_shared/domain/quota-alerts';
 import { quotaTrip } from '../_shared/domain/breakers';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
-import { recordAlert, type Alert } from '../_shared/data/alerts';
-import { tripBreaker } from '../_shared/data/breaker';
-import { loadQuota } from '../_shared/data/quota';
+import { recordAlert, type Alert } from '../_shared/data/quota-alerts';
+import { tripBreaker } from '../_shared/services/breaker';
+import { loadQuota } from '../_shared/services/quota';
 import { loadSettings } from '../_shared/data/settings';
-import { checkSpend, rearmSpendIfDue } from '../_shared/data/spend-breaker';
-import { usageSince } from '../_shared/data/usage';
+import { checkSpend, rearmSpendIfDue } from '../_shared/services/spend-breaker';
+import { usageSince } from '../_shared/data/usage-daily';
 import { reconcile, type ReconcileOutcome } from './reconcile';
 import { runProviderFleet } from '../provider/fleet-cron';
 import { sendAlertMessages } from './alert-messages';
@@ -29,7 +29,7 @@ import type { CheckReport as CheckReportOnTheWire } from '../../miniprogram/cont
  * The contract's report (miniprogram/contract/cron.ts) as this run holds it: the same
  * fields, with real dates in the parts that carry one.
  */
-export interface CheckReport extends Omit<CheckReportOnTheWire, 'breakers' | 'alerts' | 'reconciliation' | 'corrections'> {
+interface CheckReport extends Omit<CheckReportOnTheWire, 'breakers' | 'alerts' | 'reconciliation' | 'corrections'> {
   breakers: Omit<CheckReportOnTheWire['breakers'], 'breaker'> & { breaker: Settings['breaker'] };
   alerts: Array<Omit<Alert, '_id'>>;
   reconciliation: ReconcileOutcome;
@@ -86,7 +86,6 @@ export async function runChecks(at: Date): Promise<CheckReport> {
     providerFleet,
   };
   logEvent('info', {
-    fn: 'cron',
     rearmed,
     tripped,
     alerts: alerts.length,

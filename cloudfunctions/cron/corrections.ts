@@ -7,12 +7,13 @@
  * says how many such records stand behind the difference.
  */
 import { chinaMonth } from '../_shared/domain/china-time';
-import type { Reconciliation } from '../_shared/data/reconciliation';
-import { correctionId, correctionsOf, countUnknownOutcomes, saveCorrection, type UsageCorrection } from '../_shared/data/usage-corrections';
+import type { Reconciliation } from '../_shared/data/quota-reconciliations';
+import { correctionId, correctionsOf, saveCorrection, type UsageCorrection } from '../_shared/data/usage-corrections';
+import { countUnknownOutcomes } from '../_shared/data/phone-charges';
 import type { ReconcileOutcome } from './reconcile';
 
 /** This month's entry: what is still missing after the other months' entries. Pure. */
-export function correctionFor(r: Pick<Reconciliation, 'wechatUsed' | 'localCharges'>, others: number): number {
+function correctionFor(r: Pick<Reconciliation, 'wechatUsed' | 'localCharges'>, others: number): number {
   return r.wechatUsed - r.localCharges - others;
 }
 

@@ -4,14 +4,13 @@
  * `$url: "run"`. A client cannot pass for the timer: a call from the mini program
  * always carries an OPENID, and then only the admin route is open.
  *
- * | $url | what                                                          |
- * | ---- | ------------------------------------------------------------- |
- * | run  | runs every check now; `{ breakers, alerts, reconciliation }`  |
+ * Its route, input and output: miniprogram/contract/cron.ts (the one list; the table
+ * below must implement it or it does not compile).
  */
 import { isAdmin } from '../_shared/data/admins';
-import { callerFromContext } from '../_shared/cloud';
-import { now } from '../_shared/clock';
-import { access, createHandler, noParams, route } from '../_shared/router';
+import { callerFromContext } from '../_shared/runtime/cloud';
+import { now } from '../_shared/runtime/clock';
+import { access, createHandler, noParams, route } from '../_shared/runtime/router';
 import { runChecks } from './checks';
 
 export const main = createHandler({

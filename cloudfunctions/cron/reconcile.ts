@@ -5,14 +5,14 @@
  * Each kind is reconciled on its own: a kind WeChat refuses or answers with no package is
  * listed in `unknown` (never read as zero left) and the others still run.
  */
-import { wechatCredentials, wechatSpuId } from '../_shared/config';
-import { errorDetail, logEvent } from '../_shared/log';
+import { wechatCredentials, wechatSpuId } from '../_shared/runtime/config';
+import { errorDetail, logEvent } from '../_shared/runtime/log';
 import { planPackSync, wechatUsedTotal } from '../_shared/domain/reconcile';
 import { usageUnknownReason } from '../_shared/domain/usage-answer';
 import type { PhoneKind } from '../_shared/domain/settings';
-import { loadQuota } from '../_shared/data/quota';
+import { loadQuota } from '../_shared/services/quota';
 import { insertPack, linkPack } from '../_shared/data/quota-packs';
-import { saveReconciliation, type Reconciliation } from '../_shared/data/reconciliation';
+import { saveReconciliation, type Reconciliation } from '../_shared/data/quota-reconciliations';
 import { fetchUsage } from '../_shared/wechat/usage-api';
 import { WechatError } from '../_shared/wechat/http';
 import type { ReconcileOutcome as ReconcileOutcomeOnTheWire } from '../../miniprogram/contract';
@@ -80,7 +80,6 @@ export async function reconcile(kinds: readonly PhoneKind[], at: Date): Promise<
       const reason =
         err instanceof WechatError || err instanceof UnknownUsage ? err.message : 'could not reach WeChat or store its figures';
       logEvent('error', {
-        fn: 'cron',
         step: 'reconcile',
         kind,
         ...(err instanceof WechatError ? { error: err.message } : errorDetail(err)),

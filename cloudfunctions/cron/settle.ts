@@ -8,15 +8,16 @@
  * is spent and say how many records are left; the next run starts with those (the
  * oldest pending first, the owed ones as they come).
  */
-import { now as clockNow } from '../_shared/clock';
-import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/charges';
-import { owedCharges, recountCharge, countOwedCharges } from '../_shared/data/usage';
+import { now as clockNow } from '../_shared/runtime/clock';
+import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/phone-charges';
+import { owedCharges, countOwedCharges } from '../_shared/data/phone-charges';
+import { recountCharge } from '../_shared/services/charge-counting';
 import { findUser } from '../_shared/data/users';
-import { errorDetail, logEvent } from '../_shared/log';
+import { errorDetail, logEvent } from '../_shared/runtime/log';
 import type { ChargeRecord } from '../_shared/domain/charge';
 
 /** Of cron's 60 s (cloudbaserc.json): the rest is for breakers, reconciliation and alerts. */
-export const SETTLE_BUDGET_MS = 30_000;
+const SETTLE_BUDGET_MS = 30_000;
 const PAGE = 100;
 
 export interface Settled {
@@ -71,7 +72,7 @@ async function finishPending(at: Date, inTime: () => boolean): Promise<Settled['
       seen.add(charge._id);
       // One record's failure (a database error) leaves it for the next run, not the rest.
       await finishOne(charge, at, finished).catch((err: unknown) =>
-        logEvent('error', { fn: 'cron', step: 'settle', charge: charge._id, failedToFinish: true, ...errorDetail(err) }),
+        logEvent('error', { step: 'settle', charge: charge._id, failedToFinish: true, ...errorDetail(err) }),
       );
     }
     since = page[page.length - 1]!.chargedAt;
@@ -96,7 +97,7 @@ async function recountAll(inTime: () => boolean): Promise<{ recounted: number; r
     for (const id of page) {
       tried.add(id);
       const counted = await recountCharge(id).catch((err: unknown) => {
-        logEvent('error', { fn: 'cron', step: 'settle', charge: id, failedToCount: true, ...errorDetail(err) });
+        logEvent('error', { step: 'settle', charge: id, failedToCount: true, ...errorDetail(err) });
         return false;
       });
       if (counted) recounted += 1;
@@ -110,6 +111,6 @@ export async function settleCharges(at: Date = clockNow(), budgetMs = SETTLE_BUD
   const inTime = budget(budgetMs);
   const finished = await finishPending(at, inTime);
   const { recounted, remaining } = await recountAll(inTime);
-  if (remaining > 0) logEvent('warn', { fn: 'cron', step: 'settle', owedLeftForNextRun: remaining });
+  if (remaining > 0) logEvent('warn', { step: 'settle', owedLeftForNextRun: remaining });
   return { finished, recounted, remaining };
 }

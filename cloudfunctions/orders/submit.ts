@@ -2,11 +2,11 @@
 import * as v from 'valibot';
 import { pageLimit } from '../_shared/domain/amount-schemas';
 import { randomUUID } from 'node:crypto';
-import { route } from '../_shared/router';
+import { route } from '../_shared/runtime/router';
 import { loadSettings } from '../_shared/data/settings';
 import { findOrder, insertOrder, ordersOf } from '../_shared/data/orders';
-import { now } from '../_shared/clock';
-import { AppError } from '../_shared/errors';
+import { now } from '../_shared/runtime/clock';
+import { AppError } from '../_shared/runtime/errors';
 import {
   CATALOGUE,
   OrderRefused,
@@ -17,7 +17,7 @@ import {
   type OrderDoc,
   type OrderRefusalReason,
 } from '../_shared/domain/order';
-import type { ErrorCode } from '../_shared/errors';
+import type { ErrorCode } from '../_shared/runtime/errors';
 
 const submitInput = v.object({
   mode: v.picklist(['order', 'bookkeeping'], 'mode must be "order" or "bookkeeping"'),

@@ -14,10 +14,10 @@
  * otherwise INVALID_ARGUMENT naming it, and nothing is stored or sent.
  */
 import * as v from 'valibot';
-import { AppError } from '../_shared/errors';
-import { providerBeginTimeWithinOrder } from '../_shared/config';
-import { now } from '../_shared/clock';
-import { route } from '../_shared/router';
+import { AppError } from '../_shared/runtime/errors';
+import { providerBeginTimeWithinOrder } from '../_shared/runtime/config';
+import { now } from '../_shared/runtime/clock';
+import { route } from '../_shared/runtime/router';
 import { idempotencyKey } from '../_shared/domain/amount-schemas';
 import { requestDifferences, type AssignRequest } from '../_shared/domain/provider-assignment';
 import { assignmentIdFor, requestIdFor } from '../_shared/domain/provider-ids';
@@ -71,7 +71,7 @@ async function replay(doc: AssignmentDoc, request: AssignRequest, at: Date) {
 }
 
 /** What an assign asks for: the route's input, or a top-up rule's (cron). */
-export interface AssignPackRequest extends AssignRequest {
+interface AssignPackRequest extends AssignRequest {
   idempotencyKey: string;
 }
 

@@ -8,24 +8,24 @@
  */
 import * as v from 'valibot';
 import { pageLimit } from '../_shared/domain/amount-schemas';
-import { now } from '../_shared/clock';
-import { providerPollAfterSeconds, providerPollMaxAttempts } from '../_shared/config';
-import { AppError } from '../_shared/errors';
-import { errorDetail, logEvent } from '../_shared/log';
-import { route } from '../_shared/router';
+import { now } from '../_shared/runtime/clock';
+import { providerPollAfterSeconds, providerPollMaxAttempts } from '../_shared/runtime/config';
+import { AppError } from '../_shared/runtime/errors';
+import { errorDetail } from '../_shared/runtime/log';
+import { route } from '../_shared/runtime/router';
 import { listAssignments, listUnsettled } from '../_shared/data/provider-assignments';
 import { assignmentView } from './assignment-view';
 import { appid } from './inputs';
 import { pollAssignments } from './settle';
 
-export const POLL_LIMIT = 10;
+const POLL_LIMIT = 10;
 
 const listInput = v.object({
   receiverAppId: v.optional(appid('receiverAppId')),
   limit: pageLimit(500, 100),
 });
 
-export const listAssignmentsRoute = route(listInput, async ({ receiverAppId, limit }) => {
+export const listAssignmentsRoute = route(listInput, async ({ receiverAppId, limit }, { log }) => {
   const at = now();
   const filter = receiverAppId ? { receiverAppId } : {};
   const unsettled = await listUnsettled(filter, POLL_LIMIT, new Date(at.getTime() - providerPollAfterSeconds() * 1000));
@@ -36,9 +36,7 @@ export const listAssignmentsRoute = route(listInput, async ({ receiverAppId, lim
     } catch (err) {
       // The list is still worth answering; the next call polls again. Only our own errors' words reach the admin.
       pollError = err instanceof AppError ? err.message : 'Could not check pending assignments with WeChat; the next call tries again.';
-      logEvent('warn', {
-        fn: 'provider',
-        route: 'assignments.list',
+      log.warn({
         pollError,
         ...(err instanceof AppError ? {} : { ...errorDetail(err) }),
       });

@@ -8,10 +8,10 @@
  * (done or unknown → cancelling); the others answer the assignment as it then is.
  */
 import * as v from 'valibot';
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
-import { providerPollMaxAttempts } from '../_shared/config';
-import { route } from '../_shared/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
+import { providerPollMaxAttempts } from '../_shared/runtime/config';
+import { route } from '../_shared/runtime/router';
 import { findAssignment, type AssignmentDoc } from '../_shared/data/provider-assignments';
 import { assignmentView } from './assignment-view';
 import { pollAssignments, sendCancel } from './settle';

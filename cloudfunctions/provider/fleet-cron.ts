@@ -5,9 +5,9 @@
  * provider is configured (a merchant's own environment). A failure is reported, never
  * thrown: the merchant-side checks still run.
  */
-import { providerCredentials, providerFleetMaxAgeMs } from '../_shared/config';
-import { AppError } from '../_shared/errors';
-import { errorDetail, logEvent } from '../_shared/log';
+import { providerCredentials, providerFleetMaxAgeMs } from '../_shared/runtime/config';
+import { AppError } from '../_shared/runtime/errors';
+import { errorDetail, logEvent } from '../_shared/runtime/log';
 import { loadFleet, refreshMerchants } from './fleet';
 import { runTopups } from './topups';
 
@@ -21,11 +21,11 @@ export async function runProviderFleet(at: Date): Promise<FleetRunReport> {
     const fleet = await refreshMerchants(await loadFleet(at), at, providerFleetMaxAgeMs());
     const readErrors = fleet.reduce((n, m) => n + Number(m.readings.quick.error !== null) + Number(m.readings.realtime.error !== null), 0);
     const topups = await runTopups(fleet, at);
-    logEvent('info', { fn: 'cron', step: 'provider-fleet', merchants: fleet.length, readErrors, topups });
+    logEvent('info', { step: 'provider-fleet', merchants: fleet.length, readErrors, topups });
     return { status: 'ok', merchants: fleet.length, readErrors, topups };
   } catch (err) {
     const reason = err instanceof AppError ? err.message : 'could not read the fleet or carry out the top-up rules';
-    logEvent('error', { fn: 'cron', step: 'provider-fleet', ...(err instanceof AppError ? { error: err.message } : errorDetail(err)) });
+    logEvent('error', { step: 'provider-fleet', ...(err instanceof AppError ? { error: err.message } : errorDetail(err)) });
     return { status: 'failed', reason };
   }
 }

@@ -13,10 +13,10 @@
  */
 import * as v from 'valibot';
 import { pageLimit } from '../_shared/domain/amount-schemas';
-import { now } from '../_shared/clock';
-import { providerFleetMaxAgeMs, wechatSpuId } from '../_shared/config';
-import { AppError } from '../_shared/errors';
-import { route } from '../_shared/router';
+import { now } from '../_shared/runtime/clock';
+import { providerFleetMaxAgeMs, wechatSpuId } from '../_shared/runtime/config';
+import { AppError } from '../_shared/runtime/errors';
+import { route } from '../_shared/runtime/router';
 import { addSample, daysLeft, fleetOrder, FLEET_KINDS, type KindReading } from '../_shared/domain/provider-fleet';
 import { wechatUsedTotal } from '../_shared/domain/reconcile';
 import { usageUnknownReason } from '../_shared/domain/usage-answer';
@@ -35,7 +35,7 @@ import { appid } from './inputs';
 import { toAppError } from './wechat-errors';
 
 /** Usage calls in flight at once: WeChat's per-token rate stays low and a page still reads in a few seconds. */
-export const FLEET_CONCURRENCY = 4;
+const FLEET_CONCURRENCY = 4;
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -105,7 +105,7 @@ function kindView(reading: KindReading) {
   };
 }
 
-export function merchantView(m: MerchantDoc) {
+function merchantView(m: MerchantDoc) {
   const kinds = { quick: kindView(m.readings.quick), realtime: kindView(m.readings.realtime) };
   const known = FLEET_KINDS.map((k) => kinds[k].daysLeft).filter((d): d is number => d !== null);
   return {

@@ -4,28 +4,16 @@
  * admin caller (an `admins` document or ADMIN_OPENIDS): FORBIDDEN otherwise,
  * UNAUTHENTICATED without an OPENID.
  *
- * | $url             | what                                                                  |
- * | ---------------- | --------------------------------------------------------------------- |
- * | orders.list      | the provider's orders, synced from WeChat                             |
- * | skus.list        | `{ orderId }`: the SKUs it can be assigned as                          |
- * | assign           | `{ orderId, skuId, receiverAppId, idempotencyKey, beginTime? }`       |
- * | cancel           | `{ assignmentId }`: within 7 days, while unused                       |
- * | assignments.list | `{ receiverAppId?, limit? }`: newest first; settles a few pending     |
- * | assignments.recheck | `{ assignmentId }`: polls a pending one, looks an unknown one up   |
- * | merchants.usage  | `{ appid, kind? }`: a merchant's quota as WeChat reports it           |
- * | fleet.list       | `{ limit?, cursor?, refresh? }`: every merchant's quota, fewest days first |
- * | fleet.add        | `{ appid }`: adds a merchant to the fleet                             |
- * | topups.set       | `{ appid, kind, orderId, skuId, belowCalls, maxPerMonth }`            |
- * | topups.list      | the top-up rules with what each did                                   |
- * | topups.remove    | `{ appid, kind }`                                                     |
+ * Its routes, their input and output: miniprogram/contract/provider.ts (the one list;
+ * the table below must implement it or it does not compile).
  *
  * WeChat's pushes (result events of assign and cancel, and the URL check) arrive
  * through CloudBase HTTP access (push.ts: an event with `httpMethod`, no `$url` and no
  * OPENID), where nothing but their signature counts. A call with an OPENID is always a route.
  */
 import { isAdmin } from '../_shared/data/admins';
-import { callerFromContext } from '../_shared/cloud';
-import { access, createHandler } from '../_shared/router';
+import { callerFromContext } from '../_shared/runtime/cloud';
+import { access, createHandler } from '../_shared/runtime/router';
 import { assign } from './assign';
 import { cancel } from './cancel';
 import { listAssignmentsRoute } from './assignments';

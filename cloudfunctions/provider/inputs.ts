@@ -1,6 +1,6 @@
 /** Input schemas shared by the provider's routes. */
 import * as v from 'valibot';
-import { AppError } from '../_shared/errors';
+import { AppError } from '../_shared/runtime/errors';
 import { APPID_PATTERN } from '../_shared/domain/provider-ids';
 
 export const appid = (field: string) =>

@@ -7,9 +7,9 @@
  * saying what to configure.
  */
 import * as v from 'valibot';
-import { AppError } from '../_shared/errors';
-import { route } from '../_shared/router';
-import { wechatSpuId } from '../_shared/config';
+import { AppError } from '../_shared/runtime/errors';
+import { route } from '../_shared/runtime/router';
+import { wechatSpuId } from '../_shared/runtime/config';
 import { WECHAT_SOURCE_PROVIDER, WECHAT_SOURCE_TRIAL } from '../_shared/domain/reconcile';
 import { merchantUsage } from '../_shared/wechat/service-provider';
 import { appid } from './inputs';

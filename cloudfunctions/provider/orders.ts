@@ -10,11 +10,10 @@
  * the words; the enum is not public): never a made-up value, never a crash.
  */
 import * as v from 'valibot';
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
-import { providerBulkSpuIds, providerOrderStatusNames } from '../_shared/config';
-import { logEvent } from '../_shared/log';
-import { noParams, route } from '../_shared/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
+import { providerBulkSpuIds, providerOrderStatusNames } from '../_shared/runtime/config';
+import { noParams, route } from '../_shared/runtime/router';
 import { findStoredOrder, listStoredOrders, saveOrders, type ProviderOrderDoc } from '../_shared/data/provider-orders';
 import { convertibleSkus, queryOrders, type SpOrder } from '../_shared/wechat/service-provider';
 import { wechatId } from './inputs';
@@ -32,7 +31,7 @@ function statusNames(): Record<string, string> {
 }
 
 /** Our word for WeChat's status number: configured, else `wechat-<n>`, else `unknown`. */
-export function orderStatus(n: number | null, names: Record<string, string>): string {
+function orderStatus(n: number | null, names: Record<string, string>): string {
   if (n === null) return 'unknown';
   const word = names[String(n)];
   return typeof word === 'string' && word ? word : `wechat-${n}`;
@@ -77,7 +76,7 @@ const newestFirst = (a: ProviderOrderDoc, b: ProviderOrderDoc) =>
  * `unavailable`; its orders are the stored copy when there is one (then `staleBecause`
  * says why). Only when no product answered and nothing is stored is the answer an error.
  */
-export const listOrders = route(noParams, async () => {
+export const listOrders = route(noParams, async (_input, { log }) => {
   const at = now();
   const names = statusNames();
   const fresh: SpOrder[] = [];
@@ -97,7 +96,7 @@ export const listOrders = route(noParams, async () => {
   const missing = new Set(unavailable.map((u) => u.spuId));
   const stored = missing.size > 0 ? (await listStoredOrders()).filter((d) => missing.has(d.spuId)) : [];
   if (firstError && docs.length === 0 && stored.length === 0 && unavailable.length === providerBulkSpuIds().length) throw firstError;
-  logEvent('info', { fn: 'provider', route: 'orders.list', orders: docs.length, written, unavailable: [...missing] });
+  log.info({ orders: docs.length, written, unavailable: [...missing] });
   const staleBecause =
     stored.length > 0 ? unavailable.map((u) => `${u.spuId}: ${u.message}`).join(' ') + ' (showing the last synced copy)' : null;
   return { orders: [...docs, ...stored].sort(newestFirst).map((d) => orderView(d, names)), staleBecause, unavailable };

@@ -11,12 +11,12 @@
  *   assignment (settle.ts); anything unsigned, forged, stale or undecryptable changes
  *   nothing and gets 403. WeChat expects "success".
  */
-import { now } from '../_shared/clock';
-import { providerPushAesKey, providerPushAppid, providerPushMaxAgeSeconds, providerPushToken } from '../_shared/config';
-import { logEvent } from '../_shared/log';
+import { now } from '../_shared/runtime/clock';
+import { providerPushAesKey, providerPushAppid, providerPushMaxAgeSeconds, providerPushToken } from '../_shared/runtime/config';
+import { logEvent } from '../_shared/runtime/log';
 import { readPush } from '../_shared/domain/provider-push';
 import { parseResultEvent } from '../_shared/domain/provider-events';
-import type { HttpAccessRequest, HttpAccessResponse } from '../_shared/router';
+import type { HttpAccessRequest, HttpAccessResponse } from '../_shared/runtime/router';
 import { settleFromEvent } from './settle';
 
 const reply = (statusCode: number, body: string): HttpAccessResponse => ({
@@ -28,7 +28,7 @@ const reply = (statusCode: number, body: string): HttpAccessResponse => ({
 export async function handlePush(request: HttpAccessRequest): Promise<HttpAccessResponse> {
   const token = providerPushToken();
   if (!token) {
-    logEvent('warn', { fn: 'provider', push: 'refused', reason: 'PROVIDER_PUSH_TOKEN not set' });
+    logEvent('warn', { push: 'refused', reason: 'PROVIDER_PUSH_TOKEN not set' });
     return reply(503, 'push not configured');
   }
   const reading = readPush(
@@ -42,7 +42,7 @@ export async function handlePush(request: HttpAccessRequest): Promise<HttpAccess
     now().getTime(),
   );
   if (reading.kind === 'refused') {
-    logEvent('warn', { fn: 'provider', push: 'refused', reason: reading.reason });
+    logEvent('warn', { push: 'refused', reason: reading.reason });
     return reply(reading.status, 'forbidden');
   }
   if (reading.kind === 'verify') return reply(200, reading.echostr);
@@ -50,12 +50,11 @@ export async function handlePush(request: HttpAccessRequest): Promise<HttpAccess
   const parsed = parseResultEvent(reading.fields);
   if (!parsed.ok) {
     // Signed by WeChat but not a result we act on: acknowledged, so it is not sent again.
-    logEvent('info', { fn: 'provider', push: 'ignored', reason: parsed.reason });
+    logEvent('info', { push: 'ignored', reason: parsed.reason });
     return reply(200, 'success');
   }
   const outcome = await settleFromEvent(parsed.event, now());
   logEvent('info', {
-    fn: 'provider',
     push: parsed.event.type,
     requestId: parsed.event.requestId,
     result: parsed.event.result,

@@ -5,10 +5,10 @@
  * (domain/provider-recheck.ts): found → done, with its pack; not found → it stays
  * unknown, with what was checked in its error (a cancel can still settle it).
  */
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
-import { providerPollMaxAttempts, wechatSpuId } from '../_shared/config';
-import { route } from '../_shared/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
+import { providerPollMaxAttempts, wechatSpuId } from '../_shared/runtime/config';
+import { route } from '../_shared/runtime/router';
 import { findAssignedPackage, type PackageSeen } from '../_shared/domain/provider-recheck';
 import { findAssignment, listAssignments, moveAssignment, noteError, type AssignmentDoc } from '../_shared/data/provider-assignments';
 import { merchantUsage } from '../_shared/wechat/service-provider';

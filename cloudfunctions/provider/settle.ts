@@ -9,8 +9,8 @@
  * A status moves only along domain/provider-assignment.ts's moves, with a conditional
  * update on the status read, and every move is kept in the record's history.
  */
-import { AppError } from '../_shared/errors';
-import { logEvent } from '../_shared/log';
+import { AppError } from '../_shared/runtime/errors';
+import { logEvent } from '../_shared/runtime/log';
 import { nextStatus, statusAfterEvent, statusFromEvent, type AssignmentStatus } from '../_shared/domain/provider-assignment';
 import { assignOutcome, cancelOutcome, mapWechatError, type MappedError, type SendOutcome } from '../_shared/domain/provider-errors';
 import type { ResultEvent } from '../_shared/domain/provider-events';
@@ -48,7 +48,7 @@ async function apply(
 ): Promise<boolean> {
   if (!nextStatus(doc.status, to)) return false;
   const moved = await moveAssignment(doc._id, doc.status, to, { at, via, submitted: true, ...extra });
-  if (moved) logEvent('info', { fn: 'provider', assignment: doc._id, from: doc.status, to, via });
+  if (moved) logEvent('info', { assignment: doc._id, from: doc.status, to, via });
   return moved;
 }
 
@@ -76,8 +76,7 @@ export async function sendAssignment(doc: AssignmentDoc, at: Date, via: string, 
     throw err;
   }
   const outcome = assignOutcome(answer.errcode, resend || answer.resent);
-  if (outcome.kind !== 'accepted')
-    logEvent('warn', { fn: 'provider', assignment: doc._id, via, errcode: answer.errcode, outcome: outcome.kind });
+  if (outcome.kind !== 'accepted') logEvent('warn', { assignment: doc._id, via, errcode: answer.errcode, outcome: outcome.kind });
   return applyAssignOutcome(doc, outcome, at, via);
 }
 

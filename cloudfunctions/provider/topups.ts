@@ -12,11 +12,11 @@
  * the rule with its reason; `topups.set` again re-arms it.
  */
 import * as v from 'valibot';
-import { AppError } from '../_shared/errors';
-import { now } from '../_shared/clock';
-import { providerFleetMaxAgeMs, providerPollMaxAttempts } from '../_shared/config';
-import { logEvent } from '../_shared/log';
-import { route, noParams } from '../_shared/router';
+import { AppError } from '../_shared/runtime/errors';
+import { now } from '../_shared/runtime/clock';
+import { providerFleetMaxAgeMs, providerPollMaxAttempts } from '../_shared/runtime/config';
+import { logEvent } from '../_shared/runtime/log';
+import { route, noParams } from '../_shared/runtime/router';
 import { positiveCount } from '../_shared/domain/amount-schemas';
 import { chinaDay, chinaMonth } from '../_shared/domain/china-time';
 import { topupDecision, type TopupRule } from '../_shared/domain/provider-topup';
@@ -51,7 +51,7 @@ const setInput = v.object({
   maxPerMonth: v.pipe(v.number('maxPerMonth must be a number'), v.integer('maxPerMonth must be whole'), v.minValue(1), v.maxValue(31)),
 });
 
-export function topupView(doc: TopupDoc) {
+function topupView(doc: TopupDoc) {
   return {
     appid: doc.appid,
     kind: doc.kind,
@@ -175,7 +175,7 @@ async function stop(rule: TopupDoc, at: Date, cause: StopCause, assignmentId: st
   };
   await recordTopupRun(rule._id, change, event);
   const reason = cause.reason;
-  logEvent('warn', { fn: 'provider', topup: rule._id, stopped: reason });
+  logEvent('warn', { topup: rule._id, stopped: reason });
 }
 
 type TopUpOutcome =

@@ -1,13 +1,13 @@
 /** The provider client's failures as our errors (the mapping of WeChat's errcodes itself is domain/provider-errors.ts). */
-import { AppError } from '../_shared/errors';
-import { logEvent } from '../_shared/log';
+import { AppError } from '../_shared/runtime/errors';
+import { logEvent } from '../_shared/runtime/log';
 import { mapWechatError, type ProviderOperation } from '../_shared/domain/provider-errors';
 import type { ProviderFailure, ProviderResult } from '../_shared/wechat/service-provider';
 
 /** The AppError a route answers for a failure of `operation`. */
 export function toAppError(failure: ProviderFailure, operation: ProviderOperation): AppError {
   // A failure's detail names the API path and errcode, never a token or secret.
-  logEvent('warn', { fn: 'provider', operation, wechat: failure.detail });
+  logEvent('warn', { operation, wechat: failure.detail });
   switch (failure.kind) {
     case 'not-configured':
       return new AppError('UPSTREAM_UNAVAILABLE', failure.detail);

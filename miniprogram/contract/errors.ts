@@ -1,6 +1,6 @@
 /**
  * The one answer envelope and the error codes every route may answer. The cloud
- * functions' `AppError` (cloudfunctions/_shared/errors.ts) uses these codes; the mini
+ * functions' `AppError` (cloudfunctions/_shared/runtime/errors.ts) uses these codes; the mini
  * program adds only `NETWORK`, for a call that never reached a function.
  */
 

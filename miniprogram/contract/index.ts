@@ -2,7 +2,7 @@
  * The contract between the cloud functions and the mini program: every route's input
  * and output, declared once.
  *
- * - The functions implement it: `createHandler('auth', …)` (cloudfunctions/_shared/router.ts)
+ * - The functions implement it: `createHandler('auth', …)` (cloudfunctions/_shared/runtime/router.ts)
  *   fails to compile when a route's schema accepts other input than its entry here, or
  *   its result (as JSON carries it: a `Date` becomes a string) is not the entry's output.
  * - The mini program calls through it: `callRoute('admin', 'settings.update', { version, patch })`

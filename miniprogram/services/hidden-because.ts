@@ -3,9 +3,7 @@
  * the user's words. Pure data with no wx import: the emulator's console shows the same
  * words when it plays a user.
  */
-import type { Session } from '../contract';
-
-type HiddenBecause = NonNullable<Session['phoneLogin']['hiddenBecause']>;
+import type { HiddenBecause } from '../contract';
 
 export const HIDDEN_BECAUSE_TEXT: Record<HiddenBecause, string> = {
   'already-bound': '已绑定手机号',

@@ -6,7 +6,7 @@
  * program's WeChat context, an assumption documented in docs/emulator.md), and the
  * HTTPS fallback is "not configured" unless WECHAT_APPID/WECHAT_APPSECRET are set.
  */
-import { decodeEnvValue } from '../../cloudfunctions/_shared/config';
+import { decodeEnvValue } from '../../cloudfunctions/_shared/runtime/config';
 import type { StandinFunction, StandinState } from './state';
 
 /** The errcode the stand-in's cloud call gives an Invoke (no mini program context). */

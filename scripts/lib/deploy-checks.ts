@@ -3,7 +3,7 @@
  * contents so each rule is unit-tested. Each returns human-readable problems; an empty
  * list means deployable.
  */
-import { CONFIG_VARS } from '../../cloudfunctions/_shared/config';
+import { CONFIG_VARS } from '../../cloudfunctions/_shared/runtime/config';
 import type { CloudbaseRc } from './cloudbaserc';
 import { evaluateRule } from './rule-meaning';
 
@@ -52,7 +52,7 @@ export function checkCloudbaseRc(rc: CloudbaseRc, builtFunctions: string[]): str
     else
       for (const name of fn.variables ?? [])
         if (!DEPLOYABLE_VARIABLES.includes(name))
-          problems.push(`${where}: variable "${name}" is not one cloudfunctions/_shared/config.ts declares for deployment`);
+          problems.push(`${where}: variable "${name}" is not one cloudfunctions/_shared/runtime/config.ts declares for deployment`);
     if (
       fn.httpPaths !== undefined &&
       !(Array.isArray(fn.httpPaths) && fn.httpPaths.every((p) => typeof p === 'string' && HTTP_PATH.test(p)))

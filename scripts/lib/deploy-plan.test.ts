@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDotEnv, unquotedHashes } from './cloudbaserc';
-import { decodeEnvValue } from '../../cloudfunctions/_shared/config';
+import { decodeEnvValue } from '../../cloudfunctions/_shared/runtime/config';
 import { codeMoved, cronOf, fingerprintDescription, functionPlan, planTriggers, planVariables, VARIABLES_LIMIT_BYTES } from './deploy-plan';
 import { cliFailures } from './tcb-cli';
 import { checkRule } from './deploy-checks';

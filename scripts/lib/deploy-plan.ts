@@ -18,7 +18,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeEnvValue, encodeEnvValue } from '../../cloudfunctions/_shared/config';
+import { decodeEnvValue, encodeEnvValue } from '../../cloudfunctions/_shared/runtime/config';
 import type { FunctionConfig, TriggerConfig } from './cloudbaserc';
 
 /** A secret that is useless without its partner, and the other way round. */

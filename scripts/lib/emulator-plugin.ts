@@ -4,7 +4,7 @@
  * tests, benches and the soak; scripts/start.ts adds the build and `.env` for `npm start`).
  */
 import type { EmulatorOptions } from '../../packages/cloudbase-emulator/src/emulator';
-import { encodeEnvValue } from '../../cloudfunctions/_shared/config';
+import { encodeEnvValue } from '../../cloudfunctions/_shared/runtime/config';
 import { QUICKPHONE_CONSOLE } from '../console-plugin';
 import { PROJECT_ROOT } from './cloudbaserc';
 
@@ -14,7 +14,7 @@ export const QUICKPHONE_SP_PUSH_TOKEN = 'quickphone-local-push-token';
 /**
  * The project folder; the encoder `npm run deploy` applies to variable values (config.ts
  * decodes); the env id functions see locally; the push Token; QUICKPHONE_LOG (log.ts's
- * switch) handed to every function; the variable _shared/clock.ts reads a test's clock
+ * switch) handed to every function; the variable _shared/runtime/clock.ts reads a test's clock
  * offset from; and the console's billing and play-a-user views (scripts/console-plugin/).
  */
 export const QUICKPHONE_PROJECT = {

@@ -1,9 +1,9 @@
 /** `admin_invites`: one document per invite code (under the code's hash); no client access. */
-import { db } from '../cloud';
-import { AppError } from '../errors';
+import { db } from '../runtime/cloud';
+import { AppError } from '../runtime/errors';
 import { INVITE_LIFE_MS, inviteId, inviteProblem, newInviteCode, type InviteDoc } from '../domain/admin-invite';
-import { writeAudit } from './audit';
-import type { AdminDoc } from './admins';
+import { writeAudit } from './settings-audit';
+import { insertAdminIn } from './admins';
 
 export async function createInvite(by: string, at: Date): Promise<{ code: string; expiresAt: Date }> {
   const code = newInviteCode();
@@ -34,7 +34,7 @@ export async function acceptInvite(code: string, openid: string, at: Date): Prom
       .collection('admin_invites')
       .doc(id)
       .update({ data: { usedBy: openid, usedAt: at } });
-    await tx.collection<AdminDoc>('admins').add({ data: { _id: openid, addedBy: invite!.createdBy, addedAt: at } });
+    await insertAdminIn(tx, openid, invite!.createdBy, at);
     await writeAudit(tx, { at, by: openid, field: 'admins', from: null, to: openid, note: 'admin added by invite' });
   });
 }

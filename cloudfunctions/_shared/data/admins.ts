@@ -1,12 +1,12 @@
 /** Admin access: an `admins/<openid>` document, or ADMIN_OPENIDS for bootstrapping. */
-import { db } from '../cloud';
-import { adminOpenidsFromEnv } from '../config';
-import { AppError } from '../errors';
-import { isDuplicateKey } from './errors';
-import { writeAudit } from './audit';
+import { db, type Transaction } from '../runtime/cloud';
+import { adminOpenidsFromEnv } from '../runtime/config';
+import { AppError } from '../runtime/errors';
+import { isDuplicateKey, isTxConflict } from '../runtime/db-errors';
+import { writeAudit } from './settings-audit';
 import type { AdminEntry as AdminEntryOnTheWire } from '../../../miniprogram/contract';
 
-export interface AdminDoc {
+interface AdminDoc {
   _id: string;
   addedBy: string;
   addedAt: Date;
@@ -35,10 +35,15 @@ export async function listAdmins(): Promise<AdminEntry[]> {
   return entries;
 }
 
+/** Adds the admin inside `tx`, the transaction that also records why (a duplicate `_id` fails it). */
+export async function insertAdminIn(tx: Transaction, openid: string, by: string, at: Date): Promise<void> {
+  await tx.collection<AdminDoc>('admins').add({ data: { _id: openid, addedBy: by, addedAt: at } });
+}
+
 export async function addAdmin(openid: string, by: string, at: Date): Promise<void> {
   try {
     await db.runTransaction(async (tx) => {
-      await tx.collection<AdminDoc>('admins').add({ data: { _id: openid, addedBy: by, addedAt: at } });
+      await insertAdminIn(tx, openid, by, at);
       await writeAudit(tx, { at, by, field: 'admins', from: null, to: openid, note: 'admin added' });
     });
   } catch (err) {
@@ -48,14 +53,6 @@ export async function addAdmin(openid: string, by: string, at: Date): Promise<vo
 }
 
 const REMOVE_TRIES = 5;
-
-function isTxConflict(err: unknown): boolean {
-  // The SDK puts CloudBase's code (DATABASE_TRANSACTION_CONFLICT, or _FAIL once the
-  // conflict ended the transaction) in errCode and its wording in the message.
-  const e = (err ?? {}) as { message?: unknown; errCode?: unknown; errMsg?: unknown };
-  const text = `${String(e.errCode ?? '')} ${String(e.message ?? '')} ${String(e.errMsg ?? '')} ${typeof err === 'string' ? err : ''}`;
-  return /TRANSACTION_(CONFLICT|FAIL)|TransactionConflict|TransactionNotExist/i.test(text);
-}
 
 /**
  * Removes an admin added through the collection; the last admin stays, under any

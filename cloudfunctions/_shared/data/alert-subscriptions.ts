@@ -5,7 +5,7 @@
  * template it was given for (a changed ALERT_TEMPLATE_ID starts again at 0). The last
  * refusal that needs an admin's hand (47003, 40037) is kept here until a send succeeds.
  */
-import { db, command as _ } from '../cloud';
+import { db, command as _, type Transaction } from '../runtime/cloud';
 
 export interface SendProblem {
   errcode: number;
@@ -22,7 +22,7 @@ export interface AlertSubscriptionDoc {
 }
 
 /** Acceptances beyond this are not kept (assumed: WeChat states no ceiling; a loop should not grow it forever). */
-export const MAX_CREDITS = 50;
+const MAX_CREDITS = 50;
 
 const subscriptions = () => db.collection<AlertSubscriptionDoc>('alert_subscriptions');
 
@@ -50,6 +50,19 @@ export async function addCredit(openid: string, templateId: string, at: Date): P
     await doc.set({ data: next });
     return { _id: openid, ...next };
   });
+}
+
+/** The admin's subscription as `tx`'s snapshot holds it. */
+export async function subscriptionIn(tx: Transaction, openid: string): Promise<AlertSubscriptionDoc | null> {
+  return (await tx.collection<AlertSubscriptionDoc>('alert_subscriptions').doc(openid).get()).data ?? null;
+}
+
+/** Spends one credit of `held` inside `tx`, the transaction that records the send it pays for. */
+export async function spendCreditIn(tx: Transaction, held: AlertSubscriptionDoc, at: Date): Promise<void> {
+  await tx
+    .collection('alert_subscriptions')
+    .doc(held._id)
+    .update({ data: { credits: held.credits - 1, updatedAt: at } });
 }
 
 /** Gives back a credit a send did not use (WeChat refused before delivering anything). */

@@ -1,6 +1,6 @@
 /** `orders`: the example shop's orders. No client reads them directly (rules: `read: false`); `orders.list` gives a customer their own. */
-import { db } from '../cloud';
-import { isDuplicateKey } from './errors';
+import { db } from '../runtime/cloud';
+import { isDuplicateKey } from '../runtime/db-errors';
 import type { OrderDoc } from '../domain/order';
 
 const orders = () => db.collection<OrderDoc>('orders');

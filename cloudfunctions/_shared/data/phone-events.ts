@@ -4,13 +4,12 @@
  * each type per minute: the document id is `<type>:<openid>:<minute>`, and a repeat is
  * refused by the database itself (a duplicate id), however many arrive at once.
  */
-import { db, command as _ } from '../cloud';
-import { isDuplicateKey } from './errors';
+import { db, command as _ } from '../runtime/cloud';
+import { isDuplicateKey } from '../runtime/db-errors';
+
 import type { PhoneEventType } from '../../../miniprogram/contract';
 
-export type { PhoneEventType };
-
-export interface PhoneEvent {
+interface PhoneEvent {
   openid: string;
   type: PhoneEventType;
   errno: number | null;

@@ -6,10 +6,10 @@
  * conditional on the status read, so two confirmations cannot both apply, and each one
  * is kept in `history`.
  */
-import { db, command as _ } from '../cloud';
-import type { ErrorCode } from '../errors';
+import { db, command as _ } from '../runtime/cloud';
+import type { ErrorCode } from '../runtime/errors';
 import { UNSETTLED, type AssignmentStatus, type AssignRequest } from '../domain/provider-assignment';
-import { isDuplicateKey } from './errors';
+import { isDuplicateKey } from '../runtime/db-errors';
 
 export interface AssignmentError {
   code: ErrorCode;
@@ -17,7 +17,7 @@ export interface AssignmentError {
   errcode: number | null;
 }
 
-export interface StatusChange {
+interface StatusChange {
   at: Date;
   from: AssignmentStatus;
   to: AssignmentStatus;
@@ -156,11 +156,6 @@ export async function claimForResend(id: string, at: Date, leaseMs: number): Pro
     .where({ _id: id, status: 'pending', submitted: false, leaseUntil: _.lte(at) })
     .update({ data: { leaseUntil: new Date(at.getTime() + leaseMs) } });
   return res.stats.updated === 1;
-}
-
-/** Fills in the pack's calls from WeChat's records when the SKU list did not have them. */
-export async function fillCalls(id: string, calls: number): Promise<void> {
-  await assignments().where({ _id: id, calls: null }).update({ data: { calls } });
 }
 
 /** The holder gives up sending (WeChat did not answer): whoever sends the key next may resend at once. */

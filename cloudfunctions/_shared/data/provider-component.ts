@@ -4,7 +4,7 @@
  * to the platform's 授权事件接收 URL; whatever receives it there writes it here (docs/
  * provider.md "Merchant tokens"). Closed to clients.
  */
-import { db } from '../cloud';
+import { db } from '../runtime/cloud';
 
 export async function loadVerifyTicket(): Promise<string | null> {
   const { data } = await db.collection<{ _id: string; ticket?: string }>('provider_component').doc('verify_ticket').get();

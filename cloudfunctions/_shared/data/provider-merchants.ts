@@ -4,8 +4,8 @@
  * (domain/provider-fleet.ts). `authorizerRefreshToken` (a third-party platform's, for
  * the merchant's usage API) is a secret: it is never answered, logged or put in an error.
  */
-import { db, command as _ } from '../cloud';
-import { isDuplicateKey } from './errors';
+import { db, command as _ } from '../runtime/cloud';
+import { isDuplicateKey } from '../runtime/db-errors';
 import { EMPTY_READING, FLEET_KINDS, type KindReading } from '../domain/provider-fleet';
 import type { PhoneKind } from '../domain/settings';
 

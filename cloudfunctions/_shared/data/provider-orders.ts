@@ -3,7 +3,7 @@
  * synced by `provider.orders.list`. WeChat stays the authority; the copy lets admins
  * see the last known figures when WeChat does not answer.
  */
-import { db, command as _ } from '../cloud';
+import { db, command as _ } from '../runtime/cloud';
 
 export interface ProviderOrderDoc {
   _id: string;

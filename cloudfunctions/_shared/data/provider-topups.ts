@@ -3,7 +3,7 @@
  * one per merchant and component, with what each run did (`history`, newest last, the
  * last 20 kept) for the panel.
  */
-import { db, command as _ } from '../cloud';
+import { db, command as _ } from '../runtime/cloud';
 import type { TopupRule } from '../domain/provider-topup';
 import type { PhoneKind } from '../domain/settings';
 import type { TopupEvent as TopupEventOnTheWire } from '../../../miniprogram/contract';

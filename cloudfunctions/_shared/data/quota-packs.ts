@@ -3,12 +3,12 @@
  * once), packs an admin records, packs a provider assigned, and packs found in WeChat's
  * usage API (`_id` "wx-<pkgId>", unless they match one already recorded).
  */
-import { db } from '../cloud';
+import { db } from '../runtime/cloud';
 import { chinaDayStart } from '../domain/china-time';
 import type { Pack, PackSource } from '../domain/quota-ledger';
 import type { PhoneKind } from '../domain/settings';
-import { isDuplicateKey } from './errors';
-import { writeAudit, type AuditEntry } from './audit';
+import { isDuplicateKey } from '../runtime/db-errors';
+import { writeAudit, type AuditEntry } from './settings-audit';
 
 export interface QuotaPackDoc extends Pack {
   _id: string;
@@ -33,7 +33,7 @@ const withId = (doc: QuotaPackDoc): QuotaPackDoc => ({
   expiresAt: doc.expiresAt ? new Date(doc.expiresAt) : null,
 });
 
-export const trialId = (kind: PhoneKind) => `trial-${kind}`;
+const trialId = (kind: PhoneKind) => `trial-${kind}`;
 
 /** A kind's packs (a handful: one read). */
 export async function listPacks(kind: PhoneKind): Promise<QuotaPackDoc[]> {
@@ -84,7 +84,7 @@ export async function ensureTrial(kind: PhoneKind, calls: number, firstDay: stri
 }
 
 /** A pack to insert (not the contract's `NewPack`, which is what an admin types in quota.addPack). */
-export interface PackToInsert {
+interface PackToInsert {
   kind: PhoneKind;
   source: Exclude<PackSource, 'trial'>;
   calls: number;

@@ -6,7 +6,7 @@
  * negative one, records we counted that WeChat did not bill. Kept with its evidence,
  * never folded silently into `usage_daily` (which stays the sum of counted records).
  */
-import { db } from '../cloud';
+import { db } from '../runtime/cloud';
 import type { PhoneKind } from '../domain/settings';
 import type { UsageCorrectionEntry } from '../../../miniprogram/contract';
 
@@ -34,11 +34,4 @@ export async function loadCorrection(month: string, kind: PhoneKind): Promise<Us
 export async function saveCorrection(c: UsageCorrection): Promise<void> {
   const { _id, ...rest } = c;
   await corrections().doc(_id).set({ data: rest });
-}
-
-/** Records of a kind whose outcome stays unknown (abandoned sends: see abandonCharge). */
-export async function countUnknownOutcomes(kind: PhoneKind): Promise<number> {
-  // counted/billable lead, so the counted_billable index serves it.
-  const where = { counted: false, billable: null, notCounted: 'unknown-outcome', kind };
-  return (await db.collection('phone_charges').where(where).count()).total;
 }

@@ -1,7 +1,7 @@
 /** `users/<openid>`: the only collection that holds a raw phone number. */
-import { db, command as _ } from '../cloud';
-import { isDuplicateKey } from './errors';
-import { now } from '../clock';
+import { db, command as _ } from '../runtime/cloud';
+import { isDuplicateKey } from '../runtime/db-errors';
+import { now } from '../runtime/clock';
 import type { PhoneKind } from '../domain/settings';
 
 export interface VerifiedPhone {

@@ -5,10 +5,10 @@
  * access token), so the first report in a minute claims the right to ask (a conditional
  * write only one caller wins), and the others use its answer.
  */
-import { db, command as _ } from '../cloud';
+import { db, command as _ } from '../runtime/cloud';
 import type { PhoneKind } from '../domain/settings';
 import type { WechatCount } from '../domain/no-quota';
-import { isDuplicateKey } from './errors';
+import { isDuplicateKey } from '../runtime/db-errors';
 
 interface UsageCheck {
   _id: PhoneKind;

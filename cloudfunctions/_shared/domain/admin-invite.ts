@@ -32,7 +32,7 @@ export interface InviteDoc {
   usedAt: Date | null;
 }
 
-export type InviteProblem = 'unknown' | 'used' | 'expired';
+type InviteProblem = 'unknown' | 'used' | 'expired';
 
 /** Why an invite cannot be accepted now, or null when it can. */
 export function inviteProblem(invite: InviteDoc | null, at: Date): InviteProblem | null {

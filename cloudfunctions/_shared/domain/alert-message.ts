@@ -25,8 +25,8 @@ export interface AlertNotice {
   at: Date;
 }
 
-export type AlertField = 'title' | 'status' | 'time' | 'detail';
-export interface TemplateField {
+type AlertField = 'title' | 'status' | 'time' | 'detail';
+interface TemplateField {
   keyword: string;
   field: AlertField;
 }

@@ -38,8 +38,8 @@ export const pageLimit = (max: number, fallback: number) =>
     fallback,
   );
 
-export const FIRST_YEAR = 2023;
-export const LAST_YEAR = 2100;
+const FIRST_YEAR = 2023;
+const LAST_YEAR = 2100;
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;

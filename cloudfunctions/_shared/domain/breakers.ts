@@ -13,7 +13,7 @@ import type { UsageDay } from './usage';
 
 export type SpendReason = Extract<BreakerReason, 'budget-reached' | 'daily-cap-reached'>;
 
-export interface Spend {
+interface Spend {
   /** This China month's true cost so far (docs/quota.md "Cost"), exactly: trial calls add nothing. */
   monthCost: Fen;
   /** Today's charges, both kinds. */

@@ -13,8 +13,6 @@ import { PRICE_FEN } from './pricing';
 import type { PhoneKind } from './settings';
 import type { ExchangeState } from '../../../miniprogram/contract';
 
-export type { ExchangeState };
-
 /**
  * Why an exchange failed, and whether the same code may be tried again. `number-lost`:
  * WeChat answered but the number could not be stored (the code is spent, the charge
@@ -39,7 +37,7 @@ export type NotCountedReason = 'invalid-code' | 'count-failed' | 'unknown-outcom
  * record's insert for the first send, the claim for a later one), cleared when its
  * outcome is written. Still set on a record nobody holds: that send's outcome is unknown.
  */
-export interface Sending {
+interface Sending {
   /** Which send of this code it is (1 for the first request, 2 for a resend's, …). */
   attempt: number;
   at: Date;
@@ -142,7 +140,7 @@ export function usageDayId(day: string, kind: PhoneKind): string {
 }
 
 /** WeChat refusing the code itself: invalid, expired, another user's, or already used (40163). */
-export function isCodeRefusal(errcode: number | undefined): boolean {
+function isCodeRefusal(errcode: number | undefined): boolean {
   return errcode === 40029 || errcode === 40163;
 }
 

@@ -21,7 +21,7 @@ export interface PricedPack extends Pack {
   priceFen: number | null;
 }
 
-export interface UnitPrice {
+interface UnitPrice {
   perCall: Fen;
   /** True when the price was not recorded and the list price stands in. */
   estimate: boolean;
@@ -35,7 +35,7 @@ export function unitPrice(pack: PricedPack): UnitPrice {
   return { perCall: fenOf(PRICE_FEN[pack.kind]), estimate: true };
 }
 
-export interface Cost {
+interface Cost {
   calls: number;
   /** What the calls cost, exactly. */
   cost: Fen;
@@ -45,9 +45,7 @@ export interface Cost {
   estimatedCalls: number;
 }
 
-export const NO_COST: Cost = { calls: 0, cost: ZERO_FEN, listFen: 0, estimatedCalls: 0 };
-
-export function addCost(a: Cost, b: Cost): Cost {
+function addCost(a: Cost, b: Cost): Cost {
   return {
     calls: a.calls + b.calls,
     cost: addFen(a.cost, b.cost),

@@ -12,9 +12,9 @@ import { unitPrice, type PricedPack } from './cost';
 import { addFen, fenOf, timesFen, ZERO_FEN, type Fen } from './pricing';
 import { draw, type DayCount, type LedgerState, type Pack } from './quota-ledger';
 
-export const AVERAGE_WINDOW_DAYS = 90;
+const AVERAGE_WINDOW_DAYS = 90;
 /** A young account's first days say little; the average divides by at least this many. */
-export const MIN_AVERAGE_DAYS = 7;
+const MIN_AVERAGE_DAYS = 7;
 /** How far ahead a run-out day is looked for; beyond it the answer is "not in sight". */
 export const FORECAST_HORIZON_DAYS = 3 * 366;
 const DAYS_PER_MONTH = 30;
@@ -45,7 +45,7 @@ export function monthlyAverage(days: readonly DayCount[], at: Date): number {
   return Math.round((total * DAYS_PER_MONTH) / divisor);
 }
 
-export interface Projection {
+interface Projection {
   /** The first day demand could not be met in full; null if every day was. */
   firstShortDay: string | null;
   /** Calls demanded but not covered over the whole period (rounded up). */

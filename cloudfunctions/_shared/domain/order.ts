@@ -10,10 +10,8 @@
 import type { Order, OrderMode, Product as ProductOnTheWire } from '../../../miniprogram/contract';
 import { createHash } from 'node:crypto';
 
-export type { OrderMode };
-
 /** The contract's product with its price, which the server always knows (the wire may hide it). */
-export type Product = Required<ProductOnTheWire>;
+type Product = Required<ProductOnTheWire>;
 
 /**
  * The example shop's catalogue. A merchant replaces this list (or reads a collection);
@@ -24,18 +22,18 @@ export const CATALOGUE: readonly Product[] = [
   { productId: 'sample-b', name: '示例商品 B', unitPriceFen: 399 },
 ];
 
-export interface OrderFlags {
+interface OrderFlags {
   hidePrices: boolean;
   hideShippingAddress: boolean;
 }
 
-export interface OrderRequest {
+interface OrderRequest {
   mode: OrderMode;
   lines: Array<{ productId: string; qty: number }>;
   address?: string | null;
 }
 
-export interface StoredLine {
+interface StoredLine {
   productId: string;
   name: string;
   qty: number;
@@ -82,7 +80,7 @@ export class OrderRefused extends Error {
 }
 
 /** An order as the customer sees it: the contract's `Order`. */
-export type OrderView = Order;
+type OrderView = Order;
 
 /**
  * Checks a request against the flags in force and prices it from the catalogue. Every

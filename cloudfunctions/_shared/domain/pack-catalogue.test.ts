@@ -1,4 +1,5 @@
-import { catalogue, parseCatalogue, perCallRange } from './pack-catalogue';
+import bundled from './pack-catalogue.json';
+import { catalogue, parseCatalogue } from './pack-catalogue';
 import { compareFen, fenOf, yuanToFen } from './pricing';
 
 test("the bundled catalogue has WeChat's quick packs in exact fen", () => {
@@ -21,8 +22,7 @@ test('a bad catalogue fails loudly, naming the entry', () => {
 });
 
 test("the catalogue lists the seed's per-call range, 0.026–0.03 for quick, and every quick pack lies in it", () => {
-  expect(perCallRange('quick')).toEqual({ min: '0.026', max: '0.03' });
-  expect(perCallRange('realtime')).toBeNull();
+  expect(bundled.perCallYuan).toEqual({ about: expect.any(String), quick: { min: '0.026', max: '0.03' } });
   // In fen per call: 2.6 ≤ price ÷ calls ≤ 3.
   const [min, max] = [fenOf(26, 10), fenOf(yuanToFen('0.03'))];
   for (const e of catalogue().filter((x) => x.kind === 'quick')) {

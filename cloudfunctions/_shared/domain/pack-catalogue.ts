@@ -43,12 +43,6 @@ export function parseCatalogue(packs: unknown): CatalogueEntry[] {
   return result.output.map(({ priceYuan, ...entry }) => ({ ...entry, priceFen: yuanToFen(priceYuan) }));
 }
 
-/** The per-call price range WeChat's merchant notice states for a kind (yuan strings), or null where none is published. */
-export function perCallRange(kind: PhoneKind): { min: string; max: string } | null {
-  const ranges = bundled.perCallYuan as Partial<Record<PhoneKind, { min: string; max: string }>>;
-  return ranges[kind] ?? null;
-}
-
 /** The catalogue in force: the override (a JSON array) if given, else the bundled one. */
 export function catalogue(override?: string): CatalogueEntry[] {
   if (!override?.trim()) return parseCatalogue(bundled.packs);

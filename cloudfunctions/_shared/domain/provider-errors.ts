@@ -29,29 +29,29 @@ export interface MappedError {
   refused: boolean;
 }
 
-export const ERR_BAD_PARAMS = 10120002;
-export const ERR_METHOD_UNAVAILABLE = 10120405;
-export const ERR_BAD_ORDER_ID = 10120800;
-export const ERR_BAD_ORDER = 10121001;
-export const ERR_SYSTEM = 10121004;
-export const ERR_ALREADY_ASSIGNED = 10121009;
-export const ERR_ASSIGNMENT_CANCELLED = 10121010;
-export const ERR_IN_PROGRESS = 10121011;
-export const ERR_ORDER_EXPIRED = 10121012;
-export const ERR_INVALID_PACKAGE = 10121013;
-export const ERR_10121014 = 10121014;
+const ERR_BAD_PARAMS = 10120002;
+const ERR_METHOD_UNAVAILABLE = 10120405;
+const ERR_BAD_ORDER_ID = 10120800;
+const ERR_BAD_ORDER = 10121001;
+const ERR_SYSTEM = 10121004;
+const ERR_ALREADY_ASSIGNED = 10121009;
+const ERR_ASSIGNMENT_CANCELLED = 10121010;
+const ERR_IN_PROGRESS = 10121011;
+const ERR_ORDER_EXPIRED = 10121012;
+const ERR_INVALID_PACKAGE = 10121013;
+const ERR_10121014 = 10121014;
 /** Community: "订单的资源包用量不足,无法分配", and the answer to a resend after success. */
-export const ERR_NOT_ENOUGH_LEFT = 10121031;
+const ERR_NOT_ENOUGH_LEFT = 10121031;
 /** Community: no relationship with that mini program. */
-export const ERR_NO_RELATIONSHIP = 10045;
-export const ERR_BAD_ARGS = 40097;
-export const ERR_BAD_APPID = 40013;
+const ERR_NO_RELATIONSHIP = 10045;
+const ERR_BAD_ARGS = 40097;
+const ERR_BAD_APPID = 40013;
 /** Global code: the token's account may not call this API (e.g. a mini program's token instead of the service platform's). */
-export const ERR_API_UNAUTHORIZED = 48001;
+const ERR_API_UNAUTHORIZED = 48001;
 /** Global code: the merchant did not grant this API to the third-party platform (authorizer tokens). */
-export const ERR_COMPONENT_UNAUTHORIZED = 61007;
+const ERR_COMPONENT_UNAUTHORIZED = 61007;
 /** Seen nightly on `order/query_list` (issue 25); its meaning is not public. Assumed transient: asked again later, never settled on. */
-export const ERR_NIGHTLY = 10120020;
+const ERR_NIGHTLY = 10120020;
 
 const REFUSALS: Record<number, { code: ErrorCode; message: string }> = {
   [ERR_BAD_PARAMS]: {

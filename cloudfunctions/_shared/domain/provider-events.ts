@@ -7,8 +7,8 @@
  */
 import { REQUEST_ID_PATTERN } from './provider-ids';
 
-export const EVENT_ASSIGN = 5;
-export const EVENT_CANCEL = 6;
+const EVENT_ASSIGN = 5;
+const EVENT_CANCEL = 6;
 
 export interface ResultEvent {
   type: 'assign' | 'cancel';

@@ -10,7 +10,7 @@ import type { PhoneKind } from './settings';
 export const FLEET_KINDS: readonly PhoneKind[] = ['quick', 'realtime'];
 
 /** WeChat's `used` at a time. */
-export interface UsedSample {
+interface UsedSample {
   at: Date;
   used: number;
 }

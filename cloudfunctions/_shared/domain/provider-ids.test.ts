@@ -1,4 +1,4 @@
-import { assignmentIdFor, isAppid, REQUEST_ID_PATTERN, requestIdFor } from './provider-ids';
+import { APPID_PATTERN, assignmentIdFor, REQUEST_ID_PATTERN, requestIdFor } from './provider-ids';
 
 test('the same key always gives the same ids; different keys different ones', () => {
   expect(assignmentIdFor('order-7-shop-3')).toBe(assignmentIdFor('order-7-shop-3'));
@@ -19,7 +19,7 @@ test('the record id and the requestId differ, so neither reveals the other', () 
 });
 
 test("appids have WeChat's form", () => {
-  expect(isAppid('wx5eed1e0c0ffee001')).toBe(true);
+  expect(APPID_PATTERN.test('wx5eed1e0c0ffee001')).toBe(true);
   for (const bad of ['wx5EED1E0C0FFEE001', 'wx5eed1e0c0ffee00', 'wx5eed1e0c0ffee0011', 'xx5eed1e0c0ffee001', 'wx5eed1e0c0ffeeg01', ''])
-    expect(isAppid(bad)).toBe(false);
+    expect(APPID_PATTERN.test(bad)).toBe(false);
 });

@@ -41,7 +41,7 @@ export interface PushInput {
  */
 export const MAX_PUSH_BODY_CHARS = 16 * 1024;
 
-export type PushReading =
+type PushReading =
   | { kind: 'verify'; echostr: string }
   | { kind: 'event'; fields: Record<string, string>; encrypted: boolean }
   | { kind: 'refused'; status: 400 | 403 | 405 | 413; reason: string };

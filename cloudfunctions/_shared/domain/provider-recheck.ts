@@ -15,7 +15,7 @@ export interface PackageSeen {
   startTime: number;
 }
 
-export interface AssignmentToFind {
+interface AssignmentToFind {
   calls: number | null;
   createdAt: Date;
   beginTime: number | null;

@@ -20,7 +20,7 @@ export interface TopupRule
   monthCount: number;
 }
 
-export type TopupDecision = { act: 'assign'; idempotencyKey: string } | { act: 'wait'; why: string } | { act: 'stop'; reason: string };
+type TopupDecision = { act: 'assign'; idempotencyKey: string } | { act: 'wait'; why: string } | { act: 'stop'; reason: string };
 
 /**
  * What cron does with a rule now. `remaining`: WeChat's figure for the merchant's

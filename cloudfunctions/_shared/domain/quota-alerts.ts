@@ -12,7 +12,7 @@ import type { QuotaAlert as StoredAlert } from '../../../miniprogram/contract';
 const COMPONENT: Record<PhoneKind, string> = { quick: '手机号快速验证组件', realtime: '手机号实时验证组件' };
 
 /** An alert as the rules find it: the contract's alert before cron gives it an id, a time and a kind. */
-export type QuotaAlert = Pick<StoredAlert, 'type' | 'message' | 'remaining' | 'daysLeft'>;
+type QuotaAlert = Pick<StoredAlert, 'type' | 'message' | 'remaining' | 'daysLeft'>;
 
 /** Whole China days from today until `day` (0 = today). */
 export const daysUntil = (day: string, at: Date) => daysBetween(chinaDay(at), day);

@@ -35,7 +35,7 @@ export interface DayCount {
 }
 
 /** The charges of a stretch of one day, from `from` (inclusive) to `to` (exclusive). */
-export interface DayPart {
+interface DayPart {
   from: Date;
   to: Date;
   count: number;
@@ -48,7 +48,7 @@ export interface PackUsage<P extends Pack = Pack> {
 }
 
 /** What one China day's charges drew: calls taken from each pack (index into `packs`), and what nothing covered. */
-export interface DayDraw {
+interface DayDraw {
   day: string;
   takes: Array<{ index: number; calls: number }>;
   uncovered: number;

@@ -25,9 +25,9 @@ import type { PurchaseOption, Recommendation } from '../../../miniprogram/contra
 export type { PackLine, PurchaseOption, Recommendation } from '../../../miniprogram/contract';
 
 /** A larger single pack is offered beside the cheapest when it costs at most this share more. */
-export const LITTLE_MORE = { num: 1, den: 5 };
+const LITTLE_MORE = { num: 1, den: 5 };
 
-export interface Combination {
+interface Combination {
   /** Count of each entry, in the order given. */
   counts: number[];
   calls: number;
@@ -94,7 +94,7 @@ export function cheapestCover(entries: readonly CatalogueEntry[], need: number):
  * Days from today until the recent rate can no longer be met, with `extra` packs bought
  * now (each starting now); the horizon's length when it never runs short.
  */
-export function coversDays(state: LedgerState, perMonth: number, extra: readonly Pack[], at: Date): number {
+function coversDays(state: LedgerState, perMonth: number, extra: readonly Pack[], at: Date): number {
   const rows: Array<PackUsage> = [...state.packs, ...extra.map((pack) => ({ pack, used: 0, status: 'active' as const }))];
   const byPack = new Map(rows.map((r) => [r.pack, r]));
   const ordered = deductionOrder(rows.map((r) => r.pack)).map((p) => byPack.get(p)!);

@@ -21,7 +21,7 @@ export interface LocalPack extends Pack {
   wechatPkgId: string | null;
 }
 
-export type PackAction =
+type PackAction =
   | { type: 'link'; localId: string; pkgId: string; calls: number; startsAt: Date; expiresAt: Date | null }
   | { type: 'add'; pkgId: string; source: Exclude<PackSource, 'trial'>; calls: number; startsAt: Date; expiresAt: Date | null };
 

@@ -17,7 +17,7 @@ import type { LedgerState, PackSource } from './quota-ledger';
 import type { PhoneKind } from './settings';
 import type { MonthStatement, StatementPack, StatementRow, StatementWechat } from '../../../miniprogram/contract';
 
-export interface WechatCount {
+interface WechatCount {
   kind: PhoneKind;
   at: Date;
   wechatUsed: number;
@@ -26,7 +26,7 @@ export interface WechatCount {
 }
 
 /** A statement as the route returns it (dates still dates). */
-export type Statement = Omit<MonthStatement, 'packs' | 'wechat'> & {
+type Statement = Omit<MonthStatement, 'packs' | 'wechat'> & {
   packs: Array<Omit<StatementPack, 'startsAt' | 'expiresAt'> & { startsAt: Date; expiresAt: Date | null }>;
   wechat: Array<Omit<StatementWechat, 'at'> & { at: Date }>;
 };

@@ -5,7 +5,7 @@
  * is "unknown", never "zero left" (reading it as zero would trip the quota breaker or
  * top up a merchant that has plenty). Pure: no SDK.
  */
-export interface UsageFigures {
+interface UsageFigures {
   all: number;
   packages: readonly unknown[];
 }

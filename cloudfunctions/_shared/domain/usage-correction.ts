@@ -2,7 +2,7 @@
  * What a merchant reads about cron's correction (cron/corrections.ts): why our counted
  * calls and WeChat's figure differ this month, in words. Pure.
  */
-export interface CorrectionEvidence {
+interface CorrectionEvidence {
   count: number;
   wechatUsed: number;
   localCounted: number;

@@ -2,7 +2,7 @@ import { chinaDayStart } from './china-time';
 import type { PricedPack } from './cost';
 import { applyCharges } from './quota-ledger';
 import type { PhoneKind } from './settings';
-import { lastChinaMonths, summarizeUsage, summaryStartDay, type UsageDay } from './usage';
+import { lastChinaMonths, summarizeUsage, type UsageDay } from './usage';
 
 const at = new Date('2026-03-01T01:00:00Z'); // 2026-03-01 09:00 in China
 
@@ -31,11 +31,6 @@ const summarize = (records: UsageDay[], months: number, trialCalls = 0, packs: P
 test('months are China months, across a year boundary', () => {
   expect(lastChinaMonths(new Date('2026-01-31T17:00:00Z'), 3)).toEqual(['2025-12', '2026-01', '2026-02']);
   expect(lastChinaMonths(at, 1)).toEqual(['2026-03']);
-});
-
-test('the summary reads back to the earlier of the month window and the 30-day window', () => {
-  expect(summaryStartDay(at, 12)).toBe('2025-04-01');
-  expect(summaryStartDay(at, 1)).toBe('2026-01-31');
 });
 
 test('counts land in their month and day; beyond every pack, cost is the list price, flagged as an estimate', () => {

@@ -16,8 +16,6 @@ export interface UsageDay {
   count: number;
 }
 
-export type { UsageSummary };
-
 /** The `count` China-time months ending with the month of `at`, oldest first. */
 export function lastChinaMonths(at: Date, count: number): string[] {
   const [year, month] = chinaMonth(at).split('-').map(Number) as [number, number];
@@ -27,13 +25,6 @@ export function lastChinaMonths(at: Date, count: number): string[] {
     months.push(`${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`);
   }
   return months;
-}
-
-/** The first China-time day the summary needs: the earlier of the month window and the 30-day window. */
-export function summaryStartDay(at: Date, months: number): string {
-  const firstMonthDay = `${lastChinaMonths(at, months)[0]}-01`;
-  const firstOfDays = lastChinaDays(at, 30)[0]!;
-  return firstMonthDay < firstOfDays ? firstMonthDay : firstOfDays;
 }
 
 /** `ledgers`: both kinds' ledgers over all of history (what prices each call). */

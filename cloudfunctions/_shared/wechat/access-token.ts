@@ -6,7 +6,7 @@
  * cannot log each other out), or anything else that yields one (a provider's token
  * service for its merchants).
  */
-import { now } from '../clock';
+import { now } from '../runtime/clock';
 import { TOKEN_REJECTED } from '../domain/wechat-errcodes';
 import { callWechatIdempotent, WechatError, type WechatRequest } from './http';
 

@@ -18,7 +18,7 @@ import { callWechatIdempotent, WechatError } from './http';
 export const COMPONENT_TOKEN_PATH = '/cgi-bin/component/api_component_token';
 export const AUTHORIZER_TOKEN_PATH = '/cgi-bin/component/api_authorizer_token';
 
-export interface ComponentConfig {
+interface ComponentConfig {
   appid: string;
   secret: string;
   /** The latest component_verify_ticket, as stored by whatever receives WeChat's ticket pushes. */
@@ -26,7 +26,7 @@ export interface ComponentConfig {
   timeoutMs?: number;
 }
 
-export function componentSource(config: ComponentConfig): TokenSource {
+function componentSource(config: ComponentConfig): TokenSource {
   return {
     key: `${COMPONENT_TOKEN_PATH}|${config.appid}`,
     async fetch() {
@@ -43,7 +43,7 @@ export function componentSource(config: ComponentConfig): TokenSource {
   };
 }
 
-export interface AuthorizerConfig {
+interface AuthorizerConfig {
   component: ComponentConfig;
   authorizerAppid: string;
   refreshToken: string;

@@ -9,7 +9,7 @@ import { NETWORK, TIMEOUT, WechatError } from './http';
 /** The platform's refusal of a cloud call the function has no permission for (WeChat never saw the request). */
 export const NO_PERMISSION_ERRCODE = -604101;
 
-export type WechatFailure =
+type WechatFailure =
   /** WeChat answered with an errcode: it saw the request and did not carry it out. */
   | { kind: 'answered'; errcode: number }
   /** The request never reached the API (a token that could not be had, no cloud-call permission): certainly not done. */

@@ -4,8 +4,8 @@
  * Answers carry `errcode` (0 or absent = fine). Errors name the API path, never the
  * query string: it holds the access token or the AppSecret.
  */
-import { wechatApiBase } from '../config';
-import { retry } from '../retry';
+import { wechatApiBase } from '../runtime/config';
+import { retry } from '../runtime/retry';
 
 export class WechatError extends Error {
   constructor(
@@ -26,7 +26,7 @@ export const NETWORK = -3;
 const DEFAULT_TIMEOUT_MS = 5000;
 
 /** Errors worth one more try of a call that is safe to repeat. */
-export const isTransient = (err: unknown) =>
+const isTransient = (err: unknown) =>
   err instanceof WechatError && (err.errcode === -1 || err.errcode === TIMEOUT || err.errcode === NETWORK);
 
 export interface WechatRequest {

@@ -14,15 +14,15 @@
  * stable token), so callers see one outcome either way. Once refused, a container
  * goes straight to HTTPS (the permission does not appear in a running container).
  */
-import { cloud } from '../cloud';
-import { phoneExchangeTimeoutMs, wechatCredentials } from '../config';
-import { logEvent } from '../log';
-import { retry } from '../retry';
+import { cloud } from '../runtime/cloud';
+import { phoneExchangeTimeoutMs, wechatCredentials } from '../runtime/config';
+import { logEvent } from '../runtime/log';
+import { retry } from '../runtime/retry';
 import { grantSource, withToken } from './access-token';
 import { callWechat, NETWORK, TIMEOUT } from './http';
 import { cloudCallFailure, httpsCallFailure, NO_PERMISSION_ERRCODE } from './failure';
 
-export interface PhoneInfo {
+interface PhoneInfo {
   phoneNumber: string;
   purePhoneNumber: string;
   countryCode: string;
@@ -37,10 +37,10 @@ export type ExchangeOutcome =
   | { ok: false; errcode: number; attempts: number; maybeUsed: boolean };
 
 /** Our own marker for "no answer in time"; WeChat has no code for it. */
-export const TIMEOUT_ERRCODE = -2;
+const TIMEOUT_ERRCODE = -2;
 
 export { NO_PERMISSION_ERRCODE } from './failure';
-export const HTTPS_PHONE_PATH = '/wxa/business/getuserphonenumber';
+const HTTPS_PHONE_PATH = '/wxa/business/getuserphonenumber';
 
 /** Set when this container's cloud call was refused with -604101. */
 let cloudCallDenied = false;
@@ -68,7 +68,7 @@ async function attempt(code: string, openid: string): Promise<ExchangeOutcome> {
   if (!credentials.ok) {
     // Nothing else to try: the code is untouched, so a later try (after a DevTools upload
     // of auth, or with the credentials set) may still bind it.
-    logEvent('error', { fn: 'auth', exchange: 'cloud call refused (-604101)', fallback: `none: ${credentials.reason}` });
+    logEvent('error', { exchange: 'cloud call refused (-604101)', fallback: `none: ${credentials.reason}` });
     return { ok: false, errcode: NO_PERMISSION_ERRCODE, attempts: 1, maybeUsed: false };
   }
   return httpsAttempt(code, openid, credentials.appid, credentials.secret);
@@ -117,7 +117,7 @@ export async function httpsAttempt(code: string, openid: string | undefined, app
     if (failure.kind === 'unanswered') return { ok: false, errcode: TIMEOUT_ERRCODE, attempts: 1, maybeUsed: true };
     // The token could not be had: the code was never sent, so it is certainly unused (and a lost token call is "busy").
     if (failure.kind === 'not-sent') {
-      logEvent('error', { fn: 'auth', exchange: 'https', tokenFailed: failure.errcode });
+      logEvent('error', { exchange: 'https', tokenFailed: failure.errcode });
       const busy = failure.errcode === TIMEOUT || failure.errcode === NETWORK;
       return { ok: false, errcode: busy ? -1 : failure.errcode, attempts: 1, maybeUsed: false };
     }

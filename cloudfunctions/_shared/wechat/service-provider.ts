@@ -24,7 +24,7 @@ import {
   providerMerchantSecrets,
   providerMerchantTokenUrl,
   providerTokenPath,
-} from '../config';
+} from '../runtime/config';
 import { isTransientErrcode } from '../domain/provider-errors';
 import { grantSource, STABLE_TOKEN_PATH, withToken, type TokenSource } from './access-token';
 import { callWechat, callWechatIdempotent, NETWORK, TIMEOUT, WechatError, type WechatRequest } from './http';
@@ -32,7 +32,7 @@ import { fetchUsagePages, USAGE_PATH, type WechatUsage } from './usage-api';
 import { AUTHORIZER_TOKEN_PATH, authorizerSource, COMPONENT_TOKEN_PATH } from './component-token';
 import { loadVerifyTicket } from '../data/provider-component';
 import { findMerchant, saveAuthorizerRefreshToken } from '../data/provider-merchants';
-import { retry } from '../retry';
+import { retry } from '../runtime/retry';
 
 const SP = '/wxa/charge/service-provider';
 const PAGE = 20;
@@ -173,7 +173,7 @@ export function getOrder(orderId: string): Promise<ProviderResult<SpOrder>> {
   });
 }
 
-export interface SpSku {
+interface SpSku {
   spuId: string;
   skuId: string;
   skuName: string;
@@ -203,7 +203,7 @@ export function convertibleSkus(query: { orderId: string; spSpuId?: string; spSk
 
 // ---------------------------------------------------------------------------- assign / cancel
 
-export interface AssignCall {
+interface AssignCall {
   orderId: string;
   skuId: string;
   receiverAppId: string;
@@ -212,7 +212,7 @@ export interface AssignCall {
 }
 
 /** WeChat's errcode (0: accepted) and whether it answers a resend of the same requestId. */
-export interface SendAnswer {
+interface SendAnswer {
   errcode: number;
   resent: boolean;
 }

@@ -9,13 +9,13 @@
  * A send is not repeated here: a message that timed out may have been delivered, and an
  * alert must never reach an admin twice. `answered` says whether WeChat's verdict is known.
  */
-import { cloud } from '../cloud';
-import { wechatCredentials } from '../config';
+import { cloud } from '../runtime/cloud';
+import { wechatCredentials } from '../runtime/config';
 import { grantSource, withToken } from './access-token';
 import { callWechat, TIMEOUT } from './http';
 import { cloudCallFailure, httpsCallFailure, NO_PERMISSION_ERRCODE } from './failure';
 
-export const HTTPS_SUBSCRIBE_PATH = '/cgi-bin/message/subscribe/send';
+const HTTPS_SUBSCRIBE_PATH = '/cgi-bin/message/subscribe/send';
 /** The user holds no subscription for this template (never accepted, or already used). */
 export const NO_SUBSCRIPTION = 43101;
 /** The template's data does not fit it (a keyword missing, a value past its limit). */
@@ -26,7 +26,7 @@ export const TEMPLATE_ID_INVALID = 40037;
 /** Short: a trip is announced from inside a user's login (auth's timeout is 10 s). */
 const SEND_TIMEOUT_MS = 3000;
 
-export interface SubscribeMessage {
+interface SubscribeMessage {
   touser: string;
   templateId: string;
   page: string;

@@ -6,7 +6,7 @@
 import { grantSource, withToken, type TokenSource } from './access-token';
 import { callWechatIdempotent } from './http';
 
-export interface WechatPackage {
+interface WechatPackage {
   pkgId: string;
   /** 1 active, 2 not yet active, 3 expired. */
   status: number;
@@ -29,7 +29,7 @@ export interface WechatUsage {
 
 export const USAGE_PATH = '/wxa/charge/usage/get';
 /** WeChat's `endTime` for the trial, which has no end (2^32 − 1 seconds: 2106 if read as a date). */
-export const NO_END_TIME = 4_294_967_295;
+const NO_END_TIME = 4_294_967_295;
 const PAGE = 20;
 /** 2000 packages: far beyond any real account; stops a misbehaving API from looping. */
 const MAX_PAGES = 100;

@@ -123,7 +123,7 @@ export const DEFAULT_CLOCK_OFFSET_VARIABLE = 'CLOUDBASE_EMULATOR_CLOCK_OFFSET_MS
  * What one invocation adds to its container's variables: the caller's identity as the
  * platform sets it (`null` removes what an earlier invocation left), and, when a test
  * drives the emulator's clock, the offset from real time in ms under `clock.variable`,
- * so the function's own clock can follow (quickphone: cloudfunctions/_shared/clock.ts).
+ * so the function's own clock can follow (quickphone: cloudfunctions/_shared/runtime/clock.ts).
  */
 export function invocationEnv(
   context: InvokeContext,

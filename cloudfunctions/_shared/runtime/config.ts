@@ -9,7 +9,7 @@
  * what cloudbaserc.json passes to that function (scripts/lib/deploy-checks.ts).
  */
 
-export interface ConfigVar {
+interface ConfigVar {
   name: string;
   description: string;
   /** Used when the variable is unset or empty. */

@@ -4,17 +4,9 @@
  * Only such days are read (a pack adds at most two), so the ledger stays O(days) plus
  * a handful of counts.
  */
-import { db, command as _ } from '../cloud';
 import { dayParts, fitParts, splitsWithin, type DayCount, type Pack } from '../domain/quota-ledger';
 import type { PhoneKind } from '../domain/settings';
-
-async function countedBetween(kind: PhoneKind, from: Date, to: Date): Promise<number> {
-  const { total } = await db
-    .collection('phone_charges')
-    .where({ chargedAt: _.and([_.gte(from), _.lt(to)]), kind, counted: true })
-    .count();
-  return total;
-}
+import { countCountedBetween } from '../data/phone-charges';
 
 /** `days` of `kind`, those that some pack's start or expiry splits carrying their parts. */
 export function splitAtPackEdges(kind: PhoneKind, packs: readonly Pack[], days: readonly DayCount[]): Promise<DayCount[]> {
@@ -23,7 +15,7 @@ export function splitAtPackEdges(kind: PhoneKind, packs: readonly Pack[], days: 
       const splits = d.count > 0 ? splitsWithin(packs, d.day) : [];
       if (splits.length === 0) return d;
       const parts = dayParts(d.day, splits);
-      const recorded = await Promise.all(parts.map((p) => countedBetween(kind, p.from, p.to)));
+      const recorded = await Promise.all(parts.map((p) => countCountedBetween(kind, p.from, p.to)));
       return { ...d, parts: fitParts(parts, recorded, d.count) };
     }),
   );

@@ -4,7 +4,7 @@
  * answers (the answer may itself say "busy": `retryAnswer`) or throws (`retryError`).
  */
 
-export interface RetryRule<T> {
+interface RetryRule<T> {
   /** Attempts in all, the first included (2: one retry). */
   attempts: number;
   /** Pause before each retry; a function of the attempt that failed (1, 2, …) for a growing backoff. */
@@ -17,7 +17,7 @@ export interface RetryRule<T> {
   onRetry?(failedAttempt: number): void;
 }
 
-export interface Retried<T> {
+interface Retried<T> {
   /** The last attempt's answer. */
   answer: T;
   /** How many attempts were made. */
@@ -26,7 +26,7 @@ export interface Retried<T> {
   earlier: T[];
 }
 
-export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `attempt` until its answer is not worth retrying or the attempts run out. A

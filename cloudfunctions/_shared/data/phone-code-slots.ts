@@ -6,8 +6,8 @@
  * concurrent junk codes get at most the limit's worth of exchanges — a check of the
  * refusals alone lets every one of them through while none has been refused yet.
  */
-import { db, command as _ } from '../cloud';
-import { isDuplicateKey } from './errors';
+import { db, command as _ } from '../runtime/cloud';
+import { isDuplicateKey } from '../runtime/db-errors';
 
 const slots = () => db.collection('phone_code_slots');
 

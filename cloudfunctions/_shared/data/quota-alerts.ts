@@ -3,10 +3,10 @@
  * kind, type and China day (`_id` "<day>:<kind>:<type>"), so an hourly cron does not
  * repeat itself.
  */
-import { db, command as _ } from '../cloud';
+import { db, command as _ } from '../runtime/cloud';
 import type { PhoneKind } from '../domain/settings';
 import type { AlertRecord } from '../../../miniprogram/contract';
-import { isDuplicateKey } from './errors';
+import { isDuplicateKey } from '../runtime/db-errors';
 
 export type { AlertType } from '../../../miniprogram/contract';
 

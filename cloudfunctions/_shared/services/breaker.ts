@@ -3,12 +3,12 @@
  * the same transaction: the mini program hides (or shows again) the phone button on its
  * next session, and admins see who (here: the system) changed what, when and why.
  */
-import { db } from '../cloud';
-import { now } from '../clock';
+import { db } from '../runtime/cloud';
+import { now } from '../runtime/clock';
 import { breakerInForce, type Trip } from '../domain/breakers';
-import { settingsFrom, type BreakerReason, type Settings } from '../domain/settings';
-import { storedFields } from './settings';
-import { writeAudit, type AuditEntry } from './audit';
+import type { BreakerReason, Settings } from '../domain/settings';
+import { saveSettingsIn, settingsIn } from '../data/settings';
+import { writeAudit, type AuditEntry } from '../data/settings-audit';
 
 /** The breaker to write and the audit note for it, decided from the settings the transaction read. */
 type BreakerChange = { breaker: Settings['breaker']; note: string } | null;
@@ -16,15 +16,11 @@ type BreakerChange = { breaker: Settings['breaker']; note: string } | null;
 async function writeBreaker(decide: (settings: Settings, at: Date) => BreakerChange): Promise<BreakerChange> {
   return db.runTransaction(async (tx) => {
     const at = now();
-    const settings = settingsFrom((await tx.collection<Settings>('settings').doc('global').get()).data);
+    const settings = await settingsIn(tx);
     const change = decide(settings, at);
     if (!change) return null;
     const { breaker, note } = change;
-    // Whole-document write: the transaction read it, so a concurrent change aborts us.
-    await tx
-      .collection('settings')
-      .doc('global')
-      .set({ data: storedFields({ ...settings, breaker, version: settings.version + 1, updatedAt: at, updatedBy: 'system' }) });
+    await saveSettingsIn(tx, { ...settings, breaker, version: settings.version + 1, updatedAt: at, updatedBy: 'system' });
     const entry: AuditEntry = { at, by: 'system', field: 'breaker', from: settings.breaker, to: breaker, note };
     await writeAudit(tx, entry);
     return change;

@@ -3,15 +3,54 @@
  * Callers pass only safe fields: masked numbers, codes, durations — never a raw
  * phone number, a phone code or a secret.
  */
-import { scrubDigits } from './domain/phone';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { scrubDigits } from '../domain/phone';
 
-export type LogLevel = 'info' | 'warn' | 'error';
+type LogLevel = 'info' | 'warn' | 'error';
+type LogFields = Record<string, unknown>;
 
-export function logEvent(level: LogLevel, fields: Record<string, unknown>): void {
+/** A log whose every line already names where it comes from (function, route or trigger, request id). */
+export interface Logger {
+  info(fields: LogFields): void;
+  warn(fields: LogFields): void;
+  error(fields: LogFields): void;
+}
+
+function write(level: LogLevel, scope: LogFields | undefined, fields: LogFields): void {
   if (process.env.QUICKPHONE_LOG === 'off') return;
-  const line = JSON.stringify({ level, ...fields });
+  const line = JSON.stringify({ level, ...scope, ...fields });
   if (level === 'error') console.error(line);
   else console.log(line);
+}
+
+/**
+ * The scope of the entry being served, set once by the dispatcher (router.ts). Kept per
+ * async call chain rather than in a variable: the emulator and a warm container may
+ * serve two requests of one function at once, and each line must name its own.
+ */
+const entryScope = new AsyncLocalStorage<LogFields>();
+
+/** Runs `serve` with `scope` on every line logged beneath it, however deep. */
+export function inLogScope<T>(scope: LogFields, serve: () => Promise<T>): Promise<T> {
+  return entryScope.run(scope, serve);
+}
+
+/** The logger a route's context carries: `scope` on each line. */
+export function scopedLogger(scope: LogFields): Logger {
+  return {
+    info: (fields) => write('info', scope, fields),
+    warn: (fields) => write('warn', scope, fields),
+    error: (fields) => write('error', scope, fields),
+  };
+}
+
+/**
+ * A line from code shared below the entries (services, WeChat clients, database
+ * retries, cron and provider steps), which cannot know who called it: it carries the
+ * scope of the entry it runs under. A route body logs through its context's `log`.
+ */
+export function logEvent(level: LogLevel, fields: LogFields): void {
+  write(level, entryScope.getStore(), fields);
 }
 
 /** Query parameters that carry a credential when a URL ends up in an error's text. */
@@ -25,7 +64,7 @@ const CAUSE_DEPTH = 3;
 /** An error's text as a log may carry it: phone-like digit runs masked, credentials in URLs cut. */
 const safeText = (text: string) => scrubDigits(text).replace(CREDENTIAL, '$1=***');
 
-export interface ErrorDetail {
+interface ErrorDetail {
   /** `Name: message`. */
   error: string;
   /** The first frames of the stack, when the error has one. */

@@ -17,9 +17,9 @@
  * none is refused (deny by default). A user or admin route's `caller.openid` is a string.
  */
 import * as v from 'valibot';
-import type { Contract, FunctionName, RouteSpec, Wire } from '../../miniprogram/contract';
+import type { Contract, FunctionName, RouteSpec, Wire } from '../../../miniprogram/contract';
 import { AppError, failure, success, type Envelope } from './errors';
-import { errorDetail, logEvent } from './log';
+import { errorDetail, inLogScope, scopedLogger, type Logger } from './log';
 
 /** Who is calling, as WeChat vouches for it. Never read from the request body. */
 export interface Caller {
@@ -40,6 +40,8 @@ export interface ServerCaller extends Caller {
 
 export interface RouteContext<C extends Caller = UserCaller> {
   caller: C;
+  /** Lines already scoped to this function, route and request: a route names only what happened. */
+  log: Logger;
 }
 
 export interface Route<TSchema extends v.GenericSchema = v.GenericSchema, TResult = unknown, C extends Caller = UserCaller> {
@@ -136,7 +138,12 @@ export interface DispatchOptions<R extends RouteTable = RouteTable> {
   http?(request: HttpAccessRequest): Promise<HttpAccessResponse>;
 }
 
-export type Main = (event: unknown) => Promise<Envelope<unknown> | HttpAccessResponse>;
+/** What CloudBase passes a function beside its event (SCF's context); only the request id is read. */
+export interface InvocationContext {
+  request_id?: unknown;
+}
+
+export type Main = (event: unknown, context?: InvocationContext) => Promise<Envelope<unknown> | HttpAccessResponse>;
 
 /**
  * Fields the platform puts in the event; they are never route parameters. Identity
@@ -145,7 +152,7 @@ export type Main = (event: unknown) => Promise<Envelope<unknown> | HttpAccessRes
  */
 const PLATFORM_FIELDS = new Set(['$url', 'userInfo']);
 
-export function parseInput<TSchema extends v.GenericSchema>(schema: TSchema, raw: unknown): v.InferOutput<TSchema> {
+function parseInput<TSchema extends v.GenericSchema>(schema: TSchema, raw: unknown): v.InferOutput<TSchema> {
   const result = v.safeParse(schema, raw);
   if (result.success) return result.output;
   const issue = result.issues[0];
@@ -178,7 +185,7 @@ function entryOf(event: Record<string, unknown>, caller: () => Caller, options: 
 /** Builds a function's `main` from any route table (no contract check: see `createHandler`). */
 export function dispatcher(options: DispatchOptions): Main {
   const { name, routes } = options;
-  return async function main(event: unknown) {
+  return async function main(event: unknown, context?: InvocationContext) {
     const started = Date.now();
     const safeEvent = event !== null && typeof event === 'object' ? (event as Record<string, unknown>) : {};
     const entry = entryOf(safeEvent, options.identify, options);
@@ -188,27 +195,33 @@ export function dispatcher(options: DispatchOptions): Main {
         : entry.kind === 'timer'
           ? { trigger: entry.event.TriggerName ?? 'timer' }
           : { http: entry.request.httpMethod };
-    let answer: Envelope<unknown> | HttpAccessResponse;
-    let outcome: Record<string, unknown>;
-    try {
-      if (entry.kind === 'http') answer = await options.http!(entry.request);
-      else
-        answer = success(
-          entry.kind === 'timer' ? await options.timer!(entry.event) : await serveRoute(entry.url, safeEvent, routes, options),
-        );
-    } catch (err) {
-      // An AppError is an answer; anything else is a fault, logged with its stack (never answered).
-      if (!(err instanceof AppError)) logEvent('error', { fn: name, ...where, ...errorDetail(err) });
-      else if (err.cause !== undefined) logEvent('warn', { fn: name, ...where, code: err.code, cause: errorDetail(err.cause) });
-      answer =
-        entry.kind === 'http'
-          ? { statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error' }
-          : failure(err);
-    }
-    if ('statusCode' in answer) outcome = { status: answer.statusCode };
-    else outcome = answer.ok ? { ok: true } : { ok: false, code: answer.error.code };
-    logEvent('info', { fn: name, ...where, ...outcome, ms: Date.now() - started });
-    return answer;
+    // The platform's id for this invocation (SCF's context.request_id), so a line can be matched to CloudBase's own log.
+    const request = typeof context?.request_id === 'string' ? { request: context.request_id } : {};
+    const scope = { fn: name, ...where, ...request };
+    const log = scopedLogger(scope);
+    return inLogScope(scope, async () => {
+      let answer: Envelope<unknown> | HttpAccessResponse;
+      let outcome: Record<string, unknown>;
+      try {
+        if (entry.kind === 'http') answer = await options.http!(entry.request);
+        else
+          answer = success(
+            entry.kind === 'timer' ? await options.timer!(entry.event) : await serveRoute(entry.url, safeEvent, routes, options, log),
+          );
+      } catch (err) {
+        // An AppError is an answer; anything else is a fault, logged with its stack (never answered).
+        if (!(err instanceof AppError)) log.error({ ...errorDetail(err) });
+        else if (err.cause !== undefined) log.warn({ code: err.code, cause: errorDetail(err.cause) });
+        answer =
+          entry.kind === 'http'
+            ? { statusCode: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'internal error' }
+            : failure(err);
+      }
+      if ('statusCode' in answer) outcome = { status: answer.statusCode };
+      else outcome = answer.ok ? { ok: true } : { ok: false, code: answer.error.code };
+      log.info({ ...outcome, ms: Date.now() - started });
+      return answer;
+    });
   };
 }
 
@@ -225,7 +238,13 @@ function loggedRoute(url: string, routes: RouteTable): string {
 /** `$url` echoed in an answer only when it looks like a route name; the client sent it, but answers get logged too. */
 const echo = (url: string) => (/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(url) ? ` "${url}"` : '');
 
-async function serveRoute(url: string, event: Record<string, unknown>, routes: RouteTable, options: DispatchOptions): Promise<unknown> {
+async function serveRoute(
+  url: string,
+  event: Record<string, unknown>,
+  routes: RouteTable,
+  options: DispatchOptions,
+  log: Logger,
+): Promise<unknown> {
   // An own property only: the table is a plain object, and `constructor` or `__proto__` are no routes.
   if (!Object.prototype.hasOwnProperty.call(routes, url)) {
     throw new AppError('NOT_FOUND', url ? `Unknown route${echo(url)} in ${options.name}` : `Missing $url for ${options.name}`);
@@ -233,7 +252,7 @@ async function serveRoute(url: string, event: Record<string, unknown>, routes: R
   const r = routes[url]!;
   // Access first: a caller who may not call a route learns nothing of its input rules.
   const caller = await admit(r.access, options.identify(), options);
-  return r.run(parseInput(r.input, paramsOf(event)), { caller });
+  return r.run(parseInput(r.input, paramsOf(event)), { caller, log });
 }
 
 /** The caller when `declared` admits it; anything undeclared is refused. */

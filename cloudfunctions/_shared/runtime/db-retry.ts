@@ -5,9 +5,9 @@
  * duplicate is handled — so a call that did land before its answer was lost does no
  * harm the second time.
  */
-import { logEvent } from '../log';
-import { retry } from '../retry';
-import { isTransientDbError } from './errors';
+import { logEvent } from './log';
+import { retry } from './retry';
+import { isTransientDbError } from './db-errors';
 
 /** Three tries by default: about 0.3 s of backoff in all (100 ms, 200 ms, … at most 1 s). */
 export async function withDbRetry<T>(what: string, call: () => Promise<T>, tries = 3): Promise<T> {

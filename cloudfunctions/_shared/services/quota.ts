@@ -7,15 +7,15 @@
  * is taken as it would be created), for pricing: what each call cost depends on the
  * pack it drew from, so cost reads the whole ledger.
  */
-import { trialCalls } from '../config';
+import { trialCalls } from '../runtime/config';
 import { applyCharges, type LedgerState } from '../domain/quota-ledger';
 import type { PhoneKind } from '../domain/settings';
 import type { UsageDay } from '../domain/usage';
-import { ensureTrial, listAllPacks, listPacks, trialPack, type QuotaPackDoc } from './quota-packs';
-import { usageSince } from './usage';
+import { ensureTrial, listAllPacks, listPacks, trialPack, type QuotaPackDoc } from '../data/quota-packs';
+import { usageSince } from '../data/usage-daily';
 import { splitAtPackEdges } from './day-parts';
 
-export interface Quota {
+interface Quota {
   kind: PhoneKind;
   history: UsageDay[];
   state: LedgerState<QuotaPackDoc>;
@@ -30,7 +30,7 @@ export async function loadQuota(kind: PhoneKind, at: Date): Promise<Quota> {
   return { kind, history, state: applyCharges(packs, await splitAtPackEdges(kind, packs, history), at) };
 }
 
-export interface Ledgers {
+interface Ledgers {
   /** Both kinds' daily counters, all of history. */
   history: UsageDay[];
   states: Record<PhoneKind, LedgerState<QuotaPackDoc>>;

@@ -2,7 +2,7 @@
  * `quota_reconciliations/<kind>`: the last comparison of WeChat's used count with the
  * charges we recorded. A difference is kept and shown to admins, never smoothed over.
  */
-import { db } from '../cloud';
+import { db } from '../runtime/cloud';
 import type { PhoneKind } from '../domain/settings';
 import type { Reconciliation as ReconciliationOnTheWire } from '../../../miniprogram/contract';
 

@@ -15,9 +15,9 @@
  *
  * Never throws: an alert must not cost a login or a cron run.
  */
-import { db } from '../cloud';
-import { alertTemplateFields, alertTemplateId } from '../config';
-import { errorDetail, logEvent } from '../log';
+import { db } from '../runtime/cloud';
+import { alertTemplateFields, alertTemplateId } from '../runtime/config';
+import { errorDetail, logEvent } from '../runtime/log';
 import { ALERT_PAGE, breakerNotice, parseTemplateFields, templateData, type AlertNotice } from '../domain/alert-message';
 import { NO_PERMISSION_ERRCODE } from '../wechat/phone-number';
 import {
@@ -27,22 +27,11 @@ import {
   TEMPLATE_ID_INVALID,
   type SendOutcome,
 } from '../wechat/subscribe-message';
-import { isAdmin } from './admins';
-import { allSubscriptions, clearProblem, returnCredit, type AlertSubscriptionDoc, type SendProblem } from './alert-subscriptions';
-import { isDuplicateKey } from './errors';
-import { loadSettings } from './settings';
-
-export type SendStatus = 'sending' | 'sent' | 'refused' | 'failed' | 'unknown';
-
-export interface AlertSendDoc {
-  _id: string;
-  alertId: string;
-  openid: string;
-  templateId: string;
-  status: SendStatus;
-  errcode: number | null;
-  at: Date;
-}
+import { isAdmin } from '../data/admins';
+import { allSubscriptions, clearProblem, returnCredit, spendCreditIn, subscriptionIn, type SendProblem } from '../data/alert-subscriptions';
+import { claimNotice } from '../data/alert-notices';
+import { recordSendIn, sendExistsIn, sendIdOf, settleSend, type SendStatus } from '../data/alert-sends';
+import { loadSettings } from '../data/settings';
 
 /** Refusals that say the template configuration, not the admin, is wrong. */
 const CONFIGURATION: Record<number, string> = {
@@ -52,33 +41,15 @@ const CONFIGURATION: Record<number, string> = {
     'The cloud call subscribeMessage.send is not permitted (-604101) and WECHAT_APPID/WECHAT_APPSECRET are not set for the HTTPS API',
 };
 
-const sendIdOf = (alertId: string, openid: string) => `${alertId}:${openid}`;
-
-/** Claims the alert; false when someone already did (it was, or is being, sent). */
-async function claim(notice: AlertNotice, at: Date): Promise<boolean> {
-  try {
-    await db
-      .collection('alert_notices')
-      .add({ data: { _id: notice.id, title: notice.title, detail: notice.detail, at: notice.at, claimedAt: at } });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
-
 /** Spends one of the admin's credits and records the send, in one transaction; null when there is none to spend. */
 async function spendCredit(alertId: string, openid: string, templateId: string, at: Date): Promise<string | null> {
   const sendId = sendIdOf(alertId, openid);
   const spent = await db.runTransaction(async (tx) => {
-    const sub = tx.collection<AlertSubscriptionDoc>('alert_subscriptions').doc(openid);
-    const current = (await sub.get()).data;
+    const current = await subscriptionIn(tx, openid);
     if (!current || current.templateId !== templateId || current.credits < 1) return false;
-    const send = tx.collection<AlertSendDoc>('alert_sends').doc(sendId);
-    if ((await send.get()).data) return false;
-    await sub.update({ data: { credits: current.credits - 1, updatedAt: at } });
-    const doc: Omit<AlertSendDoc, '_id'> = { alertId, openid, templateId, status: 'sending', errcode: null, at };
-    await send.set({ data: doc });
+    if (await sendExistsIn(tx, sendId)) return false;
+    await spendCreditIn(tx, current, at);
+    await recordSendIn(tx, { _id: sendId, alertId, openid, templateId, status: 'sending', errcode: null, at });
     return true;
   });
   return spent ? sendId : null;
@@ -97,10 +68,7 @@ async function settle(sendId: string, openid: string, outcome: SendOutcome, at: 
     const problem: SendProblem | null = message ? { errcode: outcome.errcode, message, at } : null;
     await returnCredit(openid, problem);
   }
-  await db
-    .collection('alert_sends')
-    .doc(sendId)
-    .update({ data: { status, errcode: outcome.ok ? null : outcome.errcode } });
+  await settleSend(sendId, status, outcome.ok ? null : outcome.errcode);
   return status;
 }
 
@@ -130,7 +98,7 @@ export async function deliverAlert(notice: AlertNotice, at: Date): Promise<SendS
   if (!templateId) return [];
   try {
     const data = templateData(notice, parseTemplateFields(alertTemplateFields()));
-    if (!(await claim(notice, at))) return [];
+    if (!(await claimNotice(notice, at))) return [];
     const credited = (await allSubscriptions()).filter((s) => s.templateId === templateId && s.credits > 0);
     const statuses = await Promise.all(credited.map((sub) => sendTo(notice, sub._id, templateId, data, at)));
     return statuses.filter((s) => s !== null);

@@ -7,12 +7,12 @@
  * logged (log.ts `errorDetail`) and never answered.
  */
 
-import type { Envelope, ErrorCode } from '../../miniprogram/contract/errors';
+import type { Envelope, ErrorCode } from '../../../miniprogram/contract/errors';
 
 // The codes and the envelope are the contract's (miniprogram/contract/errors.ts), shared with the mini program.
-export type { Envelope, ErrorCode } from '../../miniprogram/contract/errors';
+export type { Envelope, ErrorCode } from '../../../miniprogram/contract/errors';
 
-export interface AppErrorOptions {
+interface AppErrorOptions {
   /** The input field the failure is about (a dot path into the route's params); answered as `error.field`. */
   field?: string;
   /** The error this one wraps (standard `Error.cause`): logged with its stack, never answered. */

@@ -2,7 +2,7 @@
  * `settings_audit`: who changed which setting from what to what, when. The one module
  * that writes it; each entry is written inside the change's own transaction.
  */
-import type { Transaction } from '../cloud';
+import type { Transaction } from '../runtime/cloud';
 
 export interface AuditEntry {
   at: Date;

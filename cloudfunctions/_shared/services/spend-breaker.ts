@@ -12,10 +12,10 @@ import type { Settings } from '../domain/settings';
 import { announceBreakerTrip } from './alert-delivery';
 import { rearmBreaker, tripBreaker } from './breaker';
 import { loadLedgers } from './quota';
-import { usageSince } from './usage';
+import { usageSince } from '../data/usage-daily';
 
 /** This China month's true cost of both kinds; 0 for a fee-exempt account (no read). */
-export async function monthCost(settings: Settings, at: Date): Promise<Fen> {
+async function monthCost(settings: Settings, at: Date): Promise<Fen> {
   if (settings.feeExempt) return ZERO_FEN;
   const month = chinaMonth(at);
   const { states } = await loadLedgers(at);

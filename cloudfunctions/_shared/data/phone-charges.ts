@@ -3,13 +3,13 @@
  * before WeChat is asked anything, so a charge is never lost whatever fails later; a
  * record is a charge (counted) only once WeChat showed the code real (domain/charge.ts).
  */
-import { db, command as _ } from '../cloud';
+import { db, command as _, type Transaction } from '../runtime/cloud';
 import type { ChargeRecord, FailureReason, NotCountedReason } from '../domain/charge';
 import { maskPhone } from '../domain/phone';
 import { PRICE_FEN } from '../domain/pricing';
 import type { PhoneKind } from '../domain/settings';
-import { isDuplicateKey } from './errors';
-import { withDbRetry } from './db-retry';
+import { isDuplicateKey } from '../runtime/db-errors';
+import { withDbRetry } from '../runtime/db-retry';
 import type { VerifiedPhone } from './users';
 
 const charges = () => db.collection<ChargeRecord>('phone_charges');
@@ -282,4 +282,50 @@ export async function pageCharges(limit: number, after: { at: Date; id: string }
   const data = after ? await page({ chargedAt: after.at, _id: _.lt(after.id) }, limit + 1) : await page({}, limit + 1);
   if (after && data.length <= limit) data.push(...(await page({ chargedAt: _.lt(after.at) }, limit + 1 - data.length)));
   return { items: data.slice(0, limit), more: data.length > limit };
+}
+
+/** Counted records of `kind` charged in [from, to): a day's part between two pack edges. */
+export async function countCountedBetween(kind: PhoneKind, from: Date, to: Date): Promise<number> {
+  const { total } = await charges()
+    .where({ chargedAt: _.and([_.gte(from), _.lt(to)]), kind, counted: true })
+    .count();
+  return total;
+}
+
+/** Records of a kind whose outcome stays unknown (abandoned sends: see abandonCharge). */
+export async function countUnknownOutcomes(kind: PhoneKind): Promise<number> {
+  // counted/billable lead, so the counted_billable index serves it.
+  const where = { counted: false, billable: null, notCounted: 'unknown-outcome', kind };
+  return (await charges().where(where).count()).total;
+}
+
+/** Billable records usage_daily does not include (`counted` false, or null when the request could not say). */
+const OWED = { billable: true, counted: _.in([false, null]) };
+
+/**
+ * Ids of records owed to the counters, at most `limit`. `counted: _.neq(true)` would be
+ * what is meant, but no index serves a $ne; $in with null also matches a record
+ * without the field (MongoDB), and counted_billable serves it.
+ */
+export async function owedCharges(limit: number): Promise<string[]> {
+  const { data } = await charges().where(OWED).limit(limit).field({ _id: true }).get();
+  return data.map((c) => c._id);
+}
+
+/** How many records are owed to the counters. */
+export async function countOwedCharges(): Promise<number> {
+  return (await charges().where(OWED).count()).total;
+}
+
+/** The record as `tx`'s snapshot holds it. */
+export async function chargeIn(tx: Transaction, id: string): Promise<ChargeRecord | null> {
+  return (await tx.collection<ChargeRecord>('phone_charges').doc(id).get()).data ?? null;
+}
+
+/** Marks the record counted inside `tx`, the transaction that adds it to usage_daily. */
+export async function markCountedIn(tx: Transaction, id: string): Promise<void> {
+  await tx
+    .collection('phone_charges')
+    .doc(id)
+    .update({ data: { counted: true, notCounted: null } });
 }

@@ -9,21 +9,21 @@
 import * as cloud from 'wx-server-sdk';
 import type { Caller } from './router';
 
-export type Doc = Record<string, unknown>;
+type Doc = Record<string, unknown>;
 
-export interface WriteStats {
+interface WriteStats {
   stats: { updated: number; created?: number; removed?: number };
   _id?: string;
 }
 
-export interface DocumentRef<T = Doc> {
+interface DocumentRef<T = Doc> {
   get(): Promise<{ data: T | null }>;
   set(options: { data: T | Doc }): Promise<WriteStats>;
   update(options: { data: Doc }): Promise<WriteStats>;
   remove(): Promise<{ stats: { removed: number } }>;
 }
 
-export interface Query<T = Doc> {
+interface Query<T = Doc> {
   where(condition: Doc): Query<T>;
   orderBy(field: string, direction: 'asc' | 'desc'): Query<T>;
   skip(n: number): Query<T>;
@@ -36,14 +36,14 @@ export interface Query<T = Doc> {
 }
 
 /** The aggregation stages we use (`database.aggregateDocuments`). */
-export interface Aggregate {
+interface Aggregate {
   match(condition: Doc): Aggregate;
   group(spec: Doc): Aggregate;
   count(field: string): Aggregate;
   end(): Promise<{ list: Doc[] }>;
 }
 
-export interface Collection<T = Doc> extends Query<T> {
+interface Collection<T = Doc> extends Query<T> {
   doc(id: string): DocumentRef<T>;
   add(options: { data: T | Doc }): Promise<{ _id: string }>;
   aggregate(): Aggregate;
@@ -55,7 +55,7 @@ export interface Transaction {
 
 // Command results are opaque tokens the SDK serialises; only their names matter to us.
 type CommandFn = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
-export interface Command {
+interface Command {
   inc: CommandFn;
   set: CommandFn;
   remove: CommandFn;
@@ -73,7 +73,7 @@ export interface Command {
   exists: CommandFn;
 }
 
-export interface Database {
+interface Database {
   collection<T = Doc>(name: string): Collection<T>;
   command: Command;
   serverDate(options?: { offset?: number }): unknown;

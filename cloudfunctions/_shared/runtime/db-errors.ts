@@ -8,6 +8,15 @@ export function isDuplicateKey(err: unknown): boolean {
   return /E11000|duplicate key/i.test(text);
 }
 
+/** A transaction that lost to a concurrent writer: worth running again on a fresh snapshot. */
+export function isTxConflict(err: unknown): boolean {
+  // The SDK puts CloudBase's code (DATABASE_TRANSACTION_CONFLICT, or _FAIL once the
+  // conflict ended the transaction) in errCode and its wording in the message.
+  const e = (err ?? {}) as { message?: unknown; errCode?: unknown; errMsg?: unknown };
+  const text = `${String(e.errCode ?? '')} ${String(e.message ?? '')} ${String(e.errMsg ?? '')} ${typeof err === 'string' ? err : ''}`;
+  return /TRANSACTION_(CONFLICT|FAIL)|TransactionConflict|TransactionNotExist/i.test(text);
+}
+
 /**
  * A failure worth the same call again: anything but an answer about the request itself
  * (a duplicate `_id`, a bad parameter, no permission, a missing collection). A lost

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { AppError } from './errors';
+import { logEvent } from './log';
 import { access, createHandler, dispatcher, noParams, route, serverRoute, type AnyRoute, type Caller } from './router';
 
 process.env.QUICKPHONE_LOG = 'off';
@@ -114,6 +115,75 @@ test('unknown, missing and prototype-named routes are NOT_FOUND', async () => {
   }
 });
 
+describe('the scoped log', () => {
+  /** Held open until the test releases it, so two requests are in flight at once. */
+  function latch() {
+    let release!: () => void;
+    const opened = new Promise<void>((resolve) => (release = resolve));
+    return { opened, release };
+  }
+  const gate = latch();
+  /** Code below a route, shared by every function: it knows no route, and says none. */
+  const sharedHelper = (what: string) => logEvent('warn', { helper: what });
+  let caller: Caller = alice;
+  const main = dispatcher({
+    name: 'demo',
+    identify: () => caller,
+    routes: {
+      slow: access.user(
+        route(noParams, async (_input, { log }) => {
+          log.info({ step: 'before' });
+          await gate.opened;
+          sharedHelper('slow');
+          log.error({ step: 'after' });
+          return 'slow';
+        }),
+      ),
+      quick: access.user(
+        route(noParams, async (_input, { log }) => {
+          sharedHelper('quick');
+          log.warn({ step: 'only' });
+          return 'quick';
+        }),
+      ),
+    },
+    timer: async () => {
+      sharedHelper('timer');
+      return null;
+    },
+  });
+
+  test("a route's log lines carry the function, the route and the request id without the route naming them", async () => {
+    const logs = await logsOf(async () => {
+      const slow = main({ $url: 'slow' }, { request_id: 'req-slow' });
+      // Another request runs to its end while the first is held: neither borrows the other's scope.
+      await main({ $url: 'quick' }, { request_id: 'req-quick' });
+      gate.release();
+      await slow;
+    });
+    const scopeOf = (fields: Record<string, unknown>) => logs.find((l) => Object.entries(fields).every(([k, v]) => l[k] === v));
+    expect(scopeOf({ step: 'before' })).toEqual({ level: 'info', fn: 'demo', route: 'slow', request: 'req-slow', step: 'before' });
+    expect(scopeOf({ step: 'after' })).toMatchObject({ level: 'error', fn: 'demo', route: 'slow', request: 'req-slow' });
+    expect(scopeOf({ step: 'only' })).toMatchObject({ level: 'warn', fn: 'demo', route: 'quick', request: 'req-quick' });
+    expect(scopeOf({ helper: 'slow' })).toMatchObject({ fn: 'demo', route: 'slow', request: 'req-slow' });
+    expect(scopeOf({ helper: 'quick' })).toMatchObject({ fn: 'demo', route: 'quick', request: 'req-quick' });
+    // The closing line of each request says how it ended, in the same scope.
+    expect(scopeOf({ route: 'slow', ok: true })).toMatchObject({ fn: 'demo', request: 'req-slow', ms: expect.any(Number) });
+  });
+
+  test('a timer entry scopes shared code to the function and trigger; without a request id the line has none', async () => {
+    caller = { openid: null, appid: null, unionid: null }; // as a timer trigger arrives
+    const logs = await logsOf(() => main({ Type: 'Timer', TriggerName: 'hourly' }));
+    caller = alice;
+    expect(logs.find((l) => l.helper === 'timer')).toEqual({ level: 'warn', fn: 'demo', trigger: 'hourly', helper: 'timer' });
+  });
+
+  test('outside any entry a line carries only its own fields', async () => {
+    const logs = await logsOf(async () => sharedHelper('alone'));
+    expect(logs).toEqual([{ level: 'warn', helper: 'alone' }]);
+  });
+});
+
 describe('other entries take the same path', () => {
   let caller: Caller = { openid: null, appid: null, unionid: null };
   const main = dispatcher({
@@ -177,11 +247,14 @@ describe('the contract check (compile time)', () => {
   });
 
   test('a result carrying a field its contract entry lacks does not compile, however deep', () => {
-    const leaky = route(noParams, async () => ({ ...(await cronRun.run({}, { caller: alice as never })), rawPhone: '13800138000' }));
+    const leaky = route(noParams, async () => ({
+      ...(await cronRun.run({}, { caller: alice as never, log: undefined as never })),
+      rawPhone: '13800138000',
+    }));
     // @ts-expect-error `rawPhone` is not in the contract's check report
     createHandler({ name: 'cron', identify, routes: { run: access.admin(leaky) } });
     const deep = route(noParams, async () => {
-      const report = await cronRun.run({}, { caller: alice as never });
+      const report = await cronRun.run({}, { caller: alice as never, log: undefined as never });
       return { ...report, finished: { ...report.finished, phone: '13800138000' } };
     });
     // @ts-expect-error `finished.phone` is not in the contract either

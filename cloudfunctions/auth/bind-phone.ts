@@ -26,6 +26,7 @@ import {
   billableAfter,
   chargeId,
   classifyExchangeError,
+  isCodeRefusal,
   isRetriable,
   newCharge,
   type ChargeRecord,
@@ -33,13 +34,24 @@ import {
 } from '../_shared/domain/charge';
 import { chinaDay } from '../_shared/domain/china-time';
 import { maskPhone } from '../_shared/domain/phone';
+import { bookedKind } from '../_shared/domain/phone-offer';
+import { PRICE_FEN } from '../_shared/domain/pricing';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
-import { claimCharge, claimForCaller, findCharge, finishFromUser, finishRefused, markCharge, recordCharge } from '../_shared/data/charges';
+import {
+  claimCharge,
+  claimForCaller,
+  findCharge,
+  finishFromUser,
+  finishRefused,
+  markCharge,
+  recordCharge,
+  releaseUntouched,
+} from '../_shared/data/charges';
 import { countCharge, recountCharge } from '../_shared/data/usage';
 import { findUser, noteCodeFailure, noteCodeLimit, noteUntouched, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
 import { withDbRetry } from '../_shared/data/db-retry';
-import { releaseCodeSlot, takeCodeSlot, type CodeSlot } from '../_shared/data/code-slots';
+import { releaseCodeSlot, repairCodeSlots, takeCodeSlot, type CodeSlot } from '../_shared/data/code-slots';
 import { checkSpend } from '../_shared/data/spend-breaker';
 import { exchangePhoneCode, NO_PERMISSION_ERRCODE } from '../_shared/wechat/phone-number';
 
@@ -110,6 +122,8 @@ interface Caller {
   settings: Settings | null;
   /** The invalid-code slot this request took for a new code (given back unless WeChat refuses it). */
   slot: CodeSlot | null;
+  /** The record as its first sender left it, when this request took it over from them. */
+  from: ChargeRecord | null;
 }
 
 /** Gives the request's invalid-code slot back when WeChat did not refuse its code; never costs the login. */
@@ -119,6 +133,17 @@ async function settleSlot(caller: Caller, refused: boolean): Promise<void> {
   caller.slot = null;
   await withDbRetry('bindPhone: release slot', () => releaseCodeSlot(slot)).catch((err: unknown) =>
     logEvent('error', { fn: 'auth', route: 'bindPhone', failedToReleaseSlot: true, ...errorDetail(err) }),
+  );
+}
+
+/** The user's second copy of "WeChat never looked at this record's code" under the lease it carries; never costs the answer. */
+async function noteUntouchedPersistently(charge: Pick<ChargeRecord, '_id' | 'openid' | 'leaseUntil'>, appid: string | null, at: Date) {
+  await persistently(
+    'note untouched',
+    () => noteUntouched(charge.openid, appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)),
+    STORE_PHONE_TRIES,
+  ).catch((err: unknown) =>
+    logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteUntouched: true, ...errorDetail(err) }),
   );
 }
 
@@ -142,10 +167,35 @@ async function countOwed(charge: ChargeRecord, settings: Settings | null, at: Da
   if (counted) await checkSpendAfterCount(charge, settings, at);
 }
 
+/**
+ * A caller who took over someone else's record and heard WeChat refuse the code: WeChat
+ * refuses a code to anyone it was not issued to, so this says nothing about the first
+ * sender's send. When that send may have used the code, the record goes back to its
+ * first sender as it was — maybe used, billable (counted once), retriable by them — and
+ * the refusal is the caller's own invalid code.
+ */
+async function handBack(charge: ChargeRecord, from: ChargeRecord, errcode: number, caller: Caller, at: Date, attempts: number) {
+  const back = { openid: from.openid, firstSentBy: from.firstSentBy ?? null };
+  const failed = { exchange: 'failed', failure: 'upstream', errcode, billable: true, maybeUsed: true } as const;
+  await persistently('hand back', () => markCharge(charge._id, { ...back, ...failed }, { attempts, now: at }), MARK_TRIES).catch(
+    (err: unknown) =>
+      logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToMark: 'handed back', ...errorDetail(err) }),
+  );
+  if (charge.counted !== true) await countOwed(charge, caller.settings, at);
+  // Without the record's id: the record is not the caller's to finish as refused.
+  await persistently('note refusal', () => noteCodeFailure(caller.openid, caller.appid, chinaDay(at), null), STORE_PHONE_TRIES).catch(
+    (err: unknown) =>
+      logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteFailure: true, ...errorDetail(err) }),
+  );
+  return errorFor('invalid-code');
+}
+
 /** Exchanges a record this request holds (its lease) and ends it, whatever WeChat says. */
 async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Caller): Promise<{ phoneMasked: string }> {
   const outcome = await exchangePhoneCode(code, charge.openid);
   const at = now();
+  if (!outcome.ok && caller.from && isCodeRefusal(outcome.errcode) && (charge.maybeUsed || charge.billable === true))
+    throw await handBack(charge, caller.from, outcome.errcode, caller, at, outcome.attempts);
   const billable = billableAfter(outcome, charge);
   const maybeUsed = charge.maybeUsed || outcome.maybeUsed;
   const attempts = { attempts: outcome.attempts, now: at };
@@ -156,7 +206,8 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
   if (!outcome.ok) {
     const failure = classifyExchangeError(outcome.errcode, billable);
     const refused = billable === false;
-    await settleSlot(caller, refused);
+    // Given back alongside the writes below, not before them.
+    const slotBack = settleSlot(caller, refused);
     const marked = await persistently(
       'mark failed',
       () =>
@@ -180,18 +231,10 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
         return false;
       },
     );
-    if (!marked && billable === null) {
-      // Nothing learnt and the record still pending: without a second copy, cron would
-      // take it for an abandoned request once the lease runs out (an unknown outcome, left
-      // to reconciliation) instead of releasing it as untouched by WeChat.
-      await persistently(
-        'note untouched',
-        () => noteUntouched(charge.openid, caller.appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)),
-        STORE_PHONE_TRIES,
-      ).catch((err: unknown) =>
-        logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteUntouched: true, ...errorDetail(err) }),
-      );
-    }
+    // Nothing learnt and the record still pending: without a second copy, cron would
+    // take it for an abandoned request once the lease runs out (an unknown outcome, left
+    // to reconciliation) instead of releasing it as untouched by WeChat.
+    if (!marked && billable === null) await noteUntouchedPersistently(charge, caller.appid, at);
     if (billable === true && charge.counted !== true) await countOwed(charge, caller.settings, at);
     if (refused) {
       // The refusal's second copy: if the record's update was lost too, this note is what
@@ -205,16 +248,23 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
         logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToNoteFailure: true, ...errorDetail(err) }),
       );
     }
+    await slotBack;
     throw errorFor(failure, outcome.errcode);
   }
 
   const phoneMasked = maskPhone(outcome.phone.phoneNumber);
-  await settleSlot(caller, false);
+  // Given back alongside the writes below: the number is stored without waiting for it.
+  const slotBack = settleSlot(caller, false);
+  // A takeover's caller just got the number: the code is theirs, booked at their kind
+  // (unless an earlier attempt already counted it under the first sender's).
+  const kind = caller.from && charge.counted !== true ? caller.kind : charge.kind;
+  const booking =
+    kind === charge.kind ? {} : { kind, costFen: PRICE_FEN[kind], claimedKind: caller.claimedKind !== kind ? caller.claimedKind : null };
   // WeChat has shown the code was real: count it now, once.
   const counted =
     charge.counted === true ||
     (!owedBefore &&
-      (await countCharge(charge.day, charge.kind).then(
+      (await countCharge(charge.day, kind).then(
         () => true,
         (err: unknown) => {
           logEvent('error', { fn: 'auth', route: 'bindPhone', charge: charge._id, failedToCount: charge.day, ...errorDetail(err) });
@@ -230,7 +280,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
       'store phone',
       () =>
         updateUser(charge.openid, caller.appid, {
-          phone: { ...outcome.phone, kind: charge.kind, verifiedAt: at, chargeId: charge._id, counted },
+          phone: { ...outcome.phone, kind, verifiedAt: at, chargeId: charge._id, counted },
         }),
       STORE_PHONE_TRIES,
     ).then(
@@ -242,6 +292,7 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     );
     // Never `counted: false` here: a recount may have counted an owed record meanwhile.
     const billing = {
+      ...booking,
       billable: true,
       maybeUsed,
       ...(counted ? { counted: true, notCounted: null } : { notCounted: 'count-failed' as const }),
@@ -264,9 +315,9 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
     if (owedBefore) await countOwed(charge, caller.settings, at);
     if (!stored) throw new AppError('UPSTREAM_UNAVAILABLE', 'Your number could not be saved; please tap the button again.');
   } finally {
-    await spendCheck;
+    await Promise.all([spendCheck, slotBack]);
   }
-  logEvent('info', { fn: 'auth', route: 'bindPhone', charge: charge._id, kind: charge.kind, phoneMasked });
+  logEvent('info', { fn: 'auth', route: 'bindPhone', charge: charge._id, kind, phoneMasked });
   return { phoneMasked };
 }
 
@@ -290,12 +341,11 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
         throw errorFor('invalid-code');
       // Someone else sent this code first: only WeChat can tell whose it is, so once
       // they are done (refused, unanswered, or gone) the caller gets to ask.
-      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS)))
-        return exchangeAndBind(
-          await claimed(charge, { openid: caller.openid, kind: charge.counted === true ? charge.kind : caller.kind }),
-          code,
-          caller,
-        );
+      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS, await firstSendUntouched(charge))))
+        return exchangeAndBind(await claimed(charge, { openid: caller.openid, firstSentBy: charge.openid }), code, {
+          ...caller,
+          from: charge,
+        });
     } else if (charge.exchange === 'ok' && charge.phoneMasked) {
       return { phoneMasked: charge.phoneMasked };
     } else if (charge.exchange === 'failed' && (waited || !isRetriable(charge))) {
@@ -325,6 +375,12 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
   }
 }
 
+/** A pending record's first sender noted that WeChat never looked at its last send (nothing to read for a failed one). */
+async function firstSendUntouched(charge: ChargeRecord): Promise<boolean> {
+  if (charge.exchange !== 'pending') return false;
+  return wasUntouched(charge, await withDbRetry('bindPhone: read first sender', () => findUser(charge.openid)));
+}
+
 /** The user's note says this record's last send was answered without WeChat looking at the code. */
 function wasUntouched(charge: ChargeRecord, user: UserDoc | null): boolean {
   const leaseUntil = new Date(charge.leaseUntil).getTime();
@@ -341,9 +397,13 @@ async function claimed(before: ChargeRecord, changes: Partial<ChargeRecord> = {}
   return fresh ?? { ...before, ...changes, exchange: 'pending' };
 }
 
-/** The kind WeChat billed this user for: the one the server showed them, else the configured one. */
-function kindFor(user: UserDoc | null, settings: Settings | null): PhoneKind {
-  const kind = user?.phoneOffer?.kind ?? settings?.phoneCapture.kind;
+/**
+ * The kind WeChat billed this user for: the one the server showed them — the client's
+ * claim when the server offered this user that kind recently (another of their phones),
+ * else the latest offer — or else the configured one.
+ */
+function kindFor(user: UserDoc | null, settings: Settings | null, claimed: PhoneKind | null, at: Date): PhoneKind {
+  const kind = bookedKind(user?.phoneOffer, claimed, at) ?? settings?.phoneCapture.kind;
   if (kind) return kind;
   // Neither could be read: the client's word is no price; it retries with the same code.
   throw new AppError('UPSTREAM_UNAVAILABLE', 'Could not read the settings right now; try again with the same code.');
@@ -361,8 +421,11 @@ async function refuseForLimit(id: string, openid: string, day: string, at: Date,
 /**
  * The invalid-code limit: the user's refusals today (one read, no write, for a user
  * known to be past it), then a slot taken atomically (code-slots.ts) so concurrent
- * codes cannot all slip past a count none of them has raised yet. Null: no slot taken
- * (a code this user already sent).
+ * codes cannot all slip past a count none of them has raised yet. Slots all taken but
+ * not all refused: slots never given back (a lost release, a request that died) are
+ * repaired once no request can still hold one — the last take a lease ago, before this
+ * request read the user — and the slot taken again. Null: no slot taken (a code this
+ * user already sent).
  */
 async function slotForNewCode(user: UserDoc | null, id: string, openid: string, day: string, at: Date): Promise<CodeSlot | null> {
   const limit = phoneCodeFailuresPerUserPerDay();
@@ -371,9 +434,26 @@ async function slotForNewCode(user: UserDoc | null, id: string, openid: string, 
     await refuseForLimit(id, openid, day, at, failures);
     return null;
   }
-  const slot = await withDbRetry('bindPhone: take slot', () => takeCodeSlot(openid, day, limit, failures === 0));
+  const take = () => withDbRetry('bindPhone: take slot', () => takeCodeSlot(openid, day, limit, failures === 0, at));
+  let slot = await take();
+  const quietSince = new Date(at.getTime() - LEASE_MS);
+  if (!slot && (await withDbRetry('bindPhone: repair slots', () => repairCodeSlots(openid, day, failures, quietSince))))
+    slot = await take();
   if (!slot) await refuseForLimit(id, openid, day, at, failures);
   return slot;
+}
+
+/**
+ * The record's insert failed for good, so its code was never sent — but the insert may
+ * have landed with every answer lost, leaving a record that looks like a send in flight
+ * (its write-ahead). Ended as untouched by WeChat (retriable, nothing learnt), or, if
+ * that write fails too, noted so on the user: never taken for a maybe-used code.
+ */
+async function releaseUnsent(charge: ChargeRecord, appid: string | null): Promise<void> {
+  const at = now();
+  await persistently('release unsent', () => releaseUntouched(charge._id, charge.leaseUntil, at), MARK_TRIES).catch(() =>
+    noteUntouchedPersistently(charge, appid, at),
+  );
 }
 
 export const bindPhone = route(input, async ({ code, kind: claimedKind }, { caller }) => {
@@ -390,12 +470,13 @@ export const bindPhone = route(input, async ({ code, kind: claimedKind }, { call
         return null;
       }),
     ]);
-    const kind = kindFor(user, settings);
+    const kind = kindFor(user, settings, claimedKind ?? null, at);
     const slot = await slotForNewCode(user, id, openid, chinaDay(at), at);
-    const who: Caller = { openid, appid: caller.appid, kind, claimedKind: claimedKind ?? null, settings, slot };
+    const who: Caller = { openid, appid: caller.appid, kind, claimedKind: claimedKind ?? null, settings, slot, from: null };
     const charge = newCharge({ id, appid: caller.appid ?? '', openid, kind, claimedKind, at, leaseMs: LEASE_MS });
     const recorded = await recordCharge(charge).catch(async (err: unknown) => {
-      await settleSlot(who, false); // nothing was sent
+      // Nothing was sent: the slot goes back, and a record that landed unanswered says so.
+      await Promise.all([settleSlot(who, false), releaseUnsent(charge, caller.appid)]);
       throw err;
     });
     if (recorded) return await exchangeAndBind(charge, code, who);

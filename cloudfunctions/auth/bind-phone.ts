@@ -341,11 +341,16 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
         throw errorFor('invalid-code');
       // Someone else sent this code first: only WeChat can tell whose it is, so once
       // they are done (refused, unanswered, or gone) the caller gets to ask.
-      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS, await firstSendUntouched(charge))))
-        return exchangeAndBind(await claimed(charge, { openid: caller.openid, firstSentBy: charge.openid }), code, {
-          ...caller,
-          from: charge,
-        });
+      const untouched = !held && (await firstSendUntouched(charge));
+      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS, untouched))) {
+        // What the claim wrote, should the claimed record not be readable.
+        const changes = {
+          openid: caller.openid,
+          firstSentBy: charge.openid,
+          maybeUsed: charge.maybeUsed || (charge.exchange === 'pending' && !untouched),
+        };
+        return exchangeAndBind(await claimed(charge, changes), code, { ...caller, from: charge });
+      }
     } else if (charge.exchange === 'ok' && charge.phoneMasked) {
       return { phoneMasked: charge.phoneMasked };
     } else if (charge.exchange === 'failed' && (waited || !isRetriable(charge))) {

@@ -190,6 +190,18 @@ describe("3. a stranger sending the owner's code", () => {
     expect(await charges()).toMatchObject([{ openid: 'o_alice', kind: 'realtime', costFen: 4, firstSentBy: 'o_mallory' }]);
     expect(await usage()).toEqual({ realtime: 1 });
   });
+  test('a record that changed hands while WeChat was busy is booked at the kind of whoever WeChat gives the number', async () => {
+    await offers();
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice', kind: 'realtime' });
+    await fault('openapi:phonenumber.getPhoneNumber', { errcode: -1, times: 2 });
+    expect(await bind(code, 'o_mallory')).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    await fault('openapi:phonenumber.getPhoneNumber', { errcode: -1, times: 2 });
+    expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    // Her own record now, taken from Mallory: her resend is no takeover, and still her kind.
+    expect(await bind(code, 'o_alice')).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+    expect(await charges()).toMatchObject([{ openid: 'o_alice', kind: 'realtime', costFen: 4, firstSentBy: 'o_mallory' }]);
+    expect(await usage()).toEqual({ realtime: 1 });
+  });
 });
 
 describe('4. the kind offered, per phone', () => {

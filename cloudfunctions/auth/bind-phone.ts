@@ -255,9 +255,10 @@ async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Calle
   const phoneMasked = maskPhone(outcome.phone.phoneNumber);
   // Given back alongside the writes below: the number is stored without waiting for it.
   const slotBack = settleSlot(caller, false);
-  // A takeover's caller just got the number: the code is theirs, booked at their kind
-  // (unless an earlier attempt already counted it under the first sender's).
-  const kind = caller.from && charge.counted !== true ? caller.kind : charge.kind;
+  // WeChat gave this caller the number: the code is theirs. A record that changed hands
+  // (firstSentBy) may carry another sender's kind: it is booked at the caller's — unless
+  // an earlier attempt already counted it under the kind it carries.
+  const kind = charge.firstSentBy && charge.counted !== true ? caller.kind : charge.kind;
   const booking =
     kind === charge.kind ? {} : { kind, costFen: PRICE_FEN[kind], claimedKind: caller.claimedKind !== kind ? caller.claimedKind : null };
   // WeChat has shown the code was real: count it now, once.

@@ -26,6 +26,7 @@ import {
   billableAfter,
   chargeId,
   classifyExchangeError,
+  isCodeRefusal,
   isRetriable,
   newCharge,
   type ChargeRecord,
@@ -33,6 +34,8 @@ import {
 } from '../_shared/domain/charge';
 import { chinaDay } from '../_shared/domain/china-time';
 import { maskPhone } from '../_shared/domain/phone';
+import { bookedKind } from '../_shared/domain/phone-offer';
+import { PRICE_FEN } from '../_shared/domain/pricing';
 import type { PhoneKind, Settings } from '../_shared/domain/settings';
 import {
   claimCharge,
@@ -42,13 +45,14 @@ import {
   finishRefused,
   markCharge,
   recordCharge,
+  releaseUntouched,
 } from '../_shared/data/phone-charges';
 import { countCharge } from '../_shared/data/usage-daily';
 import { recountCharge } from '../_shared/services/charge-counting';
 import { findUser, noteCodeFailure, noteCodeLimit, noteUntouched, updateUser, type UserDoc } from '../_shared/data/users';
 import { loadSettings } from '../_shared/data/settings';
 import { withDbRetry } from '../_shared/runtime/db-retry';
-import { releaseCodeSlot, takeCodeSlot, type CodeSlot } from '../_shared/data/phone-code-slots';
+import { releaseCodeSlot, repairCodeSlots, takeCodeSlot, type CodeSlot } from '../_shared/data/phone-code-slots';
 import { checkSpend } from '../_shared/services/spend-breaker';
 import { exchangePhoneCode, NO_PERMISSION_ERRCODE, type ExchangeOutcome } from '../_shared/wechat/phone-number';
 
@@ -119,6 +123,8 @@ interface Caller {
   settings: Settings | null;
   /** The invalid-code slot this request took for a new code (given back unless WeChat refuses it). */
   slot: CodeSlot | null;
+  /** The record as its first sender left it, when this request took it over from them. */
+  from: ChargeRecord | null;
   /** The route's log (function, route and request on each line). */
   log: Logger;
 }
@@ -131,6 +137,20 @@ async function settleSlot(caller: Caller, refused: boolean): Promise<void> {
   await withDbRetry('bindPhone: release slot', () => releaseCodeSlot(slot)).catch((err: unknown) =>
     caller.log.error({ failedToReleaseSlot: true, ...errorDetail(err) }),
   );
+}
+
+/** The user's second copy of "WeChat never looked at this record's code" under the lease it carries; never costs the answer. */
+async function noteUntouchedPersistently(
+  charge: Pick<ChargeRecord, '_id' | 'openid' | 'leaseUntil'>,
+  appid: string | null,
+  at: Date,
+  log: Logger,
+) {
+  await persistently(
+    'note untouched',
+    () => noteUntouched(charge.openid, appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)),
+    STORE_PHONE_TRIES,
+  ).catch((err: unknown) => log.error({ charge: charge._id, failedToNoteUntouched: true, ...errorDetail(err) }));
 }
 
 /** Trips a spending breaker a counted charge may have reached; never costs the login. */
@@ -154,6 +174,27 @@ async function countOwed(charge: ChargeRecord, caller: Caller, at: Date): Promis
   if (counted) await checkSpendAfterCount(charge, caller, at);
 }
 
+/**
+ * A caller who took over someone else's record and heard WeChat refuse the code: WeChat
+ * refuses a code to anyone it was not issued to, so this says nothing about the first
+ * sender's send. When that send may have used the code, the record goes back to its
+ * first sender as it was — maybe used, billable (counted once), retriable by them — and
+ * the refusal is the caller's own invalid code.
+ */
+async function handBack(charge: ChargeRecord, from: ChargeRecord, errcode: number, caller: Caller, at: Date, attempts: number) {
+  const back = { openid: from.openid, firstSentBy: from.firstSentBy ?? null };
+  const failed = { exchange: 'failed', failure: 'upstream', errcode, billable: true, maybeUsed: true } as const;
+  await persistently('hand back', () => markCharge(charge._id, { ...back, ...failed }, { attempts, now: at }), MARK_TRIES).catch(
+    (err: unknown) => caller.log.error({ charge: charge._id, failedToMark: 'handed back', ...errorDetail(err) }),
+  );
+  if (charge.counted !== true) await countOwed(charge, caller, at);
+  // Without the record's id: the record is not the caller's to finish as refused.
+  await persistently('note refusal', () => noteCodeFailure(caller.openid, caller.appid, chinaDay(at), null), STORE_PHONE_TRIES).catch(
+    (err: unknown) => caller.log.error({ charge: charge._id, failedToNoteFailure: true, ...errorDetail(err) }),
+  );
+  return errorFor('invalid-code');
+}
+
 /** Steps 3 and 4 for a record this request holds (its lease): exchange the code, then end the record whatever WeChat says. */
 async function exchangeAndBind(charge: ChargeRecord, code: string, caller: Caller): Promise<{ phoneMasked: string }> {
   return endRecord(charge, await exchangePhoneCode(code, charge.openid), caller);
@@ -171,6 +212,8 @@ interface Ending {
 /** Step 4: the number bound and counted, or the refusal or the silence kept on the record. */
 async function endRecord(charge: ChargeRecord, outcome: ExchangeOutcome, caller: Caller): Promise<{ phoneMasked: string }> {
   const at = now();
+  if (!outcome.ok && caller.from && isCodeRefusal(outcome.errcode) && (charge.maybeUsed || charge.billable === true))
+    throw await handBack(charge, caller.from, outcome.errcode, caller, at, outcome.attempts);
   const end: Ending = {
     at,
     billable: billableAfter(outcome, charge),
@@ -192,7 +235,8 @@ async function endUnbound(
 ): Promise<never> {
   const failure = classifyExchangeError(outcome.errcode, billable);
   const refused = billable === false;
-  await settleSlot(caller, refused);
+  // Given back alongside the writes below, not before them.
+  const slotBack = settleSlot(caller, refused);
   const marked = await persistently(
     'mark failed',
     () =>
@@ -216,16 +260,10 @@ async function endUnbound(
       return false;
     },
   );
-  if (!marked && billable === null) {
-    // Nothing learnt and the record still pending: without a second copy, cron would
-    // take it for an abandoned request once the lease runs out (an unknown outcome, left
-    // to reconciliation) instead of releasing it as untouched by WeChat.
-    await persistently(
-      'note untouched',
-      () => noteUntouched(charge.openid, caller.appid, chinaDay(at), charge._id, new Date(charge.leaseUntil)),
-      STORE_PHONE_TRIES,
-    ).catch((err: unknown) => caller.log.error({ charge: charge._id, failedToNoteUntouched: true, ...errorDetail(err) }));
-  }
+  // Nothing learnt and the record still pending: without a second copy, cron would
+  // take it for an abandoned request once the lease runs out (an unknown outcome, left
+  // to reconciliation) instead of releasing it as untouched by WeChat.
+  if (!marked && billable === null) await noteUntouchedPersistently(charge, caller.appid, at, caller.log);
   if (billable === true && charge.counted !== true) await countOwed(charge, caller, at);
   if (refused) {
     // The refusal's second copy: if the record's update was lost too, this note is what
@@ -237,6 +275,7 @@ async function endUnbound(
       STORE_PHONE_TRIES,
     ).catch((err: unknown) => caller.log.error({ charge: charge._id, failedToNoteFailure: true, ...errorDetail(err) }));
   }
+  await slotBack;
   throw errorFor(failure, outcome.errcode);
 }
 
@@ -248,12 +287,19 @@ async function bindNumber(
   caller: Caller,
 ): Promise<{ phoneMasked: string }> {
   const phoneMasked = maskPhone(outcome.phone.phoneNumber);
-  await settleSlot(caller, false);
+  // Given back alongside the writes below: the number is stored without waiting for it.
+  const slotBack = settleSlot(caller, false);
+  // WeChat gave this caller the number: the code is theirs. A record that changed hands
+  // (firstSentBy) may carry another sender's kind: it is booked at the caller's — unless
+  // an earlier attempt already counted it under the kind it carries.
+  const kind = charge.firstSentBy && charge.counted !== true ? caller.kind : charge.kind;
+  const booking =
+    kind === charge.kind ? {} : { kind, costFen: PRICE_FEN[kind], claimedKind: caller.claimedKind !== kind ? caller.claimedKind : null };
   // WeChat has shown the code was real: count it now, once.
   const counted =
     charge.counted === true ||
     (!owedBefore &&
-      (await countCharge(charge.day, charge.kind).then(
+      (await countCharge(charge.day, kind).then(
         () => true,
         (err: unknown) => {
           caller.log.error({ charge: charge._id, failedToCount: charge.day, ...errorDetail(err) });
@@ -269,7 +315,7 @@ async function bindNumber(
       'store phone',
       () =>
         updateUser(charge.openid, caller.appid, {
-          phone: { ...outcome.phone, kind: charge.kind, verifiedAt: at, chargeId: charge._id, counted },
+          phone: { ...outcome.phone, kind, verifiedAt: at, chargeId: charge._id, counted },
         }),
       STORE_PHONE_TRIES,
     ).then(
@@ -281,6 +327,7 @@ async function bindNumber(
     );
     // Never `counted: false` here: a recount may have counted an owed record meanwhile.
     const billing = {
+      ...booking,
       billable: true,
       maybeUsed,
       ...(counted ? { counted: true, notCounted: null } : { notCounted: 'count-failed' as const }),
@@ -303,9 +350,9 @@ async function bindNumber(
     if (owedBefore) await countOwed(charge, caller, at);
     if (!stored) throw new AppError('UPSTREAM_UNAVAILABLE', 'Your number could not be saved; please tap the button again.');
   } finally {
-    await spendCheck;
+    await Promise.all([spendCheck, slotBack]);
   }
-  caller.log.info({ charge: charge._id, kind: charge.kind, phoneMasked });
+  caller.log.info({ charge: charge._id, kind, phoneMasked });
   return { phoneMasked };
 }
 
@@ -329,12 +376,16 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
         throw errorFor('invalid-code');
       // Someone else sent this code first: only WeChat can tell whose it is, so once
       // they are done (refused, unanswered, or gone) the caller gets to ask.
-      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS)))
-        return exchangeAndBind(
-          await claimed(charge, { openid: caller.openid, kind: charge.counted === true ? charge.kind : caller.kind }),
-          code,
-          caller,
-        );
+      const untouched = !held && (await firstSendUntouched(charge));
+      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS, untouched))) {
+        // What the claim wrote, should the claimed record not be readable.
+        const changes = {
+          openid: caller.openid,
+          firstSentBy: charge.openid,
+          maybeUsed: charge.maybeUsed || (charge.exchange === 'pending' && !untouched),
+        };
+        return exchangeAndBind(await claimed(charge, changes), code, { ...caller, from: charge });
+      }
     } else if (charge.exchange === 'ok' && charge.phoneMasked) {
       return { phoneMasked: charge.phoneMasked };
     } else if (charge.exchange === 'failed' && (waited || !isRetriable(charge))) {
@@ -364,6 +415,12 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
   }
 }
 
+/** A pending record's first sender noted that WeChat never looked at its last send (nothing to read for a failed one). */
+async function firstSendUntouched(charge: ChargeRecord): Promise<boolean> {
+  if (charge.exchange !== 'pending') return false;
+  return wasUntouched(charge, await withDbRetry('bindPhone: read first sender', () => findUser(charge.openid)));
+}
+
 /** The user's note says this record's last send was answered without WeChat looking at the code. */
 function wasUntouched(charge: ChargeRecord, user: UserDoc | null): boolean {
   const leaseUntil = new Date(charge.leaseUntil).getTime();
@@ -380,9 +437,13 @@ async function claimed(before: ChargeRecord, changes: Partial<ChargeRecord> = {}
   return fresh ?? { ...before, ...changes, exchange: 'pending' };
 }
 
-/** The kind WeChat billed this user for: the one the server showed them, else the configured one. */
-function kindFor(user: UserDoc | null, settings: Settings | null): PhoneKind {
-  const kind = user?.phoneOffer?.kind ?? settings?.phoneCapture.kind;
+/**
+ * The kind WeChat billed this user for: the one the server showed them — the client's
+ * claim when the server offered this user that kind recently (another of their phones),
+ * else the latest offer — or else the configured one.
+ */
+function kindFor(user: UserDoc | null, settings: Settings | null, claimed: PhoneKind | null, at: Date): PhoneKind {
+  const kind = bookedKind(user?.phoneOffer, claimed, at) ?? settings?.phoneCapture.kind;
   if (kind) return kind;
   // Neither could be read: the client's word is no price; it retries with the same code.
   throw new AppError('UPSTREAM_UNAVAILABLE', 'Could not read the settings right now; try again with the same code.');
@@ -399,8 +460,11 @@ async function refuseForLimit(id: string, openid: string, day: string, at: Date,
 /**
  * The invalid-code limit: the user's refusals today (one read, no write, for a user
  * known to be past it), then a slot taken atomically (phone-code-slots.ts) so concurrent
- * codes cannot all slip past a count none of them has raised yet. Null: no slot taken
- * (a code this user already sent).
+ * codes cannot all slip past a count none of them has raised yet. Slots all taken but
+ * not all refused: slots never given back (a lost release, a request that died) are
+ * repaired once no request can still hold one — the last take a lease ago, before this
+ * request read the user — and the slot taken again. Null: no slot taken (a code this
+ * user already sent).
  */
 async function slotForNewCode(
   user: UserDoc | null,
@@ -416,9 +480,26 @@ async function slotForNewCode(
     await refuseForLimit(id, openid, day, at, failures, log);
     return null;
   }
-  const slot = await withDbRetry('bindPhone: take slot', () => takeCodeSlot(openid, day, limit, failures === 0));
+  const take = () => withDbRetry('bindPhone: take slot', () => takeCodeSlot(openid, day, limit, failures === 0, at));
+  let slot = await take();
+  const quietSince = new Date(at.getTime() - LEASE_MS);
+  if (!slot && (await withDbRetry('bindPhone: repair slots', () => repairCodeSlots(openid, day, failures, quietSince))))
+    slot = await take();
   if (!slot) await refuseForLimit(id, openid, day, at, failures, log);
   return slot;
+}
+
+/**
+ * The record's insert failed for good, so its code was never sent — but the insert may
+ * have landed with every answer lost, leaving a record that looks like a send in flight
+ * (its write-ahead). Ended as untouched by WeChat (retriable, nothing learnt), or, if
+ * that write fails too, noted so on the user: never taken for a maybe-used code.
+ */
+async function releaseUnsent(charge: ChargeRecord, appid: string | null, log: Logger): Promise<void> {
+  const at = now();
+  await persistently('release unsent', () => releaseUntouched(charge._id, charge.leaseUntil, at), MARK_TRIES).catch(() =>
+    noteUntouchedPersistently(charge, appid, at, log),
+  );
 }
 
 /**
@@ -437,15 +518,16 @@ async function readCaller(id: string, caller: UserCaller, claimedKind: PhoneKind
       return null;
     }),
   ]);
-  const kind = kindFor(user, settings);
+  const kind = kindFor(user, settings, claimedKind, at);
   const slot = await slotForNewCode(user, id, openid, chinaDay(at), at, log);
-  return { openid, appid: caller.appid, kind, claimedKind, settings, slot, log };
+  return { openid, appid: caller.appid, kind, claimedKind, settings, slot, from: null, log };
 }
 
 /** Step 2: the record, before WeChat is asked; false when it exists already (a replay of the same code). */
 async function recordCode(charge: ChargeRecord, caller: Caller): Promise<boolean> {
   const recorded = await recordCharge(charge).catch(async (err: unknown) => {
-    await settleSlot(caller, false); // nothing was sent
+    // Nothing was sent: the slot goes back, and a record that landed unanswered says so.
+    await Promise.all([settleSlot(caller, false), releaseUnsent(charge, caller.appid, caller.log)]);
     throw err;
   });
   if (!recorded) await settleSlot(caller, false); // a replay: its first send took the slot

@@ -26,7 +26,7 @@ import { loadQuota } from '../_shared/services/quota';
 import { loadSettings } from '../_shared/data/settings';
 import { wechatRemaining } from '../_shared/data/wechat-usage-checks';
 import { quotaTrip } from '../_shared/domain/breakers';
-import { confirmNoQuota, type WechatCount } from '../_shared/domain/no-quota';
+import { ledgerVerdict, reportersVerdict, wechatVerdict, type WechatCount } from '../_shared/domain/no-quota';
 import type { PhoneKind } from '../_shared/domain/settings';
 import { fetchUsage } from '../_shared/wechat/usage-api';
 
@@ -62,15 +62,7 @@ export const reportPhoneEvent = route(input, async ({ type, errno, errMsg }, { c
 
   const settings = await loadSettings();
   const { kind } = settings.phoneCapture;
-  const evidence = confirmNoQuota({
-    kind,
-    feeExempt: settings.feeExempt,
-    wechat: settings.feeExempt ? null : await askWechat(kind, at, log),
-    ledgerRemaining: (await loadQuota(kind, at)).state.remaining,
-    reporters: await noQuotaReporters(new Date(at.getTime() - noQuotaWindowMinutes() * 60_000)),
-    reportersToTrip: noQuotaReportsToTrip(),
-    windowMinutes: noQuotaWindowMinutes(),
-  });
+  const evidence = await noQuotaEvidence(kind, settings.feeExempt, at, log);
   const trip = evidence && (await tripBreaker((current) => quotaTrip(current, kind, evidence)));
   if (trip) {
     log.warn({ breaker: trip.reason, confirmation: trip.note });
@@ -78,6 +70,23 @@ export const reportPhoneEvent = route(input, async ({ type, errno, errMsg }, { c
   }
   return {};
 });
+
+/**
+ * Why the claim holds, or null (domain/no-quota.ts): each fact read only when the ones
+ * before it did not decide — WeChat's count, then the whole quota ledger, then the
+ * reporters' aggregate — so a report WeChat's count settles reads neither of the last two.
+ */
+async function noQuotaEvidence(kind: PhoneKind, feeExempt: boolean, at: Date, log: Logger): Promise<string | null> {
+  const byWechat = wechatVerdict(kind, feeExempt, feeExempt ? null : await askWechat(kind, at, log));
+  if (byWechat) return byWechat.note;
+  if (!feeExempt) {
+    const byLedger = ledgerVerdict(kind, feeExempt, (await loadQuota(kind, at)).state.remaining);
+    if (byLedger) return byLedger;
+  }
+  const windowMinutes = noQuotaWindowMinutes();
+  const reporters = await noQuotaReporters(new Date(at.getTime() - windowMinutes * 60_000));
+  return reportersVerdict(reporters, noQuotaReportsToTrip(), windowMinutes);
+}
 
 /** WeChat's remaining count of `kind` (cached a minute across containers); null without credentials. */
 async function askWechat(kind: PhoneKind, at: Date, log: Logger): Promise<WechatCount | null> {

@@ -2,9 +2,9 @@
  * `auth.session { phoneButtons? }`: the one call the mini program makes at launch.
  * Creates the user on first sight and says whether to show the paid phone button.
  * Costs no WeChat charge. The phone says which paid buttons its base library can show;
- * real-time is offered only when listed. The kind offered is remembered on the user
- * (one write, only when it changes): it is what WeChat bills when that user taps,
- * whatever the client later claims.
+ * real-time is offered only when listed. The kinds offered are remembered on the user
+ * (one write, only when the offer changes or a day after the last): WeChat bills the
+ * kind a phone showed, and bindPhone books a claimed kind only if it was offered.
  */
 import * as v from 'valibot';
 import { route } from '../_shared/runtime/router';
@@ -15,7 +15,7 @@ import { withDbRetry } from '../_shared/runtime/db-retry';
 import { isAdmin } from '../_shared/data/admins';
 import { maskPhone } from '../_shared/domain/phone';
 import { phoneLoginFor, publicSettings } from '../_shared/domain/settings';
-import { offeredKind } from '../_shared/domain/phone-offer';
+import { offeredKind, rememberOffer } from '../_shared/domain/phone-offer';
 
 const input = v.object({
   phoneButtons: v.optional(
@@ -38,11 +38,12 @@ export const session = route(input, async ({ phoneButtons }, { caller }) => {
   ]);
   const shown = phoneLoginFor(Boolean(found?.phone), settings, at);
   const phoneLogin = { ...shown, kind: offeredKind(shown.kind, phoneButtons) };
-  const offer = phoneLogin.show ? { phoneOffer: { kind: phoneLogin.kind, at } } : {};
-  // A new user is created with the offer; a known one written only when it changed.
-  const user = found ?? (await withDbRetry('session: create user', () => createUser(openid, caller.appid, offer)));
-  if (found && phoneLogin.show && found.phoneOffer?.kind !== phoneLogin.kind)
-    await withDbRetry('session: offer', () => updateUser(openid, caller.appid, offer));
+  // A new user is created with the offer; a known one written only when it changed
+  // (another kind, or the same one last written a day ago).
+  const offer = phoneLogin.show ? rememberOffer(found?.phoneOffer, phoneLogin.kind, at) : null;
+  const user =
+    found ?? (await withDbRetry('session: create user', () => createUser(openid, caller.appid, offer ? { phoneOffer: offer } : {})));
+  if (found && offer) await withDbRetry('session: offer', () => updateUser(openid, caller.appid, { phoneOffer: offer }));
   return {
     openid,
     user: { phoneMasked: user.phone ? maskPhone(user.phone.phoneNumber) : null, isAdmin: admin },

@@ -99,27 +99,22 @@ export async function claimCharge(
 }
 
 /**
- * Hands a charge to the caller when someone else sent the code first and did not get
- * a number for it (WeChat refused them, or never answered, or their request died): a
- * code intercepted and sent by someone else must not lock its real owner out. Only
- * WeChat can tell whose it is, so the caller gets to ask. `charge` is the record read
- * just before, so two takeovers cannot both win. The kind becomes the caller's unless
- * the record was already counted under the first sender's.
+ * Lets the caller exchange a charge someone else sent first and did not get a number
+ * for (WeChat refused them, never answered, or their request died): a code intercepted
+ * and sent by someone else must not lock its real owner out. Only WeChat can tell whose
+ * it is, so the caller gets to ask. `charge` is the record read just before, so two
+ * takeovers cannot both win. The kind stays the first sender's until WeChat gives the
+ * caller the number (they may be the owner, whose tap WeChat billed); a pending record
+ * whose send may have gone out (its holder died; `untouched`: that sender's note says
+ * WeChat never looked) becomes maybe-used, as when its owner claims it.
  */
 export async function claimForCaller(
-  charge: Pick<ChargeRecord, '_id' | 'openid' | 'counted' | 'exchange' | 'sending' | 'attempts'>,
-  caller: { openid: string; kind: PhoneKind; claimedKind: PhoneKind | null },
+  charge: Pick<ChargeRecord, '_id' | 'openid' | 'exchange' | 'sending' | 'attempts'>,
+  caller: { openid: string },
   now: Date,
   leaseMs: number,
+  untouched = false,
 ): Promise<boolean> {
-  const kindFields =
-    charge.counted === true
-      ? {}
-      : {
-          kind: caller.kind,
-          costFen: PRICE_FEN[caller.kind],
-          claimedKind: caller.claimedKind && caller.claimedKind !== caller.kind ? caller.claimedKind : null,
-        };
   const res = await charges()
     .where({
       _id: charge._id,
@@ -130,19 +125,23 @@ export async function claimForCaller(
       data: {
         openid: caller.openid,
         firstSentBy: charge.openid,
-        ...kindFields,
         exchange: 'pending',
         leaseUntil: new Date(now.getTime() + leaseMs),
         updatedAt: now,
-        // The first sender's send carried their openid, so WeChat could not have used the
-        // code for them (it checks the openid): nothing about the code is unknown.
-        ...claimFields(charge, now, true),
+        ...claimFields(charge, now, untouched),
       },
     });
   return res.stats.updated === 1;
 }
 
 export interface ChargeUpdate {
+  /** Whose record it is: set when a takeover ends (the caller proved the owner, or it goes back). */
+  openid?: string;
+  firstSentBy?: string | null;
+  /** The kind it is booked as, when a takeover's caller proved the owner. */
+  kind?: PhoneKind;
+  costFen?: number;
+  claimedKind?: PhoneKind | null;
   exchange: 'ok' | 'failed';
   failure: FailureReason | null;
   errcode: number | null;
@@ -193,9 +192,20 @@ export async function finishFromUser(
   // Never writes `counted: false`: a recount may have counted it meanwhile, and the
   // recount itself only counts what is not `counted: true`.
   const billing = counted ? { counted: true, notCounted: null } : { notCounted: 'count-failed' as const };
+  // A takeover's caller proved the owner and was counted at their kind: the record follows.
+  const booking = phone.kind && phone.kind !== charge.kind ? { kind: phone.kind, costFen: PRICE_FEN[phone.kind] } : {};
   await markCharge(
     charge._id,
-    { exchange: 'ok', failure: null, errcode: null, phoneMasked, billable: true, maybeUsed: charge.maybeUsed ?? false, ...billing },
+    {
+      exchange: 'ok',
+      failure: null,
+      errcode: null,
+      phoneMasked,
+      billable: true,
+      maybeUsed: charge.maybeUsed ?? false,
+      ...booking,
+      ...billing,
+    },
     { attempts: 0, now: at },
   );
   return { phoneMasked, counted };

@@ -21,10 +21,16 @@ export interface VerifiedPhone {
   counted?: boolean;
 }
 
-/** The phone button the server last told this user to show (auth.session): what WeChat bills for. */
+/**
+ * The phone buttons the server told this user to show (auth.session): what WeChat bills
+ * for. `kind`/`at`: the latest offer. `kinds`: when each kind was last offered — a user
+ * with two phones (one too old for the real-time button) is offered both (absent on
+ * records written before it: then only `kind` was offered).
+ */
 export interface PhoneOffer {
   kind: PhoneKind;
   at: Date;
+  kinds?: Partial<Record<PhoneKind, Date>>;
 }
 
 /** Codes WeChat refused for this user on one China-time day (the invalid-code limit). */
@@ -169,9 +175,14 @@ async function addNote(openid: string, appid: string | null, fresh: CodeFailures
   }
 }
 
-/** One more code WeChat refused for this user today, and which record (creates the user if needed). */
-export async function noteCodeFailure(openid: string, appid: string | null, day: string, chargeId: string): Promise<void> {
-  await addNote(openid, appid, { day, count: 1, limitedAt: null, refused: [chargeId] }, { 'codeFailures.refused': append(chargeId) });
+/**
+ * One more code WeChat refused for this user today, and which record (creates the user
+ * if needed). `chargeId` null: the record is not this user's to finish as refused (a
+ * stranger refused on a record that went back to its first sender).
+ */
+export async function noteCodeFailure(openid: string, appid: string | null, day: string, chargeId: string | null): Promise<void> {
+  const refused = chargeId ? [chargeId] : [];
+  await addNote(openid, appid, { day, count: 1, limitedAt: null, refused }, chargeId ? { 'codeFailures.refused': append(chargeId) } : {});
 }
 
 /** A record WeChat did not look at (busy, 45011) whose update was lost, and the lease its request held. */

@@ -140,7 +140,7 @@ export function usageDayId(day: string, kind: PhoneKind): string {
 }
 
 /** WeChat refusing the code itself: invalid, expired, another user's, or already used (40163). */
-function isCodeRefusal(errcode: number | undefined): boolean {
+export function isCodeRefusal(errcode: number | undefined): boolean {
   return errcode === 40029 || errcode === 40163;
 }
 

@@ -25,15 +25,35 @@ export interface NoQuotaFacts {
   windowMinutes: number;
 }
 
-/** Why the claim holds (the audit note of the trip), or null when nothing confirms it. */
-export function confirmNoQuota(f: NoQuotaFacts): string | null {
-  const wechat = f.feeExempt ? null : f.wechat;
+/**
+ * WeChat's verdict, when its count decides: `{ note }` (the audit note, or null: quota
+ * left, or another report is asking this minute); undefined when it cannot decide (a
+ * fee-exempt account, no credentials, or the usage API failed) and our own evidence must.
+ */
+export function wechatVerdict(kind: PhoneKind, feeExempt: boolean, wechat: WechatCount | null): { note: string | null } | undefined {
+  if (feeExempt || !wechat || wechat.state === 'unavailable') return undefined;
   // WeChat's count is the truth: when it answers, nothing else (not our ledger, not a crowd of accounts) overrides it.
-  if (wechat?.state === 'answered')
-    return wechat.remaining <= 0 ? `a user reported no quota and WeChat's usage API shows no ${f.kind} quota left` : null;
-  if (wechat?.state === 'asking') return null;
-  // No answer from WeChat (not configured, or it failed): the evidence we have.
-  if (!f.feeExempt && f.ledgerRemaining <= 0) return `a user reported no quota and the quota ledger shows no ${f.kind} quota left`;
-  if (f.reporters >= f.reportersToTrip) return `${f.reporters} users reported no quota (errno 1400001) within ${f.windowMinutes} minutes`;
-  return null;
+  if (wechat.state === 'asking') return { note: null };
+  return { note: wechat.remaining <= 0 ? `a user reported no quota and WeChat's usage API shows no ${kind} quota left` : null };
+}
+
+/** Our ledger shows none left (never for a fee-exempt account, which draws on no pack). */
+export function ledgerVerdict(kind: PhoneKind, feeExempt: boolean, ledgerRemaining: number): string | null {
+  return !feeExempt && ledgerRemaining <= 0 ? `a user reported no quota and the quota ledger shows no ${kind} quota left` : null;
+}
+
+/** Enough distinct users reported it within the window. */
+export function reportersVerdict(reporters: number, reportersToTrip: number, windowMinutes: number): string | null {
+  return reporters >= reportersToTrip ? `${reporters} users reported no quota (errno 1400001) within ${windowMinutes} minutes` : null;
+}
+
+/**
+ * Why the claim holds (the audit note of the trip), or null when nothing confirms it:
+ * WeChat's count when it decides, else the ledger, else the reporters — in that order,
+ * so the route reads each fact only when the ones before did not decide.
+ */
+export function confirmNoQuota(f: NoQuotaFacts): string | null {
+  const byWechat = wechatVerdict(f.kind, f.feeExempt, f.wechat);
+  if (byWechat) return byWechat.note;
+  return ledgerVerdict(f.kind, f.feeExempt, f.ledgerRemaining) ?? reportersVerdict(f.reporters, f.reportersToTrip, f.windowMinutes);
 }

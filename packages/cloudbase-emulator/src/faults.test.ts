@@ -42,3 +42,10 @@ test("a standing fault's delay is drawn within its range", () => {
   expect(() => validateFault({ target: 'db:x', errcode: 1, rate: 0 })).toThrow(/rate/);
   expect(() => validateFault({ target: 'db:x', delayMs: 10, delayMaxMs: 5 })).toThrow(/delayMaxMs/);
 });
+
+test('a lost answer needs a db target and the errcode the caller hears', () => {
+  expect(validateFault({ target: 'db:insertDocument:phone_charges', errcode: 1, answerLost: true })).toMatchObject({ answerLost: true });
+  expect(() => validateFault({ target: 'openapi:phonenumber.getPhoneNumber', errcode: 1, answerLost: true })).toThrow(/answerLost/);
+  expect(() => validateFault({ target: 'db:insertDocument', delayMs: 5, answerLost: true })).toThrow(/answerLost/);
+  expect(() => validateFault({ target: 'db:insertDocument', errcode: 1, answerLost: 'yes' })).toThrow(/answerLost must be a boolean/);
+});

@@ -26,6 +26,11 @@ interface FaultSpec {
   delayMaxMs?: number;
   /** Seed of a standing fault's generator (default: random). */
   seed?: number;
+  /**
+   * `db:` targets only: the call is carried out and then answers `errcode`, as when
+   * CloudBase applied a write and its answer was lost on the way back (a timeout).
+   */
+  answerLost?: boolean;
 }
 
 interface Fault extends Required<Pick<FaultSpec, 'target'>> {
@@ -36,6 +41,7 @@ interface Fault extends Required<Pick<FaultSpec, 'target'>> {
   remaining: number;
   rate: number | null;
   delayMaxMs: number | null;
+  answerLost: boolean;
   /** A latch (in-process tests only): the call waits here until the test releases it. */
   latch?: Latch;
 }
@@ -106,6 +112,9 @@ export function validateFault(input: unknown): FaultSpec {
     problems.push('delayMaxMs must be an integer from delayMs to 120000');
   if (spec.seed !== undefined && !Number.isInteger(spec.seed)) problems.push('seed must be an integer');
   if (spec.errcode === undefined && spec.delayMs === undefined) problems.push('give errcode, delayMs or both');
+  if (spec.answerLost !== undefined && typeof spec.answerLost !== 'boolean') problems.push('answerLost must be a boolean');
+  if (spec.answerLost && !(typeof spec.target === 'string' && spec.target.startsWith('db:') && spec.errcode !== undefined))
+    problems.push('answerLost needs a db: target and an errcode (what the caller hears once the call was carried out)');
   if (problems.length) throw new Error(problems.join('; '));
   return spec as unknown as FaultSpec;
 }
@@ -126,6 +135,7 @@ export class Faults {
       remaining: spec.rate === undefined ? (spec.times ?? 1) : Infinity,
       rate: spec.rate ?? null,
       delayMaxMs: spec.delayMaxMs ?? null,
+      answerLost: spec.answerLost ?? false,
     };
     this.faults.push(fault);
     if (fault.rate !== null) this.draws.set(fault.id, seeded(spec.seed ?? Math.floor(Math.random() * 2 ** 32)));

@@ -99,6 +99,8 @@ export class Gateway {
     const fault = this.deps.faults.take(...(collection ? [`db:${short}:${collection}`] : []), `db:${short}`);
     if (fault) {
       await waitOut(fault);
+      // A lost answer: the database did the work (or refused it), the caller hears only a failure.
+      if (fault.answerLost) await Promise.resolve(handler(params)).catch(() => undefined);
       if (fault.errcode !== null)
         return failure('DATABASE_REQUEST_FAILED', `[Emulator.InjectedFault] ${action} failed with injected errcode ${fault.errcode}`);
     }

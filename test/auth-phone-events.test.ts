@@ -2,13 +2,7 @@
  * auth.reportPhoneEvent and the quota breaker; auth.setManualPhone, the free fallback.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import type { Envelope } from './support/envelope';
-
-interface Session {
-  user: { phoneMasked: string | null };
-  settings: { phoneCaptureEnabled: boolean; version: number };
-  phoneLogin: { show: boolean; hiddenBecause: string | null };
-}
+import { callRoute, callRouteUnchecked } from './support/envelope';
 
 let t: TestEmulator;
 beforeAll(async () => {
@@ -17,9 +11,9 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-const report = (openid: string | null, data: Record<string, unknown>) =>
-  t.call<Envelope<Record<string, never>>>('auth', { $url: 'reportPhoneEvent', ...data }, openid);
-const session = (openid: string) => t.call<Envelope<Session>>('auth', { $url: 'session' }, openid);
+/** Reports as a client would, or as a forged one (events outside the contract are refused). */
+const report = (openid: string | null, data: Record<string, unknown>) => callRouteUnchecked(t, 'auth', 'reportPhoneEvent', data, openid);
+const session = (openid: string) => callRoute(t, 'auth', 'session', {}, openid);
 
 test('a denial is stored, with the reporter from the WeChat context', async () => {
   expect(await report('o_alice', { type: 'deny', errMsg: 'getPhoneNumber:fail user deny', openid: 'o_other' })).toEqual({
@@ -102,8 +96,7 @@ test('no-quota reports spread over more than the window do not trip the breaker'
 });
 
 describe('manual phone (the fallback)', () => {
-  const setManual = (openid: string, phone: unknown) =>
-    t.call<Envelope<{ manualPhoneMasked: string | null; verified: boolean }>>('auth', { $url: 'setManualPhone', phone }, openid);
+  const setManual = (openid: string, phone: unknown) => callRouteUnchecked(t, 'auth', 'setManualPhone', { phone }, openid);
 
   test('a typed number is stored as unverified and never shows as a verified phone', async () => {
     expect(await setManual('o_alice', '138 0013 8000')).toEqual({ ok: true, data: { manualPhoneMasked: '138****8000', verified: false } });
@@ -152,7 +145,7 @@ describe('what a client sends is bounded before it is stored or logged (issue 24
         .filter((line) => line.includes('"fn":"auth"'));
     const before = lines().length;
     for (const url of ['tel:13800138000', `x${'y'.repeat(100_000)}`])
-      expect(await t.call<Envelope<unknown>>('auth', { $url: url }, 'o_alice')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await t.call('auth', { $url: url }, 'o_alice')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const logged = lines().slice(before).join('\n');
     expect(logged).toContain('"route":"(unknown, 15 characters)"');
     expect(logged).toContain('"route":"(unknown, 100001 characters)"');

@@ -6,30 +6,8 @@
  * A fee-exempt account costs nothing and gets no pack advice.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import { callData, type Envelope } from './support/envelope';
-
-interface Money {
-  costYuan: string;
-  listValueYuan: string;
-  savingYuan: string;
-  estimatedCalls: number;
-}
-interface Summary {
-  months: Array<{ month: string; quick: number } & Money>;
-  totals: { quick: number; realtime: number } & Money;
-  feeExempt: boolean;
-}
-interface Status {
-  feeExempt: boolean;
-  packs: Array<{ source: string; used: number; perCallYuan: string; usedCostYuan: string }>;
-  cost: Money;
-  forecast: { monthlyCostYuan: string; exhaustsOn: string | null };
-  recommendation: unknown;
-}
-interface Settings {
-  version: number;
-  breaker: { tripped: boolean; reason: string | null };
-}
+import type { SettingsPatch } from '../miniprogram/contract';
+import { callerAs, callRoute } from './support/envelope';
 
 const BOSS = 'o_boss_0001';
 let t: TestEmulator;
@@ -39,13 +17,12 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-const call = <T>(fn: string, url: string, params: Record<string, unknown> = {}, openid: string | null = BOSS) =>
-  callData<T>(t, fn, url, params, openid);
-const settings = () => call<Settings>('admin', 'settings.get');
-const update = async (patch: object) => call<Settings>('admin', 'settings.update', { version: (await settings()).version, patch });
-const summary = () => call<Summary>('admin', 'usage.summary', { months: 1 });
-const status = () => call<Status>('admin', 'quota.status');
-const showsButton = async () => (await call<{ phoneLogin: { show: boolean } }>('auth', 'session', {}, 'o_newcomer')).phoneLogin.show;
+const call = callerAs(() => t, BOSS).data;
+const settings = () => call('admin', 'settings.get', {});
+const update = async (patch: SettingsPatch) => call('admin', 'settings.update', { version: (await settings()).version, patch });
+const summary = () => call('admin', 'usage.summary', { months: 1 });
+const status = () => call('admin', 'quota.status', {});
+const showsButton = async () => (await call('auth', 'session', {}, 'o_newcomer')).phoneLogin.show;
 
 let users = 0;
 /** A user taps the (quick) button, WeChat bills the code, and the user binds with it. */
@@ -132,11 +109,7 @@ test('junk codes cost nothing: with the trial used up and a 0.01 budget, made-up
   await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-12', calls: 1000, validityDays: 365, priceYuan: 30 });
   await bind(5); // the whole trial: free
   for (let i = 0; i < 5; i++) {
-    const answer = await t.call<Envelope<unknown>>(
-      'auth',
-      { $url: 'bindPhone', code: `${'f'.repeat(40)}${String(i).padStart(8, '0')}` },
-      'o_mallory',
-    );
+    const answer = await callRoute(t, 'auth', 'bindPhone', { code: `${'f'.repeat(40)}${String(i).padStart(8, '0')}` }, 'o_mallory');
     expect(answer).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
   }
   expect((await summary()).totals).toMatchObject({ quick: 5, costYuan: '0.00' });

@@ -66,11 +66,12 @@ const startProviderEmulator = (env: Record<string, string> = {}) =>
       ...env,
     },
   });
-// WeChat's answers wait the deployed 4 s (PROVIDER_CALL_TIMEOUT_MS default): a 1 s
-// timeout here made every WeChat call on a busy machine a candidate for a resend
-// (counted sends, e.g. one cancel_assign, then differ). Only the late-answer test uses 1 s.
+// WeChat's answers wait 15 s here (PROVIDER_CALL_TIMEOUT_MS; 4 s deployed): a test that
+// holds a WeChat call at a latch, or a busy machine, must never turn it into a timeout and
+// a resend (counted sends, e.g. one cancel_assign, then differ). Timeouts and resends are
+// tested on purpose with 1 s, in their own block below.
 beforeAll(async () => {
-  t = await startProviderEmulator();
+  t = await startProviderEmulator({ PROVIDER_CALL_TIMEOUT_MS: '15000' });
 });
 afterAll(() => t.stop());
 beforeEach(async () => {
@@ -302,8 +303,8 @@ describe('with a 1 s WeChat timeout', () => {
   test('an assign WeChat answers too late is retried with the same requestId and assigns once', async () => {
     const orderId = await seedOrder(1_000_000);
     const skuId = await skuOf(orderId, 10_000);
-    // Longer than the client's timeout (1 s here): the first attempt times out, the retry lands.
-    await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/assign', delayMs: 1300 });
+    // WeChat holds the first attempt past the client's timeout (1 s here): it times out, the retry lands.
+    const late = t.emulator.faults.hold('wechat:/wxa/charge/service-provider/package/assign');
     const answer = await ok('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'late' });
     await waitFor(
       () => record(answer.assignmentId),
@@ -311,6 +312,7 @@ describe('with a 1 s WeChat timeout', () => {
       'done',
     );
     // The late first attempt is answered too (a duplicate of the same requestId), and changes nothing.
+    late.release();
     await waitFor(
       async () => t.emulator.wechatCallsUnderway,
       (n) => n === 0,
@@ -319,6 +321,28 @@ describe('with a 1 s WeChat timeout', () => {
     expect(t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/package/assign']).toBe(2);
     expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: answer.requestId, calls: 10_000, status: 'done' })]);
     expect((await spOrders())[0]!.assigned).toBe(10_000);
+  });
+
+  test('a cancel_assign WeChat answers too late is sent again with the same requestId (by design: WeChat de-duplicates it) and cancels once', async () => {
+    const pack = await assignedPack();
+    const late = t.emulator.faults.hold('wechat:/wxa/charge/service-provider/package/cancel_assign');
+    expect(await ok('cancel', { assignmentId: pack.assignmentId })).toMatchObject({
+      status: expect.stringMatching(/^(cancelling|cancelled)$/),
+    });
+    expect(sent('package/cancel_assign')).toBe(2);
+    late.release();
+    await waitFor(
+      async () => t.emulator.wechatCallsUnderway,
+      (n) => n === 0,
+      'the late first attempt to be answered',
+    );
+    await waitFor(
+      () => record(pack.assignmentId),
+      (r) => r?.status === 'cancelled',
+      'the cancel to land',
+    );
+    expect(await wechatAssignments()).toEqual([expect.objectContaining({ requestId: pack.requestId, status: 'cancelled' })]);
+    expect((await merchantUsage()).detailList.filter((p) => p.source === 3)).toEqual([]);
   });
 });
 
@@ -610,9 +634,20 @@ test('concurrent cancels of one assignment all get the documented answer (the as
   const pack = await assignedPack();
   // Four warm containers, so the cancels really run at once.
   for (let i = 0; i < 3; i++) await Promise.all(Array.from({ length: 4 }, () => provider('assignments.list', {})));
-  // WeChat is slow to answer the first cancel_assign, so the others arrive while it is under way.
-  await t.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/service-provider/package/cancel_assign', delayMs: 400 });
-  const answers = await Promise.all(Array.from({ length: 5 }, () => provider('cancel', { assignmentId: pack.assignmentId })));
+  // WeChat holds the first cancel_assign until every other cancel has answered: they all arrive while it is under way.
+  const held = t.emulator.faults.hold('wechat:/wxa/charge/service-provider/package/cancel_assign');
+  let answered = 0;
+  let othersAnswered!: () => void;
+  const others = new Promise<void>((resolve) => (othersAnswered = resolve));
+  const cancels = Array.from({ length: 5 }, async () => {
+    const answer = await provider('cancel', { assignmentId: pack.assignmentId });
+    if (++answered === 4) othersAnswered();
+    return answer;
+  });
+  await held.reached;
+  await others;
+  held.release();
+  const answers = await Promise.all(cancels);
   for (const answer of answers)
     expect(answer).toMatchObject({
       ok: true,

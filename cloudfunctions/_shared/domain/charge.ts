@@ -10,9 +10,10 @@
 import { createHash } from 'node:crypto';
 import { chinaDay, chinaMonth } from './china-time';
 import { PRICE_FEN } from './pricing';
+import type { ExchangeState } from '../../../miniprogram/contract';
 import type { PhoneKind } from './settings';
 
-export type ExchangeState = 'pending' | 'ok' | 'failed';
+export type { ExchangeState };
 
 /**
  * Why an exchange failed, and whether the same code may be tried again. `number-lost`:

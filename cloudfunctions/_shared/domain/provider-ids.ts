@@ -6,8 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 
-/** WeChat's appid form: `wx` + 16 lowercase hex digits. */
-export const APPID_PATTERN = /^wx[0-9a-f]{16}$/;
+import { APPID_PATTERN } from '../../../miniprogram/contract';
+
+export { APPID_PATTERN };
 
 export const isAppid = (value: string) => APPID_PATTERN.test(value);
 

@@ -12,19 +12,7 @@ import {
 } from '../contract';
 import { callRoute } from './cloud';
 
-export type {
-  NewPack,
-  PackSource,
-  PackStatus,
-  PurchaseOption,
-  QuotaAlert,
-  QuotaCorrection,
-  QuotaPack,
-  QuotaStatus,
-  Settings,
-  SettingsPatch,
-  UsageSummary,
-} from '../contract';
+export type { NewPack, PurchaseOption, QuotaCorrection, QuotaStatus, Settings, SettingsPatch, UsageSummary } from '../contract';
 
 /** Where the admin entry leads; its label is that page's title (admin/settings/index.json). */
 export const ADMIN_ENTRY = { url: '/admin/settings/index', label: '商家设置' };

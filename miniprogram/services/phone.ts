@@ -23,7 +23,7 @@ export interface PhoneButtonDetail {
   errno?: number;
 }
 
-export type ButtonOutcome =
+type ButtonOutcome =
   | { kind: 'code'; code: string }
   | { kind: 'billed-no-code' }
   | { kind: 'no-quota' }

@@ -6,7 +6,7 @@
 import { CHINA_OFFSET_MS } from '../contract';
 import { callRoute } from './cloud';
 
-export type { MonthStatement, StatementRow } from '../contract';
+export type { MonthStatement } from '../contract';
 
 export const getStatement = (month: string) => callRoute('admin', 'statement.month', { month });
 

@@ -27,7 +27,7 @@ interface WeChatCharges {
   byKind: { quick: number; realtime: number };
 }
 
-export interface MatrixOptions {
+interface MatrixOptions {
   seed: number;
   users: number;
   attackers: number;

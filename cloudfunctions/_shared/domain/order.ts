@@ -7,10 +7,10 @@
  *
  * Prices come from the catalogue on the server, never from the client.
  */
-import type { Order } from '../../../miniprogram/contract';
+import type { Order, OrderMode } from '../../../miniprogram/contract';
 import { createHash } from 'node:crypto';
 
-export type OrderMode = 'order' | 'bookkeeping';
+export type { OrderMode };
 
 export interface Product {
   productId: string;

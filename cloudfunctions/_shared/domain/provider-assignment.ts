@@ -5,7 +5,9 @@
  * itself (sent again with the same requestId when no event came) — and only along the
  * moves below. Pure: no SDK.
  */
-export type AssignmentStatus = 'pending' | 'done' | 'failed' | 'cancelling' | 'cancelled' | 'unknown';
+import type { AssignmentStatus } from '../../../miniprogram/contract';
+
+export type { AssignmentStatus };
 
 /** What a client asked for; the same idempotency key must always carry the same request. */
 export interface AssignRequest {

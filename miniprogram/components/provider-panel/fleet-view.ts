@@ -65,9 +65,9 @@ export function ordersNotice(staleBecause: string | null, unavailable: Array<{ s
 /** A failed check of settling assignments, said so (the list itself is still shown). */
 export const pollNotice = (pollError: string | null) => (pollError ? '部分分配结果暂未能向微信核实，稍后自动重试' : '');
 
-export const KIND_TEXT: Record<PhoneKind, string> = { quick: '快速验证', realtime: '实时验证' };
+const KIND_TEXT: Record<PhoneKind, string> = { quick: '快速验证', realtime: '实时验证' };
 
-export interface FleetKindRow {
+interface FleetKindRow {
   kind: PhoneKind;
   label: string;
   figuresText: string;

@@ -11,6 +11,8 @@ export interface CloudRoute {
   openid: string | null;
   /** When set, the next calls fail as a dropped connection would. */
   offline: boolean;
+  /** How many of the next calls fail as a dropped connection would, before the network is back. */
+  dropNext: number;
   /** Every call made, for assertions on what the client sent. */
   calls: Array<{ name: string; data: Record<string, unknown> }>;
 }
@@ -35,14 +37,17 @@ function post(url: string, body: unknown): Promise<{ status: number; body: unkno
 
 /** Installs `wx.cloud` on the simulated `wx`, answering from the emulator at `url`. */
 export function routeCloudToEmulator(url: string, openid: string | null = 'o_phone_user'): CloudRoute {
-  const route: CloudRoute = { openid, offline: false, calls: [] };
+  const route: CloudRoute = { openid, offline: false, dropNext: 0, calls: [] };
   const g = globalThis as unknown as { wx: Record<string, unknown> };
   g.wx = g.wx ?? {};
   g.wx.cloud = {
     init() {},
     async callFunction({ name, data }: { name: string; data: Record<string, unknown> }) {
       route.calls.push({ name, data });
-      if (route.offline) throw { errMsg: 'cloud.callFunction:fail request:fail timeout' };
+      if (route.offline || route.dropNext > 0) {
+        route.dropNext = Math.max(0, route.dropNext - 1);
+        throw { errMsg: 'cloud.callFunction:fail request:fail timeout' };
+      }
       const res = await underway(
         post(`${url}/v1/functions/${name}/invoke`, { data, context: route.openid ? { OPENID: route.openid } : {} }),
       );

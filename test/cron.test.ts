@@ -6,7 +6,7 @@
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
 import type { SettingsPatch } from '../miniprogram/contract';
-import { callData, callerAs, callRoute, fireHourlyTimer } from './support/envelope';
+import { callData, callRoute, fireHourlyTimer, routesOf } from './support/envelope';
 import { waitFor } from './support/wait';
 
 const BOSS = 'o_boss_0001';
@@ -18,10 +18,11 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-const call = callerAs(() => t, BOSS).data;
-const settings = () => call('admin', 'settings.get', {});
-const update = async (patch: SettingsPatch) => call('admin', 'settings.update', { version: (await settings()).version, patch });
-const session = (openid: string) => call('auth', 'session', {}, openid);
+const admin = routesOf(() => t, 'admin', BOSS).data;
+const auth = routesOf(() => t, 'auth', BOSS).data;
+const settings = () => admin('settings.get', {});
+const update = async (patch: SettingsPatch) => admin('settings.update', { version: (await settings()).version, patch });
+const session = (openid: string) => auth('session', {}, openid);
 const timer = () => fireHourlyTimer(t);
 /** The system's audit entries, oldest first (ids are random, so sort by time). */
 const audits = async () =>
@@ -79,8 +80,8 @@ test("the budget trips when this month's true cost reaches it exactly, counting 
   const longAgo = new Date(Date.now() + 8 * 3600_000 - 40 * 86_400_000).toISOString().slice(0, 10);
   for (const kind of ['quick', 'realtime'])
     await t.http('PUT', `/v1/db/usage_daily/${longAgo}:${kind}`, { day: longAgo, kind, count: 1000 });
-  await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-13', calls: 1000, validityDays: 365, priceYuan: 30 });
-  await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-14', kind: 'realtime', calls: 1000, validityDays: 365, priceYuan: 40 });
+  await admin('quota.addPack', { idempotencyKey: 'test-pack-13', calls: 1000, validityDays: 365, priceYuan: 30 });
+  await admin('quota.addPack', { idempotencyKey: 'test-pack-14', kind: 'realtime', calls: 1000, validityDays: 365, priceYuan: 40 });
   await update({ phoneCapture: { monthlyBudgetYuan: 0.1 } });
   await bindOne('quick'); // 0.03
   await bindOne('realtime'); // 0.07
@@ -151,16 +152,16 @@ test('cron trips the quota breaker when the ledger shows nothing left, and write
 test('a low quota is an alert, not a trip; the admin sees it in quota.status', async () => {
   await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 950 });
   expect(await timer()).toMatchObject({ ok: true, data: { breakers: { tripped: null }, alerts: [{ type: 'quota-low', remaining: 50 }] } });
-  const status = await call('admin', 'quota.status', {});
+  const status = await admin('quota.status', {});
   expect(status.alerts).toEqual([expect.objectContaining({ type: 'quota-low', message: expect.stringContaining('剩余 50 次') })]);
 });
 
 test("one user's no-quota report trips the breaker only when the ledger confirms it", async () => {
-  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
+  await auth('reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
   expect((await settings()).breaker.tripped).toBe(false);
   await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
   // Another user: the first one's repeat within the minute is throttled (it adds nothing).
-  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant_2');
+  await auth('reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant_2');
   expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'quota-exhausted' });
   expect((await audits())[0]!.note).toContain('quota ledger');
 });
@@ -168,9 +169,9 @@ test("one user's no-quota report trips the breaker only when the ledger confirms
 test('for a fee-exempt account an empty ledger confirms no no-quota report; several users still do', async () => {
   await update({ feeExempt: true });
   await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
-  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
+  await auth('reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
   expect((await settings()).breaker.tripped).toBe(false);
-  for (const user of ['o_claimant_2', 'o_claimant_3']) await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, user);
+  for (const user of ['o_claimant_2', 'o_claimant_3']) await auth('reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, user);
   expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'quota-exhausted' });
 });
 

@@ -19,7 +19,7 @@ export function callRoute<F extends FunctionName, U extends RouteName<F>>(
   params: InputOf<F, U>,
   openid?: string | null,
 ): Promise<Envelope<OutputOf<F, U>>> {
-  return t.call(name, { ...params, $url: url }, openid) as Promise<Envelope<OutputOf<F, U>>>;
+  return callRouteUnchecked(t, name, url, params as Record<string, unknown>, openid);
 }
 
 /**
@@ -58,24 +58,6 @@ export async function fireHourlyTimer(t: EmulatorClient): Promise<Envelope<Outpu
 export function dataOf<T>(what: string, answer: Envelope<T>): T {
   if (!answer.ok) throw new Error(`${what}: ${answer.error.code} ${answer.error.message}`);
   return answer.data;
-}
-
-/**
- * Calls made as one user by default, for a test file's short helpers; `t` is read at
- * each call, so the file may start its emulator later.
- *
- * @example
- * const boss = callerAs(() => t, BOSS);
- * const { version } = await boss.data('admin', 'settings.get', {}); // Settings
- * expect(await boss.call('admin', 'settings.get', {}, 'o_someone')).toMatchObject({ ok: false });
- */
-export function callerAs(t: () => EmulatorClient, openid: string | null) {
-  return {
-    call: <F extends FunctionName, U extends RouteName<F>>(name: F, url: U, params: InputOf<F, U>, as: string | null = openid) =>
-      callRoute(t(), name, url, params, as),
-    data: <F extends FunctionName, U extends RouteName<F>>(name: F, url: U, params: InputOf<F, U>, as: string | null = openid) =>
-      callData(t(), name, url, params, as),
-  };
 }
 
 /**

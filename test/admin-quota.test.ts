@@ -5,31 +5,8 @@
  * input stores nothing.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import type { Envelope } from './support/envelope';
-
-interface PackView {
-  id: string;
-  source: string;
-  calls: number;
-  used: number;
-  startsAt: string;
-  expiresAt: string | null;
-  status: string;
-  priceYuan: string | null;
-  note: string | null;
-}
-interface Status {
-  kind: string;
-  remaining: number;
-  packs: PackView[];
-  forecast: { monthlyAverage: number; exhaustsOn: string | null };
-  recommendation: { calls: number; validityDays: number; priceYuan: string; packs: unknown[] } | null;
-  reconciliation: unknown;
-  alerts: unknown[];
-  uncovered: number;
-  feeExempt: boolean;
-  cost: { costYuan: string; listValueYuan: string; savingYuan: string; estimatedCalls: number };
-}
+import type { PhoneKind } from '../miniprogram/contract';
+import { callRouteUnchecked, routesOf } from './support/envelope';
 
 const BOSS = 'o_boss_0001';
 let t: TestEmulator;
@@ -39,12 +16,8 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-async function admin<T>(url: string, params: Record<string, unknown> = {}, openid = BOSS): Promise<T> {
-  const res = await t.call<Envelope<T>>('admin', { $url: url, ...params }, openid);
-  if (!res.ok) throw new Error(`${url}: ${res.error.code} ${res.error.message}`);
-  return res.data;
-}
-const status = (kind?: string) => admin<Status>('quota.status', kind ? { kind } : {});
+const admin = routesOf(() => t, 'admin', BOSS).data;
+const status = (kind?: PhoneKind) => admin('quota.status', kind ? { kind } : {});
 
 async function bind(count: number, kind: 'quick' | 'realtime', from = 0) {
   for (let i = from; i < from + count; i++) {
@@ -95,7 +68,7 @@ test("charges of each kind draw on their own ledger and agree with WeChat's usag
 
 test('a recorded pack joins after the trial, drawn on once the trial is spent', async () => {
   await t.http('PUT', '/v1/db/usage_daily/2026-01-05:quick', { day: '2026-01-05', kind: 'quick', count: 1000 });
-  const pack = await admin<PackView>('quota.addPack', {
+  const pack = await admin('quota.addPack', {
     idempotencyKey: 'test-pack-1',
     calls: 1000,
     validityDays: 365,
@@ -156,13 +129,13 @@ test.each([
   [{ calls: 1000, validityDays: 365, source: 'trial' }, 'source'],
   [{ calls: 1000, validityDays: 365, note: 'x'.repeat(201) }, 'note'],
 ])('addPack %j is INVALID_ARGUMENT naming %s, and stores nothing', async (params, field) => {
-  const res = await t.call<Envelope<unknown>>('admin', { $url: 'quota.addPack', idempotencyKey: 'bad-pack', ...params }, BOSS);
+  const res = await callRouteUnchecked(t, 'admin', 'quota.addPack', { idempotencyKey: 'bad-pack', ...params }, BOSS);
   expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(new RegExp(`^${field}`)) } });
   expect(await t.docs('quota_packs')).toEqual([]);
 });
 
 test('a phone number in a note is masked before it is stored', async () => {
-  const pack = await admin<PackView>('quota.addPack', {
+  const pack = await admin('quota.addPack', {
     idempotencyKey: 'test-pack-4',
     calls: 1000,
     validityDays: 365,
@@ -173,8 +146,8 @@ test('a phone number in a note is masked before it is stored', async () => {
 });
 
 test('only admins see quota or record packs', async () => {
-  for (const url of ['quota.status', 'quota.addPack']) {
-    const res = await t.call<Envelope<unknown>>('admin', { $url: url, calls: 1000, validityDays: 365 }, 'o_someone');
+  for (const url of ['quota.status', 'quota.addPack'] as const) {
+    const res = await callRouteUnchecked(t, 'admin', url, { calls: 1000, validityDays: 365 }, 'o_someone');
     expect(res).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   }
   expect(await t.docs('quota_packs')).toEqual([]);
@@ -184,7 +157,7 @@ describe('what a pack cost', () => {
   test('a provider pack costs nothing until its price is recorded, then each call its share; audited', async () => {
     // The trial is spent; a provider assigned 500 calls.
     await t.http('PUT', '/v1/db/usage_daily/2026-01-05:quick', { day: '2026-01-05', kind: 'quick', count: 1000 });
-    const pack = await admin<PackView>('quota.addPack', {
+    const pack = await admin('quota.addPack', {
       idempotencyKey: 'test-pack-5',
       calls: 500,
       validityDays: 365,
@@ -193,7 +166,7 @@ describe('what a pack cost', () => {
     await bind(40, 'quick');
     expect((await status()).cost).toEqual({ costYuan: '0.00', listValueYuan: '31.20', savingYuan: '31.20', estimatedCalls: 0 });
     // The provider charged 12.50 for the 500: 2.5 fen a call, 40 calls are 1.00.
-    const priced = await admin<PackView & { perCallYuan: string; usedCostYuan: string }>('quota.setPrice', {
+    const priced = await admin('quota.setPrice', {
       id: pack.id,
       priceYuan: 12.5,
     });
@@ -211,7 +184,7 @@ describe('what a pack cost', () => {
     [{ id: 'x' }, 'INVALID_ARGUMENT', 'priceYuan'],
   ])('setPrice %j is %s naming %s, and changes nothing', async (params, code, field) => {
     await status(); // the trial exists
-    const res = await t.call<Envelope<unknown>>('admin', { $url: 'quota.setPrice', ...params }, BOSS);
+    const res = await callRouteUnchecked(t, 'admin', 'quota.setPrice', params, BOSS);
     expect(res).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(new RegExp(`^${field}`)) } });
     expect(await t.docs('settings_audit')).toEqual([]);
     expect((await t.docs<{ priceFen: number }>('quota_packs')).map((p) => p.priceFen)).toEqual([0]);

@@ -4,24 +4,8 @@
  * pack's calls cost its price ÷ its calls); the list pages newest first, masked.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import type { Envelope } from './support/envelope';
-
-interface Money {
-  costYuan: string;
-  listValueYuan: string;
-  savingYuan: string;
-  estimatedCalls: number;
-}
-interface Summary {
-  months: Array<{ month: string; quick: number; realtime: number } & Money>;
-  days: Array<{ day: string; quick: number; realtime: number }>;
-  totals: { quick: number; realtime: number } & Money;
-  feeExempt: boolean;
-}
-interface Page {
-  items: Array<{ at: string; kind: string; phoneMasked: string | null; exchange: string }>;
-  nextCursor: string | null;
-}
+import type { Envelope, OutputOf } from '../miniprogram/contract';
+import { callRouteUnchecked, routesOf } from './support/envelope';
 
 const BOSS = 'o_boss_0001';
 let t: TestEmulator;
@@ -31,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-const admin = <T>(url: string, params: Record<string, unknown> = {}) => t.call<Envelope<T>>('admin', { $url: url, ...params }, BOSS);
+const admin = routesOf(() => t, 'admin', BOSS).call;
 
 async function bindMany(quick: number, realtime: number) {
   for (let i = 0; i < quick + realtime; i++) {
@@ -52,7 +36,7 @@ async function bindMany(quick: number, realtime: number) {
 test("after real charges of both kinds, the summary equals WeChat's ledger; within the trial they cost nothing", async () => {
   await bindMany(5, 3);
   const ledger = (await t.http<{ byKind: { quick: number; realtime: number } }>('GET', '/v1/wechat/charges')).body.byKind;
-  const res = await admin<Summary>('usage.summary');
+  const res = await admin('usage.summary', {});
   expect(res.ok).toBe(true);
   if (!res.ok) return;
   // 5 × 0.03 + 3 × 0.04 at list price, all free out of the 1,000-call trials.
@@ -73,7 +57,7 @@ test("after real charges of both kinds, the summary equals WeChat's ledger; with
 
 test('counts on earlier days land in their China-time day and month', async () => {
   await t.http('PUT', '/v1/db/usage_daily/2026-01-15:quick', { day: '2026-01-15', kind: 'quick', count: 1000 });
-  const res = await admin<Summary>('usage.summary', { months: 36 });
+  const res = await admin('usage.summary', { months: 36 });
   expect(res.ok && res.data.months.find((m) => m.month === '2026-01')).toEqual({
     month: '2026-01',
     quick: 1000,
@@ -88,7 +72,7 @@ test('counts on earlier days land in their China-time day and month', async () =
 test('the summary reads daily counters, packs and settings, not charges, and writes nothing', async () => {
   await bindMany(4, 0);
   t.emulator.stats.clear();
-  await admin('usage.summary');
+  await admin('usage.summary', {});
   const actions = t.emulator.stats.actionCounts();
   // usage_daily (all of it: the trial draws on all history), quota_packs and settings/global;
   // the admin check's read of the admins collection is skipped (ADMIN_OPENIDS).
@@ -97,14 +81,14 @@ test('the summary reads daily counters, packs and settings, not charges, and wri
 
 test('the list pages newest first with a cursor, masked numbers only', async () => {
   await bindMany(5, 0);
-  const first = await admin<Page>('usage.list', { limit: 2 });
+  const first = await admin('usage.list', { limit: 2 });
   expect(first.ok).toBe(true);
   if (!first.ok) return;
   expect(first.data.items).toHaveLength(2);
   const seen = [...first.data.items];
   let cursor = first.data.nextCursor;
   while (cursor) {
-    const next = await admin<Page>('usage.list', { limit: 2, cursor });
+    const next = await admin('usage.list', { limit: 2, cursor });
     if (!next.ok) throw new Error(next.error.message);
     seen.push(...next.data.items);
     cursor = next.data.nextCursor;
@@ -140,7 +124,7 @@ test('a page deep in a long list reads about one page, and charges sharing an in
   let cursor: string | null = null;
   do {
     const before = t.emulator.store.queryStats().phone_charges?.examined ?? 0;
-    const res: Envelope<Page> = await admin<Page>('usage.list', cursor ? { limit: 7, cursor } : { limit: 7 });
+    const res: Envelope<OutputOf<'admin', 'usage.list'>> = await admin('usage.list', cursor ? { limit: 7, cursor } : { limit: 7 });
     if (!res.ok) throw new Error(res.error.message);
     examined.push((t.emulator.store.queryStats().phone_charges?.examined ?? 0) - before);
     seen.push(...res.data.items.map((i) => i.phoneMasked!));
@@ -159,7 +143,7 @@ test.each([
   ['months over 36', { months: 37 }, 'months'],
 ])('%s is INVALID_ARGUMENT', async (_label, params, field) => {
   const url = 'months' in params ? 'usage.summary' : 'usage.list';
-  expect(await admin(url, params)).toMatchObject({
+  expect(await callRouteUnchecked(t, 'admin', url, params, BOSS)).toMatchObject({
     ok: false,
     error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining(field) },
   });

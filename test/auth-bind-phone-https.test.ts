@@ -6,7 +6,7 @@
  */
 import { DEFAULT_APPID } from '../packages/cloudbase-emulator/src/emulator';
 import { spawnEmulator, startEmulator, type TestEmulator } from './support/emulator';
-import type { Envelope } from './support/envelope';
+import { callRoute } from './support/envelope';
 
 interface WeChatCharges {
   total: number;
@@ -28,8 +28,7 @@ beforeAll(async () => {
 afterAll(() => Promise.all([withCredentials.stop(), withoutCredentials.stop()]));
 beforeEach(() => Promise.all([withCredentials.reset(), withoutCredentials.reset()]));
 
-const bind = (t: TestEmulator, code: string, openid = 'o_alice') =>
-  t.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code }, openid);
+const bind = (t: TestEmulator, code: string, openid = 'o_alice') => callRoute(t, 'auth', 'bindPhone', { code }, openid);
 const wechat = async (t: TestEmulator) => (await t.http<WeChatCharges>('GET', '/v1/wechat/charges')).body;
 const actions = async (t: TestEmulator) => (await t.http<{ actions: Record<string, number> }>('GET', '/v1/stats')).body.actions;
 

@@ -3,7 +3,7 @@
  * charged at most once per code, and the number lives only in `users`.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import type { Envelope } from './support/envelope';
+import { callRoute, callRouteUnchecked } from './support/envelope';
 
 interface Charge {
   _id: string;
@@ -42,8 +42,9 @@ beforeEach(async () => {
   await t.reset();
 });
 
+/** Unchecked: tests send malformed codes and forged fields too. */
 const bind = (code: unknown, openid: string | null = 'o_alice', extra: Record<string, unknown> = {}) =>
-  t.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code, ...extra }, openid);
+  callRouteUnchecked(t, 'auth', 'bindPhone', { code, ...extra }, openid);
 const wechat = async () => (await t.http<WeChatCharges>('GET', '/v1/wechat/charges')).body;
 const charges = () => t.docs<Charge>('phone_charges');
 const fault = (target: string, spec: Record<string, unknown>) => t.http('POST', '/v1/faults', { target, ...spec });
@@ -93,11 +94,7 @@ test('a new code binds the number, records one charge and counts the day', async
 
 test('after binding, the session hides the paid button and shows the masked number', async () => {
   await bind(await t.mintCode({ phoneNumber: '13912345678', openid: 'o_alice' }));
-  const session = await t.call<Envelope<{ user: { phoneMasked: string }; phoneLogin: { show: boolean; hiddenBecause: string } }>>(
-    'auth',
-    { $url: 'session' },
-    'o_alice',
-  );
+  const session = await callRoute(t, 'auth', 'session', {}, 'o_alice');
   expect(session).toMatchObject({
     ok: true,
     data: { user: { phoneMasked: '139****5678' }, phoneLogin: { show: false, hiddenBecause: 'already-bound' } },

@@ -3,17 +3,7 @@
  * → emulator gateway → store.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-
-interface SessionAnswer {
-  ok: boolean;
-  data: {
-    openid: string;
-    user: { phoneMasked: string | null; isAdmin: boolean };
-    settings: { phoneCaptureEnabled: boolean; phoneKind: string; hidePrices: boolean; hideShippingAddress: boolean; version: number };
-    phoneLogin: { show: boolean; kind: string; hiddenBecause: string | null };
-  };
-  error?: { code: string; message: string };
-}
+import { callData, callRoute, callRouteUnchecked } from './support/envelope';
 
 let t: TestEmulator;
 beforeAll(async () => {
@@ -23,7 +13,7 @@ afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
 test('first call creates the user and applies default settings', async () => {
-  const answer = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_alice');
+  const answer = await callRoute(t, 'auth', 'session', {}, 'o_alice');
   expect(answer).toEqual({
     ok: true,
     data: {
@@ -50,23 +40,25 @@ test('a second call finds the same user and writes nothing', async () => {
 });
 
 test('concurrent first calls create exactly one user', async () => {
-  const answers = await Promise.all(Array.from({ length: 6 }, () => t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_rush')));
+  const answers = await Promise.all(Array.from({ length: 6 }, () => callRoute(t, 'auth', 'session', {}, 'o_rush')));
   expect(answers.every((a) => a.ok)).toBe(true);
   expect(await t.docs('users')).toHaveLength(1);
 });
 
 test('identity comes from the WeChat context, never from data', async () => {
-  const answer = await t.call<SessionAnswer>(
+  const answer = await callRouteUnchecked(
+    t,
     'auth',
-    { $url: 'session', openid: 'o_victim', OPENID: 'o_victim', userInfo: { openId: 'o_victim' } },
+    'session',
+    { openid: 'o_victim', OPENID: 'o_victim', userInfo: { openId: 'o_victim' } },
     'o_mallory',
   );
-  expect(answer.data.openid).toBe('o_mallory');
+  expect(answer.ok && answer.data.openid).toBe('o_mallory');
   expect((await t.docs<{ _id: string }>('users')).map((u) => u._id)).toEqual(['o_mallory']);
 });
 
 test('no OPENID in context is UNAUTHENTICATED', async () => {
-  const answer = await t.call<SessionAnswer>('auth', { $url: 'session' }, null);
+  const answer = await callRoute(t, 'auth', 'session', {}, null);
   expect(answer).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
   expect(await t.docs('users')).toHaveLength(0);
 });
@@ -80,11 +72,11 @@ test('an unknown or missing $url is NOT_FOUND, in the envelope', async () => {
 });
 
 test('ADMIN_OPENIDS and the admins collection both make an admin', async () => {
-  const boss = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_boss');
-  expect(boss.data.user.isAdmin).toBe(true);
+  const boss = await callData(t, 'auth', 'session', {}, 'o_boss');
+  expect(boss.user.isAdmin).toBe(true);
   await t.http('PUT', '/v1/db/admins/o_deputy', { addedBy: 'o_boss' });
-  const deputy = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_deputy');
-  expect(deputy.data.user.isAdmin).toBe(true);
+  const deputy = await callData(t, 'auth', 'session', {}, 'o_deputy');
+  expect(deputy.user.isAdmin).toBe(true);
 });
 
 test('stored settings shape what the user sees', async () => {
@@ -93,15 +85,15 @@ test('stored settings shape what the user sees', async () => {
     phoneCapture: { enabled: false, kind: 'realtime', monthlyBudgetYuan: null, dailyCap: null },
     hidePrices: true,
   });
-  const answer = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_alice');
-  expect(answer.data.settings).toEqual({
+  const answer = await callData(t, 'auth', 'session', {}, 'o_alice');
+  expect(answer.settings).toEqual({
     phoneCaptureEnabled: false,
     phoneKind: 'realtime',
     hidePrices: true,
     hideShippingAddress: false,
     version: 3,
   });
-  expect(answer.data.phoneLogin).toEqual({ show: false, kind: 'realtime', hiddenBecause: 'disabled' });
+  expect(answer.phoneLogin).toEqual({ show: false, kind: 'realtime', hiddenBecause: 'disabled' });
 });
 
 test('a session reads three documents and writes one only for a new user', async () => {
@@ -133,10 +125,10 @@ describe('the buttons this phone can show (phoneButtons)', () => {
 
   test('real-time chosen, the phone can show only quick: quick is offered, and the charge is booked as quick', async () => {
     await realtime();
-    const answer = await t.call<SessionAnswer>('auth', { $url: 'session', phoneButtons: ['quick'] }, 'o_old_phone');
-    expect(answer.data.phoneLogin).toEqual({ show: true, kind: 'quick', hiddenBecause: null });
+    const answer = await callData(t, 'auth', 'session', { phoneButtons: ['quick'] }, 'o_old_phone');
+    expect(answer.phoneLogin).toEqual({ show: true, kind: 'quick', hiddenBecause: null });
     // The merchant's choice is unchanged; only this phone's offer differs.
-    expect(answer.data.settings.phoneKind).toBe('realtime');
+    expect(answer.settings.phoneKind).toBe('realtime');
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_old_phone', kind: 'quick' });
     // Even a client claiming real-time is booked as what it was offered.
     expect(await t.call('auth', { $url: 'bindPhone', code, kind: 'realtime' }, 'o_old_phone')).toMatchObject({ ok: true });
@@ -146,15 +138,15 @@ describe('the buttons this phone can show (phoneButtons)', () => {
 
   test('a phone that lists real-time is offered real-time; a client that does not say gets the configured kind', async () => {
     await realtime();
-    const both = await t.call<SessionAnswer>('auth', { $url: 'session', phoneButtons: ['quick', 'realtime'] }, 'o_new_phone');
-    expect(both.data.phoneLogin.kind).toBe('realtime');
-    const silent = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_other');
-    expect(silent.data.phoneLogin.kind).toBe('realtime');
+    const both = await callData(t, 'auth', 'session', { phoneButtons: ['quick', 'realtime'] }, 'o_new_phone');
+    expect(both.phoneLogin.kind).toBe('realtime');
+    const silent = await callData(t, 'auth', 'session', {}, 'o_other');
+    expect(silent.phoneLogin.kind).toBe('realtime');
   });
 
   test('anything else is INVALID_ARGUMENT, and nothing is written', async () => {
     for (const phoneButtons of ['realtime', ['video'], ['quick', 'realtime', 'quick'], [1]]) {
-      const answer = await t.call<SessionAnswer>('auth', { $url: 'session', phoneButtons }, 'o_probe');
+      const answer = await callRouteUnchecked(t, 'auth', 'session', { phoneButtons }, 'o_probe');
       expect(answer).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
     }
     expect(await t.docs('users')).toEqual([]);
@@ -164,7 +156,7 @@ describe('the buttons this phone can show (phoneButtons)', () => {
 test('one transient database error on each step is retried inside the call, not answered INTERNAL', async () => {
   for (const target of ['db:getDocument:users', 'db:getDocument:settings', 'db:insertDocument:users'])
     await t.http('POST', '/v1/faults', { target, errcode: 1 });
-  const answer = await t.call<SessionAnswer>('auth', { $url: 'session' }, 'o_alice');
+  const answer = await callRoute(t, 'auth', 'session', {}, 'o_alice');
   expect(answer).toMatchObject({ ok: true, data: { openid: 'o_alice', phoneLogin: { show: true } } });
   expect(await t.docs('users')).toHaveLength(1);
 });

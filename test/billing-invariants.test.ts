@@ -9,8 +9,8 @@ import { startEmulator, type TestEmulator } from './support/emulator';
 import { runMatrix } from './support/billing-matrix';
 import { waitFor } from './support/wait';
 import { DEFAULT_APPID } from '../packages/cloudbase-emulator/src/emulator';
-import type { Envelope } from './support/envelope';
-import type { QuotaStatus, UsageSummary } from '../miniprogram/contract';
+import { callData, callRoute, callRouteUnchecked, dataOf, fireHourlyTimer, routesOf } from './support/envelope';
+import type { SettingsPatch } from '../miniprogram/contract';
 import type { ConsoleBilling } from '../scripts/console-plugin/api';
 
 interface Charge {
@@ -38,12 +38,6 @@ interface WeChatCharges {
   byKind: { quick: number; realtime: number };
   codes: Array<{ code: string; kind: string; openid: string | null; exchanges: number }>;
 }
-interface CronReport {
-  recounted: number;
-  finished: { bound: number; unknown: number };
-  breakers: { breaker: { tripped: boolean; reason: string | null } };
-}
-
 const BOSS = 'o_boss_0001';
 const LIMIT = 3;
 let t: TestEmulator;
@@ -57,31 +51,23 @@ afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Unchecked: tests send forged fields too (another user's openid, a kind of their own). */
 const bind = (code: string, openid: string, extra: Record<string, unknown> = {}) =>
-  t.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code, ...extra }, openid);
-const session = (openid: string) =>
-  t.call<Envelope<{ phoneLogin: { show: boolean; kind: string; hiddenBecause: string | null } }>>('auth', { $url: 'session' }, openid);
+  callRouteUnchecked(t, 'auth', 'bindPhone', { code, ...extra }, openid);
+const session = (openid: string) => callRoute(t, 'auth', 'session', {}, openid);
 const charges = () => t.docs<Charge>('phone_charges');
 const users = () => t.docs<User>('users');
 const wechat = async () => (await t.http<WeChatCharges>('GET', '/v1/wechat/charges')).body;
 const fault = (target: string, spec: Record<string, unknown>) => t.http('POST', '/v1/faults', { target, ...spec });
 const usageCount = async () => (await t.docs<{ count: number }>('usage_daily')).reduce((sum, d) => sum + d.count, 0);
-async function admin<T>(url: string, params: Record<string, unknown> = {}): Promise<T> {
-  const res = await t.call<Envelope<T>>('admin', { $url: url, ...params }, BOSS);
-  if (!res.ok) throw new Error(`admin.${url}: ${res.error.code} ${res.error.message}`);
-  return res.data;
-}
+const admin = routesOf(() => t, 'admin', BOSS).data;
 const summaryTotal = async () => {
-  const { totals } = await admin<{ totals: { quick: number; realtime: number } }>('usage.summary');
+  const { totals } = await admin('usage.summary', {});
   return totals.quick + totals.realtime;
 };
-const cron = async () => {
-  const res = (await t.http<{ result: Envelope<CronReport> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
-  if (!res.ok) throw new Error(`cron: ${res.error.code}`);
-  return res.data;
-};
-const setSettings = async (patch: object) => {
-  const { version } = await admin<{ version: number }>('settings.get');
+const cron = async () => dataOf('cron', await fireHourlyTimer(t));
+const setSettings = async (patch: SettingsPatch) => {
+  const { version } = await admin('settings.get', {});
   return admin('settings.update', { version, patch });
 };
 /** A code that looks like WeChat's but that WeChat never issued. */
@@ -100,7 +86,7 @@ describe('1. only what WeChat billed is counted', () => {
   test('made-up codes never trip the daily cap or hide the button for anyone', async () => {
     await setSettings({ phoneCapture: { dailyCap: 2 } });
     for (let i = 0; i < 5; i++) await bind(junk(i), 'o_mallory');
-    expect((await admin<{ breaker: { tripped: boolean } }>('settings.get')).breaker.tripped).toBe(false);
+    expect((await admin('settings.get', {})).breaker.tripped).toBe(false);
     expect(await session('o_alice')).toMatchObject({ ok: true, data: { phoneLogin: { show: true } } });
     expect((await cron()).breakers.breaker.tripped).toBe(false);
   });
@@ -258,7 +244,7 @@ describe("4. the kind is the server's word", () => {
     const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice', kind: 'quick' });
     expect(await bind(code, 'o_alice', { kind: 'realtime' })).toMatchObject({ ok: true });
     expect(await charges()).toMatchObject([{ kind: 'quick', costFen: 3, claimedKind: 'realtime' }]);
-    expect((await admin<{ totals: { quick: number; realtime: number } }>('usage.summary')).totals).toMatchObject({ quick: 1, realtime: 0 });
+    expect((await admin('usage.summary', {})).totals).toMatchObject({ quick: 1, realtime: 0 });
   });
 
   test('a user shown the real-time button is charged 4 fen whatever the client says', async () => {
@@ -320,12 +306,6 @@ test("the login path stays lean: a returning user's bind is 8 database operation
  * books wrong after one cron run. Each starts from the faults that run saw, then one
  * cron run must leave counted records equal to the codes WeChat exchanged.
  */
-interface FlashCronReport {
-  remaining: number;
-  reconciliation: { status: string; kinds?: Array<{ kind: string; wechatUsed: number; localCharges: number }> };
-  corrections: Array<{ month: string; kind: string; count: number; wechatUsed: number; localCounted: number; unknownRecords: number }>;
-}
-
 describe('flash crowd: one cron run settles every code (issue 29)', () => {
   let f: TestEmulator;
   /** How far a test has moved the emulator's clock (and the functions'): past a record's lease. */
@@ -352,19 +332,14 @@ describe('flash crowd: one cron run settles every code (issue 29)', () => {
     await f.reset();
   });
 
-  const fbind = (code: string, openid: string) => f.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code }, openid);
+  const fbind = (code: string, openid: string) => callRoute(f, 'auth', 'bindPhone', { code }, openid);
   const ffault = (target: string, spec: Record<string, unknown>) => f.http('POST', '/v1/faults', { target, ...spec });
   const fcharges = () => f.docs<Charge & { sending?: unknown }>('phone_charges');
   const fusage = async () => (await f.docs<{ count: number }>('usage_daily')).reduce((sum, d) => sum + d.count, 0);
   /** Codes WeChat gave a number for: what the merchant's counters must show. */
   const exchanged = async () =>
     (await f.http<{ codes: Array<{ used: boolean }> }>('GET', '/v1/wechat/charges')).body.codes.filter((c) => c.used).length;
-  const fcron = async () => {
-    const res = (await f.http<{ result: Envelope<CronReport & FlashCronReport> }>('POST', '/v1/functions/cron/triggers/hourly')).body
-      .result;
-    if (!res.ok) throw new Error(`cron: ${res.error.code}`);
-    return res.data;
-  };
+  const fcron = async () => dataOf('cron', await fireHourlyTimer(f));
 
   test('1. owed records: one cron run counts all 150, not the first 100', async () => {
     const OWED = 150;
@@ -481,13 +456,13 @@ describe('flash crowd: one cron run settles every code (issue 29)', () => {
     expect(await fusage()).toBe(0); // the counters' records stay what WeChat exchanged
 
     // The admin view shows the month's correction beside the counted figures, explained.
-    const status = await f.call<Envelope<QuotaStatus>>('admin', { $url: 'quota.status', kind: 'quick' }, BOSS);
+    const status = await callRoute(f, 'admin', 'quota.status', { kind: 'quick' }, BOSS);
     if (!status.ok) throw new Error(status.error.code);
     expect(status.data.reconciliation!.correction).toMatchObject({ count: 1, wechatUsed: 1, localCounted: 0, unknownRecords: 1 });
     expect(status.data.reconciliation!.correction!.explanation).toContain('补记 1 次');
     expect(status.data.reconciliation!.correction!.explanation).toContain('1 次调用结果未知');
     expect(status.data.packs.reduce((n, p) => n + p.used, 0)).toBe(0); // not drawn from the quota ledger
-    const summary = await f.call<Envelope<UsageSummary>>('admin', { $url: 'usage.summary' }, BOSS);
+    const summary = await callRoute(f, 'admin', 'usage.summary', {}, BOSS);
     if (!summary.ok) throw new Error(summary.error.code);
     expect(summary.data.months.reduce((n, m) => n + m.quick, 0)).toBe(0); // nor folded into the month's calls
     // The console's billing difference says the same.
@@ -562,27 +537,21 @@ describe('issue 24: limits that hold under concurrency and at clock edges', () =
     await u.reset();
   });
 
-  const as = async <T>(fn: string, url: string, params: Record<string, unknown>, openid: string): Promise<T> => {
-    const res = await u.call<Envelope<T>>(fn, { $url: url, ...params }, openid);
-    if (!res.ok) throw new Error(`${fn}.${url}: ${res.error.code} ${res.error.message}`);
-    return res.data;
-  };
-  const boss = <T>(url: string, params: Record<string, unknown> = {}) => as<T>('admin', url, params, BOSS);
-  const patch = async (p: object) =>
-    boss('settings.update', { version: (await boss<{ version: number }>('settings.get')).version, patch: p });
-  const breaker = async () => (await boss<{ breaker: { tripped: boolean; reason: string | null } }>('settings.get')).breaker;
+  const boss = routesOf(() => u, 'admin', BOSS).data;
+  const patch = async (p: SettingsPatch) => boss('settings.update', { version: (await boss('settings.get', {})).version, patch: p });
+  const breaker = async () => (await boss('settings.get', {})).breaker;
   let phones = 0;
   /** One real tap and bind by `openid`; the trial's one call is used by the first. */
   const tapAndBind = async (openid: string) => {
     const code = await u.mintCode({ phoneNumber: `1380013${String(8000 + phones++)}`, openid });
-    return as<{ phoneMasked: string }>('auth', 'bindPhone', { code }, openid);
+    return callData(u, 'auth', 'bindPhone', { code }, openid);
   };
 
   /** A bind held at the code exchange (after it read the settings) while `meanwhile` runs. */
   async function bindWhile(openid: string, meanwhile: () => Promise<unknown>) {
     const code = await u.mintCode({ phoneNumber: '13900139000', openid });
     const held = u.emulator.faults.hold('openapi:phonenumber.getPhoneNumber');
-    const binding = u.call<Envelope<unknown>>('auth', { $url: 'bindPhone', code }, openid);
+    const binding = callRoute(u, 'auth', 'bindPhone', { code }, openid);
     try {
       await held.reached;
       await meanwhile();
@@ -599,7 +568,7 @@ describe('issue 24: limits that hold under concurrency and at clock edges', () =
     await patch({ phoneCapture: { dailyCap: 1 } });
     await bindWhile('o_alice', () => patch(change));
     expect(await breaker()).toMatchObject({ tripped: false });
-    expect(await as('auth', 'session', {}, 'o_bob')).toMatchObject({ phoneLogin: { show: true } });
+    expect(await callData(u, 'auth', 'session', {}, 'o_bob')).toMatchObject({ phoneLogin: { show: true } });
   });
 
   test.each([
@@ -625,12 +594,12 @@ describe('issue 24: limits that hold under concurrency and at clock edges', () =
     await patch({ phoneCapture: { dailyCap: 1 } });
     await bindWhile('o_alice', () => patch({ hidePrices: true }));
     expect(await breaker()).toMatchObject({ tripped: true, reason: 'daily-cap-reached' });
-    expect(await boss('settings.get')).toMatchObject({ hidePrices: true });
+    expect(await boss('settings.get', {})).toMatchObject({ hidePrices: true });
     const audit = await u.docs<{ field: string; note?: string }>('settings_audit');
     expect(audit.find((a) => a.field === 'breaker')?.note).toMatch(/daily cap of 1$/);
   });
 
-  const noQuota = (openid: string) => as('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, openid);
+  const noQuota = (openid: string) => callData(u, 'auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, openid);
   const usageApiCalls = () => u.emulator.stats.actionCounts()['wechat:/wxa/charge/usage/get'] ?? 0;
 
   test("no crowd of accounts hides the paid button while WeChat's count shows quota left; it is asked once a minute", async () => {
@@ -639,7 +608,7 @@ describe('issue 24: limits that hold under concurrency and at clock edges', () =
     const before = usageApiCalls();
     await Promise.all(Array.from({ length: 12 }, (_, i) => noQuota(`o_claimant_${i}`)));
     expect(await breaker()).toMatchObject({ tripped: false });
-    expect(await as('auth', 'session', {}, 'o_bob')).toMatchObject({ phoneLogin: { show: true } });
+    expect(await callData(u, 'auth', 'session', {}, 'o_bob')).toMatchObject({ phoneLogin: { show: true } });
     expect(usageApiCalls() - before).toBe(1);
     at += 61_000; // a minute on: asked again
     await noQuota('o_claimant_late');
@@ -677,7 +646,7 @@ describe('issue 24: limits that hold under concurrency and at clock edges', () =
     const usage = (await u.http<{ detailList: Array<{ status: number; all: number; used: number }> }>('GET', '/v1/wechat/usage')).body;
     const wechatRemaining = usage.detailList.filter((p) => p.status === 1).reduce((sum, p) => sum + p.all - p.used, 0);
     expect(wechatRemaining).toBe(97);
-    const status = await boss<{ remaining: number; packs: Array<{ calls: number; used: number; status: string }> }>('quota.status');
+    const status = await boss('quota.status', {});
     expect(status.remaining).toBe(wechatRemaining);
     expect(status.packs.filter((p) => p.calls !== 1)).toEqual([
       expect.objectContaining({ calls: 10, used: 2, status: 'expired' }),

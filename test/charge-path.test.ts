@@ -7,7 +7,7 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { waitFor } from './support/wait';
 import { DEFAULT_APPID } from '../packages/cloudbase-emulator/src/emulator';
-import type { Envelope } from './support/envelope';
+import { callData, callRoute, fireHourlyTimer } from './support/envelope';
 import type { ChargeRecord } from '../cloudfunctions/_shared/domain/charge';
 
 interface User {
@@ -49,10 +49,10 @@ beforeEach(async () => {
   await t.reset();
 });
 
-const bind = (code: string, openid: string, extra: Record<string, unknown> = {}) =>
-  t.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code, ...extra }, openid);
-const session = (openid: string, phoneButtons?: string[]) =>
-  t.call<Envelope<{ phoneLogin: { kind: string } }>>('auth', { $url: 'session', ...(phoneButtons ? { phoneButtons } : {}) }, openid);
+const bind = (code: string, openid: string, extra: { kind?: 'quick' | 'realtime' } = {}) =>
+  callRoute(t, 'auth', 'bindPhone', { code, ...extra }, openid);
+const session = (openid: string, phoneButtons?: Array<'quick' | 'realtime'>) =>
+  callRoute(t, 'auth', 'session', phoneButtons ? { phoneButtons } : {}, openid);
 const charges = () => t.docs<ChargeRecord>('phone_charges');
 const users = () => t.docs<User>('users');
 const user = async (openid: string) => (await users()).find((u) => u._id === openid);
@@ -62,19 +62,13 @@ const wechat = async () =>
   (await t.http<{ total: number; codes: Array<{ exchanges: number; used: boolean }> }>('GET', '/v1/wechat/charges')).body;
 const stats = async () => (await t.http<Stats>('GET', '/v1/stats')).body;
 const cron = async () => {
-  const res = (
-    await t.http<{ result: Envelope<{ finished: Record<string, number>; recounted: number }> }>(
-      'POST',
-      '/v1/functions/cron/triggers/hourly',
-    )
-  ).body.result;
+  const res = await fireHourlyTimer(t);
   if (!res.ok) throw new Error(`cron: ${res.error.code}`);
   return res.data;
 };
 const setKind = async (kind: 'quick' | 'realtime') => {
-  const get = await t.call<Envelope<{ version: number }>>('admin', { $url: 'settings.get' }, BOSS);
-  if (!get.ok) throw new Error(get.error.code);
-  await t.call('admin', { $url: 'settings.update', version: get.data.version, patch: { phoneCapture: { kind } } }, BOSS);
+  const { version } = await callData(t, 'admin', 'settings.get', {}, BOSS);
+  await callData(t, 'admin', 'settings.update', { version, patch: { phoneCapture: { kind } } }, BOSS);
 };
 /** A code that looks like WeChat's but that WeChat never issued. */
 const junk = (i: number) => `${'f'.repeat(40)}${String(i).padStart(8, '0')}`;

@@ -6,30 +6,8 @@
  * A fee-exempt account costs nothing and gets no pack advice.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import { callData, type Envelope } from './support/envelope';
-
-interface Money {
-  costYuan: string;
-  listValueYuan: string;
-  savingYuan: string;
-  estimatedCalls: number;
-}
-interface Summary {
-  months: Array<{ month: string; quick: number } & Money>;
-  totals: { quick: number; realtime: number } & Money;
-  feeExempt: boolean;
-}
-interface Status {
-  feeExempt: boolean;
-  packs: Array<{ source: string; used: number; perCallYuan: string; usedCostYuan: string }>;
-  cost: Money;
-  forecast: { monthlyCostYuan: string; exhaustsOn: string | null };
-  recommendation: unknown;
-}
-interface Settings {
-  version: number;
-  breaker: { tripped: boolean; reason: string | null };
-}
+import type { SettingsPatch } from '../miniprogram/contract';
+import { callRoute, routesOf } from './support/envelope';
 
 const BOSS = 'o_boss_0001';
 let t: TestEmulator;
@@ -39,22 +17,22 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-const call = <T>(fn: string, url: string, params: Record<string, unknown> = {}, openid: string | null = BOSS) =>
-  callData<T>(t, fn, url, params, openid);
-const settings = () => call<Settings>('admin', 'settings.get');
-const update = async (patch: object) => call<Settings>('admin', 'settings.update', { version: (await settings()).version, patch });
-const summary = () => call<Summary>('admin', 'usage.summary', { months: 1 });
-const status = () => call<Status>('admin', 'quota.status');
-const showsButton = async () => (await call<{ phoneLogin: { show: boolean } }>('auth', 'session', {}, 'o_newcomer')).phoneLogin.show;
+const admin = routesOf(() => t, 'admin', BOSS).data;
+const auth = routesOf(() => t, 'auth', BOSS).data;
+const settings = () => admin('settings.get', {});
+const update = async (patch: SettingsPatch) => admin('settings.update', { version: (await settings()).version, patch });
+const summary = () => admin('usage.summary', { months: 1 });
+const status = () => admin('quota.status', {});
+const showsButton = async () => (await auth('session', {}, 'o_newcomer')).phoneLogin.show;
 
 let users = 0;
 /** A user taps the (quick) button, WeChat bills the code, and the user binds with it. */
 async function bind(count: number) {
   for (let i = 0; i < count; i++) {
     const openid = `o_payer_${users++}`;
-    await call('auth', 'session', {}, openid); // the server shows this user the quick button
+    await auth('session', {}, openid); // the server shows this user the quick button
     const code = await t.mintCode({ phoneNumber: `1390000${String(users).padStart(4, '0')}`, openid, kind: 'quick' });
-    await call('auth', 'bindPhone', { code }, openid);
+    await auth('bindPhone', { code }, openid);
   }
 }
 
@@ -73,7 +51,7 @@ test("inside a 5-call trial charges cost 0.00 and a 0.01 budget holds; after it 
   expect(await showsButton()).toBe(true);
 
   // A 1,000,000-call pack bought for 28,000.00: 2.8 fen a call.
-  await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-11', calls: 1_000_000, validityDays: 365, priceYuan: 28000 });
+  await admin('quota.addPack', { idempotencyKey: 'test-pack-11', calls: 1_000_000, validityDays: 365, priceYuan: 28000 });
   await bind(2); // the trial's last two
   expect((await summary()).totals.costYuan).toBe('0.00');
   expect((await settings()).breaker.tripped).toBe(false);
@@ -129,14 +107,10 @@ test('a fee-exempt account: cost 0 whatever it used, no pack advice, no run-out 
 
 test('junk codes cost nothing: with the trial used up and a 0.01 budget, made-up codes never trip it', async () => {
   await update({ phoneCapture: { monthlyBudgetYuan: 0.01 } });
-  await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-12', calls: 1000, validityDays: 365, priceYuan: 30 });
+  await admin('quota.addPack', { idempotencyKey: 'test-pack-12', calls: 1000, validityDays: 365, priceYuan: 30 });
   await bind(5); // the whole trial: free
   for (let i = 0; i < 5; i++) {
-    const answer = await t.call<Envelope<unknown>>(
-      'auth',
-      { $url: 'bindPhone', code: `${'f'.repeat(40)}${String(i).padStart(8, '0')}` },
-      'o_mallory',
-    );
+    const answer = await callRoute(t, 'auth', 'bindPhone', { code: `${'f'.repeat(40)}${String(i).padStart(8, '0')}` }, 'o_mallory');
     expect(answer).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
   }
   expect((await summary()).totals).toMatchObject({ quick: 5, costYuan: '0.00' });

@@ -5,24 +5,9 @@
  * reconciles with WeChat's usage API (the emulator's), caching its token.
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
-import { callData, type Envelope } from './support/envelope';
+import type { SettingsPatch } from '../miniprogram/contract';
+import { callData, callRoute, fireHourlyTimer, routesOf } from './support/envelope';
 import { waitFor } from './support/wait';
-
-interface Settings {
-  version: number;
-  breaker: { tripped: boolean; reason: string | null; at: string | null };
-}
-interface Report {
-  breakers: { rearmed: string | null; tripped: string | null; breaker: Settings['breaker'] };
-  alerts: Array<{ kind: string; type: string; remaining: number }>;
-  reconciliation: {
-    status: string;
-    reason?: string;
-    kinds?: Array<{ kind: string; wechatUsed: number; localCharges: number; difference: number; wechatRemaining: number }>;
-    unknown?: Array<{ kind: string; reason: string }>;
-  };
-  recounted: number;
-}
 
 const BOSS = 'o_boss_0001';
 const APPID = 'wx5eed1e0c0ffee001'; // the emulator's mini program
@@ -33,12 +18,12 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 beforeEach(() => t.reset());
 
-const call = <T>(fn: string, url: string, params: Record<string, unknown> = {}, openid: string | null = BOSS) =>
-  callData<T>(t, fn, url, params, openid);
-const settings = () => call<Settings>('admin', 'settings.get');
-const update = async (patch: object) => call<Settings>('admin', 'settings.update', { version: (await settings()).version, patch });
-const session = (openid: string) => call<{ phoneLogin: { show: boolean; hiddenBecause: string | null } }>('auth', 'session', {}, openid);
-const timer = async () => (await t.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+const admin = routesOf(() => t, 'admin', BOSS).data;
+const auth = routesOf(() => t, 'auth', BOSS).data;
+const settings = () => admin('settings.get', {});
+const update = async (patch: SettingsPatch) => admin('settings.update', { version: (await settings()).version, patch });
+const session = (openid: string) => auth('session', {}, openid);
+const timer = () => fireHourlyTimer(t);
 /** The system's audit entries, oldest first (ids are random, so sort by time). */
 const audits = async () =>
   (await t.docs<{ at: string; by: string; field: string; to: { tripped: boolean; reason: string | null }; note: string }>('settings_audit'))
@@ -56,7 +41,7 @@ async function bindOne(kind: 'quick' | 'realtime' = 'quick') {
     phone: null,
     phoneOffer: { kind, at: new Date().toISOString() },
   });
-  return t.call<Envelope<unknown>>('auth', { $url: 'bindPhone', code, kind }, openid);
+  return callRoute(t, 'auth', 'bindPhone', { code, kind }, openid);
 }
 const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
@@ -95,8 +80,8 @@ test("the budget trips when this month's true cost reaches it exactly, counting 
   const longAgo = new Date(Date.now() + 8 * 3600_000 - 40 * 86_400_000).toISOString().slice(0, 10);
   for (const kind of ['quick', 'realtime'])
     await t.http('PUT', `/v1/db/usage_daily/${longAgo}:${kind}`, { day: longAgo, kind, count: 1000 });
-  await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-13', calls: 1000, validityDays: 365, priceYuan: 30 });
-  await call('admin', 'quota.addPack', { idempotencyKey: 'test-pack-14', kind: 'realtime', calls: 1000, validityDays: 365, priceYuan: 40 });
+  await admin('quota.addPack', { idempotencyKey: 'test-pack-13', calls: 1000, validityDays: 365, priceYuan: 30 });
+  await admin('quota.addPack', { idempotencyKey: 'test-pack-14', kind: 'realtime', calls: 1000, validityDays: 365, priceYuan: 40 });
   await update({ phoneCapture: { monthlyBudgetYuan: 0.1 } });
   await bindOne('quick'); // 0.03
   await bindOne('realtime'); // 0.07
@@ -167,16 +152,16 @@ test('cron trips the quota breaker when the ledger shows nothing left, and write
 test('a low quota is an alert, not a trip; the admin sees it in quota.status', async () => {
   await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 950 });
   expect(await timer()).toMatchObject({ ok: true, data: { breakers: { tripped: null }, alerts: [{ type: 'quota-low', remaining: 50 }] } });
-  const status = await call<{ alerts: Array<{ type: string; message: string }> }>('admin', 'quota.status');
+  const status = await admin('quota.status', {});
   expect(status.alerts).toEqual([expect.objectContaining({ type: 'quota-low', message: expect.stringContaining('剩余 50 次') })]);
 });
 
 test("one user's no-quota report trips the breaker only when the ledger confirms it", async () => {
-  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
+  await auth('reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
   expect((await settings()).breaker.tripped).toBe(false);
   await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
   // Another user: the first one's repeat within the minute is throttled (it adds nothing).
-  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant_2');
+  await auth('reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant_2');
   expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'quota-exhausted' });
   expect((await audits())[0]!.note).toContain('quota ledger');
 });
@@ -184,9 +169,9 @@ test("one user's no-quota report trips the breaker only when the ledger confirms
 test('for a fee-exempt account an empty ledger confirms no no-quota report; several users still do', async () => {
   await update({ feeExempt: true });
   await t.http('PUT', `/v1/db/usage_daily/${chinaToday()}:quick`, { day: chinaToday(), kind: 'quick', count: 1000 });
-  await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
+  await auth('reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, 'o_claimant');
   expect((await settings()).breaker.tripped).toBe(false);
-  for (const user of ['o_claimant_2', 'o_claimant_3']) await call('auth', 'reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, user);
+  for (const user of ['o_claimant_2', 'o_claimant_3']) await auth('reportPhoneEvent', { type: 'no-quota', errno: 1400001 }, user);
   expect((await settings()).breaker).toMatchObject({ tripped: true, reason: 'quota-exhausted' });
 });
 
@@ -243,16 +228,14 @@ describe('with WeChat credentials', () => {
       if (i < 3) await w.call('auth', { $url: 'bindPhone', code }, openid);
     }
     await w.http('POST', '/v1/wechat/packs', { calls: 5000, validityDays: 365 });
-    const first = (await w.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+    const first = await fireHourlyTimer(w);
     expect(first).toMatchObject({
       ok: true,
       data: {
         reconciliation: { status: 'ok', kinds: [{ kind: 'quick', wechatUsed: 4, localCharges: 3, difference: 1, wechatRemaining: 5996 }] },
       },
     });
-    const status = await w.call<
-      Envelope<{ remaining: number; packs: Array<{ source: string; calls: number }>; reconciliation: { difference: number } }>
-    >('admin', { $url: 'quota.status' }, BOSS);
+    const status = await callRoute(w, 'admin', 'quota.status', {}, BOSS);
     expect(status).toMatchObject({ ok: true, data: { reconciliation: { difference: 1 } } });
     if (status.ok)
       expect(status.data.packs.map((p) => [p.source, p.calls])).toEqual([
@@ -268,7 +251,7 @@ describe('with WeChat credentials', () => {
   test('a WeChat failure is reported, not thrown, and the other checks still run', async () => {
     await w.reset();
     await w.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/usage/get', errcode: 45009, times: 10 });
-    const report = (await w.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+    const report = await fireHourlyTimer(w);
     expect(report).toMatchObject({ ok: true, data: { reconciliation: { status: 'failed', reason: expect.stringContaining('45009') } } });
     expect(JSON.stringify(report)).not.toContain('the-secret');
   });
@@ -278,11 +261,11 @@ describe('with WeChat credentials', () => {
     // Both kinds in use: a quick charge of today, and real-time configured from now on.
     const code = await w.mintCode({ phoneNumber: '13900000009', openid: 'o_rt' });
     await w.call('auth', { $url: 'bindPhone', code }, 'o_rt');
-    const version = (await callData<Settings>(w, 'admin', 'settings.get', {}, BOSS)).version;
+    const version = (await callData(w, 'admin', 'settings.get', {}, BOSS)).version;
     await callData(w, 'admin', 'settings.update', { version, patch: { phoneCapture: { kind: 'realtime' } } }, BOSS);
     // The first usage query (quick) is refused, as WeChat refuses a spuId it does not know.
     await w.http('POST', '/v1/faults', { target: 'wechat:/wxa/charge/usage/get', errcode: 40097, times: 1 });
-    const report = (await w.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+    const report = await fireHourlyTimer(w);
     expect(report).toMatchObject({
       ok: true,
       data: {
@@ -298,15 +281,16 @@ describe('with WeChat credentials', () => {
 
   test('a pack a service provider assigned is picked up by reconciliation with source "provider"', async () => {
     await w.reset();
-    const provider = async <T>(url: string, params: Record<string, unknown> = {}) => {
-      const res = await w.call<Envelope<T>>('provider', { $url: url, ...params }, BOSS);
-      if (!res.ok) throw new Error(`provider.${url}: ${res.error.code} ${res.error.message}`);
-      return res.data;
-    };
     const { orderId } = (await w.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls: 100_000 })).body;
-    const { skus } = await provider<{ skus: Array<{ skuId: string; calls: number }> }>('skus.list', { orderId });
+    const { skus } = await callData(w, 'provider', 'skus.list', { orderId }, BOSS);
     const sku = skus.find((k) => k.calls === 10_000)!;
-    await provider('assign', { orderId, skuId: sku.skuId, receiverAppId: APPID, idempotencyKey: 'merchant-pack-0001' });
+    await callData(
+      w,
+      'provider',
+      'assign',
+      { orderId, skuId: sku.skuId, receiverAppId: APPID, idempotencyKey: 'merchant-pack-0001' },
+      BOSS,
+    );
     // WeChat settles the assignment (the pack reaches the merchant); the provider's own record is not what reconciliation reads.
     await waitFor(
       async () =>
@@ -316,11 +300,7 @@ describe('with WeChat credentials', () => {
       'WeChat to settle the assignment',
     );
     await w.http('POST', '/v1/functions/cron/triggers/hourly');
-    const status = await w.call<Envelope<{ remaining: number; packs: Array<{ source: string; calls: number }> }>>(
-      'admin',
-      { $url: 'quota.status' },
-      BOSS,
-    );
+    const status = await callRoute(w, 'admin', 'quota.status', {}, BOSS);
     expect(status).toMatchObject({ ok: true, data: { remaining: 11_000 } });
     if (status.ok)
       expect(status.data.packs.map((p) => [p.source, p.calls])).toEqual([
@@ -340,7 +320,7 @@ test("with WECHAT_APPID set (from .env or the shell) the emulator's mini program
       const code = await own.mintCode({ phoneNumber: `1390000000${i}`, openid });
       expect(await own.call('auth', { $url: 'bindPhone', code }, openid)).toMatchObject({ ok: true });
     }
-    const report = (await own.http<{ result: Envelope<Report> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+    const report = await fireHourlyTimer(own);
     expect(report).toMatchObject({
       ok: true,
       data: { reconciliation: { status: 'ok', kinds: [{ kind: 'quick', wechatUsed: 2, localCharges: 2, difference: 0 }] } },

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emulatorClient, startEmulator, type TestEmulator } from './support/emulator';
+import { callData } from './support/envelope';
 import type { ConsoleCall, ConsoleOverview, ConsolePage, LogEntry } from '../packages/cloudbase-emulator/src/console/api';
 import type { ConsoleBilling, ConsolePlay, Ejson } from '../scripts/console-plugin/api';
 
@@ -150,8 +151,7 @@ test('play a user: a tap is one WeChat charge, recorded, counted and costed on o
   expect(b.ours.byKind).toEqual({ quick: 1, realtime: 0 });
   expect(b.ours.usageDaily.byKind).toEqual({ quick: 1, realtime: 0 });
   // The admin function's own summary, not a figure the console works out.
-  const summary = await emu.call<{ ok: true; data: unknown }>('admin', { $url: 'usage.summary' }, ADMIN);
-  expect(b.ours.summary).toEqual(JSON.parse(JSON.stringify(summary.data)));
+  expect(b.ours.summary).toEqual(await callData(emu, 'admin', 'usage.summary', {}, ADMIN));
   expect(dataOf(b.ours.summary).totals.quick).toBe(1);
   expect(dataOf(b.ours.quota.quick).remaining).toBe(999);
   expect(b.ours.breaker).toMatchObject({ tripped: false });
@@ -178,8 +178,7 @@ test('play a user: a tap is one WeChat charge, recorded, counted and costed on o
 test('a code WeChat refuses at the exchange is explained as not on our books', async () => {
   const code = await emu.mintCode({ phoneNumber: '13900002222', openid: 'o_slow', ttlMs: 1 });
   offset += 60_000; // the code has expired
-  const res = await emu.call<{ ok: boolean; error?: { code: string } }>('auth', { $url: 'bindPhone', code }, 'o_slow');
-  expect(res).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+  expect(await emu.call('auth', { $url: 'bindPhone', code }, 'o_slow')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
   const b = await consoleApi<Billing>('GET', '/console/api/billing');
   expect(b.wechat.codes[0]!.ours).toMatchObject({ exchange: 'failed', billable: false, counted: false, reason: 'invalid-code' });
   expect(b.difference.byKind.quick).toMatchObject({

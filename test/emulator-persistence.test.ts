@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnEmulator, type EmulatorClient } from './support/emulator';
+import { callData } from './support/envelope';
 
 let dataDir: string;
 beforeEach(() => {
@@ -43,8 +44,7 @@ test('data written before Ctrl-C is there after a restart', async () => {
     expect(await sendAlert(second)).toEqual({ errcode: 0, errmsg: 'ok' }); // the second credit
     expect(await sendAlert(second)).toMatchObject({ errcode: 43101 });
     // The restored document is still a date to queries, not a string.
-    const session = await second.call<{ data: { settings: { hidePrices: boolean } } }>('auth', { $url: 'session' }, 'o_kept');
-    expect(session.data.settings.hidePrices).toBe(true);
+    expect((await callData(second, 'auth', 'session', {}, 'o_kept')).settings.hidePrices).toBe(true);
   } finally {
     await second.stop();
   }

@@ -9,9 +9,9 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { QUICKPHONE_SP_PUSH_TOKEN } from '../scripts/lib/emulator-plugin';
 import { authorizerRefreshTokenFor, DEFAULT_COMPONENT_VERIFY_TICKET } from '../packages/cloudbase-emulator/src/wechat/provider-component';
-import type { Envelope } from './support/envelope';
+import { callRouteUnchecked, fireHourlyTimer, routesOf } from './support/envelope';
 import { waitFor } from './support/wait';
-import type { FleetPage, FleetMerchant, TopupRule } from '../miniprogram/contract/provider';
+import type { FleetPage } from '../miniprogram/contract/provider';
 
 const BOSS = 'o_fleet_boss';
 const MERCHANT = 'wxa1b2c3d4e5f60718';
@@ -48,11 +48,7 @@ beforeEach(async () => {
   await t.reset();
 });
 
-async function ok<T>(url: string, params: Record<string, unknown> = {}): Promise<T> {
-  const res = await t.call<Envelope<T>>('provider', { $url: url, ...params }, BOSS);
-  if (!res.ok) throw new Error(`provider.${url}: ${res.error.code} ${res.error.message}`);
-  return res.data;
-}
+const ok = routesOf(() => t, 'provider', BOSS).data;
 const usageCalls = () => t.emulator.stats.actionCounts()[USAGE] ?? 0;
 const spAssignments = async () =>
   (
@@ -61,10 +57,7 @@ const spAssignments = async () =>
       '/v1/wechat/sp-orders',
     )
   ).body.orders.flatMap((o) => o.assignments);
-interface CronReport {
-  providerFleet: { status: string; topups?: { assigned: unknown[]; stopped: Array<{ reason: string }> } };
-}
-const cron = async () => (await t.http<{ result: Envelope<CronReport> }>('POST', '/v1/functions/cron/triggers/hourly')).body.result;
+const cron = () => fireHourlyTimer(t);
 let phone = 13_900_000_000;
 async function charge(appid: string, times: number) {
   for (let i = 0; i < times; i++) {
@@ -74,7 +67,7 @@ async function charge(appid: string, times: number) {
 }
 async function orderWithSku(calls: number, skuCalls: number) {
   const { orderId } = (await t.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls })).body;
-  const { skus } = await ok<{ skus: Array<{ skuId: string; calls: number }> }>('skus.list', { orderId });
+  const { skus } = await ok('skus.list', { orderId });
   return { orderId, skuId: skus.find((s) => s.calls === skuCalls)!.skuId };
 }
 const row = (page: FleetPage, appid: string) => page.merchants.find((m) => m.appid === appid)!;
@@ -83,7 +76,7 @@ test('fleet.list: every merchant, assigned to or added, with WeChat figures per 
   const { orderId, skuId } = await orderWithSku(1_000_000, 1000);
   await ok('assign', { orderId, skuId, receiverAppId: MERCHANT, idempotencyKey: 'fleet-first' });
   await waitFor(spAssignments, (list) => list[0]?.status === 'done', 'the assignment to settle');
-  expect(await ok<FleetMerchant>('fleet.add', { appid: NO_TOKEN })).toMatchObject({
+  expect(await ok('fleet.add', { appid: NO_TOKEN })).toMatchObject({
     appid: NO_TOKEN,
     source: 'added',
     kinds: { quick: { remaining: null, error: expect.stringContaining('No token source') } },
@@ -91,7 +84,7 @@ test('fleet.list: every merchant, assigned to or added, with WeChat figures per 
   await charge(MERCHANT, 3);
 
   const before = usageCalls();
-  const page = await ok<FleetPage>('fleet.list');
+  const page = await ok('fleet.list', {});
   expect(page.total).toBe(2);
   expect(row(page, MERCHANT)).toMatchObject({
     source: 'assigned',
@@ -103,23 +96,23 @@ test('fleet.list: every merchant, assigned to or added, with WeChat figures per 
   // One usage call per merchant with a token and component; the merchant without a token costs none.
   expect(usageCalls() - before).toBe(2);
   // Within PROVIDER_FLEET_MAX_AGE_MINUTES the readings are served from the store; refresh: true reads again.
-  await ok<FleetPage>('fleet.list');
+  await ok('fleet.list', {});
   expect(usageCalls() - before).toBe(2);
-  await ok<FleetPage>('fleet.list', { refresh: true });
+  await ok('fleet.list', { refresh: true });
   expect(usageCalls() - before).toBe(4);
 
   // Days left at the recent rate: 20 calls a day with 987 left → 49 days; the merchant without figures last.
   offset += DAY;
   await charge(MERCHANT, 20);
-  const later = await ok<FleetPage>('fleet.list');
+  const later = await ok('fleet.list', {});
   expect(later.merchants.map((m) => m.appid)).toEqual([MERCHANT, NO_TOKEN]);
   expect(row(later, MERCHANT).kinds.quick).toMatchObject({ remaining: 987, daysLeft: 49 });
   expect(row(later, MERCHANT).daysLeft).toBe(49);
 
   // Paged.
-  const first = await ok<FleetPage>('fleet.list', { limit: 1 });
+  const first = await ok('fleet.list', { limit: 1 });
   expect(first).toMatchObject({ total: 2, nextCursor: '1', merchants: [{ appid: MERCHANT }] });
-  expect(await ok<FleetPage>('fleet.list', { limit: 1, cursor: '1' })).toMatchObject({
+  expect(await ok('fleet.list', { limit: 1, cursor: '1' })).toMatchObject({
     nextCursor: null,
     merchants: [{ appid: NO_TOKEN }],
   });
@@ -132,7 +125,7 @@ test('fleet.list: every merchant, assigned to or added, with WeChat figures per 
 
 test('a top-up rule assigns once when the merchant falls below its threshold, not again that day, at most maxPerMonth a month', async () => {
   const { orderId, skuId } = await orderWithSku(1_000_000, 1000);
-  const rule = await ok<TopupRule>('topups.set', { appid: MERCHANT, kind: 'quick', orderId, skuId, belowCalls: 5, maxPerMonth: 2 });
+  const rule = await ok('topups.set', { appid: MERCHANT, kind: 'quick', orderId, skuId, belowCalls: 5, maxPerMonth: 2 });
   expect(rule).toMatchObject({ state: 'active', skuCalls: 1000, thisMonth: 0, history: [] });
 
   // 10 trial calls left: above the threshold, nothing happens.
@@ -158,7 +151,7 @@ test('a top-up rule assigns once when the merchant falls below its threshold, no
   await cron();
   expect(await spAssignments()).toHaveLength(2);
 
-  const { rules } = await ok<{ rules: TopupRule[] }>('topups.list');
+  const { rules } = await ok('topups.list', {});
   expect(rules).toEqual([
     expect.objectContaining({ appid: MERCHANT, kind: 'quick', state: 'active', thisMonth: 2, pendingAssignmentId: null }),
   ]);
@@ -184,7 +177,7 @@ test('a failed assign or an exhausted order stops the rule with its reason inste
   });
   offset += DAY;
   await cron();
-  const [stopped] = (await ok<{ rules: TopupRule[] }>('topups.list')).rules;
+  const [stopped] = (await ok('topups.list', {})).rules;
   expect(stopped).toMatchObject({ state: 'stopped', stoppedBecause: expect.stringContaining('48001') });
   expect(stopped!.history.map((h) => h.outcome)).toEqual(['stopped']);
   expect(await spAssignments()).toEqual([]);
@@ -195,14 +188,14 @@ test('a failed assign or an exhausted order stops the rule with its reason inste
   await ok('topups.set', { appid: MERCHANT, kind: 'quick', orderId: small.orderId, skuId: small.skuId, belowCalls: 50, maxPerMonth: 5 });
   await ok('assign', { orderId: small.orderId, skuId: small.skuId, receiverAppId: QUIET, idempotencyKey: 'use-it-up' });
   await waitFor(spAssignments, (list) => list.some((a) => a.receiverAppId === QUIET && a.status === 'done'), 'the order to be used up');
-  await ok('orders.list');
+  await ok('orders.list', {});
   offset += DAY;
   const sends = t.emulator.stats.actionCounts()['wechat:/wxa/charge/service-provider/package/assign'];
   expect(await cron()).toMatchObject({
     ok: true,
     data: { providerFleet: { topups: { stopped: [{ reason: expect.stringContaining('0 calls left') }] } } },
   });
-  expect((await ok<{ rules: TopupRule[] }>('topups.list')).rules[0]).toMatchObject({
+  expect((await ok('topups.list', {})).rules[0]).toMatchObject({
     state: 'stopped',
     stoppedBecause: expect.stringContaining('calls left'),
   });
@@ -220,7 +213,7 @@ test('a failed assign or an exhausted order stops the rule with its reason inste
 
 test('topups.set refuses a SKU the order cannot be assigned as, and bad input', async () => {
   const { orderId } = await orderWithSku(1_000_000, 1000);
-  const refuse = (params: Record<string, unknown>) => t.call<Envelope<unknown>>('provider', { $url: 'topups.set', ...params }, BOSS);
+  const refuse = (params: Record<string, unknown>) => callRouteUnchecked(t, 'provider', 'topups.set', params, BOSS);
   const base = { appid: MERCHANT, kind: 'quick', orderId, skuId: 'no-such-sku', belowCalls: 10, maxPerMonth: 1 };
   expect(await refuse(base)).toMatchObject({
     ok: false,
@@ -235,13 +228,13 @@ test("a merchant read with the third-party platform's authorizer token: componen
   const AUTHORIZED = 'wxa1b2c3d4e5f6071a';
   const STALE = 'wxa1b2c3d4e5f6071b';
   // Before any component_verify_ticket is stored: the error says so; nothing is read as zero.
-  const early = await ok<FleetMerchant>('fleet.add', { appid: AUTHORIZED, authorizerRefreshToken: authorizerRefreshTokenFor(AUTHORIZED) });
+  const early = await ok('fleet.add', { appid: AUTHORIZED, authorizerRefreshToken: authorizerRefreshTokenFor(AUTHORIZED) });
   expect(early.kinds.quick).toMatchObject({ remaining: null, error: expect.stringContaining('component_verify_ticket') });
 
   // What the platform's ticket receiver stores (WeChat pushes a ticket every 10 minutes).
   await t.http('PUT', '/v1/db/provider_component/verify_ticket', { ticket: DEFAULT_COMPONENT_VERIFY_TICKET });
   const counts = () => t.emulator.stats.actionCounts();
-  const page = await ok<FleetPage>('fleet.list', { refresh: true });
+  const page = await ok('fleet.list', { refresh: true });
   expect(row(page, AUTHORIZED).kinds).toMatchObject({
     quick: { all: 10, used: 0, remaining: 10, error: null },
     realtime: { all: 10, remaining: 10, error: null },
@@ -253,7 +246,7 @@ test("a merchant read with the third-party platform's authorizer token: componen
   expect(JSON.stringify(page)).not.toContain('refreshtoken');
 
   // A refresh token WeChat does not accept (61023 here): named per merchant; the others still read.
-  const stale = await ok<FleetMerchant>('fleet.add', { appid: STALE, authorizerRefreshToken: 'refreshtoken@@@revoked' });
+  const stale = await ok('fleet.add', { appid: STALE, authorizerRefreshToken: 'refreshtoken@@@revoked' });
   expect(stale.kinds.quick).toMatchObject({ remaining: null, error: expect.stringContaining('61023') });
   expect(stale.kinds.quick.error).not.toContain('revoked');
 });

@@ -8,18 +8,10 @@
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { QUICKPHONE_SP_PUSH_TOKEN } from '../scripts/lib/emulator-plugin';
 import { encrypt, signedPush } from '../packages/cloudbase-emulator/src/wechat/provider-push';
-import type { Envelope } from './support/envelope';
+import type { OutputOf } from '../miniprogram/contract';
+import { routesOf } from './support/envelope';
 import { waitFor } from './support/wait';
 
-interface AssignAnswer {
-  assignmentId: string;
-  requestId: string;
-  status: string;
-}
-interface SkuView {
-  skuId: string;
-  calls: number;
-}
 interface Doc {
   _id: string;
   status: string;
@@ -48,15 +40,11 @@ function harness(safeMode: boolean, providerAppid = PROVIDER_APPID) {
   const h = {
     t: null as unknown as TestEmulator,
     env,
-    async ok<T>(url: string, params: Record<string, unknown> = {}): Promise<T> {
-      const res = await h.t.call<Envelope<T>>('provider', { $url: url, ...params }, BOSS);
-      if (!res.ok) throw new Error(`provider.${url}: ${res.error.code} ${res.error.message}`);
-      return res.data;
-    },
-    async assignOne(key: string): Promise<AssignAnswer> {
+    ok: routesOf((): TestEmulator => h.t, 'provider', BOSS).data,
+    async assignOne(key: string): Promise<OutputOf<'provider', 'assign'>> {
       const { orderId } = (await h.t.http<{ orderId: string }>('POST', '/v1/wechat/sp-orders', { calls: 100_000 })).body;
-      const { skus } = await h.ok<{ skus: SkuView[] }>('skus.list', { orderId });
-      return h.ok<AssignAnswer>('assign', {
+      const { skus } = await h.ok('skus.list', { orderId });
+      return h.ok('assign', {
         orderId,
         skuId: skus.find((s) => s.calls === 1000)!.skuId,
         receiverAppId: MERCHANT,

@@ -6,7 +6,6 @@
  */
 import { startEmulator, type TestEmulator } from './support/emulator';
 import { callData, callRoute } from './support/envelope';
-import type { MonthStatement, UsageSummary } from '../miniprogram/contract';
 
 const BOSS = 'o_boss_0001';
 let t: TestEmulator;
@@ -63,8 +62,8 @@ async function seed() {
 
 test("the statement's totals equal usage.summary's month across the trial's end and a pack's expiry", async () => {
   await seed();
-  const statement = await callData<MonthStatement>(t, 'admin', 'statement.month', { month: M }, BOSS);
-  const summary = await callData<UsageSummary>(t, 'admin', 'usage.summary', { months: 4 }, BOSS);
+  const statement = await callData(t, 'admin', 'statement.month', { month: M }, BOSS);
+  const summary = await callData(t, 'admin', 'usage.summary', { months: 4 }, BOSS);
   const { month: _month, ...monthFigures } = summary.months.find((m) => m.month === M)!;
   expect(statement.totals).toEqual(monthFigures);
   // 2 × 5 + 1 × 5 + 4 × 2.5 fen from packs, 2 × 3 fen at list price; the trials free.
@@ -107,10 +106,10 @@ test("the statement's totals equal usage.summary's month across the trial's end 
 
 test('a month with nothing is all zeros and still equals the summary; the current month is allowed', async () => {
   const month = chinaMonthAgo(0);
-  const statement = await callData<MonthStatement>(t, 'admin', 'statement.month', { month }, BOSS);
+  const statement = await callData(t, 'admin', 'statement.month', { month }, BOSS);
   expect(statement).toMatchObject({ month, rows: [], totals: { quick: 0, realtime: 0, costYuan: '0.00' }, packs: [], wechat: [] });
   expect(statement.csv).toContain('尚未对账');
-  const summary = await callData<UsageSummary>(t, 'admin', 'usage.summary', { months: 1 }, BOSS);
+  const summary = await callData(t, 'admin', 'usage.summary', { months: 1 }, BOSS);
   const { month: _current, ...figures } = summary.months[0]!;
   expect(statement.totals).toEqual(figures);
 });

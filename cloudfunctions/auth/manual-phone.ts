@@ -9,9 +9,7 @@ import { route } from '../_shared/runtime/router';
 import { now } from '../_shared/runtime/clock';
 import { maskPhone } from '../_shared/domain/phone';
 import { updateUser } from '../_shared/data/users';
-
-/** Mainland mobile numbers: 11 digits starting 1[3-9]. Other regions use the paid button. */
-export const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
+import { MAINLAND_MOBILE } from '../../miniprogram/contract';
 
 const input = v.object({
   phone: v.nullable(

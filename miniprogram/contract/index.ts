@@ -9,8 +9,8 @@
  *   (miniprogram/services/cloud.ts) is typed from this table, with no copy of a type.
  *
  * It lives inside `miniprogram/` because WeChat DevTools compiles nothing outside it;
- * esbuild reaches it from the functions. Types only, apart from `ERROR_CODES` and the
- * tiny `typedCall`: nothing here may use `wx` or Node.
+ * esbuild reaches it from the functions. Types only, apart from `ERROR_CODES`, the
+ * tiny `typedCall` and the rules both sides apply (rules.ts): nothing here may use `wx` or Node.
  */
 import type { AdminRoutes } from './admin';
 import type { AuthRoutes } from './auth';
@@ -26,6 +26,7 @@ export * from './cron';
 export * from './errors';
 export * from './orders';
 export * from './provider';
+export * from './rules';
 
 /** One route: what a caller sends (besides `$url`) and what `data` holds in the success envelope. */
 export interface RouteSpec {

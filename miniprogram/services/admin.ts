@@ -1,20 +1,18 @@
 /** The admin function, as the admin pages use it. */
-import type { ExchangeState, NewPack, PackSource, PackStatus, PhoneKind, QuotaAlert, Settings, SettingsPatch } from '../contract';
+import {
+  CHINA_OFFSET_MS,
+  type ExchangeState,
+  type NewPack,
+  type PackSource,
+  type PackStatus,
+  type PhoneKind,
+  type QuotaAlert,
+  type Settings,
+  type SettingsPatch,
+} from '../contract';
 import { callRoute } from './cloud';
 
-export type {
-  NewPack,
-  PackSource,
-  PackStatus,
-  PurchaseOption,
-  QuotaAlert,
-  QuotaCorrection,
-  QuotaPack,
-  QuotaStatus,
-  Settings,
-  SettingsPatch,
-  UsageSummary,
-} from '../contract';
+export type { NewPack, PurchaseOption, QuotaCorrection, QuotaStatus, Settings, SettingsPatch, UsageSummary } from '../contract';
 
 /** Where the admin entry leads; its label is that page's title (admin/settings/index.json). */
 export const ADMIN_ENTRY = { url: '/admin/settings/index', label: '商家设置' };
@@ -58,7 +56,7 @@ export function changedLabels(before: Settings, after: Settings): string[] {
 /** "2026-05-01T02:03:00Z" → "2026-05-01 10:03" (China time, as the merchant reads it). */
 export function chinaTimeText(iso: string | null): string {
   if (!iso) return '';
-  const shifted = new Date(Date.parse(iso) + 8 * 3600 * 1000).toISOString();
+  const shifted = new Date(Date.parse(iso) + CHINA_OFFSET_MS).toISOString();
   return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}`;
 }
 

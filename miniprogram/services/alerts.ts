@@ -11,7 +11,7 @@ export const getAlertSubscription = () => callRoute('admin', 'alerts.status');
 export const recordAcceptance = (accepted: string[]) => callRoute('admin', 'alerts.subscribe', { accepted });
 
 /** What the user chose for each template (WeChat's answer), or why the sheet failed. */
-export type SubscribeChoice = { accepted: boolean; choice: string } | { failed: string };
+type SubscribeChoice = { accepted: boolean; choice: string } | { failed: string };
 
 /**
  * Opens WeChat's subscribe sheet for one template. Must be called synchronously from a

@@ -3,7 +3,7 @@ import type { NewOrder, OrderMode } from '../contract';
 import { callRoute } from './cloud';
 import { newRequestId } from './request-id';
 
-export type { Catalogue, NewOrder, Order, OrderMode, Product } from '../contract';
+export type { Catalogue, Order, OrderMode } from '../contract';
 
 export const listProducts = () => callRoute('orders', 'products.list');
 export const submitOrder = (order: NewOrder) => callRoute('orders', 'submit', order);

@@ -10,9 +10,9 @@
 import type { PhoneKind } from '../contract';
 import { bindPhone, failureCode, isRetriable, reportPhoneEvent } from './phone';
 
-export const PENDING_CODE_KEY = 'quickphone.pendingPhoneCode';
+const PENDING_CODE_KEY = 'quickphone.pendingPhoneCode';
 /** WeChat's phone codes live 5 minutes (getPhoneNumber doc). */
-export const CODE_LIFE_MS = 5 * 60 * 1000;
+const CODE_LIFE_MS = 5 * 60 * 1000;
 
 export interface PendingCode {
   code: string;
@@ -55,7 +55,7 @@ export function keepPendingCode(pending: PendingCode): void {
 }
 
 /** The server answered for this code (bound, or refused for good): forget it — never a newer one. */
-export function forgetPendingCode(code: string): void {
+function forgetPendingCode(code: string): void {
   try {
     if (pendingCode()?.code === code) wx.removeStorageSync(PENDING_CODE_KEY);
   } catch {
@@ -64,7 +64,7 @@ export function forgetPendingCode(code: string): void {
 }
 
 /** Past its 5 minutes (or from a clock that ran backwards far enough to be unreliable). */
-export function isExpired(pending: PendingCode, nowMs = Date.now()): boolean {
+function isExpired(pending: PendingCode, nowMs = Date.now()): boolean {
   return nowMs - pending.at >= CODE_LIFE_MS || pending.at - nowMs > CODE_LIFE_MS;
 }
 

@@ -6,7 +6,16 @@
  * same code is retried on network failure (codes live 5 minutes) and never thrown away.
  */
 import { callRoute, CloudError } from './cloud';
-import type { OutputOf, PhoneEventType, PhoneKind } from '../contract';
+import {
+  ERRNO_NO_QUOTA,
+  ERRNO_PRIVACY_NOT_AGREED,
+  ERRNO_PRIVACY_UNDECLARED,
+  MAINLAND_MOBILE,
+  PHONE_BUTTON_ERRNOS,
+  type OutputOf,
+  type PhoneEventType,
+  type PhoneKind,
+} from '../contract';
 
 export interface PhoneButtonDetail {
   code?: string;
@@ -14,7 +23,7 @@ export interface PhoneButtonDetail {
   errno?: number;
 }
 
-export type ButtonOutcome =
+type ButtonOutcome =
   | { kind: 'code'; code: string }
   | { kind: 'billed-no-code' }
   | { kind: 'no-quota' }
@@ -22,16 +31,6 @@ export type ButtonOutcome =
   | { kind: 'privacy-undeclared'; errno: number }
   | { kind: 'deny' }
   | { kind: 'fail'; errno: number | null; errMsg: string };
-
-/** errno 1400001: the mini program's quota is used up (documented). */
-export const ERRNO_NO_QUOTA = 1400001;
-/** errno 104: the user has not agreed to the privacy guide (seen in the community). */
-export const ERRNO_PRIVACY_NOT_AGREED = 104;
-/** errno 112: phone numbers are not declared in the privacy guide; WeChat disables the component (seen in the community). */
-export const ERRNO_PRIVACY_UNDECLARED = 112;
-export const PRIVACY_ERRNOS = [ERRNO_PRIVACY_NOT_AGREED, ERRNO_PRIVACY_UNDECLARED];
-/** The errnos `auth.reportPhoneEvent` accepts. */
-const KNOWN_ERRNOS = [ERRNO_NO_QUOTA, ...PRIVACY_ERRNOS];
 
 /** What a refused privacy agreement looks like when no errno comes with it (wx.onNeedPrivacyAuthorization doc). */
 const PRIVACY_REFUSED = /privacy permission is not authori[sz]ed/i;
@@ -83,16 +82,13 @@ export async function bindPhone(code: string, kind: PhoneKind, retryDelaysMs: nu
 export function reportPhoneEvent(type: PhoneEventType, errno?: number | null, errMsg?: string): Promise<void> {
   const params: { type: PhoneEventType; errno?: number; errMsg?: string } = { type };
   // The server stores only the errnos it knows (a free-form number could be a phone number); others ride in errMsg's text.
-  if (typeof errno === 'number' && KNOWN_ERRNOS.includes(errno)) params.errno = errno;
+  if (typeof errno === 'number' && PHONE_BUTTON_ERRNOS.includes(errno)) params.errno = errno;
   if (errMsg) params.errMsg = errMsg.slice(0, 200);
   return callRoute('auth', 'reportPhoneEvent', params).then(
     () => undefined,
     () => undefined,
   );
 }
-
-/** Mainland mobile numbers, as the server checks them. */
-export const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
 
 export function normalizeManualPhone(text: string): string | null {
   const digits = text.replace(/[\s-]/g, '');

@@ -3,11 +3,11 @@
  * (WeChat's button doc): the quick button gives a `code` only from 2.21.2 (below that a
  * success carries no code yet is billed), the real-time button exists from 2.24.4.
  */
-export const MIN_QUICK = '2.21.2';
-export const MIN_REALTIME = '2.24.4';
+const MIN_QUICK = '2.21.2';
+const MIN_REALTIME = '2.24.4';
 
 /** -1, 0 or 1, comparing "2.21.2"-style versions part by part. */
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map((n) => Number.parseInt(n, 10) || 0);
   const pb = b.split('.').map((n) => Number.parseInt(n, 10) || 0);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

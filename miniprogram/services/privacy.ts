@@ -65,7 +65,7 @@ export function refusePrivacy(): void {
  * not agreed since. Kept in storage: after a refusal nothing personal is collected —
  * no typed phone number, no shipping address — on any page, across launches.
  */
-export const PRIVACY_REFUSED_KEY = 'quickphone.privacyRefused';
+const PRIVACY_REFUSED_KEY = 'quickphone.privacyRefused';
 
 export function rememberRefusal(refused: boolean): void {
   try {

@@ -2,17 +2,7 @@
 import type { AssignParams, PhoneKind, TopupParams } from '../contract';
 import { callRoute } from './cloud';
 
-export type {
-  AssignParams,
-  AssignResult,
-  Assignment,
-  AssignmentStatus,
-  FleetMerchant,
-  ProviderOrder,
-  ProviderSku,
-  TopupParams,
-  TopupRule,
-} from '../contract';
+export type { AssignParams, Assignment, AssignmentStatus, ProviderOrder, ProviderSku } from '../contract';
 
 export const listOrders = () => callRoute('provider', 'orders.list');
 export const listSkus = (orderId: string) => callRoute('provider', 'skus.list', { orderId });

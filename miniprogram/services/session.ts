@@ -7,7 +7,7 @@ import type { Session } from '../contract';
 import { callRoute } from './cloud';
 import { phoneButtons } from './platform';
 
-export type { PhoneKind, PublicSettings, Session } from '../contract';
+export type { PhoneKind, Session } from '../contract';
 
 let current: Promise<Session> | null = null;
 const listeners = new Set<(session: Session) => void>();

@@ -3,15 +3,16 @@
  * clipboard, or a file sent to a chat (文件传输助手 opens it on a computer, in Excel).
  * Cloud storage is not used: the file never leaves the phone except where the admin sends it.
  */
+import { CHINA_OFFSET_MS } from '../contract';
 import { callRoute } from './cloud';
 
-export type { MonthStatement, StatementRow } from '../contract';
+export type { MonthStatement } from '../contract';
 
 export const getStatement = (month: string) => callRoute('admin', 'statement.month', { month });
 
 /** The China month of `at` ("2026-12"), as the server counts months. */
 export function chinaMonthOf(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+  return new Date(at.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 7);
 }
 
 export function copyCsv(csv: string): Promise<void> {

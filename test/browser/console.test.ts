@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmulator, type TestEmulator } from '../support/emulator';
 import { NOTES_PLUGIN, PLAIN_PROJECT } from '../fixtures/console-plugin/notes-plugin';
+import { callData } from '../support/envelope';
 
 const ADMIN = 'o_console_admin';
 const ROOT = join(__dirname, '..', '..');
@@ -131,8 +132,8 @@ test('play a user: the charge appears on WeChat’s side and ours, in the play v
   expect(await byTestId('wechat-quick').textContent()).toBe('1');
   expect(await byTestId('ours-quick').textContent()).toBe('1');
   expect(await byTestId('daily-quick').textContent()).toBe('1');
-  const summary = await emu.call<{ data: { totals: { costYuan: string } } }>('admin', { $url: 'usage.summary' }, ADMIN);
-  expect(await byTestId('summary-cost').textContent()).toBe(`¥${summary.data.totals.costYuan}`);
+  const summary = await callData(emu, 'admin', 'usage.summary', {}, ADMIN);
+  expect(await byTestId('summary-cost').textContent()).toBe(`¥${summary.totals.costYuan}`);
   expect(await byTestId('breaker').textContent()).toContain('armed');
   const codes = await byTestId('codes').textContent();
   expect(codes).toMatch(/exchanged.*ok.*counted.*138\*{4}\d{4}/s);

@@ -7,7 +7,7 @@
  * hold for every one). Returns the figures and every invariant that did not hold.
  */
 import type { EmulatorClient } from './emulator';
-import type { Envelope } from './envelope';
+import { callData, callRoute, fireHourlyTimer } from './envelope';
 import { seeded } from '../../packages/cloudbase-emulator/src/faults';
 
 interface Charge {
@@ -27,7 +27,7 @@ interface WeChatCharges {
   byKind: { quick: number; realtime: number };
 }
 
-export interface MatrixOptions {
+interface MatrixOptions {
   seed: number;
   users: number;
   attackers: number;
@@ -82,7 +82,7 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   let sends = 0;
   const bind = (code: string, openid: string) => {
     sends += 1;
-    return em.call<Envelope<{ phoneMasked: string }>>('auth', { $url: 'bindPhone', code }, openid);
+    return callRoute(em, 'auth', 'bindPhone', { code }, openid);
   };
   /** The mini program: the same code again on UPSTREAM_UNAVAILABLE or WECHAT_THROTTLED. */
   const sendLikeTheClient = async (code: string, openid: string) => {
@@ -112,12 +112,7 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   const codesPerOwner = new Map(owners.map((o) => [o, random() < 0.25 ? 2 : 1]));
   const realTotal = [...codesPerOwner.values()].reduce((a, b) => a + b, 0);
   // A daily cap one above the real charges: a single counted junk code would trip it.
-  const set = await em.call<Envelope<unknown>>(
-    'admin',
-    { $url: 'settings.update', version: 0, patch: { phoneCapture: { dailyCap: realTotal + 1 } } },
-    boss,
-  );
-  if (!set.ok) throw new Error(`settings.update: ${set.error.code}`);
+  await callData(em, 'admin', 'settings.update', { version: 0, patch: { phoneCapture: { dailyCap: realTotal + 1 } } }, boss);
 
   let faults = 0;
   const addFaults = async () => {
@@ -180,22 +175,13 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   await Promise.all(jobs);
   await em.http('DELETE', '/v1/faults');
 
-  const cron = (
-    await em.http<{ result: Envelope<{ recounted: number; finished: { bound: number; refused?: number; unknown: number } }> }>(
-      'POST',
-      '/v1/functions/cron/triggers/hourly',
-    )
-  ).body.result;
+  const cron = await fireHourlyTimer(em);
   if (!cron.ok) throw new Error(`cron failed: ${cron.error.code}`);
   const bill = (await em.http<WeChatCharges>('GET', '/v1/wechat/charges')).body;
   const records = await em.docs<Charge>('phone_charges');
   const usage = await em.docs<{ kind: string; count: number }>('usage_daily');
-  const summary = await em.call<Envelope<{ totals: { quick: number; realtime: number } }>>('admin', { $url: 'usage.summary' }, boss);
-  const settings = await em.call<Envelope<{ breaker: { tripped: boolean; reason: string | null } }>>(
-    'admin',
-    { $url: 'settings.get' },
-    boss,
-  );
+  const summary = await callRoute(em, 'admin', 'usage.summary', {}, boss);
+  const settings = await callRoute(em, 'admin', 'settings.get', {}, boss);
   if (!summary.ok || !settings.ok) throw new Error('admin reads failed');
   const userDocs = await em.docs<User>('users');
   const counted = records.filter((r) => r.counted === true);

@@ -14,7 +14,7 @@ import { spawnEmulator, type EmulatorClient } from './emulator';
  * here would pull the mini program's global typings (its own `require`, `Page`…) into
  * the Node project that type-checks test/.
  */
-export interface Simulate<T> {
+interface Simulate<T> {
   load(componentPath: string, options?: Record<string, unknown>): string;
   render(id: string, properties?: Record<string, unknown>): T;
 }
@@ -88,7 +88,7 @@ export function recordNavigation(): Navigation[] {
 }
 
 /** Loads `pages/<name>/index` as a renderable component; `query` is what onLoad receives. */
-export function loadPage<T>(simulate: Simulate<T>, page: string, query: Record<string, string> = {}): string {
+function loadPage<T>(simulate: Simulate<T>, page: string, query: Record<string, string> = {}): string {
   const g = globalThis as unknown as { Page?: (options: PageOptions) => void; Component: (options: Record<string, unknown>) => void };
   const previous = g.Page;
   g.Page = (options: PageOptions) => {

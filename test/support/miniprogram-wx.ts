@@ -4,7 +4,7 @@
  * (`wx.getPrivacySetting`, `wx.onNeedPrivacyAuthorization`, `wx.openPrivacyContract`).
  * `stubWx()` installs them on the simulated `wx`; `restore()` puts the originals back.
  */
-export interface PrivacyResolution {
+interface PrivacyResolution {
   event: string;
   buttonId?: string;
 }

@@ -11,6 +11,8 @@ export interface CloudRoute {
   openid: string | null;
   /** When set, the next calls fail as a dropped connection would. */
   offline: boolean;
+  /** How many of the next calls fail as a dropped connection would, before the network is back. */
+  dropNext: number;
   /** Every call made, for assertions on what the client sent. */
   calls: Array<{ name: string; data: Record<string, unknown> }>;
 }
@@ -35,15 +37,20 @@ function post(url: string, body: unknown): Promise<{ status: number; body: unkno
 
 /** Installs `wx.cloud` on the simulated `wx`, answering from the emulator at `url`. */
 export function routeCloudToEmulator(url: string, openid: string | null = 'o_phone_user'): CloudRoute {
-  const route: CloudRoute = { openid, offline: false, calls: [] };
+  const route: CloudRoute = { openid, offline: false, dropNext: 0, calls: [] };
   const g = globalThis as unknown as { wx: Record<string, unknown> };
   g.wx = g.wx ?? {};
   g.wx.cloud = {
     init() {},
     async callFunction({ name, data }: { name: string; data: Record<string, unknown> }) {
       route.calls.push({ name, data });
-      if (route.offline) throw { errMsg: 'cloud.callFunction:fail request:fail timeout' };
-      const res = await post(`${url}/v1/functions/${name}/invoke`, { data, context: route.openid ? { OPENID: route.openid } : {} });
+      if (route.offline || route.dropNext > 0) {
+        route.dropNext = Math.max(0, route.dropNext - 1);
+        throw { errMsg: 'cloud.callFunction:fail request:fail timeout' };
+      }
+      const res = await underway(
+        post(`${url}/v1/functions/${name}/invoke`, { data, context: route.openid ? { OPENID: route.openid } : {} }),
+      );
       if (res.status !== 200) throw { errMsg: `cloud.callFunction:fail ${JSON.stringify(res.body)}` };
       return { result: (res.body as { result: unknown }).result, errMsg: 'cloud.callFunction:ok', requestID: 'emulator' };
     },
@@ -53,16 +60,37 @@ export function routeCloudToEmulator(url: string, openid: string | null = 'o_pho
 
 export const MINIPROGRAM_ROOT = path.join(__dirname, '..', '..', 'miniprogram');
 
-/** Waits until `check` passes (async work inside a component), or fails after `ms`. */
+/** Cloud calls sent and not yet answered: what a component is usually waiting for. */
+const inFlight = new Set<Promise<unknown>>();
+
+function underway<T>(call: Promise<T>): Promise<T> {
+  inFlight.add(call);
+  const done = () => inFlight.delete(call);
+  call.then(done, done);
+  return call;
+}
+
+/**
+ * Waits until `check` passes (async work inside a component), or fails with its last
+ * error. While a cloud call is under way it awaits the emulator's answer, however long a
+ * busy machine takes, instead of a clock; only the component's own work after the
+ * answers (rendering, a timer of its own) spends the `ms` budget.
+ */
 export async function eventually(check: () => void | Promise<void>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
+  let budget = ms;
   for (;;) {
     try {
       await check();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (inFlight.size > 0) {
+        await Promise.allSettled([...inFlight]);
+        continue;
+      }
+      if (budget <= 0) throw err;
+      const started = Date.now();
       await new Promise((r) => setTimeout(r, 10));
+      budget -= Date.now() - started;
     }
   }
 }

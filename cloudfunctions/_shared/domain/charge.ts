@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { chinaDay, chinaMonth } from './china-time';
 import { PRICE_FEN } from './pricing';
-import type { PhoneKind } from './settings';
 import type { ExchangeState } from '../../../miniprogram/contract';
+import type { PhoneKind } from './settings';
 
 /**
  * Why an exchange failed, and whether the same code may be tried again. `number-lost`:

@@ -2,7 +2,8 @@
  * Days and months in China time (UTC+8, no daylight saving), as WeChat's console
  * counts usage. Pure functions of an instant; the clock lives elsewhere.
  */
-const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
+import { CHINA_OFFSET_MS } from '../../../miniprogram/contract';
+
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 function shifted(at: Date): Date {

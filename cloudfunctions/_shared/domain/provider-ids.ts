@@ -6,8 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 
-/** WeChat's appid form: `wx` + 16 lowercase hex digits. */
-export const APPID_PATTERN = /^wx[0-9a-f]{16}$/;
+import { APPID_PATTERN } from '../../../miniprogram/contract';
+
+export { APPID_PATTERN };
 
 /** WeChat's requestId rule for `package/assign`. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{10,64}$/;

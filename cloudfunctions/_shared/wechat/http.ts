@@ -6,6 +6,7 @@
  */
 import { wechatApiBase } from '../runtime/config';
 import { retry } from '../runtime/retry';
+import { WECHAT_NETWORK as NETWORK, WECHAT_TIMEOUT as TIMEOUT } from '../../../miniprogram/contract';
 
 export class WechatError extends Error {
   constructor(
@@ -21,8 +22,8 @@ export class WechatError extends Error {
   }
 }
 
-export const TIMEOUT = -2;
-export const NETWORK = -3;
+/** Our errcodes for no answer in time and no connection: declared with the mini program, which words them. */
+export { TIMEOUT, NETWORK };
 const DEFAULT_TIMEOUT_MS = 5000;
 
 /** Errors worth one more try of a call that is safe to repeat. */

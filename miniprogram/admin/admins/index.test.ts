@@ -3,6 +3,7 @@
  * never by typing an openid; removing keeps the last admin, said in Chinese.
  */
 import simulate from 'miniprogram-simulate';
+import { callData } from '../../../test/support/envelope';
 import { attr, eventually, routeCloudToEmulator, type CloudRoute } from '../../../test/support/miniprogram';
 import { appPages, openPage, usePageEmulator } from '../../../test/support/miniprogram-page';
 
@@ -49,10 +50,10 @@ test('invite → share card → the other user accepts on 成为管理员 and is
 });
 
 test('a used invite says so in Chinese and makes nobody an admin', async () => {
-  const made = await t.call<{ ok: true; data: { code: string } }>('admin', { $url: 'admins.invite' }, BOSS);
-  await t.call('auth', { $url: 'acceptAdminInvite', code: made.data.code }, DEPUTY);
+  const made = await callData(t, 'admin', 'admins.invite', {}, BOSS);
+  await callData(t, 'auth', 'acceptAdminInvite', { code: made.code }, DEPUTY);
   cloud.openid = 'o_late_user';
-  const join = open('admin/join/index', { code: made.data.code });
+  const join = open('admin/join/index', { code: made.code });
   await tap(join, '.join__accept');
   await eventually(() => expect(join.data.message).toContain('已被使用或已过期'));
   expect(text(join)).not.toMatch(/[A-Za-z]{4,}/);

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
+import { callData } from '../../../test/support/envelope';
 import { attr, eventually, routeCloudToEmulator, type CloudRoute } from '../../../test/support/miniprogram';
 import { stubWx } from '../../../test/support/miniprogram-wx';
 
@@ -37,9 +38,8 @@ beforeEach(async () => {
 
 let version = 0;
 const setFlags = async (flags: { hidePrices?: boolean; hideShippingAddress?: boolean }) => {
-  const current = (await t.call<{ ok: boolean; data: { version: number } }>('admin', { $url: 'settings.get' }, ADMIN)).data.version;
-  version = current;
-  await t.call('admin', { $url: 'settings.update', version, patch: flags }, ADMIN);
+  version = (await callData(t, 'admin', 'settings.get', {}, ADMIN)).version;
+  await callData(t, 'admin', 'settings.update', { version, patch: flags }, ADMIN);
 };
 
 async function mount(waitReady = true) {

@@ -1,4 +1,4 @@
-/** The provider panel's pure helpers: appid check, idempotency keys, start dates, labels and error words. */
+/** The provider panel's pure helpers: appid check, start dates, labels and error words. */
 import { CloudError } from '../../services/cloud';
 import {
   assignErrorText,
@@ -9,7 +9,6 @@ import {
   figureText,
   isAppid,
   isSettling,
-  newIdempotencyKey,
   orderStatusText,
   statusLabel,
   STATUS_LABELS,
@@ -26,20 +25,6 @@ test.each([
   ['', false],
 ])('isAppid(%j) is %s', (text, ok) => {
   expect(isAppid(text)).toBe(ok);
-});
-
-test('idempotency keys are 16+ safe characters and differ each time', () => {
-  const keys = new Set<string>();
-  for (let i = 0; i < 1000; i += 1) {
-    const key = newIdempotencyKey();
-    expect(key).toMatch(/^[0-9a-z]{16,64}$/);
-    keys.add(key);
-  }
-  expect(keys.size).toBe(1000);
-  // Even when Math.random gives a short string, the key keeps its length.
-  const spy = jest.spyOn(Math, 'random').mockReturnValue(0.5);
-  expect(newIdempotencyKey(0).length).toBeGreaterThanOrEqual(16);
-  spy.mockRestore();
 });
 
 test('a start day is midnight China time; impossible days are refused', () => {

@@ -1,26 +1,14 @@
 /**
- * Pure helpers of the provider panel: the merchant appid check, the idempotency key
- * of one confirmed assignment, the start date, and the words for statuses and errors.
+ * Pure helpers of the provider panel: the merchant appid check, the start date, and
+ * the words for statuses and errors.
  */
 import { CloudError } from '../../services/cloud';
 import { errorField, errorText } from '../../services/errors';
+import { APPID_PATTERN, CHINA_OFFSET_MS } from '../../contract';
 import type { AssignmentStatus } from '../../services/provider';
-
-/** WeChat's appid form: "wx" + 16 lowercase hex digits (what the server accepts). */
-export const APPID_PATTERN = /^wx[0-9a-f]{16}$/;
 
 export function isAppid(text: string): boolean {
   return APPID_PATTERN.test(text.trim());
-}
-
-const randomChunk = () => Math.random().toString(36).slice(2).padEnd(8, '0').slice(0, 8);
-
-/**
- * A fresh idempotency key: the time in base 36 and 16 random base-36 characters
- * (24+ characters). Made once per confirmed assignment; a retry sends the same one.
- */
-export function newIdempotencyKey(now: number = Date.now()): string {
-  return `${now.toString(36)}${randomChunk()}${randomChunk()}`;
 }
 
 /** "YYYY-MM-DD" (a China day, from the date picker) → midnight China time in ms; null when not a real day. */
@@ -31,7 +19,7 @@ export function beginTimeOf(day: string): number | null {
   const utc = Date.UTC(y, m - 1, d);
   const back = new Date(utc);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) return null;
-  return utc - 8 * 3600 * 1000;
+  return utc - CHINA_OFFSET_MS;
 }
 
 export const STATUS_LABELS: Record<AssignmentStatus, string> = {

@@ -9,6 +9,9 @@ test('a failed or unknown assignment has a Chinese reason from its errcode; none
   expect(assignmentReasonText({ status: 'failed', error, wechatErrcode: 77777 })).toBe('未分配：微信错误码 77777');
   expect(assignmentReasonText({ status: 'unknown', error: { ...error, code: 'CONFLICT' }, wechatErrcode: 10121031 })).toContain('结果未知');
   expect(assignmentReasonText({ status: 'failed', error, wechatErrcode: null })).toBe('未分配：微信未给出结果');
+  // Our own codes for no answer (the function's timeout, no connection) are said as such, not as WeChat's errcodes.
+  expect(assignmentReasonText({ status: 'unknown', error, wechatErrcode: -2 })).toBe('结果未知：微信未及时答复。可“重新核对”或“撤回”');
+  expect(assignmentReasonText({ status: 'unknown', error, wechatErrcode: -3 })).toContain('未能连接微信');
   expect(assignmentReasonText({ status: 'done', error: null, wechatErrcode: null })).toBe('');
 });
 

@@ -4,7 +4,15 @@
  * refusal gets a Chinese reason from WeChat's errcode (or our error code), so a failed
  * assignment never shows a bare 失败.
  */
-import type { Assignment, FleetKind, FleetMerchant, PhoneKind, TopupRule } from '../../contract';
+import {
+  WECHAT_NETWORK,
+  WECHAT_TIMEOUT,
+  type Assignment,
+  type FleetKind,
+  type FleetMerchant,
+  type PhoneKind,
+  type TopupRule,
+} from '../../contract';
 import { chinaTimeText } from '../../services/admin';
 import { isAppid } from './assign-form';
 
@@ -23,6 +31,9 @@ const WECHAT_REASONS: Record<number, string> = {
   10045: '服务商与该小程序没有服务关系（10045）',
   40097: '请求参数错误（40097）',
   40013: '小程序 AppID 无效（40013）',
+  // Ours, when WeChat gave no answer: the outcome is open, never read as a refusal.
+  [WECHAT_TIMEOUT]: '微信未及时答复',
+  [WECHAT_NETWORK]: '未能连接微信',
 };
 
 const CODE_REASONS: Record<string, string> = {
@@ -54,9 +65,9 @@ export function ordersNotice(staleBecause: string | null, unavailable: Array<{ s
 /** A failed check of settling assignments, said so (the list itself is still shown). */
 export const pollNotice = (pollError: string | null) => (pollError ? '部分分配结果暂未能向微信核实，稍后自动重试' : '');
 
-export const KIND_TEXT: Record<PhoneKind, string> = { quick: '快速验证', realtime: '实时验证' };
+const KIND_TEXT: Record<PhoneKind, string> = { quick: '快速验证', realtime: '实时验证' };
 
-export interface FleetKindRow {
+interface FleetKindRow {
   kind: PhoneKind;
   label: string;
   figuresText: string;

@@ -18,6 +18,7 @@
 import { CloudError } from '../../services/cloud';
 import { errorText } from '../../services/errors';
 import { chinaTimeText } from '../../services/admin';
+import { newRequestId } from '../../services/request-id';
 import {
   addMerchant,
   assignPack,
@@ -56,7 +57,6 @@ import {
   figureText,
   isAppid,
   isSettling,
-  newIdempotencyKey,
   orderStatusText,
   statusLabel,
   type AssignForm,
@@ -273,7 +273,7 @@ Component({
       // The same request as one whose outcome is still unknown keeps that key.
       const previous = unsettled.get(this);
       const idempotencyKey =
-        previous && sameRequest(previous, { ...request, idempotencyKey: '' }) ? previous.idempotencyKey : newIdempotencyKey();
+        previous && sameRequest(previous, { ...request, idempotencyKey: '' }) ? previous.idempotencyKey : newRequestId('a');
       const sku = this.data.skus.find((s) => s.skuId === request.skuId);
       this.setData({
         formMessage: '',

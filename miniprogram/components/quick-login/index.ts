@@ -23,6 +23,7 @@
  * switch or a tripped breaker hides the button without restarting the app. Events:
  *   done → { phoneMasked: string | null, verified: boolean }
  */
+import { ERRNO_NO_QUOTA } from '../../contract';
 import { HIDDEN_BECAUSE_TEXT, loadSession, onSessionChange, refreshSession, type Session } from '../../services/session';
 import { normalizeManualPhone, readButtonDetail, reportPhoneEvent, saveManualPhone, type PhoneButtonDetail } from '../../services/phone';
 import { baseLibrary, paidButtonFor, type PaidButton } from '../../services/platform';
@@ -241,7 +242,7 @@ Component({
           this.setData({ busy: false, billedWithoutCode: true, fallback: true, message: MESSAGES.billedNoCode });
           return;
         case 'no-quota':
-          void reportPhoneEvent('no-quota', 1400001, detail.errMsg);
+          void reportPhoneEvent('no-quota', ERRNO_NO_QUOTA, detail.errMsg);
           noQuotaThisLaunch = true;
           this.setData({ busy: false, show: false, fallback: true, message: MESSAGES.noQuota });
           return;

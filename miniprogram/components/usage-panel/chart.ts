@@ -51,7 +51,7 @@ export interface MonthBar {
   style: string;
 }
 
-export interface MonthRow {
+interface MonthRow {
   month: string;
   quick: number;
   realtime: number;
@@ -108,7 +108,7 @@ export interface CurvePoint {
   segment: { lengthRpx: number; angleDeg: number; style: string } | null;
 }
 
-export interface DayRow {
+interface DayRow {
   day: string;
   quick: number;
   realtime: number;

@@ -6,9 +6,8 @@
 import path from 'node:path';
 import simulate from 'miniprogram-simulate';
 import { spawnEmulator, type EmulatorClient } from '../../../test/support/emulator';
+import { routesOf } from '../../../test/support/envelope';
 import { attr, eventually, routeCloudToEmulator, type CloudRoute } from '../../../test/support/miniprogram';
-import type { QuotaStatus } from '../../services/admin';
-import type { Envelope } from '../../contract';
 
 const ADMIN = 'o_admin_0001';
 let t: EmulatorClient;
@@ -24,11 +23,7 @@ beforeEach(async () => {
   cloud = routeCloudToEmulator(t.url, ADMIN);
 });
 
-async function admin<T>(url: string, params: Record<string, unknown> = {}): Promise<T> {
-  const res = await t.call<Envelope<T>>('admin', { $url: url, ...params }, ADMIN);
-  if (!res.ok) throw new Error(`${url}: ${res.error.code} ${res.error.message}`);
-  return res.data;
-}
+const admin = routesOf(() => t, 'admin', ADMIN).data;
 
 /** China-time day `daysAgo` days before today, "YYYY-MM-DD" (as the server counts). */
 const chinaDay = (daysAgo = 0) => new Date(Date.now() + 8 * 3600 * 1000 - daysAgo * 86400 * 1000).toISOString().slice(0, 10);
@@ -123,7 +118,7 @@ describe('usage from the summary', () => {
 
   test('recording what a provider pack cost: its calls are priced by it, on the page and on the server', async () => {
     await seedUsage(`${chinaMonth(2)}-10`, 'quick', 1000); // the trial is spent
-    const pack = await admin<{ id: string }>('quota.addPack', {
+    const pack = await admin('quota.addPack', {
       idempotencyKey: 'test-pack-16',
       calls: 500,
       validityDays: 365,
@@ -165,7 +160,7 @@ describe('usage from the summary', () => {
 
   test('a fee-exempt account: cost 0, the page says why, no pack advice', async () => {
     for (let d = 1; d <= 20; d++) await seedUsage(chinaDay(d), 'quick', 100);
-    const settings = await admin<{ version: number }>('settings.get');
+    const settings = await admin('settings.get', {});
     await admin('settings.update', { version: settings.version, patch: { feeExempt: true } });
     const comp = await mount();
     expect(text(comp.querySelector('.usage__cost')!)).toBe('费用 ¥0.00');
@@ -197,7 +192,7 @@ describe('usage from the summary', () => {
 describe('quota', () => {
   test('remaining quota and each pack as the server reports them', async () => {
     await admin('quota.addPack', { idempotencyKey: 'test-pack-17', calls: 1000, validityDays: 365, priceYuan: 30, note: '春季采购' });
-    const status = await admin<QuotaStatus>('quota.status', { kind: 'quick' });
+    const status = await admin('quota.status', { kind: 'quick' });
     const comp = await mount();
     await quotaReady(comp);
     expect(text(comp)).toContain('剩余额度（快速验证）');
@@ -230,7 +225,7 @@ describe('quota', () => {
 
   test('steady usage: the forecast gives the run-out day and a recommendation', async () => {
     for (let d = 1; d <= 20; d++) await seedUsage(chinaDay(d), 'quick', 40);
-    const status = await admin<QuotaStatus>('quota.status', { kind: 'quick' });
+    const status = await admin('quota.status', { kind: 'quick' });
     expect(status.forecast.exhaustsOn).not.toBeNull();
     const comp = await mount();
     await quotaReady(comp);
@@ -374,7 +369,7 @@ describe('quota', () => {
   });
 
   test('charges beyond every recorded pack: the page says a pack is probably missing', async () => {
-    const status = await admin<QuotaStatus>('quota.status', { kind: 'quick' });
+    const status = await admin('quota.status', { kind: 'quick' });
     const trial = status.packs.find((p) => p.source === 'trial')!.calls;
     await seedUsage(chinaDay(), 'quick', trial + 40);
     const comp = await mount();
@@ -384,7 +379,7 @@ describe('quota', () => {
   });
 
   test('quota running low: 立即检查 writes an alert and the page shows it', async () => {
-    const status = await admin<QuotaStatus>('quota.status', { kind: 'quick' });
+    const status = await admin('quota.status', { kind: 'quick' });
     const trial = status.packs.find((p) => p.source === 'trial')!.calls;
     await seedUsage(chinaDay(), 'quick', trial - 1);
     const comp = await mount();
@@ -399,7 +394,7 @@ describe('quota', () => {
   });
 
   test('real-time quota used up: the alert and the where-to-buy line name the real-time component, not the quick one (issue 23, point 10)', async () => {
-    const status = await admin<QuotaStatus>('quota.status', { kind: 'realtime' });
+    const status = await admin('quota.status', { kind: 'realtime' });
     const trial = status.packs.find((p) => p.source === 'trial')!.calls;
     await seedUsage(chinaDay(), 'realtime', trial);
     const comp = await mount({ initialKind: 'realtime' });
@@ -413,7 +408,7 @@ describe('quota', () => {
 
   test("the kind switch loads that kind's quota; the form then records that kind", async () => {
     await admin('quota.addPack', { idempotencyKey: 'test-pack-18', kind: 'realtime', calls: 777, validityDays: 365 });
-    const realtime = await admin<QuotaStatus>('quota.status', { kind: 'realtime' });
+    const realtime = await admin('quota.status', { kind: 'realtime' });
     const comp = await mount();
     await quotaReady(comp);
     expect(text(comp)).not.toContain('777 次');

@@ -21,10 +21,10 @@ export interface PackForm {
 }
 
 export const EMPTY_FORM: PackForm = { callsText: '', daysText: '', priceText: '', startText: '', note: '', source: 'self' };
-export const NOTE_MAX = 200;
+const NOTE_MAX = 200;
 /** The server's limits (admin/quota.ts), checked here too so the merchant hears of them at once. */
-export const CALLS_MAX = 100_000_000;
-export const DAYS_MAX = 3650;
+const CALLS_MAX = 100_000_000;
+const DAYS_MAX = 3650;
 
 const FIELD_LABELS: Record<string, string> = {
   calls: '购买次数',

@@ -12,7 +12,7 @@ import {
   type QuotaStatus,
 } from '../../services/admin';
 
-export interface PackRow {
+interface PackRow {
   id: string;
   /** Only the trial's price is fixed (free); any other pack's can be recorded. */
   priceEditable: boolean;

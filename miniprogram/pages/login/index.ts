@@ -4,7 +4,7 @@
  * only where a feature needs a phone (home's 登录 ›), always with a free way on
  * (微信身份继续), and never sends anyone away by itself.
  */
-export const HOME_URL = '/pages/home/index';
+const HOME_URL = '/pages/home/index';
 
 Page({
   onDone() {

@@ -176,11 +176,16 @@ test('WeChat busy twice: UPSTREAM_UNAVAILABLE, charge kept as failed, the same c
   expect((await t.docs<{ count: number }>('usage_daily'))[0]!.count).toBe(1);
 });
 
-test('WeChat timing out counts as busy: retried once, then UPSTREAM_UNAVAILABLE', async () => {
-  await fault('openapi:phonenumber.getPhoneNumber', { delayMs: 800, times: 2 });
-  const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
-  expect(await bind(code)).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
-  expect(await charges()).toMatchObject([{ exchange: 'failed', failure: 'upstream' }]);
+test('WeChat not answering in time: UPSTREAM_UNAVAILABLE after one send (a second could only hear 40029)', async () => {
+  // Held until the attempt has given up: a latch, not a delay raced against the timeout.
+  const held = t.emulator.faults.hold('openapi:phonenumber.getPhoneNumber');
+  try {
+    const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+    expect(await bind(code)).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
+    expect(await charges()).toMatchObject([{ exchange: 'failed', failure: 'upstream', attempts: 1, maybeUsed: true }]);
+  } finally {
+    held.release();
+  }
 });
 
 test('WeChat throttling (45011) is WECHAT_THROTTLED, not our own RATE_LIMITED, and the same code binds later', async () => {

@@ -8,7 +8,8 @@
  * Answers, as WeChat's sendMessage doc and community threads show them: 40003 no
  * touser; 40037 no template id; 47003 data that does not fit its keywords' types
  * (thing ≤ 20 characters, phrase ≤ 5 Chinese characters, number digits, time/date a
- * date, …) — checked before any credit is spent; 43101 no credit left ("user refuse to
+ * date, phone_number ≤ 17 digits and symbols, car_number ≤ 8 with a Chinese character
+ * only first or last, …) — checked before any credit is spent; 43101 no credit left ("user refuse to
  * accept the msg"). Assumed: every template id exists and its keywords are whatever the
  * data names (the emulator holds no template list).
  */
@@ -40,6 +41,10 @@ const FITS: Record<string, (value: string) => boolean> = {
   amount: (v) => /^\D?\d{1,10}(\.\d+)?元?$/.test(v),
   phrase: (v) => /^[\u4e00-\u9fff]{1,5}$/.test(v),
   name: (v) => (/^[\u4e00-\u9fff]+$/.test(v) ? Array.from(v).length <= 10 : v.length <= 20),
+  // "17位以内，数字、符号", e.g. +86-0766-66888866 (a masked 138****8000 fits too).
+  phone_number: (v) => v.length <= 17 && /^[^\p{L}\s]+$/u.test(v) && /\d/.test(v),
+  // "8位以内，第一位与最后一位可为汉字，其余为字母或数字", e.g. 粤A8Z888挂.
+  car_number: (v) => Array.from(v).length <= 8 && /^[\u4e00-\u9fffA-Za-z0-9][A-Za-z0-9]*[\u4e00-\u9fffA-Za-z0-9]?$/.test(v),
 };
 
 const KEYWORD = /^([a-z_]+?)\d+$/;

@@ -33,7 +33,7 @@ interface FaultSpec {
   answerLost?: boolean;
 }
 
-interface Fault extends Required<Pick<FaultSpec, 'target'>> {
+export interface Fault extends Required<Pick<FaultSpec, 'target'>> {
   id: string;
   errcode: number | null;
   delayMs: number;

@@ -121,3 +121,30 @@ test('provider:<change> faults fail or delay the next result; stop forgets what 
   // After resume (a restart) the pending assignment settles with the normal delay.
   expect(s.orders.assignment('request-0002')!.status).toBe(2);
 });
+
+test('a latch on provider:<change> holds the result until the test releases it (counted as still to come)', async () => {
+  const s = setUp();
+  const held = s.faults.hold('provider:assign');
+  s.assign('request-0001');
+  await tick();
+  expect(s.orders.assignment('request-0001')!.status).toBe(1);
+  expect(s.results.pending).toBe(1);
+  expect(s.events).toEqual([]);
+  held.release();
+  await tick();
+  expect(s.orders.assignment('request-0001')!.status).toBe(2);
+  expect(s.results.pending).toBe(0);
+  expect(s.events).toEqual([expect.objectContaining({ event_type: 5, result: 0 })]);
+});
+
+test("a latch on provider:push holds the result's push, not the result", async () => {
+  const s = setUp();
+  const held = s.faults.hold('provider:push');
+  s.assign('request-0001');
+  await tick();
+  expect(s.orders.assignment('request-0001')!.status).toBe(2);
+  expect(s.events).toEqual([]);
+  held.release();
+  await tick();
+  expect(s.events).toEqual([expect.objectContaining({ event_type: 5, result: 0 })]);
+});

@@ -6,9 +6,11 @@
  * a cancel takes it away; then the event goes to the function named `provider`.
  *
  * Fault targets `provider:assign` and `provider:cancel` make the next accepted changes
- * fail (the event's `result` is the fault's errcode) or settle `delayMs` later.
+ * fail (the event's `result` is the fault's errcode) or settle `delayMs` later; a latch
+ * on them (`faults.hold`) holds the result until the test releases it, and on
+ * `provider:push` holds the push.
  */
-import type { Faults } from '../faults';
+import type { Fault, Faults } from '../faults';
 import { spSkuIdOf } from './provider-apis';
 import { CANCELLING, ERR_CANNOT_CANCEL, ladderOf, PENDING, type Assignment, type ProviderOrders, type SpOrder } from './provider-orders';
 
@@ -59,6 +61,8 @@ type Change = 'assign' | 'cancel';
 export class ProviderResults {
   /** What each pending timer will run, so a test can have it now (`settleNow`). */
   private timers = new Map<NodeJS.Timeout, () => void>();
+  /** Results (or pushes) held at a test's latch: still to come, and not for `settleNow`. */
+  private held = 0;
 
   constructor(private readonly deps: ProviderResultDeps) {}
 
@@ -69,7 +73,7 @@ export class ProviderResults {
   schedule(requestId: string, change: Change): void {
     const fault = this.deps.faults.take(`provider:${change}`);
     const failWith = fault?.errcode ?? null;
-    this.after(this.deps.delayMs + (fault?.delayMs ?? 0), () => this.settle(requestId, change, failWith));
+    this.afterLatch(fault, () => this.after(this.deps.delayMs + (fault?.delayMs ?? 0), () => this.settle(requestId, change, failWith)));
   }
 
   /** After a restart: settles what was still under way when the state was saved. */
@@ -96,7 +100,19 @@ export class ProviderResults {
 
   /** Results (and delayed pushes) still to come: tests wait for 0 instead of sleeping. */
   get pending(): number {
-    return this.timers.size;
+    return this.timers.size + this.held;
+  }
+
+  /** Runs `next` now, or once the test releases the fault's latch. */
+  private afterLatch(fault: Fault | null, next: () => void): void {
+    const latch = fault?.latch;
+    if (!latch) return next();
+    this.held += 1;
+    latch.arrived();
+    void latch.released.then(() => {
+      this.held -= 1;
+      next();
+    });
   }
 
   /** Forgets every change not yet settled (reset, stop). */
@@ -151,7 +167,9 @@ export class ProviderResults {
     };
     const pushFault = this.deps.faults.take('provider:push');
     if (pushFault && pushFault.errcode !== null) return; // lost on the way
-    if (pushFault?.delayMs) this.after(pushFault.delayMs, () => void this.deps.push(event));
-    else void this.deps.push(event);
+    this.afterLatch(pushFault, () => {
+      if (pushFault?.delayMs) this.after(pushFault.delayMs, () => void this.deps.push(event));
+      else void this.deps.push(event);
+    });
   }
 }

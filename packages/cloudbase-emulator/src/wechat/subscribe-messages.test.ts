@@ -1,7 +1,7 @@
 import { SubscribeMessages } from './subscribe-messages';
 
 /** One credit for the template, then a send with one keyword of the given name and value. */
-function sendOne(keyword: string, value: string): number {
+function sendOne(keyword: string, value: string): unknown {
   const wechat = new SubscribeMessages(
     () => Date.UTC(2026, 11, 7),
     () => undefined,

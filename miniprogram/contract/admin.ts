@@ -240,18 +240,31 @@ export interface AlertSubscription {
 }
 
 export interface AdminRoutes {
+  /** The settings document (defaults when absent). */
   'settings.get': { input: NoInput; output: Settings };
+  /** Changes settings: optimistic (`version`), validated, audited. */
   'settings.update': { input: { version: number; patch: SettingsPatch }; output: Settings };
+  /** Calls and cost by China month, and the last 30 days. */
   'usage.summary': { input: { months?: number }; output: UsageSummary };
+  /** Charges newest first, numbers masked, a page at a time. */
   'usage.list': { input: { limit?: number; cursor?: string | null }; output: { items: ChargeItem[]; nextCursor: string | null } };
+  /** Packs, what is left, the forecast, purchase advice and WeChat's figures beside ours. */
   'quota.status': { input: { kind?: PhoneKind }; output: QuotaStatus };
+  /** Records a pack the merchant bought (the same idempotency key adds one pack). */
   'quota.addPack': { input: NewPack; output: QuotaPack };
+  /** Sets what a pack cost (audited). */
   'quota.setPrice': { input: { id: string; priceYuan: number | null }; output: QuotaPack };
+  /** A China month's calls and true cost, as rows and CSV. */
   'statement.month': { input: { month: string }; output: MonthStatement };
+  /** The caller's alert subscription: template, credits, last problem. */
   'alerts.status': { input: NoInput; output: AlertSubscription };
+  /** One credit per alert template the admin accepted in `wx.requestSubscribeMessage`. */
   'alerts.subscribe': { input: { accepted: string[] }; output: AlertSubscription };
+  /** Admins from the collection and from ADMIN_OPENIDS. */
   'admins.list': { input: NoInput; output: { admins: AdminEntry[] } };
+  /** Makes a user an admin. */
   'admins.add': { input: { openid: string }; output: { admins: AdminEntry[] } };
+  /** Removes an admin; the last admin cannot be removed. */
   'admins.remove': { input: { openid: string }; output: { admins: AdminEntry[] } };
   /** A one-time invite (24 h) another user redeems with `auth.acceptAdminInvite`. */
   'admins.invite': { input: NoInput; output: { code: string; expiresAt: IsoTime } };

@@ -45,9 +45,13 @@ export interface DoctorAnswer {
 export interface AuthRoutes {
   /** `phoneButtons`: the paid buttons this phone's base library can show; real-time is offered only when listed. */
   session: { input: { phoneButtons?: PhoneKind[] }; output: Session };
+  /** Records the charge, exchanges the code, binds the verified number (docs/charges.md). */
   bindPhone: { input: { code: string; kind?: PhoneKind }; output: { phoneMasked: string } };
+  /** A denial, no-quota or failure the phone button reported. */
   reportPhoneEvent: { input: { type: PhoneEventType; errno?: number; errMsg?: string }; output: NoInput };
+  /** The fallback: a typed, unverified contact number (free). */
   setManualPhone: { input: { phone: string | null }; output: { manualPhoneMasked: string | null; verified: boolean } };
+  /** Diagnostics for `npm run doctor`: server side, with DOCTOR_KEY only. */
   doctor: { input: { key: string; variables?: string[]; collections?: string[] }; output: DoctorAnswer };
   /** Become an admin with an invite code an admin shared (`admin.admins.invite`). */
   acceptAdminInvite: { input: { code: string }; output: { isAdmin: true } };

@@ -81,5 +81,6 @@ export interface CheckReport {
 }
 
 export interface CronRoutes {
+  /** Runs every hourly check now (the timer calls the same). */
   run: { input: NoInput; output: CheckReport };
 }

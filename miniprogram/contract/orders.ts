@@ -35,7 +35,10 @@ export interface NewOrder {
 }
 
 export interface OrdersRoutes {
+  /** The catalogue (no price while hidePrices is on) and the flags in force. */
   'products.list': { input: NoInput; output: Catalogue };
+  /** Stores an order, priced on the server. */
   submit: { input: NewOrder; output: Order };
+  /** The caller's own orders, newest first; never a hidden price. */
   list: { input: { limit?: number }; output: { orders: Order[] } };
 }

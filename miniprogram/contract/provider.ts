@@ -152,21 +152,31 @@ export interface TopupRule extends TopupParams {
 }
 
 export interface ProviderRoutes {
+  /** The provider's bulk orders, synced from WeChat. */
   'orders.list': { input: NoInput; output: ProviderOrders };
+  /** The SKUs an order can be assigned as. */
   'skus.list': { input: { orderId: string }; output: { skus: ProviderSku[] } };
+  /** Assigns part of an order to a merchant mini program (the same idempotency key assigns once). */
   assign: { input: AssignParams; output: AssignResult };
+  /** Cancels an assignment: within 7 days, while unused. */
   cancel: { input: { assignmentId: string }; output: Assignment };
+  /** Assignments newest first; settles a few pending ones with WeChat. */
   'assignments.list': {
     input: { receiverAppId?: string; limit?: number };
     output: { assignments: Assignment[]; pollError: string | null };
   };
   /** A pending or cancelling one is polled; an unknown one is looked up in the merchant's usage packages. */
   'assignments.recheck': { input: { assignmentId: string }; output: Assignment };
+  /** A merchant's quota as WeChat reports it. */
   'merchants.usage': { input: { appid: string; kind?: PhoneKind }; output: MerchantUsage };
+  /** Every merchant's quota, fewest days left first. */
   'fleet.list': { input: { limit?: number; cursor?: string; refresh?: boolean }; output: FleetPage };
   /** `authorizerRefreshToken`: stored for the third-party platform's authorizer tokens; never answered. */
   'fleet.add': { input: { appid: string; authorizerRefreshToken?: string }; output: FleetMerchant };
+  /** Sets an automatic top-up rule for a merchant and kind. */
   'topups.set': { input: TopupParams; output: TopupRule };
+  /** The top-up rules, with what each did. */
   'topups.list': { input: NoInput; output: { rules: TopupRule[] } };
+  /** Removes a merchant's top-up rule. */
   'topups.remove': { input: { appid: string; kind: PhoneKind }; output: { removed: true } };
 }

@@ -11,8 +11,9 @@
  * 3. Exchange the code with WeChat: one long wait; one retry on "busy" only (after a
  *    timeout WeChat may have used the code, and a retry could only hear 40029). A new
  *    code first takes an invalid-code slot (phone-code-slots.ts); its record is the send's write-ahead.
- * 4. Success: count it in usage_daily, store the number on the user (it exists nowhere
- *    else once the code is spent), then mark the record. Refused as invalid: keep the
+ * 4. Success: count it in usage_daily (once: the counter lists the charges it
+ *    includes), store the number on the user (it exists nowhere else once the code is
+ *    spent), then mark the record. Refused as invalid: keep the
  *    record uncounted, note the failure on the user. No answer: count it (WeChat may
  *    have used the code) in a transaction with the record's flag.
  */
@@ -295,11 +296,14 @@ async function bindNumber(
   const kind = charge.firstSentBy && charge.counted !== true ? caller.kind : charge.kind;
   const booking =
     kind === charge.kind ? {} : { kind, costFen: PRICE_FEN[kind], claimedKind: caller.claimedKind !== kind ? caller.claimedKind : null };
-  // WeChat has shown the code was real: count it now, once.
+  // WeChat has shown the code was real: count it now, once. The increment lists the
+  // charge on the day's counter, so if it landed with its answer lost, the recount of
+  // the owed record (a replay's, cron's) finds it there and only marks the record. One
+  // try: a failure leaves the record owed, counted within the hour.
   const counted =
     charge.counted === true ||
     (!owedBefore &&
-      (await countCharge(charge.day, kind).then(
+      (await countCharge(charge.day, kind, charge._id).then(
         () => true,
         (err: unknown) => {
           caller.log.error({ charge: charge._id, failedToCount: charge.day, ...errorDetail(err) });

@@ -1,0 +1,104 @@
+/**
+ * A charge is counted once even when the day's increment lands and its answer is lost:
+ * the request cannot tell a lost answer from a failed write, and whoever counts the
+ * record later (a replay, cron) must not add it a second time. Each test checks what the
+ * merchant sees against WeChat's bill: usage_daily = counted records = usage.summary =
+ * the codes WeChat exchanged.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+import { callRoute } from './support/envelope';
+import type { ChargeRecord } from '../cloudfunctions/_shared/domain/charge';
+
+const BOSS = 'o_boss_0001';
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startEmulator({ env: { ADMIN_OPENIDS: BOSS, PHONE_EXCHANGE_TIMEOUT_MS: '1500' }, maxContainersPerFunction: 6 });
+});
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+let serial = 0;
+/** A real code of `openid`'s, bound; answers the envelope. */
+async function bindNew(openid: string) {
+  const code = await t.mintCode({ phoneNumber: `1380013${String(serial++).padStart(4, '0')}`, openid });
+  return callRoute(t, 'auth', 'bindPhone', { code }, openid);
+}
+const fault = (target: string, spec: Record<string, unknown>) => t.http('POST', '/v1/faults', { target, ...spec });
+const clearFaults = () => t.http('DELETE', '/v1/faults');
+const charges = () => t.docs<ChargeRecord>('phone_charges');
+const usageTotal = async () => (await t.docs<{ count: number }>('usage_daily')).reduce((n, d) => n + d.count, 0);
+const cron = async () => {
+  const res = (
+    await t.http<{ result: { ok: boolean; data: { recounted: number; finished: Record<string, number> } } }>(
+      'POST',
+      '/v1/functions/cron/triggers/hourly',
+    )
+  ).body.result;
+  if (!res.ok) throw new Error('cron failed');
+  return res.data;
+};
+
+/** The books agree with WeChat's bill: each exchanged code counted once, everywhere. */
+async function expectBooksAgree(exchanged: number) {
+  expect((await t.http<{ total: number }>('GET', '/v1/wechat/charges')).body.total).toBe(exchanged);
+  expect(await usageTotal()).toBe(exchanged);
+  expect((await charges()).filter((c) => c.counted === true)).toHaveLength(exchanged);
+  const summary = await callRoute(t, 'admin', 'usage.summary', {}, BOSS);
+  if (!summary.ok) throw new Error(summary.error.code);
+  expect(summary.data.totals.quick + summary.data.totals.realtime).toBe(exchanged);
+}
+
+describe("the day's increment lands and its answer is lost", () => {
+  beforeEach(async () => {
+    // Someone bound earlier today: the day's counter exists, so the increment is one update.
+    expect(await bindNew('o_early')).toMatchObject({ ok: true });
+  });
+
+  test('the record is owed, and cron marks it without counting it again', async () => {
+    await fault('db:modifyDocument:usage_daily', { errcode: 1, answerLost: true });
+    expect(await bindNew('o_alice')).toMatchObject({ ok: true });
+    expect(await usageTotal()).toBe(2); // the increment landed
+    expect(await charges()).toContainEqual(expect.objectContaining({ openid: 'o_alice', notCounted: 'count-failed' }));
+    expect(await cron()).toMatchObject({ recounted: 0 }); // marked, not added
+    await expectBooksAgree(2);
+    expect(await charges()).toMatchObject([
+      { counted: true, notCounted: null },
+      { counted: true, notCounted: null },
+    ]);
+    expect(await cron()).toMatchObject({ recounted: 0 });
+    await expectBooksAgree(2);
+  });
+
+  test("and the record's update fails for good: the pending record is finished and counted once", async () => {
+    await fault('db:modifyDocument:usage_daily', { errcode: 1, answerLost: true, times: 10 });
+    await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 10 });
+    expect(await bindNew('o_alice')).toMatchObject({ ok: true });
+    await clearFaults();
+    expect((await charges()).filter((c) => c.exchange === 'pending')).toHaveLength(1);
+    expect((await cron()).finished).toMatchObject({ bound: 1 });
+    expect(await cron()).toMatchObject({ recounted: 0 });
+    await expectBooksAgree(2);
+  });
+});
+
+test('the first charge of a day: its insert lands with the answer lost, counted once', async () => {
+  await fault('db:insertDocument:usage_daily', { errcode: 1, answerLost: true, times: 10 });
+  expect(await bindNew('o_alice')).toMatchObject({ ok: true });
+  await clearFaults();
+  await cron();
+  await expectBooksAgree(1);
+});
+
+test('an owed record replayed while cron recounts it is counted once', async () => {
+  expect(await bindNew('o_early')).toMatchObject({ ok: true });
+  // Increments all answer lost, the mark too: the replay and cron both find it owed.
+  const code = await t.mintCode({ phoneNumber: '13800138999', openid: 'o_alice' });
+  await fault('db:modifyDocument:usage_daily', { errcode: 1, answerLost: true, times: 10 });
+  await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 4 });
+  expect(await callRoute(t, 'auth', 'bindPhone', { code }, 'o_alice')).toMatchObject({ ok: true });
+  await clearFaults();
+  const [replayed] = await Promise.all([callRoute(t, 'auth', 'bindPhone', { code }, 'o_alice'), cron()]);
+  expect(replayed).toEqual({ ok: true, data: { phoneMasked: '138****8999' } });
+  await cron();
+  await expectBooksAgree(2);
+});

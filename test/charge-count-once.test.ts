@@ -11,11 +11,20 @@ import type { ChargeRecord } from '../cloudfunctions/_shared/domain/charge';
 
 const BOSS = 'o_boss_0001';
 let t: TestEmulator;
+/** How far a test has moved the emulator's clock (and the functions'). */
+let offset = 0;
 beforeAll(async () => {
-  t = await startEmulator({ env: { ADMIN_OPENIDS: BOSS, PHONE_EXCHANGE_TIMEOUT_MS: '1500' }, maxContainersPerFunction: 6 });
+  t = await startEmulator({
+    clock: () => Date.now() + offset,
+    env: { ADMIN_OPENIDS: BOSS, PHONE_EXCHANGE_TIMEOUT_MS: '1500' },
+    maxContainersPerFunction: 6,
+  });
 });
 afterAll(() => t.stop());
-beforeEach(() => t.reset());
+beforeEach(async () => {
+  offset = 0;
+  await t.reset();
+});
 
 let serial = 0;
 /** A real code of `openid`'s, bound; answers the envelope. */
@@ -100,5 +109,24 @@ test('an owed record replayed while cron recounts it is counted once', async () 
   const [replayed] = await Promise.all([callRoute(t, 'auth', 'bindPhone', { code }, 'o_alice'), cron()]);
   expect(replayed).toEqual({ ok: true, data: { phoneMasked: '138****8999' } });
   await cron();
+  await expectBooksAgree(2);
+});
+
+test('a request that dies after counting, with the number never stored: cron ends it number-lost, counted once', async () => {
+  expect(await bindNew('o_early')).toMatchObject({ ok: true });
+  // The increment lands; then every write of the number and of the record fails, as
+  // when the function dies right after counting.
+  await fault('db:modifyDocument:users', { errcode: 1, times: 20 });
+  await fault('db:insertDocument:users', { errcode: 1, times: 20 });
+  await fault('db:modifyDocument:phone_charges', { errcode: 1, times: 20 });
+  expect(await bindNew('o_alice')).toMatchObject({ ok: false, error: { code: 'UPSTREAM_UNAVAILABLE' } });
+  await clearFaults();
+  expect(await usageTotal()).toBe(2);
+  expect(await charges()).toContainEqual(expect.objectContaining({ openid: 'o_alice', exchange: 'pending' }));
+  offset += 16_000; // past the record's 15-second lease
+  expect((await cron()).finished).toMatchObject({ unknown: 0 });
+  expect(await charges()).toContainEqual(
+    expect.objectContaining({ openid: 'o_alice', exchange: 'failed', failure: 'number-lost', billable: true, counted: true }),
+  );
   await expectBooksAgree(2);
 });

@@ -267,6 +267,33 @@ export async function abandonCharge(charge: Pick<ChargeRecord, '_id' | 'billable
   return res.stats.updated === 1;
 }
 
+/**
+ * A pending record with an expired lease that the day's counter lists but whose flag
+ * does not say counted: only the request's increment after WeChat gave the number
+ * writes the list without the flag, so the number was given and lost with a request
+ * that died before storing it. Ended as that request would have (`number-lost`,
+ * billable, counted); the code is spent, a resend could only hear 40029. False if
+ * someone claimed it meanwhile.
+ */
+export async function finishNumberLost(id: string, before: Date, at: Date): Promise<boolean> {
+  const res = await charges()
+    .where({ _id: id, exchange: 'pending', leaseUntil: _.lte(before) })
+    .update({
+      data: {
+        exchange: 'failed',
+        failure: 'number-lost',
+        errcode: null,
+        billable: true,
+        counted: true,
+        notCounted: null,
+        sending: null,
+        updatedAt: at,
+        leaseUntil: at,
+      },
+    });
+  return res.stats.updated === 1;
+}
+
 export interface ChargePage {
   items: Array<Pick<ChargeRecord, '_id' | 'chargedAt' | 'kind' | 'phoneMasked' | 'exchange'>>;
   more: boolean;

@@ -48,6 +48,15 @@ export async function countCharge(day: string, kind: PhoneKind, chargeId: string
   }
 }
 
+/** Whether the day's counter lists `chargeId`: its increment landed, whatever its answer said. */
+export async function counterLists(day: string, kind: PhoneKind, chargeId: string): Promise<boolean> {
+  // An equality on an array field matches when any element equals it (MongoDB).
+  const { total } = await usage()
+    .where({ _id: usageDayId(day, kind), counted: chargeId })
+    .count();
+  return total > 0;
+}
+
 /** CloudBase answers at most 1000 documents per read from a server SDK. */
 const PAGE = 1000;
 

@@ -9,7 +9,8 @@
  *   tripped (the daily cap sits one above the real charges), nothing left pending.
  *
  * SOAK_SEEDS (default 6), SOAK_FIRST_SEED (101), SOAK_USERS (100), SOAK_ATTACKERS (10),
- * SOAK_MAX_MINUTES (10).
+ * SOAK_MAX_MINUTES (10), SOAK_LOST_ANSWERS (1: half the database write faults land
+ * and lose their answer, as timeouts do).
  *
  * A seed whose run throws (an admin read failing under load) is reported as failed and
  * ends the soak with exit code 1: its abandoned requests would still be running against
@@ -26,6 +27,7 @@ const FIRST_SEED = Number(process.env.SOAK_FIRST_SEED ?? 101);
 const USERS = Number(process.env.SOAK_USERS ?? 100);
 const ATTACKERS = Number(process.env.SOAK_ATTACKERS ?? 10);
 const MAX_MS = Number(process.env.SOAK_MAX_MINUTES ?? 10) * 60_000;
+const LOST_ANSWERS = process.env.SOAK_LOST_ANSWERS === '1';
 const BOSS = 'o_soak_boss';
 const LIMIT = 5;
 /** How long the emulator gets to stop: a thrown run leaves requests in flight that may never end. */
@@ -66,7 +68,14 @@ async function main(): Promise<void> {
         break;
       }
       await client.reset();
-      const run = await runMatrix(client, { seed, users: USERS, attackers: ATTACKERS, boss: BOSS, limit: LIMIT }).catch((err: unknown) => {
+      const run = await runMatrix(client, {
+        seed,
+        users: USERS,
+        attackers: ATTACKERS,
+        boss: BOSS,
+        limit: LIMIT,
+        lostAnswers: LOST_ANSWERS,
+      }).catch((err: unknown) => {
         console.log(`FAIL seed ${seed}: the run threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         return null;
       });

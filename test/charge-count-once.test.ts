@@ -142,3 +142,23 @@ test('the fault matrix with lost answers (seed 21): WeChat billed = counted = us
   expect(violations).toEqual([]);
   expect(figures.billed).toBeGreaterThanOrEqual(30);
 }, 120_000);
+
+test("a stranger's refusal retried after a lost answer never overwrites the owner's bind", async () => {
+  const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+  // Mallory sends Alice's code first and is refused; her mark lands with its answer
+  // lost, and its retry is held until Alice has taken the record over and bound it.
+  await fault('db:modifyDocument:phone_charges', { errcode: 1, answerLost: true });
+  const retry = t.emulator.faults.hold('db:modifyDocument:phone_charges');
+  const mallory = callRoute(t, 'auth', 'bindPhone', { code }, 'o_mallory');
+  try {
+    await retry.reached;
+    expect(await callRoute(t, 'auth', 'bindPhone', { code }, 'o_alice')).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+  } finally {
+    retry.release();
+  }
+  expect(await mallory).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+  expect(await charges()).toMatchObject([{ openid: 'o_alice', exchange: 'ok', billable: true, counted: true, firstSentBy: 'o_mallory' }]);
+  expect(await callRoute(t, 'auth', 'bindPhone', { code }, 'o_alice')).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+  await cron();
+  await expectBooksAgree(1);
+});

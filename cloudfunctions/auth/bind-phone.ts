@@ -185,9 +185,11 @@ async function countOwed(charge: ChargeRecord, caller: Caller, at: Date): Promis
 async function handBack(charge: ChargeRecord, from: ChargeRecord, errcode: number, caller: Caller, at: Date, attempts: number) {
   const back = { openid: from.openid, firstSentBy: from.firstSentBy ?? null };
   const failed = { exchange: 'failed', failure: 'upstream', errcode, billable: true, maybeUsed: true } as const;
-  await persistently('hand back', () => markCharge(charge._id, { ...back, ...failed }, { attempts, now: at }), MARK_TRIES).catch(
-    (err: unknown) => caller.log.error({ charge: charge._id, failedToMark: 'handed back', ...errorDetail(err) }),
-  );
+  await persistently(
+    'hand back',
+    () => markCharge(charge._id, charge.leaseUntil, { ...back, ...failed }, { attempts, now: at }),
+    MARK_TRIES,
+  ).catch((err: unknown) => caller.log.error({ charge: charge._id, failedToMark: 'handed back', ...errorDetail(err) }));
   if (charge.counted !== true) await countOwed(charge, caller, at);
   // Without the record's id: the record is not the caller's to finish as refused.
   await persistently('note refusal', () => noteCodeFailure(caller.openid, caller.appid, chinaDay(at), null), STORE_PHONE_TRIES).catch(
@@ -243,6 +245,7 @@ async function endUnbound(
     () =>
       markCharge(
         charge._id,
+        charge.leaseUntil,
         {
           exchange: 'failed',
           failure,
@@ -341,6 +344,7 @@ async function bindNumber(
       () =>
         markCharge(
           charge._id,
+          charge.leaseUntil,
           stored
             ? { exchange: 'ok', failure: null, errcode: null, phoneMasked, ...billing }
             : { exchange: 'failed', failure: 'number-lost', errcode: null, ...billing },
@@ -388,7 +392,7 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
           firstSentBy: charge.openid,
           maybeUsed: charge.maybeUsed || (charge.exchange === 'pending' && !untouched),
         };
-        return exchangeAndBind(await claimed(charge, changes), code, { ...caller, from: charge });
+        return exchangeAndBind(await claimed(charge, at, changes), code, { ...caller, from: charge });
       }
     } else if (charge.exchange === 'ok' && charge.phoneMasked) {
       return { phoneMasked: charge.phoneMasked };
@@ -409,9 +413,9 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
       }
       if (held) waited = true;
       else if (await claimCharge(charge, at, LEASE_MS, wasUntouched(charge, user)))
-        return exchangeAndBind(await claimed(charge), code, caller);
+        return exchangeAndBind(await claimed(charge, at), code, caller);
     } else if (await claimCharge(charge, at, LEASE_MS)) {
-      return exchangeAndBind(await claimed(charge), code, caller);
+      return exchangeAndBind(await claimed(charge, at), code, caller);
     }
     if (Date.now() >= deadline)
       throw new AppError('UPSTREAM_UNAVAILABLE', 'This code is still being processed; try again shortly with the same code.');
@@ -436,9 +440,10 @@ function wasUntouched(charge: ChargeRecord, user: UserDoc | null): boolean {
  * counting). If it cannot be read, the copy read just before the claim will do: this
  * request holds the lease now, and leaving it unexchanged would strand the record.
  */
-async function claimed(before: ChargeRecord, changes: Partial<ChargeRecord> = {}): Promise<ChargeRecord> {
+async function claimed(before: ChargeRecord, at: Date, changes: Partial<ChargeRecord> = {}): Promise<ChargeRecord> {
   const fresh = await withDbRetry('bindPhone: read claimed record', () => findCharge(before._id)).catch(() => null);
-  return fresh ?? { ...before, ...changes, exchange: 'pending' };
+  // The lease the claim wrote: the one this request's marks are conditional on.
+  return fresh ?? { ...before, ...changes, exchange: 'pending', leaseUntil: new Date(at.getTime() + LEASE_MS) };
 }
 
 /**

@@ -9,7 +9,12 @@
  *   tripped (the daily cap sits one above the real charges), nothing left pending.
  *
  * SOAK_SEEDS (default 6), SOAK_FIRST_SEED (101), SOAK_USERS (100), SOAK_ATTACKERS (10),
- * SOAK_MAX_MINUTES (10).
+ * SOAK_MAX_MINUTES (10), SOAK_LOST_ANSWERS (1: half the database write faults land
+ * and lose their answer, as timeouts do).
+ *
+ * A seed whose run throws (an admin read failing under load) is reported as failed and
+ * ends the soak with exit code 1: its abandoned requests would still be running against
+ * the emulator, so later seeds would measure them too.
  */
 import { buildAll } from './build';
 import { Emulator } from '../packages/cloudbase-emulator/src/emulator';
@@ -22,8 +27,23 @@ const FIRST_SEED = Number(process.env.SOAK_FIRST_SEED ?? 101);
 const USERS = Number(process.env.SOAK_USERS ?? 100);
 const ATTACKERS = Number(process.env.SOAK_ATTACKERS ?? 10);
 const MAX_MS = Number(process.env.SOAK_MAX_MINUTES ?? 10) * 60_000;
+const LOST_ANSWERS = process.env.SOAK_LOST_ANSWERS === '1';
 const BOSS = 'o_soak_boss';
 const LIMIT = 5;
+/** How long the emulator gets to stop: a thrown run leaves requests in flight that may never end. */
+const STOP_MS = 10_000;
+
+/** Stops the emulator, giving up after STOP_MS rather than waiting on abandoned requests. */
+async function stopWithin(emulator: Emulator): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`the emulator did not stop within ${STOP_MS / 1000} s; exiting anyway`);
+      resolve();
+    }, STOP_MS);
+  });
+  await Promise.race([emulator.stop(), late]).finally(() => clearTimeout(timer));
+}
 
 async function main(): Promise<void> {
   await buildAll();
@@ -48,7 +68,22 @@ async function main(): Promise<void> {
         break;
       }
       await client.reset();
-      const { figures, violations } = await runMatrix(client, { seed, users: USERS, attackers: ATTACKERS, boss: BOSS, limit: LIMIT });
+      const run = await runMatrix(client, {
+        seed,
+        users: USERS,
+        attackers: ATTACKERS,
+        boss: BOSS,
+        limit: LIMIT,
+        lostAnswers: LOST_ANSWERS,
+      }).catch((err: unknown) => {
+        console.log(`FAIL seed ${seed}: the run threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        return null;
+      });
+      if (!run) {
+        failed += 1;
+        break;
+      }
+      const { figures, violations } = run;
       rows.push(figures);
       const line = `seed ${seed}: billed ${figures.billed} = counted ${figures.counted} = usage_daily ${figures.usage} = summary ${figures.summary}; records ${figures.records}, sends ${figures.sends}, junk ${figures.junkSent} (${figures.refusedForLimit} refused for the limit, not stored), faults ${figures.faults}, cron recounted ${figures.recountedByCron} / finished ${figures.finishedByCron}; ${(figures.ms / 1000).toFixed(1)} s`;
       console.log(violations.length ? `FAIL ${line}` : `ok   ${line}`);
@@ -56,7 +91,7 @@ async function main(): Promise<void> {
       if (violations.length) failed += 1;
     }
   } finally {
-    await emulator.stop();
+    await stopWithin(emulator);
   }
   const total = (k: keyof MatrixFigures) => rows.reduce((s, r) => s + (r[k] as number), 0);
   console.log(
@@ -65,7 +100,11 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+// Exits explicitly: requests a failed run abandoned may still hold timers and sockets.
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error('soak failed:', err);
+    process.exit(1);
+  },
+);

@@ -79,7 +79,10 @@ test('a new code binds the number, records one charge and counts the day', async
   });
   expect(charge!.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   expect(charge!.month).toBe(charge!.day.slice(0, 7));
-  expect(await t.docs('usage_daily')).toEqual([{ _id: `${charge!.day}:quick`, day: charge!.day, kind: 'quick', count: 1 }]);
+  // The counter lists the charge it counted (docs/charges.md, "Counted once").
+  expect(await t.docs('usage_daily')).toEqual([
+    { _id: `${charge!.day}:quick`, day: charge!.day, kind: 'quick', count: 1, counted: [charge!._id] },
+  ]);
 
   const [user] = await t.docs<{ _id: string; _openid: string; phone: Record<string, unknown> }>('users');
   expect(user).toMatchObject({

@@ -105,6 +105,21 @@ test('arithmetic on a non-number and array operators on a non-array are refused,
   expect((await things().doc('u').get()).data[0]).toMatchObject({ m: 2, b: [1] });
 });
 
+test('push({ each, slice }) keeps the last n; neq on an array matches when no element equals it (a count-once update)', async () => {
+  // CloudBase: Command.push's each/slice (cloud function SDK 1.2.1+); MongoDB: $push $slice, $ne on arrays.
+  await things().add({ _id: 'day', count: 0 });
+  const countOnce = (id: string) =>
+    things()
+      .where({ _id: 'day', ids: _.neq(id) })
+      .update({ count: _.inc(1), ids: _.push({ each: [id], slice: -2 }) });
+  expect((await countOnce('a')).updated).toBe(1); // no list yet: created
+  expect((await countOnce('a')).updated).toBe(0); // listed: nothing written
+  expect((await countOnce('b')).updated).toBe(1);
+  expect((await countOnce('c')).updated).toBe(1);
+  expect((await things().doc('day').get()).data).toEqual([{ _id: 'day', count: 3, ids: ['b', 'c'] }]);
+  expect((await countOnce('a')).updated).toBe(1); // fallen off the kept list: counted again
+});
+
 test('orderBy as MongoDB sorts: types in BSON order, arrays by their smallest (asc) or largest (desc) element', async () => {
   await things().add([
     { _id: 'num', v: 10 },

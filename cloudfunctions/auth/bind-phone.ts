@@ -11,8 +11,9 @@
  * 3. Exchange the code with WeChat: one long wait; one retry on "busy" only (after a
  *    timeout WeChat may have used the code, and a retry could only hear 40029). A new
  *    code first takes an invalid-code slot (phone-code-slots.ts); its record is the send's write-ahead.
- * 4. Success: count it in usage_daily, store the number on the user (it exists nowhere
- *    else once the code is spent), then mark the record. Refused as invalid: keep the
+ * 4. Success: count it in usage_daily (once: the counter lists the charges it
+ *    includes), store the number on the user (it exists nowhere else once the code is
+ *    spent), then mark the record. Refused as invalid: keep the
  *    record uncounted, note the failure on the user. No answer: count it (WeChat may
  *    have used the code) in a transaction with the record's flag.
  */
@@ -184,9 +185,11 @@ async function countOwed(charge: ChargeRecord, caller: Caller, at: Date): Promis
 async function handBack(charge: ChargeRecord, from: ChargeRecord, errcode: number, caller: Caller, at: Date, attempts: number) {
   const back = { openid: from.openid, firstSentBy: from.firstSentBy ?? null };
   const failed = { exchange: 'failed', failure: 'upstream', errcode, billable: true, maybeUsed: true } as const;
-  await persistently('hand back', () => markCharge(charge._id, { ...back, ...failed }, { attempts, now: at }), MARK_TRIES).catch(
-    (err: unknown) => caller.log.error({ charge: charge._id, failedToMark: 'handed back', ...errorDetail(err) }),
-  );
+  await persistently(
+    'hand back',
+    () => markCharge(charge._id, charge.leaseUntil, { ...back, ...failed }, { attempts, now: at }),
+    MARK_TRIES,
+  ).catch((err: unknown) => caller.log.error({ charge: charge._id, failedToMark: 'handed back', ...errorDetail(err) }));
   if (charge.counted !== true) await countOwed(charge, caller, at);
   // Without the record's id: the record is not the caller's to finish as refused.
   await persistently('note refusal', () => noteCodeFailure(caller.openid, caller.appid, chinaDay(at), null), STORE_PHONE_TRIES).catch(
@@ -242,6 +245,7 @@ async function endUnbound(
     () =>
       markCharge(
         charge._id,
+        charge.leaseUntil,
         {
           exchange: 'failed',
           failure,
@@ -295,11 +299,14 @@ async function bindNumber(
   const kind = charge.firstSentBy && charge.counted !== true ? caller.kind : charge.kind;
   const booking =
     kind === charge.kind ? {} : { kind, costFen: PRICE_FEN[kind], claimedKind: caller.claimedKind !== kind ? caller.claimedKind : null };
-  // WeChat has shown the code was real: count it now, once.
+  // WeChat has shown the code was real: count it now, once. The increment lists the
+  // charge on the day's counter, so if it landed with its answer lost, the recount of
+  // the owed record (a replay's, cron's) finds it there and only marks the record. One
+  // try: a failure leaves the record owed, counted within the hour.
   const counted =
     charge.counted === true ||
     (!owedBefore &&
-      (await countCharge(charge.day, kind).then(
+      (await countCharge(charge.day, kind, charge._id).then(
         () => true,
         (err: unknown) => {
           caller.log.error({ charge: charge._id, failedToCount: charge.day, ...errorDetail(err) });
@@ -337,6 +344,7 @@ async function bindNumber(
       () =>
         markCharge(
           charge._id,
+          charge.leaseUntil,
           stored
             ? { exchange: 'ok', failure: null, errcode: null, phoneMasked, ...billing }
             : { exchange: 'failed', failure: 'number-lost', errcode: null, ...billing },
@@ -384,7 +392,7 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
           firstSentBy: charge.openid,
           maybeUsed: charge.maybeUsed || (charge.exchange === 'pending' && !untouched),
         };
-        return exchangeAndBind(await claimed(charge, changes), code, { ...caller, from: charge });
+        return exchangeAndBind(await claimed(charge, at, changes), code, { ...caller, from: charge });
       }
     } else if (charge.exchange === 'ok' && charge.phoneMasked) {
       return { phoneMasked: charge.phoneMasked };
@@ -405,9 +413,9 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
       }
       if (held) waited = true;
       else if (await claimCharge(charge, at, LEASE_MS, wasUntouched(charge, user)))
-        return exchangeAndBind(await claimed(charge), code, caller);
+        return exchangeAndBind(await claimed(charge, at), code, caller);
     } else if (await claimCharge(charge, at, LEASE_MS)) {
-      return exchangeAndBind(await claimed(charge), code, caller);
+      return exchangeAndBind(await claimed(charge, at), code, caller);
     }
     if (Date.now() >= deadline)
       throw new AppError('UPSTREAM_UNAVAILABLE', 'This code is still being processed; try again shortly with the same code.');
@@ -432,9 +440,10 @@ function wasUntouched(charge: ChargeRecord, user: UserDoc | null): boolean {
  * counting). If it cannot be read, the copy read just before the claim will do: this
  * request holds the lease now, and leaving it unexchanged would strand the record.
  */
-async function claimed(before: ChargeRecord, changes: Partial<ChargeRecord> = {}): Promise<ChargeRecord> {
+async function claimed(before: ChargeRecord, at: Date, changes: Partial<ChargeRecord> = {}): Promise<ChargeRecord> {
   const fresh = await withDbRetry('bindPhone: read claimed record', () => findCharge(before._id)).catch(() => null);
-  return fresh ?? { ...before, ...changes, exchange: 'pending' };
+  // The lease the claim wrote: the one this request's marks are conditional on.
+  return fresh ?? { ...before, ...changes, exchange: 'pending', leaseUntil: new Date(at.getTime() + LEASE_MS) };
 }
 
 /**

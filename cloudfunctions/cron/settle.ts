@@ -2,14 +2,22 @@
  * Cron's first step: settle every charge record a request left unfinished, so that
  * after one run the counters agree with the records. Two passes, each paged through
  * everything (not a fixed first page): pending records are finished from what is
- * durable — the number on the user, the user's refusal or "untouched" notes, or, with
- * none, an unknown outcome — then every billable record usage_daily does not include
+ * durable — the number on the user, the user's refusal or "untouched" notes, the day's
+ * counter listing it (a number given and lost), or, with none, an unknown outcome — then every billable record usage_daily does not include
  * is counted (once: recountCharge's transaction). Both stop when the run's time budget
  * is spent and say how many records are left; the next run starts with those (the
  * oldest pending first, the owed ones as they come).
  */
 import { now as clockNow } from '../_shared/runtime/clock';
-import { abandonCharge, finishFromUser, finishRefused, pendingCharges, releaseUntouched } from '../_shared/data/phone-charges';
+import {
+  abandonCharge,
+  finishFromUser,
+  finishNumberLost,
+  finishRefused,
+  pendingCharges,
+  releaseUntouched,
+} from '../_shared/data/phone-charges';
+import { counterLists } from '../_shared/data/usage-daily';
 import { owedCharges, countOwedCharges } from '../_shared/data/phone-charges';
 import { recountCharge } from '../_shared/services/charge-counting';
 import { findUser } from '../_shared/data/users';
@@ -55,7 +63,12 @@ async function finishOne(charge: ChargeRecord, at: Date, finished: Settled['fini
     if (await finishRefused(charge._id, at)) finished.refused += 1;
   } else if (await releaseIfUntouched(charge, user?.codeFailures?.untouched, at)) {
     // Nothing learnt from WeChat: ended retriable and uncounted (not in the report's figures).
-  } else if (new Date(charge.leaseUntil).getTime() <= at.getTime() && (await abandonCharge(charge, at, at))) {
+  } else if (new Date(charge.leaseUntil).getTime() > at.getTime()) {
+    // In flight: its holder still has it.
+  } else if (charge.counted !== true && (await counterLists(charge.day, charge.kind, charge._id))) {
+    // Counted without its flag: WeChat gave the number and the request died before storing it.
+    if (await finishNumberLost(charge._id, at, at)) logEvent('warn', { step: 'settle', charge: charge._id, numberLost: true });
+  } else if (await abandonCharge(charge, at, at)) {
     finished.unknown += 1;
   }
 }

@@ -35,6 +35,12 @@ interface MatrixOptions {
   boss: string;
   /** The emulator's PHONE_CODE_FAILURES_PER_USER_PER_DAY. */
   limit: number;
+  /**
+   * Database writes that fail after landing (the emulator's `answerLost`), as a timeout
+   * does, instead of failing before: every other database write fault. Off by default,
+   * so a seed replays the plan it always did.
+   */
+  lostAnswers?: boolean;
 }
 
 export interface MatrixFigures {
@@ -118,7 +124,11 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   const addFaults = async () => {
     for (let i = 0; i < 3; i++) {
       const target = pick(FAULT_TARGETS);
-      const spec = target.startsWith('openapi') ? { errcode: pick([-1, -1, 45011]) } : { errcode: 1 };
+      // Drawn without the generator: a lost answer must not change the seed's plan.
+      const lost = options.lostAnswers === true && faults % 2 === 0 && !target.startsWith('db:get');
+      const spec = target.startsWith('openapi')
+        ? { errcode: pick([-1, -1, 45011]) }
+        : { errcode: 1, ...(lost ? { answerLost: true } : {}) };
       await em.http('POST', '/v1/faults', { target, times: 1 + Math.floor(random() * 2), ...spec });
       faults += 1;
     }

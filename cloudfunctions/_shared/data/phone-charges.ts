@@ -153,8 +153,20 @@ export interface ChargeUpdate {
   notCounted?: NotCountedReason | null;
 }
 
-/** Ends an exchange: its outcome, what it means for the bill, the write-ahead cleared and the lease released. */
-export async function markCharge(id: string, change: ChargeUpdate, extra: { attempts: number; now: Date }): Promise<void> {
+/**
+ * Ends an exchange: its outcome, what it means for the bill, the write-ahead cleared and
+ * the lease released — only while the record is still pending under `heldLease`, the
+ * lease the writer holds (or read). So a retry after a lost answer changes nothing (the
+ * first try released the lease), and a request whose record was taken over meanwhile
+ * (a stranger's refusal retried after the owner claimed it) never overwrites the new
+ * holder's outcome. False when nothing matched.
+ */
+export async function markCharge(
+  id: string,
+  heldLease: Date,
+  change: ChargeUpdate,
+  extra: { attempts: number; now: Date },
+): Promise<boolean> {
   const data: Record<string, unknown> = {
     ...change,
     attempts: _.inc(extra.attempts),
@@ -163,7 +175,8 @@ export async function markCharge(id: string, change: ChargeUpdate, extra: { atte
     leaseUntil: extra.now,
   };
   for (const key of Object.keys(data)) if (data[key] === undefined) delete data[key];
-  await charges().doc(id).update({ data });
+  const res = await charges().where({ _id: id, exchange: 'pending', leaseUntil: heldLease }).update({ data });
+  return res.stats.updated === 1;
 }
 
 /**
@@ -196,6 +209,7 @@ export async function finishFromUser(
   const booking = phone.kind && phone.kind !== charge.kind ? { kind: phone.kind, costFen: PRICE_FEN[phone.kind] } : {};
   await markCharge(
     charge._id,
+    new Date(charge.leaseUntil),
     {
       exchange: 'ok',
       failure: null,
@@ -263,6 +277,33 @@ export async function abandonCharge(charge: Pick<ChargeRecord, '_id' | 'billable
     .where({ _id: charge._id, exchange: 'pending', leaseUntil: _.lte(before) })
     .update({
       data: { exchange: 'failed', failure: 'upstream', errcode: null, maybeUsed: true, ...billing, updatedAt: at, leaseUntil: at },
+    });
+  return res.stats.updated === 1;
+}
+
+/**
+ * A pending record with an expired lease that the day's counter lists but whose flag
+ * does not say counted: only the request's increment after WeChat gave the number
+ * writes the list without the flag, so the number was given and lost with a request
+ * that died before storing it. Ended as that request would have (`number-lost`,
+ * billable, counted); the code is spent, a resend could only hear 40029. False if
+ * someone claimed it meanwhile.
+ */
+export async function finishNumberLost(id: string, before: Date, at: Date): Promise<boolean> {
+  const res = await charges()
+    .where({ _id: id, exchange: 'pending', leaseUntil: _.lte(before) })
+    .update({
+      data: {
+        exchange: 'failed',
+        failure: 'number-lost',
+        errcode: null,
+        billable: true,
+        counted: true,
+        notCounted: null,
+        sending: null,
+        updatedAt: at,
+        leaseUntil: at,
+      },
     });
   return res.stats.updated === 1;
 }

@@ -1,7 +1,9 @@
 /**
  * Counting a billable `phone_charges` record into `usage_daily`, in one transaction with
  * its `counted` flag: whoever runs it (the charge path, cron), however often, the
- * record is counted once.
+ * record is counted once. The counter's own list of the charges it includes covers the
+ * other way in, the charge path's increment without the flag: one that landed with its
+ * answer lost is marked here, not added again.
  */
 import { db } from '../runtime/cloud';
 import { isTxConflict } from '../runtime/db-errors';
@@ -14,7 +16,8 @@ const TX_TRIES = 5;
 /**
  * Counts one billable record that usage_daily does not include yet. Reads inside the
  * transaction (its snapshot); a conflict with a concurrent writer is retried on a fresh
- * snapshot. True if this call counted it.
+ * snapshot. True if this call added it to the counter (false: not owed, or the counter
+ * had it already and only the flag was missing).
  */
 export async function recountCharge(chargeId: string): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
@@ -22,9 +25,9 @@ export async function recountCharge(chargeId: string): Promise<boolean> {
       return await db.runTransaction(async (tx) => {
         const charge = await chargeIn(tx, chargeId);
         if (!charge || charge.billable !== true || charge.counted === true) return false;
-        await countChargeIn(tx, charge.day, charge.kind);
+        const added = await countChargeIn(tx, charge.day, charge.kind, chargeId);
         await markCountedIn(tx, chargeId);
-        return true;
+        return added;
       });
     } catch (err) {
       if (attempt >= TX_TRIES || !isTxConflict(err)) throw err;

@@ -9,10 +9,13 @@
 import type { EmulatorClient } from './emulator';
 import { callData, callRoute, fireHourlyTimer } from './envelope';
 import { seeded } from '../../packages/cloudbase-emulator/src/faults';
+import { DEFAULT_APPID } from '../../packages/cloudbase-emulator/src/emulator';
+import { chargeId } from '../../cloudfunctions/_shared/domain/charge';
 
 interface Charge {
   _id: string;
   openid: string;
+  firstSentBy?: string | null;
   kind: 'quick' | 'realtime';
   exchange: string;
   billable: boolean | null;
@@ -25,6 +28,7 @@ interface User {
 interface WeChatCharges {
   total: number;
   byKind: { quick: number; realtime: number };
+  codes: Array<{ code: string; openid: string | null; exchanges: number; used: boolean }>;
 }
 
 interface MatrixOptions {
@@ -134,6 +138,8 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
     }
   };
   const lastNumber = new Map<string, string>();
+  /** Every code each owner was issued, to find its record and WeChat's entry in the violation report. */
+  const codesOf = new Map<string, string[]>();
   /** What each owner's last code last answered, and its record id prefix, for the violation report. */
   const lastAnswer = new Map<string, string>();
   let junkSent = 0;
@@ -148,6 +154,7 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
           const phoneNumber = `139${String(seed % 100).padStart(2, '0')}${String(serial++).padStart(6, '0')}`;
           const code = await em.mintCode({ phoneNumber, openid: owner, kind: kinds.get(owner) });
           lastNumber.set(owner, phoneNumber);
+          codesOf.set(owner, [...(codesOf.get(owner) ?? []), code]);
           const sent: Array<Promise<unknown>> = [];
           // A stranger sometimes sends the code first, or at the same time.
           if (random() < 0.2) sent.push(sendLikeTheClient(code, pick(attackers)));
@@ -206,16 +213,13 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
       violations.push(`${kind}: WeChat billed ${billed}, counted records ${c}, usage_daily ${u}, summary ${sm}`);
   }
   for (const owner of owners) {
-    const phone = userDocs.find((u) => u._id === owner)?.phone?.phoneNumber;
-    if (phone !== lastNumber.get(owner)) {
-      const record = records
-        .filter((r) => r.openid === owner)
-        .map((r) => JSON.stringify(r))
-        .join(' ');
+    const user = userDocs.find((u) => u._id === owner);
+    const phone = user?.phone?.phoneNumber;
+    if (phone !== lastNumber.get(owner))
       violations.push(
-        `${owner} has ${phone ?? 'no number'}, was issued ${lastNumber.get(owner)}; last answer ${lastAnswer.get(owner)}; records ${record}`,
+        `${owner} has ${mask(phone)}, was issued ${mask(lastNumber.get(owner))}; last answer ${lastAnswer.get(owner)}`,
+        ...ownerEvidence(owner, codesOf.get(owner) ?? [], records, user, bill),
       );
-    }
   }
   for (const u of userDocs) if (u.phone && !owners.includes(u._id)) violations.push(`${u._id} got a number without a code of their own`);
   if (settings.data.breaker.tripped) violations.push(`breaker tripped: ${settings.data.breaker.reason}`);
@@ -242,4 +246,28 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
       ms: Date.now() - started,
     },
   };
+}
+
+/** A number as the product shows it (first 3 and last 4 digits): the report never prints one whole. */
+const mask = (phone: string | undefined) => (phone ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : 'no number');
+
+/**
+ * What a broken owner invariant needs to be explained: for each of the owner's codes,
+ * WeChat's entry (exchanges, used) and the record wherever it ended — under the owner,
+ * a stranger or a first sender — plus the owner's user document, numbers masked.
+ */
+function ownerEvidence(owner: string, codes: string[], records: Charge[], user: User | undefined, bill: WeChatCharges): string[] {
+  const lines = codes.map((code) => {
+    const id = chargeId(DEFAULT_APPID, code);
+    const wechat = bill.codes.find((c) => c.code === code);
+    const record = records.find((r) => r._id === id);
+    return `  code …${code.slice(-6)}: WeChat ${JSON.stringify(wechat ? { exchanges: wechat.exchanges, used: wechat.used } : null)}; record ${id.slice(0, 8)} ${JSON.stringify(record ? { ...record, _id: undefined } : null)}`;
+  });
+  const others = records.filter(
+    (r) => (r.openid === owner || r.firstSentBy === owner) && !codes.some((c) => chargeId(DEFAULT_APPID, c) === r._id),
+  );
+  for (const r of others) lines.push(`  other record ${r._id.slice(0, 8)} ${JSON.stringify({ ...r, _id: undefined })}`);
+  // Every mainland number in it (phoneNumber, purePhoneNumber) masked; hex ids left alone.
+  lines.push(`  user ${JSON.stringify(user ?? null).replace(/(?<![0-9a-f])1\d{10}(?![0-9a-f])/g, (n) => mask(n))}`);
+  return lines;
 }

@@ -83,15 +83,21 @@ function stillAsRead(from: Pick<ChargeRecord, 'exchange'>, now: Date, failures: 
  * or whose earlier exchange failed in a retriable way. Exactly one caller wins. `from`
  * is the record as read just before; `untouched`: the user's note says its last send
  * was answered without WeChat looking at the code.
+ *
+ * Only while it still belongs to whom it did when read: the claimer exchanges the code
+ * as the record's owner. Without that, a stranger who took the record over and was
+ * answered "busy" in between left it retriable under the stranger, the owner's claim
+ * won it, and WeChat was asked for the owner's number as the stranger — a refusal that
+ * ended the owner's billed code as the stranger's invalid one, uncounted.
  */
 export async function claimCharge(
-  from: Pick<ChargeRecord, '_id' | 'exchange' | 'sending' | 'attempts'>,
+  from: Pick<ChargeRecord, '_id' | 'openid' | 'exchange' | 'sending' | 'attempts'>,
   now: Date,
   leaseMs: number,
   untouched = false,
 ): Promise<boolean> {
   const res = await charges()
-    .where({ _id: from._id, ...stillAsRead(from, now, ['upstream', 'rate-limited']) })
+    .where({ _id: from._id, openid: from.openid, ...stillAsRead(from, now, ['upstream', 'rate-limited']) })
     .update({
       data: { exchange: 'pending', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now, ...claimFields(from, now, untouched) },
     });

@@ -1,0 +1,56 @@
+/**
+ * A claim is a compare-and-set on the record as its claimer read it: who it belongs to
+ * and how its last exchange ended. The soak left an owner unbound with the generic
+ * PHONE_CODE_INVALID and their billed tap uncounted (seeds 102 and 112, rare): the
+ * owner read their own retriable record, a stranger took it over and was answered
+ * "busy" too, and the owner's claim — which did not check whose the record was — then
+ * won, so the owner's request asked WeChat for the number as the stranger. WeChat
+ * refuses a code to anyone it was not issued to: the record ended the stranger's
+ * invalid code, never counted, and the owner heard their own code was invalid.
+ */
+import { startEmulator, type TestEmulator } from './support/emulator';
+import { callRoute, fireHourlyTimer } from './support/envelope';
+import type { ChargeRecord } from '../cloudfunctions/_shared/domain/charge';
+
+const BOSS = 'o_boss_0001';
+let t: TestEmulator;
+beforeAll(async () => {
+  t = await startEmulator({ env: { ADMIN_OPENIDS: BOSS }, maxContainersPerFunction: 6 });
+});
+afterAll(() => t.stop());
+beforeEach(() => t.reset());
+
+const bind = (code: string, openid: string) => callRoute(t, 'auth', 'bindPhone', { code }, openid);
+const fault = (target: string, spec: Record<string, unknown>) => t.http('POST', '/v1/faults', { target, ...spec });
+const charges = () => t.docs<ChargeRecord>('phone_charges');
+
+test("an owner's claim of their retriable record fails once a stranger has taken it over, and the owner still binds", async () => {
+  const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+  // Alice's first send: WeChat throttles it, nothing learnt, the code stays good.
+  await fault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });
+  expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'WECHAT_THROTTLED' } });
+
+  // Alice resends; her request has read the record (hers, rate-limited) and its claim is
+  // held, while Mallory takes the record over and is throttled too.
+  const claim = t.emulator.faults.hold('db:modifyDocument:phone_charges');
+  const alice = bind(code, 'o_alice');
+  try {
+    await claim.reached;
+    await fault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });
+    expect(await bind(code, 'o_mallory')).toMatchObject({ ok: false, error: { code: 'WECHAT_THROTTLED' } });
+    expect(await charges()).toMatchObject([{ openid: 'o_mallory', firstSentBy: 'o_alice', exchange: 'failed', failure: 'rate-limited' }]);
+  } finally {
+    claim.release();
+  }
+
+  // Her claim must not win a record that is no longer as she read it: she takes it over
+  // from Mallory instead, and WeChat gives her the number.
+  expect(await alice).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+  expect(await charges()).toMatchObject([{ openid: 'o_alice', exchange: 'ok', billable: true, counted: true }]);
+  const bill = (await t.http<{ codes: Array<{ used: boolean }> }>('GET', '/v1/wechat/charges')).body;
+  expect(bill.codes).toMatchObject([{ used: true }]);
+  const cron = await fireHourlyTimer(t);
+  expect(cron).toMatchObject({ ok: true, data: { recounted: 0 } });
+  const summary = await callRoute(t, 'admin', 'usage.summary', {}, BOSS);
+  expect(summary).toMatchObject({ ok: true, data: { totals: { quick: 1, realtime: 0 } } });
+});

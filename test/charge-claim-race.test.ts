@@ -13,12 +13,19 @@ import { callRoute, fireHourlyTimer } from './support/envelope';
 import type { ChargeRecord } from '../cloudfunctions/_shared/domain/charge';
 
 const BOSS = 'o_boss_0001';
+/** Past a record's 15-second lease. */
+const LEASE_PLUS = 16_000;
 let t: TestEmulator;
+/** How far a test has moved the emulator's clock (and the functions'). */
+let offset = 0;
 beforeAll(async () => {
-  t = await startEmulator({ env: { ADMIN_OPENIDS: BOSS }, maxContainersPerFunction: 6 });
+  t = await startEmulator({ clock: () => Date.now() + offset, env: { ADMIN_OPENIDS: BOSS }, maxContainersPerFunction: 6 });
 });
 afterAll(() => t.stop());
-beforeEach(() => t.reset());
+beforeEach(async () => {
+  offset = 0;
+  await t.reset();
+});
 
 const bind = (code: string, openid: string) => callRoute(t, 'auth', 'bindPhone', { code }, openid);
 const fault = (target: string, spec: Record<string, unknown>) => t.http('POST', '/v1/faults', { target, ...spec });
@@ -47,10 +54,34 @@ test("an owner's claim of their retriable record fails once a stranger has taken
   // from Mallory instead, and WeChat gives her the number.
   expect(await alice).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
   expect(await charges()).toMatchObject([{ openid: 'o_alice', exchange: 'ok', billable: true, counted: true }]);
+  await expectOneChargeCounted();
+});
+
+test("a stranger's takeover that lands with its answer lost is carried out, never left holding the owner's record", async () => {
+  const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+  await fault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });
+  expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'WECHAT_THROTTLED' } });
+
+  // Mallory's takeover lands and its answer is lost. It used to end her request there
+  // (UPSTREAM_UNAVAILABLE) with the record pending under her, sent to nobody; once its
+  // lease ran out her resend claimed it as a send that may have gone out, heard 40029,
+  // and ended it "used by an earlier attempt" under her: Alice locked out of her code.
+  await fault('db:modifyDocument:phone_charges', { errcode: 1, answerLost: true });
+  expect(await bind(code, 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+  offset += LEASE_PLUS;
+  expect(await bind(code, 'o_mallory')).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+
+  expect(await bind(code, 'o_alice')).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+  expect(await charges()).toMatchObject([{ openid: 'o_alice', firstSentBy: 'o_mallory', exchange: 'ok', counted: true }]);
+  await expectOneChargeCounted();
+});
+
+/** Alice's one tap: used by WeChat, counted once, shown once. */
+async function expectOneChargeCounted() {
   const bill = (await t.http<{ codes: Array<{ used: boolean }> }>('GET', '/v1/wechat/charges')).body;
   expect(bill.codes).toMatchObject([{ used: true }]);
-  const cron = await fireHourlyTimer(t);
-  expect(cron).toMatchObject({ ok: true, data: { recounted: 0 } });
+  expect(await fireHourlyTimer(t)).toMatchObject({ ok: true, data: { recounted: 0 } });
+  expect(await t.docs('usage_daily')).toMatchObject([{ count: 1 }]);
   const summary = await callRoute(t, 'admin', 'usage.summary', {}, BOSS);
   expect(summary).toMatchObject({ ok: true, data: { totals: { quick: 1, realtime: 0 } } });
-});
+}

@@ -47,6 +47,7 @@ import {
   markCharge,
   recordCharge,
   releaseUntouched,
+  takeDurably,
 } from '../_shared/data/phone-charges';
 import { countCharge } from '../_shared/data/usage-daily';
 import { recountCharge } from '../_shared/services/charge-counting';
@@ -385,7 +386,7 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
       // Someone else sent this code first: only WeChat can tell whose it is, so once
       // they are done (refused, unanswered, or gone) the caller gets to ask.
       const untouched = !held && (await firstSendUntouched(charge));
-      if (!held && (await claimForCaller(charge, caller, at, LEASE_MS, untouched))) {
+      if (!held && (await claimDurably(charge, caller, at, () => claimForCaller(charge, caller, at, LEASE_MS, untouched)))) {
         // What the claim wrote, should the claimed record not be readable.
         const changes = {
           openid: caller.openid,
@@ -412,15 +413,24 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
         throw errorFor('invalid-code');
       }
       if (held) waited = true;
-      else if (await claimCharge(charge, at, LEASE_MS, wasUntouched(charge, user)))
+      else if (await claimDurably(charge, caller, at, () => claimCharge(charge, at, LEASE_MS, wasUntouched(charge, user))))
         return exchangeAndBind(await claimed(charge, at), code, caller);
-    } else if (await claimCharge(charge, at, LEASE_MS)) {
+    } else if (await claimDurably(charge, caller, at, () => claimCharge(charge, at, LEASE_MS))) {
       return exchangeAndBind(await claimed(charge, at), code, caller);
     }
     if (Date.now() >= deadline)
       throw new AppError('UPSTREAM_UNAVAILABLE', 'This code is still being processed; try again shortly with the same code.');
     await sleep(WAIT_STEP_MS);
   }
+}
+
+/**
+ * A claim (a compare-and-set) tried as the marks are: a claim that landed with its
+ * answer lost is recognised by the caller and the lease it wrote, and carried on.
+ */
+function claimDurably(charge: ChargeRecord, caller: Caller, at: Date, claim: () => Promise<boolean>): Promise<boolean> {
+  const mine = { _id: charge._id, openid: caller.openid, leaseUntil: new Date(at.getTime() + LEASE_MS) };
+  return takeDurably('bindPhone: claim', claim, mine, MARK_TRIES);
 }
 
 /** A pending record's first sender noted that WeChat never looked at its last send (nothing to read for a failed one). */

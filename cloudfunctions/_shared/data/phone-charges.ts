@@ -31,22 +31,40 @@ export async function insertCharge(charge: ChargeRecord): Promise<boolean> {
  * before its answer was lost: the record with this request's lease is ours.
  */
 export async function recordCharge(charge: ChargeRecord): Promise<boolean> {
+  return takeDurably('record charge', () => insertCharge(charge), charge, 4);
+}
+
+/**
+ * A write that gives this request a record (its insert, a claim), retried on transient
+ * failures. Such a write is conditional, so a retry after a lost answer matches nothing;
+ * what tells its own write that landed is the record itself: pending under `mine.openid`
+ * with the lease this request wrote (`mine.leaseUntil`, to the millisecond). A claim
+ * left unrecognised held the record for a request that had gone: the soak's stranger
+ * whose lost takeover answer left him holding the owner's code, who then claimed it as a
+ * send that may have gone out and locked the owner out of it.
+ */
+export async function takeDurably(
+  what: string,
+  take: () => Promise<boolean>,
+  mine: Pick<ChargeRecord, '_id' | 'openid' | 'leaseUntil'>,
+  tries: number,
+): Promise<boolean> {
   let retried = false;
   return withDbRetry(
-    'record charge',
+    what,
     async () => {
       const again = retried;
       retried = true;
-      if (await insertCharge(charge)) return true;
+      if (await take()) return true;
       if (!again) return false;
-      const found = await findCharge(charge._id);
+      const found = await findCharge(mine._id);
       return (
-        found?.openid === charge.openid &&
+        found?.openid === mine.openid &&
         found.exchange === 'pending' &&
-        new Date(found.leaseUntil).getTime() === charge.leaseUntil.getTime()
+        new Date(found.leaseUntil).getTime() === new Date(mine.leaseUntil).getTime()
       );
     },
-    4,
+    tries,
   );
 }
 

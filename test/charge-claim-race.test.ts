@@ -57,6 +57,32 @@ test("an owner's claim of their retriable record fails once a stranger has taken
   await expectOneChargeCounted();
 });
 
+test("a stranger's stale claim never exchanges the owner's code as the owner, nor hears the owner's number", async () => {
+  const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
+  // Mallory sends Alice's code first and WeChat throttles her: the record is hers, retriable.
+  await fault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });
+  expect(await bind(code, 'o_mallory')).toMatchObject({ ok: false, error: { code: 'WECHAT_THROTTLED' } });
+
+  // Mallory resends; her claim, made on the record as she read it, is held while Alice
+  // takes the record over and is throttled too.
+  const claim = t.emulator.faults.hold('db:modifyDocument:phone_charges');
+  const mallory = bind(code, 'o_mallory');
+  try {
+    await claim.reached;
+    await fault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });
+    expect(await bind(code, 'o_alice')).toMatchObject({ ok: false, error: { code: 'WECHAT_THROTTLED' } });
+  } finally {
+    claim.release();
+  }
+
+  // Her claim used to win the record, now Alice's, and exchange the code as Alice:
+  // Mallory was answered with Alice's masked number.
+  expect(await mallory).toMatchObject({ ok: false, error: { code: 'PHONE_CODE_INVALID' } });
+  expect(await bind(code, 'o_alice')).toEqual({ ok: true, data: { phoneMasked: '138****8000' } });
+  expect(await charges()).toMatchObject([{ openid: 'o_alice', exchange: 'ok', counted: true }]);
+  await expectOneChargeCounted();
+});
+
 test("a stranger's takeover that lands with its answer lost is carried out, never left holding the owner's record", async () => {
   const code = await t.mintCode({ phoneNumber: '13800138000', openid: 'o_alice' });
   await fault('openapi:phonenumber.getPhoneNumber', { errcode: 45011 });

@@ -17,6 +17,7 @@
  *    record uncounted, note the failure on the user. No answer: count it (WeChat may
  *    have used the code) in a transaction with the record's flag.
  */
+import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import { route, type UserCaller } from '../_shared/runtime/router';
 import { AppError } from '../_shared/runtime/errors';
@@ -48,6 +49,7 @@ import {
   recordCharge,
   releaseUntouched,
   takeDurably,
+  type Lease,
 } from '../_shared/data/phone-charges';
 import { countCharge } from '../_shared/data/usage-daily';
 import { recountCharge } from '../_shared/services/charge-counting';
@@ -117,6 +119,8 @@ const MARK_TRIES = 4;
 
 interface Caller {
   openid: string;
+  /** This request's random id, written with its insert or claim (`sending.holder`). */
+  holder: string;
   appid: string | null;
   /** The kind the server showed this user (or the configured one), and the client's differing claim. */
   kind: PhoneKind;
@@ -386,7 +390,7 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
       // Someone else sent this code first: only WeChat can tell whose it is, so once
       // they are done (refused, unanswered, or gone) the caller gets to ask.
       const untouched = !held && (await firstSendUntouched(charge));
-      if (!held && (await claimDurably(charge, caller, at, () => claimForCaller(charge, caller, at, LEASE_MS, untouched)))) {
+      if (!held && (await claimDurably(charge, caller, at, () => claimForCaller(charge, caller, at, leaseOf(caller), untouched)))) {
         // What the claim wrote, should the claimed record not be readable.
         const changes = {
           openid: caller.openid,
@@ -413,9 +417,9 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
         throw errorFor('invalid-code');
       }
       if (held) waited = true;
-      else if (await claimDurably(charge, caller, at, () => claimCharge(charge, at, LEASE_MS, wasUntouched(charge, user))))
+      else if (await claimDurably(charge, caller, at, () => claimCharge(charge, at, leaseOf(caller), wasUntouched(charge, user))))
         return exchangeAndBind(await claimed(charge, at), code, caller);
-    } else if (await claimDurably(charge, caller, at, () => claimCharge(charge, at, LEASE_MS))) {
+    } else if (await claimDurably(charge, caller, at, () => claimCharge(charge, at, leaseOf(caller)))) {
       return exchangeAndBind(await claimed(charge, at), code, caller);
     }
     if (Date.now() >= deadline)
@@ -429,9 +433,11 @@ async function replay(id: string, code: string, caller: Caller): Promise<{ phone
  * answer lost is recognised by the caller and the lease it wrote, and carried on.
  */
 function claimDurably(charge: ChargeRecord, caller: Caller, at: Date, claim: () => Promise<boolean>): Promise<boolean> {
-  const mine = { _id: charge._id, openid: caller.openid, leaseUntil: new Date(at.getTime() + LEASE_MS) };
+  const mine = { _id: charge._id, openid: caller.openid, leaseUntil: new Date(at.getTime() + LEASE_MS), holder: caller.holder };
   return takeDurably('bindPhone: claim', claim, mine, MARK_TRIES);
 }
+
+const leaseOf = (caller: Caller): Lease => ({ ms: LEASE_MS, holder: caller.holder });
 
 /** A pending record's first sender noted that WeChat never looked at its last send (nothing to read for a failed one). */
 async function firstSendUntouched(charge: ChargeRecord): Promise<boolean> {
@@ -539,7 +545,7 @@ async function readCaller(id: string, caller: UserCaller, claimedKind: PhoneKind
   ]);
   const kind = kindFor(user, settings, claimedKind, at);
   const slot = await slotForNewCode(user, id, openid, chinaDay(at), at, log);
-  return { openid, appid: caller.appid, kind, claimedKind, settings, slot, from: null, log };
+  return { openid, holder: randomUUID(), appid: caller.appid, kind, claimedKind, settings, slot, from: null, log };
 }
 
 /** Step 2: the record, before WeChat is asked; false when it exists already (a replay of the same code). */
@@ -558,7 +564,16 @@ export const bindPhone = route(input, async ({ code, kind: claimedKind }, { call
     const id = chargeId(caller.appid ?? '', code);
     const at = now();
     const who = await readCaller(id, caller, claimedKind ?? null, at, log);
-    const charge = newCharge({ id, appid: caller.appid ?? '', openid: who.openid, kind: who.kind, claimedKind, at, leaseMs: LEASE_MS });
+    const charge = newCharge({
+      id,
+      appid: caller.appid ?? '',
+      openid: who.openid,
+      kind: who.kind,
+      claimedKind,
+      at,
+      leaseMs: LEASE_MS,
+      holder: who.holder,
+    });
     if (!(await recordCode(charge, who))) return await replay(id, code, { ...who, slot: null });
     return await exchangeAndBind(charge, code, who);
   } catch (err) {

@@ -28,7 +28,7 @@ interface User {
 interface WeChatCharges {
   total: number;
   byKind: { quick: number; realtime: number };
-  codes: Array<{ code: string; openid: string | null; exchanges: number; used: boolean }>;
+  codes: Array<{ code: string; kind: 'quick' | 'realtime'; openid: string | null; exchanges: number; used: boolean }>;
 }
 
 interface MatrixOptions {
@@ -200,9 +200,9 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
   const summary = await callRoute(em, 'admin', 'usage.summary', {}, boss);
   const settings = await callRoute(em, 'admin', 'settings.get', {}, boss);
   if (!summary.ok || !settings.ok) throw new Error('admin reads failed');
-  const userDocs = await em.docs<User>('users');
   const counted = records.filter((r) => r.counted === true);
 
+  const userDocs = await em.docs<User>('users');
   const violations: string[] = [];
   for (const kind of ['quick', 'realtime'] as const) {
     const billed = bill.byKind[kind];
@@ -210,7 +210,10 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
     const u = usage.filter((d) => d.kind === kind).reduce((s, d) => s + d.count, 0);
     const sm = summary.data.totals[kind];
     if (c !== billed || u !== billed || sm !== billed)
-      violations.push(`${kind}: WeChat billed ${billed}, counted records ${c}, usage_daily ${u}, summary ${sm}`);
+      violations.push(
+        `${kind}: WeChat billed ${billed}, counted records ${c}, usage_daily ${u}, summary ${sm}`,
+        ...uncountedEvidence(kind, bill, records, userDocs),
+      );
   }
   for (const owner of owners) {
     const user = userDocs.find((u) => u._id === owner);
@@ -251,22 +254,44 @@ export async function runMatrix(em: EmulatorClient, options: MatrixOptions): Pro
 /** A number as the product shows it (first 3 and last 4 digits): the report never prints one whole. */
 const mask = (phone: string | undefined) => (phone ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : 'no number');
 
+/** Each code WeChat billed at `kind` whose record is not counted at it, with its evidence. */
+function uncountedEvidence(kind: 'quick' | 'realtime', bill: WeChatCharges, records: Charge[], users: User[]): string[] {
+  const countedIds = new Set(records.filter((r) => r.counted === true && r.kind === kind).map((r) => r._id));
+  const missing = bill.codes.filter((c) => c.kind === kind && !countedIds.has(chargeId(DEFAULT_APPID, c.code)));
+  return missing.flatMap((c) => [
+    `  billed at ${kind}, not counted at it: issued to ${c.openid ?? 'nobody'}`,
+    ...codeEvidence(
+      [c.code],
+      records,
+      bill,
+      users.find((u) => u._id === c.openid),
+    ),
+  ]);
+}
+
 /**
  * What a broken owner invariant needs to be explained: for each of the owner's codes,
  * WeChat's entry (exchanges, used) and the record wherever it ended — under the owner,
- * a stranger or a first sender — plus the owner's user document, numbers masked.
+ * a stranger or a first sender — plus the owner's other records and user document.
  */
 function ownerEvidence(owner: string, codes: string[], records: Charge[], user: User | undefined, bill: WeChatCharges): string[] {
+  const ids = new Set(codes.map((c) => chargeId(DEFAULT_APPID, c)));
+  const others = records.filter((r) => (r.openid === owner || r.firstSentBy === owner) && !ids.has(r._id));
+  return [
+    ...others.map((r) => `  other record ${r._id.slice(0, 8)} ${JSON.stringify({ ...r, _id: undefined })}`),
+    ...codeEvidence(codes, records, bill, user),
+  ];
+}
+
+/** Each code's WeChat entry and record (wherever it ended), then the user document, numbers masked. */
+function codeEvidence(codes: string[], records: Charge[], bill: WeChatCharges, user: User | undefined): string[] {
   const lines = codes.map((code) => {
     const id = chargeId(DEFAULT_APPID, code);
     const wechat = bill.codes.find((c) => c.code === code);
     const record = records.find((r) => r._id === id);
-    return `  code …${code.slice(-6)}: WeChat ${JSON.stringify(wechat ? { exchanges: wechat.exchanges, used: wechat.used } : null)}; record ${id.slice(0, 8)} ${JSON.stringify(record ? { ...record, _id: undefined } : null)}`;
+    const entry = wechat ? { exchanges: wechat.exchanges, used: wechat.used } : null;
+    return `  code …${code.slice(-6)}: WeChat ${JSON.stringify(entry)}; record ${id.slice(0, 8)} ${JSON.stringify(record ? { ...record, _id: undefined } : null)}`;
   });
-  const others = records.filter(
-    (r) => (r.openid === owner || r.firstSentBy === owner) && !codes.some((c) => chargeId(DEFAULT_APPID, c) === r._id),
-  );
-  for (const r of others) lines.push(`  other record ${r._id.slice(0, 8)} ${JSON.stringify({ ...r, _id: undefined })}`);
   // Every mainland number in it (phoneNumber, purePhoneNumber) masked; hex ids left alone.
   lines.push(`  user ${JSON.stringify(user ?? null).replace(/(?<![0-9a-f])1\d{10}(?![0-9a-f])/g, (n) => mask(n))}`);
   return lines;

@@ -31,22 +31,22 @@ export async function insertCharge(charge: ChargeRecord): Promise<boolean> {
  * before its answer was lost: the record with this request's lease is ours.
  */
 export async function recordCharge(charge: ChargeRecord): Promise<boolean> {
-  return takeDurably('record charge', () => insertCharge(charge), charge, 4);
+  return takeDurably('record charge', () => insertCharge(charge), { ...charge, holder: charge.sending?.holder ?? '' }, 4);
 }
 
 /**
  * A write that gives this request a record (its insert, a claim), retried on transient
  * failures. Such a write is conditional, so a retry after a lost answer matches nothing;
  * what tells its own write that landed is the record itself: pending under `mine.openid`
- * with the lease this request wrote (`mine.leaseUntil`, to the millisecond). A claim
- * left unrecognised held the record for a request that had gone: the soak's stranger
- * whose lost takeover answer left him holding the owner's code, who then claimed it as a
- * send that may have gone out and locked the owner out of it.
+ * with the lease and the write-ahead's `holder` this request wrote. A claim left
+ * unrecognised held the record for a request that had gone: the soak's stranger whose
+ * lost takeover answer left him holding the owner's code, who then claimed it as a send
+ * that may have gone out and locked the owner out of it.
  */
 export async function takeDurably(
   what: string,
   take: () => Promise<boolean>,
-  mine: Pick<ChargeRecord, '_id' | 'openid' | 'leaseUntil'>,
+  mine: Pick<ChargeRecord, '_id' | 'openid' | 'leaseUntil'> & { holder: string },
   tries: number,
 ): Promise<boolean> {
   let retried = false;
@@ -61,6 +61,7 @@ export async function takeDurably(
       return (
         found?.openid === mine.openid &&
         found.exchange === 'pending' &&
+        found.sending?.holder === mine.holder &&
         new Date(found.leaseUntil).getTime() === new Date(mine.leaseUntil).getTime()
       );
     },
@@ -81,14 +82,21 @@ export async function findCharge(id: string): Promise<ChargeRecord | null> {
 function claimFields(
   from: Pick<ChargeRecord, 'exchange' | 'sending' | 'attempts'>,
   now: Date,
+  holder: string,
   untouched: boolean,
 ): Record<string, unknown> {
   const attempt = Math.max(from.sending?.attempt ?? 0, from.attempts ?? 0) + 1;
   return {
     // _.set: the SDK would write a nested object as dot paths, refused under a null `sending`.
-    sending: _.set({ attempt, at: now }),
+    sending: _.set({ attempt, at: now, holder }),
     ...(from.exchange === 'pending' && !untouched ? { maybeUsed: true } : {}),
   };
+}
+
+/** How long a claim holds the record, and the random id of the request claiming it (`sending.holder`). */
+export interface Lease {
+  ms: number;
+  holder: string;
 }
 
 /** The claimable state the record was read in: a claim wins only if it is still so. */
@@ -111,13 +119,18 @@ function stillAsRead(from: Pick<ChargeRecord, 'exchange'>, now: Date, failures: 
 export async function claimCharge(
   from: Pick<ChargeRecord, '_id' | 'openid' | 'exchange' | 'sending' | 'attempts'>,
   now: Date,
-  leaseMs: number,
+  lease: Lease,
   untouched = false,
 ): Promise<boolean> {
   const res = await charges()
     .where({ _id: from._id, openid: from.openid, ...stillAsRead(from, now, ['upstream', 'rate-limited']) })
     .update({
-      data: { exchange: 'pending', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now, ...claimFields(from, now, untouched) },
+      data: {
+        exchange: 'pending',
+        leaseUntil: new Date(now.getTime() + lease.ms),
+        updatedAt: now,
+        ...claimFields(from, now, lease.holder, untouched),
+      },
     });
   return res.stats.updated === 1;
 }
@@ -136,7 +149,7 @@ export async function claimForCaller(
   charge: Pick<ChargeRecord, '_id' | 'openid' | 'exchange' | 'sending' | 'attempts'>,
   caller: { openid: string },
   now: Date,
-  leaseMs: number,
+  lease: Lease,
   untouched = false,
 ): Promise<boolean> {
   const res = await charges()
@@ -150,9 +163,9 @@ export async function claimForCaller(
         openid: caller.openid,
         firstSentBy: charge.openid,
         exchange: 'pending',
-        leaseUntil: new Date(now.getTime() + leaseMs),
+        leaseUntil: new Date(now.getTime() + lease.ms),
         updatedAt: now,
-        ...claimFields(charge, now, untouched),
+        ...claimFields(charge, now, lease.holder, untouched),
       },
     });
   return res.stats.updated === 1;

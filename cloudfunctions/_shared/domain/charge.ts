@@ -41,6 +41,13 @@ interface Sending {
   /** Which send of this code it is (1 for the first request, 2 for a resend's, …). */
   attempt: number;
   at: Date;
+  /**
+   * A random id of the request that wrote it (absent on older records): how a retried
+   * insert or claim recognises its own write that landed with its answer lost. The
+   * caller and the lease are not enough: two sends of one user (a double tap) read and
+   * claim in the same millisecond often enough for the soak to see it.
+   */
+  holder?: string;
 }
 
 export interface ChargeRecord {
@@ -101,6 +108,7 @@ export function newCharge(input: {
   claimedKind?: PhoneKind | null;
   at: Date;
   leaseMs: number;
+  holder: string;
 }): ChargeRecord {
   return {
     _id: input.id,
@@ -116,7 +124,7 @@ export function newCharge(input: {
     errcode: null,
     attempts: 0,
     // The insert is the first send's write-ahead: the code goes to WeChat right after it.
-    sending: { attempt: 1, at: input.at },
+    sending: { attempt: 1, at: input.at, holder: input.holder },
     leaseUntil: new Date(input.at.getTime() + input.leaseMs),
     billable: null,
     maybeUsed: false,

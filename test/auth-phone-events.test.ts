@@ -74,7 +74,9 @@ test('one account flooding no-quota reports is one reporter: it neither trips th
   // Reports one account made over the last minutes (a flood stores at most one a minute now; the old check read
   // 1000 events and lost every other reporter behind them).
   // The clock stands still mid-minute for the burst: one that straddled a minute would rightly store two reports.
-  pinned = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
+  // Never ahead of real time: the trial pack the first session creates starts at the pinned
+  // time, and a pack that starts after the clock comes back would read as no quota left.
+  pinned = Math.floor((Date.now() - 30_000) / 60_000) * 60_000 + 30_000;
   const recent = pinned - 5 * 60_000;
   for (let i = 0; i < 1200; i++)
     await t.emulator.store.put('phone_events', {

@@ -15,7 +15,7 @@ import type { VerifiedPhone } from './users';
 const charges = () => db.collection<ChargeRecord>('phone_charges');
 
 /** Inserts the record; false when it already exists (a replay of the same code). */
-export async function insertCharge(charge: ChargeRecord): Promise<boolean> {
+async function insertCharge(charge: ChargeRecord): Promise<boolean> {
   try {
     await charges().add({ data: charge });
     return true;

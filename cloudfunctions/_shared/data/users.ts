@@ -78,13 +78,6 @@ export async function findUser(openid: string): Promise<UserDoc | null> {
   return (res.data as UserDoc | null | undefined) ?? null;
 }
 
-/** Reads the user, creating the record on first sight. Safe under concurrent first calls. */
-export async function ensureUser(openid: string, appid: string | null): Promise<UserDoc> {
-  const existing = await findUser(openid);
-  if (existing) return existing;
-  return createUser(openid, appid);
-}
-
 /** Creates a user just read as missing (with `fields`); a concurrent creator's record wins. */
 export async function createUser(openid: string, appid: string | null, fields: Partial<UserDoc> = {}): Promise<UserDoc> {
   const at = now();

@@ -39,6 +39,11 @@ describe('console masking of ids', () => {
   it('leaves short numeric ids such as spuIds and second timestamps readable', () => {
     expect(maskDeep({ spuId: '10000077', t: '1795952279' })).toEqual({ spuId: '10000077', t: '1795952279' });
   });
+
+  it('leaves a request id (a UUID) whole, even when its last group happens to be all digits', () => {
+    const line = '{"request":"c955436b-9a8f-4def-ada7-484138000791","note":"call +86-13800138000"}';
+    expect(maskText(line)).toBe('{"request":"c955436b-9a8f-4def-ada7-484138000791","note":"call +86-138****8000"}');
+  });
 });
 
 describe('console masking of numbers written in other digits', () => {

@@ -9,7 +9,8 @@
  *   but not `phoneMasked`) is masked whole when it holds digits;
  * - anywhere else, a free-standing run of 11 or more digits (a mainland mobile, or a
  *   number with its country code; optionally `+`-prefixed; not part of a word such as a
- *   hex id) is masked. Shorter ids (spuId 10000077, times in seconds) stay readable.
+ *   hex id, nor the last group of a UUID) is masked. Shorter ids (spuId 10000077, times
+ *   in seconds) stay readable.
  *
  * `restoreMasked` undoes the mask on an edited document: where the edit still holds the
  * masked form of the stored value, the stored value is kept, so saving a `users`
@@ -19,6 +20,12 @@
 const PHONE_KEY = /phone|mobile/i;
 // \p{Nd}: any script's decimal digits (full-width １３８… too), not just ASCII.
 const DIGIT_RUN = /(?<![\p{Nd}A-Za-z_])\+?\p{Nd}{11,20}(?![\p{Nd}A-Za-z_])/gu;
+/**
+ * A UUID (a request id in every log line) is taken whole before any digit run, so its
+ * last group — 12 hex characters, all digits about once in 300 — is never read as a number.
+ */
+const UUID_OR_RUN = new RegExp(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|${DIGIT_RUN.source}`, 'gu');
+const UUID = /^[0-9a-fA-F]{8}-/;
 const NOT_DIGIT = /\P{Nd}/gu;
 
 /**
@@ -32,7 +39,7 @@ function maskDigits(digits: string): string {
 }
 
 export function maskText(text: string): string {
-  return text.replace(DIGIT_RUN, (run) => maskDigits(run.replace(NOT_DIGIT, '')));
+  return text.replace(UUID_OR_RUN, (run) => (UUID.test(run) ? run : maskDigits(run.replace(NOT_DIGIT, ''))));
 }
 
 /** A phone field is masked whole, its separators (spaces, dashes, `+`) dropped with the hidden digits. */
